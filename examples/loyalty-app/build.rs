@@ -1,0 +1,3 @@
+fn main() {
+    hc_schema_snapshot::build::configure();
+}

@@ -1,0 +1,37 @@
+//! Who to notify about a tier change: the account's contacts.
+
+use hc_schema_macro::hc_requires;
+use postgres::GenericClient;
+
+use crate::tiers::quote;
+
+/// A contact's e-mail address for an account.
+#[hc_requires(contact(email, accountid), Account(SfId, Type))]
+pub struct ContactEmail {
+    /// The account's Salesforce id.
+    pub account_sfid: String,
+    /// The account's type (`Customer - Direct`, ...).
+    pub account_type: Option<String>,
+    /// The contact's e-mail address.
+    pub email: String,
+}
+
+impl ContactEmail {
+    /// Contacts with an e-mail address, for every account.
+    pub fn load(client: &mut impl GenericClient, schema: &str) -> Result<Vec<ContactEmail>, postgres::Error> {
+        let sql = format!(
+            "SELECT a.sfid, a.type, c.email FROM {0}.contact c JOIN {0}.account a ON a.sfid = c.accountid \
+             WHERE c.email IS NOT NULL ORDER BY a.sfid, c.email",
+            quote(schema)
+        );
+        Ok(client
+            .query(&sql, &[])?
+            .iter()
+            .map(|row| ContactEmail {
+                account_sfid: row.get(0),
+                account_type: row.get(1),
+                email: row.get(2),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,120 @@
+//! loyalty-app: prints customers' loyalty tiers from Heroku Connect.
+//!
+//! ```text
+//! loyalty-app tiers             print every customer's loyalty tier
+//! loyalty-app contacts          print the contacts to notify
+//! loyalty-app verify-schema     release phase: check the live schema against this binary
+//! loyalty-app requirements      print what this binary needs (JSON)
+//! ```
+//!
+//! The database is `DATABASE_URL` (Heroku's), TLS as Heroku needs (`sslmode=require` unless the
+//! URL says otherwise); the Heroku Connect schema is `HC_SCHEMA_NAME`, else `salesforce`.
+
+mod contacts;
+mod tiers;
+
+use std::process::ExitCode;
+
+use hc_schema_snapshot::fetch::{self, ConnectOptions, SslMode};
+use hc_schema_snapshot::{manifest::Manifest, registry, verify};
+
+const USAGE: &str = "usage: loyalty-app <tiers|contacts|verify-schema|requirements>
+
+  tiers           print every customer's loyalty tier
+  contacts        print the contacts to notify about tier changes
+  verify-schema   check the live DATABASE_URL schema against the columns this binary needs
+                  (exit 0 ok, 1 columns missing, 2 connection or input error); run it in
+                  Heroku's release phase: `release: ./target/release/loyalty-app verify-schema`
+  requirements    print the columns this binary needs, as JSON";
+
+fn main() -> ExitCode {
+    let command = std::env::args().nth(1).unwrap_or_default();
+    match command.as_str() {
+        "tiers" => run(print_tiers),
+        "contacts" => run(print_contacts),
+        "verify-schema" => verify_schema(),
+        "requirements" => {
+            let manifest = Manifest::from_usages(&registry::usages());
+            println!("{:#}", manifest.to_json());
+            ExitCode::SUCCESS
+        }
+        "-h" | "--help" | "help" => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn options() -> Result<ConnectOptions, String> {
+    let url = std::env::var("DATABASE_URL")
+        .map_err(|_| "DATABASE_URL is not set (Heroku sets it for the attached database)".to_string())?;
+    let mut options = ConnectOptions::new(url, "the DATABASE_URL variable");
+    // Heroku Postgres requires TLS and its certificates are not publicly verifiable.
+    if !options.url.contains("sslmode=") {
+        options.sslmode = Some(SslMode::Require);
+    }
+    if let Ok(mode) = std::env::var("PGSSLMODE") {
+        options.sslmode = Some(mode.parse()?);
+    }
+    Ok(options)
+}
+
+fn schema() -> String {
+    std::env::var("HC_SCHEMA_NAME").unwrap_or_else(|_| "salesforce".to_string())
+}
+
+fn run(action: fn(&mut postgres::Client, &str) -> Result<(), String>) -> ExitCode {
+    let result = options()
+        .and_then(|options| fetch::connect(&options).map_err(|e| e.to_string()))
+        .and_then(|mut connection| action(&mut connection.client, &schema()));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn print_tiers(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
+    for customer in tiers::load_tiers(client, schema).map_err(|e| e.to_string())? {
+        println!("{}\t{}\t{}", customer.sfid, customer.name, customer.tier.as_deref().unwrap_or("-"));
+    }
+    Ok(())
+}
+
+fn print_contacts(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
+    for contact in contacts::ContactEmail::load(client, schema).map_err(|e| e.to_string())? {
+        let kind = contact.account_type.as_deref().unwrap_or("-");
+        println!("{}\t{}\t{}", contact.account_sfid, kind, contact.email);
+    }
+    Ok(())
+}
+
+fn verify_schema() -> ExitCode {
+    let options = match options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    match verify::verify(&options, &schema(), &registry::usages()) {
+        Ok(report) if report.is_ok() => {
+            print!("{}", report.render());
+            ExitCode::SUCCESS
+        }
+        Ok(report) => {
+            eprint!("{}", report.render());
+            ExitCode::from(1)
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    }
+}

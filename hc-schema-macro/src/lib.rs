@@ -1,0 +1,31 @@
+//! `#[hc_requires(table(column, ...), ...)]`: declare the Heroku Connect columns an item reads,
+//! and fail the build, at the exact column, when a selected snapshot does not map one.
+//!
+//! ```ignore
+//! use hc_schema_macro::hc_requires;
+//!
+//! #[hc_requires(account(name, loyalty_tier__c), contact(email))]
+//! fn loyalty_report(client: &mut postgres::Client) { /* ... */ }
+//! ```
+//!
+//! Which snapshots are checked is decided by the crate's build script
+//! (`hc_schema_snapshot::build::configure()`), or by `HC_SCHEMA_SNAPSHOT=<file>` when the crate
+//! has none. The annotated item is always emitted unchanged, with its requirements registered
+//! for the release-phase check (`hc_schema_snapshot::registry`).
+//!
+//! The crate is split the way thiserror's is: the grammar lives in `hc_schema_snapshot::syntax`
+//! (shared with `hc-schema check`), [`snapshots`] finds and caches the selected snapshots,
+//! [`validate`] turns findings into spanned errors, [`expand`] only generates code.
+
+mod cache;
+mod expand;
+mod snapshots;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Declare the Heroku Connect columns this item reads; see the crate documentation.
+#[proc_macro_attribute]
+pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::hc_requires(args.into(), item.into()).into()
+}

@@ -1,0 +1,124 @@
+//! The build-script helper: `hc_schema_snapshot::build::configure()`.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() {
+//!     hc_schema_snapshot::build::configure();
+//! }
+//! ```
+//!
+//! It selects the snapshots (see [`crate::selection`]), tells cargo to re-run when a snapshot,
+//! `hc-schema.toml` or a selecting environment variable changes, and hands the selection to
+//! `#[hc_requires]` through the `HC_SCHEMA_SELECTION` rustc environment variable. The value
+//! carries a fingerprint of the selected files, so editing a snapshot re-checks the crate on the
+//! next plain `cargo build`.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{ConfigError, Project};
+use crate::selection::{self, Inputs, Selection, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR};
+
+/// Configure the build; on a bad `hc-schema.toml` print the error and fail the build script.
+pub fn configure() {
+    if let Err(err) = try_configure() {
+        eprintln!("error: {err}");
+        std::process::exit(1);
+    }
+}
+
+/// [`configure`], returning the selection or the configuration error instead of exiting.
+pub fn try_configure() -> Result<Selection, ConfigError> {
+    println!("cargo:rerun-if-env-changed={SNAPSHOT_VAR}");
+    println!("cargo:rerun-if-env-changed={ENV_VAR}");
+    let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    // Re-run when a config file appears or changes anywhere up the tree.
+    for dir in manifest_dir.ancestors() {
+        let candidate = dir.join(crate::config::FILE_NAME);
+        if candidate.is_file() {
+            println!("cargo:rerun-if-changed={}", candidate.display());
+            break;
+        }
+    }
+    let project = Project::discover(&manifest_dir)?;
+    let snapshot_dir = project.snapshot_dir();
+    println!("cargo:rerun-if-changed={}", snapshot_dir.display());
+    let available = project.available_envs();
+    let mut feature_envs: Vec<String> = std::env::vars()
+        .filter_map(|(var, _)| selection::env_of_feature_var(&var, &available))
+        .collect();
+    feature_envs.sort();
+    let inputs = Inputs {
+        snapshot_var: std::env::var(SNAPSHOT_VAR).ok(),
+        env_var: std::env::var(ENV_VAR).ok(),
+        feature_envs,
+    };
+    let mut selection = selection::select(&inputs, &project, &workspace_root(&manifest_dir));
+    for snapshot in &selection.selected {
+        println!("cargo:rerun-if-changed={}", snapshot.path.display());
+    }
+    selection.fingerprint = fingerprint(selection.selected.iter().map(|s| s.path.as_path()));
+    println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
+    Ok(selection)
+}
+
+/// The workspace root above `manifest_dir` (the nearest `Cargo.toml` with `[workspace]`), else
+/// `manifest_dir` itself. Paths shown to users are relative to it, like rustc's.
+pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
+    manifest_dir
+        .ancestors()
+        .find(|dir| {
+            std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| {
+                text.lines().any(|line| line.trim_start().starts_with("[workspace]"))
+            })
+        })
+        .unwrap_or(manifest_dir)
+        .to_path_buf()
+}
+
+/// A content fingerprint (FNV-1a over each file's bytes, or "missing").
+pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for path in paths {
+        feed(path.as_os_str().as_encoded_bytes());
+        match std::fs::read(path) {
+            Ok(bytes) => feed(&bytes),
+            Err(_) => feed(b"\0missing"),
+        }
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fingerprint_follows_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prod.json");
+        let missing = fingerprint([path.as_path()]);
+        std::fs::write(&path, "a").unwrap();
+        let a = fingerprint([path.as_path()]);
+        std::fs::write(&path, "b").unwrap();
+        let b = fingerprint([path.as_path()]);
+        assert_ne!(missing, a);
+        assert_ne!(a, b);
+        assert_eq!(b, fingerprint([path.as_path()]));
+    }
+
+    #[test]
+    fn workspace_root_is_the_nearest_workspace_manifest() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n").unwrap();
+        let app = dir.path().join("app");
+        std::fs::create_dir_all(&app).unwrap();
+        std::fs::write(app.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();
+        assert_eq!(workspace_root(&app), dir.path());
+    }
+}

@@ -1,0 +1,292 @@
+//! `hc-schema.toml`: optional project configuration, found by walking up from a directory.
+//!
+//! ```toml
+//! schema = "salesforce"          # HC schema name, used by refresh
+//! snapshot_dir = "hc-schema"
+//! default_envs = ["test"]
+//!
+//! [env.prod]
+//! database_url_env = "HC_PROD_DATABASE_URL"   # the NAME of the variable holding the URL
+//!
+//! [[diff.allow]]                 # an intended difference between environments
+//! table = "account"
+//! column = "debug_notes__c"
+//! reason = "debug field, mapped in test only"
+//!
+//! [check]
+//! exclude = ["tests/ui"]         # source paths `hc-schema check` does not scan
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The file name looked for.
+pub const FILE_NAME: &str = "hc-schema.toml";
+/// The default snapshot directory, relative to the config file (or the crate).
+pub const DEFAULT_SNAPSHOT_DIR: &str = "hc-schema";
+/// The default Heroku Connect schema.
+pub const DEFAULT_SCHEMA: &str = "salesforce";
+
+/// The content of `hc-schema.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Heroku Connect schema name (default `salesforce`).
+    pub schema: Option<String>,
+    /// Snapshot directory, relative to the config file.
+    pub snapshot_dir: Option<PathBuf>,
+    /// Environments the build checks when nothing else selects one.
+    pub default_envs: Option<Vec<String>>,
+    /// Per-environment settings.
+    #[serde(default)]
+    pub env: BTreeMap<String, EnvConfig>,
+    /// Settings of `hc-schema diff`.
+    #[serde(default)]
+    pub diff: DiffConfig,
+    /// Settings of `hc-schema check` and the other source scans.
+    #[serde(default)]
+    pub check: CheckConfig,
+}
+
+/// `[env.<name>]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvConfig {
+    /// The NAME of the environment variable holding this environment's database URL.
+    pub database_url_env: Option<String>,
+    /// This environment's Heroku Connect schema, when it differs from the top-level `schema`.
+    pub schema: Option<String>,
+}
+
+/// `[diff]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiffConfig {
+    /// Intended differences between environments.
+    #[serde(default)]
+    pub allow: Vec<AllowedDeviation>,
+}
+
+/// One intended difference: shown as allowed by `hc-schema diff`, never fails `--fail-on-drift`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AllowedDeviation {
+    /// The table.
+    pub table: String,
+    /// The column; absent means the whole table.
+    pub column: Option<String>,
+    /// Why the difference is intended (shown in the diff).
+    pub reason: String,
+    /// The environments this applies to; absent means any pair.
+    pub envs: Option<Vec<String>>,
+}
+
+/// `[check]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Paths (relative to the config file) that source scans skip.
+    #[serde(default)]
+    pub exclude: Vec<PathBuf>,
+}
+
+/// A malformed `hc-schema.toml`.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}; see the hc-schema.toml section of the hc-schema README")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A configuration together with where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    /// The config file, if one was found.
+    pub config_file: Option<PathBuf>,
+    /// The directory relative paths are resolved against: the config file's directory, or the
+    /// directory the search started from.
+    pub root: PathBuf,
+    /// The configuration (defaults when there is no file).
+    pub config: Config,
+}
+
+impl Config {
+    /// Parse config text; `path` appears in error messages.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::config::Config;
+    /// let config = Config::parse("default_envs = [\"test\"]\n[env.prod]\ndatabase_url_env = \"PROD_URL\"\n", "hc-schema.toml").unwrap();
+    /// assert_eq!(config.default_envs.unwrap(), ["test"]);
+    /// let err = Config::parse("defualt_envs = []\n", "hc-schema.toml").unwrap_err();
+    /// assert!(err.to_string().starts_with("hc-schema.toml:1:1: unknown field `defualt_envs`"));
+    /// ```
+    pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        toml::from_str(text).map_err(|err: toml::de::Error| {
+            let (line, column) = err
+                .span()
+                .map(|span| line_column(text, span.start))
+                .unwrap_or((1, 1));
+            ConfigError {
+                path: path.to_string(),
+                line,
+                column,
+                message: err.message().trim().replace('\n', " "),
+            }
+        })
+    }
+
+    /// The schema for `env`: `[env.<env>] schema`, else `schema`, else `salesforce`.
+    pub fn schema_for(&self, env: &str) -> &str {
+        self.env
+            .get(env)
+            .and_then(|e| e.schema.as_deref())
+            .or(self.schema.as_deref())
+            .unwrap_or(DEFAULT_SCHEMA)
+    }
+}
+
+impl Project {
+    /// Find `hc-schema.toml` in `start` or the nearest ancestor; defaults rooted at `start` when
+    /// there is none.
+    pub fn discover(start: &Path) -> Result<Project, ConfigError> {
+        for dir in start.ancestors() {
+            let candidate = dir.join(FILE_NAME);
+            if candidate.is_file() {
+                return Project::load(&candidate);
+            }
+        }
+        Ok(Project {
+            config_file: None,
+            root: start.to_path_buf(),
+            config: Config::default(),
+        })
+    }
+
+    /// Load a specific config file.
+    pub fn load(path: &Path) -> Result<Project, ConfigError> {
+        let display = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+            path: display.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the file: {err}"),
+        })?;
+        let config = Config::parse(&text, &display)?;
+        Ok(Project {
+            config_file: Some(path.to_path_buf()),
+            root: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+            config,
+        })
+    }
+
+    /// The snapshot directory (absolute when the root is).
+    pub fn snapshot_dir(&self) -> PathBuf {
+        self.root.join(
+            self.config
+                .snapshot_dir
+                .as_deref()
+                .unwrap_or(Path::new(DEFAULT_SNAPSHOT_DIR)),
+        )
+    }
+
+    /// The snapshot file of `env`.
+    pub fn snapshot_path(&self, env: &str) -> PathBuf {
+        self.snapshot_dir().join(format!("{env}.json"))
+    }
+
+    /// The environments that have a snapshot file, sorted.
+    pub fn available_envs(&self) -> Vec<String> {
+        list_envs(&self.snapshot_dir())
+    }
+}
+
+/// The environments with a `<env>.json` file in `dir`, sorted (none if `dir` does not exist).
+pub fn list_envs(dir: &Path) -> Vec<String> {
+    let mut envs: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let env = name.strip_suffix(".json")?;
+            (!env.is_empty() && !env.starts_with('.')).then(|| env.to_string())
+        })
+        .collect();
+    envs.sort();
+    envs
+}
+
+/// 1-based line and column of byte `offset` in `text`.
+pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_config_parses() {
+        let text = r#"
+schema = "org"
+snapshot_dir = "snapshots"
+default_envs = ["test"]
+[env.prod]
+database_url_env = "HC_PROD_DATABASE_URL"
+schema = "salesforce001"
+[[diff.allow]]
+table = "account"
+column = "debug__c"
+reason = "test only"
+envs = ["test"]
+[check]
+exclude = ["tests/ui"]
+"#;
+        let config = Config::parse(text, "hc-schema.toml").unwrap();
+        assert_eq!(config.schema_for("prod"), "salesforce001");
+        assert_eq!(config.schema_for("test"), "org");
+        assert_eq!(config.diff.allow[0].reason, "test only");
+        assert_eq!(config.check.exclude, [PathBuf::from("tests/ui")]);
+    }
+
+    #[test]
+    fn errors_have_line_and_column() {
+        let err = Config::parse("schema = \"x\"\ndefault_envs = \"test\"\n", "a/hc-schema.toml")
+            .unwrap_err();
+        assert_eq!((err.line, err.column), (2, 16), "{err}");
+        assert!(err.to_string().starts_with("a/hc-schema.toml:2:16: "), "{err}");
+        let err = Config::parse("schema = \n", "hc-schema.toml").unwrap_err();
+        assert_eq!(err.line, 1, "{err}");
+    }
+
+    #[test]
+    fn discover_walks_up_and_resolves_dirs() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(FILE_NAME), "snapshot_dir = \"snaps\"\n").unwrap();
+        let nested = dir.path().join("crates/app");
+        std::fs::create_dir_all(&nested).unwrap();
+        let project = Project::discover(&nested).unwrap();
+        assert_eq!(project.snapshot_dir(), dir.path().join("snaps"));
+        std::fs::create_dir_all(dir.path().join("snaps")).unwrap();
+        std::fs::write(dir.path().join("snaps/prod.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("snaps/notes.txt"), "").unwrap();
+        assert_eq!(project.available_envs(), ["prod"]);
+    }
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+    }
+}

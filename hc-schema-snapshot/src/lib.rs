@@ -1,0 +1,47 @@
+//! Heroku Connect schema snapshots and the checks built on them.
+//!
+//! Heroku Connect syncs Salesforce objects into Postgres: one table per mapped object, one
+//! column per mapped field, configured by hand in every environment. This crate records each
+//! environment's mapped schema as a checked-in JSON [`Snapshot`], and decides with ONE function,
+//! [`check`], whether a [`Requirement`] of the code holds in it. The `#[hc_requires]` macro
+//! (crate `hc-schema-macro`), the `hc-schema` CLI and the release-phase verify all use it.
+//!
+//! Cargo features: `syntax` (parse annotations with syn), `fetch` (read live schemas from
+//! PostgreSQL, with TLS), `cli` (the `hc-schema` binary). With none of them the crate has no
+//! database, TLS or CLI dependencies.
+//!
+//! ```
+//! use hc_schema_snapshot::{check, Requirement, Snapshot};
+//! let prod = Snapshot::parse(
+//!     r#"{"format": 1, "environment": "prod", "schema": "salesforce",
+//!         "tables": {"account": {"columns": {"name": {}}}}}"#,
+//!     "hc-schema/prod.json", "prod").unwrap();
+//! let findings = check(&Requirement::new("Account", ["Name", "Loyalty_Tier__c"]), &prod);
+//! assert_eq!(findings[0].subject(), "account.loyalty_tier__c");
+//! ```
+#![warn(missing_docs)]
+
+pub mod build;
+pub mod config;
+pub mod diagnostic;
+pub mod manifest;
+pub mod names;
+pub mod registry;
+pub mod requirement;
+pub mod selection;
+pub mod snapshot;
+pub mod suggest;
+
+#[cfg(feature = "fetch")]
+pub mod fetch;
+#[cfg(feature = "fetch")]
+pub mod verify;
+
+#[cfg(feature = "syntax")]
+pub mod syntax;
+
+pub use requirement::{check, Finding, Requirement};
+pub use snapshot::{Snapshot, SnapshotError};
+
+#[doc(hidden)]
+pub use inventory as __inventory;

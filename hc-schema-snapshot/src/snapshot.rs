@@ -1,0 +1,529 @@
+//! The snapshot file, format 1: model, loading with clear errors, deterministic saving.
+//!
+//! A snapshot records which tables and columns Heroku Connect maps in one environment. The file
+//! is written so that adding a mapped field is a one-line diff: keys sorted, one column per line,
+//! trailing newline, no timestamps and no credentials.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::names;
+
+/// The only snapshot format this version reads and writes.
+pub const FORMAT: u32 = 1;
+
+/// One environment's Heroku Connect schema.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Format version; always [`FORMAT`] once loaded.
+    pub format: u32,
+    /// Environment name (`prod`, `test`, ...).
+    pub environment: String,
+    /// The Postgres schema Heroku Connect writes to (`salesforce` by default).
+    pub schema: String,
+    /// Where the snapshot came from: `postgres://host:port/db` (never credentials) or
+    /// `export:<file>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Mapped objects by Postgres table name (lower case).
+    #[serde(default)]
+    pub tables: BTreeMap<String, Table>,
+}
+
+/// One mapped Salesforce object.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    /// The Salesforce object API name (`Account`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// Mapped fields by Postgres column name (lower case).
+    #[serde(default)]
+    pub columns: BTreeMap<String, Column>,
+}
+
+/// One mapped field (or Heroku Connect system column).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    /// Postgres type as `format_type` spells it, when known.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub data_type: Option<String>,
+    /// The Salesforce field API name (`Loyalty_Tier__c`), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// False when the column is `NOT NULL`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub nullable: bool,
+    /// True for Heroku Connect's own columns (`id`, `sfid`, ...).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub system: bool,
+}
+
+impl Default for Column {
+    fn default() -> Self {
+        Column {
+            data_type: None,
+            field: None,
+            nullable: true,
+            system: false,
+        }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+fn is_true(value: &bool) -> bool {
+    *value
+}
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// Why a snapshot could not be loaded or saved. Every message names the file and the fix.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file does not exist.
+    #[error(
+        "snapshot {path} does not exist; create it with `hc-schema refresh {env}` \
+         (or `hc-schema import {env} --from <export.json>`) and commit it"
+    )]
+    Missing {
+        /// The path that was expected.
+        path: String,
+        /// The environment the file is for (from its name).
+        env: String,
+    },
+    /// The file exists but cannot be read.
+    #[error("cannot read snapshot {path}: {source}")]
+    Unreadable {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The file is not valid JSON or not a snapshot.
+    #[error(
+        "{path}:{line}:{column}: malformed snapshot: {message}; fix the file or regenerate it \
+         with `hc-schema refresh {env}`"
+    )]
+    Malformed {
+        /// The file.
+        path: String,
+        /// 1-based line of the problem.
+        line: usize,
+        /// 1-based column of the problem.
+        column: usize,
+        /// What is wrong.
+        message: String,
+        /// The environment the file is for (from its name).
+        env: String,
+    },
+    /// The file has a `format` this version does not read.
+    #[error(
+        "{path}: snapshot format {found} is not supported (this hc-schema reads format {FORMAT}); \
+         upgrade hc-schema, or regenerate the file with `hc-schema refresh {env}`"
+    )]
+    UnsupportedFormat {
+        /// The file.
+        path: String,
+        /// The `format` found in the file.
+        found: String,
+        /// The environment the file is for (from its name).
+        env: String,
+    },
+    /// Writing the file failed; the previous file is untouched.
+    #[error("cannot write snapshot {path}: {source} (the previous file, if any, is unchanged)")]
+    Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+}
+
+/// The environment a snapshot path stands for: its file stem (`hc-schema/prod.json` -> `prod`).
+pub fn env_of_path(path: &Path) -> String {
+    path.file_stem()
+        .map(|stem| stem.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "<env>".to_string())
+}
+
+impl Snapshot {
+    /// An empty snapshot for `environment` in Postgres schema `schema`.
+    pub fn new(environment: impl Into<String>, schema: impl Into<String>) -> Self {
+        Snapshot {
+            format: FORMAT,
+            environment: environment.into(),
+            schema: schema.into(),
+            source: None,
+            tables: BTreeMap::new(),
+        }
+    }
+
+    /// Load a snapshot file. `display` is how the path appears in error messages.
+    pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let display = path.display().to_string();
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Err(SnapshotError::Missing {
+                    path: display,
+                    env: env_of_path(path),
+                })
+            }
+            Err(source) => {
+                return Err(SnapshotError::Unreadable {
+                    path: display,
+                    source,
+                })
+            }
+        };
+        Snapshot::parse(&text, &display, &env_of_path(path))
+    }
+
+    /// Parse snapshot text; `path` and `env` only appear in error messages.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::Snapshot;
+    /// let text = r#"{"format": 1, "environment": "prod", "schema": "salesforce",
+    ///   "tables": {"account": {"columns": {"Name": {"type": "text"}}}}}"#;
+    /// let snapshot = Snapshot::parse(text, "prod.json", "prod").unwrap();
+    /// assert!(snapshot.has_column("account", "name"));
+    /// ```
+    pub fn parse(text: &str, path: &str, env: &str) -> Result<Snapshot, SnapshotError> {
+        let malformed = |err: serde_json::Error| SnapshotError::Malformed {
+            path: path.to_string(),
+            line: err.line(),
+            column: err.column(),
+            message: strip_position(&err.to_string()),
+            env: env.to_string(),
+        };
+        #[derive(Deserialize)]
+        struct Probe {
+            format: Option<serde_json::Value>,
+        }
+        let probe: Probe = serde_json::from_str(text).map_err(malformed)?;
+        match probe.format {
+            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT as u64) => {}
+            Some(other) => {
+                return Err(SnapshotError::UnsupportedFormat {
+                    path: path.to_string(),
+                    found: other.to_string(),
+                    env: env.to_string(),
+                })
+            }
+            None => {
+                return Err(SnapshotError::Malformed {
+                    path: path.to_string(),
+                    line: 1,
+                    column: 1,
+                    message: "missing field `format` (is this an hc-schema snapshot?)".into(),
+                    env: env.to_string(),
+                })
+            }
+        }
+        let mut snapshot: Snapshot = serde_json::from_str(text).map_err(malformed)?;
+        snapshot.normalize_names();
+        Ok(snapshot)
+    }
+
+    /// Lower-case every table and column key, as Heroku Connect names them.
+    fn normalize_names(&mut self) {
+        let needs = self.tables.iter().any(|(name, table)| {
+            *name != names::normalize(name)
+                || table.columns.keys().any(|c| *c != names::normalize(c))
+        });
+        if !needs {
+            return;
+        }
+        let tables = std::mem::take(&mut self.tables);
+        for (name, table) in tables {
+            let entry = self.tables.entry(names::normalize(&name)).or_default();
+            if entry.object.is_none() {
+                entry.object = table.object;
+            }
+            for (column, value) in table.columns {
+                entry.columns.insert(names::normalize(&column), value);
+            }
+        }
+    }
+
+    /// Whether the snapshot maps `table` (any casing).
+    pub fn has_table(&self, table: &str) -> bool {
+        self.table(table).is_some()
+    }
+
+    /// The table named `table` (any casing).
+    pub fn table(&self, table: &str) -> Option<&Table> {
+        self.tables.get(table).or_else(|| {
+            let lower = names::normalize(table);
+            self.tables.get(&lower)
+        })
+    }
+
+    /// Whether the snapshot maps `table.column` (any casing).
+    pub fn has_column(&self, table: &str, column: &str) -> bool {
+        self.table(table).is_some_and(|t| t.column(column).is_some())
+    }
+
+    /// Total number of columns over all tables.
+    pub fn column_count(&self) -> usize {
+        self.tables.values().map(|t| t.columns.len()).sum()
+    }
+
+    /// The deterministic file text: sorted, pretty, one column per line, trailing newline.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::snapshot::{Column, Snapshot, Table};
+    /// let mut snapshot = Snapshot::new("prod", "salesforce");
+    /// let mut account = Table::default();
+    /// account.columns.insert("name".into(), Column { data_type: Some("text".into()), ..Column::default() });
+    /// snapshot.tables.insert("account".into(), account);
+    /// let text = snapshot.to_json();
+    /// assert!(text.contains("\n        \"name\": { \"type\": \"text\" }\n"));
+    /// assert_eq!(hc_schema_snapshot::Snapshot::parse(&text, "x", "prod").unwrap(), snapshot);
+    /// ```
+    pub fn to_json(&self) -> String {
+        let q = |s: &str| serde_json::to_string(s).expect("strings always serialize");
+        let mut out = String::new();
+        out.push_str("{\n");
+        let _ = writeln!(out, "  \"format\": {},", self.format);
+        let _ = writeln!(out, "  \"environment\": {},", q(&self.environment));
+        let _ = writeln!(out, "  \"schema\": {},", q(&self.schema));
+        if let Some(source) = &self.source {
+            let _ = writeln!(out, "  \"source\": {},", q(source));
+        }
+        if self.tables.is_empty() {
+            out.push_str("  \"tables\": {}\n}\n");
+            return out;
+        }
+        out.push_str("  \"tables\": {\n");
+        let table_count = self.tables.len();
+        for (ti, (name, table)) in self.tables.iter().enumerate() {
+            let _ = writeln!(out, "    {}: {{", q(name));
+            if let Some(object) = &table.object {
+                let _ = writeln!(out, "      \"object\": {},", q(object));
+            }
+            if table.columns.is_empty() {
+                out.push_str("      \"columns\": {}\n");
+            } else {
+                out.push_str("      \"columns\": {\n");
+                let column_count = table.columns.len();
+                for (ci, (column, info)) in table.columns.iter().enumerate() {
+                    let mut fields = Vec::new();
+                    if let Some(data_type) = &info.data_type {
+                        fields.push(format!("\"type\": {}", q(data_type)));
+                    }
+                    if let Some(field) = &info.field {
+                        fields.push(format!("\"field\": {}", q(field)));
+                    }
+                    if !info.nullable {
+                        fields.push("\"nullable\": false".to_string());
+                    }
+                    if info.system {
+                        fields.push("\"system\": true".to_string());
+                    }
+                    let body = if fields.is_empty() {
+                        "{}".to_string()
+                    } else {
+                        format!("{{ {} }}", fields.join(", "))
+                    };
+                    let comma = if ci + 1 < column_count { "," } else { "" };
+                    let _ = writeln!(out, "        {}: {}{}", q(column), body, comma);
+                }
+                out.push_str("      }\n");
+            }
+            let comma = if ti + 1 < table_count { "," } else { "" };
+            let _ = writeln!(out, "    }}{comma}");
+        }
+        out.push_str("  }\n}\n");
+        out
+    }
+
+    /// Write the snapshot atomically (temporary file in the same directory, then rename).
+    /// Returns whether the file content changed; an unchanged file is not touched at all.
+    pub fn save(&self, path: &Path) -> Result<bool, SnapshotError> {
+        let text = self.to_json();
+        if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
+            return Ok(false);
+        }
+        write_atomically(path, text.as_bytes()).map_err(|source| SnapshotError::Write {
+            path: path.display().to_string(),
+            source,
+        })?;
+        Ok(true)
+    }
+}
+
+impl Table {
+    /// The column named `column` (any casing).
+    pub fn column(&self, column: &str) -> Option<&Column> {
+        self.columns
+            .get(column)
+            .or_else(|| self.columns.get(&names::normalize(column)))
+    }
+}
+
+/// Write `bytes` to `path` through a temporary file and a rename, so that readers see either the
+/// old or the new content and a failure leaves the old file untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&dir)?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// serde_json appends " at line L column C"; we print the position ourselves.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_string(),
+        None => message.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Snapshot {
+        let text = r#"{
+          "format": 1, "environment": "prod", "schema": "salesforce",
+          "source": "postgres://db.example.com:5432/d8abc",
+          "tables": {
+            "account": { "object": "Account", "columns": {
+              "name": { "type": "character varying(255)", "field": "Name" },
+              "id": { "type": "integer", "nullable": false, "system": true }
+            }},
+            "user": { "columns": {} }
+          }
+        }"#;
+        Snapshot::parse(text, "prod.json", "prod").unwrap()
+    }
+
+    #[test]
+    fn save_format_is_one_column_per_line_and_sorted() {
+        let expected = r#"{
+  "format": 1,
+  "environment": "prod",
+  "schema": "salesforce",
+  "source": "postgres://db.example.com:5432/d8abc",
+  "tables": {
+    "account": {
+      "object": "Account",
+      "columns": {
+        "id": { "type": "integer", "nullable": false, "system": true },
+        "name": { "type": "character varying(255)", "field": "Name" }
+      }
+    },
+    "user": {
+      "columns": {}
+    }
+  }
+}
+"#;
+        assert_eq!(sample().to_json(), expected);
+    }
+
+    #[test]
+    fn round_trip_is_identity() {
+        let snapshot = sample();
+        let text = snapshot.to_json();
+        assert_eq!(Snapshot::parse(&text, "p", "prod").unwrap(), snapshot);
+        assert_eq!(Snapshot::parse(&text, "p", "prod").unwrap().to_json(), text);
+    }
+
+    #[test]
+    fn lookups_ignore_case() {
+        let snapshot = sample();
+        assert!(snapshot.has_column("Account", "Name"));
+        assert!(snapshot.has_table("USER"));
+        assert!(!snapshot.has_column("account", "loyalty_tier__c"));
+    }
+
+    #[test]
+    fn keys_in_other_casing_are_normalized_on_load() {
+        let text = r#"{"format":1,"environment":"t","schema":"s",
+            "tables":{"Account":{"columns":{"Loyalty_Tier__c":{}}}}}"#;
+        let snapshot = Snapshot::parse(text, "t.json", "t").unwrap();
+        assert!(snapshot.tables["account"].columns.contains_key("loyalty_tier__c"));
+    }
+
+    #[test]
+    fn malformed_json_reports_line_and_column() {
+        let err = Snapshot::parse("{\n  \"format\": 1,\n  oops\n}", "hc-schema/prod.json", "prod")
+            .unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("hc-schema/prod.json:3:3: malformed snapshot"), "{message}");
+        assert!(message.contains("hc-schema refresh prod"), "{message}");
+    }
+
+    #[test]
+    fn wrong_shape_is_malformed_with_position() {
+        let err = Snapshot::parse(
+            "{\"format\": 1, \"environment\": \"p\", \"schema\": \"s\", \"tables\": []}",
+            "p.json",
+            "p",
+        )
+        .unwrap_err();
+        assert!(matches!(err, SnapshotError::Malformed { line: 1, .. }), "{err}");
+    }
+
+    #[test]
+    fn unknown_format_is_rejected_clearly() {
+        let err = Snapshot::parse("{\"format\": 2}", "p.json", "p").unwrap_err();
+        assert!(err.to_string().contains("format 2 is not supported"), "{err}");
+        let err = Snapshot::parse("{\"tables\": {}}", "p.json", "p").unwrap_err();
+        assert!(err.to_string().contains("missing field `format`"), "{err}");
+    }
+
+    #[test]
+    fn unknown_fields_are_ignored() {
+        let text = r#"{"format":1,"environment":"t","schema":"s","future":true,
+            "tables":{"a":{"later":1,"columns":{"b":{"newer":"x"}}}}}"#;
+        assert!(Snapshot::parse(text, "t.json", "t").unwrap().has_column("a", "b"));
+    }
+
+    #[test]
+    fn missing_file_says_how_to_create_it() {
+        let err = Snapshot::load(Path::new("/nonexistent/hc-schema/stage.json")).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("does not exist"), "{message}");
+        assert!(message.contains("hc-schema refresh stage"), "{message}");
+    }
+
+    #[test]
+    fn save_is_atomic_and_skips_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("hc-schema/prod.json");
+        assert!(sample().save(&path).unwrap());
+        let before = std::fs::metadata(&path).unwrap().modified().unwrap();
+        assert!(!sample().save(&path).unwrap());
+        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), before);
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+}
