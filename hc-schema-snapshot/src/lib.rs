@@ -24,8 +24,11 @@
 pub mod build;
 pub mod config;
 pub mod diagnostic;
+pub mod diff;
+pub mod import;
 pub mod manifest;
 pub mod names;
+pub mod plan;
 pub mod registry;
 pub mod requirement;
 pub mod selection;
@@ -37,6 +40,8 @@ pub mod fetch;
 #[cfg(feature = "fetch")]
 pub mod verify;
 
+#[cfg(feature = "syntax")]
+pub mod scan;
 #[cfg(feature = "syntax")]
 pub mod syntax;
 

@@ -85,10 +85,14 @@ impl Parse for Group {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
         let table: Name = input.parse()?;
         if input.peek(Token![.]) {
+            let dot: Token![.] = input.parse()?;
+            let column = input
+                .parse::<Name>()
+                .map_or_else(|_| "column".to_string(), |c| c.written);
             return Err(syn::Error::new(
-                input.span(),
+                dot.span,
                 format!(
-                    "write `{0}(column)` instead of `{0}.column`: columns are listed in parentheses after the table",
+                    "write `{0}({column})` instead of `{0}.{column}`: columns are listed in parentheses after the table",
                     table.written
                 ),
             ));
