@@ -252,6 +252,28 @@ impl Snapshot {
         }
     }
 
+    /// Keep what `old` knew that this snapshot does not: Salesforce API names after a refresh
+    /// from Postgres (which cannot see them), Postgres types after an import from an export.
+    /// Only tables and columns present in `self` are touched.
+    pub fn fill_from(&mut self, old: &Snapshot) {
+        for (name, table) in &mut self.tables {
+            let Some(old_table) = old.tables.get(name) else { continue };
+            if table.object.is_none() {
+                table.object = old_table.object.clone();
+            }
+            for (column, info) in &mut table.columns {
+                let Some(old_info) = old_table.columns.get(column) else { continue };
+                if info.field.is_none() {
+                    info.field = old_info.field.clone();
+                }
+                if info.data_type.is_none() {
+                    info.data_type = old_info.data_type.clone();
+                    info.nullable = old_info.nullable;
+                }
+            }
+        }
+    }
+
     /// Whether the snapshot maps `table` (any casing).
     pub fn has_table(&self, table: &str) -> bool {
         self.table(table).is_some()

@@ -1,1 +1,134 @@
-fn main() {}
+//! `hc-schema`: snapshots of Heroku Connect schemas, and checks of the code against them.
+//!
+//! The binary is thin: argument parsing and printing. The work lives in the
+//! `hc_schema_snapshot` library.
+
+mod check;
+mod context;
+mod diff;
+mod import;
+mod plan;
+mod refresh;
+mod render;
+mod usages;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+const EXAMPLES: &str = "\
+Examples:
+  hc-schema refresh prod                      read prod's schema into hc-schema/prod.json
+  hc-schema refresh prod --check              exit 1 when hc-schema/prod.json is stale
+  hc-schema import prod --from prod-export.json
+  hc-schema check --env prod                  check the code's #[hc_requires] without compiling
+  hc-schema check --format github             GitHub Actions annotations
+  hc-schema diff test prod                    what test maps that prod does not (and back)
+  hc-schema usages account.loyalty_tier__c    who needs this column, where is it mapped
+  hc-schema plan prod --export prod-export.json --out prod-export.new.json
+  hc-schema verify prod                       check the live prod database against the code
+
+Exit status: 0 ok, 1 the check found a problem, 2 usage, input or connection error.";
+
+/// Heroku Connect schema snapshots and drift checks.
+#[derive(Parser)]
+#[command(name = "hc-schema", version, about, after_help = EXAMPLES)]
+struct Cli {
+    /// The package or workspace manifest; its directory is searched for hc-schema.toml and sources.
+    #[arg(long, global = true, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read an environment's live schema into <snapshot_dir>/<env>.json.
+    Refresh(refresh::RefreshArgs),
+    /// Build an environment's snapshot from a Heroku Connect mapping export.
+    Import(import::ImportArgs),
+    /// Check the code's #[hc_requires] against snapshots, without compiling.
+    Check(check::CheckArgs),
+    /// Show tables and columns mapped in one environment but not the other.
+    Diff(diff::DiffArgs),
+    /// Show where the code requires a table or column, and where it is mapped.
+    Usages(usages::UsagesArgs),
+    /// Print everything the code requires (deduplicated, with code sites).
+    Requirements(usages::RequirementsArgs),
+    /// The mapping changes an environment needs so that every requirement holds.
+    Plan(plan::PlanArgs),
+    /// Check the live database against the code's requirements.
+    Verify(verify::VerifyArgs),
+}
+
+/// Output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// For people.
+    #[default]
+    Human,
+    /// Stable JSON for tools.
+    Json,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// How to reach a database (shared by refresh and verify).
+#[derive(Args, Clone)]
+pub struct DbArgs {
+    /// Database URL. Prefer the variable named by [env.<env>] database_url_env in
+    /// hc-schema.toml, or DATABASE_URL: a URL on the command line is visible to other users.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Heroku Connect schema (default: hc-schema.toml's `schema`, else `salesforce`).
+    #[arg(long)]
+    schema: Option<String>,
+    /// TLS mode, overriding the URL's sslmode: disable, prefer, require, verify-ca, verify-full.
+    #[arg(long)]
+    sslmode: Option<String>,
+    /// Root certificate (PEM) for verify-ca / verify-full.
+    #[arg(long, value_name = "PEM")]
+    root_cert: Option<PathBuf>,
+    /// Connect timeout in seconds.
+    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    connect_timeout: u64,
+    /// Statement timeout of the catalog query in seconds.
+    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    statement_timeout: u64,
+}
+
+/// A command's failure that is not a check result: printed as `error: ...`, exit status 2.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(err: E) -> Self {
+        Failure(err.to_string())
+    }
+}
+
+/// What a command returns: its exit status, or a failure.
+pub type Outcome = Result<ExitCode, Failure>;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let manifest = cli.manifest_path.as_deref();
+    let outcome = match cli.command {
+        Command::Refresh(args) => refresh::run(manifest, args),
+        Command::Import(args) => import::run(manifest, args),
+        Command::Check(args) => check::run(manifest, args),
+        Command::Diff(args) => diff::run(manifest, args),
+        Command::Usages(args) => usages::run(manifest, args),
+        Command::Requirements(args) => usages::run_requirements(manifest, args),
+        Command::Plan(args) => plan::run(manifest, args),
+        Command::Verify(args) => verify::run(manifest, args),
+    };
+    match outcome {
+        Ok(code) => code,
+        Err(Failure(message)) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

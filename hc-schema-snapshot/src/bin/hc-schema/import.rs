@@ -1,0 +1,48 @@
+//! `hc-schema import <env> --from <export.json>`.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use hc_schema_snapshot::import::import_export;
+
+use crate::context::Context;
+use crate::{Failure, Outcome};
+
+/// `import` arguments.
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The environment (its snapshot is <snapshot_dir>/<env>.json).
+    env: String,
+    /// The mapping export (`heroku connect:export` writes it).
+    #[arg(long, value_name = "EXPORT_JSON")]
+    from: PathBuf,
+    /// Heroku Connect schema, when the export does not name one.
+    #[arg(long)]
+    schema: Option<String>,
+}
+
+/// Run `import`.
+pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
+    let ctx = Context::discover(manifest)?;
+    let shown_from = args.from.display().to_string();
+    let text = std::fs::read_to_string(&args.from)
+        .map_err(|err| Failure(format!("cannot read {shown_from}: {err}")))?;
+    let schema = args.schema.clone().unwrap_or_else(|| ctx.project.config.schema_for(&args.env).to_string());
+    let mut snapshot = import_export(&text, &shown_from, &args.env, &schema)?;
+    let path = ctx.snapshot_path(&args.env);
+    if path.exists() {
+        if let Ok(old) = ctx.load(&path) {
+            snapshot.fill_from(&old);
+        }
+    }
+    let changed = snapshot.save(&path)?;
+    println!(
+        "{} {}: {} tables, {} columns from {shown_from}",
+        if changed { "wrote" } else { "unchanged" },
+        ctx.show(&path),
+        snapshot.tables.len(),
+        snapshot.column_count()
+    );
+    Ok(ExitCode::SUCCESS)
+}
