@@ -52,21 +52,16 @@ fn site_name(name: &Name) -> TokenStream {
     }
 }
 
-/// Attach the registration to the item: inside the body of a function (valid for free
-/// functions and methods alike), next to any other item.
+/// Attach the registration: as the first statement of a function's body (valid for free
+/// functions and methods alike, where a sibling item would not be), next to any other item.
+/// The function's own statements are kept as they are.
 fn with_registration(item: TokenStream, registration: TokenStream) -> TokenStream {
-    match syn::parse2::<syn::ItemFn>(item.clone()) {
-        Ok(mut function) => {
-            let block = &function.block;
-            let body = quote!({ #registration #block });
-            match syn::parse2(body) {
-                Ok(block) => {
-                    function.block = Box::new(block);
-                    quote!(#function)
-                }
-                Err(_) => quote!(const _: () = { #registration }; #item),
-            }
+    let registration = quote!(const _: () = { #registration };);
+    if let Ok(mut function) = syn::parse2::<syn::ItemFn>(item.clone()) {
+        if let Ok(statement) = syn::parse2::<syn::Stmt>(registration.clone()) {
+            function.block.stmts.insert(0, statement);
+            return quote!(#function);
         }
-        Err(_) => quote!(const _: () = { #registration }; #item),
     }
+    quote!(#registration #item)
 }

@@ -1,1 +1,11 @@
-//! Test support.
+//! Test support for hc-schema: a throwaway PostgreSQL server, Heroku-Connect-shaped fixtures,
+//! and helpers that run real cargo builds of generated crates.
+//!
+//! PostgreSQL: `HC_SCHEMA_TEST_DATABASE_URL` (a superuser URL) when set; otherwise a cluster is
+//! created with the local server binaries (PATH or `/usr/lib/postgresql/*/bin`) in a temporary
+//! directory on a free port, with TLS and password authentication, and stopped when the test
+//! process exits. When neither is possible the tests FAIL with instructions: they never skip.
+
+pub mod cargo;
+pub mod fixtures;
+pub mod pg;

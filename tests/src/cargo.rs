@@ -1,0 +1,104 @@
+//! Real cargo builds of the example app and of crates generated in temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The workspace root.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
+}
+
+/// The target directory nested builds share (separate from the outer build's, whose lock the
+/// running `cargo test` holds).
+pub fn nested_target() -> PathBuf {
+    workspace().join("target").join("nested")
+}
+
+/// A cargo command with a clean environment for nested builds.
+pub fn cargo(dir: &Path) -> Command {
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    command.current_dir(dir).env("CARGO_TARGET_DIR", nested_target());
+    for var in ["HC_SCHEMA_SNAPSHOT", "HC_SCHEMA_ENV", "HC_SCHEMA_SELECTION", "RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS"] {
+        command.env_remove(var);
+    }
+    command.env("CARGO_TERM_COLOR", "never");
+    command
+}
+
+/// Run and return the output, with stderr as text.
+pub fn run(command: &mut Command) -> (Output, String) {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output, stderr)
+}
+
+/// A crate generated in a temporary directory, depending on the workspace's hc-schema crates,
+/// with the workspace's Cargo.lock so that it resolves to the same versions.
+pub struct TempCrate {
+    /// Keeps the directory alive.
+    pub dir: tempfile::TempDir,
+}
+
+impl TempCrate {
+    /// A crate named `name` with a build script calling `configure()`, `features` as
+    /// `<env>-snapshot` style features, and `files` (path, content) written under it.
+    pub fn new(name: &str, features: &[&str], files: &[(&str, &str)]) -> TempCrate {
+        let dir = tempfile::Builder::new().prefix("hc-schema-e2e-").tempdir().expect("temp dir");
+        let ws = workspace();
+        let features: String = features.iter().map(|f| format!("{f} = []\n")).collect();
+        let manifest = format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [workspace]\n\n[features]\n{features}\n\
+             [dependencies]\nhc-schema-macro = {{ path = \"{0}/hc-schema-macro\" }}\n\
+             hc-schema-snapshot = {{ path = \"{0}/hc-schema-snapshot\" }}\n\n\
+             [build-dependencies]\nhc-schema-snapshot = {{ path = \"{0}/hc-schema-snapshot\" }}\n",
+            ws.display()
+        );
+        let krate = TempCrate { dir };
+        krate.write("Cargo.toml", &manifest);
+        krate.write("build.rs", "fn main() { hc_schema_snapshot::build::configure(); }\n");
+        std::fs::copy(ws.join("Cargo.lock"), krate.path().join("Cargo.lock")).expect("copy Cargo.lock");
+        for (path, content) in files {
+            krate.write(path, content);
+        }
+        krate
+    }
+
+    /// The crate directory.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Write a file (creating directories).
+    pub fn write(&self, path: &str, content: &str) {
+        let full = self.path().join(path);
+        std::fs::create_dir_all(full.parent().expect("has a parent")).expect("mkdir");
+        std::fs::write(full, content).expect("write");
+    }
+
+    /// `cargo build` with extra arguments and environment.
+    pub fn build(&self, args: &[&str], env: &[(&str, &str)]) -> (bool, String) {
+        let mut command = cargo(self.path());
+        command.arg("build").arg("--quiet").args(args);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let (output, stderr) = run(&mut command);
+        (output.status.success(), stderr)
+    }
+}
+
+/// A snapshot JSON text for `env` with `tables` as `(table, [columns])`.
+pub fn snapshot_json(env: &str, tables: &[(&str, &[&str])]) -> String {
+    let tables: Vec<String> = tables
+        .iter()
+        .map(|(table, columns)| {
+            let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\": {{}}")).collect();
+            format!("\"{table}\": {{ \"columns\": {{ {} }} }}", columns.join(", "))
+        })
+        .collect();
+    format!(
+        "{{ \"format\": 1, \"environment\": \"{env}\", \"schema\": \"salesforce\", \"tables\": {{ {} }} }}\n",
+        tables.join(", ")
+    )
+}

@@ -1,0 +1,30 @@
+//! trybuild UI tests: every error of `#[hc_requires]`, with its exact text and span.
+//!
+//! trybuild's generated crate has no build script, so the snapshot is passed with
+//! `HC_SCHEMA_SNAPSHOT`. Each group needs a different value, so the groups run one after the
+//! other in this single test (the variable is process-wide). Refresh the expected output with
+//! `TRYBUILD=overwrite`.
+
+use std::path::Path;
+
+fn with_snapshot(snapshot: &str, run: impl FnOnce(&trybuild::TestCases)) {
+    // SAFETY: this test binary has a single test, so no other thread reads the environment.
+    unsafe { std::env::set_var("HC_SCHEMA_SNAPSHOT", snapshot) };
+    let cases = trybuild::TestCases::new();
+    run(&cases);
+    drop(cases); // runs the cases
+}
+
+#[test]
+fn ui() {
+    let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
+    let fixture = |name: &str| ui.join("fixtures").join(name).display().to_string();
+    with_snapshot(&fixture("prod.json"), |t| {
+        t.pass("tests/ui/pass/*.rs");
+        t.compile_fail("tests/ui/prod/*.rs");
+    });
+    // A relative path that does not exist: the error names it and says how to create it.
+    with_snapshot("hc-schema/staging.json", |t| t.compile_fail("tests/ui/missing/*.rs"));
+    with_snapshot(&fixture("malformed.json"), |t| t.compile_fail("tests/ui/malformed/*.rs"));
+    with_snapshot(&fixture("future.json"), |t| t.compile_fail("tests/ui/format/*.rs"));
+}
