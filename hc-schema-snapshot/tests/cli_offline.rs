@@ -1,1 +1,193 @@
-//! placeholder
+//! The `hc-schema` CLI without a database: check (all formats, exit codes), diff, usages,
+//! requirements, plan (and plan -> import round trip).
+
+use std::path::Path;
+use std::process::Command;
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn hc(dir: &Path, args: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_hc-schema"))
+        .current_dir(dir)
+        .args(args)
+        .env_remove("HC_SCHEMA_ENV")
+        .env_remove("HC_SCHEMA_SNAPSHOT")
+        .output()
+        .expect("run hc-schema");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
+const TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "columns": {"name": {"field": "Name"}, "loyalty_tier__c": {"field": "Loyalty_Tier__c", "type": "text"}}},
+  "loyalty_program__c": {"object": "Loyalty_Program__c", "columns": {"name": {"field": "Name"}}}}}"#;
+const PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "columns": {"name": {"field": "Name"}}}}}"#;
+
+/// A workspace with two crates, snapshots for test and prod, and one unparsable file.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\", \"lib\"]\n");
+    write(d, "hc-schema.toml", "[[diff.allow]]\ntable = \"loyalty_program__c\"\nreason = \"pilot in test only\"\n");
+    write(d, "hc-schema/test.json", TEST);
+    write(d, "hc-schema/prod.json", PROD);
+    write(d, "app/src/main.rs", "use hc_schema_macro::hc_requires;\n\n#[hc_requires(account(name, loyalty_tier__c))]\nfn main() {}\n");
+    write(d, "lib/src/lib.rs", "#[hc_schema_macro::hc_requires(Loyalty_Program__c(Name), account(name))]\npub struct Program;\n");
+    dir
+}
+
+#[test]
+fn check_human_output_is_rustc_style_with_a_matrix() {
+    let dir = workspace();
+    let run = hc(dir.path(), &["check", "--env", "prod"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let expected = "\
+error: `account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)
+ --> app/src/main.rs:3:29
+  |
+3 | #[hc_requires(account(name, loyalty_tier__c))]
+  |                             ^^^^^^^^^^^^^^^
+  = note: mapped in: test
+  = help: map Loyalty_Tier__c on Account in prod's Heroku Connect, wait for the sync, then run `hc-schema refresh prod` and commit hc-schema/prod.json
+
+error: table `loyalty_program__c` is not mapped in prod (hc-schema/prod.json)
+ --> lib/src/lib.rs:1:32
+  |
+1 | #[hc_schema_macro::hc_requires(Loyalty_Program__c(Name), account(name))]
+  |                                ^^^^^^^^^^^^^^^^^^
+  = note: mapped in: test
+  = help: map the Loyalty_Program__c object in prod's Heroku Connect, wait for the sync, then run `hc-schema refresh prod` and commit hc-schema/prod.json
+
+requirement                 prod
+account.loyalty_tier__c  MISSING
+account.name                  ok
+loyalty_program__c.name  MISSING
+
+hc-schema check FAILED: 3 annotation group(s) in 2 file(s) against prod; 2 missing, 0 malformed annotation(s), 0 file(s) not parsed
+";
+    assert_eq!(run.stdout, expected);
+    let run = hc(dir.path(), &["check", "--env", "test"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(run.stdout.ends_with("hc-schema check ok: 3 annotation group(s) in 2 file(s) against test; 0 missing, 0 malformed annotation(s), 0 file(s) not parsed\n"), "{}", run.stdout);
+}
+
+#[test]
+fn check_github_and_json_formats() {
+    let dir = workspace();
+    let run = hc(dir.path(), &["check", "--env", "prod", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    let first = run.stdout.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "::error file=app/src/main.rs,line=3,col=29,title=hc-schema::`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)%0Anote: mapped in: test%0Ahelp: map Loyalty_Tier__c on Account in prod's Heroku Connect, wait for the sync, then run `hc-schema refresh prod` and commit hc-schema/prod.json"
+    );
+    let run = hc(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["format"], 1);
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["selected_by"], "all_snapshots");
+    assert_eq!(json["environments"][0]["env"], "prod");
+    assert_eq!(json["environments"][1]["env"], "test");
+    let problem = &json["problems"][0];
+    assert_eq!(
+        (problem["env"].as_str(), problem["kind"].as_str(), problem["table"].as_str(), problem["column"].as_str()),
+        (Some("prod"), Some("missing_column"), Some("account"), Some("loyalty_tier__c"))
+    );
+    assert_eq!((problem["file"].as_str(), problem["line"].as_u64(), problem["col"].as_u64()), (Some("app/src/main.rs"), Some(3), Some(29)));
+    assert_eq!(json["matrix"][0]["envs"]["test"], "ok");
+    assert_eq!(json["matrix"][0]["envs"]["prod"], "missing");
+}
+
+#[test]
+fn check_reports_unparsable_files_and_bad_annotations() {
+    let dir = workspace();
+    write(dir.path(), "lib/src/broken.rs", "fn broken( {\n");
+    let run = hc(dir.path(), &["check", "--env", "test"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert!(run.stdout.contains("lib/src/broken.rs:2:1") || run.stdout.contains("lib/src/broken.rs:1:"), "{}", run.stdout);
+    assert!(run.stdout.contains("does not parse"), "{}", run.stdout);
+    assert!(run.stdout.contains("1 file(s) not parsed"), "{}", run.stdout);
+    std::fs::remove_file(dir.path().join("lib/src/broken.rs")).unwrap();
+    write(dir.path(), "lib/src/bad.rs", "#[hc_requires(account)]\nfn f() {}\n");
+    let run = hc(dir.path(), &["check", "--env", "test"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("expected the columns of `account` in parentheses"), "{}", run.stdout);
+}
+
+#[test]
+fn check_snapshot_answers_would_unmapping_break_the_code() {
+    let dir = workspace();
+    write(dir.path(), "proposed.json", &TEST.replace("\"name\": {\"field\": \"Name\"}, \"loyalty_tier__c\"", "\"loyalty_tier__c\""));
+    let run = hc(dir.path(), &["check", "--snapshot", "proposed.json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("`account.name` is not mapped in proposed (proposed.json)"), "{}", run.stdout);
+    let run = hc(dir.path(), &["check", "--snapshot", "missing.json"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("missing.json does not exist"), "{}", run.stderr);
+    let run = hc(dir.path(), &["check", "--bogus"]);
+    assert_eq!(run.code, 2);
+}
+
+#[test]
+fn diff_usages_and_requirements() {
+    let dir = workspace();
+    let run = hc(dir.path(), &["diff", "test", "prod", "--fail-on-drift"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(
+        run.stdout,
+        "--- test\n+++ prod\n  table account\n-   loyalty_tier__c  (only in test)\n- table loyalty_program__c  (only in test)  (allowed: pilot in test only)\n2 deviation(s), 1 allowed by hc-schema.toml, 1 unexplained\n"
+    );
+    assert_eq!(hc(dir.path(), &["diff", "test", "prod"]).code, 0);
+    let run = hc(dir.path(), &["usages", "Account.Name"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(
+        run.stdout,
+        "account.name is required at 2 site(s):\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
+    );
+    let run = hc(dir.path(), &["requirements", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["requirements"][0]["table"], "account");
+    assert_eq!(json["requirements"][0]["columns"][0]["column"], "loyalty_tier__c");
+    assert_eq!(json["requirements"][0]["columns"][1]["sites"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn plan_export_reimported_satisfies_every_requirement() {
+    let dir = workspace();
+    let run = hc(dir.path(), &["plan", "prod"]);
+    assert_eq!(run.code, 0);
+    assert!(run.stdout.contains("Account (table account): add fields\n    Loyalty_Tier__c  (column loyalty_tier__c, needed at app/src/main.rs:3:29)"), "{}", run.stdout);
+    assert!(run.stdout.contains("map the new object Loyalty_Program__c"), "{}", run.stdout);
+    write(
+        dir.path(),
+        "prod-export.json",
+        r#"{"connection": {"name": "prod"}, "version": 1, "mappings": [{"object_name": "Account",
+            "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}, "IsDeleted": {}, "SystemModstamp": {}}, "indexes": {}}}]}"#,
+    );
+    let run = hc(dir.path(), &["plan", "prod", "--export", "prod-export.json", "--out", "prod-export.new.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let first = std::fs::read(dir.path().join("prod-export.new.json")).unwrap();
+    assert_eq!(hc(dir.path(), &["plan", "prod", "--export", "prod-export.json", "--out", "again.json"]).code, 0);
+    assert_eq!(std::fs::read(dir.path().join("again.json")).unwrap(), first, "deterministic");
+    let run = hc(dir.path(), &["import", "prod", "--from", "prod-export.new.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = hc(dir.path(), &["check", "--env", "prod"]);
+    assert_eq!(run.code, 0, "after applying the plan:\n{}", run.stdout);
+    let run = hc(dir.path(), &["plan", "prod"]);
+    assert!(run.stdout.contains("prod needs no mapping change"), "{}", run.stdout);
+}
