@@ -22,7 +22,9 @@ pub fn load(path: &Path, display: &str) -> Arc<Result<Snapshot, String>> {
     let stamp = std::fs::metadata(path)
         .map(|meta| (meta.modified().ok(), meta.len()))
         .unwrap_or((None, u64::MAX));
-    let mut cache = cache().lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut cache = cache()
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some((modified, len, value)) = cache.get(path) {
         if (*modified, *len) == stamp {
             return Arc::clone(value);
@@ -30,7 +32,8 @@ pub fn load(path: &Path, display: &str) -> Arc<Result<Snapshot, String>> {
     }
     let value = Arc::new(Snapshot::load(path).map_err(|err| {
         // Show the workspace-relative path in place of the absolute one.
-        err.to_string().replace(&path.display().to_string(), display)
+        err.to_string()
+            .replace(&path.display().to_string(), display)
     }));
     cache.insert(path.to_path_buf(), (stamp.0, stamp.1, Arc::clone(&value)));
     value

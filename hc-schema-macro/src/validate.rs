@@ -24,7 +24,11 @@ pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
             format!(
                 "no snapshot to check against: {} has no <env>.json file (selected by {}); \
                  create one with `hc-schema refresh <env>` and commit it",
-                if selection.snapshot_dir.is_empty() { "the snapshot directory" } else { &selection.snapshot_dir },
+                if selection.snapshot_dir.is_empty() {
+                    "the snapshot directory"
+                } else {
+                    &selection.snapshot_dir
+                },
                 selection.reason.describe()
             ),
         );

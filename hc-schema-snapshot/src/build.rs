@@ -68,7 +68,8 @@ pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
         .ancestors()
         .find(|dir| {
             std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| {
-                text.lines().any(|line| line.trim_start().starts_with("[workspace]"))
+                text.lines()
+                    .any(|line| line.trim_start().starts_with("[workspace]"))
             })
         })
         .unwrap_or(manifest_dir)
@@ -115,7 +116,11 @@ mod tests {
     #[test]
     fn workspace_root_is_the_nearest_workspace_manifest() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\nmembers = [\"app\"]\n").unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[workspace]\nmembers = [\"app\"]\n",
+        )
+        .unwrap();
         let app = dir.path().join("app");
         std::fs::create_dir_all(&app).unwrap();
         std::fs::write(app.join("Cargo.toml"), "[package]\nname = \"app\"\n").unwrap();

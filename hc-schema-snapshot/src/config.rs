@@ -94,7 +94,9 @@ pub struct CheckConfig {
 
 /// A malformed `hc-schema.toml`.
 #[derive(Debug, thiserror::Error)]
-#[error("{path}:{line}:{column}: {message}; see the hc-schema.toml section of the hc-schema README")]
+#[error(
+    "{path}:{line}:{column}: {message}; see the hc-schema.toml section of the hc-schema README"
+)]
 pub struct ConfigError {
     /// The file.
     pub path: String,
@@ -262,10 +264,16 @@ exclude = ["tests/ui"]
 
     #[test]
     fn errors_have_line_and_column() {
-        let err = Config::parse("schema = \"x\"\ndefault_envs = \"test\"\n", "a/hc-schema.toml")
-            .unwrap_err();
+        let err = Config::parse(
+            "schema = \"x\"\ndefault_envs = \"test\"\n",
+            "a/hc-schema.toml",
+        )
+        .unwrap_err();
         assert_eq!((err.line, err.column), (2, 16), "{err}");
-        assert!(err.to_string().starts_with("a/hc-schema.toml:2:16: "), "{err}");
+        assert!(
+            err.to_string().starts_with("a/hc-schema.toml:2:16: "),
+            "{err}"
+        );
         let err = Config::parse("schema = \n", "hc-schema.toml").unwrap_err();
         assert_eq!(err.line, 1, "{err}");
     }

@@ -161,7 +161,11 @@ mod tests {
     #[test]
     fn typo_gets_a_suggestion_and_guessed_names() {
         let prod = snap("prod", r#"{"account":{"columns":{"loyalty_tier__c":{}}}}"#);
-        let target = Target { env: "prod", display: "hc-schema/prod.json", snapshot: &prod };
+        let target = Target {
+            env: "prod",
+            display: "hc-schema/prod.json",
+            snapshot: &prod,
+        };
         let finding = Finding::MissingColumn {
             table: "account".into(),
             column: "loyalty_teir__c".into(),
@@ -179,9 +183,19 @@ mod tests {
             "test",
             r#"{"loyalty_program__c":{"object":"Loyalty_Program__c","columns":{}}}"#,
         );
-        let p = Target { env: "prod", display: "hc-schema/prod.json", snapshot: &prod };
-        let t = Target { env: "test", display: "hc-schema/test.json", snapshot: &test };
-        let finding = Finding::MissingTable { table: "loyalty_program__c".into() };
+        let p = Target {
+            env: "prod",
+            display: "hc-schema/prod.json",
+            snapshot: &prod,
+        };
+        let t = Target {
+            env: "test",
+            display: "hc-schema/test.json",
+            snapshot: &test,
+        };
+        let finding = Finding::MissingTable {
+            table: "loyalty_program__c".into(),
+        };
         let explanation = explain(&finding, &p, &[p, t]);
         assert_eq!(
             explanation.message,
@@ -195,9 +209,23 @@ mod tests {
     fn nowhere_mapped_is_said() {
         let prod = snap("prod", r#"{"account":{"columns":{}}}"#);
         let test = snap("test", r#"{"account":{"columns":{}}}"#);
-        let p = Target { env: "prod", display: "p", snapshot: &prod };
-        let t = Target { env: "test", display: "t", snapshot: &test };
-        let finding = Finding::MissingColumn { table: "account".into(), column: "zzz".into() };
-        assert_eq!(explain(&finding, &p, &[p, t]).notes, ["not mapped in any snapshot"]);
+        let p = Target {
+            env: "prod",
+            display: "p",
+            snapshot: &prod,
+        };
+        let t = Target {
+            env: "test",
+            display: "t",
+            snapshot: &test,
+        };
+        let finding = Finding::MissingColumn {
+            table: "account".into(),
+            column: "zzz".into(),
+        };
+        assert_eq!(
+            explain(&finding, &p, &[p, t]).notes,
+            ["not mapped in any snapshot"]
+        );
     }
 }

@@ -66,7 +66,8 @@ pub fn diff(a: &Snapshot, b: &Snapshot, allow: &[AllowedDeviation]) -> Vec<Devia
             (Some(_), None) => push(table, None, DeviationKind::OnlyInA),
             (None, Some(_)) => push(table, None, DeviationKind::OnlyInB),
             (Some(ta), Some(tb)) => {
-                let columns: BTreeSet<&String> = ta.columns.keys().chain(tb.columns.keys()).collect();
+                let columns: BTreeSet<&String> =
+                    ta.columns.keys().chain(tb.columns.keys()).collect();
                 for column in columns {
                     match (ta.columns.get(column), tb.columns.get(column)) {
                         (Some(_), None) => push(table, Some(column), DeviationKind::OnlyInA),
@@ -77,7 +78,10 @@ pub fn diff(a: &Snapshot, b: &Snapshot, allow: &[AllowedDeviation]) -> Vec<Devia
                                     push(
                                         table,
                                         Some(column),
-                                        DeviationKind::TypeDiffers { a: x.clone(), b: y.clone() },
+                                        DeviationKind::TypeDiffers {
+                                            a: x.clone(),
+                                            b: y.clone(),
+                                        },
                                     );
                                 }
                             }
@@ -111,10 +115,9 @@ fn allowed(
                 (Some(rule_column), Some(column)) => normalize(rule_column) == column,
                 (Some(_), None) => false,
             };
-            let envs_match = rule
-                .envs
-                .as_ref()
-                .is_none_or(|envs| envs.iter().any(|e| e == env_a) && envs.iter().any(|e| e == env_b));
+            let envs_match = rule.envs.as_ref().is_none_or(|envs| {
+                envs.iter().any(|e| e == env_a) && envs.iter().any(|e| e == env_b)
+            });
             table_matches && column_matches && envs_match
         })
         .map(|rule| rule.reason.clone())
@@ -135,14 +138,29 @@ mod tests {
 
     #[test]
     fn tables_columns_and_types() {
-        let a = snap("test", r#"{"a":{"columns":{"x":{"type":"text"},"y":{}}},"only_a":{"columns":{}}}"#);
-        let b = snap("prod", r#"{"a":{"columns":{"x":{"type":"integer"},"z":{}}},"only_b":{"columns":{}}}"#);
-        let found: Vec<(String, Option<String>, DeviationKind)> =
-            diff(&a, &b, &[]).into_iter().map(|d| (d.table, d.column, d.kind)).collect();
+        let a = snap(
+            "test",
+            r#"{"a":{"columns":{"x":{"type":"text"},"y":{}}},"only_a":{"columns":{}}}"#,
+        );
+        let b = snap(
+            "prod",
+            r#"{"a":{"columns":{"x":{"type":"integer"},"z":{}}},"only_b":{"columns":{}}}"#,
+        );
+        let found: Vec<(String, Option<String>, DeviationKind)> = diff(&a, &b, &[])
+            .into_iter()
+            .map(|d| (d.table, d.column, d.kind))
+            .collect();
         assert_eq!(
             found,
             [
-                ("a".into(), Some("x".into()), DeviationKind::TypeDiffers { a: "text".into(), b: "integer".into() }),
+                (
+                    "a".into(),
+                    Some("x".into()),
+                    DeviationKind::TypeDiffers {
+                        a: "text".into(),
+                        b: "integer".into()
+                    }
+                ),
                 ("a".into(), Some("y".into()), DeviationKind::OnlyInA),
                 ("a".into(), Some("z".into()), DeviationKind::OnlyInB),
                 ("only_a".into(), None, DeviationKind::OnlyInA),
@@ -153,15 +171,22 @@ mod tests {
 
     #[test]
     fn allow_rules_match_table_column_and_envs() {
-        let a = snap("test", r#"{"a":{"columns":{"debug__c":{}}},"t":{"columns":{}}}"#);
+        let a = snap(
+            "test",
+            r#"{"a":{"columns":{"debug__c":{}}},"t":{"columns":{}}}"#,
+        );
         let b = snap("prod", r#"{"a":{"columns":{}}}"#);
-        let rule = |table: &str, column: Option<&str>, envs: Option<Vec<String>>| AllowedDeviation {
-            table: table.into(),
-            column: column.map(Into::into),
-            reason: format!("r-{table}"),
-            envs,
-        };
-        let rules = [rule("A", Some("Debug__c"), None), rule("t", None, Some(vec!["test".into(), "prod".into()]))];
+        let rule =
+            |table: &str, column: Option<&str>, envs: Option<Vec<String>>| AllowedDeviation {
+                table: table.into(),
+                column: column.map(Into::into),
+                reason: format!("r-{table}"),
+                envs,
+            };
+        let rules = [
+            rule("A", Some("Debug__c"), None),
+            rule("t", None, Some(vec!["test".into(), "prod".into()])),
+        ];
         let deviations = diff(&a, &b, &rules);
         assert_eq!(deviations[0].allowed.as_deref(), Some("r-A"));
         assert_eq!(deviations[1].allowed.as_deref(), Some("r-t"));

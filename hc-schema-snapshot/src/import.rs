@@ -57,7 +57,12 @@ struct MappingConfig {
 /// assert_eq!(account.columns["sfid"].field.as_deref(), Some("Id"));
 /// assert!(account.columns["_hc_lastop"].system);
 /// ```
-pub fn import_export(text: &str, path: &str, env: &str, default_schema: &str) -> Result<Snapshot, ImportError> {
+pub fn import_export(
+    text: &str,
+    path: &str,
+    env: &str,
+    default_schema: &str,
+) -> Result<Snapshot, ImportError> {
     let error = |position: String, message: String| ImportError {
         path: path.to_string(),
         position,
@@ -66,7 +71,10 @@ pub fn import_export(text: &str, path: &str, env: &str, default_schema: &str) ->
     let value: serde_json::Value = serde_json::from_str(text).map_err(|err| {
         error(
             format!(":{}:{}", err.line(), err.column()),
-            format!("not valid JSON ({}); export the mappings again with `heroku connect:export`", strip(&err)),
+            format!(
+                "not valid JSON ({}); export the mappings again with `heroku connect:export`",
+                strip(&err)
+            ),
         )
     })?;
     let export: Export = serde_json::from_value(value).map_err(|err| {
@@ -134,9 +142,18 @@ fn add_hc_columns(table: &mut Table) {
         nullable,
         system: true,
     };
-    table.columns.entry("id".into()).or_insert_with(|| system("integer", false));
-    table.columns.entry("_hc_lastop".into()).or_insert_with(|| system("character varying(32)", true));
-    table.columns.entry("_hc_err".into()).or_insert_with(|| system("text", true));
+    table
+        .columns
+        .entry("id".into())
+        .or_insert_with(|| system("integer", false));
+    table
+        .columns
+        .entry("_hc_lastop".into())
+        .or_insert_with(|| system("character varying(32)", true));
+    table
+        .columns
+        .entry("_hc_err".into())
+        .or_insert_with(|| system("text", true));
 }
 
 fn strip(err: &serde_json::Error) -> String {
@@ -169,16 +186,38 @@ mod tests {
     #[test]
     fn schema_name_comes_from_the_connection() {
         let export = r#"{"mappings": [], "connection": {"schema_name": "org"}}"#;
-        assert_eq!(import_export(export, "e.json", "t", "salesforce").unwrap().schema, "org");
+        assert_eq!(
+            import_export(export, "e.json", "t", "salesforce")
+                .unwrap()
+                .schema,
+            "org"
+        );
     }
 
     #[test]
     fn bad_files_get_clear_errors() {
         let err = import_export("{\n  \"mappings\": [,]\n}", "dir/e.json", "t", "s").unwrap_err();
-        assert!(err.to_string().starts_with("dir/e.json:2:16: not valid JSON"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("dir/e.json:2:16: not valid JSON"),
+            "{err}"
+        );
         let err = import_export(r#"{"format": 1, "tables": {}}"#, "e.json", "t", "s").unwrap_err();
-        assert!(err.to_string().contains("not a Heroku Connect mapping export"), "{err}");
-        let err = import_export(r#"{"mappings": [{"object_name": "A"}]}"#, "e.json", "t", "s").unwrap_err();
-        assert!(err.to_string().contains("mappings[0] is not a mapping"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("not a Heroku Connect mapping export"),
+            "{err}"
+        );
+        let err = import_export(
+            r#"{"mappings": [{"object_name": "A"}]}"#,
+            "e.json",
+            "t",
+            "s",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("mappings[0] is not a mapping"),
+            "{err}"
+        );
     }
 }

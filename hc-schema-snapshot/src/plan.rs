@@ -44,21 +44,28 @@ pub struct FieldChange {
 /// snapshots consulted for Salesforce API names.
 pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<ObjectChange> {
     let mut objects: BTreeMap<String, ObjectChange> = BTreeMap::new();
-    let all: Vec<&Snapshot> = std::iter::once(target).chain(known.iter().copied()).collect();
+    let all: Vec<&Snapshot> = std::iter::once(target)
+        .chain(known.iter().copied())
+        .collect();
     for problem in check_usages(usages, target) {
         let table = problem.finding.table().to_string();
-        let change = objects.entry(table.clone()).or_insert_with(|| ObjectChange {
-            object: all
-                .iter()
-                .find_map(|s| s.table(&table).and_then(|t| t.object.clone()))
-                .unwrap_or_else(|| names::guess_api_name(&table)),
-            table: table.clone(),
-            new_mapping: !target.has_table(&table),
-            fields: Vec::new(),
-        });
+        let change = objects
+            .entry(table.clone())
+            .or_insert_with(|| ObjectChange {
+                object: all
+                    .iter()
+                    .find_map(|s| s.table(&table).and_then(|t| t.object.clone()))
+                    .unwrap_or_else(|| names::guess_api_name(&table)),
+                table: table.clone(),
+                new_mapping: !target.has_table(&table),
+                fields: Vec::new(),
+            });
         let columns: Vec<(&str, String)> = match &problem.finding {
             Finding::MissingColumn { column, .. } => {
-                vec![(column.as_str(), location(&problem.usage.file, problem.spot()))]
+                vec![(
+                    column.as_str(),
+                    location(&problem.usage.file, problem.spot()),
+                )]
             }
             Finding::MissingTable { .. } => problem
                 .usage
@@ -112,7 +119,10 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
 /// existing mappings, missing objects become new read-only mappings; everything else is kept.
 /// Keys come out sorted and new mappings after the existing ones, sorted by object, so the
 /// result is deterministic and reviewable.
-pub fn apply_to_export(export: &mut serde_json::Value, changes: &[ObjectChange]) -> Result<(), String> {
+pub fn apply_to_export(
+    export: &mut serde_json::Value,
+    changes: &[ObjectChange],
+) -> Result<(), String> {
     let mappings = export
         .get_mut("mappings")
         .and_then(|m| m.as_array_mut())
@@ -151,7 +161,12 @@ pub fn apply_to_export(export: &mut serde_json::Value, changes: &[ObjectChange])
             .get_mut("config")
             .and_then(|c| c.get_mut("fields"))
             .and_then(|f| f.as_object_mut())
-            .ok_or_else(|| format!("the mapping of {} has no `config.fields` object", change.object))?;
+            .ok_or_else(|| {
+                format!(
+                    "the mapping of {} has no `config.fields` object",
+                    change.object
+                )
+            })?;
         for field in &change.fields {
             let present = fields.keys().any(|k| column_of_field(k) == field.column);
             if !present {

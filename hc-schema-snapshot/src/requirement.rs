@@ -138,7 +138,12 @@ mod tests {
     #[test]
     fn missing_table_is_one_finding() {
         let findings = check(&Requirement::new("contact", ["a", "b"]), &prod());
-        assert_eq!(findings, [Finding::MissingTable { table: "contact".into() }]);
+        assert_eq!(
+            findings,
+            [Finding::MissingTable {
+                table: "contact".into()
+            }]
+        );
         assert_eq!(findings[0].subject(), "contact");
     }
 

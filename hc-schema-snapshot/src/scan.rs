@@ -48,8 +48,13 @@ pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
     collect(root, exclude, &mut files);
     files.sort();
     let next = AtomicUsize::new(0);
-    let results = Mutex::new(Scan { files: files.len(), ..Scan::default() });
-    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(files.len().max(1));
+    let results = Mutex::new(Scan {
+        files: files.len(),
+        ..Scan::default()
+    });
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(files.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
@@ -86,7 +91,9 @@ pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
 }
 
 fn collect(dir: &Path, exclude: &[PathBuf], out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name();
@@ -94,7 +101,9 @@ fn collect(dir: &Path, exclude: &[PathBuf], out: &mut Vec<PathBuf>) {
         if exclude.iter().any(|e| path.starts_with(e)) {
             continue;
         }
-        let Ok(kind) = entry.file_type() else { continue };
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
         if kind.is_dir() {
             if name == "target" || name.starts_with('.') {
                 continue;
@@ -134,7 +143,11 @@ pub fn scan_source(text: &str, file: &str) -> (Vec<Usage>, Vec<SourceError>) {
             );
         }
     };
-    let mut visitor = Finder { file, usages: Vec::new(), errors: Vec::new() };
+    let mut visitor = Finder {
+        file,
+        usages: Vec::new(),
+        errors: Vec::new(),
+    };
     visitor.visit_file(&syntax);
     (visitor.usages, visitor.errors)
 }
@@ -210,7 +223,10 @@ mod inner { #[hc_requires(user(r#type))] const C: u8 = 1; }
 "#;
         let (usages, errors) = scan_source(text, "src/lib.rs");
         assert!(errors.is_empty(), "{errors:?}");
-        let tables: Vec<_> = usages.iter().map(|u| (u.table.name.as_str(), u.table.line)).collect();
+        let tables: Vec<_> = usages
+            .iter()
+            .map(|u| (u.table.name.as_str(), u.table.line))
+            .collect();
         assert_eq!(tables, [("account", 3), ("contact", 5), ("user", 8)]);
         assert_eq!(usages[1].columns[1].name, "type");
     }

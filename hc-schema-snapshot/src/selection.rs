@@ -228,7 +228,10 @@ mod tests {
         Project {
             config_file: None,
             root: dir.to_path_buf(),
-            config: Config { default_envs, ..Config::default() },
+            config: Config {
+                default_envs,
+                ..Config::default()
+            },
         }
     }
 
@@ -239,7 +242,11 @@ mod tests {
     #[test]
     fn precedence_is_var_then_env_then_features_then_defaults_then_all() {
         let dir = tempfile::tempdir().unwrap();
-        let project = project(dir.path(), &["prod", "test", "staging"], Some(vec!["test".into()]));
+        let project = project(
+            dir.path(),
+            &["prod", "test", "staging"],
+            Some(vec!["test".into()]),
+        );
         let mut inputs = Inputs {
             snapshot_var: Some("fixtures/x.json".into()),
             env_var: Some("staging, prod".into()),
@@ -251,15 +258,27 @@ mod tests {
         assert_eq!(selection.selected[0].env, "x");
         inputs.snapshot_var = None;
         let selection = select(&inputs, &project, dir.path());
-        assert_eq!((selection.reason, envs(&selection)), (Reason::EnvVar, vec!["prod", "staging"]));
+        assert_eq!(
+            (selection.reason, envs(&selection)),
+            (Reason::EnvVar, vec!["prod", "staging"])
+        );
         assert_eq!(selection.others[0].env, "test");
         inputs.env_var = None;
         let selection = select(&inputs, &project, dir.path());
-        assert_eq!((selection.reason, envs(&selection)), (Reason::Features, vec!["prod"]));
+        assert_eq!(
+            (selection.reason, envs(&selection)),
+            (Reason::Features, vec!["prod"])
+        );
         inputs.feature_envs.clear();
         let selection = select(&inputs, &project, dir.path());
-        assert_eq!((selection.reason, envs(&selection)), (Reason::DefaultEnvs, vec!["test"]));
-        let no_defaults = Project { config: Config::default(), ..project };
+        assert_eq!(
+            (selection.reason, envs(&selection)),
+            (Reason::DefaultEnvs, vec!["test"])
+        );
+        let no_defaults = Project {
+            config: Config::default(),
+            ..project
+        };
         let selection = select(&inputs, &no_defaults, dir.path());
         assert_eq!(selection.reason, Reason::AllSnapshots);
         assert_eq!(envs(&selection), ["prod", "staging", "test"]);
@@ -273,6 +292,8 @@ mod tests {
         let project = project(dir.path(), &["prod"], None);
         let selection = select(&Inputs::default(), &project, dir.path());
         assert_eq!(Selection::decode(&selection.encode()).unwrap(), selection);
-        assert!(Selection::decode("nope").unwrap_err().contains("different hc-schema versions"));
+        assert!(Selection::decode("nope")
+            .unwrap_err()
+            .contains("different hc-schema versions"));
     }
 }

@@ -257,12 +257,16 @@ impl Snapshot {
     /// Only tables and columns present in `self` are touched.
     pub fn fill_from(&mut self, old: &Snapshot) {
         for (name, table) in &mut self.tables {
-            let Some(old_table) = old.tables.get(name) else { continue };
+            let Some(old_table) = old.tables.get(name) else {
+                continue;
+            };
             if table.object.is_none() {
                 table.object = old_table.object.clone();
             }
             for (column, info) in &mut table.columns {
-                let Some(old_info) = old_table.columns.get(column) else { continue };
+                let Some(old_info) = old_table.columns.get(column) else {
+                    continue;
+                };
                 if info.field.is_none() {
                     info.field = old_info.field.clone();
                 }
@@ -289,7 +293,8 @@ impl Snapshot {
 
     /// Whether the snapshot maps `table.column` (any casing).
     pub fn has_column(&self, table: &str, column: &str) -> bool {
-        self.table(table).is_some_and(|t| t.column(column).is_some())
+        self.table(table)
+            .is_some_and(|t| t.column(column).is_some())
     }
 
     /// Total number of columns over all tables.
@@ -488,15 +493,24 @@ mod tests {
         let text = r#"{"format":1,"environment":"t","schema":"s",
             "tables":{"Account":{"columns":{"Loyalty_Tier__c":{}}}}}"#;
         let snapshot = Snapshot::parse(text, "t.json", "t").unwrap();
-        assert!(snapshot.tables["account"].columns.contains_key("loyalty_tier__c"));
+        assert!(snapshot.tables["account"]
+            .columns
+            .contains_key("loyalty_tier__c"));
     }
 
     #[test]
     fn malformed_json_reports_line_and_column() {
-        let err = Snapshot::parse("{\n  \"format\": 1,\n  oops\n}", "hc-schema/prod.json", "prod")
-            .unwrap_err();
+        let err = Snapshot::parse(
+            "{\n  \"format\": 1,\n  oops\n}",
+            "hc-schema/prod.json",
+            "prod",
+        )
+        .unwrap_err();
         let message = err.to_string();
-        assert!(message.starts_with("hc-schema/prod.json:3:3: malformed snapshot"), "{message}");
+        assert!(
+            message.starts_with("hc-schema/prod.json:3:3: malformed snapshot"),
+            "{message}"
+        );
         assert!(message.contains("hc-schema refresh prod"), "{message}");
     }
 
@@ -508,13 +522,19 @@ mod tests {
             "p",
         )
         .unwrap_err();
-        assert!(matches!(err, SnapshotError::Malformed { line: 1, .. }), "{err}");
+        assert!(
+            matches!(err, SnapshotError::Malformed { line: 1, .. }),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_format_is_rejected_clearly() {
         let err = Snapshot::parse("{\"format\": 2}", "p.json", "p").unwrap_err();
-        assert!(err.to_string().contains("format 2 is not supported"), "{err}");
+        assert!(
+            err.to_string().contains("format 2 is not supported"),
+            "{err}"
+        );
         let err = Snapshot::parse("{\"tables\": {}}", "p.json", "p").unwrap_err();
         assert!(err.to_string().contains("missing field `format`"), "{err}");
     }
@@ -523,7 +543,9 @@ mod tests {
     fn unknown_fields_are_ignored() {
         let text = r#"{"format":1,"environment":"t","schema":"s","future":true,
             "tables":{"a":{"later":1,"columns":{"b":{"newer":"x"}}}}}"#;
-        assert!(Snapshot::parse(text, "t.json", "t").unwrap().has_column("a", "b"));
+        assert!(Snapshot::parse(text, "t.json", "t")
+            .unwrap()
+            .has_column("a", "b"));
     }
 
     #[test]
@@ -541,7 +563,10 @@ mod tests {
         assert!(sample().save(&path).unwrap());
         let before = std::fs::metadata(&path).unwrap().modified().unwrap();
         assert!(!sample().save(&path).unwrap());
-        assert_eq!(std::fs::metadata(&path).unwrap().modified().unwrap(), before);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().modified().unwrap(),
+            before
+        );
         let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
             .unwrap()
             .map(|e| e.unwrap().file_name())

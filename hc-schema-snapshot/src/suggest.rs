@@ -56,7 +56,10 @@ mod tests {
     fn custom_suffix_slips() {
         assert_eq!(closest("tier__c", ["tier"]), Some("tier"));
         assert_eq!(closest("tier", ["tier__c"]), Some("tier__c"));
-        assert_eq!(closest("loyaltytier__c", ["loyalty_tier__c"]), Some("loyalty_tier__c"));
+        assert_eq!(
+            closest("loyaltytier__c", ["loyalty_tier__c"]),
+            Some("loyalty_tier__c")
+        );
     }
 
     #[test]

@@ -257,10 +257,14 @@ mod tests {
 
     #[test]
     fn accepts_keywords_raw_idents_literals_and_trailing_commas() {
-        let annotation = parse(r#"account(type, r#match, self, "Loyalty_Tier__c",), "User"(id),"#).unwrap();
+        let annotation =
+            parse(r#"account(type, r#match, self, "Loyalty_Tier__c",), "User"(id),"#).unwrap();
         assert!(annotation.validate().is_empty());
         let requirements = annotation.requirements();
-        assert_eq!(requirements[0].columns, ["type", "match", "self", "loyalty_tier__c"]);
+        assert_eq!(
+            requirements[0].columns,
+            ["type", "match", "self", "loyalty_tier__c"]
+        );
         assert_eq!(requirements[1].table, "user");
     }
 
@@ -281,9 +285,15 @@ mod tests {
         let errors = parse("").unwrap().validate();
         assert!(errors[0].to_string().contains("at least one table"));
         let errors = parse("account()").unwrap().validate();
-        assert!(errors[0].to_string().contains("list the columns of `account`"));
-        let errors = parse("account(name, Name), Account(name)").unwrap().validate();
+        assert!(errors[0]
+            .to_string()
+            .contains("list the columns of `account`"));
+        let errors = parse("account(name, Name), Account(name)")
+            .unwrap()
+            .validate();
         assert_eq!(errors.len(), 2);
-        assert!(errors[0].to_string().contains("`account.name` is listed twice"));
+        assert!(errors[0]
+            .to_string()
+            .contains("`account.name` is listed twice"));
     }
 }

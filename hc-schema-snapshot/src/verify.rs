@@ -112,7 +112,11 @@ pub fn verify_connection(
 }
 
 /// Connect as `options` says and verify `usages` against `schema`.
-pub fn verify(options: &ConnectOptions, schema: &str, usages: &[Usage]) -> Result<Report, FetchError> {
+pub fn verify(
+    options: &ConnectOptions,
+    schema: &str,
+    usages: &[Usage],
+) -> Result<Report, FetchError> {
     let mut connection = connect(options)?;
     verify_connection(&mut connection, schema, usages)
 }

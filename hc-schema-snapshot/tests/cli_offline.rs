@@ -41,8 +41,16 @@ const PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce
 fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\", \"lib\"]\n");
-    write(d, "hc-schema.toml", "[[diff.allow]]\ntable = \"loyalty_program__c\"\nreason = \"pilot in test only\"\n");
+    write(
+        d,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"lib\"]\n",
+    );
+    write(
+        d,
+        "hc-schema.toml",
+        "[[diff.allow]]\ntable = \"loyalty_program__c\"\nreason = \"pilot in test only\"\n",
+    );
     write(d, "hc-schema/test.json", TEST);
     write(d, "hc-schema/prod.json", PROD);
     write(d, "app/src/main.rs", "use hc_schema_macro::hc_requires;\n\n#[hc_requires(account(name, loyalty_tier__c))]\nfn main() {}\n");
@@ -88,7 +96,10 @@ hc-schema check FAILED: 3 annotation group(s) in 2 file(s) against prod; 2 missi
 #[test]
 fn check_github_and_json_formats() {
     let dir = workspace();
-    let run = hc(dir.path(), &["check", "--env", "prod", "--format", "github"]);
+    let run = hc(
+        dir.path(),
+        &["check", "--env", "prod", "--format", "github"],
+    );
     assert_eq!(run.code, 1);
     let first = run.stdout.lines().next().unwrap();
     assert_eq!(
@@ -105,10 +116,27 @@ fn check_github_and_json_formats() {
     assert_eq!(json["environments"][1]["env"], "test");
     let problem = &json["problems"][0];
     assert_eq!(
-        (problem["env"].as_str(), problem["kind"].as_str(), problem["table"].as_str(), problem["column"].as_str()),
-        (Some("prod"), Some("missing_column"), Some("account"), Some("loyalty_tier__c"))
+        (
+            problem["env"].as_str(),
+            problem["kind"].as_str(),
+            problem["table"].as_str(),
+            problem["column"].as_str()
+        ),
+        (
+            Some("prod"),
+            Some("missing_column"),
+            Some("account"),
+            Some("loyalty_tier__c")
+        )
     );
-    assert_eq!((problem["file"].as_str(), problem["line"].as_u64(), problem["col"].as_u64()), (Some("app/src/main.rs"), Some(3), Some(29)));
+    assert_eq!(
+        (
+            problem["file"].as_str(),
+            problem["line"].as_u64(),
+            problem["col"].as_u64()
+        ),
+        (Some("app/src/main.rs"), Some(3), Some(29))
+    );
     assert_eq!(json["matrix"][0]["envs"]["test"], "ok");
     assert_eq!(json["matrix"][0]["envs"]["prod"], "missing");
 }
@@ -119,26 +147,59 @@ fn check_reports_unparsable_files_and_bad_annotations() {
     write(dir.path(), "lib/src/broken.rs", "fn broken( {\n");
     let run = hc(dir.path(), &["check", "--env", "test"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stdout.contains("lib/src/broken.rs:2:1") || run.stdout.contains("lib/src/broken.rs:1:"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("lib/src/broken.rs:2:1") || run.stdout.contains("lib/src/broken.rs:1:"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("does not parse"), "{}", run.stdout);
-    assert!(run.stdout.contains("1 file(s) not parsed"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("1 file(s) not parsed"),
+        "{}",
+        run.stdout
+    );
     std::fs::remove_file(dir.path().join("lib/src/broken.rs")).unwrap();
-    write(dir.path(), "lib/src/bad.rs", "#[hc_requires(account)]\nfn f() {}\n");
+    write(
+        dir.path(),
+        "lib/src/bad.rs",
+        "#[hc_requires(account)]\nfn f() {}\n",
+    );
     let run = hc(dir.path(), &["check", "--env", "test"]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("expected the columns of `account` in parentheses"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("expected the columns of `account` in parentheses"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
 fn check_snapshot_answers_would_unmapping_break_the_code() {
     let dir = workspace();
-    write(dir.path(), "proposed.json", &TEST.replace("\"name\": {\"field\": \"Name\"}, \"loyalty_tier__c\"", "\"loyalty_tier__c\""));
+    write(
+        dir.path(),
+        "proposed.json",
+        &TEST.replace(
+            "\"name\": {\"field\": \"Name\"}, \"loyalty_tier__c\"",
+            "\"loyalty_tier__c\"",
+        ),
+    );
     let run = hc(dir.path(), &["check", "--snapshot", "proposed.json"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("`account.name` is not mapped in proposed (proposed.json)"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("`account.name` is not mapped in proposed (proposed.json)"),
+        "{}",
+        run.stdout
+    );
     let run = hc(dir.path(), &["check", "--snapshot", "missing.json"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("missing.json does not exist"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("missing.json does not exist"),
+        "{}",
+        run.stderr
+    );
     let run = hc(dir.path(), &["check", "--bogus"]);
     assert_eq!(run.code, 2);
 }
@@ -162,8 +223,17 @@ fn diff_usages_and_requirements() {
     let run = hc(dir.path(), &["requirements", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["requirements"][0]["table"], "account");
-    assert_eq!(json["requirements"][0]["columns"][0]["column"], "loyalty_tier__c");
-    assert_eq!(json["requirements"][0]["columns"][1]["sites"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        json["requirements"][0]["columns"][0]["column"],
+        "loyalty_tier__c"
+    );
+    assert_eq!(
+        json["requirements"][0]["columns"][1]["sites"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[test]
@@ -172,22 +242,61 @@ fn plan_export_reimported_satisfies_every_requirement() {
     let run = hc(dir.path(), &["plan", "prod"]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("Account (table account): add fields\n    Loyalty_Tier__c  (column loyalty_tier__c, needed at app/src/main.rs:3:29)"), "{}", run.stdout);
-    assert!(run.stdout.contains("map the new object Loyalty_Program__c"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("map the new object Loyalty_Program__c"),
+        "{}",
+        run.stdout
+    );
     write(
         dir.path(),
         "prod-export.json",
         r#"{"connection": {"name": "prod"}, "version": 1, "mappings": [{"object_name": "Account",
             "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}, "IsDeleted": {}, "SystemModstamp": {}}, "indexes": {}}}]}"#,
     );
-    let run = hc(dir.path(), &["plan", "prod", "--export", "prod-export.json", "--out", "prod-export.new.json"]);
+    let run = hc(
+        dir.path(),
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "prod-export.json",
+            "--out",
+            "prod-export.new.json",
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let first = std::fs::read(dir.path().join("prod-export.new.json")).unwrap();
-    assert_eq!(hc(dir.path(), &["plan", "prod", "--export", "prod-export.json", "--out", "again.json"]).code, 0);
-    assert_eq!(std::fs::read(dir.path().join("again.json")).unwrap(), first, "deterministic");
-    let run = hc(dir.path(), &["import", "prod", "--from", "prod-export.new.json"]);
+    assert_eq!(
+        hc(
+            dir.path(),
+            &[
+                "plan",
+                "prod",
+                "--export",
+                "prod-export.json",
+                "--out",
+                "again.json"
+            ]
+        )
+        .code,
+        0
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("again.json")).unwrap(),
+        first,
+        "deterministic"
+    );
+    let run = hc(
+        dir.path(),
+        &["import", "prod", "--from", "prod-export.new.json"],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let run = hc(dir.path(), &["check", "--env", "prod"]);
     assert_eq!(run.code, 0, "after applying the plan:\n{}", run.stdout);
     let run = hc(dir.path(), &["plan", "prod"]);
-    assert!(run.stdout.contains("prod needs no mapping change"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("prod needs no mapping change"),
+        "{}",
+        run.stdout
+    );
 }

@@ -5,7 +5,10 @@ use std::process::{Command, Output};
 
 /// The workspace root.
 pub fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ is in the workspace")
+        .to_path_buf()
 }
 
 /// The target directory nested builds share (separate from the outer build's, whose lock the
@@ -17,8 +20,16 @@ pub fn nested_target() -> PathBuf {
 /// A cargo command with a clean environment for nested builds.
 pub fn cargo(dir: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    command.current_dir(dir).env("CARGO_TARGET_DIR", nested_target());
-    for var in ["HC_SCHEMA_SNAPSHOT", "HC_SCHEMA_ENV", "HC_SCHEMA_SELECTION", "RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS"] {
+    command
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", nested_target());
+    for var in [
+        "HC_SCHEMA_SNAPSHOT",
+        "HC_SCHEMA_ENV",
+        "HC_SCHEMA_SELECTION",
+        "RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
         command.env_remove(var);
     }
     command.env("CARGO_TERM_COLOR", "never");
@@ -27,7 +38,9 @@ pub fn cargo(dir: &Path) -> Command {
 
 /// Run and return the output, with stderr as text.
 pub fn run(command: &mut Command) -> (Output, String) {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     (output, stderr)
 }
@@ -43,7 +56,10 @@ impl TempCrate {
     /// A crate named `name` with a build script calling `configure()`, `features` as
     /// `<env>-snapshot` style features, and `files` (path, content) written under it.
     pub fn new(name: &str, features: &[&str], files: &[(&str, &str)]) -> TempCrate {
-        let dir = tempfile::Builder::new().prefix("hc-schema-e2e-").tempdir().expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix("hc-schema-e2e-")
+            .tempdir()
+            .expect("temp dir");
         let ws = workspace();
         let features: String = features.iter().map(|f| format!("{f} = []\n")).collect();
         let manifest = format!(
@@ -56,8 +72,12 @@ impl TempCrate {
         );
         let krate = TempCrate { dir };
         krate.write("Cargo.toml", &manifest);
-        krate.write("build.rs", "fn main() { hc_schema_snapshot::build::configure(); }\n");
-        std::fs::copy(ws.join("Cargo.lock"), krate.path().join("Cargo.lock")).expect("copy Cargo.lock");
+        krate.write(
+            "build.rs",
+            "fn main() { hc_schema_snapshot::build::configure(); }\n",
+        );
+        std::fs::copy(ws.join("Cargo.lock"), krate.path().join("Cargo.lock"))
+            .expect("copy Cargo.lock");
         for (path, content) in files {
             krate.write(path, content);
         }
@@ -94,7 +114,10 @@ pub fn snapshot_json(env: &str, tables: &[(&str, &[&str])]) -> String {
         .iter()
         .map(|(table, columns)| {
             let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\": {{}}")).collect();
-            format!("\"{table}\": {{ \"columns\": {{ {} }} }}", columns.join(", "))
+            format!(
+                "\"{table}\": {{ \"columns\": {{ {} }} }}",
+                columns.join(", ")
+            )
         })
         .collect();
     format!(

@@ -58,7 +58,9 @@ pub const ADD_LOYALTY_TIER: &str =
 /// A database with [`HC_DDL`] loaded; returns its name.
 pub fn hc_database(prefix: &str) -> String {
     let name = crate::pg::create_database(prefix);
-    crate::pg::admin(&name).batch_execute(HC_DDL).expect("load the HC fixture DDL");
+    crate::pg::admin(&name)
+        .batch_execute(HC_DDL)
+        .expect("load the HC fixture DDL");
     name
 }
 

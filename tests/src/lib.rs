@@ -6,6 +6,7 @@
 //! directory on a free port, with TLS and password authentication, and stopped when the test
 //! process exits. When neither is possible the tests FAIL with instructions: they never skip.
 
+pub mod bench;
 pub mod cargo;
 pub mod fixtures;
 pub mod pg;

@@ -44,8 +44,14 @@ pub fn server() -> &'static Server {
 /// A fresh database on the shared server; returns its name.
 pub fn create_database(prefix: &str) -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let name = format!("{prefix}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-    admin("postgres").batch_execute(&format!("CREATE DATABASE {name}")).expect("create database");
+    let name = format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    );
+    admin("postgres")
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create database");
     name
 }
 
@@ -65,14 +71,27 @@ pub fn admin(database: &str) -> postgres::Client {
 /// A URL for `user` on `database` (with the shared password), plus `query` (`sslmode=...`).
 pub fn url(user: &str, database: &str, query: &str) -> String {
     let s = server();
-    let password = if user == s.user { s.password.as_str() } else { PASSWORD };
-    let query = if query.is_empty() { String::new() } else { format!("?{query}") };
-    format!("postgres://{user}:{password}@{}:{}/{database}{query}", s.host, s.port)
+    let password = if user == s.user {
+        s.password.as_str()
+    } else {
+        PASSWORD
+    };
+    let query = if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    };
+    format!(
+        "postgres://{user}:{password}@{}:{}/{database}{query}",
+        s.host, s.port
+    )
 }
 
 fn start() -> Result<Server, String> {
     if let Ok(url) = std::env::var("HC_SCHEMA_TEST_DATABASE_URL") {
-        let config: postgres::Config = url.parse().map_err(|e| format!("HC_SCHEMA_TEST_DATABASE_URL: {e}"))?;
+        let config: postgres::Config = url
+            .parse()
+            .map_err(|e| format!("HC_SCHEMA_TEST_DATABASE_URL: {e}"))?;
         let host = match config.get_hosts().first() {
             Some(postgres::config::Host::Tcp(h)) => h.clone(),
             _ => "localhost".into(),
@@ -89,7 +108,8 @@ fn start() -> Result<Server, String> {
             cert: None,
         });
     }
-    let bin = find_bin_dir().ok_or("initdb/pg_ctl not found on PATH or in /usr/lib/postgresql/*/bin")?;
+    let bin =
+        find_bin_dir().ok_or("initdb/pg_ctl not found on PATH or in /usr/lib/postgresql/*/bin")?;
     let root = std::env::temp_dir().join(format!("hc-schema-pg-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
     std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
@@ -98,21 +118,39 @@ fn start() -> Result<Server, String> {
     let pwfile = root.join("pw");
     std::fs::write(&pwfile, format!("{PASSWORD}\n")).map_err(|e| e.to_string())?;
     if as_root {
-        run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&root))?;
+        run(Command::new("chown")
+            .args(["-R", "postgres:postgres"])
+            .arg(&root))?;
     }
     let user = "postgres";
     let mut initdb = wrap(as_root, bin.join("initdb"));
     initdb
         .arg("-D")
         .arg(&data)
-        .args(["-U", user, "--auth=scram-sha-256", "--encoding=UTF8", "--locale=C", "--no-sync"])
+        .args([
+            "-U",
+            user,
+            "--auth=scram-sha-256",
+            "--encoding=UTF8",
+            "--locale=C",
+            "--no-sync",
+        ])
         .arg(format!("--pwfile={}", pwfile.display()));
     run(&mut initdb)?;
     // TLS with a self-signed certificate for localhost / 127.0.0.1.
     let cert = data.join("server.crt");
     let key = data.join("server.key");
     let tls = Command::new("openssl")
-        .args(["req", "-new", "-x509", "-days", "3", "-nodes", "-subj", "/CN=localhost"])
+        .args([
+            "req",
+            "-new",
+            "-x509",
+            "-days",
+            "3",
+            "-nodes",
+            "-subj",
+            "/CN=localhost",
+        ])
         .args(["-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
         .arg("-keyout")
         .arg(&key)
@@ -122,9 +160,13 @@ fn start() -> Result<Server, String> {
         .map(|o| o.status.success())
         .unwrap_or(false);
     if tls {
-        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).map_err(|e| e.to_string())?;
+        std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .map_err(|e| e.to_string())?;
         if as_root {
-            run(Command::new("chown").args(["postgres:postgres"]).arg(&key).arg(&cert))?;
+            run(Command::new("chown")
+                .args(["postgres:postgres"])
+                .arg(&key)
+                .arg(&cert))?;
         }
     }
     let port = free_port()?;
@@ -147,7 +189,12 @@ fn start() -> Result<Server, String> {
     .map_err(|e| e.to_string())?;
     let log = root.join("log");
     let mut pg_ctl = wrap(as_root, bin.join("pg_ctl"));
-    pg_ctl.arg("-D").arg(&data).arg("-l").arg(&log).args(["-w", "-t", "60", "start"]);
+    pg_ctl
+        .arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(&log)
+        .args(["-w", "-t", "60", "start"]);
     if let Err(err) = run(&mut pg_ctl) {
         let log = std::fs::read_to_string(&log).unwrap_or_default();
         return Err(format!("{err}\nserver log:\n{log}"));
@@ -192,7 +239,9 @@ fn wrap(as_root: bool, program: PathBuf) -> Command {
 }
 
 fn run(command: &mut Command) -> Result<(), String> {
-    let output = command.output().map_err(|e| format!("cannot run {command:?}: {e}"))?;
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run {command:?}: {e}"))?;
     if output.status.success() {
         Ok(())
     } else {
@@ -206,7 +255,10 @@ fn run(command: &mut Command) -> Result<(), String> {
 
 fn append(path: &Path, text: &str) -> Result<(), String> {
     use std::io::Write;
-    let mut file = std::fs::OpenOptions::new().append(true).open(path).map_err(|e| e.to_string())?;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .map_err(|e| e.to_string())?;
     file.write_all(text.as_bytes()).map_err(|e| e.to_string())
 }
 
@@ -217,7 +269,8 @@ fn free_port() -> Result<u16, String> {
 
 fn find_bin_dir() -> Option<PathBuf> {
     let on_path = std::env::var_os("PATH").and_then(|path| {
-        std::env::split_paths(&path).find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
+        std::env::split_paths(&path)
+            .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
     });
     on_path.or_else(|| {
         let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")

@@ -27,9 +27,16 @@ fn example_app_builds_against_test_and_fails_against_prod_at_the_column() {
         stderr.contains("error: `account.loyalty_tier__c` is not mapped in prod (examples/loyalty-app/hc-schema/prod.json)"),
         "{stderr}"
     );
-    assert!(stderr.contains("--> examples/loyalty-app/src/tiers.rs:21:35"), "{stderr}");
+    assert!(
+        stderr.contains("--> examples/loyalty-app/src/tiers.rs:21:35"),
+        "{stderr}"
+    );
     assert!(stderr.contains("mapped in: test"), "{stderr}");
-    assert_eq!(stderr.matches("error: `").count(), 1, "exactly one error expected:\n{stderr}");
+    assert_eq!(
+        stderr.matches("error: `").count(),
+        1,
+        "exactly one error expected:\n{stderr}"
+    );
     // Both environments: each failure is its own error naming its environment.
     let (ok, stderr) = build_example("test-snapshot,prod-snapshot");
     assert!(!ok);
@@ -43,19 +50,35 @@ fn editing_a_snapshot_changes_the_verdict_without_cargo_clean() {
         &["prod-snapshot"],
         &[
             ("src/main.rs", APP),
-            ("hc-schema/prod.json", &snapshot_json("prod", &[("account", &["name"])])),
+            (
+                "hc-schema/prod.json",
+                &snapshot_json("prod", &[("account", &["name"])]),
+            ),
         ],
     );
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
-    assert!(!ok && stderr.contains("`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)"), "{stderr}");
+    assert!(
+        !ok && stderr
+            .contains("`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)"),
+        "{stderr}"
+    );
     // Fix the snapshot: the next plain build passes.
-    krate.write("hc-schema/prod.json", &snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])]));
+    krate.write(
+        "hc-schema/prod.json",
+        &snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])]),
+    );
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
     assert!(ok, "after mapping the column:\n{stderr}");
     // Break it again: the next plain build fails again.
-    krate.write("hc-schema/prod.json", &snapshot_json("prod", &[("account", &["name"])]));
+    krate.write(
+        "hc-schema/prod.json",
+        &snapshot_json("prod", &[("account", &["name"])]),
+    );
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
-    assert!(!ok && stderr.contains("loyalty_tier__c"), "after unmapping:\n{stderr}");
+    assert!(
+        !ok && stderr.contains("loyalty_tier__c"),
+        "after unmapping:\n{stderr}"
+    );
 }
 
 #[test]
@@ -65,10 +88,19 @@ fn selection_precedence_in_real_builds() {
         &["prod-snapshot", "test-snapshot"],
         &[
             ("src/main.rs", APP),
-            ("hc-schema/prod.json", &snapshot_json("prod", &[("account", &["name"])])),
-            ("hc-schema/test.json", &snapshot_json("test", &[("account", &["name", "loyalty_tier__c"])])),
+            (
+                "hc-schema/prod.json",
+                &snapshot_json("prod", &[("account", &["name"])]),
+            ),
+            (
+                "hc-schema/test.json",
+                &snapshot_json("test", &[("account", &["name", "loyalty_tier__c"])]),
+            ),
             ("hc-schema.toml", "default_envs = [\"test\"]\n"),
-            ("fixtures/full.json", &snapshot_json("full", &[("account", &["name", "loyalty_tier__c"])])),
+            (
+                "fixtures/full.json",
+                &snapshot_json("full", &[("account", &["name", "loyalty_tier__c"])]),
+            ),
         ],
     );
     // 4. default_envs = test: passes.
@@ -77,15 +109,35 @@ fn selection_precedence_in_real_builds() {
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
     assert!(!ok && stderr.contains("not mapped in prod"), "{stderr}");
     // 2. HC_SCHEMA_ENV beats features.
-    assert!(krate.build(&["--features", "prod-snapshot"], &[("HC_SCHEMA_ENV", "test")]).0);
+    assert!(
+        krate
+            .build(
+                &["--features", "prod-snapshot"],
+                &[("HC_SCHEMA_ENV", "test")]
+            )
+            .0
+    );
     let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", "test,prod")]);
     assert!(!ok && stderr.contains("not mapped in prod"), "{stderr}");
     // 1. HC_SCHEMA_SNAPSHOT beats everything.
-    assert!(krate.build(&["--features", "prod-snapshot"], &[("HC_SCHEMA_ENV", "prod"), ("HC_SCHEMA_SNAPSHOT", "fixtures/full.json")]).0);
+    assert!(
+        krate
+            .build(
+                &["--features", "prod-snapshot"],
+                &[
+                    ("HC_SCHEMA_ENV", "prod"),
+                    ("HC_SCHEMA_SNAPSHOT", "fixtures/full.json")
+                ]
+            )
+            .0
+    );
     // 5. no default_envs: every snapshot, so prod fails.
     krate.write("hc-schema.toml", "schema = \"salesforce\"\n");
     let (ok, stderr) = krate.build(&[], &[]);
-    assert!(!ok && stderr.contains("not mapped in prod") && !stderr.contains("not mapped in test"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("not mapped in prod") && !stderr.contains("not mapped in test"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -95,21 +147,36 @@ fn bad_setup_gets_clear_errors() {
         &["staging-snapshot"],
         &[
             ("src/main.rs", APP),
-            ("hc-schema/prod.json", &snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])])),
-            ("hc-schema.toml", "schema = \"salesforce\"\ndefault_envs = \"prod\"\n"),
+            (
+                "hc-schema/prod.json",
+                &snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])]),
+            ),
+            (
+                "hc-schema.toml",
+                "schema = \"salesforce\"\ndefault_envs = \"prod\"\n",
+            ),
         ],
     );
     let (ok, stderr) = krate.build(&[], &[]);
     assert!(!ok);
-    assert!(stderr.contains("hc-schema.toml:2:16: invalid type: string \"prod\", expected a sequence"), "{stderr}");
+    assert!(
+        stderr.contains("hc-schema.toml:2:16: invalid type: string \"prod\", expected a sequence"),
+        "{stderr}"
+    );
     krate.write("hc-schema.toml", "default_envs = [\"prod\"]\n");
     assert!(krate.build(&[], &[]).0);
     // A feature naming an environment without a snapshot file.
     let (ok, stderr) = krate.build(&["--features", "staging-snapshot"], &[]);
     assert!(!ok && stderr.contains("snapshot hc-schema/staging.json does not exist; create it with `hc-schema refresh staging`"), "{stderr}");
     // Malformed snapshot: file, line and column.
-    krate.write("hc-schema/prod.json", "{\n  \"format\": 1,\n  \"tables\": [\n}\n");
+    krate.write(
+        "hc-schema/prod.json",
+        "{\n  \"format\": 1,\n  \"tables\": [\n}\n",
+    );
     let (ok, stderr) = krate.build(&[], &[]);
-    assert!(!ok && stderr.contains("hc-schema/prod.json:4:1: malformed snapshot"), "{stderr}");
+    assert!(
+        !ok && stderr.contains("hc-schema/prod.json:4:1: malformed snapshot"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -17,7 +17,10 @@ fn app_binary() -> PathBuf {
     let mut command = cargo(&workspace());
     command.args(["build", "--quiet", "-p", "loyalty-app"]);
     let (output, stderr) = run(&mut command);
-    assert!(output.status.success(), "building loyalty-app failed:\n{stderr}");
+    assert!(
+        output.status.success(),
+        "building loyalty-app failed:\n{stderr}"
+    );
     nested_target().join("debug/loyalty-app")
 }
 
@@ -29,7 +32,10 @@ fn app(args: &[&str], database_url: &str) -> (i32, String, String) {
         .expect("run loyalty-app");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(!stdout.contains(PASSWORD) && !stderr.contains(PASSWORD), "password leaked:\n{stdout}{stderr}");
+    assert!(
+        !stdout.contains(PASSWORD) && !stderr.contains(PASSWORD),
+        "password leaked:\n{stdout}{stderr}"
+    );
     (output.status.code().unwrap_or(-1), stdout, stderr)
 }
 
@@ -60,23 +66,41 @@ fn verify_schema_in_the_release_phase() {
     pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
     let (code, stdout, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.starts_with("ok: all 3 requirement site(s) hold"), "{stdout}");
+    assert!(
+        stdout.starts_with("ok: all 3 requirement site(s) hold"),
+        "{stdout}"
+    );
     let (code, stdout, stderr) = app(&["tiers"], &url);
     assert_eq!(code, 0, "{stderr}");
-    assert!(stdout.contains("001000000000001AAA\tAcme\tGold"), "{stdout}");
+    assert!(
+        stdout.contains("001000000000001AAA\tAcme\tGold"),
+        "{stdout}"
+    );
     // A whole table unmapped.
-    pg::admin(&db).batch_execute("DROP TABLE salesforce.contact").unwrap();
+    pg::admin(&db)
+        .batch_execute("DROP TABLE salesforce.contact")
+        .unwrap();
     let (code, _, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 1);
     assert!(stderr.contains("table `contact` is not mapped"), "{stderr}");
     // Wrong password, unreachable server, no URL: exit 2.
     let server = pg::server();
-    let wrong = format!("postgres://postgres:x{PASSWORD}@{}:{}/{db}", server.host, server.port);
+    let wrong = format!(
+        "postgres://postgres:x{PASSWORD}@{}:{}/{db}",
+        server.host, server.port
+    );
     let (code, _, stderr) = app(&["verify-schema"], &wrong);
     assert_eq!(code, 2);
     assert!(stderr.contains("authentication failed"), "{stderr}");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let (code, _, stderr) = app(&["verify-schema"], &format!("postgres://u:{PASSWORD}@127.0.0.1:{port}/d"));
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let (code, _, stderr) = app(
+        &["verify-schema"],
+        &format!("postgres://u:{PASSWORD}@127.0.0.1:{port}/d"),
+    );
     assert_eq!(code, 2);
     assert!(stderr.contains("cannot reach"), "{stderr}");
 }
@@ -84,20 +108,41 @@ fn verify_schema_in_the_release_phase() {
 #[test]
 fn check_and_the_macro_agree_on_the_example() {
     let mut command = cargo(&workspace());
-    command.args(["build", "--quiet", "-p", "loyalty-app", "--features", "prod-snapshot"]);
+    command.args([
+        "build",
+        "--quiet",
+        "-p",
+        "loyalty-app",
+        "--features",
+        "prod-snapshot",
+    ]);
     let (output, stderr) = run(&mut command);
     assert!(!output.status.success());
     let dir = workspace().join("examples/loyalty-app");
     let scan = example_scan();
     let prod = Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
     let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
-    let prod_t = Target { env: "prod", display: "examples/loyalty-app/hc-schema/prod.json", snapshot: &prod };
-    let test_t = Target { env: "test", display: "examples/loyalty-app/hc-schema/test.json", snapshot: &test };
+    let prod_t = Target {
+        env: "prod",
+        display: "examples/loyalty-app/hc-schema/prod.json",
+        snapshot: &prod,
+    };
+    let test_t = Target {
+        env: "test",
+        display: "examples/loyalty-app/hc-schema/test.json",
+        snapshot: &test,
+    };
     let problems = check_usages(&scan.usages, &prod);
     assert_eq!(problems.len(), 1);
     let message = explain(&problems[0].finding, &prod_t, &[prod_t, test_t]).message;
     let site = location(&problems[0].usage.file, problems[0].spot());
-    assert!(stderr.contains(&format!("error: {message}")), "macro and check disagree on the message:\n{stderr}\nvs {message}");
-    assert!(stderr.contains(&format!("--> {site}")), "macro and check disagree on the site:\n{stderr}\nvs {site}");
+    assert!(
+        stderr.contains(&format!("error: {message}")),
+        "macro and check disagree on the message:\n{stderr}\nvs {message}"
+    );
+    assert!(
+        stderr.contains(&format!("--> {site}")),
+        "macro and check disagree on the site:\n{stderr}\nvs {site}"
+    );
     assert_eq!(stderr.matches("error: `").count(), problems.len());
 }

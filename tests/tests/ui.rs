@@ -24,7 +24,13 @@ fn ui() {
         t.compile_fail("tests/ui/prod/*.rs");
     });
     // A relative path that does not exist: the error names it and says how to create it.
-    with_snapshot("hc-schema/staging.json", |t| t.compile_fail("tests/ui/missing/*.rs"));
-    with_snapshot(&fixture("malformed.json"), |t| t.compile_fail("tests/ui/malformed/*.rs"));
-    with_snapshot(&fixture("future.json"), |t| t.compile_fail("tests/ui/format/*.rs"));
+    with_snapshot("hc-schema/staging.json", |t| {
+        t.compile_fail("tests/ui/missing/*.rs")
+    });
+    with_snapshot(&fixture("malformed.json"), |t| {
+        t.compile_fail("tests/ui/malformed/*.rs")
+    });
+    with_snapshot(&fixture("future.json"), |t| {
+        t.compile_fail("tests/ui/format/*.rs")
+    });
 }

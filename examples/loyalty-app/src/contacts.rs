@@ -18,7 +18,10 @@ pub struct ContactEmail {
 
 impl ContactEmail {
     /// Contacts with an e-mail address, for every account.
-    pub fn load(client: &mut impl GenericClient, schema: &str) -> Result<Vec<ContactEmail>, postgres::Error> {
+    pub fn load(
+        client: &mut impl GenericClient,
+        schema: &str,
+    ) -> Result<Vec<ContactEmail>, postgres::Error> {
         let sql = format!(
             "SELECT a.sfid, a.type, c.email FROM {0}.contact c JOIN {0}.account a ON a.sfid = c.accountid \
              WHERE c.email IS NOT NULL ORDER BY a.sfid, c.email",

@@ -50,8 +50,9 @@ fn main() -> ExitCode {
 }
 
 fn options() -> Result<ConnectOptions, String> {
-    let url = std::env::var("DATABASE_URL")
-        .map_err(|_| "DATABASE_URL is not set (Heroku sets it for the attached database)".to_string())?;
+    let url = std::env::var("DATABASE_URL").map_err(|_| {
+        "DATABASE_URL is not set (Heroku sets it for the attached database)".to_string()
+    })?;
     let mut options = ConnectOptions::new(url, "the DATABASE_URL variable");
     // Heroku Postgres requires TLS and its certificates are not publicly verifiable.
     if !options.url.contains("sslmode=") {
@@ -82,7 +83,12 @@ fn run(action: fn(&mut postgres::Client, &str) -> Result<(), String>) -> ExitCod
 
 fn print_tiers(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
     for customer in tiers::load_tiers(client, schema).map_err(|e| e.to_string())? {
-        println!("{}\t{}\t{}", customer.sfid, customer.name, customer.tier.as_deref().unwrap_or("-"));
+        println!(
+            "{}\t{}\t{}",
+            customer.sfid,
+            customer.name,
+            customer.tier.as_deref().unwrap_or("-")
+        );
     }
     Ok(())
 }

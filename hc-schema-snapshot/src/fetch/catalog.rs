@@ -100,7 +100,10 @@ impl Catalog {
             if names::is_bookkeeping_table(&table) {
                 continue;
             }
-            let entry = snapshot.tables.entry(names::normalize(&table)).or_insert_with(Table::default);
+            let entry = snapshot
+                .tables
+                .entry(names::normalize(&table))
+                .or_insert_with(Table::default);
             for (column, (data_type, not_null)) in columns {
                 let name = names::normalize(&column);
                 entry.columns.insert(
@@ -129,8 +132,15 @@ mod tests {
 
     #[test]
     fn snapshot_drops_bookkeeping_and_marks_system_columns() {
-        let mut catalog = Catalog { schema_exists: true, ..Catalog::default() };
-        catalog.columns.entry("_hcmeta".into()).or_default().insert("id".into(), ("integer".into(), true));
+        let mut catalog = Catalog {
+            schema_exists: true,
+            ..Catalog::default()
+        };
+        catalog
+            .columns
+            .entry("_hcmeta".into())
+            .or_default()
+            .insert("id".into(), ("integer".into(), true));
         let account = catalog.columns.entry("account".into()).or_default();
         account.insert("id".into(), ("integer".into(), true));
         account.insert("name".into(), ("character varying(255)".into(), false));

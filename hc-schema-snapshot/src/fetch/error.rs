@@ -71,7 +71,10 @@ pub enum FetchError {
         message: String,
     },
     /// The Heroku Connect schema does not exist.
-    #[error("schema `{schema}` does not exist in {source_desc}; {}", schema_hint(candidates))]
+    #[error(
+        "schema `{schema}` does not exist in {source_desc}; {}",
+        schema_hint(candidates)
+    )]
     SchemaMissing {
         /// The schema asked for.
         schema: String,
@@ -113,20 +116,43 @@ pub(crate) fn classify(
         let code = db.code().code();
         let message = url.scrub(db.message());
         return match code {
-            "28P01" => FetchError::Auth { source_desc, origin },
+            "28P01" => FetchError::Auth {
+                source_desc,
+                origin,
+            },
             "28000" if message.contains("SSL off") || message.contains("no encryption") => {
-                FetchError::SslRequired { source_desc, origin }
+                FetchError::SslRequired {
+                    source_desc,
+                    origin,
+                }
             }
-            "28000" if message.contains("password") => FetchError::Auth { source_desc, origin },
-            "42501" => FetchError::PermissionDenied { source_desc, message },
-            "57014" => FetchError::Timeout { source_desc, message: format!("{message} (statement timeout)") },
-            _ => FetchError::Other { source_desc, message: format!("{message} (SQLSTATE {code})") },
+            "28000" if message.contains("password") => FetchError::Auth {
+                source_desc,
+                origin,
+            },
+            "42501" => FetchError::PermissionDenied {
+                source_desc,
+                message,
+            },
+            "57014" => FetchError::Timeout {
+                source_desc,
+                message: format!("{message} (statement timeout)"),
+            },
+            _ => FetchError::Other {
+                source_desc,
+                message: format!("{message} (SQLSTATE {code})"),
+            },
         };
     }
     let lower = text.to_ascii_lowercase();
     if lower.contains("timed out") || lower.contains("timeout") {
-        FetchError::Timeout { source_desc, message: text }
-    } else if lower.contains("server does not support tls") || lower.contains("does not support ssl") {
+        FetchError::Timeout {
+            source_desc,
+            message: text,
+        }
+    } else if lower.contains("server does not support tls")
+        || lower.contains("does not support ssl")
+    {
         FetchError::Tls {
             message: format!(
                 "{source_desc} does not support TLS but sslmode={} asks for it; use sslmode=disable only for a local database",
@@ -140,10 +166,22 @@ pub(crate) fn classify(
                 mode_name(mode)
             ),
         }
-    } else if lower.contains("connect") || lower.contains("refused") || lower.contains("resolve") || lower.contains("lookup") || lower.contains("unreachable") {
-        FetchError::Unreachable { source_desc, origin, message: text }
+    } else if lower.contains("connect")
+        || lower.contains("refused")
+        || lower.contains("resolve")
+        || lower.contains("lookup")
+        || lower.contains("unreachable")
+    {
+        FetchError::Unreachable {
+            source_desc,
+            origin,
+            message: text,
+        }
     } else {
-        FetchError::Other { source_desc, message: text }
+        FetchError::Other {
+            source_desc,
+            message: text,
+        }
     }
 }
 

@@ -72,14 +72,18 @@ pub struct Connection {
 /// Connect as `options` says.
 pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
     let url = DatabaseUrl::parse(&options.url, &options.origin)?;
-    let mut config: postgres::Config = url.conninfo.parse().map_err(|err: postgres::Error| {
-        FetchError::BadUrl {
-            origin: options.origin.clone(),
-            message: url.scrub(&err.to_string()),
-        }
-    })?;
+    let mut config: postgres::Config =
+        url.conninfo
+            .parse()
+            .map_err(|err: postgres::Error| FetchError::BadUrl {
+                origin: options.origin.clone(),
+                message: url.scrub(&err.to_string()),
+            })?;
     let mode = options.sslmode.or(url.sslmode).unwrap_or(SslMode::Prefer);
-    let root_cert = options.root_cert.clone().or_else(|| url.sslrootcert.clone());
+    let root_cert = options
+        .root_cert
+        .clone()
+        .or_else(|| url.sslrootcert.clone());
     config.connect_timeout(options.connect_timeout);
     if config.get_application_name().is_none() {
         config.application_name("hc-schema");
@@ -93,7 +97,8 @@ pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
         config.ssl_mode(pg_mode);
         config.connect(connector)
     };
-    let client = result.map_err(|err| error::classify(&err, &url, &options.origin, &source, mode))?;
+    let client =
+        result.map_err(|err| error::classify(&err, &url, &options.origin, &source, mode))?;
     Ok(Connection {
         client,
         source,
@@ -127,6 +132,10 @@ impl Connection {
 }
 
 /// Connect and read `schema` of the database as the snapshot of `env`.
-pub fn fetch_snapshot(options: &ConnectOptions, env: &str, schema: &str) -> Result<Snapshot, FetchError> {
+pub fn fetch_snapshot(
+    options: &ConnectOptions,
+    env: &str,
+    schema: &str,
+) -> Result<Snapshot, FetchError> {
     connect(options)?.snapshot(env, schema)
 }

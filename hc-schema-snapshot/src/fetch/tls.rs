@@ -46,7 +46,13 @@ impl FromStr for SslMode {
 pub fn connector(
     mode: SslMode,
     root_cert: Option<&Path>,
-) -> Result<(postgres::config::SslMode, postgres_native_tls::MakeTlsConnector), FetchError> {
+) -> Result<
+    (
+        postgres::config::SslMode,
+        postgres_native_tls::MakeTlsConnector,
+    ),
+    FetchError,
+> {
     let mut builder = native_tls::TlsConnector::builder();
     let verify_chain = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull)
         || (mode == SslMode::Require && root_cert.is_some());
@@ -56,9 +62,10 @@ pub fn connector(
         let pem = std::fs::read(path).map_err(|err| FetchError::Tls {
             message: format!("cannot read the root certificate {}: {err}", path.display()),
         })?;
-        let certificate = native_tls::Certificate::from_pem(&pem).map_err(|err| FetchError::Tls {
-            message: format!("{} is not a PEM certificate: {err}", path.display()),
-        })?;
+        let certificate =
+            native_tls::Certificate::from_pem(&pem).map_err(|err| FetchError::Tls {
+                message: format!("{} is not a PEM certificate: {err}", path.display()),
+            })?;
         builder.add_root_certificate(certificate);
     }
     let connector = builder.build().map_err(|err| FetchError::Tls {
@@ -69,5 +76,8 @@ pub fn connector(
         SslMode::Prefer => postgres::config::SslMode::Prefer,
         _ => postgres::config::SslMode::Require,
     };
-    Ok((pg_mode, postgres_native_tls::MakeTlsConnector::new(connector)))
+    Ok((
+        pg_mode,
+        postgres_native_tls::MakeTlsConnector::new(connector),
+    ))
 }

@@ -47,38 +47,43 @@ impl DatabaseUrl {
                 _ => Ok(false),
             }
         };
-        let (conninfo, password) = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let (base, query) = match url.split_once('?') {
-                Some((base, query)) => (base, Some(query)),
-                None => (url, None),
-            };
-            let mut kept = Vec::new();
-            for pair in query.into_iter().flat_map(|q| q.split('&')).filter(|p| !p.is_empty()) {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                if !take(key, value)? {
-                    kept.push(pair);
+        let (conninfo, password) =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                let (base, query) = match url.split_once('?') {
+                    Some((base, query)) => (base, Some(query)),
+                    None => (url, None),
+                };
+                let mut kept = Vec::new();
+                for pair in query
+                    .into_iter()
+                    .flat_map(|q| q.split('&'))
+                    .filter(|p| !p.is_empty())
+                {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    if !take(key, value)? {
+                        kept.push(pair);
+                    }
                 }
-            }
-            let conninfo = if kept.is_empty() {
-                base.to_string()
+                let conninfo = if kept.is_empty() {
+                    base.to_string()
+                } else {
+                    format!("{base}?{}", kept.join("&"))
+                };
+                (conninfo, url_password(base))
             } else {
-                format!("{base}?{}", kept.join("&"))
+                let mut kept = Vec::new();
+                let mut password = None;
+                for pair in url.split_whitespace() {
+                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    if key == "password" {
+                        password = Some(value.trim_matches('\'').to_string());
+                    }
+                    if !take(key, value)? {
+                        kept.push(pair);
+                    }
+                }
+                (kept.join(" "), password)
             };
-            (conninfo, url_password(base))
-        } else {
-            let mut kept = Vec::new();
-            let mut password = None;
-            for pair in url.split_whitespace() {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                if key == "password" {
-                    password = Some(value.trim_matches('\'').to_string());
-                }
-                if !take(key, value)? {
-                    kept.push(pair);
-                }
-            }
-            (kept.join(" "), password)
-        };
         Ok(DatabaseUrl {
             conninfo,
             sslmode,
@@ -155,13 +160,17 @@ mod tests {
         .unwrap();
         assert_eq!(url.sslmode, Some(SslMode::Require));
         assert_eq!(url.sslrootcert, Some(PathBuf::from("/tmp/ca.pem")));
-        assert_eq!(url.conninfo, "postgres://u:p%40ss@db.example.com:5432/d8?application_name=x");
+        assert_eq!(
+            url.conninfo,
+            "postgres://u:p%40ss@db.example.com:5432/d8?application_name=x"
+        );
         assert_eq!(url.scrub("x p%40ss y p@ss"), "x ******** y ********");
     }
 
     #[test]
     fn key_value_form_works() {
-        let url = DatabaseUrl::parse("host=localhost password=secret sslmode=disable", "t").unwrap();
+        let url =
+            DatabaseUrl::parse("host=localhost password=secret sslmode=disable", "t").unwrap();
         assert_eq!(url.sslmode, Some(SslMode::Disable));
         assert_eq!(url.conninfo, "host=localhost password=secret");
         assert_eq!(url.scrub("bad secret"), "bad ********");
@@ -169,7 +178,8 @@ mod tests {
 
     #[test]
     fn bad_sslmode_and_empty_url_are_errors() {
-        let err = DatabaseUrl::parse("postgres://h/d?sslmode=sometimes", "DATABASE_URL").unwrap_err();
+        let err =
+            DatabaseUrl::parse("postgres://h/d?sslmode=sometimes", "DATABASE_URL").unwrap_err();
         assert!(err.to_string().contains("sslmode"), "{err}");
         assert!(DatabaseUrl::parse(" ", "DATABASE_URL").is_err());
     }

@@ -42,22 +42,44 @@ pub struct Loaded {
 impl Loaded {
     /// Every snapshot as a diagnostic target.
     pub fn known(&self) -> Vec<Target<'_>> {
-        self.selected.iter().chain(&self.others).map(|(r, s)| target(r, s)).collect()
+        self.selected
+            .iter()
+            .chain(&self.others)
+            .map(|(r, s)| target(r, s))
+            .collect()
     }
 }
 
 /// A snapshot as a diagnostic target.
 pub fn target<'a>(r: &'a SnapshotRef, s: &'a Snapshot) -> Target<'a> {
-    Target { env: &r.env, display: &r.display, snapshot: s }
+    Target {
+        env: &r.env,
+        display: &r.display,
+        snapshot: s,
+    }
 }
 
 /// Select and load snapshots as the build would, with `envs` / `snapshot` overriding.
-pub fn select_and_load(ctx: &Context, envs: &[String], snapshot: Option<&Path>) -> Result<(Selection, Loaded), Failure> {
+pub fn select_and_load(
+    ctx: &Context,
+    envs: &[String],
+    snapshot: Option<&Path>,
+) -> Result<(Selection, Loaded), Failure> {
     let inputs = Inputs {
         snapshot_var: snapshot
-            .map(|p| std::env::current_dir().unwrap_or_default().join(p).display().to_string())
+            .map(|p| {
+                std::env::current_dir()
+                    .unwrap_or_default()
+                    .join(p)
+                    .display()
+                    .to_string()
+            })
             .or_else(|| std::env::var(SNAPSHOT_VAR).ok()),
-        env_var: if envs.is_empty() { std::env::var(ENV_VAR).ok() } else { Some(envs.join(",")) },
+        env_var: if envs.is_empty() {
+            std::env::var(ENV_VAR).ok()
+        } else {
+            Some(envs.join(","))
+        },
         feature_envs: Vec::new(),
     };
     let selection = selection::select(&inputs, &ctx.project, &ctx.base);
@@ -82,7 +104,11 @@ pub fn select_and_load(ctx: &Context, envs: &[String], snapshot: Option<&Path>) 
 /// Run `check`.
 pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
     let ctx = Context::discover(manifest)?;
-    let envs: Vec<String> = args.envs.iter().flat_map(|e| selection::split_list(e)).collect();
+    let envs: Vec<String> = args
+        .envs
+        .iter()
+        .flat_map(|e| selection::split_list(e))
+        .collect();
     let (selection, loaded) = select_and_load(&ctx, &envs, args.snapshot.as_deref())?;
     let scan = ctx.scan();
     let known = loaded.known();
@@ -92,7 +118,9 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
     let mut matrix: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
     for usage in &scan.usages {
         for column in &usage.columns {
-            let row = matrix.entry(format!("{}.{}", usage.table.name, column.name)).or_default();
+            let row = matrix
+                .entry(format!("{}.{}", usage.table.name, column.name))
+                .or_default();
             for (r, _) in &loaded.selected {
                 row.entry(r.env.clone()).or_insert(true);
             }
@@ -103,7 +131,12 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
             let explanation = explain(&problem.finding, &target(r, snapshot), &known);
             let affected: Vec<String> = match problem.finding.column() {
                 Some(column) => vec![format!("{}.{column}", problem.usage.table.name)],
-                None => problem.usage.columns.iter().map(|c| format!("{}.{}", problem.usage.table.name, c.name)).collect(),
+                None => problem
+                    .usage
+                    .columns
+                    .iter()
+                    .map(|c| format!("{}.{}", problem.usage.table.name, c.name))
+                    .collect(),
             };
             for key in affected {
                 matrix.entry(key).or_default().insert(r.env.clone(), false);
@@ -139,7 +172,10 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
                 .iter()
                 .map(|(key, envs)| {
                     let (table, column) = key.split_once('.').unwrap_or((key, ""));
-                    let envs: BTreeMap<_, _> = envs.iter().map(|(e, ok)| (e.clone(), if *ok { "ok" } else { "missing" })).collect();
+                    let envs: BTreeMap<_, _> = envs
+                        .iter()
+                        .map(|(e, ok)| (e.clone(), if *ok { "ok" } else { "missing" }))
+                        .collect();
                     json!({"table": table, "column": column, "envs": envs})
                 })
                 .collect();
@@ -161,25 +197,49 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
                 let spot = p.spot();
                 let mut text = e.to_string();
                 text = text.replace("\n  = ", "\n");
-                println!("{}", render::github(&p.usage.file, spot.line, spot.column, "hc-schema", &text));
+                println!(
+                    "{}",
+                    render::github(&p.usage.file, spot.line, spot.column, "hc-schema", &text)
+                );
             }
             for e in &scan.errors {
-                println!("{}", render::github(&e.file, e.line, e.column, "hc-schema", &e.message));
+                println!(
+                    "{}",
+                    render::github(&e.file, e.line, e.column, "hc-schema", &e.message)
+                );
             }
             summary_line(&scan, &problems, &loaded, unparsed);
         }
         Format::Human => {
             for e in &scan.errors {
-                print!("{}", render::diagnostic(&ctx.base, &e.file, e.line, e.column, &e.message, &[], &[]));
+                print!(
+                    "{}",
+                    render::diagnostic(&ctx.base, &e.file, e.line, e.column, &e.message, &[], &[])
+                );
                 println!();
             }
             for (_, p, e) in &problems {
                 let spot = p.spot();
-                print!("{}", render::diagnostic(&ctx.base, &p.usage.file, spot.line, spot.column, &e.message, &e.notes, &e.helps));
+                print!(
+                    "{}",
+                    render::diagnostic(
+                        &ctx.base,
+                        &p.usage.file,
+                        spot.line,
+                        spot.column,
+                        &e.message,
+                        &e.notes,
+                        &e.helps
+                    )
+                );
                 println!();
             }
             if !matrix.is_empty() {
-                let envs: Vec<&str> = loaded.selected.iter().map(|(r, _)| r.env.as_str()).collect();
+                let envs: Vec<&str> = loaded
+                    .selected
+                    .iter()
+                    .map(|(r, _)| r.env.as_str())
+                    .collect();
                 let width = matrix.keys().map(String::len).max().unwrap_or(0).max(11);
                 let mut header = format!("{:width$}", "requirement");
                 for env in &envs {
@@ -212,10 +272,23 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
     }))
 }
 
-fn summary_line<T>(scan: &hc_schema_snapshot::scan::Scan, problems: &[T], loaded: &Loaded, unparsed: usize) {
-    let envs: Vec<&str> = loaded.selected.iter().map(|(r, _)| r.env.as_str()).collect();
+fn summary_line<T>(
+    scan: &hc_schema_snapshot::scan::Scan,
+    problems: &[T],
+    loaded: &Loaded,
+    unparsed: usize,
+) {
+    let envs: Vec<&str> = loaded
+        .selected
+        .iter()
+        .map(|(r, _)| r.env.as_str())
+        .collect();
     let annotation_errors = scan.errors.len() - unparsed;
-    let verdict = if problems.is_empty() && annotation_errors == 0 && unparsed == 0 { "ok" } else { "FAILED" };
+    let verdict = if problems.is_empty() && annotation_errors == 0 && unparsed == 0 {
+        "ok"
+    } else {
+        "FAILED"
+    };
     println!(
         "hc-schema check {verdict}: {} annotation group(s) in {} file(s) against {}; {} missing, {} malformed annotation(s), {} file(s) not parsed",
         scan.usages.len(),

@@ -30,9 +30,16 @@ impl Context {
             Some(path) => {
                 let path = cwd.join(path);
                 if !path.exists() {
-                    return Err(Failure(format!("--manifest-path {} does not exist", path.display())));
+                    return Err(Failure(format!(
+                        "--manifest-path {} does not exist",
+                        path.display()
+                    )));
                 }
-                if path.is_dir() { path } else { path.parent().unwrap_or(&cwd).to_path_buf() }
+                if path.is_dir() {
+                    path
+                } else {
+                    path.parent().unwrap_or(&cwd).to_path_buf()
+                }
             }
             None => cwd.clone(),
         };
@@ -54,20 +61,33 @@ impl Context {
     /// Load `path`, with the path shown relative to the workspace in errors.
     pub fn load(&self, path: &Path) -> Result<Snapshot, Failure> {
         Snapshot::load(path).map_err(|err| {
-            Failure(err.to_string().replace(&path.display().to_string(), &self.show(path)))
+            Failure(
+                err.to_string()
+                    .replace(&path.display().to_string(), &self.show(path)),
+            )
         })
     }
 
     /// Scan the sources under the manifest directory.
     pub fn scan(&self) -> Scan {
-        let exclude: Vec<PathBuf> =
-            self.project.config.check.exclude.iter().map(|e| self.project.root.join(e)).collect();
+        let exclude: Vec<PathBuf> = self
+            .project
+            .config
+            .check
+            .exclude
+            .iter()
+            .map(|e| self.project.root.join(e))
+            .collect();
         scan::scan(&self.dir, &self.base, &exclude)
     }
 
     /// Connection options for `env`: URL from `--database-url`, else the variable named in
     /// hc-schema.toml, else DATABASE_URL.
-    pub fn connect_options(&self, env: Option<&str>, db: &DbArgs) -> Result<ConnectOptions, Failure> {
+    pub fn connect_options(
+        &self,
+        env: Option<&str>,
+        db: &DbArgs,
+    ) -> Result<ConnectOptions, Failure> {
         let configured = env
             .and_then(|env| self.project.config.env.get(env))
             .and_then(|e| e.database_url_env.clone());
@@ -93,12 +113,17 @@ impl Context {
                     return Err(Failure(format!(
                         "no database URL: set DATABASE_URL, pass --database-url, or name a variable in hc-schema.toml:\n\n    [env.{env}]\n    database_url_env = \"HC_{}_DATABASE_URL\"",
                         env.to_ascii_uppercase().replace('-', "_")
-                    )))
+                    )));
                 }
             }
         };
         let mut options = ConnectOptions::new(url, origin);
-        options.sslmode = db.sslmode.as_deref().map(str::parse).transpose().map_err(Failure)?;
+        options.sslmode = db
+            .sslmode
+            .as_deref()
+            .map(str::parse)
+            .transpose()
+            .map_err(Failure)?;
         options.root_cert = db.root_cert.clone();
         options.connect_timeout = Duration::from_secs(db.connect_timeout.max(1));
         options.statement_timeout = Duration::from_secs(db.statement_timeout.max(1));
@@ -107,7 +132,9 @@ impl Context {
 
     /// The schema for `env`: `--schema`, else hc-schema.toml, else `salesforce`.
     pub fn schema(&self, env: &str, db: &DbArgs) -> String {
-        db.schema.clone().unwrap_or_else(|| self.project.config.schema_for(env).to_string())
+        db.schema
+            .clone()
+            .unwrap_or_else(|| self.project.config.schema_for(env).to_string())
     }
 
     fn config_name(&self) -> String {

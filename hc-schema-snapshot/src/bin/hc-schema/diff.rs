@@ -52,5 +52,9 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
             }
         }
     }
-    Ok(ExitCode::from(if args.fail_on_drift && drift > 0 { 1 } else { 0 }))
+    Ok(ExitCode::from(if args.fail_on_drift && drift > 0 {
+        1
+    } else {
+        0
+    }))
 }

@@ -28,7 +28,10 @@ pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
     let shown_from = args.from.display().to_string();
     let text = std::fs::read_to_string(&args.from)
         .map_err(|err| Failure(format!("cannot read {shown_from}: {err}")))?;
-    let schema = args.schema.clone().unwrap_or_else(|| ctx.project.config.schema_for(&args.env).to_string());
+    let schema = args
+        .schema
+        .clone()
+        .unwrap_or_else(|| ctx.project.config.schema_for(&args.env).to_string());
     let mut snapshot = import_export(&text, &shown_from, &args.env, &schema)?;
     let path = ctx.snapshot_path(&args.env);
     if path.exists() {

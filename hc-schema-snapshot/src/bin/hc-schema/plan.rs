@@ -42,7 +42,10 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
         .collect();
     let scan = ctx.scan();
     if let Some(error) = scan.errors.iter().find(|e| e.file_unparsed) {
-        return Err(Failure(format!("{}:{}:{}: {}", error.file, error.line, error.column, error.message)));
+        return Err(Failure(format!(
+            "{}:{}:{}: {}",
+            error.file, error.line, error.column, error.message
+        )));
     }
     let known: Vec<&Snapshot> = others.iter().collect();
     let changes = plan(&scan.usages, &target, &known);
@@ -51,15 +54,25 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
         let text = std::fs::read_to_string(export_path)
             .map_err(|err| Failure(format!("cannot read {}: {err}", export_path.display())))?;
         let mut export: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
-            Failure(format!("{}:{}:{}: not valid JSON: {err}", export_path.display(), err.line(), err.column()))
+            Failure(format!(
+                "{}:{}:{}: not valid JSON: {err}",
+                export_path.display(),
+                err.line(),
+                err.column()
+            ))
         })?;
-        apply_to_export(&mut export, &changes).map_err(|m| Failure(format!("{}: {m}", export_path.display())))?;
+        apply_to_export(&mut export, &changes)
+            .map_err(|m| Failure(format!("{}: {m}", export_path.display())))?;
         let updated = format!("{export:#}\n");
         match &args.out {
             Some(out) => {
                 write_atomically(out, updated.as_bytes())
                     .map_err(|err| Failure(format!("cannot write {}: {err}", out.display())))?;
-                eprintln!("wrote {} (review it, then `heroku connect:import {}`)", out.display(), out.display());
+                eprintln!(
+                    "wrote {} (review it, then `heroku connect:import {}`)",
+                    out.display(),
+                    out.display()
+                );
             }
             None => {
                 print!("{updated}");
@@ -68,24 +81,45 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
         }
     }
     match args.format {
-        Format::Json => println!("{:#}", json!({"format": 1, "env": args.env, "changes": changes})),
+        Format::Json => println!(
+            "{:#}",
+            json!({"format": 1, "env": args.env, "changes": changes})
+        ),
         _ => {
             if changes.is_empty() {
-                println!("{} needs no mapping change: every requirement holds", args.env);
+                println!(
+                    "{} needs no mapping change: every requirement holds",
+                    args.env
+                );
             } else {
                 println!("mapping changes {} needs in Heroku Connect:", args.env);
                 for change in &changes {
                     if change.new_mapping {
-                        println!("  map the new object {} (table {}), read-only, with fields:", change.object, change.table);
+                        println!(
+                            "  map the new object {} (table {}), read-only, with fields:",
+                            change.object, change.table
+                        );
                     } else {
                         println!("  {} (table {}): add fields", change.object, change.table);
                     }
                     for field in &change.fields {
-                        let guess = if field.guessed { "  [API name guessed: check it in Salesforce]" } else { "" };
-                        println!("    {}  (column {}, needed at {}){guess}", field.field, field.column, field.sites.join(", "));
+                        let guess = if field.guessed {
+                            "  [API name guessed: check it in Salesforce]"
+                        } else {
+                            ""
+                        };
+                        println!(
+                            "    {}  (column {}, needed at {}){guess}",
+                            field.field,
+                            field.column,
+                            field.sites.join(", ")
+                        );
                     }
                 }
-                println!("then wait for the sync, run `hc-schema refresh {0}` and commit the snapshot", args.env);
+                println!(
+                    "then wait for the sync, run `hc-schema refresh {0}` and commit the snapshot",
+                    args.env
+                );
             }
         }
     }

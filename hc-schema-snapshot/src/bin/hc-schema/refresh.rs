@@ -31,7 +31,11 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
     let path = ctx.snapshot_path(&args.env);
     let shown = ctx.show(&path);
     let mut live = fetch::fetch_snapshot(&options, &args.env, &schema)?;
-    let old = if path.exists() { Some(ctx.load(&path)?) } else { None };
+    let old = if path.exists() {
+        Some(ctx.load(&path)?)
+    } else {
+        None
+    };
     if let Some(old) = &old {
         live.fill_from(old);
     }
@@ -44,7 +48,10 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
         };
         let deviations = diff(&old, &live, &[]);
         if deviations.is_empty() && old.schema == live.schema {
-            println!("{shown} is up to date with {} (schema `{schema}`)", live.source.as_deref().unwrap_or("the database"));
+            println!(
+                "{shown} is up to date with {} (schema `{schema}`)",
+                live.source.as_deref().unwrap_or("the database")
+            );
             return Ok(ExitCode::SUCCESS);
         }
         println!(

@@ -28,7 +28,11 @@ pub fn diagnostic(
     let _ = writeln!(out, "error: {message}");
     let source_line = std::fs::read_to_string(base.join(file))
         .ok()
-        .and_then(|text| text.lines().nth(line.saturating_sub(1) as usize).map(str::to_string));
+        .and_then(|text| {
+            text.lines()
+                .nth(line.saturating_sub(1) as usize)
+                .map(str::to_string)
+        });
     let number = line.to_string();
     let pad = " ".repeat(number.len());
     let _ = writeln!(out, "{pad}--> {file}:{line}:{column}");
@@ -74,7 +78,9 @@ pub fn github(file: &str, line: u32, column: u32, title: &str, message: &str) ->
 }
 
 fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
 }
 
 fn escape_property(text: &str) -> String {
@@ -93,9 +99,17 @@ pub fn render_deviations(deviations: &[Deviation], a: &str, b: &str) -> String {
             .unwrap_or_default();
         match &deviation.column {
             None => {
-                let sign = if deviation.kind == DeviationKind::OnlyInA { '-' } else { '+' };
+                let sign = if deviation.kind == DeviationKind::OnlyInA {
+                    '-'
+                } else {
+                    '+'
+                };
                 let side = if sign == '-' { a } else { b };
-                let _ = writeln!(out, "{sign} table {}  (only in {side}){allowed}", deviation.table);
+                let _ = writeln!(
+                    out,
+                    "{sign} table {}  (only in {side}){allowed}",
+                    deviation.table
+                );
                 current = None;
             }
             Some(column) => {

@@ -94,8 +94,16 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 }
             }
             let list = |want: bool| {
-                let envs: Vec<&str> = mapped.iter().filter(|(_, ok)| *ok == want).map(|(e, _)| e.as_str()).collect();
-                if envs.is_empty() { "-".to_string() } else { envs.join(", ") }
+                let envs: Vec<&str> = mapped
+                    .iter()
+                    .filter(|(_, ok)| *ok == want)
+                    .map(|(e, _)| e.as_str())
+                    .collect();
+                if envs.is_empty() {
+                    "-".to_string()
+                } else {
+                    envs.join(", ")
+                }
             };
             println!("mapped in: {}", list(true));
             println!("not mapped in: {}", list(false));
@@ -109,7 +117,10 @@ pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outc
     let ctx = Context::discover(manifest)?;
     let scan = ctx.scan();
     if let Some(error) = scan.errors.iter().find(|e| e.file_unparsed) {
-        return Err(Failure(format!("{}:{}:{}: {}", error.file, error.line, error.column, error.message)));
+        return Err(Failure(format!(
+            "{}:{}:{}: {}",
+            error.file, error.line, error.column, error.message
+        )));
     }
     let manifest = Manifest::from_usages(&scan.usages);
     match args.format {

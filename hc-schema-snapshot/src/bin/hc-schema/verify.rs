@@ -26,7 +26,10 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
     let schema = ctx.schema(env.unwrap_or_default(), &args.db);
     let scan = ctx.scan();
     if let Some(error) = scan.errors.first() {
-        return Err(Failure(format!("{}:{}:{}: {}", error.file, error.line, error.column, error.message)));
+        return Err(Failure(format!(
+            "{}:{}:{}: {}",
+            error.file, error.line, error.column, error.message
+        )));
     }
     let report = verify::verify(&options, &schema, &scan.usages)?;
     if report.is_ok() {

@@ -1,0 +1,62 @@
+//! Helpers for benchmarks that report ratios against a baseline taken in the same run.
+
+use std::time::{Duration, Instant};
+
+/// Run `candidate` and `baseline` alternately `rounds` times; returns their median durations.
+pub fn alternate(
+    rounds: usize,
+    mut candidate: impl FnMut(),
+    mut baseline: impl FnMut(),
+) -> (Duration, Duration) {
+    let mut c = Vec::new();
+    let mut b = Vec::new();
+    for _ in 0..rounds {
+        let start = Instant::now();
+        candidate();
+        c.push(start.elapsed());
+        let start = Instant::now();
+        baseline();
+        b.push(start.elapsed());
+    }
+    (median(c), median(b))
+}
+
+/// The median.
+pub fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+/// Print one benchmark line: name, both medians, the ratio.
+pub fn report(name: &str, candidate: &str, c: Duration, baseline: &str, b: Duration) {
+    println!(
+        "{name}: {candidate} {:.3}s, {baseline} {:.3}s, ratio {:.3}",
+        c.as_secs_f64(),
+        b.as_secs_f64(),
+        c.as_secs_f64() / b.as_secs_f64()
+    );
+}
+
+/// A synthetic snapshot of `tables` x `columns` in the file format.
+pub fn synthetic_snapshot(env: &str, tables: usize, columns: usize) -> String {
+    let mut out = format!(
+        "{{\"format\": 1, \"environment\": \"{env}\", \"schema\": \"salesforce\", \"tables\": {{"
+    );
+    for t in 0..tables {
+        if t > 0 {
+            out.push(',');
+        }
+        out.push_str(&format!(
+            "\"object_{t}__c\": {{\"object\": \"Object_{t}__c\", \"columns\": {{"
+        ));
+        for c in 0..columns {
+            if c > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("\"field_{c}__c\": {{\"type\": \"character varying(255)\", \"field\": \"Field_{c}__c\"}}"));
+        }
+        out.push_str("}}");
+    }
+    out.push_str("}}\n");
+    out
+}
