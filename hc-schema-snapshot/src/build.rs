@@ -1,6 +1,6 @@
 //! The build-script helper: `hc_schema_snapshot::build::configure()`.
 //!
-//! ```no_run
+//! ```text
 //! // build.rs
 //! fn main() {
 //!     hc_schema_snapshot::build::configure();

@@ -106,7 +106,7 @@ pub fn import_export(
         let table = snapshot
             .tables
             .entry(names::normalize(&mapping.object_name))
-            .or_insert_with(Table::default);
+            .or_default();
         table.object = Some(mapping.object_name.clone());
         for field in mapping.config.fields.keys() {
             let column = column_of_field(field);

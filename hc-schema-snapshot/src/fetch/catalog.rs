@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::names;
-use crate::snapshot::{Column, Snapshot, Table};
+use crate::snapshot::{Column, Snapshot};
 
 /// What the catalog says about one schema.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl Catalog {
             let entry = snapshot
                 .tables
                 .entry(names::normalize(&table))
-                .or_insert_with(Table::default);
+                .or_default();
             for (column, (data_type, not_null)) in columns {
                 let name = names::normalize(&column);
                 entry.columns.insert(
