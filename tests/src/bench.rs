@@ -22,6 +22,12 @@ pub fn alternate(
 }
 
 /// The median.
+///
+/// ```
+/// use std::time::Duration;
+/// let ms = |n| Duration::from_millis(n);
+/// assert_eq!(hc_schema_tests::bench::median(vec![ms(30), ms(10), ms(20)]), ms(20));
+/// ```
 pub fn median(mut values: Vec<Duration>) -> Duration {
     values.sort();
     values[values.len() / 2]

@@ -109,6 +109,12 @@ impl TempCrate {
 }
 
 /// A snapshot JSON text for `env` with `tables` as `(table, [columns])`.
+///
+/// ```
+/// let text = hc_schema_tests::cargo::snapshot_json("prod", &[("account", &["name"])]);
+/// let snapshot = hc_schema_snapshot::Snapshot::parse(&text, "prod.json", "prod").unwrap();
+/// assert!(snapshot.has_column("account", "name"));
+/// ```
 pub fn snapshot_json(env: &str, tables: &[(&str, &[&str])]) -> String {
     let tables: Vec<String> = tables
         .iter()

@@ -100,10 +100,7 @@ impl Catalog {
             if names::is_bookkeeping_table(&table) {
                 continue;
             }
-            let entry = snapshot
-                .tables
-                .entry(names::normalize(&table))
-                .or_default();
+            let entry = snapshot.tables.entry(names::normalize(&table)).or_default();
             for (column, (data_type, not_null)) in columns {
                 let name = names::normalize(&column);
                 entry.columns.insert(
