@@ -92,7 +92,14 @@ fn refresh_writes_an_hc_shaped_snapshot_and_a_rerun_is_byte_identical() {
         snapshot.source.as_deref(),
         Some(format!("postgres://{}:{}/{db}", server.host, server.port).as_str())
     );
-    assert!(!text.contains("postgres:") || !text.contains(PASSWORD));
+    assert!(
+        !text.contains(PASSWORD) && !text.contains(&server.password),
+        "password in the snapshot"
+    );
+    assert!(
+        !text.contains("postgres@") && !text.contains(":postgres"),
+        "user name in the snapshot"
+    );
     assert!(
         text.contains("\n        \"name\": { \"type\": \"character varying(255)\" },\n"),
         "{text}"
