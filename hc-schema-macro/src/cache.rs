@@ -1,40 +1,83 @@
-//! A process-wide cache of parsed snapshots, invalidated by file modification time and size.
+//! Process-wide caches of parsed files, invalidated by modification time and size.
 //!
-//! rustc runs every expansion of a crate in one process, so each snapshot is parsed once per
-//! compilation however many annotations there are; later lookups are hash lookups.
+//! rustc runs every expansion of a crate in one process, so each file is read once per
+//! compilation however many annotations there are.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use hc_schema_snapshot::Snapshot;
+use hc_schema_snapshot::{NameIndex, Snapshot};
 
-type Entry = (Option<SystemTime>, u64, Arc<Result<Snapshot, String>>);
+/// Parsed files of one kind, by path; errors are kept as their message.
+pub struct FileCache<T> {
+    entries: Mutex<Option<HashMap<PathBuf, Entry<T>>>>,
+}
 
-fn cache() -> &'static Mutex<HashMap<PathBuf, Entry>> {
-    static CACHE: OnceLock<Mutex<HashMap<PathBuf, Entry>>> = OnceLock::new();
-    CACHE.get_or_init(Default::default)
+type Entry<T> = (Option<SystemTime>, u64, Arc<Result<T, String>>);
+
+impl<T> FileCache<T> {
+    /// An empty cache (usable in a `static`).
+    pub const fn new() -> Self {
+        FileCache {
+            entries: Mutex::new(None),
+        }
+    }
+
+    /// The parsed file at `path`, parsing it with `parse` when it is new or has changed.
+    pub fn get(
+        &self,
+        path: &Path,
+        parse: impl FnOnce() -> Result<T, String>,
+    ) -> Arc<Result<T, String>> {
+        let stamp = std::fs::metadata(path)
+            .map(|meta| (meta.modified().ok(), meta.len()))
+            .unwrap_or((None, u64::MAX));
+        let mut entries = self
+            .entries
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let entries = entries.get_or_insert_with(HashMap::new);
+        if let Some((modified, len, value)) = entries.get(path) {
+            if (*modified, *len) == stamp {
+                return Arc::clone(value);
+            }
+        }
+        let value = Arc::new(parse());
+        entries.insert(path.to_path_buf(), (stamp.0, stamp.1, Arc::clone(&value)));
+        value
+    }
 }
 
 /// The snapshot at `path` (errors as their message, showing `display` as the path).
-pub fn load(path: &Path, display: &str) -> Arc<Result<Snapshot, String>> {
-    let stamp = std::fs::metadata(path)
-        .map(|meta| (meta.modified().ok(), meta.len()))
-        .unwrap_or((None, u64::MAX));
-    let mut cache = cache()
+pub fn snapshot(path: &Path, display: &str) -> Arc<Result<Snapshot, String>> {
+    static SNAPSHOTS: FileCache<Snapshot> = FileCache::new();
+    SNAPSHOTS.get(path, || {
+        Snapshot::load(path).map_err(|err| {
+            // Show the workspace-relative path in place of the absolute one.
+            err.to_string()
+                .replace(&path.display().to_string(), display)
+        })
+    })
+}
+
+/// The name index at `path`, written by the build script, whose selection has `fingerprint`.
+/// The build script rewrites the index whenever the fingerprint changes, so the pair
+/// identifies the content and no `stat` per annotation is needed.
+pub fn index(path: &Path, fingerprint: &str) -> Arc<Result<NameIndex, String>> {
+    type Indexes = HashMap<(PathBuf, String), Arc<Result<NameIndex, String>>>;
+    static INDEXES: Mutex<Option<Indexes>> = Mutex::new(None);
+    let mut indexes = INDEXES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((modified, len, value)) = cache.get(path) {
-        if (*modified, *len) == stamp {
-            return Arc::clone(value);
-        }
-    }
-    let value = Arc::new(Snapshot::load(path).map_err(|err| {
-        // Show the workspace-relative path in place of the absolute one.
-        err.to_string()
-            .replace(&path.display().to_string(), display)
-    }));
-    cache.insert(path.to_path_buf(), (stamp.0, stamp.1, Arc::clone(&value)));
-    value
+    let indexes = indexes.get_or_insert_with(HashMap::new);
+    let key = (path.to_path_buf(), fingerprint.to_string());
+    Arc::clone(indexes.entry(key).or_insert_with(|| {
+        Arc::new(
+            std::fs::read(path)
+                .map_err(|err| err.to_string())
+                .and_then(NameIndex::parse),
+        )
+    }))
 }

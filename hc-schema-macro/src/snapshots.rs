@@ -7,23 +7,75 @@ use std::sync::{Arc, Mutex, OnceLock};
 use hc_schema_snapshot::selection::{
     display_path, Reason, Selection, SnapshotRef, SELECTION_VAR, SNAPSHOT_VAR,
 };
-use hc_schema_snapshot::Snapshot;
+use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
 use crate::cache;
 
-/// A loaded snapshot with its environment and user-facing path.
-pub struct Loaded {
-    /// Environment name.
-    pub env: String,
-    /// Path as shown to users.
-    pub display: String,
-    /// The snapshot.
-    pub snapshot: Arc<Result<Snapshot, String>>,
+/// What a requirement is checked against: the build script's name index when there is one,
+/// else the parsed snapshot.
+pub enum Checked {
+    /// The name index.
+    Index(Arc<Result<NameIndex, String>>),
+    /// The full snapshot.
+    Snapshot(Arc<Result<Snapshot, String>>),
+}
+
+impl Checked {
+    /// The schema to check against, or why there is none.
+    pub fn schema(&self) -> Result<&dyn Schema, &str> {
+        match self {
+            Checked::Index(index) => match index.as_ref() {
+                Ok(index) => Ok(index),
+                Err(message) => Err(message),
+            },
+            Checked::Snapshot(snapshot) => match snapshot.as_ref() {
+                Ok(snapshot) => Ok(snapshot),
+                Err(message) => Err(message),
+            },
+        }
+    }
+}
+
+/// The cheapest form of `snapshot` (of a selection with `fingerprint`) to check against: its
+/// index if that reads, else the parsed snapshot.
+pub fn checked(snapshot: &SnapshotRef, fingerprint: &str) -> Checked {
+    if let Some(path) = &snapshot.index {
+        let index = cache::index(path, fingerprint);
+        if index.is_ok() {
+            return Checked::Index(index);
+        }
+    }
+    Checked::Snapshot(full(snapshot))
+}
+
+/// The parsed snapshot (to explain a failure).
+pub fn full(snapshot: &SnapshotRef) -> Arc<Result<Snapshot, String>> {
+    cache::snapshot(&snapshot.path, &snapshot.display)
 }
 
 /// The selection of this compilation: from the build script's `HC_SCHEMA_SELECTION`, else from
-/// `HC_SCHEMA_SNAPSHOT` (crates without a build script, such as trybuild's).
-pub fn selection() -> Result<Selection, String> {
+/// `HC_SCHEMA_SNAPSHOT` (crates without a build script, such as trybuild's). Decoded once per
+/// process for as long as the variables stay the same.
+pub fn selection() -> Arc<Result<Selection, String>> {
+    type Key = (Option<String>, Option<String>, Option<PathBuf>);
+    static LAST: Mutex<Option<(Key, Arc<Result<Selection, String>>)>> = Mutex::new(None);
+    let key: Key = (
+        std::env::var(SELECTION_VAR).ok(),
+        std::env::var(SNAPSHOT_VAR).ok(),
+        std::env::current_dir().ok(),
+    );
+    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    match last.as_ref() {
+        Some((seen, selection)) if *seen == key => Arc::clone(selection),
+        _ => {
+            let selection = Arc::new(decode_selection());
+            *last = Some((key, Arc::clone(&selection)));
+            selection
+        }
+    }
+}
+
+fn decode_selection() -> Result<Selection, String> {
     if let Ok(encoded) = std::env::var(SELECTION_VAR) {
         return Selection::decode(&encoded);
     }
@@ -36,10 +88,12 @@ pub fn selection() -> Result<Selection, String> {
                 env: hc_schema_snapshot::snapshot::env_of_path(&path),
                 display: display_path(&path, &base),
                 path,
+                index: None,
             }],
             others: Vec::new(),
             snapshot_dir: String::new(),
             fingerprint: String::new(),
+            registry: true,
         });
     }
     Err(format!(
@@ -47,17 +101,6 @@ pub fn selection() -> Result<Selection, String> {
          (`fn main() {{ hc_schema_snapshot::build::configure(); }}` in build.rs, with \
          hc-schema-snapshot in [build-dependencies]), or set {SNAPSHOT_VAR}=<snapshot file>"
     ))
-}
-
-/// Load the given snapshot references through the cache.
-pub fn load(refs: &[SnapshotRef]) -> Vec<Loaded> {
-    refs.iter()
-        .map(|r| Loaded {
-            env: r.env.clone(),
-            display: r.display.clone(),
-            snapshot: cache::load(&r.path, &r.display),
-        })
-        .collect()
 }
 
 /// Whether `message` is reported for the first time in this compiler process. Problems with the

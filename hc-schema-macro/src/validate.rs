@@ -1,22 +1,30 @@
 //! Turn the annotation and the selected snapshots into spanned errors.
 
+use std::sync::Arc;
+
 use hc_schema_snapshot::diagnostic::{explain, Target};
+use hc_schema_snapshot::selection::SnapshotRef;
 use hc_schema_snapshot::syntax::Annotation;
 use hc_schema_snapshot::{check, Snapshot};
 use proc_macro2::Span;
 
-use crate::snapshots::{self, Loaded};
+use crate::snapshots;
 
 /// Every error for this annotation: grammar-level validation first, then one error per missing
 /// table or column per selected environment.
 pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
-    let mut errors = annotation.validate();
+    let mut errors: Vec<syn::Error> = annotation
+        .validate()
+        .into_iter()
+        .map(|err| syn::Error::new(err.span, err.message))
+        .collect();
     if !errors.is_empty() {
         return errors;
     }
-    let selection = match snapshots::selection() {
+    let selection = snapshots::selection();
+    let selection = match selection.as_ref() {
         Ok(selection) => selection,
-        Err(message) => return once(annotation.span, message),
+        Err(message) => return once(annotation.span, message.clone()),
     };
     if selection.selected.is_empty() {
         return once(
@@ -33,34 +41,43 @@ pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
             ),
         );
     }
-    let selected = snapshots::load(&selection.selected);
-    let mut usable: Vec<(&Loaded, &Snapshot)> = Vec::new();
-    for loaded in &selected {
-        match loaded.snapshot.as_ref() {
-            Ok(snapshot) => usable.push((loaded, snapshot)),
-            Err(message) => errors.extend(once(annotation.span, message.clone())),
-        }
-    }
-    let mut others: Option<Vec<Loaded>> = None;
-    for group in &annotation.groups {
-        let requirement = group.requirement();
-        for (loaded, snapshot) in &usable {
-            let findings = check(&requirement, snapshot);
+    // Failures are explained with the full snapshots of every environment, read only then.
+    let mut known: Option<Vec<(&SnapshotRef, Arc<Result<Snapshot, String>>)>> = None;
+    for selected in &selection.selected {
+        let checked = snapshots::checked(selected, &selection.fingerprint);
+        let schema = match checked.schema() {
+            Ok(schema) => schema,
+            Err(message) => {
+                errors.extend(once(annotation.span, message.to_string()));
+                continue;
+            }
+        };
+        for group in &annotation.groups {
+            let findings = check(&group.requirement(), schema);
             if findings.is_empty() {
                 continue;
             }
-            // Other environments are only read to explain a failure.
-            let others = others.get_or_insert_with(|| snapshots::load(&selection.others));
-            let known: Vec<Target<'_>> = usable
+            let known = known.get_or_insert_with(|| {
+                let all = selection.selected.iter().chain(&selection.others);
+                all.map(|r| (r, snapshots::full(r))).collect()
+            });
+            let failing = match known.iter().find(|(r, _)| std::ptr::eq(*r, selected)) {
+                Some((r, parsed)) => match parsed.as_ref() {
+                    Ok(parsed) => target(r, parsed),
+                    Err(message) => {
+                        // The file changed after the build script indexed it.
+                        errors.extend(once(annotation.span, message.clone()));
+                        break;
+                    }
+                },
+                None => break,
+            };
+            let targets: Vec<Target<'_>> = known
                 .iter()
-                .map(|(l, s)| target(l, s))
-                .chain(others.iter().filter_map(|l| match l.snapshot.as_ref() {
-                    Ok(s) => Some(target(l, s)),
-                    Err(_) => None,
-                }))
+                .filter_map(|(r, s)| s.as_ref().as_ref().ok().map(|s| target(r, s)))
                 .collect();
             for finding in findings {
-                let text = explain(&finding, &target(loaded, snapshot), &known).to_string();
+                let text = explain(&finding, &failing, &targets).to_string();
                 errors.push(syn::Error::new(group.span_of(finding.column()), text));
             }
         }
@@ -68,11 +85,11 @@ pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
     errors
 }
 
-fn target<'a>(loaded: &'a Loaded, snapshot: &'a Snapshot) -> Target<'a> {
+fn target<'a>(snapshot: &'a SnapshotRef, parsed: &'a Snapshot) -> Target<'a> {
     Target {
-        env: &loaded.env,
-        display: &loaded.display,
-        snapshot,
+        env: &snapshot.env,
+        display: &snapshot.display,
+        snapshot: parsed,
     }
 }
 

@@ -16,7 +16,9 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{ConfigError, Project};
+use crate::index::NameIndex;
 use crate::selection::{self, Inputs, Selection, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR};
+use crate::snapshot::{write_atomically, Snapshot};
 
 /// Configure the build; on a bad `hc-schema.toml` print the error and fail the build script.
 pub fn configure() {
@@ -57,8 +59,30 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         println!("cargo:rerun-if-changed={}", snapshot.path.display());
     }
     selection.fingerprint = fingerprint(selection.selected.iter().map(|s| s.path.as_path()));
+    if let Some(out_dir) = std::env::var_os("OUT_DIR") {
+        write_indexes(&mut selection, Path::new(&out_dir));
+    }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
     Ok(selection)
+}
+
+/// Write the [`NameIndex`] of each selected snapshot that loads to `out_dir/hc-schema/` and
+/// record its path. A snapshot that does not load gets no index: the macro then reads the JSON
+/// itself and reports the error at the first annotation, with its position.
+fn write_indexes(selection: &mut Selection, out_dir: &Path) {
+    let dir = out_dir.join("hc-schema");
+    for (position, snapshot) in selection.selected.iter_mut().enumerate() {
+        let Ok(loaded) = Snapshot::load(&snapshot.path) else {
+            continue;
+        };
+        let path = dir.join(format!("{position}-{}.names", snapshot.env));
+        let written = std::fs::create_dir_all(&dir)
+            .and_then(|()| write_atomically(&path, NameIndex::of(&loaded).bytes()));
+        // Without an index the macro still works, only slower: never fail the build here.
+        if written.is_ok() {
+            snapshot.index = Some(path);
+        }
+    }
 }
 
 /// The workspace root above `manifest_dir` (the nearest `Cargo.toml` with `[workspace]`), else

@@ -15,6 +15,9 @@
 //!
 //! [check]
 //! exclude = ["tests/ui"]         # source paths `hc-schema check` does not scan
+//!
+//! [registry]
+//! enabled = true                 # compile each #[hc_requires] into the binary (default)
 //! ```
 
 use std::collections::BTreeMap;
@@ -48,6 +51,9 @@ pub struct Config {
     /// Settings of `hc-schema check` and the other source scans.
     #[serde(default)]
     pub check: CheckConfig,
+    /// Settings of the requirement registry (`registry::usages()`).
+    #[serde(default)]
+    pub registry: RegistryConfig,
 }
 
 /// `[env.<name>]`.
@@ -90,6 +96,27 @@ pub struct CheckConfig {
     /// Paths (relative to the config file) that source scans skip.
     #[serde(default)]
     pub exclude: Vec<PathBuf>,
+}
+
+/// `[registry]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// Whether `#[hc_requires]` compiles its requirements into the binary, for
+    /// `registry::usages()` and the release-phase verify (default `true`). Turning it off saves
+    /// one static per annotation in crates whose binaries never run the release-phase check.
+    #[serde(default = "enabled")]
+    pub enabled: bool,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        RegistryConfig { enabled: true }
+    }
+}
+
+fn enabled() -> bool {
+    true
 }
 
 /// A malformed `hc-schema.toml`.

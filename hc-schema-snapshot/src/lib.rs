@@ -26,6 +26,7 @@ pub mod config;
 pub mod diagnostic;
 pub mod diff;
 pub mod import;
+pub mod index;
 pub mod manifest;
 pub mod names;
 pub mod plan;
@@ -45,8 +46,10 @@ pub mod scan;
 #[cfg(feature = "syntax")]
 pub mod syntax;
 
-pub use requirement::{check, Finding, Requirement};
+pub use index::NameIndex;
+pub use requirement::{check, Finding, Requirement, Schema};
 pub use snapshot::{Snapshot, SnapshotError};
 
 #[doc(hidden)]
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
 pub use inventory as __inventory;

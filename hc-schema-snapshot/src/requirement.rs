@@ -85,7 +85,29 @@ impl Finding {
     }
 }
 
-/// Check one requirement against one snapshot. Empty result: the requirement holds.
+/// What [`check`] needs to know of an environment's schema. Names are in Postgres casing
+/// (lower case), as in a [`Requirement`].
+///
+/// Implemented by [`Snapshot`] and by [`crate::NameIndex`] (the macro's compact form), so the
+/// rule stays in one function whichever form is at hand.
+pub trait Schema {
+    /// Whether the table is mapped.
+    fn has_table(&self, table: &str) -> bool;
+    /// Whether the column of the table is mapped.
+    fn has_column(&self, table: &str, column: &str) -> bool;
+}
+
+impl Schema for Snapshot {
+    fn has_table(&self, table: &str) -> bool {
+        Snapshot::has_table(self, table)
+    }
+
+    fn has_column(&self, table: &str, column: &str) -> bool {
+        Snapshot::has_column(self, table, column)
+    }
+}
+
+/// Check one requirement against one schema. Empty result: the requirement holds.
 ///
 /// A missing table yields one [`Finding::MissingTable`] and no column findings.
 ///
@@ -98,16 +120,16 @@ impl Finding {
 /// assert_eq!(check(&needs, &prod), [Finding::MissingColumn {
 ///     table: "account".into(), column: "loyalty_tier__c".into() }]);
 /// ```
-pub fn check(requirement: &Requirement, snapshot: &Snapshot) -> Vec<Finding> {
-    let Some(table) = snapshot.table(&requirement.table) else {
+pub fn check<S: Schema + ?Sized>(requirement: &Requirement, schema: &S) -> Vec<Finding> {
+    if !schema.has_table(&requirement.table) {
         return vec![Finding::MissingTable {
             table: requirement.table.clone(),
         }];
-    };
+    }
     requirement
         .columns
         .iter()
-        .filter(|column| table.column(column).is_none())
+        .filter(|column| !schema.has_column(&requirement.table, column))
         .map(|column| Finding::MissingColumn {
             table: requirement.table.clone(),
             column: column.clone(),

@@ -62,6 +62,10 @@ pub struct SnapshotRef {
     pub path: PathBuf,
     /// The path as shown to users, relative to the workspace when possible.
     pub display: String,
+    /// The snapshot's [`crate::NameIndex`], written by the build script to `OUT_DIR` when
+    /// the snapshot loads; the macro checks against it instead of parsing the JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index: Option<PathBuf>,
 }
 
 /// The outcome of selection.
@@ -79,6 +83,13 @@ pub struct Selection {
     /// Changes whenever a selected file changes, so that cargo rebuilds the crate.
     #[serde(default)]
     pub fingerprint: String,
+    /// Whether annotations register their requirements (`[registry] enabled`).
+    #[serde(default = "registered")]
+    pub registry: bool,
+}
+
+fn registered() -> bool {
+    true
 }
 
 /// What selection looks at.
@@ -103,6 +114,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             env: env.to_string(),
             display: display_path(&path, display_base),
             path,
+            index: None,
         }
     };
     let (reason, envs): (Reason, Vec<String>) = if let Some(path) = inputs
@@ -115,6 +127,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             env: env_of_path(&path),
             display: display_path(&path, display_base),
             path,
+            index: None,
         }];
         let others = available
             .iter()
@@ -127,6 +140,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             others,
             snapshot_dir: display_path(&dir, display_base),
             fingerprint: String::new(),
+            registry: project.config.registry.enabled,
         };
     } else if let Some(list) = inputs.env_var.as_deref().filter(|v| !v.trim().is_empty()) {
         (Reason::EnvVar, split_list(list))
@@ -151,6 +165,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         others,
         snapshot_dir: display_path(&dir, display_base),
         fingerprint: String::new(),
+        registry: project.config.registry.enabled,
     }
 }
 

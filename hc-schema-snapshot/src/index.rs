@@ -1,0 +1,260 @@
+//! A snapshot's names as sorted lines: what `#[hc_requires]` checks against.
+//!
+//! Parsing a multi-megabyte snapshot costs a compiler process far more than the thousand
+//! lookups a crate makes in it, so the build script writes each selected snapshot's names to
+//! `OUT_DIR` once (when the snapshot changes), and the macro looks names up in the file as
+//! read (a hash table), without building any data structure. The full snapshot is only read to explain a failure.
+//!
+//! ```
+//! use hc_schema_snapshot::{check, NameIndex, Requirement, Snapshot};
+//! let prod = Snapshot::parse(
+//!     r#"{"format":1,"environment":"prod","schema":"salesforce",
+//!         "tables":{"account":{"columns":{"name":{},"type":{}}}}}"#, "prod.json", "prod").unwrap();
+//! let index = NameIndex::parse(NameIndex::of(&prod).bytes().to_vec()).unwrap();
+//! let needs = Requirement::new("Account", ["Name", "Loyalty_Tier__c"]);
+//! assert_eq!(check(&needs, &index), check(&needs, &prod));
+//! ```
+
+use crate::requirement::Schema;
+use crate::snapshot::Snapshot;
+
+/// The first line of every index file; bump the number when the layout changes.
+const HEADER: &[u8] = b"hc-schema name index 3\n";
+
+/// The names of one snapshot: a line `table` per table and `table<TAB>column` per column,
+/// sorted, with a hash table over them.
+///
+/// File layout, all numbers u32 little endian: the header line; the number of lines `n`; the
+/// number of hash slots `m` (a power of two, at least `2n`); the `m` slots (0 = empty, else
+/// line number + 1, placed by FNV-1a with linear probing); `n + 1` offsets of where each line
+/// starts in the text and where it ends; the text, every line ending in `\n`. A lookup hashes
+/// the name once and compares one or two lines, which keeps it cheap even in the unoptimised
+/// build that proc-macros get by default.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameIndex {
+    bytes: Vec<u8>,
+    lines: usize,
+    slots: usize,
+}
+
+impl NameIndex {
+    /// The index of `snapshot`. Names holding a tab or a line break are left out: no
+    /// annotation can name them (annotation names are identifiers or letters, digits and
+    /// underscores).
+    pub fn of(snapshot: &Snapshot) -> NameIndex {
+        let plain = |name: &str| !name.contains(['\t', '\n']);
+        let mut lines: Vec<String> = Vec::new();
+        for (table, info) in snapshot.tables.iter().filter(|(t, _)| plain(t)) {
+            lines.push(table.clone());
+            lines.extend(
+                info.columns
+                    .keys()
+                    .filter(|c| plain(c))
+                    .map(|column| format!("{table}\t{column}")),
+            );
+        }
+        lines.sort_unstable();
+        let slots = (2 * lines.len()).next_power_of_two().max(2);
+        let mut table = vec![0u32; slots];
+        for (number, line) in lines.iter().enumerate() {
+            let mut slot = fnv1a(line.as_bytes()) as usize & (slots - 1);
+            while table[slot] != 0 {
+                slot = (slot + 1) & (slots - 1);
+            }
+            table[slot] = u32_of(number + 1);
+        }
+        let mut bytes = HEADER.to_vec();
+        bytes.extend_from_slice(&u32_of(lines.len()).to_le_bytes());
+        bytes.extend_from_slice(&u32_of(slots).to_le_bytes());
+        for entry in table {
+            bytes.extend_from_slice(&entry.to_le_bytes());
+        }
+        let mut offset = 0;
+        for line in &lines {
+            bytes.extend_from_slice(&u32_of(offset).to_le_bytes());
+            offset += line.len() + 1;
+        }
+        bytes.extend_from_slice(&u32_of(offset).to_le_bytes());
+        for line in &lines {
+            bytes.extend_from_slice(line.as_bytes());
+            bytes.push(b'\n');
+        }
+        NameIndex::parse(bytes).expect("a fresh index is well-formed")
+    }
+
+    /// An index from the bytes [`NameIndex::bytes`] wrote; an error when they are not an index
+    /// of this version.
+    pub fn parse(bytes: Vec<u8>) -> Result<NameIndex, String> {
+        let not_an_index = || {
+            format!(
+                "not an hc-schema name index of this version (expected the header {:?})",
+                String::from_utf8_lossy(HEADER.trim_ascii_end())
+            )
+        };
+        if !bytes.starts_with(HEADER) {
+            return Err(not_an_index());
+        }
+        let lines = read_u32(&bytes, HEADER.len()).ok_or_else(not_an_index)? as usize;
+        let slots = read_u32(&bytes, HEADER.len() + 4).ok_or_else(not_an_index)? as usize;
+        if !slots.is_power_of_two() || slots < 2 * lines {
+            return Err(not_an_index());
+        }
+        let index = NameIndex {
+            bytes,
+            lines,
+            slots,
+        };
+        let text_len = read_u32(&index.bytes, index.offset_at(lines)).ok_or_else(not_an_index)?;
+        if index.bytes.len() != index.text_start() + text_len as usize {
+            return Err(not_an_index());
+        }
+        Ok(index)
+    }
+
+    /// The file content.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Where the offset of line `i` is stored.
+    fn offset_at(&self, i: usize) -> usize {
+        HEADER.len() + 8 + 4 * (self.slots + i)
+    }
+
+    fn text_start(&self) -> usize {
+        self.offset_at(self.lines + 1)
+    }
+
+    /// Line `i`, without its line break.
+    fn line(&self, i: usize) -> &[u8] {
+        let offset = |i: usize| read_u32(&self.bytes, self.offset_at(i)).unwrap_or(0) as usize;
+        let start = self.text_start() + offset(i);
+        let end = (self.text_start() + offset(i + 1)).saturating_sub(1);
+        self.bytes.get(start..end).unwrap_or_default()
+    }
+
+    /// Whether the line `key` is present: one hash, then linear probing (bounded, so that a
+    /// damaged file cannot loop).
+    fn contains(&self, key: &[u8]) -> bool {
+        let mask = self.slots - 1;
+        let mut slot = fnv1a(key) as usize & mask;
+        for _ in 0..self.slots {
+            let entry = read_u32(&self.bytes, HEADER.len() + 8 + 4 * slot).unwrap_or(0) as usize;
+            if entry == 0 || entry > self.lines {
+                return false;
+            }
+            if self.line(entry - 1) == key {
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        false
+    }
+}
+
+/// FNV-1a, 32 bits.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for &byte in bytes {
+        hash = (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+fn u32_of(n: usize) -> u32 {
+    u32::try_from(n).expect("a snapshot's names fit in 4 GiB")
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
+    let word = bytes.get(at..at + 4)?;
+    Some(u32::from_le_bytes([word[0], word[1], word[2], word[3]]))
+}
+
+impl Schema for NameIndex {
+    fn has_table(&self, table: &str) -> bool {
+        self.contains(table.as_bytes())
+    }
+
+    fn has_column(&self, table: &str, column: &str) -> bool {
+        let mut key = Vec::with_capacity(table.len() + column.len() + 1);
+        key.extend_from_slice(table.as_bytes());
+        key.push(b'\t');
+        key.extend_from_slice(column.as_bytes());
+        self.contains(&key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn snapshot(tables: &[(&str, &[&str])]) -> Snapshot {
+        let mut snapshot = Snapshot::new("prod", "salesforce");
+        for (table, columns) in tables {
+            let entry = snapshot.tables.entry(table.to_string()).or_default();
+            for column in *columns {
+                entry.columns.insert(column.to_string(), Default::default());
+            }
+        }
+        snapshot
+    }
+
+    #[test]
+    fn agrees_with_the_snapshot_on_every_name_and_near_miss() {
+        let snapshot = snapshot(&[
+            ("a", &["x", "x_", "xy"]),
+            ("a_b", &["c"]),
+            ("account", &["name", "type", "z"]),
+            ("accounts", &[]),
+            ("b", &["a"]),
+        ]);
+        let index = NameIndex::parse(NameIndex::of(&snapshot).bytes().to_vec()).unwrap();
+        let tables = [
+            "", "a", "a_", "a_b", "ab", "account", "accounts", "b", "c", "zz",
+        ];
+        let columns = ["", "x", "x_", "xy", "c", "name", "type", "z", "a", "nam"];
+        for table in tables {
+            assert_eq!(index.has_table(table), snapshot.has_table(table), "{table}");
+            for column in columns {
+                assert_eq!(
+                    index.has_column(table, column),
+                    snapshot.has_column(table, column),
+                    "{table}.{column}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn empty_snapshot_and_foreign_text() {
+        let index = NameIndex::of(&snapshot(&[]));
+        assert!(!index.has_table("account"));
+        assert!(!index.has_column("account", "name"));
+        assert!(NameIndex::parse(b"account\n".to_vec())
+            .unwrap_err()
+            .contains("hc-schema name index"));
+        let mut truncated = NameIndex::of(&snapshot(&[("a", &["b"])])).bytes().to_vec();
+        truncated.pop();
+        assert!(NameIndex::parse(truncated).is_err());
+    }
+
+    #[test]
+    fn a_large_index_finds_every_name() {
+        let columns: Vec<String> = (0..300).map(|c| format!("field_{c}__c")).collect();
+        let refs: Vec<&str> = columns.iter().map(String::as_str).collect();
+        let tables: Vec<String> = (0..50).map(|t| format!("object_{t}__c")).collect();
+        let spec: Vec<(&str, &[&str])> = tables
+            .iter()
+            .map(|t| (t.as_str(), refs.as_slice()))
+            .collect();
+        let index = NameIndex::of(&snapshot(&spec));
+        for table in &tables {
+            assert!(index.has_table(table));
+            for column in &columns {
+                assert!(index.has_column(table, column));
+            }
+            assert!(!index.has_column(table, "field_300__c"));
+        }
+        assert!(!index.has_table("object_50__c"));
+    }
+}
