@@ -194,7 +194,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             Err(err) => vec![err],
         };
         for problem in problems {
-            let start = problem.span().start();
+            let start = problem.span.start();
             self.errors.push(SourceError {
                 file: self.file.to_string(),
                 line: start.line as u32,

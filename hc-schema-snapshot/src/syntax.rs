@@ -19,13 +19,9 @@
 //! assert_eq!(requirements[1].table, "user");
 //! ```
 
-use std::collections::HashMap;
+use std::fmt;
 
-use proc_macro2::Span;
-use syn::ext::IdentExt;
-use syn::parse::{Parse, ParseStream};
-use syn::spanned::Spanned;
-use syn::{Ident, LitStr, Token};
+use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 
 use crate::names;
 use crate::requirement::Requirement;
@@ -61,135 +57,232 @@ pub struct Name {
     pub span: Span,
 }
 
-impl Parse for Annotation {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+/// A malformed annotation: what is wrong and the token it is about.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    /// Where: errors are reported on this token.
+    pub span: Span,
+    /// What is wrong, and the fix.
+    pub message: String,
+}
+
+impl SyntaxError {
+    fn new(span: Span, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            span,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SyntaxError {}
+
+/// Lets `syn::parse_str::<Annotation>` and `syn::parse2` read an annotation.
+impl syn::parse::Parse for Annotation {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
         let span = input.span();
+        let tokens: TokenStream = input.parse()?;
+        Annotation::parse(tokens, span).map_err(|err| syn::Error::new(err.span, err.message))
+    }
+}
+
+const EXPECTED_NAME: &str = "expected a table or column name (an identifier or a string literal), as in #[hc_requires(account(name, loyalty_tier__c))]";
+
+/// The token trees of a stream, with the span to blame when they run out.
+struct Tokens {
+    trees: std::iter::Peekable<proc_macro2::token_stream::IntoIter>,
+    end: Span,
+}
+
+impl Tokens {
+    fn new(stream: TokenStream, end: Span) -> Tokens {
+        Tokens {
+            trees: stream.into_iter().peekable(),
+            end,
+        }
+    }
+
+    fn is_empty(&mut self) -> bool {
+        self.trees.peek().is_none()
+    }
+
+    /// The span of the next token (or of the end).
+    fn span(&mut self) -> Span {
+        self.trees.peek().map_or(self.end, TokenTree::span)
+    }
+
+    fn error(&mut self, message: &str) -> SyntaxError {
+        SyntaxError::new(self.span(), message)
+    }
+
+    /// Consume a `,` if it is next; whether it was.
+    fn comma(&mut self) -> bool {
+        let is_comma = matches!(self.trees.peek(), Some(TokenTree::Punct(p)) if p.as_char() == ',');
+        if is_comma {
+            self.trees.next();
+        }
+        is_comma
+    }
+}
+
+impl Annotation {
+    /// Parse the arguments of `#[hc_requires(...)]`. `span` is blamed when the list is empty
+    /// or ends too early (the attribute's).
+    ///
+    /// ```text
+    /// annotation := group ("," group)* ","?
+    /// ```
+    pub fn parse(tokens: TokenStream, span: Span) -> Result<Annotation, SyntaxError> {
+        let mut input = Tokens::new(tokens, span);
         let mut groups = Vec::new();
         while !input.is_empty() {
-            groups.push(input.parse()?);
+            groups.push(Group::parse(&mut input)?);
             if input.is_empty() {
                 break;
             }
-            if !input.peek(Token![,]) {
+            if !input.comma() {
                 return Err(input.error(
                     "expected `,` between table groups: #[hc_requires(account(name), contact(email))]",
                 ));
             }
-            input.parse::<Token![,]>()?;
         }
         Ok(Annotation { groups, span })
     }
 }
 
-impl Parse for Group {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let table: Name = input.parse()?;
-        if input.peek(Token![.]) {
-            let dot: Token![.] = input.parse()?;
-            let column = input
-                .parse::<Name>()
-                .map_or_else(|_| "column".to_string(), |c| c.written);
-            return Err(syn::Error::new(
-                dot.span,
-                format!(
-                    "write `{0}({column})` instead of `{0}.{column}`: columns are listed in parentheses after the table",
-                    table.written
-                ),
-            ));
-        }
-        if !input.peek(syn::token::Paren) {
-            return Err(syn::Error::new(
+impl Group {
+    fn parse(input: &mut Tokens) -> Result<Group, SyntaxError> {
+        let table = Name::parse(input)?;
+        match input.trees.peek() {
+            Some(TokenTree::Punct(dot)) if dot.as_char() == '.' => {
+                let dot = dot.span();
+                input.trees.next();
+                let column =
+                    Name::parse(input).map_or_else(|_| "column".to_string(), |c| c.written);
+                Err(SyntaxError::new(
+                    dot,
+                    format!(
+                        "write `{0}({column})` instead of `{0}.{column}`: columns are listed in parentheses after the table",
+                        table.written
+                    ),
+                ))
+            }
+            Some(TokenTree::Group(list)) if list.delimiter() == Delimiter::Parenthesis => {
+                let parens = list.span();
+                let mut content = Tokens::new(list.stream(), list.span_close());
+                input.trees.next();
+                let mut columns = Vec::new();
+                while !content.is_empty() {
+                    let column = Name::parse(&mut content)?;
+                    if matches!(content.trees.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                    {
+                        return Err(SyntaxError::new(
+                            column.span,
+                            format!(
+                                "`{}` looks like a table inside the column list of `{}`: close the list with `)` and separate groups with `,`",
+                                column.written, table.written
+                            ),
+                        ));
+                    }
+                    columns.push(column);
+                    if content.is_empty() {
+                        break;
+                    }
+                    if !content.comma() {
+                        return Err(content.error("expected `,` between columns"));
+                    }
+                }
+                Ok(Group {
+                    table,
+                    columns,
+                    parens,
+                })
+            }
+            _ => Err(SyntaxError::new(
                 table.span,
                 format!(
                     "expected the columns of `{0}` in parentheses: `{0}(column, ...)`",
                     table.written
                 ),
-            ));
+            )),
         }
-        let content;
-        let parens = syn::parenthesized!(content in input);
-        let mut columns = Vec::new();
-        while !content.is_empty() {
-            let column: Name = content.parse()?;
-            if content.peek(syn::token::Paren) {
-                return Err(syn::Error::new(
-                    column.span,
-                    format!(
-                        "`{}` looks like a table inside the column list of `{}`: close the list with `)` and separate groups with `,`",
-                        column.written, table.written
-                    ),
-                ));
-            }
-            columns.push(column);
-            if content.is_empty() {
-                break;
-            }
-            if !content.peek(Token![,]) {
-                return Err(content.error("expected `,` between columns"));
-            }
-            content.parse::<Token![,]>()?;
-        }
-        Ok(Group {
-            table,
-            columns,
-            parens: parens.span.join(),
-        })
     }
 }
 
-impl Parse for Name {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        if input.peek(LitStr) {
-            let literal: LitStr = input.parse()?;
-            let written = literal.value();
-            if written.is_empty()
-                || !written
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            {
-                return Err(syn::Error::new(
-                    literal.span(),
-                    format!(
-                        "{written:?} is not a Heroku Connect name: Salesforce API names contain only letters, digits and underscores"
-                    ),
-                ));
+impl Name {
+    /// `identifier | raw identifier | keyword | "string literal"`.
+    fn parse(input: &mut Tokens) -> Result<Name, SyntaxError> {
+        let name = match input.trees.peek() {
+            Some(TokenTree::Ident(ident)) => {
+                let text = ident.to_string();
+                let written = text.strip_prefix("r#").unwrap_or(&text).to_string();
+                Name {
+                    value: names::normalize(&written),
+                    written,
+                    span: ident.span(),
+                }
             }
-            return Ok(Name {
-                value: names::normalize(&written),
-                written,
-                span: literal.span(),
-            });
-        }
-        if input.peek(Ident::peek_any) {
-            let ident = input.call(Ident::parse_any)?;
-            let written = ident.unraw().to_string();
-            return Ok(Name {
-                value: names::normalize(&written),
-                written,
-                span: ident.span(),
-            });
-        }
-        Err(input.error(
-            "expected a table or column name (an identifier or a string literal), as in #[hc_requires(account(name, loyalty_tier__c))]",
-        ))
+            Some(TokenTree::Literal(literal)) => {
+                let span = literal.span();
+                let Some(written) = string_value(&literal.to_string()) else {
+                    return Err(input.error(EXPECTED_NAME));
+                };
+                if written.is_empty()
+                    || !written
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+                {
+                    return Err(SyntaxError::new(
+                        span,
+                        format!(
+                            "{written:?} is not a Heroku Connect name: Salesforce API names contain only letters, digits and underscores"
+                        ),
+                    ));
+                }
+                Name {
+                    value: names::normalize(&written),
+                    written,
+                    span,
+                }
+            }
+            _ => return Err(input.error(EXPECTED_NAME)),
+        };
+        input.trees.next();
+        Ok(name)
     }
+}
+
+/// The text of a string literal token (`"..."`, `r"..."`, `r#"..."#`), escapes left as they
+/// are (a name with a backslash is rejected anyway); `None` for any other literal.
+fn string_value(token: &str) -> Option<String> {
+    let raw = token.strip_prefix('r').map(|rest| rest.trim_matches('#'));
+    let quoted = raw.unwrap_or(token);
+    let inner = quoted.strip_prefix('"')?.strip_suffix('"')?;
+    Some(inner.to_string())
 }
 
 impl Annotation {
     /// Semantic checks: the annotation names something, no group is empty, no column twice.
     /// Every problem is its own error, spanned on the offending token.
-    pub fn validate(&self) -> Vec<syn::Error> {
+    pub fn validate(&self) -> Vec<SyntaxError> {
         let mut errors = Vec::new();
         if self.groups.is_empty() {
-            errors.push(syn::Error::new(
+            errors.push(SyntaxError::new(
                 self.span,
                 "#[hc_requires] needs at least one table and column: #[hc_requires(account(name))]",
             ));
         }
-        let mut seen: HashMap<(String, String), ()> = HashMap::new();
+        // Annotations are short: a list beats hashing.
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for group in &self.groups {
             if group.columns.is_empty() {
-                errors.push(syn::Error::new(
+                errors.push(SyntaxError::new(
                     group.parens,
                     format!(
                         "list the columns of `{}` this code reads: `{}(name, ...)`",
@@ -198,15 +291,17 @@ impl Annotation {
                 ));
             }
             for column in &group.columns {
-                let key = (group.table.value.clone(), column.value.clone());
-                if seen.insert(key, ()).is_some() {
-                    errors.push(syn::Error::new(
+                let key = (group.table.value.as_str(), column.value.as_str());
+                if seen.contains(&key) {
+                    errors.push(SyntaxError::new(
                         column.span,
                         format!(
                             "`{}.{}` is listed twice in this annotation; remove this one",
                             group.table.value, column.value
                         ),
                     ));
+                } else {
+                    seen.push(key);
                 }
             }
         }
@@ -219,9 +314,10 @@ impl Annotation {
     }
 
     /// Parse the arguments of an attribute (`#[hc_requires(...)]` or a bare `#[hc_requires]`).
-    pub fn from_attribute(attr: &syn::Attribute) -> syn::Result<Annotation> {
+    pub fn from_attribute(attr: &syn::Attribute) -> Result<Annotation, SyntaxError> {
+        use syn::spanned::Spanned;
         match &attr.meta {
-            syn::Meta::List(list) => syn::parse2(list.tokens.clone()),
+            syn::Meta::List(list) => Annotation::parse(list.tokens.clone(), attr.span()),
             _ => Ok(Annotation {
                 groups: Vec::new(),
                 span: attr.span(),
@@ -251,8 +347,8 @@ impl Group {
 mod tests {
     use super::*;
 
-    fn parse(text: &str) -> syn::Result<Annotation> {
-        syn::parse_str(text)
+    fn parse(text: &str) -> Result<Annotation, SyntaxError> {
+        Annotation::parse(text.parse().unwrap(), Span::call_site())
     }
 
     #[test]
