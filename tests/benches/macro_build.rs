@@ -2,27 +2,47 @@
 //! 200-table x 300-column snapshot, against the same crate without the annotations, built
 //! alternately in the same run (median of 5). Target ratio: under 1.03.
 //!
+//! Four crates, identical but for the annotations:
+//! - `without`: no annotations (the baseline);
+//! - `guard`: `#[hc_requires]` with `[registry] enabled = false` (checks only);
+//! - `guard + registry`: the default, each annotation also compiled into the binary;
+//! - `static per item`: no macro, one hand-written `&str` static per item, the item the
+//!   registry emits: what rustc itself charges for the registry, whoever writes it.
+//!
 //! Run: `cargo bench -p hc-schema-tests --bench macro_build`
 
 use hc_schema_tests::bench::{alternate, report, synthetic_snapshot};
 use hc_schema_tests::cargo::TempCrate;
 
-fn source(annotated: bool) -> String {
-    let mut out = String::from("#![allow(dead_code)]\nuse hc_schema_macro::hc_requires;\n");
+#[derive(Clone, Copy, PartialEq)]
+enum Variant {
+    Without,
+    Guard,
+    GuardAndRegistry,
+    StaticPerItem,
+}
+
+fn source(variant: Variant) -> String {
+    let mut out = String::from("#![allow(dead_code)]\n");
+    if matches!(variant, Variant::Guard | Variant::GuardAndRegistry) {
+        out.push_str("use hc_schema_macro::hc_requires;\n");
+    }
     for i in 0..1000 {
         let table = i % 200;
-        let annotation = if annotated {
-            format!(
-                "#[hc_requires(object_{table}__c(field_{}__c, field_{}__c, Field_{}__c))]\n",
-                i % 300,
-                (i + 100) % 300,
-                (i + 200) % 300
-            )
-        } else {
-            String::new()
+        let (a, b, c) = (i % 300, (i + 100) % 300, (i + 200) % 300);
+        let before = match variant {
+            Variant::Without => String::new(),
+            Variant::Guard | Variant::GuardAndRegistry => format!(
+                "#[hc_requires(object_{table}__c(field_{a}__c, field_{b}__c, Field_{c}__c))]\n"
+            ),
+            Variant::StaticPerItem => format!(
+                "#[used]\n#[unsafe(link_section = \"hc_schema_bench\")]\n\
+                 static SITE_{i}: &str = \"src/main.rs\\nobject_{table}__c@{i}:15 \
+                 field_{a}__c@{i}:27 field_{b}__c@{i}:39 field_{c}__c@{i}:51\";\n"
+            ),
         };
         out.push_str(&format!(
-            "{annotation}pub fn query_{i}(rows: &[(u32, String)]) -> usize {{\n    rows.iter().filter(|(n, s)| *n as usize % {m} == 0 && !s.is_empty()).count()\n}}\n",
+            "{before}pub fn query_{i}(rows: &[(u32, String)]) -> usize {{\n    rows.iter().filter(|(n, s)| *n as usize % {m} == 0 && !s.is_empty()).count()\n}}\n",
             m = i % 7 + 1
         ));
     }
@@ -38,43 +58,52 @@ fn source(annotated: bool) -> String {
 
 fn main() {
     let snapshot = synthetic_snapshot("prod", 200, 300);
-    let make = |name: &str, annotated: bool| {
+    let make = |name: &str, variant: Variant| {
+        let config = if variant == Variant::Guard {
+            "[registry]\nenabled = false\n"
+        } else {
+            ""
+        };
         TempCrate::new(
             name,
             &["prod-snapshot"],
             &[
-                ("src/main.rs", &source(annotated)),
+                ("src/main.rs", &source(variant)),
                 ("hc-schema/prod.json", &snapshot),
+                ("hc-schema.toml", config),
             ],
         )
     };
-    let guarded = make("bench_guarded", true);
-    let plain = make("bench_plain", false);
-    let build = |krate: &TempCrate| {
-        // Touch the source so that only this crate is rebuilt (dependencies stay cached).
-        let main = krate.path().join("src/main.rs");
-        let text = std::fs::read_to_string(&main).unwrap();
-        std::fs::write(&main, text).unwrap();
-        let (ok, stderr) = krate.build(&["--release", "--features", "prod-snapshot"], &[]);
-        assert!(ok, "{stderr}");
-    };
+    let without = make("bench_without", Variant::Without);
+    let guard = make("bench_guard", Variant::Guard);
+    let registry = make("bench_registry", Variant::GuardAndRegistry);
+    let statics = make("bench_statics", Variant::StaticPerItem);
     println!(
         "snapshot: 200 tables x 300 columns, {} bytes; 1,000 annotated items",
         snapshot.len()
     );
-    build(&guarded); // warm the dependency cache
-    build(&plain);
-    let (g, p) = alternate(5, || build(&guarded), || build(&plain));
-    report("macro_build (release)", "with guard", g, "without", p);
-    let debug = |krate: &TempCrate| {
-        let main = krate.path().join("src/main.rs");
-        let text = std::fs::read_to_string(&main).unwrap();
-        std::fs::write(&main, text).unwrap();
-        let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
-        assert!(ok, "{stderr}");
-    };
-    debug(&guarded);
-    debug(&plain);
-    let (g, p) = alternate(5, || debug(&guarded), || debug(&plain));
-    report("macro_build (debug)", "with guard", g, "without", p);
+    for (profile, args) in [
+        ("release", &["--release", "--features", "prod-snapshot"][..]),
+        ("debug", &["--features", "prod-snapshot"][..]),
+    ] {
+        let build = |krate: &TempCrate| {
+            // Touch the source so that only this crate is rebuilt (dependencies stay cached).
+            let main = krate.path().join("src/main.rs");
+            let text = std::fs::read_to_string(&main).unwrap();
+            std::fs::write(&main, text).unwrap();
+            let (ok, stderr) = krate.build(args, &[]);
+            assert!(ok, "{stderr}");
+        };
+        for krate in [&without, &guard, &registry, &statics] {
+            build(krate); // warm the dependency cache
+        }
+        for (name, candidate) in [
+            ("guard", &guard),
+            ("guard + registry", &registry),
+            ("static per item", &statics),
+        ] {
+            let (c, b) = alternate(5, || build(candidate), || build(&without));
+            report(&format!("macro_build ({profile})"), name, c, "without", b);
+        }
+    }
 }

@@ -108,6 +108,28 @@ impl TempCrate {
     }
 }
 
+impl TempCrate {
+    /// `cargo run` with extra arguments; success and stdout (stderr on failure).
+    pub fn run(&self, args: &[&str]) -> (bool, String) {
+        let mut command = cargo(self.path());
+        command.arg("run").arg("--quiet").args(args);
+        let (output, stderr) = run(&mut command);
+        if output.status.success() {
+            (true, String::from_utf8_lossy(&output.stdout).into_owned())
+        } else {
+            (false, stderr)
+        }
+    }
+
+    /// Add `[dependencies]` lines to the manifest.
+    pub fn add_dependencies(&self, lines: &str) {
+        let manifest = self.path().join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("manifest");
+        let text = text.replacen("[dependencies]\n", &format!("[dependencies]\n{lines}"), 1);
+        std::fs::write(manifest, text).expect("write manifest");
+    }
+}
+
 /// A snapshot JSON text for `env` with `tables` as `(table, [columns])`.
 ///
 /// ```

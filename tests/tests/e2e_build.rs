@@ -180,3 +180,56 @@ fn bad_setup_gets_clear_errors() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Annotations in a library crate, on a generic function (compiled only in the binary) and on
+/// a struct (no code at all), are in the binary's registry; `[registry] enabled = false`
+/// leaves them all out.
+#[test]
+fn the_registry_spans_crates_and_can_be_switched_off() {
+    let snapshot = snapshot_json("prod", &[("account", &["name"]), ("contact", &["email"])]);
+    let lib = TempCrate::new(
+        "registry_lib",
+        &["prod-snapshot"],
+        &[
+            (
+                "src/lib.rs",
+                "use hc_schema_macro::hc_requires;\n\
+                 #[hc_requires(account(name))]\n\
+                 pub fn load<T: Default>() -> T { T::default() }\n\
+                 #[hc_requires(contact(email))]\n\
+                 pub struct Row;\n",
+            ),
+            ("hc-schema/prod.json", &snapshot),
+        ],
+    );
+    let app = TempCrate::new(
+        "registry_app",
+        &["prod-snapshot"],
+        &[
+            (
+                "src/main.rs",
+                "fn main() {\n\
+                 let _: u32 = registry_lib::load();\n\
+                 for usage in hc_schema_snapshot::registry::usages() {\n\
+                 println!(\"{} {}:{}\", usage.file.rsplit('/').next().unwrap(), usage.table.name, usage.table.line);\n\
+                 }\n}\n",
+            ),
+            ("hc-schema/prod.json", &snapshot),
+        ],
+    );
+    app.add_dependencies(&format!(
+        "registry_lib = {{ path = {:?} }}\n",
+        lib.path().display().to_string()
+    ));
+    for args in [&[][..], &["--release"][..]] {
+        let (ok, out) = app.run(args);
+        assert!(ok, "{out}");
+        assert_eq!(out, "lib.rs account:2\nlib.rs contact:4\n", "{args:?}");
+    }
+    lib.write("hc-schema.toml", "[registry]\nenabled = false\n");
+    // A config file that did not exist before is noticed when the snapshot directory changes.
+    lib.write("hc-schema/prod.json", &snapshot);
+    let (ok, out) = app.run(&[]);
+    assert!(ok, "{out}");
+    assert_eq!(out, "", "registry switched off, nothing registered");
+}

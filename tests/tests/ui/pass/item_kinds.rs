@@ -41,6 +41,22 @@ mod inner {
 #[hc_requires(account(name))]
 const LIMIT: u32 = 7;
 
+// Inner attributes and inner doc comments stay first in the body.
+#[hc_requires(account(name))]
+fn with_inner_attribute() -> u32 {
+    //! Inner documentation.
+    #![allow(unused_variables)]
+    let unused = 1;
+    8
+}
+
+trait WithDefault {
+    #[hc_requires(account(name))]
+    fn default_method(&self) -> u32 { 9 }
+}
+
+impl WithDefault for Service {}
+
 #[hc_requires(account(name))]
 static NAME: &str = "x";
 
@@ -48,6 +64,6 @@ fn main() {
     let row = Row { name: String::new() };
     let _ = (row.name, Kind::A, Kind::B, NAME);
     let total = free_function() + const_function() + Service.method() + Service::associated()
-        + Service.lookup() + inner::f() + LIMIT;
-    assert_eq!(total, 28);
+        + Service.lookup() + inner::f() + LIMIT + with_inner_attribute() + Service.default_method();
+    assert_eq!(total, 45);
 }
