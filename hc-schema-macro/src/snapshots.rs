@@ -58,7 +58,8 @@ pub fn full(snapshot: &SnapshotRef) -> Arc<Result<Snapshot, String>> {
 /// process for as long as the variables stay the same.
 pub fn selection() -> Arc<Result<Selection, String>> {
     type Key = (Option<String>, Option<String>, Option<PathBuf>);
-    static LAST: Mutex<Option<(Key, Arc<Result<Selection, String>>)>> = Mutex::new(None);
+    type Decoded = Arc<Result<Selection, String>>;
+    static LAST: Mutex<Option<(Key, Decoded)>> = Mutex::new(None);
     let key: Key = (
         std::env::var(SELECTION_VAR).ok(),
         std::env::var(SNAPSHOT_VAR).ok(),

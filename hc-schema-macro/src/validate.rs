@@ -42,7 +42,8 @@ pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
         );
     }
     // Failures are explained with the full snapshots of every environment, read only then.
-    let mut known: Option<Vec<(&SnapshotRef, Arc<Result<Snapshot, String>>)>> = None;
+    type Parsed = Arc<Result<Snapshot, String>>;
+    let mut known: Option<Vec<(&SnapshotRef, Parsed)>> = None;
     for selected in &selection.selected {
         let checked = snapshots::checked(selected, &selection.fingerprint);
         let schema = match checked.schema() {
