@@ -1,27 +1,27 @@
 //! Code generation only: the item, unchanged, plus its registry record and the errors.
+//!
+//! This runs once per annotation in an unoptimised build (proc-macros get `opt-level = 0` by
+//! default), so the hot path works on `proc_macro` tokens directly: the registration is a
+//! short `macro_rules!` call built token by token (lexing a string costs the compiler a new
+//! source file per call, and `quote!` lexes its string literals), and the item is never parsed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hc_schema_snapshot::registry::Record;
 use hc_schema_snapshot::syntax::{Annotation, Name};
-use proc_macro2::{Delimiter, Group, Span, TokenStream, TokenTree};
-use quote::quote;
+use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 use crate::{snapshots, validate};
 
 /// Expand `#[hc_requires(args)] item`.
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
-    let annotation = match Annotation::parse(args, Span::call_site()) {
+    let annotation = match Annotation::parse(args.into(), proc_macro2::Span::call_site()) {
         Ok(annotation) => annotation,
-        Err(err) => {
-            let err = syn::Error::new(err.span, err.message).to_compile_error();
-            return quote!(#err #item);
-        }
+        Err(err) => return with_errors(&[syn::Error::new(err.span, err.message)], item),
     };
     let errors = validate::errors(&annotation);
     if !errors.is_empty() {
-        let errors = errors.iter().map(syn::Error::to_compile_error);
-        return quote!(#(#errors)* #item);
+        return with_errors(&errors, item);
     }
     let registry = snapshots::selection()
         .as_ref()
@@ -33,13 +33,24 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     with_registration(item, registration(&annotation))
 }
 
-/// The registry record of the annotation: one `&str` static in the `hc_schema_sites` link
-/// section on ELF targets, an `inventory` submission elsewhere (see
-/// `hc_schema_snapshot::registry`). A static per annotation is the cheapest item for rustc to
-/// compile; the name only has to be unique within the crate.
+/// The errors, then the item unchanged (so that only hc-schema's errors are reported).
+fn with_errors(errors: &[syn::Error], item: TokenStream) -> TokenStream {
+    let mut out: TokenStream = errors
+        .iter()
+        .map(|err| TokenStream::from(err.to_compile_error()))
+        .collect();
+    out.extend(item);
+    out
+}
+
+/// The registry record of the annotation, as a call of `hc_schema_snapshot::__register!`: one
+/// `&str` static in the `hc_schema_sites` link section on ELF targets, an `inventory`
+/// submission elsewhere (see `hc_schema_snapshot::registry`). A static per annotation is the
+/// cheapest item for rustc to compile; the name only has to be unique within the crate.
 ///
-/// The code is written as text and lexed by the compiler in one call: building it token by
-/// token costs the macro more than everything else it does.
+/// ```text
+/// ::hc_schema_snapshot::__register!(__HC_SCHEMA_SITE_<n>, "<record>");
+/// ```
 fn registration(annotation: &Annotation) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let file = annotation
@@ -54,24 +65,31 @@ fn registration(annotation: &Annotation) -> TokenStream {
             (located(&group.table), columns)
         })
         .collect();
-    let record = format!("{:?}", Record::encode(&file, &groups));
+    let record = Record::encode(&file, &groups);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let code = format!(
-        "#[cfg(any(target_os = \"linux\", target_os = \"android\"))] #[used] \
-         #[unsafe(link_section = \"hc_schema_sites\")] #[doc(hidden)] \
-         static __HC_SCHEMA_SITE_{n}: &str = {record}; \
-         #[cfg(not(any(target_os = \"linux\", target_os = \"android\")))] \
-         ::hc_schema_snapshot::__inventory::submit! {{ \
-         ::hc_schema_snapshot::registry::Record({record}) }}"
-    );
-    // proc_macro2's `parse` would lex the text itself first (slowly, in a debug-built macro).
-    match code.parse::<proc_macro::TokenStream>() {
-        Ok(tokens) => tokens.into(),
-        Err(_) => {
-            let message = format!("hc-schema: internal error, cannot lex `{code}`");
-            quote!(::core::compile_error!(#message);)
-        }
-    }
+    let span = Span::call_site();
+    let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));
+    let alone = |c| TokenTree::from(Punct::new(c, Spacing::Alone));
+    let arguments: TokenStream = [
+        Ident::new(&format!("__HC_SCHEMA_SITE_{n}"), span).into(),
+        alone(','),
+        Literal::string(&record).into(),
+    ]
+    .into_iter()
+    .collect();
+    [
+        joint(':'),
+        alone(':'),
+        Ident::new("hc_schema_snapshot", span).into(),
+        joint(':'),
+        alone(':'),
+        Ident::new("__register", span).into(),
+        alone('!'),
+        Group::new(Delimiter::Parenthesis, arguments).into(),
+        alone(';'),
+    ]
+    .into_iter()
+    .collect()
 }
 
 /// A name with its 1-based line and column.
@@ -98,14 +116,12 @@ fn with_registration(item: TokenStream, registration: TokenStream) -> TokenStrea
                 return tokens.into_iter().collect();
             }
             _ => {
-                let item: TokenStream = tokens.into_iter().collect();
                 let error = syn::Error::new(
-                    Span::call_site(),
+                    proc_macro2::Span::call_site(),
                     "#[hc_requires] on a function without a body cannot be registered for the \
                      release-phase check; put it on the trait, or on the implementations",
-                )
-                .to_compile_error();
-                return quote!(#error #item);
+                );
+                return with_errors(&[error], tokens.into_iter().collect());
             }
         }
     }
@@ -120,31 +136,28 @@ fn with_registration(item: TokenStream, registration: TokenStream) -> TokenStrea
 fn prepend(registration: TokenStream, body: &Group) -> TokenStream {
     let mut out = registration;
     if !starts_with_inner_attribute(body) {
-        out.extend(body.stream());
+        out.extend([body.stream()]);
         return out;
     }
-    let mut statements = body.stream().into_iter();
-    let mut inner = TokenStream::new();
-    loop {
-        let mut lookahead = statements.clone();
-        match (lookahead.next(), lookahead.next(), lookahead.next()) {
-            (
-                Some(TokenTree::Punct(hash)),
-                Some(TokenTree::Punct(bang)),
-                Some(TokenTree::Group(_)),
-            ) if hash.as_char() == '#' && bang.as_char() == '!' => {
-                inner.extend(statements.by_ref().take(3));
-            }
-            _ => break,
+    let statements: Vec<TokenTree> = body.stream().into_iter().collect();
+    let mut inner = 0;
+    while let [TokenTree::Punct(hash), TokenTree::Punct(bang), TokenTree::Group(_), ..] =
+        &statements[inner..]
+    {
+        if hash.as_char() != '#' || bang.as_char() != '!' {
+            break;
         }
+        inner += 3;
     }
-    inner.extend(out);
-    inner.extend(statements);
-    inner
+    let mut with_inner: TokenStream = statements[..inner].iter().cloned().collect();
+    with_inner.extend([out]);
+    with_inner.extend(statements[inner..].iter().cloned());
+    with_inner
 }
 
-/// Whether the block starts with `#!`, judged from its source text (after whitespace and
-/// comments). When the text is not available (code from another macro), assume it might.
+/// Whether the block starts with `#` (an inner attribute), `//!` or `/*!`, judged from its
+/// source text after whitespace and comments. Without source text (code from another
+/// macro), assume it might.
 fn starts_with_inner_attribute(body: &Group) -> bool {
     let Some(text) = body.span().source_text() else {
         return true;

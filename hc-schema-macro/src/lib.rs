@@ -27,5 +27,5 @@ use proc_macro::TokenStream;
 /// Declare the Heroku Connect columns this item reads; see the crate documentation.
 #[proc_macro_attribute]
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::hc_requires(args.into(), item.into()).into()
+    expand::hc_requires(args, item)
 }

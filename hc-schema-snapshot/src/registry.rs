@@ -24,6 +24,22 @@
 
 use crate::manifest::{Spot, Usage};
 
+/// Register one record: what `#[hc_requires]` expands to, next to the item (the name only has
+/// to be unique within the crate). Kept here, beside the reader, so that where records are
+/// written and where they are read cannot drift apart.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __register {
+    ($name:ident, $record:literal) => {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        #[used]
+        #[unsafe(link_section = "hc_schema_sites")]
+        static $name: &str = $record;
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        $crate::__inventory::submit! { $crate::registry::Record($record) }
+    };
+}
+
 /// One `#[hc_requires]` annotation as compiled into the binary, in the text form
 /// [`Record::encode`] writes. The macro generates these; user code reads them through
 /// [`usages`].

@@ -2,33 +2,20 @@
 //! import and verify.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+use hc_schema_tests::cli::{self, Run};
 use hc_schema_tests::fixtures::{hc_database, ADD_LOYALTY_TIER, EXPORT};
 use hc_schema_tests::pg::{self, PASSWORD};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Run the CLI in `dir` with `env`; asserts that no output ever holds the password.
 fn hc(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hc-schema"));
-    command
-        .current_dir(dir)
-        .args(args)
-        .env_remove("DATABASE_URL");
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let output = command.output().expect("run hc-schema");
-    let run = Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+    let run = cli::run(
+        env!("CARGO_BIN_EXE_hc-schema"),
+        dir,
+        args,
+        env,
+        &["DATABASE_URL"],
+    );
     for text in [&run.stdout, &run.stderr] {
         assert!(
             !text.contains(PASSWORD),

@@ -2,27 +2,17 @@
 //! requirements, plan (and plan -> import round trip).
 
 use std::path::Path;
-use std::process::Command;
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
+use hc_schema_tests::cli::{self, Run};
 
 fn hc(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::new(env!("CARGO_BIN_EXE_hc-schema"))
-        .current_dir(dir)
-        .args(args)
-        .env_remove("HC_SCHEMA_ENV")
-        .env_remove("HC_SCHEMA_SNAPSHOT")
-        .output()
-        .expect("run hc-schema");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    cli::run(
+        env!("CARGO_BIN_EXE_hc-schema"),
+        dir,
+        args,
+        &[],
+        &["HC_SCHEMA_ENV", "HC_SCHEMA_SNAPSHOT"],
+    )
 }
 
 fn write(dir: &Path, path: &str, text: &str) {

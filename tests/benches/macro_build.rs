@@ -1,6 +1,6 @@
 //! Build-time cost of the guard: a crate with 1,000 annotated items checked against a
 //! 200-table x 300-column snapshot, against the same crate without the annotations, built
-//! alternately in the same run (median of 5). Target ratio: under 1.03.
+//! alternately in the same run (median of 7). Target ratio: under 1.03.
 //!
 //! Four crates, identical but for the annotations:
 //! - `without`: no annotations (the baseline);
@@ -102,7 +102,7 @@ fn main() {
             ("guard + registry", &registry),
             ("static per item", &statics),
         ] {
-            let (c, b) = alternate(5, || build(candidate), || build(&without));
+            let (c, b) = alternate(7, || build(candidate), || build(&without));
             report(&format!("macro_build ({profile})"), name, c, "without", b);
         }
     }

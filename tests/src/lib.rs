@@ -8,5 +8,6 @@
 
 pub mod bench;
 pub mod cargo;
+pub mod cli;
 pub mod fixtures;
 pub mod pg;

@@ -66,6 +66,7 @@ pub struct Connection {
     pub source: String,
     url: DatabaseUrl,
     origin: String,
+    mode: SslMode,
     statement_timeout: Duration,
 }
 
@@ -104,6 +105,7 @@ pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
         source,
         url,
         origin: options.origin.clone(),
+        mode,
         statement_timeout: options.statement_timeout,
     })
 }
@@ -111,9 +113,8 @@ pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
 impl Connection {
     /// Read the catalog of `schema` (one round trip, read-only transaction).
     pub fn catalog(&mut self, schema: &str) -> Result<Catalog, FetchError> {
-        read_catalog(&mut self.client, schema, self.statement_timeout).map_err(|err| {
-            error::classify(&err, &self.url, &self.origin, &self.source, SslMode::Prefer)
-        })
+        read_catalog(&mut self.client, schema, self.statement_timeout)
+            .map_err(|err| error::classify(&err, &self.url, &self.origin, &self.source, self.mode))
     }
 
     /// Read `schema` as a snapshot for `env`; an absent schema is an error listing the
