@@ -140,10 +140,12 @@ fn unescape(file: &str) -> String {
 /// Every record linked into this binary (ELF: the `hc_schema_sites` section).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 fn records() -> &'static [&'static str] {
-    // Guarantees that the section, and so its bounds, exist when no annotation is linked.
-    #[used]
+    // Guarantees that the section, and so its bounds, exist when no annotation is linked. It
+    // is referenced below instead of being `#[used]`: a `#[used]` static would make every
+    // binary that links this crate pull in this object file, needed or not.
     #[unsafe(link_section = "hc_schema_sites")]
     static EMPTY: &str = "";
+    std::hint::black_box(&EMPTY);
     // The section's bounds, defined by the linker (only their addresses are used).
     unsafe extern "C" {
         #[link_name = "__start_hc_schema_sites"]

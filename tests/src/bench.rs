@@ -21,6 +21,40 @@ pub fn alternate(
     (median(c), median(b))
 }
 
+/// Run every closure once per round, the order rotating from round to round; returns each
+/// closure's durations, by round. Rounds share the machine's state, so per-round ratios
+/// ([`median_ratio`]) are robust against a machine whose speed drifts.
+pub fn interleave(rounds: usize, runs: &mut [&mut dyn FnMut()]) -> Vec<Vec<Duration>> {
+    let mut times = vec![Vec::with_capacity(rounds); runs.len()];
+    for round in 0..rounds {
+        for k in 0..runs.len() {
+            let which = (round + k) % runs.len();
+            let start = Instant::now();
+            (runs[which])();
+            times[which].push(start.elapsed());
+        }
+    }
+    times
+}
+
+/// The median over rounds of `candidate[round] / baseline[round]`.
+///
+/// ```
+/// use std::time::Duration;
+/// let ms = |n| Duration::from_millis(n);
+/// let ratio = hc_schema_tests::bench::median_ratio(&[ms(110), ms(300), ms(99)], &[ms(100), ms(100), ms(100)]);
+/// assert!((ratio - 1.1).abs() < 1e-9);
+/// ```
+pub fn median_ratio(candidate: &[Duration], baseline: &[Duration]) -> f64 {
+    let mut ratios: Vec<f64> = candidate
+        .iter()
+        .zip(baseline)
+        .map(|(c, b)| c.as_secs_f64() / b.as_secs_f64())
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
 /// The median.
 ///
 /// ```
