@@ -66,18 +66,28 @@ pub fn snapshot(path: &Path, display: &str) -> Arc<Result<Snapshot, String>> {
 /// The build script rewrites the index whenever the fingerprint changes, so the pair
 /// identifies the content and no `stat` per annotation is needed.
 pub fn index(path: &Path, fingerprint: &str) -> Arc<Result<NameIndex, String>> {
-    type Indexes = HashMap<(PathBuf, String), Arc<Result<NameIndex, String>>>;
-    static INDEXES: Mutex<Option<Indexes>> = Mutex::new(None);
+    // A handful of entries at most (one per selected snapshot): a list compared in place
+    // avoids building a key per annotation.
+    type Indexes = Vec<(PathBuf, String, Arc<Result<NameIndex, String>>)>;
+    static INDEXES: Mutex<Indexes> = Mutex::new(Vec::new());
     let mut indexes = INDEXES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let indexes = indexes.get_or_insert_with(HashMap::new);
-    let key = (path.to_path_buf(), fingerprint.to_string());
-    Arc::clone(indexes.entry(key).or_insert_with(|| {
-        Arc::new(
-            std::fs::read(path)
-                .map_err(|err| err.to_string())
-                .and_then(NameIndex::parse),
-        )
-    }))
+    if let Some((_, _, index)) = indexes
+        .iter()
+        .find(|(p, f, _)| p == path && f == fingerprint)
+    {
+        return Arc::clone(index);
+    }
+    let index = Arc::new(
+        std::fs::read(path)
+            .map_err(|err| err.to_string())
+            .and_then(NameIndex::parse),
+    );
+    indexes.push((
+        path.to_path_buf(),
+        fingerprint.to_string(),
+        Arc::clone(&index),
+    ));
+    index
 }

@@ -19,11 +19,12 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(annotation) => annotation,
         Err(err) => return with_errors(&[syn::Error::new(err.span, err.message)], item),
     };
-    let errors = validate::errors(&annotation);
+    let selection = snapshots::selection();
+    let errors = validate::errors(&annotation, &selection);
     if !errors.is_empty() {
         return with_errors(&errors, item);
     }
-    let registry = snapshots::selection()
+    let registry = selection
         .as_ref()
         .as_ref()
         .map_or(true, |selection| selection.registry);

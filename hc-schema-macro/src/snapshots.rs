@@ -60,11 +60,16 @@ pub fn selection() -> Arc<Result<Selection, String>> {
     type Key = (Option<String>, Option<String>, Option<PathBuf>);
     type Decoded = Arc<Result<Selection, String>>;
     static LAST: Mutex<Option<(Key, Decoded)>> = Mutex::new(None);
-    let key: Key = (
-        std::env::var(SELECTION_VAR).ok(),
-        std::env::var(SNAPSHOT_VAR).ok(),
-        std::env::current_dir().ok(),
-    );
+    let selection_var = std::env::var(SELECTION_VAR).ok();
+    // The working directory only matters for a relative HC_SCHEMA_SNAPSHOT.
+    let (snapshot_var, cwd) = match selection_var {
+        Some(_) => (None, None),
+        None => (
+            std::env::var(SNAPSHOT_VAR).ok(),
+            std::env::current_dir().ok(),
+        ),
+    };
+    let key: Key = (selection_var, snapshot_var, cwd);
     let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     match last.as_ref() {
         Some((seen, selection)) if *seen == key => Arc::clone(selection),

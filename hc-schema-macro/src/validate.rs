@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use hc_schema_snapshot::diagnostic::{explain, Target};
-use hc_schema_snapshot::selection::SnapshotRef;
+use hc_schema_snapshot::selection::{Selection, SnapshotRef};
 use hc_schema_snapshot::syntax::Annotation;
 use hc_schema_snapshot::{check, Snapshot};
 use proc_macro2::Span;
@@ -11,8 +11,8 @@ use proc_macro2::Span;
 use crate::snapshots;
 
 /// Every error for this annotation: grammar-level validation first, then one error per missing
-/// table or column per selected environment.
-pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
+/// table or column per environment of `selection`.
+pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) -> Vec<syn::Error> {
     let mut errors: Vec<syn::Error> = annotation
         .validate()
         .into_iter()
@@ -21,8 +21,7 @@ pub fn errors(annotation: &Annotation) -> Vec<syn::Error> {
     if !errors.is_empty() {
         return errors;
     }
-    let selection = snapshots::selection();
-    let selection = match selection.as_ref() {
+    let selection = match selection {
         Ok(selection) => selection,
         Err(message) => return once(annotation.span, message.clone()),
     };

@@ -23,7 +23,6 @@ use std::fmt;
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 
-use crate::names;
 use crate::requirement::Requirement;
 
 /// A parsed annotation: its table groups, in source order.
@@ -220,10 +219,14 @@ impl Name {
     fn parse(input: &mut Tokens) -> Result<Name, SyntaxError> {
         let name = match input.trees.peek() {
             Some(TokenTree::Ident(ident)) => {
-                let text = ident.to_string();
-                let written = text.strip_prefix("r#").unwrap_or(&text).to_string();
+                let mut written = ident.to_string();
+                if written.starts_with("r#") {
+                    written.drain(..2);
+                }
                 Name {
-                    value: names::normalize(&written),
+                    // Names from tokens hold no whitespace: lower-casing is all of
+                    // `names::normalize` that applies.
+                    value: written.to_ascii_lowercase(),
                     written,
                     span: ident.span(),
                 }
@@ -246,7 +249,7 @@ impl Name {
                     ));
                 }
                 Name {
-                    value: names::normalize(&written),
+                    value: written.to_ascii_lowercase(),
                     written,
                     span,
                 }

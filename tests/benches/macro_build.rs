@@ -59,7 +59,9 @@ fn source(variant: Variant) -> String {
     }
     // Like an app with the release-phase check, every variant reads the registry (and so links
     // hc-schema-snapshot, a fixed cost that is not the annotations').
-    out.push_str("    println!(\"{total} {}\", hc_schema_snapshot::registry::usages().len());\n}\n");
+    out.push_str(
+        "    println!(\"{total} {}\", hc_schema_snapshot::registry::usages().len());\n}\n",
+    );
     out
 }
 
