@@ -16,11 +16,11 @@
 //! Each annotation becomes one [`Record`]: a string with its file and the names and positions
 //! of its tables and columns. On Linux and Android (ELF) the macro places a `&str` static in the
 //! `hc_schema_sites` link section, and [`usages`] reads the section between the linker's
-//! `__start_`/`__stop_` symbols: one plain static per annotation, the cheapest thing for the
-//! compiler (no constructor function, no startup code). On other targets the record is
-//! submitted through `inventory`. `#[used]` statics are kept by rustc even when nothing else in
-//! their object file is referenced, so annotations in library crates and on generic functions
-//! are registered too.
+//! `__start_`/`__stop_` symbols: one plain static per annotation, with no constructor function
+//! and no startup code. On other targets the record is submitted through `inventory`.
+//! `#[used]` statics are kept by rustc even when nothing else in their object file is
+//! referenced, so annotations in library crates and on generic functions are registered too
+//! (`global_asm!` would be cheaper to compile but lacks that guarantee).
 
 use crate::manifest::{Spot, Usage};
 
