@@ -1,7 +1,8 @@
-//! Process-wide caches of parsed files, invalidated by modification time and size.
+//! Process-wide caches of the files the macro reads.
 //!
 //! rustc runs every expansion of a crate in one process, so each file is read once per
-//! compilation however many annotations there are.
+//! compilation however many annotations there are. Snapshots (read only to explain a failure)
+//! are invalidated by modification time and size; name indexes by the selection fingerprint.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,56 +11,29 @@ use std::time::SystemTime;
 
 use hc_schema_snapshot::{NameIndex, Snapshot};
 
-/// Parsed files of one kind, by path; errors are kept as their message.
-pub struct FileCache<T> {
-    entries: Mutex<Option<HashMap<PathBuf, Entry<T>>>>,
-}
-
-type Entry<T> = (Option<SystemTime>, u64, Arc<Result<T, String>>);
-
-impl<T> FileCache<T> {
-    /// An empty cache (usable in a `static`).
-    pub const fn new() -> Self {
-        FileCache {
-            entries: Mutex::new(None),
-        }
-    }
-
-    /// The parsed file at `path`, parsing it with `parse` when it is new or has changed.
-    pub fn get(
-        &self,
-        path: &Path,
-        parse: impl FnOnce() -> Result<T, String>,
-    ) -> Arc<Result<T, String>> {
-        let stamp = std::fs::metadata(path)
-            .map(|meta| (meta.modified().ok(), meta.len()))
-            .unwrap_or((None, u64::MAX));
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entries = entries.get_or_insert_with(HashMap::new);
-        if let Some((modified, len, value)) = entries.get(path) {
-            if (*modified, *len) == stamp {
-                return Arc::clone(value);
-            }
-        }
-        let value = Arc::new(parse());
-        entries.insert(path.to_path_buf(), (stamp.0, stamp.1, Arc::clone(&value)));
-        value
-    }
-}
-
 /// The snapshot at `path` (errors as their message, showing `display` as the path).
 pub fn snapshot(path: &Path, display: &str) -> Arc<Result<Snapshot, String>> {
-    static SNAPSHOTS: FileCache<Snapshot> = FileCache::new();
-    SNAPSHOTS.get(path, || {
-        Snapshot::load(path).map_err(|err| {
-            // Show the workspace-relative path in place of the absolute one.
-            err.to_string()
-                .replace(&path.display().to_string(), display)
-        })
-    })
+    type Entry = (Option<SystemTime>, u64, Arc<Result<Snapshot, String>>);
+    static SNAPSHOTS: Mutex<Option<HashMap<PathBuf, Entry>>> = Mutex::new(None);
+    let stamp = std::fs::metadata(path)
+        .map(|meta| (meta.modified().ok(), meta.len()))
+        .unwrap_or((None, u64::MAX));
+    let mut snapshots = SNAPSHOTS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let snapshots = snapshots.get_or_insert_with(HashMap::new);
+    if let Some((modified, len, value)) = snapshots.get(path) {
+        if (*modified, *len) == stamp {
+            return Arc::clone(value);
+        }
+    }
+    let value = Arc::new(Snapshot::load(path).map_err(|err| {
+        // Show the workspace-relative path in place of the absolute one.
+        err.to_string()
+            .replace(&path.display().to_string(), display)
+    }));
+    snapshots.insert(path.to_path_buf(), (stamp.0, stamp.1, Arc::clone(&value)));
+    value
 }
 
 /// The name index at `path`, written by the build script, whose selection has `fingerprint`.
