@@ -1,9 +1,12 @@
 //! Code generation only: the item, unchanged, plus its registry record and the errors.
 //!
 //! This runs once per annotation in an unoptimised build (proc-macros get `opt-level = 0` by
-//! default), so the hot path works on `proc_macro` tokens directly: the registration is a
-//! short `macro_rules!` call built token by token (lexing a string costs the compiler a new
-//! source file per call, and `quote!` lexes its string literals), and the item is never parsed.
+//! default). The common case, an annotation that holds and is not registered, is decided from
+//! the arguments' text alone: one call into the compiler (see
+//! `hc_schema_snapshot::syntax::plain_requirements`). Everything else works on `proc_macro`
+//! tokens directly: the registration is a short `macro_rules!` call built token by token
+//! (lexing a string costs the compiler a new source file per call, and `quote!` lexes its
+//! string literals), and the item is never parsed.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -15,19 +18,23 @@ use crate::{snapshots, validate};
 
 /// Expand `#[hc_requires(args)] item`.
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
+    let selection = snapshots::selection();
+    let registry = selection
+        .as_ref()
+        .as_ref()
+        .is_ok_and(|selection| selection.registry);
+    // The common case, read from the arguments' text: nothing to report, nothing to register.
+    if !registry && validate::plainly_satisfied(&args.to_string(), &selection) {
+        return item;
+    }
     let annotation = match Annotation::parse(args.into(), proc_macro2::Span::call_site()) {
         Ok(annotation) => annotation,
         Err(err) => return with_errors(&[syn::Error::new(err.span, err.message)], item),
     };
-    let selection = snapshots::selection();
     let errors = validate::errors(&annotation, &selection);
     if !errors.is_empty() {
         return with_errors(&errors, item);
     }
-    let registry = selection
-        .as_ref()
-        .as_ref()
-        .map_or(true, |selection| selection.registry);
     if !registry {
         return item;
     }

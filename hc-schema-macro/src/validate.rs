@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use hc_schema_snapshot::diagnostic::{explain, Target};
 use hc_schema_snapshot::selection::{Selection, SnapshotRef};
-use hc_schema_snapshot::syntax::Annotation;
+use hc_schema_snapshot::syntax::{plain_requirements, Annotation};
 use hc_schema_snapshot::{check, Snapshot};
 use proc_macro2::Span;
 
@@ -83,6 +83,24 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
         }
     }
     errors
+}
+
+/// Whether the annotation whose arguments read `text` is in the plain form
+/// ([`plain_requirements`]) and holds in every selected snapshot. `false` means "look
+/// closer": [`errors`] then parses the tokens and explains any problem at its span.
+pub fn plainly_satisfied(text: &str, selection: &Result<Selection, String>) -> bool {
+    let (Ok(selection), Some(requirements)) = (selection, plain_requirements(text)) else {
+        return false;
+    };
+    !selection.selected.is_empty()
+        && selection.selected.iter().all(|selected| {
+            let checked = snapshots::checked(selected, &selection.fingerprint);
+            checked.schema().is_ok_and(|schema| {
+                requirements
+                    .iter()
+                    .all(|requirement| check(requirement, schema).is_empty())
+            })
+        })
 }
 
 fn target<'a>(snapshot: &'a SnapshotRef, parsed: &'a Snapshot) -> Target<'a> {

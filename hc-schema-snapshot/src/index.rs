@@ -57,7 +57,7 @@ impl NameIndex {
         let slots = (2 * lines.len()).next_power_of_two().max(2);
         let mut table = vec![0u32; slots];
         for (number, line) in lines.iter().enumerate() {
-            let mut slot = fnv1a(line.as_bytes()) as usize & (slots - 1);
+            let mut slot = fnv1a(FNV_OFFSET, line.as_bytes()) as usize & (slots - 1);
             while table[slot] != 0 {
                 slot = (slot + 1) & (slots - 1);
             }
@@ -125,39 +125,62 @@ impl NameIndex {
         self.offset_at(self.lines + 1)
     }
 
-    /// Line `i`, without its line break.
-    fn line(&self, i: usize) -> &[u8] {
-        let offset = |i: usize| read_u32(&self.bytes, self.offset_at(i)).unwrap_or(0) as usize;
-        let start = self.text_start() + offset(i);
-        let end = (self.text_start() + offset(i + 1)).saturating_sub(1);
-        self.bytes.get(start..end).unwrap_or_default()
-    }
-
-    /// Whether the line `key` is present: one hash, then linear probing (bounded, so that a
-    /// damaged file cannot loop).
-    fn contains(&self, key: &[u8]) -> bool {
+    /// Whether the line `table` (`column` = `None`) or `table<TAB>column` is present: one
+    /// hash, then linear probing (bounded, so that a damaged file cannot loop). The key is
+    /// never assembled, so a lookup allocates nothing.
+    fn contains(&self, table: &[u8], column: Option<&[u8]>) -> bool {
         let mask = self.slots - 1;
-        let mut slot = fnv1a(key) as usize & mask;
+        let mut hash = fnv1a(FNV_OFFSET, table);
+        if let Some(column) = column {
+            hash = fnv1a(fnv1a(hash, b"\t"), column);
+        }
+        let mut slot = hash as usize & mask;
+        let (head, tail) = (table, column.unwrap_or_default());
+        let wanted = head.len() + column.map_or(0, |column| column.len() + 1);
+        let text = self.text_start();
         for _ in 0..self.slots {
-            let entry = read_u32(&self.bytes, HEADER.len() + 8 + 4 * slot).unwrap_or(0) as usize;
+            let entry = self.u32_at(HEADER.len() + 8 + 4 * slot) as usize;
             if entry == 0 || entry > self.lines {
                 return false;
             }
-            if self.line(entry - 1) == key {
+            let offset = self.offset_at(entry - 1);
+            let start = text + self.u32_at(offset) as usize;
+            let end = text + self.u32_at(offset + 4) as usize;
+            // `end` is one past the line's `\n`.
+            if end == start + wanted + 1
+                && end <= self.bytes.len()
+                && &self.bytes[start..start + head.len()] == head
+                && (column.is_none()
+                    || (self.bytes[start + head.len()] == b'\t'
+                        && &self.bytes[start + head.len() + 1..end - 1] == tail))
+            {
                 return true;
             }
             slot = (slot + 1) & mask;
         }
         false
     }
+
+    /// The u32 at `at`, 0 past the end (a damaged file then reads as "absent").
+    fn u32_at(&self, at: usize) -> u32 {
+        match self.bytes.get(at..at + 4) {
+            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
+            _ => 0,
+        }
+    }
 }
 
-/// FNV-1a, 32 bits. Computed in u64 and masked, which gives the same result as wrapping u32
-/// arithmetic without a function call per byte in the unoptimised builds proc-macros get.
-fn fnv1a(bytes: &[u8]) -> u32 {
-    let mut hash: u64 = 0x811c_9dc5;
-    for &byte in bytes {
-        hash = ((hash ^ byte as u64) * 0x0100_0193) & 0xffff_ffff;
+const FNV_OFFSET: u32 = 0x811c_9dc5;
+
+/// FNV-1a, 32 bits, continuing from `hash`. Computed in u64 and masked, which gives the same
+/// result as wrapping u32 arithmetic without a function call per byte in the unoptimised
+/// builds proc-macros get; hence also the index loop.
+fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
+    let mut hash = hash as u64;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash = ((hash ^ bytes[i] as u64) * 0x0100_0193) & 0xffff_ffff;
+        i += 1;
     }
     hash as u32
 }
@@ -173,15 +196,11 @@ fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
 
 impl Schema for NameIndex {
     fn has_table(&self, table: &str) -> bool {
-        self.contains(table.as_bytes())
+        self.contains(table.as_bytes(), None)
     }
 
     fn has_column(&self, table: &str, column: &str) -> bool {
-        let mut key = Vec::with_capacity(table.len() + column.len() + 1);
-        key.extend_from_slice(table.as_bytes());
-        key.push(b'\t');
-        key.extend_from_slice(column.as_bytes());
-        self.contains(&key)
+        self.contains(table.as_bytes(), Some(column.as_bytes()))
     }
 }
 

@@ -346,6 +346,124 @@ impl Group {
     }
 }
 
+/// The requirements of an annotation in its plain form, read from the text of its arguments
+/// (what `TokenStream::to_string()` prints), or `None` when the text is anything else.
+///
+/// The plain form is the grammar above restricted to ASCII identifiers (raw or not) and plain
+/// `"..."` names, with at least one group, no empty group and no column listed twice: exactly
+/// the annotations [`Annotation::parse`] and [`Annotation::validate`] accept without a
+/// message, minus exotic spellings. For those it returns what [`Annotation::requirements`]
+/// would. On `None` the caller parses the tokens, which also gives every error its span. The
+/// macro reads the text with one call into the compiler where walking the tokens takes one
+/// per token, and that is most of what an annotation costs it.
+///
+/// ```
+/// use hc_schema_snapshot::syntax::plain_requirements;
+/// let requirements = plain_requirements(r#"Account(Name, r#type, "Tier__c"), user(email,)"#).unwrap();
+/// assert_eq!(requirements[0].columns, ["name", "type", "tier__c"]);
+/// assert_eq!(requirements[1].table, "user");
+/// assert!(plain_requirements("account.name").is_none()); // the token parser explains it
+/// assert!(plain_requirements("account(name, Name)").is_none()); // listed twice
+/// ```
+pub fn plain_requirements(text: &str) -> Option<Vec<Requirement>> {
+    // Written as plain loops over bytes: proc-macros run unoptimised, where every iterator
+    // adapter and closure is a real call, and this runs once per annotation.
+    let bytes = text.as_bytes();
+    let mut at = skip_whitespace(bytes, 0);
+    let mut requirements: Vec<Requirement> = Vec::new();
+    while at < bytes.len() {
+        let (table, next) = plain_name(bytes, at)?;
+        at = skip_whitespace(bytes, next);
+        if at == bytes.len() || bytes[at] != b'(' {
+            return None;
+        }
+        at = skip_whitespace(bytes, at + 1);
+        let mut columns: Vec<String> = Vec::new();
+        while at < bytes.len() && bytes[at] != b')' {
+            let (column, next) = plain_name(bytes, at)?;
+            if columns.contains(&column)
+                || requirements
+                    .iter()
+                    .any(|r| r.table == table && r.columns.contains(&column))
+            {
+                return None; // listed twice
+            }
+            columns.push(column);
+            at = skip_whitespace(bytes, next);
+            if at < bytes.len() && bytes[at] == b',' {
+                at = skip_whitespace(bytes, at + 1);
+            } else if at == bytes.len() || bytes[at] != b')' {
+                return None;
+            }
+        }
+        if at == bytes.len() || columns.is_empty() {
+            return None;
+        }
+        requirements.push(Requirement { table, columns });
+        at = skip_whitespace(bytes, at + 1);
+        if at < bytes.len() {
+            if bytes[at] != b',' {
+                return None;
+            }
+            at = skip_whitespace(bytes, at + 1);
+        }
+    }
+    if requirements.is_empty() {
+        return None;
+    }
+    Some(requirements)
+}
+
+/// The first position at or after `at` that is not ASCII whitespace.
+fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b'\n' | b'\r') {
+        at += 1;
+    }
+    at
+}
+
+/// At `at`, an ASCII identifier (`r#` allowed) or a `"..."` of letters, digits and
+/// underscores: the name lower-cased, and where it ends.
+fn plain_name(bytes: &[u8], at: usize) -> Option<(String, usize)> {
+    let quoted = at < bytes.len() && bytes[at] == b'"';
+    let raw = at + 1 < bytes.len() && bytes[at] == b'r' && bytes[at + 1] == b'#';
+    let start = at + usize::from(quoted) + 2 * usize::from(raw);
+    let mut end = start;
+    while end < bytes.len() && matches!(bytes[end], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'_')
+    {
+        end += 1;
+    }
+    if end == start || (!quoted && bytes[start].is_ascii_digit()) {
+        return None;
+    }
+    let name_end = end;
+    if quoted {
+        if end == bytes.len() || bytes[end] != b'"' {
+            return None;
+        }
+        end += 1;
+    }
+    // A word followed by more of a token (`r"..."`, `'a`, `b'x'`, unicode) is not plain.
+    if end < bytes.len()
+        && !matches!(
+            bytes[end],
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' | b')' | b','
+        )
+    {
+        return None;
+    }
+    let mut name = bytes[start..name_end].to_vec();
+    let lower = name.as_mut_slice();
+    let mut i = 0;
+    while i < lower.len() {
+        if lower[i].is_ascii_uppercase() {
+            lower[i] += b'a' - b'A';
+        }
+        i += 1;
+    }
+    String::from_utf8(name).ok().map(|name| (name, end))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -377,6 +495,58 @@ mod tests {
         assert!(message("account(42)").contains("expected a table or column name"));
         assert!(message(r#"account("first name")"#).contains("not a Heroku Connect name"));
         assert!(message("account(name, contact(x))").contains("looks like a table"));
+    }
+
+    /// The plain-text reading agrees with the token parser wherever it answers, and answers
+    /// for every ordinary annotation.
+    #[test]
+    fn plain_text_reading_agrees_with_the_token_parser() {
+        let ordinary = [
+            "account(name)",
+            "Account(Name, Loyalty_Tier__c), contact(email,),",
+            r#"account(type, r#match, self, "Loyalty_Tier__c",), "User"(id)"#,
+            "account ( name ,\n\ttype )",
+            "object_7__c(field_1__c, field_101__c, Field_201__c)",
+            "account(name), account(type)",
+            "_(_)",
+        ];
+        let unusual = [
+            "",
+            "account",
+            "account()",
+            "account.name",
+            "account(name contact(x))",
+            "account(name) contact(x)",
+            "account(42)",
+            "account(name, Name)",
+            "account(name), Account(NAME)",
+            "account(name, contact(x))",
+            r#"account("first name")"#,
+            r#"account("")"#,
+            r#"account(r"raw")"#,
+            "account(na\u{ef}ve)",
+            "account(name)) ",
+            "account(,)",
+            "account(name,,)",
+            ",account(name)",
+            "account(name)(x)",
+            "9account(name)",
+        ];
+        for text in ordinary.iter().chain(&unusual) {
+            let from_tokens = text
+                .parse()
+                .ok()
+                .and_then(|tokens| Annotation::parse(tokens, Span::call_site()).ok())
+                .filter(|a| a.validate().is_empty())
+                .map(|a| a.requirements());
+            let plain = plain_requirements(text);
+            if ordinary.contains(text) {
+                assert!(plain.is_some(), "{text:?} is ordinary");
+            }
+            if let Some(plain) = plain {
+                assert_eq!(Some(plain), from_tokens, "{text:?}");
+            }
+        }
     }
 
     #[test]
