@@ -10,8 +10,9 @@
 //!
 //! Which snapshots are checked is decided by the crate's build script
 //! (`hc_schema_snapshot::build::configure()`), or by `HC_SCHEMA_SNAPSHOT=<file>` when the crate
-//! has none. The annotated item is always emitted unchanged, with its requirements registered
-//! for the release-phase check (`hc_schema_snapshot::registry`).
+//! has none. The annotated item is always emitted unchanged; with `[registry] enabled = true`
+//! in `hc-schema.toml`, its requirements are also compiled in for the release-phase check
+//! (`hc_schema_snapshot::registry`).
 //!
 //! The crate is split the way thiserror's is: the grammar lives in `hc_schema_snapshot::syntax`
 //! (shared with `hc-schema check`), [`snapshots`] finds and caches the selected snapshots,

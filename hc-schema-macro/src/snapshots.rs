@@ -99,7 +99,8 @@ fn decode_selection() -> Result<Selection, String> {
             others: Vec::new(),
             snapshot_dir: String::new(),
             fingerprint: String::new(),
-            registry: true,
+            // No build script, so no hc-schema.toml: the default, nothing registered.
+            registry: false,
         });
     }
     Err(format!(

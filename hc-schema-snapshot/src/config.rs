@@ -17,7 +17,8 @@
 //! exclude = ["tests/ui"]         # source paths `hc-schema check` does not scan
 //!
 //! [registry]
-//! enabled = true                 # compile each #[hc_requires] into the binary (default)
+//! enabled = true                 # compile each #[hc_requires] into the binary, for the
+//!                                # release-phase check (default false)
 //! ```
 
 use std::collections::BTreeMap;
@@ -99,24 +100,16 @@ pub struct CheckConfig {
 }
 
 /// `[registry]`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegistryConfig {
     /// Whether `#[hc_requires]` compiles its requirements into the binary, for
-    /// `registry::usages()` and the release-phase verify (default `true`). Turning it off saves
-    /// one static per annotation in crates whose binaries never run the release-phase check.
-    #[serde(default = "enabled")]
+    /// `registry::usages()` and the release-phase verify (default `false`). It costs one static
+    /// per annotation (about what rustc charges for any item), so it is on only where a
+    /// binary reads it; a release-phase check that finds nothing registered must refuse to
+    /// pass, as the example's `verify-schema` does.
+    #[serde(default)]
     pub enabled: bool,
-}
-
-impl Default for RegistryConfig {
-    fn default() -> Self {
-        RegistryConfig { enabled: true }
-    }
-}
-
-fn enabled() -> bool {
-    true
 }
 
 /// A malformed `hc-schema.toml`.

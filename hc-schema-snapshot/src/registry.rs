@@ -1,8 +1,10 @@
 //! The requirements compiled into this binary.
 //!
-//! Every `#[hc_requires]` also registers its requirements here, so a running program can list
-//! everything it was compiled to need, across all crates it links, and check them against the
-//! live database in the release phase.
+//! With `[registry] enabled = true` in `hc-schema.toml` (off by default: it costs the build one
+//! static per annotation), every `#[hc_requires]` also registers its requirements here, so a
+//! running program can list everything it was compiled to need, across all crates it links,
+//! and check them against the live database in the release phase. Off, [`usages`] is empty,
+//! and `verify::verify` refuses to check nothing.
 //!
 //! ```
 //! // In a binary whose code uses #[hc_requires], this lists every annotation:

@@ -84,12 +84,8 @@ pub struct Selection {
     #[serde(default)]
     pub fingerprint: String,
     /// Whether annotations register their requirements (`[registry] enabled`).
-    #[serde(default = "registered")]
+    #[serde(default)]
     pub registry: bool,
-}
-
-fn registered() -> bool {
-    true
 }
 
 /// What selection looks at.

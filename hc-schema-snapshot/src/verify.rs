@@ -101,22 +101,39 @@ pub fn report(snapshot: &Snapshot, source: &str, usages: &[Usage]) -> Report {
 }
 
 /// Verify on an open connection: one catalog query in a read-only transaction.
+///
+/// Empty `usages` are [`FetchError::NothingToVerify`], never a pass: that is what a binary
+/// built without `[registry] enabled = true` would hand over.
 pub fn verify_connection(
     connection: &mut Connection,
     schema: &str,
     usages: &[Usage],
 ) -> Result<Report, FetchError> {
+    if usages.is_empty() {
+        return Err(FetchError::NothingToVerify);
+    }
     let snapshot = connection.snapshot("live", schema)?;
     let source = connection.source.clone();
     Ok(report(&snapshot, &source, usages))
 }
 
-/// Connect as `options` says and verify `usages` against `schema`.
+/// Connect as `options` says and verify `usages` against `schema`. Empty `usages` are
+/// [`FetchError::NothingToVerify`], before any connection is made.
+///
+/// ```
+/// use hc_schema_snapshot::{fetch::{ConnectOptions, FetchError}, verify};
+/// let options = ConnectOptions::new("postgres://localhost:1/none", "DATABASE_URL");
+/// let nothing = verify::verify(&options, "salesforce", &[]);
+/// assert!(matches!(nothing, Err(FetchError::NothingToVerify)));
+/// ```
 pub fn verify(
     options: &ConnectOptions,
     schema: &str,
     usages: &[Usage],
 ) -> Result<Report, FetchError> {
+    if usages.is_empty() {
+        return Err(FetchError::NothingToVerify);
+    }
     let mut connection = connect(options)?;
     verify_connection(&mut connection, schema, usages)
 }

@@ -2,42 +2,64 @@
 //! 200-table x 300-column snapshot, against the same crate without the annotations, built
 //! in the same run: 9 rounds, each building every variant once (the order rotating), and the
 //! median over rounds of each variant's time divided by the baseline's time in the same round.
-//! Target ratio: under 1.03.
+//! Target ratio for the guard (the default configuration): under 1.03.
 //!
-//! Four crates, identical but for the annotations:
-//! - `without`: no annotations (the baseline);
-//! - `guard`: `#[hc_requires]` with `[registry] enabled = false` (checks only);
-//! - `guard + registry`: the default, each annotation also compiled into the binary;
+//! Five crates, identical but for what precedes each of the 1,000 functions:
+//! - `without`: nothing (the baseline);
+//! - `guard`: `#[hc_requires(...)]`, default configuration (checked, not registered);
+//! - `do-nothing attribute`: an attribute macro that returns the item as it is: what rustc
+//!   charges for any attribute macro, so the floor under the guard;
+//! - `guard + registry`: `#[hc_requires]` with `[registry] enabled = true`, for binaries that
+//!   run the release-phase check;
 //! - `static per item`: no macro, one hand-written `&str` static per item, the item the
 //!   registry emits: what rustc itself charges for the registry, whoever writes it.
 //!
-//! Every variant's `main` reads `registry::usages()`, as a binary with the release-phase check
-//! does, so that all of them link hc-schema-snapshot.
+//! Every variant's `main` reads `registry::usages()`, so all of them link hc-schema-snapshot
+//! alike.
+//!
+//! With `HC_SCHEMA_BENCH_INSTRUCTIONS=1` it also counts the instructions of one touch-rebuild
+//! of each variant (cargo, rustc and the linker, under `valgrind --tool=callgrind`): slower,
+//! but deterministic, so the ratios do not move with the machine's speed.
 //!
 //! Run: `cargo bench -p hc-schema-tests --bench macro_build`
 
-use hc_schema_tests::bench::{interleave, median, median_ratio, synthetic_snapshot};
-use hc_schema_tests::cargo::TempCrate;
+use hc_schema_tests::bench::{
+    callgrind_instructions, interleave, median, median_ratio, synthetic_snapshot,
+};
+use hc_schema_tests::cargo::{cargo, TempCrate};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Variant {
     Without,
     Guard,
+    DoNothing,
     GuardAndRegistry,
     StaticPerItem,
 }
 
+const VARIANTS: [(Variant, &str); 5] = [
+    (Variant::Without, "without"),
+    (Variant::Guard, "guard"),
+    (Variant::DoNothing, "do-nothing attribute"),
+    (Variant::GuardAndRegistry, "guard + registry"),
+    (Variant::StaticPerItem, "static per item"),
+];
+
 fn source(variant: Variant) -> String {
     let mut out = String::from("#![allow(dead_code)]\n");
-    if matches!(variant, Variant::Guard | Variant::GuardAndRegistry) {
-        out.push_str("use hc_schema_macro::hc_requires;\n");
+    match variant {
+        Variant::Guard | Variant::GuardAndRegistry => {
+            out.push_str("use hc_schema_macro::hc_requires;\n")
+        }
+        Variant::DoNothing => out.push_str("use do_nothing::hc_requires;\n"),
+        Variant::Without | Variant::StaticPerItem => {}
     }
     for i in 0..1000 {
         let table = i % 200;
         let (a, b, c) = (i % 300, (i + 100) % 300, (i + 200) % 300);
         let before = match variant {
             Variant::Without => String::new(),
-            Variant::Guard | Variant::GuardAndRegistry => format!(
+            Variant::Guard | Variant::GuardAndRegistry | Variant::DoNothing => format!(
                 "#[hc_requires(object_{table}__c(field_{a}__c, field_{b}__c, Field_{c}__c))]\n"
             ),
             Variant::StaticPerItem => format!(
@@ -65,69 +87,119 @@ fn source(variant: Variant) -> String {
     out
 }
 
+/// An attribute macro crate whose `hc_requires` returns the item unchanged.
+fn do_nothing_macro() -> tempfile::TempDir {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-bench-")
+        .tempdir()
+        .expect("temp dir");
+    std::fs::create_dir_all(dir.path().join("src")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("Cargo.toml"),
+        "[package]\nname = \"do-nothing\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+         [lib]\nproc-macro = true\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.path().join("src/lib.rs"),
+        "use proc_macro::TokenStream;\n\
+         #[proc_macro_attribute]\n\
+         pub fn hc_requires(_args: TokenStream, item: TokenStream) -> TokenStream { item }\n",
+    )
+    .expect("write");
+    dir
+}
+
 fn main() {
     let snapshot = synthetic_snapshot("prod", 200, 300);
-    let make = |name: &str, variant: Variant| {
-        let config = if variant == Variant::Guard {
-            "[registry]\nenabled = false\n"
-        } else {
-            ""
-        };
-        TempCrate::new(
-            name,
-            &["prod-snapshot"],
-            &[
-                ("src/main.rs", &source(variant)),
-                ("hc-schema/prod.json", &snapshot),
-                ("hc-schema.toml", config),
-            ],
-        )
-    };
-    let without = make("bench_without", Variant::Without);
-    let guard = make("bench_guard", Variant::Guard);
-    let registry = make("bench_registry", Variant::GuardAndRegistry);
-    let statics = make("bench_statics", Variant::StaticPerItem);
+    let do_nothing = do_nothing_macro();
+    let crates: Vec<(&str, TempCrate)> = VARIANTS
+        .iter()
+        .enumerate()
+        .map(|(n, &(variant, name))| {
+            let config = if variant == Variant::GuardAndRegistry {
+                "[registry]\nenabled = true\n"
+            } else {
+                ""
+            };
+            let krate = TempCrate::new(
+                &format!("bench_{n}"),
+                &["prod-snapshot"],
+                &[
+                    ("src/main.rs", &source(variant)),
+                    ("hc-schema/prod.json", &snapshot),
+                    ("hc-schema.toml", config),
+                ],
+            );
+            if variant == Variant::DoNothing {
+                krate.add_dependencies(&format!(
+                    "do-nothing = {{ path = {:?} }}\n",
+                    do_nothing.path().display().to_string()
+                ));
+            }
+            (name, krate)
+        })
+        .collect();
     println!(
         "snapshot: 200 tables x 300 columns, {} bytes; 1,000 annotated items",
         snapshot.len()
     );
+    let count_instructions = std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS").is_some();
     for (profile, args) in [
         ("release", &["--release", "--features", "prod-snapshot"][..]),
         ("debug", &["--features", "prod-snapshot"][..]),
     ] {
-        let build = |krate: &TempCrate| {
-            // Touch the source so that only this crate is rebuilt (dependencies stay cached).
+        // Touch the source so that only this crate is rebuilt (dependencies stay cached).
+        let touch = |krate: &TempCrate| {
             let main = krate.path().join("src/main.rs");
             let text = std::fs::read_to_string(&main).unwrap();
             std::fs::write(&main, text).unwrap();
+        };
+        let build = |krate: &TempCrate| {
+            touch(krate);
             let (ok, stderr) = krate.build(args, &[]);
             assert!(ok, "{stderr}");
         };
-        for krate in [&without, &guard, &registry, &statics] {
+        for (_, krate) in &crates {
             build(krate); // warm the dependency cache
         }
-        let (mut a, mut b, mut c, mut d) = (
-            || build(&without),
-            || build(&guard),
-            || build(&registry),
-            || build(&statics),
-        );
-        let times = interleave(9, &mut [&mut a, &mut b, &mut c, &mut d]);
+        let build = &build;
+        let mut runs: Vec<_> = crates
+            .iter()
+            .map(|(_, krate)| move || build(krate))
+            .collect();
+        let mut refs: Vec<&mut dyn FnMut()> =
+            runs.iter_mut().map(|run| run as &mut dyn FnMut()).collect();
+        let times = interleave(9, &mut refs);
         let baseline = &times[0];
         println!(
             "macro_build ({profile}): without {:.3}s (median)",
             median(baseline.clone()).as_secs_f64()
         );
-        for (name, candidate) in [
-            ("guard", &times[1]),
-            ("guard + registry", &times[2]),
-            ("static per item", &times[3]),
-        ] {
+        for ((name, _), candidate) in crates.iter().zip(&times).skip(1) {
             println!(
                 "macro_build ({profile}): {name} {:.3}s (median), ratio {:.3} (median of per-round ratios)",
                 median(candidate.clone()).as_secs_f64(),
                 median_ratio(candidate, baseline)
             );
+        }
+        if count_instructions {
+            let counts: Vec<u64> = crates
+                .iter()
+                .map(|(_, krate)| {
+                    touch(krate);
+                    let mut command = cargo(krate.path());
+                    command.arg("build").arg("--quiet").args(args);
+                    callgrind_instructions(command)
+                })
+                .collect();
+            for ((name, _), count) in crates.iter().zip(&counts).skip(1) {
+                println!(
+                    "macro_build ({profile}, instructions): {name} {count}, ratio {:.4} (without: {})",
+                    *count as f64 / counts[0] as f64,
+                    counts[0]
+                );
+            }
         }
     }
 }

@@ -100,3 +100,54 @@ pub fn synthetic_snapshot(env: &str, tables: usize, columns: usize) -> String {
     out.push_str("}}\n");
     out
 }
+
+/// The instructions `command` and every process it starts execute, counted by
+/// `valgrind --tool=callgrind --trace-children=yes`: deterministic for the same binaries and
+/// inputs, whatever else the machine is doing. Panics when valgrind cannot run it.
+pub fn callgrind_instructions(command: std::process::Command) -> u64 {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut valgrind = std::process::Command::new("valgrind");
+    valgrind
+        .arg("--tool=callgrind")
+        .arg("--trace-children=yes")
+        .arg(format!("--log-file={}", dir.path().join("log").display()))
+        .arg(format!(
+            "--callgrind-out-file={}",
+            dir.path().join("out.%p").display()
+        ))
+        .arg(command.get_program())
+        .args(command.get_args());
+    if let Some(cwd) = command.get_current_dir() {
+        valgrind.current_dir(cwd);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => valgrind.env(key, value),
+            None => valgrind.env_remove(key),
+        };
+    }
+    let status = valgrind.status().unwrap_or_else(|e| {
+        panic!("cannot run valgrind (install it, or unset HC_SCHEMA_BENCH_INSTRUCTIONS): {e}")
+    });
+    assert!(status.success(), "{command:?} failed under valgrind");
+    let mut total = 0;
+    for entry in std::fs::read_dir(dir.path()).expect("read dir") {
+        let path = entry.expect("entry").path();
+        if !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("out."))
+        {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("callgrind output");
+        total += text
+            .lines()
+            .find_map(|line| {
+                line.strip_prefix("summary:")
+                    .or(line.strip_prefix("totals:"))
+            })
+            .and_then(|n| n.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+    }
+    total
+}

@@ -181,9 +181,10 @@ fn bad_setup_gets_clear_errors() {
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
-/// Annotations in a library crate, on a generic function (compiled only in the binary) and on
-/// a struct (no code at all), are in the binary's registry; `[registry] enabled = false`
-/// leaves them all out.
+/// With `[registry] enabled = true`, annotations in a library crate, on a generic function
+/// (compiled only in the binary) and on a struct (no code at all), are in the binary's
+/// registry, with the positions of their names; switched off (the default) they are all left
+/// out.
 #[test]
 fn the_registry_spans_crates_and_can_be_switched_off() {
     let snapshot = snapshot_json("prod", &[("account", &["name"]), ("contact", &["email"])]);
@@ -200,6 +201,7 @@ fn the_registry_spans_crates_and_can_be_switched_off() {
                  pub struct Row;\n",
             ),
             ("hc-schema/prod.json", &snapshot),
+            ("hc-schema.toml", "[registry]\nenabled = true\n"),
         ],
     );
     let app = TempCrate::new(
@@ -211,7 +213,8 @@ fn the_registry_spans_crates_and_can_be_switched_off() {
                 "fn main() {\n\
                  let _: u32 = registry_lib::load();\n\
                  for usage in hc_schema_snapshot::registry::usages() {\n\
-                 println!(\"{} {}:{}\", usage.file.rsplit('/').next().unwrap(), usage.table.name, usage.table.line);\n\
+                 let column = &usage.columns[0];\n\
+                 println!(\"{} {}:{} {}:{}:{}\", usage.file.rsplit('/').next().unwrap(), usage.table.name, usage.table.line, column.name, column.line, column.column);\n\
                  }\n}\n",
             ),
             ("hc-schema/prod.json", &snapshot),
@@ -224,12 +227,51 @@ fn the_registry_spans_crates_and_can_be_switched_off() {
     for args in [&[][..], &["--release"][..]] {
         let (ok, out) = app.run(args);
         assert!(ok, "{out}");
-        assert_eq!(out, "lib.rs account:2\nlib.rs contact:4\n", "{args:?}");
+        assert_eq!(
+            out, "lib.rs account:2 name:2:23\nlib.rs contact:4 email:4:23\n",
+            "{args:?}"
+        );
     }
-    lib.write("hc-schema.toml", "[registry]\nenabled = false\n");
-    // A config file that did not exist before is noticed when the snapshot directory changes.
-    lib.write("hc-schema/prod.json", &snapshot);
+    lib.write("hc-schema.toml", "# [registry] is off by default\n");
     let (ok, out) = app.run(&[]);
     assert!(ok, "{out}");
     assert_eq!(out, "", "registry switched off, nothing registered");
+}
+
+/// With the registry on, an annotated method declaration (no body to hold the registration,
+/// and a trait cannot hold a static) is a clear error at the attribute, not rustc's confusion.
+#[test]
+fn a_bodiless_method_cannot_be_registered() {
+    let snapshot = snapshot_json("prod", &[("account", &["name"])]);
+    let krate = TempCrate::new(
+        "bodiless_registered",
+        &["prod-snapshot"],
+        &[
+            (
+                "src/main.rs",
+                "use hc_schema_macro::hc_requires;\n\
+                 pub trait Lookup {\n\
+                 #[hc_requires(account(name))]\n\
+                 fn lookup(&self) -> u32;\n\
+                 }\n\
+                 fn main() {}\n",
+            ),
+            ("hc-schema/prod.json", &snapshot),
+            ("hc-schema.toml", "[registry]\nenabled = true\n"),
+        ],
+    );
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(!ok, "built:\n{stderr}");
+    assert!(
+        stderr.contains(
+            "error: #[hc_requires] on a function without a body cannot be registered for the \
+             release-phase check; put it on the trait, or on the implementations"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> src/main.rs:3:1"), "{stderr}");
+    assert!(
+        stderr.contains("due to 1 previous error"),
+        "exactly one error:\n{stderr}"
+    );
 }

@@ -6,6 +6,9 @@ use super::url::DatabaseUrl;
 /// Why a live read failed.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
+    /// A verify was asked to check no requirement at all: it must not pass.
+    #[error("nothing to verify: no #[hc_requires] requirement was given (in a binary: none is compiled in; set `enabled = true` under `[registry]` in hc-schema.toml and rebuild), and a check of nothing must not pass")]
+    NothingToVerify,
     /// No database URL could be found.
     #[error("no database URL for `{env}`: {hint}")]
     NoUrl {
