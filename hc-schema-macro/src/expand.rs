@@ -3,7 +3,7 @@
 //! This runs once per annotation in an unoptimised build (proc-macros get `opt-level = 0` by
 //! default). The common case, an annotation that holds and is not registered, is decided from
 //! the arguments' text alone: one call into the compiler (see
-//! `hc_schema_snapshot::syntax::plain_requirements`). Everything else works on `proc_macro`
+//! `hc_schema_snapshot::syntax::plain_groups`). Everything else works on `proc_macro`
 //! tokens directly: the registration is a short `macro_rules!` call built token by token
 //! (lexing a string costs the compiler a new source file per call, and `quote!` lexes its
 //! string literals), and the item is never parsed.
@@ -24,7 +24,7 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
         .as_ref()
         .is_ok_and(|selection| selection.registry);
     // The common case, read from the arguments' text: nothing to report, nothing to register.
-    if !registry && validate::plainly_satisfied(&args.to_string(), &selection) {
+    if !registry && validate::plainly_satisfied(args.to_string(), &selection) {
         return item;
     }
     let annotation = match Annotation::parse(args.into(), proc_macro2::Span::call_site()) {

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use hc_schema_snapshot::diagnostic::{explain, Target};
 use hc_schema_snapshot::selection::{Selection, SnapshotRef};
-use hc_schema_snapshot::syntax::{plain_requirements, Annotation};
-use hc_schema_snapshot::{check, Snapshot};
+use hc_schema_snapshot::syntax::{plain_groups, Annotation};
+use hc_schema_snapshot::{check, check_columns, Snapshot};
 use proc_macro2::Span;
 
 use crate::snapshots;
@@ -86,21 +86,27 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
 }
 
 /// Whether the annotation whose arguments read `text` is in the plain form
-/// ([`plain_requirements`]) and holds in every selected snapshot. `false` means "look
-/// closer": [`errors`] then parses the tokens and explains any problem at its span.
-pub fn plainly_satisfied(text: &str, selection: &Result<Selection, String>) -> bool {
-    let (Ok(selection), Some(requirements)) = (selection, plain_requirements(text)) else {
+/// ([`plain_groups`]) and holds in every selected snapshot. `false` means "look closer":
+/// [`errors`] then parses the tokens and explains any problem at its span.
+pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>) -> bool {
+    let (Ok(selection), Some(groups)) = (selection, plain_groups(&mut text)) else {
         return false;
     };
-    !selection.selected.is_empty()
-        && selection.selected.iter().all(|selected| {
-            let checked = snapshots::checked(selected, &selection.fingerprint);
-            checked.schema().is_ok_and(|schema| {
-                requirements
-                    .iter()
-                    .all(|requirement| check(requirement, schema).is_empty())
-            })
-        })
+    if selection.selected.is_empty() {
+        return false;
+    }
+    for selected in &selection.selected {
+        let checked = snapshots::checked(selected, &selection.fingerprint);
+        let Ok(schema) = checked.schema() else {
+            return false;
+        };
+        for group in &groups {
+            if !check_columns(group.table, &group.columns, schema).is_empty() {
+                return false;
+            }
+        }
+    }
+    true
 }
 
 fn target<'a>(snapshot: &'a SnapshotRef, parsed: &'a Snapshot) -> Target<'a> {

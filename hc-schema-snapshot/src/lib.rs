@@ -47,7 +47,7 @@ pub mod scan;
 pub mod syntax;
 
 pub use index::NameIndex;
-pub use requirement::{check, Finding, Requirement, Schema};
+pub use requirement::{check, check_columns, Finding, Requirement, Schema};
 pub use snapshot::{Snapshot, SnapshotError};
 
 #[doc(hidden)]

@@ -122,26 +122,48 @@ impl Schema for Snapshot {
 ///     table: "account".into(), column: "loyalty_tier__c".into() }]);
 /// ```
 pub fn check<S: Schema + ?Sized>(requirement: &Requirement, schema: &S) -> Vec<Finding> {
-    // The common case first: a mapped column implies its mapped table, so when every column is
-    // there the table lookup is not needed.
-    let mut columns = requirement.columns.iter();
-    if !requirement.columns.is_empty()
-        && columns.all(|column| schema.has_column(&requirement.table, column))
-    {
+    check_columns(&requirement.table, &requirement.columns, schema)
+}
+
+/// [`check`] on borrowed names (Postgres casing): the rule itself, for callers that hold the
+/// names without a [`Requirement`] (the macro's fast path).
+///
+/// ```
+/// use hc_schema_snapshot::{check_columns, Snapshot};
+/// let prod = Snapshot::parse(
+///     r#"{"format":1,"environment":"prod","schema":"salesforce",
+///         "tables":{"account":{"columns":{"name":{}}}}}"#, "prod.json", "prod").unwrap();
+/// assert!(check_columns("account", &["name"], &prod).is_empty());
+/// assert_eq!(check_columns("account", &["name", "type"], &prod).len(), 1);
+/// ```
+pub fn check_columns<S, C>(table: &str, columns: &[C], schema: &S) -> Vec<Finding>
+where
+    S: Schema + ?Sized,
+    C: AsRef<str>,
+{
+    // Plain loops: the macro runs this unoptimised, once per annotation. The common case
+    // first: a mapped column implies its mapped table, so when every column is there the
+    // table lookup is not needed.
+    let mut all_mapped = !columns.is_empty();
+    let mut i = 0;
+    while all_mapped && i < columns.len() {
+        all_mapped = schema.has_column(table, columns[i].as_ref());
+        i += 1;
+    }
+    if all_mapped {
         return Vec::new();
     }
-    if !schema.has_table(&requirement.table) {
+    if !schema.has_table(table) {
         return vec![Finding::MissingTable {
-            table: requirement.table.clone(),
+            table: table.to_string(),
         }];
     }
-    // A plain loop: the macro runs this unoptimised, once per annotation.
     let mut findings = Vec::new();
-    for column in &requirement.columns {
-        if !schema.has_column(&requirement.table, column) {
+    for column in columns {
+        if !schema.has_column(table, column.as_ref()) {
             findings.push(Finding::MissingColumn {
-                table: requirement.table.clone(),
-                column: column.clone(),
+                table: table.to_string(),
+                column: column.as_ref().to_string(),
             });
         }
     }

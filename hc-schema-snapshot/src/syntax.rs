@@ -346,8 +346,19 @@ impl Group {
     }
 }
 
-/// The requirements of an annotation in its plain form, read from the text of its arguments
-/// (what `TokenStream::to_string()` prints), or `None` when the text is anything else.
+/// One `table(column, ...)` group of an annotation in its plain form (see [`plain_groups`]),
+/// names borrowed from the lower-cased text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlainGroup<'a> {
+    /// The table name, lower case.
+    pub table: &'a str,
+    /// The column names, lower case, in the order written.
+    pub columns: Vec<&'a str>,
+}
+
+/// The groups of an annotation in its plain form, read from the text of its arguments (what
+/// `TokenStream::to_string()` prints), or `None` when the text is anything else. The text is
+/// lower-cased in place (Heroku Connect's rule) and the names are borrowed from it.
 ///
 /// The plain form is the grammar above restricted to ASCII identifiers (raw or not) and plain
 /// `"..."` names, with at least one group, no empty group and no column listed twice: exactly
@@ -355,36 +366,40 @@ impl Group {
 /// message, minus exotic spellings. For those it returns what [`Annotation::requirements`]
 /// would. On `None` the caller parses the tokens, which also gives every error its span. The
 /// macro reads the text with one call into the compiler where walking the tokens takes one
-/// per token, and that is most of what an annotation costs it.
+/// per token, and no allocation per name: that is most of what an annotation costs it.
 ///
 /// ```
-/// use hc_schema_snapshot::syntax::plain_requirements;
-/// let requirements = plain_requirements(r#"Account(Name, r#type, "Tier__c"), user(email,)"#).unwrap();
-/// assert_eq!(requirements[0].columns, ["name", "type", "tier__c"]);
-/// assert_eq!(requirements[1].table, "user");
-/// assert!(plain_requirements("account.name").is_none()); // the token parser explains it
-/// assert!(plain_requirements("account(name, Name)").is_none()); // listed twice
+/// use hc_schema_snapshot::syntax::plain_groups;
+/// let mut text = String::from(r#"Account(Name, r#type, "Tier__c"), user(email,)"#);
+/// let groups = plain_groups(&mut text).unwrap();
+/// assert_eq!(groups[0].table, "account");
+/// assert_eq!(groups[0].columns, ["name", "type", "tier__c"]);
+/// assert_eq!(groups[1].table, "user");
+/// assert!(plain_groups(&mut "account.name".to_string()).is_none()); // the token parser explains it
+/// assert!(plain_groups(&mut "account(name, Name)".to_string()).is_none()); // listed twice
 /// ```
-pub fn plain_requirements(text: &str) -> Option<Vec<Requirement>> {
+pub fn plain_groups(text: &mut str) -> Option<Vec<PlainGroup<'_>>> {
+    text.make_ascii_lowercase();
+    let text: &str = text;
     // Written as plain loops over bytes: proc-macros run unoptimised, where every iterator
     // adapter and closure is a real call, and this runs once per annotation.
     let bytes = text.as_bytes();
     let mut at = skip_whitespace(bytes, 0);
-    let mut requirements: Vec<Requirement> = Vec::new();
+    let mut groups: Vec<PlainGroup<'_>> = Vec::new();
     while at < bytes.len() {
-        let (table, next) = plain_name(bytes, at)?;
+        let (table, next) = plain_name(text, at)?;
         at = skip_whitespace(bytes, next);
         if at == bytes.len() || bytes[at] != b'(' {
             return None;
         }
         at = skip_whitespace(bytes, at + 1);
-        let mut columns: Vec<String> = Vec::new();
+        let mut columns: Vec<&str> = Vec::new();
         while at < bytes.len() && bytes[at] != b')' {
-            let (column, next) = plain_name(bytes, at)?;
+            let (column, next) = plain_name(text, at)?;
             if columns.contains(&column)
-                || requirements
+                || groups
                     .iter()
-                    .any(|r| r.table == table && r.columns.contains(&column))
+                    .any(|g| g.table == table && g.columns.contains(&column))
             {
                 return None; // listed twice
             }
@@ -399,7 +414,7 @@ pub fn plain_requirements(text: &str) -> Option<Vec<Requirement>> {
         if at == bytes.len() || columns.is_empty() {
             return None;
         }
-        requirements.push(Requirement { table, columns });
+        groups.push(PlainGroup { table, columns });
         at = skip_whitespace(bytes, at + 1);
         if at < bytes.len() {
             if bytes[at] != b',' {
@@ -408,10 +423,10 @@ pub fn plain_requirements(text: &str) -> Option<Vec<Requirement>> {
             at = skip_whitespace(bytes, at + 1);
         }
     }
-    if requirements.is_empty() {
+    if groups.is_empty() {
         return None;
     }
-    Some(requirements)
+    Some(groups)
 }
 
 /// The first position at or after `at` that is not ASCII whitespace.
@@ -423,8 +438,9 @@ fn skip_whitespace(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// At `at`, an ASCII identifier (`r#` allowed) or a `"..."` of letters, digits and
-/// underscores: the name lower-cased, and where it ends.
-fn plain_name(bytes: &[u8], at: usize) -> Option<(String, usize)> {
+/// underscores: the name, and where it ends.
+fn plain_name(text: &str, at: usize) -> Option<(&str, usize)> {
+    let bytes = text.as_bytes();
     let quoted = at < bytes.len() && bytes[at] == b'"';
     let raw = at + 1 < bytes.len() && bytes[at] == b'r' && bytes[at + 1] == b'#';
     let start = at + usize::from(quoted) + 2 * usize::from(raw);
@@ -436,7 +452,7 @@ fn plain_name(bytes: &[u8], at: usize) -> Option<(String, usize)> {
     if end == start || (!quoted && bytes[start].is_ascii_digit()) {
         return None;
     }
-    let name_end = end;
+    let name = &text[start..end];
     if quoted {
         if end == bytes.len() || bytes[end] != b'"' {
             return None;
@@ -452,16 +468,7 @@ fn plain_name(bytes: &[u8], at: usize) -> Option<(String, usize)> {
     {
         return None;
     }
-    let mut name = bytes[start..name_end].to_vec();
-    let lower = name.as_mut_slice();
-    let mut i = 0;
-    while i < lower.len() {
-        if lower[i].is_ascii_uppercase() {
-            lower[i] += b'a' - b'A';
-        }
-        i += 1;
-    }
-    String::from_utf8(name).ok().map(|name| (name, end))
+    Some((name, end))
 }
 
 #[cfg(test)]
@@ -539,7 +546,13 @@ mod tests {
                 .and_then(|tokens| Annotation::parse(tokens, Span::call_site()).ok())
                 .filter(|a| a.validate().is_empty())
                 .map(|a| a.requirements());
-            let plain = plain_requirements(text);
+            let mut lowered = text.to_string();
+            let plain = plain_groups(&mut lowered).map(|groups| {
+                groups
+                    .iter()
+                    .map(|g| Requirement::new(g.table, &g.columns))
+                    .collect::<Vec<_>>()
+            });
             if ordinary.contains(text) {
                 assert!(plain.is_some(), "{text:?} is ordinary");
             }
