@@ -398,4 +398,9 @@ fn verify_checks_the_live_database_against_the_sources() {
     let run = hc(&dir, &["verify", "prod"], &env);
     assert_eq!(run.code, 1);
     assert!(!run.stdout.contains("loyalty_tier__c"), "{}", run.stdout);
+    // Nothing to verify is an error, never a pass.
+    std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("nothing to verify"), "{}", run.stderr);
 }

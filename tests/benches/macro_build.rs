@@ -1,18 +1,24 @@
-//! Build-time cost of the guard: a crate with 1,000 annotated items checked against a
-//! 200-table x 300-column snapshot, against the same crate without the annotations, built
+//! Build-time cost of the guard: crates with 1,000 annotated items checked against a
+//! 200-table x 300-column snapshot, against the same crates without the annotations, built
 //! in the same run: 9 rounds, each building every variant once (the order rotating), and the
 //! median over rounds of each variant's time divided by the baseline's time in the same round.
 //! Target ratio for the guard (the default configuration): under 1.03.
 //!
-//! Five crates, identical but for what precedes each of the 1,000 functions:
+//! Two shapes of crate:
+//! - `dense`: 1,000 one-line functions, the worst case (the annotations are a large part of
+//!   the source);
+//! - `typical`: 1,000 data-access functions as an app writes them (a row struct, a `format!`
+//!   of the SQL, rows mapped into the struct), about 20 lines each.
+//!
+//! Variants, identical but for what precedes each annotated function:
 //! - `without`: nothing (the baseline);
 //! - `guard`: `#[hc_requires(...)]`, default configuration (checked, not registered);
 //! - `do-nothing attribute`: an attribute macro that returns the item as it is: what rustc
 //!   charges for any attribute macro, so the floor under the guard;
-//! - `guard + registry`: `#[hc_requires]` with `[registry] enabled = true`, for binaries that
-//!   run the release-phase check;
-//! - `static per item`: no macro, one hand-written `&str` static per item, the item the
-//!   registry emits: what rustc itself charges for the registry, whoever writes it.
+//! - `guard + registry` (dense only): `[registry] enabled = true`, for binaries that run the
+//!   release-phase check;
+//! - `static per item` (dense only): no macro, one hand-written `&str` static per item, the
+//!   item the registry emits: what rustc itself charges for the registry, whoever writes it.
 //!
 //! Every variant's `main` reads `registry::usages()`, so all of them link hc-schema-snapshot
 //! alike.
@@ -37,6 +43,12 @@ enum Variant {
     StaticPerItem,
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Shape {
+    Dense,
+    Typical,
+}
+
 const VARIANTS: [(Variant, &str); 5] = [
     (Variant::Without, "without"),
     (Variant::Guard, "guard"),
@@ -45,7 +57,7 @@ const VARIANTS: [(Variant, &str); 5] = [
     (Variant::StaticPerItem, "static per item"),
 ];
 
-fn source(variant: Variant) -> String {
+fn source(shape: Shape, variant: Variant) -> String {
     let mut out = String::from("#![allow(dead_code)]\n");
     match variant {
         Variant::Guard | Variant::GuardAndRegistry => {
@@ -53,6 +65,11 @@ fn source(variant: Variant) -> String {
         }
         Variant::DoNothing => out.push_str("use do_nothing::hc_requires;\n"),
         Variant::Without | Variant::StaticPerItem => {}
+    }
+    if shape == Shape::Typical {
+        out.push_str(
+            "pub fn quote(name: &str) -> String {\n    format!(\"\\\"{}\\\"\", name.replace('\"', \"\\\"\\\"\"))\n}\n",
+        );
     }
     for i in 0..1000 {
         let table = i % 200;
@@ -68,16 +85,42 @@ fn source(variant: Variant) -> String {
                  field_{a}__c@{i}:27 field_{b}__c@{i}:39 field_{c}__c@{i}:51\";\n"
             ),
         };
-        out.push_str(&format!(
-            "{before}pub fn query_{i}(rows: &[(u32, String)]) -> usize {{\n    rows.iter().filter(|(n, s)| *n as usize % {m} == 0 && !s.is_empty()).count()\n}}\n",
-            m = i % 7 + 1
-        ));
+        match shape {
+            Shape::Dense => out.push_str(&format!(
+                "{before}pub fn query_{i}(rows: &[(u32, String)]) -> usize {{\n    rows.iter().filter(|(n, s)| *n as usize % {m} == 0 && !s.is_empty()).count()\n}}\n",
+                m = i % 7 + 1
+            )),
+            Shape::Typical => out.push_str(&format!(
+                "/// One `object_{table}__c` record.\n\
+                 #[derive(Debug, Clone, PartialEq)]\n\
+                 pub struct Row{i} {{\n    pub sfid: String,\n    pub a: Option<String>,\n    pub b: Option<String>,\n    pub c: Option<String>,\n}}\n\
+                 /// The non-deleted records, by sfid: the SQL to run and the rows mapped.\n\
+                 {before}pub fn query_{i}(schema: &str, rows: &[Vec<Option<String>>]) -> (String, Vec<Row{i}>) {{\n\
+                 \x20   let sql = format!(\n\
+                 \x20       \"SELECT sfid, field_{a}__c, field_{b}__c, field_{c}__c FROM {{}}.object_{table}__c \\\n\
+                 \x20        WHERE isdeleted IS NOT TRUE ORDER BY sfid\",\n\
+                 \x20       quote(schema)\n\
+                 \x20   );\n\
+                 \x20   let rows = rows\n\
+                 \x20       .iter()\n\
+                 \x20       .map(|row| Row{i} {{\n\
+                 \x20           sfid: row.first().cloned().flatten().unwrap_or_default(),\n\
+                 \x20           a: row.get(1).cloned().flatten(),\n\
+                 \x20           b: row.get(2).cloned().flatten(),\n\
+                 \x20           c: row.get(3).cloned().flatten(),\n\
+                 \x20       }})\n\
+                 \x20       .collect();\n\
+                 \x20   (sql, rows)\n\
+                 }}\n"
+            )),
+        }
     }
-    out.push_str(
-        "fn main() {\n    let rows = vec![(1, \"a\".to_string())];\n    let mut total = 0;\n",
-    );
+    out.push_str("fn main() {\n    let mut total = 0;\n");
     for i in (0..1000).step_by(50) {
-        out.push_str(&format!("    total += query_{i}(&rows);\n"));
+        out.push_str(&match shape {
+            Shape::Dense => format!("    total += query_{i}(&[(1, \"a\".to_string())]);\n"),
+            Shape::Typical => format!("    total += query_{i}(\"salesforce\", &[]).0.len();\n"),
+        });
     }
     // Like an app with the release-phase check, every variant reads the registry (and so links
     // hc-schema-snapshot, a fixed cost that is not the annotations').
@@ -113,9 +156,31 @@ fn do_nothing_macro() -> tempfile::TempDir {
 fn main() {
     let snapshot = synthetic_snapshot("prod", 200, 300);
     let do_nothing = do_nothing_macro();
+    println!(
+        "snapshot: 200 tables x 300 columns, {} bytes; 1,000 annotated items",
+        snapshot.len()
+    );
+    for shape in [Shape::Dense, Shape::Typical] {
+        measure(shape, &snapshot, do_nothing.path());
+    }
+}
+
+/// Build every variant of `shape` in both profiles and print the ratios.
+fn measure(shape: Shape, snapshot: &str, do_nothing: &std::path::Path) {
+    let shape_name = match shape {
+        Shape::Dense => "dense",
+        Shape::Typical => "typical",
+    };
     let crates: Vec<(&str, TempCrate)> = VARIANTS
         .iter()
         .enumerate()
+        .filter(|(_, (variant, _))| {
+            shape == Shape::Dense
+                || matches!(
+                    variant,
+                    Variant::Without | Variant::Guard | Variant::DoNothing
+                )
+        })
         .map(|(n, &(variant, name))| {
             let config = if variant == Variant::GuardAndRegistry {
                 "[registry]\nenabled = true\n"
@@ -123,32 +188,29 @@ fn main() {
                 ""
             };
             let krate = TempCrate::new(
-                &format!("bench_{n}"),
+                &format!("bench_{shape_name}_{n}"),
                 &["prod-snapshot"],
                 &[
-                    ("src/main.rs", &source(variant)),
-                    ("hc-schema/prod.json", &snapshot),
+                    ("src/main.rs", &source(shape, variant)),
+                    ("hc-schema/prod.json", snapshot),
                     ("hc-schema.toml", config),
                 ],
             );
             if variant == Variant::DoNothing {
                 krate.add_dependencies(&format!(
                     "do-nothing = {{ path = {:?} }}\n",
-                    do_nothing.path().display().to_string()
+                    do_nothing.display().to_string()
                 ));
             }
             (name, krate)
         })
         .collect();
-    println!(
-        "snapshot: 200 tables x 300 columns, {} bytes; 1,000 annotated items",
-        snapshot.len()
-    );
     let count_instructions = std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS").is_some();
     for (profile, args) in [
         ("release", &["--release", "--features", "prod-snapshot"][..]),
         ("debug", &["--features", "prod-snapshot"][..]),
     ] {
+        let label = format!("{shape_name}, {profile}");
         // Touch the source so that only this crate is rebuilt (dependencies stay cached).
         let touch = |krate: &TempCrate| {
             let main = krate.path().join("src/main.rs");
@@ -173,12 +235,12 @@ fn main() {
         let times = interleave(9, &mut refs);
         let baseline = &times[0];
         println!(
-            "macro_build ({profile}): without {:.3}s (median)",
+            "macro_build ({label}): without {:.3}s (median)",
             median(baseline.clone()).as_secs_f64()
         );
         for ((name, _), candidate) in crates.iter().zip(&times).skip(1) {
             println!(
-                "macro_build ({profile}): {name} {:.3}s (median), ratio {:.3} (median of per-round ratios)",
+                "macro_build ({label}): {name} {:.3}s (median), ratio {:.3} (median of per-round ratios)",
                 median(candidate.clone()).as_secs_f64(),
                 median_ratio(candidate, baseline)
             );
@@ -195,7 +257,7 @@ fn main() {
                 .collect();
             for ((name, _), count) in crates.iter().zip(&counts).skip(1) {
                 println!(
-                    "macro_build ({profile}, instructions): {name} {count}, ratio {:.4} (without: {})",
+                    "macro_build ({label}, instructions): {name} {count}, ratio {:.4} (without: {})",
                     *count as f64 / counts[0] as f64,
                     counts[0]
                 );
