@@ -1,7 +1,7 @@
 //! `#[hc_requires(table(column, ...), ...)]`: declare the Heroku Connect columns an item reads,
 //! and fail the build, at the exact column, when a selected snapshot does not map one.
 //!
-//! ```ignore
+//! ```text
 //! use hc_schema_macro::hc_requires;
 //!
 //! #[hc_requires(account(name, loyalty_tier__c), contact(email))]

@@ -58,21 +58,38 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     for snapshot in &selection.selected {
         println!("cargo:rerun-if-changed={}", snapshot.path.display());
     }
-    selection.fingerprint = fingerprint(selection.selected.iter().map(|s| s.path.as_path()));
+    // Each file is read once: the fingerprint and the index describe the same bytes.
+    let contents: Vec<Option<Vec<u8>>> = selection
+        .selected
+        .iter()
+        .map(|snapshot| std::fs::read(&snapshot.path).ok())
+        .collect();
+    selection.fingerprint = fingerprint_of(
+        selection
+            .selected
+            .iter()
+            .zip(&contents)
+            .map(|(snapshot, bytes)| (snapshot.path.as_path(), bytes.as_deref())),
+    );
     if let Some(out_dir) = std::env::var_os("OUT_DIR") {
-        write_indexes(&mut selection, Path::new(&out_dir));
+        write_indexes(&mut selection, &contents, Path::new(&out_dir));
     }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
     Ok(selection)
 }
 
-/// Write the [`NameIndex`] of each selected snapshot that loads to `out_dir/hc-schema/` and
-/// record its path. A snapshot that does not load gets no index: the macro then reads the JSON
-/// itself and reports the error at the first annotation, with its position.
-fn write_indexes(selection: &mut Selection, out_dir: &Path) {
+/// Write the [`NameIndex`] of each selected snapshot whose `contents` (as read for the
+/// fingerprint) parse to `out_dir/hc-schema/` and record its path. A snapshot that does not
+/// load gets no index: the macro then reads the JSON itself and reports the error at the first
+/// annotation, with its position.
+fn write_indexes(selection: &mut Selection, contents: &[Option<Vec<u8>>], out_dir: &Path) {
     let dir = out_dir.join("hc-schema");
-    for (position, snapshot) in selection.selected.iter_mut().enumerate() {
-        let Ok(loaded) = Snapshot::load(&snapshot.path) else {
+    for (position, (snapshot, bytes)) in selection.selected.iter_mut().zip(contents).enumerate() {
+        let Some(text) = bytes.as_deref().and_then(|b| std::str::from_utf8(b).ok()) else {
+            continue;
+        };
+        let display = snapshot.path.display().to_string();
+        let Ok(loaded) = Snapshot::parse(text, &display, &snapshot.env) else {
             continue;
         };
         let path = dir.join(format!("{position}-{}.names", snapshot.env));
@@ -100,8 +117,21 @@ pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-/// A content fingerprint (FNV-1a over each file's bytes, or "missing").
+/// A content fingerprint (FNV-1a over each file's path and bytes, or "missing").
 pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
+    let contents: Vec<(&Path, Option<Vec<u8>>)> = paths
+        .into_iter()
+        .map(|path| (path, std::fs::read(path).ok()))
+        .collect();
+    fingerprint_of(
+        contents
+            .iter()
+            .map(|(path, bytes)| (*path, bytes.as_deref())),
+    )
+}
+
+/// [`fingerprint`] of contents already read (`None`: missing or unreadable).
+fn fingerprint_of<'a>(files: impl IntoIterator<Item = (&'a Path, Option<&'a [u8]>)>) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     let mut feed = |bytes: &[u8]| {
         for byte in bytes {
@@ -109,12 +139,9 @@ pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
     };
-    for path in paths {
+    for (path, bytes) in files {
         feed(path.as_os_str().as_encoded_bytes());
-        match std::fs::read(path) {
-            Ok(bytes) => feed(&bytes),
-            Err(_) => feed(b"\0missing"),
-        }
+        feed(bytes.unwrap_or(b"\0missing"));
     }
     format!("{hash:016x}")
 }

@@ -105,9 +105,9 @@ pub struct CheckConfig {
 pub struct RegistryConfig {
     /// Whether `#[hc_requires]` compiles its requirements into the binary, for
     /// `registry::usages()` and the release-phase verify (default `false`). It costs one static
-    /// per annotation (about what rustc charges for any item), so it is on only where a
-    /// binary reads it; a release-phase check that finds nothing registered must refuse to
-    /// pass, as the example's `verify-schema` does.
+    /// per annotation (about what rustc charges for any item): turn it on where a
+    /// binary reads it. Off, the release-phase check has nothing to check, and
+    /// `verify::verify` then refuses to pass.
     #[serde(default)]
     pub enabled: bool,
 }
