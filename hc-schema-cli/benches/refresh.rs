@@ -1,6 +1,6 @@
 //! `hc-schema refresh` of a synthetic 200-table x 300-column schema against
 //! `pg_dump --schema-only -n <schema>` of the same database, alternately in the same run
-//! (median of 5). Run: `cargo bench -p hc-schema-snapshot --features cli --bench refresh`
+//! (median of 5). Run: `cargo bench -p hc-schema --bench refresh`
 
 use std::path::PathBuf;
 use std::process::Command;

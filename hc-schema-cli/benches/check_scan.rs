@@ -1,6 +1,6 @@
 //! `hc-schema check` on a generated tree of 2,000 files / 200,000 lines with 5,000 annotations
 //! against plain reading of the same files (`cat` of all of them), alternately in the same run
-//! (median of 5). Run: `cargo bench -p hc-schema-snapshot --features cli --bench check_scan`
+//! (median of 5). Run: `cargo bench -p hc-schema --bench check_scan`
 
 use std::process::Command;
 
