@@ -40,6 +40,8 @@ struct Mapping {
 #[derive(Deserialize)]
 struct MappingConfig {
     fields: BTreeMap<String, serde_json::Value>,
+    #[serde(default)]
+    access: Option<String>,
 }
 
 /// Build the snapshot of `env` from the text of a mapping export. The schema is the export's
@@ -53,6 +55,7 @@ struct MappingConfig {
 /// let snapshot = import_export(export, "prod-export.json", "prod", "salesforce").unwrap();
 /// let account = &snapshot.tables["account"];
 /// assert_eq!(account.object.as_deref(), Some("Account"));
+/// assert_eq!(account.access, Some(hc_schema_snapshot::snapshot::MappingAccess::ReadOnly));
 /// assert_eq!(account.columns["loyalty_tier__c"].field.as_deref(), Some("Loyalty_Tier__c"));
 /// assert_eq!(account.columns["sfid"].field.as_deref(), Some("Id"));
 /// assert!(account.columns["_hc_lastop"].system);
@@ -108,6 +111,15 @@ pub fn import_export(
             .entry(names::normalize(&mapping.object_name))
             .or_default();
         table.object = Some(mapping.object_name.clone());
+        table.access = match mapping.config.access.as_deref() {
+            None => None,
+            Some(access) => Some(access.parse().map_err(|message: String| {
+                error(
+                    String::new(),
+                    format!("mappings[{index}] ({}): config.access: {message}", mapping.object_name),
+                )
+            })?),
+        };
         for field in mapping.config.fields.keys() {
             let column = column_of_field(field);
             table.columns.insert(
@@ -181,6 +193,10 @@ mod tests {
         assert!(snapshot.has_column("contact", "id"));
         assert_eq!(snapshot.schema, "salesforce");
         assert_eq!(snapshot.source.as_deref(), Some("export:e.json"));
+        assert_eq!(
+            snapshot.tables["contact"].access,
+            Some(crate::snapshot::MappingAccess::ReadWrite)
+        );
     }
 
     #[test]

@@ -33,6 +33,24 @@ pub fn normalize(name: &str) -> String {
     name.trim().to_ascii_lowercase()
 }
 
+/// Whether `name` is a name Heroku Connect could have created: a plain lower-case identifier
+/// (`account`, `loyalty_tier__c`, `_hc_lastop`). A catalog name that is not (`"Account"`,
+/// `" lead"`, `"na-me"`) was created by someone else and never matches a requirement.
+///
+/// ```
+/// use hc_schema_snapshot::names::is_hc_name;
+/// assert!(is_hc_name("loyalty_tier__c") && is_hc_name("_hc_err") && is_hc_name("user"));
+/// assert!(!is_hc_name("Account") && !is_hc_name(" lead") && !is_hc_name("") && !is_hc_name("1x"));
+/// ```
+pub fn is_hc_name(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && !bytes[0].is_ascii_digit()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
+}
+
 /// Whether `column` (a Postgres column name) is one of Heroku Connect's own columns.
 ///
 /// ```

@@ -40,9 +40,60 @@ pub struct Table {
     /// The Salesforce object API name (`Account`), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object: Option<String>,
+    /// The mapping's direction, when known (absent: unknown; older snapshots lack it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<MappingAccess>,
     /// Mapped fields by Postgres column name (lower case).
     #[serde(default)]
     pub columns: BTreeMap<String, Column>,
+}
+
+/// A Heroku Connect mapping's direction.
+///
+/// ```
+/// use hc_schema_snapshot::snapshot::MappingAccess;
+/// assert_eq!(serde_json::to_string(&MappingAccess::ReadOnly).unwrap(), "\"read_only\"");
+/// assert_eq!("read_write".parse::<MappingAccess>(), Ok(MappingAccess::ReadWrite));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MappingAccess {
+    /// Salesforce to Postgres only: rows written in Postgres never reach Salesforce.
+    ReadOnly,
+    /// Both directions: inserts, updates and deletes in Postgres are written to Salesforce.
+    ReadWrite,
+}
+
+impl MappingAccess {
+    /// The spelling used in snapshots and exports: `read_only` or `read_write`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MappingAccess::ReadOnly => "read_only",
+            MappingAccess::ReadWrite => "read_write",
+        }
+    }
+}
+
+impl std::fmt::Display for MappingAccess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            MappingAccess::ReadOnly => "read-only",
+            MappingAccess::ReadWrite => "read-write",
+        })
+    }
+}
+
+impl std::str::FromStr for MappingAccess {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "read_only" => Ok(MappingAccess::ReadOnly),
+            "read_write" => Ok(MappingAccess::ReadWrite),
+            other => Err(format!(
+                "`{other}` is not a mapping access: expected \"read_only\" or \"read_write\""
+            )),
+        }
+    }
 }
 
 /// One mapped field (or Heroku Connect system column).
@@ -190,7 +241,7 @@ impl Snapshot {
     /// ```
     /// use hc_schema_snapshot::Snapshot;
     /// let text = r#"{"format": 1, "environment": "prod", "schema": "salesforce",
-    ///   "tables": {"account": {"columns": {"Name": {"type": "text"}}}}}"#;
+    ///   "tables": {"account": {"columns": {"name": {"type": "text"}}}}}"#;
     /// let snapshot = Snapshot::parse(text, "prod.json", "prod").unwrap();
     /// assert!(snapshot.has_column("account", "name"));
     /// ```
@@ -226,30 +277,35 @@ impl Snapshot {
                 })
             }
         }
-        let mut snapshot: Snapshot = serde_json::from_str(text).map_err(malformed)?;
-        snapshot.normalize_names();
+        let snapshot: Snapshot = serde_json::from_str(text).map_err(malformed)?;
         Ok(snapshot)
     }
 
-    /// Lower-case every table and column key, as Heroku Connect names them.
-    fn normalize_names(&mut self) {
-        let needs = self.tables.iter().any(|(name, table)| {
-            *name != names::normalize(name)
-                || table.columns.keys().any(|c| *c != names::normalize(c))
-        });
-        if !needs {
-            return;
-        }
-        let tables = std::mem::take(&mut self.tables);
-        for (name, table) in tables {
-            let entry = self.tables.entry(names::normalize(&name)).or_default();
-            if entry.object.is_none() {
-                entry.object = table.object;
+    /// Tables and columns whose names are not plain lower-case identifiers (`"Account"`,
+    /// `" lead"`): Heroku Connect never creates them, so no requirement ever matches them.
+    /// `refresh` and `diff` list them with a note. Each entry is `table` or `table.column`.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::Snapshot;
+    /// let text = r#"{"format":1,"environment":"t","schema":"s","tables":{
+    ///     "Account":{"columns":{"Name":{}}},"account":{"columns":{"name":{},"Extra":{}}}}}"#;
+    /// let snapshot = Snapshot::parse(text, "t.json", "t").unwrap();
+    /// assert_eq!(snapshot.non_hc_names(), ["\"Account\"", "account.\"Extra\""]);
+    /// ```
+    pub fn non_hc_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (table, info) in &self.tables {
+            if !names::is_hc_name(table) {
+                out.push(format!("{:?}", table));
+                continue;
             }
-            for (column, value) in table.columns {
-                entry.columns.insert(names::normalize(&column), value);
+            for column in info.columns.keys() {
+                if !names::is_hc_name(column) {
+                    out.push(format!("{table}.{column:?}"));
+                }
             }
         }
+        out
     }
 
     /// Keep what `old` knew that this snapshot does not: Salesforce API names after a refresh
@@ -262,6 +318,9 @@ impl Snapshot {
             };
             if table.object.is_none() {
                 table.object = old_table.object.clone();
+            }
+            if table.access.is_none() {
+                table.access = old_table.access;
             }
             for (column, info) in &mut table.columns {
                 let Some(old_info) = old_table.columns.get(column) else {
@@ -278,20 +337,18 @@ impl Snapshot {
         }
     }
 
-    /// Whether the snapshot maps `table` (any casing).
+    /// Whether the snapshot maps `table` (exactly this name: requirements are lower case, and
+    /// a mixed-case catalog name is not a Heroku Connect table).
     pub fn has_table(&self, table: &str) -> bool {
         self.table(table).is_some()
     }
 
-    /// The table named `table` (any casing).
+    /// The table named exactly `table`.
     pub fn table(&self, table: &str) -> Option<&Table> {
-        self.tables.get(table).or_else(|| {
-            let lower = names::normalize(table);
-            self.tables.get(&lower)
-        })
+        self.tables.get(table)
     }
 
-    /// Whether the snapshot maps `table.column` (any casing).
+    /// Whether the snapshot maps `table.column` (exact names).
     pub fn has_column(&self, table: &str, column: &str) -> bool {
         self.table(table)
             .is_some_and(|t| t.column(column).is_some())
@@ -334,6 +391,9 @@ impl Snapshot {
             let _ = writeln!(out, "    {}: {{", q(name));
             if let Some(object) = &table.object {
                 let _ = writeln!(out, "      \"object\": {},", q(object));
+            }
+            if let Some(access) = table.access {
+                let _ = writeln!(out, "      \"access\": \"{}\",", access.as_str());
             }
             if table.columns.is_empty() {
                 out.push_str("      \"columns\": {}\n");
@@ -387,11 +447,9 @@ impl Snapshot {
 }
 
 impl Table {
-    /// The column named `column` (any casing).
+    /// The column named exactly `column`.
     pub fn column(&self, column: &str) -> Option<&Column> {
-        self.columns
-            .get(column)
-            .or_else(|| self.columns.get(&names::normalize(column)))
+        self.columns.get(column)
     }
 }
 
@@ -481,21 +539,44 @@ mod tests {
     }
 
     #[test]
-    fn lookups_ignore_case() {
+    fn lookups_are_exact() {
         let snapshot = sample();
-        assert!(snapshot.has_column("Account", "Name"));
-        assert!(snapshot.has_table("USER"));
+        assert!(snapshot.has_column("account", "name"));
+        assert!(!snapshot.has_column("Account", "Name"));
+        assert!(snapshot.has_table("user"));
         assert!(!snapshot.has_column("account", "loyalty_tier__c"));
     }
 
+    /// A quoted mixed-case or padded catalog name is not a Heroku Connect name: it stays
+    /// distinct and never matches the lower-case name a requirement uses.
     #[test]
-    fn keys_in_other_casing_are_normalized_on_load() {
+    fn keys_in_other_casing_stay_distinct() {
         let text = r#"{"format":1,"environment":"t","schema":"s",
-            "tables":{"Account":{"columns":{"Loyalty_Tier__c":{}}}}}"#;
+            "tables":{"Account":{"columns":{"Loyalty_Tier__c":{}}},
+                      "account":{"columns":{"name":{}," pad":{}}}}}"#;
         let snapshot = Snapshot::parse(text, "t.json", "t").unwrap();
-        assert!(snapshot.tables["account"]
-            .columns
-            .contains_key("loyalty_tier__c"));
+        assert!(!snapshot.has_column("account", "loyalty_tier__c"));
+        assert!(!snapshot.has_column("account", "pad"));
+        assert!(snapshot.has_column("account", "name"));
+        assert_eq!(snapshot.tables.len(), 2);
+        assert_eq!(Snapshot::parse(&snapshot.to_json(), "t", "t").unwrap(), snapshot);
+    }
+
+    #[test]
+    fn access_round_trips_and_is_optional() {
+        let text = r#"{"format":1,"environment":"t","schema":"s","tables":{
+            "account":{"object":"Account","access":"read_only","columns":{"name":{}}},
+            "contact":{"access":"read_write","columns":{}},
+            "lead":{"columns":{}}}}"#;
+        let snapshot = Snapshot::parse(text, "t.json", "t").unwrap();
+        assert_eq!(snapshot.tables["account"].access, Some(MappingAccess::ReadOnly));
+        assert_eq!(snapshot.tables["contact"].access, Some(MappingAccess::ReadWrite));
+        assert_eq!(snapshot.tables["lead"].access, None);
+        let json = snapshot.to_json();
+        assert!(json.contains("\"object\": \"Account\",\n      \"access\": \"read_only\",\n"), "{json}");
+        assert_eq!(Snapshot::parse(&json, "t", "t").unwrap(), snapshot);
+        let bad = text.replace("\"read_only\"", "\"write_only\"");
+        assert!(Snapshot::parse(&bad, "t.json", "t").is_err());
     }
 
     #[test]

@@ -91,8 +91,9 @@ pub fn read_catalog(
 }
 
 impl Catalog {
-    /// The snapshot: bookkeeping tables left out, system columns marked, names lower-cased
-    /// (as Heroku Connect creates them).
+    /// The snapshot: bookkeeping tables left out, system columns marked, names exactly as the
+    /// catalog has them (a mixed-case or padded name stays distinct: it is not a Heroku
+    /// Connect name and never matches a requirement).
     pub fn into_snapshot(self, env: &str, schema: &str, source: Option<String>) -> Snapshot {
         let mut snapshot = Snapshot::new(env, schema);
         snapshot.source = source;
@@ -100,9 +101,9 @@ impl Catalog {
             if names::is_bookkeeping_table(&table) {
                 continue;
             }
-            let entry = snapshot.tables.entry(names::normalize(&table)).or_default();
+            let entry = snapshot.tables.entry(table).or_default();
             for (column, (data_type, not_null)) in columns {
-                let name = names::normalize(&column);
+                let name = column;
                 entry.columns.insert(
                     name.clone(),
                     Column {
