@@ -52,11 +52,7 @@ impl Loaded {
 
 /// A snapshot as a diagnostic target.
 pub fn target<'a>(r: &'a SnapshotRef, s: &'a Snapshot) -> Target<'a> {
-    Target {
-        env: &r.env,
-        display: &r.display,
-        snapshot: s,
-    }
+    Target::env(&r.env, &r.display, s)
 }
 
 /// Select and load snapshots as the build would, with `envs` / `snapshot` overriding.
@@ -127,7 +123,10 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         }
     }
     for (r, snapshot) in &loaded.selected {
-        for problem in check_usages(&scan.usages, snapshot) {
+        for problem in check_usages(&scan.usages, &r.env, snapshot) {
+            if !problem.fails(selection.strict_access) {
+                continue;
+            }
             let explanation = explain(&problem.finding, &target(r, snapshot), &known);
             let affected: Vec<String> = match problem.finding.column() {
                 Some(column) => vec![format!("{}.{column}", problem.usage.table.name)],

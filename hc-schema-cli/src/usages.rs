@@ -128,7 +128,8 @@ pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outc
         _ => {
             for (table, columns) in &manifest.tables {
                 println!("{table}");
-                for (column, sites) in columns {
+                for (column, needs) in &columns.columns {
+                    let sites: Vec<String> = needs.all().map(ToString::to_string).collect();
                     println!("  {column}  ({})", sites.join(", "));
                 }
             }

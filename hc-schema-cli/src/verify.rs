@@ -31,12 +31,15 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
             error.file, error.line, error.column, error.message
         )));
     }
-    let report = verify::verify(&options, &schema, &scan.usages)?;
-    if report.is_ok() {
-        print!("{}", report.render());
-        Ok(ExitCode::SUCCESS)
-    } else {
-        print!("{}", report.render());
-        Ok(ExitCode::from(1))
+    match verify::verify(&options, &schema, &scan.usages) {
+        Ok(report) => {
+            print!("{}", report.render());
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(verify::VerifyError::Failed(report)) => {
+            print!("{}", report.render());
+            Ok(ExitCode::from(1))
+        }
+        Err(verify::VerifyError::Fetch(err)) => Err(err.into()),
     }
 }

@@ -11,7 +11,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use hc_schema_snapshot::registry::Record;
-use hc_schema_snapshot::syntax::{Annotation, Name};
+use hc_schema_snapshot::syntax::Annotation;
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 use crate::{snapshots, validate};
@@ -66,15 +66,7 @@ fn registration(annotation: &Annotation) -> TokenStream {
         .groups
         .first()
         .map_or_else(String::new, |group| group.table.span.file());
-    let groups: Vec<_> = annotation
-        .groups
-        .iter()
-        .map(|group| {
-            let columns = group.columns.iter().map(located).collect();
-            (located(&group.table), columns)
-        })
-        .collect();
-    let record = Record::encode(&file, &groups);
+    let record = Record::encode(&annotation.usages(&file));
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));
@@ -99,16 +91,6 @@ fn registration(annotation: &Annotation) -> TokenStream {
     ]
     .into_iter()
     .collect()
-}
-
-/// A name with its 1-based line and column.
-fn located(name: &Name) -> (&str, u32, u32) {
-    let start = name.span.start();
-    (
-        name.value.as_str(),
-        start.line as u32,
-        start.column as u32 + 1,
-    )
 }
 
 /// Attach the registration: as the first statements of a function's body (valid for free

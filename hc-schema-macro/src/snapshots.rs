@@ -101,6 +101,7 @@ fn decode_selection() -> Result<Selection, String> {
             fingerprint: String::new(),
             // No build script, so no hc-schema.toml: the default, nothing registered.
             registry: false,
+            strict_access: false,
         });
     }
     Err(format!(

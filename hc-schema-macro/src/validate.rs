@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use hc_schema_snapshot::diagnostic::{explain, Target};
-use hc_schema_snapshot::selection::{Selection, SnapshotRef};
+use hc_schema_snapshot::selection::{Reason, Selection, SnapshotRef};
 use hc_schema_snapshot::syntax::{plain_groups, Annotation};
-use hc_schema_snapshot::{check, check_columns, Snapshot};
+use hc_schema_snapshot::{check_columns, evaluate, Finding, Snapshot};
 use proc_macro2::Span;
 
 use crate::snapshots;
@@ -40,6 +40,8 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
             ),
         );
     }
+    let allowances = annotation.allowances();
+    let strict_access = selection.strict_access;
     // Failures are explained with the full snapshots of every environment, read only then.
     type Parsed = Arc<Result<Snapshot, String>>;
     let mut known: Option<Vec<(&SnapshotRef, Parsed)>> = None;
@@ -53,7 +55,14 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
             }
         };
         for group in &annotation.groups {
-            let findings = check(&group.requirement(), schema);
+            let requirement = group.requirement();
+            let evaluation = evaluate(&requirement, &allowances, &selected.env, schema);
+            let findings: Vec<_> = evaluation
+                .findings
+                .into_iter()
+                .filter(|(finding, allowed)| allowed.is_none() && finding.fails(strict_access))
+                .map(|(finding, _)| finding)
+                .collect();
             if findings.is_empty() {
                 continue;
             }
@@ -63,7 +72,7 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
             });
             let failing = match known.iter().find(|(r, _)| std::ptr::eq(*r, selected)) {
                 Some((r, parsed)) => match parsed.as_ref() {
-                    Ok(parsed) => target(r, parsed),
+                    Ok(parsed) => target(r, parsed, selection),
                     Err(message) => {
                         // The file changed after the build script indexed it.
                         errors.extend(once(annotation.span, message.clone()));
@@ -74,11 +83,17 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
             };
             let targets: Vec<Target<'_>> = known
                 .iter()
-                .filter_map(|(r, s)| s.as_ref().as_ref().ok().map(|s| target(r, s)))
+                .filter_map(|(r, s)| s.as_ref().as_ref().ok().map(|s| target(r, s, selection)))
                 .collect();
             for finding in findings {
                 let text = explain(&finding, &failing, &targets).to_string();
-                errors.push(syn::Error::new(group.span_of(finding.column()), text));
+                let span = match finding {
+                    Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => {
+                        group.write.unwrap_or(group.table.span)
+                    }
+                    _ => group.span_of(finding.column()),
+                };
+                errors.push(syn::Error::new(span, text));
             }
         }
     }
@@ -109,11 +124,16 @@ pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>
     true
 }
 
-fn target<'a>(snapshot: &'a SnapshotRef, parsed: &'a Snapshot) -> Target<'a> {
+fn target<'a>(
+    snapshot: &'a SnapshotRef,
+    parsed: &'a Snapshot,
+    selection: &Selection,
+) -> Target<'a> {
     Target {
         env: &snapshot.env,
         display: &snapshot.display,
         snapshot: parsed,
+        given_file: selection.reason == Reason::SnapshotVar,
     }
 }
 

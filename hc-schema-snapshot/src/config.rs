@@ -97,6 +97,10 @@ pub struct CheckConfig {
     /// Paths (relative to the config file) that source scans skip.
     #[serde(default)]
     pub exclude: Vec<PathBuf>,
+    /// Whether a write to a table whose mapping access a snapshot does not record fails
+    /// (default `false`: a pass with a note).
+    #[serde(default)]
+    pub strict_access: bool,
 }
 
 /// `[registry]`.

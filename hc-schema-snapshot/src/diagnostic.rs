@@ -6,7 +6,7 @@ use std::fmt;
 
 use crate::names;
 use crate::requirement::Finding;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{MappingAccess, Snapshot};
 use crate::suggest;
 
 /// A snapshot as a check target: the environment, how to show its file, and its content.
@@ -18,6 +18,47 @@ pub struct Target<'a> {
     pub display: &'a str,
     /// The snapshot.
     pub snapshot: &'a Snapshot,
+    /// True when the snapshot is a file given by path (`HC_SCHEMA_SNAPSHOT`, `--snapshot`)
+    /// rather than an environment's snapshot: advice then speaks of the file, not of
+    /// `hc-schema refresh <env>`.
+    pub given_file: bool,
+}
+
+impl<'a> Target<'a> {
+    /// The target of an environment's snapshot (`hc-schema/<env>.json`).
+    pub fn env(env: &'a str, display: &'a str, snapshot: &'a Snapshot) -> Target<'a> {
+        Target {
+            env,
+            display,
+            snapshot,
+            given_file: false,
+        }
+    }
+
+    /// "then run `hc-schema refresh prod` and commit hc-schema/prod.json", or, for a file
+    /// given by path, "then update ../proposed.json".
+    fn follow_up(&self) -> String {
+        if self.given_file {
+            format!(
+                "then update {} to match (a snapshot file given by path)",
+                self.display
+            )
+        } else {
+            format!(
+                "then run `hc-schema refresh {}` and commit {}",
+                self.env, self.display
+            )
+        }
+    }
+
+    /// "prod" or "the snapshot ../proposed.json", as the subject of "is not mapped in ...".
+    fn place(&self) -> String {
+        if self.given_file {
+            self.display.to_string()
+        } else {
+            format!("{} ({})", self.env, self.display)
+        }
+    }
 }
 
 /// A finding explained: one message line plus notes and help lines.
@@ -48,6 +89,9 @@ impl fmt::Display for Explanation {
 /// Explain `finding` in `target`; `known` are all snapshots known (selected or not), used for
 /// "mapped in" notes and for Salesforce API names.
 ///
+/// When a near name exists ("did you mean"), the advice is to fix the spelling: mapping a
+/// misspelled field that does not exist in Salesforce would send the user the wrong way.
+///
 /// ```
 /// use hc_schema_snapshot::diagnostic::{explain, Target};
 /// use hc_schema_snapshot::{Finding, Snapshot};
@@ -55,8 +99,8 @@ impl fmt::Display for Explanation {
 ///     "tables":{{"account":{{"object":"Account","columns":{cols}}}}}}}"#);
 /// let prod = Snapshot::parse(&json("prod", r#"{"name":{}}"#), "p", "prod").unwrap();
 /// let test = Snapshot::parse(&json("test", r#"{"name":{},"loyalty_tier__c":{"field":"Loyalty_Tier__c"}}"#), "t", "test").unwrap();
-/// let prod_t = Target { env: "prod", display: "hc-schema/prod.json", snapshot: &prod };
-/// let test_t = Target { env: "test", display: "hc-schema/test.json", snapshot: &test };
+/// let prod_t = Target::env("prod", "hc-schema/prod.json", &prod);
+/// let test_t = Target::env("test", "hc-schema/test.json", &test);
 /// let finding = Finding::MissingColumn { table: "account".into(), column: "loyalty_tier__c".into() };
 /// let text = explain(&finding, &prod_t, &[prod_t, test_t]).to_string();
 /// assert_eq!(text, "`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)
@@ -65,57 +109,133 @@ impl fmt::Display for Explanation {
 /// ```
 pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> Explanation {
     let env = target.env;
-    let mapped_in: Vec<&str> = known
-        .iter()
-        .filter(|other| other.env != env && mapped(finding, other.snapshot))
-        .map(|other| other.env)
-        .collect();
+    let others = || known.iter().filter(move |other| other.env != env);
     let object = object_name(finding.table(), target, known);
     let mut notes = Vec::new();
     let mut helps = Vec::new();
-    let what = match finding {
-        Finding::MissingTable { table } => {
-            if let Some(near) =
-                suggest::closest(table, target.snapshot.tables.keys().map(String::as_str))
-            {
-                helps.push(format!("did you mean `{near}`?"));
+    let place = target.place();
+    let where_ = if target.given_file {
+        "the Heroku Connect environment it describes".to_string()
+    } else {
+        format!("{env}'s Heroku Connect")
+    };
+    match finding {
+        Finding::MissingTable { .. } | Finding::MissingColumn { .. } => {
+            let near = near_name(finding, target);
+            let mapped_in: Vec<&str> = others()
+                .filter(|other| mapped(finding, other.snapshot))
+                .map(|other| other.env)
+                .collect();
+            if mapped_in.is_empty() {
+                if others().next().is_some() {
+                    notes.push("not mapped in any snapshot".to_string());
+                }
+            } else {
+                notes.push(format!("mapped in: {}", mapped_in.join(", ")));
             }
-            format!("table `{table}`")
-        }
-        Finding::MissingColumn { table, column } => {
-            if let Some(columns) = target.snapshot.table(table) {
-                if let Some(near) =
-                    suggest::closest(column, columns.columns.keys().map(String::as_str))
-                {
-                    helps.push(format!("did you mean `{near}`?"));
+            let what = match finding {
+                Finding::MissingTable { table } => format!("table `{table}`"),
+                _ => format!("`{}`", finding.subject()),
+            };
+            match near {
+                // A near name and nowhere mapped as written: a typo, not a missing mapping.
+                Some(near) if mapped_in.is_empty() => {
+                    helps.push(format!(
+                        "did you mean `{near}`? fix the spelling in the code; if `{}` really is \
+                         a field to map, check its API name in Salesforce first",
+                        finding.subject()
+                    ));
+                }
+                near => {
+                    if let Some(near) = near {
+                        helps.push(format!("did you mean `{near}`?"));
+                    }
+                    let action = match finding {
+                        Finding::MissingTable { .. } => format!("map the {object} object"),
+                        Finding::MissingColumn { table, column } => {
+                            let field = field_name(table, column, target, known);
+                            format!("map {field} on {object}")
+                        }
+                        _ => unreachable!("only missing tables and columns here"),
+                    };
+                    helps.push(format!(
+                        "{action} in {where_}, wait for the sync, {}",
+                        target.follow_up()
+                    ));
                 }
             }
-            format!("`{table}.{column}`")
+            Explanation {
+                message: format!("{what} is not mapped in {place}"),
+                notes,
+                helps,
+            }
         }
-    };
-    if mapped_in.is_empty() {
-        if known.iter().any(|other| other.env != env) {
-            notes.push("not mapped in any snapshot".to_string());
+        Finding::ReadOnly { table, columns } => {
+            let read_write: Vec<&str> = others()
+                .filter(|other| {
+                    other.snapshot.table(table).and_then(|t| t.access)
+                        == Some(MappingAccess::ReadWrite)
+                })
+                .map(|other| other.env)
+                .collect();
+            if !read_write.is_empty() {
+                notes.push(format!("read-write in: {}", read_write.join(", ")));
+            }
+            let writes = if columns.is_empty() {
+                format!("writes rows of `{table}`")
+            } else {
+                let list: Vec<String> = columns.iter().map(|c| format!("`{table}.{c}`")).collect();
+                format!("writes {}", list.join(", "))
+            };
+            helps.push(format!(
+                "make the {object} mapping read-write in {where_}, {}",
+                target.follow_up()
+            ));
+            Explanation {
+                message: format!(
+                    "`{table}` is mapped read-only in {place}: this code {writes}, which would \
+                     never reach Salesforce (the next sync overwrites it)"
+                ),
+                notes,
+                helps,
+            }
         }
-    } else {
-        notes.push(format!("mapped in: {}", mapped_in.join(", ")));
+        Finding::AccessUnknown { table } => {
+            notes.push(format!(
+                "{} does not record whether the {object} mapping is read-only or read-write",
+                target.display
+            ));
+            helps.push(if target.given_file {
+                format!("add `\"access\": \"read_write\"` to `{table}` in {} if the mapping is read-write", target.display)
+            } else {
+                format!(
+                    "run `hc-schema refresh {env}` (it reads the access from Heroku Connect's \
+                     triggers) or `hc-schema import {env} --from <export.json>`, and commit {}",
+                    target.display
+                )
+            });
+            Explanation {
+                message: format!(
+                    "this code writes `{table}`, but whether its mapping is read-write in {place} is unknown"
+                ),
+                notes,
+                helps,
+            }
+        }
     }
-    let action = match finding {
-        Finding::MissingTable { .. } => format!("map the {object} object"),
-        Finding::MissingColumn { table, column } => {
-            let field = field_name(table, column, target, known);
-            format!("map {field} on {object}")
+}
+
+/// A near name for a missing table or column, in `target`.
+fn near_name<'a>(finding: &Finding, target: &Target<'a>) -> Option<&'a str> {
+    match finding {
+        Finding::MissingTable { table } => {
+            suggest::closest(table, target.snapshot.tables.keys().map(String::as_str))
         }
-    };
-    helps.push(format!(
-        "{action} in {env}'s Heroku Connect, wait for the sync, then run \
-         `hc-schema refresh {env}` and commit {}",
-        target.display
-    ));
-    Explanation {
-        message: format!("{what} is not mapped in {env} ({})", target.display),
-        notes,
-        helps,
+        Finding::MissingColumn { table, column } => {
+            let columns = target.snapshot.table(table)?;
+            suggest::closest(column, columns.columns.keys().map(String::as_str))
+        }
+        _ => None,
     }
 }
 
@@ -123,6 +243,7 @@ fn mapped(finding: &Finding, snapshot: &Snapshot) -> bool {
     match finding {
         Finding::MissingTable { table } => snapshot.has_table(table),
         Finding::MissingColumn { table, column } => snapshot.has_column(table, column),
+        _ => false,
     }
 }
 
@@ -161,19 +282,66 @@ mod tests {
     #[test]
     fn typo_gets_a_suggestion_and_guessed_names() {
         let prod = snap("prod", r#"{"account":{"columns":{"loyalty_tier__c":{}}}}"#);
-        let target = Target {
-            env: "prod",
-            display: "hc-schema/prod.json",
-            snapshot: &prod,
-        };
+        let target = Target::env("prod", "hc-schema/prod.json", &prod);
         let finding = Finding::MissingColumn {
             table: "account".into(),
             column: "loyalty_teir__c".into(),
         };
         let explanation = explain(&finding, &target, &[target]);
-        assert_eq!(explanation.helps[0], "did you mean `loyalty_tier__c`?");
-        assert!(explanation.helps[1].starts_with("map Loyalty_Teir__c on Account in prod's"));
+        // A typo: fix the spelling, never "map Loyalty_Teir__c" (no such field).
+        assert_eq!(explanation.helps.len(), 1, "{explanation:?}");
+        assert!(
+            explanation.helps[0].starts_with("did you mean `loyalty_tier__c`? fix the spelling")
+        );
+        assert!(!explanation.to_string().contains("map Loyalty_Teir__c"));
         assert!(explanation.notes.is_empty());
+    }
+
+    #[test]
+    fn a_given_file_gets_advice_about_the_file() {
+        let proposed = snap("proposed", r#"{"account":{"columns":{}}}"#);
+        let target = Target {
+            given_file: true,
+            ..Target::env("proposed", "../proposed.json", &proposed)
+        };
+        let finding = Finding::MissingColumn {
+            table: "account".into(),
+            column: "name".into(),
+        };
+        let text = explain(&finding, &target, &[target]).to_string();
+        assert!(
+            text.starts_with("`account.name` is not mapped in ../proposed.json"),
+            "{text}"
+        );
+        assert!(!text.contains("hc-schema refresh"), "{text}");
+        assert!(text.contains("update ../proposed.json"), "{text}");
+    }
+
+    #[test]
+    fn writes_to_read_only_mappings_say_where_it_is_read_write() {
+        let prod = snap(
+            "prod",
+            r#"{"contact":{"object":"Contact","access":"read_only","columns":{"title":{}}}}"#,
+        );
+        let test = snap(
+            "test",
+            r#"{"contact":{"access":"read_write","columns":{"title":{}}}}"#,
+        );
+        let p = Target::env("prod", "hc-schema/prod.json", &prod);
+        let t = Target::env("test", "hc-schema/test.json", &test);
+        let finding = Finding::ReadOnly {
+            table: "contact".into(),
+            columns: vec!["title".into()],
+        };
+        let explanation = explain(&finding, &p, &[p, t]);
+        assert_eq!(
+            explanation.message,
+            "`contact` is mapped read-only in prod (hc-schema/prod.json): this code writes \
+             `contact.title`, which would never reach Salesforce (the next sync overwrites it)"
+        );
+        assert_eq!(explanation.notes, ["read-write in: test"]);
+        assert!(explanation.helps[0]
+            .starts_with("make the Contact mapping read-write in prod's Heroku Connect"));
     }
 
     #[test]
@@ -183,16 +351,8 @@ mod tests {
             "test",
             r#"{"loyalty_program__c":{"object":"Loyalty_Program__c","columns":{}}}"#,
         );
-        let p = Target {
-            env: "prod",
-            display: "hc-schema/prod.json",
-            snapshot: &prod,
-        };
-        let t = Target {
-            env: "test",
-            display: "hc-schema/test.json",
-            snapshot: &test,
-        };
+        let p = Target::env("prod", "hc-schema/prod.json", &prod);
+        let t = Target::env("test", "hc-schema/test.json", &test);
         let finding = Finding::MissingTable {
             table: "loyalty_program__c".into(),
         };
@@ -209,16 +369,8 @@ mod tests {
     fn nowhere_mapped_is_said() {
         let prod = snap("prod", r#"{"account":{"columns":{}}}"#);
         let test = snap("test", r#"{"account":{"columns":{}}}"#);
-        let p = Target {
-            env: "prod",
-            display: "p",
-            snapshot: &prod,
-        };
-        let t = Target {
-            env: "test",
-            display: "t",
-            snapshot: &test,
-        };
+        let p = Target::env("prod", "p", &prod);
+        let t = Target::env("test", "t", &test);
         let finding = Finding::MissingColumn {
             table: "account".into(),
             column: "zzz".into(),

@@ -116,7 +116,10 @@ pub fn import_export(
             Some(access) => Some(access.parse().map_err(|message: String| {
                 error(
                     String::new(),
-                    format!("mappings[{index}] ({}): config.access: {message}", mapping.object_name),
+                    format!(
+                        "mappings[{index}] ({}): config.access: {message}",
+                        mapping.object_name
+                    ),
                 )
             })?),
         };

@@ -16,12 +16,17 @@
 //! ```
 
 use crate::requirement::Schema;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{MappingAccess, Snapshot};
+
+/// The pseudo-columns recording a table's mapping access (no column name holds `\u{1}`).
+const ACCESS_RO: &str = "\u{1}ro";
+const ACCESS_RW: &str = "\u{1}rw";
 
 /// The first line of every index file; bump the number when the layout changes.
-const HEADER: &[u8] = b"hc-schema name index 3\n";
+const HEADER: &[u8] = b"hc-schema name index 4\n";
 
 /// The names of one snapshot: a line `table` per table and `table<TAB>column` per column,
+/// plus `table<TAB>\u{1}ro` or `table<TAB>\u{1}rw` for a table whose mapping access is known,
 /// sorted, with a hash table over them.
 ///
 /// File layout, all numbers u32 little endian: the header line; the number of lines `n`; the
@@ -38,14 +43,19 @@ pub struct NameIndex {
 }
 
 impl NameIndex {
-    /// The index of `snapshot`. Names holding a tab or a line break are left out: no
+    /// The index of `snapshot`. Names holding a tab, a line break or `\u{1}` are left out: no
     /// annotation can name them (annotation names are identifiers or letters, digits and
     /// underscores).
     pub fn of(snapshot: &Snapshot) -> NameIndex {
-        let plain = |name: &str| !name.contains(['\t', '\n']);
+        let plain = |name: &str| !name.contains(['\t', '\n', '\u{1}']);
         let mut lines: Vec<String> = Vec::new();
         for (table, info) in snapshot.tables.iter().filter(|(t, _)| plain(t)) {
             lines.push(table.clone());
+            match info.access {
+                Some(MappingAccess::ReadOnly) => lines.push(format!("{table}\t{ACCESS_RO}")),
+                Some(MappingAccess::ReadWrite) => lines.push(format!("{table}\t{ACCESS_RW}")),
+                None => {}
+            }
             lines.extend(
                 info.columns
                     .keys()
@@ -200,7 +210,19 @@ impl Schema for NameIndex {
     }
 
     fn has_column(&self, table: &str, column: &str) -> bool {
-        self.contains(table.as_bytes(), Some(column.as_bytes()))
+        // The access pseudo-columns are not columns.
+        column.as_bytes().first().is_none_or(|b| *b != 1)
+            && self.contains(table.as_bytes(), Some(column.as_bytes()))
+    }
+
+    fn access(&self, table: &str) -> Option<MappingAccess> {
+        if self.contains(table.as_bytes(), Some(ACCESS_RW.as_bytes())) {
+            Some(MappingAccess::ReadWrite)
+        } else if self.contains(table.as_bytes(), Some(ACCESS_RO.as_bytes())) {
+            Some(MappingAccess::ReadOnly)
+        } else {
+            None
+        }
     }
 }
 
@@ -228,6 +250,9 @@ mod tests {
             ("accounts", &[]),
             ("b", &["a"]),
         ]);
+        let mut snapshot = snapshot;
+        snapshot.tables.get_mut("a").unwrap().access = Some(MappingAccess::ReadOnly);
+        snapshot.tables.get_mut("b").unwrap().access = Some(MappingAccess::ReadWrite);
         let index = NameIndex::parse(NameIndex::of(&snapshot).bytes().to_vec()).unwrap();
         let tables = [
             "", "a", "a_", "a_b", "ab", "account", "accounts", "b", "c", "zz",
@@ -235,6 +260,11 @@ mod tests {
         let columns = ["", "x", "x_", "xy", "c", "name", "type", "z", "a", "nam"];
         for table in tables {
             assert_eq!(index.has_table(table), snapshot.has_table(table), "{table}");
+            assert_eq!(
+                Schema::access(&index, table),
+                Schema::access(&snapshot, table),
+                "{table}"
+            );
             for column in columns {
                 assert_eq!(
                     index.has_column(table, column),

@@ -47,7 +47,9 @@ pub mod scan;
 pub mod syntax;
 
 pub use index::NameIndex;
-pub use requirement::{check, check_columns, Finding, Requirement, Schema};
+pub use requirement::{
+    check, check_columns, evaluate, Access, Allowance, Finding, Requirement, Schema,
+};
 pub use snapshot::{Snapshot, SnapshotError};
 
 #[doc(hidden)]

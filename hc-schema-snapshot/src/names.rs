@@ -51,6 +51,43 @@ pub fn is_hc_name(name: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'_')
 }
 
+/// Whether `name` is a valid environment name: letters, digits, `-` and `_`, not empty. An
+/// environment name becomes a file name (`hc-schema/<env>.json`), so nothing else is allowed.
+///
+/// ```
+/// use hc_schema_snapshot::names::is_env_name;
+/// assert!(is_env_name("prod") && is_env_name("eu-west_2"));
+/// assert!(!is_env_name("") && !is_env_name("../escape") && !is_env_name("/abs/x") && !is_env_name("a b"));
+/// ```
+pub fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Why application code must not write `column` of a Heroku Connect table, or `None` when it
+/// may. Heroku Connect owns these columns: `id` is the table's serial key, `sfid` and
+/// `systemmodstamp` come from Salesforce, `_hc_lastop`/`_hc_err` are its sync state, and
+/// `isdeleted` is set by the sync (delete a row with `DELETE` instead).
+///
+/// ```
+/// use hc_schema_snapshot::names::system_column_write_reason;
+/// assert!(system_column_write_reason("sfid").is_some());
+/// assert!(system_column_write_reason("email").is_none());
+/// ```
+pub fn system_column_write_reason(column: &str) -> Option<&'static str> {
+    Some(match column {
+        "id" => "Heroku Connect's serial key of the table; Postgres assigns it",
+        "sfid" => "the Salesforce record id; Heroku Connect fills it in after the record is created in Salesforce (match rows on an external id field instead)",
+        "systemmodstamp" => "set by Salesforce on every change and synced back by Heroku Connect",
+        "_hc_lastop" => "Heroku Connect's sync state of the row",
+        "_hc_err" => "Heroku Connect's sync error of the row",
+        "isdeleted" => "set by the sync when the record is deleted in Salesforce; to delete a record, DELETE the row",
+        _ => return None,
+    })
+}
+
 /// Whether `column` (a Postgres column name) is one of Heroku Connect's own columns.
 ///
 /// ```

@@ -23,6 +23,8 @@ pub struct ObjectChange {
     pub object: String,
     /// True when the object is not mapped at all yet.
     pub new_mapping: bool,
+    /// True when code writes the object and the mapping must be (or become) read-write.
+    pub read_write: bool,
     /// Fields to add.
     pub fields: Vec<FieldChange>,
 }
@@ -47,7 +49,10 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
     let all: Vec<&Snapshot> = std::iter::once(target)
         .chain(known.iter().copied())
         .collect();
-    for problem in check_usages(usages, target) {
+    for problem in check_usages(usages, &target.environment, target) {
+        if problem.allowed.is_some() {
+            continue; // the code says it copes without it here
+        }
         let table = problem.finding.table().to_string();
         let change = objects
             .entry(table.clone())
@@ -58,8 +63,12 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
                     .unwrap_or_else(|| names::guess_api_name(&table)),
                 table: table.clone(),
                 new_mapping: !target.has_table(&table),
+                read_write: false,
                 fields: Vec::new(),
             });
+        if problem.usage.access == crate::requirement::Access::Write {
+            change.read_write = true;
+        }
         let columns: Vec<(&str, String)> = match &problem.finding {
             Finding::MissingColumn { column, .. } => {
                 vec![(
@@ -73,6 +82,7 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
                 .iter()
                 .map(|c| (c.name.as_str(), location(&problem.usage.file, c)))
                 .collect(),
+            Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => Vec::new(),
         };
         for (column, site) in columns {
             if matches!(column, "id" | "_hc_lastop" | "_hc_err") {
@@ -143,7 +153,7 @@ pub fn apply_to_export(
                 mappings.push(serde_json::json!({
                     "object_name": change.object,
                     "config": {
-                        "access": "read_only",
+                        "access": if change.read_write { "read_write" } else { "read_only" },
                         "sf_notify_enabled": false,
                         "sf_polling_seconds": 600,
                         "sf_max_daily_api_calls": 30000,
@@ -157,6 +167,11 @@ pub fn apply_to_export(
                 mappings.last_mut().expect("just pushed")
             }
         };
+        if change.read_write {
+            if let Some(config) = mapping.get_mut("config").and_then(|c| c.as_object_mut()) {
+                config.insert("access".into(), serde_json::json!("read_write"));
+            }
+        }
         let fields = mapping
             .get_mut("config")
             .and_then(|c| c.get_mut("fields"))

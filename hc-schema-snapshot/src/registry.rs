@@ -24,7 +24,8 @@
 //! referenced, so annotations in library crates and on generic functions are registered too
 //! (`global_asm!` would be cheaper to compile but lacks that guarantee).
 
-use crate::manifest::{Spot, Usage};
+use crate::manifest::{Origin, Spot, Usage};
+use crate::requirement::{Access, Allowance};
 
 /// Register one record: what `#[hc_requires]` expands to, next to the item (the name only has
 /// to be unique within the crate). Kept here, beside the reader, so that where records are
@@ -42,73 +43,122 @@ macro_rules! __register {
     };
 }
 
-/// One `#[hc_requires]` annotation as compiled into the binary, in the text form
-/// [`Record::encode`] writes. The macro generates these; user code reads them through
-/// [`usages`].
+/// One requirement site (an `#[hc_requires]` annotation or an `hc_sql!` query) as compiled
+/// into the binary, in the text form [`Record::encode`] writes. The macros generate these;
+/// user code reads them through [`usages`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Record(pub &'static str);
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 inventory::collect!(Record);
 
-/// A name and its 1-based position, as the macro hands it to [`Record::encode`].
-pub type Located<'a> = (&'a str, u32, u32);
-
 impl Record {
-    /// The text of a record: the file on the first line, then one line per table group,
-    /// `table@line:column` followed by ` column@line:column` for each column. Backslashes and
-    /// line breaks in the file name are escaped.
+    /// The text of a record: the file on the first line (backslashes and line breaks
+    /// escaped), then one line per usage: a tag (`R` read, `W` write; lower case when the
+    /// usage comes from SQL), a space, `table@line:column`, and ` column@line:column` for each
+    /// column; after a usage, one line `A<TAB>env<TAB>columns<TAB>reason` per allowance
+    /// (columns separated by spaces, the reason escaped like the file).
     ///
     /// ```
+    /// use hc_schema_snapshot::manifest::{Spot, Usage};
     /// use hc_schema_snapshot::registry::Record;
-    /// let text = Record::encode("src/a.rs", &[(("account", 3, 15), vec![("name", 3, 23)])]);
-    /// assert_eq!(text, "src/a.rs\naccount@3:15 name@3:23");
-    /// let usages = Record(Box::leak(text.into_boxed_str())).usages();
-    /// assert_eq!(usages[0].columns[0].name, "name");
-    /// assert_eq!(usages[0].columns[0].column, 23);
+    /// let spot = |name: &str, column| Spot { name: name.into(), line: 3, column };
+    /// let usage = Usage::read("src/a.rs", spot("account", 15), vec![spot("name", 23)]);
+    /// let text = Record::encode(&[usage.clone()]);
+    /// assert_eq!(text, "src/a.rs\nR account@3:15 name@3:23");
+    /// assert_eq!(Record(Box::leak(text.into_boxed_str())).usages(), [usage]);
     /// ```
-    pub fn encode(file: &str, groups: &[(Located<'_>, Vec<Located<'_>>)]) -> String {
-        let mut text = file
-            .replace('\\', "\\\\")
-            .replace('\n', "\\n")
-            .replace('\r', "\\r");
-        for (table, columns) in groups {
-            text.push('\n');
-            push_located(&mut text, table);
-            for column in columns {
+    pub fn encode(usages: &[Usage]) -> String {
+        use std::fmt::Write;
+        let Some(first) = usages.first() else {
+            return String::new();
+        };
+        let mut text = escape(&first.file);
+        for usage in usages {
+            let tag = match (usage.access, usage.origin) {
+                (Access::Read, Origin::Annotation) => 'R',
+                (Access::Write, Origin::Annotation) => 'W',
+                (Access::Read, Origin::Sql) => 'r',
+                (Access::Write, Origin::Sql) => 'w',
+            };
+            let _ = write!(text, "\n{tag} ");
+            push_spot(&mut text, &usage.table);
+            for column in &usage.columns {
                 text.push(' ');
-                push_located(&mut text, column);
+                push_spot(&mut text, column);
+            }
+            for allowance in &usage.allowances {
+                let _ = write!(
+                    text,
+                    "\nA\t{}\t{}\t{}",
+                    allowance.env,
+                    allowance.columns.join(" "),
+                    escape(&allowance.reason)
+                );
             }
         }
         text
     }
 
-    /// The usages this record describes (one per table group). A malformed part is skipped:
-    /// records are only ever written by [`Record::encode`].
+    /// The usages this record describes. A malformed part is skipped: records are only ever
+    /// written by [`Record::encode`], in the same build.
     pub fn usages(&self) -> Vec<Usage> {
         let mut lines = self.0.split('\n');
         let Some(file) = lines.next().filter(|file| !file.is_empty()) else {
             return Vec::new();
         };
         let file = unescape(file).replace('\\', "/");
-        lines
-            .filter_map(|line| {
-                let mut spots = line.split(' ').map(spot);
-                let table = spots.next()??;
-                let columns = spots.collect::<Option<Vec<Spot>>>()?;
-                Some(Usage {
-                    file: file.clone(),
-                    table,
-                    columns,
-                })
-            })
-            .collect()
+        let mut usages: Vec<Usage> = Vec::new();
+        for line in lines {
+            if let Some(rest) = line.strip_prefix("A\t") {
+                let mut parts = rest.splitn(3, '\t');
+                let (Some(env), Some(columns), Some(reason), Some(usage)) =
+                    (parts.next(), parts.next(), parts.next(), usages.last_mut())
+                else {
+                    continue;
+                };
+                usage.allowances.push(Allowance {
+                    env: env.to_string(),
+                    table: usage.table.name.clone(),
+                    columns: columns
+                        .split(' ')
+                        .filter(|c| !c.is_empty())
+                        .map(str::to_string)
+                        .collect(),
+                    reason: unescape(reason),
+                });
+                continue;
+            }
+            let (access, origin) = match line.get(..2) {
+                Some("R ") => (Access::Read, Origin::Annotation),
+                Some("W ") => (Access::Write, Origin::Annotation),
+                Some("r ") => (Access::Read, Origin::Sql),
+                Some("w ") => (Access::Write, Origin::Sql),
+                _ => continue,
+            };
+            let mut spots = line[2..].split(' ').map(spot);
+            let Some(Some(table)) = spots.next() else {
+                continue;
+            };
+            let Some(columns) = spots.collect::<Option<Vec<Spot>>>() else {
+                continue;
+            };
+            usages.push(Usage {
+                file: file.clone(),
+                table,
+                columns,
+                access,
+                allowances: Vec::new(),
+                origin,
+            });
+        }
+        usages
     }
 }
 
-fn push_located(text: &mut String, (name, line, column): &Located<'_>) {
+fn push_spot(text: &mut String, spot: &Spot) {
     use std::fmt::Write;
-    let _ = write!(text, "{name}@{line}:{column}");
+    let _ = write!(text, "{}@{}:{}", spot.name, spot.line, spot.column);
 }
 
 fn spot(text: &str) -> Option<Spot> {
@@ -119,6 +169,13 @@ fn spot(text: &str) -> Option<Spot> {
         line: line.parse().ok()?,
         column: column.parse().ok()?,
     })
+}
+
+fn escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('\n', "\\n")
+        .replace('\r', "\\r")
+        .replace('\t', "\\t")
 }
 
 fn unescape(file: &str) -> String {
@@ -132,6 +189,7 @@ fn unescape(file: &str) -> String {
         match chars.next() {
             Some('n') => out.push('\n'),
             Some('r') => out.push('\r'),
+            Some('t') => out.push('\t'),
             Some(other) => out.push(other),
             None => out.push('\\'),
         }
@@ -190,24 +248,50 @@ pub fn usages() -> Vec<Usage> {
 mod tests {
     use super::*;
 
+    fn spot(name: &str, line: u32, column: u32) -> Spot {
+        Spot {
+            name: name.into(),
+            line,
+            column,
+        }
+    }
+
     #[test]
-    fn records_round_trip_with_odd_file_names() {
-        let text = Record::encode(
-            "C:\\src\\odd\nname.rs",
-            &[
-                (("account", 1, 2), vec![("name", 1, 10), ("type", 2, 1)]),
-                (("user", 3, 4), vec![]),
-            ],
+    fn records_round_trip_with_odd_file_names_writes_sql_and_allowances() {
+        let file = "C:\\src\\odd\nname\t.rs";
+        let mut read = Usage::read(
+            file,
+            spot("account", 1, 2),
+            vec![spot("name", 1, 10), spot("type", 2, 1)],
         );
+        read.allowances.push(Allowance {
+            env: "prod".into(),
+            table: "account".into(),
+            columns: vec!["type".into()],
+            reason: "behind a flag\twith\ttabs\nand a line".into(),
+        });
+        let write = Usage {
+            access: Access::Write,
+            origin: Origin::Sql,
+            ..Usage::read(file, spot("contact", 3, 4), vec![])
+        };
+        let text = Record::encode(&[read.clone(), write.clone()]);
         let usages = Record(Box::leak(text.into_boxed_str())).usages();
+        let expected_file = "C:/src/odd\nname\t.rs";
         assert_eq!(usages.len(), 2);
-        assert_eq!(usages[0].file, "C:/src/odd\nname.rs");
+        assert_eq!(usages[0].file, expected_file);
+        assert_eq!(usages[0].allowances, read.allowances);
         assert_eq!(usages[0].columns[1].line, 2);
-        assert_eq!(usages[1].table.name, "user");
+        assert_eq!(
+            (usages[1].access, usages[1].origin),
+            (Access::Write, Origin::Sql)
+        );
+        assert!(usages[1].columns.is_empty());
     }
 
     #[test]
     fn the_empty_record_is_nothing() {
         assert!(Record("").usages().is_empty());
+        assert!(Record::encode(&[]).is_empty());
     }
 }

@@ -11,9 +11,9 @@ use std::sync::Mutex;
 use serde::Serialize;
 use syn::visit::Visit;
 
-use crate::manifest::{Spot, Usage};
+use crate::manifest::Usage;
 use crate::selection::display_path;
-use crate::syntax::{Annotation, Name};
+use crate::syntax::Annotation;
 
 /// A source file or annotation that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -158,15 +158,6 @@ struct Finder<'a> {
     errors: Vec<SourceError>,
 }
 
-fn spot(name: &Name) -> Spot {
-    let start = name.span.start();
-    Spot {
-        name: name.value.clone(),
-        line: start.line as u32,
-        column: start.column as u32 + 1,
-    }
-}
-
 impl<'ast> Visit<'ast> for Finder<'_> {
     fn visit_attribute(&mut self, attr: &'ast syn::Attribute) {
         let is_ours = attr
@@ -181,13 +172,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             Ok(annotation) => {
                 let problems = annotation.validate();
                 if problems.is_empty() {
-                    for group in &annotation.groups {
-                        self.usages.push(Usage {
-                            file: self.file.to_string(),
-                            table: spot(&group.table),
-                            columns: group.columns.iter().map(spot).collect(),
-                        });
-                    }
+                    self.usages.extend(annotation.usages(self.file));
                 }
                 problems
             }

@@ -86,6 +86,9 @@ pub struct Selection {
     /// Whether annotations register their requirements (`[registry] enabled`).
     #[serde(default)]
     pub registry: bool,
+    /// Whether a write to a table of unknown mapping access fails (`[check] strict_access`).
+    #[serde(default)]
+    pub strict_access: bool,
 }
 
 /// What selection looks at.
@@ -137,6 +140,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             snapshot_dir: display_path(&dir, display_base),
             fingerprint: String::new(),
             registry: project.config.registry.enabled,
+            strict_access: project.config.check.strict_access,
         };
     } else if let Some(list) = inputs.env_var.as_deref().filter(|v| !v.trim().is_empty()) {
         (Reason::EnvVar, split_list(list))
@@ -162,6 +166,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         snapshot_dir: display_path(&dir, display_base),
         fingerprint: String::new(),
         registry: project.config.registry.enabled,
+        strict_access: project.config.check.strict_access,
     }
 }
 

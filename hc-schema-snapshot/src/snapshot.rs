@@ -559,7 +559,10 @@ mod tests {
         assert!(!snapshot.has_column("account", "pad"));
         assert!(snapshot.has_column("account", "name"));
         assert_eq!(snapshot.tables.len(), 2);
-        assert_eq!(Snapshot::parse(&snapshot.to_json(), "t", "t").unwrap(), snapshot);
+        assert_eq!(
+            Snapshot::parse(&snapshot.to_json(), "t", "t").unwrap(),
+            snapshot
+        );
     }
 
     #[test]
@@ -569,11 +572,20 @@ mod tests {
             "contact":{"access":"read_write","columns":{}},
             "lead":{"columns":{}}}}"#;
         let snapshot = Snapshot::parse(text, "t.json", "t").unwrap();
-        assert_eq!(snapshot.tables["account"].access, Some(MappingAccess::ReadOnly));
-        assert_eq!(snapshot.tables["contact"].access, Some(MappingAccess::ReadWrite));
+        assert_eq!(
+            snapshot.tables["account"].access,
+            Some(MappingAccess::ReadOnly)
+        );
+        assert_eq!(
+            snapshot.tables["contact"].access,
+            Some(MappingAccess::ReadWrite)
+        );
         assert_eq!(snapshot.tables["lead"].access, None);
         let json = snapshot.to_json();
-        assert!(json.contains("\"object\": \"Account\",\n      \"access\": \"read_only\",\n"), "{json}");
+        assert!(
+            json.contains("\"object\": \"Account\",\n      \"access\": \"read_only\",\n"),
+            "{json}"
+        );
         assert_eq!(Snapshot::parse(&json, "t", "t").unwrap(), snapshot);
         let bad = text.replace("\"read_only\"", "\"write_only\"");
         assert!(Snapshot::parse(&bad, "t.json", "t").is_err());

@@ -1,14 +1,20 @@
 //! The `#[hc_requires(...)]` grammar, shared by the macro and by source scanning.
 //!
 //! ```text
-//! annotation := group ("," group)* ","?
-//! group      := name "(" name ("," name)* ","? ")"
+//! annotation := item ("," item)* ","?
+//! item       := group | "write" group | "missing_ok" "(" allowance ")"
+//! group      := name "(" name ("," name)* ","? ")"        (a write group may be empty: DELETE)
+//! allowance  := env ("," env)* ("," group)+ "," "reason" "=" "string" ","?
 //! name       := identifier | raw identifier | keyword | "string literal"
 //! ```
 //!
 //! Names may be written in Salesforce casing (`Loyalty_Tier__c`) or Postgres casing; they are
 //! compared after Heroku Connect's lower-case rule. Rust keywords are common column names
-//! (`account(type)`), so keywords are accepted as they are.
+//! (`account(type)`), so keywords are accepted as they are. `write` before a group says the
+//! code writes those columns (`INSERT`/`UPDATE`), which needs a read-write mapping;
+//! `missing_ok(prod, account(loyalty_tier__c), reason = "...")` lets exactly those columns be
+//! unmapped in `prod`, for the stated reason. A table literally named `write` or `missing_ok`
+//! is written as a string: `"write"(column)`.
 //!
 //! ```
 //! use hc_schema_snapshot::syntax::Annotation;
@@ -25,16 +31,18 @@ use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 
 use crate::requirement::Requirement;
 
-/// A parsed annotation: its table groups, in source order.
+/// A parsed annotation: its table groups and allowances, in source order.
 #[derive(Debug, Clone)]
 pub struct Annotation {
-    /// The groups `table(col, ...)`.
+    /// The groups `table(col, ...)` and `write table(col, ...)`.
     pub groups: Vec<Group>,
+    /// The `missing_ok(...)` allowances.
+    pub allowances: Vec<AllowanceSyntax>,
     /// The span of the whole argument list (for "empty annotation").
     pub span: Span,
 }
 
-/// `table(col, col, ...)`.
+/// `table(col, col, ...)`, or `write table(col, ...)`.
 #[derive(Debug, Clone)]
 pub struct Group {
     /// The table name.
@@ -43,6 +51,21 @@ pub struct Group {
     pub columns: Vec<Name>,
     /// The span of the parenthesised column list.
     pub parens: Span,
+    /// The `write` keyword, when the group is a write.
+    pub write: Option<Span>,
+}
+
+/// `missing_ok(env, ..., table(col, ...), ..., reason = "...")`.
+#[derive(Debug, Clone)]
+pub struct AllowanceSyntax {
+    /// The environments it applies to.
+    pub envs: Vec<Name>,
+    /// The columns it covers, by table.
+    pub groups: Vec<Group>,
+    /// The reason and its span (required).
+    pub reason: Option<(String, Span)>,
+    /// The `missing_ok` keyword.
+    pub span: Span,
 }
 
 /// A table or column name with the token it came from.
@@ -140,8 +163,21 @@ impl Annotation {
     pub fn parse(tokens: TokenStream, span: Span) -> Result<Annotation, SyntaxError> {
         let mut input = Tokens::new(tokens, span);
         let mut groups = Vec::new();
+        let mut allowances = Vec::new();
         while !input.is_empty() {
-            groups.push(Group::parse(&mut input)?);
+            match input.keyword() {
+                Some((Keyword::Write, at)) => {
+                    input.trees.next();
+                    let mut group = Group::parse(&mut input)?;
+                    group.write = Some(at);
+                    groups.push(group);
+                }
+                Some((Keyword::MissingOk, at)) => {
+                    input.trees.next();
+                    allowances.push(AllowanceSyntax::parse(&mut input, at)?);
+                }
+                None => groups.push(Group::parse(&mut input)?),
+            }
             if input.is_empty() {
                 break;
             }
@@ -151,23 +187,147 @@ impl Annotation {
                 ));
             }
         }
-        Ok(Annotation { groups, span })
+        Ok(Annotation {
+            groups,
+            allowances,
+            span,
+        })
+    }
+}
+
+/// The words with a meaning of their own in an annotation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keyword {
+    Write,
+    MissingOk,
+}
+
+impl Tokens {
+    /// The keyword next, if the next token is `write` followed by a name, or `missing_ok`
+    /// followed by `(`. (A table named `write` is written `"write"(...)`.)
+    fn keyword(&mut self) -> Option<(Keyword, Span)> {
+        let Some(TokenTree::Ident(ident)) = self.trees.peek() else {
+            return None;
+        };
+        let word = ident.to_string();
+        let span = ident.span();
+        let keyword = match word.as_str() {
+            "write" => Keyword::Write,
+            "missing_ok" => Keyword::MissingOk,
+            _ => return None,
+        };
+        // Look one token further without consuming: clone the iterator (cheap: an Rc'd stream).
+        let mut ahead = self.trees.clone();
+        ahead.next();
+        let next = ahead.next();
+        let fits = match keyword {
+            Keyword::Write => matches!(
+                next,
+                Some(TokenTree::Ident(_)) | Some(TokenTree::Literal(_))
+            ),
+            Keyword::MissingOk => {
+                matches!(next, Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+            }
+        };
+        fits.then_some((keyword, span))
+    }
+}
+
+impl AllowanceSyntax {
+    /// After `missing_ok`: `(env, ..., table(cols), ..., reason = "...")`.
+    fn parse(input: &mut Tokens, span: Span) -> Result<AllowanceSyntax, SyntaxError> {
+        let Some(TokenTree::Group(list)) = input.trees.next() else {
+            unreachable!("keyword() checked the parenthesis");
+        };
+        let mut content = Tokens::new(list.stream(), list.span_close());
+        let mut allowance = AllowanceSyntax {
+            envs: Vec::new(),
+            groups: Vec::new(),
+            reason: None,
+            span,
+        };
+        while !content.is_empty() {
+            let is_reason =
+                matches!(content.trees.peek(), Some(TokenTree::Ident(i)) if i == "reason");
+            if is_reason {
+                let reason_span = content.span();
+                content.trees.next();
+                let equals =
+                    matches!(content.trees.next(), Some(TokenTree::Punct(p)) if p.as_char() == '=');
+                let value = match content.trees.next() {
+                    Some(TokenTree::Literal(literal)) if equals => {
+                        string_value(&literal.to_string()).map(|v| (v, literal.span()))
+                    }
+                    _ => None,
+                };
+                let Some((value, value_span)) = value else {
+                    return Err(SyntaxError::new(
+                        reason_span,
+                        "write the reason as `reason = \"...\"` (a string literal)",
+                    ));
+                };
+                allowance.reason = Some((value, value_span));
+            } else {
+                let name = Name::parse(&mut content)?;
+                if matches!(content.trees.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
+                    allowance
+                        .groups
+                        .push(Group::parse_after_table(&mut content, name)?);
+                } else if allowance.groups.is_empty() {
+                    allowance.envs.push(name);
+                } else {
+                    return Err(SyntaxError::new(
+                        name.span,
+                        format!(
+                            "`{}`: name the environments first, then the columns: \
+                             missing_ok(prod, account(loyalty_tier__c), reason = \"...\")",
+                            name.written
+                        ),
+                    ));
+                }
+            }
+            if content.is_empty() {
+                break;
+            }
+            if !content.comma() {
+                return Err(content.error(
+                    "expected `,` in missing_ok(prod, account(loyalty_tier__c), reason = \"...\")",
+                ));
+            }
+        }
+        Ok(allowance)
     }
 }
 
 impl Group {
     fn parse(input: &mut Tokens) -> Result<Group, SyntaxError> {
         let table = Name::parse(input)?;
+        Group::parse_after_table(input, table)
+    }
+
+    fn parse_after_table(input: &mut Tokens, table: Name) -> Result<Group, SyntaxError> {
         match input.trees.peek() {
             Some(TokenTree::Punct(dot)) if dot.as_char() == '.' => {
                 let dot = dot.span();
                 input.trees.next();
-                let column =
-                    Name::parse(input).map_or_else(|_| "column".to_string(), |c| c.written);
+                let next = Name::parse(input).map_or_else(|_| "column".to_string(), |c| c.written);
+                // `salesforce.account(name)`: a schema prefix, not a column.
+                if matches!(input.trees.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
+                {
+                    return Err(SyntaxError::new(
+                        table.span,
+                        format!(
+                            "drop the schema prefix `{0}.`: write `{next}(...)`; the Heroku Connect \
+                             schema comes from `schema` in hc-schema.toml (default `salesforce`)",
+                            table.written
+                        ),
+                    ));
+                }
                 Err(SyntaxError::new(
                     dot,
                     format!(
-                        "write `{0}({column})` instead of `{0}.{column}`: columns are listed in parentheses after the table",
+                        "write `{0}({next})` instead of `{0}.{next}`: columns are listed in parentheses after the table",
                         table.written
                     ),
                 ))
@@ -201,6 +361,7 @@ impl Group {
                     table,
                     columns,
                     parens,
+                    write: None,
                 })
             }
             _ => Err(SyntaxError::new(
@@ -282,9 +443,9 @@ impl Annotation {
             ));
         }
         // Annotations are short: a list beats hashing.
-        let mut seen: Vec<(&str, &str)> = Vec::new();
+        let mut seen: Vec<(&str, &str, bool)> = Vec::new();
         for group in &self.groups {
-            if group.columns.is_empty() {
+            if group.columns.is_empty() && group.write.is_none() {
                 errors.push(SyntaxError::new(
                     group.parens,
                     format!(
@@ -294,7 +455,22 @@ impl Annotation {
                 ));
             }
             for column in &group.columns {
-                let key = (group.table.value.as_str(), column.value.as_str());
+                if group.write.is_some() {
+                    if let Some(reason) = crate::names::system_column_write_reason(&column.value) {
+                        errors.push(SyntaxError::new(
+                            column.span,
+                            format!(
+                                "code must not write `{}.{}`: {reason}",
+                                group.table.value, column.value
+                            ),
+                        ));
+                    }
+                }
+                let key = (
+                    group.table.value.as_str(),
+                    column.value.as_str(),
+                    group.write.is_some(),
+                );
                 if seen.contains(&key) {
                     errors.push(SyntaxError::new(
                         column.span,
@@ -308,7 +484,31 @@ impl Annotation {
                 }
             }
         }
+        for allowance in &self.allowances {
+            errors.extend(allowance.validate(&self.groups));
+        }
         errors
+    }
+
+    /// The allowances as the check applies them: one per environment and table.
+    pub fn allowances(&self) -> Vec<crate::requirement::Allowance> {
+        let mut out = Vec::new();
+        for allowance in &self.allowances {
+            let Some((reason, _)) = &allowance.reason else {
+                continue;
+            };
+            for env in &allowance.envs {
+                for group in &allowance.groups {
+                    out.push(crate::requirement::Allowance {
+                        env: env.written.clone(),
+                        table: group.table.value.clone(),
+                        columns: group.columns.iter().map(|c| c.value.clone()).collect(),
+                        reason: reason.trim().to_string(),
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// The requirements, one per group, names normalised.
@@ -323,9 +523,116 @@ impl Annotation {
             syn::Meta::List(list) => Annotation::parse(list.tokens.clone(), attr.span()),
             _ => Ok(Annotation {
                 groups: Vec::new(),
+                allowances: Vec::new(),
                 span: attr.span(),
             }),
         }
+    }
+}
+
+impl Annotation {
+    /// The annotation as usages (one per group, with their positions and the allowances for
+    /// their table), for the scan and the registry. `file` names the source file.
+    pub fn usages(&self, file: &str) -> Vec<crate::manifest::Usage> {
+        let allowances = self.allowances();
+        self.groups
+            .iter()
+            .map(|group| {
+                let requirement = group.requirement();
+                crate::manifest::Usage {
+                    file: file.to_string(),
+                    table: spot(&group.table),
+                    columns: group.columns.iter().map(spot).collect(),
+                    access: requirement.access,
+                    allowances: allowances
+                        .iter()
+                        .filter(|a| a.table == requirement.table)
+                        .cloned()
+                        .collect(),
+                    origin: crate::manifest::Origin::Annotation,
+                }
+            })
+            .collect()
+    }
+}
+
+/// A name and its 1-based position.
+fn spot(name: &Name) -> crate::manifest::Spot {
+    let start = name.span.start();
+    crate::manifest::Spot {
+        name: name.value.clone(),
+        line: start.line as u32,
+        column: start.column as u32 + 1,
+    }
+}
+
+impl AllowanceSyntax {
+    /// An allowance needs an environment, columns this annotation requires, and a reason.
+    fn validate(&self, groups: &[Group]) -> Vec<SyntaxError> {
+        let mut errors = Vec::new();
+        let example = "missing_ok(prod, account(loyalty_tier__c), reason = \"...\")";
+        if self.envs.is_empty() {
+            errors.push(SyntaxError::new(
+                self.span,
+                format!("name the environment this allowance is for: {example}"),
+            ));
+        }
+        for env in &self.envs {
+            if !crate::names::is_env_name(&env.written) {
+                errors.push(SyntaxError::new(
+                    env.span,
+                    format!(
+                        "`{}` is not an environment name (letters, digits, `-` and `_`)",
+                        env.written
+                    ),
+                ));
+            }
+        }
+        if self.groups.is_empty() {
+            errors.push(SyntaxError::new(
+                self.span,
+                format!("list the columns that may be unmapped: {example}"),
+            ));
+        }
+        match &self.reason {
+            None => errors.push(SyntaxError::new(
+                self.span,
+                format!("an allowance needs a reason, shown in every report: {example}"),
+            )),
+            Some((reason, span)) if reason.trim().is_empty() => errors.push(SyntaxError::new(
+                *span,
+                "the reason is empty: say why the code is safe where the column is unmapped",
+            )),
+            Some(_) => {}
+        }
+        for group in &self.groups {
+            if group.columns.is_empty() {
+                errors.push(SyntaxError::new(
+                    group.parens,
+                    format!(
+                        "list the columns of `{}` that may be unmapped",
+                        group.table.written
+                    ),
+                ));
+            }
+            for column in &group.columns {
+                let required = groups.iter().any(|g| {
+                    g.table.value == group.table.value
+                        && g.columns.iter().any(|c| c.value == column.value)
+                });
+                if !required {
+                    errors.push(SyntaxError::new(
+                        column.span,
+                        format!(
+                            "`{}.{}` is not required by this annotation, so there is nothing to \
+                             allow: list it in a group too, or remove it here",
+                            group.table.value, column.value
+                        ),
+                    ));
+                }
+            }
+        }
+        errors
     }
 }
 
@@ -335,6 +642,11 @@ impl Group {
         Requirement {
             table: self.table.value.clone(),
             columns: self.columns.iter().map(|c| c.value.clone()).collect(),
+            access: if self.write.is_some() {
+                crate::requirement::Access::Write
+            } else {
+                crate::requirement::Access::Read
+            },
         }
     }
 
@@ -389,6 +701,9 @@ pub fn plain_groups(text: &mut str) -> Option<Vec<PlainGroup<'_>>> {
     let mut groups: Vec<PlainGroup<'_>> = Vec::new();
     while at < bytes.len() {
         let (table, next) = plain_name(text, at)?;
+        if table == "write" || table == "missing_ok" {
+            return None; // keywords: the token parser reads them
+        }
         at = skip_whitespace(bytes, next);
         if at == bytes.len() || bytes[at] != b'(' {
             return None;

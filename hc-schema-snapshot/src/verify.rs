@@ -4,41 +4,80 @@
 //! (which copy the slug without rebuilding): the last chance to stop code that reads a column
 //! prod does not map.
 //!
+//! The API is hard to misuse: [`verify`] returns `Ok` only when every requirement holds.
+//! Missing columns, a write to a read-only mapping, nothing to verify and connection failures
+//! are all an `Err`, so `verify(...)?` in a `main` returning `Result` stops the release.
+//! [`VerifyError::exit_code`] gives the exit status (1 a requirement fails, 2 everything else),
+//! and [`release_phase`] does the whole job in one call.
+//!
 //! ```no_run
 //! use hc_schema_snapshot::{fetch::ConnectOptions, registry, verify};
-//! let options = ConnectOptions::new(std::env::var("DATABASE_URL").unwrap(), "DATABASE_URL");
-//! let report = verify::verify(&options, "salesforce", &registry::usages())?;
-//! if !report.is_ok() {
-//!     eprintln!("{}", report.render());
-//!     std::process::exit(1);
+//!
+//! fn main() -> Result<(), verify::VerifyError> {
+//!     let options = ConnectOptions::new(std::env::var("DATABASE_URL").unwrap_or_default(), "DATABASE_URL");
+//!     // Err when a column is missing: the release stops.
+//!     let report = verify::verify(&options, "salesforce", &registry::usages())?;
+//!     print!("{}", report.render());
+//!     Ok(())
 //! }
-//! # Ok::<(), hc_schema_snapshot::fetch::FetchError>(())
 //! ```
 
 use std::fmt::Write as _;
+use std::process::ExitCode;
 
-use crate::fetch::{connect, ConnectOptions, Connection, FetchError};
-use crate::manifest::{check_usages, location, Usage};
+use crate::fetch::{connect, ConnectOptions, Connection, FetchError, SslMode};
+use crate::manifest::{check_usages, stale_allowances, Site, Usage};
 use crate::requirement::Finding;
 use crate::snapshot::Snapshot;
 
+/// One finding of a verify, with the code sites that need what it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// What is missing (or read-only).
+    pub finding: Finding,
+    /// The code sites, sorted by file, line and column.
+    pub sites: Vec<Site>,
+    /// For an allowed finding: the allowance's reason.
+    pub reason: Option<String>,
+}
+
 /// The outcome of a live verify.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use = "a Report describes the outcome; `verify` already returned Err if anything failed"]
 pub struct Report {
     /// Credential-free description of the database.
     pub source: String,
     /// The Heroku Connect schema checked.
     pub schema: String,
-    /// How many annotation sites were checked.
+    /// The environment name the allowances are matched against.
+    pub env: String,
+    /// How many requirement sites were checked.
     pub checked: usize,
-    /// Each missing table or column, with the code sites that need it (`file:line:column`).
-    pub missing: Vec<(Finding, Vec<String>)>,
+    /// Findings that fail: missing tables or columns, writes to read-only mappings.
+    pub failures: Vec<Entry>,
+    /// Findings the code allows (`missing_ok`), with their reasons: not failures, but never
+    /// reported as ok.
+    pub allowed: Vec<Entry>,
+    /// Writes to tables whose mapping access the database does not show (no Heroku Connect
+    /// trigger): notes.
+    pub notes: Vec<Entry>,
+    /// Allowances that cover nothing here (every column is mapped): remove them.
+    pub stale: Vec<(Site, String)>,
 }
 
 impl Report {
-    /// Whether every requirement holds.
+    /// Whether every requirement holds (allowed findings do not fail).
     pub fn is_ok(&self) -> bool {
-        self.missing.is_empty()
+        self.failures.is_empty()
+    }
+
+    /// `Ok(self)` when every requirement holds, else `Err(VerifyError::Failed)`.
+    pub fn into_result(self) -> Result<Report, VerifyError> {
+        if self.is_ok() {
+            Ok(self)
+        } else {
+            Err(VerifyError::Failed(Box::new(self)))
+        }
     }
 
     /// A human-readable report.
@@ -47,93 +86,241 @@ impl Report {
         if self.is_ok() {
             let _ = writeln!(
                 out,
-                "ok: all {} requirement site(s) hold in schema `{}` of {}",
-                self.checked, self.schema, self.source
+                "ok: all {} requirement site(s) hold in schema `{}` of {}{}",
+                self.checked,
+                self.schema,
+                self.source,
+                if self.allowed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {} by allowance only", self.allowed.len())
+                }
             );
-            return out;
+        } else {
+            let _ = writeln!(
+                out,
+                "error: the live schema `{}` of {} fails {} requirement(s) of this code:",
+                self.schema,
+                self.source,
+                self.failures.len()
+            );
+            for entry in &self.failures {
+                let _ = writeln!(out, "  {}, needed at:", describe(&entry.finding));
+                for site in &entry.sites {
+                    let _ = writeln!(out, "    {site}");
+                }
+            }
         }
-        let _ = writeln!(
-            out,
-            "error: the live schema `{}` of {} lacks {} table(s)/column(s) this code needs:",
-            self.schema,
-            self.source,
-            self.missing.len()
-        );
-        for (finding, sites) in &self.missing {
-            let what = match finding {
-                Finding::MissingTable { table } => format!("table `{table}`"),
-                Finding::MissingColumn { table, column } => format!("`{table}.{column}`"),
-            };
-            let _ = writeln!(out, "  {what} is not mapped, needed at:");
-            for site in sites {
+        for entry in &self.allowed {
+            let _ = writeln!(
+                out,
+                "allowed: {} (reason: {}), at:",
+                describe(&entry.finding),
+                entry.reason.as_deref().unwrap_or_default()
+            );
+            for site in &entry.sites {
                 let _ = writeln!(out, "    {site}");
             }
         }
-        let _ = writeln!(
-            out,
-            "help: map them in this environment's Heroku Connect and wait for the sync before releasing this code"
-        );
+        for entry in &self.notes {
+            let _ = writeln!(out, "note: {}, at:", describe(&entry.finding));
+            for site in &entry.sites {
+                let _ = writeln!(out, "    {site}");
+            }
+        }
+        for (site, reason) in &self.stale {
+            let _ = writeln!(
+                out,
+                "note: the allowance at {site} (\"{reason}\") covers nothing here: every column it lists is mapped; remove it"
+            );
+        }
+        if !self.is_ok() {
+            let _ = writeln!(
+                out,
+                "help: map them (or make the mappings read-write) in this environment's Heroku Connect and wait for the sync before releasing this code"
+            );
+        }
         out
     }
 }
 
-/// Check `usages` against a snapshot (live or not) and group the findings.
-pub fn report(snapshot: &Snapshot, source: &str, usages: &[Usage]) -> Report {
-    let mut missing: Vec<(Finding, Vec<String>)> = Vec::new();
-    for problem in check_usages(usages, snapshot) {
-        let site = location(&problem.usage.file, problem.spot());
-        match missing.iter_mut().find(|(f, _)| *f == problem.finding) {
-            Some((_, sites)) => {
-                if !sites.contains(&site) {
-                    sites.push(site)
-                }
-            }
-            None => missing.push((problem.finding.clone(), vec![site])),
+fn describe(finding: &Finding) -> String {
+    match finding {
+        Finding::MissingTable { table } => format!("table `{table}` is not mapped"),
+        Finding::MissingColumn { table, column } => format!("`{table}.{column}` is not mapped"),
+        Finding::ReadOnly { table, .. } => {
+            format!("`{table}` is mapped read-only but this code writes it")
         }
-    }
-    missing.sort();
-    Report {
-        source: source.to_string(),
-        schema: snapshot.schema.clone(),
-        checked: usages.len(),
-        missing,
+        Finding::AccessUnknown { table } => {
+            format!("this code writes `{table}`, whose mapping access is unknown")
+        }
     }
 }
 
-/// Verify on an open connection: one catalog query in a read-only transaction.
+/// Why a verify did not pass.
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    /// The database could not be read, or there was nothing to verify.
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    /// A requirement fails: the report says which, and where the code needs it.
+    #[error("{}", .0.render().trim_end())]
+    Failed(Box<Report>),
+}
+
+impl VerifyError {
+    /// The exit status for this failure: 1 when a requirement fails, 2 for a connection,
+    /// input or setup error (including "nothing to verify").
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            VerifyError::Failed(_) => 1,
+            VerifyError::Fetch(_) => 2,
+        }
+    }
+}
+
+/// Check `usages` against a snapshot (live or not) of environment `env` and group the
+/// findings. This never fails; [`Report::into_result`] turns it into a verdict.
+pub fn report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) -> Report {
+    let mut failures: Vec<Entry> = Vec::new();
+    let mut allowed: Vec<Entry> = Vec::new();
+    let mut notes: Vec<Entry> = Vec::new();
+    for problem in check_usages(usages, env, snapshot) {
+        let site = problem.site();
+        let (list, reason) = match problem.allowed {
+            Some(allowance) => (&mut allowed, Some(allowance.reason.clone())),
+            None if problem.finding.fails(false) => (&mut failures, None),
+            None => (&mut notes, None),
+        };
+        match list
+            .iter_mut()
+            .find(|e| e.finding == problem.finding && e.reason == reason)
+        {
+            Some(entry) => {
+                if !entry.sites.contains(&site) {
+                    entry.sites.push(site);
+                }
+            }
+            None => list.push(Entry {
+                finding: problem.finding.clone(),
+                sites: vec![site],
+                reason,
+            }),
+        }
+    }
+    for list in [&mut failures, &mut allowed, &mut notes] {
+        for entry in list.iter_mut() {
+            entry.sites.sort();
+        }
+        list.sort_by(|a, b| a.finding.cmp(&b.finding));
+    }
+    let mut stale: Vec<(Site, String)> = stale_allowances(usages, env, snapshot)
+        .into_iter()
+        .map(|(usage, allowance)| (usage.site(), allowance.reason.clone()))
+        .collect();
+    stale.sort();
+    stale.dedup();
+    Report {
+        source: source.to_string(),
+        schema: snapshot.schema.clone(),
+        env: env.to_string(),
+        checked: usages.len(),
+        failures,
+        allowed,
+        notes,
+        stale,
+    }
+}
+
+/// Verify on an open connection: one catalog query in a read-only transaction. `env` names
+/// the environment for the code's allowances (`missing_ok(prod, ...)`).
 ///
 /// Empty `usages` are [`FetchError::NothingToVerify`], never a pass: that is what a binary
 /// built without `[registry] enabled = true` would hand over.
 pub fn verify_connection(
     connection: &mut Connection,
+    env: &str,
     schema: &str,
     usages: &[Usage],
-) -> Result<Report, FetchError> {
+) -> Result<Report, VerifyError> {
     if usages.is_empty() {
-        return Err(FetchError::NothingToVerify);
+        return Err(FetchError::NothingToVerify.into());
     }
-    let snapshot = connection.snapshot("live", schema)?;
+    let snapshot = connection.snapshot(env, schema)?;
     let source = connection.source.clone();
-    Ok(report(&snapshot, &source, usages))
+    report(&snapshot, env, &source, usages).into_result()
 }
 
-/// Connect as `options` says and verify `usages` against `schema`. Empty `usages` are
-/// [`FetchError::NothingToVerify`], before any connection is made.
+/// Connect as `options` says and verify `usages` against `schema`: `Ok` only when every
+/// requirement holds. Empty `usages` are [`FetchError::NothingToVerify`], before any
+/// connection is made. Allowances are matched against the environment named by
+/// `HC_SCHEMA_ENV` (a release phase sets it: `HC_SCHEMA_ENV=prod`), else `live`.
 ///
 /// ```
-/// use hc_schema_snapshot::{fetch::{ConnectOptions, FetchError}, verify};
+/// use hc_schema_snapshot::{fetch::{ConnectOptions, FetchError}, verify::{self, VerifyError}};
 /// let options = ConnectOptions::new("postgres://localhost:1/none", "DATABASE_URL");
 /// let nothing = verify::verify(&options, "salesforce", &[]);
-/// assert!(matches!(nothing, Err(FetchError::NothingToVerify)));
+/// assert!(matches!(nothing, Err(VerifyError::Fetch(FetchError::NothingToVerify))));
+/// assert_eq!(nothing.unwrap_err().exit_code(), 2);
 /// ```
 pub fn verify(
     options: &ConnectOptions,
     schema: &str,
     usages: &[Usage],
-) -> Result<Report, FetchError> {
+) -> Result<Report, VerifyError> {
     if usages.is_empty() {
-        return Err(FetchError::NothingToVerify);
+        return Err(FetchError::NothingToVerify.into());
     }
+    let env = std::env::var(crate::selection::ENV_VAR)
+        .ok()
+        .filter(|e| crate::names::is_env_name(e))
+        .unwrap_or_else(|| "live".to_string());
     let mut connection = connect(options)?;
-    verify_connection(&mut connection, schema, usages)
+    verify_connection(&mut connection, &env, schema, usages)
+}
+
+/// The whole release-phase check in one call, for `main`: reads `DATABASE_URL` (TLS
+/// `sslmode=require` unless the URL or `PGSSLMODE` says otherwise, as Heroku Postgres needs),
+/// the schema from `HC_SCHEMA_NAME` (default `salesforce`), verifies `usages`, prints the
+/// report, and returns the exit status: 0 ok, 1 a requirement fails, 2 anything else.
+///
+/// ```no_run
+/// // The release-phase subcommand of an app (`release: ./target/release/app verify-schema`):
+/// fn verify_schema() -> std::process::ExitCode {
+///     hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())
+/// }
+/// ```
+pub fn release_phase(usages: &[Usage]) -> ExitCode {
+    let outcome = (|| {
+        let url = std::env::var("DATABASE_URL").map_err(|_| FetchError::NoUrl {
+            env: "the release phase".into(),
+            hint: "DATABASE_URL is not set (Heroku sets it for the attached database)".into(),
+        })?;
+        let mut options = ConnectOptions::new(url, "the DATABASE_URL variable");
+        if !options.url.contains("sslmode") {
+            options.sslmode = Some(SslMode::Require);
+        }
+        if let Ok(mode) = std::env::var("PGSSLMODE") {
+            options.sslmode = Some(mode.parse().map_err(|message| FetchError::BadUrl {
+                origin: "the PGSSLMODE variable".into(),
+                message,
+            })?);
+        }
+        let schema = std::env::var("HC_SCHEMA_NAME")
+            .unwrap_or_else(|_| crate::config::DEFAULT_SCHEMA.into());
+        verify(&options, &schema, usages)
+    })();
+    match outcome {
+        Ok(report) => {
+            print!("{}", report.render());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            match &err {
+                VerifyError::Failed(report) => eprint!("{}", report.render()),
+                VerifyError::Fetch(fetch) => eprintln!("error: {fetch}"),
+            }
+            ExitCode::from(err.exit_code())
+        }
+    }
 }

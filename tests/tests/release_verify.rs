@@ -122,17 +122,9 @@ fn check_and_the_macro_agree_on_the_example() {
     let scan = example_scan();
     let prod = Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
     let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
-    let prod_t = Target {
-        env: "prod",
-        display: "examples/loyalty-app/hc-schema/prod.json",
-        snapshot: &prod,
-    };
-    let test_t = Target {
-        env: "test",
-        display: "examples/loyalty-app/hc-schema/test.json",
-        snapshot: &test,
-    };
-    let problems = check_usages(&scan.usages, &prod);
+    let prod_t = Target::env("prod", "examples/loyalty-app/hc-schema/prod.json", &prod);
+    let test_t = Target::env("test", "examples/loyalty-app/hc-schema/test.json", &test);
+    let problems = check_usages(&scan.usages, "prod", &prod);
     assert_eq!(problems.len(), 1);
     let message = explain(&problems[0].finding, &prod_t, &[prod_t, test_t]).message;
     let site = location(&problems[0].usage.file, problems[0].spot());
