@@ -359,7 +359,7 @@ mod tests {
 
     #[test]
     fn sites_sort_as_numbers() {
-        let mut sites = vec![
+        let mut sites = [
             Site::new("contacts.rs", &spot("x", 39, 1)),
             Site::new("contacts.rs", &spot("x", 5, 1)),
             Site::new("contacts.rs", &spot("x", 15, 2)),
