@@ -1,11 +1,13 @@
 //! The snapshots this compilation checks against, as selected by the build script.
 
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use hc_schema_snapshot::selection::{
-    display_path, Reason, Selection, SnapshotRef, SELECTION_VAR, SNAPSHOT_VAR,
+    display_path, select_for_crate, Inputs, Reason, Selection, SnapshotRef, Stamp, ENV_VAR,
+    SELECTION_VAR, SNAPSHOT_VAR,
 };
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
@@ -55,11 +57,18 @@ pub fn full(snapshot: &SnapshotRef) -> Arc<Result<Snapshot, String>> {
 
 /// The selection of this compilation: from the build script's `HC_SCHEMA_SELECTION`, else from
 /// `HC_SCHEMA_SNAPSHOT` (crates without a build script, such as trybuild's). Decoded once per
-/// process for as long as the variables stay the same.
+/// process for as long as the variables stay the same, and checked against the crate being
+/// compiled ([`for_this_crate`]) at most once a second (a long-lived proc-macro server, such
+/// as rust-analyzer's, sees snapshot edits).
 pub fn selection() -> Arc<Result<Selection, String>> {
-    type Key = (Option<String>, Option<String>, Option<PathBuf>);
+    type Key = (
+        Option<String>,
+        Option<String>,
+        Option<PathBuf>,
+        Option<String>,
+    );
     type Decoded = Arc<Result<Selection, String>>;
-    static LAST: Mutex<Option<(Key, Decoded)>> = Mutex::new(None);
+    static LAST: Mutex<Option<(Key, Instant, Decoded)>> = Mutex::new(None);
     let selection_var = std::env::var(SELECTION_VAR).ok();
     // The working directory only matters for a relative HC_SCHEMA_SNAPSHOT.
     let (snapshot_var, cwd) = match selection_var {
@@ -69,16 +78,57 @@ pub fn selection() -> Arc<Result<Selection, String>> {
             std::env::current_dir().ok(),
         ),
     };
-    let key: Key = (selection_var, snapshot_var, cwd);
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").ok();
+    let key: Key = (selection_var, snapshot_var, cwd, manifest_dir);
     let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    match last.as_ref() {
-        Some((seen, selection)) if *seen == key => Arc::clone(selection),
-        _ => {
-            let selection = Arc::new(decode_selection());
-            *last = Some((key, Arc::clone(&selection)));
-            selection
+    if let Some((seen, checked_at, selection)) = last.as_ref() {
+        if *seen == key && checked_at.elapsed() < Duration::from_secs(1) {
+            return Arc::clone(selection);
         }
     }
+    let selection = Arc::new(decode_selection().and_then(for_this_crate));
+    *last = Some((key, Instant::now(), Arc::clone(&selection)));
+    selection
+}
+
+/// Make sure `selection` describes the crate being compiled, as it is now.
+///
+/// Two checkouts of a workspace that share one target directory share the build script's
+/// output (cargo hashes a member's build directory by its path within the workspace), so
+/// the selection may have been made for the other checkout: then select again for this crate
+/// (its own config and snapshots; the cargo features recorded by the build script are the
+/// same for both). And a snapshot may have changed since the build script indexed it without
+/// cargo noticing (an older modification time): then its index is not used and the JSON is
+/// read. Either way the verdict is about this crate's snapshot files as they are.
+fn for_this_crate(mut selection: Selection) -> Result<Selection, String> {
+    let here = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+    if let (Some(made_for), Some(here)) = (&selection.manifest_dir, &here) {
+        if !same_dir(made_for, here) {
+            let inputs = Inputs {
+                snapshot_var: std::env::var(SNAPSHOT_VAR).ok(),
+                env_var: std::env::var(ENV_VAR).ok(),
+                feature_envs: selection.feature_envs.clone(),
+            };
+            // No index and no stamp: the snapshots are read as JSON.
+            return select_for_crate(here, &inputs).map_err(|err| err.to_string());
+        }
+    }
+    for snapshot in &mut selection.selected {
+        if snapshot.index.is_some()
+            && (snapshot.stamp.is_none() || snapshot.stamp != Stamp::of(&snapshot.path))
+        {
+            snapshot.index = None;
+        }
+    }
+    Ok(selection)
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    a == b
+        || matches!(
+            (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+            (Ok(a), Ok(b)) if a == b
+        )
 }
 
 fn decode_selection() -> Result<Selection, String> {
@@ -95,6 +145,7 @@ fn decode_selection() -> Result<Selection, String> {
                 display: display_path(&path, &base),
                 path,
                 index: None,
+                stamp: None,
             }],
             others: Vec::new(),
             snapshot_dir: String::new(),
@@ -102,6 +153,8 @@ fn decode_selection() -> Result<Selection, String> {
             // No build script, so no hc-schema.toml: the default, nothing registered.
             registry: false,
             strict_access: false,
+            manifest_dir: None,
+            feature_envs: Vec::new(),
         });
     }
     Err(format!(

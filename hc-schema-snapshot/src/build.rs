@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{ConfigError, Project};
 use crate::index::NameIndex;
-use crate::selection::{self, Inputs, Selection, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR};
+use crate::selection::{self, Inputs, Selection, Stamp, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR};
 use crate::snapshot::{write_atomically, Snapshot};
 
 /// Configure the build; on a bad `hc-schema.toml` print the error and fail the build script.
@@ -29,21 +29,30 @@ pub fn configure() {
 }
 
 /// [`configure`], returning the selection or the configuration error instead of exiting.
+///
+/// Every `rerun-if-changed` path is written relative to the package when it can be (cargo
+/// resolves relative paths against the package root), so that two checkouts of a workspace
+/// sharing one target directory each watch their own files.
 pub fn try_configure() -> Result<Selection, ConfigError> {
     println!("cargo:rerun-if-env-changed={SNAPSHOT_VAR}");
     println!("cargo:rerun-if-env-changed={ENV_VAR}");
     let manifest_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
+    let watch = |path: &Path| {
+        println!(
+            "cargo:rerun-if-changed={}",
+            relative_to(path, &manifest_dir).display()
+        );
+    };
     // Re-run when a config file appears or changes anywhere up the tree.
     for dir in manifest_dir.ancestors() {
         let candidate = dir.join(crate::config::FILE_NAME);
         if candidate.is_file() {
-            println!("cargo:rerun-if-changed={}", candidate.display());
+            watch(&candidate);
             break;
         }
     }
     let project = Project::discover(&manifest_dir)?;
-    let snapshot_dir = project.snapshot_dir();
-    println!("cargo:rerun-if-changed={}", snapshot_dir.display());
+    watch(&project.snapshot_dir());
     let available = project.available_envs();
     let mut feature_envs: Vec<String> = std::env::vars()
         .filter_map(|(var, _)| selection::env_of_feature_var(&var, &available))
@@ -54,16 +63,17 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         env_var: std::env::var(ENV_VAR).ok(),
         feature_envs,
     };
-    let mut selection = selection::select(&inputs, &project, &workspace_root(&manifest_dir));
+    let mut selection = selection::select_for_crate(&manifest_dir, &inputs)?;
     for snapshot in &selection.selected {
-        println!("cargo:rerun-if-changed={}", snapshot.path.display());
+        watch(&snapshot.path);
     }
-    // Each file is read once: the fingerprint and the index describe the same bytes.
-    let contents: Vec<Option<Vec<u8>>> = selection
-        .selected
-        .iter()
-        .map(|snapshot| std::fs::read(&snapshot.path).ok())
-        .collect();
+    // Each file is read once: the fingerprint and the index describe the same bytes, and the
+    // stamp is taken before the read (a change during the read makes it stale, never fresh).
+    let mut contents: Vec<Option<Vec<u8>>> = Vec::new();
+    for snapshot in &mut selection.selected {
+        snapshot.stamp = Stamp::of(&snapshot.path);
+        contents.push(std::fs::read(&snapshot.path).ok());
+    }
     selection.fingerprint = fingerprint_of(
         selection
             .selected
@@ -76,6 +86,49 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
     Ok(selection)
+}
+
+/// `path` relative to `base` (with `..` steps when it is outside), or `path` itself when no
+/// relative path exists (another drive).
+///
+/// ```
+/// use std::path::Path;
+/// use hc_schema_snapshot::build::relative_to;
+/// assert_eq!(relative_to(Path::new("/w/hc-schema/prod.json"), Path::new("/w/crates/app")), Path::new("../../hc-schema/prod.json"));
+/// assert_eq!(relative_to(Path::new("/w/crates/app/hc-schema"), Path::new("/w/crates/app")), Path::new("hc-schema"));
+/// assert_eq!(relative_to(Path::new("/w/a"), Path::new("/w/a")), Path::new("."));
+/// ```
+pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
+    use std::path::Component;
+    let path_parts: Vec<Component<'_>> = path.components().collect();
+    let base_parts: Vec<Component<'_>> = base.components().collect();
+    let common = path_parts
+        .iter()
+        .zip(&base_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let rooted = |parts: &[Component<'_>]| {
+        parts
+            .first()
+            .is_some_and(|c| matches!(c, Component::RootDir | Component::Prefix(_)))
+    };
+    if common == 0 && (rooted(&path_parts) || rooted(&base_parts)) {
+        return path.to_path_buf();
+    }
+    let mut out = PathBuf::new();
+    for part in &base_parts[common..] {
+        if matches!(part, Component::CurDir) {
+            continue;
+        }
+        out.push("..");
+    }
+    for part in &path_parts[common..] {
+        out.push(part.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 /// Write the [`NameIndex`] of each selected snapshot whose `contents` (as read for the

@@ -53,6 +53,33 @@ impl Reason {
     }
 }
 
+/// What a snapshot file looked like when the build script read it: its size and modification
+/// time. The macro compares it with the file as it is now, so that a snapshot changed behind
+/// cargo's back (or another checkout's selection) is never judged by a stale index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    /// Size in bytes.
+    pub len: u64,
+    /// Modification time, nanoseconds since the Unix epoch (0 when unknown).
+    pub modified_ns: u64,
+}
+
+impl Stamp {
+    /// The stamp of the file at `path` now, or `None` when it cannot be read.
+    pub fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_nanos() as u64);
+        Some(Stamp {
+            len: meta.len(),
+            modified_ns,
+        })
+    }
+}
+
 /// One snapshot file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SnapshotRef {
@@ -66,6 +93,9 @@ pub struct SnapshotRef {
     /// the snapshot loads; the macro checks against it instead of parsing the JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<PathBuf>,
+    /// The file as the build script read it (size, modification time), when it could.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<Stamp>,
 }
 
 /// The outcome of selection.
@@ -89,6 +119,15 @@ pub struct Selection {
     /// Whether a write to a table of unknown mapping access fails (`[check] strict_access`).
     #[serde(default)]
     pub strict_access: bool,
+    /// The crate the selection was made for (its `CARGO_MANIFEST_DIR`), when made by a build
+    /// script. Two checkouts sharing one target directory share the build script's output; the
+    /// macro compares this with its own crate and selects again when they differ.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_dir: Option<PathBuf>,
+    /// The environments named by the `<env>-snapshot` features the build script saw (cargo
+    /// features are not visible to the macro; they are the same for both checkouts of a unit).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub feature_envs: Vec<String>,
 }
 
 /// What selection looks at.
@@ -114,6 +153,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             display: display_path(&path, display_base),
             path,
             index: None,
+            stamp: None,
         }
     };
     let (reason, envs): (Reason, Vec<String>) = if let Some(path) = inputs
@@ -127,6 +167,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             display: display_path(&path, display_base),
             path,
             index: None,
+            stamp: None,
         }];
         let others = available
             .iter()
@@ -141,6 +182,8 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             fingerprint: String::new(),
             registry: project.config.registry.enabled,
             strict_access: project.config.check.strict_access,
+            manifest_dir: None,
+            feature_envs: inputs.feature_envs.clone(),
         };
     } else if let Some(list) = inputs.env_var.as_deref().filter(|v| !v.trim().is_empty()) {
         (Reason::EnvVar, split_list(list))
@@ -167,7 +210,35 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         fingerprint: String::new(),
         registry: project.config.registry.enabled,
         strict_access: project.config.check.strict_access,
+        manifest_dir: None,
+        feature_envs: inputs.feature_envs.clone(),
     }
+}
+
+/// The selection for the crate at `manifest_dir` (a build): the project is found from the
+/// crate, a relative `HC_SCHEMA_SNAPSHOT` is relative to the crate, and paths are shown
+/// relative to the crate's workspace. Used by the build script and, when the build script's
+/// output belongs to another checkout, by the macro.
+pub fn select_for_crate(
+    manifest_dir: &Path,
+    inputs: &Inputs,
+) -> Result<Selection, crate::config::ConfigError> {
+    let project = Project::discover(manifest_dir)?;
+    let inputs = Inputs {
+        snapshot_var: inputs
+            .snapshot_var
+            .as_deref()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| manifest_dir.join(v.trim()).display().to_string()),
+        ..inputs.clone()
+    };
+    let mut selection = select(
+        &inputs,
+        &project,
+        &crate::build::workspace_root(manifest_dir),
+    );
+    selection.manifest_dir = Some(manifest_dir.to_path_buf());
+    Ok(selection)
 }
 
 /// Split `test, prod` into environment names.
@@ -300,6 +371,23 @@ mod tests {
         assert_eq!(envs(&selection), ["prod", "staging", "test"]);
         assert_eq!(selection.selected[0].display, "hc-schema/prod.json");
         assert!(selection.others.is_empty());
+    }
+
+    #[test]
+    fn a_crate_selection_resolves_a_relative_snapshot_var_against_the_crate() {
+        let dir = tempfile::tempdir().unwrap();
+        let krate = dir.path().join("crates/app");
+        std::fs::create_dir_all(&krate).unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[workspace]\n").unwrap();
+        std::fs::write(dir.path().join("hc-schema.toml"), "").unwrap();
+        let inputs = Inputs {
+            snapshot_var: Some("fixtures/x.json".into()),
+            ..Inputs::default()
+        };
+        let selection = select_for_crate(&krate, &inputs).unwrap();
+        assert_eq!(selection.selected[0].path, krate.join("fixtures/x.json"));
+        assert_eq!(selection.selected[0].display, "crates/app/fixtures/x.json");
+        assert_eq!(selection.manifest_dir.as_deref(), Some(krate.as_path()));
     }
 
     #[test]

@@ -1,0 +1,161 @@
+//! Two checkouts of one workspace sharing one `CARGO_TARGET_DIR` (git worktrees, CI caches).
+//!
+//! Cargo hashes a workspace member's build directory by its path relative to the workspace,
+//! so both checkouts share the member's build-script output: its `rerun-if-changed` paths,
+//! its selection and its name indexes. A build must still check the snapshots of the checkout
+//! being compiled, never the other one's: neither a false pass nor a false failure.
+
+use std::path::Path;
+
+use hc_schema_tests::cargo::{cargo, run, snapshot_json, workspace};
+
+/// A workspace checkout: `app/` (annotated, with the build script) and the snapshots in
+/// `hc-schema/` at the workspace root, outside the package.
+fn checkout(root: &Path, prod_columns: &[&str]) {
+    let ws = workspace();
+    let write = |path: &str, text: &str| {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n",
+    );
+    write(
+        "app/Cargo.toml",
+        &format!(
+            "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [features]\nprod-snapshot = []\n\n\
+             [dependencies]\nhc-schema-macro = {{ path = \"{0}/hc-schema-macro\" }}\n\n\
+             [build-dependencies]\nhc-schema-snapshot = {{ path = \"{0}/hc-schema-snapshot\" }}\n",
+            ws.display()
+        ),
+    );
+    write(
+        "app/build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n",
+    );
+    write(
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(name, loyalty_tier__c))]\n\
+         fn tiers() {}\n\
+         fn main() { tiers(); }\n",
+    );
+    write("hc-schema.toml", "snapshot_dir = \"hc-schema\"\n");
+    write(
+        "hc-schema/prod.json",
+        &snapshot_json("prod", &[("account", prod_columns)]),
+    );
+    std::fs::copy(ws.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+}
+
+fn build(root: &Path, target: &Path) -> (bool, String) {
+    let mut command = cargo(root);
+    command.env("CARGO_TARGET_DIR", target).args([
+        "build",
+        "--quiet",
+        "--features",
+        "prod-snapshot",
+    ]);
+    let (output, stderr) = run(&mut command);
+    (output.status.success(), stderr)
+}
+
+/// Make `path` newer than anything built so far, as an edit would.
+fn touch(path: &Path) {
+    let text = std::fs::read(path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-checkouts-")
+        .tempdir()
+        .unwrap();
+    let (a, b, target) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("target"),
+    );
+    // Both checkouts exist before either is built, so their files are older than any build.
+    checkout(&a, &["name", "loyalty_tier__c"]);
+    checkout(&b, &["name"]);
+
+    let (ok, stderr) = build(&a, &target);
+    assert!(ok, "checkout a maps everything:\n{stderr}");
+    // The build script watches its files by paths relative to the package, so that cargo
+    // looks at the checkout being built.
+    let outputs: Vec<String> = std::fs::read_dir(target.join("debug/build"))
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("app-"))
+        .filter_map(|e| std::fs::read_to_string(e.path().join("output")).ok())
+        .collect();
+    assert_eq!(outputs.len(), 1, "one build-script run of app");
+    let watched: Vec<&str> = outputs[0]
+        .lines()
+        .filter_map(|l| l.strip_prefix("cargo:rerun-if-changed="))
+        .collect();
+    assert_eq!(
+        watched,
+        [
+            "../hc-schema.toml",
+            "../hc-schema",
+            "../hc-schema/prod.json"
+        ],
+        "{}",
+        outputs[0]
+    );
+
+    // b's snapshot lacks the column; its files are older than a's build, so cargo does not
+    // re-run the build script. Touch a source file: the crate is compiled again, and must be
+    // checked against b's snapshot, not a's (a false pass before).
+    touch(&b.join("app/src/main.rs"));
+    let (ok, stderr) = build(&b, &target);
+    assert!(!ok, "checkout b passed against checkout a's snapshot");
+    assert!(
+        stderr.contains("`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(&a.display().to_string()),
+        "b's error names a's files:\n{stderr}"
+    );
+
+    // Back in a (touch only its source): it passes again, checked against its own snapshot (a
+    // false failure before, against b's).
+    touch(&a.join("app/src/main.rs"));
+    let (ok, stderr) = build(&a, &target);
+    assert!(
+        ok,
+        "checkout a failed against checkout b's snapshot:\n{stderr}"
+    );
+
+    // Edits in both directions: b maps the column (an edit is newer than every build: the
+    // build script re-runs in b) and passes; then a loses it and fails.
+    std::fs::write(
+        b.join("hc-schema/prod.json"),
+        snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])]),
+    )
+    .unwrap();
+    let (ok, stderr) = build(&b, &target);
+    assert!(ok, "b after mapping the column:\n{stderr}");
+    std::fs::write(
+        a.join("hc-schema/prod.json"),
+        snapshot_json("prod", &[("account", &["name"])]),
+    )
+    .unwrap();
+    let (ok, stderr) = build(&a, &target);
+    assert!(
+        !ok && stderr.contains("`account.loyalty_tier__c` is not mapped in prod"),
+        "a after unmapping the column:\n{stderr}"
+    );
+    // And b, untouched since its last successful build, compiled again: still its own verdict.
+    touch(&b.join("app/src/main.rs"));
+    let (ok, stderr) = build(&b, &target);
+    assert!(ok, "b (maps the column) after a's failing build:\n{stderr}");
+}
