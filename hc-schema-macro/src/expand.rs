@@ -38,7 +38,18 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     if !registry {
         return item;
     }
-    with_registration(item, registration(&annotation))
+    let via = selection
+        .as_ref()
+        .as_ref()
+        .ok()
+        .and_then(|selection| selection.registry_crate.clone());
+    let Some(via) = via else {
+        // One clear error for the crate, instead of rustc's "cannot find `hc_schema_snapshot`"
+        // once per annotation.
+        let errors = validate::missing_registry_dependency(&annotation);
+        return with_errors(&errors, item);
+    };
+    with_registration(item, registration(&annotation, &via))
 }
 
 /// The errors, then the item unchanged (so that only hc-schema's errors are reported).
@@ -60,7 +71,13 @@ fn with_errors(errors: &[syn::Error], item: TokenStream) -> TokenStream {
 /// ```text
 /// ::hc_schema_snapshot::__register!(__HC_SCHEMA_SITE_<n>, "<record>");
 /// ```
-fn registration(annotation: &Annotation) -> TokenStream {
+///
+/// (`via` is the name the crate depends on hc-schema-snapshot under, usually
+/// `hc_schema_snapshot`.)
+///
+/// ```text
+/// ```
+fn registration(annotation: &Annotation, via: &str) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let file = annotation
         .groups
@@ -81,7 +98,7 @@ fn registration(annotation: &Annotation) -> TokenStream {
     [
         joint(':'),
         alone(':'),
-        Ident::new("hc_schema_snapshot", span).into(),
+        Ident::new(via, span).into(),
         joint(':'),
         alone(':'),
         Ident::new("__register", span).into(),

@@ -155,6 +155,7 @@ fn decode_selection() -> Result<Selection, String> {
             strict_access: false,
             manifest_dir: None,
             feature_envs: Vec::new(),
+            registry_crate: None,
         });
     }
     Err(format!(

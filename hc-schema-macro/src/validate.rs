@@ -137,6 +137,24 @@ fn target<'a>(
     }
 }
 
+/// With the registry on, the crate must depend on hc-schema-snapshot (the registry lives
+/// there): one error for the crate, naming the manifest line to add.
+pub fn missing_registry_dependency(annotation: &Annotation) -> Vec<syn::Error> {
+    let manifest = std::env::var("CARGO_MANIFEST_DIR")
+        .map(|dir| format!("{dir}/Cargo.toml"))
+        .unwrap_or_else(|_| "Cargo.toml".to_string());
+    let version = env!("CARGO_PKG_VERSION");
+    once(
+        annotation.span,
+        format!(
+            "the registry is on (`[registry] enabled = true` in hc-schema.toml), so this crate's \
+             annotations are compiled into the binary through hc-schema-snapshot, but {manifest} \
+             does not list it under [dependencies]: add `hc-schema-snapshot = \"{version}\"` \
+             there (or turn the registry off for this crate)"
+        ),
+    )
+}
+
 /// A setup problem, reported at the first annotation of the compilation only.
 fn once(span: Span, message: String) -> Vec<syn::Error> {
     if snapshots::first_report(&message) {

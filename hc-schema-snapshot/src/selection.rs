@@ -128,6 +128,11 @@ pub struct Selection {
     /// features are not visible to the macro; they are the same for both checkouts of a unit).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub feature_envs: Vec<String>,
+    /// The name under which the crate depends on `hc-schema-snapshot` in `[dependencies]`
+    /// (`hc_schema_snapshot`, or a rename), which the registry's records are emitted through;
+    /// `None` when it does not (then, with the registry on, the macro says what to add).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_crate: Option<String>,
 }
 
 /// What selection looks at.
@@ -184,6 +189,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             strict_access: project.config.check.strict_access,
             manifest_dir: None,
             feature_envs: inputs.feature_envs.clone(),
+            registry_crate: None,
         };
     } else if let Some(list) = inputs.env_var.as_deref().filter(|v| !v.trim().is_empty()) {
         (Reason::EnvVar, split_list(list))
@@ -212,6 +218,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         strict_access: project.config.check.strict_access,
         manifest_dir: None,
         feature_envs: inputs.feature_envs.clone(),
+        registry_crate: None,
     }
 }
 
@@ -238,7 +245,43 @@ pub fn select_for_crate(
         &crate::build::workspace_root(manifest_dir),
     );
     selection.manifest_dir = Some(manifest_dir.to_path_buf());
+    selection.registry_crate = std::fs::read_to_string(manifest_dir.join("Cargo.toml"))
+        .ok()
+        .and_then(|text| dependency_name(&text, "hc-schema-snapshot"));
     Ok(selection)
+}
+
+/// The crate name under which the manifest `text` depends on `package` as a normal dependency
+/// (`[dependencies]` or `[target.*.dependencies]`), with `-` turned into `_`, following
+/// renames (`hcs = { package = "hc-schema-snapshot" }`); `None` when it does not.
+///
+/// ```
+/// use hc_schema_snapshot::selection::dependency_name;
+/// let with = "[dependencies]\nhc-schema-snapshot = { version = \"0.1\", features = [\"fetch\"] }\n";
+/// assert_eq!(dependency_name(with, "hc-schema-snapshot").as_deref(), Some("hc_schema_snapshot"));
+/// let renamed = "[dependencies]\nhcs = { package = \"hc-schema-snapshot\", version = \"0.1\" }\n";
+/// assert_eq!(dependency_name(renamed, "hc-schema-snapshot").as_deref(), Some("hcs"));
+/// let inherited = "[target.'cfg(unix)'.dependencies]\nhc-schema-snapshot.workspace = true\n";
+/// assert_eq!(dependency_name(inherited, "hc-schema-snapshot").as_deref(), Some("hc_schema_snapshot"));
+/// let build_only = "[build-dependencies]\nhc-schema-snapshot = \"0.1\"\n";
+/// assert_eq!(dependency_name(build_only, "hc-schema-snapshot"), None);
+/// ```
+pub fn dependency_name(text: &str, package: &str) -> Option<String> {
+    let manifest: toml::Table = toml::from_str(text).ok()?;
+    let find = |deps: Option<&toml::Value>| -> Option<String> {
+        let deps = deps?.as_table()?;
+        deps.iter().find_map(|(key, value)| {
+            let real = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+            (real == package).then(|| key.replace('-', "_"))
+        })
+    };
+    find(manifest.get("dependencies")).or_else(|| {
+        manifest
+            .get("target")
+            .and_then(|t| t.as_table())?
+            .values()
+            .find_map(|target| find(target.get("dependencies")))
+    })
 }
 
 /// Split `test, prod` into environment names.

@@ -1,0 +1,164 @@
+//! End-to-end: hc-schema in a cargo workspace, set up as the README's workspace section says:
+//! the annotated library crate has the build script and the `<env>-snapshot` features, the
+//! binary forwards them, one `hc-schema.toml` and one snapshot directory at the root.
+
+use std::path::Path;
+
+use hc_schema_tests::cargo::{cargo, run, snapshot_json, workspace};
+
+const DATA_LIB: &str = "use hc_schema_macro::hc_requires;\n\
+\n\
+#[hc_requires(account(name, loyalty_tier__c))]\n\
+pub fn tiers() -> u32 { 1 }\n";
+
+const APP_MAIN: &str = "fn main() {\n\
+    let _ = data::tiers();\n\
+    for usage in hc_schema_snapshot::registry::usages() {\n\
+        println!(\"{} {}\", usage.file, usage.table.name);\n\
+    }\n\
+}\n";
+
+fn write(root: &Path, path: &str, text: &str) {
+    let full = root.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
+/// The workspace; `data_dependencies` are data's extra `[dependencies]` lines.
+fn workspace_with(root: &Path, data_dependencies: &str) {
+    let ws = workspace().display().to_string();
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/data\", \"crates/app\"]\nresolver = \"2\"\n",
+    );
+    write(
+        root,
+        "crates/data/Cargo.toml",
+        &format!(
+            "[package]\nname = \"data\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [features]\ntest-snapshot = []\nprod-snapshot = []\n\n\
+             [dependencies]\nhc-schema-macro = {{ path = \"{ws}/hc-schema-macro\" }}\n{data_dependencies}\n\
+             [build-dependencies]\nhc-schema-snapshot = {{ path = \"{ws}/hc-schema-snapshot\" }}\n"
+        ),
+    );
+    write(
+        root,
+        "crates/data/build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n",
+    );
+    write(root, "crates/data/src/lib.rs", DATA_LIB);
+    write(
+        root,
+        "crates/app/Cargo.toml",
+        &format!(
+            "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [features]\ntest-snapshot = [\"data/test-snapshot\"]\nprod-snapshot = [\"data/prod-snapshot\"]\n\n\
+             [dependencies]\ndata = {{ path = \"../data\" }}\n\
+             hc-schema-snapshot = {{ path = \"{ws}/hc-schema-snapshot\" }}\n"
+        ),
+    );
+    write(root, "crates/app/src/main.rs", APP_MAIN);
+    write(
+        root,
+        "hc-schema.toml",
+        "default_envs = [\"test\"]\n\n[registry]\nenabled = true\n",
+    );
+    write(
+        root,
+        "hc-schema/test.json",
+        &snapshot_json("test", &[("account", &["name", "loyalty_tier__c"])]),
+    );
+    write(
+        root,
+        "hc-schema/prod.json",
+        &snapshot_json("prod", &[("account", &["name"])]),
+    );
+    std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+}
+
+fn cargo_in(root: &Path, args: &[&str]) -> (bool, String, String) {
+    let mut command = cargo(root);
+    command.args(args);
+    let (output, stderr) = run(&mut command);
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    )
+}
+
+#[test]
+fn a_workspace_binary_forwards_the_snapshot_features_to_the_annotated_crate() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-ws-")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    workspace_with(
+        root,
+        &format!(
+            "hc-schema-snapshot = {{ path = \"{}/hc-schema-snapshot\" }}\n",
+            workspace().display()
+        ),
+    );
+    // default_envs = test: the column is mapped, and the registry of the binary holds the
+    // library's annotation.
+    let (ok, stdout, stderr) = cargo_in(root, &["run", "--quiet", "-p", "app"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(stdout, "crates/data/src/lib.rs account\n");
+    // The binary's feature reaches the library: prod lacks the column.
+    let (ok, _, stderr) = cargo_in(
+        root,
+        &[
+            "build",
+            "--quiet",
+            "-p",
+            "app",
+            "--features",
+            "prod-snapshot",
+        ],
+    );
+    assert!(!ok, "built against prod:\n{stderr}");
+    assert!(
+        stderr.contains("`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> crates/data/src/lib.rs:3:29"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn registry_on_without_the_dependency_is_one_clear_error() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-ws-nodep-")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    workspace_with(root, "");
+    write(
+        root,
+        "crates/data/src/lib.rs",
+        &format!(
+            "{DATA_LIB}\n#[hc_schema_macro::hc_requires(account(name))]\npub fn names() {{}}\n"
+        ),
+    );
+    let (ok, _, stderr) = cargo_in(root, &["build", "--quiet", "-p", "data"]);
+    assert!(!ok, "built:\n{stderr}");
+    assert!(
+        stderr.contains("the registry is on (`[registry] enabled = true` in hc-schema.toml)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("crates/data/Cargo.toml does not list it under [dependencies]: add `hc-schema-snapshot = "),
+        "{stderr}"
+    );
+    assert_eq!(
+        stderr.matches("error: ").count(),
+        2,
+        "one hc-schema error (plus cargo's summary), not one per annotation:\n{stderr}"
+    );
+    assert!(!stderr.contains("E0433"), "{stderr}");
+}
