@@ -32,10 +32,20 @@ fn example_app_builds_against_test_and_fails_against_prod_at_the_column() {
         "{stderr}"
     );
     assert!(stderr.contains("mapped in: test"), "{stderr}");
+    // The write to a mapping that is read-only in prod (read-write in test).
+    assert!(
+        stderr.contains("error: `contact` is mapped read-only in prod (examples/loyalty-app/hc-schema/prod.json): this code writes `contact.email`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> examples/loyalty-app/src/contacts.rs:45:30"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("note: read-write in: test"), "{stderr}");
     assert_eq!(
         stderr.matches("error: `").count(),
-        1,
-        "exactly one error expected:\n{stderr}"
+        2,
+        "exactly the missing column and the read-only write:\n{stderr}"
     );
     // Both environments: each failure is its own error naming its environment.
     let (ok, stderr) = build_example("test-snapshot,prod-snapshot");

@@ -38,3 +38,20 @@ impl ContactEmail {
             .collect())
     }
 }
+
+/// Correct a contact's e-mail address. The contact mapping must be read-write: in an
+/// environment where it is read-only, the update would stay in Postgres and never reach
+/// Salesforce (the build says so, at `write`).
+#[hc_requires(contact(sfid), write contact(email))]
+pub fn set_email(
+    client: &mut impl GenericClient,
+    schema: &str,
+    sfid: &str,
+    email: &str,
+) -> Result<u64, postgres::Error> {
+    let sql = format!(
+        "UPDATE {}.contact SET email = $1 WHERE sfid = $2",
+        quote(schema)
+    );
+    client.execute(&sql, &[&email, &sfid])
+}

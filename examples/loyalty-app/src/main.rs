@@ -3,6 +3,7 @@
 //! ```text
 //! loyalty-app tiers             print every customer's loyalty tier
 //! loyalty-app contacts          print the contacts to notify
+//! loyalty-app set-email S E     correct the e-mail address of contact S (a write)
 //! loyalty-app verify-schema     release phase: check the live schema against this binary
 //! loyalty-app requirements      print what this binary needs (JSON)
 //! ```
@@ -18,10 +19,12 @@ use std::process::ExitCode;
 use hc_schema_snapshot::fetch::{self, ConnectOptions, SslMode};
 use hc_schema_snapshot::{manifest::Manifest, registry, verify};
 
-const USAGE: &str = "usage: loyalty-app <tiers|contacts|verify-schema|requirements>
+const USAGE: &str =
+    "usage: loyalty-app <tiers|contacts|set-email <sfid> <email>|verify-schema|requirements>
 
   tiers           print every customer's loyalty tier
   contacts        print the contacts to notify about tier changes
+  set-email       correct a contact's e-mail address (writes through Heroku Connect)
   verify-schema   check the live DATABASE_URL schema against the columns this binary needs
                   (exit 0 ok, 1 columns missing, 2 connection or input error); run it in
                   Heroku's release phase: `release: ./target/release/loyalty-app verify-schema`
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "tiers" => run(print_tiers),
         "contacts" => run(print_contacts),
+        "set-email" => run(set_email),
         "verify-schema" => verify_schema(),
         "requirements" => {
             let manifest = Manifest::from_usages(&registry::usages());
@@ -98,6 +102,16 @@ fn print_contacts(client: &mut postgres::Client, schema: &str) -> Result<(), Str
         let kind = contact.account_type.as_deref().unwrap_or("-");
         println!("{}\t{}\t{}", contact.account_sfid, kind, contact.email);
     }
+    Ok(())
+}
+
+fn set_email(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(2).collect();
+    let [sfid, email] = args.as_slice() else {
+        return Err("usage: loyalty-app set-email <contact sfid> <email>".into());
+    };
+    let updated = contacts::set_email(client, schema, sfid, email).map_err(|e| e.to_string())?;
+    println!("{updated} contact(s) updated");
     Ok(())
 }
 
