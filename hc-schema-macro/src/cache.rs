@@ -65,3 +65,34 @@ pub fn index(path: &Path, fingerprint: &str) -> Arc<Result<NameIndex, String>> {
     ));
     index
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// rust-analyzer keeps one proc-macro process for hours: an edited snapshot is read again.
+    #[test]
+    fn an_edited_snapshot_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prod.json");
+        let text = |columns: &str| {
+            format!(
+                r#"{{"format":1,"environment":"prod","schema":"s","tables":{{"account":{{"columns":{{{columns}}}}}}}}}"#
+            )
+        };
+        std::fs::write(&path, text(r#""name":{}"#)).unwrap();
+        let first = snapshot(&path, "prod.json");
+        assert!(first
+            .as_ref()
+            .as_ref()
+            .unwrap()
+            .has_column("account", "name"));
+        std::fs::write(&path, text(r#""name":{},"loyalty_tier__c":{}"#)).unwrap();
+        let second = snapshot(&path, "prod.json");
+        assert!(second
+            .as_ref()
+            .as_ref()
+            .unwrap()
+            .has_column("account", "loyalty_tier__c"));
+    }
+}

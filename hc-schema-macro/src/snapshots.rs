@@ -175,3 +175,64 @@ pub fn first_report(message: &str) -> bool {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .insert(message.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selection_of(path: &Path, index: Option<PathBuf>) -> Selection {
+        Selection {
+            reason: Reason::Features,
+            selected: vec![SnapshotRef {
+                env: "prod".into(),
+                path: path.to_path_buf(),
+                display: "hc-schema/prod.json".into(),
+                index,
+                stamp: Stamp::of(path),
+            }],
+            others: Vec::new(),
+            snapshot_dir: "hc-schema".into(),
+            fingerprint: "f".into(),
+            registry: false,
+            strict_access: false,
+            manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
+            feature_envs: vec!["prod".into()],
+            registry_crate: None,
+        }
+    }
+
+    /// A long-lived proc-macro server (rust-analyzer's) keeps this process: an edit of the
+    /// snapshot after the build script indexed it makes the index unusable, so the JSON is read.
+    #[test]
+    fn an_index_is_dropped_when_its_snapshot_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prod.json");
+        std::fs::write(&path, "{}").unwrap();
+        let index = Some(dir.path().join("0-prod.names"));
+        let fresh = for_this_crate(selection_of(&path, index.clone())).unwrap();
+        assert_eq!(
+            fresh.selected[0].index, index,
+            "unchanged: the index is used"
+        );
+        let selection = selection_of(&path, index);
+        std::fs::write(&path, "{\"changed\": true}").unwrap();
+        let stale = for_this_crate(selection).unwrap();
+        assert_eq!(stale.selected[0].index, None, "changed: the JSON is read");
+    }
+
+    /// The build script's output came from another checkout: select again for this crate.
+    #[test]
+    fn another_checkouts_selection_is_made_again_for_this_crate() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("prod.json");
+        std::fs::write(&path, "{}").unwrap();
+        let mut elsewhere = selection_of(&path, Some(dir.path().join("0-prod.names")));
+        elsewhere.manifest_dir = Some(dir.path().join("other-checkout"));
+        let here = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
+        let again = for_this_crate(elsewhere).unwrap();
+        assert_eq!(again.manifest_dir.as_deref(), Some(here.as_path()));
+        assert_eq!(again.reason, Reason::Features);
+        assert_eq!(again.selected[0].path, here.join("hc-schema/prod.json"));
+        assert!(again.selected.iter().all(|s| s.index.is_none()));
+    }
+}
