@@ -29,16 +29,27 @@ use crate::requirement::{Access, Allowance};
 
 /// Register one record: what `#[hc_requires]` expands to, next to the item (the name only has
 /// to be unique within the crate). Kept here, beside the reader, so that where records are
-/// written and where they are read cannot drift apart.
+/// written and where they are read cannot drift apart. Defined once per target family (not
+/// one definition with `#[cfg]`s inside), so that tools which expand macros without
+/// evaluating `cfg` inside expansions, such as rust-analyzer, see only the branch that
+/// applies.
+#[cfg(any(target_os = "linux", target_os = "android"))]
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __register {
     ($name:ident, $record:literal) => {
-        #[cfg(any(target_os = "linux", target_os = "android"))]
         #[used]
         #[unsafe(link_section = "hc_schema_sites")]
         static $name: &str = $record;
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    };
+}
+
+/// Register one record (targets without a linker-section registry: `inventory`).
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __register {
+    ($name:ident, $record:literal) => {
         $crate::__inventory::submit! { $crate::registry::Record($record) }
     };
 }
