@@ -1,0 +1,53 @@
+//! Signals: a closed pipe ends the program quietly, and a stop signal during a write removes
+//! the half-written temporary file.
+//!
+//! - SIGPIPE gets its default action back (Rust ignores it, so `hc-schema ... | head` would
+//!   panic on the next `println!`): the process ends silently, as `cat` or `grep` do.
+//! - SIGTERM, SIGINT, SIGHUP and SIGQUIT unlink the temporary file a write is filling
+//!   ([`hc_schema_snapshot::atomic::pending_temp_file`]), then end the process with the same
+//!   signal, so the caller still sees how it ended.
+
+/// Install the handlers (once, at startup).
+#[cfg(unix)]
+pub fn install() {
+    // SAFETY: setting signal dispositions at startup, before any other thread exists; the
+    // handler only calls async-signal-safe functions (an atomic load, unlink, signal, raise).
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP, libc::SIGQUIT] {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_stop as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = libc::SA_RESETHAND;
+            libc::sigaction(signal, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+/// Nothing to do where there are no such signals.
+#[cfg(not(unix))]
+pub fn install() {}
+
+/// Remove the pending temporary file, then die of `signal` (the handler was reset to the
+/// default action by `SA_RESETHAND`; the signal is blocked while this runs and delivered again
+/// when it returns).
+#[cfg(unix)]
+extern "C" fn on_stop(signal: libc::c_int) {
+    remove_pending_temp_file();
+    // SAFETY: raise is async-signal-safe.
+    unsafe {
+        libc::raise(signal);
+    }
+}
+
+/// Unlink the temporary file a write is filling, if any. Async-signal-safe.
+#[cfg(unix)]
+pub fn remove_pending_temp_file() {
+    let path = hc_schema_snapshot::atomic::pending_temp_file();
+    if !path.is_null() {
+        // SAFETY: the pointer is a NUL-terminated string that lives for the whole process.
+        unsafe {
+            libc::unlink(path);
+        }
+    }
+}
