@@ -67,7 +67,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
         let shown = export_path.display().to_string();
         let text = std::fs::read_to_string(&export_path)
             .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
-        let updated = apply_to_export_text(&text, &changes).map_err(|err| {
+        let export = apply_to_export_text(&text, &changes).map_err(|err| {
             Failure(format!(
                 "{shown}{}: {}; export the mappings again with `heroku connect:export`",
                 err.position
@@ -75,6 +75,10 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
                 err.message
             ))
         })?;
+        for skipped in &export.skipped {
+            eprintln!("warning: {shown}: {skipped}");
+        }
+        let updated = export.text;
         match &args.out {
             Some(out) => {
                 let out = ctx.resolve(out);

@@ -231,7 +231,9 @@ fn field_name(table: &str, spot: &Spot, all: &[&Snapshot]) -> (String, NameSourc
 }
 
 /// Apply `changes` to a mapping export (`heroku connect:export` JSON): missing fields are added to
-/// existing mappings, missing objects become new read-only mappings; everything else is kept.
+/// existing mappings, missing objects become new mappings (read-write when the code writes
+/// them), mappings the code writes become read-write; everything else is kept. A change to
+/// an object the export does not map although the snapshot does is left out.
 /// Keys come out sorted and new mappings after the existing ones, sorted by object, so the
 /// result is deterministic and reviewable.
 pub fn apply_to_export(
@@ -250,6 +252,7 @@ pub fn apply_to_export(
         });
         let mapping = match existing {
             Some(mapping) => mapping,
+            None if !change.new_mapping => continue, // see `UpdatedExport::skipped`
             None => {
                 let mut fields = serde_json::Map::new();
                 for field in REQUIRED_FIELDS {
@@ -332,10 +335,13 @@ impl std::error::Error for ExportError {}
 ///     fields: vec![FieldChange { column: "loyalty_tier__c".into(), field: "Loyalty_Tier__c".into(),
 ///         source: NameSource::Snapshot, guessed: false, sites: vec![] }],
 /// };
-/// let updated = apply_to_export_text(export, &[change]).unwrap();
+/// let updated = apply_to_export_text(export, &[change]).unwrap().text;
 /// assert_eq!(updated, export.replace("\"Id\": {},\n", "\"Id\": {},\n          \"Loyalty_Tier__c\": {},\n"));
 /// ```
-pub fn apply_to_export_text(text: &str, changes: &[ObjectChange]) -> Result<String, ExportError> {
+pub fn apply_to_export_text(
+    text: &str,
+    changes: &[ObjectChange],
+) -> Result<UpdatedExport, ExportError> {
     let at = |message: String| ExportError {
         position: None,
         message,
@@ -352,6 +358,7 @@ pub fn apply_to_export_text(text: &str, changes: &[ObjectChange]) -> Result<Stri
         return Err(not_export());
     };
     let mut edits = Vec::new();
+    let mut skipped = Vec::new();
     for change in changes {
         let existing = elements.iter().find(|m| {
             m.get("object_name")
@@ -359,6 +366,10 @@ pub fn apply_to_export_text(text: &str, changes: &[ObjectChange]) -> Result<Stri
                 .is_some_and(|o| names::normalize(o) == change.table)
         });
         let Some(mapping) = existing else {
+            if !change.new_mapping {
+                skipped.push(not_in_export(change));
+                continue;
+            }
             let rendered = json_text::render(&NewMapping::of(change), unit.as_deref());
             edits.push(
                 json_text::push_element(text, mappings, &rendered).expect("mappings is an array"),
@@ -423,7 +434,29 @@ pub fn apply_to_export_text(text: &str, changes: &[ObjectChange]) -> Result<Stri
             );
         }
     }
-    Ok(json_text::apply(text, edits))
+    Ok(UpdatedExport {
+        text: json_text::apply(text, edits),
+        skipped,
+    })
+}
+
+/// An export updated by [`apply_to_export_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpdatedExport {
+    /// The new text.
+    pub text: String,
+    /// Changes that could not be applied, one sentence each: the environment's snapshot maps
+    /// the object but the export has no mapping of it (an export of another environment, or
+    /// an old one).
+    pub skipped: Vec<String>,
+}
+
+fn not_in_export(change: &ObjectChange) -> String {
+    format!(
+        "the export has no mapping of {}, which the environment's snapshot maps (is the export \
+         from this environment, and current?): its change is left out",
+        change.object
+    )
 }
 
 /// A new mapping, keys in the order Heroku Connect's exports use.
@@ -556,7 +589,7 @@ mod tests {
             ),
             change("lead", "Lead", true, &["Company"]),
         ];
-        let updated = apply_to_export_text(EXPORT, &changes).unwrap();
+        let updated = apply_to_export_text(EXPORT, &changes).unwrap().text;
         let expected = EXPORT
             .replace(
                 "\"access\": \"read_only\",\n                \"fields\": {\"Id\": {}, \"Email\": {}}",
@@ -589,11 +622,19 @@ mod tests {
         let export = r#"{"mappings": [{"object_name": "Contact", "config": {"fields": {}}}]}"#;
         let mut contact = change("contact", "Contact", false, &["Email"]);
         contact.read_write = true;
-        let updated = apply_to_export_text(export, &[contact.clone()]).unwrap();
+        let updated = apply_to_export_text(export, &[contact.clone()])
+            .unwrap()
+            .text;
         assert_eq!(
             updated,
             r#"{"mappings": [{"object_name": "Contact", "config": {"access": "read_write", "fields": {"Email": {}}}}]}"#
         );
+        // The snapshot maps Lead but the export does not: said, and left out.
+        let lead = change("lead", "Lead", false, &["Company"]);
+        let updated = apply_to_export_text(export, &[lead]).unwrap();
+        assert_eq!(updated.text, export);
+        assert_eq!(updated.skipped.len(), 1);
+        assert!(updated.skipped[0].starts_with("the export has no mapping of Lead"));
         let err = apply_to_export_text("{\"mappings\": [,]}", &[]).unwrap_err();
         assert_eq!(err.position, Some((1, 15)), "{err}");
         let err = apply_to_export_text("{\"tables\": {}}", &[]).unwrap_err();
