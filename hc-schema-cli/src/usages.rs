@@ -335,9 +335,7 @@ mod tests {
     #[test]
     fn targets_are_table_or_table_dot_column() {
         assert_eq!(
-            parse_target("Account.Loyalty_Tier__c")
-                .ok()
-                .map(|(t, c)| (t, c)),
+            parse_target("Account.Loyalty_Tier__c").ok(),
             Some(("account".into(), Some("loyalty_tier__c".into())))
         );
         assert_eq!(
