@@ -71,12 +71,14 @@ pub fn select_and_load(
     envs: &[String],
     snapshot: Option<&Path>,
 ) -> Result<(Selection, Loaded), Failure> {
+    // What the command line says wins over the variables: `--env` over HC_SCHEMA_SNAPSHOT.
     let given = match snapshot {
         Some(path) => Some(("--snapshot", path.display().to_string())),
-        None => std::env::var(SNAPSHOT_VAR)
+        None if envs.is_empty() => std::env::var(SNAPSHOT_VAR)
             .ok()
             .filter(|v| !v.trim().is_empty())
             .map(|v| (SNAPSHOT_VAR, v.trim().to_string())),
+        None => None,
     };
     let (env_var, env_origin) = if envs.is_empty() {
         (std::env::var(ENV_VAR).ok(), ENV_VAR)

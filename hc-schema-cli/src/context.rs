@@ -90,11 +90,19 @@ impl Context {
     /// Load a snapshot file the user named by path (`--snapshot`, `HC_SCHEMA_SNAPSHOT`):
     /// errors show the path as given and as resolved against the current directory.
     pub fn load_given(&self, path: &Path, origin: &str, given: &str) -> Result<Snapshot, Failure> {
+        let whence = format!(
+            "{origin} `{given}`, resolved against the current directory {}",
+            self.cwd.display()
+        );
         Snapshot::load(path).map_err(|err| {
-            Failure(format!(
-                "{err} ({origin} `{given}`, resolved against the current directory {})",
-                self.cwd.display()
-            ))
+            Failure(match err {
+                // Not "create it with `hc-schema refresh <stem>`": a file given by path is
+                // not an environment's snapshot.
+                SnapshotError::Missing { .. } => {
+                    format!("snapshot {} does not exist ({whence})", path.display())
+                }
+                err => format!("{err} ({whence})"),
+            })
         })
     }
 

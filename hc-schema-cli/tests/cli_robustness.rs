@@ -170,16 +170,24 @@ fn relative_snapshot_paths_resolve_against_the_current_directory() {
     ] {
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     }
+    // An explicit --env wins over the variable.
+    let run = hc_env(
+        &app,
+        &["check", "--env", "prod"],
+        &[("HC_SCHEMA_SNAPSHOT", "../proposed.json")],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("against prod;"), "{}", run.stdout);
     // Errors show the path as given and where it was resolved.
     let run = hc_env(&app, &["check"], &[("HC_SCHEMA_SNAPSHOT", "proposed.json")]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains(&format!(
-            "(HC_SCHEMA_SNAPSHOT `proposed.json`, resolved against the current directory {})",
+    assert_eq!(
+        run.stderr,
+        format!(
+            "error: snapshot {} does not exist (HC_SCHEMA_SNAPSHOT `proposed.json`, resolved against the current directory {})\n",
+            app.join("proposed.json").display(),
             app.display()
-        )),
-        "{}",
-        run.stderr
+        )
     );
 }
 
