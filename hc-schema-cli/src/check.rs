@@ -1,19 +1,21 @@
-//! `hc-schema check`: the code's annotations against snapshots, without compiling.
+//! `hc-schema check`: the code's requirements against snapshots, without compiling.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use hc_schema_snapshot::diagnostic::{explain, Target};
-use hc_schema_snapshot::manifest::check_usages;
-use hc_schema_snapshot::selection::{self, Inputs, Selection, SnapshotRef, ENV_VAR, SNAPSHOT_VAR};
+use hc_schema_snapshot::diagnostic::Target;
+use hc_schema_snapshot::selection::{
+    self, Inputs, Reason, Selection, SnapshotRef, ENV_VAR, SNAPSHOT_VAR,
+};
 use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
-use crate::context::Context;
-use crate::render;
-use crate::{Failure, Format, Outcome};
+use crate::context::{env_name, Context};
+use crate::report::{row_label, Report, Status};
+use crate::{format_parser, Failure, Format, Outcome, ERROR, FOUND, OK};
+use crate::{markdown, render, sarif};
 
 /// `check` arguments.
 #[derive(Args)]
@@ -23,12 +25,24 @@ pub struct CheckArgs {
     #[arg(long = "env", value_name = "ENV")]
     envs: Vec<String>,
     /// Check against this snapshot file instead (e.g. a proposed snapshot: "would unmapping X
-    /// break the code?").
+    /// break the code?"). A relative path is relative to the current directory.
     #[arg(long, value_name = "FILE", conflicts_with = "envs")]
-    snapshot: Option<std::path::PathBuf>,
+    snapshot: Option<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, default_value = "human", value_parser = format_parser(&[
+        Format::Human, Format::Json, Format::Github, Format::Sarif, Format::Markdown,
+    ]))]
     format: Format,
+    /// Print the requirement x environment matrix even when everything holds (human format).
+    #[arg(long)]
+    matrix: bool,
+    /// A write to a mapping whose access the snapshot does not record fails (default: a note).
+    /// Also `strict_access = true` under `[check]` in hc-schema.toml.
+    #[arg(long)]
+    strict_access: bool,
+    /// Exit 0 when there is nothing to check (no annotation found) instead of 2.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 /// Loaded snapshots of a selection.
@@ -45,49 +59,80 @@ impl Loaded {
         self.selected
             .iter()
             .chain(&self.others)
-            .map(|(r, s)| target(r, s))
+            .map(|(r, s)| Target::env(&r.env, &r.display, s))
             .collect()
     }
 }
 
-/// A snapshot as a diagnostic target.
-pub fn target<'a>(r: &'a SnapshotRef, s: &'a Snapshot) -> Target<'a> {
-    Target::env(&r.env, &r.display, s)
-}
-
-/// Select and load snapshots as the build would, with `envs` / `snapshot` overriding.
+/// Select and load snapshots as the build would, with `envs` / `snapshot` overriding. A
+/// relative `--snapshot` or `HC_SCHEMA_SNAPSHOT` is relative to the current directory.
 pub fn select_and_load(
     ctx: &Context,
     envs: &[String],
     snapshot: Option<&Path>,
 ) -> Result<(Selection, Loaded), Failure> {
+    // What the command line says wins over the variables: `--env` over HC_SCHEMA_SNAPSHOT.
+    let given = match snapshot {
+        Some(path) => Some(("--snapshot", path.display().to_string())),
+        None if envs.is_empty() => std::env::var(SNAPSHOT_VAR)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| (SNAPSHOT_VAR, v.trim().to_string())),
+        None => None,
+    };
+    let (env_var, env_origin) = if envs.is_empty() {
+        (std::env::var(ENV_VAR).ok(), ENV_VAR)
+    } else {
+        (Some(envs.join(",")), "--env")
+    };
     let inputs = Inputs {
-        snapshot_var: snapshot
-            .map(|p| {
-                std::env::current_dir()
-                    .unwrap_or_default()
-                    .join(p)
-                    .display()
-                    .to_string()
-            })
-            .or_else(|| std::env::var(SNAPSHOT_VAR).ok()),
-        env_var: if envs.is_empty() {
-            std::env::var(ENV_VAR).ok()
-        } else {
-            Some(envs.join(","))
-        },
+        snapshot_var: given
+            .as_ref()
+            .map(|(_, path)| ctx.resolve(Path::new(path)).display().to_string()),
+        env_var,
         feature_envs: Vec::new(),
     };
     let selection = selection::select(&inputs, &ctx.project, &ctx.base);
+    if selection.reason == Reason::EnvVar || selection.reason == Reason::DefaultEnvs {
+        let origin = if selection.reason == Reason::EnvVar {
+            env_origin.to_string()
+        } else {
+            "default_envs in hc-schema.toml: the environment".to_string()
+        };
+        for r in &selection.selected {
+            env_name(&r.env, &origin)?;
+        }
+    }
     if selection.selected.is_empty() {
-        return Err(Failure(format!(
-            "no snapshot to check against: {} has no <env>.json file; create one with `hc-schema refresh <env>`",
-            selection.snapshot_dir
-        )));
+        return Err(Failure(match selection.reason {
+            Reason::EnvVar => format!(
+                "{env_origin} is `{}`, which names no environment: give environment names \
+                 like `prod` or `test,prod`{}",
+                inputs.env_var.as_deref().unwrap_or_default(),
+                if env_origin == ENV_VAR {
+                    ", or unset it"
+                } else {
+                    ""
+                }
+            ),
+            Reason::DefaultEnvs => format!(
+                "default_envs in {} is empty, so there is nothing to check against: list \
+                 environments there, or remove it to check every snapshot",
+                ctx.project
+                    .config_file
+                    .as_deref()
+                    .map_or_else(|| "hc-schema.toml".to_string(), |p| p.display().to_string())
+            ),
+            _ => format!("no snapshot to check against: {}", ctx.where_looked()),
+        }));
     }
     let mut selected = Vec::new();
     for r in &selection.selected {
-        selected.push((r.clone(), ctx.load(&r.path)?));
+        let snapshot = match &given {
+            Some((origin, path)) => ctx.load_given(&r.path, origin, path)?,
+            None => ctx.load(&r.path)?,
+        };
+        selected.push((r.clone(), snapshot));
     }
     let others = selection
         .others
@@ -105,196 +150,316 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         .iter()
         .flat_map(|e| selection::split_list(e))
         .collect();
+    for env in &envs {
+        env_name(env, "--env")?;
+    }
+    if !args.envs.is_empty() && envs.is_empty() {
+        return Err(Failure(format!(
+            "--env `{}` names no environment: give environment names like `prod` or `test,prod`",
+            args.envs.join(",")
+        )));
+    }
     let (selection, loaded) = select_and_load(&ctx, &envs, args.snapshot.as_deref())?;
     let scan = ctx.scan();
+    if scan.usages.is_empty() && scan.errors.is_empty() && !args.allow_empty {
+        return Err(Failure(nothing_checked(&ctx, scan.files)));
+    }
     let known = loaded.known();
-
-    let mut problems = Vec::new();
-    // requirement (table.column) -> env -> ok?
-    let mut matrix: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
-    for usage in &scan.usages {
-        for column in &usage.columns {
-            let row = matrix
-                .entry(format!("{}.{}", usage.table.name, column.name))
-                .or_default();
-            for (r, _) in &loaded.selected {
-                row.entry(r.env.clone()).or_insert(true);
-            }
-        }
-    }
-    for (r, snapshot) in &loaded.selected {
-        for problem in check_usages(&scan.usages, &r.env, snapshot) {
-            if !problem.fails(selection.strict_access) {
-                continue;
-            }
-            let explanation = explain(&problem.finding, &target(r, snapshot), &known);
-            let affected: Vec<String> = match problem.finding.column() {
-                Some(column) => vec![format!("{}.{column}", problem.usage.table.name)],
-                None => problem
-                    .usage
-                    .columns
-                    .iter()
-                    .map(|c| format!("{}.{}", problem.usage.table.name, c.name))
-                    .collect(),
-            };
-            for key in affected {
-                matrix.entry(key).or_default().insert(r.env.clone(), false);
-            }
-            problems.push((r, problem, explanation));
-        }
-    }
-    let unparsed = scan.errors.iter().filter(|e| e.file_unparsed).count();
-    let annotation_errors = scan.errors.len() - unparsed;
-    let failed = !problems.is_empty() || annotation_errors > 0;
-
+    let strict_access = args.strict_access || selection.strict_access;
+    let report = Report::build(
+        &ctx.base,
+        selection.reason,
+        &loaded.selected,
+        &known,
+        &scan,
+        strict_access,
+    );
     match args.format {
-        Format::Json => {
-            let problems_json: Vec<_> = problems
-                .iter()
-                .map(|(r, p, e)| {
-                    let spot = p.spot();
-                    json!({
-                        "env": r.env, "snapshot": r.display,
-                        "kind": match p.finding.column() { Some(_) => "missing_column", None => "missing_table" },
-                        "table": p.finding.table(), "column": p.finding.column(),
-                        "file": p.usage.file, "line": spot.line, "col": spot.column,
-                        "message": e.message, "notes": e.notes, "help": e.helps,
-                    })
-                })
-                .collect();
-            let errors_json: Vec<_> = scan
-                .errors
-                .iter()
-                .map(|e| json!({"file": e.file, "line": e.line, "col": e.column, "message": e.message, "file_unparsed": e.file_unparsed}))
-                .collect();
-            let matrix_json: Vec<_> = matrix
-                .iter()
-                .map(|(key, envs)| {
-                    let (table, column) = key.split_once('.').unwrap_or((key, ""));
-                    let envs: BTreeMap<_, _> = envs
-                        .iter()
-                        .map(|(e, ok)| (e.clone(), if *ok { "ok" } else { "missing" }))
-                        .collect();
-                    json!({"table": table, "column": column, "envs": envs})
-                })
-                .collect();
-            let out = json!({
-                "format": 1,
-                "ok": !failed && unparsed == 0,
-                "selected_by": selection.reason,
-                "environments": loaded.selected.iter().map(|(r, _)| json!({"env": r.env, "snapshot": r.display})).collect::<Vec<_>>(),
-                "files": scan.files,
-                "annotations": scan.usages.len(),
-                "problems": problems_json,
-                "source_errors": errors_json,
-                "matrix": matrix_json,
-            });
-            println!("{out:#}");
-        }
-        Format::Github => {
-            for (_, p, e) in &problems {
-                let spot = p.spot();
-                let mut text = e.to_string();
-                text = text.replace("\n  = ", "\n");
-                println!(
-                    "{}",
-                    render::github(&p.usage.file, spot.line, spot.column, "hc-schema", &text)
-                );
-            }
-            for e in &scan.errors {
-                println!(
-                    "{}",
-                    render::github(&e.file, e.line, e.column, "hc-schema", &e.message)
-                );
-            }
-            summary_line(&scan, &problems, &loaded, unparsed);
-        }
-        Format::Human => {
-            for e in &scan.errors {
-                print!(
-                    "{}",
-                    render::diagnostic(&ctx.base, &e.file, e.line, e.column, &e.message, &[], &[])
-                );
-                println!();
-            }
-            for (_, p, e) in &problems {
-                let spot = p.spot();
-                print!(
-                    "{}",
-                    render::diagnostic(
-                        &ctx.base,
-                        &p.usage.file,
-                        spot.line,
-                        spot.column,
-                        &e.message,
-                        &e.notes,
-                        &e.helps
-                    )
-                );
-                println!();
-            }
-            if !matrix.is_empty() {
-                let envs: Vec<&str> = loaded
-                    .selected
-                    .iter()
-                    .map(|(r, _)| r.env.as_str())
-                    .collect();
-                let width = matrix.keys().map(String::len).max().unwrap_or(0).max(11);
-                let mut header = format!("{:width$}", "requirement");
-                for env in &envs {
-                    header.push_str(&format!("  {:>7}", env));
-                }
-                println!("{}", header.trim_end());
-                for (key, row) in &matrix {
-                    let mut line = format!("{key:width$}");
-                    for env in &envs {
-                        let cell = match row.get(*env) {
-                            Some(true) => "ok",
-                            Some(false) => "MISSING",
-                            None => "-",
-                        };
-                        line.push_str(&format!("  {cell:>7}"));
-                    }
-                    println!("{}", line.trim_end());
-                }
-                println!();
-            }
-            summary_line(&scan, &problems, &loaded, unparsed);
-        }
+        Format::Json => println!("{:#}", to_json(&report)),
+        Format::Github => print_github(&report),
+        Format::Sarif => println!("{:#}", sarif::check(&report)),
+        Format::Markdown => print!("{}", markdown::check(&report)),
+        Format::Human => print_human(&report, args.matrix),
     }
-    Ok(ExitCode::from(if failed {
-        1
-    } else if unparsed > 0 {
-        2
+    Ok(ExitCode::from(if report.incomplete() {
+        ERROR
+    } else if report.failed() {
+        FOUND
     } else {
-        0
+        OK
     }))
 }
 
-fn summary_line<T>(
-    scan: &hc_schema_snapshot::scan::Scan,
-    problems: &[T],
-    loaded: &Loaded,
-    unparsed: usize,
-) {
-    let envs: Vec<&str> = loaded
-        .selected
-        .iter()
-        .map(|(r, _)| r.env.as_str())
-        .collect();
-    let annotation_errors = scan.errors.len() - unparsed;
-    let verdict = if problems.is_empty() && annotation_errors == 0 && unparsed == 0 {
-        "ok"
+/// "Nothing was checked": no annotation anywhere, or every file excluded.
+fn nothing_checked(ctx: &Context, files: usize) -> String {
+    let excluded = &ctx.project.config.check.exclude;
+    let exclusions = if excluded.is_empty() {
+        String::new()
     } else {
-        "FAILED"
+        let list: Vec<String> = excluded.iter().map(|e| e.display().to_string()).collect();
+        format!(
+            " ([check] exclude in {} skips: {})",
+            ctx.project
+                .config_file
+                .as_deref()
+                .map_or_else(|| "hc-schema.toml".to_string(), |p| ctx.show(p)),
+            list.join(", ")
+        )
     };
-    println!(
-        "hc-schema check {verdict}: {} annotation group(s) in {} file(s) against {}; {} missing, {} malformed annotation(s), {} file(s) not parsed",
-        scan.usages.len(),
-        scan.files,
-        envs.join(", "),
-        problems.len(),
-        annotation_errors,
-        unparsed
-    );
+    let found = if files == 0 {
+        format!(
+            "no Rust source file under {}{exclusions}",
+            ctx.dir.display()
+        )
+    } else {
+        format!(
+            "no #[hc_requires] annotation in the {files} Rust file(s) under {}{exclusions}",
+            ctx.dir.display()
+        )
+    };
+    format!(
+        "nothing was checked: {found}; annotate the code that reads Heroku Connect tables, run \
+         hc-schema in (or --manifest-path to) the crate that has them, or pass --allow-empty \
+         if there is nothing to check on purpose"
+    )
+}
+
+fn print_human(report: &Report<'_>, always_matrix: bool) {
+    for e in &report.scan.errors {
+        print!(
+            "{}",
+            render::diagnostic(report.base, &e.file, e.line, e.column, &e.message, &[], &[])
+        );
+        println!();
+    }
+    for (status, level) in [
+        (Status::Error, "error"),
+        (Status::Note, "note"),
+        (Status::Allowed, "allowed"),
+    ] {
+        for entry in report.entries.iter().filter(|e| e.status == status) {
+            let spot = entry.problem.spot();
+            let mut notes = entry.explanation.notes.clone();
+            let mut helps = entry.explanation.helps.clone();
+            match status {
+                Status::Allowed => {
+                    notes.push(format!(
+                        "allowed by missing_ok({}, ...): \"{}\"",
+                        entry.env,
+                        entry.reason().unwrap_or_default()
+                    ));
+                    helps.clear();
+                }
+                Status::Note => notes.push(
+                    "a note, not a failure: pass --strict-access (or set strict_access = true \
+                     under [check]) to make it one"
+                        .to_string(),
+                ),
+                Status::Error => {}
+            }
+            print!(
+                "{}",
+                render::diagnostic_at(
+                    level,
+                    report.base,
+                    &entry.problem.usage.file,
+                    spot.line,
+                    spot.column,
+                    &entry.explanation.message,
+                    &notes,
+                    &helps
+                )
+            );
+            println!();
+        }
+    }
+    for stale in &report.stale {
+        let site = stale.site();
+        print!(
+            "{}",
+            render::diagnostic_at(
+                "warning",
+                report.base,
+                &site.file,
+                site.line,
+                site.column,
+                &stale.message(),
+                &[STALE_NOTE.to_string()],
+                &[]
+            )
+        );
+        println!();
+    }
+    if !report.matrix.is_empty() && (report.failed() || always_matrix) {
+        let envs = report.env_names();
+        let labels: BTreeMap<String, _> = report
+            .matrix
+            .iter()
+            .map(|(row, cells)| (row_label(row), cells))
+            .collect();
+        let width = labels.keys().map(String::len).max().unwrap_or(0).max(11);
+        let mut header = format!("{:width$}", "requirement");
+        for env in &envs {
+            header.push_str(&format!("  {env:>9}"));
+        }
+        println!("{}", header.trim_end());
+        for (label, row) in &labels {
+            let mut line = format!("{label:width$}");
+            for env in &envs {
+                let cell = row.get(*env).map_or("-", |c| c.human());
+                line.push_str(&format!("  {cell:>9}"));
+            }
+            println!("{}", line.trim_end());
+        }
+        println!();
+    }
+    println!("{}", report.summary());
+}
+
+/// Why a stale allowance is a warning and not an error.
+pub const STALE_NOTE: &str = "a warning, not a failure: the code works there; remove the \
+    allowance so that it cannot hide the column being unmapped again later";
+
+fn print_github(report: &Report<'_>) {
+    for e in &report.scan.errors {
+        println!(
+            "{}",
+            render::github(&e.file, e.line, e.column, "hc-schema", &e.message)
+        );
+    }
+    for entry in &report.entries {
+        let spot = entry.problem.spot();
+        let text = entry.explanation.to_string().replace("\n  = ", "\n");
+        let (level, title, text) = match entry.status {
+            Status::Error => ("error", "hc-schema".to_string(), text),
+            Status::Note => ("notice", "hc-schema (note)".to_string(), text),
+            Status::Allowed => (
+                "notice",
+                "hc-schema (allowed)".to_string(),
+                format!(
+                    "{}\nallowed by missing_ok({}, ...): \"{}\"",
+                    entry.explanation.message,
+                    entry.env,
+                    entry.reason().unwrap_or_default()
+                ),
+            ),
+        };
+        println!(
+            "{}",
+            render::github_at(
+                level,
+                &entry.problem.usage.file,
+                spot.line,
+                spot.column,
+                &title,
+                &text
+            )
+        );
+    }
+    for stale in &report.stale {
+        let site = stale.site();
+        println!(
+            "{}",
+            render::github_at(
+                "warning",
+                &site.file,
+                site.line,
+                site.column,
+                "hc-schema (stale allowance)",
+                &stale.message()
+            )
+        );
+    }
+    println!("{}", report.summary());
+}
+
+fn to_json(report: &Report<'_>) -> serde_json::Value {
+    let entry_json = |e: &crate::report::Entry<'_>| {
+        let spot = e.problem.spot();
+        let columns: Vec<&str> = match &e.problem.finding {
+            hc_schema_snapshot::Finding::ReadOnly { columns, .. } => {
+                columns.iter().map(String::as_str).collect()
+            }
+            _ => Vec::new(),
+        };
+        json!({
+            "env": e.env, "snapshot": e.snapshot,
+            "kind": e.problem.finding.kind(),
+            "access": e.problem.usage.access,
+            "table": e.problem.finding.table(), "column": e.problem.finding.column(),
+            "columns": columns,
+            "file": e.problem.usage.file, "line": spot.line, "col": spot.column,
+            "site": e.problem.site(),
+            "message": e.explanation.message, "notes": e.explanation.notes, "help": e.explanation.helps,
+            "reason": e.reason(),
+        })
+    };
+    let pick = |status: Status| -> Vec<serde_json::Value> {
+        report
+            .entries
+            .iter()
+            .filter(|e| e.status == status)
+            .map(entry_json)
+            .collect()
+    };
+    let errors_json: Vec<_> = report
+        .scan
+        .errors
+        .iter()
+        .map(|e| json!({"file": e.file, "line": e.line, "col": e.column, "message": e.message, "file_unparsed": e.file_unparsed}))
+        .collect();
+    let stale_json: Vec<_> = report
+        .stale
+        .iter()
+        .map(|s| {
+            json!({
+                "env": s.env, "snapshot": s.snapshot, "table": s.allowance.table,
+                "columns": s.allowance.columns, "reason": s.allowance.reason,
+                "site": s.site(), "message": s.message(),
+            })
+        })
+        .collect();
+    let matrix_json: Vec<_> = report
+        .matrix
+        .iter()
+        .map(|((table, column), envs)| {
+            let envs: BTreeMap<_, _> = envs.iter().map(|(e, c)| (e.clone(), c.json())).collect();
+            json!({"table": table, "column": column, "envs": envs})
+        })
+        .collect();
+    let mut allowances = Vec::new();
+    for usage in &report.scan.usages {
+        for allowance in &usage.allowances {
+            let item = json!({
+                "env": allowance.env, "table": allowance.table, "columns": allowance.columns,
+                "reason": allowance.reason, "site": usage.site(),
+            });
+            if !allowances.contains(&item) {
+                allowances.push(item);
+            }
+        }
+    }
+    let counts = report.counts();
+    json!({
+        "format": 1,
+        "ok": !report.failed() && !report.incomplete(),
+        "selected_by": report.reason,
+        "strict_access": report.strict_access,
+        "environments": report.envs.iter().map(|e| json!({"env": e.env, "snapshot": e.display, "given_file": e.given_file})).collect::<Vec<_>>(),
+        "files": report.scan.files,
+        "annotations": report.scan.usages.len(),
+        "counts": {
+            "failing": counts.failing, "missing": counts.missing, "read_only": counts.read_only,
+            "access_unknown": counts.access_unknown, "allowed": counts.allowed,
+            "stale_allowances": counts.stale, "malformed_annotations": counts.malformed,
+            "files_not_parsed": counts.unparsed,
+        },
+        "problems": pick(Status::Error),
+        "allowed": pick(Status::Allowed),
+        "notes": pick(Status::Note),
+        "stale_allowances": stale_json,
+        "allowances": allowances,
+        "source_errors": errors_json,
+        "matrix": matrix_json,
+    })
 }

@@ -6,14 +6,18 @@ use std::time::Duration;
 use hc_schema_snapshot::build::workspace_root;
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::fetch::ConnectOptions;
+use hc_schema_snapshot::names::is_env_name;
 use hc_schema_snapshot::scan::{self, Scan};
 use hc_schema_snapshot::selection::display_path;
-use hc_schema_snapshot::Snapshot;
+use hc_schema_snapshot::{Snapshot, SnapshotError};
 
 use crate::{DbArgs, Failure};
 
 /// The project a command works on.
 pub struct Context {
+    /// The current directory of the command: relative paths given by the user
+    /// (`--snapshot`, `HC_SCHEMA_SNAPSHOT`, `--export`) resolve against it.
+    pub cwd: PathBuf,
     /// The directory of the manifest (or the current directory).
     pub dir: PathBuf,
     /// The workspace root: paths are shown relative to it.
@@ -45,7 +49,12 @@ impl Context {
         };
         let project = Project::discover(&dir)?;
         let base = workspace_root(&dir);
-        Ok(Context { dir, base, project })
+        Ok(Context {
+            cwd,
+            dir,
+            base,
+            project,
+        })
     }
 
     /// A path as shown to users.
@@ -53,19 +62,79 @@ impl Context {
         display_path(path, &self.base)
     }
 
-    /// The snapshot path of `env`.
-    pub fn snapshot_path(&self, env: &str) -> PathBuf {
-        self.project.snapshot_path(env)
+    /// The snapshot path of `env`, after checking that `env` is an environment name (every
+    /// command that takes one goes through here, so `../escape`, `/abs/x` and `""` never
+    /// become file names).
+    pub fn snapshot_path(&self, env: &str) -> Result<PathBuf, Failure> {
+        env_name(env, "the environment")?;
+        Ok(self.project.snapshot_path(env))
     }
 
-    /// Load `path`, with the path shown relative to the workspace in errors.
+    /// Load `path`, with the path shown relative to the workspace in errors. A missing file in
+    /// a missing snapshot directory also says where the directory came from.
     pub fn load(&self, path: &Path) -> Result<Snapshot, Failure> {
         Snapshot::load(path).map_err(|err| {
-            Failure(
-                err.to_string()
-                    .replace(&path.display().to_string(), &self.show(path)),
-            )
+            let mut message = err
+                .to_string()
+                .replace(&path.display().to_string(), &self.show(path));
+            if matches!(err, SnapshotError::Missing { .. })
+                && path.parent() == Some(self.project.snapshot_dir().as_path())
+                && !self.project.snapshot_dir().is_dir()
+            {
+                message.push_str(&format!("; {}", self.where_looked()));
+            }
+            Failure(message)
         })
+    }
+
+    /// Load a snapshot file the user named by path (`--snapshot`, `HC_SCHEMA_SNAPSHOT`):
+    /// errors show the path as given and as resolved against the current directory.
+    pub fn load_given(&self, path: &Path, origin: &str, given: &str) -> Result<Snapshot, Failure> {
+        let whence = format!(
+            "{origin} `{given}`, resolved against the current directory {}",
+            self.cwd.display()
+        );
+        Snapshot::load(path).map_err(|err| {
+            Failure(match err {
+                // Not "create it with `hc-schema refresh <stem>`": a file given by path is
+                // not an environment's snapshot.
+                SnapshotError::Missing { .. } => {
+                    format!("snapshot {} does not exist ({whence})", path.display())
+                }
+                err => format!("{err} ({whence})"),
+            })
+        })
+    }
+
+    /// Resolve a path the user gave against the command's current directory.
+    pub fn resolve(&self, given: &Path) -> PathBuf {
+        self.cwd.join(given)
+    }
+
+    /// Where hc-schema looked for the project, for "nothing found" messages: the config file
+    /// (or that there is none, and from where the search started) and the snapshot directory.
+    pub fn where_looked(&self) -> String {
+        let dir = self.project.snapshot_dir();
+        let dir_state = if dir.is_dir() {
+            "has no <env>.json file"
+        } else {
+            "does not exist"
+        };
+        match &self.project.config_file {
+            Some(config) => format!(
+                "the snapshot directory {} (from {}) {dir_state}",
+                dir.display(),
+                config.display()
+            ),
+            None => format!(
+                "no hc-schema.toml in {} or any parent directory, and the default snapshot \
+                 directory {} {dir_state}; run hc-schema inside the project (or pass \
+                 --manifest-path), or create a snapshot with `hc-schema refresh <env>` or \
+                 `hc-schema import <env> --from <export.json>`",
+                self.dir.display(),
+                dir.display()
+            ),
+        }
     }
 
     /// Scan the sources under the manifest directory.
@@ -88,6 +157,9 @@ impl Context {
         env: Option<&str>,
         db: &DbArgs,
     ) -> Result<ConnectOptions, Failure> {
+        if let Some(env) = env {
+            env_name(env, "the environment")?;
+        }
         let configured = env
             .and_then(|env| self.project.config.env.get(env))
             .and_then(|e| e.database_url_env.clone());
@@ -141,6 +213,36 @@ impl Context {
         match &self.project.config_file {
             Some(path) => self.show(path),
             None => "hc-schema.toml".to_string(),
+        }
+    }
+}
+
+/// Check that `env` (from `origin`: "the environment", "HC_SCHEMA_ENV", ...) is an environment
+/// name: letters, digits, `-` and `_`. It becomes a file name, so nothing else is allowed.
+pub fn env_name(env: &str, origin: &str) -> Result<(), Failure> {
+    if is_env_name(env) {
+        return Ok(());
+    }
+    Err(Failure(format!(
+        "{origin} `{}` is not an environment name: use letters, digits, `-` and `_` (it names \
+         the snapshot file <snapshot_dir>/<env>.json; to check a snapshot file by path, use \
+         `hc-schema check --snapshot <file>`)",
+        env.escape_debug()
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_names_are_plain() {
+        assert!(env_name("prod", "x").is_ok() && env_name("eu-west_2", "x").is_ok());
+        for bad in ["", "../escape", "/abs/x", "a b", "prod.json", "a\nb"] {
+            let Err(Failure(message)) = env_name(bad, "the environment") else {
+                panic!("{bad:?} accepted");
+            };
+            assert!(message.contains("is not an environment name"), "{message}");
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
         .clone()
         .unwrap_or_else(|| ctx.project.config.schema_for(&args.env).to_string());
     let mut snapshot = import_export(&text, &shown_from, &args.env, &schema)?;
-    let path = ctx.snapshot_path(&args.env);
+    let path = ctx.snapshot_path(&args.env)?;
     if path.exists() {
         if let Ok(old) = ctx.load(&path) {
             snapshot.fill_from(&old);

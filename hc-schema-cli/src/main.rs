@@ -7,16 +7,21 @@ mod check;
 mod context;
 mod diff;
 mod import;
+mod markdown;
 mod plan;
 mod refresh;
 mod render;
+mod report;
+mod sarif;
+mod signals;
 mod usages;
 mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
@@ -25,12 +30,16 @@ Examples:
   hc-schema import prod --from prod-export.json
   hc-schema check --env prod                  check the code's #[hc_requires] without compiling
   hc-schema check --format github             GitHub Actions annotations
+  hc-schema check --format sarif > hc-schema.sarif   for GitHub code scanning
+  hc-schema check --format markdown           a pull-request comment
   hc-schema diff test prod                    what test maps that prod does not (and back)
   hc-schema usages account.loyalty_tier__c    who needs this column, where is it mapped
   hc-schema plan prod --export prod-export.json --out prod-export.new.json
   hc-schema verify prod                       check the live prod database against the code
 
-Exit status: 0 ok, 1 the check found a problem, 2 usage, input or connection error.";
+Exit status (every command): 0 ok; 1 the check found a problem (a missing table or column, a
+write to a read-only mapping, a stale snapshot, drift, mapping changes needed); 2 usage, input or
+connection error, including a check of nothing (no annotations) and an incomplete source scan.";
 
 /// Heroku Connect schema snapshots and drift checks.
 #[derive(Parser)]
@@ -63,17 +72,81 @@ enum Command {
     Verify(verify::VerifyArgs),
 }
 
-/// Output formats.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+/// Output formats. Each command accepts the ones it has (see [`format_parser`]); any other is
+/// a usage error, never ignored.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub enum Format {
     /// For people.
     #[default]
     Human,
     /// Stable JSON for tools.
     Json,
-    /// GitHub Actions workflow commands (annotations).
+    /// GitHub Actions workflow commands (annotations at code sites).
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// Markdown, for a pull-request comment.
+    Markdown,
 }
+
+impl Format {
+    const ALL: [Format; 5] = [
+        Format::Human,
+        Format::Json,
+        Format::Github,
+        Format::Sarif,
+        Format::Markdown,
+    ];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Github => "github",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            Format::Human => "for people (default)",
+            Format::Json => "stable JSON for tools",
+            Format::Github => "GitHub Actions annotations at code sites",
+            Format::Sarif => "SARIF 2.1.0 for GitHub code scanning",
+            Format::Markdown => "Markdown for a pull-request comment",
+        }
+    }
+}
+
+/// The `--format` parser of a command that has the formats `allowed`: clap rejects any other
+/// with exit status 2 and lists the ones the command has.
+///
+/// ```ignore
+/// #[arg(long, value_parser = format_parser(&[Format::Human, Format::Json]), default_value = "human")]
+/// format: Format,
+/// ```
+pub fn format_parser(allowed: &'static [Format]) -> impl TypedValueParser<Value = Format> {
+    PossibleValuesParser::new(
+        allowed
+            .iter()
+            .map(|f| PossibleValue::new(f.name()).help(f.help())),
+    )
+    .map(|name| {
+        Format::ALL
+            .into_iter()
+            .find(|f| f.name() == name)
+            .expect("clap only passes the possible values")
+    })
+}
+
+/// Exit status 0: nothing found that fails.
+pub const OK: u8 = 0;
+/// Exit status 1: the check found a problem.
+pub const FOUND: u8 = 1;
+/// Exit status 2: a usage, input or connection error, or a check of nothing.
+pub const ERROR: u8 = 2;
 
 /// How to reach a database (shared by refresh and verify).
 #[derive(Args, Clone)]
@@ -112,6 +185,7 @@ impl<E: std::fmt::Display> From<E> for Failure {
 pub type Outcome = Result<ExitCode, Failure>;
 
 fn main() -> ExitCode {
+    signals::install();
     let cli = Cli::parse();
     let manifest = cli.manifest_path.as_deref();
     let outcome = match cli.command {
@@ -128,7 +202,7 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(Failure(message)) => {
             eprintln!("error: {message}");
-            ExitCode::from(2)
+            ExitCode::from(ERROR)
         }
     }
 }

@@ -4,13 +4,14 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
-use hc_schema_snapshot::plan::{apply_to_export, plan};
-use hc_schema_snapshot::snapshot::write_atomically;
+use hc_schema_snapshot::plan::{apply_to_export_text, plan, NameSource, ObjectChange};
+use hc_schema_snapshot::snapshot::{write_atomically, MappingAccess};
 use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
 use crate::context::Context;
-use crate::{Failure, Format, Outcome};
+use crate::usages::incomplete_scan;
+use crate::{format_parser, Failure, Format, Outcome, FOUND, OK};
 
 /// `plan` arguments.
 #[derive(Args)]
@@ -18,55 +19,70 @@ pub struct PlanArgs {
     /// The environment to plan for.
     env: String,
     /// That environment's current mapping export (`heroku connect:export`): write it back
-    /// updated with the planned changes.
+    /// updated with the planned changes, keeping its layout where nothing changes.
     #[arg(long, value_name = "EXPORT_JSON")]
     export: Option<PathBuf>,
     /// Where to write the updated export (default: standard output).
     #[arg(long, value_name = "FILE", requires = "export")]
     out: Option<PathBuf>,
+    /// A write to a mapping whose access the snapshot does not record counts as a needed
+    /// change (default: listed as a thing to check). Also `[check] strict_access`.
+    #[arg(long)]
+    strict_access: bool,
     /// Output format of the plan.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
 }
 
 /// Run `plan`.
 pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
+    if args.export.is_some() && args.out.is_none() && args.format == Format::Json {
+        return Err(Failure(
+            "--format json with --export but without --out would write the plan and the \
+             updated export to standard output together: add --out <file>"
+                .into(),
+        ));
+    }
     let ctx = Context::discover(manifest)?;
-    let target = ctx.load(&ctx.snapshot_path(&args.env))?;
+    let target = ctx.load(&ctx.snapshot_path(&args.env)?)?;
     let others: Vec<Snapshot> = ctx
         .project
         .available_envs()
         .into_iter()
         .filter(|e| *e != args.env)
-        .filter_map(|e| Snapshot::load(&ctx.snapshot_path(&e)).ok())
+        .filter_map(|e| Snapshot::load(&ctx.project.snapshot_path(&e)).ok())
         .collect();
     let scan = ctx.scan();
-    if let Some(error) = scan.errors.iter().find(|e| e.file_unparsed) {
-        return Err(Failure(format!(
-            "{}:{}:{}: {}",
-            error.file, error.line, error.column, error.message
-        )));
+    if let Some(message) = incomplete_scan(&scan) {
+        return Err(Failure(message));
     }
     let known: Vec<&Snapshot> = others.iter().collect();
     let changes = plan(&scan.usages, &target, &known);
+    let strict = args.strict_access || ctx.project.config.check.strict_access;
+    let needed = changes.iter().any(|c| c.is_needed(strict));
+    let status = ExitCode::from(if needed { FOUND } else { OK });
 
     if let Some(export_path) = &args.export {
-        let text = std::fs::read_to_string(export_path)
-            .map_err(|err| Failure(format!("cannot read {}: {err}", export_path.display())))?;
-        let mut export: serde_json::Value = serde_json::from_str(&text).map_err(|err| {
+        let export_path = ctx.resolve(export_path);
+        let shown = export_path.display().to_string();
+        let text = std::fs::read_to_string(&export_path)
+            .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
+        let export = apply_to_export_text(&text, &changes).map_err(|err| {
             Failure(format!(
-                "{}:{}:{}: not valid JSON: {err}",
-                export_path.display(),
-                err.line(),
-                err.column()
+                "{shown}{}: {}; export the mappings again with `heroku connect:export`",
+                err.position
+                    .map_or(String::new(), |(line, column)| format!(":{line}:{column}")),
+                err.message
             ))
         })?;
-        apply_to_export(&mut export, &changes)
-            .map_err(|m| Failure(format!("{}: {m}", export_path.display())))?;
-        let updated = format!("{export:#}\n");
+        for skipped in &export.skipped {
+            eprintln!("warning: {shown}: {skipped}");
+        }
+        let updated = export.text;
         match &args.out {
             Some(out) => {
-                write_atomically(out, updated.as_bytes())
+                let out = ctx.resolve(out);
+                write_atomically(&out, updated.as_bytes())
                     .map_err(|err| Failure(format!("cannot write {}: {err}", out.display())))?;
                 eprintln!(
                     "wrote {} (review it, then `heroku connect:import {}`)",
@@ -76,52 +92,108 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
             }
             None => {
                 print!("{updated}");
-                return Ok(ExitCode::SUCCESS);
+                eprint!("{}", human(&args.env, &changes, strict));
+                return Ok(status);
             }
         }
     }
     match args.format {
         Format::Json => println!(
             "{:#}",
-            json!({"format": 1, "env": args.env, "changes": changes})
+            json!({"format": 1, "env": args.env, "needed": needed, "changes": changes})
         ),
-        _ => {
-            if changes.is_empty() {
-                println!(
-                    "{} needs no mapping change: every requirement holds",
-                    args.env
-                );
+        _ => print!("{}", human(&args.env, &changes, strict)),
+    }
+    Ok(status)
+}
+
+/// The plan for people.
+fn human(env: &str, changes: &[ObjectChange], strict: bool) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let needed: Vec<&ObjectChange> = changes.iter().filter(|c| c.is_needed(strict)).collect();
+    let to_check: Vec<&ObjectChange> = changes.iter().filter(|c| !c.is_needed(strict)).collect();
+    if needed.is_empty() {
+        let _ = writeln!(
+            out,
+            "{env} needs no mapping change: every requirement holds"
+        );
+    } else {
+        let _ = writeln!(out, "mapping changes {env} needs in Heroku Connect:");
+    }
+    let source = |s: NameSource| match s {
+        NameSource::Snapshot => String::new(),
+        other => format!("  [API name {}]", other.describe()),
+    };
+    for change in &needed {
+        let object = format!("{}{}", change.object, source(change.object_source));
+        if change.new_mapping {
+            let access = if change.read_write {
+                "read-write (the code writes it)"
             } else {
-                println!("mapping changes {} needs in Heroku Connect:", args.env);
-                for change in &changes {
-                    if change.new_mapping {
-                        println!(
-                            "  map the new object {} (table {}), read-only, with fields:",
-                            change.object, change.table
-                        );
-                    } else {
-                        println!("  {} (table {}): add fields", change.object, change.table);
-                    }
-                    for field in &change.fields {
-                        let guess = if field.guessed {
-                            "  [API name guessed: check it in Salesforce]"
-                        } else {
-                            ""
-                        };
-                        println!(
-                            "    {}  (column {}, needed at {}){guess}",
-                            field.field,
-                            field.column,
-                            field.sites.join(", ")
-                        );
-                    }
-                }
-                println!(
-                    "then wait for the sync, run `hc-schema refresh {0}` and commit the snapshot",
-                    args.env
+                "read-only"
+            };
+            let _ = writeln!(
+                out,
+                "  map the new object {object} (table {}), {access}, with fields:",
+                change.table
+            );
+        } else {
+            if change.read_write && change.access == Some(MappingAccess::ReadOnly) {
+                let _ = writeln!(
+                    out,
+                    "  {object} (table {}): make the mapping read-write (it is read-only; written at {})",
+                    change.table,
+                    join(&change.write_sites)
                 );
             }
+            if change.read_write && change.access.is_none() {
+                let _ = writeln!(
+                    out,
+                    "  {object} (table {}): make sure the mapping is read-write (the snapshot does \
+                     not record its access; written at {})",
+                    change.table,
+                    join(&change.write_sites)
+                );
+            }
+            if !change.fields.is_empty() {
+                let _ = writeln!(out, "  {object} (table {}): add fields", change.table);
+            }
+        }
+        for field in &change.fields {
+            let _ = writeln!(
+                out,
+                "    {}  (column {}, needed at {}){}",
+                field.field,
+                field.column,
+                join(&field.sites),
+                source(field.source)
+            );
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if !needed.is_empty() {
+        let _ = writeln!(
+            out,
+            "then wait for the sync, run `hc-schema refresh {env}` and commit the snapshot"
+        );
+    }
+    for change in &to_check {
+        let _ = writeln!(
+            out,
+            "check: the {} mapping (table {}) must be read-write in {env}, and {env}'s snapshot \
+             does not record its access (written at {}); `hc-schema refresh {env}` reads it",
+            change.object,
+            change.table,
+            join(&change.write_sites)
+        );
+    }
+    out
+}
+
+fn join(sites: &[hc_schema_snapshot::manifest::Site]) -> String {
+    sites
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -28,7 +28,7 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
     let ctx = Context::discover(manifest)?;
     let options = ctx.connect_options(Some(&args.env), &args.db)?;
     let schema = ctx.schema(&args.env, &args.db);
-    let path = ctx.snapshot_path(&args.env);
+    let path = ctx.snapshot_path(&args.env)?;
     let shown = ctx.show(&path);
     let mut live = fetch::fetch_snapshot(&options, &args.env, &schema)?;
     let old = if path.exists() {

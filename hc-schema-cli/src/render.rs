@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use hc_schema_snapshot::diff::{Deviation, DeviationKind};
+use hc_schema_snapshot::diff::{Deviation, DeviationKind, Need, Summary};
 
 /// A rustc-style diagnostic:
 ///
@@ -24,15 +24,24 @@ pub fn diagnostic(
     notes: &[String],
     helps: &[String],
 ) -> String {
+    diagnostic_at("error", base, file, line, column, message, notes, helps)
+}
+
+/// [`diagnostic`] with another level: `warning`, `note`, `allowed`.
+#[allow(clippy::too_many_arguments)]
+pub fn diagnostic_at(
+    level: &str,
+    base: &Path,
+    file: &str,
+    line: u32,
+    column: u32,
+    message: &str,
+    notes: &[String],
+    helps: &[String],
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "error: {message}");
-    let source_line = std::fs::read_to_string(base.join(file))
-        .ok()
-        .and_then(|text| {
-            text.lines()
-                .nth(line.saturating_sub(1) as usize)
-                .map(str::to_string)
-        });
+    let _ = writeln!(out, "{level}: {message}");
+    let source_line = source_line(base, file, line);
     let number = line.to_string();
     let pad = " ".repeat(number.len());
     let _ = writeln!(out, "{pad}--> {file}:{line}:{column}");
@@ -57,6 +66,32 @@ pub fn diagnostic(
     out
 }
 
+/// Line `line` (1-based) of `base/file`, when it can be read.
+pub fn source_line(base: &Path, file: &str, line: u32) -> Option<String> {
+    std::fs::read_to_string(base.join(file))
+        .ok()
+        .and_then(|text| {
+            text.lines()
+                .nth(line.saturating_sub(1) as usize)
+                .map(str::to_string)
+        })
+}
+
+/// The width in characters of the name token at `line:column` of `base/file` (at least 1).
+pub fn token_width_at(base: &Path, file: &str, line: u32, column: u32) -> usize {
+    source_line(base, file, line)
+        .map(|text| {
+            token_width(
+                &text
+                    .chars()
+                    .skip(column.saturating_sub(1) as usize)
+                    .collect::<String>(),
+            )
+        })
+        .unwrap_or(0)
+        .max(1)
+}
+
 /// The width of the name token starting `text`: an identifier (with `r#`), or a string literal.
 fn token_width(text: &str) -> usize {
     if let Some(rest) = text.strip_prefix('"') {
@@ -69,8 +104,20 @@ fn token_width(text: &str) -> usize {
 
 /// A GitHub Actions `::error` workflow command.
 pub fn github(file: &str, line: u32, column: u32, title: &str, message: &str) -> String {
+    github_at("error", file, line, column, title, message)
+}
+
+/// A GitHub Actions workflow command of another level: `warning`, `notice`.
+pub fn github_at(
+    level: &str,
+    file: &str,
+    line: u32,
+    column: u32,
+    title: &str,
+    message: &str,
+) -> String {
     format!(
-        "::error file={},line={line},col={column},title={}::{}",
+        "::{level} file={},line={line},col={column},title={}::{}",
         escape_property(file),
         escape_property(title),
         escape_data(message)
@@ -87,48 +134,84 @@ fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// Deviations grouped by table, `-` for `a` only and `+` for `b` only.
+/// Deviations, one line each: `-` for `a` only, `+` for `b` only, `~` for a difference, then
+/// the code sites that need it and whether it breaks them:
+///
+/// ```text
+/// - account.aboutme  (only in test)  needed at src/users.rs:18:5  BREAKING
+/// + account.fax  (only in prod)
+/// ~ table contact: access  (test: read-write, prod: read-only)  written at src/x.rs:3:15  BREAKING
+/// ```
+///
+/// Sites and `BREAKING` appear once the deviations are classified
+/// ([`hc_schema_snapshot::diff::classify`]); [`deviation_summary`] counts them.
 pub fn render_deviations(deviations: &[Deviation], a: &str, b: &str) -> String {
     let mut out = String::new();
-    let mut current: Option<&str> = None;
     for deviation in deviations {
-        let allowed = deviation
-            .allowed
-            .as_deref()
-            .map(|reason| format!("  (allowed: {reason})"))
-            .unwrap_or_default();
-        match &deviation.column {
-            None => {
-                let sign = if deviation.kind == DeviationKind::OnlyInA {
-                    '-'
-                } else {
-                    '+'
-                };
-                let side = if sign == '-' { a } else { b };
-                let _ = writeln!(
-                    out,
-                    "{sign} table {}  (only in {side}){allowed}",
-                    deviation.table
-                );
-                current = None;
+        let subject = match &deviation.column {
+            Some(column) => format!("{}.{column}", deviation.table),
+            None => format!("table {}", deviation.table),
+        };
+        let (sign, what) = match &deviation.kind {
+            DeviationKind::OnlyInA => ('-', format!("{subject}  (only in {a})")),
+            DeviationKind::OnlyInB => ('+', format!("{subject}  (only in {b})")),
+            DeviationKind::TypeDiffers { a: ta, b: tb } => {
+                ('~', format!("{subject}: type  ({a}: {ta}, {b}: {tb})"))
             }
-            Some(column) => {
-                if current != Some(deviation.table.as_str()) {
-                    let _ = writeln!(out, "  table {}", deviation.table);
-                    current = Some(deviation.table.as_str());
-                }
-                let line = match &deviation.kind {
-                    DeviationKind::OnlyInA => format!("-   {column}  (only in {a})"),
-                    DeviationKind::OnlyInB => format!("+   {column}  (only in {b})"),
-                    DeviationKind::TypeDiffers { a: ta, b: tb } => {
-                        format!("~   {column}  ({a}: {ta}, {b}: {tb})")
-                    }
+            DeviationKind::AccessDiffers { a: xa, b: xb } => {
+                let show = |x: &Option<hc_schema_snapshot::snapshot::MappingAccess>| {
+                    x.map_or("unknown".to_string(), |x| x.to_string())
                 };
-                let _ = writeln!(out, "{line}{allowed}");
+                (
+                    '~',
+                    format!("{subject}: access  ({a}: {}, {b}: {})", show(xa), show(xb)),
+                )
             }
+        };
+        let _ = write!(out, "{sign} {what}");
+        if let Some(reason) = &deviation.allowed {
+            let _ = write!(out, "  (allowed: {reason})");
         }
+        if !deviation.needed_at.is_empty() {
+            let verb = if matches!(deviation.kind, DeviationKind::AccessDiffers { .. }) {
+                "written at"
+            } else {
+                "needed at"
+            };
+            let _ = write!(out, "  {verb} {}", sites(&deviation.needed_at));
+        }
+        if deviation.breaking {
+            out.push_str("  BREAKING");
+        }
+        out.push('\n');
     }
     out
+}
+
+/// The summary line of classified deviations ([`hc_schema_snapshot::diff::classify`]):
+/// `3 deviation(s): 2 breaking, 1 harmless; 0 allowed by hc-schema.toml, 3 unexplained`.
+pub fn deviation_summary(deviations: &[Deviation]) -> String {
+    let summary = Summary::of(deviations);
+    format!(
+        "{} deviation(s): {} breaking, {} harmless; {} allowed by hc-schema.toml, {} unexplained",
+        summary.total, summary.breaking, summary.harmless, summary.allowed, summary.unexplained
+    )
+}
+
+/// Up to three sites (`a.rs:1:2, b.rs:3:4 and 5 more`), each with its allowance if any.
+fn sites(needs: &[Need]) -> String {
+    let mut shown: Vec<String> = needs
+        .iter()
+        .take(3)
+        .map(|need| match &need.allowed {
+            Some(reason) => format!("{} (missing_ok: {reason})", need.site),
+            None => need.site.to_string(),
+        })
+        .collect();
+    if needs.len() > 3 {
+        shown.push(format!("and {} more", needs.len() - 3));
+    }
+    shown.join(", ")
 }
 
 #[cfg(test)]

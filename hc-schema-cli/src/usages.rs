@@ -4,12 +4,15 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use hc_schema_snapshot::manifest::{location, Manifest};
-use hc_schema_snapshot::names::normalize;
+use hc_schema_snapshot::manifest::{Manifest, Site, Usage};
+use hc_schema_snapshot::names::is_hc_name;
+use hc_schema_snapshot::requirement::{Access, Allowance};
+use hc_schema_snapshot::scan::Scan;
+use hc_schema_snapshot::snapshot::MappingAccess;
 use serde_json::json;
 
 use crate::context::Context;
-use crate::{Failure, Format, Outcome};
+use crate::{format_parser, Failure, Format, Outcome, ERROR, OK};
 
 /// `usages` arguments.
 #[derive(Args)]
@@ -17,7 +20,7 @@ pub struct UsagesArgs {
     /// `table` or `table.column` (any casing).
     target: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
 }
 
@@ -25,79 +28,211 @@ pub struct UsagesArgs {
 #[derive(Args)]
 pub struct RequirementsArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t)]
+    #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
+}
+
+/// Why a scan's result is incomplete (files not read or parsed, annotations not understood),
+/// or `None` when it is complete. A command that reports what the code needs must not claim
+/// "nothing needs it" after an incomplete scan.
+pub fn incomplete_scan(scan: &Scan) -> Option<String> {
+    if scan.errors.is_empty() {
+        return None;
+    }
+    let shown: Vec<String> = scan
+        .errors
+        .iter()
+        .take(5)
+        .map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
+        .collect();
+    let more = if scan.errors.len() > 5 {
+        format!("\n  ... and {} more", scan.errors.len() - 5)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "the result is incomplete: {} place(s) in the sources could not be read or understood, \
+         and what they need is unknown:\n  {}{more}\nfix them (`hc-schema check` shows each), \
+         then run this again",
+        scan.errors.len(),
+        shown.join("\n  ")
+    ))
+}
+
+/// Parse `table` or `table.column` into Postgres names; anything else is a usage error.
+fn parse_target(target: &str) -> Result<(String, Option<String>), Failure> {
+    let bad = || {
+        Failure(format!(
+            "`{}` is not a table or table.column: give a name like `account` or \
+             `account.loyalty_tier__c` (any casing)",
+            target.escape_debug()
+        ))
+    };
+    // One token: surrounding blanks are forgiven, blanks inside (`account. name`) are not.
+    let lower = target.trim().to_ascii_lowercase();
+    let (table, column) = match lower.split_once('.') {
+        Some((t, c)) => (t.to_string(), Some(c.to_string())),
+        None => (lower.clone(), None),
+    };
+    if !is_hc_name(&table) || column.as_deref().is_some_and(|c| !is_hc_name(c)) {
+        return Err(bad());
+    }
+    Ok((table, column))
+}
+
+/// One site that needs the subject.
+struct Found {
+    site: Site,
+    column: Option<String>,
+    access: Access,
 }
 
 /// Run `usages`.
 pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
+    let (table, column) = parse_target(&args.target)?;
     let ctx = Context::discover(manifest)?;
-    let (table, column) = match args.target.split_once('.') {
-        Some((t, c)) => (normalize(t), Some(normalize(c))),
-        None => (normalize(&args.target), None),
-    };
     let scan = ctx.scan();
-    let mut sites = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
+    let mut allowances: Vec<(&Allowance, Site)> = Vec::new();
     for usage in scan.usages.iter().filter(|u| u.table.name == table) {
         match &column {
             Some(column) => {
                 if let Some(spot) = usage.columns.iter().find(|c| &c.name == column) {
-                    sites.push((location(&usage.file, spot), column.clone()));
+                    found.push(Found {
+                        site: Site::new(&usage.file, spot),
+                        column: Some(column.clone()),
+                        access: usage.access,
+                    });
                 }
             }
             None => {
                 for spot in &usage.columns {
-                    sites.push((location(&usage.file, spot), spot.name.clone()));
+                    found.push(Found {
+                        site: Site::new(&usage.file, spot),
+                        column: Some(spot.name.clone()),
+                        access: usage.access,
+                    });
+                }
+                if usage.columns.is_empty() {
+                    found.push(Found {
+                        site: usage.site(),
+                        column: None,
+                        access: usage.access,
+                    });
                 }
             }
         }
+        for allowance in &usage.allowances {
+            let relevant = column
+                .as_ref()
+                .is_none_or(|c| allowance.columns.contains(c));
+            let site = usage.site();
+            if relevant
+                && !allowances
+                    .iter()
+                    .any(|(a, s)| *a == allowance && *s == site)
+            {
+                allowances.push((allowance, site));
+            }
+        }
     }
-    sites.sort();
-    let mapped: Vec<(String, bool)> = ctx
+    found.sort_by(|a, b| (&a.site, a.access).cmp(&(&b.site, b.access)));
+    found.dedup_by(|a, b| a.site == b.site && a.access == b.access);
+    allowances.sort_by(|a, b| (&a.1, &a.0.env).cmp(&(&b.1, &b.0.env)));
+    let mapped: Vec<(String, bool, Option<MappingAccess>)> = ctx
         .project
         .available_envs()
         .into_iter()
         .map(|env| {
-            let snapshot = ctx.load(&ctx.snapshot_path(&env))?;
+            let snapshot = ctx.load(&ctx.snapshot_path(&env)?)?;
             let ok = match &column {
                 Some(c) => snapshot.has_column(&table, c),
                 None => snapshot.has_table(&table),
             };
-            Ok::<_, Failure>((env, ok))
+            let access = snapshot.table(&table).and_then(|t| t.access);
+            Ok::<_, Failure>((env, ok, access))
         })
         .collect::<Result<_, _>>()?;
     let subject = match &column {
         Some(c) => format!("{table}.{c}"),
         None => table.clone(),
     };
+    let incomplete = incomplete_scan(&scan);
+    let sites_of =
+        |access: Access| -> Vec<&Found> { found.iter().filter(|f| f.access == access).collect() };
     match args.format {
-        Format::Json => println!(
-            "{:#}",
-            json!({
-                "format": 1, "table": table, "column": column,
-                "sites": sites.iter().map(|(site, column)| json!({"site": site, "column": column})).collect::<Vec<_>>(),
-                "mapped_in": mapped.iter().filter(|(_, ok)| *ok).map(|(e, _)| e).collect::<Vec<_>>(),
-                "not_mapped_in": mapped.iter().filter(|(_, ok)| !*ok).map(|(e, _)| e).collect::<Vec<_>>(),
-            })
-        ),
+        Format::Json => {
+            let list = |access: Access| -> Vec<serde_json::Value> {
+                sites_of(access)
+                    .iter()
+                    .map(|f| json!({"site": f.site, "column": f.column, "access": f.access}))
+                    .collect()
+            };
+            let mut sites = list(Access::Read);
+            sites.extend(list(Access::Write));
+            println!(
+                "{:#}",
+                json!({
+                    "format": 1, "table": table, "column": column,
+                    "complete": incomplete.is_none(),
+                    "sites": sites,
+                    "read_sites": sites_of(Access::Read).iter().map(|f| &f.site).collect::<Vec<_>>(),
+                    "write_sites": sites_of(Access::Write).iter().map(|f| &f.site).collect::<Vec<_>>(),
+                    "allowances": allowances.iter().map(|(a, site)| json!({
+                        "env": a.env, "table": a.table, "columns": a.columns, "reason": a.reason, "site": site,
+                    })).collect::<Vec<_>>(),
+                    "mapped_in": mapped.iter().filter(|(_, ok, _)| *ok).map(|(e, _, _)| e).collect::<Vec<_>>(),
+                    "not_mapped_in": mapped.iter().filter(|(_, ok, _)| !*ok).map(|(e, _, _)| e).collect::<Vec<_>>(),
+                    "access": mapped.iter().filter_map(|(e, _, a)| a.map(|a| (e.clone(), a))).collect::<std::collections::BTreeMap<_, _>>(),
+                    "source_errors": scan.errors,
+                })
+            );
+        }
         _ => {
-            if sites.is_empty() {
-                println!("no #[hc_requires] in the code needs {subject}: unmapping it breaks no annotated code");
-            } else {
-                println!("{subject} is required at {} site(s):", sites.len());
-                for (site, col) in &sites {
-                    if column.is_some() {
-                        println!("  {site}");
-                    } else {
-                        println!("  {site}  ({table}.{col})");
+            if found.is_empty() {
+                if incomplete.is_none() {
+                    println!(
+                        "no code in the scanned sources needs {subject}: unmapping it breaks no \
+                         annotated code"
+                    );
+                } else {
+                    println!(
+                        "no code found that needs {subject} in the sources that could be read"
+                    );
+                }
+            }
+            for (access, verb) in [(Access::Read, "read"), (Access::Write, "written")] {
+                let sites = sites_of(access);
+                if sites.is_empty() {
+                    continue;
+                }
+                println!("{subject} is {verb} at {} site(s):", sites.len());
+                for f in sites {
+                    match (&column, &f.column) {
+                        (Some(_), _) => println!("  {}", f.site),
+                        (None, Some(c)) => println!("  {}  ({table}.{c})", f.site),
+                        (None, None) => println!("  {}  ({table}: rows, no column named)", f.site),
                     }
                 }
             }
+            for (allowance, site) in &allowances {
+                println!(
+                    "allowed missing in {} at {site}: missing_ok({}, {}({})): \"{}\"",
+                    allowance.env,
+                    allowance.env,
+                    allowance.table,
+                    allowance.columns.join(", "),
+                    allowance.reason
+                );
+            }
             let list = |want: bool| {
-                let envs: Vec<&str> = mapped
+                let envs: Vec<String> = mapped
                     .iter()
-                    .filter(|(_, ok)| *ok == want)
-                    .map(|(e, _)| e.as_str())
+                    .filter(|(_, ok, _)| *ok == want)
+                    .map(|(e, _, access)| match access {
+                        Some(access) if want => format!("{e} ({access})"),
+                        _ => e.clone(),
+                    })
                     .collect();
                 if envs.is_empty() {
                     "-".to_string()
@@ -109,31 +244,135 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             println!("not mapped in: {}", list(false));
         }
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(message) = incomplete {
+        eprintln!("error: {message}");
+        return Ok(ExitCode::from(ERROR));
+    }
+    Ok(ExitCode::from(OK))
+}
+
+/// Every allowance of the code with its site, deduplicated, sorted by site.
+fn allowances_of(usages: &[Usage]) -> Vec<(&Allowance, Site)> {
+    let mut out: Vec<(&Allowance, Site)> = Vec::new();
+    for usage in usages {
+        for allowance in &usage.allowances {
+            let site = usage.site();
+            if !out.iter().any(|(a, s)| *a == allowance && *s == site) {
+                out.push((allowance, site));
+            }
+        }
+    }
+    out.sort_by(|a, b| (&a.1, &a.0.env).cmp(&(&b.1, &b.0.env)));
+    out
 }
 
 /// Run `requirements`.
 pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outcome {
     let ctx = Context::discover(manifest)?;
     let scan = ctx.scan();
-    if let Some(error) = scan.errors.iter().find(|e| e.file_unparsed) {
-        return Err(Failure(format!(
-            "{}:{}:{}: {}",
-            error.file, error.line, error.column, error.message
-        )));
+    if let Some(message) = incomplete_scan(&scan) {
+        return Err(Failure(message));
     }
     let manifest = Manifest::from_usages(&scan.usages);
+    let allowances = allowances_of(&scan.usages);
     match args.format {
-        Format::Json => println!("{:#}", manifest.to_json()),
+        Format::Json => {
+            let mut json = manifest.to_json();
+            json["allowances"] = allowances
+                .iter()
+                .map(|(a, site)| {
+                    json!({"env": a.env, "table": a.table, "columns": a.columns, "reason": a.reason, "site": site})
+                })
+                .collect();
+            println!("{json:#}");
+        }
         _ => {
-            for (table, columns) in &manifest.tables {
+            let join = |sites: &[Site]| {
+                sites
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            for (table, needs) in &manifest.tables {
                 println!("{table}");
-                for (column, needs) in &columns.columns {
-                    let sites: Vec<String> = needs.all().map(ToString::to_string).collect();
-                    println!("  {column}  ({})", sites.join(", "));
+                for (column, needs) in &needs.columns {
+                    let mut parts = Vec::new();
+                    if !needs.reads.is_empty() {
+                        parts.push(format!("read at {}", join(&needs.reads)));
+                    }
+                    if !needs.writes.is_empty() {
+                        parts.push(format!("written at {}", join(&needs.writes)));
+                    }
+                    println!("  {column}  ({})", parts.join("; "));
+                }
+                if !needs.row_writes.is_empty() {
+                    println!(
+                        "  (rows, no column named)  (written at {})",
+                        join(&needs.row_writes)
+                    );
+                }
+            }
+            if !allowances.is_empty() {
+                println!("allowances:");
+                for (allowance, site) in &allowances {
+                    println!(
+                        "  missing_ok({}, {}({})) at {site}: \"{}\"",
+                        allowance.env,
+                        allowance.table,
+                        allowance.columns.join(", "),
+                        allowance.reason
+                    );
                 }
             }
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitCode::from(OK))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_are_table_or_table_dot_column() {
+        assert_eq!(
+            parse_target("Account.Loyalty_Tier__c").ok(),
+            Some(("account".into(), Some("loyalty_tier__c".into())))
+        );
+        assert_eq!(
+            parse_target("user").ok().map(|(t, _)| t),
+            Some("user".into())
+        );
+        for bad in [
+            "", "account.", ".name", "a.b.c", "acc ount", "\"x\"", "a.b-c", "a .b",
+        ] {
+            assert!(parse_target(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Generated targets: no panic, and what is accepted spells the input back (lower case).
+    #[test]
+    fn generated_targets_round_trip() {
+        let pieces = ["a", "B", "_", ".", "1", " ", "é", "__c", "-", "\"", "\t"];
+        let mut seed: u64 = 0xfeed_beef;
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..(seed % 7) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(0x9e37_79b9);
+            if let Ok((table, column)) = parse_target(&text) {
+                let spelled = match column {
+                    Some(column) => format!("{table}.{column}"),
+                    None => table,
+                };
+                assert_eq!(spelled, text.trim().to_ascii_lowercase(), "{text:?}");
+                assert!(!spelled.contains([' ', '\t']), "{text:?}");
+            }
+        }
+    }
 }

@@ -131,7 +131,7 @@ fn refresh_check_detects_a_stale_snapshot_both_ways() {
     );
     assert!(
         run.stdout
-            .contains("  table account\n+   loyalty_tier__c  (only in live)"),
+            .contains("+ account.loyalty_tier__c  (only in live)\n"),
         "{}",
         run.stdout
     );
@@ -148,7 +148,8 @@ fn refresh_check_detects_a_stale_snapshot_both_ways() {
     let run = hc(&dir, &["refresh", "prod", "--check"], &env);
     assert_eq!(run.code, 1);
     assert!(
-        run.stdout.contains("-   billingcity  (only in snapshot)"),
+        run.stdout
+            .contains("- account.billingcity  (only in snapshot)"),
         "{}",
         run.stdout
     );

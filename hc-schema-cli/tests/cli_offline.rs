@@ -1,52 +1,9 @@
 //! The `hc-schema` CLI without a database: check (all formats, exit codes), diff, usages,
 //! requirements, plan (and plan -> import round trip).
 
-use std::path::Path;
+mod common;
 
-use hc_schema_tests::cli::{self, Run};
-
-fn hc(dir: &Path, args: &[&str]) -> Run {
-    cli::run(
-        env!("CARGO_BIN_EXE_hc-schema"),
-        dir,
-        args,
-        &[],
-        &["HC_SCHEMA_ENV", "HC_SCHEMA_SNAPSHOT"],
-    )
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let full = dir.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
-}
-
-const TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
-  "account": {"object": "Account", "columns": {"name": {"field": "Name"}, "loyalty_tier__c": {"field": "Loyalty_Tier__c", "type": "text"}}},
-  "loyalty_program__c": {"object": "Loyalty_Program__c", "columns": {"name": {"field": "Name"}}}}}"#;
-const PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
-  "account": {"object": "Account", "columns": {"name": {"field": "Name"}}}}}"#;
-
-/// A workspace with two crates, snapshots for test and prod, and one unparsable file.
-fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    write(
-        d,
-        "Cargo.toml",
-        "[workspace]\nmembers = [\"app\", \"lib\"]\n",
-    );
-    write(
-        d,
-        "hc-schema.toml",
-        "[[diff.allow]]\ntable = \"loyalty_program__c\"\nreason = \"pilot in test only\"\n",
-    );
-    write(d, "hc-schema/test.json", TEST);
-    write(d, "hc-schema/prod.json", PROD);
-    write(d, "app/src/main.rs", "use hc_schema_macro::hc_requires;\n\n#[hc_requires(account(name, loyalty_tier__c))]\nfn main() {}\n");
-    write(d, "lib/src/lib.rs", "#[hc_schema_macro::hc_requires(Loyalty_Program__c(Name), account(name))]\npub struct Program;\n");
-    dir
-}
+use common::{hc, hc_env, workspace, write, TEST};
 
 #[test]
 fn check_human_output_is_rustc_style_with_a_matrix() {
@@ -70,17 +27,27 @@ error: table `loyalty_program__c` is not mapped in prod (hc-schema/prod.json)
   = note: mapped in: test
   = help: map the Loyalty_Program__c object in prod's Heroku Connect, wait for the sync, then run `hc-schema refresh prod` and commit hc-schema/prod.json
 
-requirement                 prod
-account.loyalty_tier__c  MISSING
-account.name                  ok
-loyalty_program__c.name  MISSING
+requirement                   prod
+account.loyalty_tier__c    MISSING
+account.name                    ok
+loyalty_program__c.name    MISSING
 
-hc-schema check FAILED: 3 annotation group(s) in 2 file(s) against prod; 2 missing, 0 malformed annotation(s), 0 file(s) not parsed
+hc-schema check FAILED: 3 requirement group(s) in 2 file(s) against prod; 2 failing (2 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 file(s) not parsed
 ";
     assert_eq!(run.stdout, expected);
+    // All is well: no matrix (11.5), just the verdict; `--matrix` asks for it.
     let run = hc(dir.path(), &["check", "--env", "test"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(run.stdout.ends_with("hc-schema check ok: 3 annotation group(s) in 2 file(s) against test; 0 missing, 0 malformed annotation(s), 0 file(s) not parsed\n"), "{}", run.stdout);
+    assert_eq!(run.stdout, "hc-schema check ok: 3 requirement group(s) in 2 file(s) against test; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 file(s) not parsed\n");
+    let run = hc(dir.path(), &["check", "--env", "test", "--matrix"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(
+            "requirement                   test\naccount.loyalty_tier__c         ok\n"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -179,7 +146,19 @@ fn check_snapshot_answers_would_unmapping_break_the_code() {
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("`account.name` is not mapped in proposed (proposed.json)"),
+            .contains("`account.name` is not mapped in proposed.json\n"),
+        "{}",
+        run.stdout
+    );
+    // A file given by path gets advice about the file, not `hc-schema refresh proposed`
+    // (11.7).
+    assert!(
+        run.stdout.contains("then update proposed.json to match"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        !run.stdout.contains("hc-schema refresh proposed"),
         "{}",
         run.stdout
     );
@@ -190,6 +169,18 @@ fn check_snapshot_answers_would_unmapping_break_the_code() {
         "{}",
         run.stderr
     );
+    // The same through HC_SCHEMA_SNAPSHOT.
+    let run = hc_env(
+        dir.path(),
+        &["check"],
+        &[("HC_SCHEMA_SNAPSHOT", "proposed.json")],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("then update proposed.json to match"),
+        "{}",
+        run.stdout
+    );
     let run = hc(dir.path(), &["check", "--bogus"]);
     assert_eq!(run.code, 2);
 }
@@ -197,18 +188,24 @@ fn check_snapshot_answers_would_unmapping_break_the_code() {
 #[test]
 fn diff_usages_and_requirements() {
     let dir = workspace();
-    let run = hc(dir.path(), &["diff", "test", "prod", "--fail-on-drift"]);
+    let run = hc(dir.path(), &["diff", "test", "prod"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
     assert_eq!(
         run.stdout,
-        "--- test\n+++ prod\n  table account\n-   loyalty_tier__c  (only in test)\n- table loyalty_program__c  (only in test)  (allowed: pilot in test only)\n2 deviation(s), 1 allowed by hc-schema.toml, 1 unexplained\n"
+        "--- test\n+++ prod\n\
+         - account.loyalty_tier__c  (only in test)  needed at app/src/main.rs:3:29  BREAKING\n\
+         - table loyalty_program__c  (only in test)  (allowed: pilot in test only)  needed at lib/src/lib.rs:1:32  BREAKING\n\
+         2 deviation(s): 2 breaking, 0 harmless; 1 allowed by hc-schema.toml, 1 unexplained\n"
     );
-    assert_eq!(hc(dir.path(), &["diff", "test", "prod"]).code, 0);
+    assert_eq!(
+        hc(dir.path(), &["diff", "test", "prod", "--fail-on-drift"]).code,
+        1
+    );
     let run = hc(dir.path(), &["usages", "Account.Name"]);
     assert_eq!(run.code, 0);
     assert_eq!(
         run.stdout,
-        "account.name is required at 2 site(s):\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
+        "account.name is read at 2 site(s):\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
     );
     let run = hc(dir.path(), &["requirements", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -230,7 +227,7 @@ fn diff_usages_and_requirements() {
 fn plan_export_reimported_satisfies_every_requirement() {
     let dir = workspace();
     let run = hc(dir.path(), &["plan", "prod"]);
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, 1, "changes are needed: {}", run.stdout);
     assert!(run.stdout.contains("Account (table account): add fields\n    Loyalty_Tier__c  (column loyalty_tier__c, needed at app/src/main.rs:3:29)"), "{}", run.stdout);
     assert!(
         run.stdout.contains("map the new object Loyalty_Program__c"),
@@ -254,7 +251,7 @@ fn plan_export_reimported_satisfies_every_requirement() {
             "prod-export.new.json",
         ],
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     let first = std::fs::read(dir.path().join("prod-export.new.json")).unwrap();
     assert_eq!(
         hc(
@@ -269,7 +266,7 @@ fn plan_export_reimported_satisfies_every_requirement() {
             ]
         )
         .code,
-        0
+        1
     );
     assert_eq!(
         std::fs::read(dir.path().join("again.json")).unwrap(),
@@ -284,6 +281,7 @@ fn plan_export_reimported_satisfies_every_requirement() {
     let run = hc(dir.path(), &["check", "--env", "prod"]);
     assert_eq!(run.code, 0, "after applying the plan:\n{}", run.stdout);
     let run = hc(dir.path(), &["plan", "prod"]);
+    assert_eq!(run.code, 0);
     assert!(
         run.stdout.contains("prod needs no mapping change"),
         "{}",

@@ -242,8 +242,10 @@ pub fn list_envs(dir: &Path) -> Vec<String> {
         .flatten()
         .filter_map(|entry| {
             let name = entry.file_name().to_string_lossy().into_owned();
+            // Only plain environment names: never a temporary file of an interrupted write
+            // (`.prod.json.<pid>.hc-schema-tmp`), a hidden file, or a name with spaces.
             let env = name.strip_suffix(".json")?;
-            (!env.is_empty() && !env.starts_with('.')).then(|| env.to_string())
+            crate::names::is_env_name(env).then(|| env.to_string())
         })
         .collect();
     envs.sort();
@@ -252,7 +254,11 @@ pub fn list_envs(dir: &Path) -> Vec<String> {
 
 /// 1-based line and column of byte `offset` in `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
@@ -313,6 +319,14 @@ exclude = ["tests/ui"]
         std::fs::create_dir_all(dir.path().join("snaps")).unwrap();
         std::fs::write(dir.path().join("snaps/prod.json"), "{}").unwrap();
         std::fs::write(dir.path().join("snaps/notes.txt"), "").unwrap();
+        for leftover in [
+            ".prod.json.123.hc-schema-tmp",
+            ".hidden.json",
+            "a b.json",
+            ".json",
+        ] {
+            std::fs::write(dir.path().join("snaps").join(leftover), "{}").unwrap();
+        }
         assert_eq!(project.available_envs(), ["prod"]);
     }
 
@@ -320,5 +334,8 @@ exclude = ["tests/ui"]
     fn line_column_counts_from_one() {
         assert_eq!(line_column("ab\ncd", 0), (1, 1));
         assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        // Past the end or inside a character: clamped, never a panic.
+        assert_eq!(line_column("é", 1), (1, 1));
+        assert_eq!(line_column("ab", 99), (1, 3));
     }
 }

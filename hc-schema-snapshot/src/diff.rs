@@ -5,20 +5,39 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::config::AllowedDeviation;
+use crate::manifest::{Site, Usage};
 use crate::names::normalize;
-use crate::snapshot::Snapshot;
+use crate::requirement::{Access, Finding};
+use crate::snapshot::{MappingAccess, Snapshot};
 
 /// One difference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Deviation {
     /// The table.
     pub table: String,
-    /// The column; `None` when the whole table differs.
+    /// The column; `None` when the whole table differs (or its access).
     pub column: Option<String>,
     /// What differs.
     #[serde(flatten)]
     pub kind: DeviationKind,
     /// The reason from `[[diff.allow]]` when the difference is intended.
+    pub allowed: Option<String>,
+    /// The code sites that need what differs (set by [`classify`]; empty before).
+    pub needed_at: Vec<Need>,
+    /// Whether the difference breaks code on a side that code runs against (set by
+    /// [`classify`]).
+    pub breaking: bool,
+}
+
+/// A code site that needs what a [`Deviation`] is about.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Need {
+    /// Where (the column token, or the table token for a table).
+    pub site: Site,
+    /// Whether the site reads or writes.
+    pub access: Access,
+    /// The reason of the site's `missing_ok` allowance that covers the deviation where it is
+    /// missing: then it does not break that site.
     pub allowed: Option<String>,
 }
 
@@ -36,6 +55,13 @@ pub enum DeviationKind {
         a: String,
         /// Type in the second environment.
         b: String,
+    },
+    /// The table's mapping access differs (`None`: the snapshot does not record it).
+    AccessDiffers {
+        /// Access in the first environment.
+        a: Option<MappingAccess>,
+        /// Access in the second environment.
+        b: Option<MappingAccess>,
     },
 }
 
@@ -59,6 +85,8 @@ pub fn diff(a: &Snapshot, b: &Snapshot, allow: &[AllowedDeviation]) -> Vec<Devia
             column: column.map(str::to_string),
             kind,
             allowed: allowed(allow, &a.environment, &b.environment, table, column),
+            needed_at: Vec::new(),
+            breaking: false,
         })
     };
     for table in tables {
@@ -66,6 +94,16 @@ pub fn diff(a: &Snapshot, b: &Snapshot, allow: &[AllowedDeviation]) -> Vec<Devia
             (Some(_), None) => push(table, None, DeviationKind::OnlyInA),
             (None, Some(_)) => push(table, None, DeviationKind::OnlyInB),
             (Some(ta), Some(tb)) => {
+                if ta.access != tb.access {
+                    push(
+                        table,
+                        None,
+                        DeviationKind::AccessDiffers {
+                            a: ta.access,
+                            b: tb.access,
+                        },
+                    );
+                }
                 let columns: BTreeSet<&String> =
                     ta.columns.keys().chain(tb.columns.keys()).collect();
                 for column in columns {
@@ -94,6 +132,167 @@ pub fn diff(a: &Snapshot, b: &Snapshot, allow: &[AllowedDeviation]) -> Vec<Devia
         }
     }
     out
+}
+
+/// The sides of a comparison whose environment code runs against: a deviation that leaves such
+/// a side without something the code needs is breaking there. `diff test prod` counts both;
+/// `refresh prod --check` (committed snapshot vs live) counts only the live side, since the
+/// snapshot is only a record of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sides<'a> {
+    /// The first snapshot's environment, when code runs against it.
+    pub a: Option<&'a str>,
+    /// The second snapshot's environment, when code runs against it.
+    pub b: Option<&'a str>,
+}
+
+/// Mark which deviations some code needs ([`Deviation::needed_at`]) and which of those break
+/// it ([`Deviation::breaking`]):
+/// - a table or column present on one side only breaks every counted side that lacks it,
+///   unless each site needing it there has a `missing_ok` allowance for that environment;
+/// - a type change of a column that code uses is breaking (the code may no longer decode it);
+/// - an access change is breaking when code writes the table and a counted side maps it
+///   read-only.
+///
+/// ```
+/// use hc_schema_snapshot::diff::{classify, diff, Sides};
+/// use hc_schema_snapshot::manifest::{Spot, Usage};
+/// use hc_schema_snapshot::Snapshot;
+/// let snap = |env, cols| Snapshot::parse(&format!(r#"{{"format":1,"environment":"{env}","schema":"s","tables":{{"account":{{"columns":{cols}}}}}}}"#), "x", env).unwrap();
+/// let test = snap("test", r#"{"aboutme":{},"fax":{}}"#);
+/// let prod = snap("prod", "{}");
+/// let code = [Usage::read("src/users.rs", Spot::new("account", 18, 1), vec![Spot::new("aboutme", 18, 5)])];
+/// let mut deviations = diff(&test, &prod, &[]);
+/// classify(&mut deviations, &code, Sides { a: Some("test"), b: Some("prod") });
+/// assert!(deviations[0].breaking);
+/// assert_eq!(deviations[0].needed_at[0].site.to_string(), "src/users.rs:18:5");
+/// assert!(!deviations[1].breaking && deviations[1].needed_at.is_empty());
+/// ```
+pub fn classify(deviations: &mut [Deviation], usages: &[Usage], sides: Sides<'_>) {
+    for deviation in deviations.iter_mut() {
+        let table = deviation.table.as_str();
+        // The environment that lacks the subject, when it is one that counts.
+        let lacking = match deviation.kind {
+            DeviationKind::OnlyInA => sides.b,
+            DeviationKind::OnlyInB => sides.a,
+            _ => None,
+        };
+        let finding = match &deviation.column {
+            Some(column) => Finding::MissingColumn {
+                table: table.to_string(),
+                column: column.clone(),
+            },
+            None => Finding::MissingTable {
+                table: table.to_string(),
+            },
+        };
+        let mut needs = Vec::new();
+        for usage in usages.iter().filter(|u| u.table.name == table) {
+            let spot = match (&deviation.kind, &deviation.column) {
+                (DeviationKind::AccessDiffers { .. }, _) => {
+                    if usage.access != Access::Write {
+                        continue;
+                    }
+                    &usage.table
+                }
+                (_, Some(column)) => match usage.columns.iter().find(|c| &c.name == column) {
+                    Some(spot) => spot,
+                    None => continue,
+                },
+                (_, None) => &usage.table,
+            };
+            let allowed = lacking.and_then(|env| {
+                usage
+                    .allowances
+                    .iter()
+                    .find(|a| a.covers(env, &finding, &usage.requirement()))
+                    .map(|a| a.reason.clone())
+            });
+            needs.push(Need {
+                site: Site::new(&usage.file, spot),
+                access: usage.access,
+                allowed,
+            });
+        }
+        needs.sort();
+        needs.dedup();
+        deviation.breaking = match &deviation.kind {
+            DeviationKind::OnlyInA | DeviationKind::OnlyInB => {
+                lacking.is_some() && needs.iter().any(|n| n.allowed.is_none())
+            }
+            DeviationKind::TypeDiffers { .. } => {
+                (sides.a.is_some() || sides.b.is_some()) && !needs.is_empty()
+            }
+            DeviationKind::AccessDiffers { a, b } => {
+                let read_only = |side: Option<&str>, access: &Option<MappingAccess>| {
+                    side.is_some() && *access == Some(MappingAccess::ReadOnly)
+                };
+                !needs.is_empty() && (read_only(sides.a, a) || read_only(sides.b, b))
+            }
+        };
+        deviation.needed_at = needs;
+    }
+}
+
+/// What fails a comparison: `breaking` deviations only, or `any` deviation that neither is
+/// harmless by rule nor allowed by `[[diff.allow]]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    /// Only deviations that break code that needs them.
+    Breaking,
+    /// Every deviation not allowed by `[[diff.allow]]` (and every breaking one).
+    Any,
+}
+
+impl std::str::FromStr for FailOn {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        match text {
+            "breaking" => Ok(FailOn::Breaking),
+            "any" => Ok(FailOn::Any),
+            other => Err(format!(
+                "`{other}` is not a --fail-on value: expected `breaking` or `any`"
+            )),
+        }
+    }
+}
+
+/// Counts of a classified comparison.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// All deviations.
+    pub total: usize,
+    /// Deviations that break code ([`classify`]).
+    pub breaking: usize,
+    /// The others.
+    pub harmless: usize,
+    /// Deviations with a `[[diff.allow]]` reason.
+    pub allowed: usize,
+    /// Deviations without one.
+    pub unexplained: usize,
+}
+
+impl Summary {
+    /// Count `deviations`.
+    pub fn of(deviations: &[Deviation]) -> Summary {
+        let breaking = deviations.iter().filter(|d| d.breaking).count();
+        let allowed = deviations.iter().filter(|d| d.allowed.is_some()).count();
+        Summary {
+            total: deviations.len(),
+            breaking,
+            harmless: deviations.len() - breaking,
+            allowed,
+            unexplained: deviations.len() - allowed,
+        }
+    }
+
+    /// Whether the comparison fails under `fail_on`.
+    pub fn fails(&self, fail_on: FailOn) -> bool {
+        match fail_on {
+            FailOn::Breaking => self.breaking > 0,
+            FailOn::Any => self.breaking > 0 || self.unexplained > 0,
+        }
+    }
 }
 
 /// The reason of the first rule covering `table.column` for the pair `env_a`/`env_b`. A rule
@@ -167,6 +366,128 @@ mod tests {
                 ("only_b".into(), None, DeviationKind::OnlyInB),
             ]
         );
+    }
+
+    #[test]
+    fn access_changes_are_deviations() {
+        let a = snap("test", r#"{"c":{"access":"read_write","columns":{}}}"#);
+        let b = snap("prod", r#"{"c":{"access":"read_only","columns":{}}}"#);
+        let deviations = diff(&a, &b, &[]);
+        assert_eq!(
+            deviations[0].kind,
+            DeviationKind::AccessDiffers {
+                a: Some(MappingAccess::ReadWrite),
+                b: Some(MappingAccess::ReadOnly)
+            }
+        );
+        let unknown = snap("prod", r#"{"c":{"columns":{}}}"#);
+        assert_eq!(diff(&a, &unknown, &[]).len(), 1);
+        assert!(diff(&a, &a, &[]).is_empty());
+    }
+
+    fn usage(table: &str, columns: &[&str], access: Access) -> Usage {
+        use crate::manifest::Spot;
+        Usage {
+            access,
+            ..Usage::read(
+                "src/a.rs",
+                Spot::new(table, 10, 1),
+                columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| Spot::new(*c, 10, 5 + i as u32))
+                    .collect(),
+            )
+        }
+    }
+
+    #[test]
+    fn breaking_needs_a_counted_side_and_no_allowance() {
+        let test = snap(
+            "test",
+            r#"{"a":{"access":"read_write","columns":{"x":{"type":"text"},"y":{}}},"t":{"columns":{}}}"#,
+        );
+        let prod = snap(
+            "prod",
+            r#"{"a":{"access":"read_only","columns":{"x":{"type":"integer"},"z":{}}}}"#,
+        );
+        let mut allowed = usage("a", &["y"], Access::Read);
+        allowed.allowances.push(crate::requirement::Allowance {
+            env: "prod".into(),
+            table: "a".into(),
+            columns: vec!["y".into()],
+            reason: "behind a flag".into(),
+        });
+        let code = [
+            usage("a", &["x", "z"], Access::Read),
+            allowed,
+            usage("a", &[], Access::Write),
+            usage("t", &["q"], Access::Read),
+        ];
+        let both = Sides {
+            a: Some("test"),
+            b: Some("prod"),
+        };
+        let mut deviations = diff(&test, &prod, &[]);
+        classify(&mut deviations, &code, both);
+        let shown: Vec<(String, bool, usize)> = deviations
+            .iter()
+            .map(|d| {
+                (
+                    format!("{}.{}", d.table, d.column.as_deref().unwrap_or("*")),
+                    d.breaking,
+                    d.needed_at.len(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("a.*".to_string(), true, 1),  // written, read-only in prod
+                ("a.x".to_string(), true, 1),  // type change of a used column
+                ("a.y".to_string(), false, 1), // missing in prod, allowed there
+                ("a.z".to_string(), true, 1),  // missing in test
+                ("t.*".to_string(), true, 1),  // table missing in prod
+            ]
+        );
+        assert_eq!(
+            deviations[2].needed_at[0].allowed.as_deref(),
+            Some("behind a flag")
+        );
+        // Only the live side counts (refresh --check): a column only the live side has
+        // breaks nothing; the table the live side lacks does.
+        let mut deviations = diff(&test, &prod, &[]);
+        classify(
+            &mut deviations,
+            &code,
+            Sides {
+                a: None,
+                b: Some("prod"),
+            },
+        );
+        let breaking: Vec<bool> = deviations.iter().map(|d| d.breaking).collect();
+        assert_eq!(breaking, [true, true, false, false, true]);
+        let summary = Summary::of(&deviations);
+        assert_eq!((summary.breaking, summary.harmless), (3, 2));
+        assert!(summary.fails(FailOn::Breaking) && summary.fails(FailOn::Any));
+    }
+
+    #[test]
+    fn fail_on_any_counts_unexplained() {
+        let a = snap("test", r#"{"a":{"columns":{"x":{}}}}"#);
+        let b = snap("prod", r#"{"a":{"columns":{}}}"#);
+        let rule = AllowedDeviation {
+            table: "a".into(),
+            column: None,
+            reason: "r".into(),
+            envs: None,
+        };
+        let summary = Summary::of(&diff(&a, &b, &[]));
+        assert!(!summary.fails(FailOn::Breaking) && summary.fails(FailOn::Any));
+        let summary = Summary::of(&diff(&a, &b, std::slice::from_ref(&rule)));
+        assert!(!summary.fails(FailOn::Any));
+        assert_eq!("any".parse::<FailOn>(), Ok(FailOn::Any));
+        assert!("all".parse::<FailOn>().is_err());
     }
 
     #[test]

@@ -21,12 +21,15 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod atomic;
 pub mod build;
 pub mod config;
+pub mod conflict;
 pub mod diagnostic;
 pub mod diff;
 pub mod import;
 pub mod index;
+pub mod json_text;
 pub mod manifest;
 pub mod names;
 pub mod plan;

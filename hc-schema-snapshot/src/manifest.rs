@@ -22,6 +22,48 @@ pub struct Spot {
     pub line: u32,
     /// 1-based column.
     pub column: u32,
+    /// The name as the code wrote it, when that is not `name` itself (`StageName` for
+    /// `stagename`): `plan` proposes it as the Salesforce API name. `None` when the code wrote
+    /// the lower-case name, and in usages read back from the registry.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub written: Option<String>,
+}
+
+impl Spot {
+    /// A spot without a written spelling.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::manifest::Spot;
+    /// let spot = Spot::new("account", 3, 15);
+    /// assert_eq!((spot.line, spot.column, spot.written), (3, 15, None));
+    /// ```
+    pub fn new(name: impl Into<String>, line: u32, column: u32) -> Spot {
+        Spot {
+            name: name.into(),
+            line,
+            column,
+            written: None,
+        }
+    }
+
+    /// A spot for a name the code wrote as `written`: `name` is its lower-case form, and the
+    /// spelling is kept only when it differs.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::manifest::Spot;
+    /// assert_eq!(Spot::written("StageName", 1, 2).written.as_deref(), Some("StageName"));
+    /// assert_eq!(Spot::written("StageName", 1, 2).name, "stagename");
+    /// assert_eq!(Spot::written("name", 1, 2).written, None);
+    /// ```
+    pub fn written(written: &str, line: u32, column: u32) -> Spot {
+        let name = crate::names::normalize(written);
+        Spot {
+            written: (name != written).then(|| written.to_string()),
+            name,
+            line,
+            column,
+        }
+    }
 }
 
 impl Ord for Spot {
@@ -70,7 +112,7 @@ impl Usage {
     ///
     /// ```
     /// use hc_schema_snapshot::manifest::{Spot, Usage};
-    /// let spot = |name: &str, column| Spot { name: name.into(), line: 3, column };
+    /// let spot = |name: &str, column| Spot::new(name, 3, column);
     /// let usage = Usage::read("src/a.rs", spot("account", 15), vec![spot("name", 23)]);
     /// assert_eq!(usage.requirement().columns, ["name"]);
     /// ```
@@ -269,7 +311,7 @@ impl Manifest {
     ///
     /// ```
     /// use hc_schema_snapshot::manifest::{Manifest, Spot, Usage};
-    /// let spot = |name: &str, line, column| Spot { name: name.into(), line, column };
+    /// let spot = |name: &str, line, column| Spot::new(name, line, column);
     /// let a = Usage::read("src/a.rs", spot("account", 15, 15), vec![spot("name", 15, 23)]);
     /// let b = Usage::read("src/a.rs", spot("account", 5, 15), vec![spot("name", 5, 23)]);
     /// let manifest = Manifest::from_usages(&[a.clone(), a, b]);
@@ -350,11 +392,7 @@ mod tests {
     use super::*;
 
     fn spot(name: &str, line: u32, column: u32) -> Spot {
-        Spot {
-            name: name.into(),
-            line,
-            column,
-        }
+        Spot::new(name, line, column)
     }
 
     #[test]

@@ -73,7 +73,7 @@ impl Record {
     /// ```
     /// use hc_schema_snapshot::manifest::{Spot, Usage};
     /// use hc_schema_snapshot::registry::Record;
-    /// let spot = |name: &str, column| Spot { name: name.into(), line: 3, column };
+    /// let spot = |name: &str, column| Spot::new(name, 3, column);
     /// let usage = Usage::read("src/a.rs", spot("account", 15), vec![spot("name", 23)]);
     /// let text = Record::encode(&[usage.clone()]);
     /// assert_eq!(text, "src/a.rs\nR account@3:15 name@3:23");
@@ -175,11 +175,7 @@ fn push_spot(text: &mut String, spot: &Spot) {
 fn spot(text: &str) -> Option<Spot> {
     let (name, position) = text.rsplit_once('@')?;
     let (line, column) = position.split_once(':')?;
-    Some(Spot {
-        name: name.to_string(),
-        line: line.parse().ok()?,
-        column: column.parse().ok()?,
-    })
+    Some(Spot::new(name, line.parse().ok()?, column.parse().ok()?))
 }
 
 fn escape(text: &str) -> String {
@@ -260,11 +256,7 @@ mod tests {
     use super::*;
 
     fn spot(name: &str, line: u32, column: u32) -> Spot {
-        Spot {
-            name: name.into(),
-            line,
-            column,
-        }
+        Spot::new(name, line, column)
     }
 
     #[test]

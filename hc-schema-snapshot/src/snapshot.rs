@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +30,7 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Mapped objects by Postgres table name (lower case).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_tables")]
     pub tables: BTreeMap<String, Table>,
 }
 
@@ -44,7 +44,7 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<MappingAccess>,
     /// Mapped fields by Postgres column name (lower case).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_columns")]
     pub columns: BTreeMap<String, Column>,
 }
 
@@ -173,6 +173,20 @@ pub enum SnapshotError {
         /// The environment the file is for (from its name).
         env: String,
     },
+    /// The file has git merge-conflict markers.
+    #[error(
+        "{path}:{line}: unresolved git merge conflict (a `<<<<<<<`/`=======`/`>>>>>>>` marker \
+         line): resolve it, or rebuild the file with `hc-schema refresh {env}`, which keeps \
+         what it can of both sides' Salesforce API names and access and lists what it could not"
+    )]
+    MergeConflict {
+        /// The file.
+        path: String,
+        /// 1-based line of the first marker.
+        line: usize,
+        /// The environment the file is for (from its name).
+        env: String,
+    },
     /// The file has a `format` this version does not read.
     #[error(
         "{path}: snapshot format {found} is not supported (this hc-schema reads format {FORMAT}); \
@@ -246,6 +260,15 @@ impl Snapshot {
     /// assert!(snapshot.has_column("account", "name"));
     /// ```
     pub fn parse(text: &str, path: &str, env: &str) -> Result<Snapshot, SnapshotError> {
+        // Editors on Windows may save a UTF-8 byte order mark: it is not JSON, but harmless.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(line) = crate::conflict::find_marker(text) {
+            return Err(SnapshotError::MergeConflict {
+                path: path.to_string(),
+                line,
+                env: env.to_string(),
+            });
+        }
         let malformed = |err: serde_json::Error| SnapshotError::Malformed {
             path: path.to_string(),
             line: err.line(),
@@ -260,6 +283,21 @@ impl Snapshot {
         let probe: Probe = serde_json::from_str(text).map_err(malformed)?;
         match probe.format {
             Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT as u64) => {}
+            // `1.0`, `"1"`: the right version in the wrong JSON type.
+            Some(other) if looks_like_format(&other) => {
+                let (line, column) = text
+                    .find("\"format\"")
+                    .map_or((1, 1), |at| crate::config::line_column(text, at));
+                return Err(SnapshotError::Malformed {
+                    path: path.to_string(),
+                    line,
+                    column,
+                    message: format!(
+                        "`format` is {other}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)"
+                    ),
+                    env: env.to_string(),
+                });
+            }
             Some(other) => {
                 return Err(SnapshotError::UnsupportedFormat {
                     path: path.to_string(),
@@ -453,30 +491,68 @@ impl Table {
     }
 }
 
-/// Write `bytes` to `path` through a temporary file and a rename, so that readers see either the
-/// old or the new content and a failure leaves the old file untouched.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    use std::io::Write;
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir)?;
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+pub use crate::atomic::write_atomically;
+
+/// Whether a `format` value that is not the integer [`FORMAT`] still means it (`1.0`, `"1"`).
+fn looks_like_format(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::Number(n) => n.as_f64() == Some(f64::from(FORMAT)),
+        serde_json::Value::String(s) => s.trim().parse::<f64>().ok() == Some(f64::from(FORMAT)),
+        _ => false,
     }
-    result
+}
+
+fn unique_tables<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Table>, D::Error> {
+    deserializer.deserialize_map(UniqueKeys::new("table", "tables"))
+}
+
+fn unique_columns<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, Column>, D::Error> {
+    deserializer.deserialize_map(UniqueKeys::new("column", "columns"))
+}
+
+/// A map visitor that rejects a key seen twice: serde_json would keep the last one silently,
+/// and a hand-merged snapshot would then lose a table without a word.
+struct UniqueKeys<V> {
+    what: &'static str,
+    field: &'static str,
+    marker: std::marker::PhantomData<V>,
+}
+
+impl<V> UniqueKeys<V> {
+    fn new(what: &'static str, field: &'static str) -> Self {
+        UniqueKeys {
+            what,
+            field,
+            marker: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for UniqueKeys<V> {
+    type Value = BTreeMap<String, V>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "an object of {}", self.field)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "duplicate {} `{key}` in `{}` (only one may remain: merge the two entries)",
+                    self.what, self.field
+                )));
+            }
+            let value = map.next_value()?;
+            out.insert(key, value);
+        }
+        Ok(out)
+    }
 }
 
 /// serde_json appends " at line L column C"; we print the position ourselves.
@@ -630,6 +706,154 @@ mod tests {
         );
         let err = Snapshot::parse("{\"tables\": {}}", "p.json", "p").unwrap_err();
         assert!(err.to_string().contains("missing field `format`"), "{err}");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_accepted() {
+        let text = sample().to_json();
+        let with_bom = format!("\u{feff}{text}");
+        assert_eq!(Snapshot::parse(&with_bom, "p", "prod").unwrap(), sample());
+    }
+
+    #[test]
+    fn duplicate_tables_and_columns_are_errors_with_positions() {
+        let text = "{\"format\": 1, \"environment\": \"p\", \"schema\": \"s\", \"tables\": {\n  \"account\": {\"columns\": {\"name\": {}}},\n  \"account\": {\"columns\": {}}\n}}";
+        let err = Snapshot::parse(text, "hc-schema/prod.json", "prod").unwrap_err();
+        let message = err.to_string();
+        assert!(message.starts_with("hc-schema/prod.json:3:"), "{message}");
+        assert!(
+            message.contains("duplicate table `account` in `tables`"),
+            "{message}"
+        );
+        let text = r#"{"format": 1, "environment": "p", "schema": "s", "tables": {"a": {"columns": {"x": {}, "x": {"type": "text"}}}}}"#;
+        let err = Snapshot::parse(text, "p.json", "p").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("duplicate column `x` in `columns`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn format_must_be_the_integer_one() {
+        for (value, shown) in [("1.0", "1.0"), ("\"1\"", "\"1\"")] {
+            let text =
+                format!("{{\n  \"format\": {value}, \"environment\": \"p\", \"schema\": \"s\"}}");
+            let err = Snapshot::parse(&text, "p.json", "p")
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("p.json:2:3: malformed snapshot: `format` is ")
+                    && err.contains(&format!("is {shown}; it must be the integer 1")),
+                "{err}"
+            );
+        }
+        let err = Snapshot::parse("{\"format\": 2.5}", "p.json", "p").unwrap_err();
+        assert!(
+            err.to_string().contains("format 2.5 is not supported"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn merge_conflicts_are_named_with_the_line() {
+        let text = sample().to_json().replacen(
+            "    \"account\": {",
+            "<<<<<<< HEAD\n    \"account\": {",
+            1,
+        );
+        let err = Snapshot::parse(&text, "hc-schema/prod.json", "prod").unwrap_err();
+        assert!(
+            matches!(err, SnapshotError::MergeConflict { line: 7, .. }),
+            "{err}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.starts_with("hc-schema/prod.json:7: unresolved git merge conflict"),
+            "{message}"
+        );
+        assert!(message.contains("hc-schema refresh prod"), "{message}");
+    }
+
+    /// Generated snapshot texts (valid, with duplicates, with a BOM, mutated): `parse` never
+    /// panics, agrees with serde_json on what is JSON, rejects exactly the texts with a
+    /// duplicate table or column (found by the independent `json_text` parser), and reads a
+    /// text with a BOM as without.
+    #[test]
+    fn generated_snapshots_agree_with_independent_parsers() {
+        let tables = [
+            r#""account": {"columns": {"name": {}, "type": {"type": "text"}}}"#,
+            r#""account": {"object": "Account", "columns": {}}"#,
+            r#""contact": {"access": "read_write", "columns": {"email": {}, "email": {}}}"#,
+            r#""lead": {"columns": {"x": {"nullable": false}}}"#,
+        ];
+        let mut seed: u64 = 0x0dd_ba11_cafe;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..4000 {
+            let n = (next() % 4) as usize;
+            let chosen: Vec<&str> = (0..n).map(|_| tables[(next() % 4) as usize]).collect();
+            let mutated = round % 3 == 2;
+            let mut text = format!(
+                "{{\"format\": 1, \"environment\": \"p\", \"schema\": \"s\", \"tables\": {{{}}}}}",
+                chosen.join(", ")
+            );
+            if mutated {
+                let at = (next() as usize) % text.len();
+                text.replace_range(at..at + 1, ["", "}", ",", "\"", "<"][(next() % 5) as usize]);
+            }
+            let parsed = Snapshot::parse(&text, "p.json", "p");
+            let with_bom = Snapshot::parse(&format!("\u{feff}{text}"), "p.json", "p");
+            assert_eq!(
+                parsed.as_ref().map_err(ToString::to_string),
+                with_bom.as_ref().map_err(ToString::to_string),
+                "{text}"
+            );
+            let Ok(tree) = crate::json_text::parse(&text) else {
+                assert!(parsed.is_err(), "{text}");
+                assert!(
+                    serde_json::from_str::<serde_json::Value>(&text).is_err(),
+                    "{text}"
+                );
+                continue;
+            };
+            let duplicate = |value: Option<&crate::json_text::Value>| {
+                let Some(crate::json_text::Value {
+                    kind: crate::json_text::Kind::Object(members),
+                    ..
+                }) = value
+                else {
+                    return false;
+                };
+                let mut keys: Vec<&str> = members.iter().map(|m| m.key.as_str()).collect();
+                let count = keys.len();
+                keys.sort();
+                keys.dedup();
+                keys.len() != count
+            };
+            let tables_value = tree.get("tables");
+            let mut has_duplicate = duplicate(tables_value);
+            if let Some(crate::json_text::Value {
+                kind: crate::json_text::Kind::Object(members),
+                ..
+            }) = tables_value
+            {
+                has_duplicate |= members.iter().any(|m| duplicate(m.value.get("columns")));
+            }
+            if mutated {
+                continue; // the mutation may have broken anything else first
+            }
+            if has_duplicate {
+                let message = parsed.unwrap_err().to_string();
+                assert!(message.contains("duplicate"), "{text}: {message}");
+            } else {
+                assert!(parsed.is_ok(), "{text}: {parsed:?}");
+            }
+        }
     }
 
     #[test]

@@ -563,6 +563,7 @@ fn spot(name: &Name) -> crate::manifest::Spot {
         name: name.value.clone(),
         line: start.line as u32,
         column: start.column as u32 + 1,
+        written: (name.written != name.value).then(|| name.written.clone()),
     }
 }
 

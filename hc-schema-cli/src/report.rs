@@ -1,0 +1,393 @@
+//! What `check` found, independent of the output format: every finding in every selected
+//! environment with its status (a failure, allowed by the code, or a note), the stale
+//! allowances, and the requirement x environment matrix.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
+use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Problem, Site, Usage};
+use hc_schema_snapshot::requirement::{Allowance, Finding};
+use hc_schema_snapshot::scan::Scan;
+use hc_schema_snapshot::selection::{Reason, SnapshotRef};
+use hc_schema_snapshot::Snapshot;
+
+/// A selected snapshot.
+pub struct Env<'a> {
+    /// Environment name (a file given by path: its stem).
+    pub env: &'a str,
+    /// The file as shown.
+    pub display: &'a str,
+    /// Whether the file was given by path (`--snapshot`, `HC_SCHEMA_SNAPSHOT`).
+    pub given_file: bool,
+}
+
+/// How a finding counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// It fails the check.
+    Error,
+    /// The code's `missing_ok` allowance covers it: not a failure, but reported.
+    Allowed,
+    /// It does not fail (a write to a mapping of unknown access, without strict access).
+    Note,
+}
+
+/// One finding at one code site in one environment.
+pub struct Entry<'a> {
+    /// The environment.
+    pub env: &'a str,
+    /// Its snapshot file as shown.
+    pub snapshot: &'a str,
+    /// The finding and the usage.
+    pub problem: Problem<'a>,
+    /// Its wording.
+    pub explanation: Explanation,
+    /// How it counts.
+    pub status: Status,
+}
+
+impl Entry<'_> {
+    /// The allowance's reason, when allowed.
+    pub fn reason(&self) -> Option<&str> {
+        self.problem.allowed.map(|a| a.reason.as_str())
+    }
+}
+
+/// An allowance that covers nothing in an environment: every column it lists is mapped there.
+pub struct Stale<'a> {
+    /// The environment.
+    pub env: &'a str,
+    /// Its snapshot file as shown.
+    pub snapshot: &'a str,
+    /// The usage (annotation group) the allowance belongs to.
+    pub usage: &'a Usage,
+    /// The allowance.
+    pub allowance: &'a Allowance,
+}
+
+impl Stale<'_> {
+    /// The site reported for it: the table token of its annotation group.
+    pub fn site(&self) -> Site {
+        self.usage.site()
+    }
+
+    /// `missing_ok(prod, account(loyalty_tier__c))`.
+    pub fn spelled(&self) -> String {
+        format!(
+            "missing_ok({}, {}({}))",
+            self.allowance.env,
+            self.allowance.table,
+            self.allowance.columns.join(", ")
+        )
+    }
+
+    /// "`account.x` is" or "`account.x`, `account.y` are".
+    pub fn columns(&self) -> String {
+        let what: Vec<String> = self
+            .allowance
+            .columns
+            .iter()
+            .map(|c| format!("`{}.{c}`", self.allowance.table))
+            .collect();
+        let verb = if what.len() == 1 { "is" } else { "are" };
+        format!("{} {verb}", what.join(", "))
+    }
+
+    /// The message.
+    pub fn message(&self) -> String {
+        format!(
+            "stale allowance `{}`: {} mapped in {} ({}), so it allows nothing; remove it \
+             (reason given: \"{}\")",
+            self.spelled(),
+            self.columns(),
+            self.env,
+            self.snapshot,
+            self.allowance.reason
+        )
+    }
+}
+
+/// A matrix cell, ordered by severity (a cell shows the worst finding).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cell {
+    /// Holds.
+    Ok,
+    /// A write to a mapping of unknown access.
+    AccessUnknown,
+    /// Missing, but allowed by the code.
+    Allowed,
+    /// Written, but the mapping is read-only.
+    ReadOnly,
+    /// Not mapped.
+    Missing,
+}
+
+impl Cell {
+    /// As printed for people.
+    pub fn human(self) -> &'static str {
+        match self {
+            Cell::Ok => "ok",
+            Cell::AccessUnknown => "access?",
+            Cell::Allowed => "allowed",
+            Cell::ReadOnly => "READ-ONLY",
+            Cell::Missing => "MISSING",
+        }
+    }
+
+    /// As written in JSON.
+    pub fn json(self) -> &'static str {
+        match self {
+            Cell::Ok => "ok",
+            Cell::AccessUnknown => "access_unknown",
+            Cell::Allowed => "allowed",
+            Cell::ReadOnly => "read_only",
+            Cell::Missing => "missing",
+        }
+    }
+}
+
+/// A matrix row: `table.column`, or `table` for a write that names no column (`DELETE`).
+pub type Row = (String, Option<String>);
+
+/// Requirement x environment.
+pub type Matrix = BTreeMap<Row, BTreeMap<String, Cell>>;
+
+/// The label of a row.
+pub fn row_label(row: &Row) -> String {
+    match &row.1 {
+        Some(column) => format!("{}.{column}", row.0),
+        None => format!("{} (rows)", row.0),
+    }
+}
+
+/// Everything `check` found.
+pub struct Report<'a> {
+    /// Paths in messages are relative to it.
+    pub base: &'a Path,
+    /// Why these snapshots were selected.
+    pub reason: Reason,
+    /// The selected snapshots.
+    pub envs: Vec<Env<'a>>,
+    /// The source scan.
+    pub scan: &'a Scan,
+    /// Every finding, by environment then code site.
+    pub entries: Vec<Entry<'a>>,
+    /// Stale allowances, by environment then site.
+    pub stale: Vec<Stale<'a>>,
+    /// Requirement x environment.
+    pub matrix: Matrix,
+    /// Whether unknown access fails.
+    pub strict_access: bool,
+}
+
+/// Counts for summaries.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Counts {
+    /// Findings that fail.
+    pub failing: usize,
+    /// Failing missing tables and columns.
+    pub missing: usize,
+    /// Failing writes to read-only mappings.
+    pub read_only: usize,
+    /// Writes to mappings of unknown access (failing under strict access, else notes).
+    pub access_unknown: usize,
+    /// Findings allowed by the code.
+    pub allowed: usize,
+    /// Stale allowances.
+    pub stale: usize,
+    /// Malformed annotations.
+    pub malformed: usize,
+    /// Files not parsed (or not read).
+    pub unparsed: usize,
+}
+
+impl<'a> Report<'a> {
+    /// Check every usage in every selected snapshot. `known` are all snapshots (selected and
+    /// others) for "mapped in" notes and API names.
+    pub fn build(
+        base: &'a Path,
+        reason: Reason,
+        selected: &'a [(SnapshotRef, Snapshot)],
+        known: &[Target<'_>],
+        scan: &'a Scan,
+        strict_access: bool,
+    ) -> Report<'a> {
+        let given_file = reason == Reason::SnapshotVar;
+        let envs: Vec<Env<'a>> = selected
+            .iter()
+            .map(|(r, _)| Env {
+                env: &r.env,
+                display: &r.display,
+                given_file,
+            })
+            .collect();
+        let mut matrix = Matrix::new();
+        for usage in &scan.usages {
+            for row in rows(usage, None) {
+                let cells = matrix.entry(row).or_default();
+                for env in &envs {
+                    cells.entry(env.env.to_string()).or_insert(Cell::Ok);
+                }
+            }
+        }
+        let mut entries = Vec::new();
+        let mut stale = Vec::new();
+        for (r, snapshot) in selected {
+            let target = Target {
+                given_file,
+                ..Target::env(&r.env, &r.display, snapshot)
+            };
+            for problem in check_usages(&scan.usages, &r.env, snapshot) {
+                let status = if problem.allowed.is_some() {
+                    Status::Allowed
+                } else if problem.finding.fails(strict_access) {
+                    Status::Error
+                } else {
+                    Status::Note
+                };
+                let cell = match (&problem.finding, status) {
+                    (_, Status::Allowed) => Cell::Allowed,
+                    (Finding::MissingTable { .. } | Finding::MissingColumn { .. }, _) => {
+                        Cell::Missing
+                    }
+                    (Finding::ReadOnly { .. }, _) => Cell::ReadOnly,
+                    (Finding::AccessUnknown { .. }, _) => Cell::AccessUnknown,
+                };
+                for row in rows(problem.usage, Some(&problem.finding)) {
+                    let slot = matrix
+                        .entry(row)
+                        .or_default()
+                        .entry(r.env.clone())
+                        .or_insert(Cell::Ok);
+                    *slot = (*slot).max(cell);
+                }
+                let explanation = explain(&problem.finding, &target, known);
+                entries.push(Entry {
+                    env: &r.env,
+                    snapshot: &r.display,
+                    problem,
+                    explanation,
+                    status,
+                });
+            }
+            let mut seen = Vec::new();
+            for (usage, allowance) in stale_allowances(&scan.usages, &r.env, snapshot) {
+                let key = (&usage.file, allowance);
+                if seen.contains(&key) {
+                    continue; // one allowance attached to several groups of its annotation
+                }
+                seen.push(key);
+                stale.push(Stale {
+                    env: &r.env,
+                    snapshot: &r.display,
+                    usage,
+                    allowance,
+                });
+            }
+        }
+        Report {
+            base,
+            reason,
+            envs,
+            scan,
+            entries,
+            stale,
+            matrix,
+            strict_access,
+        }
+    }
+
+    /// The counts.
+    pub fn counts(&self) -> Counts {
+        let mut counts = Counts::default();
+        for entry in &self.entries {
+            match entry.status {
+                Status::Allowed => counts.allowed += 1,
+                Status::Note => counts.access_unknown += 1,
+                Status::Error => {
+                    counts.failing += 1;
+                    match entry.problem.finding {
+                        Finding::MissingTable { .. } | Finding::MissingColumn { .. } => {
+                            counts.missing += 1
+                        }
+                        Finding::ReadOnly { .. } => counts.read_only += 1,
+                        Finding::AccessUnknown { .. } => counts.access_unknown += 1,
+                    }
+                }
+            }
+        }
+        counts.stale = self.stale.len();
+        counts.unparsed = self.scan.errors.iter().filter(|e| e.file_unparsed).count();
+        counts.malformed = self.scan.errors.len() - counts.unparsed;
+        counts
+    }
+
+    /// Whether the check found a problem (exit status 1).
+    pub fn failed(&self) -> bool {
+        let counts = self.counts();
+        counts.failing > 0 || counts.malformed > 0
+    }
+
+    /// Whether the check could not look at everything (exit status 2).
+    pub fn incomplete(&self) -> bool {
+        self.counts().unparsed > 0
+    }
+
+    /// The selected environments' names.
+    pub fn env_names(&self) -> Vec<&str> {
+        self.envs.iter().map(|e| e.env).collect()
+    }
+
+    /// The one-line verdict: `hc-schema check FAILED: 3 requirement group(s) in 2 file(s)
+    /// against prod; 2 failing (2 missing, 0 read-only), ...`.
+    pub fn summary(&self) -> String {
+        let counts = self.counts();
+        let verdict = if self.failed() || self.incomplete() {
+            "FAILED"
+        } else {
+            "ok"
+        };
+        let mut text = format!(
+            "hc-schema check {verdict}: {} requirement group(s) in {} file(s) against {}; \
+             {} failing ({} missing, {} read-only",
+            self.scan.usages.len(),
+            self.scan.files,
+            self.env_names().join(", "),
+            counts.failing,
+            counts.missing,
+            counts.read_only,
+        );
+        if self.strict_access {
+            text.push_str(&format!(", {} access unknown", counts.access_unknown));
+        }
+        text.push(')');
+        if !self.strict_access && counts.access_unknown > 0 {
+            text.push_str(&format!(
+                ", {} write(s) of unknown access (notes)",
+                counts.access_unknown
+            ));
+        }
+        text.push_str(&format!(
+            ", {} allowed, {} stale allowance(s), {} malformed annotation(s), {} file(s) not parsed",
+            counts.allowed, counts.stale, counts.malformed, counts.unparsed
+        ));
+        text
+    }
+}
+
+/// The matrix rows a usage (or one finding of it) is about.
+fn rows(usage: &Usage, finding: Option<&Finding>) -> Vec<Row> {
+    let table = &usage.table.name;
+    if let Some(column) = finding.and_then(Finding::column) {
+        return vec![(table.clone(), Some(column.to_string()))];
+    }
+    if usage.columns.is_empty() {
+        return vec![(table.clone(), None)];
+    }
+    usage
+        .columns
+        .iter()
+        .map(|c| (table.clone(), Some(c.name.clone())))
+        .collect()
+}

@@ -1,0 +1,258 @@
+//! `check --format sarif`: SARIF 2.1.0, the format GitHub code scanning reads.
+//!
+//! One result per finding per environment, at the token the finding is about, with a rule per
+//! finding kind. A finding the code allows (`missing_ok`) is a result with an in-source
+//! suppression carrying the reason, so it shows as allowed, not as an alert. Columns count
+//! Unicode code points (`columnKind`), as the other formats do. Paths are relative to the
+//! workspace root (`%SRCROOT%`): upload from a checkout whose root is the workspace.
+
+use hc_schema_snapshot::manifest::Site;
+use serde_json::{json, Value};
+
+use crate::render::token_width_at;
+use crate::report::{Report, Status};
+
+/// A rule: id, name, level, what it means, what to do.
+struct Rule {
+    id: &'static str,
+    name: &'static str,
+    level: &'static str,
+    short: &'static str,
+    full: &'static str,
+}
+
+const RULES: &[Rule] = &[
+    Rule {
+        id: "missing_table",
+        name: "MissingTable",
+        level: "error",
+        short: "A table the code needs is not mapped in an environment",
+        full: "The code reads or writes a Heroku Connect table that the environment's snapshot \
+               does not map: the code fails there. Map the object in that environment's Heroku \
+               Connect, refresh the snapshot, or allow it with missing_ok(env, ..., reason = \"...\").",
+    },
+    Rule {
+        id: "missing_column",
+        name: "MissingColumn",
+        level: "error",
+        short: "A column the code needs is not mapped in an environment",
+        full: "The code reads or writes a column that the environment's snapshot does not map: \
+               the query fails there. Map the field in that environment's Heroku Connect, \
+               refresh the snapshot, or allow it with missing_ok(env, ..., reason = \"...\").",
+    },
+    Rule {
+        id: "read_only",
+        name: "WriteToReadOnlyMapping",
+        level: "error",
+        short: "The code writes a table whose mapping is read-only",
+        full: "Rows written to a read-only Heroku Connect mapping never reach Salesforce and \
+               are overwritten by the next sync. Make the mapping read-write in that \
+               environment's Heroku Connect, then refresh the snapshot.",
+    },
+    Rule {
+        id: "access_unknown",
+        name: "WriteOfUnknownAccess",
+        level: "note",
+        short: "The code writes a table whose mapping access the snapshot does not record",
+        full: "The snapshot does not say whether the mapping is read-only or read-write. \
+               Refresh it (refresh reads the access from Heroku Connect's triggers) or import \
+               it from a mapping export. An error under --strict-access.",
+    },
+    Rule {
+        id: "malformed_annotation",
+        name: "MalformedAnnotation",
+        level: "error",
+        short: "An #[hc_requires] annotation that cannot be read",
+        full: "The annotation does not follow the #[hc_requires] grammar, so its requirements \
+               are not checked. The build rejects it too.",
+    },
+    Rule {
+        id: "source_error",
+        name: "SourceNotChecked",
+        level: "error",
+        short: "A source file that could not be read or parsed",
+        full: "hc-schema could not read or parse this file, so its requirements are unknown \
+               and the check is incomplete.",
+    },
+    Rule {
+        id: "stale_allowance",
+        name: "StaleAllowance",
+        level: "warning",
+        short: "A missing_ok allowance for a column that is mapped",
+        full: "Every column the allowance lists is mapped in its environment, so it allows \
+               nothing. Remove it, so that it cannot hide the column being unmapped again.",
+    },
+];
+
+/// The SARIF log of a check.
+pub fn check(report: &Report<'_>) -> Value {
+    let mut results = Vec::new();
+    for error in &report.scan.errors {
+        let rule = if error.file_unparsed {
+            "source_error"
+        } else {
+            "malformed_annotation"
+        };
+        let site = Site {
+            file: error.file.clone(),
+            line: error.line,
+            column: error.column,
+        };
+        results.push(result(
+            report,
+            rule,
+            "error",
+            &error.message,
+            &site,
+            None,
+            None,
+        ));
+    }
+    for entry in &report.entries {
+        let site = entry.problem.site();
+        let level = match entry.status {
+            Status::Error => "error",
+            Status::Note | Status::Allowed => "note",
+        };
+        let message = match entry.reason() {
+            Some(reason) => format!(
+                "{}\n  = note: allowed by missing_ok({}, ...): \"{reason}\"",
+                entry.explanation.message, entry.env
+            ),
+            None => entry.explanation.to_string(),
+        };
+        let mut item = result(
+            report,
+            entry.problem.finding.kind(),
+            level,
+            &message,
+            &site,
+            Some(entry.env),
+            Some(&entry.problem.finding.subject()),
+        );
+        if let Some(reason) = entry.reason() {
+            item["suppressions"] = json!([{
+                "kind": "inSource",
+                "status": "accepted",
+                "justification": format!("missing_ok({}, ...): {reason}", entry.env),
+            }]);
+        }
+        results.push(item);
+    }
+    for stale in &report.stale {
+        results.push(result(
+            report,
+            "stale_allowance",
+            "warning",
+            &format!(
+                "{}\n  = note: {}",
+                stale.message(),
+                crate::check::STALE_NOTE
+            ),
+            &stale.site(),
+            Some(stale.env),
+            Some(&stale.spelled()),
+        ));
+    }
+    let rules: Vec<Value> = RULES
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.id,
+                "name": rule.name,
+                "shortDescription": {"text": rule.short},
+                "fullDescription": {"text": rule.full},
+                "help": {"text": rule.full},
+                "defaultConfiguration": {"level": rule.level},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "hc-schema",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "invocations": [{"executionSuccessful": !report.incomplete()}],
+            "properties": {
+                "environments": report.env_names(),
+                "summary": report.summary(),
+            },
+            "results": results,
+        }]
+    })
+}
+
+fn result(
+    report: &Report<'_>,
+    rule: &str,
+    level: &str,
+    message: &str,
+    site: &Site,
+    env: Option<&str>,
+    subject: Option<&str>,
+) -> Value {
+    let index = RULES
+        .iter()
+        .position(|r| r.id == rule)
+        .expect("every rule id used is in RULES");
+    let width = token_width_at(report.base, &site.file, site.line, site.column) as u32;
+    let mut item = json!({
+        "ruleId": rule,
+        "ruleIndex": index,
+        "level": level,
+        "message": {"text": message},
+        "locations": [{"physicalLocation": {
+            "artifactLocation": {"uri": uri(&site.file), "uriBaseId": "%SRCROOT%"},
+            "region": {
+                "startLine": site.line.max(1),
+                "startColumn": site.column.max(1),
+                "endColumn": site.column.max(1) + width,
+            },
+        }}],
+        // Stable identity per environment: GitHub would otherwise merge the same finding in
+        // two environments (same rule, same line) into one alert.
+        "partialFingerprints": {
+            "hcSchemaFinding/v1": format!(
+                "{rule}:{}:{}:{}:{}",
+                env.unwrap_or("-"),
+                subject.unwrap_or("-"),
+                site.file,
+                site.line
+            ),
+        },
+    });
+    if let Some(env) = env {
+        item["properties"] = json!({"environment": env});
+    }
+    item
+}
+
+/// A relative path as a URI reference: `/` separators, and characters that are not allowed
+/// in a URI percent-encoded.
+fn uri(path: &str) -> String {
+    let mut out = String::new();
+    for byte in path.replace('\\', "/").bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                out.push(byte as char)
+            }
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(super::uri("src/a b/ü.rs"), "src/a%20b/%C3%BC.rs");
+        assert_eq!(super::uri("src\\win.rs"), "src/win.rs");
+    }
+}

@@ -1,0 +1,252 @@
+//! The exit-code rule, per command (README table): 0 ok; 1 the check found a problem; 2 usage,
+//! input or connection error, including a check of nothing and an incomplete source scan.
+//! Also: every command rejects a `--format` it does not have (exit 2), never ignores it.
+
+mod common;
+
+use common::{hc, workspace, write, writes_workspace};
+
+fn codes(dir: &std::path::Path, cases: &[(&[&str], i32)]) {
+    for (args, expected) in cases {
+        let run = hc(dir, args);
+        assert_eq!(
+            run.code,
+            *expected,
+            "hc-schema {}\nstdout:\n{}\nstderr:\n{}",
+            args.join(" "),
+            run.stdout,
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn check_exit_codes() {
+    let dir = workspace();
+    let d = dir.path();
+    codes(
+        d,
+        &[
+            (&["check", "--env", "test"], 0),
+            (&["check", "--env", "prod"], 1),
+            (&["check", "--env", "nope"], 2),
+            (&["check", "--env", "../escape"], 2),
+            (&["check", "--format", "yaml"], 2),
+            (&["check", "--bogus"], 2),
+        ],
+    );
+    // A write to a read-only mapping is a problem (1); unknown access is a note (0) unless
+    // --strict-access.
+    let writes = writes_workspace();
+    codes(
+        writes.path(),
+        &[
+            (&["check", "--env", "prod"], 1),
+            (&["check", "--env", "test"], 0),
+        ],
+    );
+    codes(
+        writes.path(),
+        &[(&["check", "--env", "test", "--strict-access"], 1)],
+    );
+    write(
+        writes.path(),
+        "hc-schema.toml",
+        "[check]\nstrict_access = true\n",
+    );
+    codes(writes.path(), &[(&["check", "--env", "test"], 1)]);
+    // A malformed annotation is a finding (1); a file that does not parse makes the check
+    // incomplete (2).
+    write(d, "lib/src/bad.rs", "#[hc_requires(account)]\nfn f() {}\n");
+    codes(d, &[(&["check", "--env", "test"], 1)]);
+    write(d, "lib/src/bad.rs", "fn broken( {\n");
+    codes(d, &[(&["check", "--env", "test"], 2)]);
+}
+
+#[test]
+fn a_check_of_nothing_is_an_error_unless_allowed() {
+    let dir = workspace();
+    let d = dir.path();
+    std::fs::remove_file(d.join("app/src/main.rs")).unwrap();
+    std::fs::remove_file(d.join("lib/src/lib.rs")).unwrap();
+    write(d, "app/src/main.rs", "fn main() {}\n");
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "nothing was checked: no #[hc_requires] annotation in the 1 Rust file(s) under"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--allow-empty"), "{}", run.stderr);
+    let run = hc(d, &["check", "--allow-empty"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("hc-schema check ok: 0 requirement group(s) in 1 file(s)"),
+        "{}",
+        run.stdout
+    );
+    // Everything excluded says so.
+    write(
+        d,
+        "hc-schema.toml",
+        "[check]\nexclude = [\"app\", \"lib\"]\n",
+    );
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no Rust source file under")
+            && run
+                .stderr
+                .contains("[check] exclude in hc-schema.toml skips: app, lib"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn diff_exit_codes_and_fail_on() {
+    let dir = workspace();
+    let d = dir.path();
+    codes(
+        d,
+        &[
+            (&["diff", "test", "test"], 0),
+            (&["diff", "test", "prod"], 1),
+            (&["diff", "test", "prod", "--fail-on", "breaking"], 1),
+            (&["diff", "test", "prod", "--fail-on", "never"], 2),
+            (&["diff", "test", "prod", "--format", "github"], 2),
+            (&["diff", "test", "missing"], 2),
+            (&["diff", "test", ""], 2),
+        ],
+    );
+    // Drift that no code needs: fails `any` (the default), passes `breaking`.
+    std::fs::remove_file(d.join("app/src/main.rs")).unwrap();
+    std::fs::remove_file(d.join("lib/src/lib.rs")).unwrap();
+    write(
+        d,
+        "app/src/main.rs",
+        "#[hc_requires(account(name))]\nfn main() {}\n",
+    );
+    codes(
+        d,
+        &[
+            (&["diff", "test", "prod"], 1),
+            (&["diff", "test", "prod", "--fail-on", "breaking"], 0),
+        ],
+    );
+    let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+    assert!(
+        run.stdout.ends_with(
+            "2 deviation(s): 0 breaking, 2 harmless; 1 allowed by hc-schema.toml, 1 unexplained\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // An incomplete scan cannot tell harmless from breaking.
+    write(d, "app/src/broken.rs", "fn broken( {\n");
+    let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("the result is incomplete"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn usages_requirements_and_plan_exit_codes() {
+    let dir = workspace();
+    let d = dir.path();
+    codes(
+        d,
+        &[
+            (&["usages", "account.name"], 0),
+            (&["usages", "account.nothing"], 0),
+            (&["usages", "account."], 2),
+            (&["usages", ""], 2),
+            (&["usages", "account.name", "--format", "github"], 2),
+            (&["requirements"], 0),
+            (&["requirements", "--format", "json"], 0),
+            (&["requirements", "--format", "github"], 2),
+            (&["plan", "test"], 0),
+            (&["plan", "prod"], 1),
+            (&["plan", "prod", "--format", "github"], 2),
+            (&["plan", "/abs/x"], 2),
+            (&["plan", "missing"], 2),
+            (&["import", "../escape", "--from", "x.json"], 2),
+            (&["import", "/abs/x", "--from", "x.json"], 2),
+            (&["import", "", "--from", "x.json"], 2),
+        ],
+    );
+    write(d, "lib/src/broken.rs", "fn broken( {\n");
+    codes(
+        d,
+        &[
+            (&["usages", "account.name"], 2),
+            (&["requirements"], 2),
+            (&["plan", "test"], 2),
+        ],
+    );
+}
+
+#[test]
+fn refresh_and_verify_reject_bad_environment_names_before_connecting() {
+    let dir = workspace();
+    for args in [
+        &[
+            "refresh",
+            "../escape",
+            "--database-url",
+            "postgres://127.0.0.1:1/x",
+        ][..],
+        &[
+            "refresh",
+            "",
+            "--check",
+            "--database-url",
+            "postgres://127.0.0.1:1/x",
+        ],
+        &[
+            "verify",
+            "a/b",
+            "--database-url",
+            "postgres://127.0.0.1:1/x",
+        ],
+    ] {
+        let run = hc(dir.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("is not an environment name"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// Every command's `--format` lists exactly what it has: a format it lacks is exit 2 with the
+/// list, never the human text.
+#[test]
+fn unsupported_formats_are_usage_errors() {
+    let dir = workspace();
+    for (args, has) in [
+        (&["diff", "test", "prod"][..], "human, json"),
+        (&["usages", "account"], "human, json"),
+        (&["requirements"], "human, json"),
+        (&["plan", "prod"], "human, json"),
+        (&["check"], "human, json, github, sarif, markdown"),
+    ] {
+        let mut with = args.to_vec();
+        with.extend(["--format", "xml"]);
+        let run = hc(dir.path(), &with);
+        assert_eq!(run.code, 2, "{with:?}");
+        assert!(run.stdout.is_empty(), "{with:?}: {}", run.stdout);
+        assert!(
+            run.stderr.contains(&format!("[possible values: {has}]")),
+            "{with:?}: {}",
+            run.stderr
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! `check`'s machine formats on a crate with reads, writes and allowances: SARIF 2.1.0
+//! (validated against the official schema) and Markdown, as golden files; JSON and GitHub
+//! annotations with writes, notes, allowances and stale allowances.
+//!
+//! Golden files live in `tests/golden/`; `HC_SCHEMA_BLESS=1` rewrites them (review the diff).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{golden, hc, writes_workspace};
+
+/// The SARIF log with the version made stable.
+fn sarif(dir: &Path, args: &[&str]) -> (i32, String) {
+    let run = hc(dir, args);
+    let text = run.stdout.replace(
+        &format!("\"{}\"", env!("CARGO_PKG_VERSION")),
+        "\"<version>\"",
+    );
+    (run.code, text)
+}
+
+/// Validate `instance` against the vendored SARIF 2.1.0 schema with Python's `jsonschema`;
+/// the error list (empty: valid).
+fn sarif_schema_errors(instance: &str) -> Vec<String> {
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-2.1.0-rtm.5.json");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("log.sarif");
+    std::fs::write(&file, instance).unwrap();
+    let script = "import json, sys\n\
+        import jsonschema\n\
+        schema = json.load(open(sys.argv[1]))\n\
+        log = json.load(open(sys.argv[2]))\n\
+        for e in jsonschema.Draft4Validator(schema).iter_errors(log):\n\
+        \x20   print('/'.join(map(str, e.path)) + ': ' + e.message)\n";
+    let output = Command::new("python3")
+        .args(["-c", script])
+        .arg(&schema)
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot run python3 ({e}): the SARIF test validates against the official schema \
+                 with Python's jsonschema; install them (apt-get install python3; pip install \
+                 jsonschema)"
+            )
+        });
+    assert!(
+        output.status.success(),
+        "the schema validator failed (install it with `pip install jsonschema`):\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn sarif_is_valid_and_golden() {
+    let dir = writes_workspace();
+    let (code, text) = sarif(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    assert_eq!(text, golden("check.sarif", &text));
+    assert_eq!(sarif_schema_errors(&text), Vec::<String>::new());
+    // The validator does reject what is not SARIF (this test can fail).
+    let broken = text.replacen("\"level\": \"error\"", "\"level\": \"fatal\"", 1);
+    assert!(!sarif_schema_errors(&broken).is_empty());
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("missing_column", "note"), // allowed: suppressed with its reason
+            ("read_only", "error"),
+            ("access_unknown", "note"),
+            ("access_unknown", "note"),
+            ("stale_allowance", "warning"),
+        ]
+    );
+    assert_eq!(
+        results[0]["suppressions"][0]["justification"],
+        "missing_ok(prod, ...): behind LOYALTY_TIERS until prod maps it"
+    );
+    // Every rule id a result uses is declared, at the index the result names.
+    let declared = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(declared[index]["id"], result["ruleId"]);
+    }
+}
+
+#[test]
+fn sarif_reports_missing_columns_and_source_errors() {
+    let dir = common::workspace();
+    let (code, text) = sarif(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    assert_eq!(text, golden("check-missing.sarif", &text));
+    assert_eq!(sarif_schema_errors(&text), Vec::<String>::new());
+    // Source errors (their wording belongs to the scanner, so no golden file here).
+    common::write(
+        dir.path(),
+        "lib/src/bad.rs",
+        "#[hc_requires(account)]\nfn f() {}\n",
+    );
+    common::write(dir.path(), "lib/src/broken.rs", "fn broken( {\n");
+    let (code, text) = sarif(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 2, "a file that does not parse: incomplete");
+    assert_eq!(sarif_schema_errors(&text), Vec::<String>::new());
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        log["runs"][0]["invocations"][0]["executionSuccessful"],
+        false
+    );
+    let rules: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            "malformed_annotation",
+            "source_error",
+            "missing_column",
+            "missing_table"
+        ]
+    );
+}
+
+#[test]
+fn markdown_is_golden() {
+    let dir = writes_workspace();
+    let run = hc(dir.path(), &["check", "--format", "markdown"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, golden("check.md", &run.stdout));
+    let dir = common::workspace();
+    let run = hc(dir.path(), &["check", "--format", "markdown"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, golden("check-missing.md", &run.stdout));
+}
+
+#[test]
+fn human_output_shows_writes_notes_allowances_and_stale_allowances() {
+    let dir = writes_workspace();
+    let run = hc(dir.path(), &["check"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, golden("check-writes.txt", &run.stdout));
+    // Allowed findings are shown as allowed (never as ok), with the reason.
+    assert!(run
+        .stdout
+        .contains("allowed: `account.loyalty_tier__c` is not mapped in prod"));
+    assert!(run.stdout.contains(
+        "= note: allowed by missing_ok(prod, ...): \"behind LOYALTY_TIERS until prod maps it\""
+    ));
+    assert!(run
+        .stdout
+        .contains("account.loyalty_tier__c    allowed         ok"));
+    // Strict access turns the notes into errors.
+    let run = hc(dir.path(), &["check", "--env", "test", "--strict-access"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.starts_with("error: this code writes `lead`, but whether its mapping is read-write in test (hc-schema/test.json) is unknown"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn json_and_github_carry_every_kind() {
+    let dir = writes_workspace();
+    let run = hc(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["problems"][0]["kind"], "read_only");
+    assert_eq!(
+        json["problems"][0]["columns"],
+        serde_json::json!(["title", "email"])
+    );
+    assert_eq!(json["problems"][0]["access"], "write");
+    assert_eq!(json["allowed"][0]["kind"], "missing_column");
+    assert_eq!(
+        json["allowed"][0]["reason"],
+        "behind LOYALTY_TIERS until prod maps it"
+    );
+    assert_eq!(json["notes"][0]["kind"], "access_unknown");
+    assert_eq!(json["stale_allowances"][0]["site"], "app/src/main.rs:12:15");
+    assert_eq!(json["stale_allowances"][0]["reason"], "old");
+    assert_eq!(json["allowances"].as_array().unwrap().len(), 2);
+    assert_eq!(json["counts"]["failing"], 1);
+    let cells: Vec<(String, String)> = json["matrix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            (
+                format!(
+                    "{}.{}",
+                    row["table"].as_str().unwrap(),
+                    row["column"].as_str().unwrap()
+                ),
+                row["envs"]["prod"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cells,
+        [
+            ("account.loyalty_tier__c".to_string(), "allowed".to_string()),
+            ("account.name".into(), "ok".into()),
+            ("contact.email".into(), "read_only".into()),
+            ("contact.title".into(), "read_only".into()),
+            ("lead.company".into(), "access_unknown".into()),
+        ]
+    );
+    let run = hc(dir.path(), &["check", "--format", "github"]);
+    let levels: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("::"))
+        .map(|l| l.split(' ').next().unwrap())
+        .collect();
+    assert_eq!(levels, ["notice", "error", "notice", "notice", "warning"]);
+    assert!(run.stdout.contains(
+        "title=hc-schema (stale allowance)::stale allowance `missing_ok(test, account(name))`"
+    ));
+}

@@ -1,0 +1,111 @@
+//! Shared helpers of the offline CLI tests: run the binary, write files, a sample workspace.
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use hc_schema_tests::cli::{self, Run};
+
+/// Run `hc-schema` in `dir` without the selection variables of the caller's environment.
+pub fn hc(dir: &Path, args: &[&str]) -> Run {
+    hc_env(dir, args, &[])
+}
+
+/// [`hc`] with variables set.
+pub fn hc_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    cli::run(
+        env!("CARGO_BIN_EXE_hc-schema"),
+        dir,
+        args,
+        env,
+        &["HC_SCHEMA_ENV", "HC_SCHEMA_SNAPSHOT"],
+    )
+}
+
+/// Write `text` to `dir/path`, creating directories.
+pub fn write(dir: &Path, path: &str, text: &str) {
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
+pub const TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "columns": {"name": {"field": "Name"}, "loyalty_tier__c": {"field": "Loyalty_Tier__c", "type": "text"}}},
+  "loyalty_program__c": {"object": "Loyalty_Program__c", "columns": {"name": {"field": "Name"}}}}}"#;
+pub const PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "columns": {"name": {"field": "Name"}}}}}"#;
+
+/// A workspace with two crates and snapshots for test and prod: prod lacks
+/// `account.loyalty_tier__c` and `loyalty_program__c`.
+pub fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\", \"lib\"]\n",
+    );
+    write(
+        d,
+        "hc-schema.toml",
+        "[[diff.allow]]\ntable = \"loyalty_program__c\"\nreason = \"pilot in test only\"\n",
+    );
+    write(d, "hc-schema/test.json", TEST);
+    write(d, "hc-schema/prod.json", PROD);
+    write(d, "app/src/main.rs", "use hc_schema_macro::hc_requires;\n\n#[hc_requires(account(name, loyalty_tier__c))]\nfn main() {}\n");
+    write(d, "lib/src/lib.rs", "#[hc_schema_macro::hc_requires(Loyalty_Program__c(Name), account(name))]\npub struct Program;\n");
+    dir
+}
+
+pub const WRITES_TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {"name": {"field": "Name"}, "loyalty_tier__c": {"field": "Loyalty_Tier__c"}}},
+  "contact": {"object": "Contact", "access": "read_write", "columns": {"email": {"field": "Email"}, "title": {"field": "Title"}}},
+  "lead": {"object": "Lead", "columns": {"company": {}}}}}"#;
+pub const WRITES_PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {"name": {"field": "Name"}}},
+  "contact": {"object": "Contact", "access": "read_only", "columns": {"email": {"field": "Email"}, "title": {"field": "Title"}}},
+  "lead": {"object": "Lead", "columns": {"company": {}}}}}"#;
+pub const WRITES_MAIN: &str = r#"use hc_schema_macro::hc_requires;
+
+#[hc_requires(account(name, loyalty_tier__c), missing_ok(prod, account(loyalty_tier__c), reason = "behind LOYALTY_TIERS until prod maps it"))]
+fn tiers() {}
+
+#[hc_requires(write contact(title, email))]
+fn update_contact() {}
+
+#[hc_requires(write lead(company))]
+fn add_lead() {}
+
+#[hc_requires(account(name), missing_ok(test, account(name), reason = "old"))]
+fn main() {}
+"#;
+
+/// A crate with reads, writes and allowances: prod maps Contact read-only (the code writes
+/// it), Lead's access is unknown, an allowance covers `account.loyalty_tier__c` in prod, and
+/// an allowance for `account.name` in test is stale.
+pub fn writes_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(d, "hc-schema/test.json", WRITES_TEST);
+    write(d, "hc-schema/prod.json", WRITES_PROD);
+    write(d, "app/src/main.rs", WRITES_MAIN);
+    dir
+}
+
+/// The text of a golden file under `tests/golden/`; with `HC_SCHEMA_BLESS=1`, write `actual`
+/// there first (then review the diff).
+pub fn golden(name: &str, actual: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(name);
+    if std::env::var_os("HC_SCHEMA_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, actual).unwrap();
+    }
+    std::fs::read_to_string(&path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e}; run the test with HC_SCHEMA_BLESS=1 to create it, then review it",
+            path.display()
+        )
+    })
+}
