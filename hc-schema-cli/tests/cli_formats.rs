@@ -24,6 +24,7 @@ fn sarif(dir: &Path, args: &[&str]) -> (i32, String) {
 /// Validate `instance` against the vendored SARIF 2.1.0 schema with Python's `jsonschema`;
 /// the error list (empty: valid).
 fn sarif_schema_errors(instance: &str) -> Vec<String> {
+    ensure_jsonschema();
     let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sarif/sarif-2.1.0-rtm.5.json");
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("log.sarif");
@@ -55,6 +56,28 @@ fn sarif_schema_errors(instance: &str) -> Vec<String> {
         .lines()
         .map(str::to_string)
         .collect()
+}
+
+/// The test sets up what it needs: Python's `jsonschema` is installed with pip when missing
+/// (crates.io and PyPI are reachable wherever the tests run).
+fn ensure_jsonschema() {
+    let importable = |python: &str| {
+        Command::new(python)
+            .args(["-c", "import jsonschema"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if importable("python3") {
+        return;
+    }
+    let install = Command::new("python3")
+        .args(["-m", "pip", "install", "--quiet", "jsonschema"])
+        .output();
+    assert!(
+        importable("python3"),
+        "Python's jsonschema is missing and `python3 -m pip install jsonschema` did not provide \
+         it ({install:?}); install it, the SARIF test validates against the official schema"
+    );
 }
 
 #[test]
