@@ -49,6 +49,7 @@ impl Context {
         };
         let project = Project::discover(&dir)?;
         let base = workspace_root(&dir);
+        crate::version::check_lock(&base)?;
         Ok(Context {
             cwd,
             dir,

@@ -16,6 +16,7 @@ mod sarif;
 mod signals;
 mod usages;
 mod verify;
+mod version;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

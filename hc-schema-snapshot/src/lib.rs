@@ -6,9 +6,10 @@
 //! [`check`], whether a [`Requirement`] of the code holds in it. The `#[hc_requires]` macro
 //! (crate `hc-schema-macro`), the `hc-schema` CLI and the release-phase verify all use it.
 //!
-//! Cargo features: `syntax` (parse annotations with syn), `fetch` (read live schemas from
-//! PostgreSQL, with TLS), `cli` (the `hc-schema` binary). With none of them the crate has no
-//! database, TLS or CLI dependencies.
+//! Cargo features: `syntax` (parse annotations with syn: the macro and the source scan),
+//! `fetch` (read live schemas from PostgreSQL, with TLS: refresh and the release-phase verify).
+//! With neither, the crate has no database or TLS dependencies: a build script needs nothing
+//! more. The command-line tool is the separate `hc-schema` package (`cargo install hc-schema`).
 //!
 //! ```
 //! use hc_schema_snapshot::{check, Requirement, Snapshot};
@@ -48,6 +49,10 @@ pub mod verify;
 pub mod scan;
 #[cfg(feature = "syntax")]
 pub mod syntax;
+
+/// This library's version. The `hc-schema` CLI compares it with the version a project's
+/// `Cargo.lock` builds with, so that the CLI and the build never check by different rules.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 pub use index::NameIndex;
 pub use requirement::{
