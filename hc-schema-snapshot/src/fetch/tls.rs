@@ -42,17 +42,11 @@ impl FromStr for SslMode {
     }
 }
 
-/// The connector and the `postgres` TLS mode for `mode`.
-pub fn connector(
+/// A native-tls connector with libpq's semantics for `mode` (not [`SslMode::Disable`]).
+pub fn native_connector(
     mode: SslMode,
     root_cert: Option<&Path>,
-) -> Result<
-    (
-        postgres::config::SslMode,
-        postgres_native_tls::MakeTlsConnector,
-    ),
-    FetchError,
-> {
+) -> Result<native_tls::TlsConnector, FetchError> {
     let mut builder = native_tls::TlsConnector::builder();
     let verify_chain = matches!(mode, SslMode::VerifyCa | SslMode::VerifyFull)
         || (mode == SslMode::Require && root_cert.is_some());
@@ -68,16 +62,17 @@ pub fn connector(
             })?;
         builder.add_root_certificate(certificate);
     }
-    let connector = builder.build().map_err(|err| FetchError::Tls {
+    builder.build().map_err(|err| FetchError::Tls {
         message: format!("cannot set up TLS: {err}"),
-    })?;
-    let pg_mode = match mode {
-        SslMode::Disable => postgres::config::SslMode::Disable,
-        SslMode::Prefer => postgres::config::SslMode::Prefer,
-        _ => postgres::config::SslMode::Require,
-    };
-    Ok((
-        pg_mode,
-        postgres_native_tls::MakeTlsConnector::new(connector),
-    ))
+    })
+}
+
+/// The driver's TLS mode for `mode`: `prefer` falls back to plain text when the server has no
+/// TLS; every other mode but `disable` requires it.
+pub fn driver_mode(mode: SslMode) -> tokio_postgres::config::SslMode {
+    match mode {
+        SslMode::Disable => tokio_postgres::config::SslMode::Disable,
+        SslMode::Prefer => tokio_postgres::config::SslMode::Prefer,
+        _ => tokio_postgres::config::SslMode::Require,
+    }
 }

@@ -1,192 +1,755 @@
-//! Database URLs: TLS parameters, credential-free descriptions, redaction.
+//! Connection strings: our own libpq-compatible parser for both forms (`postgres://...` URLs
+//! and `key=value` pairs), so that a password never passes through another parser and no
+//! message is ever built from text that could hold it.
+//!
+//! The result is a [`DatabaseUrl`]: the servers to try in order, the login, and the TLS
+//! settings. Its `Debug` output hides the password; [`DatabaseUrl::describe`] gives the
+//! credential-free `postgres://host:port/db` that snapshots record as their `source`.
+//!
+//! ```
+//! use hc_schema_snapshot::fetch::url::{DatabaseUrl, Host};
+//! let url = DatabaseUrl::parse("postgres://u:p%40ss@[::1]:5433,db2/d8?sslmode=require", "DATABASE_URL").unwrap();
+//! assert_eq!(url.endpoints[0].host, Host::Tcp("::1".into()));
+//! assert_eq!(url.endpoints[1].port, 5432);
+//! assert_eq!(url.endpoints[0].describe(url.dbname.as_deref()), "postgres://[::1]:5433/d8");
+//! assert!(!format!("{url:?}").contains("p@ss"));
+//! let kv = DatabaseUrl::parse("host=db password='Super  Secret' dbname=d8", "DATABASE_URL").unwrap();
+//! assert!(kv.password_is(b"Super  Secret"));
+//! ```
 
+use std::fmt;
+use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
+use super::keyvalue::{self, Pair, Value};
+use super::percent;
 use super::tls::SslMode;
+use super::uri;
 use super::FetchError;
 
-/// A database URL split into what `postgres::Config` reads and the TLS settings we handle.
-#[derive(Debug, Clone)]
+/// PostgreSQL's default port.
+pub const DEFAULT_PORT: u16 = 5432;
+
+/// Where a server listens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Host {
+    /// A host name or an IP address (IPv6 without brackets).
+    Tcp(String),
+    /// A Unix-domain socket directory (`host=/var/run/postgresql`); the socket is
+    /// `<dir>/.s.PGSQL.<port>`.
+    Unix(PathBuf),
+}
+
+/// One server of the list, tried in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// The host (also the name a `verify-full` certificate must carry).
+    pub host: Host,
+    /// libpq's `hostaddr`: the address to connect to without a name lookup.
+    pub hostaddr: Option<IpAddr>,
+    /// The port.
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// `postgres://host:port/db`: no user name, no password, a valid URL (IPv6 in brackets, a
+    /// socket directory percent-encoded).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::fetch::url::{Endpoint, Host};
+    /// let unix = Endpoint { host: Host::Unix("/run/postgresql".into()), hostaddr: None, port: 5432 };
+    /// assert_eq!(unix.describe(Some("d8")), "postgres://%2Frun%2Fpostgresql:5432/d8");
+    /// ```
+    pub fn describe(&self, dbname: Option<&str>) -> String {
+        let host = match &self.host {
+            Host::Tcp(name) if name.is_empty() => self
+                .hostaddr
+                .map(|ip| bracketed(&ip.to_string()))
+                .unwrap_or_default(),
+            Host::Tcp(name) => bracketed(name),
+            Host::Unix(dir) => percent::encode(&dir.to_string_lossy()),
+        };
+        match dbname {
+            Some(db) => format!("postgres://{host}:{}/{}", self.port, percent::encode(db)),
+            None => format!("postgres://{host}:{}", self.port),
+        }
+    }
+
+    /// `host:port` as shown in messages about this server.
+    pub fn short(&self) -> String {
+        let full = self.describe(None);
+        full.trim_start_matches("postgres://").to_string()
+    }
+}
+
+fn bracketed(name: &str) -> String {
+    if name.contains(':') {
+        format!("[{}]", percent_keep_colons(name))
+    } else {
+        percent::encode(name)
+    }
+}
+
+fn percent_keep_colons(name: &str) -> String {
+    name.split(':')
+        .map(percent::encode)
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// A password: compared and handed to the driver, never shown.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(pub(crate) Vec<u8>);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"********\"")
+    }
+}
+
+/// `channel_binding`: whether SCRAM authentication binds to the TLS channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChannelBinding {
+    /// Never.
+    Disable,
+    /// When the server and the TLS connection allow it (libpq's default).
+    #[default]
+    Prefer,
+    /// Always; fail otherwise.
+    Require,
+}
+
+/// A parsed connection string. `Debug` hides the password.
+#[derive(Clone, PartialEq, Eq)]
 pub struct DatabaseUrl {
-    /// The URL without `sslmode` / `sslrootcert` (never shown to users).
-    pub(crate) conninfo: String,
-    /// `sslmode` from the URL, if present.
+    /// The servers to try, in order (at least one).
+    pub endpoints: Vec<Endpoint>,
+    /// The user name (the driver's default, the OS user, when absent).
+    pub user: Option<String>,
+    pub(crate) password: Option<Secret>,
+    /// The database name (the server's default, the user name, when absent).
+    pub dbname: Option<String>,
+    /// Server options (`options=-c statement_timeout=5s`), passed on.
+    pub options: Option<String>,
+    /// `application_name` (or `fallback_application_name`).
+    pub application_name: Option<String>,
+    /// `sslmode`, if given.
     pub sslmode: Option<SslMode>,
-    /// `sslrootcert` from the URL, if present.
+    /// `sslrootcert`, if given.
     pub sslrootcert: Option<PathBuf>,
-    /// The password, if any: only kept to scrub it from messages.
-    pub(crate) password: Option<String>,
+    /// `connect_timeout`, if given and not 0 (libpq: at least 2 seconds).
+    pub connect_timeout: Option<Duration>,
+    /// `channel_binding`.
+    pub channel_binding: ChannelBinding,
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DatabaseUrl")
+            .field("endpoints", &self.endpoints)
+            .field("user", &self.user)
+            .field("password", &self.password)
+            .field("dbname", &self.dbname)
+            .field("options", &self.options)
+            .field("application_name", &self.application_name)
+            .field("sslmode", &self.sslmode)
+            .field("sslrootcert", &self.sslrootcert)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("channel_binding", &self.channel_binding)
+            .finish()
+    }
+}
+
+/// What hc-schema does with each libpq parameter.
+#[derive(Clone, Copy)]
+enum Param {
+    Host,
+    Hostaddr,
+    Port,
+    Dbname,
+    User,
+    Password,
+    ConnectTimeout,
+    Options,
+    ApplicationName,
+    FallbackApplicationName,
+    Sslmode,
+    Sslrootcert,
+    ChannelBinding,
+    /// Accepted, with the allowed values (validated) and why it changes nothing here.
+    Accepted(&'static [&'static str]),
+    /// Refused, with the reason.
+    Unsupported(&'static str),
+}
+
+const ANY: &[&str] = &[];
+const TCP_TUNING: &[&str] = ANY;
+
+/// Every parameter libpq knows, and what we do with it.
+const PARAMS: &[(&str, Param)] = &[
+    ("host", Param::Host),
+    ("hostaddr", Param::Hostaddr),
+    ("port", Param::Port),
+    ("dbname", Param::Dbname),
+    ("user", Param::User),
+    ("password", Param::Password),
+    ("connect_timeout", Param::ConnectTimeout),
+    ("options", Param::Options),
+    ("application_name", Param::ApplicationName),
+    ("fallback_application_name", Param::FallbackApplicationName),
+    ("sslmode", Param::Sslmode),
+    ("sslrootcert", Param::Sslrootcert),
+    ("channel_binding", Param::ChannelBinding),
+    // The catalog read is the same on every server of a cluster, and hc-schema only reads:
+    // any server of the list will do, tried in the given order.
+    (
+        "target_session_attrs",
+        Param::Accepted(&[
+            "any",
+            "read-write",
+            "read-only",
+            "primary",
+            "standby",
+            "prefer-standby",
+        ]),
+    ),
+    (
+        "load_balance_hosts",
+        Param::Accepted(&["disable", "random"]),
+    ),
+    (
+        "client_encoding",
+        Param::Accepted(&["UTF8", "utf8", "UTF-8", "utf-8", "unicode", "auto"]),
+    ),
+    // TCP tuning: hc-schema's own deadlines bound every phase of the connection.
+    ("keepalives", Param::Accepted(TCP_TUNING)),
+    ("keepalives_idle", Param::Accepted(TCP_TUNING)),
+    ("keepalives_interval", Param::Accepted(TCP_TUNING)),
+    ("keepalives_count", Param::Accepted(TCP_TUNING)),
+    ("tcp_user_timeout", Param::Accepted(TCP_TUNING)),
+    // Obsolete or without effect on a verified or unverified TLS connection.
+    ("sslcompression", Param::Accepted(ANY)),
+    ("sslsni", Param::Accepted(&["0", "1"])),
+    ("sslnegotiation", Param::Accepted(&["postgres"])),
+    ("gssencmode", Param::Accepted(&["disable", "prefer"])),
+    ("gsslib", Param::Accepted(ANY)),
+    ("krbsrvname", Param::Accepted(ANY)),
+    (
+        "passfile",
+        Param::Unsupported("hc-schema reads the password from the URL only: put it there"),
+    ),
+    (
+        "service",
+        Param::Unsupported("service files are not read: write the parameters into the URL"),
+    ),
+    (
+        "sslcert",
+        Param::Unsupported("client certificates are not supported"),
+    ),
+    (
+        "sslkey",
+        Param::Unsupported("client certificates are not supported"),
+    ),
+    (
+        "sslpassword",
+        Param::Unsupported("client certificates are not supported"),
+    ),
+    (
+        "sslcertmode",
+        Param::Unsupported("client certificates are not supported"),
+    ),
+    (
+        "sslcrl",
+        Param::Unsupported("certificate revocation lists are not supported"),
+    ),
+    (
+        "sslcrldir",
+        Param::Unsupported("certificate revocation lists are not supported"),
+    ),
+    (
+        "ssl_min_protocol_version",
+        Param::Unsupported("the TLS versions are the system's defaults"),
+    ),
+    (
+        "ssl_max_protocol_version",
+        Param::Unsupported("the TLS versions are the system's defaults"),
+    ),
+    (
+        "requirepeer",
+        Param::Unsupported("peer checks on Unix sockets are not supported"),
+    ),
+    ("require_auth", Param::Unsupported("it is not supported")),
+    (
+        "replication",
+        Param::Unsupported("a replication connection cannot run the catalog query"),
+    ),
+    (
+        "gssdelegation",
+        Param::Unsupported("GSSAPI is not supported"),
+    ),
+    (
+        "requiressl",
+        Param::Unsupported("it is obsolete: use sslmode=require"),
+    ),
+];
+
+/// Whether `name` is a parameter libpq knows.
+pub(crate) fn is_known_parameter(name: &str) -> bool {
+    PARAMS.iter().any(|(known, _)| *known == name)
+}
+
+/// Host, hostaddr and port lists as given, before they are matched up.
+#[derive(Default)]
+struct Lists {
+    hosts: Option<Vec<Vec<u8>>>,
+    hostaddrs: Option<Vec<Vec<u8>>>,
+    ports: Option<Vec<Vec<u8>>>,
 }
 
 impl DatabaseUrl {
-    /// Parse `url` (`postgres://...` or `key=value ...`); `origin` says where it came from
-    /// ("the DATABASE_URL variable") for error messages.
-    pub fn parse(url: &str, origin: &str) -> Result<DatabaseUrl, FetchError> {
-        let url = url.trim();
-        if url.is_empty() {
-            return Err(FetchError::BadUrl {
-                origin: origin.to_string(),
-                message: "it is empty".into(),
-            });
-        }
-        let mut sslmode = None;
-        let mut sslrootcert = None;
-        let mut take = |key: &str, value: &str| -> Result<bool, FetchError> {
-            match key {
-                "sslmode" => {
-                    sslmode = Some(value.parse().map_err(|message| FetchError::BadUrl {
-                        origin: origin.to_string(),
-                        message,
-                    })?);
-                    Ok(true)
-                }
-                "sslrootcert" => {
-                    sslrootcert = Some(PathBuf::from(percent_decode(value)));
-                    Ok(true)
-                }
-                _ => Ok(false),
-            }
-        };
-        let (conninfo, password) =
-            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-                let (base, query) = match url.split_once('?') {
-                    Some((base, query)) => (base, Some(query)),
-                    None => (url, None),
-                };
-                let mut kept = Vec::new();
-                for pair in query
-                    .into_iter()
-                    .flat_map(|q| q.split('&'))
-                    .filter(|p| !p.is_empty())
-                {
-                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    if !take(key, value)? {
-                        kept.push(pair);
-                    }
-                }
-                let conninfo = if kept.is_empty() {
-                    base.to_string()
-                } else {
-                    format!("{base}?{}", kept.join("&"))
-                };
-                (conninfo, url_password(base))
-            } else {
-                let mut kept = Vec::new();
-                let mut password = None;
-                for pair in url.split_whitespace() {
-                    let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                    if key == "password" {
-                        password = Some(value.trim_matches('\'').to_string());
-                    }
-                    if !take(key, value)? {
-                        kept.push(pair);
-                    }
-                }
-                (kept.join(" "), password)
-            };
-        Ok(DatabaseUrl {
-            conninfo,
-            sslmode,
-            sslrootcert,
-            password: password.filter(|p| !p.is_empty()),
+    /// Parse `text` (`postgres://...`, `postgresql://...` or `key=value ...`); `origin` says
+    /// where it came from ("the DATABASE_URL variable") for error messages. No error quotes
+    /// any part of `text`.
+    pub fn parse(text: &str, origin: &str) -> Result<DatabaseUrl, FetchError> {
+        Self::parse_inner(text).map_err(|message| FetchError::BadUrl {
+            origin: origin.to_string(),
+            message,
         })
     }
 
-    /// Remove the password (raw and percent-decoded) from `text`.
+    fn parse_inner(text: &str) -> Result<DatabaseUrl, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Err("it is empty".into());
+        }
+        let pairs = if uri::PREFIXES.iter().any(|p| text.starts_with(p)) {
+            uri::lex(text)?
+        } else if let Some(index) = text.find("://") {
+            let scheme = &text[..index];
+            return Err(
+                if scheme
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+.-".contains(&b))
+                {
+                    format!("`{scheme}://` is not a PostgreSQL URL: it must start with postgres:// or postgresql://")
+                } else {
+                    "it does not start with postgres:// or postgresql://".into()
+                },
+            );
+        } else {
+            let pairs = keyvalue::lex(text)?;
+            if pairs.is_empty() {
+                return Err("it holds no parameter".into());
+            }
+            pairs
+        };
+        let mut url = DatabaseUrl {
+            endpoints: Vec::new(),
+            user: None,
+            password: None,
+            dbname: None,
+            options: None,
+            application_name: None,
+            sslmode: None,
+            sslrootcert: None,
+            connect_timeout: None,
+            channel_binding: ChannelBinding::Prefer,
+        };
+        let mut lists = Lists::default();
+        let mut fallback_name = None;
+        for (index, pair) in pairs.into_iter().enumerate() {
+            url.apply(pair, index + 1, &mut lists, &mut fallback_name)?;
+        }
+        if url.application_name.is_none() {
+            url.application_name = fallback_name;
+        }
+        url.endpoints = endpoints(lists)?;
+        Ok(url)
+    }
+
+    fn apply(
+        &mut self,
+        pair: Pair,
+        ordinal: usize,
+        lists: &mut Lists,
+        fallback_name: &mut Option<String>,
+    ) -> Result<(), String> {
+        let key = String::from_utf8(pair.key.clone()).ok();
+        let Some((name, param)) = key
+            .as_deref()
+            .and_then(|k| PARAMS.iter().find(|(name, _)| *name == k))
+        else {
+            return Err(unknown(&pair, key.as_deref(), ordinal));
+        };
+        let name = *name;
+        if let Param::Host | Param::Hostaddr | Param::Port = param {
+            let values = match pair.value {
+                Value::List(values) => values,
+                Value::One(value) => value.split(|b| *b == b',').map(<[u8]>::to_vec).collect(),
+            };
+            let slot = match param {
+                Param::Host => &mut lists.hosts,
+                Param::Hostaddr => &mut lists.hostaddrs,
+                _ => &mut lists.ports,
+            };
+            *slot = Some(values);
+            return Ok(());
+        }
+        let value = match pair.value {
+            Value::One(value) => value,
+            Value::List(values) => values.join(&b","[..]),
+        };
+        if let Param::Password = param {
+            self.password = (!value.is_empty()).then_some(Secret(value));
+            return Ok(());
+        }
+        let text = String::from_utf8(value)
+            .map_err(|_| format!("the value of `{name}` is not valid UTF-8"))?;
+        let some = |text: String| (!text.is_empty()).then_some(text);
+        match param {
+            Param::Dbname => self.dbname = some(text),
+            Param::User => self.user = some(text),
+            Param::Options => self.options = some(text),
+            Param::ApplicationName => self.application_name = some(text),
+            Param::FallbackApplicationName => *fallback_name = some(text),
+            Param::Sslrootcert => self.sslrootcert = some(text).map(PathBuf::from),
+            Param::Sslmode => self.sslmode = Some(text.parse().map_err(|_| {
+                "`sslmode` must be one of disable, allow, prefer, require, verify-ca, verify-full"
+                    .to_string()
+            })?),
+            Param::ConnectTimeout => {
+                let seconds: i64 = text.trim().parse().map_err(|_| {
+                    "`connect_timeout` must be a whole number of seconds".to_string()
+                })?;
+                self.connect_timeout = (seconds > 0).then(|| {
+                    Duration::from_secs(seconds.clamp(2, super::MAX_TIMEOUT_SECS as i64) as u64)
+                });
+            }
+            Param::ChannelBinding => {
+                self.channel_binding = match text.as_str() {
+                    "disable" => ChannelBinding::Disable,
+                    "prefer" => ChannelBinding::Prefer,
+                    "require" => ChannelBinding::Require,
+                    _ => return Err("`channel_binding` must be disable, prefer or require".into()),
+                }
+            }
+            Param::Accepted(allowed) => {
+                if !allowed.is_empty() && !allowed.contains(&text.as_str()) {
+                    return Err(format!(
+                        "`{name}` must be one of {} here",
+                        allowed.join(", ")
+                    ));
+                }
+            }
+            Param::Unsupported(why) => {
+                return Err(format!("the parameter `{name}` is not supported: {why}"))
+            }
+            Param::Host | Param::Hostaddr | Param::Port | Param::Password => unreachable!(),
+        }
+        Ok(())
+    }
+
+    /// The first server, described without credentials (`postgres://host:port/db`).
+    pub fn describe(&self) -> String {
+        match self.endpoints.first() {
+            Some(endpoint) => endpoint.describe(self.dbname.as_deref()),
+            None => "the database".to_string(),
+        }
+    }
+
+    /// Whether the password is exactly `bytes` (for tests and callers that must compare; the
+    /// password itself is never handed out as text).
+    pub fn password_is(&self, bytes: &[u8]) -> bool {
+        self.password.as_ref().is_some_and(|p| p.0 == bytes)
+    }
+
+    /// Whether the connection string holds a password.
+    pub fn has_password(&self) -> bool {
+        self.password.is_some()
+    }
+
+    /// Remove the password from `text` (a server's message), whole or in pieces of four or
+    /// more characters. A safety net: no message of ours is built from the connection string.
     pub fn scrub(&self, text: &str) -> String {
-        match &self.password {
-            Some(password) => {
-                let decoded = percent_decode(password);
-                text.replace(password.as_str(), "********")
-                    .replace(decoded.as_str(), "********")
-            }
-            None => text.to_string(),
-        }
-    }
-}
-
-/// `postgres://host:port/db`, with no user name or password, from a parsed config.
-pub fn describe(config: &postgres::Config) -> String {
-    use postgres::config::Host;
-    let host = match config.get_hosts().first() {
-        Some(Host::Tcp(host)) => host.clone(),
-        #[cfg(unix)]
-        Some(Host::Unix(path)) => path.display().to_string(),
-        None => "localhost".to_string(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    match config.get_dbname() {
-        Some(db) => format!("postgres://{host}:{port}/{db}"),
-        None => format!("postgres://{host}:{port}"),
-    }
-}
-
-fn url_password(base: &str) -> Option<String> {
-    let rest = base.split_once("://")?.1;
-    let authority = rest.split('/').next()?;
-    let userinfo = authority.rsplit_once('@')?.0;
-    let password = userinfo.split_once(':')?.1;
-    Some(password.to_string())
-}
-
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16) {
-                out.push(byte);
-                i += 3;
-                continue;
+        let Some(Secret(password)) = &self.password else {
+            return text.to_string();
+        };
+        let password: Vec<char> = String::from_utf8_lossy(password).chars().collect();
+        let width = password.len().min(4);
+        let chars: Vec<char> = text.chars().collect();
+        let mut hidden = vec![false; chars.len()];
+        if width > 0 {
+            for window in password.windows(width) {
+                for start in 0..chars.len().saturating_sub(width - 1) {
+                    if chars[start..start + width] == *window {
+                        hidden[start..start + width].fill(true);
+                    }
+                }
             }
         }
-        out.push(bytes[i]);
-        i += 1;
+        chars
+            .iter()
+            .zip(hidden)
+            .map(|(c, hide)| if hide { '*' } else { *c })
+            .collect()
     }
-    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn unknown(pair: &Pair, key: Option<&str>, ordinal: usize) -> String {
+    let shown = key.filter(|k| {
+        !pair.after_password
+            && !k.is_empty()
+            && k.len() <= 40
+            && k.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    });
+    match shown {
+        Some(key) => {
+            let hint = crate::suggest::closest(key, PARAMS.iter().map(|(name, _)| *name))
+                .map(|near| format!(" (did you mean `{near}`?)"))
+                .unwrap_or_default();
+            format!("`{key}` is not a PostgreSQL connection parameter{hint}")
+        }
+        None if pair.after_password => "the value of `password` is followed by a word that is not a connection parameter: a value that holds spaces must be in single quotes (password='two words')".to_string(),
+        None => format!("parameter {ordinal} is not a PostgreSQL connection parameter"),
+    }
+}
+
+/// Match hosts, hostaddrs and ports up as libpq does: one port for all hosts, or one per host.
+fn endpoints(lists: Lists) -> Result<Vec<Endpoint>, String> {
+    let hosts = lists.hosts.unwrap_or_default();
+    let hostaddrs = lists.hostaddrs.unwrap_or_default();
+    let count = hosts.len().max(hostaddrs.len()).max(1);
+    if !hosts.is_empty() && !hostaddrs.is_empty() && hosts.len() != hostaddrs.len() {
+        return Err(format!(
+            "{} host names but {} hostaddr values: give one hostaddr per host",
+            hosts.len(),
+            hostaddrs.len()
+        ));
+    }
+    let ports = lists.ports.unwrap_or_default();
+    if ports.len() > 1 && ports.len() != count {
+        return Err(format!(
+            "{} ports for {count} hosts: give one port for all hosts, or one per host",
+            ports.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(count);
+    for index in 0..count {
+        let host = hosts.get(index).map(Vec::as_slice).unwrap_or_default();
+        let host = std::str::from_utf8(host)
+            .map_err(|_| format!("host {} is not valid UTF-8", index + 1))?;
+        let hostaddr = match hostaddrs.get(index).map(Vec::as_slice) {
+            None | Some(b"") => None,
+            Some(raw) => Some(
+                std::str::from_utf8(raw)
+                    .ok()
+                    .and_then(|text| text.parse::<IpAddr>().ok())
+                    .ok_or_else(|| format!("hostaddr {} is not an IP address", index + 1))?,
+            ),
+        };
+        let port = match ports.get(if ports.len() == 1 { 0 } else { index }) {
+            None => DEFAULT_PORT,
+            Some(raw) if raw.is_empty() => DEFAULT_PORT,
+            Some(raw) => parse_port(raw).ok_or_else(|| {
+                if count > 1 {
+                    format!("port {} is not a number from 1 to 65535", index + 1)
+                } else {
+                    "the port is not a number from 1 to 65535".to_string()
+                }
+            })?,
+        };
+        let host = if host.starts_with('/') {
+            Host::Unix(PathBuf::from(host))
+        } else if host.starts_with('@') {
+            return Err(
+                "abstract Unix sockets (a host starting with `@`) are not supported".into(),
+            );
+        } else if host.is_empty() && hostaddr.is_none() {
+            default_host()
+        } else {
+            Host::Tcp(host.to_string())
+        };
+        out.push(Endpoint {
+            host,
+            hostaddr,
+            port,
+        });
+    }
+    Ok(out)
+}
+
+fn parse_port(raw: &[u8]) -> Option<u16> {
+    if raw.is_empty() || raw.len() > 5 || !raw.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let port: u32 = std::str::from_utf8(raw).ok()?.parse().ok()?;
+    u16::try_from(port).ok().filter(|p| *p > 0)
+}
+
+/// libpq's default when no host is given: the Unix socket directory (Debian's, else `/tmp`);
+/// `localhost` where there is none.
+fn default_host() -> Host {
+    if cfg!(unix) {
+        for dir in ["/var/run/postgresql", "/run/postgresql", "/tmp"] {
+            if std::path::Path::new(dir).is_dir() {
+                return Host::Unix(PathBuf::from(dir));
+            }
+        }
+    }
+    Host::Tcp("localhost".into())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn parse(text: &str) -> DatabaseUrl {
+        DatabaseUrl::parse(text, "test").unwrap_or_else(|e| panic!("{text}: {e}"))
+    }
+
+    fn error(text: &str) -> String {
+        DatabaseUrl::parse(text, "the X variable")
+            .unwrap_err()
+            .to_string()
+    }
+
     #[test]
-    fn tls_parameters_are_taken_out() {
-        let url = DatabaseUrl::parse(
-            "postgres://u:p%40ss@db.example.com:5432/d8?sslmode=require&application_name=x&sslrootcert=%2Ftmp%2Fca.pem",
-            "test",
-        )
-        .unwrap();
+    fn both_forms_give_the_same_settings() {
+        let url = parse("postgres://u:p%20w@db.example.com:5433/d8?sslmode=require&sslrootcert=%2Ftmp%2Fca.pem&application_name=x");
+        let kv = parse("host=db.example.com port=5433 user=u password='p w' dbname=d8 sslmode=require sslrootcert=/tmp/ca.pem application_name=x");
+        assert_eq!(url, kv);
         assert_eq!(url.sslmode, Some(SslMode::Require));
         assert_eq!(url.sslrootcert, Some(PathBuf::from("/tmp/ca.pem")));
+        assert!(url.password_is(b"p w"));
+        assert_eq!(url.describe(), "postgres://db.example.com:5433/d8");
+    }
+
+    #[test]
+    fn hosts_ports_and_sockets() {
+        let url = parse("postgres://a:1,[::1]:2,%2Frun%2Fpg/d");
         assert_eq!(
-            url.conninfo,
-            "postgres://u:p%40ss@db.example.com:5432/d8?application_name=x"
+            url.endpoints,
+            [
+                Endpoint {
+                    host: Host::Tcp("a".into()),
+                    hostaddr: None,
+                    port: 1
+                },
+                Endpoint {
+                    host: Host::Tcp("::1".into()),
+                    hostaddr: None,
+                    port: 2
+                },
+                Endpoint {
+                    host: Host::Unix("/run/pg".into()),
+                    hostaddr: None,
+                    port: 5432
+                },
+            ]
         );
-        assert_eq!(url.scrub("x p%40ss y p@ss"), "x ******** y ********");
+        assert_eq!(url.endpoints[1].describe(Some("d")), "postgres://[::1]:2/d");
+        assert_eq!(
+            url.endpoints[2].describe(Some("d")),
+            "postgres://%2Frun%2Fpg:5432/d"
+        );
+        let one_port = parse("host=a,b port=7");
+        assert!(one_port.endpoints.iter().all(|e| e.port == 7));
+        let socket = parse("postgres:///d?host=/tmp&port=6000");
+        assert_eq!(socket.endpoints[0].host, Host::Unix("/tmp".into()));
+        assert_eq!(socket.describe(), "postgres://%2Ftmp:6000/d");
+        let addr = parse("hostaddr=127.0.0.1 port=5");
+        assert_eq!(addr.describe(), "postgres://127.0.0.1:5");
+        // A described source parses back to the same server.
+        for source in ["postgres://[::1]:2/d", "postgres://%2Frun%2Fpg:5432/d%20b"] {
+            assert_eq!(parse(source).describe(), source);
+        }
     }
 
     #[test]
-    fn key_value_form_works() {
-        let url =
-            DatabaseUrl::parse("host=localhost password=secret sslmode=disable", "t").unwrap();
-        assert_eq!(url.sslmode, Some(SslMode::Disable));
-        assert_eq!(url.conninfo, "host=localhost password=secret");
-        assert_eq!(url.scrub("bad secret"), "bad ********");
+    fn libpq_defaults_and_overrides() {
+        let url = parse("postgres://h/d?connect_timeout=1&fallback_application_name=f");
+        assert_eq!(url.connect_timeout, Some(Duration::from_secs(2)));
+        assert_eq!(url.application_name.as_deref(), Some("f"));
+        assert_eq!(parse("host=h connect_timeout=0").connect_timeout, None);
+        assert_eq!(
+            parse("host=a host=b").endpoints[0].host,
+            Host::Tcp("b".into())
+        );
+        assert_eq!(parse("host=h sslmode=allow").sslmode, Some(SslMode::Prefer));
     }
 
     #[test]
-    fn bad_sslmode_and_empty_url_are_errors() {
-        let err =
-            DatabaseUrl::parse("postgres://h/d?sslmode=sometimes", "DATABASE_URL").unwrap_err();
-        assert!(err.to_string().contains("sslmode"), "{err}");
-        assert!(DatabaseUrl::parse(" ", "DATABASE_URL").is_err());
+    fn bad_values_say_what_is_wrong() {
+        for (text, expected) in [
+            (
+                "host=a port=abc",
+                "the port is not a number from 1 to 65535",
+            ),
+            ("postgres://h:abc/d", "the port is not a number"),
+            ("postgres://h:70000/d", "the port is not a number"),
+            ("host=a,b,c port=1,2", "2 ports for 3 hosts"),
+            ("postgres://a,b:x/d", "port 2 is not a number"),
+            ("host=h sslmode=sometimes", "`sslmode` must be one of"),
+            ("host=h connect_timeout=soon", "whole number of seconds"),
+            (
+                "host=h sslmdoe=require",
+                "`sslmdoe` is not a PostgreSQL connection parameter (did you mean `sslmode`?)",
+            ),
+            (
+                "postgres://h/d?foo=bar",
+                "`foo` is not a PostgreSQL connection parameter",
+            ),
+            (
+                "host=h sslcert=/c.pem",
+                "`sslcert` is not supported: client certificates",
+            ),
+            (
+                "host=h client_encoding=LATIN1",
+                "`client_encoding` must be one of UTF8",
+            ),
+            ("host=@abstract", "abstract Unix sockets"),
+            ("hostaddr=example.com", "hostaddr 1 is not an IP address"),
+            ("mysql://u:p@h/d", "`mysql://` is not a PostgreSQL URL"),
+            ("just-a-word", "word 1 is not followed by `=`"),
+            ("", "it is empty"),
+        ] {
+            let message = error(text);
+            assert!(message.contains(expected), "{text}: {message}");
+            assert!(
+                message.starts_with("the database URL from the X variable is not valid: "),
+                "{message}"
+            );
+        }
     }
 
     #[test]
-    fn description_has_no_credentials() {
-        let config: postgres::Config = "postgres://user:pw@db.example.com:5433/d8".parse().unwrap();
-        assert_eq!(describe(&config), "postgres://db.example.com:5433/d8");
+    fn debug_and_errors_hide_the_password() {
+        let url = parse("postgres://u:Xyz789Secret@h/d");
+        let shown = format!("{url:?}");
+        assert!(
+            !shown.contains("Xyz789") && shown.contains("********"),
+            "{shown}"
+        );
+        for text in [
+            "password=Xyz789 Secret host=h",
+            "password=Xyz789 Secret=1 host=h",
+            "host=h password='Xyz789Secret",
+            "postgres://u:Xyz789%Secret@h/d",
+            "postgres://u:Xyz789/Secret@h/d",
+            "Xyz789Secret",
+            "Xyz789:Secret@host",
+        ] {
+            let message = error(text);
+            assert!(
+                !message.contains("Xyz7") && !message.contains("Secr"),
+                "{text}: {message}"
+            );
+        }
+        assert_eq!(
+            url.scrub("bad Xyz789Secret and 789S"),
+            "bad ************ and ****"
+        );
     }
 }
