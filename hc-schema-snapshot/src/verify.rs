@@ -332,6 +332,10 @@ pub fn verify_env(
 /// the schema from `HC_SCHEMA_NAME` (default `salesforce`), verifies `usages`, prints the
 /// report, and returns the exit status: 0 ok, 1 a requirement fails, 2 anything else.
 ///
+/// Bounded: it gives up within the connect timeout plus the statement timeout plus one second
+/// (defaults 10 s and 30 s; `HC_SCHEMA_CONNECT_TIMEOUT` and `HC_SCHEMA_STATEMENT_TIMEOUT` in
+/// seconds change them), saying which phase timed out.
+///
 /// ```no_run
 /// // The release-phase subcommand of an app (`release: ./target/release/app verify-schema`):
 /// fn verify_schema() -> std::process::ExitCode {
@@ -357,6 +361,23 @@ pub fn release_phase(usages: &[Usage]) -> ExitCode {
                 origin: "the PGSSLMODE variable".into(),
                 message,
             })?);
+        }
+        for (var, slot) in [
+            ("HC_SCHEMA_CONNECT_TIMEOUT", &mut options.connect_timeout),
+            (
+                "HC_SCHEMA_STATEMENT_TIMEOUT",
+                &mut options.statement_timeout,
+            ),
+        ] {
+            if let Ok(text) = std::env::var(var) {
+                let seconds: u64 = text.trim().parse().map_err(|_| FetchError::BadOption {
+                    message: format!(
+                        "{var} must be a whole number of seconds from 1 to {}",
+                        crate::fetch::MAX_TIMEOUT_SECS
+                    ),
+                })?;
+                *slot = std::time::Duration::from_secs(seconds);
+            }
         }
         let schema = std::env::var("HC_SCHEMA_NAME")
             .unwrap_or_else(|_| crate::config::DEFAULT_SCHEMA.into());

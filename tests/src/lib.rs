@@ -11,3 +11,4 @@ pub mod cargo;
 pub mod cli;
 pub mod fixtures;
 pub mod pg;
+pub mod proxy;

@@ -70,13 +70,21 @@ WHERE n.nspname = $1::name OR EXISTS ( \
     SELECT 1 FROM pg_catalog.pg_class c \
     WHERE c.relnamespace = n.oid AND c.relname IN ('_hcmeta', '_trigger_log'))";
 
+/// The lock timeout for a statement timeout: nine tenths of it, so that a wait for a lock
+/// (which the server names) ends before the statement timeout (which it does not explain).
+pub fn lock_timeout(statement_timeout: Duration) -> Duration {
+    statement_timeout * 9 / 10
+}
+
 /// The statements that open the read-only transaction around [`QUERY`]. Only numbers are
 /// formatted into it.
 pub fn setup(statement_timeout: Duration) -> String {
-    let ms = statement_timeout.as_millis().clamp(1, i32::MAX as u128);
+    let ms = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128);
     format!(
-        "BEGIN READ ONLY; SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}; \
-         SET LOCAL search_path = pg_catalog, pg_temp"
+        "BEGIN READ ONLY; SET LOCAL statement_timeout = {}; SET LOCAL lock_timeout = {}; \
+         SET LOCAL search_path = pg_catalog, pg_temp",
+        ms(statement_timeout),
+        ms(lock_timeout(statement_timeout))
     )
 }
 
@@ -190,7 +198,7 @@ mod tests {
         let setup = setup(Duration::from_millis(2500));
         assert_eq!(
             setup,
-            "BEGIN READ ONLY; SET LOCAL statement_timeout = 2500; SET LOCAL lock_timeout = 2500; \
+            "BEGIN READ ONLY; SET LOCAL statement_timeout = 2500; SET LOCAL lock_timeout = 2250; \
              SET LOCAL search_path = pg_catalog, pg_temp"
         );
         assert!(super::super::validate_schema("x\\'; COMMIT; --").is_err());

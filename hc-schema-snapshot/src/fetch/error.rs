@@ -342,9 +342,9 @@ pub(crate) fn classify_with(
                 source_desc,
                 phase: Phase::Query,
                 message: format!(
-                    "the catalog query on {} waited {} (the statement timeout, used as lock timeout) for a lock on a catalog table: another session holds one (a long DDL, or LOCK on a catalog table); try again when it is done",
+                    "the catalog query on {} waited {} (the lock timeout, nine tenths of the statement timeout) for a lock on a catalog table: another session holds one (a long DDL, or LOCK on a catalog table); try again when it is done",
                     context.source,
-                    seconds(context.statement_timeout)
+                    seconds(super::catalog::lock_timeout(context.statement_timeout))
                 ),
             },
             _ => FetchError::Other {
