@@ -9,7 +9,8 @@ use hc_schema_snapshot::snapshot::MappingAccess;
 use hc_schema_tests::cli::{self, Run};
 use hc_schema_tests::fixtures::{hc_database, hc_triggers, ADD_LOYALTY_TIER, EXPORT};
 use hc_schema_tests::pg::{self, PASSWORD};
-use hc_schema_tests::proxy::{server_addr, Proxy, Silence};
+use hc_schema_tests::proxy::{impostor, server_addr, Proxy, Silence};
+use hc_schema_tests::secrets;
 use postgres::types::Type;
 
 /// Run the CLI in `dir` with `env`; asserts that no output ever holds the password.
@@ -1049,4 +1050,278 @@ fn access_from_an_import_is_kept_only_where_postgres_cannot_tell() {
         "kept from the import"
     );
     assert_eq!(refreshed.tables["user"].access, None);
+}
+
+/// The snapshot's `source` names the server that answered, as a valid credential-free URL:
+/// IPv6 in brackets, a Unix socket directory percent-encoded, the second host of a list when
+/// the first is down.
+#[test]
+fn source_names_the_server_actually_connected() {
+    let db = hc_database("source");
+    let server = pg::server();
+    let (_keep, dir) = project(CONFIG);
+    let source_of = |url: &str| -> String {
+        let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", url)]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        hc_schema_snapshot::Snapshot::load(&dir.join("hc-schema/prod.json"))
+            .unwrap()
+            .source
+            .unwrap()
+    };
+    let secret = &server.password;
+    // IPv6: a proxy on [::1] in front of the server.
+    let v6 = Proxy::start("[::1]:0", server_addr(), Silence::Never).unwrap_or_else(|e| {
+        panic!("this test needs the IPv6 loopback address ::1 (enable IPv6 on lo): {e}")
+    });
+    let url = format!(
+        "postgres://postgres:{secret}@[::1]:{}/{db}?sslmode=disable",
+        v6.port()
+    );
+    assert_eq!(
+        source_of(&url),
+        format!("postgres://[::1]:{}/{db}", v6.port())
+    );
+    // A Unix socket, given as a percent-encoded host and as `host=` in the query.
+    let socket = server
+        .socket_dir
+        .clone()
+        .expect("the test cluster has a socket directory");
+    let socket = socket.to_str().unwrap();
+    let encoded = hc_schema_snapshot::fetch::percent::encode(socket);
+    let expected = format!("postgres://{encoded}:{}/{db}", server.port);
+    let url = format!(
+        "postgres://postgres:{secret}@{encoded}:{}/{db}",
+        server.port
+    );
+    assert_eq!(source_of(&url), expected);
+    let url = format!(
+        "postgresql://postgres:{secret}@/{db}?host={socket}&port={}",
+        server.port
+    );
+    assert_eq!(source_of(&url), expected);
+    // Several hosts: the first refuses, the second answers.
+    let closed = free_port();
+    let url = format!(
+        "postgres://postgres:{secret}@127.0.0.1:{closed},localhost:{}/{db}?sslmode=disable",
+        server.port
+    );
+    assert_eq!(
+        source_of(&url),
+        format!("postgres://localhost:{}/{db}", server.port)
+    );
+    // None answers: each is named with its reason.
+    let other = free_port();
+    let url = format!("postgres://postgres:{secret}@127.0.0.1:{closed},127.0.0.1:{other}/{db}");
+    let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", &url)]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "no server of the URL in the HC_TEST_PROD_URL variable could be used: 127.0.0.1:{closed}: cannot reach postgres://127.0.0.1:{closed}/{db}: connection refused"
+        )) && run.stderr.contains(&format!("; 127.0.0.1:{other}: cannot reach")),
+        "{}",
+        run.stderr
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Each mistake in a connection string or an option gets a message that says what is wrong.
+#[test]
+fn bad_connection_settings_say_what_is_wrong() {
+    let db = hc_database("settings");
+    let (_keep, dir) = project(CONFIG);
+    let server = pg::server();
+    let run_with = |url: &str, extra: &[&str]| {
+        let mut args = vec!["refresh", "prod"];
+        args.extend(extra);
+        hc(&dir, &args, &[("HC_TEST_PROD_URL", url)])
+    };
+    for (url, expected) in [
+        (
+            format!("host=localhost port=abc password={PASSWORD} dbname={db}"),
+            "the database URL from the HC_TEST_PROD_URL variable is not valid: the port is not a number from 1 to 65535",
+        ),
+        (
+            format!("postgres://postgres:{PASSWORD}@localhost:{}/{db}?sslmdoe=disable", server.port),
+            "`sslmdoe` is not a PostgreSQL connection parameter (did you mean `sslmode`?)",
+        ),
+        (
+            format!("postgres://postgres:{PASSWORD}@localhost:{}/{db}?sslcert=/c.pem", server.port),
+            "the parameter `sslcert` is not supported: client certificates are not supported",
+        ),
+        (
+            format!("host=localhost port={} password={PASSWORD} extra words dbname={db}", server.port),
+            "the value of `password` is followed by a word without `=`: a value that holds spaces must be in single quotes",
+        ),
+    ] {
+        let run = run_with(&url, &[]);
+        assert_eq!(run.code, 2, "{url}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(expected), "{url}: {}", run.stderr);
+    }
+    // Key=value quoting as libpq: two spaces in a password are kept.
+    pg::admin("postgres")
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE spaced LOGIN PASSWORD 'Super  {PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        ))
+        .unwrap();
+    let url = format!(
+        "host=localhost port={} user=spaced password='Super  {PASSWORD}' dbname={db} sslmode=disable",
+        server.port
+    );
+    let run = run_with(&url, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Something that is not PostgreSQL at the other end, with and without TLS.
+    let port = impostor(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    for mode in ["disable", "require", "prefer"] {
+        let url = format!("postgres://u:{PASSWORD}@127.0.0.1:{port}/{db}?sslmode={mode}");
+        let run = run_with(&url, &[]);
+        assert_eq!(run.code, 2, "{mode}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "postgres://127.0.0.1:{port}/{db} does not answer as a PostgreSQL server (it answered with `H...`, which is not the PostgreSQL protocol)"
+            )),
+            "{mode}: {}",
+            run.stderr
+        );
+    }
+    let silent_closer = impostor(b"");
+    let url = format!("postgres://u:{PASSWORD}@127.0.0.1:{silent_closer}/{db}?sslmode=disable");
+    let run = run_with(&url, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "does not answer as a PostgreSQL server (it closed the connection without answering"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Out-of-range timeouts are usage errors.
+    let good = pg::url("postgres", &db, "sslmode=disable");
+    for (flag, value) in [
+        ("--statement-timeout", "0"),
+        ("--statement-timeout", "86401"),
+        ("--statement-timeout", "99999999999999999999"),
+        ("--connect-timeout", "0"),
+    ] {
+        let run = run_with(&good, &[flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("invalid value '{value}' for '{flag} <SECS>'")),
+            "{flag} {value}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Hundreds of generated connection strings (URL and key=value, encoded and raw, passwords
+/// full of `@ : / % # ? ' "`, backslashes, spaces and non-ASCII, `%` before multi-byte
+/// characters) through refresh, refresh --check and verify: no panic, and no piece of a
+/// password in stdout, stderr or any file. The well-formed shapes must connect (the parser
+/// reads the password as libpq would).
+#[test]
+fn no_piece_of_a_password_reaches_any_output_or_file() {
+    let db = hc_database("leaks");
+    let server = pg::server();
+    let host = server.host.clone();
+    let targets = secrets::Targets {
+        live: (&host, server.port),
+        dead: free_port(),
+        impostor: impostor(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"),
+        db: &db,
+        user: "",
+    };
+    let (_keep, dir) = project(CONFIG);
+    write_source(&dir, "#[hc_requires(account(name))]\nfn main() {}\n");
+    let mut rng = secrets::Rng::new(0x5eed_cafe);
+    let mut runs = 0;
+    for i in 0..12 {
+        let password = secrets::password(&mut rng);
+        let wrong = secrets::password(&mut rng);
+        let user = format!("leak_{i}");
+        pg::admin("postgres")
+            .batch_execute(&format!(
+                "CREATE ROLE {user} LOGIN PASSWORD {}",
+                secrets::sql_literal(&password)
+            ))
+            .unwrap();
+        let targets = secrets::Targets {
+            user: &user,
+            ..targets
+        };
+        for shape in secrets::shapes(&password, &wrong, &targets) {
+            for args in [
+                &["refresh", "prod"][..],
+                &["refresh", "prod", "--check"],
+                &["verify", "prod"],
+            ] {
+                let run = cli::run(
+                    env!("CARGO_BIN_EXE_hc-schema"),
+                    &dir,
+                    args,
+                    &[("HC_TEST_PROD_URL", &shape.text)],
+                    &["DATABASE_URL"],
+                );
+                runs += 1;
+                let output = format!("{}{}", run.stdout, run.stderr);
+                let context = || {
+                    format!(
+                        "{} / {args:?} / password {password:?}:\n{output}",
+                        shape.label
+                    )
+                };
+                assert!(
+                    matches!(run.code, 0..=2) && !output.contains("panicked"),
+                    "{}",
+                    context()
+                );
+                if let Some(piece) = secrets::leak(&output, &[&password, &wrong]) {
+                    panic!("password piece {piece:?} in the output of {}", context());
+                }
+                if shape.connects
+                    && args[1] == "prod"
+                    && args.len() == 2
+                    && (server.tls || !shape.label.contains("tls"))
+                {
+                    assert_eq!(
+                        run.code,
+                        0,
+                        "a well-formed shape must connect: {}",
+                        context()
+                    );
+                }
+            }
+            for file in files_under(&dir) {
+                let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+                if let Some(piece) = secrets::leak(&text, &[&password, &wrong]) {
+                    panic!(
+                        "password piece {piece:?} in {} after {}",
+                        file.display(),
+                        shape.label
+                    );
+                }
+            }
+        }
+    }
+    assert!(runs >= 700, "{runs}");
 }

@@ -12,3 +12,4 @@ pub mod cli;
 pub mod fixtures;
 pub mod pg;
 pub mod proxy;
+pub mod secrets;

@@ -266,7 +266,7 @@ impl Context<'_> {
         FetchError::Unreachable {
             source_desc: self.source.to_string(),
             origin: self.origin.to_string(),
-            message: self.url.scrub(&message),
+            message,
         }
     }
 

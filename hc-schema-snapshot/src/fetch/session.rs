@@ -132,7 +132,7 @@ async fn read_async(
         .or_else(|| url.sslrootcert.clone());
     let connector = match mode {
         SslMode::Disable => None,
-        _ => Some(tls::native_connector(mode, root_cert.as_deref())?),
+        _ => Some(Arc::new(tls::TlsSettings::new(mode, root_cert.as_deref())?)),
     };
     let connect_timeout = match url.connect_timeout {
         Some(from_url) => from_url.min(options.connect_timeout),
@@ -219,7 +219,7 @@ async fn connect(
     endpoint: &Endpoint,
     url: &DatabaseUrl,
     mode: SslMode,
-    connector: Option<&native_tls::TlsConnector>,
+    connector: Option<&Arc<tls::TlsSettings>>,
     phase: &PhaseCell,
 ) -> Result<tokio_postgres::Client, Failure> {
     phase.set(Phase::Connect);
@@ -281,7 +281,8 @@ async fn connect(
                     .unwrap_or_default(),
             };
             let tls = TrackedTls {
-                inner: postgres_native_tls::TlsConnector::new(connector.clone(), &domain),
+                settings: connector.clone(),
+                domain,
                 phase: phase.clone(),
             };
             let (client, connection) = config
@@ -403,9 +404,11 @@ impl AsyncWrite for PhaseStream {
     }
 }
 
-/// The native-tls connector, moving the phase to authentication when the handshake is done.
+/// The native-tls connector (built when the server agrees to TLS), moving the phase to
+/// authentication when the handshake is done.
 struct TrackedTls {
-    inner: postgres_native_tls::TlsConnector,
+    settings: Arc<tls::TlsSettings>,
+    domain: String,
     phase: PhaseCell,
 }
 
@@ -423,7 +426,12 @@ where
 
     fn connect(self, stream: S) -> Self::Future {
         let phase = self.phase;
-        let handshake = TlsConnect::connect(self.inner, stream);
+        let connector = match self.settings.connector() {
+            Ok(connector) => connector,
+            Err(err) => return Box::pin(async move { Err(err) }),
+        };
+        let inner = postgres_native_tls::TlsConnector::new(connector, &self.domain);
+        let handshake = TlsConnect::connect(inner, stream);
         Box::pin(async move {
             let stream = handshake.await?;
             phase.set(Phase::Authentication);

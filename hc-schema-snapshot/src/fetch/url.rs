@@ -469,14 +469,16 @@ impl DatabaseUrl {
         self.password.is_some()
     }
 
-    /// Remove the password from `text` (a server's message), whole or in pieces of four or
-    /// more characters. A safety net: no message of ours is built from the connection string.
+    /// Mask any piece of four or more characters of the password in `text` (a server's or a
+    /// library's message). A safety net: no message of ours is built from the connection
+    /// string. A password shorter than four characters is left alone (masking single letters
+    /// would garble every message).
     pub fn scrub(&self, text: &str) -> String {
         let Some(Secret(password)) = &self.password else {
             return text.to_string();
         };
         let password: Vec<char> = String::from_utf8_lossy(password).chars().collect();
-        let width = password.len().min(4);
+        let width = if password.len() >= 4 { 4 } else { 0 };
         let chars: Vec<char> = text.chars().collect();
         let mut hidden = vec![false; chars.len()];
         if width > 0 {
