@@ -755,3 +755,133 @@ mod tests {
         );
     }
 }
+
+/// Generated inputs: thousands of passwords full of URL and quoting metacharacters and
+/// non-ASCII, through both forms, well-formed and raw.
+#[cfg(test)]
+mod generated {
+    use super::*;
+
+    const MARKERS: [char; 4] = ['ж', '€', 'ß', '日'];
+    const SPECIAL: [char; 20] = [
+        '@', ':', '/', '%', '#', '?', '\'', '"', '\\', ' ', '=', '&', ',', '[', ']', 'a', 'Z', '7',
+        '+', '\t',
+    ];
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Every 4-character window holds a marker, which no message contains.
+    fn password(rng: &mut Rng) -> String {
+        let mut out = String::new();
+        for _ in 0..1 + rng.below(6) {
+            for _ in 0..1 + rng.below(3) {
+                out.push(SPECIAL[rng.below(SPECIAL.len())]);
+            }
+            out.push(MARKERS[rng.below(MARKERS.len())]);
+        }
+        out
+    }
+
+    fn leaks(text: &str) -> bool {
+        MARKERS
+            .iter()
+            .any(|m| text.contains(*m) || text.contains(&percent::encode(&m.to_string())))
+    }
+
+    fn quote(text: &str) -> String {
+        format!("'{}'", text.replace('\\', "\\\\").replace('\'', "\\'"))
+    }
+
+    #[test]
+    fn both_forms_agree_and_nothing_leaks_or_panics() {
+        let mut rng = Rng(0x0dd_ba11_5eed);
+        for round in 0..3000 {
+            let p = password(&mut rng);
+            let user = ["u", "hc_user", "d8x"][round % 3];
+            let host = ["db.example.com", "[::1]", "h1:5433,h2", "%2Frun%2Fpg"][round % 4];
+            let kv_host = ["db.example.com", "::1", "h1,h2", "/run/pg"][round % 4];
+            let kv_port = ["5432", "5432", "5433,5432", "5432"][round % 4];
+            let url = format!(
+                "postgres://{user}:{}@{host}/d8?sslmode=require&application_name=a%20b",
+                percent::encode(&p)
+            );
+            let kv = format!(
+                "user={user} password={} host={kv_host} port={kv_port} dbname=d8 sslmode=require application_name='a b'",
+                quote(&p)
+            );
+            let from_url = DatabaseUrl::parse(&url, "URL").unwrap_or_else(|e| panic!("{url}: {e}"));
+            let from_kv = DatabaseUrl::parse(&kv, "KV").unwrap_or_else(|e| panic!("{kv}: {e}"));
+            assert_eq!(from_url, from_kv, "{url} vs {kv}");
+            assert!(from_url.password_is(p.as_bytes()), "{url}");
+            for shown in [format!("{from_url:?}"), from_url.describe()] {
+                assert!(!leaks(&shown), "{shown}");
+            }
+            // Raw, unencoded or unquoted: whatever comes out, no panic and no leak.
+            for raw in [
+                format!("postgres://{user}:{p}@{host}/d8"),
+                format!("postgres://{user}:{p}@{host}/d8?x={p}"),
+                format!("postgresql://{user}:{p}{p}@{host}"),
+                format!("user={user} password={p} host={kv_host} dbname=d8"),
+                format!("host={kv_host} password={p}"),
+                format!("password='{p}"),
+                format!("{p}"),
+                format!("postgres://{user}@{host}/d8?password={p}&sslmode=require"),
+            ] {
+                match DatabaseUrl::parse(&raw, "RAW") {
+                    Ok(parsed) => assert!(!leaks(&format!("{parsed:?}")), "{raw}"),
+                    Err(err) => assert!(!leaks(&err.to_string()), "{raw}: {err}"),
+                }
+            }
+        }
+    }
+
+    /// Arbitrary text never panics the parser.
+    #[test]
+    fn arbitrary_text_never_panics() {
+        let mut rng = Rng(0xabad_1dea);
+        let pieces = [
+            "postgres://",
+            "postgresql://",
+            "@",
+            ":",
+            "/",
+            "?",
+            "&",
+            "=",
+            "%",
+            "%2",
+            "%zz",
+            "%e2%82",
+            "[",
+            "]",
+            ",",
+            "'",
+            "\\",
+            " ",
+            "host",
+            "port",
+            "password",
+            "€",
+            "ж",
+            "5432",
+            "x",
+        ];
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(14))
+                .map(|_| pieces[rng.below(pieces.len())])
+                .collect();
+            let _ = DatabaseUrl::parse(&text, "FUZZ");
+        }
+    }
+}
