@@ -41,25 +41,28 @@ pub struct RefreshArgs {
     format: ReportFormat,
 }
 
-/// The snapshot file as it is: its bytes and what they hold.
-struct OldFile {
-    bytes: Vec<u8>,
-    snapshot: Snapshot,
+/// The snapshot file's bytes, if there is one.
+fn read_old(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>, Failure> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Failure(format!("cannot read {}: {err}", ctx.show(path)))),
+    }
 }
 
-/// Read the current snapshot, if there is one.
+/// Load the current snapshot (only needed when the file differs from what Postgres shows).
 ///
 /// Hook for merge-conflict recovery (issue 10.10): a file with conflict markers is recognised
 /// by `Snapshot` loading; recovery (keeping what can be kept of the old file's API names)
 /// belongs here, where the old snapshot is loaded.
-fn load_old(ctx: &Context, path: &Path) -> Result<Option<OldFile>, Failure> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(Failure(format!("cannot read {}: {err}", ctx.show(path)))),
-    };
-    let snapshot = ctx.load(path)?;
-    Ok(Some(OldFile { bytes, snapshot }))
+fn load_old(ctx: &Context, path: &Path) -> Result<Snapshot, Failure> {
+    ctx.load(path)
+}
+
+/// Free nothing: the process exits right after the command, and freeing tens of thousands of
+/// small allocations one by one would cost more than the rest of refresh's own work.
+fn keep_until_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// Run `refresh`.
@@ -73,16 +76,32 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
     if !args.allow_empty {
         live.require_tables()?;
     }
-    let old = load_old(&ctx, &path)?;
+    // What refresh writes: the live schema, plus what the old file knew that Postgres cannot
+    // show (API names from an import, access where no logger function tells). When the file
+    // already holds exactly the live schema, there is nothing to keep and nothing to parse.
+    let old_bytes = read_old(&ctx, &path)?;
     let mut snapshot = live.snapshot;
-    if let Some(old) = &old {
-        snapshot.fill_from(&old.snapshot);
+    let mut text = snapshot.to_json();
+    let mut old = None;
+    if old_bytes.as_deref().is_some_and(|b| b != text.as_bytes()) {
+        let previous = load_old(&ctx, &path)?;
+        snapshot.fill_from(&previous);
+        text = snapshot.to_json();
+        old = Some(previous);
     }
-    let text = snapshot.to_json();
     if args.check {
-        return check(&args, &shown, old, &snapshot, &text);
+        let outcome = check(
+            &args,
+            &shown,
+            old_bytes.as_deref(),
+            old.as_ref(),
+            &snapshot,
+            &text,
+        );
+        keep_until_exit((snapshot, old, text));
+        return outcome;
     }
-    let changed = old.as_ref().is_none_or(|o| o.bytes != text.as_bytes());
+    let changed = old_bytes.as_deref() != Some(text.as_bytes());
     if changed {
         write_atomically(&path, text.as_bytes()).map_err(|err| {
             Failure(format!(
@@ -117,6 +136,7 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
             }
         }
     }
+    keep_until_exit((snapshot, old, text));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -124,21 +144,23 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
 fn check(
     args: &RefreshArgs,
     shown: &str,
-    old: Option<OldFile>,
+    old_bytes: Option<&[u8]>,
+    old: Option<&Snapshot>,
     snapshot: &Snapshot,
     text: &str,
 ) -> Outcome {
     let schema = &snapshot.schema;
     let source = snapshot.source.clone().unwrap_or_default();
-    let Some(old) = old else {
+    let Some(old_bytes) = old_bytes else {
         return Err(Failure(format!(
             "{shown} does not exist; create it with `hc-schema refresh {}` and commit it",
             args.env
         )));
     };
-    let up_to_date = old.bytes == text.as_bytes();
-    let changes = changes::changes(&old.snapshot, snapshot);
-    let old_text = String::from_utf8_lossy(&old.bytes);
+    let up_to_date = old_bytes == text.as_bytes();
+    // `old` is loaded whenever the file differs from the live schema.
+    let changes = old.map_or_else(Vec::new, |old| changes::changes(old, snapshot));
+    let old_text = String::from_utf8_lossy(old_bytes);
     let diff = linediff::unified(&old_text, text, 2);
     let non_hc = snapshot.non_hc_names();
     match args.format {

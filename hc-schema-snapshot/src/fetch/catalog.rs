@@ -89,29 +89,49 @@ pub fn setup(statement_timeout: Duration) -> String {
 }
 
 /// Read the catalog of `schema`: the transaction's statements and the query are sent together
-/// (one round trip); `schema` is a bound parameter.
+/// (one round trip); `schema` is a bound parameter. Rows are taken as they arrive (no list of
+/// rows is kept), so memory follows the schema, not the transfer.
 pub async fn read_catalog(
     client: &tokio_postgres::Client,
     schema: &str,
     statement_timeout: Duration,
 ) -> Result<Catalog, tokio_postgres::Error> {
+    use futures_util::TryStreamExt;
     let setup = setup(statement_timeout);
     let params: [(&(dyn ToSql + Sync), Type); 3] = [
         (&schema, Type::TEXT),
         (&READ_ONLY_PATTERN, Type::TEXT),
         (&READ_WRITE_PATTERN, Type::TEXT),
     ];
-    let (begun, rows, committed) = futures_util::future::join3(
+    let query = async {
+        let rows = client.query_typed_raw(QUERY, params).await?;
+        let mut rows = std::pin::pin!(rows);
+        let mut catalog = Catalog::default();
+        while let Some(row) = rows.try_next().await? {
+            catalog.add_row(&row, schema)?;
+        }
+        catalog.hc_schemas.sort();
+        Ok(catalog)
+    };
+    let (begun, catalog, committed) = futures_util::future::join3(
         client.batch_execute(&setup),
-        client.query_typed(QUERY, &params),
+        query,
         client.batch_execute("COMMIT"),
     )
     .await;
     begun?;
-    let rows = rows?;
+    let catalog = catalog?;
     committed?;
-    let mut catalog = Catalog::default();
-    for row in &rows {
+    Ok(catalog)
+}
+
+impl Catalog {
+    /// Take one row of [`QUERY`].
+    fn add_row(
+        &mut self,
+        row: &tokio_postgres::Row,
+        schema: &str,
+    ) -> Result<(), tokio_postgres::Error> {
         let kind: &str = row.try_get(0)?;
         let name: &str = row.try_get(1)?;
         match kind {
@@ -119,34 +139,31 @@ pub async fn read_catalog(
                 let column: &str = row.try_get(2)?;
                 let data_type: Option<&str> = row.try_get(3)?;
                 let not_null: Option<bool> = row.try_get(4)?;
-                catalog.add_column(name, column, data_type, not_null.unwrap_or(false));
+                self.add_column(name, column, data_type, not_null.unwrap_or(false));
             }
             "t" => {
                 let access: Option<&str> = row.try_get(2)?;
-                catalog.add_table(name, access.and_then(|a| a.parse().ok()));
+                self.add_table(name, access.and_then(|a| a.parse().ok()));
             }
             "s" => {
                 let looks_hc: Option<bool> = row.try_get(4)?;
                 if name == schema {
-                    catalog.schema_exists = true;
-                    catalog.schema_looks_hc = looks_hc.unwrap_or(false);
+                    self.schema_exists = true;
+                    self.schema_looks_hc = looks_hc.unwrap_or(false);
                 } else {
-                    catalog.hc_schemas.push(name.to_string());
+                    self.hc_schemas.push(name.to_string());
                 }
             }
             _ => {}
         }
+        Ok(())
     }
-    catalog.hc_schemas.sort();
-    Ok(catalog)
-}
 
-impl Catalog {
     fn table_mut(&mut self, table: &str) -> &mut Table {
         if !self.tables.contains_key(table) {
             self.tables.insert(table.to_string(), Table::default());
         }
-        self.tables.get_mut(table).expect("just inserted")
+        self.tables.get_mut(table).expect("inserted above")
     }
 
     /// Record a column (as a `c` row does): its type and whether it is `NOT NULL`.
