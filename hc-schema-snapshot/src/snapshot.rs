@@ -650,7 +650,7 @@ mod tests {
         let alphabet = [
             "a", "z_", "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "€", " ", "/", "Name",
         ];
-        let mut name = |next: &mut dyn FnMut() -> u64| -> String {
+        let name = |next: &mut dyn FnMut() -> u64| -> String {
             (0..1 + next() % 4)
                 .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
                 .collect()

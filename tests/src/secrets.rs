@@ -25,7 +25,7 @@ impl Rng {
     }
 
     /// The next number.
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
@@ -34,7 +34,7 @@ impl Rng {
 
     /// A number below `n`.
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     /// One of `items`.
@@ -193,7 +193,7 @@ mod tests {
             for w in chars.windows(4) {
                 assert!(w.iter().any(|c| MARKERS.contains(c)), "{p:?}");
             }
-            assert_eq!(leak(&format!("x {p} y"), &[&p]).is_some(), true);
+            assert!(leak(&format!("x {p} y"), &[&p]).is_some());
             assert_eq!(
                 leak("error: cannot reach postgres://h:5432/d: %25 `%`", &[&p]),
                 None

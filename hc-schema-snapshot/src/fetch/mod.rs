@@ -20,7 +20,7 @@ mod client;
 mod error;
 mod keyvalue;
 pub mod percent;
-pub mod session;
+mod session;
 pub mod tls;
 mod uri;
 pub mod url;

@@ -835,7 +835,7 @@ mod generated {
                 format!("user={user} password={p} host={kv_host} dbname=d8"),
                 format!("host={kv_host} password={p}"),
                 format!("password='{p}"),
-                format!("{p}"),
+                p.clone(),
                 format!("postgres://{user}@{host}/d8?password={p}&sslmode=require"),
             ] {
                 match DatabaseUrl::parse(&raw, "RAW") {
