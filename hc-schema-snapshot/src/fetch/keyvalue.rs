@@ -115,7 +115,7 @@ pub fn lex(text: &str) -> Result<Vec<Pair>, String> {
 /// a password).
 fn named(key: &[u8]) -> String {
     match std::str::from_utf8(key) {
-        Ok(name) if super::url::is_known_parameter(name) => format!(" (`{name}`)"),
+        Ok(name) if super::params::is_known_parameter(name) => format!(" (`{name}`)"),
         _ => String::new(),
     }
 }

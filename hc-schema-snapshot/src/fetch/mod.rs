@@ -17,8 +17,10 @@
 
 mod catalog;
 mod client;
+mod endpoint;
 mod error;
 mod keyvalue;
+mod params;
 pub mod percent;
 mod session;
 pub mod tls;

@@ -18,85 +18,17 @@
 //! ```
 
 use std::fmt;
-use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use super::endpoint::{Endpoint, Host, DEFAULT_PORT};
+
+use super::endpoint::{endpoints, Lists};
 use super::keyvalue::{self, Pair, Value};
-use super::percent;
+use super::params::{unknown, Param, PARAMS};
 use super::tls::SslMode;
 use super::uri;
 use super::FetchError;
-
-/// PostgreSQL's default port.
-pub const DEFAULT_PORT: u16 = 5432;
-
-/// Where a server listens.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Host {
-    /// A host name or an IP address (IPv6 without brackets).
-    Tcp(String),
-    /// A Unix-domain socket directory (`host=/var/run/postgresql`); the socket is
-    /// `<dir>/.s.PGSQL.<port>`.
-    Unix(PathBuf),
-}
-
-/// One server of the list, tried in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    /// The host (also the name a `verify-full` certificate must carry).
-    pub host: Host,
-    /// libpq's `hostaddr`: the address to connect to without a name lookup.
-    pub hostaddr: Option<IpAddr>,
-    /// The port.
-    pub port: u16,
-}
-
-impl Endpoint {
-    /// `postgres://host:port/db`: no user name, no password, a valid URL (IPv6 in brackets, a
-    /// socket directory percent-encoded).
-    ///
-    /// ```
-    /// use hc_schema_snapshot::fetch::url::{Endpoint, Host};
-    /// let unix = Endpoint { host: Host::Unix("/run/postgresql".into()), hostaddr: None, port: 5432 };
-    /// assert_eq!(unix.describe(Some("d8")), "postgres://%2Frun%2Fpostgresql:5432/d8");
-    /// ```
-    pub fn describe(&self, dbname: Option<&str>) -> String {
-        let host = match &self.host {
-            Host::Tcp(name) if name.is_empty() => self
-                .hostaddr
-                .map(|ip| bracketed(&ip.to_string()))
-                .unwrap_or_default(),
-            Host::Tcp(name) => bracketed(name),
-            Host::Unix(dir) => percent::encode(&dir.to_string_lossy()),
-        };
-        match dbname {
-            Some(db) => format!("postgres://{host}:{}/{}", self.port, percent::encode(db)),
-            None => format!("postgres://{host}:{}", self.port),
-        }
-    }
-
-    /// `host:port` as shown in messages about this server.
-    pub fn short(&self) -> String {
-        let full = self.describe(None);
-        full.trim_start_matches("postgres://").to_string()
-    }
-}
-
-fn bracketed(name: &str) -> String {
-    if name.contains(':') {
-        format!("[{}]", percent_keep_colons(name))
-    } else {
-        percent::encode(name)
-    }
-}
-
-fn percent_keep_colons(name: &str) -> String {
-    name.split(':')
-        .map(percent::encode)
-        .collect::<Vec<_>>()
-        .join(":")
-}
 
 /// A password: compared and handed to the driver, never shown.
 #[derive(Clone, PartialEq, Eq)]
@@ -159,152 +91,6 @@ impl fmt::Debug for DatabaseUrl {
             .field("channel_binding", &self.channel_binding)
             .finish()
     }
-}
-
-/// What hc-schema does with each libpq parameter.
-#[derive(Clone, Copy)]
-enum Param {
-    Host,
-    Hostaddr,
-    Port,
-    Dbname,
-    User,
-    Password,
-    ConnectTimeout,
-    Options,
-    ApplicationName,
-    FallbackApplicationName,
-    Sslmode,
-    Sslrootcert,
-    ChannelBinding,
-    /// Accepted, with the allowed values (validated) and why it changes nothing here.
-    Accepted(&'static [&'static str]),
-    /// Refused, with the reason.
-    Unsupported(&'static str),
-}
-
-const ANY: &[&str] = &[];
-const TCP_TUNING: &[&str] = ANY;
-
-/// Every parameter libpq knows, and what we do with it.
-const PARAMS: &[(&str, Param)] = &[
-    ("host", Param::Host),
-    ("hostaddr", Param::Hostaddr),
-    ("port", Param::Port),
-    ("dbname", Param::Dbname),
-    ("user", Param::User),
-    ("password", Param::Password),
-    ("connect_timeout", Param::ConnectTimeout),
-    ("options", Param::Options),
-    ("application_name", Param::ApplicationName),
-    ("fallback_application_name", Param::FallbackApplicationName),
-    ("sslmode", Param::Sslmode),
-    ("sslrootcert", Param::Sslrootcert),
-    ("channel_binding", Param::ChannelBinding),
-    // The catalog read is the same on every server of a cluster, and hc-schema only reads:
-    // any server of the list will do, tried in the given order.
-    (
-        "target_session_attrs",
-        Param::Accepted(&[
-            "any",
-            "read-write",
-            "read-only",
-            "primary",
-            "standby",
-            "prefer-standby",
-        ]),
-    ),
-    (
-        "load_balance_hosts",
-        Param::Accepted(&["disable", "random"]),
-    ),
-    (
-        "client_encoding",
-        Param::Accepted(&["UTF8", "utf8", "UTF-8", "utf-8", "unicode", "auto"]),
-    ),
-    // TCP tuning: hc-schema's own deadlines bound every phase of the connection.
-    ("keepalives", Param::Accepted(TCP_TUNING)),
-    ("keepalives_idle", Param::Accepted(TCP_TUNING)),
-    ("keepalives_interval", Param::Accepted(TCP_TUNING)),
-    ("keepalives_count", Param::Accepted(TCP_TUNING)),
-    ("tcp_user_timeout", Param::Accepted(TCP_TUNING)),
-    // Obsolete or without effect on a verified or unverified TLS connection.
-    ("sslcompression", Param::Accepted(ANY)),
-    ("sslsni", Param::Accepted(&["0", "1"])),
-    ("sslnegotiation", Param::Accepted(&["postgres"])),
-    ("gssencmode", Param::Accepted(&["disable", "prefer"])),
-    ("gsslib", Param::Accepted(ANY)),
-    ("krbsrvname", Param::Accepted(ANY)),
-    (
-        "passfile",
-        Param::Unsupported("hc-schema reads the password from the URL only: put it there"),
-    ),
-    (
-        "service",
-        Param::Unsupported("service files are not read: write the parameters into the URL"),
-    ),
-    (
-        "sslcert",
-        Param::Unsupported("client certificates are not supported"),
-    ),
-    (
-        "sslkey",
-        Param::Unsupported("client certificates are not supported"),
-    ),
-    (
-        "sslpassword",
-        Param::Unsupported("client certificates are not supported"),
-    ),
-    (
-        "sslcertmode",
-        Param::Unsupported("client certificates are not supported"),
-    ),
-    (
-        "sslcrl",
-        Param::Unsupported("certificate revocation lists are not supported"),
-    ),
-    (
-        "sslcrldir",
-        Param::Unsupported("certificate revocation lists are not supported"),
-    ),
-    (
-        "ssl_min_protocol_version",
-        Param::Unsupported("the TLS versions are the system's defaults"),
-    ),
-    (
-        "ssl_max_protocol_version",
-        Param::Unsupported("the TLS versions are the system's defaults"),
-    ),
-    (
-        "requirepeer",
-        Param::Unsupported("peer checks on Unix sockets are not supported"),
-    ),
-    ("require_auth", Param::Unsupported("it is not supported")),
-    (
-        "replication",
-        Param::Unsupported("a replication connection cannot run the catalog query"),
-    ),
-    (
-        "gssdelegation",
-        Param::Unsupported("GSSAPI is not supported"),
-    ),
-    (
-        "requiressl",
-        Param::Unsupported("it is obsolete: use sslmode=require"),
-    ),
-];
-
-/// Whether `name` is a parameter libpq knows.
-pub(crate) fn is_known_parameter(name: &str) -> bool {
-    PARAMS.iter().any(|(known, _)| *known == name)
-}
-
-/// Host, hostaddr and port lists as given, before they are matched up.
-#[derive(Default)]
-struct Lists {
-    hosts: Option<Vec<Vec<u8>>>,
-    hostaddrs: Option<Vec<Vec<u8>>>,
-    ports: Option<Vec<Vec<u8>>>,
 }
 
 impl DatabaseUrl {
@@ -498,111 +284,6 @@ impl DatabaseUrl {
     }
 }
 
-fn unknown(pair: &Pair, key: Option<&str>, ordinal: usize) -> String {
-    let shown = key.filter(|k| {
-        !pair.after_password
-            && !k.is_empty()
-            && k.len() <= 40
-            && k.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    });
-    match shown {
-        Some(key) => {
-            let hint = crate::suggest::closest(key, PARAMS.iter().map(|(name, _)| *name))
-                .map(|near| format!(" (did you mean `{near}`?)"))
-                .unwrap_or_default();
-            format!("`{key}` is not a PostgreSQL connection parameter{hint}")
-        }
-        None if pair.after_password => "the value of `password` is followed by a word that is not a connection parameter: a value that holds spaces must be in single quotes (password='two words')".to_string(),
-        None => format!("parameter {ordinal} is not a PostgreSQL connection parameter"),
-    }
-}
-
-/// Match hosts, hostaddrs and ports up as libpq does: one port for all hosts, or one per host.
-fn endpoints(lists: Lists) -> Result<Vec<Endpoint>, String> {
-    let hosts = lists.hosts.unwrap_or_default();
-    let hostaddrs = lists.hostaddrs.unwrap_or_default();
-    let count = hosts.len().max(hostaddrs.len()).max(1);
-    if !hosts.is_empty() && !hostaddrs.is_empty() && hosts.len() != hostaddrs.len() {
-        return Err(format!(
-            "{} host names but {} hostaddr values: give one hostaddr per host",
-            hosts.len(),
-            hostaddrs.len()
-        ));
-    }
-    let ports = lists.ports.unwrap_or_default();
-    if ports.len() > 1 && ports.len() != count {
-        return Err(format!(
-            "{} ports for {count} hosts: give one port for all hosts, or one per host",
-            ports.len()
-        ));
-    }
-    let mut out = Vec::with_capacity(count);
-    for index in 0..count {
-        let host = hosts.get(index).map(Vec::as_slice).unwrap_or_default();
-        let host = std::str::from_utf8(host)
-            .map_err(|_| format!("host {} is not valid UTF-8", index + 1))?;
-        let hostaddr = match hostaddrs.get(index).map(Vec::as_slice) {
-            None | Some(b"") => None,
-            Some(raw) => Some(
-                std::str::from_utf8(raw)
-                    .ok()
-                    .and_then(|text| text.parse::<IpAddr>().ok())
-                    .ok_or_else(|| format!("hostaddr {} is not an IP address", index + 1))?,
-            ),
-        };
-        let port = match ports.get(if ports.len() == 1 { 0 } else { index }) {
-            None => DEFAULT_PORT,
-            Some(raw) if raw.is_empty() => DEFAULT_PORT,
-            Some(raw) => parse_port(raw).ok_or_else(|| {
-                if count > 1 {
-                    format!("port {} is not a number from 1 to 65535", index + 1)
-                } else {
-                    "the port is not a number from 1 to 65535".to_string()
-                }
-            })?,
-        };
-        let host = if host.starts_with('/') {
-            Host::Unix(PathBuf::from(host))
-        } else if host.starts_with('@') {
-            return Err(
-                "abstract Unix sockets (a host starting with `@`) are not supported".into(),
-            );
-        } else if host.is_empty() && hostaddr.is_none() {
-            default_host()
-        } else {
-            Host::Tcp(host.to_string())
-        };
-        out.push(Endpoint {
-            host,
-            hostaddr,
-            port,
-        });
-    }
-    Ok(out)
-}
-
-fn parse_port(raw: &[u8]) -> Option<u16> {
-    if raw.is_empty() || raw.len() > 5 || !raw.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let port: u32 = std::str::from_utf8(raw).ok()?.parse().ok()?;
-    u16::try_from(port).ok().filter(|p| *p > 0)
-}
-
-/// libpq's default when no host is given: the Unix socket directory (Debian's, else `/tmp`);
-/// `localhost` where there is none.
-fn default_host() -> Host {
-    if cfg!(unix) {
-        for dir in ["/var/run/postgresql", "/run/postgresql", "/tmp"] {
-            if std::path::Path::new(dir).is_dir() {
-                return Host::Unix(PathBuf::from(dir));
-            }
-        }
-    }
-    Host::Tcp("localhost".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -760,6 +441,7 @@ mod tests {
 /// non-ASCII, through both forms, well-formed and raw.
 #[cfg(test)]
 mod generated {
+    use super::super::percent;
     use super::*;
 
     const MARKERS: [char; 4] = ['ж', '€', 'ß', '日'];
