@@ -8,6 +8,7 @@ mod context;
 mod diff;
 mod import;
 mod markdown;
+mod output;
 mod plan;
 mod refresh;
 mod render;
@@ -165,11 +166,12 @@ pub struct DbArgs {
     /// Root certificate (PEM) for verify-ca / verify-full.
     #[arg(long, value_name = "PEM")]
     root_cert: Option<PathBuf>,
-    /// Connect timeout in seconds.
-    #[arg(long, default_value_t = 10, value_name = "SECS")]
+    /// Connect timeout in seconds, per server: name lookup, TCP, TLS and authentication (1 to 86400).
+    #[arg(long, default_value_t = 10, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     connect_timeout: u64,
-    /// Statement timeout of the catalog query in seconds.
-    #[arg(long, default_value_t = 30, value_name = "SECS")]
+    /// Statement and lock timeout of the catalog query in seconds (1 to 86400); the client gives
+    /// up one second later.
+    #[arg(long, default_value_t = 30, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..=86_400))]
     statement_timeout: u64,
 }
 

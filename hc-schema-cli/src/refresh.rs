@@ -1,14 +1,24 @@
-//! `hc-schema refresh <env> [--check]`.
+//! `hc-schema refresh <env> [--check]`: read the live schema, write (or compare) the snapshot.
+//!
+//! `--check` computes exactly the text `refresh` would write (after keeping what the old file
+//! knew that Postgres cannot show) and compares it with the file's bytes: it is stale exactly
+//! when `refresh` would change the file, and the report shows the changes in words and the
+//! lines that would change.
+
+mod changes;
+mod linediff;
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use hc_schema_snapshot::diff::diff;
 use hc_schema_snapshot::fetch;
+use hc_schema_snapshot::snapshot::{write_atomically, MappingAccess};
+use hc_schema_snapshot::Snapshot;
+use serde_json::json;
 
 use crate::context::Context;
-use crate::render::render_deviations;
+use crate::output::{print_json, ReportFormat};
 use crate::{DbArgs, Failure, Outcome};
 
 /// `refresh` arguments.
@@ -18,9 +28,41 @@ pub struct RefreshArgs {
     env: String,
     #[command(flatten)]
     db: DbArgs,
-    /// Do not write: exit 1 with a per-column diff when the committed snapshot is stale.
+    /// Do not write: exit 1, with the changes and the line diff, when `refresh` would change
+    /// the committed snapshot.
     #[arg(long)]
     check: bool,
+    /// Accept a schema that holds no mapped table (otherwise an error: a snapshot of nothing
+    /// makes every check pass).
+    #[arg(long)]
+    allow_empty: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
+}
+
+/// The snapshot file's bytes, if there is one.
+fn read_old(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>, Failure> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(err) => Err(Failure(format!("cannot read {}: {err}", ctx.show(path)))),
+    }
+}
+
+/// Load the current snapshot (only needed when the file differs from what Postgres shows).
+///
+/// Hook for merge-conflict recovery (issue 10.10): a file with conflict markers is recognised
+/// by `Snapshot` loading; recovery (keeping what can be kept of the old file's API names)
+/// belongs here, where the old snapshot is loaded.
+fn load_old(ctx: &Context, path: &Path) -> Result<Snapshot, Failure> {
+    ctx.load(path)
+}
+
+/// Free nothing: the process exits right after the command, and freeing tens of thousands of
+/// small allocations one by one would cost more than the rest of refresh's own work.
+fn keep_until_exit<T>(value: T) {
+    std::mem::forget(value);
 }
 
 /// Run `refresh`.
@@ -30,44 +72,157 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
     let schema = ctx.schema(&args.env, &args.db);
     let path = ctx.snapshot_path(&args.env)?;
     let shown = ctx.show(&path);
-    let mut live = fetch::fetch_snapshot(&options, &args.env, &schema)?;
-    let old = if path.exists() {
-        Some(ctx.load(&path)?)
-    } else {
-        None
-    };
-    if let Some(old) = &old {
-        live.fill_from(old);
+    let live = fetch::fetch(&options, &args.env, &schema)?;
+    if !args.allow_empty {
+        live.require_tables()?;
+    }
+    // What refresh writes: the live schema, plus what the old file knew that Postgres cannot
+    // show (API names from an import, access where no logger function tells). When the file
+    // already holds exactly the live schema, there is nothing to keep and nothing to parse.
+    let old_bytes = read_old(&ctx, &path)?;
+    let mut snapshot = live.snapshot;
+    let mut text = snapshot.to_json();
+    let mut old = None;
+    if old_bytes.as_deref().is_some_and(|b| b != text.as_bytes()) {
+        let previous = load_old(&ctx, &path)?;
+        snapshot.fill_from(&previous);
+        text = snapshot.to_json();
+        old = Some(previous);
     }
     if args.check {
-        let Some(old) = old else {
-            return Err(Failure(format!(
-                "{shown} does not exist; create it with `hc-schema refresh {}` and commit it",
-                args.env
-            )));
-        };
-        let deviations = diff(&old, &live, &[]);
-        if deviations.is_empty() && old.schema == live.schema {
-            println!(
-                "{shown} is up to date with {} (schema `{schema}`)",
-                live.source.as_deref().unwrap_or("the database")
-            );
-            return Ok(ExitCode::SUCCESS);
-        }
-        println!(
-            "{shown} is stale: the live schema `{schema}` differs (- only in the snapshot, + only live):"
+        let outcome = check(
+            &args,
+            &shown,
+            old_bytes.as_deref(),
+            old.as_ref(),
+            &snapshot,
+            &text,
         );
-        print!("{}", render_deviations(&deviations, "snapshot", "live"));
-        println!("run `hc-schema refresh {}` and commit {shown}", args.env);
-        return Ok(ExitCode::from(1));
+        keep_until_exit((snapshot, old, text));
+        return outcome;
     }
-    let changed = live.save(&path)?;
-    println!(
-        "{} {shown}: {} tables, {} columns of schema `{schema}` from {}",
-        if changed { "wrote" } else { "unchanged" },
-        live.tables.len(),
-        live.column_count(),
-        live.source.as_deref().unwrap_or("the database"),
-    );
+    let changed = old_bytes.as_deref() != Some(text.as_bytes());
+    if changed {
+        write_atomically(&path, text.as_bytes()).map_err(|err| {
+            Failure(format!(
+                "cannot write {shown}: {err} (the previous file, if any, is unchanged)"
+            ))
+        })?;
+    }
+    let non_hc = snapshot.non_hc_names();
+    let source = snapshot.source.clone().unwrap_or_default();
+    match args.format {
+        ReportFormat::Json => print_json(&json!({
+            "file": shown,
+            "environment": args.env,
+            "schema": schema,
+            "source": source,
+            "written": changed,
+            "tables": snapshot.tables.len(),
+            "columns": snapshot.column_count(),
+            "access": access_counts(&snapshot),
+            "non_hc_names": non_hc,
+        })),
+        ReportFormat::Human => {
+            let (ro, rw, unknown) = access_counts_tuple(&snapshot);
+            println!(
+                "{} {shown}: {} tables, {} columns of schema `{schema}` from {source} (access: {ro} read-only, {rw} read-write, {unknown} unknown)",
+                if changed { "wrote" } else { "unchanged" },
+                snapshot.tables.len(),
+                snapshot.column_count(),
+            );
+            if !non_hc.is_empty() {
+                println!("{}", non_hc_note(&schema, &non_hc));
+            }
+        }
+    }
+    keep_until_exit((snapshot, old, text));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--check`: compare what refresh would write with the file, byte for byte.
+fn check(
+    args: &RefreshArgs,
+    shown: &str,
+    old_bytes: Option<&[u8]>,
+    old: Option<&Snapshot>,
+    snapshot: &Snapshot,
+    text: &str,
+) -> Outcome {
+    let schema = &snapshot.schema;
+    let source = snapshot.source.clone().unwrap_or_default();
+    let Some(old_bytes) = old_bytes else {
+        return Err(Failure(format!(
+            "{shown} does not exist; create it with `hc-schema refresh {}` and commit it",
+            args.env
+        )));
+    };
+    let up_to_date = old_bytes == text.as_bytes();
+    // `old` is loaded whenever the file differs from the live schema.
+    let changes = old.map_or_else(Vec::new, |old| changes::changes(old, snapshot));
+    let old_text = String::from_utf8_lossy(old_bytes);
+    let diff = linediff::unified(&old_text, text, 2);
+    let non_hc = snapshot.non_hc_names();
+    match args.format {
+        ReportFormat::Json => print_json(&json!({
+            "file": shown,
+            "environment": args.env,
+            "schema": schema,
+            "source": source,
+            "up_to_date": up_to_date,
+            "changes": changes,
+            "diff": diff,
+            "non_hc_names": non_hc,
+        })),
+        ReportFormat::Human if up_to_date => {
+            println!("{shown} is up to date with {source} (schema `{schema}`)");
+        }
+        ReportFormat::Human => {
+            println!(
+                "{shown} is stale: `hc-schema refresh {}` would change it (- only in the snapshot, + only live, ~ changed):",
+                args.env
+            );
+            print!("{}", changes::render(&changes));
+            if diff.is_empty() {
+                println!("the file differs only in line endings or its final newline");
+            } else {
+                println!("the lines refresh would change in {shown}:");
+                print!("{diff}");
+            }
+            println!("run `hc-schema refresh {}` and commit {shown}", args.env);
+        }
+    }
+    if args.format == ReportFormat::Human && !non_hc.is_empty() {
+        println!("{}", non_hc_note(schema, &non_hc));
+    }
+    Ok(if up_to_date {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn non_hc_note(schema: &str, names: &[String]) -> String {
+    format!(
+        "note: {} name(s) in schema `{schema}` are not Heroku Connect names (Heroku Connect creates only lower-case names), so no requirement ever matches them: {}",
+        names.len(),
+        names.join(", ")
+    )
+}
+
+fn access_counts_tuple(snapshot: &Snapshot) -> (usize, usize, usize) {
+    let mut counts = (0, 0, 0);
+    for table in snapshot.tables.values() {
+        match table.access {
+            Some(MappingAccess::ReadOnly) => counts.0 += 1,
+            Some(MappingAccess::ReadWrite) => counts.1 += 1,
+            None => counts.2 += 1,
+        }
+    }
+    counts
+}
+
+fn access_counts(snapshot: &Snapshot) -> serde_json::Value {
+    let (ro, rw, unknown) = access_counts_tuple(snapshot);
+    json!({ "read_only": ro, "read_write": rw, "unknown": unknown })
 }

@@ -7,15 +7,20 @@ use clap::Args;
 use hc_schema_snapshot::verify;
 
 use crate::context::Context;
+use crate::output::{print_json, ReportFormat};
 use crate::{DbArgs, Failure, Outcome};
 
 /// `verify` arguments.
 #[derive(Args)]
 pub struct VerifyArgs {
-    /// The environment (selects the URL variable and schema from hc-schema.toml).
+    /// The environment (selects the URL variable and schema from hc-schema.toml, and the
+    /// allowances `missing_ok(<env>, ...)` that apply).
     env: Option<String>,
     #[command(flatten)]
     db: DbArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t)]
+    format: ReportFormat,
 }
 
 /// Run `verify`.
@@ -31,15 +36,14 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
             error.file, error.line, error.column, error.message
         )));
     }
-    match verify::verify(&options, &schema, &scan.usages) {
-        Ok(report) => {
-            print!("{}", report.render());
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(verify::VerifyError::Failed(report)) => {
-            print!("{}", report.render());
-            Ok(ExitCode::from(1))
-        }
-        Err(verify::VerifyError::Fetch(err)) => Err(err.into()),
+    let (report, code) = match verify::verify_env(&options, env, &schema, &scan.usages) {
+        Ok(report) => (report, ExitCode::SUCCESS),
+        Err(verify::VerifyError::Failed(report)) => (*report, ExitCode::from(1)),
+        Err(verify::VerifyError::Fetch(err)) => return Err(err.into()),
+    };
+    match args.format {
+        ReportFormat::Human => print!("{}", report.render()),
+        ReportFormat::Json => print_json(&report.to_json()),
     }
+    Ok(code)
 }

@@ -2,10 +2,16 @@
 //! import and verify.
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
+use hc_schema_snapshot::fetch;
+use hc_schema_snapshot::snapshot::MappingAccess;
 use hc_schema_tests::cli::{self, Run};
-use hc_schema_tests::fixtures::{hc_database, ADD_LOYALTY_TIER, EXPORT};
+use hc_schema_tests::fixtures::{hc_database, hc_triggers, ADD_LOYALTY_TIER, EXPORT};
 use hc_schema_tests::pg::{self, PASSWORD};
+use hc_schema_tests::proxy::{impostor, server_addr, Proxy, Silence};
+use hc_schema_tests::secrets;
+use postgres::types::Type;
 
 /// Run the CLI in `dir` with `env`; asserts that no output ever holds the password.
 fn hc(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
@@ -74,6 +80,22 @@ fn refresh_writes_an_hc_shaped_snapshot_and_a_rerun_is_byte_identical() {
     );
     assert!(!account["name"].system);
     assert!(snapshot.tables["user"].columns.contains_key("username"));
+    // Access from Heroku Connect's logger functions: account READONLY, contact NEW, user none.
+    assert_eq!(
+        snapshot.tables["account"].access,
+        Some(MappingAccess::ReadOnly)
+    );
+    assert_eq!(
+        snapshot.tables["contact"].access,
+        Some(MappingAccess::ReadWrite)
+    );
+    assert_eq!(snapshot.tables["user"].access, None);
+    assert!(
+        run.stdout
+            .contains("(access: 1 read-only, 1 read-write, 1 unknown)"),
+        "{}",
+        run.stdout
+    );
     let server = pg::server();
     assert_eq!(
         snapshot.source.as_deref(),
@@ -404,4 +426,903 @@ fn verify_checks_the_live_database_against_the_sources() {
     let run = hc(&dir, &["verify", "prod"], &env);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("nothing to verify"), "{}", run.stderr);
+}
+
+/// A project with a good snapshot of a fresh HC database already written; returns the
+/// database, the project and the snapshot's bytes.
+fn refreshed_project(prefix: &str) -> (String, tempfile::TempDir, PathBuf, Vec<u8>) {
+    let db = hc_database(prefix);
+    let (keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", &url)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let bytes = std::fs::read(dir.join("hc-schema/prod.json")).unwrap();
+    (db, keep, dir, bytes)
+}
+
+/// Run `args` (with 2 s connect and statement timeouts) against `url`: it must fail with exit
+/// 2 within connect + statement timeout + the 1 s grace + a generous 3 s for process start
+/// and scheduling, say `expected`, and leave the snapshot as it was.
+fn times_out(dir: &Path, args: &[&str], url: &str, expected: &str, before: &[u8]) -> Duration {
+    let mut args = args.to_vec();
+    args.extend(["--connect-timeout", "2", "--statement-timeout", "2"]);
+    let start = Instant::now();
+    let run = hc(dir, &args, &[("HC_TEST_PROD_URL", url)]);
+    let elapsed = start.elapsed();
+    assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+    assert!(
+        elapsed < Duration::from_secs(2 + 2 + 1 + 3),
+        "{args:?} took {elapsed:?}: {}",
+        run.stderr
+    );
+    assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+    assert_eq!(
+        std::fs::read(dir.join("hc-schema/prod.json")).unwrap(),
+        before,
+        "a timed-out {args:?} must leave the snapshot untouched"
+    );
+    elapsed
+}
+
+fn proxied_url(db: &str, port: u16, query: &str) -> String {
+    let server = pg::server();
+    format!(
+        "postgres://{}:{}@127.0.0.1:{port}/{db}?{query}",
+        server.user, server.password
+    )
+}
+
+#[test]
+fn timeouts_bound_a_server_that_goes_silent_while_connecting() {
+    let (db, _keep, dir, before) = refreshed_project("silent_connect");
+    let proxy = Proxy::start("127.0.0.1:0", server_addr(), Silence::FromStart).unwrap();
+    let plain = proxied_url(&db, proxy.port(), "sslmode=disable");
+    let elapsed = times_out(
+        &dir,
+        &["refresh", "prod"],
+        &plain,
+        "timed out after 2 s in authentication with 127.0.0.1:",
+        &before,
+    );
+    assert!(elapsed >= Duration::from_secs(2), "{elapsed:?}");
+    let tls = proxied_url(&db, proxy.port(), "sslmode=require");
+    times_out(
+        &dir,
+        &["refresh", "prod", "--check"],
+        &tls,
+        "timed out after 2 s in the TLS handshake with 127.0.0.1:",
+        &before,
+    );
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "#[hc_requires(account(name))]\nfn main() {}\n",
+    )
+    .unwrap();
+    times_out(
+        &dir,
+        &["verify", "prod"],
+        &plain,
+        "timed out after 2 s in authentication",
+        &before,
+    );
+}
+
+#[test]
+fn timeouts_bound_a_server_that_goes_silent_after_the_query_is_sent() {
+    let (db, _keep, dir, before) = refreshed_project("silent_query");
+    let proxy = Proxy::start(
+        "127.0.0.1:0",
+        server_addr(),
+        Silence::AfterClientSends(b"pg_catalog.pg_attribute".to_vec()),
+    )
+    .unwrap();
+    let url = proxied_url(&db, proxy.port(), "sslmode=disable");
+    let expected = "timed out after 3 s waiting for the catalog query on postgres://127.0.0.1:";
+    let elapsed = times_out(&dir, &["refresh", "prod"], &url, expected, &before);
+    assert!(
+        elapsed >= Duration::from_secs(3),
+        "gave up before the deadline: {elapsed:?}"
+    );
+    times_out(
+        &dir,
+        &["refresh", "prod", "--check"],
+        &url,
+        expected,
+        &before,
+    );
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "#[hc_requires(account(name))]\nfn main() {}\n",
+    )
+    .unwrap();
+    times_out(&dir, &["verify", "prod"], &url, expected, &before);
+}
+
+/// Hold an ACCESS EXCLUSIVE lock on `catalog` (in an admin transaction on the project's own
+/// database) while `refresh` runs: it must end with exit 2 in time, saying `expected`.
+fn refresh_under_lock(catalog: &str, expected: &str) {
+    let (db, _keep, dir, before) = refreshed_project("locked");
+    let mut admin = pg::admin(&db);
+    let mut locker = admin.transaction().unwrap();
+    locker
+        .batch_execute(&format!(
+            "LOCK TABLE pg_catalog.{catalog} IN ACCESS EXCLUSIVE MODE"
+        ))
+        .unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let elapsed = times_out(&dir, &["refresh", "prod"], &url, expected, &before);
+    locker.rollback().unwrap();
+    assert!(elapsed >= Duration::from_millis(1800), "{elapsed:?}");
+}
+
+/// A new connection's startup reads pg_class: the lock holds the login, and the connect
+/// deadline ends it.
+#[test]
+fn a_lock_held_on_pg_class_ends_at_the_connect_deadline() {
+    refresh_under_lock(
+        "pg_class",
+        "timed out after 2 s in authentication with localhost:",
+    );
+}
+
+/// The catalog query reads pg_proc (for the logger functions) after the login: the server's
+/// lock timeout (the statement timeout) ends it, and says so.
+#[test]
+fn a_lock_held_on_pg_proc_ends_at_the_lock_timeout() {
+    refresh_under_lock(
+        "pg_proc",
+        "waited 1.8 s (the lock timeout, nine tenths of the statement timeout) for a lock on a catalog table",
+    );
+}
+
+fn create_role(name: &str, extra: &str) {
+    pg::admin("postgres")
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE {name} LOGIN PASSWORD '{PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$; {extra}"
+        ))
+        .unwrap();
+}
+
+fn table_exists(db: &str, name: &str) -> bool {
+    let row = pg::admin(db)
+        .query_one("SELECT to_regclass($1) IS NOT NULL", &[&name])
+        .unwrap();
+    row.get(0)
+}
+
+fn write_source(dir: &Path, text: &str) {
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/main.rs"), text).unwrap();
+}
+
+/// With `standard_conforming_strings = off` a backslash escapes a quote, so a schema name
+/// spliced into SQL as a '...' literal could close it and run `COMMIT; CREATE TABLE`. Names
+/// that are not identifiers are refused before any connection, and the query binds the name
+/// as a parameter anyway: run with the hostile name bound, under that setting, nothing is
+/// created.
+#[test]
+fn a_schema_name_cannot_inject_sql_even_with_standard_conforming_strings_off() {
+    let db = hc_database("inject");
+    create_role(
+        "nonstd",
+        "ALTER ROLE nonstd SET standard_conforming_strings = off",
+    );
+    pg::admin(&db)
+        .batch_execute("GRANT CREATE ON SCHEMA public TO nonstd")
+        .unwrap();
+    let hostile = r"x\'; COMMIT; CREATE TABLE public.pwned(x int); --";
+    let config = format!("schema = {}\n{CONFIG}", toml_string(hostile));
+    let (_keep, dir) = project(&config);
+    write_source(&dir, "#[hc_requires(account(name))]\nfn main() {}\n");
+    let url = pg::url("nonstd", &db, "sslmode=disable");
+    for args in [
+        vec!["refresh", "prod"],
+        vec!["refresh", "prod", "--check"],
+        vec!["verify", "prod"],
+        vec!["refresh", "prod", "--schema", hostile],
+    ] {
+        let run = hc(&dir, &args, &[("HC_TEST_PROD_URL", &url)]);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("is not allowed: a Heroku Connect schema name is a lower-case letter"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    assert!(!table_exists(&db, "public.pwned"));
+
+    // The query itself, with the hostile name bound, under the role's setting.
+    let server = pg::server();
+    let mut client = postgres::Config::new()
+        .host(&server.host)
+        .port(server.port)
+        .user("nonstd")
+        .password(PASSWORD)
+        .dbname(&db)
+        .connect(postgres::NoTls)
+        .unwrap();
+    let setting: String = client
+        .query_one("SHOW standard_conforming_strings", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(setting, "off");
+    client
+        .batch_execute(&fetch::transaction_setup(Duration::from_secs(5)))
+        .unwrap();
+    let rows = client
+        .query_typed(
+            fetch::QUERY,
+            &[
+                (&hostile, Type::TEXT),
+                (&fetch::READ_ONLY_PATTERN, Type::TEXT),
+                (&fetch::READ_WRITE_PATTERN, Type::TEXT),
+            ],
+        )
+        .unwrap();
+    client.batch_execute("COMMIT").unwrap();
+    let schemas: Vec<String> = rows
+        .iter()
+        .filter(|r| r.get::<_, String>(0) == "s")
+        .map(|r| r.get(1))
+        .collect();
+    assert_eq!(
+        schemas,
+        ["salesforce"],
+        "only the HC-looking schema, not the hostile one"
+    );
+    assert!(!table_exists(&db, "public.pwned"));
+
+    // A valid name under that setting (role setting, and `options=` in the URL) reads the
+    // catalog as usual, access included: nothing in the query depends on the setting.
+    let (_keep2, dir2) = project(CONFIG);
+    let options_url = pg::url(
+        "postgres",
+        &db,
+        "sslmode=disable&options=-c%20standard_conforming_strings%3Doff",
+    );
+    for url in [&url, &options_url] {
+        let run = hc(&dir2, &["refresh", "prod"], &[("HC_TEST_PROD_URL", url)]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout
+                .contains("(access: 1 read-only, 1 read-write, 1 unknown)"),
+            "{}",
+            run.stdout
+        );
+    }
+}
+
+fn toml_string(text: &str) -> String {
+    format!("\"{}\"", text.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// `salesforce."Account"("Name", "Extra")` next to `salesforce.account`: refresh keeps them
+/// apart and names the odd one; neither check nor verify lets `account(extra)` pass.
+#[test]
+fn mixed_case_catalog_names_stay_distinct_and_are_named() {
+    let db = hc_database("mixed");
+    pg::admin(&db)
+        .batch_execute(r#"CREATE TABLE salesforce."Account" ("Name" text, "Extra" text)"#)
+        .unwrap();
+    let (_keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    let run = hc(&dir, &["refresh", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "note: 1 name(s) in schema `salesforce` are not Heroku Connect names (Heroku Connect creates only lower-case names), so no requirement ever matches them: \"Account\""
+        ),
+        "{}",
+        run.stdout
+    );
+    let snapshot = hc_schema_snapshot::Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
+    assert!(snapshot.tables["Account"].columns.contains_key("Extra"));
+    assert!(!snapshot.tables["account"].columns.contains_key("extra"));
+    write_source(&dir, "#[hc_requires(account(name, extra))]\nfn main() {}\n");
+    let run = hc(&dir, &["check", "--env", "prod"], &env);
+    assert_eq!(
+        run.code, 1,
+        "check must not pass account(extra):\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(run.stdout.contains("account.extra"), "{}", run.stdout);
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(
+        run.code, 1,
+        "verify must not pass account(extra):\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        run.stdout.contains("`account.extra` is not mapped"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(&dir, &["refresh", "prod", "--check"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("are not Heroku Connect names"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// A schema with no table is a mistake, not a snapshot: exit 2 naming the Heroku Connect
+/// schemas, unless --allow-empty.
+#[test]
+fn refresh_of_a_schema_without_tables_is_an_error_unless_allowed() {
+    let db = hc_database("empty");
+    pg::admin(&db)
+        .batch_execute(
+            "CREATE SCHEMA nothing_here; CREATE SCHEMA org; \
+             CREATE TABLE org._hcmeta (id serial PRIMARY KEY, hcver integer)",
+        )
+        .unwrap();
+    let (_keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    let run = hc(&dir, &["refresh", "prod", "--schema", "nothing_here"], &env);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("schema `nothing_here` of postgres://")
+            && run.stderr.contains("holds no mapped table")
+            && run
+                .stderr
+                .contains("schemas that look like Heroku Connect schemas: org, salesforce")
+            && run.stderr.contains("--allow-empty"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("hc-schema/prod.json").exists());
+    // An HC schema with only bookkeeping tables maps nothing either.
+    let run = hc(&dir, &["refresh", "prod", "--schema", "org"], &env);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("the Heroku Connect schema here is `salesforce`"),
+        "{}",
+        run.stderr
+    );
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--schema", "org", "--allow-empty"],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("0 tables"), "{}", run.stdout);
+}
+
+/// Apply a unified diff (as `refresh --check` prints it) to `old`.
+fn apply_diff(old: &str, diff: &str) -> String {
+    let lines: Vec<&str> = old.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut next = 0usize;
+    for line in diff.lines() {
+        if let Some(header) = line.strip_prefix("@@ -") {
+            let mut numbers = header.split([',', ' ']);
+            let start: usize = numbers.next().unwrap().parse().unwrap();
+            let count: usize = numbers.next().unwrap().parse().unwrap();
+            let start = if count == 0 { start } else { start - 1 };
+            out.extend(lines[next..start].iter().map(|s| s.to_string()));
+            next = start;
+        } else if let Some(same) = line.strip_prefix(' ') {
+            assert_eq!(lines[next], same);
+            out.push(same.to_string());
+            next += 1;
+        } else if let Some(gone) = line.strip_prefix('-') {
+            assert_eq!(lines[next], gone);
+            next += 1;
+        } else if let Some(added) = line.strip_prefix('+') {
+            out.push(added.to_string());
+        }
+    }
+    out.extend(lines[next..].iter().map(|s| s.to_string()));
+    out.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// `--check` reports exactly what `refresh` would write: stale after a NOT NULL change and
+/// after an import (whose types refresh fills in), and the diff it prints, applied to the
+/// file, is byte for byte what refresh then writes.
+#[test]
+fn refresh_check_reports_exactly_what_refresh_would_write() {
+    let db = hc_database("exact");
+    let (_keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    let path = dir.join("hc-schema/prod.json");
+    let check_json = |dir: &Path| -> (i32, serde_json::Value) {
+        let run = hc(
+            dir,
+            &["refresh", "prod", "--check", "--format", "json"],
+            &env,
+        );
+        let value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}{}", run.stdout, run.stderr));
+        (run.code, value)
+    };
+    let stale_then_refresh = |what: &str| {
+        let before = std::fs::read_to_string(&path).unwrap();
+        let (code, report) = check_json(&dir);
+        assert_eq!(code, 1, "{what}: {report:#}");
+        assert_eq!(report["up_to_date"], false);
+        let diff = report["diff"].as_str().unwrap().to_string();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            before,
+            "--check never writes"
+        );
+        let run = hc(&dir, &["refresh", "prod"], &env);
+        assert!(run.stdout.starts_with("wrote "), "{what}: {}", run.stdout);
+        let written = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(
+            apply_diff(&before, &diff),
+            written,
+            "{what}: the diff is not what refresh wrote"
+        );
+        let (code, report) = check_json(&dir);
+        assert_eq!(
+            (code, &report["up_to_date"]),
+            (0, &serde_json::Value::Bool(true)),
+            "{what}"
+        );
+        report
+    };
+
+    // After an import: Postgres adds types, keeps the export's API names and access.
+    std::fs::write(dir.join("export.json"), EXPORT).unwrap();
+    assert_eq!(
+        hc(&dir, &["import", "prod", "--from", "export.json"], &[]).code,
+        0
+    );
+    let run = hc(&dir, &["refresh", "prod", "--check"], &env);
+    assert_eq!(run.code, 1, "after import: {}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("~   name  type (snapshot: (none), live: character varying(255))"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+ table user  (only in live)"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("the lines refresh would change in hc-schema/prod.json:\n@@ -"),
+        "{}",
+        run.stdout
+    );
+    stale_then_refresh("after import");
+    let snapshot = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert_eq!(
+        snapshot.tables["account"].object.as_deref(),
+        Some("Account")
+    );
+    assert_eq!(
+        snapshot.tables["account"].columns["name"].field.as_deref(),
+        Some("Name")
+    );
+
+    // A NOT NULL change: no column added or removed, and still stale.
+    pg::admin(&db)
+        .batch_execute("ALTER TABLE salesforce.account ALTER COLUMN name SET NOT NULL")
+        .unwrap();
+    let run = hc(&dir, &["refresh", "prod", "--check"], &env);
+    assert_eq!(run.code, 1, "after NOT NULL: {}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("  table account\n~   name  nullable (snapshot: nullable, live: NOT NULL)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("+        \"name\": { \"type\": \"character varying(255)\", \"field\": \"Name\", \"nullable\": false },"),
+        "{}",
+        run.stdout
+    );
+    let report = stale_then_refresh("after NOT NULL");
+    assert_eq!(report["changes"], serde_json::json!([]));
+}
+
+#[test]
+fn formats_are_human_or_json_and_anything_else_is_a_usage_error() {
+    let db = hc_database("formats");
+    let (_keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    let run = hc(&dir, &["refresh", "prod", "--format", "json"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let written: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(written["written"], true);
+    assert_eq!(written["tables"], 3);
+    assert_eq!(
+        written["access"],
+        serde_json::json!({"read_only": 1, "read_write": 1, "unknown": 1})
+    );
+    write_source(
+        &dir,
+        "#[hc_requires(account(name, loyalty_tier__c), write contact(email), write user(username))]\nfn main() {}\n",
+    );
+    let run = hc(&dir, &["verify", "prod", "--format", "json"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["ok"], false);
+    assert_eq!(
+        report["failures"],
+        serde_json::json!([{"kind": "missing_column", "table": "account", "column": "loyalty_tier__c", "sites": ["src/main.rs:1:29"]}])
+    );
+    assert_eq!(report["notes"][0]["kind"], "access_unknown");
+    for args in [
+        ["verify", "prod", "--format", "github"],
+        ["refresh", "prod", "--format", "github"],
+        ["refresh", "prod", "--format", "xml"],
+    ] {
+        let run = hc(&dir, &args, &env);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("invalid value")
+                && run.stderr.contains("[possible values: human, json]"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// Live verify reads each mapping's access in its one catalog query: a write to the
+/// read-only `account` fails, to the read-write `contact` passes, to `user` (no logger) is a note.
+#[test]
+fn verify_reads_access_from_the_logger_functions() {
+    let db = hc_database("verify_access");
+    let (_keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    write_source(
+        &dir,
+        "#[hc_requires(write contact(email), write user(username), account(name))]\nfn main() {}\n",
+    );
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("note: this code writes `user`, whose mapping access is unknown"),
+        "{}",
+        run.stdout
+    );
+    write_source(&dir, "#[hc_requires(write account(name))]\nfn main() {}\n");
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "`account` is mapped read-only but this code writes it, needed at:\n    src/main.rs:1:"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Heroku Connect regenerates the logger when the mapping becomes read-write.
+    pg::admin(&db)
+        .batch_execute(&hc_triggers("salesforce", "account", true))
+        .unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// Import takes access from the export; refresh replaces it where Postgres shows it and keeps
+/// it only where Postgres cannot tell (no logger function).
+#[test]
+fn access_from_an_import_is_kept_only_where_postgres_cannot_tell() {
+    let db = hc_database("access_import");
+    let (_keep, dir) = project(CONFIG);
+    std::fs::write(dir.join("export.json"), EXPORT).unwrap();
+    let run = hc(&dir, &["import", "prod", "--from", "export.json"], &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let path = dir.join("hc-schema/prod.json");
+    let imported = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert_eq!(
+        imported.tables["account"].access,
+        Some(MappingAccess::ReadOnly)
+    );
+    assert_eq!(
+        imported.tables["contact"].access,
+        Some(MappingAccess::ReadWrite)
+    );
+    // Postgres: account's mapping is now read-write; contact's logger is gone (unknown).
+    pg::admin(&db)
+        .batch_execute(&format!(
+            "{} DROP FUNCTION salesforce.hc_contact_logger() CASCADE;",
+            hc_triggers("salesforce", "account", true)
+        ))
+        .unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", &url)]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let refreshed = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert_eq!(
+        refreshed.tables["account"].access,
+        Some(MappingAccess::ReadWrite),
+        "Postgres wins"
+    );
+    assert_eq!(
+        refreshed.tables["contact"].access,
+        Some(MappingAccess::ReadWrite),
+        "kept from the import"
+    );
+    assert_eq!(refreshed.tables["user"].access, None);
+}
+
+/// The snapshot's `source` names the server that answered, as a valid credential-free URL:
+/// IPv6 in brackets, a Unix socket directory percent-encoded, the second host of a list when
+/// the first is down.
+#[test]
+fn source_names_the_server_actually_connected() {
+    let db = hc_database("source");
+    let server = pg::server();
+    let (_keep, dir) = project(CONFIG);
+    let source_of = |url: &str| -> String {
+        let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", url)]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        hc_schema_snapshot::Snapshot::load(&dir.join("hc-schema/prod.json"))
+            .unwrap()
+            .source
+            .unwrap()
+    };
+    let secret = &server.password;
+    // IPv6: a proxy on [::1] in front of the server.
+    let v6 = Proxy::start("[::1]:0", server_addr(), Silence::Never).unwrap_or_else(|e| {
+        panic!("this test needs the IPv6 loopback address ::1 (enable IPv6 on lo): {e}")
+    });
+    let url = format!(
+        "postgres://postgres:{secret}@[::1]:{}/{db}?sslmode=disable",
+        v6.port()
+    );
+    assert_eq!(
+        source_of(&url),
+        format!("postgres://[::1]:{}/{db}", v6.port())
+    );
+    // A Unix socket, given as a percent-encoded host and as `host=` in the query.
+    let socket = server
+        .socket_dir
+        .clone()
+        .expect("the test cluster has a socket directory");
+    let socket = socket.to_str().unwrap();
+    let encoded = hc_schema_snapshot::fetch::percent::encode(socket);
+    let expected = format!("postgres://{encoded}:{}/{db}", server.port);
+    let url = format!(
+        "postgres://postgres:{secret}@{encoded}:{}/{db}",
+        server.port
+    );
+    assert_eq!(source_of(&url), expected);
+    let url = format!(
+        "postgresql://postgres:{secret}@/{db}?host={socket}&port={}",
+        server.port
+    );
+    assert_eq!(source_of(&url), expected);
+    // Several hosts: the first refuses, the second answers.
+    let closed = free_port();
+    let url = format!(
+        "postgres://postgres:{secret}@127.0.0.1:{closed},localhost:{}/{db}?sslmode=disable",
+        server.port
+    );
+    assert_eq!(
+        source_of(&url),
+        format!("postgres://localhost:{}/{db}", server.port)
+    );
+    // None answers: each is named with its reason.
+    let other = free_port();
+    let url = format!("postgres://postgres:{secret}@127.0.0.1:{closed},127.0.0.1:{other}/{db}");
+    let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", &url)]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "no server of the URL in the HC_TEST_PROD_URL variable could be used: 127.0.0.1:{closed}: cannot reach postgres://127.0.0.1:{closed}/{db}: connection refused"
+        )) && run.stderr.contains(&format!("; 127.0.0.1:{other}: cannot reach")),
+        "{}",
+        run.stderr
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Each mistake in a connection string or an option gets a message that says what is wrong.
+#[test]
+fn bad_connection_settings_say_what_is_wrong() {
+    let db = hc_database("settings");
+    let (_keep, dir) = project(CONFIG);
+    let server = pg::server();
+    let run_with = |url: &str, extra: &[&str]| {
+        let mut args = vec!["refresh", "prod"];
+        args.extend(extra);
+        hc(&dir, &args, &[("HC_TEST_PROD_URL", url)])
+    };
+    for (url, expected) in [
+        (
+            format!("host=localhost port=abc password={PASSWORD} dbname={db}"),
+            "the database URL from the HC_TEST_PROD_URL variable is not valid: the port is not a number from 1 to 65535",
+        ),
+        (
+            format!("postgres://postgres:{PASSWORD}@localhost:{}/{db}?sslmdoe=disable", server.port),
+            "`sslmdoe` is not a PostgreSQL connection parameter (did you mean `sslmode`?)",
+        ),
+        (
+            format!("postgres://postgres:{PASSWORD}@localhost:{}/{db}?sslcert=/c.pem", server.port),
+            "the parameter `sslcert` is not supported: client certificates are not supported",
+        ),
+        (
+            format!("host=localhost port={} password={PASSWORD} extra words dbname={db}", server.port),
+            "the value of `password` is followed by a word without `=`: a value that holds spaces must be in single quotes",
+        ),
+    ] {
+        let run = run_with(&url, &[]);
+        assert_eq!(run.code, 2, "{url}: {}{}", run.stdout, run.stderr);
+        assert!(run.stderr.contains(expected), "{url}: {}", run.stderr);
+    }
+    // Key=value quoting as libpq: two spaces in a password are kept.
+    pg::admin("postgres")
+        .batch_execute(&format!(
+            "DO $$ BEGIN CREATE ROLE spaced LOGIN PASSWORD 'Super  {PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+        ))
+        .unwrap();
+    let url = format!(
+        "host=localhost port={} user=spaced password='Super  {PASSWORD}' dbname={db} sslmode=disable",
+        server.port
+    );
+    let run = run_with(&url, &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Something that is not PostgreSQL at the other end, with and without TLS.
+    let port = impostor(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n");
+    for mode in ["disable", "require", "prefer"] {
+        let url = format!("postgres://u:{PASSWORD}@127.0.0.1:{port}/{db}?sslmode={mode}");
+        let run = run_with(&url, &[]);
+        assert_eq!(run.code, 2, "{mode}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(&format!(
+                "postgres://127.0.0.1:{port}/{db} does not answer as a PostgreSQL server (it answered with `H...`, which is not the PostgreSQL protocol)"
+            )),
+            "{mode}: {}",
+            run.stderr
+        );
+    }
+    let silent_closer = impostor(b"");
+    let url = format!("postgres://u:{PASSWORD}@127.0.0.1:{silent_closer}/{db}?sslmode=disable");
+    let run = run_with(&url, &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(
+            "does not answer as a PostgreSQL server (it closed the connection without answering"
+        ),
+        "{}",
+        run.stderr
+    );
+    // Out-of-range timeouts are usage errors.
+    let good = pg::url("postgres", &db, "sslmode=disable");
+    for (flag, value) in [
+        ("--statement-timeout", "0"),
+        ("--statement-timeout", "86401"),
+        ("--statement-timeout", "99999999999999999999"),
+        ("--connect-timeout", "0"),
+    ] {
+        let run = run_with(&good, &[flag, value]);
+        assert_eq!(run.code, 2, "{flag} {value}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains(&format!("invalid value '{value}' for '{flag} <SECS>'")),
+            "{flag} {value}: {}",
+            run.stderr
+        );
+    }
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Hundreds of generated connection strings (URL and key=value, encoded and raw, passwords
+/// full of `@ : / % # ? ' "`, backslashes, spaces and non-ASCII, `%` before multi-byte
+/// characters) through refresh, refresh --check and verify: no panic, and no piece of a
+/// password in stdout, stderr or any file. The well-formed shapes must connect (the parser
+/// reads the password as libpq would).
+#[test]
+fn no_piece_of_a_password_reaches_any_output_or_file() {
+    let db = hc_database("leaks");
+    let server = pg::server();
+    let host = server.host.clone();
+    let targets = secrets::Targets {
+        live: (&host, server.port),
+        dead: free_port(),
+        impostor: impostor(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"),
+        db: &db,
+        user: "",
+    };
+    let (_keep, dir) = project(CONFIG);
+    write_source(&dir, "#[hc_requires(account(name))]\nfn main() {}\n");
+    let mut rng = secrets::Rng::new(0x5eed_cafe);
+    let mut runs = 0;
+    for i in 0..12 {
+        let password = secrets::password(&mut rng);
+        let wrong = secrets::password(&mut rng);
+        let user = format!("leak_{i}");
+        pg::admin("postgres")
+            .batch_execute(&format!(
+                "CREATE ROLE {user} LOGIN PASSWORD {}",
+                secrets::sql_literal(&password)
+            ))
+            .unwrap();
+        let targets = secrets::Targets {
+            user: &user,
+            ..targets
+        };
+        for shape in secrets::shapes(&password, &wrong, &targets) {
+            for args in [
+                &["refresh", "prod"][..],
+                &["refresh", "prod", "--check"],
+                &["verify", "prod"],
+            ] {
+                let run = cli::run(
+                    env!("CARGO_BIN_EXE_hc-schema"),
+                    &dir,
+                    args,
+                    &[("HC_TEST_PROD_URL", &shape.text)],
+                    &["DATABASE_URL"],
+                );
+                runs += 1;
+                let output = format!("{}{}", run.stdout, run.stderr);
+                let context = || {
+                    format!(
+                        "{} / {args:?} / password {password:?}:\n{output}",
+                        shape.label
+                    )
+                };
+                assert!(
+                    matches!(run.code, 0..=2) && !output.contains("panicked"),
+                    "{}",
+                    context()
+                );
+                if let Some(piece) = secrets::leak(&output, &[&password, &wrong]) {
+                    panic!("password piece {piece:?} in the output of {}", context());
+                }
+                if shape.connects
+                    && args[1] == "prod"
+                    && args.len() == 2
+                    && (server.tls || !shape.label.contains("tls"))
+                {
+                    assert_eq!(
+                        run.code,
+                        0,
+                        "a well-formed shape must connect: {}",
+                        context()
+                    );
+                }
+            }
+            for file in files_under(&dir) {
+                let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+                if let Some(piece) = secrets::leak(&text, &[&password, &wrong]) {
+                    panic!(
+                        "password piece {piece:?} in {} after {}",
+                        file.display(),
+                        shape.label
+                    );
+                }
+            }
+        }
+    }
+    assert!(runs >= 700, "{runs}");
 }

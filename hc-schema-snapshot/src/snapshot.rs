@@ -410,14 +410,20 @@ impl Snapshot {
     /// assert_eq!(hc_schema_snapshot::Snapshot::parse(&text, "x", "prod").unwrap(), snapshot);
     /// ```
     pub fn to_json(&self) -> String {
-        let q = |s: &str| serde_json::to_string(s).expect("strings always serialize");
-        let mut out = String::new();
+        // Written straight into one buffer (no value per column): refresh serialises large
+        // schemas on every run.
+        let mut out = String::with_capacity(256 + self.column_count() * 72);
         out.push_str("{\n");
         let _ = writeln!(out, "  \"format\": {},", self.format);
-        let _ = writeln!(out, "  \"environment\": {},", q(&self.environment));
-        let _ = writeln!(out, "  \"schema\": {},", q(&self.schema));
+        out.push_str("  \"environment\": ");
+        push_quoted(&mut out, &self.environment);
+        out.push_str(",\n  \"schema\": ");
+        push_quoted(&mut out, &self.schema);
+        out.push_str(",\n");
         if let Some(source) = &self.source {
-            let _ = writeln!(out, "  \"source\": {},", q(source));
+            out.push_str("  \"source\": ");
+            push_quoted(&mut out, source);
+            out.push_str(",\n");
         }
         if self.tables.is_empty() {
             out.push_str("  \"tables\": {}\n}\n");
@@ -426,12 +432,18 @@ impl Snapshot {
         out.push_str("  \"tables\": {\n");
         let table_count = self.tables.len();
         for (ti, (name, table)) in self.tables.iter().enumerate() {
-            let _ = writeln!(out, "    {}: {{", q(name));
+            out.push_str("    ");
+            push_quoted(&mut out, name);
+            out.push_str(": {\n");
             if let Some(object) = &table.object {
-                let _ = writeln!(out, "      \"object\": {},", q(object));
+                out.push_str("      \"object\": ");
+                push_quoted(&mut out, object);
+                out.push_str(",\n");
             }
             if let Some(access) = table.access {
-                let _ = writeln!(out, "      \"access\": \"{}\",", access.as_str());
+                out.push_str("      \"access\": \"");
+                out.push_str(access.as_str());
+                out.push_str("\",\n");
             }
             if table.columns.is_empty() {
                 out.push_str("      \"columns\": {}\n");
@@ -439,31 +451,48 @@ impl Snapshot {
                 out.push_str("      \"columns\": {\n");
                 let column_count = table.columns.len();
                 for (ci, (column, info)) in table.columns.iter().enumerate() {
-                    let mut fields = Vec::new();
+                    out.push_str("        ");
+                    push_quoted(&mut out, column);
+                    out.push_str(": {");
+                    let mut first = true;
+                    let mut sep = |out: &mut String| {
+                        out.push_str(if first { " " } else { ", " });
+                        first = false;
+                    };
                     if let Some(data_type) = &info.data_type {
-                        fields.push(format!("\"type\": {}", q(data_type)));
+                        sep(&mut out);
+                        out.push_str("\"type\": ");
+                        push_quoted(&mut out, data_type);
                     }
                     if let Some(field) = &info.field {
-                        fields.push(format!("\"field\": {}", q(field)));
+                        sep(&mut out);
+                        out.push_str("\"field\": ");
+                        push_quoted(&mut out, field);
                     }
                     if !info.nullable {
-                        fields.push("\"nullable\": false".to_string());
+                        sep(&mut out);
+                        out.push_str("\"nullable\": false");
                     }
                     if info.system {
-                        fields.push("\"system\": true".to_string());
+                        sep(&mut out);
+                        out.push_str("\"system\": true");
                     }
-                    let body = if fields.is_empty() {
-                        "{}".to_string()
-                    } else {
-                        format!("{{ {} }}", fields.join(", "))
-                    };
-                    let comma = if ci + 1 < column_count { "," } else { "" };
-                    let _ = writeln!(out, "        {}: {}{}", q(column), body, comma);
+                    if !first {
+                        out.push(' ');
+                    }
+                    out.push('}');
+                    if ci + 1 < column_count {
+                        out.push(',');
+                    }
+                    out.push('\n');
                 }
                 out.push_str("      }\n");
             }
-            let comma = if ti + 1 < table_count { "," } else { "" };
-            let _ = writeln!(out, "    }}{comma}");
+            out.push_str(if ti + 1 < table_count {
+                "    },\n"
+            } else {
+                "    }\n"
+            });
         }
         out.push_str("  }\n}\n");
         out
@@ -555,6 +584,18 @@ impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for UniqueKeys<V> {
     }
 }
 
+/// Append `text` as a JSON string, exactly as serde_json writes it (only `"`, `\\` and
+/// control characters are escaped; the common case needs no escaping at all).
+fn push_quoted(out: &mut String, text: &str) {
+    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        out.push_str(&serde_json::to_string(text).expect("strings always serialize"));
+    }
+}
+
 /// serde_json appends " at line L column C"; we print the position ourselves.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
@@ -604,6 +645,124 @@ mod tests {
 }
 "#;
         assert_eq!(sample().to_json(), expected);
+    }
+
+    /// The format as first written (a value per column, serde_json for every string): the
+    /// buffer-writing `to_json` must give the same bytes for any names and types.
+    fn reference_to_json(snapshot: &Snapshot) -> String {
+        let q = |s: &str| serde_json::to_string(s).unwrap();
+        let mut out = String::from("{\n");
+        let _ = writeln!(out, "  \"format\": {},", snapshot.format);
+        let _ = writeln!(out, "  \"environment\": {},", q(&snapshot.environment));
+        let _ = writeln!(out, "  \"schema\": {},", q(&snapshot.schema));
+        if let Some(source) = &snapshot.source {
+            let _ = writeln!(out, "  \"source\": {},", q(source));
+        }
+        if snapshot.tables.is_empty() {
+            out.push_str("  \"tables\": {}\n}\n");
+            return out;
+        }
+        out.push_str("  \"tables\": {\n");
+        for (ti, (name, table)) in snapshot.tables.iter().enumerate() {
+            let _ = writeln!(out, "    {}: {{", q(name));
+            if let Some(object) = &table.object {
+                let _ = writeln!(out, "      \"object\": {},", q(object));
+            }
+            if let Some(access) = table.access {
+                let _ = writeln!(out, "      \"access\": \"{}\",", access.as_str());
+            }
+            if table.columns.is_empty() {
+                out.push_str("      \"columns\": {}\n");
+            } else {
+                out.push_str("      \"columns\": {\n");
+                for (ci, (column, info)) in table.columns.iter().enumerate() {
+                    let mut fields = Vec::new();
+                    if let Some(t) = &info.data_type {
+                        fields.push(format!("\"type\": {}", q(t)));
+                    }
+                    if let Some(f) = &info.field {
+                        fields.push(format!("\"field\": {}", q(f)));
+                    }
+                    if !info.nullable {
+                        fields.push("\"nullable\": false".to_string());
+                    }
+                    if info.system {
+                        fields.push("\"system\": true".to_string());
+                    }
+                    let body = if fields.is_empty() {
+                        "{}".to_string()
+                    } else {
+                        format!("{{ {} }}", fields.join(", "))
+                    };
+                    let comma = if ci + 1 < table.columns.len() {
+                        ","
+                    } else {
+                        ""
+                    };
+                    let _ = writeln!(out, "        {}: {}{}", q(column), body, comma);
+                }
+                out.push_str("      }\n");
+            }
+            let comma = if ti + 1 < snapshot.tables.len() {
+                ","
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "    }}{comma}");
+        }
+        out.push_str("  }\n}\n");
+        out
+    }
+
+    #[test]
+    fn generated_snapshots_serialise_as_the_reference_and_round_trip() {
+        let mut state = 0x51a9_5eed_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = [
+            "a", "z_", "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "€", " ", "/", "Name",
+        ];
+        let name = |next: &mut dyn FnMut() -> u64| -> String {
+            (0..1 + next() % 4)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect()
+        };
+        for _ in 0..300 {
+            let mut snapshot = Snapshot::new(name(&mut next), name(&mut next));
+            if next() % 2 == 0 {
+                snapshot.source = Some(name(&mut next));
+            }
+            for _ in 0..next() % 4 {
+                let mut table = Table {
+                    object: (next() % 2 == 0).then(|| name(&mut next)),
+                    access: [
+                        None,
+                        Some(MappingAccess::ReadOnly),
+                        Some(MappingAccess::ReadWrite),
+                    ][(next() % 3) as usize],
+                    ..Table::default()
+                };
+                for _ in 0..next() % 4 {
+                    table.columns.insert(
+                        name(&mut next),
+                        Column {
+                            data_type: (next() % 3 != 0).then(|| name(&mut next)),
+                            field: (next() % 2 == 0).then(|| name(&mut next)),
+                            nullable: next() % 2 == 0,
+                            system: next() % 2 == 0,
+                        },
+                    );
+                }
+                snapshot.tables.insert(name(&mut next), table);
+            }
+            let text = snapshot.to_json();
+            assert_eq!(text, reference_to_json(&snapshot));
+            assert_eq!(Snapshot::parse(&text, "g", "g").unwrap(), snapshot);
+        }
     }
 
     #[test]

@@ -25,7 +25,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use crate::fetch::{connect, ConnectOptions, Connection, FetchError, SslMode};
+use crate::fetch::{fetch, ConnectOptions, DatabaseUrl, FetchError, SslMode};
 use crate::manifest::{check_usages, stale_allowances, Site, Usage};
 use crate::requirement::Finding;
 use crate::snapshot::Snapshot;
@@ -78,6 +78,57 @@ impl Report {
         } else {
             Err(VerifyError::Failed(Box::new(self)))
         }
+    }
+
+    /// The report as JSON (stable field names, for tools):
+    ///
+    /// ```text
+    /// {"ok": false, "source": "postgres://h:5432/d", "schema": "salesforce", "env": "prod",
+    ///  "checked": 3,
+    ///  "failures": [{"kind": "missing_column", "table": "account", "column": "x",
+    ///                "sites": ["src/a.rs:4:29"]}],
+    ///  "allowed": [{..., "reason": "..."}], "notes": [...],
+    ///  "stale_allowances": [{"site": "src/a.rs:9:1", "reason": "..."}]}
+    /// ```
+    pub fn to_json(&self) -> serde_json::Value {
+        let entries = |list: &[Entry]| -> Vec<serde_json::Value> {
+            list.iter()
+                .map(|entry| {
+                    let mut value =
+                        serde_json::to_value(&entry.finding).unwrap_or(serde_json::Value::Null);
+                    if let Some(object) = value.as_object_mut() {
+                        object.insert(
+                            "sites".into(),
+                            serde_json::Value::from(
+                                entry
+                                    .sites
+                                    .iter()
+                                    .map(|s| s.to_string())
+                                    .collect::<Vec<_>>(),
+                            ),
+                        );
+                        if let Some(reason) = &entry.reason {
+                            object.insert("reason".into(), reason.clone().into());
+                        }
+                    }
+                    value
+                })
+                .collect()
+        };
+        serde_json::json!({
+            "ok": self.is_ok(),
+            "source": self.source,
+            "schema": self.schema,
+            "env": self.env,
+            "checked": self.checked,
+            "failures": entries(&self.failures),
+            "allowed": entries(&self.allowed),
+            "notes": entries(&self.notes),
+            "stale_allowances": self.stale.iter().map(|(site, reason)| serde_json::json!({
+                "site": site.to_string(),
+                "reason": reason,
+            })).collect::<Vec<_>>(),
+        })
     }
 
     /// A human-readable report.
@@ -232,25 +283,6 @@ pub fn report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) ->
     }
 }
 
-/// Verify on an open connection: one catalog query in a read-only transaction. `env` names
-/// the environment for the code's allowances (`missing_ok(prod, ...)`).
-///
-/// Empty `usages` are [`FetchError::NothingToVerify`], never a pass: that is what a binary
-/// built without `[registry] enabled = true` would hand over.
-pub fn verify_connection(
-    connection: &mut Connection,
-    env: &str,
-    schema: &str,
-    usages: &[Usage],
-) -> Result<Report, VerifyError> {
-    if usages.is_empty() {
-        return Err(FetchError::NothingToVerify.into());
-    }
-    let snapshot = connection.snapshot(env, schema)?;
-    let source = connection.source.clone();
-    report(&snapshot, env, &source, usages).into_result()
-}
-
 /// Connect as `options` says and verify `usages` against `schema`: `Ok` only when every
 /// requirement holds. Empty `usages` are [`FetchError::NothingToVerify`], before any
 /// connection is made. Allowances are matched against the environment named by
@@ -268,21 +300,41 @@ pub fn verify(
     schema: &str,
     usages: &[Usage],
 ) -> Result<Report, VerifyError> {
+    verify_env(options, None, schema, usages)
+}
+
+/// [`verify`] for environment `env` (its allowances apply); `None` means what [`verify`]
+/// uses: `HC_SCHEMA_ENV`, else `live`. The connection is read once: one catalog query, every
+/// phase under a deadline (connect timeout, then statement timeout plus one second).
+pub fn verify_env(
+    options: &ConnectOptions,
+    env: Option<&str>,
+    schema: &str,
+    usages: &[Usage],
+) -> Result<Report, VerifyError> {
     if usages.is_empty() {
         return Err(FetchError::NothingToVerify.into());
     }
-    let env = std::env::var(crate::selection::ENV_VAR)
-        .ok()
-        .filter(|e| crate::names::is_env_name(e))
-        .unwrap_or_else(|| "live".to_string());
-    let mut connection = connect(options)?;
-    verify_connection(&mut connection, &env, schema, usages)
+    let env = match env {
+        Some(env) => env.to_string(),
+        None => std::env::var(crate::selection::ENV_VAR)
+            .ok()
+            .filter(|e| crate::names::is_env_name(e))
+            .unwrap_or_else(|| "live".to_string()),
+    };
+    let live = fetch(options, &env, schema)?;
+    let source = live.snapshot.source.clone().unwrap_or_default();
+    report(&live.snapshot, &env, &source, usages).into_result()
 }
 
 /// The whole release-phase check in one call, for `main`: reads `DATABASE_URL` (TLS
 /// `sslmode=require` unless the URL or `PGSSLMODE` says otherwise, as Heroku Postgres needs),
 /// the schema from `HC_SCHEMA_NAME` (default `salesforce`), verifies `usages`, prints the
 /// report, and returns the exit status: 0 ok, 1 a requirement fails, 2 anything else.
+///
+/// Bounded: it gives up within the connect timeout plus the statement timeout plus one second
+/// (defaults 10 s and 30 s; `HC_SCHEMA_CONNECT_TIMEOUT` and `HC_SCHEMA_STATEMENT_TIMEOUT` in
+/// seconds change them), saying which phase timed out.
 ///
 /// ```no_run
 /// // The release-phase subcommand of an app (`release: ./target/release/app verify-schema`):
@@ -297,7 +349,11 @@ pub fn release_phase(usages: &[Usage]) -> ExitCode {
             hint: "DATABASE_URL is not set (Heroku sets it for the attached database)".into(),
         })?;
         let mut options = ConnectOptions::new(url, "the DATABASE_URL variable");
-        if !options.url.contains("sslmode") {
+        // Heroku Postgres requires TLS: `require` unless the URL says otherwise.
+        if DatabaseUrl::parse(&options.url, &options.origin)?
+            .sslmode
+            .is_none()
+        {
             options.sslmode = Some(SslMode::Require);
         }
         if let Ok(mode) = std::env::var("PGSSLMODE") {
@@ -305,6 +361,23 @@ pub fn release_phase(usages: &[Usage]) -> ExitCode {
                 origin: "the PGSSLMODE variable".into(),
                 message,
             })?);
+        }
+        for (var, slot) in [
+            ("HC_SCHEMA_CONNECT_TIMEOUT", &mut options.connect_timeout),
+            (
+                "HC_SCHEMA_STATEMENT_TIMEOUT",
+                &mut options.statement_timeout,
+            ),
+        ] {
+            if let Ok(text) = std::env::var(var) {
+                let seconds: u64 = text.trim().parse().map_err(|_| FetchError::BadOption {
+                    message: format!(
+                        "{var} must be a whole number of seconds from 1 to {}",
+                        crate::fetch::MAX_TIMEOUT_SECS
+                    ),
+                })?;
+                *slot = std::time::Duration::from_secs(seconds);
+            }
         }
         let schema = std::env::var("HC_SCHEMA_NAME")
             .unwrap_or_else(|_| crate::config::DEFAULT_SCHEMA.into());

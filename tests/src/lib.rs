@@ -11,3 +11,5 @@ pub mod cargo;
 pub mod cli;
 pub mod fixtures;
 pub mod pg;
+pub mod proxy;
+pub mod secrets;

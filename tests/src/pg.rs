@@ -23,6 +23,8 @@ pub struct Server {
     pub tls: bool,
     /// The server's self-signed certificate (PEM), for verify-full tests.
     pub cert: Option<PathBuf>,
+    /// The Unix socket directory (only clusters started here).
+    pub socket_dir: Option<PathBuf>,
 }
 
 static SERVER: OnceLock<Result<Server, String>> = OnceLock::new();
@@ -106,6 +108,7 @@ fn start() -> Result<Server, String> {
                 .unwrap_or_default(),
             tls: false,
             cert: None,
+            socket_dir: None,
         });
     }
     let bin =
@@ -208,6 +211,7 @@ fn start() -> Result<Server, String> {
         password: PASSWORD.into(),
         tls,
         cert: tls.then_some(cert),
+        socket_dir: Some(root.clone()),
     };
     Ok(server)
 }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+use std::time::{Duration, Instant};
 
 use hc_schema_snapshot::build::workspace_root;
 use hc_schema_snapshot::diagnostic::{explain, Target};
@@ -12,16 +13,24 @@ use hc_schema_snapshot::Snapshot;
 use hc_schema_tests::cargo::{cargo, nested_target, run, workspace};
 use hc_schema_tests::fixtures::{hc_database, ADD_LOYALTY_TIER};
 use hc_schema_tests::pg::{self, PASSWORD};
+use hc_schema_tests::proxy::{impostor, server_addr, Proxy, Silence};
+use hc_schema_tests::secrets;
 
+/// The example app, built once per test process.
 fn app_binary() -> PathBuf {
-    let mut command = cargo(&workspace());
-    command.args(["build", "--quiet", "-p", "loyalty-app"]);
-    let (output, stderr) = run(&mut command);
-    assert!(
-        output.status.success(),
-        "building loyalty-app failed:\n{stderr}"
-    );
-    nested_target().join("debug/loyalty-app")
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let mut command = cargo(&workspace());
+            command.args(["build", "--quiet", "-p", "loyalty-app"]);
+            let (output, stderr) = run(&mut command);
+            assert!(
+                output.status.success(),
+                "building loyalty-app failed:\n{stderr}"
+            );
+            nested_target().join("debug/loyalty-app")
+        })
+        .clone()
 }
 
 fn app(args: &[&str], database_url: &str) -> (i32, String, String) {
@@ -141,4 +150,138 @@ fn check_and_the_macro_agree_on_the_example() {
         );
     }
     assert_eq!(stderr.matches("error: `").count(), problems.len());
+}
+
+fn app_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String, Duration) {
+    let mut command = Command::new(app_binary());
+    command.args(args).env_remove("DATABASE_URL");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let start = Instant::now();
+    let output = command.output().expect("run loyalty-app");
+    let elapsed = start.elapsed();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+        elapsed,
+    )
+}
+
+/// The release-phase call gives up within connect + statement timeout + 1 s (plus a
+/// generous 3 s for process start), with exit 2 and the phase that timed out.
+#[test]
+fn the_release_phase_is_bounded_by_its_timeouts() {
+    let db = hc_database("release_bounded");
+    let server = pg::server();
+    let silent_connect = Proxy::start("127.0.0.1:0", server_addr(), Silence::FromStart).unwrap();
+    let silent_query = Proxy::start(
+        "127.0.0.1:0",
+        server_addr(),
+        Silence::AfterClientSends(b"pg_catalog.pg_attribute".to_vec()),
+    )
+    .unwrap();
+    let url = |port: u16| {
+        format!(
+            "postgres://{}:{}@127.0.0.1:{port}/{db}?sslmode=disable",
+            server.user, server.password
+        )
+    };
+    let timeouts = [
+        ("HC_SCHEMA_CONNECT_TIMEOUT", "2"),
+        ("HC_SCHEMA_STATEMENT_TIMEOUT", "2"),
+    ];
+    for (port, expected) in [
+        (
+            silent_connect.port(),
+            "timed out after 2 s in authentication with 127.0.0.1:",
+        ),
+        (
+            silent_query.port(),
+            "timed out after 3 s waiting for the catalog query on postgres://127.0.0.1:",
+        ),
+    ] {
+        let database_url = url(port);
+        let mut env = vec![("DATABASE_URL", database_url.as_str())];
+        env.extend(timeouts);
+        let (code, stdout, stderr, elapsed) = app_with(&["verify-schema"], &env);
+        assert_eq!(code, 2, "{stdout}{stderr}");
+        assert!(stderr.contains(expected), "{stderr}");
+        assert!(
+            elapsed < Duration::from_secs(2 + 2 + 1 + 3),
+            "took {elapsed:?}: {stderr}"
+        );
+    }
+    // A bad timeout is an input error, before any connection.
+    let database_url = url(silent_connect.port());
+    let (code, _, stderr, _) = app_with(
+        &["verify-schema"],
+        &[
+            ("DATABASE_URL", &database_url),
+            ("HC_SCHEMA_STATEMENT_TIMEOUT", "0"),
+        ],
+    );
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("the statement timeout must be more than 0"),
+        "{stderr}"
+    );
+}
+
+/// The library's release-phase call (through the example app) with generated connection
+/// strings: no panic, and no piece of a password in its output.
+#[test]
+fn the_release_phase_never_shows_a_password() {
+    let db = hc_database("release_leaks");
+    let server = pg::server();
+    let host = server.host.clone();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let targets = secrets::Targets {
+        live: (&host, server.port),
+        dead,
+        impostor: impostor(b"HTTP/1.1 400 Bad Request\r\n\r\n"),
+        db: &db,
+        user: "",
+    };
+    let mut rng = secrets::Rng::new(0xfeed_5eed);
+    let mut runs = 0;
+    for i in 0..6 {
+        let password = secrets::password(&mut rng);
+        let wrong = secrets::password(&mut rng);
+        let user = format!("release_leak_{i}");
+        pg::admin("postgres")
+            .batch_execute(&format!(
+                "CREATE ROLE {user} LOGIN PASSWORD {}",
+                secrets::sql_literal(&password)
+            ))
+            .unwrap();
+        let targets = secrets::Targets {
+            user: &user,
+            ..targets
+        };
+        for shape in secrets::shapes(&password, &wrong, &targets) {
+            let (code, stdout, stderr, _) =
+                app_with(&["verify-schema"], &[("DATABASE_URL", &shape.text)]);
+            runs += 1;
+            let output = format!("{stdout}{stderr}");
+            assert!(
+                matches!(code, 0..=2) && !output.contains("panicked"),
+                "{}: {output}",
+                shape.label
+            );
+            if let Some(piece) = secrets::leak(&output, &[&password, &wrong]) {
+                panic!("password piece {piece:?} in the release phase's output for {} ({password:?}):\n{output}", shape.label);
+            }
+            if shape.connects && (server.tls || !shape.label.contains("tls")) {
+                // Connected and checked: prod lacks account.loyalty_tier__c, a failure (1).
+                assert_eq!(code, 1, "{}: {output}", shape.label);
+            }
+        }
+    }
+    assert!(runs >= 100, "{runs}");
 }

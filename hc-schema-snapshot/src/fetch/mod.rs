@@ -1,8 +1,11 @@
 //! Reading a live Heroku Connect schema from PostgreSQL (feature `fetch`).
 //!
 //! One catalog query (`pg_catalog`, not `information_schema`) in one round trip, inside a
-//! read-only transaction with a statement timeout; TLS with libpq's `sslmode` semantics.
-//! Nothing here ever prints or stores a user name or password.
+//! read-only transaction with a statement and lock timeout; TLS with libpq's `sslmode`
+//! semantics; connection strings parsed by our own libpq-compatible parser ([`url`]). Every
+//! phase (connect, TLS, authentication, query) has a client-side deadline: a read gives up
+//! within the connect timeout plus the statement timeout plus one second, and says which
+//! phase timed out. Nothing here ever prints or stores a user name or password.
 //!
 //! ```no_run
 //! use hc_schema_snapshot::fetch::{fetch_snapshot, ConnectOptions};
@@ -13,24 +16,39 @@
 //! ```
 
 mod catalog;
+mod client;
+mod endpoint;
 mod error;
+mod keyvalue;
+mod params;
+pub mod percent;
+mod session;
 pub mod tls;
+mod uri;
 pub mod url;
 
+use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use catalog::{read_catalog, Catalog};
+pub use catalog::{
+    setup as transaction_setup, Catalog, QUERY, READ_ONLY_PATTERN, READ_WRITE_PATTERN,
+};
+pub use client::{connect, Connection};
 pub use error::FetchError;
+pub use session::Phase;
 pub use tls::SslMode;
 pub use url::DatabaseUrl;
 
 use crate::snapshot::Snapshot;
 
-/// How to reach a database.
-#[derive(Debug, Clone)]
+/// The longest connect or statement timeout accepted: one day.
+pub const MAX_TIMEOUT_SECS: u64 = 86_400;
+
+/// How to reach a database. `Debug` hides the URL.
+#[derive(Clone)]
 pub struct ConnectOptions {
-    /// The database URL (never printed).
+    /// The connection string, a URL or key=value pairs (never printed).
     pub url: String,
     /// Where the URL came from, for messages: "the HC_PROD_DATABASE_URL variable".
     pub origin: String,
@@ -38,14 +56,34 @@ pub struct ConnectOptions {
     pub sslmode: Option<SslMode>,
     /// Overrides the URL's `sslrootcert`.
     pub root_cert: Option<PathBuf>,
-    /// Connect timeout (default 10 s).
+    /// Connect timeout, per server tried: name lookup, TCP, TLS and authentication together
+    /// (default 10 s; a shorter `connect_timeout` in the URL wins).
     pub connect_timeout: Duration,
-    /// Statement timeout of the catalog query (default 30 s).
+    /// Statement (and lock) timeout of the catalog query (default 30 s); the client gives up
+    /// one second after it.
     pub statement_timeout: Duration,
+}
+
+impl fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectOptions")
+            .field("url", &"<hidden>")
+            .field("origin", &self.origin)
+            .field("sslmode", &self.sslmode)
+            .field("root_cert", &self.root_cert)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("statement_timeout", &self.statement_timeout)
+            .finish()
+    }
 }
 
 impl ConnectOptions {
     /// Options with default TLS (the URL's `sslmode`, else `prefer`) and timeouts.
+    ///
+    /// ```
+    /// let options = hc_schema_snapshot::fetch::ConnectOptions::new("postgres://u:Secret1@h/d", "DATABASE_URL");
+    /// assert!(!format!("{options:?}").contains("Secret1"));
+    /// ```
     pub fn new(url: impl Into<String>, origin: impl Into<String>) -> Self {
         ConnectOptions {
             url: url.into(),
@@ -56,80 +94,89 @@ impl ConnectOptions {
             statement_timeout: Duration::from_secs(30),
         }
     }
-}
 
-/// A connection together with what is needed to describe it and scrub messages.
-pub struct Connection {
-    /// The client.
-    pub client: postgres::Client,
-    /// `postgres://host:port/db`, credential-free.
-    pub source: String,
-    url: DatabaseUrl,
-    origin: String,
-    mode: SslMode,
-    statement_timeout: Duration,
-}
-
-/// Connect as `options` says.
-pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
-    let url = DatabaseUrl::parse(&options.url, &options.origin)?;
-    let mut config: postgres::Config =
-        url.conninfo
-            .parse()
-            .map_err(|err: postgres::Error| FetchError::BadUrl {
-                origin: options.origin.clone(),
-                message: url.scrub(&err.to_string()),
-            })?;
-    let mode = options.sslmode.or(url.sslmode).unwrap_or(SslMode::Prefer);
-    let root_cert = options
-        .root_cert
-        .clone()
-        .or_else(|| url.sslrootcert.clone());
-    config.connect_timeout(options.connect_timeout);
-    if config.get_application_name().is_none() {
-        config.application_name("hc-schema");
+    /// Check the timeouts (more than zero, at most [`MAX_TIMEOUT_SECS`]) and parse the URL.
+    pub fn validate(&self) -> Result<DatabaseUrl, FetchError> {
+        for (name, value) in [
+            ("connect timeout", self.connect_timeout),
+            ("statement timeout", self.statement_timeout),
+        ] {
+            if value.is_zero() || value > Duration::from_secs(MAX_TIMEOUT_SECS) {
+                return Err(FetchError::BadOption {
+                    message: format!(
+                        "the {name} must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds (one day); got {} s",
+                        value.as_secs_f64()
+                    ),
+                });
+            }
+        }
+        DatabaseUrl::parse(&self.url, &self.origin)
     }
-    let source = url::describe(&config);
-    let result = if mode == SslMode::Disable {
-        config.ssl_mode(postgres::config::SslMode::Disable);
-        config.connect(postgres::NoTls)
+}
+
+/// Check that `schema` is a plain identifier, as Heroku Connect schema names are (`salesforce`,
+/// `org`, `salesforce001`): a lower-case letter or `_`, then lower-case letters, digits or `_`,
+/// at most 63 bytes. The query binds it as a parameter anyway; this refuses anything odd early,
+/// with a message that says what is allowed.
+///
+/// ```
+/// use hc_schema_snapshot::fetch::validate_schema;
+/// assert!(validate_schema("salesforce").is_ok() && validate_schema("org_2").is_ok());
+/// assert!(validate_schema("x'; DROP TABLE t; --").is_err() && validate_schema("Salesforce").is_err());
+/// ```
+pub fn validate_schema(schema: &str) -> Result<(), FetchError> {
+    if crate::names::is_hc_name(schema) && schema.len() <= 63 {
+        Ok(())
     } else {
-        let (pg_mode, connector) = tls::connector(mode, root_cert.as_deref())?;
-        config.ssl_mode(pg_mode);
-        config.connect(connector)
-    };
-    let client =
-        result.map_err(|err| error::classify(&err, &url, &options.origin, &source, mode))?;
-    Ok(Connection {
-        client,
-        source,
-        url,
-        origin: options.origin.clone(),
-        mode,
-        statement_timeout: options.statement_timeout,
-    })
+        Err(FetchError::BadSchemaName {
+            schema: schema.to_string(),
+        })
+    }
 }
 
-impl Connection {
-    /// Read the catalog of `schema` (one round trip, read-only transaction).
-    pub fn catalog(&mut self, schema: &str) -> Result<Catalog, FetchError> {
-        read_catalog(&mut self.client, schema, self.statement_timeout)
-            .map_err(|err| error::classify(&err, &self.url, &self.origin, &self.source, self.mode))
-    }
+/// A live schema as read, with what refresh needs to explain an empty one.
+#[derive(Debug, Clone)]
+pub struct Live {
+    /// The snapshot (bookkeeping tables left out, `source` set to the server that answered).
+    pub snapshot: Snapshot,
+    /// Other schemas of the database that look like Heroku Connect schemas.
+    pub hc_schemas: Vec<String>,
+}
 
-    /// Read `schema` as a snapshot for `env`; an absent schema is an error listing the
-    /// schemas that look like Heroku Connect schemas.
-    pub fn snapshot(&mut self, env: &str, schema: &str) -> Result<Snapshot, FetchError> {
-        let catalog = self.catalog(schema)?;
-        if !catalog.schema_exists {
-            return Err(FetchError::SchemaMissing {
-                schema: schema.to_string(),
-                source_desc: self.source.clone(),
-                candidates: catalog.hc_schemas,
+impl Live {
+    /// `Err(FetchError::EmptySchema)` when the schema holds no mapped table: a snapshot of
+    /// nothing would make every check pass vacuously.
+    pub fn require_tables(&self) -> Result<(), FetchError> {
+        if self.snapshot.tables.is_empty() {
+            return Err(FetchError::EmptySchema {
+                schema: self.snapshot.schema.clone(),
+                source_desc: self.snapshot.source.clone().unwrap_or_default(),
+                candidates: self.hc_schemas.clone(),
             });
         }
-        Ok(catalog.into_snapshot(env, schema, Some(self.source.clone())))
+        Ok(())
     }
+}
+
+/// Connect and read `schema` of the database as environment `env`'s live schema. An absent
+/// schema is [`FetchError::SchemaMissing`], listing the schemas that look like Heroku Connect
+/// schemas.
+pub fn fetch(options: &ConnectOptions, env: &str, schema: &str) -> Result<Live, FetchError> {
+    validate_schema(schema)?;
+    let url = options.validate()?;
+    let read = session::read(options, &url, schema)?;
+    if !read.catalog.schema_exists {
+        return Err(FetchError::SchemaMissing {
+            schema: schema.to_string(),
+            source_desc: read.source,
+            candidates: read.catalog.hc_schemas,
+        });
+    }
+    let hc_schemas = read.catalog.hc_schemas.clone();
+    Ok(Live {
+        snapshot: read.catalog.into_snapshot(env, schema, Some(read.source)),
+        hc_schemas,
+    })
 }
 
 /// Connect and read `schema` of the database as the snapshot of `env`.
@@ -138,5 +185,5 @@ pub fn fetch_snapshot(
     env: &str,
     schema: &str,
 ) -> Result<Snapshot, FetchError> {
-    connect(options)?.snapshot(env, schema)
+    fetch(options, env, schema).map(|live| live.snapshot)
 }
