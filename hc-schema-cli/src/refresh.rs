@@ -12,14 +12,18 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use hc_schema_snapshot::conflict;
+use hc_schema_snapshot::diff::{classify, diff, DeviationKind, FailOn, Sides, Summary};
 use hc_schema_snapshot::fetch;
 use hc_schema_snapshot::snapshot::{write_atomically, MappingAccess};
-use hc_schema_snapshot::Snapshot;
+use hc_schema_snapshot::{Snapshot, SnapshotError};
 use serde_json::json;
 
 use crate::context::Context;
 use crate::output::{print_json, ReportFormat};
-use crate::{DbArgs, Failure, Outcome};
+use crate::render::{deviation_summary, render_deviations};
+use crate::usages::incomplete_scan;
+use crate::{DbArgs, Failure, Outcome, ERROR, FOUND, OK};
 
 /// `refresh` arguments.
 #[derive(Args)]
@@ -36,6 +40,10 @@ pub struct RefreshArgs {
     /// makes every check pass).
     #[arg(long)]
     allow_empty: bool,
+    /// With --check, what fails (exit 1): `any` change refresh would write (the default: a
+    /// stale snapshot is a future false pass), or only `breaking` ones, which some code needs.
+    #[arg(long, default_value = "any", value_parser = ["any", "breaking"], requires = "check")]
+    fail_on: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
@@ -52,11 +60,40 @@ fn read_old(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>, Failure> {
 
 /// Load the current snapshot (only needed when the file differs from what Postgres shows).
 ///
-/// Hook for merge-conflict recovery (issue 10.10): a file with conflict markers is recognised
-/// by `Snapshot` loading; recovery (keeping what can be kept of the old file's API names)
-/// belongs here, where the old snapshot is loaded.
-fn load_old(ctx: &Context, path: &Path) -> Result<Snapshot, Failure> {
-    ctx.load(path)
+/// A file with git merge-conflict markers (two branches refreshed it) is recovered: both
+/// sides are read and merged, so that what Postgres cannot tell (Salesforce API names, an
+/// imported access) is kept from either; what could not be kept is printed as a note.
+fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot, Failure> {
+    match Snapshot::load(path) {
+        Err(SnapshotError::MergeConflict { .. }) => {
+            let shown = ctx.show(path);
+            let text = std::fs::read_to_string(path)
+                .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
+            let Some(recovery) = conflict::recover(&text, &shown, env) else {
+                return ctx.load(path);
+            };
+            eprintln!(
+                "note: {shown} has unresolved git merge-conflict markers: rebuilt from the \
+                 database, keeping the API names and access both sides knew"
+            );
+            for lost in &recovery.lost {
+                eprintln!("note: not kept: {lost}");
+            }
+            Ok(recovery.merged)
+        }
+        // A damaged file: refresh is the fix its error message gives, so rebuild it rather
+        // than refuse; say what is lost. (A newer format is refused: never downgrade.)
+        Err(err @ SnapshotError::Malformed { .. }) => {
+            let shown = ctx.show(path);
+            eprintln!(
+                "note: {}: rebuilt from the database; the Salesforce API names and access it \
+                 held are lost (`hc-schema import {env} --from <export.json>` restores them)",
+                err.to_string().replace(&path.display().to_string(), &shown)
+            );
+            Ok(Snapshot::new(env, ""))
+        }
+        _ => ctx.load(path),
+    }
 }
 
 /// Free nothing: the process exits right after the command, and freeing tens of thousands of
@@ -84,13 +121,14 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
     let mut text = snapshot.to_json();
     let mut old = None;
     if old_bytes.as_deref().is_some_and(|b| b != text.as_bytes()) {
-        let previous = load_old(&ctx, &path)?;
+        let previous = load_old(&ctx, &path, &args.env)?;
         snapshot.fill_from(&previous);
         text = snapshot.to_json();
         old = Some(previous);
     }
     if args.check {
         let outcome = check(
+            &ctx,
             &args,
             &shown,
             old_bytes.as_deref(),
@@ -140,8 +178,12 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--check`: compare what refresh would write with the file, byte for byte.
+/// `--check`: compare what refresh would write with the file, byte for byte. When it
+/// differs, the tables and columns that appear or disappear are classified against the
+/// code's requirements (breaking: code needs what the live schema lacks) and `--fail-on`
+/// decides the exit status.
 fn check(
+    ctx: &Context,
     args: &RefreshArgs,
     shown: &str,
     old_bytes: Option<&[u8]>,
@@ -158,8 +200,44 @@ fn check(
         )));
     };
     let up_to_date = old_bytes == text.as_bytes();
+    let fail_on: FailOn = args.fail_on.parse().map_err(Failure)?;
     // `old` is loaded whenever the file differs from the live schema.
     let changes = old.map_or_else(Vec::new, |old| changes::changes(old, snapshot));
+    // Tables, columns, types and access that differ, against what the code needs; only the
+    // live side counts (the file is what is being replaced).
+    let (deviations, incomplete) = match old {
+        Some(old) if !up_to_date => {
+            let scan = ctx.scan();
+            let mut deviations = diff(old, snapshot, &[]);
+            classify(
+                &mut deviations,
+                &scan.usages,
+                Sides {
+                    a: None,
+                    b: Some(&args.env),
+                },
+            );
+            (deviations, incomplete_scan(&scan))
+        }
+        _ => (Vec::new(), None),
+    };
+    let summary = Summary::of(&deviations);
+    // The field changes the deviations do not show (nullability, API names, source, ...).
+    let shown_as_deviation = |c: &changes::Change| match c.what {
+        "added" | "removed" | "access" => true,
+        // diff() compares types only where both sides know one.
+        "type" => deviations.iter().any(|d| {
+            matches!(d.kind, DeviationKind::TypeDiffers { .. })
+                && Some(&d.table) == c.table.as_ref()
+                && d.column == c.column
+        }),
+        _ => false,
+    };
+    let other_changes: Vec<changes::Change> = changes
+        .iter()
+        .filter(|c| !shown_as_deviation(c))
+        .cloned()
+        .collect();
     let old_text = String::from_utf8_lossy(old_bytes);
     let diff = linediff::unified(&old_text, text, 2);
     let non_hc = snapshot.non_hc_names();
@@ -170,6 +248,10 @@ fn check(
             "schema": schema,
             "source": source,
             "up_to_date": up_to_date,
+            "fail_on": args.fail_on,
+            "summary": summary,
+            "deviations": deviations,
+            "complete": incomplete.is_none(),
             "changes": changes,
             "diff": diff,
             "non_hc_names": non_hc,
@@ -182,7 +264,11 @@ fn check(
                 "{shown} is stale: `hc-schema refresh {}` would change it (- only in the snapshot, + only live, ~ changed):",
                 args.env
             );
-            print!("{}", changes::render(&changes));
+            print!("{}", render_deviations(&deviations, "snapshot", "live"));
+            print!("{}", changes::render(&other_changes));
+            if !deviations.is_empty() {
+                println!("{}", deviation_summary(&deviations));
+            }
             if diff.is_empty() {
                 println!("the file differs only in line endings or its final newline");
             } else {
@@ -195,11 +281,24 @@ fn check(
     if args.format == ReportFormat::Human && !non_hc.is_empty() {
         println!("{}", non_hc_note(schema, &non_hc));
     }
-    Ok(if up_to_date {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    if up_to_date {
+        return Ok(ExitCode::from(OK));
+    }
+    if let Some(message) = incomplete {
+        eprintln!(
+            "error: {message}; a change shown as harmless may be needed by the code that was not read"
+        );
+        if fail_on == FailOn::Breaking {
+            return Ok(ExitCode::from(ERROR));
+        }
+    }
+    // Under `any`, a stale file fails even when no deviation is listed (an API name, a
+    // nullability or the source changed): refresh would write it.
+    let fails = match fail_on {
+        FailOn::Any => true,
+        FailOn::Breaking => summary.breaking > 0,
+    };
+    Ok(ExitCode::from(if fails { FOUND } else { OK }))
 }
 
 fn non_hc_note(schema: &str, names: &[String]) -> String {

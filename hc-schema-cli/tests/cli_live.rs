@@ -1326,3 +1326,146 @@ fn no_piece_of_a_password_reaches_any_output_or_file() {
     }
     assert!(runs >= 700, "{runs}");
 }
+
+/// `refresh --check` marks what the code needs: a column the live schema dropped that code
+/// reads is BREAKING, a newly mapped column is harmless; `--fail-on breaking` fails only on
+/// the first.
+#[test]
+fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
+    let db = hc_database("breaking");
+    let (_keep, dir) = project(CONFIG);
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name, billingcity))]\nfn main() {}\n",
+    )
+    .unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    assert_eq!(hc(&dir, &["refresh", "prod"], &env).code, 0);
+    // A new field: harmless.
+    pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("+ account.loyalty_tier__c  (only in live)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("1 deviation(s): 0 breaking, 1 harmless"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(&dir, &["refresh", "prod", "--check"], &env);
+    assert_eq!(
+        run.code, 1,
+        "the default fails on any change:\n{}",
+        run.stdout
+    );
+    // A field the code reads is unmapped: breaking, at the code site.
+    pg::admin(&db)
+        .batch_execute("ALTER TABLE salesforce.account DROP COLUMN billingcity")
+        .unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "- account.billingcity  (only in snapshot)  needed at src/main.rs:2:29  BREAKING\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("2 deviation(s): 1 breaking, 1 harmless"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(
+        &dir,
+        &[
+            "refresh",
+            "prod",
+            "--check",
+            "--fail-on",
+            "breaking",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["summary"]["breaking"], 1, "{report:#}");
+    let breaking: Vec<&serde_json::Value> = report["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["breaking"] == true)
+        .collect();
+    assert_eq!(breaking[0]["column"], "billingcity");
+    assert_eq!(breaking[0]["needed_at"][0]["site"], "src/main.rs:2:29");
+}
+
+/// A snapshot with merge-conflict markers (two branches refreshed it) is rebuilt by refresh,
+/// keeping the API names either side knew; a damaged file is rebuilt with a note.
+#[test]
+fn refresh_recovers_a_conflicted_or_damaged_snapshot() {
+    let db = hc_database("conflict");
+    let (_keep, dir) = project(CONFIG);
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    let path = dir.join("hc-schema/prod.json");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        "{\"format\": 1, \"environment\": \"prod\", \"schema\": \"salesforce\", \"tables\": {\n\
+         <<<<<<< HEAD\n\
+         \"account\": {\"object\": \"Account\", \"columns\": {\"name\": {\"field\": \"Name\"}}}\n\
+         =======\n\
+         \"account\": {\"columns\": {\"billingcity\": {\"field\": \"BillingCity\"}}}\n\
+         >>>>>>> other\n\
+         }}\n",
+    )
+    .unwrap();
+    // Loading it elsewhere says "merge conflict", with the line.
+    let run = hc(&dir, &["diff", "prod", "prod"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("merge conflict"), "{}", run.stderr);
+    let run = hc(&dir, &["refresh", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("merge-conflict markers: rebuilt"),
+        "{}",
+        run.stderr
+    );
+    let snapshot = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    let account = &snapshot.tables["account"];
+    assert_eq!(account.object.as_deref(), Some("Account"));
+    assert_eq!(account.columns["name"].field.as_deref(), Some("Name"));
+    assert_eq!(
+        account.columns["billingcity"].field.as_deref(),
+        Some("BillingCity")
+    );
+    // Damaged (not a conflict): rebuilt, and the note says what is lost.
+    std::fs::write(&path, "{\"format\": 1, \"tables\": [\n").unwrap();
+    let run = hc(&dir, &["refresh", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("malformed snapshot"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("API names and access it held are lost"),
+        "{}",
+        run.stderr
+    );
+    assert!(hc_schema_snapshot::Snapshot::load(&path).is_ok());
+}

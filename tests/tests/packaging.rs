@@ -7,6 +7,8 @@ use hc_schema_tests::cargo::{cargo, run, workspace};
 #[test]
 fn the_published_crates_package_and_build() {
     let target = workspace().join("target").join("package-check");
+    // A previous run's packages have the same version: cargo would reuse them.
+    let _ = std::fs::remove_dir_all(target.join("package"));
     let mut command = cargo(&workspace());
     command.env("CARGO_TARGET_DIR", &target).args([
         "package",
