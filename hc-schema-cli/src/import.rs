@@ -35,9 +35,10 @@ pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
     let mut snapshot = import_export(&text, &shown_from, &args.env, &schema)?;
     let path = ctx.snapshot_path(&args.env)?;
     if path.exists() {
-        if let Ok(old) = ctx.load(&path) {
-            snapshot.fill_from(&old);
-        }
+        // Types from a refresh are kept; a conflicted or damaged file is recovered or rebuilt
+        // with a note saying what is lost (never silently).
+        let old = crate::refresh::load_old(&ctx, &path, &args.env)?;
+        snapshot.fill_from(&old);
     }
     let changed = snapshot.save(&path)?;
     println!(

@@ -63,7 +63,7 @@ fn read_old(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>, Failure> {
 /// A file with git merge-conflict markers (two branches refreshed it) is recovered: both
 /// sides are read and merged, so that what Postgres cannot tell (Salesforce API names, an
 /// imported access) is kept from either; what could not be kept is printed as a note.
-fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot, Failure> {
+pub(crate) fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot, Failure> {
     match Snapshot::load(path) {
         Err(SnapshotError::MergeConflict { .. }) => {
             let shown = ctx.show(path);
@@ -73,8 +73,8 @@ fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot, Failure> 
                 return ctx.load(path);
             };
             eprintln!(
-                "note: {shown} has unresolved git merge-conflict markers: rebuilt from the \
-                 database, keeping the API names and access both sides knew"
+                "note: {shown} has unresolved git merge-conflict markers: rebuilt, keeping the \
+                 API names, types and access both sides knew"
             );
             for lost in &recovery.lost {
                 eprintln!("note: not kept: {lost}");
@@ -86,8 +86,9 @@ fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot, Failure> 
         Err(err @ SnapshotError::Malformed { .. }) => {
             let shown = ctx.show(path);
             eprintln!(
-                "note: {}: rebuilt from the database; the Salesforce API names and access it \
-                 held are lost (`hc-schema import {env} --from <export.json>` restores them)",
+                "note: {}: rebuilt; the Salesforce API names, types and access it held are lost \
+                 (`hc-schema refresh {env}` and `hc-schema import {env} --from <export.json>` \
+                 restore them)",
                 err.to_string().replace(&path.display().to_string(), &shown)
             );
             Ok(Snapshot::new(env, ""))
