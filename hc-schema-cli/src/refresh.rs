@@ -85,11 +85,12 @@ pub(crate) fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot
         // than refuse; say what is lost. (A newer format is refused: never downgrade.)
         Err(err @ SnapshotError::Malformed { .. }) => {
             let shown = ctx.show(path);
+            let what = err.to_string().replace(&path.display().to_string(), &shown);
+            let what = what.split("; fix the file").next().unwrap_or_default().to_string();
             eprintln!(
-                "note: {}: rebuilt; the Salesforce API names, types and access it held are lost \
+                "note: {what}: rebuilt; the Salesforce API names, types and access it held are lost \
                  (`hc-schema refresh {env}` and `hc-schema import {env} --from <export.json>` \
-                 restore them)",
-                err.to_string().replace(&path.display().to_string(), &shown)
+                 restore them)"
             );
             Ok(Snapshot::new(env, ""))
         }

@@ -271,8 +271,9 @@ impl Snapshot {
         }
         let malformed = |err: serde_json::Error| SnapshotError::Malformed {
             path: path.to_string(),
-            line: err.line(),
-            column: err.column(),
+            line: err.line().max(1),
+            // serde_json says column 0 at the end of a line; columns count from 1.
+            column: err.column().max(1),
             message: strip_position(&err.to_string()),
             env: env.to_string(),
         };
