@@ -238,7 +238,7 @@ impl SqlError {
                 "qualify it: {}",
                 candidates
                     .iter()
-                    .map(|c| format!("`{}`", c.split(' ').next().unwrap_or(c)))
+                    .map(|c| c.split(' ').next().unwrap_or(c).to_string())
                     .collect::<Vec<_>>()
                     .join(" or ")
             ),

@@ -89,7 +89,8 @@ pub const MAX_LEN: usize = 64 * 1024;
 const ON_CALLER_STACK: usize = 2 * 1024;
 
 /// Analyse one SQL statement: the Heroku Connect tables and columns it reads and writes, or
-/// every error found (sorted by position). Never panics on any input.
+/// every error found (sorted by position). Tables come in the order they are first named,
+/// each one's columns likewise. Never panics on any input.
 pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
     if sql.len() > MAX_LEN {
         return Err(vec![SqlError {
@@ -136,9 +137,18 @@ fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErr
         errors.sort_by_key(|e| (e.at.start, e.at.end));
         return Err(errors);
     }
+    // In order of the text: tables by where they are first named, columns likewise.
+    let mut tables = resolver.tables;
+    for table in &mut tables {
+        table.columns.sort_by_key(|c| c.at.start);
+    }
+    tables.sort_by_key(|t| (t.at.start, std::cmp::Reverse(t.access)));
     Ok(Analysis {
         kind: Some(kind),
-        tables: resolver.tables,
+        tables,
         wildcards: resolver.wildcards,
     })
 }
+
+#[cfg(test)]
+mod tests;

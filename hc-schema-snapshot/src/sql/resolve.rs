@@ -52,6 +52,9 @@ struct Relation {
     /// The schema written before an unaliased table (`salesforce.account.name` qualifies).
     schema: Option<String>,
     kind: Kind,
+    /// Only reachable qualified (`excluded`, `old`, `new`): never a candidate for an
+    /// unqualified column.
+    qualified_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -238,6 +241,12 @@ impl<'c, 'l> Resolver<'c, 'l> {
         let index = match found {
             Some(index) => index,
             None => {
+                // Where the table is named, if another use of it knows.
+                let at = self
+                    .tables
+                    .iter()
+                    .find(|t| t.table == table)
+                    .map_or(at, |t| t.at.clone());
                 self.tables.push(TableUse {
                     table: table.to_string(),
                     access,
@@ -463,6 +472,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                             name: "excluded".to_string(),
                             schema: None,
                             kind: relation.kind.clone(),
+                            qualified_only: true,
                         });
                     }
                     for assignment in &update.assignments {
@@ -697,6 +707,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         };
         Some((
             Relation {
+                qualified_only: false,
                 name: table,
                 schema,
                 kind,
@@ -792,6 +803,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                         name: name.to_string(),
                         schema: None,
                         kind: target.kind.clone(),
+                        qualified_only: true,
                     });
                 }
             }
@@ -1044,6 +1056,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         };
         let mut scope = Scope::new(Some(parent));
         scope.relations.push(Relation {
+            qualified_only: false,
             name: String::new(),
             schema: None,
             kind: Kind::Derived(Rc::clone(derived)),
@@ -1053,7 +1066,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     fn has_column_anywhere(&self, column: &str, scope: &Scope<'_>) -> bool {
         scope.levels().any(|level| {
-            level.relations.iter().any(|r| {
+            level.relations.iter().filter(|r| !r.qualified_only).any(|r| {
                 let mut hits = Vec::new();
                 self.lookup(r, column, &mut hits);
                 !hits.is_empty()
@@ -1257,6 +1270,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     None => (String::new(), derived),
                 };
                 scope.relations.push(Relation {
+                    qualified_only: false,
                     name,
                     schema: None,
                     kind: Kind::Derived(derived),
@@ -1271,6 +1285,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 if let Some(alias) = alias {
                     let members = scope.relations.split_off(start);
                     scope.relations.push(Relation {
+                        qualified_only: false,
                         name: fold(&alias.name),
                         schema: None,
                         kind: Kind::Join(Rc::new(members)),
@@ -1334,6 +1349,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     );
                 }
                 scope.relations.push(Relation {
+                    qualified_only: false,
                     name: String::new(),
                     schema: None,
                     kind: Kind::Other,
@@ -1384,6 +1400,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             Kind::Other
         };
         let mut relation = Relation {
+            qualified_only: false,
             name: table.to_string(),
             schema,
             kind,
@@ -1599,7 +1616,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             }
             let mut hits = Vec::new();
             let mut maybe = false;
-            for relation in &level.relations {
+            for relation in level.relations.iter().filter(|r| !r.qualified_only) {
                 maybe |= self.lookup(relation, column, &mut hits);
             }
             match hits.len() {
@@ -1624,7 +1641,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
         let mut sources: Vec<String> = Vec::new();
         for level in scope.levels() {
-            for relation in &level.relations {
+            for relation in level.relations.iter().filter(|r| !r.qualified_only) {
                 for table in hc_sources(relation) {
                     if !sources.contains(&table) {
                         sources.push(table);
@@ -1851,6 +1868,7 @@ fn renamed(derived: Rc<Derived>, alias: &TableAlias) -> Rc<Derived> {
 fn alias_relation(alias: Option<&TableAlias>, default_name: &str) -> Relation {
     match alias {
         Some(alias) if !alias.columns.is_empty() => Relation {
+            qualified_only: false,
             name: fold(&alias.name),
             schema: None,
             kind: Kind::Derived(Rc::new(Derived {
@@ -1866,11 +1884,13 @@ fn alias_relation(alias: Option<&TableAlias>, default_name: &str) -> Relation {
             })),
         },
         Some(alias) => Relation {
+            qualified_only: false,
             name: fold(&alias.name),
             schema: None,
             kind: Kind::Other,
         },
         None => Relation {
+            qualified_only: false,
             name: default_name.to_string(),
             schema: None,
             kind: Kind::Other,
