@@ -152,3 +152,5 @@ fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErr
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod generated;
