@@ -3,6 +3,7 @@
 //! ```text
 //! loyalty-app tiers             print every customer's loyalty tier
 //! loyalty-app contacts          print the contacts to notify
+//! loyalty-app tier-report       print accounts and contacts per tier (checked SQL, hc_sql!)
 //! loyalty-app verify-schema     release phase: check the live schema against this binary
 //! loyalty-app requirements      print what this binary needs (JSON)
 //! ```
@@ -11,6 +12,7 @@
 //! URL says otherwise); the Heroku Connect schema is `HC_SCHEMA_NAME`, else `salesforce`.
 
 mod contacts;
+mod tier_report;
 mod tiers;
 
 use std::process::ExitCode;
@@ -18,10 +20,11 @@ use std::process::ExitCode;
 use hc_schema_snapshot::fetch::{self, ConnectOptions, SslMode};
 use hc_schema_snapshot::{manifest::Manifest, registry, verify};
 
-const USAGE: &str = "usage: loyalty-app <tiers|contacts|verify-schema|requirements>
+const USAGE: &str = "usage: loyalty-app <tiers|contacts|tier-report|verify-schema|requirements>
 
   tiers           print every customer's loyalty tier
   contacts        print the contacts to notify about tier changes
+  tier-report     print how many accounts and contacts each tier has, and whom to notify
   verify-schema   check the live DATABASE_URL schema against the columns this binary needs
                   (exit 0 ok, 1 columns missing, 2 connection or input error); run it in
                   Heroku's release phase: `release: ./target/release/loyalty-app verify-schema`
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
     match command.as_str() {
         "tiers" => run(print_tiers),
         "contacts" => run(print_contacts),
+        "tier-report" => run(print_tier_report),
         "verify-schema" => verify_schema(),
         "requirements" => {
             let manifest = Manifest::from_usages(&registry::usages());
@@ -97,6 +101,20 @@ fn print_contacts(client: &mut postgres::Client, schema: &str) -> Result<(), Str
     for contact in contacts::ContactEmail::load(client, schema).map_err(|e| e.to_string())? {
         let kind = contact.account_type.as_deref().unwrap_or("-");
         println!("{}\t{}\t{}", contact.account_sfid, kind, contact.email);
+    }
+    Ok(())
+}
+
+fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(), String> {
+    for line in tier_report::tier_counts(client).map_err(|e| e.to_string())? {
+        let tier = line.tier.as_deref().unwrap_or("-");
+        println!("{tier}\t{} account(s)\t{} contact(s)", line.accounts, line.contacts);
+    }
+    for customer in tiers::load_tiers(client, "salesforce").map_err(|e| e.to_string())? {
+        let emails = tier_report::contacts_of(client, &customer.sfid).map_err(|e| e.to_string())?;
+        if !emails.is_empty() {
+            println!("{}\tnotify: {}", customer.name, emails.join(", "));
+        }
     }
     Ok(())
 }

@@ -12,12 +12,18 @@ use proc_macro2::Span;
 use super::literal::SqlLiteral;
 use crate::snapshots;
 
-/// Where byte range `at` of the SQL is, as a note: line and column within the SQL, and the
-/// line with a caret (a compile error cannot point inside a string literal).
-fn place(sql: &str, at: std::ops::Range<usize>) -> String {
+/// Where byte range `at` of the SQL is, as a note: line and column within the SQL (and in
+/// the file, when the literal has no escapes), and the line with a caret (a compile error
+/// cannot point inside a string literal).
+fn place(literal: &SqlLiteral, at: std::ops::Range<usize>) -> String {
+    let sql = &literal.value;
     let (line, column) = line_column(sql, at.start);
+    let in_file = match literal.exact(at.start) {
+        Some((file_line, file_column)) => format!(" ({}:{file_line}:{file_column})", literal.file()),
+        None => String::new(),
+    };
     format!(
-        "at line {line}, column {column} of the SQL:\n{}",
+        "at line {line}, column {column} of the SQL{in_file}:\n{}",
         excerpt(sql, at)
     )
 }
@@ -26,7 +32,7 @@ fn place(sql: &str, at: std::ops::Range<usize>) -> String {
 pub fn analysis_error(error: &SqlError, literal: &SqlLiteral) -> syn::Error {
     let message = format!(
         "{error}\n  = note: {}\n  = help: {}",
-        place(&literal.value, error.at.clone()),
+        place(literal, error.at.clone()),
         error.help()
     );
     syn::Error::new(literal.span, message)
@@ -119,7 +125,7 @@ pub fn findings(
                 let mut explanation = explain(&finding, &failing_target, &targets);
                 explanation
                     .notes
-                    .insert(0, place(&literal.value, at));
+                    .insert(0, place(literal, at));
                 errors.push(syn::Error::new(literal.span, explanation.to_string()));
             }
         }

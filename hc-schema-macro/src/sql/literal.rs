@@ -68,10 +68,16 @@ impl SqlLiteral {
     /// The 1-based line and column in the source file of byte `offset` of the SQL: exact when
     /// the literal's value is its source text (no escapes), else the literal's own position.
     pub fn locate(&self, offset: usize) -> (u32, u32) {
-        let Some((mut line, mut column)) = self.verbatim_start else {
+        self.exact(offset).unwrap_or_else(|| {
             let start = self.span.start();
-            return (start.line as u32, start.column as u32 + 1);
-        };
+            (start.line as u32, start.column as u32 + 1)
+        })
+    }
+
+    /// The 1-based line and column in the source file of byte `offset` of the SQL, when the
+    /// literal's value is its source text (no escapes).
+    pub fn exact(&self, offset: usize) -> Option<(u32, u32)> {
+        let (mut line, mut column) = self.verbatim_start?;
         let offset = offset.min(self.value.len());
         for c in self.value[..offset].chars() {
             if c == '\n' {
@@ -81,7 +87,7 @@ impl SqlLiteral {
                 column += 1;
             }
         }
-        (line as u32, column as u32 + 1)
+        Some((line as u32, column as u32 + 1))
     }
 
     /// The source file of the literal (as rustc names it: relative to the workspace).

@@ -261,11 +261,14 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     fn column(&mut self, table: &str, column: &str, access: Access, at: Range<usize>) {
         let table_use = self.table_use(table, access, at.clone());
-        if !table_use.columns.iter().any(|c| c.column == column) {
-            table_use.columns.push(ColumnUse {
+        match table_use.columns.iter_mut().find(|c| c.column == column) {
+            // Keep the first mention in the text (clauses are not resolved in text order).
+            Some(known) if at.start < known.at.start => known.at = at,
+            Some(_) => {}
+            None => table_use.columns.push(ColumnUse {
                 column: column.to_string(),
                 at,
-            });
+            }),
         }
     }
 

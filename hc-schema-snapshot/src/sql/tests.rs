@@ -204,7 +204,7 @@ fn subqueries_correlated_and_not() {
     // A derived table's output columns, and its `*`, carry to the outer query.
     assert_eq!(
         needs("SELECT s.n, s.billingcity FROM (SELECT name AS n, * FROM account) s"),
-        ["read account(billingcity, name)"]
+        ["read account(name, billingcity)"]
     );
     assert_eq!(
         needs("SELECT loyalty_tier__c FROM (SELECT * FROM salesforce.account WHERE NOT isdeleted) s"),
