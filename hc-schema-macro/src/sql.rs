@@ -36,16 +36,17 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
             return expand::with_errors(&errors, &literal);
         }
     };
-    let analysis = match context.with(|context| hc_schema_snapshot::sql::analyze(&literal.value, context)) {
-        Ok(analysis) => analysis,
-        Err(errors) => {
-            let errors: Vec<syn::Error> = errors
-                .iter()
-                .map(|error| check::analysis_error(error, &literal))
-                .collect();
-            return expand::with_errors(&errors, &literal);
-        }
-    };
+    let analysis =
+        match context.with(|context| hc_schema_snapshot::sql::analyze(&literal.value, context)) {
+            Ok(analysis) => analysis,
+            Err(errors) => {
+                let errors: Vec<syn::Error> = errors
+                    .iter()
+                    .map(|error| check::analysis_error(error, &literal))
+                    .collect();
+                return expand::with_errors(&errors, &literal);
+            }
+        };
     let errors = check::findings(&analysis, &literal, &selection);
     if !errors.is_empty() {
         return expand::with_errors(&errors, &literal);

@@ -255,9 +255,13 @@ mod tests {
         let loaded = write_indexes(&mut selection, &contents, &out);
         let setup = sql_setup(&project, &selection, loaded, &out);
         assert_eq!(setup.schemas, ["org", "salesforce", "salesforce001"]);
-        let known = NameIndex::parse(std::fs::read(setup.known.as_ref().unwrap()).unwrap()).unwrap();
+        let known =
+            NameIndex::parse(std::fs::read(setup.known.as_ref().unwrap()).unwrap()).unwrap();
         assert!(known.has_column("account", "name"), "selected");
-        assert!(known.has_column("loyalty_program__c", "name"), "not selected, still known");
+        assert!(
+            known.has_column("loyalty_program__c", "name"),
+            "not selected, still known"
+        );
         assert_eq!(SqlSetup::decode(&setup.encode()).unwrap(), setup);
     }
 

@@ -1,6 +1,6 @@
 //! End-to-end: real `cargo build`s of the example app and of generated crates.
 
-use hc_schema_tests::cargo::{cargo, run, snapshot_json, workspace, TempCrate};
+use hc_schema_tests::cargo::{cargo, nested_target, run, snapshot_json, workspace, TempCrate};
 
 const APP: &str = "use hc_schema_macro::hc_requires;\n\
 #[hc_requires(account(name, loyalty_tier__c))]\n\
@@ -32,10 +32,12 @@ fn example_app_builds_against_test_and_fails_against_prod_at_the_column() {
         "{stderr}"
     );
     assert!(stderr.contains("mapped in: test"), "{stderr}");
+    // One at the annotation, one inside the hc_sql! query of tier_report.rs (asserted in
+    // `example_app_hc_sql_fails_in_prod_inside_the_query`).
     assert_eq!(
         stderr.matches("error: `").count(),
-        1,
-        "exactly one error expected:\n{stderr}"
+        2,
+        "exactly two errors expected:\n{stderr}"
     );
     // Both environments: each failure is its own error naming its environment.
     let (ok, stderr) = build_example("test-snapshot,prod-snapshot");
@@ -273,5 +275,75 @@ fn a_bodiless_method_cannot_be_registered() {
     assert!(
         stderr.contains("due to 1 previous error"),
         "exactly one error:\n{stderr}"
+    );
+}
+
+/// Where `needle` first occurs in `text` after `after`: 1-based line and column.
+fn position_of(text: &str, after: &str, needle: &str) -> (usize, usize) {
+    let start = text.find(after).expect("anchor");
+    let at = start + text[start..].find(needle).expect("needle");
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+    (line, column)
+}
+
+/// `hc_sql!` in the example app (`tier_report.rs`): the test build passes; the prod build
+/// fails once, inside the query that reads `account.loyalty_tier__c` (the other query holds),
+/// pointing at the literal and saying where in the SQL and in the file the column is; and the
+/// registry records the column's exact position inside the literal.
+#[test]
+fn example_app_hc_sql_fails_in_prod_inside_the_query() {
+    let source =
+        std::fs::read_to_string(workspace().join("examples/loyalty-app/src/tier_report.rs"))
+            .unwrap();
+    let (literal_line, literal_column) = position_of(&source, "const TIER_COUNTS", "r#\"");
+    let (line, column) = position_of(&source, "const TIER_COUNTS", "loyalty_tier__c");
+    let file = "examples/loyalty-app/src/tier_report.rs";
+
+    let (ok, stderr) = build_example("prod-snapshot");
+    assert!(!ok, "prod-snapshot build passed");
+    let expected = format!(
+        "error: `account.loyalty_tier__c` is not mapped in prod (examples/loyalty-app/hc-schema/prod.json)\n         \
+         = note: at line 2, column 14 of the SQL ({file}:{line}:{column}):\n"
+    );
+    assert!(stderr.contains(&expected), "{expected}\nnot in:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("--> {file}:{literal_line}:{literal_column}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("= note: mapped in: test"), "{stderr}");
+    assert_eq!(
+        stderr.matches(&format!("--> {file}")).count(),
+        1,
+        "only TIER_COUNTS fails:\n{stderr}"
+    );
+
+    let (ok, stderr) = build_example("test-snapshot");
+    assert!(ok, "test-snapshot build failed:\n{stderr}");
+    let output = std::process::Command::new(nested_target().join("debug/loyalty-app"))
+        .arg("requirements")
+        .output()
+        .expect("run loyalty-app");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let account = json["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "account")
+        .expect("account");
+    let tier = account["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "loyalty_tier__c")
+        .expect("loyalty_tier__c");
+    let site = format!("{file}:{line}:{column}");
+    assert!(
+        tier["read_sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == site.as_str()),
+        "{site} not in {tier}"
     );
 }

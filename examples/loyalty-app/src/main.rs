@@ -108,7 +108,10 @@ fn print_contacts(client: &mut postgres::Client, schema: &str) -> Result<(), Str
 fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(), String> {
     for line in tier_report::tier_counts(client).map_err(|e| e.to_string())? {
         let tier = line.tier.as_deref().unwrap_or("-");
-        println!("{tier}\t{} account(s)\t{} contact(s)", line.accounts, line.contacts);
+        println!(
+            "{tier}\t{} account(s)\t{} contact(s)",
+            line.accounts, line.contacts
+        );
     }
     for customer in tiers::load_tiers(client, "salesforce").map_err(|e| e.to_string())? {
         let emails = tier_report::contacts_of(client, &customer.sfid).map_err(|e| e.to_string())?;

@@ -19,7 +19,9 @@ fn place(literal: &SqlLiteral, at: std::ops::Range<usize>) -> String {
     let sql = &literal.value;
     let (line, column) = line_column(sql, at.start);
     let in_file = match literal.exact(at.start) {
-        Some((file_line, file_column)) => format!(" ({}:{file_line}:{file_column})", literal.file()),
+        Some((file_line, file_column)) => {
+            format!(" ({}:{file_line}:{file_column})", literal.file())
+        }
         None => String::new(),
     };
     format!(
@@ -123,9 +125,7 @@ pub fn findings(
                     .and_then(|column| table.columns.iter().find(|c| c.column == column))
                     .map_or(table.at.clone(), |c| c.at.clone());
                 let mut explanation = explain(&finding, &failing_target, &targets);
-                explanation
-                    .notes
-                    .insert(0, place(literal, at));
+                explanation.notes.insert(0, place(literal, at));
                 errors.push(syn::Error::new(literal.span, explanation.to_string()));
             }
         }

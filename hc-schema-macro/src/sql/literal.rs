@@ -16,7 +16,8 @@ pub struct SqlLiteral {
     verbatim_start: Option<(usize, usize)>,
 }
 
-const USAGE: &str = "hc_sql! takes one string literal: hc_sql!(\"SELECT name FROM salesforce.account\") \
+const USAGE: &str =
+    "hc_sql! takes one string literal: hc_sql!(\"SELECT name FROM salesforce.account\") \
      (or a raw string r#\"...\"#, on as many lines as needed); SQL built at run time (concat!, \
      format!, a variable) cannot be checked here: declare its columns with #[hc_requires(...)] \
      on the function instead";

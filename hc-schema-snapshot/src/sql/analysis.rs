@@ -243,8 +243,7 @@ impl SqlError {
                     .join(" or ")
             ),
             SqlErrorKind::UnknownColumn { .. } => {
-                "check the spelling, or qualify the column with the table it belongs to"
-                    .to_string()
+                "check the spelling, or qualify the column with the table it belongs to".to_string()
             }
             SqlErrorKind::UnknownQualifier { .. } => {
                 "qualify the column with one of the query's tables or aliases".to_string()

@@ -43,11 +43,58 @@ const CORPUS: &[&str] = &[
 ];
 
 const TOKENS: &[&str] = &[
-    "SELECT", "FROM", "WHERE", "JOIN", "ON", "USING", "(", ")", ",", ".", "*", "=", "'x'", "$1",
-    "account", "contact", "a", "c", "name", "sfid", "\"user\"", "\"Name\"", "salesforce",
-    "GROUP BY", "ORDER BY", "UNION", "WITH", "AS", "INSERT INTO", "VALUES", "UPDATE", "SET",
-    "DELETE", "RETURNING", "LATERAL", "NOT", "EXISTS", "::text", ";", "--", "/*", "\n", "é",
-    "ON CONFLICT", "DO UPDATE", "EXCLUDED", "MERGE", "WHEN", "MATCHED", "THEN", "{}", "{0}",
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "JOIN",
+    "ON",
+    "USING",
+    "(",
+    ")",
+    ",",
+    ".",
+    "*",
+    "=",
+    "'x'",
+    "$1",
+    "account",
+    "contact",
+    "a",
+    "c",
+    "name",
+    "sfid",
+    "\"user\"",
+    "\"Name\"",
+    "salesforce",
+    "GROUP BY",
+    "ORDER BY",
+    "UNION",
+    "WITH",
+    "AS",
+    "INSERT INTO",
+    "VALUES",
+    "UPDATE",
+    "SET",
+    "DELETE",
+    "RETURNING",
+    "LATERAL",
+    "NOT",
+    "EXISTS",
+    "::text",
+    ";",
+    "--",
+    "/*",
+    "\n",
+    "é",
+    "ON CONFLICT",
+    "DO UPDATE",
+    "EXCLUDED",
+    "MERGE",
+    "WHEN",
+    "MATCHED",
+    "THEN",
+    "{}",
+    "{0}",
 ];
 
 /// Random token soup and mutated corpus queries: the analysis comes back, every time.
@@ -58,7 +105,10 @@ fn random_and_mutated_sql_never_panics() {
         for round in 0..3_000 {
             let sql = if round % 2 == 0 {
                 let len = 1 + rng.below(30);
-                (0..len).map(|_| *rng.pick(TOKENS)).collect::<Vec<_>>().join(" ")
+                (0..len)
+                    .map(|_| *rng.pick(TOKENS))
+                    .collect::<Vec<_>>()
+                    .join(" ")
             } else {
                 let mut sql = rng.pick(CORPUS).to_string();
                 for _ in 0..1 + rng.below(4) {
@@ -66,7 +116,8 @@ fn random_and_mutated_sql_never_panics() {
                 }
                 sql
             };
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(&sql, context)));
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(&sql, context)));
             assert!(outcome.is_ok(), "round {round} panicked on: {sql}");
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 analyze_format(&sql, context)
@@ -76,8 +127,13 @@ fn random_and_mutated_sql_never_panics() {
             // Every error's range lies in the text, on character boundaries.
             if let Err(errors) = analyze(&sql, context) {
                 for error in errors {
-                    assert!(error.at.start <= error.at.end && error.at.end <= sql.len(), "{sql}: {error:?}");
-                    assert!(sql.is_char_boundary(error.at.start) && sql.is_char_boundary(error.at.end));
+                    assert!(
+                        error.at.start <= error.at.end && error.at.end <= sql.len(),
+                        "{sql}: {error:?}"
+                    );
+                    assert!(
+                        sql.is_char_boundary(error.at.start) && sql.is_char_boundary(error.at.end)
+                    );
                     let _ = excerpt(&sql, error.at.clone());
                 }
             }
@@ -86,7 +142,9 @@ fn random_and_mutated_sql_never_panics() {
 }
 
 fn mutate(rng: &mut Rng, sql: &mut String) {
-    let boundaries: Vec<usize> = (0..=sql.len()).filter(|&i| sql.is_char_boundary(i)).collect();
+    let boundaries: Vec<usize> = (0..=sql.len())
+        .filter(|&i| sql.is_char_boundary(i))
+        .collect();
     let at = *rng.pick(&boundaries);
     match rng.below(4) {
         0 => {
@@ -149,9 +207,8 @@ impl Abstract {
                 tables.push((table.clone(), alias));
             }
         }
-        let columns_of = |i: usize| -> &Vec<String> {
-            &all.iter().find(|(t, _)| *t == tables[i].0).unwrap().1
-        };
+        let columns_of =
+            |i: usize| -> &Vec<String> { &all.iter().find(|(t, _)| *t == tables[i].0).unwrap().1 };
         let pick_column = |rng: &mut Rng| {
             let i = rng.below(tables.len());
             (i, rng.pick(columns_of(i)).clone())
@@ -202,7 +259,13 @@ impl Abstract {
     /// The query in one spelling.
     fn render(&self, rng: &mut Rng, all: &[(String, Vec<String>)]) -> String {
         let upper = rng.chance(50);
-        let kw = |k: &str| if upper { k.to_string() } else { k.to_lowercase() };
+        let kw = |k: &str| {
+            if upper {
+                k.to_string()
+            } else {
+                k.to_lowercase()
+            }
+        };
         let quote = rng.chance(30);
         let schema = rng.chance(50);
         let aliases = rng.chance(60) || self.tables.len() > 1 && rng.chance(50);
@@ -221,7 +284,10 @@ impl Abstract {
                 .iter()
                 .enumerate()
                 .filter(|(k, (t, _))| {
-                    *k != i && all.iter().any(|(n, cols)| n == t && cols.iter().any(|c| c == column))
+                    *k != i
+                        && all
+                            .iter()
+                            .any(|(n, cols)| n == t && cols.iter().any(|c| c == column))
                 })
                 .count()
                 == 0
@@ -238,16 +304,35 @@ impl Abstract {
                 format!("{qualifier}.{}", ident(name, rng))
             }
         };
-        let select: Vec<String> = self.select.iter().map(|(i, c)| column(*i, c, rng)).collect();
+        let select: Vec<String> = self
+            .select
+            .iter()
+            .map(|(i, c)| column(*i, c, rng))
+            .collect();
         let mut sql = format!("{}{sep}{}", kw("SELECT"), select.join(", "));
         for (n, (table, alias)) in self.tables.iter().enumerate() {
             let name = if schema {
-                format!("{}.{}", if rng.chance(30) { "SALESFORCE".to_string() } else { "salesforce".to_string() }, ident(table, rng))
+                format!(
+                    "{}.{}",
+                    if rng.chance(30) {
+                        "SALESFORCE".to_string()
+                    } else {
+                        "salesforce".to_string()
+                    },
+                    ident(table, rng)
+                )
             } else {
                 ident(table, rng)
             };
             let named = if aliases {
-                format!("{name} {}{alias}", if rng.chance(50) { kw("AS ") } else { String::new() })
+                format!(
+                    "{name} {}{alias}",
+                    if rng.chance(50) {
+                        kw("AS ")
+                    } else {
+                        String::new()
+                    }
+                )
             } else {
                 name
             };
@@ -271,7 +356,12 @@ impl Abstract {
                 .iter()
                 .enumerate()
                 .map(|(n, (i, c))| {
-                    let condition = format!("{} {} ${}", column(*i, c, rng), if rng.chance(50) { "=" } else { "<>" }, n + 1);
+                    let condition = format!(
+                        "{} {} ${}",
+                        column(*i, c, rng),
+                        if rng.chance(50) { "=" } else { "<>" },
+                        n + 1
+                    );
                     if rng.chance(30) {
                         format!("({condition})")
                     } else {
@@ -279,7 +369,11 @@ impl Abstract {
                     }
                 })
                 .collect();
-            sql.push_str(&format!("{sep}{}{sep}{}", kw("WHERE"), conditions.join(&format!(" {} ", kw("AND")))));
+            sql.push_str(&format!(
+                "{sep}{}{sep}{}",
+                kw("WHERE"),
+                conditions.join(&format!(" {} ", kw("AND")))
+            ));
         }
         if !self.order.is_empty() {
             let order: Vec<String> = self.order.iter().map(|(i, c)| column(*i, c, rng)).collect();
@@ -320,11 +414,20 @@ fn every_spelling_gives_the_same_requirements() {
                     let format = sql.replace("salesforce.", "{}.");
                     match analyze_format(&format, context) {
                         FormatOutcome::Analyzed(analysis) => {
-                            assert_eq!(requirements(&analysis), expected, "round {round}: {format}");
+                            assert_eq!(
+                                requirements(&analysis),
+                                expected,
+                                "round {round}: {format}"
+                            );
                             for table in &analysis.tables {
                                 for column in &table.columns {
                                     let written = &format[column.at.clone()];
-                                    assert!(written.trim_matches('"').eq_ignore_ascii_case(&column.column), "{format}: {written}");
+                                    assert!(
+                                        written
+                                            .trim_matches('"')
+                                            .eq_ignore_ascii_case(&column.column),
+                                        "{format}: {written}"
+                                    );
                                 }
                             }
                         }
@@ -336,7 +439,9 @@ fn every_spelling_gives_the_same_requirements() {
                     for column in &table.columns {
                         let written = &sql[column.at.clone()];
                         assert!(
-                            written.trim_matches('"').eq_ignore_ascii_case(&column.column),
+                            written
+                                .trim_matches('"')
+                                .eq_ignore_ascii_case(&column.column),
                             "round {round}: {sql}: {written} for {}",
                             column.column
                         );

@@ -151,6 +151,6 @@ fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErr
 }
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod generated;
+#[cfg(test)]
+mod tests;

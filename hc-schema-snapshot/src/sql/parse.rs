@@ -93,7 +93,9 @@ mod tests {
         );
         let sql = "SELECT 'abc";
         let err = error(sql);
-        assert!(matches!(&err.kind, SqlErrorKind::Parse { message } if message.contains("Unterminated string")));
+        assert!(
+            matches!(&err.kind, SqlErrorKind::Parse { message } if message.contains("Unterminated string"))
+        );
         assert_eq!(err.at.start, 7);
         let sql = "SELECT a FROM";
         assert_eq!(error(sql).at, sql.len()..sql.len());

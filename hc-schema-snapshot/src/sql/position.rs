@@ -25,7 +25,11 @@ impl<'a> Lines<'a> {
         let line = usize::try_from(location.line).ok()?.checked_sub(1)?;
         let column = usize::try_from(location.column).ok()?.checked_sub(1)?;
         let start = *self.starts.get(line)?;
-        let end = self.starts.get(line + 1).copied().unwrap_or(self.text.len());
+        let end = self
+            .starts
+            .get(line + 1)
+            .copied()
+            .unwrap_or(self.text.len());
         let line_text = &self.text[start..end];
         match line_text.char_indices().nth(column) {
             Some((at, _)) => Some(start + at),
@@ -107,7 +111,11 @@ mod tests {
         let a = text.find('a').unwrap();
         assert_eq!(line_column(text, a), (1, 13));
         assert_eq!(line_column(text, text.len()), (2, 7));
-        assert_eq!(line_column(text, 9), (1, 9), "inside é: the character's start");
+        assert_eq!(
+            line_column(text, 9),
+            (1, 9),
+            "inside é: the character's start"
+        );
     }
 
     #[test]

@@ -23,18 +23,15 @@ use std::ops::{ControlFlow, Range};
 use std::rc::Rc;
 
 use sqlparser::ast::{
-    AccessExpr, AssignmentTarget, ConflictTarget, Delete, Distinct, Expr, FromTable,
-    FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Insert, JoinConstraint,
-    JoinOperator, Merge, MergeAction, MergeInsertKind, MergeUpdateKind, ObjectName,
-    ObjectNamePart, OnConflictAction, OnInsert, OrderBy, OrderByKind, OutputClause, Query,
-    Select, SelectItem, SelectItemQualifiedWildcardKind, SetExpr, Spanned, Statement,
-    TableAlias, TableFactor, TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit,
-    Visitor,
+    AccessExpr, AssignmentTarget, ConflictTarget, Delete, Distinct, Expr, FromTable, FunctionArg,
+    FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Insert, JoinConstraint, JoinOperator,
+    Merge, MergeAction, MergeInsertKind, MergeUpdateKind, ObjectName, ObjectNamePart,
+    OnConflictAction, OnInsert, OrderBy, OrderByKind, OutputClause, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Spanned, Statement, TableAlias, TableFactor,
+    TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
 };
 
-use super::analysis::{
-    ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse,
-};
+use super::analysis::{ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse};
 use super::context::{Context, PLACEHOLDER_PREFIX};
 use super::position::Lines;
 use crate::names;
@@ -315,7 +312,10 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     fn wildcard(&mut self, relation: &Relation, at: Range<usize>) {
         for table in hc_sources(relation) {
-            let use_ = WildcardUse { table, at: at.clone() };
+            let use_ = WildcardUse {
+                table,
+                at: at.clone(),
+            };
             if !self.wildcards.contains(&use_) {
                 self.wildcards.push(use_);
             }
@@ -457,10 +457,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
         match &insert.on {
             Some(OnInsert::OnConflict(on_conflict)) => {
-                if let Some(ConflictTarget::Columns {
-                    columns,
-                    predicate,
-                }) = &on_conflict.conflict_target
+                if let Some(ConflictTarget::Columns { columns, predicate }) =
+                    &on_conflict.conflict_target
                 {
                     for column in columns {
                         self.qualified_in(target.as_ref().map(|t| &t.0), column);
@@ -724,7 +722,10 @@ impl<'c, 'l> Resolver<'c, 'l> {
     fn target_factor(&mut self, factor: &TableFactor, scope: &mut Scope<'_>) -> Option<Relation> {
         match factor {
             TableFactor::Table {
-                name, alias, args: None, ..
+                name,
+                alias,
+                args: None,
+                ..
             } => {
                 let (mut relation, at) = self.target(name, None, None)?;
                 if let Some(alias) = alias {
@@ -943,7 +944,11 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 });
                 let mut derived = Derived::default();
                 if let Some(relation) = relation {
-                    let at = table.table_name.as_ref().map(|n| self.at(n)).unwrap_or(0..0);
+                    let at = table
+                        .table_name
+                        .as_ref()
+                        .map(|n| self.at(n))
+                        .unwrap_or(0..0);
                     self.wildcard(&relation, at);
                     derived.wildcard.push(relation.clone());
                     inner.relations.push(relation);
@@ -1002,11 +1007,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         for window in &select.named_window {
             self.walk(window, &scope);
         }
-        for expr in select
-            .cluster_by
-            .iter()
-            .chain(&select.distribute_by)
-        {
+        for expr in select.cluster_by.iter().chain(&select.distribute_by) {
             self.expr(expr, &scope);
         }
         for order in &select.sort_by {
@@ -1069,11 +1070,15 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     fn has_column_anywhere(&self, column: &str, scope: &Scope<'_>) -> bool {
         scope.levels().any(|level| {
-            level.relations.iter().filter(|r| !r.qualified_only).any(|r| {
-                let mut hits = Vec::new();
-                self.lookup(r, column, &mut hits);
-                !hits.is_empty()
-            })
+            level
+                .relations
+                .iter()
+                .filter(|r| !r.qualified_only)
+                .any(|r| {
+                    let mut hits = Vec::new();
+                    self.lookup(r, column, &mut hits);
+                    !hits.is_empty()
+                })
         })
     }
 
@@ -1421,7 +1426,12 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     /// `account AS a(x, y)` renames a table's columns by position: an error on a Heroku
     /// Connect table, whose column order differs between environments.
-    fn alias_columns_on_table(&mut self, relation: &Relation, alias: &TableAlias, at: Range<usize>) {
+    fn alias_columns_on_table(
+        &mut self,
+        relation: &Relation,
+        alias: &TableAlias,
+        at: Range<usize>,
+    ) {
         if let (Kind::Hc(table), false) = (&relation.kind, alias.columns.is_empty()) {
             self.error(
                 SqlErrorKind::EnvironmentDependent {

@@ -92,7 +92,10 @@ fn selects_with_joins_and_aliases() {
     // Unqualified columns go to the one table that has them.
     assert_eq!(
         needs("SELECT email, billingcity FROM account a JOIN contact c ON c.accountid = a.sfid"),
-        ["read account(billingcity, sfid)", "read contact(email, accountid)"]
+        [
+            "read account(billingcity, sfid)",
+            "read contact(email, accountid)"
+        ]
     );
     // The schema-qualified table name qualifies columns too.
     assert_eq!(
@@ -142,13 +145,18 @@ fn app_tables_and_other_schemas_are_not_requirements() {
         ["read account(name, sfid)"]
     );
     // HC bookkeeping tables are not mapped objects.
-    assert!(needs("SELECT count(*) FROM salesforce._trigger_log WHERE state = 'FAILED'").is_empty());
+    assert!(
+        needs("SELECT count(*) FROM salesforce._trigger_log WHERE state = 'FAILED'").is_empty()
+    );
 }
 
 #[test]
 fn qualified_unknown_tables_are_missing_tables_and_unknown_columns_are_required() {
     // A table in the HC schema that no snapshot has: required (the missing-table error).
-    assert_eq!(needs("SELECT name FROM salesforce.lead"), ["read lead(name)"]);
+    assert_eq!(
+        needs("SELECT name FROM salesforce.lead"),
+        ["read lead(name)"]
+    );
     // Unqualified and unknown: the app's.
     assert!(needs("SELECT name FROM lead").is_empty());
     // One table: a column no snapshot has is still required of it (did-you-mean follows).
@@ -174,13 +182,24 @@ fn ambiguous_and_unknown_columns_name_the_candidates() {
         "column `name` is ambiguous: it may be `a.name` (account) or `c.name` (contact)"
     );
     assert_eq!(errors[0].help(), "qualify it: `a.name` or `c.name`");
-    let text = error_text("SELECT a.name FROM account a JOIN contact c ON c.accountid = a.sfid WHERE nmae = 1");
-    assert_eq!(text, "column `nmae` is in none of the tables `account`, `contact` in any snapshot");
+    let text = error_text(
+        "SELECT a.name FROM account a JOIN contact c ON c.accountid = a.sfid WHERE nmae = 1",
+    );
+    assert_eq!(
+        text,
+        "column `nmae` is in none of the tables `account`, `contact` in any snapshot"
+    );
     let text = error_text("SELECT x.name FROM account a");
-    assert_eq!(text, "`x` is not a table or alias of this query (it has `a`)");
+    assert_eq!(
+        text,
+        "`x` is not a table or alias of this query (it has `a`)"
+    );
     // The alias hides the table name.
     let text = error_text("SELECT account.name FROM account a");
-    assert!(text.starts_with("`account` is not a table or alias"), "{text}");
+    assert!(
+        text.starts_with("`account` is not a table or alias"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -207,7 +226,9 @@ fn subqueries_correlated_and_not() {
         ["read account(name, billingcity)"]
     );
     assert_eq!(
-        needs("SELECT loyalty_tier__c FROM (SELECT * FROM salesforce.account WHERE NOT isdeleted) s"),
+        needs(
+            "SELECT loyalty_tier__c FROM (SELECT * FROM salesforce.account WHERE NOT isdeleted) s"
+        ),
         ["read account(loyalty_tier__c, isdeleted)"]
     );
     assert_eq!(
@@ -274,16 +295,30 @@ fn expressions_casts_functions_parameters() {
         ["read account(name)"]
     );
     // Whole-row references require the table.
-    assert_eq!(needs("SELECT row_to_json(a) FROM account a"), ["read account()"]);
-    assert_eq!(needs("SELECT row_to_json(a.*) FROM account a"), ["read account()"]);
+    assert_eq!(
+        needs("SELECT row_to_json(a) FROM account a"),
+        ["read account()"]
+    );
+    assert_eq!(
+        needs("SELECT row_to_json(a.*) FROM account a"),
+        ["read account()"]
+    );
 }
 
 #[test]
 fn wildcards_require_the_table_only() {
     with_context(|context| {
-        let analysis = analyze("SELECT * FROM account a JOIN contact c USING (sfid)", context).unwrap();
+        let analysis = analyze(
+            "SELECT * FROM account a JOIN contact c USING (sfid)",
+            context,
+        )
+        .unwrap();
         assert_eq!(analysis.wildcards.len(), 2);
-        let analysis = analyze("SELECT c.*, a.name FROM account a JOIN contact c ON c.accountid = a.sfid", context).unwrap();
+        let analysis = analyze(
+            "SELECT c.*, a.name FROM account a JOIN contact c ON c.accountid = a.sfid",
+            context,
+        )
+        .unwrap();
         assert_eq!(analysis.wildcards.len(), 1);
         assert_eq!(analysis.wildcards[0].table, "contact");
     });
@@ -328,7 +363,10 @@ fn inserts_and_upserts_on_external_ids() {
         text,
         "an INSERT without a column list writes the columns by position, and the columns of `contact` differ between environments"
     );
-    assert_eq!(needs("INSERT INTO contact DEFAULT VALUES"), ["write contact()"]);
+    assert_eq!(
+        needs("INSERT INTO contact DEFAULT VALUES"),
+        ["write contact()"]
+    );
 }
 
 #[test]
@@ -346,7 +384,11 @@ fn updates_deletes_merges() {
     );
     assert_eq!(
         needs("DELETE FROM contact c USING account a WHERE c.accountid = a.sfid AND a.isdeleted"),
-        ["write contact()", "read contact(accountid)", "read account(sfid, isdeleted)"]
+        [
+            "write contact()",
+            "read contact(accountid)",
+            "read account(sfid, isdeleted)"
+        ]
     );
     assert_eq!(
         needs(
@@ -356,7 +398,10 @@ fn updates_deletes_merges() {
              WHEN NOT MATCHED THEN INSERT (external_id__c, email) VALUES (s.ext, s.mail) \
              WHEN NOT MATCHED BY SOURCE THEN DELETE"
         ),
-        ["write contact(email, external_id__c)", "read contact(external_id__c, email)"]
+        [
+            "write contact(email, external_id__c)",
+            "read contact(external_id__c, email)"
+        ]
     );
     // A data-modifying CTE.
     assert_eq!(
@@ -368,22 +413,38 @@ fn updates_deletes_merges() {
 #[test]
 fn writing_system_columns_is_an_error() {
     let text = error_text("UPDATE contact SET isdeleted = true WHERE sfid = $1");
-    assert!(text.starts_with("code must not write `contact.isdeleted`: set by the sync"), "{text}");
+    assert!(
+        text.starts_with("code must not write `contact.isdeleted`: set by the sync"),
+        "{text}"
+    );
     let errors = errors("INSERT INTO account (sfid, name, _hc_lastop) VALUES ($1, $2, 'PENDING')");
     assert_eq!(errors.len(), 2, "{errors:?}");
-    assert!(matches!(&errors[0].kind, SqlErrorKind::SystemColumnWrite { column, .. } if column == "sfid"));
-    assert!(matches!(&errors[1].kind, SqlErrorKind::SystemColumnWrite { column, .. } if column == "_hc_lastop"));
+    assert!(
+        matches!(&errors[0].kind, SqlErrorKind::SystemColumnWrite { column, .. } if column == "sfid")
+    );
+    assert!(
+        matches!(&errors[1].kind, SqlErrorKind::SystemColumnWrite { column, .. } if column == "_hc_lastop")
+    );
     // Reading them is fine, and so is writing an app table's `id`.
-    assert_eq!(needs("SELECT id, sfid FROM contact"), ["read contact(id, sfid)"]);
+    assert_eq!(
+        needs("SELECT id, sfid FROM contact"),
+        ["read contact(id, sfid)"]
+    );
     assert!(needs("UPDATE app_flags SET id = 1").is_empty());
 }
 
 #[test]
 fn environment_dependent_constructs_are_errors() {
     let text = error_text("SELECT * FROM account NATURAL JOIN contact");
-    assert!(text.starts_with("a NATURAL JOIN joins on every column the tables share"), "{text}");
+    assert!(
+        text.starts_with("a NATURAL JOIN joins on every column the tables share"),
+        "{text}"
+    );
     let text = error_text("SELECT x FROM account AS a(x, y)");
-    assert!(text.starts_with("a column list in a table's alias renames"), "{text}");
+    assert!(
+        text.starts_with("a column list in a table's alias renames"),
+        "{text}"
+    );
     let text = error_text("CREATE TABLE copy AS SELECT * FROM salesforce.account");
     assert_eq!(
         text,
@@ -408,12 +469,24 @@ fn positions_point_at_the_names() {
 #[test]
 fn parse_errors_and_limits() {
     let found = errors("SELECT name FROM account WHERE");
-    assert!(matches!(&found[0].kind, SqlErrorKind::Parse { .. }), "{found:?}");
+    assert!(
+        matches!(&found[0].kind, SqlErrorKind::Parse { .. }),
+        "{found:?}"
+    );
     assert_eq!(found[0].help(), WAY_OUT);
     let found = errors("SELECT 1; SELECT 2");
-    assert_eq!(found[0].to_string(), "the SQL holds 2 statements; hc_sql! checks exactly one");
-    let long = format!("SELECT name FROM account WHERE name IN ({})", "'x', ".repeat(20_000) + "'y'");
-    assert!(matches!(errors_of(&long)[0].kind, SqlErrorKind::TooComplex { .. }));
+    assert_eq!(
+        found[0].to_string(),
+        "the SQL holds 2 statements; hc_sql! checks exactly one"
+    );
+    let long = format!(
+        "SELECT name FROM account WHERE name IN ({})",
+        "'x', ".repeat(20_000) + "'y'"
+    );
+    assert!(matches!(
+        errors_of(&long)[0].kind,
+        SqlErrorKind::TooComplex { .. }
+    ));
 }
 
 fn errors_of(sql: &str) -> Vec<SqlError> {
@@ -427,14 +500,30 @@ fn deep_nesting_is_an_error_not_a_crash() {
     let n = 10_000;
     let deep = [
         format!("SELECT {}name{} FROM account", "(".repeat(n), ")".repeat(n)),
-        format!("SELECT name FROM account WHERE {}", "name = 'x' OR ".repeat(n) + "true"),
+        format!(
+            "SELECT name FROM account WHERE {}",
+            "name = 'x' OR ".repeat(n) + "true"
+        ),
         format!("SELECT 1{}", " + 1".repeat(n)),
         format!("SELECT name{} FROM account", "::text".repeat(n)),
         format!("SELECT CAST(name AS text{}) FROM account", "[]".repeat(n)),
-        format!("SELECT name FROM account{}", " UNION SELECT name FROM account".repeat(n / 10)),
-        format!("SELECT name FROM account a{}", " JOIN contact c ON true".repeat(n / 10)),
-        format!("SELECT * FROM {}account{}", "(SELECT * FROM ".repeat(n), ")".repeat(n)),
-        format!("SELECT name FROM account WHERE {}", "NOT ".repeat(n) + "isdeleted"),
+        format!(
+            "SELECT name FROM account{}",
+            " UNION SELECT name FROM account".repeat(n / 10)
+        ),
+        format!(
+            "SELECT name FROM account a{}",
+            " JOIN contact c ON true".repeat(n / 10)
+        ),
+        format!(
+            "SELECT * FROM {}account{}",
+            "(SELECT * FROM ".repeat(n),
+            ")".repeat(n)
+        ),
+        format!(
+            "SELECT name FROM account WHERE {}",
+            "NOT ".repeat(n) + "isdeleted"
+        ),
     ];
     with_context(|context| {
         for sql in &deep {
