@@ -47,18 +47,20 @@ impl Known {
 
 /// The context for this compilation, or the setup problem that prevents one.
 pub fn known(selection: &Arc<Result<Selection, String>>) -> Arc<Result<Known, String>> {
-    type Key = (Option<String>, usize);
-    static LAST: Mutex<Option<(Key, Arc<Result<Known, String>>)>> = Mutex::new(None);
+    /// The setup variable and the selection (kept alive, so that its address identifies it)
+    /// the context was decided for.
+    type Key = (Option<String>, Arc<Result<Selection, String>>);
+    type Entry = (Key, Arc<Result<Known, String>>);
+    static LAST: Mutex<Option<Entry>> = Mutex::new(None);
     let setup = std::env::var(SQL_VAR).ok();
-    let key: Key = (setup, Arc::as_ptr(selection) as usize);
     let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((seen, known)) = last.as_ref() {
-        if *seen == key {
+    if let Some(((seen, seen_selection), known)) = last.as_ref() {
+        if *seen == setup && Arc::ptr_eq(seen_selection, selection) {
             return Arc::clone(known);
         }
     }
-    let known = Arc::new(decide(key.0.as_deref(), selection));
-    *last = Some((key, Arc::clone(&known)));
+    let known = Arc::new(decide(setup.as_deref(), selection));
+    *last = Some(((setup, Arc::clone(selection)), Arc::clone(&known)));
     known
 }
 

@@ -340,7 +340,7 @@ impl Abstract {
                 sql.push_str(&format!("{sep}{}{sep}{named}", kw("FROM")));
             } else {
                 let (l, a, r, b) = &self.joins[n - 1];
-                let joiner: &str = *rng.pick::<&str>(&["JOIN", "LEFT JOIN", "INNER JOIN"]);
+                let joiner: &str = rng.pick::<&str>(&["JOIN", "LEFT JOIN", "INNER JOIN"]);
                 sql.push_str(&format!(
                     "{sep}{}{sep}{named} {} {} = {}",
                     kw(joiner),

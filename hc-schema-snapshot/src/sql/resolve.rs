@@ -506,7 +506,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             let (UpdateTableFromKind::BeforeSet(items) | UpdateTableFromKind::AfterSet(items)) =
                 from;
             for item in items {
-                self.from_item(item, &mut scope);
+                self.relation_list_item(item, &mut scope);
             }
         }
         if let Some(relation) = &target {
@@ -545,7 +545,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 }
                 self.joins(&item.joins, 0, &mut scope);
             } else {
-                self.from_item(item, &mut scope);
+                self.relation_list_item(item, &mut scope);
             }
         }
         for name in &delete.tables {
@@ -565,7 +565,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
         if let Some(using) = &delete.using {
             for item in using {
-                self.from_item(item, &mut scope);
+                self.relation_list_item(item, &mut scope);
             }
         }
         if let Some(selection) = &delete.selection {
@@ -970,7 +970,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
     ) -> Rc<Derived> {
         let mut scope = Scope::new(Some(parent));
         for item in &select.from {
-            self.from_item(item, &mut scope);
+            self.relation_list_item(item, &mut scope);
         }
         for view in &select.lateral_views {
             self.walk(view, &scope);
@@ -1158,7 +1158,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     // ---- FROM --------------------------------------------------------------------------
 
-    fn from_item(&mut self, item: &TableWithJoins, scope: &mut Scope<'_>) {
+    fn relation_list_item(&mut self, item: &TableWithJoins, scope: &mut Scope<'_>) {
         let start = scope.relations.len();
         self.table_factor(&item.relation, scope);
         self.joins(&item.joins, start, scope);
@@ -1289,7 +1289,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 alias,
             } => {
                 let start = scope.relations.len();
-                self.from_item(table_with_joins, scope);
+                self.relation_list_item(table_with_joins, scope);
                 if let Some(alias) = alias {
                     let members = scope.relations.split_off(start);
                     scope.relations.push(Relation {
