@@ -10,13 +10,19 @@ use sqlparser::tokenizer::{Location, Span};
 pub(crate) struct Lines<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// All ASCII: a column is a byte count (the common case, decided once).
+    ascii: bool,
 }
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(text: &'a str) -> Lines<'a> {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
-        Lines { text, starts }
+        Lines {
+            text,
+            starts,
+            ascii: text.is_ascii(),
+        }
     }
 
     /// The byte offset of a sqlparser location; `None` for the empty location (line 0) or one
@@ -30,6 +36,9 @@ impl<'a> Lines<'a> {
             .get(line + 1)
             .copied()
             .unwrap_or(self.text.len());
+        if self.ascii {
+            return (start + column <= end).then_some(start + column);
+        }
         let line_text = &self.text[start..end];
         match line_text.char_indices().nth(column) {
             Some((at, _)) => Some(start + at),
@@ -115,6 +124,36 @@ mod tests {
             line_column(text, 9),
             (1, 9),
             "inside é: the character's start"
+        );
+    }
+
+    #[test]
+    fn ascii_and_unicode_texts_agree() {
+        let ascii = "SELECT a,\n  bb FROM t";
+        let wide = "SELECT a,\n  bb FROM t -- é";
+        let (a, w) = (Lines::new(ascii), Lines::new(wide));
+        for line in 0..4 {
+            for column in 0..25 {
+                let location = Location { line, column };
+                let in_ascii = a.offset(location);
+                if in_ascii.is_some_and(|at| at < ascii.len()) {
+                    assert_eq!(in_ascii, w.offset(location), "{line}:{column}");
+                }
+            }
+        }
+        assert_eq!(
+            a.offset(Location {
+                line: 2,
+                column: 12
+            }),
+            Some(ascii.len())
+        );
+        assert_eq!(
+            a.offset(Location {
+                line: 2,
+                column: 13
+            }),
+            None
         );
     }
 
