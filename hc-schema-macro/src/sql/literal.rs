@@ -109,15 +109,16 @@ fn to2(token: TokenTree) -> proc_macro2::TokenTree {
 /// between the quotes.
 fn verbatim_start(span: proc_macro2::Span, value: &str) -> Option<(usize, usize)> {
     let text = span.source_text()?;
-    let prefix = if let Some(raw) = text.strip_prefix('r') {
+    // `r##"` ... `"##`, or `"` ... `"`.
+    let (prefix, suffix) = if let Some(raw) = text.strip_prefix('r') {
         let hashes = raw.len() - raw.trim_start_matches('#').len();
-        1 + hashes + 1
+        (1 + hashes + 1, hashes + 1)
     } else if text.starts_with('"') {
-        1
+        (1, 1)
     } else {
         return None;
     };
-    let inner = text.get(prefix..text.len().checked_sub(prefix - 1)?)?;
+    let inner = text.get(prefix..text.len().checked_sub(suffix)?)?;
     if inner != value || (prefix == 1 && inner.contains('\\')) {
         return None;
     }
