@@ -14,6 +14,9 @@
 //! in `hc-schema.toml`, its requirements are also compiled in for the release-phase check
 //! (`hc_schema_snapshot::registry`).
 //!
+//! `hc_sql!("SELECT ...")` is the other form: the query's text is its requirement (see
+//! [`hc_sql!`]), checked by the same check; its code lives in `sql` and its submodules.
+//!
 //! The crate is split the way thiserror's is: the grammar lives in `hc_schema_snapshot::syntax`
 //! (shared with `hc-schema check`), [`snapshots`] finds and caches the selected snapshots,
 //! [`validate`] turns findings into spanned errors, [`expand`] only generates code.

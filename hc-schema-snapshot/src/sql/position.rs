@@ -60,7 +60,7 @@ impl<'a> Lines<'a> {
 ///
 /// ```
 /// use hc_schema_snapshot::sql::line_column;
-/// assert_eq!(line_column("SELECT a\n  FROM é t", 17), (2, 9));
+/// assert_eq!(line_column("SELECT a\n  FROM é t", 18), (2, 9));
 /// ```
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset);
