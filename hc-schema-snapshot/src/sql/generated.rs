@@ -1,7 +1,8 @@
 //! Generated-input tests: random and mutated SQL never panics the analysis, and queries
 //! generated from one abstract query in many spellings (keyword case, whitespace, quoting,
 //! qualification, aliases, parentheses, placeholders) all give the requirements the abstract
-//! query has.
+//! query has; the `looks_like_sql` prefilter accepts every statement that touches a Heroku
+//! Connect table.
 
 use std::collections::BTreeSet;
 
@@ -123,7 +124,13 @@ fn random_and_mutated_sql_never_panics() {
                 analyze_format(&sql, context)
             }));
             assert!(outcome.is_ok(), "round {round} (format) panicked on: {sql}");
-            let _ = looks_like_sql(&sql);
+            // The prefilter never rejects a statement that touches a Heroku Connect table.
+            if analyze(&sql, context).is_ok_and(|a| a.touches_hc()) {
+                assert!(
+                    looks_like_sql(&sql),
+                    "round {round}: prefilter rejects {sql}"
+                );
+            }
             // Every error's range lies in the text, on character boundaries.
             if let Err(errors) = analyze(&sql, context) {
                 for error in errors {
@@ -408,6 +415,10 @@ fn every_spelling_gives_the_same_requirements() {
                 let sql = query.render(&mut rng, &all);
                 let analysis = analyze(&sql, context)
                     .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+                assert!(
+                    looks_like_sql(&sql),
+                    "round {round}: prefilter rejects {sql}"
+                );
                 assert_eq!(requirements(&analysis), expected, "round {round}: {sql}");
                 // The same text as a format string with the schema as a placeholder.
                 if sql.contains("salesforce.") {
@@ -448,6 +459,17 @@ fn every_spelling_gives_the_same_requirements() {
                     }
                 }
             }
+        }
+    });
+}
+
+/// The prefilter accepts every corpus statement (they all touch Heroku Connect tables).
+#[test]
+fn the_prefilter_accepts_the_corpus() {
+    with_context(|context| {
+        for sql in CORPUS {
+            assert!(analyze(sql, context).unwrap().touches_hc(), "{sql}");
+            assert!(looks_like_sql(sql), "{sql}");
         }
     });
 }
