@@ -347,3 +347,63 @@ fn example_app_hc_sql_fails_in_prod_inside_the_query() {
         "{site} not in {tier}"
     );
 }
+
+/// What the build script hands `hc_sql!` (`HC_SCHEMA_SQL`): the configured Heroku Connect
+/// schema (here `org`, so `salesforce.x` is another schema), and the names of every snapshot,
+/// selected or not (an unqualified table only the test snapshot maps is still a Heroku Connect
+/// table when prod is checked: the missing-table error, not a pass).
+#[test]
+fn hc_sql_knows_the_configured_schema_and_every_snapshot() {
+    let with_schema = |env: &str, tables: &[(&str, &[&str])]| {
+        snapshot_json(env, tables).replace("\"schema\": \"salesforce\"", "\"schema\": \"org\"")
+    };
+    let krate = TempCrate::new(
+        "sql_setup",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            (
+                "src/main.rs",
+                "use hc_schema_macro::hc_sql;\n\
+                 const A: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM org.account a\");\n\
+                 const B: &str = hc_sql!(\"SELECT name FROM loyalty_program__c\");\n\
+                 const C: &str = hc_sql!(\"SELECT x FROM salesforce.account\");\n\
+                 fn main() { println!(\"{A}{B}{C}\"); }\n",
+            ),
+            (
+                "hc-schema/prod.json",
+                &with_schema("prod", &[("account", &["name"])]),
+            ),
+            (
+                "hc-schema/test.json",
+                &with_schema(
+                    "test",
+                    &[
+                        ("account", &["name", "tier__c"]),
+                        ("loyalty_program__c", &["name"]),
+                    ],
+                ),
+            ),
+            ("hc-schema.toml", "schema = \"org\"\n"),
+        ],
+    );
+    let (ok, stderr) = krate.build(&["--features", "test-snapshot"], &[]);
+    assert!(ok, "{stderr}");
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok, "prod build passed");
+    assert!(
+        stderr.contains("error: `account.tier__c` is not mapped in prod (hc-schema/prod.json)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: table `loyalty_program__c` is not mapped in prod (hc-schema/prod.json)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> src/main.rs:3:25"), "{stderr}");
+    assert_eq!(
+        stderr.matches("error: ").count(),
+        3,
+        "two errors and the summary:\n{stderr}"
+    );
+}
