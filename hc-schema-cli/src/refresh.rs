@@ -86,7 +86,11 @@ pub(crate) fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot
         Err(err @ SnapshotError::Malformed { .. }) => {
             let shown = ctx.show(path);
             let what = err.to_string().replace(&path.display().to_string(), &shown);
-            let what = what.split("; fix the file").next().unwrap_or_default().to_string();
+            let what = what
+                .split("; fix the file")
+                .next()
+                .unwrap_or_default()
+                .to_string();
             eprintln!(
                 "note: {what}: rebuilt; the Salesforce API names, types and access it held are lost \
                  (`hc-schema refresh {env}` and `hc-schema import {env} --from <export.json>` \

@@ -1463,7 +1463,8 @@ fn refresh_recovers_a_conflicted_or_damaged_snapshot() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("malformed snapshot"), "{}", run.stderr);
     assert!(
-        run.stderr.contains("API names, types and access it held are lost"),
+        run.stderr
+            .contains("API names, types and access it held are lost"),
         "{}",
         run.stderr
     );

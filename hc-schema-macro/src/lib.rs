@@ -14,6 +14,9 @@
 //! in `hc-schema.toml`, its requirements are also compiled in for the release-phase check
 //! (`hc_schema_snapshot::registry`).
 //!
+//! `hc_sql!("SELECT ...")` is the other form: the query's text is its requirement (see
+//! [`hc_sql!`]), checked by the same check; its code lives in `sql` and its submodules.
+//!
 //! The crate is split the way thiserror's is: the grammar lives in `hc_schema_snapshot::syntax`
 //! (shared with `hc-schema check`), [`snapshots`] finds and caches the selected snapshots,
 //! [`validate`] turns findings into spanned errors, [`expand`] only generates code.
@@ -21,6 +24,7 @@
 mod cache;
 mod expand;
 mod snapshots;
+mod sql;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -29,4 +33,22 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::hc_requires(args, item)
+}
+
+/// A checked SQL query: `hc_sql!("SELECT a.name FROM salesforce.account a")` is the string
+/// literal itself (`&'static str`, usable in `const`), and every Heroku Connect table and
+/// column the statement reads or writes is checked against the selected snapshots, like the
+/// columns of `#[hc_requires]`. One statement, as one string literal (or raw string); for SQL
+/// built at run time, use `#[hc_requires]` on the function instead.
+///
+/// ```text
+/// use hc_schema_macro::hc_sql;
+///
+/// const TIERS: &str = hc_sql!(
+///     "SELECT a.sfid, a.name, a.loyalty_tier__c FROM salesforce.account a WHERE NOT a.isdeleted"
+/// );
+/// ```
+#[proc_macro]
+pub fn hc_sql(input: TokenStream) -> TokenStream {
+    sql::hc_sql(input)
 }

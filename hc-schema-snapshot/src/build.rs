@@ -11,13 +11,17 @@
 //! `hc-schema.toml` or a selecting environment variable changes, and hands the selection to
 //! `#[hc_requires]` through the `HC_SCHEMA_SELECTION` rustc environment variable. The value
 //! carries a fingerprint of the selected files, so editing a snapshot re-checks the crate on the
-//! next plain `cargo build`.
+//! next plain `cargo build`. For `hc_sql!` it also writes the names every snapshot knows and
+//! hands them over with the Heroku Connect schema names in `HC_SCHEMA_SQL`
+//! ([`crate::selection::SqlSetup`]).
 
 use std::path::{Path, PathBuf};
 
 use crate::config::{ConfigError, Project};
 use crate::index::NameIndex;
-use crate::selection::{self, Inputs, Selection, Stamp, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR};
+use crate::selection::{
+    self, Inputs, Selection, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR, SQL_VAR,
+};
 use crate::snapshot::{write_atomically, Snapshot};
 
 /// Configure the build; on a bad `hc-schema.toml` print the error and fail the build script.
@@ -64,7 +68,9 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         feature_envs,
     };
     let mut selection = selection::select_for_crate(&manifest_dir, &inputs)?;
-    for snapshot in &selection.selected {
+    // Every snapshot, not only the selected ones: `hc_sql!` reads the names of all of them
+    // (which unqualified tables are Heroku Connect's), and "mapped in" notes name them.
+    for snapshot in selection.selected.iter().chain(&selection.others) {
         watch(&snapshot.path);
     }
     // Each file is read once: the fingerprint and the index describe the same bytes, and the
@@ -82,7 +88,9 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
             .map(|(snapshot, bytes)| (snapshot.path.as_path(), bytes.as_deref())),
     );
     if let Some(out_dir) = std::env::var_os("OUT_DIR") {
-        write_indexes(&mut selection, &contents, Path::new(&out_dir));
+        let loaded = write_indexes(&mut selection, &contents, Path::new(&out_dir));
+        let setup = sql_setup(&project, &selection, loaded, Path::new(&out_dir));
+        println!("cargo:rustc-env={SQL_VAR}={}", setup.encode());
     }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
     Ok(selection)
@@ -134,8 +142,13 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
 /// Write the [`NameIndex`] of each selected snapshot whose `contents` (as read for the
 /// fingerprint) parse to `out_dir/hc-schema/` and record its path. A snapshot that does not
 /// load gets no index: the macro then reads the JSON itself and reports the error at the first
-/// annotation, with its position.
-fn write_indexes(selection: &mut Selection, contents: &[Option<Vec<u8>>], out_dir: &Path) {
+/// annotation, with its position. Returns the snapshots that loaded.
+fn write_indexes(
+    selection: &mut Selection,
+    contents: &[Option<Vec<u8>>],
+    out_dir: &Path,
+) -> Vec<Snapshot> {
+    let mut loaded_all = Vec::new();
     let dir = out_dir.join("hc-schema");
     for (position, (snapshot, bytes)) in selection.selected.iter_mut().zip(contents).enumerate() {
         let Some(text) = bytes.as_deref().and_then(|b| std::str::from_utf8(b).ok()) else {
@@ -152,6 +165,52 @@ fn write_indexes(selection: &mut Selection, contents: &[Option<Vec<u8>>], out_di
         if written.is_ok() {
             snapshot.index = Some(path);
         }
+        loaded_all.push(loaded);
+    }
+    loaded_all
+}
+
+/// What `hc_sql!` needs ([`SqlSetup`]): the Heroku Connect schema names, and the index of the
+/// union of every snapshot's names (`loaded`, the selected snapshots, plus the others, read
+/// here), written to `out_dir/hc-schema/known.names`. A snapshot that does not load is left
+/// out (the macro reports it when it is selected).
+fn sql_setup(
+    project: &Project,
+    selection: &Selection,
+    mut loaded: Vec<Snapshot>,
+    out_dir: &Path,
+) -> SqlSetup {
+    for other in &selection.others {
+        if let Ok(snapshot) = Snapshot::load(&other.path) {
+            loaded.push(snapshot);
+        }
+    }
+    let mut schemas: Vec<String> = selection
+        .selected
+        .iter()
+        .chain(&selection.others)
+        .map(|s| project.config.schema_for(&s.env).to_string())
+        .chain(loaded.iter().map(|s| s.schema.clone()))
+        .collect();
+    schemas.sort();
+    schemas.dedup();
+    let mut union = Snapshot::new("*", "*");
+    for snapshot in &loaded {
+        for (name, table) in &snapshot.tables {
+            let entry = union.tables.entry(name.clone()).or_default();
+            for column in table.columns.keys() {
+                entry.columns.entry(column.clone()).or_default();
+            }
+        }
+    }
+    let index = NameIndex::of(&union);
+    let path = out_dir.join("hc-schema").join("known.names");
+    let written = std::fs::create_dir_all(out_dir.join("hc-schema"))
+        .and_then(|()| write_atomically(&path, index.bytes()));
+    SqlSetup {
+        schemas,
+        fingerprint: fingerprint_of([(path.as_path(), Some(index.bytes()))]),
+        known: written.is_ok().then_some(path),
     }
 }
 
@@ -215,6 +274,50 @@ mod tests {
         assert_ne!(missing, a);
         assert_ne!(a, b);
         assert_eq!(b, fingerprint([path.as_path()]));
+    }
+
+    #[test]
+    fn the_sql_setup_knows_every_snapshot_and_schema() {
+        use crate::config::Config;
+        use crate::requirement::Schema;
+        let dir = tempfile::tempdir().unwrap();
+        let snaps = dir.path().join("hc-schema");
+        std::fs::create_dir_all(&snaps).unwrap();
+        let write = |env: &str, schema: &str, table: &str| {
+            let text = format!(
+                r#"{{"format":1,"environment":"{env}","schema":"{schema}","tables":{{"{table}":{{"columns":{{"name":{{}}}}}}}}}}"#
+            );
+            std::fs::write(snaps.join(format!("{env}.json")), text).unwrap();
+        };
+        write("prod", "salesforce", "account");
+        write("test", "org", "loyalty_program__c");
+        let project = Project {
+            config_file: None,
+            root: dir.path().to_path_buf(),
+            config: Config::parse("[env.prod]\nschema = \"salesforce001\"\n", "x").unwrap(),
+        };
+        let inputs = Inputs {
+            env_var: Some("prod".into()),
+            ..Inputs::default()
+        };
+        let mut selection = selection::select(&inputs, &project, dir.path());
+        let contents: Vec<Option<Vec<u8>>> = selection
+            .selected
+            .iter()
+            .map(|s| std::fs::read(&s.path).ok())
+            .collect();
+        let out = dir.path().join("out");
+        let loaded = write_indexes(&mut selection, &contents, &out);
+        let setup = sql_setup(&project, &selection, loaded, &out);
+        assert_eq!(setup.schemas, ["org", "salesforce", "salesforce001"]);
+        let known =
+            NameIndex::parse(std::fs::read(setup.known.as_ref().unwrap()).unwrap()).unwrap();
+        assert!(known.has_column("account", "name"), "selected");
+        assert!(
+            known.has_column("loyalty_program__c", "name"),
+            "not selected, still known"
+        );
+        assert_eq!(SqlSetup::decode(&setup.encode()).unwrap(), setup);
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub mod registry;
 pub mod requirement;
 pub mod selection;
 pub mod snapshot;
+#[cfg(feature = "sql")]
+pub mod sql;
 pub mod suggest;
 
 #[cfg(feature = "fetch")]

@@ -135,6 +135,45 @@ pub struct Selection {
     pub registry_crate: Option<String>,
 }
 
+/// The rustc environment variable through which the build script hands `hc_sql!` what it
+/// needs besides the selection ([`SqlSetup`]).
+pub const SQL_VAR: &str = "HC_SCHEMA_SQL";
+
+/// What `hc_sql!` needs besides the selection, written by the build script: which schemas are
+/// Heroku Connect's, and the names every snapshot knows (to tell Heroku Connect tables from
+/// the app's own, and to resolve unqualified columns).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SqlSetup {
+    /// The Heroku Connect schema names: `schema_for(env)` of every environment with a
+    /// snapshot, and the `schema` recorded in every snapshot; sorted, no duplicates.
+    pub schemas: Vec<String>,
+    /// The [`crate::NameIndex`] of the union of every snapshot's tables and columns (selected
+    /// or not), in `OUT_DIR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub known: Option<PathBuf>,
+    /// Changes whenever the content of `known` changes (so that cargo re-checks the crate).
+    #[serde(default)]
+    pub fingerprint: String,
+}
+
+impl SqlSetup {
+    /// Encode for `cargo:rustc-env`.
+    pub fn encode(&self) -> String {
+        serde_json::to_string(self).expect("a setup always serializes")
+    }
+
+    /// Decode what [`SqlSetup::encode`] wrote.
+    pub fn decode(text: &str) -> Result<SqlSetup, String> {
+        serde_json::from_str(text).map_err(|err| {
+            format!(
+                "{SQL_VAR} is not understood ({err}); the build script and the macro come from \
+                 different hc-schema versions: use one version of hc-schema-snapshot and \
+                 hc-schema-macro"
+            )
+        })
+    }
+}
+
 /// What selection looks at.
 #[derive(Debug, Clone, Default)]
 pub struct Inputs {

@@ -1,6 +1,6 @@
 //! End-to-end: real `cargo build`s of the example app and of generated crates.
 
-use hc_schema_tests::cargo::{cargo, run, snapshot_json, workspace, TempCrate};
+use hc_schema_tests::cargo::{cargo, nested_target, run, snapshot_json, workspace, TempCrate};
 
 const APP: &str = "use hc_schema_macro::hc_requires;\n\
 #[hc_requires(account(name, loyalty_tier__c))]\n\
@@ -44,8 +44,9 @@ fn example_app_builds_against_test_and_fails_against_prod_at_the_column() {
     assert!(stderr.contains("note: read-write in: test"), "{stderr}");
     assert_eq!(
         stderr.matches("error: `").count(),
-        2,
-        "exactly the missing column and the read-only write:\n{stderr}"
+        3,
+        "exactly the missing column, the read-only write and the hc_sql! query of \
+         tier_report.rs (asserted in `example_app_hc_sql_fails_in_prod_inside_the_query`):\n{stderr}"
     );
     // Both environments: each failure is its own error naming its environment.
     let (ok, stderr) = build_example("test-snapshot,prod-snapshot");
@@ -283,5 +284,135 @@ fn a_bodiless_method_cannot_be_registered() {
     assert!(
         stderr.contains("due to 1 previous error"),
         "exactly one error:\n{stderr}"
+    );
+}
+
+/// Where `needle` first occurs in `text` after `after`: 1-based line and column.
+fn position_of(text: &str, after: &str, needle: &str) -> (usize, usize) {
+    let start = text.find(after).expect("anchor");
+    let at = start + text[start..].find(needle).expect("needle");
+    let line = text[..at].matches('\n').count() + 1;
+    let column = at - text[..at].rfind('\n').map_or(0, |n| n + 1) + 1;
+    (line, column)
+}
+
+/// `hc_sql!` in the example app (`tier_report.rs`): the test build passes; the prod build
+/// fails once, inside the query that reads `account.loyalty_tier__c` (the other query holds),
+/// pointing at the literal and saying where in the SQL and in the file the column is; and the
+/// registry records the column's exact position inside the literal.
+#[test]
+fn example_app_hc_sql_fails_in_prod_inside_the_query() {
+    let source =
+        std::fs::read_to_string(workspace().join("examples/loyalty-app/src/tier_report.rs"))
+            .unwrap();
+    let (literal_line, literal_column) = position_of(&source, "const TIER_COUNTS", "r#\"");
+    let (line, column) = position_of(&source, "const TIER_COUNTS", "loyalty_tier__c");
+    let file = "examples/loyalty-app/src/tier_report.rs";
+
+    let (ok, stderr) = build_example("prod-snapshot");
+    assert!(!ok, "prod-snapshot build passed");
+    let expected = format!(
+        "error: `account.loyalty_tier__c` is not mapped in prod (examples/loyalty-app/hc-schema/prod.json)\n         \
+         = note: at line 2, column 14 of the SQL ({file}:{line}:{column}):\n"
+    );
+    assert!(stderr.contains(&expected), "{expected}\nnot in:\n{stderr}");
+    assert!(
+        stderr.contains(&format!("--> {file}:{literal_line}:{literal_column}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("= note: mapped in: test"), "{stderr}");
+    assert_eq!(
+        stderr.matches(&format!("--> {file}")).count(),
+        1,
+        "only TIER_COUNTS fails:\n{stderr}"
+    );
+
+    let (ok, stderr) = build_example("test-snapshot");
+    assert!(ok, "test-snapshot build failed:\n{stderr}");
+    let output = std::process::Command::new(nested_target().join("debug/loyalty-app"))
+        .arg("requirements")
+        .output()
+        .expect("run loyalty-app");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let account = json["requirements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["table"] == "account")
+        .expect("account");
+    let tier = account["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["column"] == "loyalty_tier__c")
+        .expect("loyalty_tier__c");
+    let site = format!("{file}:{line}:{column}");
+    assert!(
+        tier["read_sites"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == site.as_str()),
+        "{site} not in {tier}"
+    );
+}
+
+/// What the build script hands `hc_sql!` (`HC_SCHEMA_SQL`): the configured Heroku Connect
+/// schema (here `org`, so `salesforce.x` is another schema), and the names of every snapshot,
+/// selected or not (an unqualified table only the test snapshot maps is still a Heroku Connect
+/// table when prod is checked: the missing-table error, not a pass).
+#[test]
+fn hc_sql_knows_the_configured_schema_and_every_snapshot() {
+    let with_schema = |env: &str, tables: &[(&str, &[&str])]| {
+        snapshot_json(env, tables).replace("\"schema\": \"salesforce\"", "\"schema\": \"org\"")
+    };
+    let krate = TempCrate::new(
+        "sql_setup",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            (
+                "src/main.rs",
+                "use hc_schema_macro::hc_sql;\n\
+                 const A: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM org.account a\");\n\
+                 const B: &str = hc_sql!(\"SELECT name FROM loyalty_program__c\");\n\
+                 const C: &str = hc_sql!(\"SELECT x FROM salesforce.account\");\n\
+                 fn main() { println!(\"{A}{B}{C}\"); }\n",
+            ),
+            (
+                "hc-schema/prod.json",
+                &with_schema("prod", &[("account", &["name"])]),
+            ),
+            (
+                "hc-schema/test.json",
+                &with_schema(
+                    "test",
+                    &[
+                        ("account", &["name", "tier__c"]),
+                        ("loyalty_program__c", &["name"]),
+                    ],
+                ),
+            ),
+            ("hc-schema.toml", "schema = \"org\"\n"),
+        ],
+    );
+    let (ok, stderr) = krate.build(&["--features", "test-snapshot"], &[]);
+    assert!(ok, "{stderr}");
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok, "prod build passed");
+    assert!(
+        stderr.contains("error: `account.tier__c` is not mapped in prod (hc-schema/prod.json)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: table `loyalty_program__c` is not mapped in prod (hc-schema/prod.json)"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("--> src/main.rs:3:25"), "{stderr}");
+    assert_eq!(
+        stderr.matches("error: ").count(),
+        3,
+        "two errors and the summary:\n{stderr}"
     );
 }

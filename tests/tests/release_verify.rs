@@ -57,10 +57,37 @@ fn example_scan() -> hc_schema_snapshot::scan::Scan {
 fn registry_of_the_binary_equals_what_check_finds_in_its_sources() {
     let (code, stdout, stderr) = app(&["requirements"], "unused");
     assert_eq!(code, 0, "{stderr}");
-    let compiled: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let mut compiled: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    // The scan does not read hc_sql! queries yet (issue 12, section 2): leave their sites out
+    // until it does.
+    without_sites_in(&mut compiled, "tier_report.rs");
     let scanned = Manifest::from_usages(&example_scan().usages).to_json();
     assert!(!compiled["requirements"].as_array().unwrap().is_empty());
     assert_eq!(compiled, scanned);
+}
+
+/// Remove every site in `file` from a requirements manifest (JSON), and the columns and
+/// tables left without any site.
+fn without_sites_in(manifest: &mut serde_json::Value, file: &str) {
+    let keep = |site: &serde_json::Value| !site.as_str().is_some_and(|s| s.contains(file));
+    let tables = manifest["requirements"].as_array_mut().unwrap();
+    for table in tables.iter_mut() {
+        let columns = table["columns"].as_array_mut().unwrap();
+        for column in columns.iter_mut() {
+            for key in ["sites", "read_sites", "write_sites"] {
+                column[key].as_array_mut().unwrap().retain(keep);
+            }
+        }
+        columns.retain(|c| !c["sites"].as_array().unwrap().is_empty());
+        table["row_write_sites"]
+            .as_array_mut()
+            .unwrap()
+            .retain(keep);
+    }
+    tables.retain(|t| {
+        !t["columns"].as_array().unwrap().is_empty()
+            || !t["row_write_sites"].as_array().unwrap().is_empty()
+    });
 }
 
 #[test]
@@ -70,13 +97,15 @@ fn verify_schema_in_the_release_phase() {
     // prod as it was: loyalty_tier__c is not mapped.
     let (code, _, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 1, "{stderr}");
-    assert!(stderr.contains("`account.loyalty_tier__c` is not mapped, needed at:\n    examples/loyalty-app/src/tiers.rs:21:35"), "{stderr}");
+    // Needed by the hc_sql! query (tier_report.rs) and by the annotation (tiers.rs).
+    assert!(stderr.contains("`account.loyalty_tier__c` is not mapped, needed at:\n    examples/loyalty-app/src/tier_report.rs:15:14\n    examples/loyalty-app/src/tiers.rs:21:35"), "{stderr}");
     // Mapped: the release may go on, and the app works.
     pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
     let (code, stdout, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        stdout.starts_with("ok: all 5 requirement site(s) hold"),
+        // 5 from the annotations, 3 from the hc_sql! queries of tier_report.rs.
+        stdout.starts_with("ok: all 8 requirement site(s) hold"),
         "{stdout}"
     );
     let (code, stdout, stderr) = app(&["tiers"], &url);
@@ -149,7 +178,16 @@ fn check_and_the_macro_agree_on_the_example() {
             "macro and check disagree on the site:\n{stderr}\nvs {site}"
         );
     }
-    assert_eq!(stderr.matches("error: `").count(), problems.len());
+    // The scan does not read hc_sql! queries yet (issue 12, section 2): the macro's error in
+    // tier_report.rs is not among the scan's problems.
+    let sql_errors = stderr
+        .matches("--> examples/loyalty-app/src/tier_report.rs")
+        .count();
+    assert_eq!(sql_errors, 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("error: `").count() - sql_errors,
+        problems.len()
+    );
 }
 
 fn app_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String, Duration) {

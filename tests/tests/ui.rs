@@ -1,4 +1,5 @@
-//! trybuild UI tests: every error of `#[hc_requires]`, with its exact text and span.
+//! trybuild UI tests: every error of `#[hc_requires]` and `hc_sql!`, with its exact text and
+//! span.
 //!
 //! trybuild's generated crate has no build script, so the snapshot is passed with
 //! `HC_SCHEMA_SNAPSHOT`. Each group needs a different value, so the groups run one after the
@@ -32,5 +33,12 @@ fn ui() {
     });
     with_snapshot(&fixture("future.json"), |t| {
         t.compile_fail("tests/ui/format/*.rs")
+    });
+    // hc_sql!: against a snapshot with mapping access (account read-only, contact read-write,
+    // opportunity unknown).
+    let sql_fixture = ui.join("sql_fixtures/prod.json").display().to_string();
+    with_snapshot(&sql_fixture, |t| {
+        t.pass("tests/ui/sql_pass/*.rs");
+        t.compile_fail("tests/ui/sql/*.rs");
     });
 }

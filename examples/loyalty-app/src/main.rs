@@ -4,6 +4,7 @@
 //! loyalty-app tiers             print every customer's loyalty tier
 //! loyalty-app contacts          print the contacts to notify
 //! loyalty-app set-email S E     correct the e-mail address of contact S (a write)
+//! loyalty-app tier-report       print accounts and contacts per tier (checked SQL, hc_sql!)
 //! loyalty-app verify-schema     release phase: check the live schema against this binary
 //! loyalty-app requirements      print what this binary needs (JSON)
 //! ```
@@ -12,6 +13,7 @@
 //! URL says otherwise); the Heroku Connect schema is `HC_SCHEMA_NAME`, else `salesforce`.
 
 mod contacts;
+mod tier_report;
 mod tiers;
 
 use std::process::ExitCode;
@@ -19,11 +21,11 @@ use std::process::ExitCode;
 use hc_schema_snapshot::fetch::{self, ConnectOptions, SslMode};
 use hc_schema_snapshot::{manifest::Manifest, registry, verify};
 
-const USAGE: &str =
-    "usage: loyalty-app <tiers|contacts|set-email <sfid> <email>|verify-schema|requirements>
+const USAGE: &str = "usage: loyalty-app <tiers|contacts|tier-report|set-email <sfid> <email>|verify-schema|requirements>
 
   tiers           print every customer's loyalty tier
   contacts        print the contacts to notify about tier changes
+  tier-report     print how many accounts and contacts each tier has, and whom to notify
   set-email       correct a contact's e-mail address (writes through Heroku Connect)
   verify-schema   check the live DATABASE_URL schema against the columns this binary needs
                   (exit 0 ok, 1 columns missing, 2 connection or input error); run it in
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         "tiers" => run(print_tiers),
         "contacts" => run(print_contacts),
         "set-email" => run(set_email),
+        "tier-report" => run(print_tier_report),
         "verify-schema" => verify_schema(),
         "requirements" => {
             let manifest = Manifest::from_usages(&registry::usages());
@@ -112,6 +115,23 @@ fn set_email(client: &mut postgres::Client, schema: &str) -> Result<(), String> 
     };
     let updated = contacts::set_email(client, schema, sfid, email).map_err(|e| e.to_string())?;
     println!("{updated} contact(s) updated");
+    Ok(())
+}
+
+fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(), String> {
+    for line in tier_report::tier_counts(client).map_err(|e| e.to_string())? {
+        let tier = line.tier.as_deref().unwrap_or("-");
+        println!(
+            "{tier}\t{} account(s)\t{} contact(s)",
+            line.accounts, line.contacts
+        );
+    }
+    for customer in tiers::load_tiers(client, "salesforce").map_err(|e| e.to_string())? {
+        let emails = tier_report::contacts_of(client, &customer.sfid).map_err(|e| e.to_string())?;
+        if !emails.is_empty() {
+            println!("{}\tnotify: {}", customer.name, emails.join(", "));
+        }
+    }
     Ok(())
 }
 

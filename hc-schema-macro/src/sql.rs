@@ -1,0 +1,62 @@
+//! `hc_sql!("SELECT ...")`: a query whose text is its requirement.
+//!
+//! The literal is parsed at compile time (`hc_schema_snapshot::sql::analyze`, sqlparser's
+//! PostgreSQL dialect); every Heroku Connect table and column it reads or writes is checked
+//! by the same check as `#[hc_requires]` against every selected snapshot, with the same
+//! wording. The expansion is the literal itself (a `&'static str`, usable in `const`), or,
+//! with the registry on, a block that registers the requirements and ends in the literal.
+//!
+//! Split like the attribute: [`literal`] reads the argument, [`context`] finds what the
+//! analysis needs (Heroku Connect schemas, every snapshot's names), [`check`] turns analysis
+//! errors and findings into messages, [`expand`] only generates code.
+
+mod check;
+mod context;
+mod expand;
+mod literal;
+
+use proc_macro::TokenStream;
+
+/// Expand `hc_sql!(input)`.
+pub fn hc_sql(input: TokenStream) -> TokenStream {
+    let literal = match literal::SqlLiteral::parse(input) {
+        Ok(literal) => literal,
+        Err(error) => return expand::error_only(&error),
+    };
+    let selection = crate::snapshots::selection();
+    let setup = check::setup_errors(&selection, literal.span);
+    if !setup.is_empty() || selection.as_ref().is_err() {
+        return expand::with_errors(&setup, &literal);
+    }
+    let context = context::known(&selection);
+    let context = match context.as_ref() {
+        Ok(context) => context,
+        Err(message) => {
+            let errors = check::once(literal.span, message.clone());
+            return expand::with_errors(&errors, &literal);
+        }
+    };
+    let analysis =
+        match context.with(|context| hc_schema_snapshot::sql::analyze(&literal.value, context)) {
+            Ok(analysis) => analysis,
+            Err(errors) => {
+                let errors: Vec<syn::Error> = errors
+                    .iter()
+                    .map(|error| check::analysis_error(error, &literal))
+                    .collect();
+                return expand::with_errors(&errors, &literal);
+            }
+        };
+    let errors = check::findings(&analysis, &literal, &selection);
+    if !errors.is_empty() {
+        return expand::with_errors(&errors, &literal);
+    }
+    let registry = selection
+        .as_ref()
+        .as_ref()
+        .is_ok_and(|selection| selection.registry);
+    if registry && analysis.touches_hc() {
+        return expand::registered(&analysis, &literal);
+    }
+    expand::plain(&literal)
+}

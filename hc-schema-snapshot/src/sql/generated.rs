@@ -1,0 +1,475 @@
+//! Generated-input tests: random and mutated SQL never panics the analysis, and queries
+//! generated from one abstract query in many spellings (keyword case, whitespace, quoting,
+//! qualification, aliases, parentheses, placeholders) all give the requirements the abstract
+//! query has; the `looks_like_sql` prefilter accepts every statement that touches a Heroku
+//! Connect table.
+
+use std::collections::BTreeSet;
+
+use super::tests::{snapshots, with_context};
+use super::*;
+
+/// xorshift64*: a small seeded generator, so that every failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+const CORPUS: &[&str] = &[
+    "SELECT a.sfid, a.name FROM salesforce.account a WHERE NOT a.isdeleted",
+    "SELECT a.name, c.email FROM account a JOIN contact c ON c.accountid = a.sfid WHERE a.billingcity = $1 ORDER BY 1",
+    "WITH t AS (SELECT accountid, count(*) n FROM contact GROUP BY accountid) SELECT a.name, t.n FROM account a JOIN t ON t.accountid = a.sfid",
+    "INSERT INTO contact (external_id__c, email) VALUES ($1, $2) ON CONFLICT (external_id__c) DO UPDATE SET email = EXCLUDED.email RETURNING sfid",
+    "UPDATE contact c SET title = a.type FROM account a WHERE a.sfid = c.accountid",
+    "DELETE FROM contact USING account a WHERE contact.accountid = a.sfid AND a.isdeleted",
+    "MERGE INTO contact c USING account a ON c.accountid = a.sfid WHEN MATCHED THEN UPDATE SET title = a.name",
+    "SELECT email FROM contact UNION ALL SELECT email FROM \"user\" ORDER BY email",
+    "SELECT * FROM (SELECT * FROM account) s WHERE s.name LIKE 'A%'",
+    "SELECT sfid FROM account WHERE sfid IN (SELECT accountid FROM opportunity WHERE amount > $1)",
+];
+
+const TOKENS: &[&str] = &[
+    "SELECT",
+    "FROM",
+    "WHERE",
+    "JOIN",
+    "ON",
+    "USING",
+    "(",
+    ")",
+    ",",
+    ".",
+    "*",
+    "=",
+    "'x'",
+    "$1",
+    "account",
+    "contact",
+    "a",
+    "c",
+    "name",
+    "sfid",
+    "\"user\"",
+    "\"Name\"",
+    "salesforce",
+    "GROUP BY",
+    "ORDER BY",
+    "UNION",
+    "WITH",
+    "AS",
+    "INSERT INTO",
+    "VALUES",
+    "UPDATE",
+    "SET",
+    "DELETE",
+    "RETURNING",
+    "LATERAL",
+    "NOT",
+    "EXISTS",
+    "::text",
+    ";",
+    "--",
+    "/*",
+    "\n",
+    "é",
+    "ON CONFLICT",
+    "DO UPDATE",
+    "EXCLUDED",
+    "MERGE",
+    "WHEN",
+    "MATCHED",
+    "THEN",
+    "{}",
+    "{0}",
+];
+
+/// Random token soup and mutated corpus queries: the analysis comes back, every time.
+#[test]
+fn random_and_mutated_sql_never_panics() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0001);
+        for round in 0..3_000 {
+            let sql = if round % 2 == 0 {
+                let len = 1 + rng.below(30);
+                (0..len)
+                    .map(|_| *rng.pick(TOKENS))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                let mut sql = rng.pick(CORPUS).to_string();
+                for _ in 0..1 + rng.below(4) {
+                    mutate(&mut rng, &mut sql);
+                }
+                sql
+            };
+            let outcome =
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(&sql, context)));
+            assert!(outcome.is_ok(), "round {round} panicked on: {sql}");
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                analyze_format(&sql, context)
+            }));
+            assert!(outcome.is_ok(), "round {round} (format) panicked on: {sql}");
+            // The prefilter never rejects a statement that touches a Heroku Connect table.
+            if analyze(&sql, context).is_ok_and(|a| a.touches_hc()) {
+                assert!(
+                    looks_like_sql(&sql),
+                    "round {round}: prefilter rejects {sql}"
+                );
+            }
+            // Every error's range lies in the text, on character boundaries.
+            if let Err(errors) = analyze(&sql, context) {
+                for error in errors {
+                    assert!(
+                        error.at.start <= error.at.end && error.at.end <= sql.len(),
+                        "{sql}: {error:?}"
+                    );
+                    assert!(
+                        sql.is_char_boundary(error.at.start) && sql.is_char_boundary(error.at.end)
+                    );
+                    let _ = excerpt(&sql, error.at.clone());
+                }
+            }
+        }
+    });
+}
+
+fn mutate(rng: &mut Rng, sql: &mut String) {
+    let boundaries: Vec<usize> = (0..=sql.len())
+        .filter(|&i| sql.is_char_boundary(i))
+        .collect();
+    let at = *rng.pick(&boundaries);
+    match rng.below(4) {
+        0 => {
+            let end = boundaries
+                .iter()
+                .copied()
+                .find(|&b| b >= at + rng.below(8))
+                .unwrap_or(sql.len());
+            sql.replace_range(at..end, "");
+        }
+        1 => sql.insert_str(at, &format!(" {} ", rng.pick(TOKENS))),
+        2 => {
+            let end = boundaries
+                .iter()
+                .copied()
+                .find(|&b| b >= at + rng.below(20))
+                .unwrap_or(sql.len());
+            let copy = sql[at..end].to_string();
+            sql.insert_str(at, &copy);
+        }
+        _ => {
+            let bytes: Vec<char> = sql.chars().collect();
+            if !bytes.is_empty() {
+                let i = rng.below(bytes.len());
+                let mut chars = bytes;
+                chars[i] = *rng.pick(&['(', ')', '"', '\'', ' ', ',', '.', '$']);
+                *sql = chars.into_iter().collect();
+            }
+        }
+    }
+}
+
+/// A table with its columns, from the fixture snapshots (prod's, so every column is known).
+fn tables() -> Vec<(String, Vec<String>)> {
+    let (_, prod) = snapshots();
+    prod.tables
+        .iter()
+        .map(|(t, info)| (t.clone(), info.columns.keys().cloned().collect()))
+        .collect()
+}
+
+/// One abstract query: tables joined on `sfid`/`accountid`-like pairs, columns selected and
+/// filtered, and the requirements it has.
+struct Abstract {
+    tables: Vec<(String, String)>,
+    select: Vec<(usize, String)>,
+    filter: Vec<(usize, String)>,
+    joins: Vec<(usize, String, usize, String)>,
+    order: Vec<(usize, String)>,
+}
+
+impl Abstract {
+    fn generate(rng: &mut Rng, all: &[(String, Vec<String>)]) -> Abstract {
+        let count = 1 + rng.below(3);
+        let mut tables: Vec<(String, String)> = Vec::new();
+        while tables.len() < count {
+            let (table, _) = rng.pick(all);
+            if !tables.iter().any(|(t, _)| t == table) {
+                let alias = format!("t{}", tables.len());
+                tables.push((table.clone(), alias));
+            }
+        }
+        let columns_of =
+            |i: usize| -> &Vec<String> { &all.iter().find(|(t, _)| *t == tables[i].0).unwrap().1 };
+        let pick_column = |rng: &mut Rng| {
+            let i = rng.below(tables.len());
+            (i, rng.pick(columns_of(i)).clone())
+        };
+        let select = (0..1 + rng.below(4)).map(|_| pick_column(rng)).collect();
+        let filter = (0..rng.below(3)).map(|_| pick_column(rng)).collect();
+        let order = (0..rng.below(2)).map(|_| pick_column(rng)).collect();
+        let mut joins = Vec::new();
+        for i in 1..tables.len() {
+            let left = rng.pick(columns_of(i - 1)).clone();
+            let right = rng.pick(columns_of(i)).clone();
+            joins.push((i - 1, left, i, right));
+        }
+        Abstract {
+            tables,
+            select,
+            filter,
+            joins,
+            order,
+        }
+    }
+
+    /// The requirements: per table, the set of columns read.
+    fn expected(&self) -> BTreeSet<(String, Vec<String>)> {
+        let mut out = BTreeSet::new();
+        for (i, (table, _)) in self.tables.iter().enumerate() {
+            let mut columns: Vec<String> = self
+                .select
+                .iter()
+                .chain(&self.filter)
+                .chain(&self.order)
+                .filter(|(t, _)| *t == i)
+                .map(|(_, c)| c.clone())
+                .chain(self.joins.iter().flat_map(|(l, a, r, b)| {
+                    [(*l, a.clone()), (*r, b.clone())]
+                        .into_iter()
+                        .filter(|(t, _)| *t == i)
+                        .map(|(_, c)| c)
+                }))
+                .collect();
+            columns.sort();
+            columns.dedup();
+            out.insert((table.clone(), columns));
+        }
+        out
+    }
+
+    /// The query in one spelling.
+    fn render(&self, rng: &mut Rng, all: &[(String, Vec<String>)]) -> String {
+        let upper = rng.chance(50);
+        let kw = |k: &str| {
+            if upper {
+                k.to_string()
+            } else {
+                k.to_lowercase()
+            }
+        };
+        let quote = rng.chance(30);
+        let schema = rng.chance(50);
+        let aliases = rng.chance(60) || self.tables.len() > 1 && rng.chance(50);
+        let sep = *rng.pick(&[" ", "\n  ", "  ", "\t"]);
+        let ident = |name: &str, rng: &mut Rng| {
+            if quote && rng.chance(50) || name == "user" {
+                format!("\"{name}\"")
+            } else if rng.chance(20) {
+                name.to_uppercase()
+            } else {
+                name.to_string()
+            }
+        };
+        let unique = |i: usize, column: &str| {
+            self.tables
+                .iter()
+                .enumerate()
+                .filter(|(k, (t, _))| {
+                    *k != i
+                        && all
+                            .iter()
+                            .any(|(n, cols)| n == t && cols.iter().any(|c| c == column))
+                })
+                .count()
+                == 0
+        };
+        let column = |i: usize, name: &str, rng: &mut Rng| {
+            let qualifier = if aliases {
+                self.tables[i].1.clone()
+            } else {
+                ident(&self.tables[i].0, rng)
+            };
+            if unique(i, name) && rng.chance(50) {
+                ident(name, rng)
+            } else {
+                format!("{qualifier}.{}", ident(name, rng))
+            }
+        };
+        let select: Vec<String> = self
+            .select
+            .iter()
+            .map(|(i, c)| column(*i, c, rng))
+            .collect();
+        let mut sql = format!("{}{sep}{}", kw("SELECT"), select.join(", "));
+        for (n, (table, alias)) in self.tables.iter().enumerate() {
+            let name = if schema {
+                format!(
+                    "{}.{}",
+                    if rng.chance(30) {
+                        "SALESFORCE".to_string()
+                    } else {
+                        "salesforce".to_string()
+                    },
+                    ident(table, rng)
+                )
+            } else {
+                ident(table, rng)
+            };
+            let named = if aliases {
+                format!(
+                    "{name} {}{alias}",
+                    if rng.chance(50) {
+                        kw("AS ")
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                name
+            };
+            if n == 0 {
+                sql.push_str(&format!("{sep}{}{sep}{named}", kw("FROM")));
+            } else {
+                let (l, a, r, b) = &self.joins[n - 1];
+                let joiner: &str = rng.pick::<&str>(&["JOIN", "LEFT JOIN", "INNER JOIN"]);
+                sql.push_str(&format!(
+                    "{sep}{}{sep}{named} {} {} = {}",
+                    kw(joiner),
+                    kw("ON"),
+                    column(*l, a, rng),
+                    column(*r, b, rng)
+                ));
+            }
+        }
+        if !self.filter.is_empty() {
+            let conditions: Vec<String> = self
+                .filter
+                .iter()
+                .enumerate()
+                .map(|(n, (i, c))| {
+                    let condition = format!(
+                        "{} {} ${}",
+                        column(*i, c, rng),
+                        if rng.chance(50) { "=" } else { "<>" },
+                        n + 1
+                    );
+                    if rng.chance(30) {
+                        format!("({condition})")
+                    } else {
+                        condition
+                    }
+                })
+                .collect();
+            sql.push_str(&format!(
+                "{sep}{}{sep}{}",
+                kw("WHERE"),
+                conditions.join(&format!(" {} ", kw("AND")))
+            ));
+        }
+        if !self.order.is_empty() {
+            let order: Vec<String> = self.order.iter().map(|(i, c)| column(*i, c, rng)).collect();
+            sql.push_str(&format!("{sep}{}{sep}{}", kw("ORDER BY"), order.join(", ")));
+        }
+        sql
+    }
+}
+
+fn requirements(analysis: &Analysis) -> BTreeSet<(String, Vec<String>)> {
+    analysis
+        .requirements()
+        .into_iter()
+        .map(|r| {
+            let mut columns = r.columns;
+            columns.sort();
+            (r.table, columns)
+        })
+        .collect()
+}
+
+/// Every spelling of a generated query gives the requirements the query has.
+#[test]
+fn every_spelling_gives_the_same_requirements() {
+    let all = tables();
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0002);
+        for round in 0..500 {
+            let query = Abstract::generate(&mut rng, &all);
+            let expected = query.expected();
+            for _ in 0..6 {
+                let sql = query.render(&mut rng, &all);
+                let analysis = analyze(&sql, context)
+                    .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+                assert!(
+                    looks_like_sql(&sql),
+                    "round {round}: prefilter rejects {sql}"
+                );
+                assert_eq!(requirements(&analysis), expected, "round {round}: {sql}");
+                // The same text as a format string with the schema as a placeholder.
+                if sql.contains("salesforce.") {
+                    let format = sql.replace("salesforce.", "{}.");
+                    match analyze_format(&format, context) {
+                        FormatOutcome::Analyzed(analysis) => {
+                            assert_eq!(
+                                requirements(&analysis),
+                                expected,
+                                "round {round}: {format}"
+                            );
+                            for table in &analysis.tables {
+                                for column in &table.columns {
+                                    let written = &format[column.at.clone()];
+                                    assert!(
+                                        written
+                                            .trim_matches('"')
+                                            .eq_ignore_ascii_case(&column.column),
+                                        "{format}: {written}"
+                                    );
+                                }
+                            }
+                        }
+                        other => panic!("round {round}: {format}: {other:?}"),
+                    }
+                }
+                // Every position points at the name it records.
+                for table in &analysis.tables {
+                    for column in &table.columns {
+                        let written = &sql[column.at.clone()];
+                        assert!(
+                            written
+                                .trim_matches('"')
+                                .eq_ignore_ascii_case(&column.column),
+                            "round {round}: {sql}: {written} for {}",
+                            column.column
+                        );
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// The prefilter accepts every corpus statement (they all touch Heroku Connect tables).
+#[test]
+fn the_prefilter_accepts_the_corpus() {
+    with_context(|context| {
+        for sql in CORPUS {
+            assert!(analyze(sql, context).unwrap().touches_hc(), "{sql}");
+            assert!(looks_like_sql(sql), "{sql}");
+        }
+    });
+}

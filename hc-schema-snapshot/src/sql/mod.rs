@@ -1,0 +1,156 @@
+//! SQL analysis: which Heroku Connect tables and columns a statement reads and writes.
+//!
+//! Used by `hc_sql!` (crate `hc-schema-macro`) at compile time and by the source scan of
+//! `hc-schema check`. The statement is parsed by sqlparser (PostgreSQL dialect) and every name
+//! is resolved the way PostgreSQL resolves it (see the resolver's rules below). The result is
+//! an [`Analysis`]: one [`TableUse`] per table and access, each with its columns and byte
+//! offsets into the SQL, ready to become [`crate::Requirement`]s for THE check
+//! ([`crate::check`] / [`crate::evaluate`]) or [`crate::manifest::Usage`]s (origin
+//! [`crate::manifest::Origin::Sql`]).
+//!
+//! ```
+//! use hc_schema_snapshot::requirement::Access;
+//! use hc_schema_snapshot::sql::{analyze, Context, Union};
+//! use hc_schema_snapshot::Snapshot;
+//! let test = Snapshot::parse(r#"{"format":1,"environment":"test","schema":"salesforce","tables":{
+//!     "account":{"columns":{"sfid":{},"name":{},"isdeleted":{}}},
+//!     "contact":{"columns":{"sfid":{},"email":{},"accountid":{}}}}}"#, "test.json", "test").unwrap();
+//! let union = Union::new([&test]);
+//! let context = Context::new(["salesforce"], &union);
+//! let sql = "SELECT a.name, email FROM salesforce.account a \
+//!            JOIN contact c ON c.accountid = a.sfid WHERE NOT a.isdeleted";
+//! let analysis = analyze(sql, &context).unwrap();
+//! let needs: Vec<String> = analysis.requirements().iter()
+//!     .map(|r| format!("{} {}({})", r.access.as_str(), r.table, r.columns.join(", "))).collect();
+//! assert_eq!(needs, ["read account(name, sfid, isdeleted)", "read contact(email, accountid)"]);
+//! // Every name has its place in the SQL.
+//! assert_eq!(&sql[analysis.tables[1].columns[0].at.clone()], "email");
+//!
+//! let update = analyze("UPDATE contact SET email = $1 WHERE sfid = $2", &context).unwrap();
+//! assert_eq!(update.tables[0].access, Access::Write);
+//! assert_eq!(update.tables[1].columns[0].column, "sfid");
+//! ```
+//!
+//! # What is resolved
+//!
+//! Select lists, `WHERE`, `JOIN ... ON`/`USING`, `GROUP BY`/`HAVING`/`ORDER BY` (output names
+//! included), window clauses, subqueries (correlated ones see the outer query), `LATERAL`,
+//! CTEs (a CTE name shadows a table; recursive ones too), `UNION`/`INTERSECT`/`EXCEPT`,
+//! `VALUES`, table aliases, qualified (`a.x`, `salesforce.account.x`) and unqualified
+//! columns, casts, function calls, `$1` parameters, `INSERT (cols) VALUES/SELECT`, `ON
+//! CONFLICT (cols) DO UPDATE SET ... EXCLUDED.x`, `UPDATE ... SET ... FROM`, `DELETE ...
+//! USING`, `MERGE`, `RETURNING` (with PostgreSQL 18's `old`/`new`), data-modifying CTEs.
+//!
+//! Which tables are Heroku Connect's ([`Context::is_hc_table`]): a name qualified with a
+//! Heroku Connect schema, or an unqualified name some snapshot knows. Other tables (the app's
+//! own, `public.x`) are no requirement, and neither are their columns.
+//!
+//! Reads and writes: the target of `INSERT`/`UPDATE`/`DELETE`/`MERGE` is a
+//! [`crate::requirement::Access::Write`] use (the columns written; a `DELETE`: the table
+//! alone); every column read (`WHERE`, `RETURNING`, a `SET` value...) is a read use.
+//!
+//! Errors ([`SqlError`], with byte offsets): a text that does not parse, more than one
+//! statement, an ambiguous or unknown unqualified column (naming the candidates), an unknown
+//! qualifier, a quoted mixed-case name on a Heroku Connect table (`"Name"`: never a Heroku
+//! Connect name), a write to a system column, constructs whose meaning depends on each
+//! environment's column set (`INSERT` without a column list, `NATURAL JOIN`, column aliases
+//! on a table), another statement kind touching a Heroku Connect table, and input too long
+//! (64 KiB) or nested too deeply to analyse safely.
+//!
+//! `SELECT *` and `t.*` require the table only (listed in [`Analysis::wildcards`]): which
+//! columns they return differs between environments, so explicit columns are checked better.
+
+mod analysis;
+mod context;
+mod parse;
+mod placeholders;
+mod position;
+mod prefilter;
+mod resolve;
+
+pub use analysis::{
+    Analysis, ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse, WAY_OUT,
+};
+pub use context::{Context, Union, PLACEHOLDER_PREFIX};
+pub use placeholders::{
+    analyze_format, substitute_placeholders, FormatError, FormatOutcome, Substituted,
+};
+pub use position::{excerpt, line_column};
+pub use prefilter::looks_like_sql;
+
+use analysis::SqlErrorKind as Kind;
+
+/// The longest SQL text analysed (64 KiB); longer is a [`SqlErrorKind::TooComplex`] error.
+pub const MAX_LEN: usize = 64 * 1024;
+
+/// Texts up to this length are analysed on the caller's thread; longer ones on a thread
+/// with a stack sized to the text, so that no input can overflow the caller's stack
+/// (sqlparser builds `a + b + c ...` iteratively, but its tree is as deep as the chain).
+const ON_CALLER_STACK: usize = 2 * 1024;
+
+/// Analyse one SQL statement: the Heroku Connect tables and columns it reads and writes, or
+/// every error found (sorted by position). Tables come in the order they are first named,
+/// each one's columns likewise. Never panics on any input.
+pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+    if sql.len() > MAX_LEN {
+        return Err(vec![SqlError {
+            kind: Kind::TooComplex {
+                limit: format!("longer than {} KiB", MAX_LEN / 1024),
+            },
+            at: 0..0,
+        }]);
+    }
+    if sql.len() <= ON_CALLER_STACK {
+        return analyze_here(sql, context);
+    }
+    let stack = 8 * 1024 * 1024 + sql.len() * 1024;
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("hc-schema-sql".to_string())
+            .stack_size(stack)
+            .spawn_scoped(scope, || analyze_here(sql, context));
+        match worker {
+            Ok(worker) => worker
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(err) => Err(vec![SqlError {
+                kind: Kind::TooComplex {
+                    limit: format!("no thread to analyse it on ({err})"),
+                },
+                at: 0..0,
+            }]),
+        }
+    })
+}
+
+fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+    let lines = position::Lines::new(sql);
+    let statement = parse::one_statement(sql, &lines).map_err(|err| vec![err])?;
+    let mut resolver = resolve::Resolver::new(context, &lines);
+    let kind = resolver.statement(&statement);
+    if resolver.too_deep {
+        // Dropping a tree this deep recurses as deep: leave it (a pathological input only).
+        std::mem::forget(statement);
+    }
+    if !resolver.errors.is_empty() {
+        let mut errors = resolver.errors;
+        errors.sort_by_key(|e| (e.at.start, e.at.end));
+        return Err(errors);
+    }
+    // In order of the text: tables by where they are first named, columns likewise.
+    let mut tables = resolver.tables;
+    for table in &mut tables {
+        table.columns.sort_by_key(|c| c.at.start);
+    }
+    tables.sort_by_key(|t| (t.at.start, std::cmp::Reverse(t.access)));
+    Ok(Analysis {
+        kind: Some(kind),
+        tables,
+        wildcards: resolver.wildcards,
+    })
+}
+
+#[cfg(test)]
+mod generated;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,113 @@
+//! One statement from the text, with sqlparser's errors turned into positioned [`SqlError`]s.
+
+use sqlparser::ast::{Spanned, Statement};
+use sqlparser::dialect::PostgreSqlDialect;
+use sqlparser::parser::{Parser, ParserError};
+
+use super::analysis::{SqlError, SqlErrorKind};
+use super::position::Lines;
+
+/// The single statement of `sql` (a trailing `;` is fine).
+pub(crate) fn one_statement(sql: &str, lines: &Lines<'_>) -> Result<Statement, SqlError> {
+    let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+        .map_err(|err| parse_error(err, sql, lines))?;
+    match statements.len() {
+        0 => Err(SqlError {
+            kind: SqlErrorKind::Empty,
+            at: 0..sql.len(),
+        }),
+        1 => Ok(statements.remove(0)),
+        count => {
+            let at = lines
+                .range(statements[1].span())
+                .unwrap_or(sql.len()..sql.len());
+            Err(SqlError {
+                kind: SqlErrorKind::MultipleStatements { count },
+                at,
+            })
+        }
+    }
+}
+
+/// sqlparser's error with its position taken out of the message (" at Line: 2, Column: 5"),
+/// or at the end of the text when it ran out of input.
+fn parse_error(err: ParserError, sql: &str, lines: &Lines<'_>) -> SqlError {
+    let message = match err {
+        ParserError::TokenizerError(message) | ParserError::ParserError(message) => message,
+        ParserError::RecursionLimitExceeded => {
+            return SqlError {
+                kind: SqlErrorKind::TooComplex {
+                    limit: "nested more deeply than sqlparser's recursion limit (50 levels)"
+                        .to_string(),
+                },
+                at: 0..sql.len(),
+            }
+        }
+    };
+    let (message, at) = match split_location(&message) {
+        Some((text, line, column)) => {
+            let location = sqlparser::tokenizer::Location { line, column };
+            let at = lines.offset(location).unwrap_or(sql.len());
+            (text.to_string(), at)
+        }
+        None => (message.clone(), sql.len()),
+    };
+    // Point at the whole token when the message names it ("found: FORM").
+    let width = message
+        .rsplit_once("found: ")
+        .map(|(_, token)| token.trim())
+        .filter(|token| sql[at..].starts_with(token))
+        .map_or(0, str::len);
+    SqlError {
+        kind: SqlErrorKind::Parse { message },
+        at: at..at + width,
+    }
+}
+
+/// `("Expected: ..., found: x", 2, 5)` from `"Expected: ..., found: x at Line: 2, Column: 5"`.
+fn split_location(message: &str) -> Option<(&str, u64, u64)> {
+    let (text, position) = message.rsplit_once(" at Line: ")?;
+    let (line, column) = position.split_once(", Column: ")?;
+    Some((text, line.trim().parse().ok()?, column.trim().parse().ok()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(sql: &str) -> SqlError {
+        one_statement(sql, &Lines::new(sql)).unwrap_err()
+    }
+
+    #[test]
+    fn parse_errors_carry_the_position_of_the_token() {
+        let sql = "SELECT name\nFROM account\nWHERE name = = 'x'";
+        let err = error(sql);
+        let at = sql.find("= '").unwrap();
+        assert_eq!(err.at, at..at + 1);
+        assert_eq!(
+            err.kind,
+            SqlErrorKind::Parse {
+                message: "Expected: an expression, found: =".into()
+            }
+        );
+        let sql = "SELECT 'abc";
+        let err = error(sql);
+        assert!(
+            matches!(&err.kind, SqlErrorKind::Parse { message } if message.contains("Unterminated string"))
+        );
+        assert_eq!(err.at.start, 7);
+        let sql = "SELECT a FROM";
+        assert_eq!(error(sql).at, sql.len()..sql.len());
+    }
+
+    #[test]
+    fn one_statement_only() {
+        let sql = "SELECT 1; SELECT 2";
+        let err = error(sql);
+        assert_eq!(err.kind, SqlErrorKind::MultipleStatements { count: 2 });
+        assert_eq!(err.at.start, 10);
+        assert_eq!(error("  ").kind, SqlErrorKind::Empty);
+        assert!(one_statement("SELECT 1;", &Lines::new("SELECT 1;")).is_ok());
+    }
+}

@@ -1,0 +1,555 @@
+//! The resolver: which table each name of a statement means, the way PostgreSQL decides it.
+//!
+//! The statement's structure (queries, `FROM` lists, joins, CTEs, set operations, the target
+//! and clauses of `INSERT`/`UPDATE`/`DELETE`/`MERGE`) is walked by hand, because it decides
+//! what each scope holds; expressions are walked by sqlparser's visitor, which stops at each
+//! column reference and hands nested queries back to the resolver with the current scope as
+//! their outer scope (correlated subqueries).
+//!
+//! Names: an unquoted identifier is folded to lower case, a quoted one is kept exactly, as
+//! PostgreSQL does. A relation is a Heroku Connect table ([`Kind::Hc`]), another table or a
+//! function ([`Kind::Other`], columns unknown), a derived table whose output columns are known
+//! ([`Kind::Derived`]: a subquery, a CTE, `VALUES`), or an aliased join ([`Kind::Join`]).
+//!
+//! An unqualified column is looked up scope by scope, innermost first. In one scope: exactly
+//! one relation that has it resolves it; two are ambiguous (an error naming both). A relation
+//! whose columns are unknown may have it too: then the search goes on outwards, and a Heroku
+//! Connect table found there is required all the same (no false pass: a false alarm can be
+//! silenced by qualifying the column, a missed requirement cannot be seen). A column found
+//! nowhere belongs to the only Heroku Connect table in reach, or is an error naming the
+//! candidates.
+//!
+//! Here: the model (relations, scopes), bookkeeping and the expression visitor; the walk of
+//! statements, queries, `FROM` lists and column references is in the submodules of those
+//! names.
+
+use std::ops::{ControlFlow, Range};
+use std::rc::Rc;
+
+use sqlparser::ast::{
+    AccessExpr, AssignmentTarget, ConflictTarget, Delete, Distinct, Expr, FromTable, FunctionArg,
+    FunctionArgExpr, FunctionArguments, GroupByExpr, Ident, Insert, JoinConstraint, JoinOperator,
+    Merge, MergeAction, MergeInsertKind, MergeUpdateKind, ObjectName, ObjectNamePart,
+    OnConflictAction, OnInsert, OrderBy, OrderByKind, OutputClause, Query, Select, SelectItem,
+    SelectItemQualifiedWildcardKind, SetExpr, Spanned, Statement, TableAlias, TableFactor,
+    TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
+};
+
+use super::analysis::{ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse};
+use super::context::{Context, PLACEHOLDER_PREFIX};
+use super::position::Lines;
+use crate::names;
+use crate::requirement::Access;
+
+mod columns;
+mod from;
+mod queries;
+mod statements;
+
+/// How deeply queries and expressions may nest before the analysis gives up (the visitor and
+/// the resolver recurse once per level; this bounds their stack use).
+pub(crate) const MAX_DEPTH: usize = 400;
+
+/// A relation of a `FROM` list (or a statement's target).
+#[derive(Debug, Clone)]
+struct Relation {
+    /// The name that qualifies its columns: the alias, else the table's own name.
+    name: String,
+    /// The schema written before an unaliased table (`salesforce.account.name` qualifies).
+    schema: Option<String>,
+    kind: Kind,
+    /// Only reachable qualified (`excluded`, `old`, `new`): never a candidate for an
+    /// unqualified column.
+    qualified_only: bool,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    /// A Heroku Connect table; its columns are the known names.
+    Hc(String),
+    /// A table or function whose columns are unknown (the app's own tables).
+    Other,
+    /// A subquery, CTE or `VALUES` list whose output columns are known.
+    Derived(Rc<Derived>),
+    /// An aliased join: its members, hidden behind the alias.
+    Join(Rc<Vec<Relation>>),
+}
+
+/// The output columns of a query.
+#[derive(Debug, Default)]
+struct Derived {
+    /// Named outputs, with the Heroku Connect column each one is, when it is one.
+    outputs: Vec<Output>,
+    /// Relations whose every column is an output too (`*`, `t.*`).
+    wildcard: Vec<Relation>,
+    /// Some outputs are unknown (`(expr).*`, a statement that is not analysed).
+    open: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Output {
+    name: String,
+    origin: Option<(String, String)>,
+}
+
+/// What one relation offers for a column name.
+#[derive(Debug, Clone)]
+struct Hit {
+    /// The relation's name, to show in an ambiguity error.
+    via: String,
+    /// The Heroku Connect table and column it is, when it is one.
+    origin: Option<(String, String)>,
+}
+
+/// The relations visible at one level of a query, and the level around it.
+#[derive(Debug, Default)]
+struct Scope<'p> {
+    relations: Vec<Relation>,
+    /// Columns merged by `JOIN ... USING (...)`: unqualified, they are not ambiguous.
+    using: Vec<String>,
+    ctes: Vec<(String, Rc<Derived>)>,
+    parent: Option<&'p Scope<'p>>,
+}
+
+impl<'p> Scope<'p> {
+    fn new(parent: Option<&'p Scope<'p>>) -> Scope<'p> {
+        Scope {
+            parent,
+            ..Scope::default()
+        }
+    }
+
+    fn levels(&self) -> impl Iterator<Item = &Scope<'p>> {
+        std::iter::successors(Some(self), |s| s.parent)
+    }
+
+    fn cte(&self, name: &str) -> Option<Rc<Derived>> {
+        self.levels().find_map(|s| {
+            s.ctes
+                .iter()
+                .rev()
+                .find(|(n, _)| n == name)
+                .map(|(_, d)| Rc::clone(d))
+        })
+    }
+
+    /// The relation `schema.name` (schema `None`: any) in the innermost level that has one.
+    fn relation(&self, name: &str, schema: Option<&str>) -> Option<&Relation> {
+        self.levels().find_map(|s| {
+            s.relations
+                .iter()
+                .find(|r| r.name == name && (schema.is_none() || r.schema.as_deref() == schema))
+        })
+    }
+
+    fn visible_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for level in self.levels() {
+            for relation in &level.relations {
+                if !relation.name.is_empty() && !names.contains(&relation.name) {
+                    names.push(relation.name.clone());
+                }
+            }
+        }
+        names
+    }
+}
+
+/// The fold PostgreSQL applies: unquoted names to lower case, quoted ones as written.
+fn fold(ident: &Ident) -> String {
+    if ident.quote_style.is_some() {
+        ident.value.clone()
+    } else {
+        ident.value.to_ascii_lowercase()
+    }
+}
+
+fn idents(name: &ObjectName) -> Option<Vec<&Ident>> {
+    name.0
+        .iter()
+        .map(|part| match part {
+            ObjectNamePart::Identifier(ident) => Some(ident),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The analysis state of one statement.
+pub(crate) struct Resolver<'c, 'l> {
+    context: &'c Context<'c>,
+    lines: &'l Lines<'l>,
+    pub(crate) tables: Vec<TableUse>,
+    pub(crate) wildcards: Vec<WildcardUse>,
+    pub(crate) errors: Vec<SqlError>,
+    depth: usize,
+    /// Set when [`MAX_DEPTH`] was hit: the walk stopped.
+    pub(crate) too_deep: bool,
+}
+
+impl<'c, 'l> Resolver<'c, 'l> {
+    pub(crate) fn new(context: &'c Context<'c>, lines: &'l Lines<'l>) -> Self {
+        Resolver {
+            context,
+            lines,
+            tables: Vec::new(),
+            wildcards: Vec::new(),
+            errors: Vec::new(),
+            depth: 0,
+            too_deep: false,
+        }
+    }
+
+    // ---- bookkeeping -------------------------------------------------------------------
+
+    fn at(&self, ident: &Ident) -> Range<usize> {
+        self.lines.range(ident.span).unwrap_or(0..0)
+    }
+
+    fn at_span(&self, span: sqlparser::tokenizer::Span) -> Range<usize> {
+        self.lines.range(span).unwrap_or(0..0)
+    }
+
+    fn error(&mut self, kind: SqlErrorKind, at: Range<usize>) {
+        let error = SqlError { kind, at };
+        if !self.errors.contains(&error) {
+            self.errors.push(error);
+        }
+    }
+
+    /// One more level of nesting; `false` (and an error, once) past [`MAX_DEPTH`].
+    fn enter(&mut self) -> bool {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            if !self.too_deep {
+                self.too_deep = true;
+                self.error(
+                    SqlErrorKind::TooComplex {
+                        limit: format!("nested more than {MAX_DEPTH} levels deep"),
+                    },
+                    0..0,
+                );
+            }
+            return false;
+        }
+        true
+    }
+
+    fn leave(&mut self) {
+        self.depth -= 1;
+    }
+
+    /// The use of `table` with `access`, created at `at` if new.
+    fn table_use(&mut self, table: &str, access: Access, at: Range<usize>) -> &mut TableUse {
+        let found = self
+            .tables
+            .iter()
+            .position(|t| t.table == table && t.access == access);
+        let index = match found {
+            Some(index) => index,
+            None => {
+                // Where the table is named, if another use of it knows.
+                let at = self
+                    .tables
+                    .iter()
+                    .find(|t| t.table == table)
+                    .map_or(at, |t| t.at.clone());
+                self.tables.push(TableUse {
+                    table: table.to_string(),
+                    access,
+                    at,
+                    columns: Vec::new(),
+                });
+                self.tables.len() - 1
+            }
+        };
+        &mut self.tables[index]
+    }
+
+    fn column(&mut self, table: &str, column: &str, access: Access, at: Range<usize>) {
+        let table_use = self.table_use(table, access, at.clone());
+        match table_use.columns.iter_mut().find(|c| c.column == column) {
+            // Keep the first mention in the text (clauses are not resolved in text order).
+            Some(known) if at.start < known.at.start => known.at = at,
+            Some(_) => {}
+            None => table_use.columns.push(ColumnUse {
+                column: column.to_string(),
+                at,
+            }),
+        }
+    }
+
+    /// A read of `table.column`, unless the name is not one Heroku Connect creates.
+    fn read_hc(&mut self, table: &str, column: &str, at: Range<usize>) -> Option<(String, String)> {
+        if !names::is_hc_name(column) {
+            self.error(
+                SqlErrorKind::NotHcName {
+                    table: table.to_string(),
+                    name: column.to_string(),
+                },
+                at,
+            );
+            return None;
+        }
+        self.column(table, column, Access::Read, at);
+        Some((table.to_string(), column.to_string()))
+    }
+
+    /// A write of `table.column`: a Heroku Connect name, not a system column.
+    fn write_hc(&mut self, table: &str, column: &str, at: Range<usize>) {
+        if !names::is_hc_name(column) {
+            self.error(
+                SqlErrorKind::NotHcName {
+                    table: table.to_string(),
+                    name: column.to_string(),
+                },
+                at,
+            );
+            return;
+        }
+        if let Some(reason) = names::system_column_write_reason(column) {
+            self.error(
+                SqlErrorKind::SystemColumnWrite {
+                    table: table.to_string(),
+                    column: column.to_string(),
+                    reason: reason.to_string(),
+                },
+                at.clone(),
+            );
+        }
+        self.column(table, column, Access::Write, at);
+    }
+
+    fn wildcard(&mut self, relation: &Relation, at: Range<usize>) {
+        for table in hc_sources(relation) {
+            let use_ = WildcardUse {
+                table,
+                at: at.clone(),
+            };
+            if !self.wildcards.contains(&use_) {
+                self.wildcards.push(use_);
+            }
+        }
+    }
+
+    // ---- expressions -------------------------------------------------------------------
+
+    fn expr(&mut self, expr: &Expr, scope: &Scope<'_>) {
+        self.walk(expr, scope);
+    }
+
+    /// Resolve every column reference in `node` (any AST node) in `scope`.
+    fn walk<V: Visit>(&mut self, node: &V, scope: &Scope<'_>) {
+        if self.too_deep {
+            return;
+        }
+        let mut walk = Walk {
+            resolver: self,
+            scope,
+            nested: 0,
+            skip: Vec::new(),
+        };
+        let _ = node.visit(&mut walk);
+    }
+}
+
+/// The visitor over expressions: column references are resolved, nested queries handed back
+/// to the resolver.
+struct Walk<'r, 'c, 'l, 's, 'p> {
+    resolver: &'r mut Resolver<'c, 'l>,
+    scope: &'s Scope<'p>,
+    /// How many queries deep inside the node the visitor is (those are the resolver's).
+    nested: usize,
+    /// Expressions that are names, not column references (`f(name => value)`, `x[1].field`).
+    skip: Vec<*const Expr>,
+}
+
+impl Visitor for Walk<'_, '_, '_, '_, '_> {
+    type Break = ();
+
+    fn pre_visit_query(&mut self, query: &Query) -> ControlFlow<()> {
+        if self.nested == 0 {
+            self.resolver.query(query, Some(self.scope));
+        }
+        self.nested += 1;
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_query(&mut self, _query: &Query) -> ControlFlow<()> {
+        self.nested -= 1;
+        ControlFlow::Continue(())
+    }
+
+    fn pre_visit_expr(&mut self, expr: &Expr) -> ControlFlow<()> {
+        if self.nested > 0 {
+            return ControlFlow::Continue(());
+        }
+        if !self.resolver.enter() {
+            return ControlFlow::Break(());
+        }
+        if self.skip.contains(&(expr as *const Expr)) {
+            return ControlFlow::Continue(());
+        }
+        match expr {
+            Expr::Identifier(ident) => {
+                self.resolver
+                    .column_ref(std::slice::from_ref(ident), self.scope);
+            }
+            Expr::CompoundIdentifier(parts) => {
+                self.resolver.column_ref(parts, self.scope);
+            }
+            Expr::QualifiedWildcard(name, token) => {
+                if let Some(relation) = self.resolver.qualifier(name, self.scope) {
+                    let at = self.resolver.at_span(token.0.span);
+                    self.resolver.whole_row(&relation, at);
+                }
+            }
+            Expr::Function(function) => {
+                if let FunctionArguments::List(list) = &function.args {
+                    for arg in &list.args {
+                        match arg {
+                            FunctionArg::ExprNamed { name, .. } => {
+                                self.skip.push(name as *const Expr);
+                            }
+                            FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name))
+                            | FunctionArg::Named {
+                                arg: FunctionArgExpr::QualifiedWildcard(name),
+                                ..
+                            } => {
+                                if let Some(relation) = self.resolver.qualifier(name, self.scope) {
+                                    let at = name
+                                        .0
+                                        .last()
+                                        .and_then(|p| p.as_ident())
+                                        .map(|i| self.resolver.at(i))
+                                        .unwrap_or(0..0);
+                                    self.resolver.whole_row(&relation, at);
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+            Expr::CompoundFieldAccess { access_chain, .. } => {
+                for access in access_chain {
+                    if let AccessExpr::Dot(field) = access {
+                        self.skip.push(field as *const Expr);
+                    }
+                }
+            }
+            _ => {}
+        }
+        ControlFlow::Continue(())
+    }
+
+    fn post_visit_expr(&mut self, _expr: &Expr) -> ControlFlow<()> {
+        if self.nested == 0 {
+            self.resolver.leave();
+        }
+        ControlFlow::Continue(())
+    }
+}
+
+impl Resolver<'_, '_> {
+    /// `t.*` in an expression (`row_to_json(t.*)`, `count(t.*)`): the table only.
+    fn whole_row(&mut self, relation: &Relation, at: Range<usize>) {
+        self.wildcard(relation, at);
+    }
+}
+
+/// The Heroku Connect tables whose columns `relation` offers by name (itself, or the tables
+/// behind a derived table's `*`).
+fn hc_sources(relation: &Relation) -> Vec<String> {
+    match &relation.kind {
+        Kind::Hc(table) => vec![table.clone()],
+        Kind::Other => Vec::new(),
+        Kind::Derived(derived) => derived.wildcard.iter().flat_map(hc_sources).collect(),
+        Kind::Join(members) => members.iter().flat_map(hc_sources).collect(),
+    }
+}
+
+/// Whether every column of a derived relation is known by name (no `*`).
+fn has_closed_outputs_only(relation: &Relation) -> bool {
+    matches!(&relation.kind, Kind::Derived(d) if d.wildcard.is_empty() && !d.open)
+}
+
+/// A derived table's outputs renamed by an alias's column list (by position).
+fn renamed(derived: Rc<Derived>, alias: &TableAlias) -> Rc<Derived> {
+    if alias.columns.is_empty() {
+        return derived;
+    }
+    let mut outputs = derived.outputs.clone();
+    for (n, column) in alias.columns.iter().enumerate() {
+        let name = fold(&column.name);
+        match outputs.get_mut(n) {
+            Some(output) => output.name = name,
+            None => outputs.push(Output { name, origin: None }),
+        }
+    }
+    // Positions past the named outputs come from a `*`: unknown once renamed.
+    let open = derived.open || !derived.wildcard.is_empty();
+    Rc::new(Derived {
+        outputs,
+        wildcard: Vec::new(),
+        open,
+    })
+}
+
+/// A relation whose columns are its alias's column list (closed), or unknown without one.
+fn alias_relation(alias: Option<&TableAlias>, default_name: &str) -> Relation {
+    match alias {
+        Some(alias) if !alias.columns.is_empty() => Relation {
+            qualified_only: false,
+            name: fold(&alias.name),
+            schema: None,
+            kind: Kind::Derived(Rc::new(Derived {
+                outputs: alias
+                    .columns
+                    .iter()
+                    .map(|c| Output {
+                        name: fold(&c.name),
+                        origin: None,
+                    })
+                    .collect(),
+                ..Derived::default()
+            })),
+        },
+        Some(alias) => Relation {
+            qualified_only: false,
+            name: fold(&alias.name),
+            schema: None,
+            kind: Kind::Other,
+        },
+        None => Relation {
+            qualified_only: false,
+            name: default_name.to_string(),
+            schema: None,
+            kind: Kind::Other,
+        },
+    }
+}
+
+/// Whether a query is `VALUES` with no column in any row (never positional).
+fn is_empty_values(query: &Query) -> bool {
+    matches!(query.body.as_ref(), SetExpr::Values(values) if values.rows.iter().all(|r| r.content.is_empty()))
+}
+
+/// The name PostgreSQL gives an unaliased output column.
+fn column_name(expr: &Expr) -> String {
+    match expr {
+        Expr::Identifier(ident) => fold(ident),
+        Expr::CompoundIdentifier(parts) => parts.last().map(fold).unwrap_or_default(),
+        Expr::Function(function) => function
+            .name
+            .0
+            .last()
+            .and_then(|p| p.as_ident())
+            .map(fold)
+            .unwrap_or_default(),
+        Expr::Cast { expr, .. } | Expr::Nested(expr) => column_name(expr),
+        Expr::Case { .. } => "case".to_string(),
+        Expr::Exists { .. } => "exists".to_string(),
+        Expr::Array(_) => "array".to_string(),
+        _ => "?column?".to_string(),
+    }
+}

@@ -1,0 +1,534 @@
+//! The resolver on a corpus of realistic Heroku Connect queries.
+
+use super::*;
+use crate::Snapshot;
+
+/// A test org and a prod org: prod lacks `account.loyalty_tier__c`; only test maps
+/// `loyalty_program__c`; `public.account` and `app_flags` are the app's own tables.
+pub(super) fn snapshots() -> (Snapshot, Snapshot) {
+    let common = r#"
+      "account": {"columns": {"id":{}, "sfid":{}, "name":{}, "type":{}, "billingcity":{},
+          "isdeleted":{}, "systemmodstamp":{}, "external_id__c":{}, "ownerid":{},
+          "createddate":{}, "_hc_lastop":{}, "_hc_err":{} LOYALTY}},
+      "contact": {"columns": {"id":{}, "sfid":{}, "firstname":{}, "lastname":{}, "email":{},
+          "accountid":{}, "title":{}, "external_id__c":{}, "isdeleted":{}, "name":{}}},
+      "opportunity": {"columns": {"id":{}, "sfid":{}, "name":{}, "accountid":{}, "amount":{},
+          "stagename":{}, "closedate":{}, "isdeleted":{}, "ownerid":{}}},
+      "user": {"columns": {"id":{}, "sfid":{}, "username":{}, "email":{}, "isactive":{},
+          "name":{}}}"#;
+    let test = format!(
+        r#"{{"format":1,"environment":"test","schema":"salesforce","tables":{{{},
+          "loyalty_program__c": {{"columns": {{"sfid":{{}}, "name":{{}}, "tier__c":{{}}}}}}}}}}"#,
+        common.replace("LOYALTY", r#", "loyalty_tier__c":{}"#)
+    );
+    let prod = format!(
+        r#"{{"format":1,"environment":"prod","schema":"salesforce","tables":{{{}}}}}"#,
+        common.replace("LOYALTY", "")
+    );
+    (
+        Snapshot::parse(&test, "test.json", "test").unwrap(),
+        Snapshot::parse(&prod, "prod.json", "prod").unwrap(),
+    )
+}
+
+pub(super) fn with_context<T>(run: impl FnOnce(&Context<'_>) -> T) -> T {
+    let (test, prod) = snapshots();
+    let union = Union::new([&test, &prod]);
+    let context = Context::new(["salesforce"], &union);
+    run(&context)
+}
+
+/// The requirements as `read account(name, sfid)` lines.
+pub(super) fn needs_in(sql: &str, context: &Context<'_>) -> Vec<String> {
+    match analyze(sql, context) {
+        Ok(analysis) => analysis
+            .tables
+            .iter()
+            .map(|t| {
+                let columns: Vec<&str> = t.columns.iter().map(|c| c.column.as_str()).collect();
+                format!("{} {}({})", t.access.as_str(), t.table, columns.join(", "))
+            })
+            .collect(),
+        Err(errors) => panic!("{sql}\n{errors:?}"),
+    }
+}
+
+fn needs(sql: &str) -> Vec<String> {
+    with_context(|context| needs_in(sql, context))
+}
+
+fn errors(sql: &str) -> Vec<SqlError> {
+    with_context(|context| match analyze(sql, context) {
+        Ok(analysis) => panic!("{sql}: no error, {analysis:?}"),
+        Err(errors) => errors,
+    })
+}
+
+fn error_text(sql: &str) -> String {
+    let errors = errors(sql);
+    assert_eq!(errors.len(), 1, "{sql}: {errors:?}");
+    errors[0].to_string()
+}
+
+#[test]
+fn selects_with_joins_and_aliases() {
+    assert_eq!(
+        needs("SELECT a.sfid, a.name FROM salesforce.account a WHERE NOT a.isdeleted"),
+        ["read account(sfid, name, isdeleted)"]
+    );
+    assert_eq!(
+        needs(
+            "SELECT a.name, c.email, o.amount FROM account a \
+             JOIN contact c ON c.accountid = a.sfid \
+             LEFT JOIN opportunity o ON o.accountid = a.sfid AND o.stagename = 'Closed Won' \
+             WHERE a.billingcity = $1 ORDER BY o.closedate DESC LIMIT 10"
+        ),
+        [
+            "read account(name, sfid, billingcity)",
+            "read contact(email, accountid)",
+            "read opportunity(amount, accountid, stagename, closedate)"
+        ]
+    );
+    // Unqualified columns go to the one table that has them.
+    assert_eq!(
+        needs("SELECT email, billingcity FROM account a JOIN contact c ON c.accountid = a.sfid"),
+        [
+            "read account(billingcity, sfid)",
+            "read contact(email, accountid)"
+        ]
+    );
+    // The schema-qualified table name qualifies columns too.
+    assert_eq!(
+        needs("SELECT salesforce.account.name, account.type FROM salesforce.account"),
+        ["read account(name, type)"]
+    );
+}
+
+#[test]
+fn quoted_names_and_the_user_table() {
+    assert_eq!(
+        needs(r#"SELECT u.username, "user".email FROM salesforce."user" JOIN "user" u ON u.sfid = "user".sfid"#)
+            .len(),
+        1
+    );
+    assert_eq!(
+        needs(r#"SELECT username FROM "user" WHERE isactive"#),
+        ["read user(username, isactive)"]
+    );
+    // Unquoted names fold to lower case; a quoted mixed-case table is not Heroku Connect's.
+    assert_eq!(needs("SELECT Name FROM Account"), ["read account(name)"]);
+    assert!(needs(r#"SELECT "Name" FROM "Account""#).is_empty());
+    // A quoted mixed-case column on a Heroku Connect table never matches.
+    let text = error_text(r#"SELECT "Name" FROM account"#);
+    assert!(text.contains(r#"`account."Name"`"#), "{text}");
+}
+
+#[test]
+fn app_tables_and_other_schemas_are_not_requirements() {
+    assert!(needs("SELECT internal_notes FROM public.account").is_empty());
+    assert_eq!(
+        needs(
+            "SELECT a.name, f.flag FROM salesforce.account a \
+             JOIN app_flags f ON f.account_sfid = a.sfid WHERE f.enabled"
+        ),
+        ["read account(name, sfid)"]
+    );
+    // An unqualified column that the app table may have: not required of account...
+    assert_eq!(
+        needs("SELECT flag FROM account a JOIN app_flags f ON f.account_sfid = a.sfid"),
+        ["read account(sfid)"]
+    );
+    // ... unless account has it: then it is required (an app column of the same name would
+    // make the query ambiguous in PostgreSQL anyway).
+    assert_eq!(
+        needs("SELECT name FROM account a JOIN app_flags f ON f.account_sfid = a.sfid"),
+        ["read account(name, sfid)"]
+    );
+    // HC bookkeeping tables are not mapped objects.
+    assert!(
+        needs("SELECT count(*) FROM salesforce._trigger_log WHERE state = 'FAILED'").is_empty()
+    );
+}
+
+#[test]
+fn qualified_unknown_tables_are_missing_tables_and_unknown_columns_are_required() {
+    // A table in the HC schema that no snapshot has: required (the missing-table error).
+    assert_eq!(
+        needs("SELECT name FROM salesforce.lead"),
+        ["read lead(name)"]
+    );
+    // Unqualified and unknown: the app's.
+    assert!(needs("SELECT name FROM lead").is_empty());
+    // One table: a column no snapshot has is still required of it (did-you-mean follows).
+    assert_eq!(needs("SELECT nmae FROM account"), ["read account(nmae)"]);
+    assert_eq!(
+        needs("SELECT loyalty_tier__c FROM salesforce.account"),
+        ["read account(loyalty_tier__c)"]
+    );
+    assert_eq!(
+        needs("SELECT count(*) FROM salesforce.opportunity"),
+        ["read opportunity()"]
+    );
+}
+
+#[test]
+fn ambiguous_and_unknown_columns_name_the_candidates() {
+    let sql = "SELECT name FROM account a JOIN contact c ON c.accountid = a.sfid";
+    let errors = errors(sql);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].at, 7..11);
+    assert_eq!(
+        errors[0].to_string(),
+        "column `name` is ambiguous: it may be `a.name` (account) or `c.name` (contact)"
+    );
+    assert_eq!(errors[0].help(), "qualify it: `a.name` or `c.name`");
+    let text = error_text(
+        "SELECT a.name FROM account a JOIN contact c ON c.accountid = a.sfid WHERE nmae = 1",
+    );
+    assert_eq!(
+        text,
+        "column `nmae` is in none of the tables `account`, `contact` in any snapshot"
+    );
+    let text = error_text("SELECT x.name FROM account a");
+    assert_eq!(
+        text,
+        "`x` is not a table or alias of this query (it has `a`)"
+    );
+    // The alias hides the table name.
+    let text = error_text("SELECT account.name FROM account a");
+    assert!(
+        text.starts_with("`account` is not a table or alias"),
+        "{text}"
+    );
+}
+
+#[test]
+fn subqueries_correlated_and_not() {
+    assert_eq!(
+        needs(
+            "SELECT a.name, (SELECT count(*) FROM contact c WHERE c.accountid = a.sfid) AS contacts \
+             FROM account a WHERE EXISTS (SELECT 1 FROM opportunity o WHERE o.accountid = a.sfid AND amount > 0)"
+        ),
+        [
+            "read contact(accountid)",
+            "read account(name, sfid)",
+            "read opportunity(accountid, amount)"
+        ]
+    );
+    // Unqualified in a correlated subquery: the inner table first, then the outer one.
+    assert_eq!(
+        needs("SELECT sfid FROM account WHERE sfid IN (SELECT accountid FROM contact WHERE title = type)"),
+        ["read account(sfid, type)", "read contact(accountid, title)"]
+    );
+    // A derived table's output columns, and its `*`, carry to the outer query.
+    assert_eq!(
+        needs("SELECT s.n, s.billingcity FROM (SELECT name AS n, * FROM account) s"),
+        ["read account(name, billingcity)"]
+    );
+    assert_eq!(
+        needs(
+            "SELECT loyalty_tier__c FROM (SELECT * FROM salesforce.account WHERE NOT isdeleted) s"
+        ),
+        ["read account(loyalty_tier__c, isdeleted)"]
+    );
+    assert_eq!(
+        needs("SELECT a.name, t.x FROM account a, LATERAL (SELECT a.type AS x) t"),
+        ["read account(name, type)"]
+    );
+}
+
+#[test]
+fn ctes_shadow_tables() {
+    assert_eq!(
+        needs(
+            "WITH account AS (SELECT sfid, name FROM salesforce.account WHERE NOT isdeleted) \
+             SELECT account.name, c.email FROM account JOIN contact c ON c.accountid = account.sfid"
+        ),
+        ["read account(sfid, name, isdeleted)", "read contact(email, accountid)"]
+    );
+    // A CTE column named like a table's column, used unqualified.
+    assert_eq!(
+        needs("WITH t AS (SELECT accountid, count(*) AS n FROM contact GROUP BY accountid) SELECT a.name, n FROM account a JOIN t ON t.accountid = a.sfid ORDER BY n DESC"),
+        ["read contact(accountid)", "read account(name, sfid)"]
+    );
+    // Recursive CTEs see themselves.
+    assert_eq!(
+        needs("WITH RECURSIVE up(sfid, parent) AS (SELECT sfid, ownerid FROM account WHERE sfid = $1 \
+               UNION ALL SELECT a.sfid, a.ownerid FROM account a JOIN up ON a.sfid = up.parent) SELECT sfid FROM up"),
+        ["read account(sfid, ownerid)"]
+    );
+}
+
+#[test]
+fn set_operations_group_by_having_order_by() {
+    assert_eq!(
+        needs("SELECT email FROM contact UNION SELECT email FROM \"user\" ORDER BY email"),
+        ["read contact(email)", "read user(email)"]
+    );
+    assert_eq!(
+        needs("SELECT type AS kind, count(*) AS n FROM account GROUP BY kind HAVING count(*) > 1 ORDER BY n, kind"),
+        ["read account(type)"]
+    );
+    assert_eq!(
+        needs("SELECT DISTINCT ON (accountid) accountid, email FROM contact ORDER BY accountid, systemmodstamp DESC"),
+        ["read contact(accountid, email, systemmodstamp)"]
+    );
+    assert_eq!(
+        needs("SELECT sfid, row_number() OVER (PARTITION BY accountid ORDER BY amount DESC) FROM opportunity INTERSECT SELECT sfid, 1 FROM opportunity EXCEPT SELECT $1, 2"),
+        ["read opportunity(sfid, accountid, amount)"]
+    );
+}
+
+#[test]
+fn expressions_casts_functions_parameters() {
+    assert_eq!(
+        needs(
+            "SELECT coalesce(a.name, '-')::text, upper(a.billingcity), EXTRACT(YEAR FROM a.createddate), \
+             CASE WHEN a.type = 'Customer' THEN 1 ELSE 0 END, date_trunc('day', systemmodstamp) \
+             FROM account a WHERE a.sfid = ANY($1::text[]) AND a.createddate > now() - INTERVAL '7 days'"
+        ),
+        ["read account(name, billingcity, createddate, type, systemmodstamp, sfid)"]
+    );
+    // Named arguments and DEFAULT are not columns.
+    assert_eq!(
+        needs("SELECT make_interval(days => 1), name FROM account"),
+        ["read account(name)"]
+    );
+    // Whole-row references require the table.
+    assert_eq!(
+        needs("SELECT row_to_json(a) FROM account a"),
+        ["read account()"]
+    );
+    assert_eq!(
+        needs("SELECT row_to_json(a.*) FROM account a"),
+        ["read account()"]
+    );
+}
+
+#[test]
+fn wildcards_require_the_table_only() {
+    with_context(|context| {
+        let analysis = analyze(
+            "SELECT * FROM account a JOIN contact c USING (sfid)",
+            context,
+        )
+        .unwrap();
+        assert_eq!(analysis.wildcards.len(), 2);
+        let analysis = analyze(
+            "SELECT c.*, a.name FROM account a JOIN contact c ON c.accountid = a.sfid",
+            context,
+        )
+        .unwrap();
+        assert_eq!(analysis.wildcards.len(), 1);
+        assert_eq!(analysis.wildcards[0].table, "contact");
+    });
+    assert_eq!(
+        needs("SELECT * FROM account a JOIN contact c USING (sfid) WHERE sfid = $1"),
+        ["read account(sfid)", "read contact(sfid)"]
+    );
+}
+
+#[test]
+fn inserts_and_upserts_on_external_ids() {
+    assert_eq!(
+        needs(
+            "INSERT INTO salesforce.contact (external_id__c, lastname, email, accountid) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (external_id__c) DO UPDATE SET email = EXCLUDED.email, lastname = excluded.lastname \
+             WHERE contact.email IS DISTINCT FROM EXCLUDED.email RETURNING id, sfid"
+        ),
+        [
+            "write contact(external_id__c, lastname, email, accountid)",
+            "read contact(external_id__c, email, lastname, id, sfid)"
+        ]
+    );
+    assert_eq!(
+        needs(
+            "INSERT INTO contact AS c (lastname, accountid) SELECT a.name, a.sfid FROM account a WHERE a.type = $1 \
+             ON CONFLICT DO NOTHING RETURNING c.lastname"
+        ),
+        [
+            "write contact(lastname, accountid)",
+            "read contact(lastname)",
+            "read account(name, sfid, type)"
+        ]
+    );
+    // Into an app table: only the reads of HC tables count.
+    assert_eq!(
+        needs("INSERT INTO audit_log (what, who) SELECT 'seen', sfid FROM salesforce.account"),
+        ["read account(sfid)"]
+    );
+    let text = error_text("INSERT INTO contact VALUES ($1, $2)");
+    assert_eq!(
+        text,
+        "an INSERT without a column list writes the columns by position, and the columns of `contact` differ between environments"
+    );
+    assert_eq!(
+        needs("INSERT INTO contact DEFAULT VALUES"),
+        ["write contact()"]
+    );
+}
+
+#[test]
+fn updates_deletes_merges() {
+    assert_eq!(
+        needs(
+            "UPDATE salesforce.contact c SET title = a.type, email = lower(c.email) \
+             FROM salesforce.account a WHERE a.sfid = c.accountid AND a.billingcity = $1 RETURNING c.sfid"
+        ),
+        [
+            "write contact(title, email)",
+            "read contact(email, accountid, sfid)",
+            "read account(type, sfid, billingcity)"
+        ]
+    );
+    assert_eq!(
+        needs("DELETE FROM contact c USING account a WHERE c.accountid = a.sfid AND a.isdeleted"),
+        [
+            "write contact()",
+            "read contact(accountid)",
+            "read account(sfid, isdeleted)"
+        ]
+    );
+    assert_eq!(
+        needs(
+            "MERGE INTO salesforce.contact c USING (SELECT $1::text AS ext, $2::text AS mail) s \
+             ON c.external_id__c = s.ext \
+             WHEN MATCHED AND c.email <> s.mail THEN UPDATE SET email = s.mail \
+             WHEN NOT MATCHED THEN INSERT (external_id__c, email) VALUES (s.ext, s.mail) \
+             WHEN NOT MATCHED BY SOURCE THEN DELETE"
+        ),
+        [
+            "write contact(email, external_id__c)",
+            "read contact(external_id__c, email)"
+        ]
+    );
+    // A data-modifying CTE.
+    assert_eq!(
+        needs("WITH gone AS (DELETE FROM contact WHERE isdeleted RETURNING accountid) SELECT count(*) FROM gone"),
+        ["write contact()", "read contact(isdeleted, accountid)"]
+    );
+}
+
+#[test]
+fn writing_system_columns_is_an_error() {
+    let text = error_text("UPDATE contact SET isdeleted = true WHERE sfid = $1");
+    assert!(
+        text.starts_with("code must not write `contact.isdeleted`: set by the sync"),
+        "{text}"
+    );
+    let errors = errors("INSERT INTO account (sfid, name, _hc_lastop) VALUES ($1, $2, 'PENDING')");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(
+        matches!(&errors[0].kind, SqlErrorKind::SystemColumnWrite { column, .. } if column == "sfid")
+    );
+    assert!(
+        matches!(&errors[1].kind, SqlErrorKind::SystemColumnWrite { column, .. } if column == "_hc_lastop")
+    );
+    // Reading them is fine, and so is writing an app table's `id`.
+    assert_eq!(
+        needs("SELECT id, sfid FROM contact"),
+        ["read contact(id, sfid)"]
+    );
+    assert!(needs("UPDATE app_flags SET id = 1").is_empty());
+}
+
+#[test]
+fn environment_dependent_constructs_are_errors() {
+    let text = error_text("SELECT * FROM account NATURAL JOIN contact");
+    assert!(
+        text.starts_with("a NATURAL JOIN joins on every column the tables share"),
+        "{text}"
+    );
+    let text = error_text("SELECT x FROM account AS a(x, y)");
+    assert!(
+        text.starts_with("a column list in a table's alias renames"),
+        "{text}"
+    );
+    let text = error_text("CREATE TABLE copy AS SELECT * FROM salesforce.account");
+    assert_eq!(
+        text,
+        "hc_sql! analyses SELECT, INSERT, UPDATE, DELETE and MERGE; this CREATE TABLE statement touches the Heroku Connect table `account`"
+    );
+    assert!(needs("SET search_path TO salesforce, public").is_empty());
+}
+
+#[test]
+fn positions_point_at_the_names() {
+    with_context(|context| {
+        let sql = "SELECT a.name\n  FROM salesforce.account a\n WHERE a.type = $1";
+        let analysis = analyze(sql, context).unwrap();
+        let table = &analysis.tables[0];
+        assert_eq!(&sql[table.at.clone()], "account");
+        let spots: Vec<&str> = table.columns.iter().map(|c| &sql[c.at.clone()]).collect();
+        assert_eq!(spots, ["name", "type"]);
+        assert_eq!(line_column(sql, table.columns[1].at.start), (3, 10));
+    });
+}
+
+#[test]
+fn parse_errors_and_limits() {
+    let found = errors("SELECT name FROM account WHERE");
+    assert!(
+        matches!(&found[0].kind, SqlErrorKind::Parse { .. }),
+        "{found:?}"
+    );
+    assert_eq!(found[0].help(), WAY_OUT);
+    let found = errors("SELECT 1; SELECT 2");
+    assert_eq!(
+        found[0].to_string(),
+        "the SQL holds 2 statements; hc_sql! checks exactly one"
+    );
+    let long = format!(
+        "SELECT name FROM account WHERE name IN ({})",
+        "'x', ".repeat(20_000) + "'y'"
+    );
+    assert!(matches!(
+        errors_of(&long)[0].kind,
+        SqlErrorKind::TooComplex { .. }
+    ));
+}
+
+fn errors_of(sql: &str) -> Vec<SqlError> {
+    errors(sql)
+}
+
+/// Deep nesting of every kind never overflows the stack: sqlparser's recursion limit, the
+/// resolver's depth limit, or the analysis thread's stack (10,000 levels each).
+#[test]
+fn deep_nesting_is_an_error_not_a_crash() {
+    let n = 10_000;
+    let deep = [
+        format!("SELECT {}name{} FROM account", "(".repeat(n), ")".repeat(n)),
+        format!(
+            "SELECT name FROM account WHERE {}",
+            "name = 'x' OR ".repeat(n) + "true"
+        ),
+        format!("SELECT 1{}", " + 1".repeat(n)),
+        format!("SELECT name{} FROM account", "::text".repeat(n)),
+        format!("SELECT CAST(name AS text{}) FROM account", "[]".repeat(n)),
+        format!(
+            "SELECT name FROM account{}",
+            " UNION SELECT name FROM account".repeat(n / 10)
+        ),
+        format!(
+            "SELECT name FROM account a{}",
+            " JOIN contact c ON true".repeat(n / 10)
+        ),
+        format!(
+            "SELECT * FROM {}account{}",
+            "(SELECT * FROM ".repeat(n),
+            ")".repeat(n)
+        ),
+        format!(
+            "SELECT name FROM account WHERE {}",
+            "NOT ".repeat(n) + "isdeleted"
+        ),
+    ];
+    with_context(|context| {
+        for sql in &deep {
+            // Either outcome is fine; what matters is coming back.
+            let _ = analyze(sql, context);
+        }
+    });
+}
