@@ -6,9 +6,15 @@ use hc_schema_tests::cargo::{cargo, run, workspace};
 
 #[test]
 fn the_published_crates_package_and_build() {
-    let target = workspace().join("target").join("package-check");
-    // A previous run's packages have the same version: cargo would reuse them.
-    let _ = std::fs::remove_dir_all(target.join("package"));
+    // A fresh target directory per run: cargo unpacks the packaged crates from a local
+    // registry under it and caches the unpacked sources by that registry's path and the
+    // version, so a fixed directory would verify an earlier run's sources.
+    std::fs::create_dir_all(workspace().join("target")).unwrap();
+    let keep = tempfile::Builder::new()
+        .prefix("package-check-")
+        .tempdir_in(workspace().join("target"))
+        .unwrap();
+    let target = keep.path().to_path_buf();
     let mut command = cargo(&workspace());
     command.env("CARGO_TARGET_DIR", &target).args([
         "package",
