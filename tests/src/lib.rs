@@ -13,3 +13,10 @@ pub mod fixtures;
 pub mod pg;
 pub mod proxy;
 pub mod secrets;
+
+/// The README's Rust code blocks, compiled (and run unless `no_run`) as doctests, so that
+/// what users copy (the release-phase `main` above all) builds. Illustrative snippets that
+/// need a project around them are marked `rs`, which rustdoc does not test.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
