@@ -1,0 +1,120 @@
+//! Does a file hold a string literal that could be SQL? A skim that jumps from quote to quote
+//! with `memchr` (skipping comments, char literals and lifetimes exactly as the lexer does),
+//! so that only the few files that do are lexed. It may answer yes wrongly (the lexer then
+//! finds nothing), never no wrongly: a test holds it to that against the lexer.
+
+use memchr::{memchr, memchr3};
+
+use super::lexer::{
+    block_comment_end, code_start, cooked_string_end, is_ident_continue, quote_token,
+    raw_string_close, TokenKind,
+};
+use super::sqlish::content_may_be_sql;
+
+/// Whether `text` (no byte-order mark) may hold a string literal whose value passes
+/// [`super::sqlish::could_be_sql`].
+pub(crate) fn may_hold_sql(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut at = code_start(text);
+    // Everything before this was inside a token already skipped (a raw string's `r` cannot
+    // be part of it).
+    let mut consumed = at;
+    while at < b.len() {
+        let Some(n) = memchr3(b'"', b'\'', b'/', &b[at..]) else {
+            return false;
+        };
+        let i = at + n;
+        match b[i] {
+            b'/' => match b.get(i + 1) {
+                Some(b'/') => {
+                    at = memchr(b'\n', &b[i..]).map_or(b.len(), |n| i + n);
+                    consumed = at;
+                }
+                Some(b'*') => match block_comment_end(b, i) {
+                    Some(end) => {
+                        at = end;
+                        consumed = end;
+                    }
+                    None => return false,
+                },
+                _ => at = i + 1,
+            },
+            b'\'' => {
+                let (kind, end) = quote_token(text, i);
+                at = end;
+                if kind != TokenKind::Punct(b'\'') {
+                    consumed = end;
+                }
+            }
+            _ => {
+                let hashes = raw_prefix(b, i, consumed);
+                let (content, end) = match hashes {
+                    Some(hashes) => match raw_string_close(b, i + 1, hashes) {
+                        Some(end) => (&b[i + 1..end - 1 - hashes], end),
+                        None => return false,
+                    },
+                    None => match cooked_string_end(b, i + 1) {
+                        Ok(end) => (&b[i + 1..end - 1], end),
+                        Err(_) => return false,
+                    },
+                };
+                if content_may_be_sql(content) {
+                    return true;
+                }
+                at = end;
+                consumed = end;
+            }
+        }
+    }
+    false
+}
+
+/// For the `"` at `quote`: the number of `#` when it opens a raw string (`r#"`, `br"`,
+/// `cr##"`), as the lexer would read the word before it; `None` for a cooked string.
+fn raw_prefix(b: &[u8], quote: usize, consumed: usize) -> Option<usize> {
+    let mut r = quote;
+    while r > consumed && b[r - 1] == b'#' {
+        r -= 1;
+    }
+    let hashes = quote - r;
+    if r == consumed || b[r - 1] != b'r' {
+        return None;
+    }
+    let mut word_start = r - 1;
+    if word_start > consumed && matches!(b[word_start - 1], b'b' | b'c') {
+        word_start -= 1;
+    }
+    if word_start > consumed && is_ident_continue(b[word_start - 1]) {
+        return None;
+    }
+    Some(hashes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_sql_in_plain_and_raw_strings_only() {
+        assert!(may_hold_sql(r#"let q = "SELECT a FROM b";"#));
+        assert!(may_hold_sql(r###"let q = r##"SELECT "a" FROM b"##;"###));
+        assert!(may_hold_sql(r#"let q = br"SELECT a FROM b";"#));
+        assert!(!may_hold_sql("// \"SELECT a FROM b\"\nfn f() {}"));
+        assert!(!may_hold_sql("/* /* \"SELECT a FROM b\" */ */"));
+        assert!(!may_hold_sql(
+            r#"let c = '"'; let s = "select"; let t = "from";"#
+        ));
+        assert!(!may_hold_sql("#!/bin/sh \"select a from b\nfn main() {}"));
+    }
+
+    #[test]
+    fn quotes_in_chars_and_lifetimes_do_not_desync() {
+        assert!(may_hold_sql(r#"f('"', "SELECT a FROM b")"#));
+        assert!(may_hold_sql(
+            r#"fn f<'a>(x: &'a str) { g('\'', "SELECT a FROM b") }"#
+        ));
+        // A lifetime ending in `r` before a quote is not a raw string prefix.
+        assert!(may_hold_sql(r#"m!('r"SELECT a FROM b")"#));
+        assert!(may_hold_sql(r#"m!('br"SELECT a FROM b")"#));
+    }
+}
