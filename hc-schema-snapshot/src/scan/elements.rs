@@ -29,6 +29,9 @@ pub(crate) struct Element {
     pub tokens: Range<usize>,
     /// Its bytes.
     pub bytes: Range<usize>,
+    /// Where its leading outer attributes and doc comments end (a token index; the start for
+    /// none).
+    pub attrs_end: usize,
     /// The deepest nesting inside it, as [`nesting`] measures it.
     pub nesting: u32,
 }
@@ -39,33 +42,40 @@ fn is_word(text: &str, token: Option<&Token>, word: &str) -> bool {
     })
 }
 
-/// Split the tokens of `text` into top-level elements, with their nesting.
-pub(crate) fn split(text: &str, tokens: &[Token]) -> Vec<Element> {
-    let costs = nesting(text, tokens);
+/// Split the tokens of `text` into top-level elements; `costs` are the tokens' nesting
+/// ([`nesting`]).
+pub(crate) fn split(text: &str, tokens: &[Token], costs: &[u32]) -> Vec<Element> {
     let mut elements = Vec::new();
     let n = tokens.len();
     let mut i = 0;
     while i < n {
         let start = i;
         let kind_at = |k: usize| tokens.get(k).map(|t| t.kind);
-        let (kind, end) = if kind_at(i) == Some(TokenKind::Doc { inner: true }) {
-            (ElementKind::InnerAttribute, i + 1)
+        let (kind, attrs_end, end) = if kind_at(i) == Some(TokenKind::Doc { inner: true }) {
+            (ElementKind::InnerAttribute, i, i + 1)
         } else if kind_at(i) == Some(TokenKind::Punct(b'#'))
             && kind_at(i + 1) == Some(TokenKind::Punct(b'!'))
             && kind_at(i + 2) == Some(TokenKind::Open(Delim::Bracket))
         {
             (
                 ElementKind::InnerAttribute,
+                i,
                 tokens[i + 2].partner as usize + 1,
             )
         } else {
-            (ElementKind::Item, item_end(text, tokens, i))
+            let attrs_end = outer_attributes_end(tokens, i);
+            (
+                ElementKind::Item,
+                attrs_end,
+                item_end(text, tokens, attrs_end),
+            )
         };
         let end = end.clamp(start + 1, n);
         elements.push(Element {
             kind,
             tokens: start..end,
             bytes: tokens[start].start as usize..tokens[end - 1].end as usize,
+            attrs_end: attrs_end.min(end),
             nesting: costs[start..end].iter().copied().max().unwrap_or(0),
         });
         i = end;
@@ -73,10 +83,8 @@ pub(crate) fn split(text: &str, tokens: &[Token]) -> Vec<Element> {
     elements
 }
 
-/// Where the item starting at token `i` ends (exclusive).
-fn item_end(text: &str, tokens: &[Token], mut i: usize) -> usize {
-    let n = tokens.len();
-    // Outer attributes and doc comments.
+/// Where the outer attributes and doc comments starting at token `i` end.
+fn outer_attributes_end(tokens: &[Token], mut i: usize) -> usize {
     loop {
         match tokens.get(i).map(|t| t.kind) {
             Some(TokenKind::Doc { inner: false }) => i += 1,
@@ -85,9 +93,14 @@ fn item_end(text: &str, tokens: &[Token], mut i: usize) -> usize {
             {
                 i = tokens[i + 1].partner as usize + 1
             }
-            _ => break,
+            _ => return i,
         }
     }
+}
+
+/// Where the item whose keywords start at token `i` (after its attributes) ends (exclusive).
+fn item_end(text: &str, tokens: &[Token], mut i: usize) -> usize {
+    let n = tokens.len();
     let semicolon_only = ends_at_semicolon(text, tokens, i);
     while i < n {
         match tokens[i].kind {
@@ -140,6 +153,71 @@ fn ends_at_semicolon(text: &str, tokens: &[Token], mut i: usize) -> bool {
         }
         return false;
     }
+}
+
+/// Whether the item `element` is one whose kind syn always reads as such (never as
+/// unparsed "verbatim" tokens) and on which an attribute macro is accepted: a `fn` with a body,
+/// `struct`, `enum`, `union`, an inline `mod`, `const` / `static` / `type` with a value, `use`.
+/// Then an annotation in its leading attributes can be read from the attributes alone, the
+/// item's extent being the element's.
+pub(crate) fn is_plain_item(text: &str, tokens: &[Token], element: &Element) -> bool {
+    if element.kind != ElementKind::Item {
+        return false;
+    }
+    let end = element.tokens.end;
+    let mut i = element.attrs_end;
+    let word = |k: usize, w: &str| k < end && is_word(text, tokens.get(k), w);
+    let kind = |k: usize| (k < end).then(|| tokens[k].kind);
+    if word(i, "pub") {
+        i += 1;
+        if kind(i) == Some(TokenKind::Open(Delim::Paren)) {
+            i = tokens[i].partner as usize + 1;
+        }
+    }
+    let last = kind(end - 1);
+    let has_top_level = |punct: u8| {
+        let mut k = i;
+        while k < end {
+            match tokens[k].kind {
+                TokenKind::Punct(p) if p == punct => return true,
+                TokenKind::Open(_) => k = tokens[k].partner as usize + 1,
+                _ => k += 1,
+            }
+        }
+        false
+    };
+    let ident_follows = |k: usize| kind(k) == Some(TokenKind::Ident);
+    if ["struct", "enum", "union"].iter().any(|w| word(i, w)) {
+        return ident_follows(i + 1);
+    }
+    if word(i, "mod") {
+        return ident_follows(i + 1) && kind(i + 2) == Some(TokenKind::Open(Delim::Brace));
+    }
+    if word(i, "use") {
+        return true;
+    }
+    if word(i, "type") || word(i, "static") || word(i, "const") && !word(i + 1, "fn") {
+        let fn_like = ["unsafe", "async", "extern", "safe"]
+            .iter()
+            .any(|w| word(i + 1, w));
+        if !fn_like {
+            return has_top_level(b'=') && last == Some(TokenKind::Punct(b';'));
+        }
+    }
+    // fn, with const / async / unsafe / extern "abi" before it, and a body.
+    loop {
+        if ["const", "async", "unsafe"].iter().any(|w| word(i, w)) {
+            i += 1;
+        } else if word(i, "extern") {
+            i += 1;
+            if matches!(kind(i), Some(TokenKind::Str(_))) {
+                i += 1;
+            }
+        } else {
+            break;
+        }
+    }
+    word(i, "fn") && last == Some(TokenKind::Close(Delim::Brace))
 }
 
 /// An upper bound, per token, of how deeply syn recurses to parse it: the nesting of the
@@ -250,7 +328,7 @@ mod tests {
 
     fn pieces(text: &str) -> Vec<&str> {
         let tokens = lex(text).unwrap();
-        split(text, &tokens)
+        split(text, &tokens, &nesting(text, &tokens))
             .iter()
             .map(|e| &text[e.bytes.clone()])
             .collect()
@@ -286,7 +364,7 @@ mod tests {
     fn nesting_counts_groups_and_chains() {
         let depth = |text: &str| {
             let tokens = lex(text).unwrap();
-            split(text, &tokens)[0].nesting
+            split(text, &tokens, &nesting(text, &tokens))[0].nesting
         };
         let parens = format!("fn f() {{ {}1{} }}", "(".repeat(1000), ")".repeat(1000));
         assert!(depth(&parens) > 1000);

@@ -162,8 +162,8 @@ pub(crate) fn scan(inputs: Vec<Input>, crates: &[CrateNames], strategy: Strategy
         searched.extend(new.iter().cloned());
         let new_names = NameSet::new(new.iter().map(String::as_str));
         let mentions = parallel(states.len(), |i, _| {
-            let state = states[i].lock().unwrap_or_else(|p| p.into_inner());
-            !new_names.find(state.text.as_bytes()).is_empty()
+            let mut state = states[i].lock().unwrap_or_else(|p| p.into_inner());
+            !state.hits(&new_names).is_empty()
         });
         todo = (0..states.len()).filter(|&i| mentions[i]).collect();
     }

@@ -1,8 +1,10 @@
 //! One file through the scan, two ways that must agree.
 //!
 //! - Fast: a byte search for the names that matter; only the top-level items that mention
-//!   one are parsed with syn (the rest of the file blanked out, so positions hold); string
-//!   literals come from the lexer, and only when a skim says one could be SQL.
+//!   one are parsed with syn (the rest of the file blanked out, so positions hold), and of an
+//!   ordinary item (`fn`, `struct`, ...) that mentions them only in its leading attributes,
+//!   only those attributes. String literals come from the lexer, and only when a skim says
+//!   one could be SQL.
 //! - Full (the reference the tests compare against): the whole file parsed with syn and every
 //!   node visited; literals from proc-macro2's tokens. When syn rejects the whole file (or it
 //!   nests too deeply to parse safely), it reads the file as the fast path does: a syntax
@@ -13,6 +15,7 @@
 use std::collections::HashMap;
 
 use proc_macro2::TokenStream;
+use syn::parse::Parser;
 use syn::visit::Visit;
 
 use super::bindings::Collector;
@@ -20,11 +23,11 @@ use super::elements::{self, Element};
 use super::lexer::{self, LexError, Token, TokenKind};
 use super::lines::LineIndex;
 use super::literals::{self, Candidate};
-use super::model::{ErrorKind, Position};
+use super::model::{ErrorKind, Extent, Position};
 use super::names::NameSet;
 use super::quick;
 use super::resolve::{Aliases, Binding};
-use super::visit::{self, start_of, Found, FoundError};
+use super::visit::{self, start_of, Found, FoundError, LightItem};
 
 /// Which way to read files.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -43,14 +46,12 @@ pub(crate) struct FileState {
     pub text: String,
     /// The path shown to users.
     pub display: String,
-    lexed: Option<Result<Lexed, LexError>>,
+    /// Where each name searched for so far occurs.
+    hits: HashMap<String, Vec<usize>>,
+    tokens: Option<Result<Vec<Token>, LexError>>,
+    /// Top-level elements, for files that mention a name.
+    elements: Option<Vec<Element>>,
     lines: Option<LineIndex>,
-}
-
-/// Tokens and top-level elements.
-struct Lexed {
-    tokens: Vec<Token>,
-    elements: Vec<Element>,
 }
 
 /// A literal that could be SQL, with the annotations and `hc_sql!` call around it (indices
@@ -69,6 +70,21 @@ pub(crate) struct FileScan {
     pub literals: Vec<GuardedLiteral>,
 }
 
+/// What parsing the elements that matter gave.
+struct Parsed {
+    /// The elements parsed whole (or the whole file).
+    tree: Option<syn::File>,
+    /// Items read from their attributes alone.
+    light: Vec<LightItem>,
+}
+
+/// Pass one reads `use` declarations; the main pass reads everything.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Purpose {
+    Bindings,
+    Findings,
+}
+
 impl FileState {
     /// A file's text (a byte-order mark is dropped, as rustc does).
     pub(crate) fn new(text: String, display: String) -> FileState {
@@ -79,19 +95,45 @@ impl FileState {
         FileState {
             text,
             display,
-            lexed: None,
+            hits: HashMap::new(),
+            tokens: None,
+            elements: None,
             lines: None,
         }
     }
 
-    fn lexed(&mut self) -> &Result<Lexed, LexError> {
+    /// Where the names of `names` occur, sorted (searched once per name and file).
+    pub(crate) fn hits(&mut self, names: &NameSet) -> Vec<usize> {
+        if !names.names().iter().all(|n| self.hits.contains_key(n)) {
+            let found = names.find_each(self.text.as_bytes());
+            for (name, offsets) in names.names().iter().zip(found) {
+                self.hits.insert(name.clone(), offsets);
+            }
+        }
+        let mut all: Vec<usize> = names
+            .names()
+            .iter()
+            .flat_map(|n| self.hits[n].iter().copied())
+            .collect();
+        all.sort_unstable();
+        all
+    }
+
+    fn tokens(&mut self) -> &Result<Vec<Token>, LexError> {
         let text = &self.text;
-        self.lexed.get_or_insert_with(|| {
-            lexer::lex(text).map(|tokens| {
-                let elements = elements::split(text, &tokens);
-                Lexed { tokens, elements }
-            })
-        })
+        self.tokens.get_or_insert_with(|| lexer::lex(text))
+    }
+
+    /// The top-level elements (the file lexes).
+    fn elements(&mut self) -> &[Element] {
+        if self.elements.is_none() {
+            let Some(Ok(tokens)) = &self.tokens else {
+                unreachable!("called after a successful lex")
+            };
+            let costs = elements::nesting(&self.text, tokens);
+            self.elements = Some(elements::split(&self.text, tokens, &costs));
+        }
+        self.elements.as_deref().unwrap_or_default()
     }
 
     fn lines(&mut self) -> &LineIndex {
@@ -107,7 +149,7 @@ impl FileState {
 
     /// The error for a lexer failure, or `None` when the text lexes.
     fn lex_error(&mut self) -> Option<FoundError> {
-        let err = self.lexed().as_ref().err()?.clone();
+        let err = self.tokens().as_ref().err()?.clone();
         Some(FoundError {
             position: self.position(err.offset),
             kind: ErrorKind::Unparsed,
@@ -119,59 +161,81 @@ impl FileState {
         })
     }
 
-    /// Parse the elements that mention a name of `names` (and, with `needs_use`, hold a
-    /// `use` or `extern`), the rest blanked. `None` when no element qualifies.
+    /// Parse what matters of the elements that mention a name of `names` (for bindings: only
+    /// those holding `use` or `extern`), the rest blanked. `None` when no element qualifies.
     fn parse_elements(
         &mut self,
         names: &NameSet,
-        needs_use: bool,
+        purpose: Purpose,
         limit: u32,
-    ) -> Option<Result<syn::File, FoundError>> {
-        let hits = names.find(self.text.as_bytes());
+    ) -> Option<Result<Parsed, FoundError>> {
+        let hits = self.hits(names);
         if hits.is_empty() {
             return None;
         }
         if let Some(err) = self.lex_error() {
             return Some(Err(err));
         }
+        self.elements();
+        self.lines();
         let text = &self.text;
-        let Some(Ok(lexed)) = &self.lexed else {
-            unreachable!("lexed above")
+        let (Some(Ok(tokens)), Some(all), Some(lines)) =
+            (&self.tokens, &self.elements, &self.lines)
+        else {
+            unreachable!("computed above")
         };
-        let mut chosen: Vec<&Element> = Vec::new();
+        let mut whole: Vec<&Element> = Vec::new();
+        let mut light: Vec<&Element> = Vec::new();
         let mut next_hit = hits.iter().peekable();
-        for element in &lexed.elements {
+        for element in all {
             while next_hit.next_if(|&&h| h < element.bytes.start).is_some() {}
-            let mentioned = next_hit.peek().is_some_and(|&&h| h < element.bytes.end);
-            if !mentioned {
+            let mut inside = Vec::new();
+            while let Some(hit) = next_hit.next_if(|&&h| h < element.bytes.end) {
+                inside.push(*hit);
+            }
+            if inside.is_empty() {
                 continue;
             }
-            if needs_use && !holds_use(text, &lexed.tokens[element.tokens.clone()]) {
-                continue;
+            match purpose {
+                Purpose::Bindings => {
+                    if holds_use(text, &tokens[element.tokens.clone()]) {
+                        whole.push(element);
+                    }
+                }
+                Purpose::Findings => {
+                    let attrs_end = tokens
+                        .get(element.attrs_end)
+                        .map_or(element.bytes.end, |t| t.start as usize);
+                    let in_attributes = inside.iter().all(|&h| h < attrs_end);
+                    if in_attributes && elements::is_plain_item(text, tokens, element) {
+                        light.push(element);
+                    } else {
+                        whole.push(element);
+                    }
+                }
             }
-            chosen.push(element);
         }
-        if chosen.is_empty() {
+        if whole.is_empty() && light.is_empty() {
             return None;
         }
-        if let Some(deep) = chosen.iter().find(|e| e.nesting > limit) {
-            let at = deep.bytes.start;
-            let deepest = deep.nesting;
+        if let Some(deep) = whole.iter().chain(&light).find(|e| e.nesting > limit) {
             return Some(Err(FoundError {
-                position: self.position(at),
+                position: lines.position(text, deep.bytes.start),
                 kind: ErrorKind::Unparsed,
-                message: too_deep(deepest, limit),
+                message: too_deep(deep.nesting, limit),
             }));
         }
-        let whole_fits = lexed.elements.iter().all(|e| e.nesting <= limit);
-        let ranges: Vec<_> = chosen.iter().map(|e| e.bytes.clone()).collect();
-        let padded = elements::padded(text, &ranges);
-        Some(match syn::parse_file(&padded) {
-            Ok(tree) => Ok(tree),
+        let whole_fits = all.iter().all(|e| e.nesting <= limit);
+        let parsed = parse_pieces(text, tokens, lines, &whole, &light);
+        Some(match parsed {
+            Ok(parsed) => Ok(parsed),
             Err(err) => {
                 // The split may be wrong (a `{}` inside an item's header): try the whole file.
                 match whole_fits.then(|| syn::parse_file(text).ok()).flatten() {
-                    Some(tree) => Ok(tree),
+                    Some(tree) => Ok(Parsed {
+                        tree: Some(tree),
+                        light: Vec::new(),
+                    }),
                     None => Err(FoundError {
                         position: start_of(err.span()),
                         kind: ErrorKind::Unparsed,
@@ -201,14 +265,57 @@ impl FileState {
         if deepest > limit {
             return None;
         }
-        if let Ok(lexed) = self.lexed() {
-            if lexed.elements.iter().any(|e| e.nesting > limit) {
-                return None;
-            }
+        if self.tokens().is_ok() && self.elements().iter().any(|e| e.nesting > limit) {
+            return None;
         }
         let tree = syn::parse2::<syn::File>(stream).ok()?;
         Some((tree, tokens, values))
     }
+}
+
+/// Parse the `whole` elements as a file, and the leading attributes of the `light` ones.
+fn parse_pieces(
+    text: &str,
+    tokens: &[Token],
+    lines: &LineIndex,
+    whole: &[&Element],
+    light: &[&Element],
+) -> syn::Result<Parsed> {
+    let tree = if whole.is_empty() {
+        None
+    } else {
+        let ranges: Vec<_> = whole.iter().map(|e| e.bytes.clone()).collect();
+        Some(syn::parse_file(&elements::padded(text, &ranges))?)
+    };
+    let mut items = Vec::new();
+    if !light.is_empty() {
+        let ranges: Vec<_> = light
+            .iter()
+            .map(|e| e.bytes.start..tokens[e.attrs_end - 1].end as usize)
+            .collect();
+        let mut attrs = syn::Attribute::parse_outer
+            .parse_str(&elements::padded(text, &ranges))?
+            .into_iter();
+        for element in light {
+            let count = attribute_count(&tokens[element.tokens.start..element.attrs_end]);
+            items.push(LightItem {
+                attrs: attrs.by_ref().take(count).collect(),
+                extent: Extent {
+                    start: lines.position(text, element.bytes.start),
+                    end: lines.position(text, element.bytes.end),
+                },
+            });
+        }
+    }
+    Ok(Parsed { tree, light: items })
+}
+
+/// How many attributes (`#[...]` and doc comments) leading attribute tokens hold.
+fn attribute_count(tokens: &[Token]) -> usize {
+    tokens
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::Doc { .. } | TokenKind::Punct(b'#')))
+        .count()
 }
 
 /// Whether tokens hold the word `use` or `extern`.
@@ -235,27 +342,24 @@ pub(crate) fn bindings(
     limit: u32,
     strategy: Strategy,
 ) -> (Vec<Binding>, Vec<FoundError>) {
-    let tree = match strategy {
-        Strategy::FullParse => match state.whole(limit) {
-            Some((tree, _, _)) => Ok(tree),
-            None => match state.parse_elements(names, true, limit) {
-                Some(result) => result,
-                None => return (Vec::new(), Vec::new()),
-            },
-        },
-        Strategy::Fast => match state.parse_elements(names, true, limit) {
-            Some(result) => result,
+    let whole = match strategy {
+        Strategy::FullParse => state.whole(limit).map(|(tree, _, _)| tree),
+        Strategy::Fast => None,
+    };
+    let tree = match whole {
+        Some(tree) => tree,
+        None => match state.parse_elements(names, Purpose::Bindings, limit) {
             None => return (Vec::new(), Vec::new()),
+            Some(Err(err)) => return (Vec::new(), vec![err]),
+            Some(Ok(Parsed { tree: None, .. })) => return (Vec::new(), Vec::new()),
+            Some(Ok(Parsed {
+                tree: Some(tree), ..
+            })) => tree,
         },
     };
-    match tree {
-        Ok(tree) => {
-            let mut collector = Collector::default();
-            collector.visit_file(&tree);
-            (collector.bindings, Vec::new())
-        }
-        Err(err) => (Vec::new(), vec![err]),
-    }
+    let mut collector = Collector::default();
+    collector.visit_file(&tree);
+    (collector.bindings, Vec::new())
 }
 
 /// The main pass: annotations, `hc_sql!` calls, misplaced and hidden ones, and literals that
@@ -269,7 +373,7 @@ pub(crate) fn scan(
 ) -> FileScan {
     if strategy == Strategy::FullParse {
         if let Some((tree, tokens, values)) = state.whole(limit) {
-            let found = visit::find(&tree, &state.display, aliases);
+            let found = visit::find(Some(&tree), &[], &state.display, aliases);
             drop(tree);
             let lines = state.lines.as_ref().expect("built by whole()");
             let candidates =
@@ -277,9 +381,11 @@ pub(crate) fn scan(
             return guard(found, candidates);
         }
     }
-    let found = match state.parse_elements(names, false, limit) {
+    let found = match state.parse_elements(names, Purpose::Findings, limit) {
         None => Found::default(),
-        Some(Ok(tree)) => visit::find(&tree, &state.display, aliases),
+        Some(Ok(parsed)) => {
+            visit::find(parsed.tree.as_ref(), &parsed.light, &state.display, aliases)
+        }
         Some(Err(err)) => {
             return FileScan {
                 found: Found {
@@ -293,18 +399,14 @@ pub(crate) fn scan(
     if !quick::may_hold_sql(&state.text) {
         return guard(found, Vec::new());
     }
+    state.tokens();
     state.lines();
     let (text, lines) = (&state.text, state.lines.as_ref().expect("just built"));
-    let candidates = match &state.lexed.get_or_insert_with(|| {
-        lexer::lex(text).map(|tokens| {
-            let elements = elements::split(text, &tokens);
-            Lexed { tokens, elements }
-        })
-    }) {
-        Ok(lexed) => literals::candidates(text, lines, &lexed.tokens, |k| {
-            literals::lexer_value(text, &lexed.tokens[k])
+    let candidates = match &state.tokens {
+        Some(Ok(tokens)) => literals::candidates(text, lines, tokens, |k| {
+            literals::lexer_value(text, &tokens[k])
         }),
-        Err(_) => Vec::new(),
+        _ => Vec::new(),
     };
     guard(found, candidates)
 }

@@ -132,7 +132,7 @@ pub(crate) fn block_comment_end(b: &[u8], at: usize) -> Option<usize> {
     None
 }
 
-fn is_ident_start(b: u8) -> bool {
+pub(crate) fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
 

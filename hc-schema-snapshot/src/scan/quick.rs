@@ -1,15 +1,16 @@
 //! Does a file hold a string literal that could be SQL? A skim that jumps from quote to quote
 //! with `memchr` (skipping comments, char literals and lifetimes exactly as the lexer does),
-//! so that only the few files that do are lexed. It may answer yes wrongly (the lexer then
-//! finds nothing), never no wrongly: a test holds it to that against the lexer.
+//! so that only the few files that do are lexed for the literals' positions and macros. It
+//! answers as the lexer would (plain and raw strings without prefix or suffix, whose value
+//! passes [`could_be_sql`]); the agreement tests hold the scan to the full parse.
 
 use memchr::{memchr, memchr3};
 
 use super::lexer::{
-    block_comment_end, code_start, cooked_string_end, is_ident_continue, quote_token,
-    raw_string_close, TokenKind,
+    block_comment_end, code_start, cooked_string_end, is_ident_continue, is_ident_start,
+    quote_token, raw_string_close, str_value, TokenKind,
 };
-use super::sqlish::content_may_be_sql;
+use super::sqlish::{content_may_be_sql, could_be_sql};
 
 /// Whether `text` (no byte-order mark) may hold a string literal whose value passes
 /// [`super::sqlish::could_be_sql`].
@@ -48,18 +49,33 @@ pub(crate) fn may_hold_sql(text: &str) -> bool {
             }
             _ => {
                 let hashes = raw_prefix(b, i, consumed);
-                let (content, end) = match hashes {
+                let word_start = i - hashes.map_or(0, |h| h + 1);
+                let prefixed = word_start > consumed
+                    && matches!(b[word_start - 1], b'b' | b'c')
+                    && (word_start - 1 == consumed || !is_ident_continue(b[word_start - 2]));
+                let end = match hashes {
                     Some(hashes) => match raw_string_close(b, i + 1, hashes) {
-                        Some(end) => (&b[i + 1..end - 1 - hashes], end),
+                        Some(end) => end,
                         None => return false,
                     },
                     None => match cooked_string_end(b, i + 1) {
-                        Ok(end) => (&b[i + 1..end - 1], end),
+                        Ok(end) => end,
                         Err(_) => return false,
                     },
                 };
-                if content_may_be_sql(content) {
-                    return true;
+                let suffixed = b.get(end).is_some_and(|&c| is_ident_start(c));
+                if !prefixed && !suffixed {
+                    let token = &text[word_start..end];
+                    let content = match hashes {
+                        Some(h) => &b[i + 1..end - 1 - h],
+                        None => &b[i + 1..end - 1],
+                    };
+                    if content_may_be_sql(content)
+                        && str_value(token, hashes.map(|h| h as u8))
+                            .is_some_and(|v| could_be_sql(&v))
+                    {
+                        return true;
+                    }
                 }
                 at = end;
                 consumed = end;
@@ -98,7 +114,15 @@ mod tests {
     fn finds_sql_in_plain_and_raw_strings_only() {
         assert!(may_hold_sql(r#"let q = "SELECT a FROM b";"#));
         assert!(may_hold_sql(r###"let q = r##"SELECT "a" FROM b"##;"###));
-        assert!(may_hold_sql(r#"let q = br"SELECT a FROM b";"#));
+        assert!(!may_hold_sql(r#"let q = br"SELECT a FROM b";"#));
+        assert!(!may_hold_sql(
+            r#"let q = b"SELECT a FROM b"; let c = c"SELECT a FROM b";"#
+        ));
+        assert!(!may_hold_sql(r#"m!("SELECT a FROM b"suffix)"#));
+        assert!(may_hold_sql(r#"let q = "SEL\x45CT a FROM b";"#));
+        assert!(!may_hold_sql(
+            r#"let q = "error: {}\n while reading the file";"#
+        ));
         assert!(!may_hold_sql("// \"SELECT a FROM b\"\nfn f() {}"));
         assert!(!may_hold_sql("/* /* \"SELECT a FROM b\" */ */"));
         assert!(!may_hold_sql(

@@ -127,11 +127,34 @@ const EXPRESSION_MACROS: &[&str] = &[
     "unreachable",
 ];
 
+/// An item read from its leading attributes alone (its kind is known to accept attribute
+/// macros, and nothing else in it mentions hc-schema's names).
+pub(crate) struct LightItem {
+    pub attrs: Vec<syn::Attribute>,
+    pub extent: Extent,
+}
+
+/// The item an attribute is on: from syn's tree, or known by its extent.
+#[derive(Clone, Copy)]
+enum ItemRef<'t> {
+    Syn(&'t dyn Spanned),
+    Known(Extent),
+}
+
+impl ItemRef<'_> {
+    fn extent(self) -> Extent {
+        match self {
+            ItemRef::Syn(item) => extent_of(item.span()),
+            ItemRef::Known(extent) => extent,
+        }
+    }
+}
+
 /// Where an attribute is.
 #[derive(Clone, Copy)]
 enum Placement<'t> {
-    /// On an item (the item, for its extent).
-    Item(&'t dyn Spanned),
+    /// On an item.
+    Item(ItemRef<'t>),
     /// Where attribute macros are rejected: a description of the place.
     Misplaced(&'static str),
     /// An inner attribute `#![...]`.
@@ -181,8 +204,14 @@ struct Finder<'a> {
     found: Found,
 }
 
-/// Read `file`'s tree (`display` names the file in usages) with the crate's `aliases`.
-pub(crate) fn find(tree: &syn::File, display: &str, aliases: &Aliases) -> Found {
+/// Read a file's tree (or the part of it that was parsed) and the items read from their
+/// attributes alone; `display` names the file in usages, `aliases` are its crate's.
+pub(crate) fn find(
+    tree: Option<&syn::File>,
+    light: &[LightItem],
+    display: &str,
+    aliases: &Aliases,
+) -> Found {
     let mut finder = Finder {
         file: display,
         aliases,
@@ -191,7 +220,17 @@ pub(crate) fn find(tree: &syn::File, display: &str, aliases: &Aliases) -> Found 
         place: "this position",
         found: Found::default(),
     };
-    finder.visit_file(tree);
+    let items = tree.map(|t| t.items.as_slice()).unwrap_or_default();
+    finder.scopes.push(Scope::new(true, items.iter()));
+    if let Some(tree) = tree {
+        finder.item_attributes(&tree.attrs, Placement::Inner);
+        for item in &tree.items {
+            finder.visit_item(item);
+        }
+    }
+    for item in light {
+        finder.item_attributes(&item.attrs, Placement::Item(ItemRef::Known(item.extent)));
+    }
     finder.found
 }
 
@@ -346,7 +385,7 @@ impl Finder<'_> {
         meta: &syn::Meta,
         whole: Span,
         position: Position,
-        item: &dyn Spanned,
+        item: ItemRef<'_>,
         conditional: &[String],
     ) {
         let parsed = match meta {
@@ -363,7 +402,7 @@ impl Finder<'_> {
                 if problems.is_empty() {
                     self.found.annotations.push(FoundAnnotation {
                         position,
-                        item: extent_of(item.span()),
+                        item: item.extent(),
                         conditional: conditional.to_vec(),
                         usages: annotation.usages(self.file),
                     });
@@ -601,15 +640,6 @@ fn foreign_item_attrs(item: &syn::ForeignItem) -> &[syn::Attribute] {
 }
 
 impl<'ast> Visit<'ast> for Finder<'_> {
-    fn visit_file(&mut self, file: &'ast syn::File) {
-        self.scopes.push(Scope::new(true, file.items.iter()));
-        self.item_attributes(&file.attrs, Placement::Inner);
-        for item in &file.items {
-            self.visit_item(item);
-        }
-        self.scopes.pop();
-    }
-
     fn visit_item(&mut self, item: &'ast syn::Item) {
         match item {
             syn::Item::Verbatim(tokens) => {
@@ -618,7 +648,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             }
             syn::Item::Mod(module) => {
                 let placement = if module.content.is_some() {
-                    Placement::Item(item)
+                    Placement::Item(ItemRef::Syn(item))
                 } else {
                     Placement::Misplaced(
                         "a module declared in another file (`mod name;`, whose contents rustc \
@@ -636,7 +666,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
                 return;
             }
             syn::Item::Macro(mac) if mac.ident.is_some() => {
-                self.item_attributes(&mac.attrs, Placement::Item(item));
+                self.item_attributes(&mac.attrs, Placement::Item(ItemRef::Syn(item)));
                 let name = mac
                     .ident
                     .as_ref()
@@ -647,7 +677,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             }
             _ => {}
         }
-        self.item_attributes(item_attrs(item), Placement::Item(item));
+        self.item_attributes(item_attrs(item), Placement::Item(ItemRef::Syn(item)));
         visit::visit_item(self, item);
     }
 
@@ -656,7 +686,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             self.hidden(tokens, Hidden::Verbatim);
             return;
         }
-        self.item_attributes(impl_item_attrs(item), Placement::Item(item));
+        self.item_attributes(impl_item_attrs(item), Placement::Item(ItemRef::Syn(item)));
         visit::visit_impl_item(self, item);
     }
 
@@ -665,7 +695,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             self.hidden(tokens, Hidden::Verbatim);
             return;
         }
-        self.item_attributes(trait_item_attrs(item), Placement::Item(item));
+        self.item_attributes(trait_item_attrs(item), Placement::Item(ItemRef::Syn(item)));
         visit::visit_trait_item(self, item);
     }
 
@@ -674,7 +704,10 @@ impl<'ast> Visit<'ast> for Finder<'_> {
             self.hidden(tokens, Hidden::Verbatim);
             return;
         }
-        self.item_attributes(foreign_item_attrs(item), Placement::Item(item));
+        self.item_attributes(
+            foreign_item_attrs(item),
+            Placement::Item(ItemRef::Syn(item)),
+        );
         visit::visit_foreign_item(self, item);
     }
 
@@ -813,7 +846,7 @@ mod tests {
         let mut collector = super::super::bindings::Collector::default();
         collector.visit_file(&tree);
         aliases.learn(&collector.bindings);
-        find(&tree, "src/a.rs", &aliases)
+        find(Some(&tree), &[], "src/a.rs", &aliases)
     }
 
     fn tables(found: &Found) -> Vec<String> {
