@@ -9,6 +9,8 @@ use super::model::Position;
 #[derive(Debug, Clone)]
 pub(crate) struct LineIndex {
     starts: Vec<usize>,
+    /// Whether each line is ASCII (a column is then a byte count).
+    ascii: Vec<bool>,
 }
 
 impl LineIndex {
@@ -17,18 +19,27 @@ impl LineIndex {
         let mut starts = Vec::with_capacity(text.len() / 32 + 1);
         starts.push(0);
         starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|n| n + 1));
-        LineIndex { starts }
+        let ascii = if text.is_ascii() {
+            vec![true; starts.len()]
+        } else {
+            (0..starts.len())
+                .map(|line| {
+                    let end = starts.get(line + 1).copied().unwrap_or(text.len());
+                    text.as_bytes()[starts[line]..end].is_ascii()
+                })
+                .collect()
+        };
+        LineIndex { starts, ascii }
     }
 
     /// The position of byte `offset` (a char boundary of `text`).
     pub(crate) fn position(&self, text: &str, offset: usize) -> Position {
         let line = self.starts.partition_point(|&start| start <= offset) - 1;
         let start = self.starts[line];
-        let prefix = text.get(start..offset).unwrap_or("");
-        let column = if prefix.is_ascii() {
-            prefix.len()
+        let column = if self.ascii[line] {
+            offset.saturating_sub(start)
         } else {
-            prefix.chars().count()
+            text.get(start..offset).unwrap_or("").chars().count()
         };
         Position {
             line: line as u32 + 1,
@@ -43,6 +54,9 @@ impl LineIndex {
             return text.len();
         };
         let end = self.starts.get(line).copied().unwrap_or(text.len());
+        if self.ascii[line.saturating_sub(1)] {
+            return (start + column).min(end);
+        }
         let line_text = text.get(start..end).unwrap_or("");
         start
             + line_text

@@ -66,6 +66,7 @@ impl NameSet {
     }
 
     /// The byte offsets where one of the names occurs as a whole identifier, sorted.
+    #[cfg(test)]
     pub(crate) fn find(&self, text: &[u8]) -> Vec<usize> {
         let mut hits: Vec<usize> = self.find_each(text).into_iter().flatten().collect();
         hits.sort_unstable();
