@@ -148,7 +148,11 @@ fn a_rename_in_cargo_toml_also_through_workspace_dependencies() {
         "lib/Cargo.toml",
         "[package]\nname = \"lib\"\nversion = \"0.1.0\"\n\n[dependencies]\nguard.workspace = true\n",
     );
-    write(d, "lib/src/lib.rs", "#[guard::hc_requires(lead(status))]\npub fn f() {}\n");
+    write(
+        d,
+        "lib/src/lib.rs",
+        "#[guard::hc_requires(lead(status))]\npub fn f() {}\n",
+    );
     let scan = scan(d, d, &[]);
     assert!(scan.is_complete(), "{:?}", scan.errors);
     assert_eq!(
@@ -185,11 +189,19 @@ fn a_cargo_toml_that_does_not_parse_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, "Cargo.toml", "[package]\nname = \n");
-    write(d, "src/lib.rs", "#[hc_requires(account(name))]\nfn f() {}\n");
+    write(
+        d,
+        "src/lib.rs",
+        "#[hc_requires(account(name))]\nfn f() {}\n",
+    );
     let scan = scan(d, d, &[]);
     assert!(!scan.is_complete());
     assert_eq!(scan.errors[0].file, "Cargo.toml");
-    assert!(scan.errors[0].message.contains("does not parse"), "{:?}", scan.errors);
+    assert!(
+        scan.errors[0].message.contains("does not parse"),
+        "{:?}",
+        scan.errors
+    );
     // The annotations are still found, under the macro's own name.
     assert_eq!(found(&scan), [row("src/lib.rs", 1, "account")]);
 }

@@ -24,8 +24,16 @@ fn tables(scan: &Scan) -> Vec<(String, String)> {
 fn module_files_and_directories_behind_symbolic_links_are_read() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "shared/db.rs", "#[hc_schema_macro::hc_requires(account(name))]\npub fn load() {}\n");
-    write(d, "shared_models/contact.rs", "#[hc_schema_macro::hc_requires(contact(email))]\npub struct Contact;\n");
+    write(
+        d,
+        "shared/db.rs",
+        "#[hc_schema_macro::hc_requires(account(name))]\npub fn load() {}\n",
+    );
+    write(
+        d,
+        "shared_models/contact.rs",
+        "#[hc_schema_macro::hc_requires(contact(email))]\npub struct Contact;\n",
+    );
     write(d, "app/src/lib.rs", "mod db;\nmod models;\n");
     symlink(d.join("shared/db.rs"), d.join("app/src/db.rs")).unwrap();
     symlink(d.join("shared_models"), d.join("app/src/models")).unwrap();
@@ -69,10 +77,15 @@ fn a_broken_link_a_pipe_and_a_file_that_is_not_utf8_are_errors_naming_them() {
             ("src/pipe.rs", ErrorKind::Unreadable, 1, 1),
         ]
     );
-    assert!(scan.errors[2].message.contains("not valid UTF-8 (byte 0xe9)"));
+    assert!(scan.errors[2]
+        .message
+        .contains("not valid UTF-8 (byte 0xe9)"));
     assert!(scan.errors[3].message.contains("not a regular file"));
     assert!(scan.errors.iter().all(|e| e.file_unparsed));
-    assert_eq!(tables(&scan), [("src/ok.rs".to_string(), "account".to_string())]);
+    assert_eq!(
+        tables(&scan),
+        [("src/ok.rs".to_string(), "account".to_string())]
+    );
 }
 
 /// The environment variable that makes this test binary the unprivileged child that scans.
@@ -95,7 +108,11 @@ fn an_unreadable_directory_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, "src/lib.rs", "#[hc_requires(account(name))] fn f() {}\n");
-    write(d, "src/secret/hidden.rs", "#[hc_requires(contact(email))] fn g() {}\n");
+    write(
+        d,
+        "src/secret/hidden.rs",
+        "#[hc_requires(contact(email))] fn g() {}\n",
+    );
     for path in [d.to_path_buf(), d.join("src")] {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
@@ -109,20 +126,29 @@ fn an_unreadable_directory_is_an_error_naming_it() {
         std::fs::copy(&exe, &copy).unwrap();
         std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
         let mut c = std::process::Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(copy);
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+            .arg(copy);
         c
     } else {
         std::process::Command::new(&exe)
     };
     command
-        .args(["--exact", "an_unreadable_directory_is_an_error_naming_it", "--nocapture"])
+        .args([
+            "--exact",
+            "an_unreadable_directory_is_an_error_naming_it",
+            "--nocapture",
+        ])
         .env(CHILD, d);
     let output = command
         .output()
         .expect("run the scan as an unprivileged user (setpriv, from util-linux, when root)");
     let stdout = String::from_utf8_lossy(&output.stdout);
     std::fs::set_permissions(d.join("src/secret"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(
         stdout.contains("ERROR src/secret Unreadable cannot read the directory (Permission denied"),
         "{stdout}"

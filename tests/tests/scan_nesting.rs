@@ -39,7 +39,10 @@ fn a_thousand_nested_parentheses_are_read() {
 /// Shapes that nest without limit: groups, and chains of operators that nest without them.
 fn deep_shapes(n: usize) -> Vec<(&'static str, String)> {
     vec![
-        ("parentheses", format!("{}1{}", "(".repeat(n), ")".repeat(n))),
+        (
+            "parentheses",
+            format!("{}1{}", "(".repeat(n), ")".repeat(n)),
+        ),
         ("blocks", format!("{}1{}", "{ ".repeat(n), " }".repeat(n))),
         ("brackets", format!("{}1{}", "[".repeat(n), "]".repeat(n))),
         ("sums", format!("1{}", " + 1".repeat(n))),
@@ -61,8 +64,16 @@ fn far_deeper_code_in_an_annotated_item_is_an_error_not_an_abort() {
         for scan in both(&text) {
             assert_eq!(scan.errors.len(), 1, "{shape}: {:?}", scan.errors);
             let error = &scan.errors[0];
-            assert_eq!((error.file.as_str(), error.kind), ("src/deep.rs", ErrorKind::Unparsed), "{shape}");
-            assert!(error.message.contains("levels deep"), "{shape}: {}", error.message);
+            assert_eq!(
+                (error.file.as_str(), error.kind),
+                ("src/deep.rs", ErrorKind::Unparsed),
+                "{shape}"
+            );
+            assert!(
+                error.message.contains("levels deep"),
+                "{shape}: {}",
+                error.message
+            );
             assert!(!scan.is_complete());
         }
     }
@@ -70,17 +81,33 @@ fn far_deeper_code_in_an_annotated_item_is_an_error_not_an_abort() {
 
 #[test]
 fn deep_modules_types_and_generics_are_errors_not_aborts() {
-    let n = 50_000;
+    let n = 100_000;
     let texts = [
-        format!("{}#[hc_requires(a(b))] fn f() {{}}{}", "mod m { ".repeat(n), "}".repeat(n)),
-        format!("#[hc_requires(a(b))] fn f() {{ let _: {}u8{} = 1; }}", "Vec<".repeat(n), ">".repeat(n)),
-        format!("#[hc_requires(a(b))] fn f() {{ let _: {}u8 = 1; }}", "&".repeat(n)),
-        format!("fn f() {{ if a {{}} {} else {{ #[hc_requires(a(b))] fn g() {{}} }} }}", "else if a {} ".repeat(n)),
+        format!(
+            "{}#[hc_requires(a(b))] fn f() {{}}{}",
+            "mod m { ".repeat(n),
+            "}".repeat(n)
+        ),
+        format!(
+            "#[hc_requires(a(b))] fn f() {{ let _: {}u8{} = 1; }}",
+            "Vec<".repeat(n),
+            ">".repeat(n)
+        ),
+        format!(
+            "#[hc_requires(a(b))] fn f() {{ let _: {}u8 = 1; }}",
+            "&".repeat(n)
+        ),
+        format!(
+            "fn f() {{ if a {{}} {} else {{ #[hc_requires(a(b))] fn g() {{}} }} }}",
+            "else if a {} ".repeat(n)
+        ),
     ];
     for text in &texts {
         for scan in both(text) {
             assert!(
-                scan.errors.iter().any(|e| e.kind == ErrorKind::Unparsed && e.message.contains("levels deep")),
+                scan.errors
+                    .iter()
+                    .any(|e| e.kind == ErrorKind::Unparsed && e.message.contains("levels deep")),
                 "{:?}",
                 scan.errors
             );
@@ -91,7 +118,9 @@ fn deep_modules_types_and_generics_are_errors_not_aborts() {
 #[test]
 fn deep_code_that_cannot_hold_an_annotation_is_not_parsed() {
     for (shape, expression) in deep_shapes(100_000) {
-        let text = format!("fn f() {{\n    let _ = {expression};\n}}\n#[hc_requires(a(b))]\nfn g() {{}}\n");
+        let text = format!(
+            "fn f() {{\n    let _ = {expression};\n}}\n#[hc_requires(a(b))]\nfn g() {{}}\n"
+        );
         let [fast, full] = both(&text);
         assert_eq!(fast, full, "{shape}");
         assert!(fast.errors.is_empty(), "{shape}: {:?}", fast.errors);
@@ -103,7 +132,11 @@ fn deep_code_that_cannot_hold_an_annotation_is_not_parsed() {
 /// tokens since the last `,` or `;`, plus enclosing groups), and the most the scan parses in
 /// this build (a worker's 1 GiB stack at 64 KiB per level unoptimised, 16 KiB optimised).
 const PER_REPETITION: [usize; 9] = [1, 1, 1, 2, 1, 1, 3, 2, 2];
-const LIMIT: usize = if cfg!(debug_assertions) { 16_384 } else { 65_536 };
+const LIMIT: usize = if cfg!(debug_assertions) {
+    16_384
+} else {
+    65_536
+};
 
 #[test]
 fn just_under_the_limit_every_shape_is_parsed_without_overflowing_the_stack() {
@@ -116,13 +149,21 @@ fn just_under_the_limit_every_shape_is_parsed_without_overflowing_the_stack() {
         );
         let scan = scan_sources_with(&[("src/deep.rs", &text)], Strategy::Fast);
         assert!(scan.errors.is_empty(), "{shape} x {n}: {:?}", scan.errors);
-        assert_eq!((scan.usages.len(), scan.sql_macros.len()), (1, 1), "{shape}");
+        assert_eq!(
+            (scan.usages.len(), scan.sql_macros.len()),
+            (1, 1),
+            "{shape}"
+        );
         // Just over: reported, not parsed.
         let (_, expression) = deep_shapes(LIMIT / PER_REPETITION[k] + 10).swap_remove(k);
-        let text = format!("#[hc_requires(a(b))]\nfn f() {{ let _ = hc_sql!(\"x\"); let _ = {expression}; }}\n");
+        let text = format!(
+            "#[hc_requires(a(b))]\nfn f() {{ let _ = hc_sql!(\"x\"); let _ = {expression}; }}\n"
+        );
         let scan = scan_sources_with(&[("src/deep.rs", &text)], Strategy::Fast);
         assert!(
-            scan.errors.first().is_some_and(|e| e.message.contains("levels deep")),
+            scan.errors
+                .first()
+                .is_some_and(|e| e.message.contains("levels deep")),
             "{shape}: {:?}",
             scan.errors
         );

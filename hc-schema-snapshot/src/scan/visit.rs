@@ -522,7 +522,15 @@ impl Finder<'_> {
         let argument = match literal {
             Some(literal) => SqlArgument::Literal(literal),
             None => SqlArgument::NotLiteral {
-                text: mac.tokens.to_string(),
+                // As written (the tokens' own printing spaces them out).
+                text: match (trees.first(), trees.last()) {
+                    (Some(first), Some(last)) => first
+                        .span()
+                        .join(last.span())
+                        .and_then(|span| span.source_text()),
+                    _ => None,
+                }
+                .unwrap_or_else(|| mac.tokens.to_string()),
                 position: trees
                     .first()
                     .map_or(start_of(delimiter.open()), |t| start_of(t.span())),
