@@ -10,6 +10,23 @@ use std::path::{Path, PathBuf};
 use hc_schema_snapshot::scan::{scan_sources_with, scan_with, Options, Scan, Strategy};
 use scan_support::{mutate, source, write_crate, Rng};
 
+/// The seed of a generated-input loop: `HC_SCHEMA_SCAN_SEED` when set (to explore further
+/// locally), else the test's own.
+fn seed(default: u64) -> u64 {
+    std::env::var("HC_SCHEMA_SCAN_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The rounds of a generated-input loop: `HC_SCHEMA_SCAN_ROUNDS` when set, else `default`.
+fn rounds(default: usize) -> usize {
+    std::env::var("HC_SCHEMA_SCAN_ROUNDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -123,7 +140,7 @@ fn real_crates_read_the_same_both_ways() {
 
 #[test]
 fn generated_trees_read_the_same_both_ways() {
-    let mut rng = Rng::new(7);
+    let mut rng = Rng::new(seed(7));
     let mut annotations = 0;
     for round in 0..25 {
         let dir = tempfile::tempdir().unwrap();
@@ -141,9 +158,9 @@ fn generated_trees_read_the_same_both_ways() {
 
 #[test]
 fn generated_sources_read_the_same_both_ways() {
-    let mut rng = Rng::new(11);
+    let mut rng = Rng::new(seed(11));
     let (mut annotations, mut literals, mut errors, mut sql) = (0, 0, 0, 0);
-    for round in 0..400 {
+    for round in 0..rounds(600) {
         let files: Vec<(String, String)> = (0..1 + rng.below(3))
             .map(|k| (format!("src/f{k}.rs"), source(&mut rng)))
             .collect();
@@ -168,8 +185,8 @@ fn generated_sources_read_the_same_both_ways() {
 
 #[test]
 fn mutated_sources_never_panic_and_read_the_same_both_ways() {
-    let mut rng = Rng::new(23);
-    for round in 0..400 {
+    let mut rng = Rng::new(seed(23));
+    for round in 0..rounds(600) {
         let original = source(&mut rng);
         let mutated = mutate(&mut rng, &original);
         let sources = [("src/m.rs", mutated.as_str())];
@@ -179,5 +196,33 @@ fn mutated_sources_never_panic_and_read_the_same_both_ways() {
             panic!("round {round}: the scan panicked on:\n{mutated}");
         };
         assert_same(&fast, &full, &format!("round {round}:\n{mutated}"));
+    }
+}
+
+#[test]
+fn random_bytes_on_disk_never_panic_and_read_the_same_both_ways() {
+    let mut rng = Rng::new(seed(31));
+    for round in 0..40 {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        for k in 0..3 {
+            let mut bytes = source(&mut rng).into_bytes();
+            // Overwrite some bytes with anything, invalid UTF-8 included.
+            for _ in 0..rng.below(4) {
+                if !bytes.is_empty() {
+                    let at = rng.below(bytes.len());
+                    bytes[at] = rng.next() as u8;
+                }
+            }
+            if rng.chance(20) {
+                bytes = (0..rng.below(400)).map(|_| rng.next() as u8).collect();
+            }
+            std::fs::write(dir.path().join(format!("src/f{k}.rs")), bytes).unwrap();
+        }
+        let (fast, full) = both_ways(dir.path(), &[]);
+        assert_same(&fast, &full, &format!("round {round}"));
+        for error in fast.errors.iter().filter(|e| e.message.contains("UTF-8")) {
+            assert!(error.file.starts_with("src/f") && error.file_unparsed);
+        }
     }
 }

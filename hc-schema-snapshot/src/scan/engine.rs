@@ -173,7 +173,7 @@ pub(crate) fn scan(inputs: Vec<Input>, crates: &[CrateNames], strategy: Strategy
         .into_iter()
         .chain(aliases.values().flat_map(|a| a.macro_aliases()))
         .collect();
-    let names = NameSet::new(main_names.into_iter());
+    let names = NameSet::new(main_names);
     let results = parallel(states.len(), |i, limit| {
         let mut state = states[i].lock().unwrap_or_else(|p| p.into_inner());
         let crate_aliases = &aliases[&krates[i]];

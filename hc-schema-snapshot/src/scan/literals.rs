@@ -56,10 +56,8 @@ pub(crate) fn candidates(
                 container: container_of(text, tokens, k),
                 commas: 0,
             }),
-            TokenKind::Close(_) => {
-                if frames.len() > 1 {
-                    frames.pop();
-                }
+            TokenKind::Close(_) if frames.len() > 1 => {
+                frames.pop();
             }
             TokenKind::Punct(b',') => frames.last_mut().expect("never empty").commas += 1,
             TokenKind::Str(StrKind {
@@ -247,6 +245,14 @@ pub(crate) fn from_proc_macro2(
                     }
                     iter.next();
                     tokens.push(leaf(TokenKind::Doc { inner }, start, offset(span, true)));
+                } else if punct.as_char() == '\''
+                    && matches!(iter.clone().next(), Some(TokenTree::Ident(_)))
+                {
+                    // proc-macro2 writes a lifetime as `'` and an identifier; the lexer as one.
+                    let Some(TokenTree::Ident(ident)) = iter.next() else {
+                        unreachable!("peeked")
+                    };
+                    tokens.push(leaf(TokenKind::Lifetime, start, offset(ident.span(), true)));
                 } else {
                     let kind = TokenKind::Punct(punct.as_char() as u8);
                     tokens.push(leaf(kind, start, offset(span, true)));

@@ -45,9 +45,14 @@ pub(crate) fn walk(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Wal
     let mut walked = Walked::default();
     let start = Position { line: 1, column: 1 };
     let unreadable = |path: &Path, what: &str| {
+        let shown = display_path(path, display_base);
         SourceError::new(
             ErrorKind::Unreadable,
-            display_path(path, display_base),
+            if shown.is_empty() {
+                ".".to_string()
+            } else {
+                shown
+            },
             start,
             format!(
                 "{what}, so the scan is incomplete: make it readable, or add it to `exclude` \

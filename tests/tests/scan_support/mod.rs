@@ -105,7 +105,13 @@ fn literal(rng: &mut Rng) -> String {
 /// A statement inside a function body.
 fn statement(rng: &mut Rng, n: usize, depth: usize) -> String {
     let alias = rng.pick(SQL_ALIASES);
-    match rng.below(22) {
+    // Past a depth, no more nested functions (case 15).
+    let choice = if depth > 3 {
+        rng.below(15)
+    } else {
+        rng.below(22)
+    };
+    match choice {
         0 => format!("let s{n} = {};", literal(rng)),
         1 => format!(
             "let f{n} = format!(\"SELECT {{}} FROM t WHERE a = {{}}\", x, {});",
@@ -166,8 +172,18 @@ fn item(rng: &mut Rng, n: usize, depth: usize) -> String {
                 body.push_str(&statement(rng, n * 10 + k, depth));
                 body.push('\n');
             }
+            let doc = if rng.chance(30) {
+                "/// Reads \"things\".\n"
+            } else {
+                ""
+            };
+            let second = if rng.chance(20) {
+                attribute(rng, n + 1)
+            } else {
+                String::new()
+            };
             format!(
-                "{}\npub fn f{n}(x: u8) -> u8 {{\n{body}    x\n}}",
+                "{doc}{}\n{second}\npub fn f{n}(x: u8) -> u8 {{\n{body}    x\n}}",
                 attribute(rng, n)
             )
         }
