@@ -379,6 +379,43 @@ mod tests {
     }
 
     #[test]
+    fn plain_items_are_those_syn_always_reads_as_items() {
+        let plain = |text: &str| {
+            let tokens = lex(text).unwrap();
+            let elements = split(text, &tokens, &nesting(text, &tokens));
+            is_plain_item(text, &tokens, &elements[0])
+        };
+        for text in [
+            "#[a] pub(crate) fn f() {}",
+            "#[a] const unsafe extern \"C\" fn f() {}",
+            "#[a] struct S;",
+            "#[a] pub enum E { A }",
+            "#[a] union U { a: u8 }",
+            "#[a] mod m { }",
+            "#[a] const X: u8 = 1;",
+            "#[a] static mut X: u8 = 1;",
+            "#[a] type T = u8;",
+            "#[a] use a::b;",
+        ] {
+            assert!(plain(text), "{text}");
+        }
+        for text in [
+            "#[a] fn f();",
+            "#[a] mod m;",
+            "#[a] unsafe mod m {}",
+            "#[a] const X: u8;",
+            "#[a] type T;",
+            "#[a] impl X {}",
+            "#[a] safe fn f() {}",
+            "#[a] m! {}",
+            "#[a] macro_rules! m {}",
+            "#![a]",
+        ] {
+            assert!(!plain(text), "{text}");
+        }
+    }
+
+    #[test]
     fn padding_keeps_lines_and_columns() {
         let text = "aé b\ncc d\ne";
         let kept = padded(text, &[4..5, 9..10]);

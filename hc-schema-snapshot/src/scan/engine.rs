@@ -111,12 +111,48 @@ pub(crate) fn scan(inputs: Vec<Input>, crates: &[CrateNames], strategy: Strategy
         }
     }
 
-    // Pass one: aliases, per crate.
+    let (aliases, mut pass_one_errors) = learn_aliases(&states, &krates, crates, strategy);
+
+    // The main pass.
+    let main_names: BTreeSet<&str> = [REQUIRES, SQL]
+        .into_iter()
+        .chain(aliases.values().flat_map(|a| a.macro_aliases()))
+        .collect();
+    let names = NameSet::new(main_names);
+    let results = parallel(states.len(), |i, limit| {
+        let mut state = states[i].lock().unwrap_or_else(|p| p.into_inner());
+        let crate_aliases = &aliases[&krates[i]];
+        file::scan(&mut state, &names, crate_aliases, limit, strategy)
+    });
+
+    for (i, result) in results.into_iter().enumerate() {
+        let state = states[i].lock().unwrap_or_else(|p| p.into_inner());
+        merge(
+            &mut scan,
+            &state.display,
+            result,
+            std::mem::take(&mut pass_one_errors[i]),
+        );
+    }
+    scan.errors.sort();
+    scan.errors.dedup();
+    scan
+}
+
+/// Pass one: each crate's aliases of the macro crate and the macros, learnt from the `use` and
+/// `extern crate` declarations that mention a name known so far, until no new one appears.
+/// Also what could not be read on the way, per file.
+fn learn_aliases(
+    states: &[Mutex<FileState>],
+    krates: &[Option<usize>],
+    crates: &[CrateNames],
+    strategy: Strategy,
+) -> (HashMap<Option<usize>, Aliases>, Vec<Vec<FoundError>>) {
     let default_names = CrateNames::default();
     let names_of =
         |krate: Option<usize>| krate.and_then(|k| crates.get(k)).unwrap_or(&default_names);
     let mut aliases: HashMap<Option<usize>, Aliases> = HashMap::new();
-    for &krate in &krates {
+    for &krate in krates {
         aliases
             .entry(krate)
             .or_insert_with(|| Aliases::new(names_of(krate)));
@@ -168,30 +204,7 @@ pub(crate) fn scan(inputs: Vec<Input>, crates: &[CrateNames], strategy: Strategy
         todo = (0..states.len()).filter(|&i| mentions[i]).collect();
     }
 
-    // The main pass.
-    let main_names: BTreeSet<&str> = [REQUIRES, SQL]
-        .into_iter()
-        .chain(aliases.values().flat_map(|a| a.macro_aliases()))
-        .collect();
-    let names = NameSet::new(main_names);
-    let results = parallel(states.len(), |i, limit| {
-        let mut state = states[i].lock().unwrap_or_else(|p| p.into_inner());
-        let crate_aliases = &aliases[&krates[i]];
-        file::scan(&mut state, &names, crate_aliases, limit, strategy)
-    });
-
-    for (i, result) in results.into_iter().enumerate() {
-        let state = states[i].lock().unwrap_or_else(|p| p.into_inner());
-        merge(
-            &mut scan,
-            &state.display,
-            result,
-            std::mem::take(&mut pass_one_errors[i]),
-        );
-    }
-    scan.errors.sort();
-    scan.errors.dedup();
-    scan
+    (aliases, pass_one_errors)
 }
 
 /// Append one file's results (its indices shifted to the scan's).
