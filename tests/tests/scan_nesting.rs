@@ -89,12 +89,12 @@ fn deep_modules_types_and_generics_are_errors_not_aborts() {
             "}".repeat(n)
         ),
         format!(
-            "#[hc_requires(a(b))] fn f() {{ let _: {}u8{} = 1; }}",
+            "fn f() {{ hc_sql!(\"x\"); let _: {}u8{} = 1; }}",
             "Vec<".repeat(n),
             ">".repeat(n)
         ),
         format!(
-            "#[hc_requires(a(b))] fn f() {{ let _: {}u8 = 1; }}",
+            "fn f() {{ hc_sql!(\"x\"); let _: {}u8 = 1; }}",
             "&".repeat(n)
         ),
         format!(
@@ -111,6 +111,28 @@ fn deep_modules_types_and_generics_are_errors_not_aborts() {
                 "{:?}",
                 scan.errors
             );
+        }
+    }
+}
+
+#[test]
+fn an_annotation_on_an_item_whose_deep_body_names_nothing_of_ours_is_read() {
+    let n = 100_000;
+    for body in [
+        format!("let _: {}u8{} = 1;", "Vec<".repeat(n), ">".repeat(n)),
+        format!("let _ = {}1{};", "(".repeat(n), ")".repeat(n)),
+    ] {
+        // Only the attributes need reading (as text, or with syn for a conditional one).
+        for attribute in [
+            "#[hc_requires(a(b))]",
+            "#[cfg_attr(test, hc_requires(a(b)))]",
+        ] {
+            let text = format!("{attribute}\nfn f() {{ {body} }}\n");
+            for scan in both(&text) {
+                assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+                assert_eq!(scan.usages.len(), 1);
+                assert_eq!(scan.annotations[0].item.end.line, 2);
+            }
         }
     }
 }

@@ -34,6 +34,8 @@ pub(crate) struct Element {
     pub attrs_end: usize,
     /// The deepest nesting inside it, as [`nesting`] measures it.
     pub nesting: u32,
+    /// The deepest nesting inside its leading attributes.
+    pub attrs_nesting: u32,
 }
 
 fn is_word(text: &str, token: Option<&Token>, word: &str) -> bool {
@@ -77,6 +79,11 @@ pub(crate) fn split(text: &str, tokens: &[Token], costs: &[u32]) -> Vec<Element>
             bytes: tokens[start].start as usize..tokens[end - 1].end as usize,
             attrs_end: attrs_end.min(end),
             nesting: costs[start..end].iter().copied().max().unwrap_or(0),
+            attrs_nesting: costs[start..attrs_end.min(end)]
+                .iter()
+                .copied()
+                .max()
+                .unwrap_or(0),
         });
         i = end;
     }
@@ -218,6 +225,23 @@ pub(crate) fn is_plain_item(text: &str, tokens: &[Token], element: &Element) -> 
         }
     }
     word(i, "fn") && last == Some(TokenKind::Close(Delim::Brace))
+}
+
+/// Whether the item `element` is a `use` or `extern crate` declaration.
+pub(crate) fn is_use_item(text: &str, tokens: &[Token], element: &Element) -> bool {
+    if element.kind != ElementKind::Item {
+        return false;
+    }
+    let end = element.tokens.end;
+    let mut i = element.attrs_end;
+    let word = |k: usize, w: &str| k < end && is_word(text, tokens.get(k), w);
+    if word(i, "pub") {
+        i += 1;
+        if i < end && tokens[i].kind == TokenKind::Open(Delim::Paren) {
+            i = tokens[i].partner as usize + 1;
+        }
+    }
+    word(i, "use") || word(i, "extern") && word(i + 1, "crate")
 }
 
 /// An upper bound, per token, of how deeply syn recurses to parse it: the nesting of the

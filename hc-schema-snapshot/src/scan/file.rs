@@ -25,9 +25,10 @@ use super::lines::LineIndex;
 use super::literals::{self, Candidate};
 use super::model::{ErrorKind, Extent, Position};
 use super::names::NameSet;
+use super::plain;
 use super::quick;
 use super::resolve::{Aliases, Binding};
-use super::visit::{self, start_of, Found, FoundError, LightItem};
+use super::visit::{self, start_of, Found, FoundError, LightItem, Pieces, PlainItem};
 
 /// Which way to read files.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -52,6 +53,9 @@ pub(crate) struct FileState {
     /// Top-level elements, for files that mention a name.
     elements: Option<Vec<Element>>,
     lines: Option<LineIndex>,
+    /// The bindings of the top-level `use` and `extern crate` declarations that mention a
+    /// name, from pass one (`None` when it could not read them).
+    top_bindings: Option<Vec<Binding>>,
 }
 
 /// A literal that could be SQL, with the annotations and `hc_sql!` call around it (indices
@@ -71,11 +75,14 @@ pub(crate) struct FileScan {
 }
 
 /// What parsing the elements that matter gave.
+#[derive(Default)]
 struct Parsed {
     /// The elements parsed whole (or the whole file).
     tree: Option<syn::File>,
-    /// Items read from their attributes alone.
+    /// Items read from their parsed attributes.
     light: Vec<LightItem>,
+    /// Items read from their attributes' text.
+    plain: Vec<PlainItem>,
 }
 
 /// Pass one reads `use` declarations; the main pass reads everything.
@@ -99,6 +106,7 @@ impl FileState {
             tokens: None,
             elements: None,
             lines: None,
+            top_bindings: Some(Vec::new()),
         }
     }
 
@@ -166,6 +174,7 @@ impl FileState {
     fn parse_elements(
         &mut self,
         names: &NameSet,
+        aliases: &Aliases,
         purpose: Purpose,
         limit: u32,
     ) -> Option<Result<Parsed, FoundError>> {
@@ -184,8 +193,10 @@ impl FileState {
         else {
             unreachable!("computed above")
         };
+        let display = &self.display;
         let mut whole: Vec<&Element> = Vec::new();
         let mut light: Vec<&Element> = Vec::new();
+        let mut plain: Vec<PlainItem> = Vec::new();
         let mut next_hit = hits.iter().peekable();
         for element in all {
             while next_hit.next_if(|&&h| h < element.bytes.start).is_some() {}
@@ -207,34 +218,56 @@ impl FileState {
                         .get(element.attrs_end)
                         .map_or(element.bytes.end, |t| t.start as usize);
                     let in_attributes = inside.iter().all(|&h| h < attrs_end);
+                    let after_attributes = inside.iter().all(|&h| h >= attrs_end);
                     if in_attributes && elements::is_plain_item(text, tokens, element) {
-                        light.push(element);
+                        let read = self.top_bindings.as_deref().and_then(|bindings| {
+                            let file = (text.as_str(), tokens.as_slice(), lines, display.as_str());
+                            plain_item(file, element, &inside, bindings, aliases)
+                        });
+                        match read {
+                            Some(item) => plain.push(item),
+                            None => light.push(element),
+                        }
+                    } else if after_attributes
+                        && self.top_bindings.is_some()
+                        && elements::is_use_item(text, tokens, element)
+                    {
+                        // Its bindings came from pass one; a `use` declares nothing else.
                     } else {
                         whole.push(element);
                     }
                 }
             }
         }
-        if whole.is_empty() && light.is_empty() {
+        if whole.is_empty() && light.is_empty() && plain.is_empty() {
             return None;
         }
-        if let Some(deep) = whole.iter().chain(&light).find(|e| e.nesting > limit) {
+        // What is parsed must fit: whole elements, and the attributes of the others.
+        let too_deep_at = whole
+            .iter()
+            .map(|e| (e, e.nesting))
+            .chain(light.iter().map(|e| (e, e.attrs_nesting)))
+            .find(|(_, nesting)| *nesting > limit);
+        if let Some((deep, nesting)) = too_deep_at {
             return Some(Err(FoundError {
                 position: lines.position(text, deep.bytes.start),
                 kind: ErrorKind::Unparsed,
-                message: too_deep(deep.nesting, limit),
+                message: too_deep(nesting, limit),
             }));
         }
         let whole_fits = all.iter().all(|e| e.nesting <= limit);
         let parsed = parse_pieces(text, tokens, lines, &whole, &light);
         Some(match parsed {
-            Ok(parsed) => Ok(parsed),
+            Ok(mut parsed) => {
+                parsed.plain = plain;
+                Ok(parsed)
+            }
             Err(err) => {
                 // The split may be wrong (a `{}` inside an item's header): try the whole file.
                 match whole_fits.then(|| syn::parse_file(text).ok()).flatten() {
                     Some(tree) => Ok(Parsed {
                         tree: Some(tree),
-                        light: Vec::new(),
+                        ..Parsed::default()
                     }),
                     None => Err(FoundError {
                         position: start_of(err.span()),
@@ -307,7 +340,49 @@ fn parse_pieces(
             });
         }
     }
-    Ok(Parsed { tree, light: items })
+    Ok(Parsed {
+        tree,
+        light: items,
+        plain: Vec::new(),
+    })
+}
+
+/// An item whose leading attributes mention hc-schema's names only in ordinary annotations
+/// (`hits` are where), read from their text; `None` when one of them needs syn.
+fn plain_item(
+    (text, tokens, lines, display): (&str, &[Token], &LineIndex, &str),
+    element: &Element,
+    hits: &[usize],
+    file_bindings: &[Binding],
+    aliases: &Aliases,
+) -> Option<PlainItem> {
+    let mut attrs = Vec::new();
+    let mut i = element.tokens.start;
+    while i < element.attrs_end {
+        let end = match tokens[i].kind {
+            TokenKind::Punct(b'#') => tokens[i + 1].partner as usize + 1,
+            _ => i + 1,
+        };
+        let bytes = tokens[i].start as usize..tokens[end - 1].end as usize;
+        if hits.iter().any(|h| bytes.contains(h)) {
+            if !matches!(tokens[i].kind, TokenKind::Punct(b'#')) {
+                return None; // a doc comment that mentions a name: let syn read it
+            }
+            let attr = plain::read(text, &tokens[i..end], lines, display)?;
+            if !visit::is_requires_at_top_level(&attr.path, file_bindings, aliases) {
+                return None;
+            }
+            attrs.push(attr);
+        }
+        i = end;
+    }
+    Some(PlainItem {
+        attrs,
+        extent: Extent {
+            start: lines.position(text, element.bytes.start),
+            end: lines.position(text, element.bytes.end),
+        },
+    })
 }
 
 /// How many attributes (`#[...]` and doc comments) leading attribute tokens hold.
@@ -348,15 +423,21 @@ pub(crate) fn bindings(
     };
     let tree = match whole {
         Some(tree) => tree,
-        None => match state.parse_elements(names, Purpose::Bindings, limit) {
-            None => return (Vec::new(), Vec::new()),
-            Some(Err(err)) => return (Vec::new(), vec![err]),
-            Some(Ok(Parsed { tree: None, .. })) => return (Vec::new(), Vec::new()),
+        None => match state.parse_elements(names, &Aliases::default(), Purpose::Bindings, limit) {
+            None | Some(Ok(Parsed { tree: None, .. })) => {
+                state.top_bindings = Some(Vec::new());
+                return (Vec::new(), Vec::new());
+            }
+            Some(Err(err)) => {
+                state.top_bindings = None;
+                return (Vec::new(), vec![err]);
+            }
             Some(Ok(Parsed {
                 tree: Some(tree), ..
             })) => tree,
         },
     };
+    state.top_bindings = Some(visit::top_level_bindings(tree.items.iter()));
     let mut collector = Collector::default();
     collector.visit_file(&tree);
     (collector.bindings, Vec::new())
@@ -373,7 +454,11 @@ pub(crate) fn scan(
 ) -> FileScan {
     if strategy == Strategy::FullParse {
         if let Some((tree, tokens, values)) = state.whole(limit) {
-            let found = visit::find(Some(&tree), &[], &state.display, aliases);
+            let pieces = Pieces {
+                tree: Some(&tree),
+                ..Pieces::default()
+            };
+            let found = visit::find(pieces, &state.display, aliases);
             drop(tree);
             let lines = state.lines.as_ref().expect("built by whole()");
             let candidates =
@@ -381,10 +466,16 @@ pub(crate) fn scan(
             return guard(found, candidates);
         }
     }
-    let found = match state.parse_elements(names, Purpose::Findings, limit) {
+    let found = match state.parse_elements(names, aliases, Purpose::Findings, limit) {
         None => Found::default(),
         Some(Ok(parsed)) => {
-            visit::find(parsed.tree.as_ref(), &parsed.light, &state.display, aliases)
+            let pieces = Pieces {
+                tree: parsed.tree.as_ref(),
+                light: &parsed.light,
+                plain: &parsed.plain,
+                file_bindings: state.top_bindings.as_deref().unwrap_or_default(),
+            };
+            visit::find(pieces, &state.display, aliases)
         }
         Some(Err(err)) => {
             return FileScan {

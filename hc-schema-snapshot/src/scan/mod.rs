@@ -37,6 +37,7 @@ mod lines;
 mod literals;
 mod model;
 mod names;
+mod plain;
 mod quick;
 mod resolve;
 mod sqlish;

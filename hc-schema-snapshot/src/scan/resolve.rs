@@ -206,6 +206,29 @@ impl Aliases {
         }
     }
 
+    /// What `path` means where `lookup` finds the explicit bindings in scope of a single name
+    /// (the enclosing blocks up to the module; `None`: not bound there).
+    pub(crate) fn resolve_in_scope<'b>(
+        &self,
+        path: &PathText,
+        lookup: impl FnOnce(&str) -> Option<&'b Binding>,
+    ) -> Resolution {
+        if path.segments.len() != 1 || path.leading_colon {
+            return self.resolve(path);
+        }
+        match lookup(&path.segments[0]) {
+            Some(binding) => {
+                let target = &binding.path;
+                if target.segments.len() == 1 && !target.leading_colon {
+                    self.bare(&target.segments[0])
+                } else {
+                    self.resolve(target)
+                }
+            }
+            None => self.bare(&path.segments[0]),
+        }
+    }
+
     /// A prefix that stays in this crate: empty, or not starting at another crate.
     fn is_local_prefix(&self, prefix: &[String], path: &PathText) -> bool {
         match prefix.first() {

@@ -18,6 +18,7 @@ use syn::visit::{self, Visit};
 
 use super::bindings::{of_extern_crate, of_use};
 use super::model::{ErrorKind, Extent, LiteralKind, Position, SqlArgument, StrLiteral};
+use super::plain::PlainAttribute;
 use super::resolve::{unraw, Aliases, Binding, PathText, Resolution};
 use crate::manifest::Usage;
 use crate::syntax::Annotation;
@@ -177,21 +178,41 @@ struct Scope {
 
 impl Scope {
     fn new<'i>(module: bool, items: impl Iterator<Item = &'i syn::Item>) -> Scope {
-        let mut bindings = HashMap::new();
-        for item in items {
-            let found = match item {
-                syn::Item::Use(u) => of_use(u),
-                syn::Item::ExternCrate(e) => vec![of_extern_crate(e)],
-                _ => continue,
-            };
-            for binding in found {
-                if let Some(name) = binding.name.clone().filter(|n| n != "_") {
-                    bindings.insert(name, binding);
-                }
+        let mut scope = Scope {
+            module,
+            bindings: HashMap::new(),
+        };
+        scope.add(items);
+        scope
+    }
+
+    /// Add the bindings of `items`' `use` and `extern crate` declarations.
+    fn add<'i>(&mut self, items: impl Iterator<Item = &'i syn::Item>) {
+        self.extend(top_level_bindings(items));
+    }
+
+    /// Add named bindings.
+    fn extend(&mut self, bindings: impl IntoIterator<Item = Binding>) {
+        for binding in bindings {
+            if let Some(name) = binding.name.clone().filter(|n| n != "_") {
+                self.bindings.insert(name, binding);
             }
         }
-        Scope { module, bindings }
     }
+}
+
+/// The bindings of the `use` and `extern crate` declarations among `items` (not those nested
+/// in other items).
+pub(crate) fn top_level_bindings<'i>(items: impl Iterator<Item = &'i syn::Item>) -> Vec<Binding> {
+    let mut out = Vec::new();
+    for item in items {
+        match item {
+            syn::Item::Use(u) => out.extend(of_use(u)),
+            syn::Item::ExternCrate(e) => out.push(of_extern_crate(e)),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The visitor. Use [`find`].
@@ -204,14 +225,30 @@ struct Finder<'a> {
     found: Found,
 }
 
-/// Read a file's tree (or the part of it that was parsed) and the items read from their
-/// attributes alone; `display` names the file in usages, `aliases` are its crate's.
-pub(crate) fn find(
-    tree: Option<&syn::File>,
-    light: &[LightItem],
-    display: &str,
-    aliases: &Aliases,
-) -> Found {
+/// An item read from its leading attributes' text alone ([`super::plain`]): each attribute
+/// that mentions hc-schema's names is an ordinary annotation whose path resolves to
+/// `#[hc_requires]` in the file's scope.
+pub(crate) struct PlainItem {
+    pub attrs: Vec<PlainAttribute>,
+    pub extent: Extent,
+}
+
+/// What of a file was read, for [`find`].
+#[derive(Default)]
+pub(crate) struct Pieces<'t> {
+    /// The file's tree, or the part of it that was parsed.
+    pub tree: Option<&'t syn::File>,
+    /// Items read from their parsed attributes.
+    pub light: &'t [LightItem],
+    /// Items read from their attributes' text.
+    pub plain: &'t [PlainItem],
+    /// More bindings of the file's scope (its top-level `use`s that were not parsed again).
+    pub file_bindings: &'t [Binding],
+}
+
+/// Read what was parsed of a file; `display` names the file in usages, `aliases` are its
+/// crate's.
+pub(crate) fn find(pieces: Pieces<'_>, display: &str, aliases: &Aliases) -> Found {
     let mut finder = Finder {
         file: display,
         aliases,
@@ -220,18 +257,47 @@ pub(crate) fn find(
         place: "this position",
         found: Found::default(),
     };
-    let items = tree.map(|t| t.items.as_slice()).unwrap_or_default();
-    finder.scopes.push(Scope::new(true, items.iter()));
-    if let Some(tree) = tree {
+    let items = pieces.tree.map(|t| t.items.as_slice()).unwrap_or_default();
+    let mut scope = Scope::new(true, items.iter());
+    scope.extend(pieces.file_bindings.iter().cloned());
+    finder.scopes.push(scope);
+    if let Some(tree) = pieces.tree {
         finder.item_attributes(&tree.attrs, Placement::Inner);
         for item in &tree.items {
             finder.visit_item(item);
         }
     }
-    for item in light {
+    for item in pieces.light {
         finder.item_attributes(&item.attrs, Placement::Item(ItemRef::Known(item.extent)));
     }
+    for item in pieces.plain {
+        for attr in &item.attrs {
+            finder.found.annotations.push(FoundAnnotation {
+                position: attr.position,
+                item: item.extent,
+                conditional: Vec::new(),
+                usages: attr.usages.clone(),
+            });
+        }
+    }
     finder.found
+}
+
+/// Whether `path` means `#[hc_requires]` in a file's scope, given its top-level bindings.
+pub(crate) fn is_requires_at_top_level(
+    path: &PathText,
+    file_bindings: &[Binding],
+    aliases: &Aliases,
+) -> bool {
+    aliases
+        .resolve_in_scope(path, |name| {
+            file_bindings
+                .iter()
+                .rev()
+                .find(|b| b.name.as_deref() == Some(name))
+        })
+        .kinds()
+        .requires
 }
 
 impl Finder<'_> {
@@ -245,24 +311,17 @@ impl Finder<'_> {
 
     /// What `path` means here: a single name is looked up in the enclosing scopes first.
     fn resolve(&self, path: &PathText) -> Resolution {
-        if path.segments.len() == 1 && !path.leading_colon {
-            let name = &path.segments[0];
+        self.aliases.resolve_in_scope(path, |name| {
             for scope in self.scopes.iter().rev() {
                 if let Some(binding) = scope.bindings.get(name) {
-                    let target = &binding.path;
-                    return if target.segments.len() == 1 && !target.leading_colon {
-                        self.aliases.bare(&target.segments[0])
-                    } else {
-                        self.aliases.resolve(target)
-                    };
+                    return Some(binding);
                 }
                 if scope.module {
                     break;
                 }
             }
-            return self.aliases.bare(name);
-        }
-        self.aliases.resolve(path)
+            None
+        })
     }
 
     fn with_place(&mut self, place: &'static str, visit: impl FnOnce(&mut Self)) {
@@ -854,7 +913,11 @@ mod tests {
         let mut collector = super::super::bindings::Collector::default();
         collector.visit_file(&tree);
         aliases.learn(&collector.bindings);
-        find(Some(&tree), &[], "src/a.rs", &aliases)
+        let pieces = Pieces {
+            tree: Some(&tree),
+            ..Pieces::default()
+        };
+        find(pieces, "src/a.rs", &aliases)
     }
 
     fn tables(found: &Found) -> Vec<String> {
