@@ -83,6 +83,9 @@ struct Parsed {
     light: Vec<LightItem>,
     /// Items read from their attributes' text.
     plain: Vec<PlainItem>,
+    /// Simple `use` declarations read from their tokens (when every element pass one needs
+    /// is one), in order.
+    uses: Vec<Binding>,
 }
 
 /// Pass one reads `use` declarations; the main pass reads everything.
@@ -194,9 +197,8 @@ impl FileState {
             unreachable!("computed above")
         };
         let display = &self.display;
-        let mut whole: Vec<&Element> = Vec::new();
-        let mut light: Vec<&Element> = Vec::new();
-        let mut plain: Vec<PlainItem> = Vec::new();
+        // The elements that mention a name, with where.
+        let mut mentioned: Vec<(&Element, Vec<usize>)> = Vec::new();
         let mut next_hit = hits.iter().peekable();
         for element in all {
             while next_hit.next_if(|&&h| h < element.bytes.start).is_some() {}
@@ -204,16 +206,35 @@ impl FileState {
             while let Some(hit) = next_hit.next_if(|&&h| h < element.bytes.end) {
                 inside.push(*hit);
             }
-            if inside.is_empty() {
-                continue;
+            if !inside.is_empty() {
+                mentioned.push((element, inside));
             }
-            match purpose {
-                Purpose::Bindings => {
-                    if holds_use(text, &tokens[element.tokens.clone()]) {
-                        whole.push(element);
-                    }
+        }
+        let mut whole: Vec<&Element> = Vec::new();
+        let mut light: Vec<&Element> = Vec::new();
+        let mut plain: Vec<PlainItem> = Vec::new();
+        match purpose {
+            Purpose::Bindings => {
+                whole.extend(
+                    mentioned
+                        .iter()
+                        .map(|(e, _)| *e)
+                        .filter(|e| holds_use(text, &tokens[e.tokens.clone()])),
+                );
+                // Simple `use` declarations need no parser; when all are, none is parsed.
+                let uses: Option<Vec<Binding>> = whole
+                    .iter()
+                    .map(|e| plain::read_use(text, tokens, e.tokens.clone()))
+                    .collect();
+                if let Some(uses) = uses.filter(|u| !u.is_empty()) {
+                    return Some(Ok(Parsed {
+                        uses,
+                        ..Parsed::default()
+                    }));
                 }
-                Purpose::Findings => {
+            }
+            Purpose::Findings => {
+                for (element, inside) in &mentioned {
                     let attrs_end = tokens
                         .get(element.attrs_end)
                         .map_or(element.bytes.end, |t| t.start as usize);
@@ -222,7 +243,7 @@ impl FileState {
                     if in_attributes && elements::is_plain_item(text, tokens, element) {
                         let read = self.top_bindings.as_deref().and_then(|bindings| {
                             let file = (text.as_str(), tokens.as_slice(), lines, display.as_str());
-                            plain_item(file, element, &inside, bindings, aliases)
+                            plain_item(file, element, inside, bindings, aliases)
                         });
                         match read {
                             Some(item) => plain.push(item),
@@ -330,7 +351,7 @@ fn parse_pieces(
             .parse_str(&elements::padded(text, &ranges))?
             .into_iter();
         for element in light {
-            let count = attribute_count(&tokens[element.tokens.start..element.attrs_end]);
+            let count = attribute_count(tokens, element.tokens.start..element.attrs_end);
             items.push(LightItem {
                 attrs: attrs.by_ref().take(count).collect(),
                 extent: Extent {
@@ -343,7 +364,7 @@ fn parse_pieces(
     Ok(Parsed {
         tree,
         light: items,
-        plain: Vec::new(),
+        ..Parsed::default()
     })
 }
 
@@ -368,7 +389,7 @@ fn plain_item(
             if !matches!(tokens[i].kind, TokenKind::Punct(b'#')) {
                 return None; // a doc comment that mentions a name: let syn read it
             }
-            let attr = plain::read(text, &tokens[i..end], lines, display)?;
+            let attr = plain::read(text, tokens, i..end, lines, display)?;
             if !visit::is_requires_at_top_level(&attr.path, file_bindings, aliases) {
                 return None;
             }
@@ -385,12 +406,18 @@ fn plain_item(
     })
 }
 
-/// How many attributes (`#[...]` and doc comments) leading attribute tokens hold.
-fn attribute_count(tokens: &[Token]) -> usize {
-    tokens
-        .iter()
-        .filter(|t| matches!(t.kind, TokenKind::Doc { .. } | TokenKind::Punct(b'#')))
-        .count()
+/// How many attributes (`#[...]` and doc comments) the leading attribute tokens
+/// `tokens[attributes]` hold (those nested inside an attribute's brackets are part of it).
+fn attribute_count(tokens: &[Token], attributes: std::ops::Range<usize>) -> usize {
+    let (mut count, mut i) = (0, attributes.start);
+    while i < attributes.end {
+        i = match tokens[i].kind {
+            TokenKind::Punct(b'#') => tokens[i + 1].partner as usize + 1,
+            _ => i + 1,
+        };
+        count += 1;
+    }
+    count
 }
 
 /// Whether tokens hold the word `use` or `extern`.
@@ -424,7 +451,7 @@ pub(crate) fn bindings(
     let tree = match whole {
         Some(tree) => tree,
         None => match state.parse_elements(names, &Aliases::default(), Purpose::Bindings, limit) {
-            None | Some(Ok(Parsed { tree: None, .. })) => {
+            None => {
                 state.top_bindings = Some(Vec::new());
                 return (Vec::new(), Vec::new());
             }
@@ -435,6 +462,12 @@ pub(crate) fn bindings(
             Some(Ok(Parsed {
                 tree: Some(tree), ..
             })) => tree,
+            Some(Ok(Parsed {
+                tree: None, uses, ..
+            })) => {
+                state.top_bindings = Some(uses.clone());
+                return (uses, Vec::new());
+            }
         },
     };
     state.top_bindings = Some(visit::top_level_bindings(tree.items.iter()));

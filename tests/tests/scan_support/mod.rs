@@ -55,7 +55,9 @@ fn attribute(rng: &mut Rng, n: usize) -> String {
     };
     let args = format!("{table}({cols})");
     let alias = rng.pick(ALIASES);
-    match rng.below(16) {
+    match rng.below(18) {
+        16 => format!("#[wrapper(#[inner] x, /// doc\n y)]\n#[hc_requires({args})]"),
+        17 => format!("#[{alias}({args})] #[cfg(all())] #[hc_requires(x(y), missing_ok(prod, x(y), reason = \"r\"))]"),
         0 => format!("#[hc_requires({args})]"),
         1 => format!("#[{alias}({args})]"),
         2 => format!("#[hc_schema_macro::hc_requires({args})]"),
