@@ -6,8 +6,9 @@
 //! [`check`], whether a [`Requirement`] of the code holds in it. The `#[hc_requires]` macro
 //! (crate `hc-schema-macro`), the `hc-schema` CLI and the release-phase verify all use it.
 //!
-//! Cargo features: `syntax` (parse annotations with syn), `fetch` (read live schemas from
-//! PostgreSQL, with TLS), `cli` (the `hc-schema` binary). With none of them the crate has no
+//! Cargo features: `syntax` (parse annotations with syn), `scan` (find requirements in source
+//! trees without compiling), `fetch` (read live schemas from PostgreSQL, with TLS), `cli` (the
+//! `hc-schema` binary). With none of them the crate has no
 //! database, TLS or CLI dependencies.
 //!
 //! ```
@@ -41,7 +42,7 @@ pub mod fetch;
 #[cfg(feature = "fetch")]
 pub mod verify;
 
-#[cfg(feature = "syntax")]
+#[cfg(feature = "scan")]
 pub mod scan;
 #[cfg(feature = "syntax")]
 pub mod syntax;

@@ -1,4 +1,4 @@
-//! Finding what the code requires without compiling it (feature `syntax`): every
+//! Finding what the code requires without compiling it (feature `scan`): every
 //! `#[hc_requires]` the build checks, every `hc_sql!` call, and the string literals that could
 //! be SQL, with typed errors for whatever the scan cannot read.
 //!
