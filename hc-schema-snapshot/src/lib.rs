@@ -6,10 +6,12 @@
 //! [`check`], whether a [`Requirement`] of the code holds in it. The `#[hc_requires]` macro
 //! (crate `hc-schema-macro`), the `hc-schema` CLI and the release-phase verify all use it.
 //!
-//! Cargo features: `syntax` (parse annotations with syn: the macro and the source scan),
-//! `fetch` (read live schemas from PostgreSQL, with TLS: refresh and the release-phase verify).
-//! With neither, the crate has no database or TLS dependencies: a build script needs nothing
-//! more. The command-line tool is the separate `hc-schema` package (`cargo install hc-schema`).
+//! Cargo features: `syntax` (parse annotations with syn: the macros), `scan` (find
+//! requirements in source trees without compiling: the CLI), `sql` (analyse SQL text:
+//! `hc_sql!` and the scan), `fetch` (read live schemas from PostgreSQL, with TLS: refresh and
+//! the release-phase verify). With none of them the crate has no database, TLS or parser
+//! dependencies: a build script needs nothing more. The command-line tool is the separate
+//! `hc-schema` package (`cargo install hc-schema`).
 //!
 //! ```
 //! use hc_schema_snapshot::{check, Requirement, Snapshot};
@@ -47,7 +49,7 @@ pub mod fetch;
 #[cfg(feature = "fetch")]
 pub mod verify;
 
-#[cfg(feature = "syntax")]
+#[cfg(feature = "scan")]
 pub mod scan;
 #[cfg(feature = "syntax")]
 pub mod syntax;

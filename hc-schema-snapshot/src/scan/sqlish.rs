@@ -1,0 +1,93 @@
+//! Which string literals could be SQL: a cheap word test, not a parse. The SQL checks parse
+//! what passes it; everything that reads or writes a table passes it.
+
+/// Statement words: every statement that touches a table has one (a `WITH` query ends in one).
+pub const SQL_VERBS: &[&str] = &["select", "insert", "update", "delete", "merge"];
+
+/// Words that name the table a statement touches: `FROM`, `INTO`, `UPDATE ... SET`.
+pub const SQL_TABLE_WORDS: &[&str] = &["from", "into", "set"];
+
+/// Whether `text` could be an SQL statement touching a table: it holds, as whole words in any
+/// letter case, one of [`SQL_VERBS`] and one of [`SQL_TABLE_WORDS`]. Words are runs of ASCII
+/// letters, digits and `_`.
+///
+/// ```
+/// use hc_schema_snapshot::scan::could_be_sql;
+/// assert!(could_be_sql("SELECT name FROM salesforce.account"));
+/// assert!(could_be_sql("update account set x = 1"));
+/// assert!(!could_be_sql("selected from the list") && !could_be_sql("SELECT 1"));
+/// ```
+pub fn could_be_sql(text: &str) -> bool {
+    words_match(text.as_bytes())
+}
+
+fn words_match(bytes: &[u8]) -> bool {
+    let (mut verb, mut table) = (false, false);
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        let word = &bytes[start..i];
+        if !verb && (5..=6).contains(&word.len()) {
+            verb = SQL_VERBS
+                .iter()
+                .any(|v| word.eq_ignore_ascii_case(v.as_bytes()));
+        }
+        if !table && (3..=4).contains(&word.len()) {
+            table = SQL_TABLE_WORDS
+                .iter()
+                .any(|v| word.eq_ignore_ascii_case(v.as_bytes()));
+        }
+        if verb && table {
+            return true;
+        }
+    }
+    false
+}
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// A gate on the source text between a literal's quotes: true whenever the literal's value
+/// could pass [`could_be_sql`] (an escape may hide a letter, so any `\` answers true).
+pub(crate) fn content_may_be_sql(content: &[u8]) -> bool {
+    content.len() >= 9 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn needs_a_verb_and_a_table_word_as_whole_words() {
+        assert!(could_be_sql("DELETE FROM account WHERE id = $1"));
+        assert!(could_be_sql("insert into t(a) values (1)"));
+        assert!(could_be_sql("MERGE INTO t USING s ON ..."));
+        assert!(could_be_sql("with x as (select 1) select * from x"));
+        assert!(could_be_sql("SeLeCt a\nfrom\tb"));
+        assert!(!could_be_sql("UPDATED_FROM"));
+        assert!(!could_be_sql("select_from"));
+        assert!(!could_be_sql("delete the file"));
+    }
+
+    #[test]
+    fn the_gate_passes_whatever_the_value_test_passes() {
+        for content in [
+            "SELECT a FROM b",
+            "SEL\\x45CT a FROM b",
+            "SELECT a \\\n   FROM b",
+        ] {
+            assert!(content_may_be_sql(content.as_bytes()), "{content}");
+        }
+        assert!(!content_may_be_sql(b"short"));
+        assert!(could_be_sql("merge set") && content_may_be_sql(b"merge set"));
+        assert!(!content_may_be_sql(b"nothing to see here"));
+    }
+}
