@@ -59,7 +59,11 @@ fn check_exit_codes() {
     // incomplete (2).
     write(d, "lib/src/bad.rs", "#[hc_requires(account)]\nfn f() {}\n");
     codes(d, &[(&["check", "--env", "test"], 1)]);
-    write(d, "lib/src/bad.rs", "fn broken( {\n");
+    write(
+        d,
+        "lib/src/bad.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn broken( {\n",
+    );
     codes(d, &[(&["check", "--env", "test"], 2)]);
 }
 
@@ -146,7 +150,11 @@ fn diff_exit_codes_and_fail_on() {
         run.stdout
     );
     // An incomplete scan cannot tell harmless from breaking.
-    write(d, "app/src/broken.rs", "fn broken( {\n");
+    write(
+        d,
+        "app/src/broken.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn broken( {\n",
+    );
     let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
@@ -181,7 +189,11 @@ fn usages_requirements_and_plan_exit_codes() {
             (&["import", "", "--from", "x.json"], 2),
         ],
     );
-    write(d, "lib/src/broken.rs", "fn broken( {\n");
+    write(
+        d,
+        "lib/src/broken.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn broken( {\n",
+    );
     codes(
         d,
         &[

@@ -133,7 +133,11 @@ fn sarif_reports_missing_columns_and_source_errors() {
         "lib/src/bad.rs",
         "#[hc_requires(account)]\nfn f() {}\n",
     );
-    common::write(dir.path(), "lib/src/broken.rs", "fn broken( {\n");
+    common::write(
+        dir.path(),
+        "lib/src/broken.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn broken( {\n",
+    );
     let (code, text) = sarif(dir.path(), &["check", "--format", "sarif"]);
     assert_eq!(code, 2, "a file that does not parse: incomplete");
     assert_eq!(sarif_schema_errors(&text), Vec::<String>::new());

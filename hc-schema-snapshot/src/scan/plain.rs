@@ -85,6 +85,8 @@ pub(crate) fn read(
     let groups = plain_groups(&mut args)?;
     let spot = |name: &str| {
         let mut at = args_start + (name.as_ptr() as usize - base);
+        // The spelling as written (the plain reading lower-cased its copy), for `plan`.
+        let written = &text[at..at + name.len()];
         // The token starts at its quote or `r#`.
         if text.as_bytes()[at - 1] == b'"' {
             at -= 1;
@@ -92,11 +94,7 @@ pub(crate) fn read(
             at -= 2;
         }
         let position = lines.position(text, at);
-        Spot {
-            name: name.to_string(),
-            line: position.line,
-            column: position.column,
-        }
+        Spot::written(written, position.line, position.column)
     };
     let usages = groups
         .iter()
