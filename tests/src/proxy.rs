@@ -124,9 +124,9 @@ fn pump(
             if silent.iter().any(|s| s.load(Ordering::SeqCst)) {
                 continue;
             }
-            if to.write_all(&buf[..n]).is_err() {
-                break;
-            }
+            // The flag is set *before* the chunk is forwarded: set after, the server's answer
+            // could pass the other pump before it sees the flag (a race that let a "silent"
+            // server answer now and then).
             if let Some(trigger) = &trigger {
                 seen.extend_from_slice(&buf[..n]);
                 if seen.windows(trigger.len()).any(|w| w == trigger.as_slice()) {
@@ -135,6 +135,9 @@ fn pump(
                 if seen.len() > 1 << 20 {
                     seen.drain(..seen.len() - trigger.len());
                 }
+            }
+            if to.write_all(&buf[..n]).is_err() {
+                break;
             }
         }
         // Keep the other side open while silent: the point is a connection that never answers.
