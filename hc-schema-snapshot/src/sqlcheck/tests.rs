@@ -61,7 +61,8 @@ fn hc_sql_usages_sit_at_their_names() {
     assert!(checks.findings.is_empty(), "{:?}", checks.findings);
     assert_eq!(checks.stats.queries, 3);
     let usages = checks.all_usages(&scan);
-    let spots: Vec<(String, Vec<(String, u32, u32)>)> = usages
+    type Spots = Vec<(String, u32, u32)>;
+    let spots: Vec<(String, Spots)> = usages
         .iter()
         .map(|u| {
             (
@@ -369,6 +370,9 @@ impl Rng {
         self.0 ^= self.0 << 17;
         self.0
     }
+    fn one_in(&mut self, n: u64) -> bool {
+        self.next().is_multiple_of(n)
+    }
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
         items[(self.next() % items.len() as u64) as usize]
     }
@@ -446,7 +450,7 @@ const TEMPLATES: &[&str] = &[
 /// statement on the snapshots' tables with random schemas, placeholders, columns and
 /// whitespace escapes, sometimes mutated; else random fragments.
 fn body(rng: &mut Rng, plain: bool) -> String {
-    if rng.next() % 3 != 0 {
+    if !rng.one_in(3) {
         let space = |rng: &mut Rng| {
             if plain {
                 rng.pick(&[" ", " ", "\\n", "\\t", "\\\n    ", "\\u{20}"])
@@ -476,13 +480,18 @@ fn body(rng: &mut Rng, plain: bool) -> String {
             }
             spaced.push_str(word);
         }
-        if rng.next() % 4 == 0 {
+        if rng.one_in(4) {
             let mut at = (rng.next() % (spaced.len() as u64 + 1)) as usize;
             while !spaced.is_char_boundary(at) {
                 at -= 1;
             }
             let piece = rng.pick(PIECES);
-            if !(plain && piece.contains('"')) && !(!plain && piece.starts_with('\\')) {
+            let breaks = if plain {
+                piece.contains('"')
+            } else {
+                piece.starts_with('\\')
+            };
+            if !breaks {
                 spaced.insert_str(at, piece);
             }
         }
@@ -520,7 +529,7 @@ fn generated_literals_through_the_checks() {
     for round in 0..rounds {
         let mut text = String::from(PRELUDE);
         for item in 0..4 {
-            let raw = rng.next() % 3 == 0;
+            let raw = rng.one_in(3);
             let literal = if raw {
                 format!("r##\"{}\"##", body(&mut rng, false))
             } else {
@@ -531,7 +540,7 @@ fn generated_literals_through_the_checks() {
                 1 => format!("hc_sql!({literal})"),
                 _ => literal,
             };
-            if rng.next() % 2 == 0 {
+            if rng.one_in(2) {
                 text.push_str("#[hc_requires(account(name, sfid), write contact(email))]\n");
             }
             text.push_str(&format!(
