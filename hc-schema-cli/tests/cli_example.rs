@@ -21,7 +21,13 @@ fn check_catches_the_forgotten_column_of_the_example() {
             .unwrap_or_else(|| panic!("{needle} not in tiers.rs"))
     };
     let literal_line = line_of("\"SELECT sfid, name, loyalty_tier__c, billingcity");
-    let literal_column = source.lines().nth(literal_line - 1).unwrap().find('"').unwrap() + 1;
+    let literal_column = source
+        .lines()
+        .nth(literal_line - 1)
+        .unwrap()
+        .find('"')
+        .unwrap()
+        + 1;
     let annotation_line = line_of("#[hc_requires(account(sfid, name, loyalty_tier__c");
 
     let run = hc(&example, &["check", "--env", "test"]);
@@ -31,7 +37,11 @@ fn check_catches_the_forgotten_column_of_the_example() {
          declares it (the annotation at examples/loyalty-app/src/tiers.rs:{annotation_line}:3)\n  \
          --> examples/loyalty-app/src/tiers.rs:{literal_line}:{literal_column}\n"
     );
-    assert!(run.stdout.starts_with(&expected), "{expected}\nnot at the start of:\n{}", run.stdout);
+    assert!(
+        run.stdout.starts_with(&expected),
+        "{expected}\nnot at the start of:\n{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("= help: add `billingcity` to `account(...)` in that annotation\n"),

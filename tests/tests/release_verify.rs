@@ -82,7 +82,10 @@ fn registry_of_the_binary_equals_what_check_finds_in_its_sources() {
     let compiled: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let (scan, checks) = example_sources();
     assert!(checks.errors().next().is_none(), "{:?}", checks.findings);
-    assert!(!checks.queries.is_empty(), "the hc_sql! queries are compared too");
+    assert!(
+        !checks.queries.is_empty(),
+        "the hc_sql! queries are compared too"
+    );
     let scanned = Manifest::from_usages(&checks.all_usages(&scan)).to_json();
     assert!(!compiled["requirements"].as_array().unwrap().is_empty());
     assert_eq!(compiled, scanned);
@@ -205,7 +208,11 @@ fn check_and_the_macro_agree_on_the_example() {
             "macro and check disagree on the site:\n{stderr}\nvs {site}"
         );
     }
-    assert_eq!(stderr.matches("error: `").count(), problems.len(), "{stderr}");
+    assert_eq!(
+        stderr.matches("error: `").count(),
+        problems.len(),
+        "{stderr}"
+    );
 }
 
 fn app_with(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String, Duration) {
