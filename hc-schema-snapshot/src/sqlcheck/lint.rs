@@ -29,6 +29,9 @@ pub(crate) enum LintOutcome {
     Checked(Vec<SqlFinding>),
     /// It could touch Heroku Connect tables but could not be analysed: a note.
     Skipped(SqlFinding),
+    /// It sits in an item whose annotation is malformed: that error stands for it (what the
+    /// annotation declares is unknown, so any finding here would be a follow-on error).
+    UnderMalformedAnnotation,
 }
 
 /// How the text of a literal reads.
@@ -100,6 +103,9 @@ fn from_errors(errors: &[SqlError]) -> Reading {
 
 /// Check the literal at `index` of the scan's `sql_literals` (one outside `hc_sql!`).
 pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) -> LintOutcome {
+    if literal.in_malformed_annotation {
+        return LintOutcome::UnderMalformedAnnotation;
+    }
     let format = literal
         .container
         .as_ref()

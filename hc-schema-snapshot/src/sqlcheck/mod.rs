@@ -87,6 +87,8 @@ pub struct SqlStats {
     pub no_hc: usize,
     /// Of those, skipped: could not be analysed (each a [`SqlFindingKind::Skipped`] note).
     pub skipped: usize,
+    /// Of those, inside an item whose annotation is malformed (that error stands for them).
+    pub under_malformed: usize,
 }
 
 /// What the SQL checks found in a scan.
@@ -224,6 +226,9 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
                     lint::LintOutcome::Skipped(finding) => {
                         checks.stats.skipped += 1;
                         checks.findings.push(finding);
+                    }
+                    lint::LintOutcome::UnderMalformedAnnotation => {
+                        checks.stats.under_malformed += 1
                     }
                 }
             }

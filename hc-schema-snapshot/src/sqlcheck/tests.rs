@@ -343,6 +343,26 @@ fn sql_that_does_not_parse_outside_hc_sql_is_prose() {
 }
 
 #[test]
+fn a_malformed_annotation_is_not_followed_by_sql_findings() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account)]
+fn tiers() -> &'static str {{ \"SELECT sfid, name FROM salesforce.account\" }}
+#[hc_requires(account(name))]
+#[hc_requires(contact)]
+fn both() -> &'static str {{ \"SELECT a.name, c.email FROM salesforce.account a, salesforce.contact c\" }}
+fn loose() -> &'static str {{ \"SELECT email FROM salesforce.contact\" }}
+"
+    );
+    let (scan, checks) = one(&text);
+    assert_eq!(scan.errors.len(), 2, "{:?}", scan.errors);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "only the loose SQL: {found:#?}");
+    assert_eq!((found[0].0, found[0].1), (SqlFindingKind::Unguarded, 8));
+    assert_eq!(checks.stats.under_malformed, 2);
+}
+
+#[test]
 fn place_notes_for_hc_sql_findings() {
     let text = format!("{PRELUDE}const A: &str = hc_sql!(\"SELECT billingcity FROM account\");\n");
     let (scan, checks) = one(&text);
@@ -558,7 +578,7 @@ fn generated_literals_through_the_checks() {
         );
         let stats = checks.stats;
         assert_eq!(
-            stats.checked + stats.not_sql + stats.no_hc + stats.skipped,
+            stats.checked + stats.not_sql + stats.no_hc + stats.skipped + stats.under_malformed,
             stats.strings,
             "round {round}"
         );
