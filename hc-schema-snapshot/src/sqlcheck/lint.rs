@@ -10,7 +10,7 @@ use crate::manifest::Site;
 use crate::requirement::Access;
 use crate::scan::{Scan, SqlLiteral};
 use crate::sql::{
-    analyze, analyze_format, looks_like_sql, substitute_placeholders, Analysis, Context,
+    analyze, analyze_format, looks_like_sql, substitute_placeholders, Analysis, ColumnUse, Context,
     FormatOutcome, SourceLiteral, SqlError, SqlErrorKind, TableUse,
 };
 
@@ -101,7 +101,7 @@ fn from_errors(errors: &[SqlError]) -> Reading {
     }
 }
 
-/// Check the literal at `index` of the scan's `sql_literals` (one outside `hc_sql!`).
+/// Check one of the scan's `sql_literals` that is outside `hc_sql!`.
 pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) -> LintOutcome {
     if literal.in_malformed_annotation {
         return LintOutcome::UnderMalformedAnnotation;
@@ -244,9 +244,9 @@ impl Declared {
 /// A use the annotations do not declare.
 struct Missing<'a> {
     table: &'a TableUse,
-    /// The columns not declared (`None`: the whole table use is not declared: the table is in
+    /// The column not declared (`None`: the whole table use is not declared: the table is in
     /// no group, or a write has no write group).
-    columns: Option<Vec<&'a crate::sql::ColumnUse>>,
+    column: Option<&'a ColumnUse>,
 }
 
 /// The uses of `analysis` that `declared` does not cover, one per column (or one per table,
@@ -257,7 +257,7 @@ fn undeclared<'a>(analysis: &'a Analysis, declared: &Declared) -> Vec<Missing<'a
         let Some(d) = declared.0.get(&table.table) else {
             out.push(Missing {
                 table,
-                columns: None,
+                column: None,
             });
             continue;
         };
@@ -268,7 +268,7 @@ fn undeclared<'a>(analysis: &'a Analysis, declared: &Declared) -> Vec<Missing<'a
         if table.access == Access::Write && !d.write_group {
             out.push(Missing {
                 table,
-                columns: None,
+                column: None,
             });
             continue;
         }
@@ -276,7 +276,7 @@ fn undeclared<'a>(analysis: &'a Analysis, declared: &Declared) -> Vec<Missing<'a
             if !covered(&column.column) {
                 out.push(Missing {
                     table,
-                    columns: Some(vec![column]),
+                    column: Some(column),
                 });
             }
         }
@@ -291,8 +291,8 @@ impl Missing<'_> {
             column: column.map(str::to_string),
             access: self.table.access,
         };
-        match &self.columns {
-            Some(columns) => columns.iter().map(|c| subject(Some(&c.column))).collect(),
+        match self.column {
+            Some(column) => vec![subject(Some(&column.column))],
             None if self.table.columns.is_empty() => vec![subject(None)],
             None => self
                 .table
@@ -324,9 +324,9 @@ impl Missing<'_> {
         } else {
             ""
         };
-        let (message, help, at) = match &self.columns {
-            Some(columns) => {
-                let column = &columns[0].column;
+        let (message, help, at) = match self.column {
+            Some(used) => {
+                let column = &used.column;
                 let (verb, declared) = match access {
                     Access::Read => ("read", "declares it"),
                     Access::Write => ("written", "declares it as a write"),
@@ -342,7 +342,7 @@ impl Missing<'_> {
                          #[hc_requires] {declared} (the annotation at {site})"
                     ),
                     help,
-                    columns[0].at.clone(),
+                    used.at.clone(),
                 )
             }
             None => {
