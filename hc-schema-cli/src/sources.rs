@@ -128,7 +128,14 @@ pub fn all_snapshots(ctx: &Context) -> (Vec<(String, Snapshot)>, Vec<String>) {
 /// Read the sources with every snapshot of the project (loaded while the scan runs); print a
 /// warning for a snapshot that does not load when the code has SQL to read.
 pub fn read(ctx: &Context) -> Sources {
-    let (scan, (snapshots, warnings)) = scan_while(ctx, || all_snapshots(ctx));
+    let (scan, (snapshots, mut warnings)) = scan_while(ctx, || all_snapshots(ctx));
+    if snapshots.is_empty() {
+        warnings.push(format!(
+            "no snapshot in {}: SQL is read knowing only the configured schema names, so \
+             unqualified tables are not recognised as Heroku Connect's",
+            ctx.show(&ctx.project.snapshot_dir())
+        ));
+    }
     if !scan.sql_macros.is_empty() || !scan.sql_literals.is_empty() {
         for warning in &warnings {
             eprintln!("warning: {warning}");

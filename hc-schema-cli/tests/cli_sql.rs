@@ -311,3 +311,29 @@ fn requirements_plan_and_verify_list_every_place_not_read() {
         }
     }
 }
+
+#[test]
+fn reading_sql_without_snapshots_says_what_it_cannot_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_sql;\nconst Q: &str = hc_sql!(\"SELECT name FROM salesforce.account\");\nfn main() {}\n",
+    );
+    let run = hc(d, &["requirements"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "account\n  name  (read at app/src/main.rs:2:33)\n"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: no snapshot in hc-schema: SQL is read knowing only the configured schema \
+             names, so unqualified tables are not recognised as Heroku Connect's"
+        ),
+        "{}",
+        run.stderr
+    );
+}

@@ -54,7 +54,7 @@ use std::collections::BTreeSet;
 
 pub use finding::{Severity, SqlFinding, SqlFindingKind, Subject};
 
-use crate::config::Config;
+use crate::config::{Config, DEFAULT_SCHEMA};
 use crate::manifest::Usage;
 use crate::requirement::Finding;
 use crate::scan::{Scan, SqlArgument};
@@ -162,13 +162,15 @@ impl SqlChecks {
 
 /// The Heroku Connect schema names of a project, as the build script hands them to `hc_sql!`:
 /// `config.schema_for(env)` of every environment, and each snapshot's own `schema`; sorted,
-/// each once.
+/// each once. Without any environment, the top-level `schema` (default `salesforce`).
 ///
 /// ```
 /// use hc_schema_snapshot::config::Config;
 /// use hc_schema_snapshot::sqlcheck::schemas;
 /// let config = Config::parse("schema = \"org\"\n[env.prod]\nschema = \"sf001\"\n", "hc-schema.toml").unwrap();
 /// assert_eq!(schemas(&config, ["prod", "test"], []), ["org", "sf001"]);
+/// assert_eq!(schemas(&config, ["prod"], []), ["sf001"]);
+/// assert_eq!(schemas(&config, [], []), ["org"]);
 /// ```
 pub fn schemas<'a>(
     config: &Config,
@@ -179,6 +181,15 @@ pub fn schemas<'a>(
         .into_iter()
         .map(|env| config.schema_for(env).to_string())
         .collect();
+    if all.is_empty() {
+        all.insert(
+            config
+                .schema
+                .as_deref()
+                .unwrap_or(DEFAULT_SCHEMA)
+                .to_string(),
+        );
+    }
     all.extend(snapshots.into_iter().map(|s| s.schema.clone()));
     all.into_iter().collect()
 }
