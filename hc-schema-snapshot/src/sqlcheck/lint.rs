@@ -8,7 +8,7 @@ use std::ops::Range;
 use crate::diagnostic::Explanation;
 use crate::manifest::Site;
 use crate::requirement::Access;
-use crate::scan::{Scan, SqlLiteral};
+use crate::scan::{ContainerKind, Scan, SqlLiteral};
 use crate::sql::{
     analyze, analyze_format, looks_like_sql, substitute_placeholders, Analysis, ColumnUse, Context,
     FormatOutcome, SourceLiteral, SqlError, SqlErrorKind, TableUse,
@@ -21,7 +21,7 @@ use super::words::may_touch_hc;
 #[derive(Debug)]
 pub(crate) enum LintOutcome {
     /// Not SQL: it does not start like a statement, or sqlparser does not parse it (prose that
-    /// happens to hold SQL words).
+    /// happens to hold SQL words), or it is documentation (`#[doc = "..."]`).
     NotSql,
     /// SQL (or possibly SQL) that touches no Heroku Connect table.
     NoHc,
@@ -106,6 +106,9 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
     if literal.in_malformed_annotation {
         return LintOutcome::UnderMalformedAnnotation;
     }
+    if is_documentation(literal) {
+        return LintOutcome::NotSql;
+    }
     let format = literal
         .container
         .as_ref()
@@ -177,6 +180,14 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
             )])
         }
     }
+}
+
+/// Whether the literal is documentation (`#[doc = "..."]`, what `///` becomes): text, never
+/// run.
+fn is_documentation(literal: &SqlLiteral) -> bool {
+    literal.container.as_ref().is_some_and(|c| {
+        c.kind == ContainerKind::Attribute && c.path.rsplit("::").next() == Some("doc")
+    })
 }
 
 /// Every table and column the analysis names, with its access.

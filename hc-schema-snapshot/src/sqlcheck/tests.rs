@@ -252,6 +252,9 @@ fn dynamic(schema: &str) -> String {{
 }}
 fn app_only() -> &'static str {{ \"SELECT name FROM public.account\" }}
 fn prose() -> &'static str {{ \"Select the rows from the account list to update\" }}
+/// Runs `SELECT name FROM salesforce.account`.
+#[doc = \"SELECT email FROM salesforce.contact\"]
+fn documented() {{}}
 fn other() -> &'static str {{ \"SELECT x FROM app_users WHERE y = 1\" }}
 "
     );
@@ -283,11 +286,11 @@ fn other() -> &'static str {{ \"SELECT x FROM app_users WHERE y = 1\" }}
         .map(|s| format!("{} {}", s.access.as_str(), s.name()))
         .collect();
     assert_eq!(subjects, ["write contact.email", "read contact.sfid"]);
-    assert_eq!(checks.stats.strings, 5);
+    assert_eq!(checks.stats.strings, 6, "the doc attribute is a candidate");
     assert_eq!(checks.stats.checked, 2);
     assert_eq!(
         checks.stats.not_sql + checks.stats.no_hc,
-        3,
+        4,
         "{:?}",
         checks.stats
     );
