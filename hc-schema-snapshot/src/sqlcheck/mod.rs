@@ -48,6 +48,9 @@ mod finding;
 mod hc_sql;
 mod lint;
 mod parallel;
+mod reading;
+mod undeclared;
+mod unguarded;
 mod words;
 
 use std::collections::BTreeSet;
