@@ -9,11 +9,13 @@ use hc_schema_snapshot::diagnostic::Target;
 use hc_schema_snapshot::selection::{
     self, Inputs, Reason, Selection, SnapshotRef, ENV_VAR, SNAPSHOT_VAR,
 };
+use hc_schema_snapshot::sqlcheck::{Severity, SqlFindingKind};
 use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
 use crate::context::{env_name, Context};
 use crate::report::{row_label, Report, Status};
+use crate::sources::{scan_while, Sources};
 use crate::{format_parser, Failure, Format, Outcome, ERROR, FOUND, OK};
 use crate::{markdown, render, sarif};
 
@@ -159,10 +161,24 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
             args.envs.join(",")
         )));
     }
-    let (selection, loaded) = select_and_load(&ctx, &envs, args.snapshot.as_deref())?;
-    let scan = ctx.scan();
-    if scan.usages.is_empty() && scan.errors.is_empty() && !args.allow_empty {
-        return Err(Failure(nothing_checked(&ctx, scan.files)));
+    // The sources are scanned on other threads while the snapshots load.
+    let (scan, loaded) = scan_while(&ctx, || {
+        select_and_load(&ctx, &envs, args.snapshot.as_deref())
+    });
+    let (selection, loaded) = loaded?;
+    let snapshots: Vec<(&str, &Snapshot)> = loaded
+        .selected
+        .iter()
+        .chain(&loaded.others)
+        .map(|(r, s)| (r.env.as_str(), s))
+        .collect();
+    let sources = Sources::check(scan, &ctx.project, &snapshots);
+    if sources.usages.is_empty()
+        && sources.scan.errors.is_empty()
+        && sources.sql.findings.is_empty()
+        && !args.allow_empty
+    {
+        return Err(Failure(nothing_checked(&ctx, sources.scan.files)));
     }
     let known = loaded.known();
     let strict_access = args.strict_access || selection.strict_access;
@@ -171,8 +187,9 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         selection.reason,
         &loaded.selected,
         &known,
-        &scan,
+        &sources,
         strict_access,
+        &ctx.project.config.check,
     );
     match args.format {
         Format::Json => println!("{:#}", to_json(&report)),
@@ -213,7 +230,8 @@ fn nothing_checked(ctx: &Context, files: usize) -> String {
         )
     } else {
         format!(
-            "no #[hc_requires] annotation in the {files} Rust file(s) under {}{exclusions}",
+            "no #[hc_requires] annotation, hc_sql! query or SQL string in the {files} Rust \
+             file(s) under {}{exclusions}",
             ctx.dir.display()
         )
     };
@@ -232,6 +250,7 @@ fn print_human(report: &Report<'_>, always_matrix: bool) {
         );
         println!();
     }
+    print_sql_human(report, Severity::Error);
     for (status, level) in [
         (Status::Error, "error"),
         (Status::Note, "note"),
@@ -273,6 +292,8 @@ fn print_human(report: &Report<'_>, always_matrix: bool) {
             println!();
         }
     }
+    print_sql_human(report, Severity::Warning);
+    print_sql_human(report, Severity::Note);
     for stale in &report.stale {
         let site = stale.site();
         print!(
@@ -313,7 +334,44 @@ fn print_human(report: &Report<'_>, always_matrix: bool) {
         }
         println!();
     }
+    if let Some(message) = report.incomplete_message() {
+        println!("error: {message}");
+    }
     println!("{}", report.summary());
+}
+
+/// The SQL findings of one severity, rustc-style, with the rule id and why a warning is one.
+fn print_sql_human(report: &Report<'_>, severity: Severity) {
+    for entry in report.sql_of(severity) {
+        let finding = entry.finding;
+        let mut notes = finding.explanation.notes.clone();
+        let rule = finding.kind.rule_id();
+        match (finding.kind, severity) {
+            (SqlFindingKind::Undeclared | SqlFindingKind::Unguarded, Severity::Error) => notes
+                .push(format!(
+                    "`{rule}` is an error by default; `{rule} = \"warn\"` under [check] in \
+                     hc-schema.toml makes it a warning while a team adopts hc-schema"
+                )),
+            (_, Severity::Warning) => notes.push(format!(
+                "a warning, not a failure: `{rule} = \"warn\"` under [check] in hc-schema.toml"
+            )),
+            _ => {}
+        }
+        print!(
+            "{}",
+            render::diagnostic_at(
+                severity.as_str(),
+                report.base,
+                &finding.file,
+                finding.line,
+                finding.column,
+                &finding.explanation.message,
+                &notes,
+                &finding.explanation.helps
+            )
+        );
+        println!();
+    }
 }
 
 /// Why a stale allowance is a warning and not an error.
@@ -325,6 +383,25 @@ fn print_github(report: &Report<'_>) {
         println!(
             "{}",
             render::github(&e.file, e.line, e.column, "hc-schema", &e.message)
+        );
+    }
+    for entry in &report.sql {
+        let finding = entry.finding;
+        let level = match entry.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Note => "notice",
+        };
+        println!(
+            "{}",
+            render::github_at(
+                level,
+                &finding.file,
+                finding.line,
+                finding.column,
+                &format!("hc-schema ({})", finding.kind.rule_id()),
+                &finding.explanation.to_string().replace("\n  = ", "\n")
+            )
         );
     }
     for entry in &report.entries {
@@ -384,7 +461,7 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
         };
         json!({
             "env": e.env, "snapshot": e.snapshot,
-            "kind": e.problem.finding.kind(),
+            "kind": e.problem.finding.kind(), "origin": e.problem.usage.origin,
             "access": e.problem.usage.access,
             "table": e.problem.finding.table(), "column": e.problem.finding.column(),
             "columns": columns,
@@ -406,7 +483,24 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
         .scan
         .errors
         .iter()
-        .map(|e| json!({"file": e.file, "line": e.line, "col": e.column, "message": e.message, "file_unparsed": e.file_unparsed}))
+        .map(|e| json!({"file": e.file, "line": e.line, "col": e.column, "kind": e.kind, "message": e.message, "file_unparsed": e.file_unparsed}))
+        .collect();
+    let sql_json: Vec<_> = report
+        .sql
+        .iter()
+        .map(|e| {
+            let f = e.finding;
+            json!({
+                "kind": f.kind.rule_id(), "level": e.severity.as_str(),
+                "file": f.file, "line": f.line, "col": f.column, "site": f.site(),
+                "message": f.explanation.message, "notes": f.explanation.notes,
+                "help": f.explanation.helps,
+                "subjects": f.subjects.iter().map(|s| json!({
+                    "table": s.table, "column": s.column, "access": s.access,
+                })).collect::<Vec<_>>(),
+                "annotation": f.annotation,
+            })
+        })
         .collect();
     let stale_json: Vec<_> = report
         .stale
@@ -428,7 +522,7 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
         })
         .collect();
     let mut allowances = Vec::new();
-    for usage in &report.scan.usages {
+    for usage in report.usages {
         for allowance in &usage.allowances {
             let item = json!({
                 "env": allowance.env, "table": allowance.table, "columns": allowance.columns,
@@ -443,16 +537,27 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
     json!({
         "format": 1,
         "ok": !report.failed() && !report.incomplete(),
+        "complete": !report.incomplete(),
         "selected_by": report.reason,
         "strict_access": report.strict_access,
         "environments": report.envs.iter().map(|e| json!({"env": e.env, "snapshot": e.display, "given_file": e.given_file})).collect::<Vec<_>>(),
         "files": report.scan.files,
         "annotations": report.scan.usages.len(),
+        "sql": {
+            "hc_sql_queries": report.sql_stats.queries,
+            "requirement_groups": report.usages.len() - report.scan.usages.len(),
+            "strings": report.sql_stats.strings, "strings_checked": report.sql_stats.checked,
+            "strings_not_sql": report.sql_stats.not_sql,
+            "strings_without_hc_tables": report.sql_stats.no_hc,
+            "strings_skipped": report.sql_stats.skipped,
+        },
         "counts": {
             "failing": counts.failing, "missing": counts.missing, "read_only": counts.read_only,
             "access_unknown": counts.access_unknown, "allowed": counts.allowed,
             "stale_allowances": counts.stale, "malformed_annotations": counts.malformed,
-            "files_not_parsed": counts.unparsed,
+            "files_not_parsed": counts.unparsed, "sql_errors": counts.sql_errors,
+            "undeclared": counts.undeclared, "unguarded": counts.unguarded,
+            "skipped_sql": counts.skipped,
         },
         "problems": pick(Status::Error),
         "allowed": pick(Status::Allowed),
@@ -460,6 +565,7 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
         "stale_allowances": stale_json,
         "allowances": allowances,
         "source_errors": errors_json,
+        "sql_findings": sql_json,
         "matrix": matrix_json,
     })
 }

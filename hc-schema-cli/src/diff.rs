@@ -9,7 +9,7 @@ use serde_json::json;
 
 use crate::context::Context;
 use crate::render::{deviation_summary, render_deviations};
-use crate::usages::incomplete_scan;
+use crate::sources;
 use crate::{format_parser, Format, Outcome, ERROR, FOUND, OK};
 
 /// `diff` arguments.
@@ -42,18 +42,18 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
     };
     let a = ctx.load(&ctx.snapshot_path(&args.a)?)?;
     let b = ctx.load(&ctx.snapshot_path(&args.b)?)?;
-    let scan = ctx.scan();
+    let sources = sources::read(&ctx);
     let mut deviations = diff(&a, &b, &ctx.project.config.diff.allow);
     classify(
         &mut deviations,
-        &scan.usages,
+        &sources.usages,
         Sides {
             a: Some(&args.a),
             b: Some(&args.b),
         },
     );
     let summary = Summary::of(&deviations);
-    let incomplete = incomplete_scan(&scan);
+    let incomplete = sources.incomplete();
     let odd_names: Vec<(String, Vec<String>)> = [(&args.a, &a), (&args.b, &b)]
         .into_iter()
         .map(|(env, s)| (env.clone(), s.non_hc_names()))
@@ -70,7 +70,7 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
                 "deviations": deviations,
                 "non_hc_names": odd_names.iter().map(|(env, names)| json!({"env": env, "names": names})).collect::<Vec<_>>(),
                 "complete": incomplete.is_none(),
-                "source_errors": scan.errors,
+                "source_errors": sources.scan.errors,
             })
         ),
         _ => {

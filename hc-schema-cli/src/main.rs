@@ -15,6 +15,7 @@ mod render;
 mod report;
 mod sarif;
 mod signals;
+mod sources;
 mod usages;
 mod verify;
 mod version;
@@ -30,7 +31,7 @@ Examples:
   hc-schema refresh prod                      read prod's schema into hc-schema/prod.json
   hc-schema refresh prod --check              exit 1 when hc-schema/prod.json is stale
   hc-schema import prod --from prod-export.json
-  hc-schema check --env prod                  check the code's #[hc_requires] without compiling
+  hc-schema check --env prod                  check the code's hc_sql! and #[hc_requires] without compiling
   hc-schema check --format github             GitHub Actions annotations
   hc-schema check --format sarif > hc-schema.sarif   for GitHub code scanning
   hc-schema check --format markdown           a pull-request comment
@@ -40,7 +41,8 @@ Examples:
   hc-schema verify prod                       check the live prod database against the code
 
 Exit status (every command): 0 ok; 1 the check found a problem (a missing table or column, a
-write to a read-only mapping, a stale snapshot, drift, mapping changes needed); 2 usage, input or
+write to a read-only mapping, undeclared or unguarded SQL, a stale snapshot, drift, mapping
+changes needed); 2 usage, input or
 connection error, including a check of nothing (no annotations) and an incomplete source scan.";
 
 /// Heroku Connect schema snapshots and drift checks.
@@ -60,7 +62,7 @@ enum Command {
     Refresh(refresh::RefreshArgs),
     /// Build an environment's snapshot from a Heroku Connect mapping export.
     Import(import::ImportArgs),
-    /// Check the code's #[hc_requires] against snapshots, without compiling.
+    /// Check the code's hc_sql! queries, #[hc_requires] and SQL strings against snapshots, without compiling.
     Check(check::CheckArgs),
     /// Show tables and columns mapped in one environment but not the other.
     Diff(diff::DiffArgs),

@@ -21,8 +21,8 @@ pub fn check(report: &Report<'_>) -> String {
         out,
         "{} requirement group(s) in {} file(s) checked against {}: {} failing ({} missing, {} \
          written read-only), {} allowed, {} stale allowance(s), {} malformed annotation(s), {} \
-         file(s) not parsed.\n",
-        report.scan.usages.len(),
+         hc_sql! error(s), {} undeclared, {} unguarded, {} SQL string(s) skipped{}.\n",
+        report.usages.len(),
         report.scan.files,
         envs.iter()
             .map(|e| format!("**{}**", cell(e)))
@@ -34,7 +34,18 @@ pub fn check(report: &Report<'_>) -> String {
         counts.allowed,
         counts.stale,
         counts.malformed,
-        counts.unparsed
+        counts.sql_errors,
+        counts.undeclared,
+        counts.unguarded,
+        counts.skipped,
+        if report.incomplete() {
+            format!(
+                "; **the scan is incomplete**: {} place(s) not read",
+                counts.unparsed
+            )
+        } else {
+            String::new()
+        }
     );
 
     if !report.matrix.is_empty() {
@@ -80,6 +91,34 @@ pub fn check(report: &Report<'_>) -> String {
         "Writes to mappings whose access the snapshot does not record (errors under \
          `--strict-access`).",
     );
+
+    if !report.sql.is_empty() {
+        let _ = writeln!(
+            out,
+            "#### SQL strings and hc_sql! queries\n\nSQL that uses Heroku Connect columns no \
+             annotation declares (`undeclared`), SQL that nothing checks (`unguarded`), \
+             hc_sql! queries whose SQL cannot be checked (`sql_error`), SQL that could not be \
+             analysed (`skipped_sql`, notes).\n"
+        );
+        for entry in &report.sql {
+            let finding = entry.finding;
+            let _ = writeln!(
+                out,
+                "- **{}** `{}` `{}`: {}",
+                entry.severity.as_str(),
+                finding.kind.rule_id(),
+                finding.site(),
+                inline(&finding.explanation.message)
+            );
+            for note in &finding.explanation.notes {
+                let _ = writeln!(out, "  - note: {}", inline(first_line(note)));
+            }
+            for help in &finding.explanation.helps {
+                let _ = writeln!(out, "  - help: {}", inline(help));
+            }
+        }
+        out.push('\n');
+    }
 
     let allowed: Vec<_> = report
         .entries
@@ -153,13 +192,22 @@ fn section(out: &mut String, report: &Report<'_>, status: Status, title: &str, i
             inline(&entry.explanation.message)
         );
         for note in &entry.explanation.notes {
-            let _ = writeln!(out, "  - note: {}", inline(note));
+            let _ = writeln!(out, "  - note: {}", inline(first_line(note)));
         }
         for help in &entry.explanation.helps {
             let _ = writeln!(out, "  - help: {}", inline(help));
         }
     }
     out.push('\n');
+}
+
+/// The first line of a note (a place in the SQL is followed by the SQL's line and a caret,
+/// which a comment cannot align).
+fn first_line(text: &str) -> &str {
+    text.lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches(':')
 }
 
 /// Text for a table cell: no line breaks, `|` escaped.

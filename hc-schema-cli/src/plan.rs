@@ -10,7 +10,7 @@ use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
 use crate::context::Context;
-use crate::usages::incomplete_scan;
+use crate::sources::{scan_while, Sources};
 use crate::{format_parser, Failure, Format, Outcome, FOUND, OK};
 
 /// `plan` arguments.
@@ -44,20 +44,31 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
         ));
     }
     let ctx = Context::discover(manifest)?;
-    let target = ctx.load(&ctx.snapshot_path(&args.env)?)?;
-    let others: Vec<Snapshot> = ctx
-        .project
-        .available_envs()
-        .into_iter()
-        .filter(|e| *e != args.env)
-        .filter_map(|e| Snapshot::load(&ctx.project.snapshot_path(&e)).ok())
-        .collect();
-    let scan = ctx.scan();
-    if let Some(message) = incomplete_scan(&scan) {
+    let target_path = ctx.snapshot_path(&args.env)?;
+    let (scan, loaded) = scan_while(&ctx, || {
+        let target = ctx.load(&target_path)?;
+        let others: Vec<(String, Snapshot)> = ctx
+            .project
+            .available_envs()
+            .into_iter()
+            .filter(|e| *e != args.env)
+            .filter_map(|e| {
+                Snapshot::load(&ctx.project.snapshot_path(&e))
+                    .ok()
+                    .map(|s| (e, s))
+            })
+            .collect();
+        Ok::<_, Failure>((target, others))
+    });
+    let (target, others) = loaded?;
+    let mut snapshots: Vec<(&str, &Snapshot)> = vec![(args.env.as_str(), &target)];
+    snapshots.extend(others.iter().map(|(e, s)| (e.as_str(), s)));
+    let sources = Sources::check(scan, &ctx.project, &snapshots);
+    if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }
-    let known: Vec<&Snapshot> = others.iter().collect();
-    let changes = plan(&scan.usages, &target, &known);
+    let known: Vec<&Snapshot> = others.iter().map(|(_, s)| s).collect();
+    let changes = plan(&sources.usages, &target, &known);
     let strict = args.strict_access || ctx.project.config.check.strict_access;
     let needed = changes.iter().any(|c| c.is_needed(strict));
     let status = ExitCode::from(if needed { FOUND } else { OK });

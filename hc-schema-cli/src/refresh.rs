@@ -22,7 +22,7 @@ use serde_json::json;
 use crate::context::Context;
 use crate::output::{print_json, ReportFormat};
 use crate::render::{deviation_summary, render_deviations};
-use crate::usages::incomplete_scan;
+use crate::sources;
 use crate::{DbArgs, Failure, Outcome, ERROR, FOUND, OK};
 
 /// `refresh` arguments.
@@ -213,17 +213,17 @@ fn check(
     // live side counts (the file is what is being replaced).
     let (deviations, incomplete) = match old {
         Some(old) if !up_to_date => {
-            let scan = ctx.scan();
+            let sources = sources::read(ctx);
             let mut deviations = diff(old, snapshot, &[]);
             classify(
                 &mut deviations,
-                &scan.usages,
+                &sources.usages,
                 Sides {
                     a: None,
                     b: Some(&args.env),
                 },
             );
-            (deviations, incomplete_scan(&scan))
+            (deviations, sources.incomplete())
         }
         _ => (Vec::new(), None),
     };

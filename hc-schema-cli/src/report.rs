@@ -5,12 +5,16 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use hc_schema_snapshot::config::CheckConfig;
 use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
-use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Problem, Site, Usage};
+use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Origin, Problem, Site, Usage};
 use hc_schema_snapshot::requirement::{Allowance, Finding};
 use hc_schema_snapshot::scan::Scan;
 use hc_schema_snapshot::selection::{Reason, SnapshotRef};
+use hc_schema_snapshot::sqlcheck::{Severity, SqlFinding, SqlFindingKind, SqlStats};
 use hc_schema_snapshot::Snapshot;
+
+use crate::sources::Sources;
 
 /// A selected snapshot.
 pub struct Env<'a> {
@@ -161,6 +165,14 @@ pub fn row_label(row: &Row) -> String {
     }
 }
 
+/// A finding of the SQL checks and how it counts (`[check] undeclared` / `unguarded`).
+pub struct SqlEntry<'a> {
+    /// The finding.
+    pub finding: &'a SqlFinding,
+    /// Error, warning or note.
+    pub severity: Severity,
+}
+
 /// Everything `check` found.
 pub struct Report<'a> {
     /// Paths in messages are relative to it.
@@ -171,6 +183,12 @@ pub struct Report<'a> {
     pub envs: Vec<Env<'a>>,
     /// The source scan.
     pub scan: &'a Scan,
+    /// Every requirement site (annotations and `hc_sql!` queries).
+    pub usages: &'a [Usage],
+    /// The SQL checks' findings, by site.
+    pub sql: Vec<SqlEntry<'a>>,
+    /// How many `hc_sql!` calls and SQL strings the SQL checks read, and what became of them.
+    pub sql_stats: SqlStats,
     /// Every finding, by environment then code site.
     pub entries: Vec<Entry<'a>>,
     /// Stale allowances, by environment then site.
@@ -196,10 +214,19 @@ pub struct Counts {
     pub allowed: usize,
     /// Stale allowances.
     pub stale: usize,
-    /// Malformed annotations.
+    /// Malformed or misplaced annotations.
     pub malformed: usize,
-    /// Files not parsed (or not read).
+    /// Places the scan could not read (files, items, annotations inside macros): the scan
+    /// is incomplete when this is not 0.
     pub unparsed: usize,
+    /// `hc_sql!` calls whose SQL cannot be checked (the build fails on them).
+    pub sql_errors: usize,
+    /// Undeclared uses in SQL strings.
+    pub undeclared: usize,
+    /// Unguarded SQL strings.
+    pub unguarded: usize,
+    /// SQL strings skipped (notes).
+    pub skipped: usize,
 }
 
 impl<'a> Report<'a> {
@@ -210,9 +237,11 @@ impl<'a> Report<'a> {
         reason: Reason,
         selected: &'a [(SnapshotRef, Snapshot)],
         known: &[Target<'_>],
-        scan: &'a Scan,
+        sources: &'a Sources,
         strict_access: bool,
+        config: &CheckConfig,
     ) -> Report<'a> {
+        let scan = &sources.scan;
         let given_file = reason == Reason::SnapshotVar;
         let envs: Vec<Env<'a>> = selected
             .iter()
@@ -223,7 +252,7 @@ impl<'a> Report<'a> {
             })
             .collect();
         let mut matrix = Matrix::new();
-        for usage in &scan.usages {
+        for usage in &sources.usages {
             for row in rows(usage, None) {
                 let cells = matrix.entry(row).or_default();
                 for env in &envs {
@@ -238,7 +267,7 @@ impl<'a> Report<'a> {
                 given_file,
                 ..Target::env(&r.env, &r.display, snapshot)
             };
-            for problem in check_usages(&scan.usages, &r.env, snapshot) {
+            for problem in check_usages(&sources.usages, &r.env, snapshot) {
                 let status = if problem.allowed.is_some() {
                     Status::Allowed
                 } else if problem.finding.fails(strict_access) {
@@ -262,7 +291,13 @@ impl<'a> Report<'a> {
                         .or_insert(Cell::Ok);
                     *slot = (*slot).max(cell);
                 }
-                let explanation = explain(&problem.finding, &target, known);
+                let mut explanation = explain(&problem.finding, &target, known);
+                if problem.usage.origin == Origin::Sql {
+                    // Where in the SQL, as the macro's first note.
+                    if let Some(place) = sources.sql.place(scan, problem.usage, &problem.finding) {
+                        explanation.notes.insert(0, place);
+                    }
+                }
                 entries.push(Entry {
                     env: &r.env,
                     snapshot: &r.display,
@@ -272,7 +307,7 @@ impl<'a> Report<'a> {
                 });
             }
             let mut seen = Vec::new();
-            for (usage, allowance) in stale_allowances(&scan.usages, &r.env, snapshot) {
+            for (usage, allowance) in stale_allowances(&sources.usages, &r.env, snapshot) {
                 let key = (&usage.file, allowance);
                 if seen.contains(&key) {
                     continue; // one allowance attached to several groups of its annotation
@@ -286,11 +321,23 @@ impl<'a> Report<'a> {
                 });
             }
         }
+        let sql = sources
+            .sql
+            .findings
+            .iter()
+            .map(|finding| SqlEntry {
+                finding,
+                severity: finding.kind.severity(config),
+            })
+            .collect();
         Report {
             base,
             reason,
             envs,
             scan,
+            usages: &sources.usages,
+            sql,
+            sql_stats: sources.sql.stats,
             entries,
             stale,
             matrix,
@@ -318,20 +365,55 @@ impl<'a> Report<'a> {
             }
         }
         counts.stale = self.stale.len();
-        counts.unparsed = self.scan.errors.iter().filter(|e| e.file_unparsed).count();
+        counts.unparsed = self.scan.incomplete().count();
         counts.malformed = self.scan.errors.len() - counts.unparsed;
+        for entry in &self.sql {
+            match entry.finding.kind {
+                SqlFindingKind::SqlError => counts.sql_errors += 1,
+                SqlFindingKind::Undeclared => counts.undeclared += 1,
+                SqlFindingKind::Unguarded => counts.unguarded += 1,
+                SqlFindingKind::Skipped => counts.skipped += 1,
+            }
+        }
         counts
     }
 
     /// Whether the check found a problem (exit status 1).
     pub fn failed(&self) -> bool {
         let counts = self.counts();
-        counts.failing > 0 || counts.malformed > 0
+        counts.failing > 0
+            || counts.malformed > 0
+            || self.sql.iter().any(|e| e.severity == Severity::Error)
     }
 
-    /// Whether the check could not look at everything (exit status 2).
+    /// Whether the check could not look at everything (exit status 2, even when it also
+    /// found problems: the result is incomplete).
     pub fn incomplete(&self) -> bool {
-        self.counts().unparsed > 0
+        !self.scan.is_complete()
+    }
+
+    /// The SQL findings of one severity.
+    pub fn sql_of(&self, severity: Severity) -> impl Iterator<Item = &SqlEntry<'a>> {
+        self.sql.iter().filter(move |e| e.severity == severity)
+    }
+
+    /// "the scan is incomplete: ..." with every place it could not read, or `None`.
+    pub fn incomplete_message(&self) -> Option<String> {
+        if !self.incomplete() {
+            return None;
+        }
+        let places: Vec<String> = self
+            .scan
+            .incomplete()
+            .map(|e| format!("{}:{}:{}", e.file, e.line, e.column))
+            .collect();
+        Some(format!(
+            "the scan is incomplete: {} place(s) could not be read or are not scannable ({}), \
+             so what they require is unknown and this check cannot pass; fix them (each is \
+             shown above)",
+            places.len(),
+            places.join(", ")
+        ))
     }
 
     /// The selected environments' names.
@@ -351,7 +433,7 @@ impl<'a> Report<'a> {
         let mut text = format!(
             "hc-schema check {verdict}: {} requirement group(s) in {} file(s) against {}; \
              {} failing ({} missing, {} read-only",
-            self.scan.usages.len(),
+            self.usages.len(),
             self.scan.files,
             self.env_names().join(", "),
             counts.failing,
@@ -368,10 +450,39 @@ impl<'a> Report<'a> {
                 counts.access_unknown
             ));
         }
+        let warned = |kind: SqlFindingKind, count: usize| {
+            let warnings = self
+                .sql
+                .iter()
+                .any(|e| e.finding.kind == kind && e.severity == Severity::Warning);
+            if warnings {
+                format!("{count} {} (warnings)", kind.rule_id())
+            } else {
+                format!("{count} {}", kind.rule_id())
+            }
+        };
         text.push_str(&format!(
-            ", {} allowed, {} stale allowance(s), {} malformed annotation(s), {} file(s) not parsed",
-            counts.allowed, counts.stale, counts.malformed, counts.unparsed
+            ", {} allowed, {} stale allowance(s), {} malformed annotation(s), {} hc_sql! \
+             error(s), {}, {}",
+            counts.allowed,
+            counts.stale,
+            counts.malformed,
+            counts.sql_errors,
+            warned(SqlFindingKind::Undeclared, counts.undeclared),
+            warned(SqlFindingKind::Unguarded, counts.unguarded),
         ));
+        if counts.skipped > 0 {
+            text.push_str(&format!(
+                ", {} SQL string(s) skipped (notes)",
+                counts.skipped
+            ));
+        }
+        if self.incomplete() {
+            text.push_str(&format!(
+                "; the scan is incomplete: {} place(s) not read",
+                counts.unparsed
+            ));
+        }
         text
     }
 }

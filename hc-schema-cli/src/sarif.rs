@@ -75,6 +75,47 @@ const RULES: &[Rule] = &[
                and the check is incomplete.",
     },
     Rule {
+        id: "sql_error",
+        name: "SqlNotCheckable",
+        level: "error",
+        short: "An hc_sql! query whose SQL cannot be checked",
+        full: "The SQL of the hc_sql! call does not parse, is ambiguous, or is not one string \
+               literal, so its requirements are unknown. The build fails on it with the same \
+               message. Fix the SQL, or declare its columns with #[hc_requires] on the function \
+               and use a plain string.",
+    },
+    Rule {
+        id: "undeclared",
+        name: "UndeclaredColumn",
+        level: "error",
+        short: "SQL in an annotated item uses a column its #[hc_requires] does not declare",
+        full: "A string literal inside an item annotated with #[hc_requires] is SQL that reads \
+               or writes a Heroku Connect column (or table) that no enclosing annotation \
+               declares: the build does not check it, so it can be unmapped unnoticed. Add it \
+               to the annotation named in the message, or write the query as hc_sql!. \
+               `undeclared = \"warn\"` under [check] makes it a warning.",
+    },
+    Rule {
+        id: "unguarded",
+        name: "UnguardedSql",
+        level: "error",
+        short: "SQL on Heroku Connect tables that nothing checks",
+        full: "A string literal outside hc_sql! and outside any item annotated with \
+               #[hc_requires] is SQL on Heroku Connect tables: neither the build nor the \
+               release-phase check knows what it needs. Write it as hc_sql!(\"...\"), or \
+               annotate the item with the #[hc_requires(...)] shown. `unguarded = \"warn\"` \
+               under [check] makes it a warning.",
+    },
+    Rule {
+        id: "skipped_sql",
+        name: "SqlNotAnalysed",
+        level: "note",
+        short: "An SQL string that could not be analysed",
+        full: "A string literal that may be SQL on Heroku Connect tables could not be analysed \
+               (a format! placeholder where no name can stand, several statements, ...): its \
+               columns are not checked. Make sure an annotation declares what it uses.",
+    },
+    Rule {
         id: "stale_allowance",
         name: "StaleAllowance",
         level: "warning",
@@ -88,7 +129,7 @@ const RULES: &[Rule] = &[
 pub fn check(report: &Report<'_>) -> Value {
     let mut results = Vec::new();
     for error in &report.scan.errors {
-        let rule = if error.file_unparsed {
+        let rule = if error.kind.makes_scan_incomplete() {
             "source_error"
         } else {
             "malformed_annotation"
@@ -106,6 +147,24 @@ pub fn check(report: &Report<'_>) -> Value {
             &site,
             None,
             None,
+        ));
+    }
+    for entry in &report.sql {
+        let finding = entry.finding;
+        let subject = finding
+            .subjects
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(",");
+        results.push(result(
+            report,
+            finding.kind.rule_id(),
+            entry.severity.as_str(),
+            &finding.explanation.to_string(),
+            &finding.site(),
+            None,
+            (!subject.is_empty()).then_some(subject.as_str()),
         ));
     }
     for entry in &report.entries {

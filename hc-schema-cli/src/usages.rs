@@ -7,11 +7,13 @@ use clap::Args;
 use hc_schema_snapshot::manifest::{Manifest, Site, Usage};
 use hc_schema_snapshot::names::is_hc_name;
 use hc_schema_snapshot::requirement::{Access, Allowance};
-use hc_schema_snapshot::scan::Scan;
 use hc_schema_snapshot::snapshot::MappingAccess;
+use hc_schema_snapshot::sqlcheck::{SqlFindingKind, Subject};
+use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
 use crate::context::Context;
+use crate::sources::{self, scan_while, Sources};
 use crate::{format_parser, Failure, Format, Outcome, ERROR, OK};
 
 /// `usages` arguments.
@@ -30,33 +32,6 @@ pub struct RequirementsArgs {
     /// Output format.
     #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
-}
-
-/// Why a scan's result is incomplete (files not read or parsed, annotations not understood),
-/// or `None` when it is complete. A command that reports what the code needs must not claim
-/// "nothing needs it" after an incomplete scan.
-pub fn incomplete_scan(scan: &Scan) -> Option<String> {
-    if scan.errors.is_empty() {
-        return None;
-    }
-    let shown: Vec<String> = scan
-        .errors
-        .iter()
-        .take(5)
-        .map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
-        .collect();
-    let more = if scan.errors.len() > 5 {
-        format!("\n  ... and {} more", scan.errors.len() - 5)
-    } else {
-        String::new()
-    };
-    Some(format!(
-        "the result is incomplete: {} place(s) in the sources could not be read or understood, \
-         and what they need is unknown:\n  {}{more}\nfix them (`hc-schema check` shows each), \
-         then run this again",
-        scan.errors.len(),
-        shown.join("\n  ")
-    ))
 }
 
 /// Parse `table` or `table.column` into Postgres names; anything else is a usage error.
@@ -91,10 +66,29 @@ struct Found {
 pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
     let (table, column) = parse_target(&args.target)?;
     let ctx = Context::discover(manifest)?;
-    let scan = ctx.scan();
+    // Every snapshot: the context of the SQL checks, and where the subject is mapped.
+    let (scan, loaded) = scan_while(&ctx, || {
+        ctx.project
+            .available_envs()
+            .into_iter()
+            .map(|env| {
+                let snapshot = ctx.load(&ctx.snapshot_path(&env)?)?;
+                Ok::<_, Failure>((env, snapshot))
+            })
+            .collect::<Result<Vec<(String, Snapshot)>, Failure>>()
+    });
+    let loaded = loaded?;
+    let refs: Vec<(&str, &Snapshot)> = loaded.iter().map(|(e, s)| (e.as_str(), s)).collect();
+    let sources = Sources::check(scan, &ctx.project, &refs);
+    let conditions = sources.conditions();
+    let when = |site: &Site| {
+        conditions
+            .get(site)
+            .map_or(String::new(), |w| format!(" ({w})"))
+    };
     let mut found: Vec<Found> = Vec::new();
     let mut allowances: Vec<(&Allowance, Site)> = Vec::new();
-    for usage in scan.usages.iter().filter(|u| u.table.name == table) {
+    for usage in sources.usages.iter().filter(|u| u.table.name == table) {
         match &column {
             Some(column) => {
                 if let Some(spot) = usage.columns.iter().find(|c| &c.name == column) {
@@ -139,25 +133,45 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
     found.sort_by(|a, b| (&a.site, a.access).cmp(&(&b.site, b.access)));
     found.dedup_by(|a, b| a.site == b.site && a.access == b.access);
     allowances.sort_by(|a, b| (&a.1, &a.0.env).cmp(&(&b.1, &b.0.env)));
-    let mapped: Vec<(String, bool, Option<MappingAccess>)> = ctx
-        .project
-        .available_envs()
-        .into_iter()
-        .map(|env| {
-            let snapshot = ctx.load(&ctx.snapshot_path(&env)?)?;
+    let mapped: Vec<(String, bool, Option<MappingAccess>)> = loaded
+        .iter()
+        .map(|(env, snapshot)| {
             let ok = match &column {
                 Some(c) => snapshot.has_column(&table, c),
                 None => snapshot.has_table(&table),
             };
             let access = snapshot.table(&table).and_then(|t| t.access);
-            Ok::<_, Failure>((env, ok, access))
+            (env.clone(), ok, access)
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
     let subject = match &column {
         Some(c) => format!("{table}.{c}"),
         None => table.clone(),
     };
-    let incomplete = incomplete_scan(&scan);
+    // SQL strings that use the subject although no requirement covers it.
+    let is_subject = |s: &Subject| {
+        s.table == table && column.as_ref().is_none_or(|c| s.column.as_ref() == Some(c))
+    };
+    let unchecked: Vec<(Site, &'static str, Access)> = sources
+        .sql
+        .findings
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.kind,
+                SqlFindingKind::Undeclared | SqlFindingKind::Unguarded
+            )
+        })
+        .flat_map(|f| {
+            f.subjects
+                .iter()
+                .filter(|s| is_subject(s))
+                .map(move |s| (f.site(), f.kind.rule_id(), s.access))
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let incomplete = sources.incomplete();
     let sites_of =
         |access: Access| -> Vec<&Found> { found.iter().filter(|f| f.access == access).collect() };
     match args.format {
@@ -165,7 +179,7 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             let list = |access: Access| -> Vec<serde_json::Value> {
                 sites_of(access)
                     .iter()
-                    .map(|f| json!({"site": f.site, "column": f.column, "access": f.access}))
+                    .map(|f| json!({"site": f.site, "column": f.column, "access": f.access, "when": conditions.get(&f.site)}))
                     .collect()
             };
             let mut sites = list(Access::Read);
@@ -184,12 +198,20 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                     "mapped_in": mapped.iter().filter(|(_, ok, _)| *ok).map(|(e, _, _)| e).collect::<Vec<_>>(),
                     "not_mapped_in": mapped.iter().filter(|(_, ok, _)| !*ok).map(|(e, _, _)| e).collect::<Vec<_>>(),
                     "access": mapped.iter().filter_map(|(e, _, a)| a.map(|a| (e.clone(), a))).collect::<std::collections::BTreeMap<_, _>>(),
-                    "source_errors": scan.errors,
+                    "unchecked_sql": unchecked.iter().map(|(site, kind, access)| json!({
+                        "site": site, "kind": kind, "access": access,
+                    })).collect::<Vec<_>>(),
+                    "source_errors": sources.scan.errors,
                 })
             );
         }
         _ => {
-            if found.is_empty() {
+            if found.is_empty() && !unchecked.is_empty() {
+                println!(
+                    "no requirement names {subject}, but SQL strings use it (unmapping it \
+                     breaks them):"
+                );
+            } else if found.is_empty() {
                 if incomplete.is_none() {
                     println!(
                         "no code in the scanned sources needs {subject}: unmapping it breaks no \
@@ -208,11 +230,29 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 }
                 println!("{subject} is {verb} at {} site(s):", sites.len());
                 for f in sites {
+                    let when = when(&f.site);
                     match (&column, &f.column) {
-                        (Some(_), _) => println!("  {}", f.site),
-                        (None, Some(c)) => println!("  {}  ({table}.{c})", f.site),
-                        (None, None) => println!("  {}  ({table}: rows, no column named)", f.site),
+                        (Some(_), _) => println!("  {}{when}", f.site),
+                        (None, Some(c)) => println!("  {}{when}  ({table}.{c})", f.site),
+                        (None, None) => {
+                            println!("  {}{when}  ({table}: rows, no column named)", f.site)
+                        }
                     }
+                }
+            }
+            if !unchecked.is_empty() {
+                println!(
+                    "{subject} is used by {} SQL string(s) that no requirement covers \
+                     (`hc-schema check` reports each):",
+                    unchecked.len()
+                );
+                for (site, kind, access) in &unchecked {
+                    let verb = if *access == Access::Write {
+                        "written"
+                    } else {
+                        "read"
+                    };
+                    println!("  {site}  ({verb}; {kind})");
                 }
             }
             for (allowance, site) in &allowances {
@@ -269,15 +309,22 @@ fn allowances_of(usages: &[Usage]) -> Vec<(&Allowance, Site)> {
 /// Run `requirements`.
 pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outcome {
     let ctx = Context::discover(manifest)?;
-    let scan = ctx.scan();
-    if let Some(message) = incomplete_scan(&scan) {
+    let sources = sources::read(&ctx);
+    if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }
-    let manifest = Manifest::from_usages(&scan.usages);
-    let allowances = allowances_of(&scan.usages);
+    let manifest = Manifest::from_usages(&sources.usages);
+    let allowances = allowances_of(&sources.usages);
+    let conditions = sources.conditions();
     match args.format {
         Format::Json => {
             let mut json = manifest.to_json();
+            let mut when: Vec<(&Site, &String)> = conditions.iter().collect();
+            when.sort();
+            json["conditions"] = when
+                .iter()
+                .map(|(site, w)| json!({"site": site, "when": w}))
+                .collect();
             json["allowances"] = allowances
                 .iter()
                 .map(|(a, site)| {
@@ -290,7 +337,10 @@ pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outc
             let join = |sites: &[Site]| {
                 sites
                     .iter()
-                    .map(ToString::to_string)
+                    .map(|site| match conditions.get(site) {
+                        Some(when) => format!("{site} ({when})"),
+                        None => site.to_string(),
+                    })
                     .collect::<Vec<_>>()
                     .join(", ")
             };

@@ -8,6 +8,7 @@ use hc_schema_snapshot::verify;
 
 use crate::context::Context;
 use crate::output::{print_json, ReportFormat};
+use crate::sources;
 use crate::{DbArgs, Failure, Outcome};
 
 /// `verify` arguments.
@@ -29,14 +30,11 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
     let env = args.env.as_deref();
     let options = ctx.connect_options(env, &args.db)?;
     let schema = ctx.schema(env.unwrap_or_default(), &args.db);
-    let scan = ctx.scan();
-    if let Some(error) = scan.errors.first() {
-        return Err(Failure(format!(
-            "{}:{}:{}: {}",
-            error.file, error.line, error.column, error.message
-        )));
+    let sources = sources::read(&ctx);
+    if let Some(message) = sources.incomplete() {
+        return Err(Failure(message));
     }
-    let (report, code) = match verify::verify_env(&options, env, &schema, &scan.usages) {
+    let (report, code) = match verify::verify_env(&options, env, &schema, &sources.usages) {
         Ok(report) => (report, ExitCode::SUCCESS),
         Err(verify::VerifyError::Failed(report)) => (*report, ExitCode::from(1)),
         Err(verify::VerifyError::Fetch(err)) => return Err(err.into()),

@@ -78,7 +78,8 @@ fn a_check_of_nothing_is_an_error_unless_allowed() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr.contains(
-            "nothing was checked: no #[hc_requires] annotation in the 1 Rust file(s) under"
+            "nothing was checked: no #[hc_requires] annotation, hc_sql! query or SQL string in \
+             the 1 Rust file(s) under"
         ),
         "{}",
         run.stderr

@@ -1,6 +1,7 @@
 //! `check`'s machine formats on a crate with reads, writes and allowances: SARIF 2.1.0
 //! (validated against the official schema) and Markdown, as golden files; JSON and GitHub
-//! annotations with writes, notes, allowances and stale allowances.
+//! annotations with writes, notes, allowances and stale allowances; and the SQL findings
+//! (`sql_error`, `undeclared`, `unguarded`, `skipped_sql`) in every format.
 //!
 //! Golden files live in `tests/golden/`; `HC_SCHEMA_BLESS=1` rewrites them (review the diff).
 
@@ -260,4 +261,112 @@ fn json_and_github_carry_every_kind() {
     assert!(run.stdout.contains(
         "title=hc-schema (stale allowance)::stale allowance `missing_ok(test, account(name))`"
     ));
+}
+
+/// The SQL checks' findings in every format: an hc_sql! query that fails in prod (a finding
+/// like any other, with its place in the SQL), an hc_sql! that does not parse (`sql_error`),
+/// an undeclared column, unguarded SQL, and a format! string that cannot be read
+/// (`skipped_sql`, a note).
+#[test]
+fn sql_findings_in_every_format() {
+    let dir = common::sql_workspace();
+    let run = hc(dir.path(), &["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, golden("check-sql.txt", &run.stdout));
+
+    let (code, text) = sarif(dir.path(), &["check", "--format", "sarif"]);
+    assert_eq!(code, 1);
+    assert_eq!(text, golden("check-sql.sarif", &text));
+    assert_eq!(sarif_schema_errors(&text), Vec::<String>::new());
+    let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<(&str, &str)> = results
+        .iter()
+        .map(|r| (r["ruleId"].as_str().unwrap(), r["level"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        rules,
+        [
+            ("sql_error", "error"),
+            ("undeclared", "error"),
+            ("skipped_sql", "note"),
+            ("unguarded", "error"),
+            ("missing_column", "error"),
+        ]
+    );
+    let declared = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(declared[index]["id"], result["ruleId"]);
+    }
+
+    let run = hc(dir.path(), &["check", "--format", "markdown"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.stdout, golden("check-sql.md", &run.stdout));
+
+    let run = hc(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["complete"], true);
+    let kinds: Vec<(&str, &str, &str)> = json["sql_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap(),
+                f["level"].as_str().unwrap(),
+                f["site"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("sql_error", "error", "app/src/main.rs:4:30"),
+            ("undeclared", "error", "app/src/main.rs:8:13"),
+            ("skipped_sql", "note", "app/src/main.rs:13:13"),
+            ("unguarded", "error", "app/src/main.rs:17:5"),
+        ]
+    );
+    let undeclared = &json["sql_findings"][1];
+    assert_eq!(undeclared["annotation"], "app/src/main.rs:6:3");
+    assert_eq!(undeclared["subjects"][0]["table"], "account");
+    assert_eq!(undeclared["subjects"][0]["column"], "billingcity");
+    assert_eq!(undeclared["subjects"][0]["access"], "read");
+    assert_eq!(json["counts"]["undeclared"], 1);
+    assert_eq!(json["counts"]["unguarded"], 1);
+    assert_eq!(json["counts"]["sql_errors"], 1);
+    assert_eq!(json["counts"]["skipped_sql"], 1);
+    assert_eq!(json["sql"]["hc_sql_queries"], 2);
+    assert_eq!(json["sql"]["strings_checked"], 2);
+    // The hc_sql! query's missing column: a problem of origin `sql`, with its place in the SQL.
+    let problem = &json["problems"][0];
+    assert_eq!(problem["origin"], "sql");
+    assert_eq!(problem["kind"], "missing_column");
+    assert!(problem["notes"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("at line 1, column 18 of the SQL (app/src/main.rs:3:47):"));
+
+    let run = hc(dir.path(), &["check", "--format", "github"]);
+    let titles: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("::"))
+        .map(|l| l.split("::").next().unwrap())
+        .map(|l| l.rsplit("title=").next().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "hc-schema (sql_error)",
+            "hc-schema (undeclared)",
+            "hc-schema (skipped_sql)",
+            "hc-schema (unguarded)",
+            "hc-schema",
+        ]
+    );
 }

@@ -32,13 +32,13 @@ account.loyalty_tier__c    MISSING
 account.name                    ok
 loyalty_program__c.name    MISSING
 
-hc-schema check FAILED: 3 requirement group(s) in 2 file(s) against prod; 2 failing (2 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 file(s) not parsed
+hc-schema check FAILED: 3 requirement group(s) in 2 file(s) against prod; 2 failing (2 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 hc_sql! error(s), 0 undeclared, 0 unguarded
 ";
     assert_eq!(run.stdout, expected);
     // All is well: no matrix (11.5), just the verdict; `--matrix` asks for it.
     let run = hc(dir.path(), &["check", "--env", "test"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.stdout, "hc-schema check ok: 3 requirement group(s) in 2 file(s) against test; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 file(s) not parsed\n");
+    assert_eq!(run.stdout, "hc-schema check ok: 3 requirement group(s) in 2 file(s) against test; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 hc_sql! error(s), 0 undeclared, 0 unguarded\n");
     let run = hc(dir.path(), &["check", "--env", "test", "--matrix"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
@@ -117,7 +117,16 @@ fn check_reports_unparsable_files_and_bad_annotations() {
     );
     assert!(run.stdout.contains("does not parse"), "{}", run.stdout);
     assert!(
-        run.stdout.contains("1 file(s) not parsed"),
+        run.stdout
+            .contains("; the scan is incomplete: 1 place(s) not read\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "error: the scan is incomplete: 1 place(s) could not be read or are not scannable \
+             (lib/src/broken.rs:2:"
+        ),
         "{}",
         run.stdout
     );

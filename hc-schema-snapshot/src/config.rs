@@ -15,6 +15,8 @@
 //!
 //! [check]
 //! exclude = ["tests/ui"]         # source paths `hc-schema check` does not scan
+//! undeclared = "error"           # or "warn": SQL strings using columns no annotation declares
+//! unguarded = "error"            # or "warn": SQL strings on Heroku Connect tables nothing checks
 //!
 //! [registry]
 //! enabled = true                 # compile each #[hc_requires] into the binary, for the
@@ -101,6 +103,43 @@ pub struct CheckConfig {
     /// (default `false`: a pass with a note).
     #[serde(default)]
     pub strict_access: bool,
+    /// How `hc-schema check` reports an SQL string inside an annotated item that uses a
+    /// column or table the annotations do not declare (`undeclared`): an error (default) or a
+    /// warning.
+    #[serde(default)]
+    pub undeclared: LintLevel,
+    /// How `hc-schema check` reports an SQL string on Heroku Connect tables outside `hc_sql!`
+    /// and outside any annotated item (`unguarded`): an error (default) or a warning.
+    #[serde(default)]
+    pub unguarded: LintLevel,
+}
+
+/// How a lint of `hc-schema check` is reported: `"error"` (fails the check) or `"warn"`
+/// (listed, does not fail), for a team adopting hc-schema.
+///
+/// ```
+/// use hc_schema_snapshot::config::{Config, LintLevel};
+/// let config = Config::parse("[check]\nundeclared = \"warn\"\n", "hc-schema.toml").unwrap();
+/// assert_eq!((config.check.undeclared, config.check.unguarded), (LintLevel::Warn, LintLevel::Error));
+/// let err = Config::parse("[check]\nunguarded = \"off\"\n", "hc-schema.toml").unwrap_err();
+/// assert_eq!((err.line, err.column), (2, 13));
+/// assert!(err.message.contains("expected `error` or `warn`"), "{err}");
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintLevel {
+    /// A finding fails the check (exit status 1).
+    #[default]
+    Error,
+    /// A finding is listed as a warning; the check does not fail on it.
+    Warn,
+}
+
+impl LintLevel {
+    /// Whether a finding at this level fails the check.
+    pub fn fails(self) -> bool {
+        self == LintLevel::Error
+    }
 }
 
 /// `[registry]`.

@@ -8,7 +8,8 @@
 //!
 //! Cargo features: `syntax` (parse annotations with syn: the macros), `scan` (find
 //! requirements in source trees without compiling: the CLI), `sql` (analyse SQL text:
-//! `hc_sql!` and the scan), `fetch` (read live schemas from PostgreSQL, with TLS: refresh and
+//! `hc_sql!` and the scan; with `scan`, also `sqlcheck`: the SQL checks of
+//! `hc-schema check`), `fetch` (read live schemas from PostgreSQL, with TLS: refresh and
 //! the release-phase verify). With none of them the crate has no database, TLS or parser
 //! dependencies: a build script needs nothing more. The command-line tool is the separate
 //! `hc-schema` package (`cargo install hc-schema`).
@@ -51,6 +52,8 @@ pub mod verify;
 
 #[cfg(feature = "scan")]
 pub mod scan;
+#[cfg(all(feature = "scan", feature = "sql"))]
+pub mod sqlcheck;
 #[cfg(feature = "syntax")]
 pub mod syntax;
 

@@ -6,9 +6,12 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use hc_schema_snapshot::build::workspace_root;
+use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::diagnostic::{explain, Target};
-use hc_schema_snapshot::manifest::{check_usages, location, Manifest};
-use hc_schema_snapshot::scan::scan;
+use hc_schema_snapshot::manifest::{check_usages, location, Manifest, Origin};
+use hc_schema_snapshot::scan::{scan, Scan};
+use hc_schema_snapshot::sql::{Context, Union};
+use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
 use hc_schema_snapshot::Snapshot;
 use hc_schema_tests::cargo::{cargo, nested_target, run, workspace};
 use hc_schema_tests::fixtures::{hc_database, ADD_LOYALTY_TIER};
@@ -48,46 +51,44 @@ fn app(args: &[&str], database_url: &str) -> (i32, String, String) {
     (output.status.code().unwrap_or(-1), stdout, stderr)
 }
 
-fn example_scan() -> hc_schema_snapshot::scan::Scan {
+/// What `check` reads in the example's sources: the scan, and the SQL checks with the
+/// context the build script gives `hc_sql!` (the configured schemas, every snapshot's names).
+fn example_sources() -> (Scan, SqlChecks) {
     let dir = workspace().join("examples/loyalty-app");
-    scan(&dir, &workspace_root(&dir), &[])
+    let scan = scan(&dir, &workspace_root(&dir), &[]);
+    let project = Project::discover(&dir).unwrap();
+    let snapshots: Vec<(String, Snapshot)> = project
+        .available_envs()
+        .into_iter()
+        .map(|env| {
+            let snapshot = Snapshot::load(&project.snapshot_path(&env)).unwrap();
+            (env, snapshot)
+        })
+        .collect();
+    let union = Union::new(snapshots.iter().map(|(_, s)| s));
+    let schemas = sqlcheck::schemas(
+        &project.config,
+        snapshots.iter().map(|(e, _)| e.as_str()),
+        snapshots.iter().map(|(_, s)| s),
+    );
+    let checks = sqlcheck::check(&scan, &Context::new(schemas, &union));
+    (scan, checks)
 }
 
 #[test]
 fn registry_of_the_binary_equals_what_check_finds_in_its_sources() {
     let (code, stdout, stderr) = app(&["requirements"], "unused");
     assert_eq!(code, 0, "{stderr}");
-    let mut compiled: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-    // The scan does not read hc_sql! queries yet (issue 12, section 2): leave their sites out
-    // until it does.
-    without_sites_in(&mut compiled, "tier_report.rs");
-    let scanned = Manifest::from_usages(&example_scan().usages).to_json();
+    let compiled: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let (scan, checks) = example_sources();
+    assert!(checks.errors().next().is_none(), "{:?}", checks.findings);
+    assert!(
+        !checks.queries.is_empty(),
+        "the hc_sql! queries are compared too"
+    );
+    let scanned = Manifest::from_usages(&checks.all_usages(&scan)).to_json();
     assert!(!compiled["requirements"].as_array().unwrap().is_empty());
     assert_eq!(compiled, scanned);
-}
-
-/// Remove every site in `file` from a requirements manifest (JSON), and the columns and
-/// tables left without any site.
-fn without_sites_in(manifest: &mut serde_json::Value, file: &str) {
-    let keep = |site: &serde_json::Value| !site.as_str().is_some_and(|s| s.contains(file));
-    let tables = manifest["requirements"].as_array_mut().unwrap();
-    for table in tables.iter_mut() {
-        let columns = table["columns"].as_array_mut().unwrap();
-        for column in columns.iter_mut() {
-            for key in ["sites", "read_sites", "write_sites"] {
-                column[key].as_array_mut().unwrap().retain(keep);
-            }
-        }
-        columns.retain(|c| !c["sites"].as_array().unwrap().is_empty());
-        table["row_write_sites"]
-            .as_array_mut()
-            .unwrap()
-            .retain(keep);
-    }
-    tables.retain(|t| {
-        !t["columns"].as_array().unwrap().is_empty()
-            || !t["row_write_sites"].as_array().unwrap().is_empty()
-    });
 }
 
 #[test]
@@ -157,36 +158,60 @@ fn check_and_the_macro_agree_on_the_example() {
     let (output, stderr) = run(&mut command);
     assert!(!output.status.success());
     let dir = workspace().join("examples/loyalty-app");
-    let scan = example_scan();
+    let (scan, checks) = example_sources();
+    let usages = checks.all_usages(&scan);
     let prod = Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
     let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
     let prod_t = Target::env("prod", "examples/loyalty-app/hc-schema/prod.json", &prod);
     let test_t = Target::env("test", "examples/loyalty-app/hc-schema/test.json", &test);
-    let problems = check_usages(&scan.usages, "prod", &prod);
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    let problems = check_usages(&usages, "prod", &prod);
+    // The annotation's missing column and read-only write, and the hc_sql! query's column.
+    assert_eq!(problems.len(), 3, "{problems:?}");
+    assert_eq!(
+        problems
+            .iter()
+            .filter(|p| p.usage.origin == Origin::Sql)
+            .count(),
+        1
+    );
     for problem in &problems {
-        let message = explain(&problem.finding, &prod_t, &[prod_t, test_t]).message;
+        let mut explanation = explain(&problem.finding, &prod_t, &[prod_t, test_t]);
+        let message = &explanation.message;
         assert!(
             stderr.contains(&format!("error: {message}")),
             "macro and check disagree on the message:\n{stderr}\nvs {message}"
         );
-        // The macro points a read-only write at `write`; check at the table token after it.
         let site = location(&problem.usage.file, problem.spot());
+        if problem.usage.origin == Origin::Sql {
+            // The macro points at the literal; the whole text, with where the name is in the
+            // SQL (the check's site) as the first note, is the same (rustc indents the
+            // message's lines under `error: `).
+            let place = checks
+                .place(&scan, problem.usage, &problem.finding)
+                .expect("an hc_sql! usage has its place");
+            assert!(place.contains(&format!("({site})")), "{place}");
+            explanation.notes.insert(0, place);
+            let text = format!(
+                "error: {}",
+                explanation.to_string().replace('\n', "\n       ")
+            );
+            assert!(
+                stderr.contains(&text),
+                "macro and check disagree on the text:\n{stderr}\nvs\n{text}"
+            );
+            continue;
+        }
+        // The macro points a read-only write at `write`; check at the table token after it.
         let line = format!("--> {}:{}:", problem.usage.file, problem.spot().line);
         assert!(
             stderr.contains(&format!("--> {site}")) || stderr.contains(&line),
             "macro and check disagree on the site:\n{stderr}\nvs {site}"
         );
     }
-    // The scan does not read hc_sql! queries yet (issue 12, section 2): the macro's error in
-    // tier_report.rs is not among the scan's problems.
-    let sql_errors = stderr
-        .matches("--> examples/loyalty-app/src/tier_report.rs")
-        .count();
-    assert_eq!(sql_errors, 1, "{stderr}");
     assert_eq!(
-        stderr.matches("error: `").count() - sql_errors,
-        problems.len()
+        stderr.matches("error: `").count(),
+        problems.len(),
+        "{stderr}"
     );
 }
 

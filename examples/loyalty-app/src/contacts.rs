@@ -6,7 +6,6 @@ use postgres::GenericClient;
 use crate::tiers::quote;
 
 /// A contact's e-mail address for an account.
-#[hc_requires(contact(email, accountid), Account(SfId, Type))]
 pub struct ContactEmail {
     /// The account's Salesforce id.
     pub account_sfid: String,
@@ -18,6 +17,7 @@ pub struct ContactEmail {
 
 impl ContactEmail {
     /// Contacts with an e-mail address, for every account.
+    #[hc_requires(contact(email, accountid), Account(SfId, Type))]
     pub fn load(
         client: &mut impl GenericClient,
         schema: &str,

@@ -1,7 +1,7 @@
 //! loyalty-app: prints customers' loyalty tiers from Heroku Connect.
 //!
 //! ```text
-//! loyalty-app tiers             print every customer's loyalty tier
+//! loyalty-app tiers             print every customer's loyalty tier (and billing city)
 //! loyalty-app contacts          print the contacts to notify
 //! loyalty-app set-email S E     correct the e-mail address of contact S (a write)
 //! loyalty-app tier-report       print accounts and contacts per tier (checked SQL, hc_sql!)
@@ -91,10 +91,11 @@ fn run(action: fn(&mut postgres::Client, &str) -> Result<(), String>) -> ExitCod
 fn print_tiers(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
     for customer in tiers::load_tiers(client, schema).map_err(|e| e.to_string())? {
         println!(
-            "{}\t{}\t{}",
+            "{}\t{}\t{}\t{}",
             customer.sfid,
             customer.name,
-            customer.tier.as_deref().unwrap_or("-")
+            customer.tier.as_deref().unwrap_or("-"),
+            customer.city.as_deref().unwrap_or("-")
         );
     }
     Ok(())

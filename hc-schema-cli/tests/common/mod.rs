@@ -109,3 +109,45 @@ pub fn golden(name: &str, actual: &str) -> String {
         )
     })
 }
+
+pub const SQL_TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {"name": {"field": "Name"}, "sfid": {}, "billingcity": {"field": "BillingCity"}, "loyalty_tier__c": {"field": "Loyalty_Tier__c"}}},
+  "contact": {"object": "Contact", "access": "read_write", "columns": {"email": {"field": "Email"}, "sfid": {}}}}}"#;
+pub const SQL_PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {"name": {"field": "Name"}, "sfid": {}, "billingcity": {"field": "BillingCity"}}},
+  "contact": {"object": "Contact", "access": "read_write", "columns": {"email": {"field": "Email"}, "sfid": {}}}}}"#;
+/// One of each SQL finding: an hc_sql! query prod fails, an hc_sql! that does not parse, an
+/// undeclared column, a format! string that cannot be read (skipped), unguarded SQL.
+pub const SQL_MAIN: &str = r#"use hc_schema_macro::{hc_requires, hc_sql};
+
+const TIERS: &str = hc_sql!("SELECT a.name, a.loyalty_tier__c FROM salesforce.account a");
+const BROKEN: &str = hc_sql!("SELECT name FROM salesforce.account WHERE");
+
+#[hc_requires(account(sfid, name))]
+fn tiers(schema: &str) -> String {
+    format!("SELECT sfid, name, billingcity FROM {schema}.account")
+}
+
+#[hc_requires(account(name))]
+fn filtered(filter: &str) -> String {
+    format!("SELECT name FROM salesforce.account {} sfid = 1", filter)
+}
+
+fn loose() -> &'static str {
+    "SELECT email FROM salesforce.contact"
+}
+
+fn main() {}
+"#;
+
+/// A workspace with [`SQL_MAIN`] and snapshots for test and prod (prod lacks
+/// `account.loyalty_tier__c`).
+pub fn sql_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(d, "hc-schema/test.json", SQL_TEST);
+    write(d, "hc-schema/prod.json", SQL_PROD);
+    write(d, "app/src/main.rs", SQL_MAIN);
+    dir
+}

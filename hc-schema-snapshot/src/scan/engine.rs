@@ -242,6 +242,7 @@ fn merge(scan: &mut Scan, display: &str, result: FileScan, pass_one: Vec<FoundEr
                 .map(|i| i + annotations_base)
                 .collect(),
             hc_sql: literal.hc_sql.map(|i| i + sql_base),
+            in_malformed_annotation: literal.in_malformed_annotation,
         });
     }
     for error in found.errors.into_iter().chain(pass_one) {

@@ -65,6 +65,7 @@ pub(crate) struct GuardedLiteral {
     pub candidate: Candidate,
     pub annotations: Vec<usize>,
     pub hc_sql: Option<usize>,
+    pub in_malformed_annotation: bool,
 }
 
 /// What the main pass found in a file.
@@ -553,10 +554,12 @@ fn guard(mut found: Found, candidates: Vec<Candidate>) -> FileScan {
             let hc_sql = (0..found.sql_macros.len())
                 .filter(|&i| found.sql_macros[i].extent.contains(at))
                 .max_by_key(|&i| found.sql_macros[i].extent.start);
+            let in_malformed_annotation = found.malformed_items.iter().any(|e| e.contains(at));
             GuardedLiteral {
                 candidate,
                 annotations,
                 hc_sql,
+                in_malformed_annotation,
             }
         })
         .collect();

@@ -253,6 +253,10 @@ pub struct SqlLiteral {
     /// The `hc_sql!` invocation it is the argument of, or sits in (index into
     /// [`Scan::sql_macros`]).
     pub hc_sql: Option<usize>,
+    /// Whether it sits in an item whose `#[hc_requires]` is malformed: what that annotation
+    /// means to declare is unknown (its error is reported), so the SQL checks say nothing
+    /// more about the literal.
+    pub in_malformed_annotation: bool,
 }
 
 /// What a scan found.

@@ -52,6 +52,8 @@ pub(crate) struct FoundError {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Found {
     pub annotations: Vec<FoundAnnotation>,
+    /// The items whose `#[hc_requires]` is malformed (reported as errors).
+    pub malformed_items: Vec<Extent>,
     pub sql_macros: Vec<FoundSql>,
     pub errors: Vec<FoundError>,
 }
@@ -470,6 +472,9 @@ impl Finder<'_> {
             }
             Err(err) => vec![err],
         };
+        if !problems.is_empty() {
+            self.found.malformed_items.push(item.extent());
+        }
         for problem in problems {
             self.error(
                 ErrorKind::Malformed,

@@ -62,6 +62,7 @@
 
 mod analysis;
 mod context;
+mod literal;
 mod parse;
 mod placeholders;
 mod position;
@@ -72,6 +73,7 @@ pub use analysis::{
     Analysis, ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse, WAY_OUT,
 };
 pub use context::{Context, Union, PLACEHOLDER_PREFIX};
+pub use literal::{analyze_literal, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
 pub use placeholders::{
     analyze_format, substitute_placeholders, FormatError, FormatOutcome, Substituted,
 };

@@ -228,7 +228,11 @@ pub fn analyze_format(format: &str, context: &Context<'_>) -> FormatOutcome {
                 Some(err) if substituted.placeholders > 0 => FormatOutcome::Skipped {
                     reason: format!(
                         "a placeholder in a position that cannot be substituted (with names in \
-                         place of the placeholders, the SQL does not parse: {err})"
+                         place of the placeholders, sqlparser says: {})",
+                        match &err.kind {
+                            SqlErrorKind::Parse { message } => message.clone(),
+                            _ => err.to_string(),
+                        }
                     ),
                     at: map(err.at.start)..map(err.at.end),
                 },

@@ -1,0 +1,146 @@
+//! What the code requires, read from the sources: the scan's annotations and `hc_sql!`
+//! queries (their SQL analysed with the project's snapshots, as the build analyses it), the
+//! SQL findings, and whether anything could not be read.
+
+use std::collections::HashMap;
+
+use hc_schema_snapshot::config::Project;
+use hc_schema_snapshot::manifest::{Site, Usage};
+use hc_schema_snapshot::scan::Scan;
+use hc_schema_snapshot::sql::{Context as SqlContext, Union};
+use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
+use hc_schema_snapshot::Snapshot;
+
+use crate::context::Context;
+
+/// The code's requirements and what the SQL checks found.
+pub struct Sources {
+    /// The scan.
+    pub scan: Scan,
+    /// The SQL checks over it.
+    pub sql: SqlChecks,
+    /// Every requirement site: annotations and `hc_sql!` queries, sorted by site.
+    pub usages: Vec<Usage>,
+}
+
+impl Sources {
+    /// Run the SQL checks over `scan` with `snapshots` (every snapshot of the project that
+    /// loads, with its environment): the context `hc_sql!` gets from the build script.
+    pub fn check(scan: Scan, project: &Project, snapshots: &[(&str, &Snapshot)]) -> Sources {
+        let union = Union::new(snapshots.iter().map(|(_, s)| *s));
+        let schemas = sqlcheck::schemas(
+            &project.config,
+            snapshots.iter().map(|(env, _)| *env),
+            snapshots.iter().map(|(_, s)| *s),
+        );
+        let context = SqlContext::new(schemas, &union);
+        let sql = sqlcheck::check(&scan, &context);
+        let usages = sql.all_usages(&scan);
+        Sources { scan, sql, usages }
+    }
+
+    /// Why what the code requires is not completely known (a file or item not read, an
+    /// annotation not understood, an `hc_sql!` whose SQL cannot be analysed), listing every
+    /// place; `None` when it is. A command that reports what the code needs must not claim
+    /// "nothing needs it" then.
+    pub fn incomplete(&self) -> Option<String> {
+        let mut places: Vec<String> = self
+            .scan
+            .errors
+            .iter()
+            .map(|e| format!("{}:{}:{}: {}", e.file, e.line, e.column, e.message))
+            .collect();
+        places.extend(self.sql.errors().map(|f| {
+            format!(
+                "{}: hc_sql!: {}",
+                f.site(),
+                f.explanation.message.replace('\n', " ")
+            )
+        }));
+        if places.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "the result is incomplete: {} place(s) in the sources could not be read or \
+             understood, and what they need is unknown:\n  {}\nfix them (`hc-schema check` \
+             shows each), then run this again",
+            places.len(),
+            places.join("\n  ")
+        ))
+    }
+
+    /// The `cfg_attr` conditions of conditional annotations, per site of each of their names
+    /// (table and columns): "when feature = \"x\"" (nested ones joined with "and").
+    pub fn conditions(&self) -> HashMap<Site, String> {
+        let mut out = HashMap::new();
+        for annotation in &self.scan.annotations {
+            if annotation.conditional.is_empty() {
+                continue;
+            }
+            let when = format!("when {}", annotation.conditional.join(" and "));
+            for usage in self
+                .scan
+                .usages
+                .get(annotation.usages.clone())
+                .unwrap_or_default()
+            {
+                out.insert(usage.site(), when.clone());
+                for column in &usage.columns {
+                    out.insert(Site::new(&usage.file, column), when.clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Scan the sources on other threads while `load` runs on this one (loading snapshots is
+/// much of a check's work on a big schema), then both results.
+pub fn scan_while<T>(ctx: &Context, load: impl FnOnce() -> T) -> (Scan, T) {
+    std::thread::scope(|scope| {
+        let scan = scope.spawn(|| ctx.scan());
+        let loaded = load();
+        let scan = scan
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (scan, loaded)
+    })
+}
+
+/// Every snapshot of the snapshot directory that loads, with its environment; a warning for
+/// each one that does not (the names only it knows are then not recognised in SQL).
+pub fn all_snapshots(ctx: &Context) -> (Vec<(String, Snapshot)>, Vec<String>) {
+    let mut loaded = Vec::new();
+    let mut warnings = Vec::new();
+    for env in ctx.project.available_envs() {
+        let path = ctx.project.snapshot_path(&env);
+        match ctx.load(&path) {
+            Ok(snapshot) => loaded.push((env, snapshot)),
+            Err(failure) => warnings.push(format!(
+                "{}; SQL is read without the names only it knows",
+                failure.0
+            )),
+        }
+    }
+    (loaded, warnings)
+}
+
+/// Read the sources with every snapshot of the project (loaded while the scan runs); print a
+/// warning for a snapshot that does not load when the code has SQL to read.
+pub fn read(ctx: &Context) -> Sources {
+    let (scan, (snapshots, mut warnings)) = scan_while(ctx, || all_snapshots(ctx));
+    if snapshots.is_empty() {
+        warnings.push(format!(
+            "no snapshot in {}: SQL is read knowing only the configured schema names, so \
+             unqualified tables are not recognised as Heroku Connect's",
+            ctx.show(&ctx.project.snapshot_dir())
+        ));
+    }
+    if !scan.sql_macros.is_empty() || !scan.sql_literals.is_empty() {
+        for warning in &warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    let refs: Vec<(&str, &Snapshot)> = snapshots.iter().map(|(e, s)| (e.as_str(), s)).collect();
+    Sources::check(scan, &ctx.project, &refs)
+}

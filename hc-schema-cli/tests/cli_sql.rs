@@ -1,0 +1,339 @@
+//! The SQL checks through the CLI: `[check] undeclared` / `unguarded` levels, exit statuses
+//! with an incomplete scan, and `hc_sql!` queries and SQL strings in `usages`,
+//! `requirements`, `plan`, `diff` and `verify`.
+
+mod common;
+
+use common::{hc, sql_workspace, write, PROD, TEST};
+
+/// Only the two lints: an undeclared column and unguarded SQL.
+const LINTS: &str = r#"use hc_schema_macro::hc_requires;
+
+#[hc_requires(account(sfid, name))]
+fn tiers(schema: &str) -> String {
+    format!("SELECT sfid, name, billingcity FROM {schema}.account")
+}
+
+fn loose() -> &'static str {
+    "SELECT email FROM salesforce.contact"
+}
+
+fn main() {}
+"#;
+
+#[test]
+fn lints_fail_by_default_and_warn_when_configured() {
+    let dir = sql_workspace();
+    let d = dir.path();
+    write(d, "app/src/main.rs", LINTS);
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.ends_with(", 1 undeclared, 1 unguarded\n"),
+        "{}",
+        run.stdout
+    );
+
+    write(d, "hc-schema.toml", "[check]\nundeclared = \"warn\"\n");
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 1, "unguarded still fails:\n{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "warning: `account.billingcity` is read by this SQL, but no enclosing \
+             #[hc_requires] declares it"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "= note: a warning, not a failure: `undeclared = \"warn\"` under [check] in hc-schema.toml"
+        ),
+        "{}",
+        run.stdout
+    );
+
+    write(
+        d,
+        "hc-schema.toml",
+        "[check]\nundeclared = \"warn\"\nunguarded = \"warn\"\n",
+    );
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .ends_with(", 1 undeclared (warnings), 1 unguarded (warnings)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\nhc-schema check ok:"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["check", "--format", "json"]);
+    assert_eq!(run.code, 0);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["ok"], true);
+    let levels: Vec<&str> = json["sql_findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["warning", "warning"]);
+    let run = hc(d, &["check", "--format", "sarif"]);
+    let log: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let levels: Vec<&str> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["level"].as_str().unwrap())
+        .collect();
+    assert_eq!(levels, ["warning", "warning"]);
+    let run = hc(d, &["check", "--format", "github"]);
+    assert_eq!(
+        run.stdout.matches("::warning ").count(),
+        2,
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn a_bad_lint_level_is_a_config_error_with_its_position() {
+    let dir = sql_workspace();
+    let d = dir.path();
+    write(d, "hc-schema.toml", "[check]\nundeclared = \"off\"\n");
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("hc-schema.toml:2:14: ")
+            && run.stderr.contains("expected `error` or `warn`"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn problems_with_an_incomplete_scan_exit_2_and_list_every_site_not_read() {
+    let dir = sql_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/hidden.rs",
+        "use hc_schema_macro::hc_sql;\nmacro_rules! q { () => { hc_sql!(\"SELECT name FROM salesforce.account\") } }\n\
+         macro_rules! r { () => { #[hc_requires(account(name))] fn f() {} } }\n",
+    );
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("error: the scan is incomplete: 2 place(s) could not be read or are not scannable (app/src/hidden.rs:2:"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("; the scan is incomplete: 2 place(s) not read\n"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["check", "--format", "json"]);
+    assert_eq!(run.code, 2);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["complete"], false);
+    let kinds: Vec<&str> = json["source_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["not_scannable", "not_scannable"]);
+    assert_eq!(
+        json["counts"]["undeclared"], 1,
+        "the problems are reported too"
+    );
+}
+
+/// A crate whose hc_sql! query and annotation both read `account.loyalty_tier__c`, which
+/// prod lacks; one annotation only under a feature.
+fn queries_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(d, "hc-schema/test.json", TEST);
+    write(d, "hc-schema/prod.json", PROD);
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::{hc_requires, hc_sql};\n\
+         const TIERS: &str = hc_sql!(\"SELECT a.name, a.loyalty_tier__c FROM salesforce.account a\");\n\
+         #[cfg_attr(feature = \"pilot\", hc_requires(loyalty_program__c(name)))]\n\
+         fn pilot() {}\n\
+         fn main() {}\n",
+    );
+    dir
+}
+
+#[test]
+fn hc_sql_queries_are_requirements_in_every_command() {
+    let dir = queries_workspace();
+    let d = dir.path();
+    let run = hc(d, &["usages", "account.loyalty_tier__c"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "account.loyalty_tier__c is read at 1 site(s):\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\n"
+    );
+    let run = hc(d, &["requirements"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("  loyalty_tier__c  (read at app/src/main.rs:2:47)\n"),
+        "{}",
+        run.stdout
+    );
+    // The conditional annotation, marked.
+    assert!(
+        run.stdout.contains(
+            "loyalty_program__c\n  name  (read at app/src/main.rs:3:62 (when feature = \"pilot\"))\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["requirements", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["conditions"][0]["when"], "when feature = \"pilot\"");
+    let run = hc(d, &["usages", "loyalty_program__c"]);
+    assert!(
+        run.stdout.contains(
+            "  app/src/main.rs:3:62 (when feature = \"pilot\")  (loyalty_program__c.name)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["plan", "prod"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("Loyalty_Tier__c"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("app/src/main.rs:2:47"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["diff", "test", "prod"]);
+    assert!(
+        run.stdout.contains(
+            "- account.loyalty_tier__c  (only in test)  needed at app/src/main.rs:2:47  BREAKING"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["check", "--env", "prod"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains(
+            "error: `account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)\n --> app/src/main.rs:2:47\n"
+        ),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn usages_never_says_unused_when_sql_strings_use_the_column() {
+    let dir = sql_workspace();
+    let run = hc(dir.path(), &["usages", "account.billingcity"]);
+    assert_eq!(
+        run.code, 2,
+        "the hc_sql! that does not parse makes it incomplete"
+    );
+    assert!(
+        run.stdout.starts_with(
+            "no requirement names account.billingcity, but SQL strings use it (unmapping it breaks them):\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("  app/src/main.rs:8:13  (read; undeclared)\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stdout.contains("breaks no annotated code"));
+    let run = hc(dir.path(), &["usages", "contact.email", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["unchecked_sql"][0]["kind"], "unguarded");
+    assert_eq!(json["unchecked_sql"][0]["site"], "app/src/main.rs:17:5");
+}
+
+#[test]
+fn requirements_plan_and_verify_list_every_place_not_read() {
+    let dir = sql_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/broken.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn broken( {\n",
+    );
+    write(
+        d,
+        "app/src/other.rs",
+        "use hc_schema_macro::hc_requires;\nmacro_rules! m { () => { #[hc_requires(account(name))] fn f() {} } }\n",
+    );
+    for args in [
+        &["requirements"][..],
+        &["plan", "prod"],
+        &[
+            "verify",
+            "prod",
+            "--database-url",
+            "postgres://nobody@127.0.0.1:1/none",
+        ],
+    ] {
+        let run = hc(d, args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains("the result is incomplete: 3 place(s)"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        for place in [
+            "app/src/broken.rs:3:",
+            "app/src/other.rs:2:",
+            "app/src/main.rs:4:30: hc_sql!: the SQL does not parse",
+        ] {
+            assert!(
+                run.stderr.contains(place),
+                "{args:?}: {place}\n{}",
+                run.stderr
+            );
+        }
+    }
+}
+
+#[test]
+fn reading_sql_without_snapshots_says_what_it_cannot_know() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_sql;\nconst Q: &str = hc_sql!(\"SELECT name FROM salesforce.account\");\nfn main() {}\n",
+    );
+    let run = hc(d, &["requirements"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout,
+        "account\n  name  (read at app/src/main.rs:2:33)\n"
+    );
+    assert!(
+        run.stderr.contains(
+            "warning: no snapshot in hc-schema: SQL is read knowing only the configured schema \
+             names, so unqualified tables are not recognised as Heroku Connect's"
+        ),
+        "{}",
+        run.stderr
+    );
+}

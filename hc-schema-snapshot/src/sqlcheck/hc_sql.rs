@@ -1,0 +1,64 @@
+//! `hc_sql!` invocations: their requirements, or the errors the build fails on, through the
+//! same function as the macro ([`crate::sql::analyze_literal`]).
+
+use crate::diagnostic::Explanation;
+use crate::scan::{SqlArgument, SqlMacro};
+use crate::sql::{analyze_literal, Context, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+
+use super::finding::{SqlFinding, SqlFindingKind};
+use super::SqlQuery;
+
+/// What one `hc_sql!` gives.
+pub(crate) enum MacroOutcome {
+    /// Its SQL analysed.
+    Checked(SqlQuery),
+    /// The errors the build fails on.
+    Failed(Vec<SqlFinding>),
+}
+
+/// Check the `hc_sql!` at `index` of the scan's `sql_macros`.
+pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -> MacroOutcome {
+    let finding = |line: u32, column: u32, explanation: Explanation| SqlFinding {
+        kind: SqlFindingKind::SqlError,
+        file: sql_macro.file.clone(),
+        line,
+        column,
+        explanation,
+        subjects: Vec::new(),
+        annotation: None,
+    };
+    match &sql_macro.argument {
+        SqlArgument::NotLiteral { position, .. } => MacroOutcome::Failed(vec![finding(
+            position.line,
+            position.column,
+            Explanation {
+                message: NOT_A_LITERAL.to_string(),
+                notes: Vec::new(),
+                helps: Vec::new(),
+            },
+        )]),
+        SqlArgument::Literal(literal) => {
+            let start = literal.extent.start;
+            let source = SourceLiteral::new(
+                &sql_macro.file,
+                &literal.value,
+                &literal.written,
+                start.line,
+                start.column,
+            );
+            match analyze_literal(&source, context) {
+                LiteralOutcome::Checked { analysis, usages } => MacroOutcome::Checked(SqlQuery {
+                    sql_macro: index,
+                    analysis,
+                    usages,
+                }),
+                LiteralOutcome::Failed(errors) => MacroOutcome::Failed(
+                    errors
+                        .into_iter()
+                        .map(|(_, explanation)| finding(start.line, start.column, explanation))
+                        .collect(),
+                ),
+            }
+        }
+    }
+}

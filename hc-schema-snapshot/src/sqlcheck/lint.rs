@@ -1,0 +1,120 @@
+//! SQL string literals outside `hc_sql!`: inside an annotated item, compared with what the
+//! enclosing annotations declare (`undeclared`); anywhere else, reported when they touch
+//! Heroku Connect tables (`unguarded`).
+
+use crate::diagnostic::Explanation;
+use crate::scan::{ContainerKind, Scan, SqlLiteral};
+use crate::sql::{Context, SourceLiteral};
+
+use super::finding::{SqlFinding, SqlFindingKind};
+use super::reading::{read, Reading};
+use super::{undeclared, unguarded};
+
+/// What became of one literal.
+#[derive(Debug)]
+pub(crate) enum LintOutcome {
+    /// Not SQL: it does not start like a statement, or sqlparser does not parse it (prose that
+    /// happens to hold SQL words), or it is documentation (`#[doc = "..."]`).
+    NotSql,
+    /// SQL (or possibly SQL) that touches no Heroku Connect table.
+    NoHc,
+    /// SQL on Heroku Connect tables: these findings (none when every column is declared).
+    Checked(Vec<SqlFinding>),
+    /// It could touch Heroku Connect tables but could not be analysed: a note.
+    Skipped(SqlFinding),
+    /// It sits in an item whose annotation is malformed: that error stands for it (what the
+    /// annotation declares is unknown, so any finding here would be a follow-on error).
+    UnderMalformedAnnotation,
+}
+
+/// Check one of the scan's `sql_literals` that is outside `hc_sql!`.
+pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) -> LintOutcome {
+    if literal.in_malformed_annotation {
+        return LintOutcome::UnderMalformedAnnotation;
+    }
+    if is_documentation(literal) {
+        return LintOutcome::NotSql;
+    }
+    let format = literal
+        .container
+        .as_ref()
+        .is_some_and(|c| c.is_format_string());
+    let start = literal.literal.extent.start;
+    let source = SourceLiteral::new(
+        &literal.file,
+        &literal.literal.value,
+        &literal.literal.written,
+        start.line,
+        start.column,
+    );
+    let finding = |kind, explanation, subjects, annotation| SqlFinding {
+        kind,
+        file: literal.file.clone(),
+        line: start.line,
+        column: start.column,
+        explanation,
+        subjects,
+        annotation,
+    };
+    let annotated = !literal.annotations.is_empty();
+    match read(&literal.literal.value, format, context) {
+        Reading::NotSql => LintOutcome::NotSql,
+        Reading::NoHc => LintOutcome::NoHc,
+        Reading::Analysis(analysis) if !analysis.touches_hc() => LintOutcome::NoHc,
+        Reading::Skipped { reason, at } => {
+            let help = if annotated {
+                "its columns were not compared with the annotation: make sure the enclosing \
+                 #[hc_requires] declares every Heroku Connect column it uses"
+            } else {
+                "nothing checks this SQL: if it uses Heroku Connect tables, use hc_sql! for it \
+                 or annotate the item with #[hc_requires(...)]"
+            };
+            LintOutcome::Skipped(finding(
+                SqlFindingKind::Skipped,
+                Explanation {
+                    message: format!("skipped: {reason}"),
+                    notes: vec![source.place(at)],
+                    helps: vec![help.to_string()],
+                },
+                Vec::new(),
+                None,
+            ))
+        }
+        Reading::Analysis(analysis) if annotated => LintOutcome::Checked(
+            undeclared::findings(scan, literal, &analysis, &source)
+                .into_iter()
+                .map(|(explanation, subjects, annotation)| {
+                    finding(
+                        SqlFindingKind::Undeclared,
+                        explanation,
+                        subjects,
+                        Some(annotation),
+                    )
+                })
+                .collect(),
+        ),
+        Reading::Analysis(analysis) => LintOutcome::Checked(vec![finding(
+            SqlFindingKind::Unguarded,
+            unguarded::explain(&analysis, &source, format),
+            unguarded::subjects_of(&analysis),
+            None,
+        )]),
+    }
+}
+
+/// Whether the literal is documentation (`#[doc = "..."]`, what `///` becomes): text, never
+/// run.
+fn is_documentation(literal: &SqlLiteral) -> bool {
+    literal.container.as_ref().is_some_and(|c| {
+        c.kind == ContainerKind::Attribute && c.path.rsplit("::").next() == Some("doc")
+    })
+}
+
+/// `` `a`, `b` ``.
+pub(super) fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

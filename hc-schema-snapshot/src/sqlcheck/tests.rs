@@ -1,0 +1,629 @@
+//! The SQL checks on small sources, and on generated ones (no panic, exact prefilter).
+
+use super::*;
+use crate::scan::{scan_sources, scan_sources_with, Strategy};
+use crate::sql::{analyze, Union};
+
+/// test maps `account.billingcity` and `lead`; both map account and contact.
+fn snapshots() -> (Snapshot, Snapshot) {
+    let test = Snapshot::parse(
+        r#"{"format":1,"environment":"test","schema":"salesforce","tables":{
+        "account":{"columns":{"sfid":{},"name":{},"type":{},"billingcity":{},"isdeleted":{}}},
+        "contact":{"columns":{"sfid":{},"email":{},"accountid":{},"lastname":{}}},
+        "lead":{"columns":{"sfid":{},"email":{}}}}}"#,
+        "test.json",
+        "test",
+    )
+    .unwrap();
+    let prod = Snapshot::parse(
+        r#"{"format":1,"environment":"prod","schema":"salesforce","tables":{
+        "account":{"columns":{"sfid":{},"name":{},"type":{},"isdeleted":{}}},
+        "contact":{"columns":{"sfid":{},"email":{},"accountid":{},"lastname":{}}}}}"#,
+        "prod.json",
+        "prod",
+    )
+    .unwrap();
+    (test, prod)
+}
+
+fn checked(sources: &[(&str, &str)]) -> (Scan, SqlChecks) {
+    let (test, prod) = snapshots();
+    let union = Union::new([&test, &prod]);
+    let context = Context::new(["salesforce"], &union);
+    let scan = scan_sources(sources);
+    let checks = check(&scan, &context);
+    (scan, checks)
+}
+
+fn one(text: &str) -> (Scan, SqlChecks) {
+    checked(&[("src/lib.rs", text)])
+}
+
+/// `(kind, line, column, message)` of every finding.
+fn findings(checks: &SqlChecks) -> Vec<(SqlFindingKind, u32, u32, String)> {
+    checks
+        .findings
+        .iter()
+        .map(|f| (f.kind, f.line, f.column, f.explanation.message.clone()))
+        .collect()
+}
+
+const PRELUDE: &str = "use hc_schema_macro::{hc_requires, hc_sql};\n";
+
+#[test]
+fn hc_sql_usages_sit_at_their_names() {
+    let text = format!(
+        "{PRELUDE}const A: &str = hc_sql!(r#\"SELECT a.name,\n  a.type FROM salesforce.account a\"#);\n\
+         const B: &str = hc_sql!(\"UPDATE contact SET email = $1 WHERE sfid = $2\");\n\
+         const C: &str = hc_sql!(\"SELECT\\tname FROM account\");\n"
+    );
+    let (scan, checks) = one(&text);
+    assert!(checks.findings.is_empty(), "{:?}", checks.findings);
+    assert_eq!(checks.stats.queries, 3);
+    let usages = checks.all_usages(&scan);
+    type Spots = Vec<(String, u32, u32)>;
+    let spots: Vec<(String, Spots)> = usages
+        .iter()
+        .map(|u| {
+            (
+                format!("{} {}", u.access.as_str(), u.table.name),
+                u.columns
+                    .iter()
+                    .map(|c| (c.name.clone(), c.line, c.column))
+                    .collect(),
+            )
+        })
+        .collect();
+    // A (raw): exact; the value starts at column 28 of line 2, after `r#"`.
+    assert_eq!(spots[0].0, "read account");
+    assert_eq!(
+        spots[0].1,
+        [("name".into(), 2, 37), ("type".into(), 3, 5)],
+        "{spots:?}"
+    );
+    // B (plain, no escapes): exact; a write and a read of contact.
+    assert_eq!(spots[1].0, "write contact");
+    assert_eq!(spots[1].1, [("email".into(), 4, 45)]);
+    assert_eq!(spots[2].0, "read contact");
+    // C (an escape): every name at the literal.
+    assert_eq!(spots[3].1, [("name".into(), 5, 25)]);
+    assert!(usages
+        .iter()
+        .all(|u| u.origin == crate::manifest::Origin::Sql));
+}
+
+#[test]
+fn hc_sql_errors_are_findings_with_the_macros_text() {
+    let text = format!(
+        "{PRELUDE}const A: &str = hc_sql!(\"SELECT nme FROM\");\n\
+         const B: &str = hc_sql!(\"SELECT sfid FROM account a JOIN contact c ON c.accountid = a.sfid\");\n\
+         const C: &str = hc_sql!(concat!(\"SELECT \", \"1\"));\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|f| f.0 == SqlFindingKind::SqlError));
+    assert_eq!((found[0].1, found[0].2), (2, 25), "at the literal");
+    let text = checks.findings[0].explanation.to_string();
+    assert!(
+        text.starts_with("the SQL does not parse (PostgreSQL dialect): ")
+            && text.contains("\n  = note: at line 1, column 16 of the SQL (src/lib.rs:2:41):\n")
+            && text.ends_with(&format!("\n  = help: {}", crate::sql::WAY_OUT)),
+        "{text}"
+    );
+    assert!(
+        found[1].3.starts_with("column `sfid` is ambiguous"),
+        "{found:?}"
+    );
+    assert_eq!(found[2].3, crate::sql::NOT_A_LITERAL);
+    assert_eq!((found[2].1, found[2].2), (4, 25), "at the argument");
+    assert!(checks.queries.is_empty());
+    assert_eq!(checks.errors().count(), 3);
+}
+
+#[test]
+fn undeclared_columns_name_the_column_and_the_annotation() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account(sfid, name, isdeleted))]
+fn tiers(schema: &str) -> String {{
+    format!(\"SELECT sfid, name, billingcity FROM {{}}.account WHERE isdeleted IS NOT TRUE\", schema)
+}}
+"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    let finding = &checks.findings[0];
+    assert_eq!(finding.kind, SqlFindingKind::Undeclared);
+    assert_eq!((finding.line, finding.column), (5, 13));
+    assert_eq!(
+        finding.explanation.message,
+        "`account.billingcity` is read by this SQL, but no enclosing #[hc_requires] declares it \
+         (the annotation at src/lib.rs:3:3)"
+    );
+    assert_eq!(
+        finding.explanation.helps,
+        ["add `billingcity` to `account(...)` in that annotation"]
+    );
+    assert!(
+        finding.explanation.notes[0]
+            .starts_with("at line 1, column 20 of the SQL (src/lib.rs:5:33):"),
+        "{:?}",
+        finding.explanation.notes
+    );
+    assert_eq!(
+        finding.annotation.as_ref().unwrap().to_string(),
+        "src/lib.rs:3:3"
+    );
+    assert_eq!(finding.subjects[0].name(), "account.billingcity");
+}
+
+#[test]
+fn writes_must_be_declared_as_writes_and_tables_at_all() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(contact(sfid, email))]
+fn set_email() -> &'static str {{
+    \"UPDATE salesforce.contact SET email = $1 WHERE sfid = $2\"
+}}
+#[hc_requires(contact(sfid), write contact(lastname))]
+fn set_both() -> &'static str {{
+    \"UPDATE salesforce.contact SET email = $1, lastname = $3 WHERE sfid = $2\"
+}}
+#[hc_requires(write contact(email))]
+fn read_what_you_write() -> &'static str {{
+    \"UPDATE salesforce.contact SET email = $1 WHERE email = $2\"
+}}
+#[hc_requires(account(sfid))]
+fn other_table() -> &'static str {{
+    \"DELETE FROM lead WHERE sfid = $1\"
+}}
+"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    let messages: Vec<&str> = found.iter().map(|f| f.3.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "this SQL writes the Heroku Connect table `contact` (`email`), but no enclosing \
+             #[hc_requires] declares a write of it (the annotation at src/lib.rs:3:3)",
+            "`contact.email` is written by this SQL, but no enclosing #[hc_requires] declares \
+             it as a write (the annotation at src/lib.rs:7:3)",
+            "this SQL writes rows of the Heroku Connect table `lead`, but no enclosing \
+             #[hc_requires] declares a write of it (the annotation at src/lib.rs:15:3)",
+            "this SQL reads the Heroku Connect table `lead` (`sfid`), but no enclosing \
+             #[hc_requires] declares it (the annotation at src/lib.rs:15:3)",
+        ],
+        "{found:#?}"
+    );
+    assert_eq!(
+        checks.findings[0].explanation.helps,
+        ["add `write contact(email)` to that annotation"]
+    );
+    assert_eq!(
+        checks.findings[1].explanation.helps,
+        ["add `email` to `write contact(...)` in that annotation"]
+    );
+    assert_eq!(
+        checks.findings[2].explanation.helps,
+        ["add `write lead()` to that annotation"]
+    );
+}
+
+#[test]
+fn enclosing_annotations_declare_together_and_the_innermost_is_named() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account(sfid, name))]
+impl Repo {{
+    #[hc_requires(contact(email, accountid))]
+    fn load(&self) -> &'static str {{
+        \"SELECT a.name, c.email, a.type FROM salesforce.account a JOIN salesforce.contact c ON c.accountid = a.sfid\"
+    }}
+    #[hc_requires(contact(email))]
+    fn more(&self) -> &'static str {{
+        \"SELECT c.lastname FROM salesforce.contact c\"
+    }}
+}}
+"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    // `a.type`: the annotation that has `account(...)` is the outer one.
+    assert!(
+        found[0].3.starts_with("`account.type` is read"),
+        "{found:?}"
+    );
+    assert_eq!(checks.findings[0].annotation.as_ref().unwrap().line, 3);
+    // `c.lastname`: the innermost with `contact(...)`.
+    assert_eq!(checks.findings[1].annotation.as_ref().unwrap().line, 9);
+}
+
+#[test]
+fn unguarded_sql_is_reported_with_the_annotation_it_needs() {
+    let text = format!(
+        "{PRELUDE}
+const LOOSE: &str = \"SELECT name, type FROM salesforce.account WHERE sfid = $1\";
+fn dynamic(schema: &str) -> String {{
+    format!(\"UPDATE {{schema}}.contact SET email = $1 WHERE sfid = $2\")
+}}
+fn app_only() -> &'static str {{ \"SELECT name FROM public.account\" }}
+fn prose() -> &'static str {{ \"Select the rows from the account list to update\" }}
+/// Runs `SELECT name FROM salesforce.account`.
+#[doc = \"SELECT email FROM salesforce.contact\"]
+fn documented() {{}}
+fn other() -> &'static str {{ \"SELECT x FROM app_users WHERE y = 1\" }}
+"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found.iter().all(|f| f.0 == SqlFindingKind::Unguarded));
+    assert_eq!(
+        found[0].3,
+        "this SQL uses the Heroku Connect table(s) `account` but nothing checks it: it is \
+         neither in hc_sql! nor inside an item annotated with #[hc_requires]"
+    );
+    assert_eq!(
+        checks.findings[0].explanation.helps,
+        [
+            "write it as hc_sql!(\"...\") (the SQL itself is then checked), or annotate the item \
+          that uses it: #[hc_requires(account(name, type, sfid))]"
+        ]
+    );
+    assert!(
+        checks.findings[1].explanation.helps[0]
+            .contains("#[hc_requires(write contact(email), contact(sfid))] (SQL built at run time"),
+        "{:?}",
+        checks.findings[1].explanation.helps
+    );
+    let subjects: Vec<String> = checks.findings[1]
+        .subjects
+        .iter()
+        .map(|s| format!("{} {}", s.access.as_str(), s.name()))
+        .collect();
+    assert_eq!(subjects, ["write contact.email", "read contact.sfid"]);
+    assert_eq!(checks.stats.strings, 6, "the doc attribute is a candidate");
+    assert_eq!(checks.stats.checked, 2);
+    assert_eq!(
+        checks.stats.not_sql + checks.stats.no_hc,
+        4,
+        "{:?}",
+        checks.stats
+    );
+}
+
+#[test]
+fn unreadable_sql_is_skipped_with_a_note_never_passed() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account(name))]
+fn f(filter: &str) -> String {{
+    format!(\"SELECT name FROM salesforce.account {{}} sfid = 1\", filter)
+}}
+fn g() -> &'static str {{ \"SELECT name FROM salesforce.account; DELETE FROM salesforce.account\" }}
+"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found.iter().all(|f| f.0 == SqlFindingKind::Skipped));
+    assert!(
+        found[0]
+            .3
+            .starts_with("skipped: a placeholder in a position that cannot be substituted"),
+        "{found:?}"
+    );
+    assert!(
+        found[1]
+            .3
+            .starts_with("skipped: the SQL holds 2 statements"),
+        "{found:?}"
+    );
+    assert_eq!(checks.stats.skipped, 2);
+}
+
+#[test]
+fn a_template_filled_by_hand_is_read_like_a_format_string() {
+    let text = "fn f(s: &str) -> String { \"SELECT name FROM {schema}.account\".replace(\"{schema}\", s) }\n";
+    let (_, checks) = one(text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Unguarded);
+}
+
+#[test]
+fn sql_that_does_not_parse_outside_hc_sql_is_prose() {
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM salesforce.account WHERE\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    assert!(checks.findings.is_empty(), "{:?}", checks.findings);
+    assert_eq!(checks.stats.not_sql, 1);
+}
+
+#[test]
+fn a_malformed_annotation_is_not_followed_by_sql_findings() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account)]
+fn tiers() -> &'static str {{ \"SELECT sfid, name FROM salesforce.account\" }}
+#[hc_requires(account(name))]
+#[hc_requires(contact)]
+fn both() -> &'static str {{ \"SELECT a.name, c.email FROM salesforce.account a, salesforce.contact c\" }}
+fn loose() -> &'static str {{ \"SELECT email FROM salesforce.contact\" }}
+"
+    );
+    let (scan, checks) = one(&text);
+    assert_eq!(scan.errors.len(), 2, "{:?}", scan.errors);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "only the loose SQL: {found:#?}");
+    assert_eq!((found[0].0, found[0].1), (SqlFindingKind::Unguarded, 8));
+    assert_eq!(checks.stats.under_malformed, 2);
+}
+
+#[test]
+fn place_notes_for_hc_sql_findings() {
+    let text = format!("{PRELUDE}const A: &str = hc_sql!(\"SELECT billingcity FROM account\");\n");
+    let (scan, checks) = one(&text);
+    let (test, prod) = snapshots();
+    let _ = test;
+    let usages = checks.all_usages(&scan);
+    let problems = crate::manifest::check_usages(&usages, "prod", &prod);
+    assert_eq!(problems.len(), 1);
+    let place = checks
+        .place(&scan, problems[0].usage, &problems[0].finding)
+        .unwrap();
+    assert_eq!(
+        place,
+        "at line 1, column 8 of the SQL (src/lib.rs:2:33):\n    SELECT billingcity FROM account\n           ^^^^^^^^^^^"
+    );
+}
+
+/// A tiny deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn one_in(&mut self, n: u64) -> bool {
+        self.next().is_multiple_of(n)
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+const PIECES: &[&str] = &[
+    "SELECT ",
+    "select ",
+    "name",
+    "sfid",
+    "billingcity",
+    ", ",
+    " FROM ",
+    " from ",
+    "account",
+    "salesforce.",
+    "{}",
+    "{0}",
+    "{schema}",
+    "{{",
+    "}}",
+    "}",
+    "{",
+    "{:?}",
+    " WHERE ",
+    " = ",
+    "$1",
+    "'x'",
+    "\\n",
+    "\\t",
+    "\\\\",
+    "\\\"",
+    "\\u{e9}",
+    "é",
+    "\n",
+    " JOIN contact c ON ",
+    "c.accountid = a.sfid",
+    " a",
+    "UPDATE ",
+    " SET ",
+    "email",
+    "INSERT INTO ",
+    "(",
+    ")",
+    " VALUES ",
+    "DELETE FROM ",
+    ";",
+    "--",
+    "/*",
+    "*/",
+    "\"",
+    "U&\"\\0061\"",
+    "lead",
+    "public.",
+    "WITH q AS (",
+    "SELECT * FROM q",
+    " UNION ",
+    "type",
+    "\"Name\"",
+    "count(*)",
+    " GROUP BY ",
+];
+
+const TEMPLATES: &[&str] = &[
+    "SELECT COLS FROM SCHEMAaccount WHERE COL = $1",
+    "SELECT a.COL, c.email FROM SCHEMAaccount a JOIN SCHEMAcontact c ON c.accountid = a.sfid",
+    "UPDATE SCHEMAcontact SET email = $1 WHERE COL = $2",
+    "DELETE FROM SCHEMAlead WHERE sfid = $1",
+    "INSERT INTO SCHEMAcontact (email, lastname) VALUES ($1, $2) RETURNING sfid",
+    "WITH t AS (SELECT COLS FROM SCHEMAaccount) SELECT COL FROM t",
+    "SELECT count(*) FROM SCHEMAaccount GROUP BY COL",
+];
+
+/// A generated literal body (escaped as written inside `"..."` when `plain`): usually a
+/// statement on the snapshots' tables with random schemas, placeholders, columns and
+/// whitespace escapes, sometimes mutated; else random fragments.
+fn body(rng: &mut Rng, plain: bool) -> String {
+    if !rng.one_in(3) {
+        let space = |rng: &mut Rng| {
+            if plain {
+                rng.pick(&[" ", " ", "\\n", "\\t", "\\\n    ", "\\u{20}"])
+                    .to_string()
+            } else {
+                rng.pick(&[" ", " ", "\n", "\t"]).to_string()
+            }
+        };
+        let columns = ["name", "sfid", "billingcity", "type", "email", "nosuch"];
+        let mut text = rng.pick(TEMPLATES).to_string();
+        while let Some(at) = text.find("SCHEMA") {
+            let schema = rng.pick(&["", "salesforce.", "{}.", "{0}.", "{schema}.", "public."]);
+            text.replace_range(at..at + 6, schema);
+        }
+        while let Some(at) = text.find("COLS") {
+            let list = format!("{}, {}", rng.pick(&columns), rng.pick(&columns));
+            text.replace_range(at..at + 4, &list);
+        }
+        while let Some(at) = text.find("COL") {
+            let column = rng.pick(&columns);
+            text.replace_range(at..at + 3, column);
+        }
+        let mut spaced = String::new();
+        for word in text.split(' ') {
+            if !spaced.is_empty() {
+                spaced.push_str(&space(rng));
+            }
+            spaced.push_str(word);
+        }
+        if rng.one_in(4) {
+            let mut at = (rng.next() % (spaced.len() as u64 + 1)) as usize;
+            while !spaced.is_char_boundary(at) {
+                at -= 1;
+            }
+            let piece = rng.pick(PIECES);
+            let breaks = if plain {
+                piece.contains('"')
+            } else {
+                piece.starts_with('\\')
+            };
+            if !breaks {
+                spaced.insert_str(at, piece);
+            }
+        }
+        return spaced;
+    }
+    let mut text = String::new();
+    for _ in 0..(3 + rng.next() % 14) {
+        let piece = rng.pick(PIECES);
+        if !plain && (piece.starts_with('\\') || piece == "\"") {
+            continue;
+        }
+        if plain && (piece == "\"" || piece.starts_with("U&")) {
+            text.push_str("\\\"");
+            continue;
+        }
+        text.push_str(piece);
+    }
+    text
+}
+
+/// Generated sources: literals with random placeholders, escapes and SQL fragments, plain or
+/// raw, in `format!`, in `hc_sql!`, annotated or not. No panic; every finding sits in the file
+/// at a literal; the counts add up; the fast scan and the full parse give the same findings.
+#[test]
+fn generated_literals_through_the_checks() {
+    let (test, prod) = snapshots();
+    let union = Union::new([&test, &prod]);
+    let context = Context::new(["salesforce"], &union);
+    let rounds: usize = std::env::var("HC_SCHEMA_TEST_ROUNDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(300);
+    let mut rng = Rng(0x5eed_cafe_f00d);
+    let mut kinds = BTreeSet::new();
+    for round in 0..rounds {
+        let mut text = String::from(PRELUDE);
+        for item in 0..4 {
+            let raw = rng.one_in(3);
+            let literal = if raw {
+                format!("r##\"{}\"##", body(&mut rng, false))
+            } else {
+                format!("\"{}\"", body(&mut rng, true))
+            };
+            let expression = match rng.next() % 4 {
+                0 => format!("format!({literal}, 1, 2)"),
+                1 => format!("hc_sql!({literal})"),
+                _ => literal,
+            };
+            if rng.one_in(2) {
+                text.push_str("#[hc_requires(account(name, sfid), write contact(email))]\n");
+            }
+            text.push_str(&format!(
+                "fn f{item}() -> String {{ String::from({expression}) }}\n"
+            ));
+        }
+        let sources = [("src/gen.rs", text.as_str())];
+        let fast = scan_sources(&sources);
+        let full = scan_sources_with(&sources, Strategy::FullParse);
+        let checks = check(&fast, &context);
+        assert_eq!(
+            checks,
+            check(&full, &context),
+            "round {round}: fast and full scans disagree:\n{text}"
+        );
+        let stats = checks.stats;
+        assert_eq!(
+            stats.checked + stats.not_sql + stats.no_hc + stats.skipped + stats.under_malformed,
+            stats.strings,
+            "round {round}"
+        );
+        let lines = text.lines().count() as u32;
+        for finding in &checks.findings {
+            kinds.insert(finding.kind);
+            assert!(
+                finding.line >= 1 && finding.line <= lines,
+                "round {round}: {finding:?}\n{text}"
+            );
+            assert!(!finding.explanation.message.is_empty());
+            if finding.kind == SqlFindingKind::Undeclared {
+                assert!(finding.annotation.is_some());
+            }
+        }
+    }
+    assert_eq!(
+        kinds.len(),
+        4,
+        "the generator reaches too few kinds: {kinds:?}"
+    );
+}
+
+/// The word prefilter never hides a Heroku Connect table the analysis would find.
+#[test]
+fn generated_texts_the_prefilter_is_exact() {
+    let (test, prod) = snapshots();
+    let union = Union::new([&test, &prod]);
+    let context = Context::new(["salesforce"], &union);
+    let mut rng = Rng(0xdead_beef_1234);
+    let mut touching = 0;
+    for _ in 0..3000 {
+        let text = body(&mut rng, false).replace(['{', '}'], " ");
+        let touches = analyze(&text, &context).is_ok_and(|a| a.touches_hc());
+        if touches {
+            touching += 1;
+            assert!(words::may_touch_hc(&text, &context), "{text:?}");
+        }
+        let upper = text.to_ascii_uppercase();
+        if analyze(&upper, &context).is_ok_and(|a| a.touches_hc()) {
+            assert!(words::may_touch_hc(&upper, &context), "{upper:?}");
+        }
+    }
+    assert!(touching > 30, "too few texts touch a table: {touching}");
+}

@@ -1,0 +1,247 @@
+//! `hc_sql!` and `hc-schema check` agree on generated crates: the requirements the macro
+//! registers (each name at its position: inside raw and escape-free literals, at the literal
+//! otherwise) are the ones the scan's SQL checks find, and every compile error of a failing
+//! query is a finding of the check with the same text.
+
+use hc_schema_snapshot::config::Project;
+use hc_schema_snapshot::diagnostic::{explain, Target};
+use hc_schema_snapshot::manifest::{check_usages, Manifest, Origin};
+use hc_schema_snapshot::scan::{scan, Scan};
+use hc_schema_snapshot::sql::{Context, Union};
+use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
+use hc_schema_snapshot::Snapshot;
+use hc_schema_tests::cargo::{snapshot_json, TempCrate};
+
+/// A tiny deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    /// `HC_SCHEMA_TEST_SEED` (to explore other inputs locally) mixed with `salt`, else `salt`.
+    fn seeded(salt: u64) -> Rng {
+        let seed = std::env::var("HC_SCHEMA_TEST_SEED")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0);
+        Rng((seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt) | 1)
+    }
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const ACCOUNT: &[&str] = &["sfid", "name", "type", "billingcity", "isdeleted"];
+const CONTACT: &[&str] = &["sfid", "email", "lastname"];
+
+/// One statement on the snapshots' tables, its words separated by `SP` (replaced by the
+/// literal form's whitespace).
+fn statement(rng: &mut Rng, failing: bool) -> String {
+    let schema = rng.pick(&["", "salesforce.", "SalesForce."]);
+    let a = rng.pick(ACCOUNT);
+    let b = rng.pick(ACCOUNT);
+    let c = rng.pick(CONTACT);
+    if failing && rng.below(3) == 0 {
+        // SQL errors: a parse error, an ambiguous column, an unknown qualifier.
+        return rng
+            .pick(&[
+                "SELECTSPnameSPFROMSPsalesforce.accountSPWHERE",
+                "SELECTSPsfidSPFROMSPaccountSPaSPJOINSPcontactSPcSPONSPc.accountidSP=SPa.sfid",
+                "SELECTSPx.nameSPFROMSPaccountSPa",
+                "SELECTSPnameSPFROMSPaccount;SPSELECTSP1",
+            ])
+            .to_string();
+    }
+    let missing = if failing { "loyalty_tier__c" } else { a };
+    let shapes = [
+        format!("SELECTSP{a},SP{missing}SPFROMSP{schema}accountSPWHERESP{b}SP=SP$1"),
+        format!(
+            "SELECTSPa.{a},SPc.{c}SPFROMSP{schema}accountSPaSPJOINSP{schema}contactSPcSPONSPc.accountidSP=SPa.sfid"
+        ),
+        format!(
+            "UPDATESP{schema}contactSPSETSP{}SP=SP$1SPWHERESP{c}SP=SP$2",
+            rng.pick(&["email", "lastname"])
+        ),
+        format!("SELECTSP'é',SP{a}SPFROMSPaccountSPGROUPSPBYSP{a}"),
+        format!("WITHSPtSPASSP(SELECTSP{a},SP{b}SPFROMSP{schema}account)SPSELECTSP{b}SPFROMSPt"),
+        format!("DELETESPFROMSP{schema}contactSPWHERESP{c}SPISSPNULL"),
+        "SELECTSPkeySPFROMSPapp_settings".to_string(),
+    ];
+    shapes[rng.below(shapes.len())].clone()
+}
+
+/// The statement written as a Rust string literal of a random form.
+fn literal(rng: &mut Rng, sql: &str) -> String {
+    match rng.below(6) {
+        // Plain, no escape: exact positions.
+        0 => format!("\"{}\"", sql.replace("SP", " ")),
+        // Raw, on several lines.
+        1 => format!("r#\"\n    {}\n\"#", sql.replace("SP", "\n      ")),
+        2 => format!("r\"{}\"", sql.replace("SP", " ")),
+        // Escapes: positions at the literal.
+        3 => format!("\"{}\"", sql.replace("SP", "\\n  ")),
+        4 => format!("\"{}\"", sql.replace("SP", " \\\n     ")),
+        _ => format!("\"\\t{}\"", sql.replace("SP", "\\u{20}")),
+    }
+}
+
+/// A generated crate's `main.rs`: `count` hc_sql! calls in several forms (a const, a local,
+/// a trailing comma, a path, an alias), and a main that prints the registry.
+fn source(rng: &mut Rng, count: usize, failing: bool) -> String {
+    let mut text =
+        String::from("use hc_schema_macro::hc_sql;\nuse hc_schema_macro::hc_sql as query;\n\n");
+    let mut names = Vec::new();
+    for n in 0..count {
+        let sql = statement(rng, failing);
+        let lit = literal(rng, &sql);
+        let call = match rng.below(4) {
+            0 => format!("hc_sql!({lit})"),
+            1 => format!("hc_sql!({lit},)"),
+            2 => format!("hc_schema_macro::hc_sql!({lit})"),
+            _ => format!("query!({lit})"),
+        };
+        text.push_str(&format!("pub const Q{n}: &str = {call};\n"));
+        names.push(format!("Q{n}"));
+    }
+    text.push_str(&format!(
+        "\nfn main() {{\n    let _all = [{}];\n    let usages = hc_schema_snapshot::registry::usages();\n    println!(\"{{:#}}\", hc_schema_snapshot::manifest::Manifest::from_usages(&usages).to_json());\n}}\n",
+        names.join(", ")
+    ));
+    text
+}
+
+/// A crate with the registry on; test maps everything, prod lacks `account.loyalty_tier__c`.
+fn krate(name: &str, main: &str) -> TempCrate {
+    let columns: Vec<&str> = ACCOUNT.iter().copied().chain(["accountid"]).collect();
+    let mut with_tier = columns.clone();
+    with_tier.push("loyalty_tier__c");
+    let contact: Vec<&str> = CONTACT.iter().copied().chain(["accountid"]).collect();
+    let test = snapshot_json("test", &[("account", &with_tier), ("contact", &contact)]).replace(
+        "\"contact\": {",
+        "\"contact\": { \"access\": \"read_write\",",
+    );
+    let prod = snapshot_json("prod", &[("account", &columns), ("contact", &contact)]).replace(
+        "\"contact\": {",
+        "\"contact\": { \"access\": \"read_write\",",
+    );
+    TempCrate::new(
+        name,
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            ("src/main.rs", main),
+            ("hc-schema/test.json", &test),
+            ("hc-schema/prod.json", &prod),
+            ("hc-schema.toml", "[registry]\nenabled = true\n"),
+        ],
+    )
+}
+
+/// The scan and SQL checks of a crate, as `hc-schema check` runs them.
+fn checked(krate: &TempCrate) -> (Scan, SqlChecks, Project) {
+    let dir = krate.path();
+    let scan = scan(dir, dir, &[]);
+    let project = Project::discover(dir).unwrap();
+    let snapshots: Vec<(String, Snapshot)> = project
+        .available_envs()
+        .into_iter()
+        .map(|env| {
+            let snapshot = Snapshot::load(&project.snapshot_path(&env)).unwrap();
+            (env, snapshot)
+        })
+        .collect();
+    let union = Union::new(snapshots.iter().map(|(_, s)| s));
+    let schemas = sqlcheck::schemas(
+        &project.config,
+        snapshots.iter().map(|(e, _)| e.as_str()),
+        snapshots.iter().map(|(_, s)| s),
+    );
+    let checks = sqlcheck::check(&scan, &Context::new(schemas, &union));
+    (scan, checks, project)
+}
+
+#[test]
+fn generated_hc_sql_crates_the_registry_equals_the_scan() {
+    let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0001);
+    let main = source(&mut rng, 48, false);
+    let krate = krate("sql_agree_ok", &main);
+    let (ok, out) = krate.run(&["--features", "test-snapshot"]);
+    assert!(ok, "{out}\n{main}");
+    let compiled: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let (scan, checks, _) = checked(&krate);
+    assert!(checks.findings.is_empty(), "{:#?}", checks.findings);
+    assert_eq!(checks.stats.queries, 48);
+    let scanned = Manifest::from_usages(&checks.all_usages(&scan)).to_json();
+    assert_eq!(compiled, scanned, "{main}");
+    assert!(compiled["requirements"].as_array().unwrap().len() == 2);
+}
+
+#[test]
+fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
+    let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0002);
+    let main = source(&mut rng, 50, true);
+    let krate = krate("sql_agree_fail", &main);
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok, "built:\n{main}");
+    let (scan, checks, _) = checked(&krate);
+    // rustc prints a message's later lines indented under `error: `.
+    // (and shows a tab as four spaces).
+    let as_printed = |text: &str| {
+        format!(
+            "error: {}",
+            text.replace('\n', "\n       ").replace('\t', "    ")
+        )
+    };
+    let mut expected = 0;
+    for finding in checks.errors() {
+        let text = as_printed(&finding.explanation.to_string());
+        assert!(
+            stderr.contains(&text),
+            "not in the build's errors:\n{text}\n\n{stderr}\n{main}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "--> {}:{}:{}",
+                finding.file, finding.line, finding.column
+            )),
+            "{finding:?}\n{stderr}"
+        );
+        expected += 1;
+    }
+    // The missing columns, in prod, as the macro words and places them.
+    let dir = krate.path();
+    let prod = Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
+    let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
+    let prod_t = Target::env("prod", "hc-schema/prod.json", &prod);
+    let test_t = Target::env("test", "hc-schema/test.json", &test);
+    let usages = checks.all_usages(&scan);
+    for problem in check_usages(&usages, "prod", &prod) {
+        assert_eq!(problem.usage.origin, Origin::Sql);
+        let mut explanation = explain(&problem.finding, &prod_t, &[prod_t, test_t]);
+        let place = checks
+            .place(&scan, problem.usage, &problem.finding)
+            .unwrap();
+        explanation.notes.insert(0, place);
+        let text = as_printed(&explanation.to_string());
+        assert!(
+            stderr.contains(&text),
+            "not in the build's errors:\n{text}\n\n{stderr}"
+        );
+        expected += 1;
+    }
+    assert!(
+        expected >= 10,
+        "too few failing queries generated: {expected}"
+    );
+    assert_eq!(
+        stderr.matches("\nerror: ").count() + usize::from(stderr.starts_with("error: ")),
+        expected + 1, // and rustc's "could not compile"
+        "{stderr}"
+    );
+}
