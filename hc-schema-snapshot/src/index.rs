@@ -15,12 +15,9 @@
 //! assert_eq!(check(&needs, &index), check(&needs, &prod));
 //! ```
 
+use crate::names_reader::{NameLines, SnapshotNames, ACCESS_RO, ACCESS_RW};
 use crate::requirement::Schema;
 use crate::snapshot::{MappingAccess, Snapshot};
-
-/// The pseudo-columns recording a table's mapping access (no column name holds `\u{1}`).
-const ACCESS_RO: &str = "\u{1}ro";
-const ACCESS_RW: &str = "\u{1}rw";
 
 /// The first line of every index file; bump the number when the layout changes.
 const HEADER: &[u8] = b"hc-schema name index 4\n";
@@ -47,48 +44,33 @@ impl NameIndex {
     /// annotation can name them (annotation names are identifiers or letters, digits and
     /// underscores).
     pub fn of(snapshot: &Snapshot) -> NameIndex {
-        let plain = |name: &str| !name.contains(['\t', '\n', '\u{1}']);
-        let mut lines: Vec<String> = Vec::new();
-        for (table, info) in snapshot.tables.iter().filter(|(t, _)| plain(t)) {
-            lines.push(table.clone());
-            match info.access {
-                Some(MappingAccess::ReadOnly) => lines.push(format!("{table}\t{ACCESS_RO}")),
-                Some(MappingAccess::ReadWrite) => lines.push(format!("{table}\t{ACCESS_RW}")),
-                None => {}
-            }
-            lines.extend(
-                info.columns
-                    .keys()
-                    .filter(|c| plain(c))
-                    .map(|column| format!("{table}\t{column}")),
-            );
-        }
-        lines.sort_unstable();
-        let slots = (2 * lines.len()).next_power_of_two().max(2);
+        NameIndex::from_lines(&SnapshotNames::of(snapshot).lines)
+    }
+
+    /// The index of `lines` (what [`SnapshotNames`] reads from a snapshot's text, or a union of
+    /// several). The lines are the index's text as they are; the hash table is computed over
+    /// them.
+    pub fn from_lines(lines: &NameLines) -> NameIndex {
+        let count = lines.len();
+        let slots = (2 * count).next_power_of_two().max(2);
         let mut table = vec![0u32; slots];
-        for (number, line) in lines.iter().enumerate() {
-            let mut slot = fnv1a(FNV_OFFSET, line.as_bytes()) as usize & (slots - 1);
+        let mut number = 0;
+        while number < count {
+            let mut slot = fnv1a(FNV_OFFSET, lines.line(number)) as usize & (slots - 1);
             while table[slot] != 0 {
                 slot = (slot + 1) & (slots - 1);
             }
             table[slot] = u32_of(number + 1);
+            number += 1;
         }
-        let mut bytes = HEADER.to_vec();
-        bytes.extend_from_slice(&u32_of(lines.len()).to_le_bytes());
+        let text = lines.text();
+        let mut bytes = Vec::with_capacity(HEADER.len() + 8 + 4 * (slots + count + 1) + text.len());
+        bytes.extend_from_slice(HEADER);
+        bytes.extend_from_slice(&u32_of(count).to_le_bytes());
         bytes.extend_from_slice(&u32_of(slots).to_le_bytes());
-        for entry in table {
-            bytes.extend_from_slice(&entry.to_le_bytes());
-        }
-        let mut offset = 0;
-        for line in &lines {
-            bytes.extend_from_slice(&u32_of(offset).to_le_bytes());
-            offset += line.len() + 1;
-        }
-        bytes.extend_from_slice(&u32_of(offset).to_le_bytes());
-        for line in &lines {
-            bytes.extend_from_slice(line.as_bytes());
-            bytes.push(b'\n');
-        }
+        push_words(&mut bytes, &table);
+        push_words(&mut bytes, lines.starts());
+        bytes.extend_from_slice(text);
         NameIndex::parse(bytes).expect("a fresh index is well-formed")
     }
 
@@ -197,6 +179,22 @@ fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
 
 fn u32_of(n: usize) -> u32 {
     u32::try_from(n).expect("a snapshot's names fit in 4 GiB")
+}
+
+/// Append `words` little endian (a loop over the bytes: no call per word at opt-level 0).
+fn push_words(bytes: &mut Vec<u8>, words: &[u32]) {
+    let start = bytes.len();
+    bytes.resize(start + 4 * words.len(), 0);
+    let mut i = 0;
+    while i < words.len() {
+        let word = words[i];
+        let at = start + 4 * i;
+        bytes[at] = word as u8;
+        bytes[at + 1] = (word >> 8) as u8;
+        bytes[at + 2] = (word >> 16) as u8;
+        bytes[at + 3] = (word >> 24) as u8;
+        i += 1;
+    }
 }
 
 fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
