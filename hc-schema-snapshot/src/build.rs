@@ -79,7 +79,7 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     // stamp is taken before the read (a change during the read makes it stale, never fresh).
     // Only the names are kept, not the text: a large org's snapshot is tens of megabytes.
     let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
-    let mut fingerprint = Fnv::new();
+    let mut fingerprint = ContentHash::new();
     let mut names: Vec<Option<SnapshotNames>> = Vec::new();
     for snapshot in &mut selection.selected {
         snapshot.stamp = Stamp::of(&snapshot.path);
@@ -156,12 +156,13 @@ fn read_names(bytes: &[u8], snapshot: &SnapshotRef) -> Option<SnapshotNames> {
 /// Write the [`NameIndex`] of each selected snapshot whose `names` were read (from the bytes
 /// the fingerprint describes) to `out_dir/hc-schema/` and record its path. A snapshot that
 /// does not load gets no index: the macro then reads the JSON itself and reports the error at
-/// the first annotation, with its position. Returns the names that loaded.
+/// the first annotation, with its position. Returns the names that loaded, each with the path
+/// of its index when it was written.
 fn write_indexes(
     selection: &mut Selection,
     names: Vec<Option<SnapshotNames>>,
     out_dir: &Path,
-) -> Vec<SnapshotNames> {
+) -> Vec<(SnapshotNames, Option<PathBuf>)> {
     let mut loaded_all = Vec::new();
     let dir = out_dir.join("hc-schema");
     for (position, (snapshot, names)) in selection.selected.iter_mut().zip(names).enumerate() {
@@ -173,21 +174,21 @@ fn write_indexes(
             .and_then(|()| write_atomically(&path, NameIndex::from_lines(&names.lines).bytes()));
         // Without an index the macro still works, only slower: never fail the build here.
         if written.is_ok() {
-            snapshot.index = Some(path);
+            snapshot.index = Some(path.clone());
         }
-        loaded_all.push(names);
+        loaded_all.push((names, written.is_ok().then_some(path)));
     }
     loaded_all
 }
 
 /// What `hc_sql!` needs ([`SqlSetup`]): the Heroku Connect schema names, and the index of the
-/// union of every snapshot's names (`loaded`, the selected snapshots, plus the others, read
-/// here), written to `out_dir/hc-schema/known.names`. A snapshot that does not load is left
-/// out (the macro reports it when it is selected).
+/// union of every snapshot's names (`loaded`, the selected snapshots with their index files,
+/// plus the others, read here), written to `out_dir/hc-schema/known.names`. A snapshot that
+/// does not load is left out (the macro reports it when it is selected).
 fn sql_setup(
     project: &Project,
     selection: &Selection,
-    mut loaded: Vec<SnapshotNames>,
+    mut loaded: Vec<(SnapshotNames, Option<PathBuf>)>,
     out_dir: &Path,
 ) -> SqlSetup {
     for other in &selection.others {
@@ -195,7 +196,7 @@ fn sql_setup(
             .ok()
             .and_then(|bytes| read_names(&bytes, other))
         {
-            loaded.push(names);
+            loaded.push((names, None));
         }
     }
     let mut schemas: Vec<String> = selection
@@ -203,18 +204,25 @@ fn sql_setup(
         .iter()
         .chain(&selection.others)
         .map(|s| project.config.schema_for(&s.env).to_string())
-        .chain(loaded.iter().map(|s| s.schema.clone()))
+        .chain(loaded.iter().map(|(names, _)| names.schema.clone()))
         .collect();
     schemas.sort();
     schemas.dedup();
-    let union = NameLines::union(loaded.iter().map(|names| &names.lines));
+    let union = NameLines::union(loaded.iter().map(|(names, _)| &names.lines));
+    // One snapshot without mapping access (the common case of one environment): the union is
+    // its names, whose index is written already.
+    let same = loaded
+        .iter()
+        .find(|(names, _)| names.lines == union)
+        .and_then(|(_, path)| std::fs::read(path.as_ref()?).ok())
+        .and_then(|bytes| NameIndex::parse(bytes).ok());
     drop(loaded);
-    let index = NameIndex::from_lines(&union);
+    let index = same.unwrap_or_else(|| NameIndex::from_lines(&union));
     drop(union);
     let path = out_dir.join("hc-schema").join("known.names");
     let written = std::fs::create_dir_all(out_dir.join("hc-schema"))
         .and_then(|()| write_atomically(&path, index.bytes()));
-    let mut fingerprint = Fnv::new();
+    let mut fingerprint = ContentHash::new();
     fingerprint.file(&path, Some(index.bytes()));
     SqlSetup {
         schemas,
@@ -240,19 +248,20 @@ pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
 
 /// A content fingerprint (FNV-1a over each file's path and bytes, or "missing").
 pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
-    let mut fingerprint = Fnv::new();
+    let mut fingerprint = ContentHash::new();
     for path in paths {
         fingerprint.file(path, std::fs::read(path).ok().as_deref());
     }
     fingerprint.finish()
 }
 
-/// FNV-1a, 64 bits, over files' paths and contents.
-struct Fnv(u64);
+/// A 64-bit content hash over files' paths and contents, eight bytes per step (FNV-1a's
+/// multiply on words, and a shift that mixes the high bits down).
+struct ContentHash(u64);
 
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+impl ContentHash {
+    fn new() -> ContentHash {
+        ContentHash(0xcbf2_9ce4_8422_2325)
     }
 
     /// Feed a file's path and its bytes (`None`: missing or unreadable).
@@ -261,17 +270,35 @@ impl Fnv {
         self.feed(bytes.unwrap_or(b"\0missing"));
     }
 
-    /// A `while` loop over the bytes: build scripts run unoptimised, where an iterator costs a
-    /// call per byte (tens of megabytes for a large org's snapshot).
+    /// A `while` loop over words: build scripts run unoptimised, where an iterator costs a
+    /// call per byte (tens of megabytes for a large org's snapshot). The length goes in first,
+    /// so that texts differing only in trailing zero bytes differ.
     fn feed(&mut self, bytes: &[u8]) {
-        let mut hash = self.0;
+        let mut hash = self.mix(bytes.len() as u64);
         let mut i = 0;
+        while i + 8 <= bytes.len() {
+            let word = bytes[i] as u64
+                | (bytes[i + 1] as u64) << 8
+                | (bytes[i + 2] as u64) << 16
+                | (bytes[i + 3] as u64) << 24
+                | (bytes[i + 4] as u64) << 32
+                | (bytes[i + 5] as u64) << 40
+                | (bytes[i + 6] as u64) << 48
+                | (bytes[i + 7] as u64) << 56;
+            hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
+            hash ^= hash >> 29;
+            i += 8;
+        }
         while i < bytes.len() {
-            hash ^= bytes[i] as u64;
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            hash = (hash ^ bytes[i] as u64).wrapping_mul(0x0100_0000_01b3);
             i += 1;
         }
         self.0 = hash;
+    }
+
+    fn mix(&self, value: u64) -> u64 {
+        let hash = (self.0 ^ value).wrapping_mul(0x0100_0000_01b3);
+        hash ^ hash >> 29
     }
 
     fn finish(&self) -> String {
@@ -295,6 +322,38 @@ mod tests {
         assert_ne!(missing, a);
         assert_ne!(a, b);
         assert_eq!(b, fingerprint([path.as_path()]));
+    }
+
+    /// Every one-byte change, and every change of length (trailing zero bytes too), changes
+    /// the hash; the same bytes hash the same.
+    #[test]
+    fn the_content_hash_sees_every_small_change() {
+        let hash = |bytes: &[u8]| {
+            let mut hash = ContentHash::new();
+            hash.feed(bytes);
+            hash.finish()
+        };
+        let text: Vec<u8> = (0..43u8).map(|b| b.wrapping_mul(37)).collect();
+        let base = hash(&text);
+        assert_eq!(base, hash(&text.clone()));
+        let mut seen = std::collections::HashSet::new();
+        for at in 0..text.len() {
+            for flip in [1u8, 0x10, 0x80, 0xff] {
+                let mut changed = text.clone();
+                changed[at] ^= flip;
+                let changed = hash(&changed);
+                assert_ne!(changed, base, "byte {at} ^ {flip:#x}");
+                assert!(seen.insert(changed), "byte {at} ^ {flip:#x} collides");
+            }
+        }
+        let mut padded = text.clone();
+        for _ in 0..16 {
+            padded.push(0);
+            assert!(seen.insert(hash(&padded)), "{} bytes", padded.len());
+        }
+        for end in 0..text.len() {
+            assert!(seen.insert(hash(&text[..end])), "prefix of {end} bytes");
+        }
     }
 
     #[test]
@@ -339,6 +398,44 @@ mod tests {
             "not selected, still known"
         );
         assert_eq!(SqlSetup::decode(&setup.encode()).unwrap(), setup);
+    }
+
+    /// With one snapshot the union index is its index when it records no access (reused), and
+    /// without the access lines when it does (built): either way the union's own index.
+    #[test]
+    fn the_union_index_of_one_snapshot() {
+        use crate::config::Config;
+        use crate::snapshot::Snapshot;
+        for access in ["", r#""access": "read_only", "#] {
+            let dir = tempfile::tempdir().unwrap();
+            let snaps = dir.path().join("hc-schema");
+            std::fs::create_dir_all(&snaps).unwrap();
+            let text = format!(
+                r#"{{"format":1,"environment":"prod","schema":"s","tables":{{"a":{{{access}"columns":{{"x":{{}},"y":{{}}}}}}}}}}"#
+            );
+            std::fs::write(snaps.join("prod.json"), &text).unwrap();
+            let project = Project {
+                config_file: None,
+                root: dir.path().to_path_buf(),
+                config: Config::parse("", "x").unwrap(),
+            };
+            let mut selection = selection::select(&Inputs::default(), &project, dir.path());
+            let names = vec![read_names(text.as_bytes(), &selection.selected[0])];
+            let out = dir.path().join("out");
+            let loaded = write_indexes(&mut selection, names, &out);
+            let setup = sql_setup(&project, &selection, loaded, &out);
+            let snapshot = Snapshot::parse(&text, "p", "p").unwrap();
+            let own = SnapshotNames::of(&snapshot).lines;
+            let expected = NameIndex::from_lines(&NameLines::union([&own]));
+            assert_eq!(
+                std::fs::read(setup.known.unwrap()).unwrap(),
+                expected.bytes(),
+                "{access}"
+            );
+            let selected = std::fs::read(selection.selected[0].index.as_ref().unwrap()).unwrap();
+            assert_eq!(selected, NameIndex::of(&snapshot).bytes());
+            assert_eq!(selected == expected.bytes(), access.is_empty());
+        }
     }
 
     #[test]

@@ -163,7 +163,8 @@ impl NameLines {
 
 /// The lines of `a` and `b` (both sorted) but the access lines, sorted and distinct.
 fn merge(a: &NameLines, b: &NameLines) -> NameLines {
-    let is_access = |line: &[u8]| line.windows(2).any(|pair| pair == b"\t\x01");
+    // `table<TAB>\u{1}ro`: no name holds `\u{1}`, so the fourth byte from the end tells.
+    let is_access = |line: &[u8]| line.len() >= 4 && line[line.len() - 3] == 1;
     let mut builder = Builder::default();
     builder.text.reserve(a.text.len().max(b.text.len()));
     let (mut i, mut j) = (0, 0);
