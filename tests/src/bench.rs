@@ -151,3 +151,62 @@ pub fn callgrind_instructions(command: std::process::Command) -> u64 {
     }
     total
 }
+
+/// Run `command` (output discarded) and return its wall-clock time, its exit code and its peak
+/// resident memory in bytes (`ru_maxrss` of that one child, from `wait4`). Panics when it
+/// cannot be started or is killed by a signal.
+pub fn run_peak(command: &mut std::process::Command) -> (Duration, i32, u64) {
+    use std::process::Stdio;
+    let start = Instant::now();
+    let child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: `rusage` is plain data that wait4 fills; `pid` is our own child, reaped here
+    // once (the `Child` is forgotten, so nothing waits for it again).
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let elapsed = start.elapsed();
+    std::mem::forget(child);
+    assert_eq!(reaped, pid, "wait4 failed for {command:?}");
+    assert!(
+        libc::WIFEXITED(status),
+        "{command:?} was killed (status {status})"
+    );
+    // Linux reports ru_maxrss in KiB.
+    (
+        elapsed,
+        libc::WEXITSTATUS(status),
+        usage.ru_maxrss as u64 * 1024,
+    )
+}
+
+/// The number of rounds: `HC_SCHEMA_BENCH_ROUNDS`, else `default`.
+pub fn rounds(default: usize) -> usize {
+    std::env::var("HC_SCHEMA_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
+/// The load average over the last minute (from `/proc/loadavg`), to print with the figures.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// A one-line description of the machine for benchmark output: cores and load.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "machine: {cores} core(s), load average {} (1 min) at the start; ratios are taken in the same run",
+        load_average()
+    )
+}

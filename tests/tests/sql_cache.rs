@@ -18,7 +18,11 @@ fn cache_file(name: &str) -> PathBuf {
     let mut files: Vec<(std::time::SystemTime, PathBuf)> = std::fs::read_dir(&build)
         .expect("the nested build directory")
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&format!("{name}-")))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{name}-"))
+        })
         .map(|e| e.path().join("out/hc-schema/sql-analyses"))
         .filter_map(|path| Some((path.metadata().ok()?.modified().ok()?, path)))
         .collect();
