@@ -12,10 +12,10 @@
 //!   S pays relatively more of).
 //!
 //! Every program is run directly (no cargo in the measurement), rounds interleaved, ratios the
-//! median of per-round ratios; peak memory is the child's `ru_maxrss` (wait4).
+//! median of per-round ratios; peak memory is GNU time's maximum resident set size (`%M`).
 //!
 //! Run: `cargo bench -p hc-schema --bench large_org` (`HC_SCHEMA_BENCH_ROUNDS=n`, default 5).
-//! Needs `jq` (`apt-get install jq`).
+//! Needs `jq` and GNU time (`apt-get install jq time`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -128,8 +128,8 @@ fn measure(rounds: usize, commands: &mut [(&mut dyn FnMut() -> Command, i32)]) -
         .map(|((make, expect), peak)| {
             let expect = *expect;
             Box::new(move || {
-                let mut command = make();
-                let (_, code, bytes) = run_peak(&mut command);
+                let command = make();
+                let (_, code, bytes) = run_peak(&command);
                 assert_eq!(code, expect, "{command:?}");
                 peak.set(peak.get().max(bytes));
             }) as Box<dyn FnMut()>

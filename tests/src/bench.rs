@@ -152,37 +152,49 @@ pub fn callgrind_instructions(command: std::process::Command) -> u64 {
     total
 }
 
-/// Run `command` (output discarded) and return its wall-clock time, its exit code and its peak
-/// resident memory in bytes (`ru_maxrss` of that one child, from `wait4`). Panics when it
-/// cannot be started or is killed by a signal.
-pub fn run_peak(command: &mut std::process::Command) -> (Duration, i32, u64) {
-    use std::process::Stdio;
-    let start = Instant::now();
-    let child = command
+/// Run `command` (output discarded) under GNU time and return its wall-clock time, its exit
+/// code and its peak resident memory in bytes (GNU time's `%M`). Not `wait4` from here: on
+/// Linux a child spawned by a large process inherits that process's peak as its own
+/// `ru_maxrss` floor (the memory it had when it was cloned), while GNU time is a small process.
+/// Panics when GNU time is missing (`apt-get install time`) or the command cannot run.
+pub fn run_peak(command: &std::process::Command) -> (Duration, i32, u64) {
+    use std::process::{Command, Stdio};
+    let report = tempfile::NamedTempFile::new().expect("temp file");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%x %M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(command.get_program())
+        .args(command.get_args())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: `rusage` is plain data that wait4 fills; `pid` is our own child, reaped here
-    // once (the `Child` is forgotten, so nothing waits for it again).
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        .stderr(Stdio::null());
+    if let Some(dir) = command.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    let start = Instant::now();
+    let status = timed.status().unwrap_or_else(|e| {
+        panic!("cannot run /usr/bin/time (GNU time: apt-get install time): {e}")
+    });
     let elapsed = start.elapsed();
-    std::mem::forget(child);
-    assert_eq!(reaped, pid, "wait4 failed for {command:?}");
-    assert!(
-        libc::WIFEXITED(status),
-        "{command:?} was killed (status {status})"
-    );
-    // Linux reports ru_maxrss in KiB.
-    (
-        elapsed,
-        libc::WEXITSTATUS(status),
-        usage.ru_maxrss as u64 * 1024,
-    )
+    let text = std::fs::read_to_string(report.path()).unwrap_or_default();
+    let last = text.lines().last().unwrap_or_default();
+    let mut fields = last.split_whitespace();
+    let (Some(code), Some(kib)) = (
+        fields.next().and_then(|c| c.parse::<i32>().ok()),
+        fields.next().and_then(|k| k.parse::<u64>().ok()),
+    ) else {
+        panic!("{command:?} under /usr/bin/time ({status}): no report ({text:?})");
+    };
+    (elapsed, code, kib * 1024)
 }
 
 /// The number of rounds: `HC_SCHEMA_BENCH_ROUNDS`, else `default`.
