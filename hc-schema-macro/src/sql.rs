@@ -10,10 +10,13 @@
 //! analysis needs (Heroku Connect schemas, every snapshot's names), [`check`] turns analysis
 //! errors and findings into messages, [`expand`] only generates code.
 
+mod build_id;
 mod check;
+mod codec;
 mod context;
 mod expand;
 mod literal;
+mod store;
 
 use proc_macro::TokenStream;
 
@@ -36,17 +39,16 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
             return expand::with_errors(&errors, &literal);
         }
     };
-    let analysis =
-        match context.with(|context| hc_schema_snapshot::sql::analyze(&literal.value, context)) {
-            Ok(analysis) => analysis,
-            Err(errors) => {
-                let errors: Vec<syn::Error> = errors
-                    .iter()
-                    .map(|error| check::analysis_error(error, &literal))
-                    .collect();
-                return expand::with_errors(&errors, &literal);
-            }
-        };
+    let analysis = match context.analyze(&literal.value) {
+        Ok(analysis) => analysis,
+        Err(errors) => {
+            let errors: Vec<syn::Error> = errors
+                .iter()
+                .map(|error| check::analysis_error(error, &literal))
+                .collect();
+            return expand::with_errors(&errors, &literal);
+        }
+    };
     let errors = check::findings(&analysis, &literal, &selection);
     if !errors.is_empty() {
         return expand::with_errors(&errors, &literal);

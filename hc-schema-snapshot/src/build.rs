@@ -19,10 +19,12 @@ use std::path::{Path, PathBuf};
 
 use crate::config::{ConfigError, Project};
 use crate::index::NameIndex;
+use crate::names_reader::{NameLines, SnapshotNames};
 use crate::selection::{
-    self, Inputs, Selection, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR, SQL_VAR,
+    self, Inputs, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR,
+    SQL_VAR,
 };
-use crate::snapshot::{write_atomically, Snapshot};
+use crate::snapshot::write_atomically;
 
 /// Configure the build; on a bad `hc-schema.toml` print the error and fail the build script.
 pub fn configure() {
@@ -75,21 +77,26 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     }
     // Each file is read once: the fingerprint and the index describe the same bytes, and the
     // stamp is taken before the read (a change during the read makes it stale, never fresh).
-    let mut contents: Vec<Option<Vec<u8>>> = Vec::new();
+    // Only the names are kept, not the text: a large org's snapshot is tens of megabytes.
+    let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
+    let mut fingerprint = ContentHash::new();
+    let mut names: Vec<Option<SnapshotNames>> = Vec::new();
     for snapshot in &mut selection.selected {
         snapshot.stamp = Stamp::of(&snapshot.path);
-        contents.push(std::fs::read(&snapshot.path).ok());
+        let bytes = std::fs::read(&snapshot.path).ok();
+        fingerprint.file(&snapshot.path, bytes.as_deref());
+        if out_dir.is_some() {
+            names.push(
+                bytes
+                    .as_deref()
+                    .and_then(|bytes| read_names(bytes, snapshot)),
+            );
+        }
     }
-    selection.fingerprint = fingerprint_of(
-        selection
-            .selected
-            .iter()
-            .zip(&contents)
-            .map(|(snapshot, bytes)| (snapshot.path.as_path(), bytes.as_deref())),
-    );
-    if let Some(out_dir) = std::env::var_os("OUT_DIR") {
-        let loaded = write_indexes(&mut selection, &contents, Path::new(&out_dir));
-        let setup = sql_setup(&project, &selection, loaded, Path::new(&out_dir));
+    selection.fingerprint = fingerprint.finish();
+    if let Some(out_dir) = out_dir {
+        let loaded = write_indexes(&mut selection, names, &out_dir);
+        let setup = sql_setup(&project, &selection, loaded, &out_dir);
         println!("cargo:rustc-env={SQL_VAR}={}", setup.encode());
     }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
@@ -139,50 +146,57 @@ pub fn relative_to(path: &Path, base: &Path) -> PathBuf {
     out
 }
 
-/// Write the [`NameIndex`] of each selected snapshot whose `contents` (as read for the
-/// fingerprint) parse to `out_dir/hc-schema/` and record its path. A snapshot that does not
-/// load gets no index: the macro then reads the JSON itself and reports the error at the first
-/// annotation, with its position. Returns the snapshots that loaded.
+/// The names of a snapshot's `bytes`, or `None` when they are no snapshot (the macro then
+/// reads the file itself and reports the error, with its position, at the first annotation).
+fn read_names(bytes: &[u8], snapshot: &SnapshotRef) -> Option<SnapshotNames> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    SnapshotNames::load(text, &snapshot.path.display().to_string(), &snapshot.env).ok()
+}
+
+/// Write the [`NameIndex`] of each selected snapshot whose `names` were read (from the bytes
+/// the fingerprint describes) to `out_dir/hc-schema/` and record its path. A snapshot that
+/// does not load gets no index: the macro then reads the JSON itself and reports the error at
+/// the first annotation, with its position. Returns the names that loaded, each with the path
+/// of its index when it was written.
 fn write_indexes(
     selection: &mut Selection,
-    contents: &[Option<Vec<u8>>],
+    names: Vec<Option<SnapshotNames>>,
     out_dir: &Path,
-) -> Vec<Snapshot> {
+) -> Vec<(SnapshotNames, Option<PathBuf>)> {
     let mut loaded_all = Vec::new();
     let dir = out_dir.join("hc-schema");
-    for (position, (snapshot, bytes)) in selection.selected.iter_mut().zip(contents).enumerate() {
-        let Some(text) = bytes.as_deref().and_then(|b| std::str::from_utf8(b).ok()) else {
-            continue;
-        };
-        let display = snapshot.path.display().to_string();
-        let Ok(loaded) = Snapshot::parse(text, &display, &snapshot.env) else {
+    for (position, (snapshot, names)) in selection.selected.iter_mut().zip(names).enumerate() {
+        let Some(names) = names else {
             continue;
         };
         let path = dir.join(format!("{position}-{}.names", snapshot.env));
         let written = std::fs::create_dir_all(&dir)
-            .and_then(|()| write_atomically(&path, NameIndex::of(&loaded).bytes()));
+            .and_then(|()| write_atomically(&path, NameIndex::from_lines(&names.lines).bytes()));
         // Without an index the macro still works, only slower: never fail the build here.
         if written.is_ok() {
-            snapshot.index = Some(path);
+            snapshot.index = Some(path.clone());
         }
-        loaded_all.push(loaded);
+        loaded_all.push((names, written.is_ok().then_some(path)));
     }
     loaded_all
 }
 
 /// What `hc_sql!` needs ([`SqlSetup`]): the Heroku Connect schema names, and the index of the
-/// union of every snapshot's names (`loaded`, the selected snapshots, plus the others, read
-/// here), written to `out_dir/hc-schema/known.names`. A snapshot that does not load is left
-/// out (the macro reports it when it is selected).
+/// union of every snapshot's names (`loaded`, the selected snapshots with their index files,
+/// plus the others, read here), written to `out_dir/hc-schema/known.names`. A snapshot that
+/// does not load is left out (the macro reports it when it is selected).
 fn sql_setup(
     project: &Project,
     selection: &Selection,
-    mut loaded: Vec<Snapshot>,
+    mut loaded: Vec<(SnapshotNames, Option<PathBuf>)>,
     out_dir: &Path,
 ) -> SqlSetup {
     for other in &selection.others {
-        if let Ok(snapshot) = Snapshot::load(&other.path) {
-            loaded.push(snapshot);
+        if let Some(names) = std::fs::read(&other.path)
+            .ok()
+            .and_then(|bytes| read_names(&bytes, other))
+        {
+            loaded.push((names, None));
         }
     }
     let mut schemas: Vec<String> = selection
@@ -190,26 +204,29 @@ fn sql_setup(
         .iter()
         .chain(&selection.others)
         .map(|s| project.config.schema_for(&s.env).to_string())
-        .chain(loaded.iter().map(|s| s.schema.clone()))
+        .chain(loaded.iter().map(|(names, _)| names.schema.clone()))
         .collect();
     schemas.sort();
     schemas.dedup();
-    let mut union = Snapshot::new("*", "*");
-    for snapshot in &loaded {
-        for (name, table) in &snapshot.tables {
-            let entry = union.tables.entry(name.clone()).or_default();
-            for column in table.columns.keys() {
-                entry.columns.entry(column.clone()).or_default();
-            }
-        }
-    }
-    let index = NameIndex::of(&union);
+    let union = NameLines::union(loaded.iter().map(|(names, _)| &names.lines));
+    // One snapshot without mapping access (the common case of one environment): the union is
+    // its names, whose index is written already.
+    let same = loaded
+        .iter()
+        .find(|(names, _)| names.lines == union)
+        .and_then(|(_, path)| std::fs::read(path.as_ref()?).ok())
+        .and_then(|bytes| NameIndex::parse(bytes).ok());
+    drop(loaded);
+    let index = same.unwrap_or_else(|| NameIndex::from_lines(&union));
+    drop(union);
     let path = out_dir.join("hc-schema").join("known.names");
     let written = std::fs::create_dir_all(out_dir.join("hc-schema"))
         .and_then(|()| write_atomically(&path, index.bytes()));
+    let mut fingerprint = ContentHash::new();
+    fingerprint.file(&path, Some(index.bytes()));
     SqlSetup {
         schemas,
-        fingerprint: fingerprint_of([(path.as_path(), Some(index.bytes()))]),
+        fingerprint: fingerprint.finish(),
         known: written.is_ok().then_some(path),
     }
 }
@@ -231,31 +248,52 @@ pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
 
 /// A content fingerprint (FNV-1a over each file's path and bytes, or "missing").
 pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
-    let contents: Vec<(&Path, Option<Vec<u8>>)> = paths
-        .into_iter()
-        .map(|path| (path, std::fs::read(path).ok()))
-        .collect();
-    fingerprint_of(
-        contents
-            .iter()
-            .map(|(path, bytes)| (*path, bytes.as_deref())),
-    )
+    let mut fingerprint = ContentHash::new();
+    for path in paths {
+        fingerprint.file(path, std::fs::read(path).ok().as_deref());
+    }
+    fingerprint.finish()
 }
 
-/// [`fingerprint`] of contents already read (`None`: missing or unreadable).
-fn fingerprint_of<'a>(files: impl IntoIterator<Item = (&'a Path, Option<&'a [u8]>)>) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut feed = |bytes: &[u8]| {
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for (path, bytes) in files {
-        feed(path.as_os_str().as_encoded_bytes());
-        feed(bytes.unwrap_or(b"\0missing"));
+/// A 64-bit content hash over files' paths and contents, eight bytes per step (FNV-1a's
+/// multiply on words, and a shift that mixes the high bits down).
+struct ContentHash(u64);
+
+impl ContentHash {
+    fn new() -> ContentHash {
+        ContentHash(0xcbf2_9ce4_8422_2325)
     }
-    format!("{hash:016x}")
+
+    /// Feed a file's path and its bytes (`None`: missing or unreadable).
+    fn file(&mut self, path: &Path, bytes: Option<&[u8]>) {
+        self.feed(path.as_os_str().as_encoded_bytes());
+        self.feed(bytes.unwrap_or(b"\0missing"));
+    }
+
+    /// Eight bytes per step through a slice pattern: build scripts run unoptimised, where an
+    /// iterator costs a call per byte and an index a check (tens of megabytes for a large
+    /// org's snapshot). The length goes in first, so that texts differing only in trailing
+    /// zero bytes differ.
+    fn feed(&mut self, bytes: &[u8]) {
+        let mut hash = self.0;
+        hash = (hash ^ bytes.len() as u64).wrapping_mul(0x0100_0000_01b3);
+        hash ^= hash >> 29;
+        let mut rest = bytes;
+        while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
+            let word = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
+            hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
+            hash ^= hash >> 29;
+            rest = tail;
+        }
+        for byte in rest {
+            hash = (hash ^ *byte as u64).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+
+    fn finish(&self) -> String {
+        format!("{:016x}", self.0)
+    }
 }
 
 #[cfg(test)]
@@ -274,6 +312,38 @@ mod tests {
         assert_ne!(missing, a);
         assert_ne!(a, b);
         assert_eq!(b, fingerprint([path.as_path()]));
+    }
+
+    /// Every one-byte change, and every change of length (trailing zero bytes too), changes
+    /// the hash; the same bytes hash the same.
+    #[test]
+    fn the_content_hash_sees_every_small_change() {
+        let hash = |bytes: &[u8]| {
+            let mut hash = ContentHash::new();
+            hash.feed(bytes);
+            hash.finish()
+        };
+        let text: Vec<u8> = (0..43u8).map(|b| b.wrapping_mul(37)).collect();
+        let base = hash(&text);
+        assert_eq!(base, hash(&text.clone()));
+        let mut seen = std::collections::HashSet::new();
+        for at in 0..text.len() {
+            for flip in [1u8, 0x10, 0x80, 0xff] {
+                let mut changed = text.clone();
+                changed[at] ^= flip;
+                let changed = hash(&changed);
+                assert_ne!(changed, base, "byte {at} ^ {flip:#x}");
+                assert!(seen.insert(changed), "byte {at} ^ {flip:#x} collides");
+            }
+        }
+        let mut padded = text.clone();
+        for _ in 0..16 {
+            padded.push(0);
+            assert!(seen.insert(hash(&padded)), "{} bytes", padded.len());
+        }
+        for end in 0..text.len() {
+            assert!(seen.insert(hash(&text[..end])), "prefix of {end} bytes");
+        }
     }
 
     #[test]
@@ -301,13 +371,13 @@ mod tests {
             ..Inputs::default()
         };
         let mut selection = selection::select(&inputs, &project, dir.path());
-        let contents: Vec<Option<Vec<u8>>> = selection
+        let names: Vec<Option<SnapshotNames>> = selection
             .selected
             .iter()
-            .map(|s| std::fs::read(&s.path).ok())
+            .map(|s| read_names(&std::fs::read(&s.path).unwrap(), s))
             .collect();
         let out = dir.path().join("out");
-        let loaded = write_indexes(&mut selection, &contents, &out);
+        let loaded = write_indexes(&mut selection, names, &out);
         let setup = sql_setup(&project, &selection, loaded, &out);
         assert_eq!(setup.schemas, ["org", "salesforce", "salesforce001"]);
         let known =
@@ -318,6 +388,44 @@ mod tests {
             "not selected, still known"
         );
         assert_eq!(SqlSetup::decode(&setup.encode()).unwrap(), setup);
+    }
+
+    /// With one snapshot the union index is its index when it records no access (reused), and
+    /// without the access lines when it does (built): either way the union's own index.
+    #[test]
+    fn the_union_index_of_one_snapshot() {
+        use crate::config::Config;
+        use crate::snapshot::Snapshot;
+        for access in ["", r#""access": "read_only", "#] {
+            let dir = tempfile::tempdir().unwrap();
+            let snaps = dir.path().join("hc-schema");
+            std::fs::create_dir_all(&snaps).unwrap();
+            let text = format!(
+                r#"{{"format":1,"environment":"prod","schema":"s","tables":{{"a":{{{access}"columns":{{"x":{{}},"y":{{}}}}}}}}}}"#
+            );
+            std::fs::write(snaps.join("prod.json"), &text).unwrap();
+            let project = Project {
+                config_file: None,
+                root: dir.path().to_path_buf(),
+                config: Config::parse("", "x").unwrap(),
+            };
+            let mut selection = selection::select(&Inputs::default(), &project, dir.path());
+            let names = vec![read_names(text.as_bytes(), &selection.selected[0])];
+            let out = dir.path().join("out");
+            let loaded = write_indexes(&mut selection, names, &out);
+            let setup = sql_setup(&project, &selection, loaded, &out);
+            let snapshot = Snapshot::parse(&text, "p", "p").unwrap();
+            let own = SnapshotNames::of(&snapshot).lines;
+            let expected = NameIndex::from_lines(&NameLines::union([&own]));
+            assert_eq!(
+                std::fs::read(setup.known.unwrap()).unwrap(),
+                expected.bytes(),
+                "{access}"
+            );
+            let selected = std::fs::read(selection.selected[0].index.as_ref().unwrap()).unwrap();
+            assert_eq!(selected, NameIndex::of(&snapshot).bytes());
+            assert_eq!(selected == expected.bytes(), access.is_empty());
+        }
     }
 
     #[test]

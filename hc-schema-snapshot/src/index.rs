@@ -15,15 +15,12 @@
 //! assert_eq!(check(&needs, &index), check(&needs, &prod));
 //! ```
 
+use crate::names_reader::{NameLines, SnapshotNames, ACCESS_RO, ACCESS_RW};
 use crate::requirement::Schema;
 use crate::snapshot::{MappingAccess, Snapshot};
 
-/// The pseudo-columns recording a table's mapping access (no column name holds `\u{1}`).
-const ACCESS_RO: &str = "\u{1}ro";
-const ACCESS_RW: &str = "\u{1}rw";
-
 /// The first line of every index file; bump the number when the layout changes.
-const HEADER: &[u8] = b"hc-schema name index 4\n";
+const HEADER: &[u8] = b"hc-schema name index 5\n";
 
 /// The names of one snapshot: a line `table` per table and `table<TAB>column` per column,
 /// plus `table<TAB>\u{1}ro` or `table<TAB>\u{1}rw` for a table whose mapping access is known,
@@ -31,7 +28,7 @@ const HEADER: &[u8] = b"hc-schema name index 4\n";
 ///
 /// File layout, all numbers u32 little endian: the header line; the number of lines `n`; the
 /// number of hash slots `m` (a power of two, at least `2n`); the `m` slots (0 = empty, else
-/// line number + 1, placed by FNV-1a with linear probing); `n + 1` offsets of where each line
+/// line number + 1, placed by [`key_hash`] of the line with linear probing); `n + 1` offsets of where each line
 /// starts in the text and where it ends; the text, every line ending in `\n`. A lookup hashes
 /// the name once and compares one or two lines, which keeps it cheap even in the unoptimised
 /// build that proc-macros get by default.
@@ -47,48 +44,42 @@ impl NameIndex {
     /// annotation can name them (annotation names are identifiers or letters, digits and
     /// underscores).
     pub fn of(snapshot: &Snapshot) -> NameIndex {
-        let plain = |name: &str| !name.contains(['\t', '\n', '\u{1}']);
-        let mut lines: Vec<String> = Vec::new();
-        for (table, info) in snapshot.tables.iter().filter(|(t, _)| plain(t)) {
-            lines.push(table.clone());
-            match info.access {
-                Some(MappingAccess::ReadOnly) => lines.push(format!("{table}\t{ACCESS_RO}")),
-                Some(MappingAccess::ReadWrite) => lines.push(format!("{table}\t{ACCESS_RW}")),
-                None => {}
-            }
-            lines.extend(
-                info.columns
-                    .keys()
-                    .filter(|c| plain(c))
-                    .map(|column| format!("{table}\t{column}")),
-            );
-        }
-        lines.sort_unstable();
-        let slots = (2 * lines.len()).next_power_of_two().max(2);
-        let mut table = vec![0u32; slots];
-        for (number, line) in lines.iter().enumerate() {
-            let mut slot = fnv1a(FNV_OFFSET, line.as_bytes()) as usize & (slots - 1);
-            while table[slot] != 0 {
+        NameIndex::from_lines(&SnapshotNames::of(snapshot).lines)
+    }
+
+    /// The index of `lines` (what [`SnapshotNames`] reads from a snapshot's text, or a union of
+    /// several). The lines are the index's text as they are; the hash table is computed over
+    /// them. Written for the unoptimised build scripts run in: one zeroed buffer, filled
+    /// through a slice (indexing a `Vec` is a call per access at opt-level 0).
+    pub fn from_lines(lines: &NameLines) -> NameIndex {
+        let count = lines.len();
+        let slots = (2 * count).next_power_of_two().max(2);
+        let text = lines.text();
+        let starts = lines.starts();
+        let table_at = HEADER.len() + 8;
+        let offsets_at = table_at + 4 * slots;
+        let text_at = offsets_at + 4 * (count + 1);
+        let mut bytes = vec![0u8; text_at + text.len()];
+        let out: &mut [u8] = &mut bytes;
+        out[..HEADER.len()].copy_from_slice(HEADER);
+        put_u32(out, HEADER.len(), u32_of(count));
+        put_u32(out, HEADER.len() + 4, u32_of(slots));
+        let mut number = 0;
+        while number < count {
+            let line = &text[starts[number] as usize..starts[number + 1] as usize - 1];
+            let mut slot = key_hash(line) as usize & (slots - 1);
+            while get_u32(out, table_at + 4 * slot) != 0 {
                 slot = (slot + 1) & (slots - 1);
             }
-            table[slot] = u32_of(number + 1);
+            put_u32(out, table_at + 4 * slot, u32_of(number + 1));
+            number += 1;
         }
-        let mut bytes = HEADER.to_vec();
-        bytes.extend_from_slice(&u32_of(lines.len()).to_le_bytes());
-        bytes.extend_from_slice(&u32_of(slots).to_le_bytes());
-        for entry in table {
-            bytes.extend_from_slice(&entry.to_le_bytes());
+        let mut i = 0;
+        while i <= count {
+            put_u32(out, offsets_at + 4 * i, starts[i]);
+            i += 1;
         }
-        let mut offset = 0;
-        for line in &lines {
-            bytes.extend_from_slice(&u32_of(offset).to_le_bytes());
-            offset += line.len() + 1;
-        }
-        bytes.extend_from_slice(&u32_of(offset).to_le_bytes());
-        for line in &lines {
-            bytes.extend_from_slice(line.as_bytes());
-            bytes.push(b'\n');
-        }
+        out[text_at..].copy_from_slice(text);
         NameIndex::parse(bytes).expect("a fresh index is well-formed")
     }
 
@@ -136,17 +127,29 @@ impl NameIndex {
     }
 
     /// Whether the line `table` (`column` = `None`) or `table<TAB>column` is present: one
-    /// hash, then linear probing (bounded, so that a damaged file cannot loop). The key is
-    /// never assembled, so a lookup allocates nothing.
+    /// hash of the key, then linear probing (bounded, so that a damaged file cannot loop).
+    /// The key is assembled on the stack (names of usual length: no allocation).
     fn contains(&self, table: &[u8], column: Option<&[u8]>) -> bool {
+        let mut stack = [0u8; 128];
+        let mut heap = Vec::new();
+        let key: &[u8] = match column {
+            None => table,
+            Some(column) => {
+                let len = table.len() + 1 + column.len();
+                let buffer: &mut [u8] = if len <= stack.len() {
+                    &mut stack[..len]
+                } else {
+                    heap.resize(len, 0);
+                    &mut heap
+                };
+                buffer[..table.len()].copy_from_slice(table);
+                buffer[table.len()] = b'\t';
+                buffer[table.len() + 1..].copy_from_slice(column);
+                buffer
+            }
+        };
         let mask = self.slots - 1;
-        let mut hash = fnv1a(FNV_OFFSET, table);
-        if let Some(column) = column {
-            hash = fnv1a(fnv1a(hash, b"\t"), column);
-        }
-        let mut slot = hash as usize & mask;
-        let (head, tail) = (table, column.unwrap_or_default());
-        let wanted = head.len() + column.map_or(0, |column| column.len() + 1);
+        let mut slot = key_hash(key) as usize & mask;
         let text = self.text_start();
         for _ in 0..self.slots {
             let entry = self.u32_at(HEADER.len() + 8 + 4 * slot) as usize;
@@ -157,13 +160,7 @@ impl NameIndex {
             let start = text + self.u32_at(offset) as usize;
             let end = text + self.u32_at(offset + 4) as usize;
             // `end` is one past the line's `\n`.
-            if end == start + wanted + 1
-                && end <= self.bytes.len()
-                && &self.bytes[start..start + head.len()] == head
-                && (column.is_none()
-                    || (self.bytes[start + head.len()] == b'\t'
-                        && &self.bytes[start + head.len() + 1..end - 1] == tail))
-            {
+            if end == start + key.len() + 1 && self.bytes.get(start..end - 1) == Some(key) {
                 return true;
             }
             slot = (slot + 1) & mask;
@@ -171,32 +168,58 @@ impl NameIndex {
         false
     }
 
-    /// The u32 at `at`, 0 past the end (a damaged file then reads as "absent").
+    /// The u32 at `at`, 0 past the end (a damaged file then reads as "absent"). Indexes the
+    /// slice directly: no call at opt-level 0.
     fn u32_at(&self, at: usize) -> u32 {
-        match self.bytes.get(at..at + 4) {
-            Some(&[a, b, c, d]) => u32::from_le_bytes([a, b, c, d]),
-            _ => 0,
+        let bytes: &[u8] = &self.bytes;
+        if at + 4 > bytes.len() {
+            return 0;
         }
+        bytes[at] as u32
+            | (bytes[at + 1] as u32) << 8
+            | (bytes[at + 2] as u32) << 16
+            | (bytes[at + 3] as u32) << 24
     }
 }
 
-const FNV_OFFSET: u32 = 0x811c_9dc5;
-
-/// FNV-1a, 32 bits, continuing from `hash`. Computed in u64 and masked, which gives the same
-/// result as wrapping u32 arithmetic without a function call per byte in the unoptimised
-/// builds proc-macros get; hence also the index loop.
-fn fnv1a(hash: u32, bytes: &[u8]) -> u32 {
-    let mut hash = hash as u64;
-    let mut i = 0;
-    while i < bytes.len() {
-        hash = ((hash ^ bytes[i] as u64) * 0x0100_0193) & 0xffff_ffff;
-        i += 1;
+/// The hash of a line (without its `\n`): eight bytes per step through a slice pattern,
+/// FNV-1a's multiply on words with a shift mixing the high bits down, folded to 32 bits. Cheap
+/// in the unoptimised builds proc macros and build scripts get (no call and no index check
+/// per byte); hence also the index loops elsewhere in this file.
+fn key_hash(bytes: &[u8]) -> u32 {
+    let mut hash: u64 = (0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64).wrapping_mul(0x0100_0000_01b3);
+    let mut rest = bytes;
+    while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
+        let word = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
+        hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
+        hash ^= hash >> 29;
+        rest = tail;
     }
+    for byte in rest {
+        hash = (hash ^ *byte as u64).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash ^= hash >> 32;
     hash as u32
 }
 
 fn u32_of(n: usize) -> u32 {
     u32::try_from(n).expect("a snapshot's names fit in 4 GiB")
+}
+
+/// Store `word` little endian at `at`.
+fn put_u32(out: &mut [u8], at: usize, word: u32) {
+    out[at] = word as u8;
+    out[at + 1] = (word >> 8) as u8;
+    out[at + 2] = (word >> 16) as u8;
+    out[at + 3] = (word >> 24) as u8;
+}
+
+/// The little-endian word at `at`.
+fn get_u32(bytes: &[u8], at: usize) -> u32 {
+    bytes[at] as u32
+        | (bytes[at + 1] as u32) << 8
+        | (bytes[at + 2] as u32) << 16
+        | (bytes[at + 3] as u32) << 24
 }
 
 fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
@@ -271,6 +294,31 @@ mod tests {
                     snapshot.has_column(table, column),
                     "{table}.{column}"
                 );
+            }
+        }
+    }
+
+    /// Keys longer than the lookup's stack buffer, and names around its size.
+    #[test]
+    fn long_names_are_found() {
+        let long: Vec<String> = [60, 63, 64, 65, 127, 128, 200]
+            .iter()
+            .map(|n| "x".repeat(*n))
+            .collect();
+        let refs: Vec<&str> = long.iter().map(String::as_str).collect();
+        let spec: Vec<(&str, &[&str])> = refs.iter().map(|t| (*t, refs.as_slice())).collect();
+        let snapshot = snapshot(&spec);
+        let index = NameIndex::parse(NameIndex::of(&snapshot).bytes().to_vec()).unwrap();
+        for table in &refs {
+            assert!(index.has_table(table));
+            for column in &refs {
+                assert!(
+                    index.has_column(table, column),
+                    "{}.{}",
+                    table.len(),
+                    column.len()
+                );
+                assert!(!index.has_column(table, &format!("{column}y")));
             }
         }
     }

@@ -36,6 +36,7 @@ pub mod index;
 pub mod json_text;
 pub mod manifest;
 pub mod names;
+pub mod names_reader;
 pub mod plan;
 pub mod registry;
 pub mod requirement;

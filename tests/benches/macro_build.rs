@@ -27,10 +27,15 @@
 //! of each variant (cargo, rustc and the linker, under `valgrind --tool=callgrind`): slower,
 //! but deterministic, so the ratios do not move with the machine's speed.
 //!
-//! Run: `cargo bench -p hc-schema-tests --bench macro_build`
+//! Then the large-org case (issue 15.3): the guard against a 500 x 800 snapshot against the
+//! guard against the 200 x 300 one, per annotation (`HC_SCHEMA_BENCH_LARGE_ONLY=1` runs only
+//! that part).
+//!
+//! Run: `cargo bench -p hc-schema-tests --bench macro_build` (`HC_SCHEMA_BENCH_ROUNDS=n`,
+//! default 9)
 
 use hc_schema_tests::bench::{
-    callgrind_instructions, interleave, median, median_ratio, synthetic_snapshot,
+    callgrind_instructions, interleave, machine, median, median_ratio, rounds, synthetic_snapshot,
 };
 use hc_schema_tests::cargo::{cargo, TempCrate};
 
@@ -154,14 +159,104 @@ fn do_nothing_macro() -> tempfile::TempDir {
 }
 
 fn main() {
+    println!("{}", machine());
     let snapshot = synthetic_snapshot("prod", 200, 300);
     let do_nothing = do_nothing_macro();
     println!(
         "snapshot: 200 tables x 300 columns, {} bytes; 1,000 annotated items",
         snapshot.len()
     );
-    for shape in [Shape::Dense, Shape::Typical] {
-        measure(shape, &snapshot, do_nothing.path());
+    if std::env::var_os("HC_SCHEMA_BENCH_LARGE_ONLY").is_none() {
+        for shape in [Shape::Dense, Shape::Typical] {
+            measure(shape, &snapshot, do_nothing.path());
+        }
+    }
+    large_org(&snapshot);
+}
+
+/// Issue 15.3: the per-annotation cost against a large org's snapshot (tier L, 500 tables x
+/// 800 columns) is the one against the 200 x 300 snapshot: the name index answers a lookup
+/// with one hash and a probe or two, whatever its size; only reading the index (once per
+/// compiler process) grows with it. Dense shape, debug profile: the crate without
+/// annotations, and the guard against S and against L, interleaved.
+fn large_org(small: &str) {
+    let large = synthetic_snapshot("prod", 500, 800);
+    println!(
+        "large org: snapshot L 500 tables x 800 columns, {} bytes, against S ({} bytes)",
+        large.len(),
+        small.len()
+    );
+    let crates: Vec<(&str, TempCrate)> = [
+        ("without", Variant::Without, small),
+        ("guard, S snapshot", Variant::Guard, small),
+        ("guard, L snapshot", Variant::Guard, large.as_str()),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(n, (name, variant, snapshot))| {
+        let krate = TempCrate::new(
+            &format!("bench_large_{n}"),
+            &["prod-snapshot"],
+            &[
+                ("src/main.rs", &source(Shape::Dense, variant)),
+                ("hc-schema/prod.json", snapshot),
+                ("hc-schema.toml", ""),
+            ],
+        );
+        (name, krate)
+    })
+    .collect();
+    let args = ["--features", "prod-snapshot"];
+    let touch = |krate: &TempCrate| {
+        let main = krate.path().join("src/main.rs");
+        let text = std::fs::read_to_string(&main).unwrap();
+        std::fs::write(&main, text).unwrap();
+    };
+    let build = |krate: &TempCrate| {
+        touch(krate);
+        let (ok, stderr) = krate.build(&args, &[]);
+        assert!(ok, "{stderr}");
+    };
+    for (_, krate) in &crates {
+        build(krate);
+    }
+    let build = &build;
+    let mut runs: Vec<_> = crates
+        .iter()
+        .map(|(_, krate)| move || build(krate))
+        .collect();
+    let mut refs: Vec<&mut dyn FnMut()> =
+        runs.iter_mut().map(|run| run as &mut dyn FnMut()).collect();
+    let times = interleave(rounds(9), &mut refs);
+    let without = median(times[0].clone()).as_secs_f64();
+    let per_item =
+        |t: &[std::time::Duration]| (median(t.to_vec()).as_secs_f64() - without) / 1000.0;
+    println!(
+        "macro_build (large org, dense, debug): without {without:.3}s; guard S ratio {:.3}, guard L ratio {:.3} \
+         (medians of per-round ratios); per annotation over the crate without: S {:.1} us, L {:.1} us",
+        median_ratio(&times[1], &times[0]),
+        median_ratio(&times[2], &times[0]),
+        per_item(&times[1]) * 1e6,
+        per_item(&times[2]) * 1e6,
+    );
+    if std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS").is_some() {
+        let counts: Vec<u64> = crates
+            .iter()
+            .map(|(_, krate)| {
+                touch(krate);
+                let mut command = cargo(krate.path());
+                command.arg("build").arg("--quiet").args(args);
+                callgrind_instructions(command)
+            })
+            .collect();
+        println!(
+            "macro_build (large org, instructions): without {}, guard S {} (+{} per annotation), guard L {} (+{} per annotation)",
+            counts[0],
+            counts[1],
+            counts[1].saturating_sub(counts[0]) / 1000,
+            counts[2],
+            counts[2].saturating_sub(counts[0]) / 1000,
+        );
     }
 }
 
@@ -232,7 +327,7 @@ fn measure(shape: Shape, snapshot: &str, do_nothing: &std::path::Path) {
             .collect();
         let mut refs: Vec<&mut dyn FnMut()> =
             runs.iter_mut().map(|run| run as &mut dyn FnMut()).collect();
-        let times = interleave(9, &mut refs);
+        let times = interleave(rounds(9), &mut refs);
         let baseline = &times[0];
         println!(
             "macro_build ({label}): without {:.3}s (median)",

@@ -17,16 +17,20 @@
 //!   dependencies (sqlparser) once, when they are built;
 //! - `guard + registry`: `[registry] enabled = true`.
 //!
-//! With `HC_SCHEMA_BENCH_INSTRUCTIONS=1` it also counts the instructions of one touch-rebuild
-//! of each variant (cargo, rustc and the linker, under `valgrind --tool=callgrind`):
-//! deterministic, so the ratios do not move with the machine's load.
+//! Each guard variant is measured twice: a first build (the cache of analyses in `OUT_DIR`
+//! removed: every query parsed and its analysis stored) and a touch-rebuild (every analysis
+//! read from the cache; the check against the snapshot still runs for every query).
+//!
+//! With `HC_SCHEMA_BENCH_INSTRUCTIONS=1` it also counts the instructions of one build of each
+//! (cargo, rustc and the linker, under `valgrind --tool=callgrind`): deterministic, so the
+//! ratios do not move with the machine's load. `HC_SCHEMA_BENCH_ROUNDS=n` sets the rounds.
 //!
 //! Run: `cargo bench -p hc-schema-tests --bench sql_build`
 
 use hc_schema_tests::bench::{
-    callgrind_instructions, interleave, median, median_ratio, synthetic_snapshot,
+    callgrind_instructions, interleave, machine, median, median_ratio, rounds, synthetic_snapshot,
 };
-use hc_schema_tests::cargo::{cargo, TempCrate};
+use hc_schema_tests::cargo::{cargo, nested_target, TempCrate};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Variant {
@@ -153,6 +157,7 @@ fn do_nothing_macro() -> tempfile::TempDir {
 }
 
 fn main() {
+    println!("{}", machine());
     let snapshot = synthetic_snapshot("prod", 200, 300);
     let do_nothing = do_nothing_macro();
     let average: usize = (0..1000).map(|i| query(i).len()).sum::<usize>() / 1000;
@@ -197,35 +202,58 @@ fn main() {
         })
         .collect();
     let count_instructions = std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS").is_some();
-    let rounds: usize = std::env::var("HC_SCHEMA_BENCH_ROUNDS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(9);
+    let rounds = rounds(9);
+    // The guard's variants are each measured twice: a first build (the cache of analyses
+    // removed: every query is parsed, and its analysis stored) and a touch-rebuild (every
+    // analysis read from the cache).
+    let mut runs: Vec<(String, usize, bool)> = Vec::new();
+    for (n, (variant, name)) in VARIANTS.iter().enumerate() {
+        match variant {
+            Variant::Plain | Variant::DoNothing => runs.push((name.to_string(), n, false)),
+            _ => {
+                runs.push((format!("{name}, first build"), n, true));
+                runs.push((format!("{name}, touch-rebuild"), n, false));
+            }
+        }
+    }
     for (profile, args) in [
         ("debug", &["--features", "prod-snapshot"][..]),
         ("release", &["--release", "--features", "prod-snapshot"][..]),
     ] {
+        let target = if profile == "debug" {
+            "debug"
+        } else {
+            "release"
+        };
         // Touch the source so that only this crate is rebuilt (dependencies stay cached).
         let touch = |krate: &TempCrate| {
             let main = krate.path().join("src/main.rs");
             let text = std::fs::read_to_string(&main).unwrap();
             std::fs::write(&main, text).unwrap();
         };
-        let build = |krate: &TempCrate| {
-            touch(krate);
-            let (ok, stderr) = krate.build(args, &[]);
+        let prepare = |n: usize, first: bool| {
+            if first {
+                forget_analyses(&format!("bench_sql_{n}"), target);
+            }
+            touch(&crates[n].1);
+        };
+        let build = |n: usize, first: bool| {
+            prepare(n, first);
+            let (ok, stderr) = crates[n].1.build(args, &[]);
             assert!(ok, "{stderr}");
         };
-        for (_, krate) in &crates {
-            build(krate); // warm the dependency cache
+        for n in 0..crates.len() {
+            build(n, false); // warm the dependency cache
         }
         let build = &build;
-        let mut runs: Vec<_> = crates
+        let mut closures: Vec<_> = runs
             .iter()
-            .map(|(_, krate)| move || build(krate))
+            .map(|(_, n, first)| move || build(*n, *first))
             .collect();
-        let mut refs: Vec<&mut dyn FnMut()> =
-            runs.iter_mut().map(|run| run as &mut dyn FnMut()).collect();
+        let mut refs: Vec<&mut dyn FnMut()> = closures
+            .iter_mut()
+            .map(|run| run as &mut dyn FnMut())
+            .collect();
         let times = interleave(rounds, &mut refs);
         let floor = &times[1];
         println!(
@@ -235,7 +263,7 @@ fn main() {
             median(floor.clone()).as_secs_f64(),
             median_ratio(floor, &times[0]),
         );
-        for ((name, _), candidate) in crates.iter().zip(&times).skip(2) {
+        for ((name, _, _), candidate) in runs.iter().zip(&times).skip(2) {
             println!(
                 "sql_build ({profile}): {name} {:.3}s (median), ratio to the floor {:.3} \
                  (median of per-round ratios)",
@@ -244,11 +272,11 @@ fn main() {
             );
         }
         if count_instructions {
-            let counts: Vec<u64> = crates
+            let counts: Vec<u64> = runs
                 .iter()
-                .map(|(_, krate)| {
-                    touch(krate);
-                    let mut command = cargo(krate.path());
+                .map(|(_, n, first)| {
+                    prepare(*n, *first);
+                    let mut command = cargo(crates[*n].1.path());
                     command.arg("build").arg("--quiet").args(args);
                     callgrind_instructions(command)
                 })
@@ -257,12 +285,29 @@ fn main() {
                 "sql_build ({profile}, instructions): plain literals {}, do-nothing macro {}",
                 counts[0], counts[1]
             );
-            for ((name, _), count) in crates.iter().zip(&counts).skip(2) {
+            for ((name, _, _), count) in runs.iter().zip(&counts).skip(2) {
                 println!(
-                    "sql_build ({profile}, instructions): {name} {count}, ratio to the floor {:.4}",
-                    *count as f64 / counts[1] as f64
+                    "sql_build ({profile}, instructions): {name} {count}, ratio to the floor {:.4} \
+                     ({:+} per query)",
+                    *count as f64 / counts[1] as f64,
+                    (*count as i64 - counts[1] as i64) / 1000
                 );
             }
+        }
+    }
+}
+
+/// Remove the cache of analyses of crate `name` (every build directory of that name in the
+/// nested target directory's `target` profile).
+fn forget_analyses(name: &str, target: &str) {
+    let build = nested_target().join(target).join("build");
+    for entry in std::fs::read_dir(build).into_iter().flatten().flatten() {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(&format!("{name}-"))
+        {
+            let _ = std::fs::remove_file(entry.path().join("out/hc-schema/sql-analyses"));
         }
     }
 }

@@ -151,3 +151,74 @@ pub fn callgrind_instructions(command: std::process::Command) -> u64 {
     }
     total
 }
+
+/// Run `command` (output discarded) under GNU time and return its wall-clock time, its exit
+/// code and its peak resident memory in bytes (GNU time's `%M`). Not `wait4` from here: on
+/// Linux a child spawned by a large process inherits that process's peak as its own
+/// `ru_maxrss` floor (the memory it had when it was cloned), while GNU time is a small process.
+/// Panics when GNU time is missing (`apt-get install time`) or the command cannot run.
+pub fn run_peak(command: &std::process::Command) -> (Duration, i32, u64) {
+    use std::process::{Command, Stdio};
+    let report = tempfile::NamedTempFile::new().expect("temp file");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-f")
+        .arg("%x %M")
+        .arg("-o")
+        .arg(report.path())
+        .arg(command.get_program())
+        .args(command.get_args())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some(dir) = command.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    for (key, value) in command.get_envs() {
+        match value {
+            Some(value) => timed.env(key, value),
+            None => timed.env_remove(key),
+        };
+    }
+    let start = Instant::now();
+    let status = timed.status().unwrap_or_else(|e| {
+        panic!("cannot run /usr/bin/time (GNU time: apt-get install time): {e}")
+    });
+    let elapsed = start.elapsed();
+    let text = std::fs::read_to_string(report.path()).unwrap_or_default();
+    let last = text.lines().last().unwrap_or_default();
+    let mut fields = last.split_whitespace();
+    let (Some(code), Some(kib)) = (
+        fields.next().and_then(|c| c.parse::<i32>().ok()),
+        fields.next().and_then(|k| k.parse::<u64>().ok()),
+    ) else {
+        panic!("{command:?} under /usr/bin/time ({status}): no report ({text:?})");
+    };
+    (elapsed, code, kib * 1024)
+}
+
+/// The number of rounds: `HC_SCHEMA_BENCH_ROUNDS`, else `default`.
+pub fn rounds(default: usize) -> usize {
+    std::env::var("HC_SCHEMA_BENCH_ROUNDS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(default)
+}
+
+/// The load average over the last minute (from `/proc/loadavg`), to print with the figures.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|text| text.split_whitespace().next().map(str::to_string))
+        .unwrap_or_else(|| "unknown".to_string())
+}
+
+/// A one-line description of the machine for benchmark output: cores and load.
+pub fn machine() -> String {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!(
+        "machine: {cores} core(s), load average {} (1 min) at the start; ratios are taken in the same run",
+        load_average()
+    )
+}

@@ -2,19 +2,32 @@
 //! every snapshot knows, from the build script's `HC_SCHEMA_SQL`, or, without a build script
 //! (`HC_SCHEMA_SNAPSHOT`), from the selected snapshots themselves. Decided once per compiler
 //! process for as long as the inputs stay the same.
+//!
+//! With the build script's union index, analyses are cached on disk next to it
+//! ([`Known::analyze`]), keyed by the SQL text and everything else the analysis depends on:
+//! the schema names, the index's fingerprint, and the build of the analyser. A rebuild then
+//! parses only the queries that changed; the check of each query against the selected
+//! snapshots runs every time.
 
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use hc_schema_snapshot::selection::{Selection, SqlSetup, SQL_VAR};
-use hc_schema_snapshot::sql::{Context, Union};
+use hc_schema_snapshot::sql::{analyze, Analysis, Context, SqlError, Union};
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
+use super::{build_id, codec, store::Store};
 use crate::{cache, snapshots};
+
+/// The file of cached analyses, next to the union index in `OUT_DIR/hc-schema/`.
+pub const CACHE_FILE: &str = "sql-analyses";
 
 /// The context's parts, owned.
 pub struct Known {
     schemas: Vec<String>,
     parts: Vec<Part>,
+    /// The analyses of this context, when they may be cached.
+    cache: Option<Mutex<Store>>,
 }
 
 enum Part {
@@ -43,6 +56,67 @@ impl Known {
         let context = Context::new(self.schemas.iter().cloned(), &union);
         f(&context)
     }
+
+    /// The analysis of `sql` in this context: from the cache when it has it, else made (and
+    /// cached when it succeeds; errors are made again each time, they are rare and cheap to
+    /// be exact about).
+    pub fn analyze(&self, sql: &str) -> Result<Analysis, Vec<SqlError>> {
+        let Some(cache) = &self.cache else {
+            return self.with(|context| analyze(sql, context));
+        };
+        let mut store = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(analysis) = store.get(sql).and_then(|bytes| codec::decode(bytes, sql)) {
+            return Ok(analysis);
+        }
+        let result = self.with(|context| analyze(sql, context));
+        if let Ok(analysis) = &result {
+            store.put(sql, &codec::encode(analysis));
+        }
+        result
+    }
+
+    /// The context of the build script's union `index` (whose content `fingerprint`
+    /// identifies) and `schemas`; its analyses cached in `dir` when the analyser's build is
+    /// known (`build`).
+    fn of_index(
+        schemas: Vec<String>,
+        index: Arc<Result<NameIndex, String>>,
+        fingerprint: &str,
+        dir: Option<&Path>,
+        build: Option<&str>,
+    ) -> Known {
+        let cache = match (dir, build, index.as_ref()) {
+            (Some(dir), Some(build), Ok(loaded)) => {
+                let key = cache_context(build, fingerprint, loaded.bytes().len(), &schemas);
+                Some(Mutex::new(Store::open(&dir.join(CACHE_FILE), key)))
+            }
+            _ => None,
+        };
+        Known {
+            schemas,
+            parts: vec![Part::Index(index)],
+            cache,
+        }
+    }
+}
+
+/// Everything an analysis depends on besides the SQL, as the cache's context: the analyser's
+/// build, the cache layout, the union index (fingerprint and size) and the schema names.
+fn cache_context(build: &str, fingerprint: &str, index_len: usize, schemas: &[String]) -> Vec<u8> {
+    let mut key = format!(
+        "analyser {build}\ncodec {}\nmacro {}\nunion index {fingerprint} {index_len}\nschemas",
+        codec::VERSION,
+        env!("CARGO_PKG_VERSION"),
+    );
+    for schema in schemas {
+        key.push('\n');
+        key.push_str(&schema.len().to_string());
+        key.push(' ');
+        key.push_str(schema);
+    }
+    key.into_bytes()
 }
 
 /// The context for this compilation, or the setup problem that prevents one.
@@ -76,10 +150,13 @@ fn decide(setup: Option<&str>, selection: &Result<Selection, String>) -> Result<
         if let Some(path) = &setup.known {
             let index = cache::index(path, &setup.fingerprint);
             if index.is_ok() {
-                return Ok(Known {
-                    schemas: setup.schemas,
-                    parts: vec![Part::Index(index)],
-                });
+                return Ok(Known::of_index(
+                    setup.schemas,
+                    index,
+                    &setup.fingerprint,
+                    path.parent(),
+                    build_id::build_id(),
+                ));
             }
         }
     }
@@ -95,5 +172,129 @@ fn decide(setup: Option<&str>, selection: &Result<Selection, String>) -> Result<
     }
     schemas.sort();
     schemas.dedup();
-    Ok(Known { schemas, parts })
+    // The snapshots themselves: no fingerprint describes them all, so nothing is cached.
+    Ok(Known {
+        schemas,
+        parts,
+        cache: None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A snapshot with some of the tables and columns below, as the build script indexes it.
+    fn index_of(tables: &[(&str, &[&str])]) -> NameIndex {
+        let mut text = String::from(r#"{"format":1,"environment":"p","schema":"s","tables":{"#);
+        for (i, (table, columns)) in tables.iter().enumerate() {
+            let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\":{{}}")).collect();
+            text.push_str(&format!(
+                "{}\"{table}\":{{\"columns\":{{{}}}}}",
+                if i > 0 { "," } else { "" },
+                columns.join(",")
+            ));
+        }
+        text.push_str("}}");
+        NameIndex::of(&Snapshot::parse(&text, "p.json", "p").unwrap())
+    }
+
+    const QUERIES: [&str; 7] = [
+        "SELECT name FROM account",
+        "SELECT a.name, c.email FROM salesforce.account a JOIN contact c ON c.accountid = a.sfid",
+        "SELECT name FROM org.account WHERE sfid = $1",
+        "SELECT email FROM account, contact",
+        "UPDATE contact SET email = $1 WHERE sfid = $2",
+        "SELECT x, y FROM lead",
+        "INSERT INTO lead (x) VALUES ($1) RETURNING y",
+    ];
+
+    /// Contexts that differ in the names the snapshots know, the schema names and the
+    /// analyser's build, one cache file for all (as one package's build directory has), each
+    /// step a new compiler process: every analysis is the one made from scratch in that
+    /// context, whatever the cache held; and the cache does answer.
+    #[test]
+    fn a_stale_key_never_serves_a_wrong_analysis() {
+        let dir = tempfile::tempdir().unwrap();
+        let columns: [&[&str]; 3] = [&["name", "sfid"], &["email", "accountid", "sfid"], &["x"]];
+        let all = [
+            ("account", columns[0]),
+            ("contact", columns[1]),
+            ("lead", columns[2]),
+        ];
+        let name_sets: Vec<Vec<(&str, &[&str])>> = vec![
+            all.to_vec(),
+            all[1..].to_vec(),
+            vec![
+                all[0],
+                ("contact", &["email", "name", "sfid"]),
+                ("lead", &["x", "y"]),
+            ],
+            vec![],
+        ];
+        let schema_sets: [&[&str]; 3] = [&["salesforce"], &["org", "salesforce"], &["org"]];
+        let builds = ["build-1", "build-2"];
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut results: std::collections::HashMap<&str, std::collections::HashSet<String>> =
+            Default::default();
+        let (mut hits, mut steps) = (0, 0);
+        for _ in 0..150 {
+            let names = &name_sets[next(name_sets.len())];
+            let schemas: Vec<String> = schema_sets[next(3)].iter().map(|s| s.to_string()).collect();
+            let build = builds[next(2)];
+            let index = index_of(names);
+            let fingerprint = format!("{:016x}", super::super::store::hash(index.bytes()));
+            let known = Known::of_index(
+                schemas.clone(),
+                Arc::new(Ok(index.clone())),
+                &fingerprint,
+                Some(dir.path()),
+                Some(build),
+            );
+            let union = Union::new([&index]);
+            let fresh_context = Context::new(schemas.iter().cloned(), &union);
+            for _ in 0..5 {
+                let sql = QUERIES[next(QUERIES.len())];
+                let cached = known
+                    .cache
+                    .as_ref()
+                    .unwrap()
+                    .lock()
+                    .unwrap()
+                    .get(sql)
+                    .is_some();
+                let got = format!("{:?}", known.analyze(sql));
+                let fresh = format!("{:?}", analyze(sql, &fresh_context));
+                assert_eq!(got, fresh, "{sql} with {names:?}, {schemas:?}, {build}");
+                results.entry(sql).or_default().insert(fresh);
+                hits += usize::from(cached);
+                steps += 1;
+            }
+        }
+        let varying = results.values().filter(|r| r.len() > 1).count();
+        assert!(
+            varying >= 5,
+            "analyses that differ between contexts: {varying}"
+        );
+        assert!(hits > steps / 4 && hits < steps, "{hits} hits in {steps}");
+    }
+
+    /// Without the analyser's build id, or without a directory, nothing is cached.
+    #[test]
+    fn no_build_id_no_cache() {
+        let dir = tempfile::tempdir().unwrap();
+        let index = Arc::new(Ok(index_of(&[("account", &["name"])])));
+        let known = Known::of_index(vec![], index.clone(), "f", Some(dir.path()), None);
+        assert!(known.cache.is_none());
+        assert!(known.analyze("SELECT name FROM account").is_ok());
+        assert!(!dir.path().join(CACHE_FILE).exists());
+        let known = Known::of_index(vec![], index, "f", None, Some("b"));
+        assert!(known.cache.is_none());
+    }
 }
