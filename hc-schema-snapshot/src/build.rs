@@ -21,8 +21,8 @@ use crate::config::{ConfigError, Project};
 use crate::index::NameIndex;
 use crate::names_reader::{NameLines, SnapshotNames};
 use crate::selection::{
-    self, Inputs, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR,
-    SQL_VAR,
+    self, Inputs, Reason, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR,
+    SNAPSHOT_VAR, SQL_VAR,
 };
 use crate::snapshot::write_atomically;
 
@@ -70,6 +70,9 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         feature_envs,
     };
     let mut selection = selection::select_for_crate(&manifest_dir, &inputs)?;
+    if let Some(warning) = overridden_features(&selection) {
+        println!("cargo:warning={warning}");
+    }
     // Every snapshot, not only the selected ones: `hc_sql!` reads the names of all of them
     // (which unqualified tables are Heroku Connect's), and "mapped in" notes name them.
     for snapshot in selection.selected.iter().chain(&selection.others) {
@@ -101,6 +104,61 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
     Ok(selection)
+}
+
+/// The warning a build prints when `HC_SCHEMA_SNAPSHOT` or `HC_SCHEMA_ENV` overrides an
+/// `<env>-snapshot` feature whose environment it leaves out: a variable left over in a CI or
+/// Heroku configuration must not quietly turn `--features prod-snapshot` into a check of test.
+///
+/// ```
+/// use hc_schema_snapshot::build::overridden_features;
+/// use hc_schema_snapshot::selection::{Reason, Selection, SnapshotRef};
+/// let test = SnapshotRef {
+///     env: "test".into(),
+///     path: "hc-schema/test.json".into(),
+///     display: "hc-schema/test.json".into(),
+///     index: None,
+///     stamp: None,
+/// };
+/// let mut selection = Selection {
+///     reason: Reason::EnvVar,
+///     selected: vec![test],
+///     others: vec![],
+///     snapshot_dir: "hc-schema".into(),
+///     fingerprint: String::new(),
+///     registry: false,
+///     strict_access: false,
+///     manifest_dir: None,
+///     feature_envs: vec!["prod".into()],
+///     registry_crate: None,
+/// };
+/// let warning = overridden_features(&selection).unwrap();
+/// assert!(warning.contains("HC_SCHEMA_ENV"), "{warning}");
+/// assert!(warning.contains("prod-snapshot"), "{warning}");
+/// selection.feature_envs = vec!["test".into()];
+/// assert_eq!(overridden_features(&selection), None);
+/// ```
+pub fn overridden_features(selection: &Selection) -> Option<String> {
+    let variable = match selection.reason {
+        Reason::SnapshotVar => SNAPSHOT_VAR,
+        Reason::EnvVar => ENV_VAR,
+        _ => return None,
+    };
+    let ignored: Vec<String> = selection
+        .feature_envs
+        .iter()
+        .filter(|env| !selection.selected.iter().any(|s| &s.env == *env))
+        .map(|env| format!("`{env}-snapshot`"))
+        .collect();
+    if ignored.is_empty() {
+        return None;
+    }
+    let checked: Vec<&str> = selection.selected.iter().map(|s| s.env.as_str()).collect();
+    Some(format!(
+        "hc-schema: {variable} overrides the feature(s) {}: this build checks against {} only; unset {variable} to check what the features select",
+        ignored.join(", "),
+        checked.join(", ")
+    ))
 }
 
 /// `path` relative to `base` (with `..` steps when it is outside), or `path` itself when no

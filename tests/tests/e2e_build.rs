@@ -119,14 +119,16 @@ fn selection_precedence_in_real_builds() {
     // 3. features beat default_envs.
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
     assert!(!ok && stderr.contains("not mapped in prod"), "{stderr}");
-    // 2. HC_SCHEMA_ENV beats features.
+    // 2. HC_SCHEMA_ENV beats features, with a warning naming the feature it overrides (a
+    // variable left in a CI configuration must not quietly check test instead of prod).
+    // Not `--quiet`: cargo hides build-script warnings then.
+    let (output, stderr) = run(cargo(krate.path())
+        .args(["build", "--features", "prod-snapshot"])
+        .env("HC_SCHEMA_ENV", "test"));
+    assert!(output.status.success(), "{stderr}");
     assert!(
-        krate
-            .build(
-                &["--features", "prod-snapshot"],
-                &[("HC_SCHEMA_ENV", "test")]
-            )
-            .0
+        stderr.contains("HC_SCHEMA_ENV overrides the feature(s) `prod-snapshot`: this build checks against test only"),
+        "{stderr}"
     );
     let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", "test,prod")]);
     assert!(!ok && stderr.contains("not mapped in prod"), "{stderr}");
