@@ -1053,6 +1053,32 @@ fn access_from_an_import_is_kept_only_where_postgres_cannot_tell() {
     assert_eq!(refreshed.tables["user"].access, None);
 }
 
+/// An access an earlier *refresh* read from Postgres is not carried forward once Postgres can
+/// no longer show it (the logger function is gone): `refresh --check` reports the change and
+/// the refreshed snapshot says unknown, never the old, unverified read-write.
+#[test]
+fn access_read_by_a_refresh_is_dropped_when_postgres_no_longer_shows_it() {
+    let (db, _keep, dir, _before) = refreshed_project("access_refresh");
+    let path = dir.join("hc-schema/prod.json");
+    let first = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert_eq!(
+        first.tables["contact"].access,
+        Some(MappingAccess::ReadWrite)
+    );
+    pg::admin(&db)
+        .batch_execute("DROP FUNCTION salesforce.hc_contact_logger() CASCADE;")
+        .unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    let run = hc(&dir, &["refresh", "prod", "--check"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("contact"), "{}", run.stdout);
+    let run = hc(&dir, &["refresh", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let refreshed = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert_eq!(refreshed.tables["contact"].access, None);
+}
+
 /// The snapshot's `source` names the server that answered, as a valid credential-free URL:
 /// IPv6 in brackets, a Unix socket directory percent-encoded, the second host of a list when
 /// the first is down.

@@ -350,6 +350,28 @@ impl Snapshot {
     /// Keep what `old` knew that this snapshot does not: Salesforce API names after a refresh
     /// from Postgres (which cannot see them), Postgres types after an import from an export.
     /// Only tables and columns present in `self` are touched.
+    ///
+    /// A mapping's access is kept only when `old` has it from an export (the table records
+    /// its Salesforce object, which only an export shows): an access that an earlier refresh
+    /// read from Postgres and that Postgres can no longer show (the logger function is gone)
+    /// is dropped, to unknown, never carried forward unverified.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::{snapshot::MappingAccess, Snapshot};
+    /// let text = |object: &str| format!(
+    ///     r#"{{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {{
+    ///         "contact": {{{object}"access": "read_write", "columns": {{"email": {{}}}}}}}}}}"#
+    /// );
+    /// let live = Snapshot::parse(&text("").replace(r#""access": "read_write", "#, ""), "live", "prod").unwrap();
+    /// // Read from Postgres by an earlier refresh: not kept.
+    /// let mut refreshed = live.clone();
+    /// refreshed.fill_from(&Snapshot::parse(&text(""), "old", "prod").unwrap());
+    /// assert_eq!(refreshed.tables["contact"].access, None);
+    /// // From an export (the object is known): kept.
+    /// let mut imported = live.clone();
+    /// imported.fill_from(&Snapshot::parse(&text(r#""object": "Contact", "#), "old", "prod").unwrap());
+    /// assert_eq!(imported.tables["contact"].access, Some(MappingAccess::ReadWrite));
+    /// ```
     pub fn fill_from(&mut self, old: &Snapshot) {
         for (name, table) in &mut self.tables {
             let Some(old_table) = old.tables.get(name) else {
@@ -358,7 +380,7 @@ impl Snapshot {
             if table.object.is_none() {
                 table.object = old_table.object.clone();
             }
-            if table.access.is_none() {
+            if table.access.is_none() && old_table.object.is_some() {
                 table.access = old_table.access;
             }
             for (column, info) in &mut table.columns {
