@@ -259,7 +259,12 @@ impl DatabaseUrl {
     /// library's message). A safety net: no message of ours is built from the connection
     /// string. A password shorter than four characters is left alone (masking single letters
     /// would garble every message).
+    ///
+    /// Control characters (an ANSI escape sequence from an odd or hostile server, a carriage
+    /// return that would overwrite the line) are shown as `\u{..}` escapes, so that a server's
+    /// text can never drive the user's terminal. Line breaks and tabs stay.
     pub fn scrub(&self, text: &str) -> String {
+        let text = &neutralise_controls(text);
         let Some(Secret(password)) = &self.password else {
             return text.to_string();
         };
@@ -284,9 +289,44 @@ impl DatabaseUrl {
     }
 }
 
+/// `text` with every control character but `\n` and `\t` written as a `\u{..}` escape.
+fn neutralise_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let is_bad = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(is_bad) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    std::borrow::Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if is_bad(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_servers_control_characters_never_reach_the_terminal() {
+        for url in ["postgres://u:Xyz789Secret@h/db", "postgres://h/db"] {
+            let url = DatabaseUrl::parse(url, "test").unwrap();
+            let shown = url.scrub("\u{1b}[31mred\u{1b}[0m\rover\u{7}\nnext\tline");
+            assert!(
+                !shown
+                    .chars()
+                    .any(|c| c.is_control() && c != '\n' && c != '\t'),
+                "{shown:?}"
+            );
+            assert!(shown.contains("\\u{1b}[31mred"), "{shown:?}");
+            assert!(shown.contains("\nnext\tline"), "{shown:?}");
+        }
+    }
 
     fn parse(text: &str) -> DatabaseUrl {
         DatabaseUrl::parse(text, "test").unwrap_or_else(|e| panic!("{text}: {e}"))
