@@ -266,6 +266,12 @@ impl AllowanceSyntax {
                         "write the reason as `reason = \"...\"` (a string literal)",
                     ));
                 };
+                if allowance.reason.is_some() {
+                    return Err(SyntaxError::new(
+                        reason_span,
+                        "this allowance already has a reason: give one `reason = \"...\"`",
+                    ));
+                }
                 allowance.reason = Some((value, value_span));
             } else {
                 let name = Name::parse(&mut content)?;
@@ -484,8 +490,33 @@ impl Annotation {
                 }
             }
         }
+        let mut allowed: Vec<(String, String, String)> = Vec::new();
         for allowance in &self.allowances {
             errors.extend(allowance.validate(&self.groups));
+            // The same column allowed twice for one environment: a copy-paste, or two
+            // reasons of which reports would show only one.
+            for env in &allowance.envs {
+                for group in &allowance.groups {
+                    for column in &group.columns {
+                        let key = (
+                            env.value.clone(),
+                            group.table.value.clone(),
+                            column.value.clone(),
+                        );
+                        if allowed.contains(&key) {
+                            errors.push(SyntaxError::new(
+                                column.span,
+                                format!(
+                                    "`{}.{}` is already allowed to be missing in `{}`: allow each column once per environment",
+                                    group.table.written, column.written, env.written
+                                ),
+                            ));
+                        } else {
+                            allowed.push(key);
+                        }
+                    }
+                }
+            }
         }
         errors
     }
@@ -894,5 +925,25 @@ mod tests {
         assert!(errors[0]
             .to_string()
             .contains("`account.name` is listed twice"));
+    }
+
+    #[test]
+    fn an_allowance_has_one_reason_and_allows_a_column_once() {
+        let error =
+            parse(r#"account(x), missing_ok(prod, account(x), reason = "a", reason = "b")"#)
+                .err()
+                .expect("two reasons");
+        assert!(
+            error.to_string().contains("already has a reason"),
+            "{error}"
+        );
+        let twice = r#"account(x), missing_ok(prod, account(x), reason = "a"), missing_ok(prod, account(x), reason = "a")"#;
+        let errors = parse(twice).unwrap().validate();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(errors[0]
+            .to_string()
+            .contains("`account.x` is already allowed to be missing in `prod`"));
+        let other_env = r#"account(x), missing_ok(prod, account(x), reason = "a"), missing_ok(test, account(x), reason = "a")"#;
+        assert!(parse(other_env).unwrap().validate().is_empty());
     }
 }
