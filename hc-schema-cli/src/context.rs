@@ -73,7 +73,26 @@ impl Context {
 
     /// Load `path`, with the path shown relative to the workspace in errors. A missing file in
     /// a missing snapshot directory also says where the directory came from.
+    ///
+    /// An environment's own file (`<snapshot_dir>/<env>.json`) must say it is that
+    /// environment's: a copy of `test.json` saved as `prod.json` would make every prod check
+    /// pass against test's schema.
     pub fn load(&self, path: &Path) -> Result<Snapshot, Failure> {
+        let snapshot = self.load_file(path)?;
+        let env = hc_schema_snapshot::snapshot::env_of_path(path);
+        if path.parent() == Some(self.project.snapshot_dir().as_path())
+            && snapshot.environment != env
+        {
+            return Err(Failure(format!(
+                "{} is the snapshot of `{}` (its \"environment\"), not of `{env}`: a copied or renamed file? run `hc-schema refresh {env}` (or `import`) to write {env}'s own snapshot",
+                self.show(path),
+                snapshot.environment
+            )));
+        }
+        Ok(snapshot)
+    }
+
+    fn load_file(&self, path: &Path) -> Result<Snapshot, Failure> {
         Snapshot::load(path).map_err(|err| {
             let mut message = err
                 .to_string()

@@ -67,6 +67,34 @@ fn snapshot_files_with_a_bom_duplicates_float_formats_and_conflicts() {
     );
 }
 
+/// `cp hc-schema/test.json hc-schema/prod.json` must not make prod checks pass against
+/// test's schema: an environment's file must say it is that environment's.
+#[test]
+fn a_copied_snapshot_is_not_taken_for_another_environment() {
+    let dir = workspace();
+    let d = dir.path();
+    write(d, "hc-schema/prod.json", TEST);
+    for args in [
+        &["check", "--env", "prod"][..],
+        &["diff", "test", "prod"][..],
+        &["plan", "prod"][..],
+    ] {
+        let run = hc(d, args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr.contains(
+                "hc-schema/prod.json is the snapshot of `test` (its \"environment\"), not of `prod`"
+            ),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // A file given by path may hold any environment (a proposed snapshot, a fixture).
+    write(d, "proposed.json", TEST);
+    let run = hc(d, &["check", "--snapshot", "proposed.json"]);
+    assert_ne!(run.code, 2, "{}{}", run.stdout, run.stderr);
+}
+
 #[test]
 fn environment_names_are_validated_everywhere() {
     let dir = workspace();
