@@ -18,7 +18,7 @@ mod tiers;
 
 use std::process::ExitCode;
 
-use hc_schema_snapshot::fetch::{self, ConnectOptions, SslMode};
+use hc_schema_snapshot::fetch::{self, ConnectOptions, DatabaseUrl, SslMode};
 use hc_schema_snapshot::{manifest::Manifest, registry, verify};
 
 const USAGE: &str = "usage: loyalty-app <tiers|contacts|tier-report|set-email <sfid> <email>|verify-schema|requirements>
@@ -61,14 +61,26 @@ fn options() -> Result<ConnectOptions, String> {
         "DATABASE_URL is not set (Heroku sets it for the attached database)".to_string()
     })?;
     let mut options = ConnectOptions::new(url, "the DATABASE_URL variable");
-    // Heroku Postgres requires TLS and its certificates are not publicly verifiable.
-    if !options.url.contains("sslmode=") {
+    // Heroku Postgres requires TLS and its certificates are not publicly verifiable: `require`
+    // unless the URL itself sets `sslmode` (parsed, so a password holding the text `sslmode=`
+    // does not switch TLS off).
+    let parsed = DatabaseUrl::parse(&options.url, &options.origin).map_err(|e| e.to_string())?;
+    if parsed.sslmode.is_none() {
         options.sslmode = Some(SslMode::Require);
     }
     if let Ok(mode) = std::env::var("PGSSLMODE") {
         options.sslmode = Some(mode.parse()?);
     }
     Ok(options)
+}
+
+/// A query's error as the server gave it (`column a.x does not exist (SQLSTATE 42703)`), not
+/// the driver's bare "db error".
+fn db_error(error: postgres::Error) -> String {
+    match error.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => error.to_string(),
+    }
 }
 
 fn schema() -> String {
@@ -89,7 +101,7 @@ fn run(action: fn(&mut postgres::Client, &str) -> Result<(), String>) -> ExitCod
 }
 
 fn print_tiers(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
-    for customer in tiers::load_tiers(client, schema).map_err(|e| e.to_string())? {
+    for customer in tiers::load_tiers(client, schema).map_err(db_error)? {
         println!(
             "{}\t{}\t{}\t{}",
             customer.sfid,
@@ -102,7 +114,7 @@ fn print_tiers(client: &mut postgres::Client, schema: &str) -> Result<(), String
 }
 
 fn print_contacts(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
-    for contact in contacts::ContactEmail::load(client, schema).map_err(|e| e.to_string())? {
+    for contact in contacts::ContactEmail::load(client, schema).map_err(db_error)? {
         let kind = contact.account_type.as_deref().unwrap_or("-");
         println!("{}\t{}\t{}", contact.account_sfid, kind, contact.email);
     }
@@ -114,21 +126,21 @@ fn set_email(client: &mut postgres::Client, schema: &str) -> Result<(), String> 
     let [sfid, email] = args.as_slice() else {
         return Err("usage: loyalty-app set-email <contact sfid> <email>".into());
     };
-    let updated = contacts::set_email(client, schema, sfid, email).map_err(|e| e.to_string())?;
+    let updated = contacts::set_email(client, schema, sfid, email).map_err(db_error)?;
     println!("{updated} contact(s) updated");
     Ok(())
 }
 
 fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(), String> {
-    for line in tier_report::tier_counts(client).map_err(|e| e.to_string())? {
+    for line in tier_report::tier_counts(client).map_err(db_error)? {
         let tier = line.tier.as_deref().unwrap_or("-");
         println!(
             "{tier}\t{} account(s)\t{} contact(s)",
             line.accounts, line.contacts
         );
     }
-    for customer in tiers::load_tiers(client, "salesforce").map_err(|e| e.to_string())? {
-        let emails = tier_report::contacts_of(client, &customer.sfid).map_err(|e| e.to_string())?;
+    for customer in tiers::load_tiers(client, "salesforce").map_err(db_error)? {
+        let emails = tier_report::contacts_of(client, &customer.sfid).map_err(db_error)?;
         if !emails.is_empty() {
             println!("{}\tnotify: {}", customer.name, emails.join(", "));
         }
