@@ -86,6 +86,10 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
                 err.message
             ))
         })?;
+        // The export must be one `import` accepts: an export hc-schema cannot read is no
+        // export to hand to `heroku connect:import` either.
+        hc_schema_snapshot::import::import_export(&text, &shown, &args.env, "salesforce")
+            .map_err(|err| Failure(err.to_string()))?;
         for skipped in &export.skipped {
             eprintln!("warning: {shown}: {skipped}");
         }

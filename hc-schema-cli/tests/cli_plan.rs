@@ -214,4 +214,25 @@ fn export_edits_are_small_diffs() {
         "{}",
         run.stderr
     );
+    // An export that `import` refuses (a mapping without fields) is refused here too, before
+    // anything is written.
+    write(
+        d,
+        "partial.json",
+        &export.replacen("\"fields\"", "\"no_fields\"", 2),
+    );
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "partial.json",
+            "--out",
+            "partial-new.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("partial.json"), "{}", run.stderr);
+    assert!(!d.join("partial-new.json").exists());
 }
