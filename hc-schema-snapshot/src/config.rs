@@ -192,8 +192,28 @@ impl Config {
     /// assert_eq!(config.default_envs.unwrap(), ["test"]);
     /// let err = Config::parse("defualt_envs = []\n", "hc-schema.toml").unwrap_err();
     /// assert!(err.to_string().starts_with("hc-schema.toml:1:1: unknown field `defualt_envs`"));
+    /// let err = Config::parse("schema = \"salesforce\"\ndefault_envs = []\n", "hc-schema.toml").unwrap_err();
+    /// assert!(err.to_string().starts_with("hc-schema.toml:2:1: `default_envs = []` selects no environment"));
     /// ```
     pub fn parse(text: &str, path: &str) -> Result<Config, ConfigError> {
+        let config: Config = Config::parse_toml(text, path)?;
+        if config.default_envs.as_ref().is_some_and(Vec::is_empty) {
+            let at = text.find("default_envs").unwrap_or(0);
+            let (line, column) = line_column(text, at);
+            return Err(ConfigError {
+                path: path.to_string(),
+                line,
+                column,
+                message: "`default_envs = []` selects no environment, so nothing would be checked: \
+                          name environments (`default_envs = [\"test\"]`), or remove the key to check \
+                          every snapshot"
+                    .into(),
+            });
+        }
+        Ok(config)
+    }
+
+    fn parse_toml(text: &str, path: &str) -> Result<Config, ConfigError> {
         toml::from_str(text).map_err(|err: toml::de::Error| {
             let (line, column) = err
                 .span()
