@@ -3,6 +3,10 @@
 //! The binary is thin: argument parsing and printing. The work lives in the
 //! `hc_schema_snapshot` library.
 
+// The doc comments of the argument types are clap's `--help` text, written for a terminal
+// (`<snapshot_dir>/<env>.json`, `#[hc_requires]`), not rustdoc markup.
+#![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
+
 mod check;
 mod context;
 mod diff;

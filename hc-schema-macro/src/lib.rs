@@ -18,8 +18,8 @@
 //! [`hc_sql!`]), checked by the same check; its code lives in `sql` and its submodules.
 //!
 //! The crate is split the way thiserror's is: the grammar lives in `hc_schema_snapshot::syntax`
-//! (shared with `hc-schema check`), [`snapshots`] finds and caches the selected snapshots,
-//! [`validate`] turns findings into spanned errors, [`expand`] only generates code.
+//! (shared with `hc-schema check`), `snapshots` finds and caches the selected snapshots,
+//! `validate` turns findings into spanned errors, `expand` only generates code.
 
 mod cache;
 mod expand;

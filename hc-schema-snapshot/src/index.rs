@@ -28,7 +28,7 @@ const HEADER: &[u8] = b"hc-schema name index 5\n";
 ///
 /// File layout, all numbers u32 little endian: the header line; the number of lines `n`; the
 /// number of hash slots `m` (a power of two, at least `2n`); the `m` slots (0 = empty, else
-/// line number + 1, placed by [`key_hash`] of the line with linear probing); `n + 1` offsets of where each line
+/// line number + 1, placed by `key_hash` of the line with linear probing); `n + 1` offsets of where each line
 /// starts in the text and where it ends; the text, every line ending in `\n`. A lookup hashes
 /// the name once and compares one or two lines, which keeps it cheap even in the unoptimised
 /// build that proc-macros get by default.
