@@ -117,7 +117,10 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
             return Some(krate);
         }
         let manifest = manifests[package].as_ref().expect("found above");
+        // A package that is also the workspace root inherits from its own
+        // `[workspace.dependencies]`.
         let workspace = match &manifest.workspace_path {
+            _ if manifest.workspace_dependencies.is_some() => Some(manifest),
             Some(dir) => manifests
                 .iter()
                 .flatten()
@@ -249,6 +252,44 @@ mod inner { #[hc_requires(user(r#type))] const C: u8 = 1; }
         let scan = scan_sources(&[("src/bad.rs", "fn broken( {")]);
         assert!(scan.is_complete() && scan.errors.is_empty());
         assert_eq!(scan.files, 1);
+    }
+
+    fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+        for (path, text) in files {
+            let full = dir.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+    }
+
+    fn tables(scan: &Scan) -> Vec<(String, String)> {
+        scan.usages
+            .iter()
+            .map(|u| (u.file.clone(), u.table.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_root_package_inherits_a_rename_from_its_own_workspace_dependencies() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"app\"\n[workspace]\n[workspace.dependencies]\n\
+                     hcm = { package = \"hc-schema-macro\", path = \"m\" }\n\
+                     [dependencies]\nhcm = { workspace = true }\n",
+                ),
+                (
+                    "src/lib.rs",
+                    "#[hcm::hc_requires(account(bogus__c))] fn f() {}\n",
+                ),
+            ],
+        );
+        let scan = scan(dir.path(), dir.path(), &[]);
+        assert!(scan.is_complete(), "{:?}", scan.errors);
+        assert_eq!(tables(&scan), [("src/lib.rs".into(), "account".into())]);
     }
 
     #[test]
