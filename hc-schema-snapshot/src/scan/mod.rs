@@ -293,6 +293,29 @@ mod inner { #[hc_requires(user(r#type))] const C: u8 = 1; }
     }
 
     #[test]
+    fn identifiers_are_compared_in_nfc_as_rustc_does() {
+        for strategy in [Strategy::Fast, Strategy::FullParse] {
+            for (bound, used) in [
+                ("e\u{301}", "\u{e9}"),
+                ("\u{e9}", "e\u{301}"),
+                ("\u{212A}eep", "Keep"),
+                ("Keep", "\u{212A}eep"),
+            ] {
+                let text = format!(
+                    "use hc_schema_macro::hc_requires as {bound};\n#[{used}(account(bogus__c))]\nfn f() {{}}\n"
+                );
+                let scan = scan_sources_with(&[("src/lib.rs", &text)], strategy);
+                assert!(scan.is_complete(), "{:?}", scan.errors);
+                assert_eq!(
+                    scan.usages.len(),
+                    1,
+                    "{bound:?} then {used:?} ({strategy:?})"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn scan_walks_the_tree_in_parallel_and_skips_target() {
         let dir = tempfile::tempdir().unwrap();
         for (path, text) in [
