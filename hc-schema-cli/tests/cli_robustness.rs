@@ -461,3 +461,42 @@ fn symlinked_snapshots_are_written_through() {
     let text = std::fs::read_to_string(d.join("shared/prod.json")).unwrap();
     assert!(text.contains("\"fax\""), "{text}");
 }
+
+/// `hc` that fails the test instead of waiting forever.
+fn hc_within(dir: &Path, args: &[&str]) -> hc_schema_tests::cli::Run {
+    let (send, receive) = std::sync::mpsc::channel();
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    std::thread::spawn(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let _ = send.send(hc(&dir, &args));
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("hc-schema blocked")
+}
+
+/// A FIFO among the sources or as a snapshot, and a device as an export, are errors naming
+/// them: never a wait for a writer, never an endless read.
+#[cfg(unix)]
+#[test]
+fn pipes_and_devices_are_refused_not_read() {
+    let dir = workspace();
+    let d = dir.path();
+    fifo::make(&d.join("app/src/x.rs"));
+    let run = hc_within(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("app/src/x.rs") && run.stderr.contains("not a regular file"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(d.join("app/src/x.rs")).unwrap();
+    fifo::make(&d.join("snap.json"));
+    let run = hc_within(d, &["check", "--snapshot", "snap.json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let run = hc_within(d, &["import", "test", "--from", "/dev/zero"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}

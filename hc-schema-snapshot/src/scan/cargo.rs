@@ -62,7 +62,7 @@ impl Default for CrateNames {
 impl Manifest {
     /// Read and parse the `Cargo.toml` at `path`; `display` names it in errors.
     pub(crate) fn read(path: &Path, display: &str) -> Result<Manifest, SourceError> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
+        let text = crate::read::read_regular_text(path, crate::read::MAX_BYTES).map_err(|err| {
             SourceError::new(
                 ErrorKind::Unreadable,
                 display,

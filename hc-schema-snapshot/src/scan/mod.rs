@@ -144,7 +144,7 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
 
     let texts = engine::parallel(walked.files.len(), |i, _| {
         let file = &walked.files[i];
-        match std::fs::read(&file.path) {
+        match crate::read::read_regular(&file.path, u64::from(u32::MAX)) {
             Ok(bytes) => engine::text_of(bytes, &file.display),
             Err(err) => Err(SourceError::new(
                 ErrorKind::Unreadable,
