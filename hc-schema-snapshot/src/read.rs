@@ -41,7 +41,7 @@ fn read_bounded(path: &Path, limit: u64, pipes: bool) -> io::Result<Vec<u8>> {
     // effects), and again on what was opened.
     let meta = std::fs::metadata(path)?;
     let fifo = is_fifo(&meta);
-    if !meta.is_file() && !(pipes && fifo) {
+    if !(meta.is_file() || pipes && fifo) {
         return Err(not_regular());
     }
     let mut options = std::fs::OpenOptions::new();
@@ -54,7 +54,7 @@ fn read_bounded(path: &Path, limit: u64, pipes: bool) -> io::Result<Vec<u8>> {
     }
     let file = options.open(path)?;
     let meta = file.metadata()?;
-    if !meta.is_file() && !(pipes && is_fifo(&meta)) {
+    if !(meta.is_file() || pipes && is_fifo(&meta)) {
         return Err(not_regular());
     }
     if meta.len() > limit {
