@@ -82,8 +82,13 @@ pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
 
 /// [`scan`] with options.
 pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
-    let walked = walk::walk(root, display_base, &options.exclude);
-    let mut errors = walked.errors;
+    let mut walked = walk::walk(root, display_base, &options.exclude);
+    // Workspace members the walk did not reach (outside the root, in hidden directories):
+    // cargo builds them, so they are walked too.
+    for member in members_elsewhere(root, &walked, display_base, options) {
+        walked.absorb(member);
+    }
+    let mut errors = std::mem::take(&mut walked.errors);
 
     // The manifests files sit under, read once each.
     let mut wanted: Vec<usize> = walked
@@ -158,6 +163,78 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     scan.errors.sort();
     scan.errors.dedup();
     scan
+}
+
+/// The walks of the members of the workspaces whose `Cargo.toml` the walk of `root` found,
+/// for the members whose `Cargo.toml` it did not (members in `exclude` under [check] stay
+/// excluded).
+fn members_elsewhere(
+    root: &Path,
+    walked: &walk::Walked,
+    display_base: &Path,
+    options: &Options,
+) -> Vec<walk::Walked> {
+    let Ok(root_real) = std::fs::canonicalize(root) else {
+        return Vec::new();
+    };
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let in_tree: Vec<&PathBuf> = walked
+        .manifests
+        .iter()
+        .filter(|m| m.starts_with(root) || real(m).is_some_and(|r| r.starts_with(&root_real)))
+        .collect();
+    let mut seen: Vec<PathBuf> = walked.manifests.iter().filter_map(|m| real(m)).collect();
+    let excluded: Vec<PathBuf> = options.exclude.iter().filter_map(|e| real(e)).collect();
+    let mut walks = Vec::new();
+    for manifest in in_tree {
+        let Ok(text) = crate::read::read_regular_text(manifest, crate::read::MAX_BYTES) else {
+            // Reported when the manifest is read for names.
+            continue;
+        };
+        if !text.contains("workspace") {
+            continue;
+        }
+        let shown = relative_display(manifest, display_base);
+        let dir = manifest.parent().unwrap_or(Path::new("."));
+        let parsed = match Manifest::parse(&text, dir, &shown) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                let mut failed = walk::Walked::default();
+                failed.errors.push(err);
+                walks.push(failed);
+                continue;
+            }
+        };
+        let (members, unreadable) = parsed.member_dirs();
+        if !unreadable.is_empty() {
+            let mut failed = walk::Walked::default();
+            failed.errors.push(SourceError::new(
+                ErrorKind::Unreadable,
+                &shown,
+                Position { line: 1, column: 1 },
+                format!(
+                    "cannot list the workspace members {} (a directory cannot be read), so the \
+                     scan is incomplete: make it readable",
+                    unreadable.join(", ")
+                ),
+            ));
+            walks.push(failed);
+        }
+        for member in members {
+            let Some(member_real) = real(&member) else {
+                continue;
+            };
+            let member_manifest = member_real.join("Cargo.toml");
+            if seen.contains(&member_manifest)
+                || excluded.iter().any(|e| member_real.starts_with(e))
+            {
+                continue;
+            }
+            seen.push(member_manifest);
+            walks.push(walk::walk(&member, display_base, &options.exclude));
+        }
+    }
+    walks
 }
 
 /// A source file's text, or the error naming it.
@@ -284,7 +361,7 @@ fn add_file(
 
 /// `path` shown relative to `base`, with `..` when it is outside (absolute when they share
 /// nothing but the root).
-fn relative_display(path: &Path, base: &Path) -> String {
+pub(crate) fn relative_display(path: &Path, base: &Path) -> String {
     // `src/../x.rs` as `x.rs` (lexically: for display only).
     let mut normal = PathBuf::new();
     for component in path.components() {
@@ -519,6 +596,48 @@ mod inner { #[hc_requires(user(r#type))] const C: u8 = 1; }
             errors.contains(&("src/p.rs", 1, ErrorKind::Unreadable)),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn workspace_members_outside_the_root_are_scanned() {
+        let top = tempfile::tempdir().unwrap();
+        write_tree(
+            top.path(),
+            &[
+                (
+                    "app/Cargo.toml",
+                    "[package]\nname = \"app\"\n[workspace]\nmembers = [\".\", \"../data\", \"crates/*\"]\n\
+                     [workspace.dependencies]\nhcm = { package = \"hc-schema-macro\", path = \"m\" }\n",
+                ),
+                ("app/src/lib.rs", "#[hc_schema_macro::hc_requires(account(name))] fn f() {}\n"),
+                (
+                    "data/Cargo.toml",
+                    "[package]\nname = \"data\"\nworkspace = \"../app\"\n[dependencies]\nhcm.workspace = true\n",
+                ),
+                ("data/src/lib.rs", "#[hcm::hc_requires(account(bogus__c))] fn g() {}\n"),
+                ("app/crates/.hid/Cargo.toml", "[package]\nname = \"hid\"\n"),
+                ("app/crates/.hid/src/lib.rs", "#[hc_schema_macro::hc_requires(hidden(a))] fn h() {}\n"),
+            ],
+        );
+        let root = top.path().join("app");
+        let found = scan(&root, &root, &[]);
+        assert!(found.is_complete(), "{:?}", found.errors);
+        assert_eq!(
+            tables(&found),
+            [
+                ("../data/src/lib.rs".into(), "account".into()),
+                ("src/lib.rs".into(), "account".into())
+            ]
+        );
+        assert_eq!(found.usages[0].columns[0].name, "bogus__c");
+        // A glob matches no hidden directory, as in cargo; naming it does.
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"crates/.hid\"]\n",
+        )
+        .unwrap();
+        let found = scan(&root, &root, &[]);
+        assert!(tables(&found).contains(&("crates/.hid/src/lib.rs".into(), "hidden".into())));
     }
 
     #[test]
