@@ -513,21 +513,33 @@ fn the_scan_reads_what_cargo_compiles() {
         "#[hc_schema_macro::hc_requires(account(bogus__c))] fn o() {}\n",
     );
     let abs = outside.path().join("outside.rs");
-    let decls = [
-        format!("#[path = {:?}] mod o;", abs.to_str().unwrap()),
-        "#[path = \"x.txt\"] mod x;".to_string(),
-        "#[path = \"../.hidden/h.rs\"] mod h;".to_string(),
-        "#[path = \"../target/t.rs\"] mod t;".to_string(),
-        "include!(\"inc.rs\");".to_string(),
+    let bad = "#[hc_schema_macro::hc_requires(account(bogus__c))] fn b() {}\n";
+    let cases = [
+        (
+            format!("#[path = {:?}] mod o;", abs.to_str().unwrap()),
+            None,
+        ),
+        (
+            "#[path = \"x.txt\"] mod x;".to_string(),
+            Some("app/src/x.txt"),
+        ),
+        (
+            "#[path = \"../.hidden/h.rs\"] mod h;".to_string(),
+            Some("app/.hidden/h.rs"),
+        ),
+        (
+            "#[path = \"../target/t.rs\"] mod t;".to_string(),
+            Some("app/target/t.rs"),
+        ),
+        ("mod target;".to_string(), Some("app/src/target/mod.rs")),
+        ("include!(\"inc.in\");".to_string(), Some("app/src/inc.in")),
     ];
-    for decl in decls {
+    for (decl, file) in cases {
         let dir = workspace();
         let d = dir.path();
-        let bad = "#[hc_schema_macro::hc_requires(account(bogus__c))] fn b() {}\n";
-        write(d, "app/src/x.txt", bad);
-        write(d, "app/.hidden/h.rs", bad);
-        write(d, "app/target/t.rs", bad);
-        write(d, "app/src/inc.rs", bad);
+        if let Some(file) = file {
+            write(d, file, bad);
+        }
         write(
             d,
             "app/src/main.rs",
