@@ -28,15 +28,29 @@ pub(crate) enum Reference {
 }
 
 /// Whether `text` may hold a reference that leads outside what the walk reads: a cheap byte
-/// test (`path`, `include` or `target` as a word) that lets most files skip the lexer.
+/// test (`path =`, `include!`, or the word `target`) that lets most files skip the lexer.
 pub(crate) fn may_refer(text: &str) -> bool {
-    ["path", "include", "target"].iter().any(|word| {
-        let b = text.as_bytes();
+    let b = text.as_bytes();
+    let word_at = |at: usize, len: usize| {
+        let before = at.checked_sub(1).map(|i| b[i]);
+        let after = b.get(at + len).copied();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    // The next byte after `at` that is not white space (comments in between are rare enough
+    // to be taken as "maybe").
+    let next = |at: usize| b[at..].iter().copied().find(|c| !c.is_ascii_whitespace());
+    [
+        ("path", Some(b'=')),
+        ("include", Some(b'!')),
+        ("target", None),
+    ]
+    .iter()
+    .any(|(word, then)| {
         memchr::memmem::find_iter(b, word.as_bytes()).any(|at| {
-            let before = at.checked_sub(1).map(|i| b[i]);
-            let after = b.get(at + word.len()).copied();
-            !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
-                && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+            word_at(at, word.len())
+                && then
+                    .is_none_or(|c| matches!(next(at + word.len()), Some(n) if n == c || n == b'/'))
         })
     })
 }
