@@ -5,10 +5,13 @@
 //! What the build checks, the scan finds: the macros under any path or alias (`use ... as`,
 //! re-exports through other modules, `use hc_schema_macro::*`, `use hc_schema_macro as hcm`,
 //! `extern crate ... as`, a rename in `Cargo.toml`), inside `cfg_attr` (marked conditional),
-//! in module files reached through symbolic links. What it cannot read is an error naming the
-//! file ([`Scan::is_complete`] is then false): a directory or file it cannot read, a file that
-//! does not parse or nests too deeply, and annotations or `hc_sql!` calls inside macro
-//! definitions or other macros' inputs ("not scannable here"). Annotations where rustc rejects
+//! in module files reached through symbolic links, with identifiers compared in NFC. Beyond the
+//! tree it walks, it reads what cargo compiles: workspace members elsewhere, `#[path]` module
+//! files, `include!("literal")`d files (see `modules`). What it cannot read is an error naming
+//! the file ([`Scan::is_complete`] is then false): a directory or file it cannot read (or that
+//! is not a regular file), a file that does not parse or nests too deeply, annotations or
+//! `hc_sql!` calls inside macro definitions or other macros' inputs, and an `include!` of a
+//! computed path ("not scannable here"). Annotations where rustc rejects
 //! attribute macros (fields, `let`, expressions, inner attributes) declare nothing and are
 //! reported as misplaced; `#[other_crate::hc_requires]` is not ours.
 //!
@@ -68,7 +71,9 @@ pub struct Options {
 }
 
 /// Scan every `.rs` file under `root` (following symbolic links; skipping `target`, hidden
-/// entries and `exclude`); file names are shown relative to `display_base`.
+/// entries and `exclude`), and what cargo compiles beyond them (workspace members elsewhere,
+/// `#[path]` and `include!` targets; never what `exclude` names); file names are shown
+/// relative to `display_base` (with `..` outside it).
 pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
     scan_with(
         root,
