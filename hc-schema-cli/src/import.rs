@@ -26,8 +26,9 @@ pub struct ImportArgs {
 pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
     let ctx = Context::discover(manifest)?;
     let shown_from = args.from.display().to_string();
-    let text = std::fs::read_to_string(&args.from)
-        .map_err(|err| Failure(format!("cannot read {shown_from}: {err}")))?;
+    let text =
+        hc_schema_snapshot::read::read_input_text(&args.from, hc_schema_snapshot::read::MAX_BYTES)
+            .map_err(|err| Failure(format!("cannot read {shown_from}: {err}")))?;
     let schema = args
         .schema
         .clone()

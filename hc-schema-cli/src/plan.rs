@@ -76,8 +76,11 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
     if let Some(export_path) = &args.export {
         let export_path = ctx.resolve(export_path);
         let shown = export_path.display().to_string();
-        let text = std::fs::read_to_string(&export_path)
-            .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
+        let text = hc_schema_snapshot::read::read_input_text(
+            &export_path,
+            hc_schema_snapshot::read::MAX_BYTES,
+        )
+        .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
         let export = apply_to_export_text(&text, &changes).map_err(|err| {
             Failure(format!(
                 "{shown}{}: {}; export the mappings again with `heroku connect:export`",

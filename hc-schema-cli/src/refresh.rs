@@ -51,7 +51,7 @@ pub struct RefreshArgs {
 
 /// The snapshot file's bytes, if there is one.
 fn read_old(ctx: &Context, path: &Path) -> Result<Option<Vec<u8>>, Failure> {
-    match std::fs::read(path) {
+    match hc_schema_snapshot::read::read_regular(path, hc_schema_snapshot::read::MAX_BYTES) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(err) => Err(Failure(format!("cannot read {}: {err}", ctx.show(path)))),
@@ -67,8 +67,11 @@ pub(crate) fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot
     match Snapshot::load(path) {
         Err(SnapshotError::MergeConflict { .. }) => {
             let shown = ctx.show(path);
-            let text = std::fs::read_to_string(path)
-                .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
+            let text = hc_schema_snapshot::read::read_regular_text(
+                path,
+                hc_schema_snapshot::read::MAX_BYTES,
+            )
+            .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
             let Some(recovery) = conflict::recover(&text, &shown, env) else {
                 return ctx.load(path);
             };

@@ -68,7 +68,8 @@ pub fn diagnostic_at(
 
 /// Line `line` (1-based) of `base/file`, when it can be read.
 pub fn source_line(base: &Path, file: &str, line: u32) -> Option<String> {
-    std::fs::read_to_string(base.join(file))
+    // Never a pipe or device (it would block): the scan names those as errors.
+    hc_schema_snapshot::read::read_regular_text(&base.join(file), u64::from(u32::MAX))
         .ok()
         .and_then(|text| {
             text.lines()

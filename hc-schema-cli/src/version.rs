@@ -15,7 +15,9 @@ pub const ALLOW_VAR: &str = "HC_SCHEMA_ALLOW_VERSION_MISMATCH";
 /// Check the `Cargo.lock` in `workspace` (when there is one) against this CLI's library.
 pub fn check_lock(workspace: &Path) -> Result<(), Failure> {
     let lock = workspace.join("Cargo.lock");
-    let Ok(text) = std::fs::read_to_string(&lock) else {
+    let Ok(text) =
+        hc_schema_snapshot::read::read_regular_text(&lock, hc_schema_snapshot::read::MAX_BYTES)
+    else {
         return Ok(()); // no lock file: nothing is built here yet
     };
     if std::env::var_os(ALLOW_VAR).is_some_and(|v| !v.is_empty() && v != "0") {

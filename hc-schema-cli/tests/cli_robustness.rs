@@ -489,3 +489,188 @@ fn symlinked_snapshots_are_written_through() {
     let text = std::fs::read_to_string(d.join("shared/prod.json")).unwrap();
     assert!(text.contains("\"fax\""), "{text}");
 }
+
+/// `hc` that fails the test instead of waiting forever.
+fn hc_within(dir: &Path, args: &[&str]) -> hc_schema_tests::cli::Run {
+    let (send, receive) = std::sync::mpsc::channel();
+    let dir = dir.to_path_buf();
+    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    std::thread::spawn(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let _ = send.send(hc(&dir, &args));
+    });
+    receive
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("hc-schema blocked")
+}
+
+/// A FIFO among the sources or as a snapshot, and a device as an export, are errors naming
+/// them: never a wait for a writer, never an endless read.
+#[cfg(unix)]
+#[test]
+fn pipes_and_devices_are_refused_not_read() {
+    let dir = workspace();
+    let d = dir.path();
+    fifo::make(&d.join("app/src/x.rs"));
+    let run = hc_within(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("app/src/x.rs") && all.contains("not a regular file"),
+        "{all}"
+    );
+    std::fs::remove_file(d.join("app/src/x.rs")).unwrap();
+    fifo::make(&d.join("snap.json"));
+    let run = hc_within(d, &["check", "--snapshot", "snap.json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+    let run = hc_within(d, &["import", "test", "--from", "/dev/zero"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+/// What cargo compiles, the scan reads: `#[path]` targets anywhere (outside the project, other
+/// extensions, hidden and `target` directories), `include!`d files, workspace members outside
+/// the root; an `include!` it cannot follow makes the scan incomplete.
+#[test]
+fn the_scan_reads_what_cargo_compiles() {
+    let outside = tempfile::tempdir().unwrap();
+    write(
+        outside.path(),
+        "outside.rs",
+        "#[hc_schema_macro::hc_requires(account(bogus__c))] fn o() {}\n",
+    );
+    let abs = outside.path().join("outside.rs");
+    let bad = "#[hc_schema_macro::hc_requires(account(bogus__c))] fn b() {}\n";
+    let cases = [
+        (
+            format!("#[path = {:?}] mod o;", abs.to_str().unwrap()),
+            None,
+        ),
+        (
+            "#[path = \"x.txt\"] mod x;".to_string(),
+            Some("app/src/x.txt"),
+        ),
+        (
+            "#[path = \"../.hidden/h.rs\"] mod h;".to_string(),
+            Some("app/.hidden/h.rs"),
+        ),
+        (
+            "#[path = \"../target/t.rs\"] mod t;".to_string(),
+            Some("app/target/t.rs"),
+        ),
+        ("mod target;".to_string(), Some("app/src/target/mod.rs")),
+        ("include!(\"inc.in\");".to_string(), Some("app/src/inc.in")),
+    ];
+    for (decl, file) in cases {
+        let dir = workspace();
+        let d = dir.path();
+        if let Some(file) = file {
+            write(d, file, bad);
+        }
+        write(
+            d,
+            "app/src/main.rs",
+            &format!("{decl}\n#[hc_schema_macro::hc_requires(account(name))]\nfn main() {{}}\n"),
+        );
+        let run = hc(d, &["check", "--env", "test"]);
+        assert_eq!(run.code, 1, "{decl}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains("bogus__c"), "{decl}: {}", run.stdout);
+    }
+    // A computed include! is named, and the scan is incomplete.
+    let dir = workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/main.rs",
+        "include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\nfn main() {}\n",
+    );
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("the scan is incomplete") && run.stdout.contains("app/src/main.rs:1:1"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn workspace_members_outside_the_root_are_scanned() {
+    let top = tempfile::tempdir().unwrap();
+    let t = top.path();
+    write(
+        t,
+        "root/Cargo.toml",
+        "[package]\nname = \"root\"\n[workspace]\nmembers = [\".\", \"../data\"]\n",
+    );
+    write(t, "root/hc-schema/test.json", common::TEST);
+    write(
+        t,
+        "root/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(account(name))] fn f() {}\n",
+    );
+    write(
+        t,
+        "data/Cargo.toml",
+        "[package]\nname = \"data\"\nworkspace = \"../root\"\n",
+    );
+    write(
+        t,
+        "data/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(account(bogus__c))] fn g() {}\n",
+    );
+    let root = t.join("root");
+    let run = hc(&root, &["check", "--env", "test"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("../data/src/lib.rs:1:"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(&root, &["usages", "account.bogus__c"]);
+    assert!(
+        run.stdout.contains("../data/src/lib.rs")
+            && !run.stdout.contains("breaks no annotated code"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
+
+#[test]
+fn a_root_package_renames_the_macro_through_its_own_workspace_dependencies() {
+    let dir = workspace();
+    let d = dir.path();
+    write(
+        d,
+        "Cargo.toml",
+        "[package]\nname = \"root\"\n[workspace]\nmembers = [\".\", \"app\", \"lib\"]\n\
+         [workspace.dependencies]\nhcm = { package = \"hc-schema-macro\", path = \"m\" }\n\
+         [dependencies]\nhcm = { workspace = true }\n",
+    );
+    write(
+        d,
+        "src/lib.rs",
+        "#[hcm::hc_requires(account(bogus__c))] fn f() {}\n",
+    );
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("bogus__c"), "{}", run.stdout);
+}
+
+#[test]
+fn aliases_are_compared_in_nfc() {
+    for (bound, used) in [("e\u{301}", "\u{e9}"), ("\u{212A}eep", "Keep")] {
+        let dir = workspace();
+        let d = dir.path();
+        write(
+            d,
+            "app/src/main.rs",
+            &format!(
+                "use hc_schema_macro::hc_requires as {bound};\n#[{used}(account(bogus__c))]\nfn main() {{}}\n"
+            ),
+        );
+        let run = hc(d, &["check", "--env", "test"]);
+        assert_eq!(run.code, 1, "{bound:?}: {}{}", run.stdout, run.stderr);
+    }
+}

@@ -295,10 +295,11 @@ pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
     manifest_dir
         .ancestors()
         .find(|dir| {
-            std::fs::read_to_string(dir.join("Cargo.toml")).is_ok_and(|text| {
-                text.lines()
-                    .any(|line| line.trim_start().starts_with("[workspace]"))
-            })
+            crate::read::read_regular_text(&dir.join("Cargo.toml"), crate::read::MAX_BYTES)
+                .is_ok_and(|text| {
+                    text.lines()
+                        .any(|line| line.trim_start().starts_with("[workspace]"))
+                })
         })
         .unwrap_or(manifest_dir)
         .to_path_buf()

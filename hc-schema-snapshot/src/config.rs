@@ -258,11 +258,13 @@ impl Project {
     /// Load a specific config file.
     pub fn load(path: &Path) -> Result<Project, ConfigError> {
         let display = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
-            path: display.clone(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read the file: {err}"),
+        let text = crate::read::read_regular_text(path, crate::read::MAX_BYTES).map_err(|err| {
+            ConfigError {
+                path: display.clone(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read the file: {err}"),
+            }
         })?;
         let config = Config::parse(&text, &display)?;
         Ok(Project {

@@ -232,7 +232,7 @@ impl Snapshot {
     /// Load a snapshot file. `display` is how the path appears in error messages.
     pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
         let display = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::read::read_regular_text(path, crate::read::MAX_BYTES) {
             Ok(text) => text,
             Err(err) if err.kind() == io::ErrorKind::NotFound => {
                 return Err(SnapshotError::Missing {

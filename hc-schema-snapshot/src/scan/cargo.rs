@@ -30,6 +30,9 @@ pub(crate) struct Manifest {
     pub dependencies: Vec<Dependency>,
     /// `[workspace.dependencies]`, when it is a workspace root.
     pub workspace_dependencies: Option<Vec<Dependency>>,
+    /// `[workspace] members` (glob patterns) and `exclude`, when it is a workspace root.
+    pub members: Vec<String>,
+    pub exclude_members: Vec<String>,
 }
 
 /// One dependency entry.
@@ -62,7 +65,7 @@ impl Default for CrateNames {
 impl Manifest {
     /// Read and parse the `Cargo.toml` at `path`; `display` names it in errors.
     pub(crate) fn read(path: &Path, display: &str) -> Result<Manifest, SourceError> {
-        let text = std::fs::read_to_string(path).map_err(|err| {
+        let text = crate::read::read_regular_text(path, crate::read::MAX_BYTES).map_err(|err| {
             SourceError::new(
                 ErrorKind::Unreadable,
                 display,
@@ -113,6 +116,19 @@ impl Manifest {
                 read_dependency_table(deps, &mut dependencies);
             }
             manifest.workspace_dependencies = Some(dependencies);
+            let strings = |key: &str| -> Vec<String> {
+                workspace
+                    .get(key)
+                    .and_then(|m| m.as_array())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            manifest.members = strings("members");
+            manifest.exclude_members = strings("exclude");
         }
         Ok(manifest)
     }
@@ -148,6 +164,91 @@ impl Manifest {
         names.foreign.dedup();
         names
     }
+}
+
+impl Manifest {
+    /// The directories of `[workspace] members` (globs expanded as cargo does, `exclude`
+    /// left out) that hold a `Cargo.toml`, and the patterns that could not be read.
+    pub(crate) fn member_dirs(&self) -> (Vec<PathBuf>, Vec<String>) {
+        let mut dirs = Vec::new();
+        let mut unreadable = Vec::new();
+        for pattern in &self.members {
+            let mut found = vec![self.dir.clone()];
+            for component in Path::new(pattern).components() {
+                let part = component.as_os_str().to_string_lossy();
+                if !part.contains(['*', '?', '[']) {
+                    found = found.into_iter().map(|d| d.join(&*part)).collect();
+                    continue;
+                }
+                let mut next = Vec::new();
+                for dir in found {
+                    let Ok(entries) = std::fs::read_dir(&dir) else {
+                        unreadable.push(pattern.clone());
+                        continue;
+                    };
+                    let mut names: Vec<_> = entries
+                        .flatten()
+                        .map(|e| e.file_name().to_string_lossy().into_owned())
+                        .filter(|name| wildcard(&part, name))
+                        .collect();
+                    names.sort();
+                    next.extend(names.into_iter().map(|n| dir.join(n)));
+                }
+                found = next;
+            }
+            dirs.extend(found.into_iter().filter(|d| d.join("Cargo.toml").exists()));
+        }
+        let excluded: Vec<PathBuf> = self
+            .exclude_members
+            .iter()
+            .map(|e| self.dir.join(e))
+            .collect();
+        dirs.retain(|d| !excluded.iter().any(|e| d.starts_with(e)));
+        dirs.sort();
+        dirs.dedup();
+        (dirs, unreadable)
+    }
+}
+
+/// A glob component (`*`, `?`, `[abc]`, `[!a-z]`) matched against a name.
+fn wildcard(pattern: &str, name: &str) -> bool {
+    let p: Vec<char> = pattern.chars().collect();
+    let n: Vec<char> = name.chars().collect();
+    fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+        // `p` starts after `[`; the match and the length up to and with `]`.
+        let (negate, mut i) = match p.first() {
+            Some('!') | Some('^') => (true, 1),
+            _ => (false, 0),
+        };
+        let mut matched = false;
+        let mut first = true;
+        while i < p.len() && (p[i] != ']' || first) {
+            first = false;
+            if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+                matched |= p[i] <= c && c <= p[i + 2];
+                i += 3;
+            } else {
+                matched |= p[i] == c;
+                i += 1;
+            }
+        }
+        (i < p.len()).then_some((matched != negate, i + 1))
+    }
+    fn go(p: &[char], n: &[char]) -> bool {
+        match p.first() {
+            None => n.is_empty(),
+            Some('*') => (0..=n.len()).any(|k| go(&p[1..], &n[k..])),
+            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
+            Some('[') if !n.is_empty() => match class(&p[1..], n[0]) {
+                Some((true, len)) => go(&p[1 + len..], &n[1..]),
+                Some((false, _)) => false,
+                None => n[0] == '[' && go(&p[1..], &n[1..]),
+            },
+            Some(&c) => n.first() == Some(&c) && go(&p[1..], &n[1..]),
+        }
+    }
+    // Hidden names match only a pattern that starts with `.` (as the glob crate does).
+    (!name.starts_with('.') || pattern.starts_with('.')) && go(&p, &n)
 }
 
 fn collect_dependencies(table: &toml::Table, out: &mut Vec<Dependency>) {
@@ -217,6 +318,45 @@ hc-schema-macro = "0.1"
             member.crate_names(Some(&root)).macro_crates,
             ["hc_schema_macro", "hcm"]
         );
+    }
+
+    #[test]
+    fn workspace_members_with_globs_and_exclusions() {
+        let dir = tempfile::tempdir().unwrap();
+        for member in [
+            "crates/a",
+            "crates/b",
+            "crates/old",
+            "crates/nomanifest",
+            "../x",
+        ] {
+            let d = dir.path().join("w").join(member);
+            std::fs::create_dir_all(&d).unwrap();
+            if member != "crates/nomanifest" {
+                std::fs::write(d.join("Cargo.toml"), "").unwrap();
+            }
+        }
+        std::fs::write(dir.path().join("w/Cargo.toml"), "").unwrap();
+        let root = Manifest::parse(
+            "[workspace]\nmembers = [\".\", \"crates/*\", \"../x\"]\nexclude = [\"crates/old\"]\n",
+            &dir.path().join("w"),
+            "Cargo.toml",
+        )
+        .unwrap();
+        let (dirs, unreadable) = root.member_dirs();
+        assert!(unreadable.is_empty());
+        let w = dir.path().join("w");
+        assert_eq!(
+            dirs,
+            [
+                w.join("."),
+                w.join("../x"),
+                w.join("crates/a"),
+                w.join("crates/b")
+            ]
+        );
+        assert!(wildcard("a[0-9]?", "a1x") && !wildcard("a[!0-9]", "a1"));
+        assert!(!wildcard("*", ".hidden") && wildcard("*-c", "b-c"));
     }
 
     #[test]

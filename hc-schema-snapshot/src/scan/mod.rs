@@ -5,10 +5,13 @@
 //! What the build checks, the scan finds: the macros under any path or alias (`use ... as`,
 //! re-exports through other modules, `use hc_schema_macro::*`, `use hc_schema_macro as hcm`,
 //! `extern crate ... as`, a rename in `Cargo.toml`), inside `cfg_attr` (marked conditional),
-//! in module files reached through symbolic links. What it cannot read is an error naming the
-//! file ([`Scan::is_complete`] is then false): a directory or file it cannot read, a file that
-//! does not parse or nests too deeply, and annotations or `hc_sql!` calls inside macro
-//! definitions or other macros' inputs ("not scannable here"). Annotations where rustc rejects
+//! in module files reached through symbolic links, with identifiers compared in NFC. Beyond the
+//! tree it walks, it reads what cargo compiles: workspace members elsewhere, `#[path]` module
+//! files, `include!("literal")`d files (see `modules`). What it cannot read is an error naming
+//! the file ([`Scan::is_complete`] is then false): a directory or file it cannot read (or that
+//! is not a regular file), a file that does not parse or nests too deeply, annotations or
+//! `hc_sql!` calls inside macro definitions or other macros' inputs, and an `include!` of a
+//! computed path ("not scannable here"). Annotations where rustc rejects
 //! attribute macros (fields, `let`, expressions, inner attributes) declare nothing and are
 //! reported as misplaced; `#[other_crate::hc_requires]` is not ours.
 //!
@@ -36,6 +39,7 @@ mod lexer;
 mod lines;
 mod literals;
 mod model;
+mod modules;
 mod names;
 mod plain;
 mod quick;
@@ -67,7 +71,9 @@ pub struct Options {
 }
 
 /// Scan every `.rs` file under `root` (following symbolic links; skipping `target`, hidden
-/// entries and `exclude`); file names are shown relative to `display_base`.
+/// entries and `exclude`), and what cargo compiles beyond them (workspace members elsewhere,
+/// `#[path]` and `include!` targets; never what `exclude` names); file names are shown
+/// relative to `display_base` (with `..` outside it).
 pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
     scan_with(
         root,
@@ -81,8 +87,13 @@ pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
 
 /// [`scan`] with options.
 pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
-    let walked = walk::walk(root, display_base, &options.exclude);
-    let mut errors = walked.errors;
+    let mut walked = walk::walk(root, display_base, &options.exclude);
+    // Workspace members the walk did not reach (outside the root, in hidden directories):
+    // cargo builds them, so they are walked too.
+    for member in members_elsewhere(root, &walked, display_base, options) {
+        walked.absorb(member);
+    }
+    let mut errors = std::mem::take(&mut walked.errors);
 
     // The manifests files sit under, read once each.
     let mut wanted: Vec<usize> = walked
@@ -117,7 +128,10 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
             return Some(krate);
         }
         let manifest = manifests[package].as_ref().expect("found above");
+        // A package that is also the workspace root inherits from its own
+        // `[workspace.dependencies]`.
         let workspace = match &manifest.workspace_path {
+            _ if manifest.workspace_dependencies.is_some() => Some(manifest),
             Some(dir) => manifests
                 .iter()
                 .flatten()
@@ -133,36 +147,20 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
         crate_of_manifest[package] = Some(krate);
         Some(krate)
     };
-    let krates: Vec<Option<usize>> = walked
-        .files
-        .iter()
-        .map(|f| krate_of(&f.manifests))
-        .collect();
 
-    let texts = engine::parallel(walked.files.len(), |i, _| {
-        let file = &walked.files[i];
-        match std::fs::read(&file.path) {
-            Ok(bytes) => engine::text_of(bytes, &file.display),
-            Err(err) => Err(SourceError::new(
-                ErrorKind::Unreadable,
-                &file.display,
-                Position { line: 1, column: 1 },
-                format!(
-                    "cannot read this file ({err}), so the scan is incomplete: make it readable, \
-                     or add it to `exclude` under [check] in hc-schema.toml"
-                ),
-            )),
-        }
-    });
-    let inputs = walked
-        .files
-        .iter()
-        .zip(krates)
-        .zip(texts)
-        .map(|((file, krate), text)| Input {
-            display: file.display.clone(),
-            krate,
-            text,
+    let mut files = walked.files;
+    let mut texts = engine::parallel(files.len(), |i, _| read_source(&files[i]));
+    follow_references(&mut files, &mut texts, display_base, options, &mut errors);
+    let krates: Vec<Option<usize>> = files.iter().map(|f| krate_of(&f.manifests)).collect();
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
+    let mut texts: Vec<Option<_>> = texts.into_iter().map(Some).collect();
+    let inputs = order
+        .into_iter()
+        .map(|i| Input {
+            display: files[i].display.clone(),
+            krate: krates[i],
+            text: texts[i].take().expect("each file once"),
         })
         .collect();
     let mut scan = engine::scan(inputs, &crates, options.strategy);
@@ -170,6 +168,238 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     scan.errors.sort();
     scan.errors.dedup();
     scan
+}
+
+/// The walks of the members of the workspaces whose `Cargo.toml` the walk of `root` found,
+/// for the members whose `Cargo.toml` it did not (members in `exclude` under [check] stay
+/// excluded).
+fn members_elsewhere(
+    root: &Path,
+    walked: &walk::Walked,
+    display_base: &Path,
+    options: &Options,
+) -> Vec<walk::Walked> {
+    let Ok(root_real) = std::fs::canonicalize(root) else {
+        return Vec::new();
+    };
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let in_tree: Vec<&PathBuf> = walked
+        .manifests
+        .iter()
+        .filter(|m| m.starts_with(root) || real(m).is_some_and(|r| r.starts_with(&root_real)))
+        .collect();
+    let mut seen: Vec<PathBuf> = walked.manifests.iter().filter_map(|m| real(m)).collect();
+    let excluded: Vec<PathBuf> = options.exclude.iter().filter_map(|e| real(e)).collect();
+    let mut walks = Vec::new();
+    for manifest in in_tree {
+        let Ok(text) = crate::read::read_regular_text(manifest, crate::read::MAX_BYTES) else {
+            // Reported when the manifest is read for names.
+            continue;
+        };
+        if !text.contains("workspace") {
+            continue;
+        }
+        let shown = relative_display(manifest, display_base);
+        let dir = manifest.parent().unwrap_or(Path::new("."));
+        let parsed = match Manifest::parse(&text, dir, &shown) {
+            Ok(parsed) => parsed,
+            Err(err) => {
+                let mut failed = walk::Walked::default();
+                failed.errors.push(err);
+                walks.push(failed);
+                continue;
+            }
+        };
+        let (members, unreadable) = parsed.member_dirs();
+        if !unreadable.is_empty() {
+            let mut failed = walk::Walked::default();
+            failed.errors.push(SourceError::new(
+                ErrorKind::Unreadable,
+                &shown,
+                Position { line: 1, column: 1 },
+                format!(
+                    "cannot list the workspace members {} (a directory cannot be read), so the \
+                     scan is incomplete: make it readable",
+                    unreadable.join(", ")
+                ),
+            ));
+            walks.push(failed);
+        }
+        for member in members {
+            let Some(member_real) = real(&member) else {
+                continue;
+            };
+            let member_manifest = member_real.join("Cargo.toml");
+            if seen.contains(&member_manifest)
+                || excluded.iter().any(|e| member_real.starts_with(e))
+            {
+                continue;
+            }
+            seen.push(member_manifest);
+            walks.push(walk::walk(&member, display_base, &options.exclude));
+        }
+    }
+    walks
+}
+
+/// A source file's text, or the error naming it.
+fn read_source(file: &walk::SourcePath) -> Result<String, SourceError> {
+    match crate::read::read_regular(&file.path, u64::from(u32::MAX)) {
+        Ok(bytes) => engine::text_of(bytes, &file.display),
+        Err(err) => Err(SourceError::new(
+            ErrorKind::Unreadable,
+            &file.display,
+            Position { line: 1, column: 1 },
+            format!(
+                "cannot read this file ({err}), so the scan is incomplete: make it readable, \
+                 or add it to `exclude` under [check] in hc-schema.toml"
+            ),
+        )),
+    }
+}
+
+/// Add the files that `#[path]`, `mod` and `include!` make part of a crate and the walk did
+/// not read (outside the tree, other extensions, hidden or `target` directories), until none
+/// is new; an `include!` the scan cannot follow is an error. Excluded paths stay excluded.
+fn follow_references(
+    files: &mut Vec<walk::SourcePath>,
+    texts: &mut Vec<Result<String, SourceError>>,
+    display_base: &Path,
+    options: &Options,
+    errors: &mut Vec<SourceError>,
+) {
+    use std::collections::HashSet;
+    let mut known: HashSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    // Canonical paths of the files, computed when a lexical comparison is not enough.
+    let mut canonical: Option<HashSet<PathBuf>> = None;
+    let excluded_real: Vec<PathBuf> = options
+        .exclude
+        .iter()
+        .filter_map(|e| std::fs::canonicalize(e).ok())
+        .collect();
+    let walked = files.len();
+    let mut todo: Vec<usize> = (0..files.len()).collect();
+    while !todo.is_empty() {
+        let found = engine::parallel(todo.len(), |k, _| {
+            let i = todo[k];
+            match &texts[i] {
+                Ok(text) if i >= walked || modules::may_refer(text) => {
+                    modules::references(text, &files[i].path)
+                }
+                _ => Vec::new(),
+            }
+        });
+        let mut next = Vec::new();
+        for (&from, references) in todo.iter().zip(found) {
+            for reference in references {
+                let candidates = match reference {
+                    modules::Reference::File(candidates) => candidates,
+                    modules::Reference::Unknown(position) => {
+                        errors.push(SourceError::new(
+                            ErrorKind::NotScannable,
+                            &files[from].display,
+                            position,
+                            "not scannable here: this `include!` names its file with a macro \
+                             (`concat!`, `env!`, `OUT_DIR`), and the scan cannot tell which file \
+                             it compiles; annotations and hc_sql! calls in it are not checked: \
+                             include a plain string literal path, or move the code to a module",
+                        ));
+                        continue;
+                    }
+                };
+                for candidate in candidates {
+                    if known.contains(&candidate)
+                        || options.exclude.iter().any(|e| candidate.starts_with(e))
+                    {
+                        continue;
+                    }
+                    match std::fs::metadata(&candidate) {
+                        // Not there: rustc does not compile it either (or rejects the crate).
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => continue,
+                        Ok(meta) if meta.is_dir() => continue,
+                        // Anything else is read, or is an error naming it.
+                        _ => {}
+                    }
+                    let Ok(real) = std::fs::canonicalize(&candidate) else {
+                        known.insert(candidate.clone());
+                        next.push(add_file(files, texts, candidate, from, display_base));
+                        continue;
+                    };
+                    if excluded_real.iter().any(|e| real.starts_with(e)) {
+                        continue;
+                    }
+                    let canonical = canonical.get_or_insert_with(|| {
+                        files
+                            .iter()
+                            .filter_map(|f| std::fs::canonicalize(&f.path).ok())
+                            .collect()
+                    });
+                    known.insert(candidate.clone());
+                    if !canonical.insert(real) {
+                        continue;
+                    }
+                    next.push(add_file(files, texts, candidate, from, display_base));
+                }
+            }
+        }
+        todo = next;
+    }
+}
+
+/// Add the file at `path`, part of the crate of `files[from]`; its index.
+fn add_file(
+    files: &mut Vec<walk::SourcePath>,
+    texts: &mut Vec<Result<String, SourceError>>,
+    path: PathBuf,
+    from: usize,
+    display_base: &Path,
+) -> usize {
+    let file = walk::SourcePath {
+        display: relative_display(&path, display_base),
+        path,
+        manifests: files[from].manifests.clone(),
+    };
+    texts.push(read_source(&file));
+    files.push(file);
+    files.len() - 1
+}
+
+/// `path` shown relative to `base`, with `..` when it is outside (absolute when they share
+/// nothing but the root).
+pub(crate) fn relative_display(path: &Path, base: &Path) -> String {
+    // `src/../x.rs` as `x.rs` (lexically: for display only).
+    let mut normal = PathBuf::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir if normal.file_name().is_some() => {
+                normal.pop();
+            }
+            other => normal.push(other),
+        }
+    }
+    let path = normal.as_path();
+    if let Ok(inside) = path.strip_prefix(base) {
+        return crate::selection::display_path(inside, Path::new(""));
+    }
+    let (Ok(path_real), Ok(base_real)) = (std::fs::canonicalize(path), std::fs::canonicalize(base))
+    else {
+        return crate::selection::display_path(path, base);
+    };
+    let common = path_real
+        .components()
+        .zip(base_real.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    if common <= 1 {
+        return crate::selection::display_path(&path_real, base);
+    }
+    let mut shown = PathBuf::new();
+    for _ in common..base_real.components().count() {
+        shown.push("..");
+    }
+    shown.extend(path_real.components().skip(common));
+    crate::selection::display_path(&shown, Path::new(""))
 }
 
 /// Scan source texts held in memory (`(file name, text)` pairs, one crate with no
@@ -249,6 +479,193 @@ mod inner { #[hc_requires(user(r#type))] const C: u8 = 1; }
         let scan = scan_sources(&[("src/bad.rs", "fn broken( {")]);
         assert!(scan.is_complete() && scan.errors.is_empty());
         assert_eq!(scan.files, 1);
+    }
+
+    fn write_tree(dir: &Path, files: &[(&str, &str)]) {
+        for (path, text) in files {
+            let full = dir.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, text).unwrap();
+        }
+    }
+
+    fn tables(scan: &Scan) -> Vec<(String, String)> {
+        scan.usages
+            .iter()
+            .map(|u| (u.file.clone(), u.table.name.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn a_root_package_inherits_a_rename_from_its_own_workspace_dependencies() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[
+                (
+                    "Cargo.toml",
+                    "[package]\nname = \"app\"\n[workspace]\n[workspace.dependencies]\n\
+                     hcm = { package = \"hc-schema-macro\", path = \"m\" }\n\
+                     [dependencies]\nhcm = { workspace = true }\n",
+                ),
+                (
+                    "src/lib.rs",
+                    "#[hcm::hc_requires(account(bogus__c))] fn f() {}\n",
+                ),
+            ],
+        );
+        let scan = scan(dir.path(), dir.path(), &[]);
+        assert!(scan.is_complete(), "{:?}", scan.errors);
+        assert_eq!(tables(&scan), [("src/lib.rs".into(), "account".into())]);
+    }
+
+    #[test]
+    fn files_reached_by_path_mod_and_include_are_scanned() {
+        let outside = tempfile::tempdir().unwrap();
+        write_tree(
+            outside.path(),
+            &[("outside.rs", "#[hc_requires(outside(a))] fn o() {}\n")],
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let abs = outside.path().join("outside.rs");
+        let lib = format!(
+            "#[path = {:?}] mod o;\n#[path = \"x.txt\"] mod x;\n#[path = \"x.inc\"] mod inc;\n\
+             #[path = \"../.hidden/h.rs\"] mod h;\nmod target;\n#[path = \"../gen/g.rs\"] mod g;\n\
+             include!(\"incl.rs\");\n#[hc_requires(account(name))] fn ok() {{}}\n",
+            abs.to_str().unwrap()
+        );
+        write_tree(
+            dir.path(),
+            &[
+                ("src/lib.rs", &lib),
+                ("src/x.txt", "#[hc_requires(txt(a))] fn x() {}\n"),
+                ("src/x.inc", "#[hc_requires(inc(a))] fn i() {}\n"),
+                (".hidden/h.rs", "#[hc_requires(hidden(a))] fn h() {}\n"),
+                (
+                    "src/target/mod.rs",
+                    "mod deeper;\n#[hc_requires(target(a))] fn t() {}\n",
+                ),
+                (
+                    "src/target/deeper.rs",
+                    "#[hc_requires(deeper(a))] fn d() {}\n",
+                ),
+                ("gen/g.rs", "#[hc_requires(excluded(a))] fn g() {}\n"),
+                ("src/incl.rs", "#[hc_requires(included(a))] fn n() {}\n"),
+            ],
+        );
+        let scan = scan(dir.path(), dir.path(), &[dir.path().join("gen")]);
+        assert!(scan.is_complete(), "{:?}", scan.errors);
+        let mut found: Vec<_> = scan.usages.iter().map(|u| u.table.name.as_str()).collect();
+        found.sort();
+        assert_eq!(
+            found,
+            ["account", "deeper", "hidden", "inc", "included", "outside", "target", "txt"]
+        );
+        let files: Vec<_> = scan.usages.iter().map(|u| u.file.as_str()).collect();
+        assert!(
+            files.contains(&".hidden/h.rs") && files.contains(&"src/target/deeper.rs"),
+            "{files:?}"
+        );
+    }
+
+    #[test]
+    fn what_a_path_or_include_names_and_the_scan_cannot_read_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(
+            dir.path(),
+            &[(
+                "src/lib.rs",
+                "#[path = \"p.rs\"] mod p;\n\
+                 include!(concat!(env!(\"OUT_DIR\"), \"/gen.rs\"));\n",
+            )],
+        );
+        #[cfg(unix)]
+        {
+            let fifo = dir.path().join("src/p.rs");
+            let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        }
+        let scan = scan(dir.path(), dir.path(), &[]);
+        assert!(!scan.is_complete());
+        let errors: Vec<_> = scan
+            .errors
+            .iter()
+            .map(|e| (e.file.as_str(), e.line, e.kind))
+            .collect();
+        assert!(
+            errors.contains(&("src/lib.rs", 2, ErrorKind::NotScannable)),
+            "{errors:?}"
+        );
+        #[cfg(unix)]
+        assert!(
+            errors.contains(&("src/p.rs", 1, ErrorKind::Unreadable)),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn workspace_members_outside_the_root_are_scanned() {
+        let top = tempfile::tempdir().unwrap();
+        write_tree(
+            top.path(),
+            &[
+                (
+                    "app/Cargo.toml",
+                    "[package]\nname = \"app\"\n[workspace]\nmembers = [\".\", \"../data\", \"crates/*\"]\n\
+                     [workspace.dependencies]\nhcm = { package = \"hc-schema-macro\", path = \"m\" }\n",
+                ),
+                ("app/src/lib.rs", "#[hc_schema_macro::hc_requires(account(name))] fn f() {}\n"),
+                (
+                    "data/Cargo.toml",
+                    "[package]\nname = \"data\"\nworkspace = \"../app\"\n[dependencies]\nhcm.workspace = true\n",
+                ),
+                ("data/src/lib.rs", "#[hcm::hc_requires(account(bogus__c))] fn g() {}\n"),
+                ("app/crates/.hid/Cargo.toml", "[package]\nname = \"hid\"\n"),
+                ("app/crates/.hid/src/lib.rs", "#[hc_schema_macro::hc_requires(hidden(a))] fn h() {}\n"),
+            ],
+        );
+        let root = top.path().join("app");
+        let found = scan(&root, &root, &[]);
+        assert!(found.is_complete(), "{:?}", found.errors);
+        assert_eq!(
+            tables(&found),
+            [
+                ("../data/src/lib.rs".into(), "account".into()),
+                ("src/lib.rs".into(), "account".into())
+            ]
+        );
+        assert_eq!(found.usages[0].columns[0].name, "bogus__c");
+        // A glob matches no hidden directory, as in cargo; naming it does.
+        std::fs::write(
+            root.join("Cargo.toml"),
+            "[workspace]\nmembers = [\"crates/.hid\"]\n",
+        )
+        .unwrap();
+        let found = scan(&root, &root, &[]);
+        assert!(tables(&found).contains(&("crates/.hid/src/lib.rs".into(), "hidden".into())));
+    }
+
+    #[test]
+    fn identifiers_are_compared_in_nfc_as_rustc_does() {
+        for strategy in [Strategy::Fast, Strategy::FullParse] {
+            for (bound, used) in [
+                ("e\u{301}", "\u{e9}"),
+                ("\u{e9}", "e\u{301}"),
+                ("\u{212A}eep", "Keep"),
+                ("Keep", "\u{212A}eep"),
+            ] {
+                let text = format!(
+                    "use hc_schema_macro::hc_requires as {bound};\n#[{used}(account(bogus__c))]\nfn f() {{}}\n"
+                );
+                let scan = scan_sources_with(&[("src/lib.rs", &text)], strategy);
+                assert!(scan.is_complete(), "{:?}", scan.errors);
+                assert_eq!(
+                    scan.usages.len(),
+                    1,
+                    "{bound:?} then {used:?} ({strategy:?})"
+                );
+            }
+        }
     }
 
     #[test]

@@ -62,7 +62,53 @@ impl NameSet {
                 }
             }
         }
+        if !text.is_ascii() {
+            self.find_normalised(text, &mut found);
+        }
         found
+    }
+
+    /// rustc compares identifiers in NFC: an identifier with non-ASCII characters matches a
+    /// name when its NFC form does (`e\u{301}` is `é`, `\u{212A}eep` is `Keep`). Adds those offsets.
+    fn find_normalised(&self, text: &[u8], found: &mut [Vec<usize>]) {
+        let Ok(text) = std::str::from_utf8(text) else {
+            return;
+        };
+        let ident_char = |c: char| {
+            c == '_' || c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c)
+        };
+        let mut changed = false;
+        let mut at = 0;
+        while let Some(offset) = text[at..].bytes().position(|b| b >= 0x80) {
+            let hit = at + offset;
+            let start = text[..hit]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| ident_char(c))
+                .last()
+                .map_or(hit, |(i, _)| i);
+            let end = text[hit..]
+                .char_indices()
+                .find(|&(_, c)| !ident_char(c))
+                .map_or(text.len(), |(i, _)| hit + i);
+            if end == hit {
+                // A non-ASCII character outside identifiers.
+                at = hit + text[hit..].chars().next().map_or(1, char::len_utf8);
+                continue;
+            }
+            let word = super::resolve::nfc(&text[start..end]);
+            if let Some(index) = self.names.iter().position(|n| *n == word) {
+                found[index].push(start);
+                changed = true;
+            }
+            at = end;
+        }
+        if changed {
+            for offsets in found.iter_mut() {
+                offsets.sort_unstable();
+                offsets.dedup();
+            }
+        }
     }
 
     /// The byte offsets where one of the names occurs as a whole identifier, sorted.
@@ -96,5 +142,13 @@ mod tests {
             set.find_each(b"hc_sql hc_sqlx q"),
             [vec![], vec![0], vec![], vec![15]]
         );
+    }
+
+    #[test]
+    fn finds_identifiers_equal_in_nfc() {
+        let set = NameSet::new(["Keep", "\u{e9}"]);
+        let text = "#[\u{212A}eep(a)] #[e\u{301}(b)] x\u{e9}y \u{e9} \u{212A}eeps";
+        let hits = set.find(text.as_bytes());
+        assert_eq!(hits, [2, 15, 28]);
     }
 }

@@ -80,9 +80,19 @@ impl PathText {
     }
 }
 
-/// An identifier without its `r#`.
+/// An identifier without its `r#`, in NFC as rustc compares identifiers (`e\u{301}` is `é`,
+/// the Kelvin sign `\u{212A}` is `K`).
 pub(crate) fn unraw(ident: &str) -> String {
-    ident.strip_prefix("r#").unwrap_or(ident).to_string()
+    nfc(ident.strip_prefix("r#").unwrap_or(ident))
+}
+
+/// An identifier in NFC (ASCII as it is).
+pub(crate) fn nfc(ident: &str) -> String {
+    if ident.is_ascii() {
+        return ident.to_string();
+    }
+    use unicode_normalization::UnicodeNormalization;
+    ident.nfc().collect()
 }
 
 /// What a path resolves to.

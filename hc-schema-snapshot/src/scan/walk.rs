@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::model::{ErrorKind, Position, SourceError};
-use crate::selection::display_path;
+use super::relative_display as display_path;
 
 /// A file to scan.
 #[derive(Debug, Clone)]
@@ -31,6 +31,26 @@ pub(crate) struct Walked {
     pub manifests: Vec<PathBuf>,
     /// What could not be read.
     pub errors: Vec<SourceError>,
+}
+
+impl Walked {
+    /// Add another walk's findings (its manifest indices shifted); files already found (by
+    /// display path) are not added twice.
+    pub(crate) fn absorb(&mut self, other: Walked) {
+        let base = self.manifests.len();
+        self.manifests.extend(other.manifests);
+        let known: std::collections::HashSet<String> =
+            self.files.iter().map(|f| f.display.clone()).collect();
+        for mut file in other.files {
+            if known.contains(&file.display) {
+                continue;
+            }
+            file.manifests = file.manifests.iter().map(|&m| m + base).collect();
+            self.files.push(file);
+        }
+        self.errors.extend(other.errors);
+        self.files.sort_by(|a, b| a.display.cmp(&b.display));
+    }
 }
 
 struct Dir {

@@ -1,0 +1,317 @@
+//! The files a crate compiles beyond the walked tree: module files named by
+//! `#[path = "..."]` (anywhere, with any extension, in hidden or `target` directories), module
+//! files of `mod name;` that the walk skips (a `target` directory), and `include!("...")`d
+//! files. An `include!` whose argument is not a plain string literal (`concat!`, `env!`,
+//! `OUT_DIR`) is "not scannable here".
+//!
+//! Paths resolve as rustc resolves them (the Reference, "The path attribute"): relative to the
+//! declaring file's directory, and inside inline modules (`mod a { ... }`) under the inline
+//! modules' directories, with the file's stem first when the file is not a `mod.rs`-like file.
+//! When the scan cannot tell whether a file is a crate root (`src/bin/x.rs` is, `src/x.rs`
+//! is not), it takes the candidates of both readings; a candidate that does not exist is not
+//! compiled either (rustc would reject the crate), so it is skipped.
+
+use std::path::{Path, PathBuf};
+
+use super::lexer::{self, Delim, StrPrefix, Token, TokenKind};
+use super::lines::LineIndex;
+use super::model::Position;
+
+/// A file a declaration makes part of the crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reference {
+    /// A module or included file: paths to try (each that exists is compiled under some
+    /// configuration or reading).
+    File(Vec<PathBuf>),
+    /// An `include!` whose file the scan cannot name, at this position.
+    Unknown(Position),
+}
+
+/// Whether `text` may hold a reference that leads outside what the walk reads: a cheap byte
+/// test (`path =`, `include!`, or the word `target`) that lets most files skip the lexer.
+pub(crate) fn may_refer(text: &str) -> bool {
+    let b = text.as_bytes();
+    let word_at = |at: usize, len: usize| {
+        let before = at.checked_sub(1).map(|i| b[i]);
+        let after = b.get(at + len).copied();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+            && !after.is_some_and(|c| c.is_ascii_alphanumeric() || c == b'_')
+    };
+    // The next byte after `at` that is not white space (comments in between are rare enough
+    // to be taken as "maybe").
+    let next = |at: usize| b[at..].iter().copied().find(|c| !c.is_ascii_whitespace());
+    [
+        ("path", Some(b'=')),
+        ("include", Some(b'!')),
+        ("target", None),
+    ]
+    .iter()
+    .any(|(word, then)| {
+        memchr::memmem::find_iter(b, word.as_bytes()).any(|at| {
+            word_at(at, word.len())
+                && then
+                    .is_none_or(|c| matches!(next(at + word.len()), Some(n) if n == c || n == b'/'))
+        })
+    })
+}
+
+/// The references of `text`, the file at `path` (as walked).
+pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
+    let Ok(tokens) = lexer::lex(text) else {
+        // rustc rejects the file; if it mentions hc-schema's names the scan says so.
+        return Vec::new();
+    };
+    let dir = path.parent().unwrap_or(Path::new("")).to_path_buf();
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let stem = path.file_stem().map(PathBuf::from).unwrap_or_default();
+    // `mod.rs`, `lib.rs` and `main.rs` own their directory; other files may be crate roots
+    // (`src/bin/x.rs`) or not (`src/x.rs`).
+    let owners: Vec<PathBuf> = if matches!(name, "mod.rs" | "lib.rs" | "main.rs") {
+        vec![dir.clone()]
+    } else {
+        vec![dir.clone(), dir.join(&stem)]
+    };
+    let lines = LineIndex::new(text);
+    let token_text = |t: &Token| &text[t.start as usize..t.end as usize];
+    let is_ident = |i: usize, word: &str| {
+        tokens
+            .get(i)
+            .is_some_and(|t| t.kind == TokenKind::Ident && token_text(t) == word)
+    };
+    let is_punct = |i: usize, c: u8| tokens.get(i).is_some_and(|t| t.kind == TokenKind::Punct(c));
+
+    let mut found = Vec::new();
+    // Inline modules around the current token: the directory component and where it ends.
+    let mut inline: Vec<(PathBuf, usize)> = Vec::new();
+    // `path = "..."` values of the attributes before the current item.
+    let mut pending: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        while inline.last().is_some_and(|&(_, end)| i >= end) {
+            inline.pop();
+        }
+        let token = tokens[i];
+        // An outer attribute: note its `path = "..."` (also inside `cfg_attr`).
+        if token.kind == TokenKind::Punct(b'#')
+            && tokens.get(i + 1).map(|t| t.kind) == Some(TokenKind::Open(Delim::Bracket))
+        {
+            let end = tokens[i + 1].partner as usize;
+            pending.extend(path_values(text, &tokens, i + 2, end));
+            i = end + 1;
+            continue;
+        }
+        if matches!(token.kind, TokenKind::Doc { .. }) {
+            i += 1;
+            continue;
+        }
+        // `mod name;` or `mod name { ... }` (after `pub`, `pub(...)`, `unsafe`).
+        if is_ident(i, "mod")
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| t.kind == TokenKind::Ident)
+        {
+            let module = lexer_ident(token_text(&tokens[i + 1]));
+            let inline_dirs = |base: &Path| {
+                let mut dir = base.to_path_buf();
+                for (component, _) in &inline {
+                    dir.push(component);
+                }
+                dir
+            };
+            if is_punct(i + 2, b';') {
+                let mut candidates = Vec::new();
+                if pending.is_empty() {
+                    for owner in &owners {
+                        let base = inline_dirs(owner);
+                        candidates.push(base.join(format!("{module}.rs")));
+                        candidates.push(base.join(&module).join("mod.rs"));
+                    }
+                } else {
+                    for value in &pending {
+                        if inline.is_empty() {
+                            candidates.push(dir.join(value));
+                        } else {
+                            for owner in &owners {
+                                candidates.push(inline_dirs(owner).join(value));
+                            }
+                        }
+                    }
+                }
+                found.push(Reference::File(candidates));
+                pending.clear();
+                i += 3;
+                continue;
+            }
+            if tokens.get(i + 2).map(|t| t.kind) == Some(TokenKind::Open(Delim::Brace)) {
+                let component = pending.last().cloned().unwrap_or(module);
+                inline.push((PathBuf::from(component), tokens[i + 2].partner as usize));
+                pending.clear();
+                i += 3;
+                continue;
+            }
+        }
+        // `include!(...)`, also `std::include!` and `core::include!`.
+        if is_ident(i, "include") && is_punct(i + 1, b'!') {
+            if let Some(open) = tokens
+                .get(i + 2)
+                .filter(|t| matches!(t.kind, TokenKind::Open(_)))
+            {
+                let close = open.partner as usize;
+                let inside = &tokens[i + 3..close];
+                let literal = match inside {
+                    [t]
+                    | [t, Token {
+                        kind: TokenKind::Punct(b','),
+                        ..
+                    }] => match t.kind {
+                        TokenKind::Str(kind) if kind.prefix == StrPrefix::None && !kind.suffix => {
+                            lexer::str_value(token_text(t), kind.raw)
+                        }
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                found.push(match literal {
+                    Some(value) => Reference::File(vec![dir.join(value)]),
+                    None => Reference::Unknown(lines.position(text, token.start as usize)),
+                });
+                pending.clear();
+                i = close + 1;
+                continue;
+            }
+        }
+        let keeps = matches!(token.kind, TokenKind::Ident)
+            && matches!(
+                token_text(&token),
+                "pub" | "unsafe" | "crate" | "in" | "super" | "self"
+            )
+            || token.kind == TokenKind::Punct(b':')
+            || token.kind == TokenKind::Open(Delim::Paren)
+            || token.kind == TokenKind::Close(Delim::Paren);
+        if !keeps {
+            pending.clear();
+        }
+        i += 1;
+    }
+    found
+}
+
+/// An identifier token's name, without `r#`.
+fn lexer_ident(text: &str) -> String {
+    text.strip_prefix("r#").unwrap_or(text).to_string()
+}
+
+/// The values of `path = "..."` in an attribute's tokens `tokens[start..end]`, at its top
+/// level or inside `cfg_attr(...)` (at any depth of nested `cfg_attr`).
+fn path_values(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<String> {
+    let token_text = |t: &Token| &text[t.start as usize..t.end as usize];
+    let mut values = Vec::new();
+    let mut i = start;
+    let ident = |i: usize, word: &str| {
+        i < end && tokens[i].kind == TokenKind::Ident && token_text(&tokens[i]) == word
+    };
+    while i < end {
+        if ident(i, "path")
+            && i + 2 < end
+            && tokens[i + 1].kind == TokenKind::Punct(b'=')
+            && (i == start || tokens[i - 1].kind == TokenKind::Punct(b','))
+        {
+            if let TokenKind::Str(kind) = tokens[i + 2].kind {
+                if let Some(value) = lexer::str_value(token_text(&tokens[i + 2]), kind.raw) {
+                    values.push(value);
+                }
+            }
+        }
+        if ident(i, "cfg_attr")
+            && i + 1 < end
+            && tokens[i + 1].kind == TokenKind::Open(Delim::Paren)
+        {
+            let close = tokens[i + 1].partner as usize;
+            values.extend(path_values(text, tokens, i + 2, close));
+            i = close + 1;
+            continue;
+        }
+        if let TokenKind::Open(_) = tokens[i].kind {
+            // Another attribute's arguments: not ours.
+            i = tokens[i].partner as usize + 1;
+            continue;
+        }
+        i += 1;
+    }
+    values
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(text: &str, path: &str) -> Vec<Vec<String>> {
+        references(text, Path::new(path))
+            .into_iter()
+            .map(|r| match r {
+                Reference::File(paths) => paths
+                    .iter()
+                    .map(|p| p.to_string_lossy().into_owned())
+                    .collect(),
+                Reference::Unknown(p) => vec![format!("? {}:{}", p.line, p.column)],
+            })
+            .collect()
+    }
+
+    #[test]
+    fn module_paths_resolve_as_rustc_does() {
+        let text = r#"
+#[path = "/abs/outside.rs"] mod o;
+#[cfg_attr(unix, path = "x.txt")]
+pub(crate) mod x;
+mod plain;
+mod inline {
+    #[path = "in.inc"] mod p;
+    mod q;
+}
+#[path = "d"] mod other { mod r; }
+fn f() { let path = 1; }
+"#;
+        assert_eq!(
+            files(text, "/p/src/lib.rs"),
+            [
+                vec!["/abs/outside.rs"],
+                vec!["/p/src/x.txt"],
+                vec!["/p/src/plain.rs", "/p/src/plain/mod.rs"],
+                vec!["/p/src/inline/in.inc"],
+                vec!["/p/src/inline/q.rs", "/p/src/inline/q/mod.rs"],
+                vec!["/p/src/d/r.rs", "/p/src/d/r/mod.rs"],
+            ]
+        );
+        // A file that may or may not own its directory: both readings.
+        assert_eq!(
+            files("mod a { #[path = \"b.rs\"] mod b; }", "/p/src/m.rs"),
+            [vec!["/p/src/a/b.rs", "/p/src/m/a/b.rs"]]
+        );
+        assert_eq!(
+            files("#[path = \"b.rs\"] mod b;", "/p/src/m.rs"),
+            [vec!["/p/src/b.rs"]]
+        );
+    }
+
+    #[test]
+    fn includes_of_literals_are_followed_others_are_unknown() {
+        let text = "include!(\"gen.rs\");\nfn f() { std::include!(concat!(env!(\"OUT_DIR\"), \"/x.rs\")); }\nconst S: &str = include_str!(\"a.sql\");\n";
+        assert_eq!(
+            files(text, "/p/src/lib.rs"),
+            [
+                vec!["/p/src/gen.rs".to_string()],
+                vec!["? 2:15".to_string()]
+            ]
+        );
+    }
+
+    #[test]
+    fn the_byte_test_needs_a_word() {
+        assert!(may_refer("#[path = \"x\"] mod x;"));
+        assert!(may_refer("include!(\"x\");"));
+        assert!(!may_refer(
+            "fn paths() { let targets = include_str!(\"x\"); }"
+        ));
+    }
+}
