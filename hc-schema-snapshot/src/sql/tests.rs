@@ -532,3 +532,48 @@ fn deep_nesting_is_an_error_not_a_crash() {
         }
     });
 }
+
+#[test]
+fn field_selection_from_a_whole_row_is_a_column_read() {
+    for sql in [
+        "SELECT (a).bogus__c FROM salesforce.account a",
+        "SELECT ((a)).bogus__c FROM salesforce.account a",
+        "SELECT (a.*).bogus__c FROM salesforce.account a",
+        "SELECT (salesforce.account).bogus__c FROM salesforce.account",
+        "SELECT a.name FROM salesforce.account a WHERE (a).bogus__c = 1",
+        "SELECT bogus__c(a) FROM salesforce.account a",
+        "SELECT bogus__c(a.*) FROM salesforce.account a",
+    ] {
+        let needs = needs(sql);
+        assert!(
+            needs
+                .iter()
+                .any(|n| n.starts_with("read account(") && n.contains("bogus__c")),
+            "{sql}: {needs:?}"
+        );
+    }
+    assert_eq!(
+        needs("UPDATE salesforce.contact c SET email = (c).bogus__c"),
+        ["write contact(email)", "read contact(bogus__c)"]
+    );
+    assert_eq!(
+        needs("SELECT (a).name, name(a) FROM salesforce.account a"),
+        ["read account(name)"]
+    );
+    // Whole rows stay the table only; functions known to take a row are calls.
+    assert_eq!(
+        needs("SELECT a, row_to_json(a), count(a), to_jsonb(a.*) FROM salesforce.account a"),
+        ["read account()"]
+    );
+    // A schema-qualified function is a call; a column's own fields are not columns.
+    assert_eq!(
+        needs("SELECT public.full_name(a) FROM salesforce.account a"),
+        ["read account()"]
+    );
+    assert_eq!(
+        needs(
+            "SELECT (t.payload).x FROM app_events t JOIN salesforce.account a ON a.sfid = t.sfid"
+        ),
+        ["read account(sfid)"]
+    );
+}

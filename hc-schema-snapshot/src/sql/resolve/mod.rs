@@ -404,6 +404,7 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::Function(function) => {
+                self.resolver.functional_notation(function, self.scope);
                 if let FunctionArguments::List(list) = &function.args {
                     for arg in &list.args {
                         match arg {
@@ -430,10 +431,26 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                     }
                 }
             }
-            Expr::CompoundFieldAccess { access_chain, .. } => {
+            Expr::CompoundFieldAccess { root, access_chain } => {
                 for access in access_chain {
                     if let AccessExpr::Dot(field) = access {
                         self.skip.push(field as *const Expr);
+                    }
+                }
+                // `(a).col`, `((a)).col`, `(a.*).col`, `(s.a).col`: a column of the row `a`.
+                if let (Some(AccessExpr::Dot(Expr::Identifier(field))), Some(relation)) = (
+                    access_chain.first(),
+                    self.resolver.row_relation(root, self.scope),
+                ) {
+                    let at = self.resolver.at(field);
+                    self.resolver.qualified(&relation, &fold(field), at);
+                    // `(s.a)` is the row, not a column `a` of a table `s`.
+                    let mut row = root.as_ref();
+                    while let Expr::Nested(inner) = row {
+                        row = inner;
+                    }
+                    if matches!(row, Expr::CompoundIdentifier(_)) {
+                        self.skip.push(row as *const Expr);
                     }
                 }
             }
@@ -450,7 +467,118 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
     }
 }
 
+/// Functions that take a whole row as their one argument: `f(a)` with one of these names is a
+/// call, not PostgreSQL's functional notation for the column `a.f`.
+const ROW_FUNCTIONS: &[&str] = &[
+    "any_value",
+    "array_agg",
+    "coalesce",
+    "concat",
+    "concat_ws",
+    "count",
+    "format",
+    "greatest",
+    "hstore",
+    "json_agg",
+    "json_agg_strict",
+    "json_build_array",
+    "json_object_agg",
+    "json_populate_record",
+    "json_populate_recordset",
+    "jsonb_agg",
+    "jsonb_agg_strict",
+    "jsonb_build_array",
+    "jsonb_object_agg",
+    "jsonb_populate_record",
+    "jsonb_populate_recordset",
+    "least",
+    "max",
+    "min",
+    "nullif",
+    "num_nonnulls",
+    "num_nulls",
+    "pg_column_size",
+    "pg_typeof",
+    "row",
+    "row_to_json",
+    "text",
+    "to_json",
+    "to_jsonb",
+];
+
 impl Resolver<'_, '_> {
+    /// The relation a row expression stands for: `a` (a table or alias that no column of the
+    /// query is named after), `(a)`, `a.*`, `s.a` (a schema-qualified table).
+    fn row_relation(&self, expr: &Expr, scope: &Scope<'_>) -> Option<Relation> {
+        match expr {
+            Expr::Nested(inner) => self.row_relation(inner, scope),
+            Expr::Identifier(ident) => {
+                let name = fold(ident);
+                if self.has_column_anywhere(&name, scope) {
+                    return None;
+                }
+                scope.relation(&name, None).cloned()
+            }
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                let (last, rest) = parts.split_last()?;
+                let schema = rest.last().map(fold)?;
+                scope.relation(&fold(last), Some(&schema)).cloned()
+            }
+            Expr::QualifiedWildcard(name, _) => {
+                let parts = idents(name)?;
+                let (last, rest) = parts.split_last()?;
+                let schema = rest.last().map(|s| fold(s));
+                scope.relation(&fold(last), schema.as_deref()).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    /// PostgreSQL's functional notation: `col(a)` with `a` a whole row of a Heroku Connect
+    /// table is `a.col`, unless the function is one known to take a row ([`ROW_FUNCTIONS`]).
+    /// A schema-qualified function (`public.f(a)`) is always a call.
+    fn functional_notation(&mut self, function: &sqlparser::ast::Function, scope: &Scope<'_>) {
+        let [ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else {
+            return;
+        };
+        if function.over.is_some() || function.filter.is_some() || !function.within_group.is_empty()
+        {
+            return;
+        }
+        let FunctionArguments::List(list) = &function.args else {
+            return;
+        };
+        if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+            return;
+        }
+        let [FunctionArg::Unnamed(arg)] = list.args.as_slice() else {
+            return;
+        };
+        let relation = match arg {
+            FunctionArgExpr::Expr(expr) => self.row_relation(expr, scope),
+            FunctionArgExpr::QualifiedWildcard(name) => {
+                let Some(parts) = idents(name) else {
+                    return;
+                };
+                let Some((last, rest)) = parts.split_last() else {
+                    return;
+                };
+                let schema = rest.last().map(|s| fold(s));
+                scope.relation(&fold(last), schema.as_deref()).cloned()
+            }
+            _ => None,
+        };
+        let Some(relation) = relation else {
+            return;
+        };
+        let column = fold(name);
+        if hc_sources(&relation).is_empty() || ROW_FUNCTIONS.contains(&column.as_str()) {
+            return;
+        }
+        let at = self.at(name);
+        self.qualified(&relation, &column, at);
+    }
+
     /// `t.*` in an expression (`row_to_json(t.*)`, `count(t.*)`): the table only.
     fn whole_row(&mut self, relation: &Relation, at: Range<usize>) {
         self.wildcard(relation, at);
