@@ -249,10 +249,13 @@ impl SqlError {
             SqlErrorKind::UnknownQualifier { .. } => {
                 "qualify the column with one of the query's tables or aliases".to_string()
             }
-            SqlErrorKind::NotHcName { name, .. } => format!(
+            SqlErrorKind::NotHcName { name, .. } if quoted_case_only(name) => format!(
                 "Heroku Connect names columns in lower case: write `{}` without quotes",
                 name.to_ascii_lowercase()
             ),
+            SqlErrorKind::NotHcName { .. } => "check the spelling: Heroku Connect names columns \
+                 with ASCII lower-case letters, digits and `_` only"
+                .to_string(),
             SqlErrorKind::SystemColumnWrite { .. } => {
                 "leave the column to Heroku Connect".to_string()
             }
@@ -305,6 +308,11 @@ impl fmt::Display for SqlError {
                 }
                 Ok(())
             }
+            SqlErrorKind::NotHcName { table, name } if !quoted_case_only(name) => write!(
+                f,
+                "`{table}.{name}`: Heroku Connect never creates the column `{name}` (its names \
+                 are ASCII lower-case letters, digits and `_`)"
+            ),
             SqlErrorKind::NotHcName { table, name } => write!(
                 f,
                 "`{table}.\"{name}\"`: Heroku Connect never creates the column \"{name}\" \
@@ -329,3 +337,10 @@ impl fmt::Display for SqlError {
 }
 
 impl std::error::Error for SqlError {}
+
+/// Whether a name that is not a Heroku Connect name would be one in lower case: only a quoted
+/// name keeps upper-case ASCII letters (`"Name"`); anything else (`éa`, unquoted or not) is
+/// not a matter of quotes.
+fn quoted_case_only(name: &str) -> bool {
+    crate::names::is_hc_name(&name.to_ascii_lowercase())
+}

@@ -577,3 +577,38 @@ fn field_selection_from_a_whole_row_is_a_column_read() {
         ["read account(sfid)"]
     );
 }
+
+#[test]
+fn postgres_system_columns_exist_in_every_table() {
+    assert_eq!(
+        needs("SELECT ctid, tableoid, name FROM salesforce.account WHERE xmin::text = '1'"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs(
+            "SELECT a.xmax, a.cmin, c.cmax FROM account a JOIN contact c ON c.accountid = a.sfid"
+        ),
+        ["read account(sfid)", "read contact(accountid)"]
+    );
+    let text = error_text("UPDATE contact SET xmin = 1 WHERE sfid = $1");
+    assert!(
+        text.starts_with("code must not write `contact.xmin`: a PostgreSQL system column"),
+        "{text}"
+    );
+    // Unqualified with two tables: ambiguous in PostgreSQL too.
+    let text = error_text("SELECT ctid FROM account a JOIN contact c ON c.accountid = a.sfid");
+    assert!(text.starts_with("column `ctid` is ambiguous"), "{text}");
+}
+
+#[test]
+fn non_ascii_names_are_not_called_quoted() {
+    let errors = errors("SELECT éA FROM salesforce.account");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let text = errors[0].to_string();
+    assert!(!text.contains('"'), "{text}");
+    assert!(text.contains("`account.éa`"), "{text}");
+    assert!(!errors[0].help().contains("quotes"), "{}", errors[0].help());
+    // A quoted mixed-case name keeps its message.
+    let errors = errors_of(r#"SELECT "Name" FROM salesforce.account"#);
+    assert!(errors[0].help().contains("write `name` without quotes"));
+}

@@ -215,6 +215,20 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 }
             }
         }
+        if is_pg_system_column(column) {
+            // Every table has it: PostgreSQL's own error with several tables is ambiguity.
+            if sources.len() > 1 {
+                let hits: Vec<Hit> = sources
+                    .iter()
+                    .map(|table| Hit {
+                        via: table.clone(),
+                        origin: None,
+                    })
+                    .collect();
+                self.ambiguous(column, &hits, at);
+            }
+            return None;
+        }
         match sources.len() {
             0 => None,
             1 => self.read_hc(&sources[0], column, at),

@@ -155,6 +155,13 @@ impl<'p> Scope<'p> {
     }
 }
 
+/// PostgreSQL's system columns: every table has them, whatever the snapshot says.
+const PG_SYSTEM_COLUMNS: &[&str] = &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"];
+
+fn is_pg_system_column(column: &str) -> bool {
+    PG_SYSTEM_COLUMNS.contains(&column)
+}
+
 /// The fold PostgreSQL applies: unquoted names to lower case, quoted ones as written.
 fn fold(ident: &Ident) -> String {
     if ident.quote_style.is_some() {
@@ -278,8 +285,12 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
     }
 
-    /// A read of `table.column`, unless the name is not one Heroku Connect creates.
+    /// A read of `table.column`, unless the name is not one Heroku Connect creates. PostgreSQL's
+    /// own system columns (`ctid`, `xmin`...) exist in every table: no requirement.
     fn read_hc(&mut self, table: &str, column: &str, at: Range<usize>) -> Option<(String, String)> {
+        if is_pg_system_column(column) {
+            return None;
+        }
         if !names::is_hc_name(column) {
             self.error(
                 SqlErrorKind::NotHcName {
@@ -296,6 +307,17 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     /// A write of `table.column`: a Heroku Connect name, not a system column.
     fn write_hc(&mut self, table: &str, column: &str, at: Range<usize>) {
+        if is_pg_system_column(column) {
+            self.error(
+                SqlErrorKind::SystemColumnWrite {
+                    table: table.to_string(),
+                    column: column.to_string(),
+                    reason: "a PostgreSQL system column, which no statement can write".to_string(),
+                },
+                at,
+            );
+            return;
+        }
         if !names::is_hc_name(column) {
             self.error(
                 SqlErrorKind::NotHcName {
