@@ -168,6 +168,16 @@ pub enum SqlErrorKind {
         /// The tables it was looked for in.
         tables: Vec<String>,
     },
+    /// An unqualified column that no Heroku Connect table of the query has in any snapshot,
+    /// beside a function in `FROM` whose columns are not all known.
+    UnknownColumnBesideFunction {
+        /// The column.
+        column: String,
+        /// The Heroku Connect tables it was looked for in.
+        tables: Vec<String>,
+        /// The functions' names (aliases) in `FROM`.
+        functions: Vec<String>,
+    },
     /// `q.column` where `q` is no table or alias of the query.
     UnknownQualifier {
         /// The qualifier as written.
@@ -246,6 +256,17 @@ impl SqlError {
             SqlErrorKind::UnknownColumn { .. } => {
                 "check the spelling, or qualify the column with the table it belongs to".to_string()
             }
+            SqlErrorKind::UnknownColumnBesideFunction {
+                column, functions, ..
+            } => format!(
+                "qualify it: {} if it is the function's column; if it is a Heroku Connect \
+                 column, check the spelling or map it",
+                functions
+                    .iter()
+                    .map(|f| format!("`{f}.{column}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
             SqlErrorKind::UnknownQualifier { .. } => {
                 "qualify the column with one of the query's tables or aliases".to_string()
             }
@@ -288,6 +309,25 @@ impl fmt::Display for SqlError {
                 f,
                 "column `{column}` is in none of the tables {} in any snapshot",
                 tables
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            SqlErrorKind::UnknownColumnBesideFunction {
+                column,
+                tables,
+                functions,
+            } => write!(
+                f,
+                "column `{column}` is in none of the tables {} in any snapshot, and the \
+                 function {} in FROM has columns the analysis cannot know",
+                tables
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                functions
                     .iter()
                     .map(|t| format!("`{t}`"))
                     .collect::<Vec<_>>()

@@ -612,3 +612,40 @@ fn non_ascii_names_are_not_called_quoted() {
     let errors = errors_of(r#"SELECT "Name" FROM salesforce.account"#);
     assert!(errors[0].help().contains("write `name` without quotes"));
 }
+
+#[test]
+fn functions_in_from_have_one_known_column() {
+    for sql in [
+        "SELECT * FROM generate_series(1,2), salesforce.account WHERE bogus__c = 1",
+        "SELECT * FROM generate_series(1,2) g, salesforce.account WHERE bogus__c = 1",
+        "SELECT name FROM salesforce.account, unnest(ARRAY[1]) u WHERE bogus__c = 1",
+    ] {
+        let text = error_text(sql);
+        assert!(
+            text.starts_with("column `bogus__c` is in none of the tables `account` in any snapshot, and the function"),
+            "{sql}: {text}"
+        );
+        let help = errors(sql)[0].help();
+        assert!(help.starts_with("qualify it: `"), "{help}");
+    }
+    assert!(
+        errors("SELECT * FROM generate_series(1,2) g, salesforce.account WHERE bogus__c = 1")[0]
+            .help()
+            .contains("`g.bogus__c`")
+    );
+    // The function's own column, qualified columns and known columns are fine.
+    assert_eq!(
+        needs("SELECT g, g.x, generate_series FROM generate_series(1,2) g, generate_series(1,3), salesforce.account WHERE name = 'x'"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs("SELECT g, ordinality, name FROM generate_series(1,2) WITH ORDINALITY g, salesforce.account"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs("SELECT x, name FROM json_to_record($1) AS r(x int), salesforce.account"),
+        ["read account(name)"]
+    );
+    // Without a Heroku Connect table in scope: nothing to check.
+    assert!(needs("SELECT x FROM generate_series(1,2) g").is_empty());
+}

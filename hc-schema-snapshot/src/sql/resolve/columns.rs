@@ -18,6 +18,15 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 false
             }
             Kind::Other => true,
+            Kind::Function(columns) => {
+                if columns.iter().any(|c| c == column) {
+                    hits.push(Hit {
+                        via: relation.name.clone(),
+                        origin: None,
+                    });
+                }
+                false
+            }
             Kind::Derived(derived) => {
                 if let Some(output) = derived.outputs.iter().find(|o| o.name == column) {
                     hits.push(Hit {
@@ -113,7 +122,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
     ) -> Option<(String, String)> {
         match &relation.kind {
             Kind::Hc(table) => self.read_hc(&table.clone(), column, at),
-            Kind::Other => None,
+            Kind::Other | Kind::Function(_) => None,
             Kind::Derived(_) | Kind::Join(_) => {
                 let mut hits = Vec::new();
                 let maybe = self.lookup(relation, column, &mut hits);
@@ -227,6 +236,25 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     .collect();
                 self.ambiguous(column, &hits, at);
             }
+            return None;
+        }
+        // A function in `FROM` may return columns the analysis does not know (a record): the
+        // column may be its, or a Heroku Connect column no snapshot has. Qualified, it is clear.
+        let functions: Vec<String> = scope
+            .levels()
+            .flat_map(|level| level.relations.iter())
+            .filter(|r| !r.qualified_only && matches!(r.kind, Kind::Function(_)))
+            .map(|r| r.name.clone())
+            .collect();
+        if !sources.is_empty() && !functions.is_empty() {
+            self.error(
+                SqlErrorKind::UnknownColumnBesideFunction {
+                    column: column.to_string(),
+                    tables: sources,
+                    functions,
+                },
+                at,
+            );
             return None;
         }
         match sources.len() {

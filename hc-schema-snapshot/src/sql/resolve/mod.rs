@@ -73,6 +73,10 @@ enum Kind {
     Derived(Rc<Derived>),
     /// An aliased join: its members, hidden behind the alias.
     Join(Rc<Vec<Relation>>),
+    /// A function in `FROM` without a column list: one column named after its alias (else the
+    /// function) as far as the analysis knows; a record-returning one has others, unknown,
+    /// which must be qualified beside a Heroku Connect table.
+    Function(Vec<String>),
 }
 
 /// The output columns of a query.
@@ -612,7 +616,7 @@ impl Resolver<'_, '_> {
 fn hc_sources(relation: &Relation) -> Vec<String> {
     match &relation.kind {
         Kind::Hc(table) => vec![table.clone()],
-        Kind::Other => Vec::new(),
+        Kind::Other | Kind::Function(_) => Vec::new(),
         Kind::Derived(derived) => derived.wildcard.iter().flat_map(hc_sources).collect(),
         Kind::Join(members) => members.iter().flat_map(hc_sources).collect(),
     }
@@ -676,6 +680,32 @@ fn alias_relation(alias: Option<&TableAlias>, default_name: &str) -> Relation {
             schema: None,
             kind: Kind::Other,
         },
+    }
+}
+
+/// A function in `FROM`: with a column list, those columns; without, one column named after
+/// the alias, else the function ([`Kind::Function`]).
+/// `WITH ORDINALITY` adds the column `ordinality`.
+fn function_alias_relation(
+    alias: Option<&TableAlias>,
+    function: &str,
+    with_ordinality: bool,
+) -> Relation {
+    match alias {
+        Some(alias) if !alias.columns.is_empty() => alias_relation(Some(alias), function),
+        _ => {
+            let name = alias.map_or_else(|| function.to_string(), |a| fold(&a.name));
+            let mut columns = vec![name.clone()];
+            if with_ordinality {
+                columns.push("ordinality".to_string());
+            }
+            Relation {
+                qualified_only: false,
+                kind: Kind::Function(columns),
+                name,
+                schema: None,
+            }
+        }
     }
 }
 
