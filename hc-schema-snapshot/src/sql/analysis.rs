@@ -67,6 +67,10 @@ pub struct Analysis {
     pub tables: Vec<TableUse>,
     /// The `*` wildcards over Heroku Connect tables.
     pub wildcards: Vec<WildcardUse>,
+    /// Where a `format!` placeholder stands for a column name of a Heroku Connect table
+    /// (`SELECT name, {} FROM ...`, `a.{}`, `SET {} = ...`, `ORDER BY {}`): the columns are
+    /// unknown, so [`crate::sql::analyze_format`] skips such a string.
+    pub placeholder_columns: Vec<Range<usize>>,
 }
 
 impl Analysis {
@@ -128,6 +132,9 @@ impl Analysis {
         }
         for wildcard in &mut self.wildcards {
             range(&mut wildcard.at);
+        }
+        for at in &mut self.placeholder_columns {
+            range(at);
         }
         self
     }

@@ -94,6 +94,30 @@ const ON_CALLER_STACK: usize = 2 * 1024;
 /// every error found (sorted by position). Tables come in the order they are first named,
 /// each one's columns likewise. Never panics on any input.
 pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+    analyze_text(sql, context, false)
+}
+
+/// [`analyze`] for a text of one or more statements (`SELECT 1; UPDATE ...`), as the lints of
+/// `hc-schema check` read a string that code may run as a simple query: every statement is
+/// analysed, and the analysis is the union of theirs (the errors too, each at its place).
+/// Its [`Analysis::kind`] is the first statement's. (`hc_sql!` takes one statement: a prepared
+/// statement holds only one.)
+///
+/// ```
+/// use hc_schema_snapshot::sql::{analyze_statements, Context, Union};
+/// use hc_schema_snapshot::Snapshot;
+/// let test = Snapshot::parse(r#"{"format":1,"environment":"test","schema":"salesforce",
+///     "tables":{"account":{"columns":{"name":{},"sfid":{}}}}}"#, "test.json", "test").unwrap();
+/// let union = Union::new([&test]);
+/// let context = Context::new(["salesforce"], &union);
+/// let analysis = analyze_statements("SELECT 1; SELECT sfid FROM salesforce.account", &context).unwrap();
+/// assert_eq!(analysis.requirements()[0].columns, ["sfid"]);
+/// ```
+pub fn analyze_statements(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+    analyze_text(sql, context, true)
+}
+
+fn analyze_text(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
     if sql.len() > MAX_LEN {
         return Err(vec![SqlError {
             kind: Kind::TooComplex {
@@ -103,14 +127,14 @@ pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErro
         }]);
     }
     if sql.len() <= ON_CALLER_STACK {
-        return analyze_here(sql, context);
+        return analyze_here(sql, context, many);
     }
     let stack = 8 * 1024 * 1024 + sql.len() * 1024;
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("hc-schema-sql".to_string())
             .stack_size(stack)
-            .spawn_scoped(scope, || analyze_here(sql, context));
+            .spawn_scoped(scope, || analyze_here(sql, context, many));
         match worker {
             Ok(worker) => worker
                 .join()
@@ -125,14 +149,21 @@ pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErro
     })
 }
 
-fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+fn analyze_here(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
     let lines = position::Lines::new(sql);
-    let statement = parse::one_statement(sql, &lines).map_err(|err| vec![err])?;
+    let statements = parse::statements(sql, &lines, many).map_err(|err| vec![err])?;
     let mut resolver = resolve::Resolver::new(context, &lines);
-    let kind = resolver.statement(&statement);
+    let mut kind = None;
+    for statement in &statements {
+        let this = resolver.statement(statement);
+        kind.get_or_insert(this);
+        if resolver.too_deep {
+            break;
+        }
+    }
     if resolver.too_deep {
         // Dropping a tree this deep recurses as deep: leave it (a pathological input only).
-        std::mem::forget(statement);
+        std::mem::forget(statements);
     }
     if !resolver.errors.is_empty() {
         let mut errors = resolver.errors;
@@ -146,9 +177,10 @@ fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErr
     }
     tables.sort_by_key(|t| (t.at.start, std::cmp::Reverse(t.access)));
     Ok(Analysis {
-        kind: Some(kind),
+        kind,
         tables,
         wildcards: resolver.wildcards,
+        placeholder_columns: resolver.placeholder_columns,
     })
 }
 

@@ -94,11 +94,23 @@ impl<'c, 'l> Resolver<'c, 'l> {
         let (column_ident, qualifier) = parts.split_last()?;
         let column = fold(column_ident);
         let at = self.at(column_ident);
-        if column.starts_with(PLACEHOLDER_PREFIX)
-            || qualifier
-                .iter()
-                .any(|q| q.value.starts_with(PLACEHOLDER_PREFIX))
+        if qualifier
+            .iter()
+            .any(|q| q.value.starts_with(PLACEHOLDER_PREFIX))
         {
+            // `{schema}.account.name`: the table, if the query has it so.
+            let (last, rest) = qualifier.split_last()?;
+            let schema = rest.last().map(|s| fold(s));
+            let relation = scope.relation(&fold(last), schema.as_deref())?.clone();
+            return self.qualified(&relation, &column, at);
+        }
+        if column.starts_with(PLACEHOLDER_PREFIX) {
+            if !qualifier.is_empty() {
+                // `a.{}`: a column of `a` that cannot be known.
+                let qualifier: Vec<&Ident> = qualifier.iter().collect();
+                let relation = self.qualifier_parts(&qualifier, scope)?;
+                return self.qualified(&relation, &column, at);
+            }
             return None;
         }
         if qualifier.is_empty() {

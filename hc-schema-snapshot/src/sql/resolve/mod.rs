@@ -192,6 +192,8 @@ pub(crate) struct Resolver<'c, 'l> {
     pub(crate) tables: Vec<TableUse>,
     pub(crate) wildcards: Vec<WildcardUse>,
     pub(crate) errors: Vec<SqlError>,
+    /// Where a placeholder stands for a Heroku Connect column's name.
+    pub(crate) placeholder_columns: Vec<Range<usize>>,
     depth: usize,
     /// Set when [`MAX_DEPTH`] was hit: the walk stopped.
     pub(crate) too_deep: bool,
@@ -205,6 +207,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             tables: Vec::new(),
             wildcards: Vec::new(),
             errors: Vec::new(),
+            placeholder_columns: Vec::new(),
             depth: 0,
             too_deep: false,
         }
@@ -295,6 +298,10 @@ impl<'c, 'l> Resolver<'c, 'l> {
         if is_pg_system_column(column) {
             return None;
         }
+        if column.starts_with(PLACEHOLDER_PREFIX) {
+            self.placeholder_column_at(at);
+            return None;
+        }
         if !names::is_hc_name(column) {
             self.error(
                 SqlErrorKind::NotHcName {
@@ -311,6 +318,10 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     /// A write of `table.column`: a Heroku Connect name, not a system column.
     fn write_hc(&mut self, table: &str, column: &str, at: Range<usize>) {
+        if column.starts_with(PLACEHOLDER_PREFIX) {
+            self.placeholder_column_at(at);
+            return;
+        }
         if is_pg_system_column(column) {
             self.error(
                 SqlErrorKind::SystemColumnWrite {
@@ -343,6 +354,32 @@ impl<'c, 'l> Resolver<'c, 'l> {
             );
         }
         self.column(table, column, Access::Write, at);
+    }
+
+    fn placeholder_column_at(&mut self, at: Range<usize>) {
+        if !self.placeholder_columns.contains(&at) {
+            self.placeholder_columns.push(at);
+        }
+    }
+
+    /// A bare placeholder where a column name stands (a select item, `GROUP BY`, `ORDER BY`)
+    /// with a Heroku Connect table in scope.
+    fn placeholder_column(&mut self, expr: &Expr, scope: &Scope<'_>) {
+        let mut expr = expr;
+        while let Expr::Nested(inner) = expr {
+            expr = inner;
+        }
+        let Expr::Identifier(ident) = expr else {
+            return;
+        };
+        let hc_in_scope = scope
+            .levels()
+            .flat_map(|level| level.relations.iter())
+            .any(|r| !hc_sources(r).is_empty());
+        if ident.value.starts_with(PLACEHOLDER_PREFIX) && hc_in_scope {
+            let at = self.at(ident);
+            self.placeholder_column_at(at);
+        }
     }
 
     fn wildcard(&mut self, relation: &Relation, at: Range<usize>) {
