@@ -50,12 +50,12 @@
 //! alone); every column read (`WHERE`, `RETURNING`, a `SET` value...) is a read use.
 //!
 //! Errors ([`SqlError`], with byte offsets): a text that does not parse, more than one
-//! statement, an ambiguous or unknown unqualified column (naming the candidates), an unknown
+//! statement ([`analyze`]; [`analyze_statements`] reads several), an ambiguous or unknown unqualified column (naming the candidates), an unknown
 //! qualifier, a quoted mixed-case name on a Heroku Connect table (`"Name"`: never a Heroku
 //! Connect name), a write to a system column, constructs whose meaning depends on each
 //! environment's column set (`INSERT` without a column list, `NATURAL JOIN`, column aliases
 //! on a table), another statement kind touching a Heroku Connect table, and input too long
-//! (64 KiB) or nested too deeply to analyse safely.
+//! (64 KiB; 1 MiB for [`analyze_statements`]) or nested too deeply to analyse safely.
 //!
 //! `SELECT *` and `t.*` require the table only (listed in [`Analysis::wildcards`]): which
 //! columns they return differs between environments, so explicit columns are checked better.
@@ -84,6 +84,11 @@ use analysis::SqlErrorKind as Kind;
 
 /// The longest SQL text analysed (64 KiB); longer is a [`SqlErrorKind::TooComplex`] error.
 pub const MAX_LEN: usize = 64 * 1024;
+
+/// The longest text [`analyze_statements`] reads (1 MiB; the analysis takes time linear in
+/// the text, about a second per MiB unoptimised); longer is a [`SqlErrorKind::TooComplex`]
+/// error, which `hc-schema check` reports as skipped.
+pub const MAX_STATEMENTS_LEN: usize = 1024 * 1024;
 
 /// Texts up to this length are analysed on the caller's thread; longer ones on a thread
 /// with a stack sized to the text, so that no input can overflow the caller's stack
@@ -118,10 +123,11 @@ pub fn analyze_statements(sql: &str, context: &Context<'_>) -> Result<Analysis, 
 }
 
 fn analyze_text(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
-    if sql.len() > MAX_LEN {
+    let max = if many { MAX_STATEMENTS_LEN } else { MAX_LEN };
+    if sql.len() > max {
         return Err(vec![SqlError {
             kind: Kind::TooComplex {
-                limit: format!("longer than {} KiB", MAX_LEN / 1024),
+                limit: format!("longer than {} KiB", max / 1024),
             },
             at: 0..0,
         }]);

@@ -689,3 +689,29 @@ fn generated_texts_the_prefilter_is_exact() {
     }
     assert!(touching > 30, "too few texts touch a table: {touching}");
 }
+
+#[test]
+fn long_sql_strings_are_checked_up_to_a_mebibyte() {
+    let values = "'x', ".repeat(20_000);
+    let text = format!(
+        "fn f() -> &'static str {{ \"SELECT bogus__c FROM salesforce.account WHERE sfid IN ({values}'y')\" }}\n"
+    );
+    assert!(text.len() > 64 * 1024);
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Unguarded);
+    let values = "'x', ".repeat(220_000);
+    let text = format!(
+        "fn f() -> &'static str {{ \"SELECT bogus__c FROM salesforce.account WHERE sfid IN ({values}'y')\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Skipped);
+    assert!(
+        found[0].3.contains("longer than 1024 KiB"),
+        "{}",
+        found[0].3
+    );
+}
