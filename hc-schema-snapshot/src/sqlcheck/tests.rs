@@ -715,3 +715,25 @@ fn long_sql_strings_are_checked_up_to_a_mebibyte() {
         found[0].3
     );
 }
+
+#[test]
+fn byte_and_c_strings_are_read_like_strings() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account(name))]
+fn f() -> &'static [u8] {{ b\"SELECT bogus__c FROM salesforce.account\" }}
+fn g() -> &'static std::ffi::CStr {{ c\"SELECT name FROM salesforce.account\" }}
+fn h() -> &'static [u8] {{ br#\"SELECT name FROM salesforce.account\"# }}
+"
+    );
+    let (_, checks) = one(&text);
+    let kinds: Vec<_> = findings(&checks).iter().map(|f| (f.0, f.1)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (SqlFindingKind::Undeclared, 4),
+            (SqlFindingKind::Unguarded, 5),
+            (SqlFindingKind::Unguarded, 6)
+        ]
+    );
+}
