@@ -100,7 +100,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         {
             // `{schema}.account.name`: the table, if the query has it so.
             let (last, rest) = qualifier.split_last()?;
-            let schema = rest.last().map(|s| fold(s));
+            let schema = rest.last().map(fold);
             let relation = scope.relation(&fold(last), schema.as_deref())?.clone();
             return self.qualified(&relation, &column, at);
         }
