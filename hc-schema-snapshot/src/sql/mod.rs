@@ -49,11 +49,19 @@
 //! [`crate::requirement::Access::Write`] use (the columns written; a `DELETE`: the table
 //! alone); every column read (`WHERE`, `RETURNING`, a `SET` value...) is a read use.
 //!
+//! Field selection from a whole row (`(a).col`, `(a.*).col`, `(s.a).col`) and PostgreSQL's
+//! functional notation `col(a)` (one argument, a whole row of a Heroku Connect table, a
+//! function not known to take a row) read `a.col`. A function in `FROM` without a column list
+//! has one column, named after its alias (else the function). PostgreSQL's system columns
+//! (`ctid`, `xmin`, ...) are in every table: no requirement.
+//!
 //! Errors ([`SqlError`], with byte offsets): a text that does not parse, more than one
-//! statement ([`analyze`]; [`analyze_statements`] reads several), an ambiguous or unknown unqualified column (naming the candidates), an unknown
-//! qualifier, a quoted mixed-case name on a Heroku Connect table (`"Name"`: never a Heroku
-//! Connect name), a write to a system column, constructs whose meaning depends on each
-//! environment's column set (`INSERT` without a column list, `NATURAL JOIN`, column aliases
+//! statement ([`analyze`]; [`analyze_statements`] reads several), an ambiguous or unknown
+//! unqualified column (naming the candidates; beside a function in `FROM`, asking to qualify
+//! it), an unknown qualifier, a name Heroku Connect never creates on one of its tables (a
+//! quoted mixed-case `"Name"`, a non-ASCII `éa`), a write to a system column (Heroku
+//! Connect's or PostgreSQL's), constructs whose meaning depends on each environment's column
+//! set (`INSERT` without a column list, `NATURAL JOIN`, column aliases
 //! on a table), another statement kind touching a Heroku Connect table, and input too long
 //! (64 KiB; 1 MiB for [`analyze_statements`]) or nested too deeply to analyse safely.
 //!
