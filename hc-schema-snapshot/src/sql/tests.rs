@@ -648,4 +648,13 @@ fn functions_in_from_have_one_known_column() {
     );
     // Without a Heroku Connect table in scope: nothing to check.
     assert!(needs("SELECT x FROM generate_series(1,2) g").is_empty());
+    // Functions whose columns are named by their OUT parameters.
+    assert_eq!(
+        needs("SELECT key, value, e FROM salesforce.account a, jsonb_each($1) e WHERE name = key"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs("SELECT value FROM salesforce.account a, LATERAL jsonb_array_elements($1) v"),
+        ["read account()"]
+    );
 }

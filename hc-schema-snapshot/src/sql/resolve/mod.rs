@@ -733,6 +733,18 @@ fn function_alias_relation(
         _ => {
             let name = alias.map_or_else(|| function.to_string(), |a| fold(&a.name));
             let mut columns = vec![name.clone()];
+            // Functions whose columns are named by their OUT parameters.
+            let named: &[&str] = match function {
+                "json_each" | "jsonb_each" | "json_each_text" | "jsonb_each_text" => {
+                    &["key", "value"]
+                }
+                "json_array_elements"
+                | "jsonb_array_elements"
+                | "json_array_elements_text"
+                | "jsonb_array_elements_text" => &["value"],
+                _ => &[],
+            };
+            columns.extend(named.iter().map(|c| c.to_string()));
             if with_ordinality {
                 columns.push("ordinality".to_string());
             }
