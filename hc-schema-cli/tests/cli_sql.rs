@@ -374,6 +374,15 @@ fn skipped_sql_is_never_a_plain_ok_and_fails_when_configured() {
         run.stdout
     );
 
+    let run = hc(d, &["check", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("### hc-schema check: ⚠️ ok with 1 SQL string(s) not checked\n"),
+        "{}",
+        run.stdout
+    );
+
     write(d, "hc-schema.toml", "[check]\nskipped = \"error\"\n");
     let run = hc(d, &["check"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
