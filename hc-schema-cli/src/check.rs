@@ -352,6 +352,11 @@ fn print_sql_human(report: &Report<'_>, severity: Severity) {
                     "`{rule}` is an error by default; `{rule} = \"warn\"` under [check] in \
                      hc-schema.toml makes it a warning while a team adopts hc-schema"
                 )),
+            (SqlFindingKind::Skipped, Severity::Error) => notes.push(
+                "`skipped = \"error\"` under [check] in hc-schema.toml makes SQL the check \
+                 could not analyse fail; \"warn\" (the default) lists it as a note"
+                    .to_string(),
+            ),
             (_, Severity::Warning) => notes.push(format!(
                 "a warning, not a failure: `{rule} = \"warn\"` under [check] in hc-schema.toml"
             )),

@@ -11,9 +11,11 @@ pub fn check(report: &Report<'_>) -> String {
     let mut out = String::new();
     let counts = report.counts();
     let verdict = if report.failed() || report.incomplete() {
-        "❌ FAILED"
+        "❌ FAILED".to_string()
+    } else if counts.skipped > 0 {
+        format!("⚠️ ok with {} SQL string(s) not checked", counts.skipped)
     } else {
-        "✅ ok"
+        "✅ ok".to_string()
     };
     let _ = writeln!(out, "### hc-schema check: {verdict}\n");
     let envs = report.env_names();

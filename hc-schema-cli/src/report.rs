@@ -425,10 +425,13 @@ impl<'a> Report<'a> {
     /// against prod; 2 failing (2 missing, 0 read-only), ...`.
     pub fn summary(&self) -> String {
         let counts = self.counts();
+        // Never a plain `ok` when some SQL was not checked.
         let verdict = if self.failed() || self.incomplete() {
-            "FAILED"
+            "FAILED".to_string()
+        } else if counts.skipped > 0 {
+            format!("ok with {} SQL string(s) not checked", counts.skipped)
         } else {
-            "ok"
+            "ok".to_string()
         };
         let mut text = format!(
             "hc-schema check {verdict}: {} requirement group(s) in {} file(s) against {}; \
@@ -472,9 +475,13 @@ impl<'a> Report<'a> {
             warned(SqlFindingKind::Unguarded, counts.unguarded),
         ));
         if counts.skipped > 0 {
+            let failing = self.sql.iter().any(|e| {
+                e.finding.kind == SqlFindingKind::Skipped && e.severity == Severity::Error
+            });
             text.push_str(&format!(
-                ", {} SQL string(s) skipped (notes)",
-                counts.skipped
+                ", {} SQL string(s) skipped ({})",
+                counts.skipped,
+                if failing { "errors" } else { "notes" }
             ));
         }
         if self.incomplete() {

@@ -112,8 +112,9 @@ const RULES: &[Rule] = &[
         level: "note",
         short: "An SQL string that could not be analysed",
         full: "A string literal that may be SQL on Heroku Connect tables could not be analysed \
-               (a format! placeholder where no name can stand, several statements, ...): its \
-               columns are not checked. Make sure an annotation declares what it uses.",
+               (a format! placeholder where no name or a column name stands, an ambiguous \
+               column, over 1 MiB, ...): its columns are not checked. Make sure an annotation \
+               declares what it uses. `skipped = \"error\"` under [check] makes it an error.",
     },
     Rule {
         id: "stale_allowance",

@@ -337,3 +337,122 @@ fn reading_sql_without_snapshots_says_what_it_cannot_know() {
         run.stderr
     );
 }
+
+/// SQL the check cannot analyse: a placeholder where a column name stands.
+const SKIPPED: &str = r#"use hc_schema_macro::hc_requires;
+
+#[hc_requires(account(name))]
+fn columns(schema: &str) -> String {
+    format!("SELECT name, {} FROM {}.account", "bogus__c", schema)
+}
+
+fn main() {}
+"#;
+
+#[test]
+fn skipped_sql_is_never_a_plain_ok_and_fails_when_configured() {
+    let dir = sql_workspace();
+    let d = dir.path();
+    write(d, "app/src/main.rs", SKIPPED);
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("note: skipped: a placeholder where a column name stands"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("\nhc-schema check ok with 1 SQL string(s) not checked: "),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(", 1 SQL string(s) skipped (notes)\n"),
+        "{}",
+        run.stdout
+    );
+
+    let run = hc(d, &["check", "--format", "markdown"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .starts_with("### hc-schema check: ⚠️ ok with 1 SQL string(s) not checked\n"),
+        "{}",
+        run.stdout
+    );
+
+    write(d, "hc-schema.toml", "[check]\nskipped = \"error\"\n");
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("error: skipped: a placeholder where a column name stands"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("`skipped = \"error\"` under [check]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(", 1 SQL string(s) skipped (errors)\n"),
+        "{}",
+        run.stdout
+    );
+
+    write(d, "hc-schema.toml", "[check]\nskipped = \"warn\"\n");
+    assert_eq!(hc(d, &["check"]).code, 0);
+    write(d, "hc-schema.toml", "[check]\nskipped = \"off\"\n");
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains("expected `error` or `warn`"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// What an attacker wrote to pass the check: each must fail it now.
+const EVASIONS: &str = r#"use hc_schema_macro::{hc_requires, hc_sql};
+
+const FIELD: &str = hc_sql!("SELECT (a).bogus1__c FROM salesforce.account a");
+const FUNCTIONAL: &str = hc_sql!("SELECT bogus2__c(a) FROM salesforce.account a");
+
+fn two() -> &'static str {
+    "SELECT 1; SELECT bogus3__c FROM salesforce.account"
+}
+
+#[hc_requires(account(name))]
+fn both() -> &'static str {
+    "SELECT name FROM salesforce.account; UPDATE salesforce.account SET name = bogus4__c"
+}
+
+fn bytes() -> &'static [u8] {
+    b"SELECT email FROM salesforce.contact"
+}
+
+fn main() {}
+"#;
+
+#[test]
+fn field_selection_several_statements_and_byte_strings_are_checked() {
+    let dir = sql_workspace();
+    let d = dir.path();
+    write(d, "app/src/main.rs", EVASIONS);
+    let run = hc(d, &["check"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    for needle in [
+        "error: `account.bogus1__c` is not mapped in prod",
+        "error: `account.bogus2__c` is not mapped in prod",
+        "`account.bogus4__c` is read by this SQL, but no enclosing #[hc_requires] declares it",
+        "app/src/main.rs:7:5",
+        "app/src/main.rs:16:5",
+    ] {
+        assert!(run.stdout.contains(needle), "{needle}:\n{}", run.stdout);
+    }
+    assert!(run.stdout.contains(", 2 unguarded"), "{}", run.stdout);
+    assert!(!run.stdout.contains("skipped"), "{}", run.stdout);
+}

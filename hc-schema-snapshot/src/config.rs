@@ -17,6 +17,7 @@
 //! exclude = ["tests/ui"]         # source paths `hc-schema check` does not scan
 //! undeclared = "error"           # or "warn": SQL strings using columns no annotation declares
 //! unguarded = "error"            # or "warn": SQL strings on Heroku Connect tables nothing checks
+//! skipped = "warn"               # or "error": SQL strings the check could not analyse
 //!
 //! [registry]
 //! enabled = true                 # compile each #[hc_requires] into the binary, for the
@@ -93,7 +94,7 @@ pub struct AllowedDeviation {
 }
 
 /// `[check]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckConfig {
     /// Paths (relative to the config file) that source scans skip.
@@ -112,6 +113,36 @@ pub struct CheckConfig {
     /// and outside any annotated item (`unguarded`): an error (default) or a warning.
     #[serde(default)]
     pub unguarded: LintLevel,
+    /// How `hc-schema check` reports an SQL string that could use Heroku Connect tables but
+    /// could not be analysed (`skipped_sql`: a placeholder where a name stands, an error of
+    /// the analysis, too long): listed as a note that does not fail (`"warn"`, the default;
+    /// the summary then says how many were not checked) or an error (`"error"`).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::config::{Config, LintLevel};
+    /// let config = Config::parse("[check]\nskipped = \"error\"\n", "hc-schema.toml").unwrap();
+    /// assert_eq!(config.check.skipped, LintLevel::Error);
+    /// let config = Config::parse("", "hc-schema.toml").unwrap();
+    /// assert_eq!(config.check.skipped, LintLevel::Warn);
+    /// ```
+    #[serde(default = "warn")]
+    pub skipped: LintLevel,
+}
+
+fn warn() -> LintLevel {
+    LintLevel::Warn
+}
+
+impl Default for CheckConfig {
+    fn default() -> Self {
+        CheckConfig {
+            exclude: Vec::new(),
+            strict_access: false,
+            undeclared: LintLevel::Error,
+            unguarded: LintLevel::Error,
+            skipped: LintLevel::Warn,
+        }
+    }
 }
 
 /// How a lint of `hc-schema check` is reported: `"error"` (fails the check) or `"warn"`

@@ -249,6 +249,8 @@ const BYTES: &[u8] = b"SELECT a FROM b";
             (7, "DELETE FROM salesforce.account", vec![], None),
             (12, "SELECT status FROM lead", vec![1, 2], None),
             (14, "UPDATE account SET name = $1", vec![], Some(0)),
+            // A byte string is read like a string: code can run it as SQL.
+            (16, "SELECT a FROM b", vec![], None),
         ]
     );
     let format = scan.sql_literals[0].container.as_ref().unwrap();

@@ -60,10 +60,9 @@ pub(crate) fn candidates(
                 frames.pop();
             }
             TokenKind::Punct(b',') => frames.last_mut().expect("never empty").commas += 1,
+            // Plain, byte (`b"..."`) and C (`c"..."`) strings alike: code can run any as SQL.
             TokenKind::Str(StrKind {
-                prefix: StrPrefix::None,
-                raw,
-                suffix: false,
+                raw, suffix: false, ..
             }) => {
                 let Some(value) = value(k) else { continue };
                 if !could_be_sql(&value) {
@@ -265,15 +264,24 @@ pub(crate) fn from_proc_macro2(
                 let kind = literal_kind(&written);
                 let index = tokens.len();
                 tokens.push(leaf(kind, offset(span, false), offset(span, true)));
-                if let TokenKind::Str(StrKind {
-                    prefix: StrPrefix::None,
-                    suffix: false,
-                    ..
-                }) = kind
-                {
-                    if let Some(literal) = str_literal(&literal) {
-                        values.insert(index, literal.value);
+                match kind {
+                    TokenKind::Str(StrKind {
+                        prefix: StrPrefix::None,
+                        suffix: false,
+                        ..
+                    }) => {
+                        if let Some(literal) = str_literal(&literal) {
+                            values.insert(index, literal.value);
+                        }
                     }
+                    TokenKind::Str(StrKind {
+                        raw, suffix: false, ..
+                    }) => {
+                        if let Some(value) = prefixed_value(&written, raw) {
+                            values.insert(index, value);
+                        }
+                    }
+                    _ => {}
                 }
                 stack.push((iter, group));
             }
@@ -332,7 +340,7 @@ fn literal_kind(written: &str) -> TokenKind {
     })
 }
 
-/// The value of a lexer string token (plain or raw, no prefix or suffix).
+/// The value of a lexer string token (plain or raw, no suffix; a byte or C string's as text).
 pub(crate) fn lexer_value(text: &str, token: &Token) -> Option<String> {
     match token.kind {
         TokenKind::Str(StrKind {
@@ -340,8 +348,17 @@ pub(crate) fn lexer_value(text: &str, token: &Token) -> Option<String> {
             raw,
             suffix: false,
         }) => lexer::str_value(text_of(text, token), raw),
+        TokenKind::Str(StrKind {
+            raw, suffix: false, ..
+        }) => prefixed_value(text_of(text, token), raw),
         _ => None,
     }
+}
+
+/// The text of a byte or C string (`b"..."`, `br#"..."#`, `c"..."`, `cr"..."`), read with the
+/// escapes of a string literal; `None` when it is not text that way (`\xFF`).
+fn prefixed_value(written: &str, raw: Option<u8>) -> Option<String> {
+    lexer::str_value(written.get(1..)?, raw)
 }
 
 #[cfg(test)]
@@ -369,6 +386,7 @@ fn f() {
     write!(out, "{}", r#"UPDATE t SET "x" = 1"#);
     if !("DELETE FROM t".is_empty()) {}
     let c = b"SELECT a FROM bytes";
+    let e = cr#"SELECT a FROM c_strings"#;
     let d = "not sql";
     q::query!(x, ("INSERT INTO t VALUES (1)"));
 }
@@ -392,11 +410,15 @@ fn f() {
                 (5, Some(("format", 0))),
                 (6, Some(("write", 2))),
                 (7, None),
-                (10, Some(("q::query", 1))),
-                (12, Some(("sql", 0))),
+                (8, None),
+                (9, None),
+                (11, Some(("q::query", 1))),
+                (13, Some(("sql", 0))),
             ]
         );
         assert_eq!(fast[2].literal.value, "UPDATE t SET \"x\" = 1");
+        assert_eq!(fast[4].literal.value, "SELECT a FROM bytes");
+        assert_eq!(fast[5].literal.value, "SELECT a FROM c_strings");
         assert_eq!(fast[2].literal.kind, LiteralKind::Raw { hashes: 1 });
     }
 

@@ -1,7 +1,7 @@
 //! Does a file hold a string literal that could be SQL? A skim that jumps from quote to quote
 //! with `memchr` (skipping comments, char literals and lifetimes exactly as the lexer does),
 //! so that only the few files that do are lexed for the literals' positions and macros. It
-//! answers as the lexer would (plain and raw strings without prefix or suffix, whose value
+//! answers as the lexer would (plain, raw, byte and C strings without suffix, whose value
 //! passes [`could_be_sql`]); the agreement tests hold the scan to the full parse.
 
 use memchr::{memchr, memchr3};
@@ -50,9 +50,6 @@ pub(crate) fn may_hold_sql(text: &str) -> bool {
             _ => {
                 let hashes = raw_prefix(b, i, consumed);
                 let word_start = i - hashes.map_or(0, |h| h + 1);
-                let prefixed = word_start > consumed
-                    && matches!(b[word_start - 1], b'b' | b'c')
-                    && (word_start - 1 == consumed || !is_ident_continue(b[word_start - 2]));
                 let end = match hashes {
                     Some(hashes) => match raw_string_close(b, i + 1, hashes) {
                         Some(end) => end,
@@ -64,7 +61,8 @@ pub(crate) fn may_hold_sql(text: &str) -> bool {
                     },
                 };
                 let suffixed = b.get(end).is_some_and(|&c| is_ident_start(c));
-                if !prefixed && !suffixed {
+                // A byte or C string is read like a string (`token` starts after `b`/`c`).
+                if !suffixed {
                     let token = &text[word_start..end];
                     let content = match hashes {
                         Some(h) => &b[i + 1..end - 1 - h],
@@ -111,13 +109,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_sql_in_plain_and_raw_strings_only() {
+    fn finds_sql_in_plain_raw_byte_and_c_strings() {
         assert!(may_hold_sql(r#"let q = "SELECT a FROM b";"#));
         assert!(may_hold_sql(r###"let q = r##"SELECT "a" FROM b"##;"###));
-        assert!(!may_hold_sql(r#"let q = br"SELECT a FROM b";"#));
-        assert!(!may_hold_sql(
-            r#"let q = b"SELECT a FROM b"; let c = c"SELECT a FROM b";"#
-        ));
+        assert!(may_hold_sql(r#"let q = br"SELECT a FROM b";"#));
+        assert!(may_hold_sql(r#"let q = b"SELECT a FROM b";"#));
+        assert!(may_hold_sql(r#"let c = c"SELECT a FROM b";"#));
+        assert!(may_hold_sql(r##"let c = cr#"SELECT a FROM b"#;"##));
         assert!(!may_hold_sql(r#"m!("SELECT a FROM b"suffix)"#));
         assert!(may_hold_sql(r#"let q = "SEL\x45CT a FROM b";"#));
         assert!(!may_hold_sql(

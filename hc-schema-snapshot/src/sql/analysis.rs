@@ -67,6 +67,10 @@ pub struct Analysis {
     pub tables: Vec<TableUse>,
     /// The `*` wildcards over Heroku Connect tables.
     pub wildcards: Vec<WildcardUse>,
+    /// Where a `format!` placeholder stands for a column name of a Heroku Connect table
+    /// (`SELECT name, {} FROM ...`, `a.{}`, `SET {} = ...`, `ORDER BY {}`): the columns are
+    /// unknown, so [`crate::sql::analyze_format`] skips such a string.
+    pub placeholder_columns: Vec<Range<usize>>,
 }
 
 impl Analysis {
@@ -129,6 +133,9 @@ impl Analysis {
         for wildcard in &mut self.wildcards {
             range(&mut wildcard.at);
         }
+        for at in &mut self.placeholder_columns {
+            range(at);
+        }
         self
     }
 }
@@ -167,6 +174,16 @@ pub enum SqlErrorKind {
         column: String,
         /// The tables it was looked for in.
         tables: Vec<String>,
+    },
+    /// An unqualified column that no Heroku Connect table of the query has in any snapshot,
+    /// beside a function in `FROM` whose columns are not all known.
+    UnknownColumnBesideFunction {
+        /// The column.
+        column: String,
+        /// The Heroku Connect tables it was looked for in.
+        tables: Vec<String>,
+        /// The functions' names (aliases) in `FROM`.
+        functions: Vec<String>,
     },
     /// `q.column` where `q` is no table or alias of the query.
     UnknownQualifier {
@@ -246,13 +263,27 @@ impl SqlError {
             SqlErrorKind::UnknownColumn { .. } => {
                 "check the spelling, or qualify the column with the table it belongs to".to_string()
             }
+            SqlErrorKind::UnknownColumnBesideFunction {
+                column, functions, ..
+            } => format!(
+                "qualify it: {} if it is the function's column; if it is a Heroku Connect \
+                 column, check the spelling or map it",
+                functions
+                    .iter()
+                    .map(|f| format!("`{f}.{column}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
             SqlErrorKind::UnknownQualifier { .. } => {
                 "qualify the column with one of the query's tables or aliases".to_string()
             }
-            SqlErrorKind::NotHcName { name, .. } => format!(
+            SqlErrorKind::NotHcName { name, .. } if quoted_case_only(name) => format!(
                 "Heroku Connect names columns in lower case: write `{}` without quotes",
                 name.to_ascii_lowercase()
             ),
+            SqlErrorKind::NotHcName { .. } => "check the spelling: Heroku Connect names columns \
+                 with ASCII lower-case letters, digits and `_` only"
+                .to_string(),
             SqlErrorKind::SystemColumnWrite { .. } => {
                 "leave the column to Heroku Connect".to_string()
             }
@@ -290,6 +321,25 @@ impl fmt::Display for SqlError {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
+            SqlErrorKind::UnknownColumnBesideFunction {
+                column,
+                tables,
+                functions,
+            } => write!(
+                f,
+                "column `{column}` is in none of the tables {} in any snapshot, and the \
+                 function {} in FROM has columns the analysis cannot know",
+                tables
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                functions
+                    .iter()
+                    .map(|t| format!("`{t}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             SqlErrorKind::UnknownQualifier { qualifier, tables } => {
                 write!(f, "`{qualifier}` is not a table or alias of this query")?;
                 if !tables.is_empty() {
@@ -305,6 +355,11 @@ impl fmt::Display for SqlError {
                 }
                 Ok(())
             }
+            SqlErrorKind::NotHcName { table, name } if !quoted_case_only(name) => write!(
+                f,
+                "`{table}.{name}`: Heroku Connect never creates the column `{name}` (its names \
+                 are ASCII lower-case letters, digits and `_`)"
+            ),
             SqlErrorKind::NotHcName { table, name } => write!(
                 f,
                 "`{table}.\"{name}\"`: Heroku Connect never creates the column \"{name}\" \
@@ -329,3 +384,10 @@ impl fmt::Display for SqlError {
 }
 
 impl std::error::Error for SqlError {}
+
+/// Whether a name that is not a Heroku Connect name would be one in lower case: only a quoted
+/// name keeps upper-case ASCII letters (`"Name"`); anything else (`éa`, unquoted or not) is
+/// not a matter of quotes.
+fn quoted_case_only(name: &str) -> bool {
+    crate::names::is_hc_name(&name.to_ascii_lowercase())
+}

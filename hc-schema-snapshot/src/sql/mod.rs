@@ -49,13 +49,21 @@
 //! [`crate::requirement::Access::Write`] use (the columns written; a `DELETE`: the table
 //! alone); every column read (`WHERE`, `RETURNING`, a `SET` value...) is a read use.
 //!
+//! Field selection from a whole row (`(a).col`, `(a.*).col`, `(s.a).col`) and PostgreSQL's
+//! functional notation `col(a)` (one argument, a whole row of a Heroku Connect table, a
+//! function not known to take a row) read `a.col`. A function in `FROM` without a column list
+//! has one column, named after its alias (else the function). PostgreSQL's system columns
+//! (`ctid`, `xmin`, ...) are in every table: no requirement.
+//!
 //! Errors ([`SqlError`], with byte offsets): a text that does not parse, more than one
-//! statement, an ambiguous or unknown unqualified column (naming the candidates), an unknown
-//! qualifier, a quoted mixed-case name on a Heroku Connect table (`"Name"`: never a Heroku
-//! Connect name), a write to a system column, constructs whose meaning depends on each
-//! environment's column set (`INSERT` without a column list, `NATURAL JOIN`, column aliases
+//! statement ([`analyze`]; [`analyze_statements`] reads several), an ambiguous or unknown
+//! unqualified column (naming the candidates; beside a function in `FROM`, asking to qualify
+//! it), an unknown qualifier, a name Heroku Connect never creates on one of its tables (a
+//! quoted mixed-case `"Name"`, a non-ASCII `éa`), a write to a system column (Heroku
+//! Connect's or PostgreSQL's), constructs whose meaning depends on each environment's column
+//! set (`INSERT` without a column list, `NATURAL JOIN`, column aliases
 //! on a table), another statement kind touching a Heroku Connect table, and input too long
-//! (64 KiB) or nested too deeply to analyse safely.
+//! (64 KiB; 1 MiB for [`analyze_statements`]) or nested too deeply to analyse safely.
 //!
 //! `SELECT *` and `t.*` require the table only (listed in [`Analysis::wildcards`]): which
 //! columns they return differs between environments, so explicit columns are checked better.
@@ -85,6 +93,11 @@ use analysis::SqlErrorKind as Kind;
 /// The longest SQL text analysed (64 KiB); longer is a [`SqlErrorKind::TooComplex`] error.
 pub const MAX_LEN: usize = 64 * 1024;
 
+/// The longest text [`analyze_statements`] reads (1 MiB; the analysis takes time linear in
+/// the text, about a second per MiB unoptimised); longer is a [`SqlErrorKind::TooComplex`]
+/// error, which `hc-schema check` reports as skipped.
+pub const MAX_STATEMENTS_LEN: usize = 1024 * 1024;
+
 /// Texts up to this length are analysed on the caller's thread; longer ones on a thread
 /// with a stack sized to the text, so that no input can overflow the caller's stack
 /// (sqlparser builds `a + b + c ...` iteratively, but its tree is as deep as the chain).
@@ -94,23 +107,48 @@ const ON_CALLER_STACK: usize = 2 * 1024;
 /// every error found (sorted by position). Tables come in the order they are first named,
 /// each one's columns likewise. Never panics on any input.
 pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
-    if sql.len() > MAX_LEN {
+    analyze_text(sql, context, false)
+}
+
+/// [`analyze`] for a text of one or more statements (`SELECT 1; UPDATE ...`), as the lints of
+/// `hc-schema check` read a string that code may run as a simple query: every statement is
+/// analysed, and the analysis is the union of theirs (the errors too, each at its place).
+/// Its [`Analysis::kind`] is the first statement's. (`hc_sql!` takes one statement: a prepared
+/// statement holds only one.)
+///
+/// ```
+/// use hc_schema_snapshot::sql::{analyze_statements, Context, Union};
+/// use hc_schema_snapshot::Snapshot;
+/// let test = Snapshot::parse(r#"{"format":1,"environment":"test","schema":"salesforce",
+///     "tables":{"account":{"columns":{"name":{},"sfid":{}}}}}"#, "test.json", "test").unwrap();
+/// let union = Union::new([&test]);
+/// let context = Context::new(["salesforce"], &union);
+/// let analysis = analyze_statements("SELECT 1; SELECT sfid FROM salesforce.account", &context).unwrap();
+/// assert_eq!(analysis.requirements()[0].columns, ["sfid"]);
+/// ```
+pub fn analyze_statements(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+    analyze_text(sql, context, true)
+}
+
+fn analyze_text(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
+    let max = if many { MAX_STATEMENTS_LEN } else { MAX_LEN };
+    if sql.len() > max {
         return Err(vec![SqlError {
             kind: Kind::TooComplex {
-                limit: format!("longer than {} KiB", MAX_LEN / 1024),
+                limit: format!("longer than {} KiB", max / 1024),
             },
             at: 0..0,
         }]);
     }
     if sql.len() <= ON_CALLER_STACK {
-        return analyze_here(sql, context);
+        return analyze_here(sql, context, many);
     }
     let stack = 8 * 1024 * 1024 + sql.len() * 1024;
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("hc-schema-sql".to_string())
             .stack_size(stack)
-            .spawn_scoped(scope, || analyze_here(sql, context));
+            .spawn_scoped(scope, || analyze_here(sql, context, many));
         match worker {
             Ok(worker) => worker
                 .join()
@@ -125,14 +163,21 @@ pub fn analyze(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErro
     })
 }
 
-fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlError>> {
+fn analyze_here(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
     let lines = position::Lines::new(sql);
-    let statement = parse::one_statement(sql, &lines).map_err(|err| vec![err])?;
+    let statements = parse::statements(sql, &lines, many).map_err(|err| vec![err])?;
     let mut resolver = resolve::Resolver::new(context, &lines);
-    let kind = resolver.statement(&statement);
+    let mut kind = None;
+    for statement in &statements {
+        let this = resolver.statement(statement);
+        kind.get_or_insert(this);
+        if resolver.too_deep {
+            break;
+        }
+    }
     if resolver.too_deep {
         // Dropping a tree this deep recurses as deep: leave it (a pathological input only).
-        std::mem::forget(statement);
+        std::mem::forget(statements);
     }
     if !resolver.errors.is_empty() {
         let mut errors = resolver.errors;
@@ -146,9 +191,10 @@ fn analyze_here(sql: &str, context: &Context<'_>) -> Result<Analysis, Vec<SqlErr
     }
     tables.sort_by_key(|t| (t.at.start, std::cmp::Reverse(t.access)));
     Ok(Analysis {
-        kind: Some(kind),
+        kind,
         tables,
         wildcards: resolver.wildcards,
+        placeholder_columns: resolver.placeholder_columns,
     })
 }
 

@@ -8,15 +8,27 @@ use super::analysis::{SqlError, SqlErrorKind};
 use super::position::Lines;
 
 /// The single statement of `sql` (a trailing `;` is fine).
+#[cfg(test)]
 pub(crate) fn one_statement(sql: &str, lines: &Lines<'_>) -> Result<Statement, SqlError> {
-    let mut statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
+    let mut statements = statements(sql, lines, false)?;
+    Ok(statements.remove(0))
+}
+
+/// The statements of `sql`: at least one; exactly one unless `many`.
+pub(crate) fn statements(
+    sql: &str,
+    lines: &Lines<'_>,
+    many: bool,
+) -> Result<Vec<Statement>, SqlError> {
+    let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
         .map_err(|err| parse_error(err, sql, lines))?;
     match statements.len() {
         0 => Err(SqlError {
             kind: SqlErrorKind::Empty,
             at: 0..sql.len(),
         }),
-        1 => Ok(statements.remove(0)),
+        1 => Ok(statements),
+        _ if many => Ok(statements),
         count => {
             let at = lines
                 .range(statements[1].span())

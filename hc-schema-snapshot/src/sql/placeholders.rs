@@ -188,8 +188,8 @@ pub enum FormatOutcome {
     },
 }
 
-/// [`crate::sql::analyze`] for the string literal of a `format!` (or `write!`, ...) call:
-/// placeholders are substituted first ([`substitute_placeholders`]). A text that only parses
+/// [`crate::sql::analyze_statements`] for the string literal of a `format!` (or `write!`, ...)
+/// call: placeholders are substituted first ([`substitute_placeholders`]). A text that only parses
 /// without its placeholders is [`FormatOutcome::Skipped`], with the reason.
 ///
 /// ```
@@ -218,8 +218,21 @@ pub fn analyze_format(format: &str, context: &Context<'_>) -> FormatOutcome {
         }
     };
     let map = |offset| substituted.original_offset(offset);
-    match super::analyze(&substituted.text, context) {
-        Ok(analysis) => FormatOutcome::Analyzed(analysis.map_offsets(map)),
+    match super::analyze_statements(&substituted.text, context) {
+        Ok(analysis) => {
+            let analysis = analysis.map_offsets(map);
+            match analysis.placeholder_columns.first() {
+                Some(at) if analysis.touches_hc() || !analysis.wildcards.is_empty() => {
+                    FormatOutcome::Skipped {
+                        reason: "a placeholder where a column name stands: the columns cannot \
+                                 be known; declare them"
+                            .to_string(),
+                        at: at.clone(),
+                    }
+                }
+                _ => FormatOutcome::Analyzed(analysis),
+            }
+        }
         Err(errors) => {
             let unparsable = errors
                 .iter()

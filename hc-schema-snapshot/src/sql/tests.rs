@@ -532,3 +532,129 @@ fn deep_nesting_is_an_error_not_a_crash() {
         }
     });
 }
+
+#[test]
+fn field_selection_from_a_whole_row_is_a_column_read() {
+    for sql in [
+        "SELECT (a).bogus__c FROM salesforce.account a",
+        "SELECT ((a)).bogus__c FROM salesforce.account a",
+        "SELECT (a.*).bogus__c FROM salesforce.account a",
+        "SELECT (salesforce.account).bogus__c FROM salesforce.account",
+        "SELECT a.name FROM salesforce.account a WHERE (a).bogus__c = 1",
+        "SELECT bogus__c(a) FROM salesforce.account a",
+        "SELECT bogus__c(a.*) FROM salesforce.account a",
+    ] {
+        let needs = needs(sql);
+        assert!(
+            needs
+                .iter()
+                .any(|n| n.starts_with("read account(") && n.contains("bogus__c")),
+            "{sql}: {needs:?}"
+        );
+    }
+    assert_eq!(
+        needs("UPDATE salesforce.contact c SET email = (c).bogus__c"),
+        ["write contact(email)", "read contact(bogus__c)"]
+    );
+    assert_eq!(
+        needs("SELECT (a).name, name(a) FROM salesforce.account a"),
+        ["read account(name)"]
+    );
+    // Whole rows stay the table only; functions known to take a row are calls.
+    assert_eq!(
+        needs("SELECT a, row_to_json(a), count(a), to_jsonb(a.*) FROM salesforce.account a"),
+        ["read account()"]
+    );
+    // A schema-qualified function is a call; a column's own fields are not columns.
+    assert_eq!(
+        needs("SELECT public.full_name(a) FROM salesforce.account a"),
+        ["read account()"]
+    );
+    assert_eq!(
+        needs(
+            "SELECT (t.payload).x FROM app_events t JOIN salesforce.account a ON a.sfid = t.sfid"
+        ),
+        ["read account(sfid)"]
+    );
+}
+
+#[test]
+fn postgres_system_columns_exist_in_every_table() {
+    assert_eq!(
+        needs("SELECT ctid, tableoid, name FROM salesforce.account WHERE xmin::text = '1'"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs(
+            "SELECT a.xmax, a.cmin, c.cmax FROM account a JOIN contact c ON c.accountid = a.sfid"
+        ),
+        ["read account(sfid)", "read contact(accountid)"]
+    );
+    let text = error_text("UPDATE contact SET xmin = 1 WHERE sfid = $1");
+    assert!(
+        text.starts_with("code must not write `contact.xmin`: a PostgreSQL system column"),
+        "{text}"
+    );
+    // Unqualified with two tables: ambiguous in PostgreSQL too.
+    let text = error_text("SELECT ctid FROM account a JOIN contact c ON c.accountid = a.sfid");
+    assert!(text.starts_with("column `ctid` is ambiguous"), "{text}");
+}
+
+#[test]
+fn non_ascii_names_are_not_called_quoted() {
+    let errors = errors("SELECT éA FROM salesforce.account");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let text = errors[0].to_string();
+    assert!(!text.contains('"'), "{text}");
+    assert!(text.contains("`account.éa`"), "{text}");
+    assert!(!errors[0].help().contains("quotes"), "{}", errors[0].help());
+    // A quoted mixed-case name keeps its message.
+    let errors = errors_of(r#"SELECT "Name" FROM salesforce.account"#);
+    assert!(errors[0].help().contains("write `name` without quotes"));
+}
+
+#[test]
+fn functions_in_from_have_one_known_column() {
+    for sql in [
+        "SELECT * FROM generate_series(1,2), salesforce.account WHERE bogus__c = 1",
+        "SELECT * FROM generate_series(1,2) g, salesforce.account WHERE bogus__c = 1",
+        "SELECT name FROM salesforce.account, unnest(ARRAY[1]) u WHERE bogus__c = 1",
+    ] {
+        let text = error_text(sql);
+        assert!(
+            text.starts_with("column `bogus__c` is in none of the tables `account` in any snapshot, and the function"),
+            "{sql}: {text}"
+        );
+        let help = errors(sql)[0].help();
+        assert!(help.starts_with("qualify it: `"), "{help}");
+    }
+    assert!(
+        errors("SELECT * FROM generate_series(1,2) g, salesforce.account WHERE bogus__c = 1")[0]
+            .help()
+            .contains("`g.bogus__c`")
+    );
+    // The function's own column, qualified columns and known columns are fine.
+    assert_eq!(
+        needs("SELECT g, g.x, generate_series FROM generate_series(1,2) g, generate_series(1,3), salesforce.account WHERE name = 'x'"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs("SELECT g, ordinality, name FROM generate_series(1,2) WITH ORDINALITY g, salesforce.account"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs("SELECT x, name FROM json_to_record($1) AS r(x int), salesforce.account"),
+        ["read account(name)"]
+    );
+    // Without a Heroku Connect table in scope: nothing to check.
+    assert!(needs("SELECT x FROM generate_series(1,2) g").is_empty());
+    // Functions whose columns are named by their OUT parameters.
+    assert_eq!(
+        needs("SELECT key, value, e FROM salesforce.account a, jsonb_each($1) e WHERE name = key"),
+        ["read account(name)"]
+    );
+    assert_eq!(
+        needs("SELECT value FROM salesforce.account a, LATERAL jsonb_array_elements($1) v"),
+        ["read account()"]
+    );
+}

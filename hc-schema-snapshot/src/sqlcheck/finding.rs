@@ -34,7 +34,8 @@ impl SqlFindingKind {
         }
     }
 
-    /// How a finding of this kind counts under `config` (`[check] undeclared` / `unguarded`).
+    /// How a finding of this kind counts under `config` (`[check] undeclared` / `unguarded` /
+    /// `skipped`: a skipped string is a note unless `skipped = "error"`).
     ///
     /// ```
     /// use hc_schema_snapshot::config::{CheckConfig, LintLevel};
@@ -43,6 +44,8 @@ impl SqlFindingKind {
     /// assert_eq!(SqlFindingKind::Undeclared.severity(&config), Severity::Error);
     /// assert_eq!(SqlFindingKind::Unguarded.severity(&config), Severity::Warning);
     /// assert_eq!(SqlFindingKind::Skipped.severity(&config), Severity::Note);
+    /// let strict = CheckConfig { skipped: LintLevel::Error, ..CheckConfig::default() };
+    /// assert_eq!(SqlFindingKind::Skipped.severity(&strict), Severity::Error);
     /// ```
     pub fn severity(self, config: &CheckConfig) -> Severity {
         let level = |fails: bool| {
@@ -56,6 +59,7 @@ impl SqlFindingKind {
             SqlFindingKind::SqlError => Severity::Error,
             SqlFindingKind::Undeclared => level(config.undeclared.fails()),
             SqlFindingKind::Unguarded => level(config.unguarded.fails()),
+            SqlFindingKind::Skipped if config.skipped.fails() => Severity::Error,
             SqlFindingKind::Skipped => Severity::Note,
         }
     }

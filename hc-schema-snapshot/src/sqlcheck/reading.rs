@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use crate::sql::{
-    analyze, analyze_format, looks_like_sql, substitute_placeholders, Analysis, Context,
+    analyze_format, analyze_statements, looks_like_sql, substitute_placeholders, Analysis, Context,
     FormatOutcome, SqlError, SqlErrorKind,
 };
 
@@ -51,7 +51,7 @@ pub(super) fn read(value: &str, format: bool, context: &Context<'_>) -> Reading 
     if !looks_like_sql(value) {
         return Reading::NotSql;
     }
-    match analyze(value, context) {
+    match analyze_statements(value, context) {
         Ok(analysis) => Reading::Analysis(analysis),
         Err(errors) if is_parse_error(&errors) && value.contains('{') => {
             // A template filled in by hand (`.replace("{schema}", ...)`): read like format!.

@@ -304,7 +304,10 @@ fn unreadable_sql_is_skipped_with_a_note_never_passed() {
 fn f(filter: &str) -> String {{
     format!(\"SELECT name FROM salesforce.account {{}} sfid = 1\", filter)
 }}
-fn g() -> &'static str {{ \"SELECT name FROM salesforce.account; DELETE FROM salesforce.account\" }}
+#[hc_requires(account(name))]
+fn g(schema: &str) -> String {{
+    format!(\"SELECT name, {{}} FROM {{}}.account ORDER BY {{}}\", \"bogus__c\", schema, \"x\")
+}}
 "
     );
     let (_, checks) = one(&text);
@@ -317,13 +320,72 @@ fn g() -> &'static str {{ \"SELECT name FROM salesforce.account; DELETE FROM sal
             .starts_with("skipped: a placeholder in a position that cannot be substituted"),
         "{found:?}"
     );
-    assert!(
-        found[1]
-            .3
-            .starts_with("skipped: the SQL holds 2 statements"),
-        "{found:?}"
+    assert_eq!(
+        found[1].3,
+        "skipped: a placeholder where a column name stands: the columns cannot be known; \
+         declare them"
     );
     assert_eq!(checks.stats.skipped, 2);
+}
+
+#[test]
+fn placeholders_for_columns_are_skipped_and_values_are_not() {
+    for format in [
+        "SELECT a.{} FROM {}.account a",
+        "UPDATE salesforce.account SET {} = $1",
+        "INSERT INTO salesforce.account ({}) VALUES ($1)",
+        "SELECT name FROM salesforce.account GROUP BY {}",
+        "SELECT name AS n, {} AS x FROM salesforce.account",
+    ] {
+        let text = format!("fn f() -> String {{ format!(\"{format}\", 1, 2) }}\n");
+        let (_, checks) = one(&text);
+        let found = findings(&checks);
+        assert_eq!(found.len(), 1, "{format}: {found:?}");
+        assert_eq!(found[0].0, SqlFindingKind::Skipped, "{format}: {found:?}");
+    }
+    let text =
+        "fn f() -> String { format!(\"SELECT name FROM {}.account WHERE sfid = {}\", 1, 2) }\n";
+    let (_, checks) = one(text);
+    assert_eq!(findings(&checks)[0].0, SqlFindingKind::Unguarded);
+}
+
+#[test]
+fn every_statement_of_a_string_is_checked() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account(name))]
+fn f() -> &'static str {{
+    \"SELECT name FROM salesforce.account; UPDATE salesforce.account SET name = bogus__c\"
+}}
+fn g() -> &'static str {{ \"SELECT 1; SELECT bogus__c FROM salesforce.account\" }}
+"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(checks.stats.skipped, 0, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.0 == SqlFindingKind::Undeclared && f.3.contains("`account.bogus__c`")),
+        "{found:#?}"
+    );
+    assert!(
+        found.iter().any(|f| f.0 == SqlFindingKind::Undeclared
+            && f.3
+                .starts_with("this SQL writes the Heroku Connect table `account` (`name`)")),
+        "{found:#?}"
+    );
+    let unguarded: Vec<_> = found
+        .iter()
+        .filter(|f| f.0 == SqlFindingKind::Unguarded)
+        .collect();
+    assert_eq!(unguarded.len(), 1, "{found:#?}");
+    let subjects = checks
+        .findings
+        .iter()
+        .find(|f| f.kind == SqlFindingKind::Unguarded)
+        .map(|f| format!("{:?}", f.subjects));
+    assert!(subjects.unwrap().contains("bogus__c"));
 }
 
 #[test]
@@ -626,4 +688,52 @@ fn generated_texts_the_prefilter_is_exact() {
         }
     }
     assert!(touching > 30, "too few texts touch a table: {touching}");
+}
+
+#[test]
+fn long_sql_strings_are_checked_up_to_a_mebibyte() {
+    let values = "'x', ".repeat(20_000);
+    let text = format!(
+        "fn f() -> &'static str {{ \"SELECT bogus__c FROM salesforce.account WHERE sfid IN ({values}'y')\" }}\n"
+    );
+    assert!(text.len() > 64 * 1024);
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Unguarded);
+    let values = "'x', ".repeat(220_000);
+    let text = format!(
+        "fn f() -> &'static str {{ \"SELECT bogus__c FROM salesforce.account WHERE sfid IN ({values}'y')\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Skipped);
+    assert!(
+        found[0].3.contains("longer than 1024 KiB"),
+        "{}",
+        found[0].3
+    );
+}
+
+#[test]
+fn byte_and_c_strings_are_read_like_strings() {
+    let text = format!(
+        "{PRELUDE}
+#[hc_requires(account(name))]
+fn f() -> &'static [u8] {{ b\"SELECT bogus__c FROM salesforce.account\" }}
+fn g() -> &'static std::ffi::CStr {{ c\"SELECT name FROM salesforce.account\" }}
+fn h() -> &'static [u8] {{ br#\"SELECT name FROM salesforce.account\"# }}
+"
+    );
+    let (_, checks) = one(&text);
+    let kinds: Vec<_> = findings(&checks).iter().map(|f| (f.0, f.1)).collect();
+    assert_eq!(
+        kinds,
+        [
+            (SqlFindingKind::Undeclared, 4),
+            (SqlFindingKind::Unguarded, 5),
+            (SqlFindingKind::Unguarded, 6)
+        ]
+    );
 }

@@ -18,6 +18,15 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 false
             }
             Kind::Other => true,
+            Kind::Function(columns) => {
+                if columns.iter().any(|c| c == column) {
+                    hits.push(Hit {
+                        via: relation.name.clone(),
+                        origin: None,
+                    });
+                }
+                false
+            }
             Kind::Derived(derived) => {
                 if let Some(output) = derived.outputs.iter().find(|o| o.name == column) {
                     hits.push(Hit {
@@ -85,11 +94,23 @@ impl<'c, 'l> Resolver<'c, 'l> {
         let (column_ident, qualifier) = parts.split_last()?;
         let column = fold(column_ident);
         let at = self.at(column_ident);
-        if column.starts_with(PLACEHOLDER_PREFIX)
-            || qualifier
-                .iter()
-                .any(|q| q.value.starts_with(PLACEHOLDER_PREFIX))
+        if qualifier
+            .iter()
+            .any(|q| q.value.starts_with(PLACEHOLDER_PREFIX))
         {
+            // `{schema}.account.name`: the table, if the query has it so.
+            let (last, rest) = qualifier.split_last()?;
+            let schema = rest.last().map(fold);
+            let relation = scope.relation(&fold(last), schema.as_deref())?.clone();
+            return self.qualified(&relation, &column, at);
+        }
+        if column.starts_with(PLACEHOLDER_PREFIX) {
+            if !qualifier.is_empty() {
+                // `a.{}`: a column of `a` that cannot be known.
+                let qualifier: Vec<&Ident> = qualifier.iter().collect();
+                let relation = self.qualifier_parts(&qualifier, scope)?;
+                return self.qualified(&relation, &column, at);
+            }
             return None;
         }
         if qualifier.is_empty() {
@@ -113,7 +134,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
     ) -> Option<(String, String)> {
         match &relation.kind {
             Kind::Hc(table) => self.read_hc(&table.clone(), column, at),
-            Kind::Other => None,
+            Kind::Other | Kind::Function(_) => None,
             Kind::Derived(_) | Kind::Join(_) => {
                 let mut hits = Vec::new();
                 let maybe = self.lookup(relation, column, &mut hits);
@@ -214,6 +235,39 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     }
                 }
             }
+        }
+        if is_pg_system_column(column) {
+            // Every table has it: PostgreSQL's own error with several tables is ambiguity.
+            if sources.len() > 1 {
+                let hits: Vec<Hit> = sources
+                    .iter()
+                    .map(|table| Hit {
+                        via: table.clone(),
+                        origin: None,
+                    })
+                    .collect();
+                self.ambiguous(column, &hits, at);
+            }
+            return None;
+        }
+        // A function in `FROM` may return columns the analysis does not know (a record): the
+        // column may be its, or a Heroku Connect column no snapshot has. Qualified, it is clear.
+        let functions: Vec<String> = scope
+            .levels()
+            .flat_map(|level| level.relations.iter())
+            .filter(|r| !r.qualified_only && matches!(r.kind, Kind::Function(_)))
+            .map(|r| r.name.clone())
+            .collect();
+        if !sources.is_empty() && !functions.is_empty() {
+            self.error(
+                SqlErrorKind::UnknownColumnBesideFunction {
+                    column: column.to_string(),
+                    tables: sources,
+                    functions,
+                },
+                at,
+            );
+            return None;
         }
         match sources.len() {
             0 => None,

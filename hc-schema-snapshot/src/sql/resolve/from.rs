@@ -95,6 +95,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 alias,
                 args,
                 with_hints,
+                with_ordinality,
                 ..
             } => {
                 for hint in with_hints {
@@ -104,7 +105,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     Some(args) => {
                         // A table function: `name(args)`, implicitly lateral.
                         self.walk(args, scope);
-                        let relation = self.function_relation(name, alias.as_ref());
+                        let relation =
+                            self.function_relation(name, alias.as_ref(), *with_ordinality);
                         scope.relations.push(relation);
                     }
                     None => {
@@ -152,12 +154,16 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 }
             }
             TableFactor::Function {
-                name, args, alias, ..
+                name,
+                args,
+                alias,
+                with_ordinality,
+                ..
             } => {
                 for arg in args {
                     self.walk(arg, scope);
                 }
-                let relation = self.function_relation(name, alias.as_ref());
+                let relation = self.function_relation(name, alias.as_ref(), *with_ordinality);
                 scope.relations.push(relation);
             }
             TableFactor::TableFunction { expr, alias } => {
@@ -166,12 +172,21 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 scope.relations.push(relation);
             }
             TableFactor::UNNEST {
-                alias, array_exprs, ..
+                alias,
+                array_exprs,
+                with_offset,
+                with_ordinality,
+                ..
             } => {
                 for expr in array_exprs {
                     self.expr(expr, scope);
                 }
-                let relation = alias_relation(alias.as_ref(), "unnest");
+                // One array: one column, named after the alias, else `unnest`.
+                let relation = if array_exprs.len() == 1 && !*with_offset && !*with_ordinality {
+                    function_alias_relation(alias.as_ref(), "unnest", false)
+                } else {
+                    alias_relation(alias.as_ref(), "unnest")
+                };
                 scope.relations.push(relation);
             }
             TableFactor::JsonTable {
@@ -305,10 +320,11 @@ impl<'c, 'l> Resolver<'c, 'l> {
         &mut self,
         name: &ObjectName,
         alias: Option<&TableAlias>,
+        with_ordinality: bool,
     ) -> Relation {
         let function = idents(name)
             .and_then(|parts| parts.last().map(|p| fold(p)))
             .unwrap_or_default();
-        alias_relation(alias, &function)
+        function_alias_relation(alias, &function, with_ordinality)
     }
 }

@@ -73,6 +73,10 @@ enum Kind {
     Derived(Rc<Derived>),
     /// An aliased join: its members, hidden behind the alias.
     Join(Rc<Vec<Relation>>),
+    /// A function in `FROM` without a column list: one column named after its alias (else the
+    /// function) as far as the analysis knows; a record-returning one has others, unknown,
+    /// which must be qualified beside a Heroku Connect table.
+    Function(Vec<String>),
 }
 
 /// The output columns of a query.
@@ -155,6 +159,13 @@ impl<'p> Scope<'p> {
     }
 }
 
+/// PostgreSQL's system columns: every table has them, whatever the snapshot says.
+const PG_SYSTEM_COLUMNS: &[&str] = &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"];
+
+fn is_pg_system_column(column: &str) -> bool {
+    PG_SYSTEM_COLUMNS.contains(&column)
+}
+
 /// The fold PostgreSQL applies: unquoted names to lower case, quoted ones as written.
 fn fold(ident: &Ident) -> String {
     if ident.quote_style.is_some() {
@@ -181,6 +192,8 @@ pub(crate) struct Resolver<'c, 'l> {
     pub(crate) tables: Vec<TableUse>,
     pub(crate) wildcards: Vec<WildcardUse>,
     pub(crate) errors: Vec<SqlError>,
+    /// Where a placeholder stands for a Heroku Connect column's name.
+    pub(crate) placeholder_columns: Vec<Range<usize>>,
     depth: usize,
     /// Set when [`MAX_DEPTH`] was hit: the walk stopped.
     pub(crate) too_deep: bool,
@@ -194,6 +207,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             tables: Vec::new(),
             wildcards: Vec::new(),
             errors: Vec::new(),
+            placeholder_columns: Vec::new(),
             depth: 0,
             too_deep: false,
         }
@@ -278,8 +292,16 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
     }
 
-    /// A read of `table.column`, unless the name is not one Heroku Connect creates.
+    /// A read of `table.column`, unless the name is not one Heroku Connect creates. PostgreSQL's
+    /// own system columns (`ctid`, `xmin`...) exist in every table: no requirement.
     fn read_hc(&mut self, table: &str, column: &str, at: Range<usize>) -> Option<(String, String)> {
+        if is_pg_system_column(column) {
+            return None;
+        }
+        if column.starts_with(PLACEHOLDER_PREFIX) {
+            self.placeholder_column_at(at);
+            return None;
+        }
         if !names::is_hc_name(column) {
             self.error(
                 SqlErrorKind::NotHcName {
@@ -296,6 +318,21 @@ impl<'c, 'l> Resolver<'c, 'l> {
 
     /// A write of `table.column`: a Heroku Connect name, not a system column.
     fn write_hc(&mut self, table: &str, column: &str, at: Range<usize>) {
+        if column.starts_with(PLACEHOLDER_PREFIX) {
+            self.placeholder_column_at(at);
+            return;
+        }
+        if is_pg_system_column(column) {
+            self.error(
+                SqlErrorKind::SystemColumnWrite {
+                    table: table.to_string(),
+                    column: column.to_string(),
+                    reason: "a PostgreSQL system column, which no statement can write".to_string(),
+                },
+                at,
+            );
+            return;
+        }
         if !names::is_hc_name(column) {
             self.error(
                 SqlErrorKind::NotHcName {
@@ -317,6 +354,32 @@ impl<'c, 'l> Resolver<'c, 'l> {
             );
         }
         self.column(table, column, Access::Write, at);
+    }
+
+    fn placeholder_column_at(&mut self, at: Range<usize>) {
+        if !self.placeholder_columns.contains(&at) {
+            self.placeholder_columns.push(at);
+        }
+    }
+
+    /// A bare placeholder where a column name stands (a select item, `GROUP BY`, `ORDER BY`)
+    /// with a Heroku Connect table in scope.
+    fn placeholder_column(&mut self, expr: &Expr, scope: &Scope<'_>) {
+        let mut expr = expr;
+        while let Expr::Nested(inner) = expr {
+            expr = inner;
+        }
+        let Expr::Identifier(ident) = expr else {
+            return;
+        };
+        let hc_in_scope = scope
+            .levels()
+            .flat_map(|level| level.relations.iter())
+            .any(|r| !hc_sources(r).is_empty());
+        if ident.value.starts_with(PLACEHOLDER_PREFIX) && hc_in_scope {
+            let at = self.at(ident);
+            self.placeholder_column_at(at);
+        }
     }
 
     fn wildcard(&mut self, relation: &Relation, at: Range<usize>) {
@@ -404,6 +467,7 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::Function(function) => {
+                self.resolver.functional_notation(function, self.scope);
                 if let FunctionArguments::List(list) = &function.args {
                     for arg in &list.args {
                         match arg {
@@ -430,10 +494,26 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                     }
                 }
             }
-            Expr::CompoundFieldAccess { access_chain, .. } => {
+            Expr::CompoundFieldAccess { root, access_chain } => {
                 for access in access_chain {
                     if let AccessExpr::Dot(field) = access {
                         self.skip.push(field as *const Expr);
+                    }
+                }
+                // `(a).col`, `((a)).col`, `(a.*).col`, `(s.a).col`: a column of the row `a`.
+                if let (Some(AccessExpr::Dot(Expr::Identifier(field))), Some(relation)) = (
+                    access_chain.first(),
+                    self.resolver.row_relation(root, self.scope),
+                ) {
+                    let at = self.resolver.at(field);
+                    self.resolver.qualified(&relation, &fold(field), at);
+                    // `(s.a)` is the row, not a column `a` of a table `s`.
+                    let mut row = root.as_ref();
+                    while let Expr::Nested(inner) = row {
+                        row = inner;
+                    }
+                    if matches!(row, Expr::CompoundIdentifier(_)) {
+                        self.skip.push(row as *const Expr);
                     }
                 }
             }
@@ -450,7 +530,123 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
     }
 }
 
+/// Functions that take a whole row as their one argument: `f(a)` with one of these names is a
+/// call, not PostgreSQL's functional notation for the column `a.f`.
+const ROW_FUNCTIONS: &[&str] = &[
+    "any_value",
+    "array_agg",
+    "coalesce",
+    "concat",
+    "concat_ws",
+    "count",
+    "format",
+    "greatest",
+    "hash_record",
+    "hash_record_extended",
+    "hstore",
+    "json_agg",
+    "json_agg_strict",
+    "json_build_array",
+    "json_object_agg",
+    "json_populate_record",
+    "json_populate_recordset",
+    "jsonb_agg",
+    "jsonb_agg_strict",
+    "jsonb_build_array",
+    "jsonb_object_agg",
+    "jsonb_populate_record",
+    "jsonb_populate_recordset",
+    "least",
+    "max",
+    "min",
+    "nullif",
+    "num_nonnulls",
+    "num_nulls",
+    "pg_column_size",
+    "pg_typeof",
+    "quote_literal",
+    "quote_nullable",
+    "record_out",
+    "row",
+    "row_to_json",
+    "text",
+    "to_json",
+    "to_jsonb",
+];
+
 impl Resolver<'_, '_> {
+    /// The relation a row expression stands for: `a` (a table or alias that no column of the
+    /// query is named after), `(a)`, `a.*`, `s.a` (a schema-qualified table).
+    fn row_relation(&self, expr: &Expr, scope: &Scope<'_>) -> Option<Relation> {
+        match expr {
+            Expr::Nested(inner) => self.row_relation(inner, scope),
+            Expr::Identifier(ident) => {
+                let name = fold(ident);
+                if self.has_column_anywhere(&name, scope) {
+                    return None;
+                }
+                scope.relation(&name, None).cloned()
+            }
+            Expr::CompoundIdentifier(parts) if parts.len() >= 2 => {
+                let (last, rest) = parts.split_last()?;
+                let schema = rest.last().map(fold)?;
+                scope.relation(&fold(last), Some(&schema)).cloned()
+            }
+            Expr::QualifiedWildcard(name, _) => {
+                let parts = idents(name)?;
+                let (last, rest) = parts.split_last()?;
+                let schema = rest.last().map(|s| fold(s));
+                scope.relation(&fold(last), schema.as_deref()).cloned()
+            }
+            _ => None,
+        }
+    }
+
+    /// PostgreSQL's functional notation: `col(a)` with `a` a whole row of a Heroku Connect
+    /// table is `a.col`, unless the function is one known to take a row ([`ROW_FUNCTIONS`]).
+    /// A schema-qualified function (`public.f(a)`) is always a call.
+    fn functional_notation(&mut self, function: &sqlparser::ast::Function, scope: &Scope<'_>) {
+        let [ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else {
+            return;
+        };
+        if function.over.is_some() || function.filter.is_some() || !function.within_group.is_empty()
+        {
+            return;
+        }
+        let FunctionArguments::List(list) = &function.args else {
+            return;
+        };
+        if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+            return;
+        }
+        let [FunctionArg::Unnamed(arg)] = list.args.as_slice() else {
+            return;
+        };
+        let relation = match arg {
+            FunctionArgExpr::Expr(expr) => self.row_relation(expr, scope),
+            FunctionArgExpr::QualifiedWildcard(name) => {
+                let Some(parts) = idents(name) else {
+                    return;
+                };
+                let Some((last, rest)) = parts.split_last() else {
+                    return;
+                };
+                let schema = rest.last().map(|s| fold(s));
+                scope.relation(&fold(last), schema.as_deref()).cloned()
+            }
+            _ => None,
+        };
+        let Some(relation) = relation else {
+            return;
+        };
+        let column = fold(name);
+        if hc_sources(&relation).is_empty() || ROW_FUNCTIONS.contains(&column.as_str()) {
+            return;
+        }
+        let at = self.at(name);
+        self.qualified(&relation, &column, at);
+    }
+
     /// `t.*` in an expression (`row_to_json(t.*)`, `count(t.*)`): the table only.
     fn whole_row(&mut self, relation: &Relation, at: Range<usize>) {
         self.wildcard(relation, at);
@@ -462,7 +658,7 @@ impl Resolver<'_, '_> {
 fn hc_sources(relation: &Relation) -> Vec<String> {
     match &relation.kind {
         Kind::Hc(table) => vec![table.clone()],
-        Kind::Other => Vec::new(),
+        Kind::Other | Kind::Function(_) => Vec::new(),
         Kind::Derived(derived) => derived.wildcard.iter().flat_map(hc_sources).collect(),
         Kind::Join(members) => members.iter().flat_map(hc_sources).collect(),
     }
@@ -526,6 +722,44 @@ fn alias_relation(alias: Option<&TableAlias>, default_name: &str) -> Relation {
             schema: None,
             kind: Kind::Other,
         },
+    }
+}
+
+/// A function in `FROM`: with a column list, those columns; without, one column named after
+/// the alias, else the function ([`Kind::Function`]).
+/// `WITH ORDINALITY` adds the column `ordinality`.
+fn function_alias_relation(
+    alias: Option<&TableAlias>,
+    function: &str,
+    with_ordinality: bool,
+) -> Relation {
+    match alias {
+        Some(alias) if !alias.columns.is_empty() => alias_relation(Some(alias), function),
+        _ => {
+            let name = alias.map_or_else(|| function.to_string(), |a| fold(&a.name));
+            let mut columns = vec![name.clone()];
+            // Functions whose columns are named by their OUT parameters.
+            let named: &[&str] = match function {
+                "json_each" | "jsonb_each" | "json_each_text" | "jsonb_each_text" => {
+                    &["key", "value"]
+                }
+                "json_array_elements"
+                | "jsonb_array_elements"
+                | "json_array_elements_text"
+                | "jsonb_array_elements_text" => &["value"],
+                _ => &[],
+            };
+            columns.extend(named.iter().map(|c| c.to_string()));
+            if with_ordinality {
+                columns.push("ordinality".to_string());
+            }
+            Relation {
+                qualified_only: false,
+                kind: Kind::Function(columns),
+                name,
+                schema: None,
+            }
+        }
     }
 }
 

@@ -173,6 +173,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
         if let GroupByExpr::Expressions(exprs, _) = &select.group_by {
             for expr in exprs {
+                self.placeholder_column(expr, &scope);
                 // An output name may stand in for an input column in GROUP BY.
                 if let Expr::Identifier(ident) = expr {
                     let name = fold(ident);
@@ -216,6 +217,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         match &order_by.kind {
             OrderByKind::Expressions(exprs) => {
                 for order in exprs {
+                    self.placeholder_column(&order.expr, scope);
                     if let Expr::Identifier(ident) = &order.expr {
                         let name = fold(ident);
                         if derived.outputs.iter().any(|o| o.name == name) {
@@ -277,6 +279,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
     ) {
         match item {
             SelectItem::UnnamedExpr(expr) => {
+                self.placeholder_column(expr, scope);
                 let origin = self.expr_origin(expr, scope);
                 derived.outputs.push(Output {
                     name: column_name(expr),
@@ -284,6 +287,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 });
             }
             SelectItem::ExprWithAlias { expr, alias } => {
+                self.placeholder_column(expr, scope);
                 let origin = self.expr_origin(expr, scope);
                 derived.outputs.push(Output {
                     name: fold(alias),
