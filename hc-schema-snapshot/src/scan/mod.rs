@@ -302,7 +302,9 @@ fn follow_references(
                             "not scannable here: this `include!` names its file with a macro \
                              (`concat!`, `env!`, `OUT_DIR`), and the scan cannot tell which file \
                              it compiles; annotations and hc_sql! calls in it are not checked: \
-                             include a plain string literal path, or move the code to a module",
+                             include a plain string literal path; for generated code (prost), \
+                             put the include! in a module file of its own and list that file \
+                             under [check] exclude in hc-schema.toml",
                         ));
                         continue;
                     }
