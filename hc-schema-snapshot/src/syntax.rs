@@ -929,10 +929,11 @@ mod tests {
 
     #[test]
     fn an_allowance_has_one_reason_and_allows_a_column_once() {
-        let error =
+        let Err(error) =
             parse(r#"account(x), missing_ok(prod, account(x), reason = "a", reason = "b")"#)
-                .err()
-                .expect("two reasons");
+        else {
+            panic!("two reasons must be refused");
+        };
         assert!(
             error.to_string().contains("already has a reason"),
             "{error}"
