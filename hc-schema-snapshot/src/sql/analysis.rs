@@ -185,6 +185,14 @@ pub enum SqlErrorKind {
         /// The functions' names (aliases) in `FROM`.
         functions: Vec<String>,
     },
+    /// A whole row of a Heroku Connect table passed on as a value (`SELECT a AS r ...`,
+    /// `ARRAY[a]`, `LATERAL (SELECT a)`): the columns used from it later cannot be checked.
+    WholeRowValue {
+        /// The name as written (`a`).
+        name: String,
+        /// The Heroku Connect table(s) behind it.
+        table: String,
+    },
     /// `q.column` where `q` is no table or alias of the query.
     UnknownQualifier {
         /// The qualifier as written.
@@ -266,8 +274,8 @@ impl SqlError {
             SqlErrorKind::UnknownColumnBesideFunction {
                 column, functions, ..
             } => format!(
-                "qualify it: {} if it is the function's column; if it is a Heroku Connect \
-                 column, check the spelling or map it",
+                "qualify it: {} if it is that table's or function's column; if it is a \
+                 Heroku Connect column, check the spelling or map it",
                 functions
                     .iter()
                     .map(|f| format!("`{f}.{column}`"))
@@ -277,6 +285,11 @@ impl SqlError {
             SqlErrorKind::UnknownQualifier { .. } => {
                 "qualify the column with one of the query's tables or aliases".to_string()
             }
+            SqlErrorKind::WholeRowValue { name, .. } => format!(
+                "select the columns by name (`{name}.column`), which hc-schema checks; a whole \
+                 row is accepted only where it ends (`count({name})`, `row_to_json({name})`) or \
+                 as `({name}).column`"
+            ),
             SqlErrorKind::NotHcName { name, .. } if quoted_case_only(name) => format!(
                 "Heroku Connect names columns in lower case: write `{}` without quotes",
                 name.to_ascii_lowercase()
@@ -327,8 +340,8 @@ impl fmt::Display for SqlError {
                 functions,
             } => write!(
                 f,
-                "column `{column}` is in none of the tables {} in any snapshot, and the \
-                 function {} in FROM has columns the analysis cannot know",
+                "column `{column}` is in none of the tables {} in any snapshot, and {} in \
+                 FROM has columns the analysis cannot know",
                 tables
                     .iter()
                     .map(|t| format!("`{t}`"))
@@ -339,6 +352,11 @@ impl fmt::Display for SqlError {
                     .map(|t| format!("`{t}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            SqlErrorKind::WholeRowValue { name, table } => write!(
+                f,
+                "`{name}` passes the whole row of `{table}` on as a value: the columns used \
+                 from it later cannot be checked against the snapshots"
             ),
             SqlErrorKind::UnknownQualifier { qualifier, tables } => {
                 write!(f, "`{qualifier}` is not a table or alias of this query")?;

@@ -133,11 +133,17 @@ fn app_tables_and_other_schemas_are_not_requirements() {
         ),
         ["read account(name, sfid)"]
     );
-    // An unqualified column that the app table may have: not required of account...
-    assert_eq!(
-        needs("SELECT flag FROM account a JOIN app_flags f ON f.account_sfid = a.sfid"),
-        ["read account(sfid)"]
+    // An unqualified column that no snapshot's table has, beside an app table: it may be the
+    // app table's, or a Heroku Connect column mapped nowhere yet. Never a silent pass: qualify.
+    let sql = "SELECT flag FROM account a JOIN app_flags f ON f.account_sfid = a.sfid";
+    let text = error_text(sql);
+    assert!(
+        text.starts_with(
+            "column `flag` is in none of the tables `account` in any snapshot, and `f` in FROM"
+        ),
+        "{text}"
     );
+    assert!(errors(sql)[0].help().starts_with("qualify it: `f.flag`"));
     // ... unless account has it: then it is required (an app column of the same name would
     // make the query ambiguous in PostgreSQL anyway).
     assert_eq!(
@@ -560,15 +566,16 @@ fn field_selection_from_a_whole_row_is_a_column_read() {
         needs("SELECT (a).name, name(a) FROM salesforce.account a"),
         ["read account(name)"]
     );
-    // Whole rows stay the table only; functions known to take a row are calls.
+    // A whole row that ends in a function known to take one is the table only.
     assert_eq!(
-        needs("SELECT a, row_to_json(a), count(a), to_jsonb(a.*) FROM salesforce.account a"),
+        needs("SELECT row_to_json(a), count(a), to_jsonb(a.*) FROM salesforce.account a"),
         ["read account()"]
     );
-    // A schema-qualified function is a call; a column's own fields are not columns.
-    assert_eq!(
-        needs("SELECT public.full_name(a) FROM salesforce.account a"),
-        ["read account()"]
+    // A schema-qualified function is a call (not functional notation), and the row passed to
+    // it is a value whose use cannot be checked; a column's own fields are not columns.
+    assert!(
+        error_text("SELECT public.full_name(a) FROM salesforce.account a")
+            .starts_with("`a` passes the whole row of `account` on as a value"),
     );
     assert_eq!(
         needs(
@@ -622,7 +629,9 @@ fn functions_in_from_have_one_known_column() {
     ] {
         let text = error_text(sql);
         assert!(
-            text.starts_with("column `bogus__c` is in none of the tables `account` in any snapshot, and the function"),
+            text.starts_with(
+                "column `bogus__c` is in none of the tables `account` in any snapshot, and `"
+            ),
             "{sql}: {text}"
         );
         let help = errors(sql)[0].help();
@@ -656,5 +665,86 @@ fn functions_in_from_have_one_known_column() {
     assert_eq!(
         needs("SELECT value FROM salesforce.account a, LATERAL jsonb_array_elements($1) v"),
         ["read account()"]
+    );
+}
+
+#[test]
+fn whole_rows_passed_on_as_values_are_errors() {
+    for sql in [
+        "SELECT a FROM salesforce.account a",
+        "SELECT (s.r).bogus__c FROM (SELECT a AS r FROM salesforce.account a) s",
+        "SELECT (SELECT a FROM salesforce.account a LIMIT 1).bogus__c",
+        "SELECT u.bogus__c FROM salesforce.account a, unnest(ARRAY[a]) u",
+        "SELECT (l.a).bogus__c FROM salesforce.account a, LATERAL (SELECT a) l",
+        "SELECT (VALUES ((SELECT a FROM salesforce.account a LIMIT 1))).bogus__c",
+        "SELECT (ARRAY(SELECT a FROM salesforce.account a))[1].bogus__c",
+        "SELECT (x).bogus__c FROM (SELECT a FROM salesforce.account a) s(x)",
+        "SELECT coalesce(a) FROM salesforce.account a",
+        "SELECT max(a.*) FROM salesforce.account a",
+    ] {
+        let text = error_text(sql);
+        assert!(
+            text.starts_with("`a` passes the whole row of `account` on as a value"),
+            "{sql}: {text}"
+        );
+    }
+    // Where the row ends, it is fine: field selection, functional notation, terminal calls.
+    assert_eq!(
+        needs("SELECT (a).name, name(a), count(a), row_to_json(a.*) FROM salesforce.account a"),
+        ["read account(name)"]
+    );
+}
+
+#[test]
+fn renaming_a_star_over_an_hc_table_by_position_is_an_error() {
+    for sql in [
+        "SELECT s.loyalty__c FROM (SELECT * FROM salesforce.account) s(a, b)",
+        "WITH s(a, b) AS (SELECT * FROM salesforce.account) SELECT s.a FROM s",
+    ] {
+        let text = error_text(sql);
+        assert!(
+            text.contains("renames by position the columns a `*` selected"),
+            "{sql}: {text}"
+        );
+    }
+    // Named outputs renamed by position are fine.
+    assert_eq!(
+        needs("SELECT s.x FROM (SELECT name FROM salesforce.account) s(x)"),
+        ["read account(name)"]
+    );
+}
+
+#[test]
+fn insert_into_a_field_of_a_column_writes_the_column_and_copy_is_refused() {
+    assert_eq!(
+        needs("INSERT INTO salesforce.contact (phone__c.email) VALUES ($1)"),
+        ["write contact(phone__c)"]
+    );
+    for sql in [
+        "COPY salesforce.account (sfid, bogus__c) TO STDOUT",
+        "COPY salesforce.contact FROM STDIN",
+    ] {
+        let text = error_text(sql);
+        assert!(
+            text.contains("touches the Heroku Connect table"),
+            "{sql}: {text}"
+        );
+    }
+    assert!(needs("COPY public.events FROM STDIN").is_empty());
+}
+
+#[test]
+fn a_qualified_column_behind_several_hc_tables_is_known_or_an_error() {
+    for sql in [
+        "SELECT j.bogus__c FROM (salesforce.account a JOIN salesforce.contact c ON a.sfid = c.accountid) j",
+        "SELECT x.bogus__c FROM (SELECT * FROM salesforce.account a, salesforce.contact c) x",
+        "SELECT x.bogus__c FROM (SELECT a.*, c.* FROM salesforce.account a, salesforce.contact c) x",
+    ] {
+        let text = error_text(sql);
+        assert!(text.starts_with("column `bogus__c` is in none of the tables"), "{sql}: {text}");
+    }
+    assert_eq!(
+        needs("SELECT x.email FROM (SELECT * FROM salesforce.account a, salesforce.contact c) x"),
+        ["read account()", "read contact(email)"]
     );
 }

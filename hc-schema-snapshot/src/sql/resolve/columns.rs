@@ -146,6 +146,17 @@ impl<'c, 'l> Resolver<'c, 'l> {
                         let sources = hc_sources(relation);
                         if !maybe && sources.len() == 1 && !has_closed_outputs_only(relation) {
                             self.read_hc(&sources[0], column, at)
+                        } else if !maybe && sources.len() > 1 {
+                            // Several Heroku Connect tables behind `j.x` and none has `x` in
+                            // any snapshot: never a silent pass.
+                            self.error(
+                                SqlErrorKind::UnknownColumn {
+                                    column: column.to_string(),
+                                    tables: sources,
+                                },
+                                at,
+                            );
+                            None
                         } else {
                             None
                         }
@@ -218,12 +229,10 @@ impl<'c, 'l> Resolver<'c, 'l> {
         // A whole-row reference (`row_to_json(a)`): the table only.
         if let Some(relation) = scope.relation(column, None) {
             let relation = relation.clone();
+            self.row_value(&relation, at.clone());
             for table in hc_sources(&relation) {
                 self.table_use(&table, Access::Read, at.clone());
             }
-            return None;
-        }
-        if maybe_seen {
             return None;
         }
         let mut sources: Vec<String> = Vec::new();
@@ -252,12 +261,26 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
         // A function in `FROM` may return columns the analysis does not know (a record): the
         // column may be its, or a Heroku Connect column no snapshot has. Qualified, it is clear.
-        let functions: Vec<String> = scope
+        // The same holds beside a table no snapshot knows (the app's own), or a subquery whose
+        // columns are not all known: the rule, an unqualified column that is in none
+        // of the snapshots' tables is an error naming the candidates, never a silent pass.
+        let mut functions: Vec<String> = scope
             .levels()
             .flat_map(|level| level.relations.iter())
-            .filter(|r| !r.qualified_only && matches!(r.kind, Kind::Function(_)))
+            .filter(|r| {
+                !r.qualified_only
+                    && (matches!(r.kind, Kind::Function(_) | Kind::Other)
+                        || matches!(&r.kind, Kind::Derived(d) if d.open))
+            })
             .map(|r| r.name.clone())
+            .filter(|name| !name.is_empty())
             .collect();
+        if maybe_seen && functions.is_empty() {
+            functions.push("a subquery".to_string());
+        }
+        if maybe_seen && sources.is_empty() {
+            return None;
+        }
         if !sources.is_empty() && !functions.is_empty() {
             self.error(
                 SqlErrorKind::UnknownColumnBesideFunction {

@@ -127,7 +127,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     self.query(subquery, scope.parent)
                 };
                 let (name, derived) = match alias {
-                    Some(alias) => (fold(&alias.name), renamed(derived, alias)),
+                    Some(alias) => (fold(&alias.name), self.renamed_checked(derived, alias)),
                     None => (String::new(), derived),
                 };
                 scope.relations.push(Relation {
@@ -284,10 +284,37 @@ impl<'c, 'l> Resolver<'c, 'l> {
             relation.name = fold(&alias.name);
             relation.schema = None;
             if let Kind::Derived(derived) = &relation.kind {
-                relation.kind = Kind::Derived(renamed(Rc::clone(derived), alias));
+                relation.kind = Kind::Derived(self.renamed_checked(Rc::clone(derived), alias));
             }
         }
         relation
+    }
+
+    /// A derived table's outputs renamed by its alias's column list ([`renamed`]); where the
+    /// renamed positions include a `*` over a Heroku Connect table (`(SELECT * FROM account)
+    /// s(a, b)`), an error: that table's column order differs between environments.
+    pub(super) fn renamed_checked(
+        &mut self,
+        derived: Rc<Derived>,
+        alias: &TableAlias,
+    ) -> Rc<Derived> {
+        if !alias.columns.is_empty() {
+            let tables: Vec<String> = derived.wildcard.iter().flat_map(hc_sources).collect();
+            if let Some(table) = tables.first() {
+                let at = self.at(&alias.name);
+                self.error(
+                    SqlErrorKind::EnvironmentDependent {
+                        table: table.clone(),
+                        what: "a column list in an alias renames by position the columns a `*` \
+                               selected"
+                            .to_string(),
+                        fix: "select the columns by name in the subquery".to_string(),
+                    },
+                    at,
+                );
+            }
+        }
+        renamed(derived, alias)
     }
 
     /// `account AS a(x, y)` renames a table's columns by position: an error on a Heroku

@@ -197,6 +197,10 @@ pub(crate) struct Resolver<'c, 'l> {
     depth: usize,
     /// Set when [`MAX_DEPTH`] was hit: the walk stopped.
     pub(crate) too_deep: bool,
+    /// Whether the whole-row reference being resolved ends where it stands (the argument of
+    /// [`TERMINAL_ROW_FUNCTIONS`], the root of a field selection, functional notation); a
+    /// whole row anywhere else is passed on as a value, and an error.
+    row_consumed: bool,
 }
 
 impl<'c, 'l> Resolver<'c, 'l> {
@@ -210,6 +214,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             placeholder_columns: Vec::new(),
             depth: 0,
             too_deep: false,
+            row_consumed: false,
         }
     }
 
@@ -410,6 +415,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             scope,
             nested: 0,
             skip: Vec::new(),
+            row_ok: Vec::new(),
         };
         let _ = node.visit(&mut walk);
     }
@@ -424,6 +430,16 @@ struct Walk<'r, 'c, 'l, 's, 'p> {
     nested: usize,
     /// Expressions that are names, not column references (`f(name => value)`, `x[1].field`).
     skip: Vec<*const Expr>,
+    /// Whole-row expressions that end where they stand (see `Resolver::row_consumed`).
+    row_ok: Vec<*const Expr>,
+}
+
+/// `expr` without its parentheses.
+fn innermost(mut expr: &Expr) -> &Expr {
+    while let Expr::Nested(inner) = expr {
+        expr = inner;
+    }
+    expr
 }
 
 impl Visitor for Walk<'_, '_, '_, '_, '_> {
@@ -452,10 +468,13 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
         if self.skip.contains(&(expr as *const Expr)) {
             return ControlFlow::Continue(());
         }
+        let consumed = self.row_ok.contains(&(expr as *const Expr));
         match expr {
             Expr::Identifier(ident) => {
+                self.resolver.row_consumed = consumed;
                 self.resolver
                     .column_ref(std::slice::from_ref(ident), self.scope);
+                self.resolver.row_consumed = false;
             }
             Expr::CompoundIdentifier(parts) => {
                 self.resolver.column_ref(parts, self.scope);
@@ -463,16 +482,22 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
             Expr::QualifiedWildcard(name, token) => {
                 if let Some(relation) = self.resolver.qualifier(name, self.scope) {
                     let at = self.resolver.at_span(token.0.span);
+                    self.resolver.row_consumed = consumed;
                     self.resolver.whole_row(&relation, at);
+                    self.resolver.row_consumed = false;
                 }
             }
             Expr::Function(function) => {
-                self.resolver.functional_notation(function, self.scope);
+                let as_column = self.resolver.functional_notation(function, self.scope);
+                let ends_rows = as_column || is_terminal_row_function(function);
                 if let FunctionArguments::List(list) = &function.args {
                     for arg in &list.args {
                         match arg {
                             FunctionArg::ExprNamed { name, .. } => {
                                 self.skip.push(name as *const Expr);
+                            }
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(arg)) if ends_rows => {
+                                self.row_ok.push(innermost(arg) as *const Expr);
                             }
                             FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name))
                             | FunctionArg::Named {
@@ -486,7 +511,9 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                                         .and_then(|p| p.as_ident())
                                         .map(|i| self.resolver.at(i))
                                         .unwrap_or(0..0);
+                                    self.resolver.row_consumed = ends_rows;
                                     self.resolver.whole_row(&relation, at);
+                                    self.resolver.row_consumed = false;
                                 }
                             }
                             _ => {}
@@ -495,6 +522,8 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
+                // `(a).col`: the row ends here (the field is the column read below).
+                self.row_ok.push(innermost(root) as *const Expr);
                 for access in access_chain {
                     if let AccessExpr::Dot(field) = access {
                         self.skip.push(field as *const Expr);
@@ -527,6 +556,55 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
             self.resolver.leave();
         }
         ControlFlow::Continue(())
+    }
+}
+
+/// Of [`ROW_FUNCTIONS`], those whose result is not a row: a whole row given to one of them
+/// ends there (`count(a)`, `row_to_json(a)`). The others (`coalesce`, `max`, `array_agg`,
+/// `row`) pass the row on as a value.
+const TERMINAL_ROW_FUNCTIONS: &[&str] = &[
+    "concat",
+    "concat_ws",
+    "count",
+    "format",
+    "hash_record",
+    "hash_record_extended",
+    "hstore",
+    "json_agg",
+    "json_agg_strict",
+    "json_build_array",
+    "json_object_agg",
+    "jsonb_agg",
+    "jsonb_agg_strict",
+    "jsonb_build_array",
+    "jsonb_object_agg",
+    "num_nonnulls",
+    "num_nulls",
+    "pg_column_size",
+    "pg_typeof",
+    "quote_literal",
+    "quote_nullable",
+    "record_out",
+    "row_to_json",
+    "text",
+    "to_json",
+    "to_jsonb",
+];
+
+/// Whether `function` is one of [`TERMINAL_ROW_FUNCTIONS`] (unqualified or `pg_catalog.`).
+fn is_terminal_row_function(function: &sqlparser::ast::Function) -> bool {
+    let parts: Vec<&Ident> = function
+        .name
+        .0
+        .iter()
+        .filter_map(|p| p.as_ident())
+        .collect();
+    match parts.as_slice() {
+        [name] => TERMINAL_ROW_FUNCTIONS.contains(&fold(name).as_str()),
+        [schema, name] => {
+            fold(schema) == "pg_catalog" && TERMINAL_ROW_FUNCTIONS.contains(&fold(name).as_str())
+        }
+        _ => false,
     }
 }
 
@@ -605,31 +683,35 @@ impl Resolver<'_, '_> {
     /// PostgreSQL's functional notation: `col(a)` with `a` a whole row of a Heroku Connect
     /// table is `a.col`, unless the function is one known to take a row ([`ROW_FUNCTIONS`]).
     /// A schema-qualified function (`public.f(a)`) is always a call.
-    fn functional_notation(&mut self, function: &sqlparser::ast::Function, scope: &Scope<'_>) {
+    fn functional_notation(
+        &mut self,
+        function: &sqlparser::ast::Function,
+        scope: &Scope<'_>,
+    ) -> bool {
         let [ObjectNamePart::Identifier(name)] = function.name.0.as_slice() else {
-            return;
+            return false;
         };
         if function.over.is_some() || function.filter.is_some() || !function.within_group.is_empty()
         {
-            return;
+            return false;
         }
         let FunctionArguments::List(list) = &function.args else {
-            return;
+            return false;
         };
         if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
-            return;
+            return false;
         }
         let [FunctionArg::Unnamed(arg)] = list.args.as_slice() else {
-            return;
+            return false;
         };
         let relation = match arg {
             FunctionArgExpr::Expr(expr) => self.row_relation(expr, scope),
             FunctionArgExpr::QualifiedWildcard(name) => {
                 let Some(parts) = idents(name) else {
-                    return;
+                    return false;
                 };
                 let Some((last, rest)) = parts.split_last() else {
-                    return;
+                    return false;
                 };
                 let schema = rest.last().map(|s| fold(s));
                 scope.relation(&fold(last), schema.as_deref()).cloned()
@@ -637,19 +719,38 @@ impl Resolver<'_, '_> {
             _ => None,
         };
         let Some(relation) = relation else {
-            return;
+            return false;
         };
         let column = fold(name);
         if hc_sources(&relation).is_empty() || ROW_FUNCTIONS.contains(&column.as_str()) {
-            return;
+            return false;
         }
         let at = self.at(name);
         self.qualified(&relation, &column, at);
+        true
     }
 
-    /// `t.*` in an expression (`row_to_json(t.*)`, `count(t.*)`): the table only.
+    /// `t.*` in an expression (`row_to_json(t.*)`, `count(t.*)`): the table only, where the
+    /// row ends; passed on as a value, an error.
     fn whole_row(&mut self, relation: &Relation, at: Range<usize>) {
+        self.row_value(relation, at.clone());
         self.wildcard(relation, at);
+    }
+
+    /// The error for a whole row of a Heroku Connect table passed on as a value, unless it
+    /// ends where it stands ([`Resolver::row_consumed`]).
+    fn row_value(&mut self, relation: &Relation, at: Range<usize>) {
+        let tables = hc_sources(relation);
+        if self.row_consumed || tables.is_empty() {
+            return;
+        }
+        self.error(
+            SqlErrorKind::WholeRowValue {
+                name: relation.name.clone(),
+                table: tables.join(", "),
+            },
+            at,
+        );
     }
 }
 

@@ -41,7 +41,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 } else {
                     self.query(&cte.query, Some(&scope))
                 };
-                let derived = renamed(derived, &cte.alias);
+                let derived = self.renamed_checked(derived, &cte.alias);
                 scope.ctes.push((name, derived));
             }
         }

@@ -27,10 +27,37 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 self.merge(merge, None);
                 StatementKind::Merge
             }
+            Statement::Copy {
+                source: sqlparser::ast::CopySource::Table { table_name, .. },
+                ..
+            } => {
+                // sqlparser's relation visitor does not see COPY's table: name it here.
+                self.unsupported_table(statement, table_name);
+                StatementKind::Other
+            }
             other => {
                 self.unsupported(other);
                 StatementKind::Other
             }
+        }
+    }
+
+    /// `statement` names the table `name` outside what the visitor sees (`COPY table`): an
+    /// error if it is a Heroku Connect table.
+    fn unsupported_table(&mut self, statement: &Statement, name: &sqlparser::ast::ObjectName) {
+        let Some(parts) = idents(name) else {
+            return;
+        };
+        let Some((last, rest)) = parts.split_last() else {
+            return;
+        };
+        let schema = rest.last().map(|s| fold(s));
+        let table = fold(last);
+        if self.context.is_hc_table(schema.as_deref(), &table) {
+            let at = self.at(last);
+            self.unsupported_error(statement, table, at);
+        } else {
+            self.unsupported(statement);
         }
     }
 
@@ -50,6 +77,12 @@ impl<'c, 'l> Resolver<'c, 'l> {
             ControlFlow::<()>::Continue(())
         });
         if let Some((table, at)) = tables.into_iter().next() {
+            self.unsupported_error(statement, table, at);
+        }
+    }
+
+    fn unsupported_error(&mut self, statement: &Statement, table: String, at: Range<usize>) {
+        {
             let text = statement.to_string();
             let kind: String = text
                 .split_whitespace()
@@ -116,7 +149,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     );
                 }
                 for column in &insert.columns {
-                    if let Some(ident) = idents(column).and_then(|p| p.last().copied()) {
+                    // `(col.field)` writes a field of the column `col`: the first part.
+                    if let Some(ident) = idents(column).and_then(|p| p.first().copied()) {
                         let at = self.at(ident);
                         self.write_hc(table, &fold(ident), at);
                     }
@@ -311,7 +345,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
                             );
                         }
                         for column in &insert.columns {
-                            if let Some(ident) = idents(column).and_then(|p| p.last().copied()) {
+                            // `(col.field)` writes a field of the column `col`: the first part.
+                            if let Some(ident) = idents(column).and_then(|p| p.first().copied()) {
                                 let at = self.at(ident);
                                 self.write_hc(table, &fold(ident), at);
                             }
