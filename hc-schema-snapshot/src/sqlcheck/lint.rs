@@ -61,6 +61,26 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
         Reading::NotSql => LintOutcome::NotSql,
         Reading::NoHc => LintOutcome::NoHc,
         Reading::Analysis(analysis) if !analysis.touches_hc() => LintOutcome::NoHc,
+        // Outside every checked form, SQL that names Heroku Connect tables is unguarded
+        // whether or not its columns could be read: being unreadable never softens that.
+        Reading::Skipped { reason, at } if !annotated => LintOutcome::Checked(vec![finding(
+            SqlFindingKind::Unguarded,
+            Explanation {
+                message: format!(
+                    "this SQL names Heroku Connect tables but nothing checks it: it is neither \
+                     in hc_sql! nor inside an item annotated with #[hc_requires] (and its \
+                     columns could not be read: {reason})"
+                ),
+                notes: vec![source.place(at)],
+                helps: vec![
+                    "annotate the item that builds it with #[hc_requires(...)] listing every \
+                     Heroku Connect column it uses, or write it as hc_sql!(\"...\")"
+                        .to_string(),
+                ],
+            },
+            Vec::new(),
+            None,
+        )]),
         Reading::Skipped { reason, at } => {
             let help = if annotated {
                 "its columns were not compared with the annotation: make sure the enclosing \

@@ -337,11 +337,21 @@ fn placeholders_for_columns_are_skipped_and_values_are_not() {
         "SELECT name FROM salesforce.account GROUP BY {}",
         "SELECT name AS n, {} AS x FROM salesforce.account",
     ] {
-        let text = format!("fn f() -> String {{ format!(\"{format}\", 1, 2) }}\n");
+        // Inside an annotated item: skipped (a note, `skipped = "error"` makes it fail).
+        let text = format!(
+            "{PRELUDE}\n#[hc_requires(account(name))]\nfn f() -> String {{ format!(\"{format}\", 1, 2) }}\n"
+        );
         let (_, checks) = one(&text);
         let found = findings(&checks);
         assert_eq!(found.len(), 1, "{format}: {found:?}");
         assert_eq!(found[0].0, SqlFindingKind::Skipped, "{format}: {found:?}");
+        // Outside every checked form: unguarded, unreadable or not.
+        let text = format!("fn f() -> String {{ format!(\"{format}\", 1, 2) }}\n");
+        let (_, checks) = one(&text);
+        let found = findings(&checks);
+        assert_eq!(found.len(), 1, "{format}: {found:?}");
+        assert_eq!(found[0].0, SqlFindingKind::Unguarded, "{format}: {found:?}");
+        assert!(found[0].3.contains("could not be read"), "{found:?}");
     }
     let text =
         "fn f() -> String { format!(\"SELECT name FROM {}.account WHERE sfid = {}\", 1, 2) }\n";
@@ -708,7 +718,7 @@ fn long_sql_strings_are_checked_up_to_a_mebibyte() {
     let (_, checks) = one(&text);
     let found = findings(&checks);
     assert_eq!(found.len(), 1, "{found:?}");
-    assert_eq!(found[0].0, SqlFindingKind::Skipped);
+    assert_eq!(found[0].0, SqlFindingKind::Unguarded);
     assert!(
         found[0].3.contains("longer than 1024 KiB"),
         "{}",
