@@ -33,6 +33,9 @@ pub(crate) struct Manifest {
     /// `[workspace] members` (glob patterns) and `exclude`, when it is a workspace root.
     pub members: Vec<String>,
     pub exclude_members: Vec<String>,
+    /// The `path`s of its `[lib]`, `[[bin]]`, `[[example]]`, `[[test]]` and `[[bench]]`
+    /// targets (joined to `dir`): crate roots cargo compiles wherever they are.
+    pub target_paths: Vec<PathBuf>,
 }
 
 /// One dependency entry.
@@ -105,6 +108,21 @@ impl Manifest {
                 .map(|w| dir.join(w));
         }
         collect_dependencies(&table, &mut manifest.dependencies);
+        if let Some(path) = table
+            .get("lib")
+            .and_then(|lib| lib.get("path"))
+            .and_then(|p| p.as_str())
+        {
+            manifest.target_paths.push(dir.join(path));
+        }
+        for kind in ["bin", "example", "test", "bench"] {
+            let targets = table.get(kind).and_then(|t| t.as_array());
+            for target in targets.into_iter().flatten() {
+                if let Some(path) = target.get("path").and_then(|p| p.as_str()) {
+                    manifest.target_paths.push(dir.join(path));
+                }
+            }
+        }
         if let Some(targets) = table.get("target").and_then(|t| t.as_table()) {
             for target in targets.values().filter_map(|t| t.as_table()) {
                 collect_dependencies(target, &mut manifest.dependencies);

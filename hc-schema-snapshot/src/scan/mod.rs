@@ -95,12 +95,9 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     }
     let mut errors = std::mem::take(&mut walked.errors);
 
-    // The manifests files sit under, read once each.
-    let mut wanted: Vec<usize> = walked
-        .files
-        .iter()
-        .flat_map(|f| f.manifests.iter().copied())
-        .collect();
+    // Every manifest found, read once each (also those no walked file sits under: a package
+    // whose targets all live elsewhere, `[lib] path = "../shared/lib.rs"`).
+    let mut wanted: Vec<usize> = (0..walked.manifests.len()).collect();
     wanted.sort_unstable();
     wanted.dedup();
     let read = engine::parallel(wanted.len(), |k, _| {
@@ -150,7 +147,23 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
 
     let mut files = walked.files;
     let mut texts = engine::parallel(files.len(), |i, _| read_source(&files[i]));
-    follow_references(&mut files, &mut texts, display_base, options, &mut errors);
+    let from_walk = files.len();
+    add_target_roots(
+        &mut files,
+        &mut texts,
+        &walked.manifests,
+        &manifests,
+        display_base,
+        options,
+    );
+    follow_references(
+        &mut files,
+        &mut texts,
+        from_walk,
+        display_base,
+        options,
+        &mut errors,
+    );
     let krates: Vec<Option<usize>> = files.iter().map(|f| krate_of(&f.manifests)).collect();
     let mut order: Vec<usize> = (0..files.len()).collect();
     order.sort_by(|&a, &b| files[a].display.cmp(&files[b].display));
@@ -261,9 +274,67 @@ fn read_source(file: &walk::SourcePath) -> Result<String, SourceError> {
 /// Add the files that `#[path]`, `mod` and `include!` make part of a crate and the walk did
 /// not read (outside the tree, other extensions, hidden or `target` directories), until none
 /// is new; an `include!` the scan cannot follow is an error. Excluded paths stay excluded.
+/// The crate roots that manifests name with `path` (`[lib] path = "../shared/lib.rs"`,
+/// `[[bin]] path = ".bin/x.rs"`) and the walk did not read: cargo compiles them, so they are
+/// scanned (and their modules followed), each as part of its manifest's package. A target in
+/// an `exclude`d directory stays excluded; one that does not exist is cargo's error.
+fn add_target_roots(
+    files: &mut Vec<walk::SourcePath>,
+    texts: &mut Vec<Result<String, SourceError>>,
+    manifest_paths: &[PathBuf],
+    manifests: &[Option<Manifest>],
+    display_base: &Path,
+    options: &Options,
+) {
+    use std::collections::HashSet;
+    let mut known: HashSet<PathBuf> = files
+        .iter()
+        .flat_map(|f| [Some(f.path.clone()), std::fs::canonicalize(&f.path).ok()])
+        .flatten()
+        .collect();
+    for (index, manifest) in manifests.iter().enumerate() {
+        let Some(manifest) = manifest else { continue };
+        for target in &manifest.target_paths {
+            if options.exclude.iter().any(|e| target.starts_with(e))
+                || known.contains(target)
+                || !target.exists()
+            {
+                continue;
+            }
+            let real = std::fs::canonicalize(target).unwrap_or_else(|_| target.clone());
+            if known.contains(&real) {
+                continue;
+            }
+            known.insert(target.clone());
+            known.insert(real);
+            // Its manifest chain: the manifests whose directory holds this one's, outermost
+            // first (as the walk records them).
+            let mut chain: Vec<usize> = (0..manifest_paths.len())
+                .filter(|&m| {
+                    manifest_paths[m]
+                        .parent()
+                        .is_some_and(|dir| manifest.dir.starts_with(dir))
+                })
+                .collect();
+            chain.sort_by_key(|&m| manifest_paths[m].components().count());
+            if !chain.contains(&index) {
+                chain.push(index);
+            }
+            let file = walk::SourcePath {
+                display: relative_display(target, display_base),
+                path: target.clone(),
+                manifests: chain.into(),
+            };
+            texts.push(read_source(&file));
+            files.push(file);
+        }
+    }
+}
+
 fn follow_references(
     files: &mut Vec<walk::SourcePath>,
     texts: &mut Vec<Result<String, SourceError>>,
+    walked: usize,
     display_base: &Path,
     options: &Options,
     errors: &mut Vec<SourceError>,
@@ -277,7 +348,6 @@ fn follow_references(
         .iter()
         .filter_map(|e| std::fs::canonicalize(e).ok())
         .collect();
-    let walked = files.len();
     let mut todo: Vec<usize> = (0..files.len()).collect();
     while !todo.is_empty() {
         let found = engine::parallel(todo.len(), |k, _| {
@@ -603,6 +673,44 @@ mod inner { #[hc_requires(user(r#type))] const C: u8 = 1; }
             errors.contains(&("src/p.rs", 1, ErrorKind::Unreadable)),
             "{errors:?}"
         );
+    }
+
+    #[test]
+    fn cargo_target_paths_are_crate_roots_wherever_they_are() {
+        let top = tempfile::tempdir().unwrap();
+        write_tree(
+            top.path(),
+            &[
+                (
+                    "app/Cargo.toml",
+                    "[package]\nname = \"app\"\n[lib]\npath = \"../shared/lib.rs\"\n\
+                     [[bin]]\nname = \"x\"\npath = \".bin/x.rs\"\n\
+                     [[example]]\nname = \"e\"\npath = \"target/gen/e.rs\"\n",
+                ),
+                (
+                    "shared/lib.rs",
+                    "mod inner;\n#[hc_schema_macro::hc_requires(lib(a))] fn f() {}\n",
+                ),
+                (
+                    "shared/inner.rs",
+                    "#[hc_schema_macro::hc_requires(inner(a))] fn g() {}\n",
+                ),
+                (
+                    "app/.bin/x.rs",
+                    "#[hc_schema_macro::hc_requires(bin(a))] fn main() {}\n",
+                ),
+                (
+                    "app/target/gen/e.rs",
+                    "#[hc_schema_macro::hc_requires(example(a))] fn main() {}\n",
+                ),
+            ],
+        );
+        let root = top.path().join("app");
+        let found = scan(&root, &root, &[]);
+        assert!(found.is_complete(), "{:?}", found.errors);
+        let mut tables: Vec<String> = tables(&found).into_iter().map(|(_, t)| t).collect();
+        tables.sort();
+        assert_eq!(tables, ["bin", "example", "inner", "lib"]);
     }
 
     #[test]

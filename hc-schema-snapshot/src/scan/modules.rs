@@ -55,6 +55,11 @@ pub(crate) fn may_refer(text: &str) -> bool {
     })
 }
 
+/// An identifier without its raw prefix: `r#include` is `include` to rustc.
+fn unraw(ident: &str) -> &str {
+    ident.strip_prefix("r#").unwrap_or(ident)
+}
+
 /// The references of `text`, the file at `path` (as walked).
 pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
     let Ok(tokens) = lexer::lex(text) else {
@@ -76,7 +81,7 @@ pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
     let is_ident = |i: usize, word: &str| {
         tokens
             .get(i)
-            .is_some_and(|t| t.kind == TokenKind::Ident && token_text(t) == word)
+            .is_some_and(|t| t.kind == TokenKind::Ident && unraw(token_text(t)) == word)
     };
     let is_punct = |i: usize, c: u8| tokens.get(i).is_some_and(|t| t.kind == TokenKind::Punct(c));
 
@@ -208,7 +213,7 @@ fn path_values(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<St
     let mut values = Vec::new();
     let mut i = start;
     let ident = |i: usize, word: &str| {
-        i < end && tokens[i].kind == TokenKind::Ident && token_text(&tokens[i]) == word
+        i < end && tokens[i].kind == TokenKind::Ident && unraw(token_text(&tokens[i])) == word
     };
     while i < end {
         if ident(i, "path")
@@ -302,6 +307,21 @@ fn f() { let path = 1; }
             [
                 vec!["/p/src/gen.rs".to_string()],
                 vec!["? 2:15".to_string()]
+            ]
+        );
+    }
+
+    #[test]
+    fn raw_identifiers_are_the_words_they_spell() {
+        let text =
+            "r#include!(\"a.rs\");\nstd::r#include!(\"b.rs\");\n#[r#path = \"c.rs\"] mod c;\n";
+        assert!(may_refer(text));
+        assert_eq!(
+            files(text, "/p/src/lib.rs"),
+            [
+                vec!["/p/src/a.rs".to_string()],
+                vec!["/p/src/b.rs".to_string()],
+                vec!["/p/src/c.rs".to_string()]
             ]
         );
     }
