@@ -89,11 +89,13 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         let bytes = std::fs::read(&snapshot.path).ok();
         fingerprint.file(&snapshot.path, bytes.as_deref());
         if out_dir.is_some() {
-            names.push(
-                bytes
-                    .as_deref()
-                    .and_then(|bytes| read_names(bytes, snapshot)),
-            );
+            let read = bytes
+                .as_deref()
+                .and_then(|bytes| read_names(bytes, snapshot));
+            if let Some(read) = &read {
+                check_environment(selection.reason, snapshot, &read.environment)?;
+            }
+            names.push(read);
         }
     }
     selection.fingerprint = fingerprint.finish();
@@ -104,6 +106,45 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     }
     println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
     Ok(selection)
+}
+
+/// An environment's own snapshot file (`hc-schema/prod.json`, selected by environment name)
+/// must say it is that environment's: a copy of `test.json` saved as `prod.json` would make
+/// every prod build pass against test's schema. A file named by `HC_SCHEMA_SNAPSHOT` may hold
+/// any environment.
+///
+/// ```
+/// use hc_schema_snapshot::build::check_environment;
+/// use hc_schema_snapshot::selection::{Reason, SnapshotRef};
+/// let prod = SnapshotRef {
+///     env: "prod".into(),
+///     path: "hc-schema/prod.json".into(),
+///     display: "hc-schema/prod.json".into(),
+///     index: None,
+///     stamp: None,
+/// };
+/// assert!(check_environment(Reason::Features, &prod, "prod").is_ok());
+/// let err = check_environment(Reason::Features, &prod, "test").unwrap_err();
+/// assert!(err.to_string().contains("is the snapshot of `test`"), "{err}");
+/// assert!(check_environment(Reason::SnapshotVar, &prod, "test").is_ok());
+/// ```
+pub fn check_environment(
+    reason: Reason,
+    snapshot: &SnapshotRef,
+    environment: &str,
+) -> Result<(), ConfigError> {
+    if reason == Reason::SnapshotVar || environment == snapshot.env {
+        return Ok(());
+    }
+    Err(ConfigError {
+        path: snapshot.display.clone(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "{} is the snapshot of `{environment}` (its \"environment\"), not of `{}`: a copied or renamed file? run `hc-schema refresh {}` (or `import`) to write {}'s own snapshot",
+            snapshot.display, snapshot.env, snapshot.env, snapshot.env
+        ),
+    })
 }
 
 /// The warning a build prints when `HC_SCHEMA_SNAPSHOT` or `HC_SCHEMA_ENV` overrides an

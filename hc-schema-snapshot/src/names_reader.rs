@@ -50,6 +50,8 @@ pub struct NameLines {
 pub struct SnapshotNames {
     /// The Postgres schema the snapshot records (`salesforce`).
     pub schema: String,
+    /// The environment the snapshot says it is of (`"environment"`).
+    pub environment: String,
     /// The tables, columns and mapping access.
     pub lines: NameLines,
 }
@@ -76,9 +78,10 @@ impl SnapshotNames {
             at: 0,
             lines: Builder::default(),
         };
-        let schema = reader.snapshot()?;
+        let (schema, environment) = reader.snapshot()?;
         Some(SnapshotNames {
             schema,
+            environment,
             lines: reader.lines.finish()?,
         })
     }
@@ -108,6 +111,7 @@ impl SnapshotNames {
         }
         SnapshotNames {
             schema: snapshot.schema.clone(),
+            environment: snapshot.environment.clone(),
             lines: builder.finish().expect("a snapshot's keys are distinct"),
         }
     }
@@ -343,18 +347,20 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The whole text: the snapshot object and nothing after it. Returns the schema.
-    fn snapshot(&mut self) -> Option<String> {
-        let (mut format, mut environment, mut source, mut tables) = (false, false, false, false);
+    /// The whole text: the snapshot object and nothing after it. Returns the schema and the
+    /// environment.
+    fn snapshot(&mut self) -> Option<(String, String)> {
+        let (mut format, mut source, mut tables) = (false, false, false);
+        let mut environment: Option<&[u8]> = None;
         let mut schema: Option<&[u8]> = None;
         self.object(|reader, key| match key {
             b"format" if !format => {
                 format = true;
                 reader.word(b"1")
             }
-            b"environment" if !environment => {
-                environment = true;
-                reader.string().map(drop)
+            b"environment" if environment.is_none() => {
+                environment = Some(reader.string()?);
+                Some(())
             }
             b"schema" if schema.is_none() => {
                 schema = Some(reader.string()?);
@@ -372,10 +378,13 @@ impl<'a> Reader<'a> {
             _ => None,
         })?;
         self.whitespace();
-        if self.at != self.bytes.len() || !format || !environment {
+        if self.at != self.bytes.len() || !format {
             return None;
         }
-        String::from_utf8(schema?.to_vec()).ok()
+        Some((
+            String::from_utf8(schema?.to_vec()).ok()?,
+            String::from_utf8(environment?.to_vec()).ok()?,
+        ))
     }
 
     /// The `tables` object.

@@ -192,6 +192,16 @@ fn bad_setup_gets_clear_errors() {
         "{stderr}"
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
+    // A copy of another environment's snapshot under prod's name: never a prod pass.
+    krate.write(
+        "hc-schema/prod.json",
+        &snapshot_json("test", &[("account", &["name", "loyalty_tier__c"])]),
+    );
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(
+        !ok && stderr.contains("is the snapshot of `test` (its \"environment\"), not of `prod`"),
+        "{stderr}"
+    );
 }
 
 /// With `[registry] enabled = true`, annotations in a library crate, on a generic function
