@@ -748,3 +748,14 @@ fn a_qualified_column_behind_several_hc_tables_is_known_or_an_error() {
         ["read account()", "read contact(email)"]
     );
 }
+
+#[test]
+fn an_unknown_column_beside_a_subquery_over_an_app_table_names_it() {
+    let text = error_text("SELECT bogus__c FROM salesforce.account a, (SELECT * FROM app_flags) f");
+    assert!(
+        text.starts_with(
+            "column `bogus__c` is in none of the tables `account` in any snapshot, and `f` in FROM"
+        ),
+        "{text}"
+    );
+}

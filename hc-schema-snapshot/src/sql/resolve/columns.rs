@@ -270,7 +270,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
             .filter(|r| {
                 !r.qualified_only
                     && (matches!(r.kind, Kind::Function(_) | Kind::Other)
-                        || matches!(&r.kind, Kind::Derived(d) if d.open))
+                        || matches!(&r.kind, Kind::Derived(d)
+                            if d.open || d.wildcard.iter().any(|w| hc_sources(w).is_empty())))
             })
             .map(|r| r.name.clone())
             .filter(|name| !name.is_empty())
