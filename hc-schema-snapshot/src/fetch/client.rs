@@ -5,7 +5,7 @@
 use super::error::{classify, combine, Attempt, Context};
 use super::session::Phase;
 use super::tls::{self, SslMode};
-use super::url::{ChannelBinding, Host};
+use super::url::Host;
 use super::{ConnectOptions, FetchError};
 
 /// An open connection and the server it reached.
@@ -36,7 +36,7 @@ pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
     let mut attempts = Vec::new();
     for endpoint in &url.endpoints {
         let source = endpoint.describe(url.dbname.as_deref());
-        let mut config = postgres::Config::new();
+        let mut config = postgres::Config::from(super::session::login_config(&url));
         let is_unix = match &endpoint.host {
             Host::Tcp(name) => {
                 if !name.is_empty() {
@@ -53,24 +53,6 @@ pub fn connect(options: &ConnectOptions) -> Result<Connection, FetchError> {
             config.hostaddr(ip);
         }
         config.port(endpoint.port);
-        if let Some(user) = &url.user {
-            config.user(user);
-        }
-        if let Some(password) = &url.password {
-            config.password(&password.0);
-        }
-        if let Some(dbname) = &url.dbname {
-            config.dbname(dbname);
-        }
-        if let Some(server_options) = &url.options {
-            config.options(server_options);
-        }
-        config.application_name(url.application_name.as_deref().unwrap_or("hc-schema"));
-        config.channel_binding(match url.channel_binding {
-            ChannelBinding::Disable => postgres::config::ChannelBinding::Disable,
-            ChannelBinding::Prefer => postgres::config::ChannelBinding::Prefer,
-            ChannelBinding::Require => postgres::config::ChannelBinding::Require,
-        });
         config.connect_timeout(connect_timeout);
         let result = match connector.as_ref().filter(|_| !is_unix) {
             None => {

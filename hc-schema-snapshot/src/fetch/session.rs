@@ -242,25 +242,7 @@ async fn connect(
         negotiating: connector.is_some(),
         first_seen: false,
     };
-    let mut config = tokio_postgres::Config::new();
-    if let Some(user) = &url.user {
-        config.user(user);
-    }
-    if let Some(password) = &url.password {
-        config.password(&password.0);
-    }
-    if let Some(dbname) = &url.dbname {
-        config.dbname(dbname);
-    }
-    if let Some(options) = &url.options {
-        config.options(options);
-    }
-    config.application_name(url.application_name.as_deref().unwrap_or("hc-schema"));
-    config.channel_binding(match url.channel_binding {
-        ChannelBinding::Disable => tokio_postgres::config::ChannelBinding::Disable,
-        ChannelBinding::Prefer => tokio_postgres::config::ChannelBinding::Prefer,
-        ChannelBinding::Require => tokio_postgres::config::ChannelBinding::Require,
-    });
+    let mut config = login_config(url);
     match connector {
         None => {
             config.ssl_mode(tokio_postgres::config::SslMode::Disable);
@@ -438,4 +420,30 @@ where
             Ok(stream)
         })
     }
+}
+
+/// The driver configuration of what the login sends (user, password, database, server
+/// options, application name, channel binding), shared by the catalog session and
+/// [`super::connect`]; where to connect and TLS are each caller's.
+pub(super) fn login_config(url: &DatabaseUrl) -> tokio_postgres::Config {
+    let mut config = tokio_postgres::Config::new();
+    if let Some(user) = &url.user {
+        config.user(user);
+    }
+    if let Some(password) = &url.password {
+        config.password(&password.0);
+    }
+    if let Some(dbname) = &url.dbname {
+        config.dbname(dbname);
+    }
+    if let Some(options) = &url.options {
+        config.options(options);
+    }
+    config.application_name(url.application_name.as_deref().unwrap_or("hc-schema"));
+    config.channel_binding(match url.channel_binding {
+        ChannelBinding::Disable => tokio_postgres::config::ChannelBinding::Disable,
+        ChannelBinding::Prefer => tokio_postgres::config::ChannelBinding::Prefer,
+        ChannelBinding::Require => tokio_postgres::config::ChannelBinding::Require,
+    });
+    config
 }
