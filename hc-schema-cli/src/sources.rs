@@ -7,7 +7,6 @@ use std::collections::HashMap;
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::manifest::{Site, Usage};
 use hc_schema_snapshot::scan::Scan;
-use hc_schema_snapshot::sql::{Context as SqlContext, Union};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
 use hc_schema_snapshot::Snapshot;
 
@@ -27,14 +26,7 @@ impl Sources {
     /// Run the SQL checks over `scan` with `snapshots` (every snapshot of the project that
     /// loads, with its environment): the context `hc_sql!` gets from the build script.
     pub fn check(scan: Scan, project: &Project, snapshots: &[(&str, &Snapshot)]) -> Sources {
-        let union = Union::new(snapshots.iter().map(|(_, s)| *s));
-        let schemas = sqlcheck::schemas(
-            &project.config,
-            snapshots.iter().map(|(env, _)| *env),
-            snapshots.iter().map(|(_, s)| *s),
-        );
-        let context = SqlContext::new(schemas, &union);
-        let sql = sqlcheck::check(&scan, &context);
+        let sql = sqlcheck::check_project(&scan, &project.config, snapshots);
         let usages = sql.all_usages(&scan);
         Sources { scan, sql, usages }
     }

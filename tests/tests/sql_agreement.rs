@@ -7,7 +7,6 @@ use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::diagnostic::{explain, Target};
 use hc_schema_snapshot::manifest::{check_usages, Manifest, Origin};
 use hc_schema_snapshot::scan::{scan, Scan};
-use hc_schema_snapshot::sql::{Context, Union};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
 use hc_schema_snapshot::Snapshot;
 use hc_schema_tests::cargo::{snapshot_json, TempCrate};
@@ -156,13 +155,9 @@ fn checked(krate: &TempCrate) -> (Scan, SqlChecks, Project) {
             (env, snapshot)
         })
         .collect();
-    let union = Union::new(snapshots.iter().map(|(_, s)| s));
-    let schemas = sqlcheck::schemas(
-        &project.config,
-        snapshots.iter().map(|(e, _)| e.as_str()),
-        snapshots.iter().map(|(_, s)| s),
-    );
-    let checks = sqlcheck::check(&scan, &Context::new(schemas, &union));
+    let snapshots: Vec<(&str, &Snapshot)> =
+        snapshots.iter().map(|(e, s)| (e.as_str(), s)).collect();
+    let checks = sqlcheck::check_project(&scan, &project.config, &snapshots);
     (scan, checks, project)
 }
 

@@ -197,6 +197,19 @@ pub fn schemas<'a>(
     all.into_iter().collect()
 }
 
+/// [`check`] with the context built from the project's configuration and `snapshots` (every
+/// snapshot of the project that loads, with its environment): what `hc-schema check` runs,
+/// and what the build script hands `hc_sql!`.
+pub fn check_project(scan: &Scan, config: &Config, snapshots: &[(&str, &Snapshot)]) -> SqlChecks {
+    let union = crate::sql::Union::new(snapshots.iter().map(|(_, s)| *s));
+    let schemas = schemas(
+        config,
+        snapshots.iter().map(|(env, _)| *env),
+        snapshots.iter().map(|(_, s)| *s),
+    );
+    check(scan, &Context::new(schemas, &union))
+}
+
 enum Work {
     Macro(hc_sql::MacroOutcome),
     Literal(lint::LintOutcome),
