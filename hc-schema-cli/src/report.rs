@@ -12,6 +12,7 @@ use hc_schema_snapshot::requirement::{Allowance, Finding};
 use hc_schema_snapshot::scan::Scan;
 use hc_schema_snapshot::selection::{Reason, SnapshotRef};
 use hc_schema_snapshot::sqlcheck::{Severity, SqlFinding, SqlFindingKind, SqlStats};
+use hc_schema_snapshot::verdict::Status as Verdict;
 use hc_schema_snapshot::Snapshot;
 
 use crate::sources::Sources;
@@ -268,12 +269,10 @@ impl<'a> Report<'a> {
                 ..Target::env(&r.env, &r.display, snapshot)
             };
             for problem in check_usages(&sources.usages, &r.env, snapshot) {
-                let status = if problem.allowed.is_some() {
-                    Status::Allowed
-                } else if problem.finding.fails(strict_access) {
-                    Status::Error
-                } else {
-                    Status::Note
+                let status = match problem.status(strict_access) {
+                    Verdict::Allowed => Status::Allowed,
+                    Verdict::Fails => Status::Error,
+                    Verdict::Note => Status::Note,
                 };
                 let cell = match (&problem.finding, status) {
                     (_, Status::Allowed) => Cell::Allowed,

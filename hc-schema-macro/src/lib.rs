@@ -23,6 +23,7 @@
 
 mod cache;
 mod expand;
+mod judge;
 mod snapshots;
 mod sql;
 mod validate;

@@ -35,7 +35,7 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
     let context = match context.as_ref() {
         Ok(context) => context,
         Err(message) => {
-            let errors = check::once(literal.span, message.clone());
+            let errors = crate::judge::once(literal.span, message.clone());
             return expand::with_errors(&errors, &literal);
         }
     };

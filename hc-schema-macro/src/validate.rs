@@ -1,19 +1,16 @@
 //! Turn the annotation and the selected snapshots into spanned errors.
 
-use std::sync::Arc;
-
-use hc_schema_snapshot::diagnostic::{explain, Target};
-use hc_schema_snapshot::selection::{Reason, Selection, SnapshotRef};
+use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::syntax::{plain_groups, Annotation};
-use hc_schema_snapshot::{check_columns, evaluate, Finding, Snapshot};
-use proc_macro2::Span;
+use hc_schema_snapshot::{check_columns, Finding};
 
+use crate::judge::{self, once};
 use crate::snapshots;
 
 /// Every error for this annotation: grammar-level validation first, then one error per missing
-/// table or column per environment of `selection`.
+/// table or column per environment of `selection` (worded and decided by [`judge`]).
 pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) -> Vec<syn::Error> {
-    let mut errors: Vec<syn::Error> = annotation
+    let errors: Vec<syn::Error> = annotation
         .validate()
         .into_iter()
         .map(|err| syn::Error::new(err.span, err.message))
@@ -25,79 +22,30 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
         Ok(selection) => selection,
         Err(message) => return once(annotation.span, message.clone()),
     };
-    if selection.selected.is_empty() {
-        return once(
-            annotation.span,
-            format!(
-                "no snapshot to check against: {} has no <env>.json file (selected by {}); \
-                 create one with `hc-schema refresh <env>` and commit it",
-                if selection.snapshot_dir.is_empty() {
-                    "the snapshot directory"
-                } else {
-                    &selection.snapshot_dir
-                },
-                selection.reason.describe()
-            ),
-        );
+    if let Some(message) = judge::no_snapshot(selection) {
+        return once(annotation.span, message);
     }
     let allowances = annotation.allowances();
-    let strict_access = selection.strict_access;
-    // Failures are explained with the full snapshots of every environment, read only then.
-    type Parsed = Arc<Result<Snapshot, String>>;
-    let mut known: Option<Vec<(&SnapshotRef, Parsed)>> = None;
-    for selected in &selection.selected {
-        let checked = snapshots::checked(selected, &selection.fingerprint);
-        let schema = match checked.schema() {
-            Ok(schema) => schema,
-            Err(message) => {
-                errors.extend(once(annotation.span, message.to_string()));
-                continue;
-            }
-        };
-        for group in &annotation.groups {
-            let requirement = group.requirement();
-            let evaluation = evaluate(&requirement, &allowances, &selected.env, schema);
-            let findings: Vec<_> = evaluation
-                .findings
-                .into_iter()
-                .filter(|(finding, allowed)| allowed.is_none() && finding.fails(strict_access))
-                .map(|(finding, _)| finding)
-                .collect();
-            if findings.is_empty() {
-                continue;
-            }
-            let known = known.get_or_insert_with(|| {
-                let all = selection.selected.iter().chain(&selection.others);
-                all.map(|r| (r, snapshots::full(r))).collect()
-            });
-            let failing = match known.iter().find(|(r, _)| std::ptr::eq(*r, selected)) {
-                Some((r, parsed)) => match parsed.as_ref() {
-                    Ok(parsed) => target(r, parsed, selection),
-                    Err(message) => {
-                        // The file changed after the build script indexed it.
-                        errors.extend(once(annotation.span, message.clone()));
-                        break;
-                    }
-                },
-                None => break,
-            };
-            let targets: Vec<Target<'_>> = known
-                .iter()
-                .filter_map(|(r, s)| s.as_ref().as_ref().ok().map(|s| target(r, s, selection)))
-                .collect();
-            for finding in findings {
-                let text = explain(&finding, &failing, &targets).to_string();
-                let span = match finding {
-                    Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => {
-                        group.write.unwrap_or(group.table.span)
-                    }
-                    _ => group.span_of(finding.column()),
-                };
-                errors.push(syn::Error::new(span, text));
-            }
-        }
+    let checked = judge::checked(selection);
+    let mut judge = judge::judge(selection, &checked);
+    let mut judged = vec![(None, judge.setup())];
+    for group in &annotation.groups {
+        let judgements = judge.judge(&group.requirement(), &allowances);
+        judged.push((Some(group), judgements));
     }
-    errors
+    judge::errors(
+        selection,
+        judged,
+        annotation.span,
+        |group, finding| match (group, finding) {
+            (Some(group), Finding::ReadOnly { .. } | Finding::AccessUnknown { .. }) => {
+                group.write.unwrap_or(group.table.span)
+            }
+            (Some(group), _) => group.span_of(finding.column()),
+            (None, _) => annotation.span,
+        },
+        |_, _| None,
+    )
 }
 
 /// Whether the annotation whose arguments read `text` is in the plain form
@@ -124,19 +72,6 @@ pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>
     true
 }
 
-fn target<'a>(
-    snapshot: &'a SnapshotRef,
-    parsed: &'a Snapshot,
-    selection: &Selection,
-) -> Target<'a> {
-    Target {
-        env: &snapshot.env,
-        display: &snapshot.display,
-        snapshot: parsed,
-        given_file: selection.reason == Reason::SnapshotVar,
-    }
-}
-
 /// With the registry on, the crate must depend on hc-schema-snapshot (the registry lives
 /// there): one error for the crate, naming the manifest line to add.
 pub fn missing_registry_dependency(annotation: &Annotation) -> Vec<syn::Error> {
@@ -155,11 +90,3 @@ pub fn missing_registry_dependency(annotation: &Annotation) -> Vec<syn::Error> {
     )
 }
 
-/// A setup problem, reported at the first annotation of the compilation only.
-fn once(span: Span, message: String) -> Vec<syn::Error> {
-    if snapshots::first_report(&message) {
-        vec![syn::Error::new(span, message)]
-    } else {
-        Vec::new()
-    }
-}

@@ -11,6 +11,7 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::requirement::{evaluate, Access, Allowance, Evaluation, Finding, Requirement, Schema};
+use crate::verdict::Status;
 
 /// A name at a position in a source file (1-based line and column). Ordered by position, then
 /// name.
@@ -215,7 +216,12 @@ impl Problem<'_> {
     /// Whether this problem fails the check (not covered by an allowance, and a failure
     /// under the access rule in force).
     pub fn fails(&self, strict_access: bool) -> bool {
-        self.allowed.is_none() && self.finding.fails(strict_access)
+        self.status(strict_access).fails()
+    }
+
+    /// How this problem counts ([`Status::of`]: THE rule).
+    pub fn status(&self, strict_access: bool) -> Status {
+        Status::of(&self.finding, self.allowed, strict_access)
     }
 }
 

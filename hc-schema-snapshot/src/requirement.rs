@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::names;
 use crate::snapshot::{MappingAccess, Snapshot};
+use crate::verdict::Status;
 
 /// Whether code reads a table's columns or writes them.
 #[derive(
@@ -361,7 +362,7 @@ impl Evaluation<'_> {
     pub fn fails(&self, strict_access: bool) -> bool {
         self.findings
             .iter()
-            .any(|(finding, allowed)| allowed.is_none() && finding.fails(strict_access))
+            .any(|(finding, allowed)| Status::of(finding, *allowed, strict_access).fails())
     }
 }
 

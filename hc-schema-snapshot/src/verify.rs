@@ -29,6 +29,7 @@ use crate::fetch::{fetch, ConnectOptions, DatabaseUrl, FetchError, SslMode};
 use crate::manifest::{check_usages, stale_allowances, Site, Usage};
 use crate::requirement::Finding;
 use crate::snapshot::Snapshot;
+use crate::verdict::Status;
 
 /// One finding of a verify, with the code sites that need what it is about.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -238,10 +239,11 @@ pub fn report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) ->
     let mut notes: Vec<Entry> = Vec::new();
     for problem in check_usages(usages, env, snapshot) {
         let site = problem.site();
-        let (list, reason) = match problem.allowed {
-            Some(allowance) => (&mut allowed, Some(allowance.reason.clone())),
-            None if problem.finding.fails(false) => (&mut failures, None),
-            None => (&mut notes, None),
+        let reason = problem.allowed.map(|allowance| allowance.reason.clone());
+        let list = match problem.status(false) {
+            Status::Allowed => &mut allowed,
+            Status::Fails => &mut failures,
+            Status::Note => &mut notes,
         };
         match list
             .iter_mut()

@@ -1,6 +1,11 @@
-//! The argument of `hc_sql!`: one string literal, and where each byte of its value is in the
-//! source.
+//! The argument of `hc_sql!`: one string literal. Where each byte of its value is in the
+//! source, and how an error is placed, is the library's [`SourceLiteral`] (shared with
+//! `hc-schema check`); this module only reads the token, with a fast path for the common
+//! literal (measured: syn's unescaping costs more than the rest of the macro at opt-level 0).
 
+use std::cell::OnceCell;
+
+use hc_schema_snapshot::sql::{SourceLiteral, NOT_A_LITERAL as USAGE};
 use proc_macro::{Delimiter, TokenStream, TokenTree};
 
 /// The string literal of an `hc_sql!` call.
@@ -11,17 +16,18 @@ pub struct SqlLiteral {
     pub span: proc_macro2::Span,
     /// Its value: the SQL.
     pub value: String,
-    /// Where the value starts in the source when every byte of the value is a byte of the
-    /// source (a plain string without escapes, or a raw string): 1-based line, 0-based column.
-    /// Asked of the compiler only when a position is needed (an error, the registry).
-    verbatim_start: std::cell::OnceCell<Option<(usize, usize)>>,
+    /// Where it is written, asked of the compiler only when a position is needed (an error,
+    /// the registry).
+    written: OnceCell<Written>,
 }
 
-const USAGE: &str =
-    "hc_sql! takes one string literal: hc_sql!(\"SELECT name FROM salesforce.account\") \
-     (or a raw string r#\"...\"#, on as many lines as needed); SQL built at run time (concat!, \
-     format!, a variable) cannot be checked here: declare its columns with #[hc_requires(...)] \
-     on the function instead";
+/// The literal's file, source text and start, as the compiler knows them.
+struct Written {
+    file: String,
+    text: String,
+    line: u32,
+    column: u32,
+}
 
 impl SqlLiteral {
     /// The literal of `input`, or an error at the offending token.
@@ -56,7 +62,7 @@ impl SqlLiteral {
                 span: proc_macro2::Span::from(token.span()),
                 value: value.to_string(),
                 token,
-                verbatim_start: std::cell::OnceCell::new(),
+                written: OnceCell::new(),
             });
         }
         let proc_macro2::TokenTree::Literal(literal2) = to2(TokenTree::Literal(token.clone()))
@@ -72,40 +78,30 @@ impl SqlLiteral {
             token,
             span,
             value,
-            verbatim_start: std::cell::OnceCell::new(),
+            written: OnceCell::new(),
         })
     }
 
-    /// The 1-based line and column in the source file of byte `offset` of the SQL: exact when
-    /// the literal's value is its source text (no escapes), else the literal's own position.
-    pub fn locate(&self, offset: usize) -> (u32, u32) {
-        self.exact(offset).unwrap_or_else(|| {
+    /// The literal as the library places names and errors in it. Its source text comes from
+    /// the compiler (none for a literal produced by another macro: then every name is placed
+    /// at the literal itself).
+    pub fn source(&self) -> SourceLiteral<'_> {
+        let written = self.written.get_or_init(|| {
             let start = self.span.start();
-            (start.line as u32, start.column as u32 + 1)
-        })
-    }
-
-    /// The 1-based line and column in the source file of byte `offset` of the SQL, when the
-    /// literal's value is its source text (no escapes).
-    pub fn exact(&self, offset: usize) -> Option<(u32, u32)> {
-        let (mut line, mut column) = (*self
-            .verbatim_start
-            .get_or_init(|| verbatim_start(self.span, &self.value)))?;
-        let offset = offset.min(self.value.len());
-        for c in self.value[..offset].chars() {
-            if c == '\n' {
-                line += 1;
-                column = 0;
-            } else {
-                column += 1;
+            Written {
+                file: self.span.file(),
+                text: self.span.source_text().unwrap_or_default(),
+                line: start.line as u32,
+                column: start.column as u32 + 1,
             }
-        }
-        Some((line as u32, column as u32 + 1))
-    }
-
-    /// The source file of the literal (as rustc names it: relative to the workspace).
-    pub fn file(&self) -> String {
-        self.span.file()
+        });
+        SourceLiteral::new(
+            &written.file,
+            &self.value,
+            &written.text,
+            written.line,
+            written.column,
+        )
     }
 }
 
@@ -142,27 +138,6 @@ fn verbatim_value(text: &str) -> Option<&str> {
     // The closing quote (and hashes) must not occur inside: then this is no single literal.
     let closed_early = inner.contains(&text[text.len() - close..]);
     (!escapes && !closed_early && !inner.contains('\r')).then_some(inner)
-}
-
-/// Where the value begins in the source, when the value is a verbatim copy of the source text
-/// between the quotes.
-fn verbatim_start(span: proc_macro2::Span, value: &str) -> Option<(usize, usize)> {
-    let text = span.source_text()?;
-    // `r##"` ... `"##`, or `"` ... `"`.
-    let (prefix, suffix) = if let Some(raw) = text.strip_prefix('r') {
-        let hashes = raw.len() - raw.trim_start_matches('#').len();
-        (1 + hashes + 1, hashes + 1)
-    } else if text.starts_with('"') {
-        (1, 1)
-    } else {
-        return None;
-    };
-    let inner = text.get(prefix..text.len().checked_sub(suffix)?)?;
-    if inner != value || (prefix == 1 && inner.contains('\\')) {
-        return None;
-    }
-    let start = span.start();
-    Some((start.line, start.column + prefix))
 }
 
 #[cfg(test)]

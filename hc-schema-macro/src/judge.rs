@@ -1,0 +1,125 @@
+//! The one path of both macro forms (`#[hc_requires]` and `hc_sql!`) from requirements to
+//! errors: the selected snapshots, in their cheapest form (the build script's name index, else
+//! the JSON), judged by the library's [`Judge`], which decides each finding's status and words
+//! it. The two forms differ only in where an error points.
+
+use hc_schema_snapshot::diagnostic::Explanation;
+use hc_schema_snapshot::selection::{Reason, Selection};
+use hc_schema_snapshot::verdict::{Judge, Judgement, Loaded, Selected};
+use hc_schema_snapshot::Finding;
+use proc_macro2::Span;
+
+use crate::snapshots::{self, Checked};
+
+/// "no snapshot to check against: ...", when the selection selected nothing.
+pub fn no_snapshot(selection: &Selection) -> Option<String> {
+    selection.selected.is_empty().then(|| {
+        format!(
+            "no snapshot to check against: {} has no <env>.json file (selected by {}); \
+             create one with `hc-schema refresh <env>` and commit it",
+            if selection.snapshot_dir.is_empty() {
+                "the snapshot directory"
+            } else {
+                &selection.snapshot_dir
+            },
+            selection.reason.describe()
+        )
+    })
+}
+
+/// The cheapest readable form of each selected snapshot, in selection order.
+pub fn checked(selection: &Selection) -> Vec<Checked> {
+    selection
+        .selected
+        .iter()
+        .map(|selected| snapshots::checked(selected, &selection.fingerprint))
+        .collect()
+}
+
+/// A judge of `selection`'s environments, checking against `checked` (from [`checked`]), that
+/// reads every snapshot in full at its first failure.
+pub fn judge<'s>(
+    selection: &'s Selection,
+    checked: &'s [Checked],
+) -> Judge<'s, impl FnOnce() -> Vec<Loaded> + 's> {
+    let selected = selection
+        .selected
+        .iter()
+        .zip(checked)
+        .map(|(snapshot, checked)| Selected {
+            env: &snapshot.env,
+            schema: checked.schema().map_err(str::to_string),
+        })
+        .collect();
+    let load = move || {
+        let all = selection.selected.iter().chain(&selection.others);
+        all.map(|snapshot| Loaded {
+            env: snapshot.env.clone(),
+            display: snapshot.display.clone(),
+            snapshot: snapshots::full(snapshot),
+        })
+        .collect()
+    };
+    Judge::new(
+        selected,
+        selection.strict_access,
+        selection.reason == Reason::SnapshotVar,
+        load,
+    )
+}
+
+/// The errors of `uses` (each judged by `judge` into its judgements), environment by
+/// environment in selection order, then in the order of `uses`: a failing finding at
+/// `span_of(use, finding)` with `note_of`'s note first; a setup problem (a snapshot that cannot
+/// be read) once per compilation, at `fallback`.
+pub fn errors<U>(
+    selection: &Selection,
+    judged: Vec<(U, Vec<Judgement>)>,
+    fallback: Span,
+    span_of: impl Fn(&U, &Finding) -> Span,
+    note_of: impl Fn(&U, &Finding) -> Option<String>,
+) -> Vec<syn::Error> {
+    let mut errors = Vec::new();
+    for snapshot in &selection.selected {
+        for (used, judgements) in &judged {
+            for judgement in judgements {
+                if judgement.env != snapshot.env || !judgement.status.fails() {
+                    continue;
+                }
+                // A failing judgement is always explained; never drop one that is not.
+                let explanation = judgement.explanation.clone().unwrap_or_else(|| Explanation {
+                    message: format!(
+                        "{} fails in {}",
+                        judgement.finding.as_ref().map_or(String::new(), Finding::subject),
+                        judgement.env
+                    ),
+                    notes: Vec::new(),
+                    helps: Vec::new(),
+                });
+                match &judgement.finding {
+                    None => errors.extend(once(fallback, explanation.to_string())),
+                    Some(finding) => {
+                        let mut explanation = explanation;
+                        if let Some(note) = note_of(used, finding) {
+                            explanation.notes.insert(0, note);
+                        }
+                        errors.push(syn::Error::new(
+                            span_of(used, finding),
+                            explanation.to_string(),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// A setup problem, reported at the first macro call of the compilation only.
+pub fn once(span: Span, message: String) -> Vec<syn::Error> {
+    if snapshots::first_report(&message) {
+        vec![syn::Error::new(span, message)]
+    } else {
+        Vec::new()
+    }
+}

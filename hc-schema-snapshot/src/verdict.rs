@@ -1,0 +1,320 @@
+//! THE path from a requirement to its verdict and its message.
+//!
+//! [`crate::check`] says what is unmet; this module says what that means and how it is worded:
+//! [`Status::of`] is the one rule for whether a finding fails, is allowed or is a note (the
+//! macro, `hc-schema check` and the release-phase verify all call it), and [`Judge`] takes a
+//! set of selected environments and requirements to findings with their status and
+//! explanation, for both macro forms (`#[hc_requires]` and `hc_sql!`), so that they can never
+//! disagree (they once did: a snapshot that stopped parsing after the build script indexed it
+//! was reported by one form and silently dropped by the other).
+
+use std::sync::Arc;
+
+use crate::diagnostic::{explain, Explanation, Target};
+use crate::requirement::{evaluate, Allowance, Finding, Requirement, Schema};
+use crate::snapshot::Snapshot;
+
+/// How a finding counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// It fails the build, the check or the verify.
+    Fails,
+    /// An allowance of the code (`missing_ok`) covers it: reported with its reason, never as ok.
+    Allowed,
+    /// A write to a mapping whose access the snapshot does not record, without
+    /// `strict_access`: a pass with a note.
+    Note,
+}
+
+impl Status {
+    /// THE rule: an allowed finding is [`Status::Allowed`]; otherwise a finding fails unless
+    /// it is an unknown access checked leniently.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::verdict::Status;
+    /// use hc_schema_snapshot::Finding;
+    /// let unknown = Finding::AccessUnknown { table: "contact".into() };
+    /// assert_eq!(Status::of(&unknown, None, false), Status::Note);
+    /// assert_eq!(Status::of(&unknown, None, true), Status::Fails);
+    /// ```
+    pub fn of(finding: &Finding, allowance: Option<&Allowance>, strict_access: bool) -> Status {
+        if allowance.is_some() {
+            Status::Allowed
+        } else if finding.fails(strict_access) {
+            Status::Fails
+        } else {
+            Status::Note
+        }
+    }
+
+    /// Whether this status fails.
+    pub fn fails(self) -> bool {
+        self == Status::Fails
+    }
+}
+
+/// One selected environment as the judge checks it: the cheapest form of its snapshot (the
+/// build script's name index, or the snapshot itself), or why it cannot be read.
+pub struct Selected<'a> {
+    /// Environment name (`prod`).
+    pub env: &'a str,
+    /// Its schema, or the message saying why it cannot be checked against.
+    pub schema: Result<&'a dyn Schema, String>,
+}
+
+/// A snapshot read in full, to explain a failure: every selected environment's and every
+/// other one of the snapshot directory (for "mapped in: test").
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// Environment name.
+    pub env: String,
+    /// The file as shown to users (`hc-schema/prod.json`).
+    pub display: String,
+    /// The parsed snapshot, or why it does not parse.
+    pub snapshot: Arc<Result<Snapshot, String>>,
+}
+
+/// A finding with its status and message, or a setup problem of an environment (no finding:
+/// its snapshot cannot be read), which always fails.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The environment.
+    pub env: String,
+    /// What is unmet; `None` for a setup problem.
+    pub finding: Option<Finding>,
+    /// How it counts.
+    pub status: Status,
+    /// The allowance that covers it, when [`Status::Allowed`].
+    pub allowance: Option<Allowance>,
+    /// The message (only a failing judgement carries one: explaining reads every snapshot).
+    pub explanation: Option<Explanation>,
+}
+
+/// Judges requirements in the selected environments. Snapshots are read in full only when
+/// something fails (to explain it), once per judge.
+pub struct Judge<'a, F: FnOnce() -> Vec<Loaded>> {
+    selected: Vec<Selected<'a>>,
+    strict_access: bool,
+    given_file: bool,
+    load: Option<F>,
+    loaded: Vec<Loaded>,
+}
+
+impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
+    /// A judge of `selected` environments; `load` reads every snapshot in full (called at most
+    /// once, at the first failure); `given_file` when the one snapshot is a file given by path
+    /// (`HC_SCHEMA_SNAPSHOT`), so that advice speaks of the file.
+    pub fn new(
+        selected: Vec<Selected<'a>>,
+        strict_access: bool,
+        given_file: bool,
+        load: F,
+    ) -> Self {
+        Judge {
+            selected,
+            strict_access,
+            given_file,
+            load: Some(load),
+            loaded: Vec::new(),
+        }
+    }
+
+    /// The setup problems of the selected environments (a snapshot or index that cannot be
+    /// read): one failing judgement each.
+    pub fn setup(&self) -> Vec<Judgement> {
+        self.selected
+            .iter()
+            .filter_map(|selected| {
+                let message = selected.schema.as_ref().err()?;
+                Some(setup_problem(selected.env, message.clone()))
+            })
+            .collect()
+    }
+
+    /// Every finding of `requirement` (with the code's `allowances`) in every selected
+    /// environment that can be read, with its status; failing ones explained. An environment
+    /// whose snapshot no longer parses when a failure needs explaining is a failing setup
+    /// judgement, never a pass.
+    pub fn judge(&mut self, requirement: &Requirement, allowances: &[Allowance]) -> Vec<Judgement> {
+        let mut out = Vec::new();
+        for selected in &self.selected {
+            let Ok(schema) = &selected.schema else {
+                continue; // a setup problem: see `setup`
+            };
+            let env = selected.env;
+            let evaluation = evaluate(requirement, allowances, env, *schema);
+            let judged: Vec<(Finding, Option<&Allowance>, Status)> = evaluation
+                .findings
+                .into_iter()
+                .map(|(finding, allowance)| {
+                    let status = Status::of(&finding, allowance, self.strict_access);
+                    (finding, allowance, status)
+                })
+                .collect();
+            let fails = judged.iter().any(|(_, _, status)| status.fails());
+            if fails {
+                if let Some(load) = self.load.take() {
+                    self.loaded = load();
+                }
+            }
+            let targets = if fails {
+                match targets(&self.loaded, env, self.given_file) {
+                    Ok(targets) => targets,
+                    Err(message) => {
+                        out.push(setup_problem(env, message));
+                        continue;
+                    }
+                }
+            } else {
+                Vec::new()
+            };
+            for (finding, allowance, status) in judged {
+                let explanation = status
+                    .fails()
+                    .then(|| explain(&finding, &targets[0], &targets));
+                out.push(Judgement {
+                    env: env.to_string(),
+                    finding: Some(finding),
+                    status,
+                    allowance: allowance.cloned(),
+                    explanation,
+                });
+            }
+        }
+        out
+    }
+}
+
+/// The explanation targets with `env`'s first, or why `env`'s snapshot cannot be read.
+fn targets<'l>(
+    loaded: &'l [Loaded],
+    env: &str,
+    given_file: bool,
+) -> Result<Vec<Target<'l>>, String> {
+    let target = |l: &'l Loaded, snapshot: &'l Snapshot| Target {
+        env: &l.env,
+        display: &l.display,
+        snapshot,
+        given_file,
+    };
+    let own = loaded.iter().find(|l| l.env == env).ok_or_else(|| {
+        format!("the snapshot of {env} could not be read to explain a failure: build again")
+    })?;
+    let own = match own.snapshot.as_ref() {
+        // The file changed after the build script indexed it.
+        Err(message) => return Err(message.clone()),
+        Ok(snapshot) => target(own, snapshot),
+    };
+    let mut all = vec![own];
+    for l in loaded {
+        if let (Ok(snapshot), false) = (l.snapshot.as_ref(), l.env == env) {
+            all.push(target(l, snapshot));
+        }
+    }
+    Ok(all)
+}
+
+fn setup_problem(env: &str, message: String) -> Judgement {
+    Judgement {
+        env: env.to_string(),
+        finding: None,
+        status: Status::Fails,
+        allowance: None,
+        explanation: Some(Explanation {
+            message,
+            notes: Vec::new(),
+            helps: Vec::new(),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::NameIndex;
+
+    const PROD: &str = r#"{"format":1,"environment":"prod","schema":"salesforce","tables":{
+        "account":{"columns":{"name":{}}},"contact":{"access":"read_only","columns":{"email":{}}}}}"#;
+
+    fn loaded(env: &str, text: &str) -> Loaded {
+        Loaded {
+            env: env.into(),
+            display: format!("hc-schema/{env}.json"),
+            snapshot: Arc::new(Snapshot::parse(text, "x.json", env).map_err(|e| e.to_string())),
+        }
+    }
+
+    /// The index says the snapshot lacks a column, but the snapshot itself stopped parsing
+    /// after the build script indexed it: a failing judgement, never nothing.
+    #[test]
+    fn a_snapshot_that_stopped_parsing_fails() {
+        let index = NameIndex::of(&Snapshot::parse(PROD, "p.json", "prod").unwrap());
+        let selected = vec![Selected {
+            env: "prod",
+            schema: Ok(&index as &dyn Schema),
+        }];
+        let mut judge = Judge::new(selected, false, false, || vec![loaded("prod", "{ broken")]);
+        let verdicts = judge.judge(&Requirement::new("account", ["tier__c"]), &[]);
+        assert_eq!(verdicts.len(), 1, "{verdicts:?}");
+        assert!(verdicts[0].finding.is_none() && verdicts[0].status.fails());
+        let message = verdicts[0].explanation.as_ref().unwrap().message.clone();
+        assert!(message.contains("malformed"), "{message}");
+    }
+
+    #[test]
+    fn statuses_and_explanations() {
+        let index = NameIndex::of(&Snapshot::parse(PROD, "p.json", "prod").unwrap());
+        let selected = vec![Selected {
+            env: "prod",
+            schema: Ok(&index as &dyn Schema),
+        }];
+        let mut loads = 0;
+        let mut judge = Judge::new(selected, false, false, || {
+            loads += 1;
+            vec![loaded("prod", PROD)]
+        });
+        assert!(judge
+            .judge(&Requirement::new("account", ["name"]), &[])
+            .is_empty());
+        let allowance = Allowance {
+            env: "prod".into(),
+            table: "account".into(),
+            columns: vec!["tier__c".into()],
+            reason: "flag".into(),
+        };
+        let allowed = judge.judge(
+            &Requirement::new("account", ["tier__c"]),
+            std::slice::from_ref(&allowance),
+        );
+        assert_eq!(allowed[0].status, Status::Allowed);
+        assert!(
+            allowed[0].explanation.is_none(),
+            "nothing loaded for an allowed finding"
+        );
+        let written = judge.judge(&Requirement::write("contact", ["email"]), &[]);
+        assert_eq!(written[0].status, Status::Fails);
+        let text = written[0].explanation.as_ref().unwrap().to_string();
+        assert!(
+            text.starts_with("`contact` is mapped read-only in prod"),
+            "{text}"
+        );
+        drop(judge);
+        assert_eq!(loads, 1);
+    }
+
+    #[test]
+    fn an_unreadable_environment_is_a_setup_problem() {
+        let judge = Judge::new(
+            vec![Selected {
+                env: "prod",
+                schema: Err("hc-schema/prod.json does not exist".into()),
+            }],
+            false,
+            false,
+            Vec::new,
+        );
+        let setup = judge.setup();
+        assert_eq!(setup.len(), 1);
+        assert!(setup[0].status.fails());
+    }
+}
