@@ -87,15 +87,21 @@ pub fn errors<U>(
                     continue;
                 }
                 // A failing judgement is always explained; never drop one that is not.
-                let explanation = judgement.explanation.clone().unwrap_or_else(|| Explanation {
-                    message: format!(
-                        "{} fails in {}",
-                        judgement.finding.as_ref().map_or(String::new(), Finding::subject),
-                        judgement.env
-                    ),
-                    notes: Vec::new(),
-                    helps: Vec::new(),
-                });
+                let explanation = judgement
+                    .explanation
+                    .clone()
+                    .unwrap_or_else(|| Explanation {
+                        message: format!(
+                            "{} fails in {}",
+                            judgement
+                                .finding
+                                .as_ref()
+                                .map_or(String::new(), Finding::subject),
+                            judgement.env
+                        ),
+                        notes: Vec::new(),
+                        helps: Vec::new(),
+                    });
                 match &judgement.finding {
                     None => errors.extend(once(fallback, explanation.to_string())),
                     Some(finding) => {

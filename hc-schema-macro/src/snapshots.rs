@@ -3,7 +3,6 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use hc_schema_snapshot::selection::{
     display_path, select_for_crate, Inputs, Reason, Selection, SnapshotRef, Stamp, ENV_VAR,
@@ -11,7 +10,7 @@ use hc_schema_snapshot::selection::{
 };
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
-use crate::cache;
+use crate::cache::Cache;
 
 /// What a requirement is checked against: the build script's name index when there is one,
 /// else the parsed snapshot.
@@ -42,7 +41,7 @@ impl Checked {
 /// index if that reads, else the parsed snapshot.
 pub fn checked(snapshot: &SnapshotRef, fingerprint: &str) -> Checked {
     if let Some(path) = &snapshot.index {
-        let index = cache::index(path, fingerprint);
+        let index = index(path, fingerprint);
         if index.is_ok() {
             return Checked::Index(index);
         }
@@ -50,25 +49,41 @@ pub fn checked(snapshot: &SnapshotRef, fingerprint: &str) -> Checked {
     Checked::Snapshot(full(snapshot))
 }
 
-/// The parsed snapshot (to explain a failure).
+/// The name index at `path`, written by the build script, whose selection has `fingerprint`.
+/// The build script rewrites the index whenever the fingerprint changes, so the pair
+/// identifies the content: no file to watch.
+pub fn index(path: &Path, fingerprint: &str) -> Arc<Result<NameIndex, String>> {
+    static INDEXES: Cache<Result<NameIndex, String>> = Cache::new();
+    let key = format!("{}\n{fingerprint}", path.display());
+    INDEXES.get(&key, || {
+        let index = std::fs::read(path)
+            .map_err(|err| err.to_string())
+            .and_then(NameIndex::parse);
+        (index, Vec::new())
+    })
+}
+
+/// The parsed snapshot (errors as their message, showing the workspace-relative path).
 pub fn full(snapshot: &SnapshotRef) -> Arc<Result<Snapshot, String>> {
-    cache::snapshot(&snapshot.path, &snapshot.display)
+    static SNAPSHOTS: Cache<Result<Snapshot, String>> = Cache::new();
+    let path = &snapshot.path;
+    let key = format!("{}\n{}", path.display(), snapshot.display);
+    SNAPSHOTS.get(&key, || {
+        let parsed = Snapshot::load(path).map_err(|err| {
+            err.to_string()
+                .replace(&path.display().to_string(), &snapshot.display)
+        });
+        (parsed, vec![path.clone()])
+    })
 }
 
 /// The selection of this compilation: from the build script's `HC_SCHEMA_SELECTION`, else from
-/// `HC_SCHEMA_SNAPSHOT` (crates without a build script, such as trybuild's). Decoded once per
-/// process for as long as the variables stay the same, and checked against the crate being
-/// compiled ([`for_this_crate`]) at most once a second (a long-lived proc-macro server, such
-/// as rust-analyzer's, sees snapshot edits).
+/// `HC_SCHEMA_SNAPSHOT` (crates without a build script, such as trybuild's), checked against the
+/// crate being compiled ([`for_this_crate`]). Kept by the macro's cache while the variables stay
+/// the same and no selected snapshot changes (a long-lived proc-macro server, such as
+/// rust-analyzer's, sees snapshot edits).
 pub fn selection() -> Arc<Result<Selection, String>> {
-    type Key = (
-        Option<String>,
-        Option<String>,
-        Option<PathBuf>,
-        Option<String>,
-    );
-    type Decoded = Arc<Result<Selection, String>>;
-    static LAST: Mutex<Option<(Key, Instant, Decoded)>> = Mutex::new(None);
+    static SELECTIONS: Cache<Result<Selection, String>> = Cache::new();
     let selection_var = std::env::var(SELECTION_VAR).ok();
     // The working directory only matters for a relative HC_SCHEMA_SNAPSHOT.
     let (snapshot_var, cwd) = match selection_var {
@@ -79,16 +94,16 @@ pub fn selection() -> Arc<Result<Selection, String>> {
         ),
     };
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").ok();
-    let key: Key = (selection_var, snapshot_var, cwd, manifest_dir);
-    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some((seen, checked_at, selection)) = last.as_ref() {
-        if *seen == key && checked_at.elapsed() < Duration::from_secs(1) {
-            return Arc::clone(selection);
-        }
-    }
-    let selection = Arc::new(decode_selection().and_then(for_this_crate));
-    *last = Some((key, Instant::now(), Arc::clone(&selection)));
-    selection
+    let key = format!("{selection_var:?}\n{snapshot_var:?}\n{cwd:?}\n{manifest_dir:?}");
+    SELECTIONS.get(&key, || {
+        let selection = decode_selection().and_then(for_this_crate);
+        // A selected snapshot edited behind cargo's back: select again (its index is stale).
+        let files = match &selection {
+            Ok(selection) => selection.selected.iter().map(|s| s.path.clone()).collect(),
+            Err(_) => Vec::new(),
+        };
+        (selection, files)
+    })
 }
 
 /// Make sure `selection` describes the crate being compiled, as it is now.

@@ -12,7 +12,6 @@
 
 mod build_id;
 mod check;
-mod codec;
 mod context;
 mod expand;
 mod literal;

@@ -89,4 +89,3 @@ pub fn missing_registry_dependency(annotation: &Annotation) -> Vec<syn::Error> {
         ),
     )
 }
-

@@ -428,3 +428,64 @@ fn hc_sql_knows_the_configured_schema_and_every_snapshot() {
         "two errors and the summary:\n{stderr}"
     );
 }
+
+/// A selected snapshot edited into an unparsable one after the build script indexed it,
+/// behind cargo's back (same size, same modification time: the build script does not run
+/// again and the index still matches its stamp): when a requirement fails against the index,
+/// reading the snapshot to explain it fails, and both macro forms report that (the `hc_sql!`
+/// path once dropped the finding: a silent pass).
+#[test]
+fn a_snapshot_that_stops_parsing_after_indexing_fails_both_macro_forms() {
+    const ANNOTATED: &str = "use hc_schema_macro::hc_requires;\n\
+        #[hc_requires(account(name, tier__c))]\n\
+        fn tiers() {}\n\
+        fn main() { tiers(); }\n";
+    const QUERY: &str = "use hc_schema_macro::hc_sql;\n\
+        const Q: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM salesforce.account a\");\n\
+        fn main() { println!(\"{Q}\"); }\n";
+    for (form, main) in [("#[hc_requires]", ANNOTATED), ("hc_sql!", QUERY)] {
+        let krate = TempCrate::new(
+            "stops_parsing",
+            &["prod-snapshot", "test-snapshot"],
+            &[
+                ("src/main.rs", main),
+                (
+                    "hc-schema/prod.json",
+                    &snapshot_json("prod", &[("account", &["name"])]),
+                ),
+                (
+                    "hc-schema/test.json",
+                    &snapshot_json("test", &[("account", &["name", "tier__c"])]),
+                ),
+            ],
+        );
+        let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+        assert!(
+            !ok && stderr.contains("`account.tier__c` is not mapped in prod"),
+            "{form}, before the edit:\n{stderr}"
+        );
+        // Break the JSON without changing its size or modification time.
+        let path = krate.path().join("hc-schema/prod.json");
+        let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen('{', "[", 1)).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        // Touch the source only: the crate compiles again, the build script does not run.
+        krate.write("src/main.rs", &format!("{main}// touched\n"));
+        let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+        assert!(
+            !ok,
+            "{form}: a silent pass with an unparsable snapshot:\n{stderr}"
+        );
+        assert!(
+            stderr.contains("error: hc-schema/prod.json:1:")
+                && stderr.contains("malformed snapshot"),
+            "{form}:\n{stderr}"
+        );
+    }
+}

@@ -16,8 +16,11 @@ use hc_schema_snapshot::selection::{Selection, SqlSetup, SQL_VAR};
 use hc_schema_snapshot::sql::{analyze, Analysis, Context, SqlError, Union};
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
-use super::{build_id, codec, store::Store};
-use crate::{cache, snapshots};
+use hc_schema_snapshot::sql::codec;
+
+use super::{build_id, store::Store};
+use crate::cache::Cache;
+use crate::snapshots;
 
 /// The file of cached analyses, next to the union index in `OUT_DIR/hc-schema/`.
 pub const CACHE_FILE: &str = "sql-analyses";
@@ -119,23 +122,26 @@ fn cache_context(build: &str, fingerprint: &str, index_len: usize, schemas: &[St
     key.into_bytes()
 }
 
-/// The context for this compilation, or the setup problem that prevents one.
-pub fn known(selection: &Arc<Result<Selection, String>>) -> Arc<Result<Known, String>> {
-    /// The setup variable and the selection (kept alive, so that its address identifies it)
-    /// the context was decided for.
-    type Key = (Option<String>, Arc<Result<Selection, String>>);
-    type Entry = (Key, Arc<Result<Known, String>>);
-    static LAST: Mutex<Option<Entry>> = Mutex::new(None);
+/// The context for this compilation, or the setup problem that prevents one: kept by the
+/// macro's cache for the setup variable and what the selection says it depends on.
+pub fn known(selection: &Result<Selection, String>) -> Arc<Result<Known, String>> {
+    static CONTEXTS: Cache<Result<Known, String>> = Cache::new();
     let setup = std::env::var(SQL_VAR).ok();
-    let mut last = LAST.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    if let Some(((seen, seen_selection), known)) = last.as_ref() {
-        if *seen == setup && Arc::ptr_eq(seen_selection, selection) {
-            return Arc::clone(known);
+    let mut key = format!("{setup:?}");
+    let mut files = Vec::new();
+    if let Ok(selection) = selection {
+        let all = selection.selected.iter().chain(&selection.others);
+        for snapshot in all {
+            key.push_str(&format!(
+                "\n{} {:?}",
+                snapshot.path.display(),
+                snapshot.index
+            ));
+            files.push(snapshot.path.clone());
         }
+        key.push_str(&format!("\n{}", selection.fingerprint));
     }
-    let known = Arc::new(decide(setup.as_deref(), selection));
-    *last = Some(((setup, Arc::clone(selection)), Arc::clone(&known)));
-    known
+    CONTEXTS.get(&key, || (decide(setup.as_deref(), selection), files))
 }
 
 fn decide(setup: Option<&str>, selection: &Result<Selection, String>) -> Result<Known, String> {
@@ -148,7 +154,7 @@ fn decide(setup: Option<&str>, selection: &Result<Selection, String>) -> Result<
     if let (Some(setup), true) = (setup, as_built) {
         let setup = SqlSetup::decode(setup)?;
         if let Some(path) = &setup.known {
-            let index = cache::index(path, &setup.fingerprint);
+            let index = snapshots::index(path, &setup.fingerprint);
             if index.is_ok() {
                 return Ok(Known::of_index(
                     setup.schemas,

@@ -69,6 +69,8 @@
 //! columns they return differs between environments, so explicit columns are checked better.
 
 mod analysis;
+#[doc(hidden)]
+pub mod codec;
 mod context;
 mod literal;
 mod parse;

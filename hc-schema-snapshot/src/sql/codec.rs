@@ -2,20 +2,25 @@
 //! [`decode`], which checks everything (a damaged entry reads as `None`, never as a wrong or
 //! out-of-range analysis, never a panic).
 //!
+//! It lives next to [`Analysis`] and takes every value apart with an exhaustive pattern, so
+//! that a field added to the analysis is a compile error here until the codec carries it (a
+//! field left out would vanish through the macro's cache without a word).
+//!
 //! Layout, numbers u32 little endian, strings as a length and UTF-8 bytes: the statement kind
 //! (one byte, 0 = none); the number of table uses, each: access (one byte, 0 read, 1 write),
 //! table, start, end, the number of columns, each: column, start, end; the number of
-//! wildcards, each: table, start, end. Offsets are byte offsets into the SQL, checked against
-//! it on decoding (in range, on character boundaries).
+//! wildcards, each: table, start, end; the number of column placeholders, each: start, end.
+//! Offsets are byte offsets into the SQL, checked against it on decoding (in range, on
+//! character boundaries).
 
 use std::ops::Range;
 
-use hc_schema_snapshot::sql::{Analysis, ColumnUse, StatementKind, TableUse, WildcardUse};
-use hc_schema_snapshot::Access;
+use super::analysis::{Analysis, ColumnUse, StatementKind, TableUse, WildcardUse};
+use crate::requirement::Access;
 
 /// The layout's version: part of every cache key, bump it when the layout or the meaning of
 /// [`Analysis`] changes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 const KINDS: [StatementKind; 6] = [
     StatementKind::Query,
@@ -28,27 +33,43 @@ const KINDS: [StatementKind; 6] = [
 
 /// `analysis` as bytes.
 pub fn encode(analysis: &Analysis) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + 32 * analysis.tables.len());
-    let kind = analysis
-        .kind
+    let Analysis {
+        kind,
+        tables,
+        wildcards,
+        placeholder_columns,
+    } = analysis;
+    let mut out = Vec::with_capacity(64 + 32 * tables.len());
+    let kind = kind
         .and_then(|kind| KINDS.iter().position(|k| *k == kind))
         .map_or(0, |i| i as u8 + 1);
     out.push(kind);
-    number(&mut out, analysis.tables.len());
-    for table in &analysis.tables {
-        out.push(match table.access {
+    number(&mut out, tables.len());
+    for TableUse {
+        table,
+        access,
+        at,
+        columns,
+    } in tables
+    {
+        out.push(match access {
             Access::Read => 0,
             Access::Write => 1,
         });
-        name(&mut out, &table.table, &table.at);
-        number(&mut out, table.columns.len());
-        for column in &table.columns {
-            name(&mut out, &column.column, &column.at);
+        name(&mut out, table, at);
+        number(&mut out, columns.len());
+        for ColumnUse { column, at } in columns {
+            name(&mut out, column, at);
         }
     }
-    number(&mut out, analysis.wildcards.len());
-    for wildcard in &analysis.wildcards {
-        name(&mut out, &wildcard.table, &wildcard.at);
+    number(&mut out, wildcards.len());
+    for WildcardUse { table, at } in wildcards {
+        name(&mut out, table, at);
+    }
+    number(&mut out, placeholder_columns.len());
+    for at in placeholder_columns {
+        number(&mut out, at.start);
+        number(&mut out, at.end);
     }
     out
 }
@@ -72,10 +93,7 @@ pub fn decode(bytes: &[u8], sql: &str) -> Option<Analysis> {
         0 => None,
         k => Some(*KINDS.get(k as usize - 1)?),
     };
-    let mut analysis = Analysis {
-        kind,
-        ..Analysis::default()
-    };
+    let mut tables = Vec::new();
     for _ in 0..reader.count()? {
         let access = match reader.byte()? {
             0 => Access::Read,
@@ -88,17 +106,28 @@ pub fn decode(bytes: &[u8], sql: &str) -> Option<Analysis> {
             let (column, at) = reader.name()?;
             columns.push(ColumnUse { column, at });
         }
-        analysis.tables.push(TableUse {
+        tables.push(TableUse {
             table,
             access,
             at,
             columns,
         });
     }
+    let mut wildcards = Vec::new();
     for _ in 0..reader.count()? {
         let (table, at) = reader.name()?;
-        analysis.wildcards.push(WildcardUse { table, at });
+        wildcards.push(WildcardUse { table, at });
     }
+    let mut placeholder_columns = Vec::new();
+    for _ in 0..reader.count_of(8)? {
+        placeholder_columns.push(reader.range()?);
+    }
+    let analysis = Analysis {
+        kind,
+        tables,
+        wildcards,
+        placeholder_columns,
+    };
     reader.rest.is_empty().then_some(analysis)
 }
 
@@ -128,8 +157,13 @@ impl Reader<'_> {
     /// A count of items, each at least 9 bytes long: never more than the bytes left allow (a
     /// damaged count cannot make a loop run long).
     fn count(&mut self) -> Option<usize> {
+        self.count_of(9)
+    }
+
+    /// A count of items, each at least `size` bytes long.
+    fn count_of(&mut self, size: usize) -> Option<usize> {
         let count = self.number()?;
-        (count <= self.rest.len() / 9).then_some(count)
+        (count <= self.rest.len() / size).then_some(count)
     }
 
     /// A name and its place in the SQL.
@@ -141,20 +175,25 @@ impl Reader<'_> {
         let (text, rest) = self.rest.split_at(len);
         self.rest = rest;
         let text = std::str::from_utf8(text).ok()?.to_string();
+        Some((text, self.range()?))
+    }
+
+    /// A byte range of the SQL: in range, on character boundaries.
+    fn range(&mut self) -> Option<Range<usize>> {
         let (start, end) = (self.number()?, self.number()?);
         let fits = start <= end
             && end <= self.sql.len()
             && self.sql.is_char_boundary(start)
             && self.sql.is_char_boundary(end);
-        fits.then_some((text, start..end))
+        fits.then_some(start..end)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hc_schema_snapshot::sql::{analyze, Context, Union};
-    use hc_schema_snapshot::Snapshot;
+    use crate::sql::{analyze, Context, Union};
+    use crate::Snapshot;
 
     fn context_snapshot() -> Snapshot {
         Snapshot::parse(
@@ -190,6 +229,11 @@ mod tests {
             assert_eq!(decode(&encode(&analysis), sql), Some(analysis), "{sql}");
         }
         assert!(seen_write);
+        // Every field, placeholders included, survives the trip.
+        let sql = "SELECT name, {} FROM account";
+        let mut analysis = analyze("SELECT name, x FROM account", &context).unwrap_or_default();
+        analysis.placeholder_columns = vec![13..15, 0..6];
+        assert_eq!(decode(&encode(&analysis), sql), Some(analysis));
         assert_eq!(
             decode(&encode(&Analysis::default()), ""),
             Some(Analysis::default())
