@@ -802,9 +802,10 @@ fn apply_diff(old: &str, diff: &str) -> String {
     let mut next = 0usize;
     for line in diff.lines() {
         if let Some(header) = line.strip_prefix("@@ -") {
-            let mut numbers = header.split([',', ' ']);
-            let start: usize = numbers.next().unwrap().parse().unwrap();
-            let count: usize = numbers.next().unwrap().parse().unwrap();
+            // `-start,count`, or `-start` for one line (as GNU diff prints it).
+            let range = header.split(' ').next().unwrap();
+            let (start, count) = range.split_once(',').unwrap_or((range, "1"));
+            let (start, count): (usize, usize) = (start.parse().unwrap(), count.parse().unwrap());
             let start = if count == 0 { start } else { start - 1 };
             out.extend(lines[next..start].iter().map(|s| s.to_string()));
             next = start;
