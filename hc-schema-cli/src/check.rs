@@ -173,11 +173,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         .map(|(r, s)| (r.env.as_str(), s))
         .collect();
     let sources = Sources::check(scan, &ctx.project, &snapshots);
-    if sources.usages.is_empty()
-        && sources.scan.errors.is_empty()
-        && sources.sql.findings.is_empty()
-        && !args.allow_empty
-    {
+    if sources.nothing_scanned() && !args.allow_empty {
         return Err(Failure(nothing_checked(&ctx, sources.scan.files)));
     }
     let known = loaded.known();
@@ -208,7 +204,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
 }
 
 /// "Nothing was checked": no annotation anywhere, or every file excluded.
-fn nothing_checked(ctx: &Context, files: usize) -> String {
+pub(crate) fn nothing_checked(ctx: &Context, files: usize) -> String {
     let excluded = &ctx.project.config.check.exclude;
     let exclusions = if excluded.is_empty() {
         String::new()

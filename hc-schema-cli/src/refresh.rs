@@ -220,7 +220,7 @@ fn check(
             let mut deviations = diff(old, snapshot, &[]);
             classify(
                 &mut deviations,
-                &sources.usages,
+                &sources.uses,
                 Sides {
                     a: None,
                     b: Some(&args.env),

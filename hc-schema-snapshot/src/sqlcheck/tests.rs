@@ -747,3 +747,67 @@ fn h() -> &'static [u8] {{ br#\"SELECT name FROM salesforce.account\"# }}
         ]
     );
 }
+
+/// The one list of uses ([`super::SqlChecks::uses`]): requirements, the uses of SQL strings no
+/// annotation declares (origin `string`, each name at its place in the file) and every `*`.
+#[test]
+fn uses_hold_every_form_with_its_site() {
+    use crate::manifest::Origin;
+    let test = crate::Snapshot::parse(
+        r#"{"format":1,"environment":"test","schema":"salesforce","tables":{"account":{"columns":{"sfid":{},"name":{},"fax":{}}}}}"#,
+        "t",
+        "test",
+    )
+    .unwrap();
+    let union = crate::sql::Union::new([&test]);
+    let context = crate::sql::Context::new(["salesforce"], &union);
+    let scan = crate::scan::scan_sources(&[(
+        "src/lib.rs",
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(sfid))]\n\
+         fn a() -> &'static str { \"SELECT sfid, name FROM salesforce.account\" }\n\
+         fn b() -> &'static str { \"UPDATE salesforce.account SET fax = $1\" }\n\
+         fn c() -> &'static str { \"SELECT a.* FROM salesforce.account a\" }\n",
+    )]);
+    let checks = super::check(&scan, &context);
+    let uses = checks.uses(&scan);
+    let shown: Vec<(Origin, String, Vec<String>)> = uses
+        .usages
+        .iter()
+        .map(|u| {
+            (
+                u.origin,
+                format!("{}@{}:{}", u.table.name, u.table.line, u.table.column),
+                u.columns
+                    .iter()
+                    .map(|c| format!("{}@{}:{}", c.name, c.line, c.column))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                Origin::Annotation,
+                "account@2:15".into(),
+                vec!["sfid@2:23".into()]
+            ),
+            (
+                Origin::String,
+                "account@3:61".into(),
+                vec!["name@3:40".into()]
+            ),
+            (
+                Origin::String,
+                "account@4:34".into(),
+                vec!["fax@4:57".into()]
+            ),
+            (Origin::String, "account@5:54".into(), vec![]),
+        ]
+    );
+    assert_eq!(uses.stars.len(), 1);
+    // At the `*` of `a.*`.
+    assert_eq!(uses.stars[0].site.to_string(), "src/lib.rs:5:36");
+    assert!(uses.column("account", "sfid").iter().any(|s| s.star));
+}
