@@ -353,6 +353,11 @@ fn print_sql_human(report: &Report<'_>, severity: Severity) {
                  could not analyse fail; \"warn\" (the default) lists it as a note"
                     .to_string(),
             ),
+            (SqlFindingKind::Star, Severity::Warning) => notes.push(
+                "a warning by default: `star = \"error\"` under [check] in hc-schema.toml \
+                 makes it fail, `star = \"allow\"` silences it"
+                    .to_string(),
+            ),
             (_, Severity::Warning) => notes.push(format!(
                 "a warning, not a failure: `{rule} = \"warn\"` under [check] in hc-schema.toml"
             )),

@@ -1441,6 +1441,34 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
         .collect();
     assert_eq!(breaking[0]["column"], "billingcity");
     assert_eq!(breaking[0]["needed_at"][0]["site"], "src/main.rs:2:29");
+    // A column only an SQL string reads (unguarded, its lint only a warning here) is needed
+    // all the same: unmapping it is breaking, at the string (issue 20).
+    std::fs::write(
+        dir.join("hc-schema.toml"),
+        format!("{CONFIG}[check]\nunguarded = \"warn\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/report.rs"),
+        "pub fn q() -> &'static str {\n    \"SELECT createddate FROM salesforce.account\"\n}\n",
+    )
+    .unwrap();
+    pg::admin(&db)
+        .batch_execute("ALTER TABLE salesforce.account DROP COLUMN createddate")
+        .unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "- account.createddate  (only in snapshot)  needed at src/report.rs:2:13  BREAKING\n"
+        ),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A snapshot with merge-conflict markers (two branches refreshed it) is rebuilt by refresh,
