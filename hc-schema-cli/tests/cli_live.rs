@@ -1469,6 +1469,15 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
         "{}",
         run.stdout
     );
+    // Without any code, nothing is known to be harmless: `--fail-on breaking` cannot pass.
+    std::fs::remove_dir_all(dir.join("src")).unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("no code was scanned"), "{}", run.stderr);
 }
 
 /// A snapshot with merge-conflict markers (two branches refreshed it) is rebuilt by refresh,
