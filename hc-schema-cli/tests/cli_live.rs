@@ -421,6 +421,25 @@ fn verify_checks_the_live_database_against_the_sources() {
     let run = hc(&dir, &["verify", "prod"], &env);
     assert_eq!(run.code, 1);
     assert!(!run.stdout.contains("loyalty_tier__c"), "{}", run.stdout);
+    // A table only an SQL string uses (unguarded, its lint a warning) is verified too.
+    std::fs::write(
+        dir.join("hc-schema.toml"),
+        format!("{CONFIG}[check]\nunguarded = \"warn\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "#[hc_requires(account(name))]\nfn main() {}\nfn q() -> &'static str {\n    \"SELECT name FROM salesforce.loyalty_program__c\"\n}\n",
+    )
+    .unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("table `loyalty_program__c` is not mapped"),
+        "{}",
+        run.stdout
+    );
     // Nothing to verify is an error, never a pass.
     std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
     let run = hc(&dir, &["verify", "prod"], &env);
