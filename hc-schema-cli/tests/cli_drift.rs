@@ -255,6 +255,15 @@ fn diff_counts_every_form_of_use_as_breaking() {
                 line.contains("needed at app/src/main.rs:") && line.ends_with("BREAKING"),
                 "form {form}: {line}"
             );
+            // `plan` asks prod to map it, at the same site.
+            let run = hc(d, &["plan", "prod"]);
+            assert_eq!(run.code, 1, "form {form}: {}{}", run.stdout, run.stderr);
+            assert!(
+                run.stdout
+                    .contains(&format!("(column {column}, needed at app/src/main.rs:")),
+                "form {form}: {}",
+                run.stdout
+            );
         }
     }
 }
@@ -264,9 +273,9 @@ fn diff_counts_every_form_of_use_as_breaking() {
 /// warns (`star`), fails under `star = "error"`, says nothing under `star = "allow"`.
 #[test]
 fn select_star_makes_every_column_possibly_used() {
-    for (sql, at) in [
-        ("SELECT * FROM salesforce.account", 42),
-        ("SELECT a.* FROM salesforce.account a", 42),
+    for sql in [
+        "SELECT * FROM salesforce.account",
+        "SELECT a.* FROM salesforce.account a",
     ] {
         for hc_sql in [false, true] {
             let body = if hc_sql {
@@ -294,9 +303,13 @@ fn select_star_makes_every_column_possibly_used() {
                 .as_str()
                 .unwrap()
                 .to_string();
-            // The `*` itself when the literal is verbatim.
-            let _ = at;
-            assert!(site.starts_with("app/src/main.rs:"), "{site}");
+            // At the `*` itself (the literal is verbatim).
+            let star = sql.find('*').unwrap() as u32;
+            let (line, value_column) = if hc_sql { (3, 26) } else { (4, 6) };
+            assert_eq!(
+                site,
+                format!("app/src/main.rs:{line}:{}", value_column + star)
+            );
             let run = hc(d, &["diff", "test", "prod"]);
             assert!(
                 run.stdout
