@@ -563,7 +563,7 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
             "stale_allowances": counts.stale, "malformed_annotations": counts.malformed,
             "files_not_parsed": counts.unparsed, "sql_errors": counts.sql_errors,
             "undeclared": counts.undeclared, "unguarded": counts.unguarded,
-            "skipped_sql": counts.skipped,
+            "skipped_sql": counts.skipped, "star": counts.star,
         },
         "problems": pick(Status::Error),
         "allowed": pick(Status::Allowed),

@@ -334,6 +334,7 @@ fn select_star_makes_every_column_possibly_used() {
                 .filter(|f| f["kind"] == "star")
                 .collect();
             assert_eq!(stars.len(), 1, "{}", run.stdout);
+            assert_eq!(json["counts"]["star"], 1);
             assert_eq!(stars[0]["level"], "warning");
             assert_eq!(stars[0]["site"].as_str(), Some(site.as_str()));
             // unguarded (a plain string) fails anyway; with hc_sql! the warning does not.
@@ -342,7 +343,17 @@ fn select_star_makes_every_column_possibly_used() {
             assert_eq!(hc(d, &["check", "--env", "test"]).code, 1);
             write(d, "hc-schema.toml", "[check]\nstar = \"allow\"\n");
             let run = hc(d, &["check", "--env", "test", "--format", "json"]);
-            assert!(!run.stdout.contains("\"star\""), "{}", run.stdout);
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert!(
+                !json["sql_findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["kind"] == "star"),
+                "{}",
+                run.stdout
+            );
+            assert_eq!(json["counts"]["star"], 0);
             // Allowing the lint never makes the columns safe to unmap.
             assert_eq!(hc(d, &["usages", "account.fax"]).code, 1);
         }
