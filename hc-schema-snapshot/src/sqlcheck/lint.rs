@@ -159,12 +159,18 @@ pub(super) fn stars(analysis: &Analysis, source: &SourceLiteral<'_>) -> Vec<SqlF
                 column,
                 explanation: Explanation {
                     message: format!(
-                        "this `*` returns whichever columns of the Heroku Connect table                          `{table}` an environment maps: code reading them by name needs                          columns no check sees, so every column of `{table}` counts as                          possibly used (never safe to unmap)"
+                        "this `*` returns whichever columns of the Heroku Connect table \
+                         `{table}` an environment maps: code reading them by name needs \
+                         columns no check sees, so every column of `{table}` counts as \
+                         possibly used (never safe to unmap)"
                     ),
                     notes: vec![source.place(wildcard.at.clone())],
-                    helps: vec![format!(
-                        "list the columns the code reads instead of `*` (then each is                          checked); `star = \"allow\"` under [check] in hc-schema.toml                          silences this"
-                    )],
+                    helps: vec![
+                        "list the columns the code reads instead of `*` (then each is \
+                         checked); `star = \"allow\"` under [check] in hc-schema.toml \
+                         silences this"
+                            .to_string(),
+                    ],
                 },
                 subjects: vec![Subject {
                     table: table.clone(),
