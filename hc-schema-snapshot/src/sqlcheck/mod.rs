@@ -1,5 +1,5 @@
 //! The SQL checks of `hc-schema check` (features `scan` and `sql`): what the scan's `hc_sql!`
-//! calls require, and the two lints on SQL string literals.
+//! calls require, the two lints on SQL string literals, and `SELECT *`.
 //!
 //! - **`hc_sql!`**: each call's SQL is analysed by [`crate::sql::analyze_literal`], the same
 //!   function the macro uses, into requirement sites ([`crate::manifest::Origin::Sql`], each
@@ -12,6 +12,13 @@
 //!   that is not is a finding at the literal naming the column and the annotation to extend.
 //! - **`unguarded`**: such a literal outside `hc_sql!` and outside any annotated item is a
 //!   finding: nothing checks it.
+//! - **`star`**: a `*` / `t.*` over a Heroku Connect table (in `hc_sql!` or a string), at the
+//!   `*`: the code may read any column of the table by name.
+//!
+//! The lints' levels soften "you did not declare it", never the uses: an `undeclared` or
+//! `unguarded` finding carries its uses ([`SqlFinding::uses`]), and [`SqlChecks::uses`] joins
+//! them with the requirements and the wildcards into the one list every command counts as
+//! needed ([`crate::uses::Uses`]).
 //!
 //! Literals that are the format string of `format!` and friends are read with their
 //! placeholders substituted ([`crate::sql::analyze_format`]); one that cannot be read that
