@@ -173,11 +173,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         .map(|(r, s)| (r.env.as_str(), s))
         .collect();
     let sources = Sources::check(scan, &ctx.project, &snapshots);
-    if sources.usages.is_empty()
-        && sources.scan.errors.is_empty()
-        && sources.sql.findings.is_empty()
-        && !args.allow_empty
-    {
+    if sources.nothing_scanned() && !args.allow_empty {
         return Err(Failure(nothing_checked(&ctx, sources.scan.files)));
     }
     let known = loaded.known();
@@ -208,7 +204,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
 }
 
 /// "Nothing was checked": no annotation anywhere, or every file excluded.
-fn nothing_checked(ctx: &Context, files: usize) -> String {
+pub(crate) fn nothing_checked(ctx: &Context, files: usize) -> String {
     let excluded = &ctx.project.config.check.exclude;
     let exclusions = if excluded.is_empty() {
         String::new()
@@ -355,6 +351,11 @@ fn print_sql_human(report: &Report<'_>, severity: Severity) {
             (SqlFindingKind::Skipped, Severity::Error) => notes.push(
                 "`skipped = \"error\"` under [check] in hc-schema.toml makes SQL the check \
                  could not analyse fail; \"warn\" (the default) lists it as a note"
+                    .to_string(),
+            ),
+            (SqlFindingKind::Star, Severity::Warning) => notes.push(
+                "a warning by default: `star = \"error\"` under [check] in hc-schema.toml \
+                 makes it fail, `star = \"allow\"` silences it"
                     .to_string(),
             ),
             (_, Severity::Warning) => notes.push(format!(
@@ -562,7 +563,7 @@ fn to_json(report: &Report<'_>) -> serde_json::Value {
             "stale_allowances": counts.stale, "malformed_annotations": counts.malformed,
             "files_not_parsed": counts.unparsed, "sql_errors": counts.sql_errors,
             "undeclared": counts.undeclared, "unguarded": counts.unguarded,
-            "skipped_sql": counts.skipped,
+            "skipped_sql": counts.skipped, "star": counts.star,
         },
         "problems": pick(Status::Error),
         "allowed": pick(Status::Allowed),

@@ -30,6 +30,10 @@ pub struct DiffArgs {
     /// Output format.
     #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
+    /// With `--fail-on breaking`: exit 0 when nothing was scanned (no Rust code touching
+    /// Heroku Connect) instead of 2.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 /// Run `diff`.
@@ -46,7 +50,7 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
     let mut deviations = diff(&a, &b, &ctx.project.config.diff.allow);
     classify(
         &mut deviations,
-        &sources.usages,
+        &sources.uses,
         Sides {
             a: Some(&args.a),
             b: Some(&args.b),
@@ -92,6 +96,14 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
     }
     if let Some(message) = incomplete {
         eprintln!("error: {message}; a deviation shown as harmless may be needed by that code");
+        return Ok(ExitCode::from(ERROR));
+    }
+    // "Harmless" needs evidence: with no code scanned, `--fail-on breaking` cannot tell.
+    if fail_on == FailOn::Breaking && sources.nothing_scanned() && !args.allow_empty {
+        eprintln!(
+            "error: {}",
+            crate::check::nothing_checked(&ctx, sources.scan.files)
+        );
         return Ok(ExitCode::from(ERROR));
     }
     Ok(ExitCode::from(if summary.fails(fail_on) {

@@ -40,13 +40,14 @@ Examples:
   hc-schema check --format sarif > hc-schema.sarif   for GitHub code scanning
   hc-schema check --format markdown           a pull-request comment
   hc-schema diff test prod                    what test maps that prod does not (and back)
-  hc-schema usages account.loyalty_tier__c    who needs this column, where is it mapped
+  hc-schema usages account.loyalty_tier__c    who uses this column, where is it mapped
+                                              (exit 0 safe to unmap, 1 used, 2 cannot tell)
   hc-schema plan prod --export prod-export.json --out prod-export.new.json
   hc-schema verify prod                       check the live prod database against the code
 
 Exit status (every command): 0 ok; 1 the check found a problem (a missing table or column, a
 write to a read-only mapping, undeclared or unguarded SQL, a stale snapshot, drift, mapping
-changes needed); 2 usage, input or
+changes needed, a column used (`usages`)); 2 usage, input or
 connection error, including a check of nothing (no annotations) and an incomplete source scan.";
 
 /// Heroku Connect schema snapshots and drift checks.
@@ -70,7 +71,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Show tables and columns mapped in one environment but not the other.
     Diff(diff::DiffArgs),
-    /// Show where the code requires a table or column, and where it is mapped.
+    /// Show where the code uses a table or column, and where it is mapped (exit 0: safe to unmap).
     Usages(usages::UsagesArgs),
     /// Print everything the code requires (deduplicated, with code sites).
     Requirements(usages::RequirementsArgs),

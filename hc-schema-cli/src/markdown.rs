@@ -4,6 +4,8 @@
 
 use std::fmt::Write as _;
 
+use hc_schema_snapshot::Finding;
+
 use crate::report::{row_label, Report, Status};
 
 /// The comment text.
@@ -77,14 +79,8 @@ pub fn check(report: &Report<'_>) -> String {
         out.push('\n');
     }
 
-    section(
-        &mut out,
-        report,
-        Status::Error,
-        "What fails where",
-        "Each must be fixed in the environment's Heroku Connect (then refresh its snapshot), or \
-         allowed in the code with `missing_ok(env, table(columns), reason = \"...\")`.",
-    );
+    let intro = errors_intro(report);
+    section(&mut out, report, Status::Error, "What fails where", &intro);
     section(
         &mut out,
         report,
@@ -100,7 +96,12 @@ pub fn check(report: &Report<'_>) -> String {
             "#### SQL strings and hc_sql! queries\n\nSQL that uses Heroku Connect columns no \
              annotation declares (`undeclared`), SQL that nothing checks (`unguarded`), \
              hc_sql! queries whose SQL cannot be checked (`sql_error`), SQL that could not be \
-             analysed (`skipped_sql`, notes).\n"
+             analysed (`skipped_sql`, notes){}.\n",
+            if report.counts().star > 0 {
+                ", `SELECT *` over Heroku Connect tables (`star`)"
+            } else {
+                ""
+            }
         );
         for entry in &report.sql {
             let finding = entry.finding;
@@ -173,6 +174,35 @@ pub fn check(report: &Report<'_>) -> String {
     }
     let _ = writeln!(out, "<sub>{}</sub>", inline(&report.summary()));
     out
+}
+
+/// The introduction of "What fails where": `missing_ok` is offered only for what an
+/// allowance can cover (a missing table or column), never for a write to a read-only mapping.
+fn errors_intro(report: &Report<'_>) -> String {
+    let errors = || report.entries.iter().filter(|e| e.status == Status::Error);
+    let missing = errors().any(|e| {
+        matches!(
+            e.problem.finding,
+            Finding::MissingTable { .. } | Finding::MissingColumn { .. }
+        )
+    });
+    let writes = errors().any(|e| !e.problem.finding.is_missing());
+    let allow = "allowed in the code with `missing_ok(env, table(columns), reason = \"...\")`";
+    match (missing, writes) {
+        (true, false) => format!(
+            "Each must be fixed in the environment's Heroku Connect (then refresh its \
+             snapshot), or {allow}."
+        ),
+        (true, true) => format!(
+            "Each must be fixed in the environment's Heroku Connect (then refresh its \
+             snapshot). A missing table or column can instead be {allow}; a write to a \
+             read-only mapping cannot be allowed: make the mapping read-write."
+        ),
+        _ => "Each must be fixed in the environment's Heroku Connect (then refresh its \
+              snapshot): a write to a read-only mapping cannot be allowed in the code, make \
+              the mapping read-write."
+            .to_string(),
+    }
 }
 
 fn section(out: &mut String, report: &Report<'_>, status: Status, title: &str, intro: &str) {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Args;
 use hc_schema_snapshot::plan::{apply_to_export_text, plan, NameSource, ObjectChange};
 use hc_schema_snapshot::snapshot::{write_atomically, MappingAccess};
+use hc_schema_snapshot::uses::Star;
 use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
@@ -32,6 +33,9 @@ pub struct PlanArgs {
     /// Output format of the plan.
     #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
+    /// Exit 0 when nothing was scanned (no Rust code touching Heroku Connect) instead of 2.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 /// Run `plan`.
@@ -67,8 +71,16 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
     if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }
+    if sources.nothing_scanned() && !args.allow_empty {
+        return Err(Failure(crate::check::nothing_checked(
+            &ctx,
+            sources.scan.files,
+        )));
+    }
     let known: Vec<&Snapshot> = others.iter().map(|(_, s)| s).collect();
-    let changes = plan(&sources.usages, &target, &known);
+    // Every use counts: SQL strings no annotation declares too.
+    let changes = plan(&sources.uses.usages, &target, &known);
+    let stars = &sources.uses.stars;
     let strict = args.strict_access || ctx.project.config.check.strict_access;
     let needed = changes.iter().any(|c| c.is_needed(strict));
     let status = ExitCode::from(if needed { FOUND } else { OK });
@@ -110,7 +122,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
             }
             None => {
                 print!("{updated}");
-                eprint!("{}", human(&args.env, &changes, strict));
+                eprint!("{}", human(&args.env, &changes, strict, stars));
                 return Ok(status);
             }
         }
@@ -118,15 +130,21 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
     match args.format {
         Format::Json => println!(
             "{:#}",
-            json!({"format": 1, "env": args.env, "needed": needed, "changes": changes})
+            json!({
+                "format": 1, "env": args.env, "needed": needed, "changes": changes,
+                "possibly_used": stars.iter().map(|s| json!({
+                    "table": s.table, "site": s.site,
+                    "columns": target.table(&s.table).map(|t| t.columns.keys().collect::<Vec<_>>()).unwrap_or_default(),
+                })).collect::<Vec<_>>(),
+            })
         ),
-        _ => print!("{}", human(&args.env, &changes, strict)),
+        _ => print!("{}", human(&args.env, &changes, strict, stars)),
     }
     Ok(status)
 }
 
 /// The plan for people.
-fn human(env: &str, changes: &[ObjectChange], strict: bool) -> String {
+fn human(env: &str, changes: &[ObjectChange], strict: bool, stars: &[Star]) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let needed: Vec<&ObjectChange> = changes.iter().filter(|c| c.is_needed(strict)).collect();
@@ -193,6 +211,14 @@ fn human(env: &str, changes: &[ObjectChange], strict: bool) -> String {
         let _ = writeln!(
             out,
             "then wait for the sync, run `hc-schema refresh {env}` and commit the snapshot"
+        );
+    }
+    for star in stars {
+        let _ = writeln!(
+            out,
+            "note: every column of {} is possibly used by the `SELECT *` at {}: keep each \
+             mapped in {env} (none is safe to unmap)",
+            star.table, star.site
         );
     }
     for change in &to_check {

@@ -220,13 +220,23 @@ fn check(
             let mut deviations = diff(old, snapshot, &[]);
             classify(
                 &mut deviations,
-                &sources.usages,
+                &sources.uses,
                 Sides {
                     a: None,
                     b: Some(&args.env),
                 },
             );
-            (deviations, sources.incomplete())
+            // Nothing scanned: no evidence that any change is harmless (`--fail-on breaking`
+            // cannot pass then).
+            let nothing = (fail_on == FailOn::Breaking && sources.nothing_scanned()).then(|| {
+                format!(
+                    "no code was scanned (no #[hc_requires], hc_sql! or SQL string in the {} \
+                     Rust file(s) under {}), so what it needs is unknown",
+                    sources.scan.files,
+                    ctx.dir.display()
+                )
+            });
+            (deviations, sources.incomplete().or(nothing))
         }
         _ => (Vec::new(), None),
     };

@@ -206,6 +206,7 @@ fn sites(needs: &[Need]) -> String {
         .take(3)
         .map(|need| match &need.allowed {
             Some(reason) => format!("{} (missing_ok: {reason})", need.site),
+            None if need.star => format!("{} (possibly used by the `SELECT *` there)", need.site),
             None => need.site.to_string(),
         })
         .collect();

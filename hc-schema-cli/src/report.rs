@@ -166,6 +166,10 @@ pub fn row_label(row: &Row) -> String {
     }
 }
 
+/// The note of a finding at a use by an SQL string no annotation declares.
+pub const STRING_NOTE: &str = "used by an SQL string that no #[hc_requires] declares: \
+    `undeclared`/`unguarded = \"warn\"` soften only the missing declaration, never this";
+
 /// A finding of the SQL checks and how it counts (`[check] undeclared` / `unguarded`).
 pub struct SqlEntry<'a> {
     /// The finding.
@@ -228,6 +232,8 @@ pub struct Counts {
     pub unguarded: usize,
     /// SQL strings skipped (notes).
     pub skipped: usize,
+    /// `SELECT *` over Heroku Connect tables (`star`).
+    pub star: usize,
 }
 
 impl<'a> Report<'a> {
@@ -252,8 +258,11 @@ impl<'a> Report<'a> {
                 given_file,
             })
             .collect();
+        // Every use counts, SQL strings no annotation declares included: their lint level
+        // softens "you did not declare it", never "this environment lacks it".
+        let uses = &sources.uses.usages;
         let mut matrix = Matrix::new();
-        for usage in &sources.usages {
+        for usage in uses {
             for row in rows(usage, None) {
                 let cells = matrix.entry(row).or_default();
                 for env in &envs {
@@ -268,7 +277,7 @@ impl<'a> Report<'a> {
                 given_file,
                 ..Target::env(&r.env, &r.display, snapshot)
             };
-            for problem in check_usages(&sources.usages, &r.env, snapshot) {
+            for problem in check_usages(uses, &r.env, snapshot) {
                 let status = match problem.status(strict_access) {
                     Verdict::Allowed => Status::Allowed,
                     Verdict::Fails => Status::Error,
@@ -291,11 +300,17 @@ impl<'a> Report<'a> {
                     *slot = (*slot).max(cell);
                 }
                 let mut explanation = explain(&problem.finding, &target, known);
-                if problem.usage.origin == Origin::Sql {
-                    // Where in the SQL, as the macro's first note.
-                    if let Some(place) = sources.sql.place(scan, problem.usage, &problem.finding) {
-                        explanation.notes.insert(0, place);
+                match problem.usage.origin {
+                    Origin::Sql => {
+                        // Where in the SQL, as the macro's first note.
+                        if let Some(place) =
+                            sources.sql.place(scan, problem.usage, &problem.finding)
+                        {
+                            explanation.notes.insert(0, place);
+                        }
                     }
+                    Origin::String => explanation.notes.insert(0, STRING_NOTE.to_string()),
+                    Origin::Annotation => {}
                 }
                 entries.push(Entry {
                     env: &r.env,
@@ -324,9 +339,11 @@ impl<'a> Report<'a> {
             .sql
             .findings
             .iter()
-            .map(|finding| SqlEntry {
-                finding,
-                severity: finding.kind.severity(config),
+            .filter_map(|finding| {
+                Some(SqlEntry {
+                    finding,
+                    severity: finding.kind.severity(config)?,
+                })
             })
             .collect();
         Report {
@@ -372,6 +389,7 @@ impl<'a> Report<'a> {
                 SqlFindingKind::Undeclared => counts.undeclared += 1,
                 SqlFindingKind::Unguarded => counts.unguarded += 1,
                 SqlFindingKind::Skipped => counts.skipped += 1,
+                SqlFindingKind::Star => counts.star += 1,
             }
         }
         counts
@@ -482,6 +500,9 @@ impl<'a> Report<'a> {
                 counts.skipped,
                 if failing { "errors" } else { "notes" }
             ));
+        }
+        if counts.star > 0 {
+            text.push_str(&format!(", {}", warned(SqlFindingKind::Star, counts.star)));
         }
         if self.incomplete() {
             text.push_str(&format!(

@@ -124,6 +124,17 @@ const RULES: &[Rule] = &[
         full: "Every column the allowance lists is mapped in its environment, so it allows \
                nothing. Remove it, so that it cannot hide the column being unmapped again.",
     },
+    Rule {
+        id: "star",
+        name: "SelectStar",
+        level: "warning",
+        short: "SELECT * over a Heroku Connect table",
+        full: "A `*` or `t.*` returns whichever columns of the Heroku Connect table an \
+               environment maps, and code can read any of them by name: no check sees which it \
+               needs, so usages, diff and plan count every column of the table as possibly \
+               used. List the columns instead. `star = \"error\"` under [check] makes it an \
+               error, `star = \"allow\"` silences it.",
+    },
 ];
 
 /// The SARIF log of a check.

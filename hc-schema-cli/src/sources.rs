@@ -8,6 +8,7 @@ use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::manifest::{Site, Usage};
 use hc_schema_snapshot::scan::Scan;
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
+use hc_schema_snapshot::uses::Uses;
 use hc_schema_snapshot::Snapshot;
 
 use crate::context::Context;
@@ -20,6 +21,9 @@ pub struct Sources {
     pub sql: SqlChecks,
     /// Every requirement site: annotations and `hc_sql!` queries, sorted by site.
     pub usages: Vec<Usage>,
+    /// Every use the scan knows (requirements, SQL strings no annotation declares, `SELECT
+    /// *`): what every command counts as needed.
+    pub uses: Uses,
 }
 
 impl Sources {
@@ -28,7 +32,13 @@ impl Sources {
     pub fn check(scan: Scan, project: &Project, snapshots: &[(&str, &Snapshot)]) -> Sources {
         let sql = sqlcheck::check_project(&scan, &project.config, snapshots);
         let usages = sql.all_usages(&scan);
-        Sources { scan, sql, usages }
+        let uses = sql.uses(&scan);
+        Sources {
+            scan,
+            sql,
+            usages,
+            uses,
+        }
     }
 
     /// Why what the code requires is not completely known (a file or item not read, an
@@ -59,6 +69,13 @@ impl Sources {
             places.len(),
             places.join("\n  ")
         ))
+    }
+
+    /// Whether nothing was scanned: no requirement, no SQL finding and no source error (no
+    /// Rust code, or none that touches Heroku Connect). A command must not call anything
+    /// "safe" or "ok" then, unless told `--allow-empty`.
+    pub fn nothing_scanned(&self) -> bool {
+        self.usages.is_empty() && self.scan.errors.is_empty() && self.sql.findings.is_empty()
     }
 
     /// The `cfg_attr` conditions of conditional annotations, per site of each of their names

@@ -4,17 +4,18 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
-use hc_schema_snapshot::manifest::{Manifest, Site, Usage};
+use hc_schema_snapshot::manifest::{Manifest, Origin, Site, Usage};
 use hc_schema_snapshot::names::is_hc_name;
 use hc_schema_snapshot::requirement::{Access, Allowance};
 use hc_schema_snapshot::snapshot::MappingAccess;
 use hc_schema_snapshot::sqlcheck::{SqlFindingKind, Subject};
+use hc_schema_snapshot::uses::UseSite;
 use hc_schema_snapshot::Snapshot;
 use serde_json::json;
 
 use crate::context::Context;
 use crate::sources::{self, scan_while, Sources};
-use crate::{format_parser, Failure, Format, Outcome, ERROR, OK};
+use crate::{format_parser, Failure, Format, Outcome, ERROR, FOUND, OK};
 
 /// `usages` arguments.
 #[derive(Args)]
@@ -24,6 +25,9 @@ pub struct UsagesArgs {
     /// Output format.
     #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
     format: Format,
+    /// Exit 0 when nothing was scanned (no Rust code touching Heroku Connect) instead of 2.
+    #[arg(long)]
+    allow_empty: bool,
 }
 
 /// `requirements` arguments.
@@ -86,36 +90,59 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             .get(site)
             .map_or(String::new(), |w| format!(" ({w})"))
     };
-    let mut found: Vec<Found> = Vec::new();
+    if sources.nothing_scanned() && !args.allow_empty {
+        return Err(Failure(crate::check::nothing_checked(
+            &ctx,
+            sources.scan.files,
+        )));
+    }
+    // THE uses of the subject (the library's one list, shared with diff, refresh --check and
+    // plan); SQL strings no requirement states are listed apart below, by their lint.
+    let uses = &sources.uses;
+    let sites: Vec<UseSite<'_>> = match &column {
+        Some(column) => uses.column(&table, column),
+        None => {
+            // Every column named of the table, else the table use itself.
+            let mut all: Vec<UseSite<'_>> = Vec::new();
+            for usage in uses.usages.iter().filter(|u| u.table.name == table) {
+                all.extend(usage.columns.iter().map(|spot| UseSite {
+                    site: Site::new(&usage.file, spot),
+                    access: usage.access,
+                    column: Some(&spot.name),
+                    usage: Some(usage),
+                    star: false,
+                }));
+                if usage.columns.is_empty() {
+                    all.push(UseSite {
+                        site: usage.site(),
+                        access: usage.access,
+                        column: None,
+                        usage: Some(usage),
+                        star: false,
+                    });
+                }
+            }
+            all.extend(uses.stars_over(&table));
+            all
+        }
+    };
+    let used = !sites.is_empty();
+    let stars: Vec<Site> = sites
+        .iter()
+        .filter(|s| s.star)
+        .map(|s| s.site.clone())
+        .collect();
+    let mut found: Vec<Found> = sites
+        .iter()
+        .filter(|s| !s.star && s.usage.is_some_and(|u| u.origin != Origin::String))
+        .map(|s| Found {
+            site: s.site.clone(),
+            column: s.column.map(str::to_string),
+            access: s.access,
+        })
+        .collect();
     let mut allowances: Vec<(&Allowance, Site)> = Vec::new();
     for usage in sources.usages.iter().filter(|u| u.table.name == table) {
-        match &column {
-            Some(column) => {
-                if let Some(spot) = usage.columns.iter().find(|c| &c.name == column) {
-                    found.push(Found {
-                        site: Site::new(&usage.file, spot),
-                        column: Some(column.clone()),
-                        access: usage.access,
-                    });
-                }
-            }
-            None => {
-                for spot in &usage.columns {
-                    found.push(Found {
-                        site: Site::new(&usage.file, spot),
-                        column: Some(spot.name.clone()),
-                        access: usage.access,
-                    });
-                }
-                if usage.columns.is_empty() {
-                    found.push(Found {
-                        site: usage.site(),
-                        column: None,
-                        access: usage.access,
-                    });
-                }
-            }
-        }
         for allowance in &usage.allowances {
             let relevant = column
                 .as_ref()
@@ -172,6 +199,13 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
         .into_iter()
         .collect();
     let incomplete = sources.incomplete();
+    // SQL the check could not analyse may use the subject: no "safe" over it.
+    let skipped = sources
+        .sql
+        .findings
+        .iter()
+        .filter(|f| f.kind == SqlFindingKind::Skipped)
+        .count();
     let sites_of =
         |access: Access| -> Vec<&Found> { found.iter().filter(|f| f.access == access).collect() };
     match args.format {
@@ -202,6 +236,9 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                         "site": site, "kind": kind, "access": access,
                     })).collect::<Vec<_>>(),
                     "source_errors": sources.scan.errors,
+                    "used": used,
+                    "possibly_used_by_star": stars,
+                    "skipped_sql": skipped,
                 })
             );
         }
@@ -210,6 +247,16 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 println!(
                     "no requirement names {subject}, but SQL strings use it (unmapping it \
                      breaks them):"
+                );
+            } else if found.is_empty() && !stars.is_empty() {
+                println!(
+                    "no requirement names {subject}, but `SELECT *` over {table} possibly reads \
+                     it (never safe to unmap):"
+                );
+            } else if found.is_empty() && skipped > 0 {
+                println!(
+                    "no code found that needs {subject}, but {skipped} SQL string(s) could not \
+                     be analysed and may use it (`hc-schema check` shows each)"
                 );
             } else if found.is_empty() {
                 if incomplete.is_none() {
@@ -255,6 +302,16 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                     println!("  {site}  ({verb}; {kind})");
                 }
             }
+            if !stars.is_empty() {
+                println!(
+                    "{subject} is possibly used by {} `SELECT *` (any column of {table} may be \
+                     read by name from its rows):",
+                    stars.len()
+                );
+                for site in &stars {
+                    println!("  possibly used by the `SELECT *` at {site}");
+                }
+            }
             for (allowance, site) in &allowances {
                 println!(
                     "allowed missing in {} at {site}: missing_ok({}, {}({})): \"{}\"",
@@ -284,8 +341,19 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             println!("not mapped in: {}", list(false));
         }
     }
+    // 0 safe to unmap, 1 used or possibly used, 2 cannot tell.
     if let Some(message) = incomplete {
         eprintln!("error: {message}");
+        return Ok(ExitCode::from(ERROR));
+    }
+    if used {
+        return Ok(ExitCode::from(FOUND));
+    }
+    if skipped > 0 {
+        eprintln!(
+            "error: cannot tell whether {subject} is safe to unmap: {skipped} SQL string(s) \
+             could not be analysed (`hc-schema check` shows each)"
+        );
         return Ok(ExitCode::from(ERROR));
     }
     Ok(ExitCode::from(OK))

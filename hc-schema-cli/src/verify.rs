@@ -34,7 +34,8 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
     if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }
-    let (report, code) = match verify::verify_env(&options, env, &schema, &sources.usages) {
+    // Every use counts, SQL strings no annotation declares too (as in `check`).
+    let (report, code) = match verify::verify_env(&options, env, &schema, &sources.uses.usages) {
         Ok(report) => (report, ExitCode::SUCCESS),
         Err(verify::VerifyError::Failed(report)) => (*report, ExitCode::from(1)),
         Err(verify::VerifyError::Fetch(err)) => return Err(err.into()),

@@ -93,7 +93,8 @@ fn usages_list_reads_writes_and_allowances_apart() {
         "#[hc_requires(contact(email), write contact())]\nfn read_and_delete() {}\n",
     );
     let run = hc(d, &["usages", "contact"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    // 1: used (unmapping it breaks code).
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "contact is read at 1 site(s):\n  app/src/more.rs:1:23  (contact.email)\n\
@@ -157,4 +158,283 @@ fn requirements_carry_access_and_allowances() {
         "behind LOYALTY_TIERS until prod maps it"
     );
     assert_eq!(json["allowances"][0]["site"], "app/src/main.rs:3:15");
+}
+
+// One meaning of "needed" (issue 20): every use the scan knows, in every command.
+
+const NEED_TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "columns": {"sfid": {}, "name": {}, "tier__c": {}, "fax": {}, "rating": {}, "site": {}}}}}"#;
+const NEED_PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "columns": {"sfid": {}}}}}"#;
+/// The columns of `account` that test maps and prod does not.
+const POOL: [&str; 5] = ["name", "tier__c", "fax", "rating", "site"];
+
+/// One use of `account.<column>` in the form `form`, as a Rust item named `f<k>`.
+fn use_item(form: usize, column: &str, k: usize) -> String {
+    match form {
+        // An annotation.
+        0 => format!("#[hc_requires(account({column}))]\nfn f{k}() {{}}\n"),
+        // An hc_sql! query.
+        1 => format!("const F{k}: &str = hc_sql!(\"SELECT {column} FROM salesforce.account\");\n"),
+        // A string inside an annotated item that does not declare the column (undeclared).
+        2 => format!(
+            "#[hc_requires(account(sfid))]\nfn f{k}() -> &'static str {{ \"SELECT sfid, {column} FROM salesforce.account\" }}\n"
+        ),
+        // A plain string nothing checks (unguarded).
+        3 => format!(
+            "fn f{k}() -> &'static str {{ \"SELECT {column} FROM salesforce.account WHERE sfid = $1\" }}\n"
+        ),
+        // A format! string nothing checks (unguarded).
+        4 => format!(
+            "fn f{k}(schema: &str) -> String {{ format!(\"SELECT {column} FROM {{schema}}.account\") }}\n"
+        ),
+        // An unguarded write.
+        _ => format!(
+            "fn f{k}() -> &'static str {{ \"UPDATE salesforce.account SET {column} = $1 WHERE sfid = $2\" }}\n"
+        ),
+    }
+}
+
+const FORMS: usize = 6;
+
+fn need_workspace(body: &str, config: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(d, "hc-schema.toml", config);
+    write(d, "hc-schema/test.json", NEED_TEST);
+    write(d, "hc-schema/prod.json", NEED_PROD);
+    write(
+        d,
+        "app/src/main.rs",
+        &format!("use hc_schema_macro::{{hc_requires, hc_sql}};\n\n{body}\nfn main() {{}}\n"),
+    );
+    dir
+}
+
+/// The columns `diff test prod` marks as breaking, from its JSON.
+fn breaking_columns(d: &std::path::Path) -> Vec<String> {
+    let run = hc(d, &["diff", "test", "prod", "--format", "json"]);
+    assert_ne!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut out: Vec<String> = json["deviations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["breaking"] == true)
+        .map(|d| d["column"].as_str().unwrap_or("*").to_string())
+        .collect();
+    out.sort();
+    out
+}
+
+/// Item 1: a column read only by a SQL string (undeclared inside an annotated item, or
+/// unguarded; plain or format!; read or written) is breaking when prod unmaps it, whatever
+/// the lints' levels, and `--fail-on breaking` fails: every form, generated.
+#[test]
+fn diff_counts_every_form_of_use_as_breaking() {
+    for config in ["", "[check]\nundeclared = \"warn\"\nunguarded = \"warn\"\n"] {
+        for form in 0..FORMS {
+            let column = POOL[form % POOL.len()];
+            let dir = need_workspace(&use_item(form, column, 0), config);
+            let d = dir.path();
+            assert_eq!(
+                breaking_columns(d),
+                [column],
+                "form {form} ({config:?}): {}",
+                use_item(form, column, 0)
+            );
+            let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+            assert_eq!(run.code, 1, "form {form}: {}{}", run.stdout, run.stderr);
+            let line = run
+                .stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("- account.{column} ")))
+                .unwrap_or_else(|| panic!("{}", run.stdout));
+            assert!(
+                line.contains("needed at app/src/main.rs:") && line.ends_with("BREAKING"),
+                "form {form}: {line}"
+            );
+            // `plan` asks prod to map it, at the same site.
+            let run = hc(d, &["plan", "prod"]);
+            assert_eq!(run.code, 1, "form {form}: {}{}", run.stdout, run.stderr);
+            assert!(
+                run.stdout
+                    .contains(&format!("(column {column}, needed at app/src/main.rs:")),
+                "form {form}: {}",
+                run.stdout
+            );
+        }
+    }
+}
+
+/// Item 6: `SELECT *` / `t.*` of a Heroku Connect table: every column of it is possibly used
+/// (`usages` exit 1, `diff` breaking with the site of the `*`, `plan` notes it), and `check`
+/// warns (`star`), fails under `star = "error"`, says nothing under `star = "allow"`.
+#[test]
+fn select_star_makes_every_column_possibly_used() {
+    for sql in [
+        "SELECT * FROM salesforce.account",
+        "SELECT a.* FROM salesforce.account a",
+    ] {
+        for hc_sql in [false, true] {
+            let body = if hc_sql {
+                format!("const Q: &str = hc_sql!(\"{sql}\");\n")
+            } else {
+                format!("fn rows() -> &'static str {{\n    \"{sql}\"\n}}\n")
+            };
+            let dir = need_workspace(&body, "");
+            let d = dir.path();
+            let mut all: Vec<String> = POOL.iter().map(|c| c.to_string()).collect();
+            all.sort();
+            assert_eq!(breaking_columns(d), all, "{body}");
+            let run = hc(d, &["usages", "account.fax"]);
+            assert_eq!(run.code, 1, "{body}: {}{}", run.stdout, run.stderr);
+            assert!(
+                run.stdout
+                    .contains("possibly used by the `SELECT *` at app/src/main.rs:"),
+                "{}",
+                run.stdout
+            );
+            let run = hc(d, &["usages", "account.fax", "--format", "json"]);
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert_eq!(json["used"], true);
+            let site = json["possibly_used_by_star"][0]
+                .as_str()
+                .unwrap()
+                .to_string();
+            // At the `*` itself (the literal is verbatim).
+            let star = sql.find('*').unwrap() as u32;
+            let (line, value_column) = if hc_sql { (3, 26) } else { (4, 6) };
+            assert_eq!(
+                site,
+                format!("app/src/main.rs:{line}:{}", value_column + star)
+            );
+            let run = hc(d, &["diff", "test", "prod"]);
+            assert!(
+                run.stdout
+                    .contains(&format!("{site} (possibly used by the `SELECT *` there)")),
+                "{}",
+                run.stdout
+            );
+            let run = hc(d, &["plan", "prod"]);
+            assert!(
+                run.stdout.contains(&format!(
+                    "every column of account is possibly used by the `SELECT *` at {site}"
+                )),
+                "{}",
+                run.stdout
+            );
+            let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            let stars: Vec<&serde_json::Value> = json["sql_findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["kind"] == "star")
+                .collect();
+            assert_eq!(stars.len(), 1, "{}", run.stdout);
+            assert_eq!(json["counts"]["star"], 1);
+            assert_eq!(stars[0]["level"], "warning");
+            assert!(stars[0]["message"].as_str().unwrap().starts_with(
+                "this `*` returns whichever columns of the Heroku Connect table `account` an \
+                 environment maps: code reading them by name needs columns no check sees"
+            ));
+            assert_eq!(stars[0]["site"].as_str(), Some(site.as_str()));
+            // unguarded (a plain string) fails anyway; with hc_sql! the warning does not.
+            assert_eq!(run.code, if hc_sql { 0 } else { 1 }, "{}", run.stdout);
+            write(d, "hc-schema.toml", "[check]\nstar = \"error\"\n");
+            assert_eq!(hc(d, &["check", "--env", "test"]).code, 1);
+            write(d, "hc-schema.toml", "[check]\nstar = \"allow\"\n");
+            let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert!(
+                !json["sql_findings"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["kind"] == "star"),
+                "{}",
+                run.stdout
+            );
+            assert_eq!(json["counts"]["star"], 0);
+            // Allowing the lint never makes the columns safe to unmap.
+            assert_eq!(hc(d, &["usages", "account.fax"]).code, 1);
+        }
+    }
+    // Without the `*`, the column is safe to unmap: exit 0.
+    let dir = need_workspace(&use_item(0, "name", 0), "");
+    let run = hc(dir.path(), &["usages", "account.fax"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// The agreement: over generated small crates, the columns `usages` reports as used (exit 1)
+/// are exactly the ones `diff` treats as breaking, and `check --env prod` fails on each used
+/// column it can name (every one but those only a `SELECT *` possibly reads).
+#[test]
+fn usages_diff_and_check_agree_on_what_is_needed() {
+    let mut seed: u64 = 0x00c0_ffee_1234_5678;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for round in 0..10 {
+        let mut body = String::new();
+        let mut named: Vec<&str> = Vec::new();
+        for k in 0..1 + next(4) {
+            let column = POOL[next(POOL.len())];
+            body.push_str(&use_item(next(FORMS), column, k));
+            named.push(column);
+        }
+        let star = next(5) == 0;
+        if star {
+            body.push_str("fn all() -> &'static str { \"SELECT * FROM salesforce.account\" }\n");
+        }
+        let config = if next(2) == 0 {
+            ""
+        } else {
+            "[check]\nundeclared = \"warn\"\nunguarded = \"warn\"\n"
+        };
+        let dir = need_workspace(&body, config);
+        let d = dir.path();
+        let mut used: Vec<String> = Vec::new();
+        for column in POOL {
+            let run = hc(d, &["usages", &format!("account.{column}")]);
+            match run.code {
+                1 => used.push(column.to_string()),
+                0 => {}
+                _ => panic!("round {round}: {}{}\n{body}", run.stdout, run.stderr),
+            }
+        }
+        used.sort();
+        assert_eq!(breaking_columns(d), used, "round {round}:\n{body}");
+        let mut expected: Vec<String> = if star {
+            POOL.iter().map(|c| c.to_string()).collect()
+        } else {
+            named.iter().map(|c| c.to_string()).collect()
+        };
+        expected.sort();
+        expected.dedup();
+        assert_eq!(used, expected, "round {round}:\n{body}");
+        // check --env prod fails on every named use, whatever the lint levels.
+        let run = hc(d, &["check", "--env", "prod", "--format", "json"]);
+        let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        let mut missing: Vec<String> = json["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p["column"].as_str().map(str::to_string))
+            .collect();
+        missing.sort();
+        missing.dedup();
+        let mut named: Vec<String> = named.iter().map(|c| c.to_string()).collect();
+        named.sort();
+        named.dedup();
+        assert_eq!(missing, named, "round {round}:\n{body}\n{}", run.stdout);
+        if !named.is_empty() {
+            assert_eq!(run.code, 1, "round {round}: {}", run.stdout);
+        }
+    }
 }

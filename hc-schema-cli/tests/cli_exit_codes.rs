@@ -172,7 +172,8 @@ fn usages_requirements_and_plan_exit_codes() {
     codes(
         d,
         &[
-            (&["usages", "account.name"], 0),
+            // usages: 0 safe to unmap, 1 used (or possibly used), 2 cannot tell.
+            (&["usages", "account.name"], 1),
             (&["usages", "account.nothing"], 0),
             (&["usages", "account."], 2),
             (&["usages", ""], 2),
@@ -203,6 +204,64 @@ fn usages_requirements_and_plan_exit_codes() {
             (&["plan", "test"], 2),
         ],
     );
+}
+
+/// Never "safe" without evidence: where nothing was scanned (no Rust code: the folder where
+/// the admin keeps exports, or Rust code that touches no Heroku Connect table), `usages` and
+/// `plan` exit 2 like `check` ("nothing was checked"), and so does `diff --fail-on breaking`
+/// (nothing is "harmless" then), unless `--allow-empty`.
+#[test]
+fn usages_and_plan_over_nothing_scanned_cannot_tell() {
+    for sources in [
+        &[][..],
+        &[(
+            "src/lib.rs",
+            "pub fn add(a: u32, b: u32) -> u32 { a + b }
+",
+        )][..],
+        &[(
+            "src/main.rs",
+            "fn main() { println!(\"SELECT 1\"); }
+",
+        )][..],
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        write(d, "hc-schema/test.json", common::TEST);
+        write(d, "hc-schema/prod.json", common::PROD);
+        for (path, text) in sources {
+            write(
+                d,
+                "Cargo.toml",
+                "[package]\nname = \"x\"\nversion = \"0.1.0\"\n",
+            );
+            write(d, path, text);
+        }
+        for args in [
+            &["usages", "account.name"][..],
+            &["usages", "account"][..],
+            &["plan", "prod"][..],
+            &["check", "--env", "prod"][..],
+            &["diff", "test", "prod", "--fail-on", "breaking"][..],
+        ] {
+            let run = hc(d, args);
+            assert_eq!(
+                run.code, 2,
+                "{args:?} {sources:?}\n{}{}",
+                run.stdout, run.stderr
+            );
+            assert!(
+                run.stderr.contains("nothing was checked"),
+                "{args:?}: {}",
+                run.stderr
+            );
+            assert!(!run.stdout.contains("breaks no"), "{}", run.stdout);
+            let mut allowed = args.to_vec();
+            allowed.push("--allow-empty");
+            let run = hc(d, &allowed);
+            assert_eq!(run.code, 0, "{allowed:?}\n{}{}", run.stdout, run.stderr);
+        }
+    }
 }
 
 #[test]

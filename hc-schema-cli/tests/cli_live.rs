@@ -421,6 +421,25 @@ fn verify_checks_the_live_database_against_the_sources() {
     let run = hc(&dir, &["verify", "prod"], &env);
     assert_eq!(run.code, 1);
     assert!(!run.stdout.contains("loyalty_tier__c"), "{}", run.stdout);
+    // A table only an SQL string uses (unguarded, its lint a warning) is verified too.
+    std::fs::write(
+        dir.join("hc-schema.toml"),
+        format!("{CONFIG}[check]\nunguarded = \"warn\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/main.rs"),
+        "#[hc_requires(account(name))]\nfn main() {}\nfn q() -> &'static str {\n    \"SELECT name FROM salesforce.loyalty_program__c\"\n}\n",
+    )
+    .unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("table `loyalty_program__c` is not mapped"),
+        "{}",
+        run.stdout
+    );
     // Nothing to verify is an error, never a pass.
     std::fs::write(dir.join("src/main.rs"), "fn main() {}\n").unwrap();
     let run = hc(&dir, &["verify", "prod"], &env);
@@ -1442,6 +1461,43 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
         .collect();
     assert_eq!(breaking[0]["column"], "billingcity");
     assert_eq!(breaking[0]["needed_at"][0]["site"], "src/main.rs:2:29");
+    // A column only an SQL string reads (unguarded, its lint only a warning here) is needed
+    // all the same: unmapping it is breaking, at the string (issue 20).
+    std::fs::write(
+        dir.join("hc-schema.toml"),
+        format!("{CONFIG}[check]\nunguarded = \"warn\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/report.rs"),
+        "pub fn q() -> &'static str {\n    \"SELECT createddate FROM salesforce.account\"\n}\n",
+    )
+    .unwrap();
+    pg::admin(&db)
+        .batch_execute("ALTER TABLE salesforce.account DROP COLUMN createddate")
+        .unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "- account.createddate  (only in snapshot)  needed at src/report.rs:2:13  BREAKING\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Without any code, nothing is known to be harmless: `--fail-on breaking` cannot pass.
+    std::fs::remove_dir_all(dir.join("src")).unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("no code was scanned"), "{}", run.stderr);
 }
 
 /// A snapshot with merge-conflict markers (two branches refreshed it) is rebuilt by refresh,

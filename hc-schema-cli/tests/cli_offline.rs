@@ -217,7 +217,7 @@ fn diff_usages_and_requirements() {
         1
     );
     let run = hc(dir.path(), &["usages", "Account.Name"]);
-    assert_eq!(run.code, 0);
+    assert_eq!(run.code, 1, "used: not safe to unmap");
     assert_eq!(
         run.stdout,
         "account.name is read at 2 site(s):\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"

@@ -180,7 +180,7 @@ fn hc_sql_queries_are_requirements_in_every_command() {
     let dir = queries_workspace();
     let d = dir.path();
     let run = hc(d, &["usages", "account.loyalty_tier__c"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout,
         "account.loyalty_tier__c is read at 1 site(s):\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\n"
@@ -455,4 +455,109 @@ fn field_selection_several_statements_and_byte_strings_are_checked() {
     }
     assert!(run.stdout.contains(", 2 unguarded"), "{}", run.stdout);
     assert!(!run.stdout.contains("skipped"), "{}", run.stdout);
+}
+
+/// Item 2 of issue 20: adoption mode softens the lint, never the finding. With
+/// `undeclared`/`unguarded = "warn"`, SQL that reads a column prod does not map, or writes a
+/// mapping prod has read-only, is still an error in `check --env prod` (exit 1) in every
+/// format: never "ok" (nor "✅ ok"). Generated over forms, levels and formats.
+#[test]
+fn warn_levels_soften_the_lint_never_the_finding() {
+    const ENVS_TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_write", "columns": {"sfid": {}, "name": {}, "tier__c": {"field": "Tier__c"}}}}}"#;
+    const ENVS_PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {"sfid": {}, "name": {}}}}}"#;
+    let forms: [(&str, &str); 4] = [
+        (
+            "#[hc_requires(account(sfid))]\nfn f() -> &'static str { \"SELECT sfid, tier__c FROM salesforce.account\" }\n",
+            "`account.tier__c` is not mapped in prod",
+        ),
+        (
+            "fn f(s: &str) -> String { format!(\"SELECT tier__c FROM {s}.account\") }\n",
+            "`account.tier__c` is not mapped in prod",
+        ),
+        (
+            "#[hc_requires(account(sfid))]\nfn f() -> &'static str { \"UPDATE salesforce.account SET name = $1 WHERE sfid = $2\" }\n",
+            "`account` is mapped read-only in prod",
+        ),
+        (
+            "fn f() -> &'static str { \"UPDATE salesforce.account SET name = $1 WHERE sfid = $2\" }\n",
+            "`account` is mapped read-only in prod",
+        ),
+    ];
+    for (code, message) in forms {
+        for levels in [
+            "",
+            "undeclared = \"warn\"\n",
+            "unguarded = \"warn\"\n",
+            "undeclared = \"warn\"\nunguarded = \"warn\"\n",
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let d = dir.path();
+            write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+            write(d, "hc-schema.toml", &format!("[check]\n{levels}"));
+            write(d, "hc-schema/test.json", ENVS_TEST);
+            write(d, "hc-schema/prod.json", ENVS_PROD);
+            write(
+                d,
+                "app/src/main.rs",
+                &format!("use hc_schema_macro::hc_requires;\n{code}fn main() {{}}\n"),
+            );
+            let what = format!("{code} with {levels:?}");
+            let run = hc(d, &["check", "--env", "prod"]);
+            assert_eq!(run.code, 1, "{what}\n{}", run.stdout);
+            assert!(
+                run.stdout.contains(&format!("error: {message}")),
+                "{what}\n{}",
+                run.stdout
+            );
+            assert!(run.stdout.contains("hc-schema check FAILED"), "{what}");
+            let run = hc(d, &["check", "--env", "prod", "--format", "markdown"]);
+            assert_eq!(run.code, 1, "{what}");
+            assert!(
+                run.stdout.starts_with("### hc-schema check: ❌ FAILED"),
+                "{what}\n{}",
+                run.stdout
+            );
+            assert!(run.stdout.contains(message), "{what}");
+            if message.contains("read-only") {
+                // No allowance covers a write: the comment never offers one for it.
+                assert!(!run.stdout.contains("missing_ok"), "{what}\n{}", run.stdout);
+            }
+            let run = hc(d, &["check", "--env", "prod", "--format", "json"]);
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert_eq!(json["ok"], false, "{what}");
+            assert!(json["problems"][0]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(message));
+            let run = hc(d, &["check", "--env", "prod", "--format", "github"]);
+            assert!(
+                run.stdout
+                    .lines()
+                    .any(|l| l.starts_with("::error ") && l.contains(message)),
+                "{what}\n{}",
+                run.stdout
+            );
+            let run = hc(d, &["check", "--env", "prod", "--format", "sarif"]);
+            let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            let errors = sarif["runs"][0]["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| {
+                    r["level"] == "error"
+                        && r["message"]["text"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .contains(message)
+                })
+                .count();
+            assert!(errors > 0, "{what}\n{}", run.stdout);
+            // Test maps it (read-write): no finding there beyond the lint.
+            let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+            let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+            assert_eq!(json["problems"].as_array().unwrap().len(), 0, "{what}");
+        }
+    }
 }

@@ -18,6 +18,7 @@
 //! undeclared = "error"           # or "warn": SQL strings using columns no annotation declares
 //! unguarded = "error"            # or "warn": SQL strings on Heroku Connect tables nothing checks
 //! skipped = "warn"               # or "error": SQL strings the check could not analyse
+//! star = "warn"                  # or "error" / "allow": SELECT * of Heroku Connect tables
 //!
 //! [registry]
 //! enabled = true                 # compile each #[hc_requires] into the binary, for the
@@ -127,6 +128,21 @@ pub struct CheckConfig {
     /// ```
     #[serde(default = "warn")]
     pub skipped: LintLevel,
+    /// How `hc-schema check` reports a `SELECT *` or `t.*` over a Heroku Connect table
+    /// (`star`): the code can read any column of it by name, so no check sees which it needs
+    /// (`usages`, `diff` and `plan` count every column of the table as possibly used). A
+    /// warning (`"warn"`, the default), an error (`"error"`), or not reported (`"allow"`).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::config::{Config, StarLevel};
+    /// assert_eq!(Config::parse("", "hc-schema.toml").unwrap().check.star, StarLevel::Warn);
+    /// let config = Config::parse("[check]\nstar = \"allow\"\n", "hc-schema.toml").unwrap();
+    /// assert_eq!(config.check.star, StarLevel::Allow);
+    /// let err = Config::parse("[check]\nstar = \"off\"\n", "hc-schema.toml").unwrap_err();
+    /// assert_eq!((err.line, err.column), (2, 8));
+    /// ```
+    #[serde(default)]
+    pub star: StarLevel,
 }
 
 fn warn() -> LintLevel {
@@ -141,8 +157,24 @@ impl Default for CheckConfig {
             undeclared: LintLevel::Error,
             unguarded: LintLevel::Error,
             skipped: LintLevel::Warn,
+            star: StarLevel::Warn,
         }
     }
+}
+
+/// How the `star` lint of `hc-schema check` is reported: `"warn"` (the default: listed, does
+/// not fail), `"error"` (fails the check) or `"allow"` (not reported; the wildcard still counts
+/// every column of its table as possibly used everywhere else).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StarLevel {
+    /// A `SELECT *` fails the check (exit status 1).
+    Error,
+    /// A `SELECT *` is listed as a warning.
+    #[default]
+    Warn,
+    /// A `SELECT *` is not reported by `check`.
+    Allow,
 }
 
 /// How a lint of `hc-schema check` is reported: `"error"` (fails the check) or `"warn"`

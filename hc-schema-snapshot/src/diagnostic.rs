@@ -89,8 +89,10 @@ impl fmt::Display for Explanation {
 /// Explain `finding` in `target`; `known` are all snapshots known (selected or not), used for
 /// "mapped in" notes and for Salesforce API names.
 ///
-/// When a near name exists ("did you mean"), the advice is to fix the spelling: mapping a
-/// misspelled field that does not exist in Salesforce would send the user the wrong way.
+/// When a near name exists ("did you mean") and the name is mapped in no known environment, the
+/// advice is to fix the spelling: mapping a misspelled field that does not exist in Salesforce
+/// would send the user the wrong way. A name mapped as written in some environment is no typo:
+/// it gets no near name, only the advice to map it.
 ///
 /// ```
 /// use hc_schema_snapshot::diagnostic::{explain, Target};
@@ -146,10 +148,9 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
                         finding.subject()
                     ));
                 }
-                near => {
-                    if let Some(near) = near {
-                        helps.push(format!("did you mean `{near}`?"));
-                    }
+                // Mapped as written somewhere (or nothing near): no typo, so no near name
+                // (following one would read another field, and the check would bless it).
+                _ => {
                     let action = match finding {
                         Finding::MissingTable { .. } => format!("map the {object} object"),
                         Finding::MissingColumn { table, column } => {
@@ -295,6 +296,63 @@ mod tests {
         );
         assert!(!explanation.to_string().contains("map Loyalty_Teir__c"));
         assert!(explanation.notes.is_empty());
+    }
+
+    /// A name mapped as written in some environment is no typo: whatever near names the
+    /// target maps (generated), the advice is to map it, never "did you mean".
+    #[test]
+    fn names_mapped_elsewhere_get_no_near_name() {
+        let mut seed: u64 = 0x5eed_1234;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let letters = b"abcdeit_";
+        for _ in 0..500 {
+            let len = 3 + next(8);
+            let mut wanted: String = (0..len)
+                .map(|_| letters[next(letters.len())] as char)
+                .collect();
+            if next(2) == 0 {
+                wanted.push_str("__c");
+            }
+            // A near name in prod: one letter changed, or `__c` added/removed.
+            let mut near = wanted.clone().into_bytes();
+            let k = next(near.len());
+            near[k] = if near[k] == b'x' { b'y' } else { b'x' };
+            let near = String::from_utf8(near).unwrap();
+            for (finding, prod_json, test_json) in [
+                (
+                    Finding::MissingColumn {
+                        table: "account".into(),
+                        column: wanted.clone(),
+                    },
+                    format!(r#"{{"account":{{"columns":{{"{near}":{{}}}}}}}}"#),
+                    format!(r#"{{"account":{{"columns":{{"{wanted}":{{}}}}}}}}"#),
+                ),
+                (
+                    Finding::MissingTable {
+                        table: wanted.clone(),
+                    },
+                    format!(r#"{{"{near}":{{"columns":{{}}}}}}"#),
+                    format!(r#"{{"{wanted}":{{"columns":{{}}}}}}"#),
+                ),
+            ] {
+                let prod = snap("prod", &prod_json);
+                let test = snap("test", &test_json);
+                let p = Target::env("prod", "hc-schema/prod.json", &prod);
+                let t = Target::env("test", "hc-schema/test.json", &test);
+                let text = explain(&finding, &p, &[p, t]).to_string();
+                assert!(!text.contains("did you mean"), "{text}");
+                assert!(text.contains("mapped in: test"), "{text}");
+                assert!(text.contains("= help: map "), "{text}");
+                // Mapped nowhere: the same near name is a typo.
+                let text = explain(&finding, &p, &[p]).to_string();
+                assert!(text.contains(&format!("did you mean `{near}`?")), "{text}");
+            }
+        }
     }
 
     #[test]

@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::config::AllowedDeviation;
-use crate::manifest::{Site, Usage};
+use crate::manifest::Site;
 use crate::names::normalize;
 use crate::requirement::{Access, Finding};
 use crate::snapshot::{MappingAccess, Snapshot};
+use crate::uses::Uses;
 
 /// One difference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -39,6 +40,10 @@ pub struct Need {
     /// The reason of the site's `missing_ok` allowance that covers the deviation where it is
     /// missing: then it does not break that site.
     pub allowed: Option<String>,
+    /// The site is a `SELECT *` / `t.*` over the table: the column is possibly used (read by
+    /// name from its rows).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub star: bool,
 }
 
 /// What differs.
@@ -147,28 +152,32 @@ pub struct Sides<'a> {
 }
 
 /// Mark which deviations some code needs ([`Deviation::needed_at`]) and which of those break
-/// it ([`Deviation::breaking`]):
+/// it ([`Deviation::breaking`]), by every use the code makes ([`Uses`]: requirements, SQL
+/// strings no annotation declares, `SELECT *`):
 /// - a table or column present on one side only breaks every counted side that lacks it,
-///   unless each site needing it there has a `missing_ok` allowance for that environment;
-/// - a type change of a column that code uses is breaking (the code may no longer decode it);
+///   unless each site needing it there has a `missing_ok` allowance for that environment; a
+///   column of a table some `SELECT *` reads is possibly used by it, which no allowance covers;
+/// - a type change of a column that code uses (or possibly uses) is breaking (the code may no
+///   longer decode it);
 /// - an access change is breaking when code writes the table and a counted side maps it
 ///   read-only.
 ///
 /// ```
 /// use hc_schema_snapshot::diff::{classify, diff, Sides};
 /// use hc_schema_snapshot::manifest::{Spot, Usage};
+/// use hc_schema_snapshot::uses::Uses;
 /// use hc_schema_snapshot::Snapshot;
 /// let snap = |env, cols| Snapshot::parse(&format!(r#"{{"format":1,"environment":"{env}","schema":"s","tables":{{"account":{{"columns":{cols}}}}}}}"#), "x", env).unwrap();
 /// let test = snap("test", r#"{"aboutme":{},"fax":{}}"#);
 /// let prod = snap("prod", "{}");
-/// let code = [Usage::read("src/users.rs", Spot::new("account", 18, 1), vec![Spot::new("aboutme", 18, 5)])];
+/// let code = Uses::new(vec![Usage::read("src/users.rs", Spot::new("account", 18, 1), vec![Spot::new("aboutme", 18, 5)])], vec![]);
 /// let mut deviations = diff(&test, &prod, &[]);
 /// classify(&mut deviations, &code, Sides { a: Some("test"), b: Some("prod") });
 /// assert!(deviations[0].breaking);
 /// assert_eq!(deviations[0].needed_at[0].site.to_string(), "src/users.rs:18:5");
 /// assert!(!deviations[1].breaking && deviations[1].needed_at.is_empty());
 /// ```
-pub fn classify(deviations: &mut [Deviation], usages: &[Usage], sides: Sides<'_>) {
+pub fn classify(deviations: &mut [Deviation], uses: &Uses, sides: Sides<'_>) {
     for deviation in deviations.iter_mut() {
         let table = deviation.table.as_str();
         // The environment that lacks the subject, when it is one that counts.
@@ -186,34 +195,34 @@ pub fn classify(deviations: &mut [Deviation], usages: &[Usage], sides: Sides<'_>
                 table: table.to_string(),
             },
         };
-        let mut needs = Vec::new();
-        for usage in usages.iter().filter(|u| u.table.name == table) {
-            let spot = match (&deviation.kind, &deviation.column) {
-                (DeviationKind::AccessDiffers { .. }, _) => {
-                    if usage.access != Access::Write {
-                        continue;
-                    }
-                    &usage.table
+        let sites = match (&deviation.kind, &deviation.column) {
+            (DeviationKind::AccessDiffers { .. }, _) => uses
+                .table(table)
+                .into_iter()
+                .filter(|s| s.access == Access::Write)
+                .collect(),
+            (_, Some(column)) => uses.column(table, column),
+            (_, None) => uses.table(table),
+        };
+        let mut needs: Vec<Need> = sites
+            .into_iter()
+            .map(|use_site| {
+                let allowed = match (lacking, use_site.usage) {
+                    (Some(env), Some(usage)) => usage
+                        .allowances
+                        .iter()
+                        .find(|a| a.covers(env, &finding, &usage.requirement()))
+                        .map(|a| a.reason.clone()),
+                    _ => None,
+                };
+                Need {
+                    site: use_site.site,
+                    access: use_site.access,
+                    allowed,
+                    star: use_site.star,
                 }
-                (_, Some(column)) => match usage.columns.iter().find(|c| &c.name == column) {
-                    Some(spot) => spot,
-                    None => continue,
-                },
-                (_, None) => &usage.table,
-            };
-            let allowed = lacking.and_then(|env| {
-                usage
-                    .allowances
-                    .iter()
-                    .find(|a| a.covers(env, &finding, &usage.requirement()))
-                    .map(|a| a.reason.clone())
-            });
-            needs.push(Need {
-                site: Site::new(&usage.file, spot),
-                access: usage.access,
-                allowed,
-            });
-        }
+            })
+            .collect();
         needs.sort();
         needs.dedup();
         deviation.breaking = match &deviation.kind {
@@ -385,8 +394,8 @@ mod tests {
         assert!(diff(&a, &a, &[]).is_empty());
     }
 
-    fn usage(table: &str, columns: &[&str], access: Access) -> Usage {
-        use crate::manifest::Spot;
+    fn usage(table: &str, columns: &[&str], access: Access) -> crate::manifest::Usage {
+        use crate::manifest::{Spot, Usage};
         Usage {
             access,
             ..Usage::read(
@@ -418,12 +427,15 @@ mod tests {
             columns: vec!["y".into()],
             reason: "behind a flag".into(),
         });
-        let code = [
-            usage("a", &["x", "z"], Access::Read),
-            allowed,
-            usage("a", &[], Access::Write),
-            usage("t", &["q"], Access::Read),
-        ];
+        let code = Uses::new(
+            vec![
+                usage("a", &["x", "z"], Access::Read),
+                allowed,
+                usage("a", &[], Access::Write),
+                usage("t", &["q"], Access::Read),
+            ],
+            Vec::new(),
+        );
         let both = Sides {
             a: Some("test"),
             b: Some("prod"),
@@ -470,6 +482,68 @@ mod tests {
         let summary = Summary::of(&deviations);
         assert_eq!((summary.breaking, summary.harmless), (3, 2));
         assert!(summary.fails(FailOn::Breaking) && summary.fails(FailOn::Any));
+    }
+
+    /// Every use counts (issue 20): a column only an SQL string uses (origin `string`, any
+    /// access) breaks where it is missing, with the string's site, and no `missing_ok` of an
+    /// annotation covers it; a `SELECT *` makes every column of its table possibly used
+    /// (breaking, with the `*`'s site), and the other tables' columns stay harmless.
+    #[test]
+    fn string_uses_and_stars_are_needs() {
+        use crate::manifest::Origin;
+        use crate::uses::Star;
+        let test = snap(
+            "test",
+            r#"{"a":{"columns":{"x":{},"y":{},"z":{}}},"b":{"columns":{"q":{}}}}"#,
+        );
+        let prod = snap("prod", r#"{"a":{"columns":{}},"b":{"columns":{}}}"#);
+        let sides = Sides {
+            a: Some("test"),
+            b: Some("prod"),
+        };
+        for access in [Access::Read, Access::Write] {
+            for column in ["x", "y", "z"] {
+                let mut string = usage("a", &[column], access);
+                string.origin = Origin::String;
+                let mut deviations = diff(&test, &prod, &[]);
+                classify(&mut deviations, &Uses::new(vec![string], Vec::new()), sides);
+                for d in &deviations {
+                    let needed = d.table == "a" && d.column.as_deref() == Some(column);
+                    assert_eq!(d.breaking, needed, "{d:?}");
+                    assert_eq!(d.needed_at.len(), usize::from(needed), "{d:?}");
+                }
+            }
+        }
+        let star = Star {
+            table: "a".into(),
+            site: Site {
+                file: "src/s.rs".into(),
+                line: 4,
+                column: 12,
+            },
+        };
+        let mut deviations = diff(&test, &prod, &[]);
+        classify(&mut deviations, &Uses::new(Vec::new(), vec![star]), sides);
+        let shown: Vec<(String, bool)> = deviations
+            .iter()
+            .map(|d| {
+                (
+                    format!("{}.{}", d.table, d.column.as_deref().unwrap_or("*")),
+                    d.breaking,
+                )
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("a.x".to_string(), true),
+                ("a.y".to_string(), true),
+                ("a.z".to_string(), true),
+                ("b.q".to_string(), false)
+            ]
+        );
+        assert!(deviations[0].needed_at[0].star);
+        assert_eq!(deviations[0].needed_at[0].site.to_string(), "src/s.rs:4:12");
     }
 
     #[test]

@@ -88,6 +88,11 @@ pub enum Origin {
     Annotation,
     /// The SQL text of an `hc_sql!("...")` query.
     Sql,
+    /// An SQL string literal outside `hc_sql!` that uses what no annotation declares: inside
+    /// an annotated item (`undeclared`) or outside every checked form (`unguarded`). Not a
+    /// requirement anyone stated, but a use all the same: the column is needed
+    /// ([`crate::uses::Uses`]).
+    String,
 }
 
 /// One table group of one requirement site: an annotation's `table(columns)` (or `write

@@ -66,7 +66,7 @@ inventory::collect!(Record);
 impl Record {
     /// The text of a record: the file on the first line (backslashes and line breaks
     /// escaped), then one line per usage: a tag (`R` read, `W` write; lower case when the
-    /// usage comes from SQL), a space, `table@line:column`, and ` column@line:column` for each
+    /// usage comes from `hc_sql!`; `s` read, `t` write by an SQL string), a space, `table@line:column`, and ` column@line:column` for each
     /// column; after a usage, one line `A<TAB>env<TAB>columns<TAB>reason` per allowance
     /// (columns separated by spaces, the reason escaped like the file).
     ///
@@ -91,6 +91,8 @@ impl Record {
                 (Access::Write, Origin::Annotation) => 'W',
                 (Access::Read, Origin::Sql) => 'r',
                 (Access::Write, Origin::Sql) => 'w',
+                (Access::Read, Origin::String) => 's',
+                (Access::Write, Origin::String) => 't',
             };
             let _ = write!(text, "\n{tag} ");
             push_spot(&mut text, &usage.table);
@@ -145,6 +147,8 @@ impl Record {
                 Some("W ") => (Access::Write, Origin::Annotation),
                 Some("r ") => (Access::Read, Origin::Sql),
                 Some("w ") => (Access::Write, Origin::Sql),
+                Some("s ") => (Access::Read, Origin::String),
+                Some("t ") => (Access::Write, Origin::String),
                 _ => continue,
             };
             let mut spots = line[2..].split(' ').map(spot);

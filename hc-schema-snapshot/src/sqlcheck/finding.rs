@@ -1,8 +1,8 @@
 //! What the SQL checks report: a finding at a literal, its kind and how it counts.
 
-use crate::config::CheckConfig;
+use crate::config::{CheckConfig, StarLevel};
 use crate::diagnostic::Explanation;
-use crate::manifest::Site;
+use crate::manifest::{Site, Usage};
 use crate::requirement::Access;
 
 /// What a [`SqlFinding`] is about.
@@ -20,34 +20,40 @@ pub enum SqlFindingKind {
     /// SQL that could touch Heroku Connect tables but could not be analysed (a `format!`
     /// placeholder where no name can stand, several statements, ...): reported, never passed.
     Skipped,
+    /// A `SELECT *` or `t.*` over a Heroku Connect table: the code may read any of its
+    /// columns by name, which no check sees (`star`; a warning by default).
+    Star,
 }
 
 impl SqlFindingKind {
     /// The rule id in reports (SARIF, JSON): `sql_error`, `undeclared`, `unguarded`,
-    /// `skipped_sql`.
+    /// `skipped_sql`, `star`.
     pub fn rule_id(self) -> &'static str {
         match self {
             SqlFindingKind::SqlError => "sql_error",
             SqlFindingKind::Undeclared => "undeclared",
             SqlFindingKind::Unguarded => "unguarded",
             SqlFindingKind::Skipped => "skipped_sql",
+            SqlFindingKind::Star => "star",
         }
     }
 
     /// How a finding of this kind counts under `config` (`[check] undeclared` / `unguarded` /
-    /// `skipped`: a skipped string is a note unless `skipped = "error"`).
+    /// `skipped` / `star`: a skipped string is a note unless `skipped = "error"`; `None` for a
+    /// `star` finding under `star = "allow"`, which is not reported).
     ///
     /// ```
     /// use hc_schema_snapshot::config::{CheckConfig, LintLevel};
     /// use hc_schema_snapshot::sqlcheck::{Severity, SqlFindingKind};
     /// let config = CheckConfig { unguarded: LintLevel::Warn, ..CheckConfig::default() };
-    /// assert_eq!(SqlFindingKind::Undeclared.severity(&config), Severity::Error);
-    /// assert_eq!(SqlFindingKind::Unguarded.severity(&config), Severity::Warning);
-    /// assert_eq!(SqlFindingKind::Skipped.severity(&config), Severity::Note);
+    /// assert_eq!(SqlFindingKind::Undeclared.severity(&config), Some(Severity::Error));
+    /// assert_eq!(SqlFindingKind::Unguarded.severity(&config), Some(Severity::Warning));
+    /// assert_eq!(SqlFindingKind::Skipped.severity(&config), Some(Severity::Note));
+    /// assert_eq!(SqlFindingKind::Star.severity(&config), Some(Severity::Warning));
     /// let strict = CheckConfig { skipped: LintLevel::Error, ..CheckConfig::default() };
-    /// assert_eq!(SqlFindingKind::Skipped.severity(&strict), Severity::Error);
+    /// assert_eq!(SqlFindingKind::Skipped.severity(&strict), Some(Severity::Error));
     /// ```
-    pub fn severity(self, config: &CheckConfig) -> Severity {
+    pub fn severity(self, config: &CheckConfig) -> Option<Severity> {
         let level = |fails: bool| {
             if fails {
                 Severity::Error
@@ -55,13 +61,18 @@ impl SqlFindingKind {
                 Severity::Warning
             }
         };
-        match self {
+        Some(match self {
             SqlFindingKind::SqlError => Severity::Error,
             SqlFindingKind::Undeclared => level(config.undeclared.fails()),
             SqlFindingKind::Unguarded => level(config.unguarded.fails()),
             SqlFindingKind::Skipped if config.skipped.fails() => Severity::Error,
             SqlFindingKind::Skipped => Severity::Note,
-        }
+            SqlFindingKind::Star => match config.star {
+                StarLevel::Error => Severity::Error,
+                StarLevel::Warn => Severity::Warning,
+                StarLevel::Allow => return None,
+            },
+        })
     }
 }
 
@@ -127,6 +138,11 @@ pub struct SqlFinding {
     pub subjects: Vec<Subject>,
     /// The annotation to extend (`undeclared`): where its path starts.
     pub annotation: Option<Site>,
+    /// The uses this finding stands for, each name at its place in the file (origin
+    /// [`crate::manifest::Origin::String`]): the undeclared ones (`undeclared`), every table
+    /// use of the SQL (`unguarded`); empty for the other kinds. They are needed all the same
+    /// ([`crate::uses::Uses`]), whatever the lint's level.
+    pub uses: Vec<Usage>,
 }
 
 impl SqlFinding {

@@ -26,6 +26,7 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
         explanation,
         subjects: Vec::new(),
         annotation: None,
+        uses: Vec::new(),
     };
     match &sql_macro.argument {
         SqlArgument::NotLiteral { position, .. } => MacroOutcome::Failed(vec![finding(

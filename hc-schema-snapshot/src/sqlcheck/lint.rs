@@ -3,10 +3,11 @@
 //! Heroku Connect tables (`unguarded`).
 
 use crate::diagnostic::Explanation;
+use crate::requirement::Access;
 use crate::scan::{ContainerKind, Scan, SqlLiteral};
-use crate::sql::{Context, SourceLiteral};
+use crate::sql::{Analysis, Context, SourceLiteral};
 
-use super::finding::{SqlFinding, SqlFindingKind};
+use super::finding::{SqlFinding, SqlFindingKind, Subject};
 use super::reading::{read, Reading};
 use super::{undeclared, unguarded};
 
@@ -47,7 +48,7 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
         start.line,
         start.column,
     );
-    let finding = |kind, explanation, subjects, annotation| SqlFinding {
+    let finding = |kind, explanation, subjects, annotation, uses| SqlFinding {
         kind,
         file: literal.file.clone(),
         line: start.line,
@@ -55,6 +56,7 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
         explanation,
         subjects,
         annotation,
+        uses,
     };
     let annotated = !literal.annotations.is_empty();
     match read(&literal.literal.value, format, context) {
@@ -80,6 +82,7 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
             },
             Vec::new(),
             None,
+            Vec::new(),
         )]),
         Reading::Skipped { reason, at } => {
             let help = if annotated {
@@ -98,28 +101,87 @@ pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) ->
                 },
                 Vec::new(),
                 None,
+                Vec::new(),
             ))
         }
-        Reading::Analysis(analysis) if annotated => LintOutcome::Checked(
-            undeclared::findings(scan, literal, &analysis, &source)
-                .into_iter()
-                .map(|(explanation, subjects, annotation)| {
-                    finding(
-                        SqlFindingKind::Undeclared,
-                        explanation,
-                        subjects,
-                        Some(annotation),
-                    )
+        Reading::Analysis(analysis) if annotated => {
+            let mut findings: Vec<SqlFinding> =
+                undeclared::findings(scan, literal, &analysis, &source)
+                    .into_iter()
+                    .map(|(explanation, subjects, annotation, usage)| {
+                        finding(
+                            SqlFindingKind::Undeclared,
+                            explanation,
+                            subjects,
+                            Some(annotation),
+                            vec![usage],
+                        )
+                    })
+                    .collect();
+            findings.extend(stars(&analysis, &source));
+            LintOutcome::Checked(findings)
+        }
+        Reading::Analysis(analysis) => {
+            let uses = analysis
+                .tables
+                .iter()
+                .map(|t| {
+                    let columns: Vec<_> = t.columns.iter().collect();
+                    undeclared::string_usage(&source, t, &columns)
                 })
-                .collect(),
-        ),
-        Reading::Analysis(analysis) => LintOutcome::Checked(vec![finding(
-            SqlFindingKind::Unguarded,
-            unguarded::explain(&analysis, &source, format),
-            unguarded::subjects_of(&analysis),
-            None,
-        )]),
+                .collect();
+            let mut findings = vec![finding(
+                SqlFindingKind::Unguarded,
+                unguarded::explain(&analysis, &source, format),
+                unguarded::subjects_of(&analysis),
+                None,
+                uses,
+            )];
+            findings.extend(stars(&analysis, &source));
+            LintOutcome::Checked(findings)
+        }
     }
+}
+
+/// A `star` finding for each `*` / `t.*` of `analysis` over a Heroku Connect table, at the
+/// `*` when its place in the file is exact (else at the literal).
+pub(super) fn stars(analysis: &Analysis, source: &SourceLiteral<'_>) -> Vec<SqlFinding> {
+    analysis
+        .wildcards
+        .iter()
+        .map(|wildcard| {
+            let (line, column) = source.locate(wildcard.at.start);
+            let table = &wildcard.table;
+            SqlFinding {
+                kind: SqlFindingKind::Star,
+                file: source.file.to_string(),
+                line,
+                column,
+                explanation: Explanation {
+                    message: format!(
+                        "this `*` returns whichever columns of the Heroku Connect table \
+                         `{table}` an environment maps: code reading them by name needs \
+                         columns no check sees, so every column of `{table}` counts as \
+                         possibly used (never safe to unmap)"
+                    ),
+                    notes: vec![source.place(wildcard.at.clone())],
+                    helps: vec![
+                        "list the columns the code reads instead of `*` (then each is \
+                         checked); `star = \"allow\"` under [check] in hc-schema.toml \
+                         silences this"
+                            .to_string(),
+                    ],
+                },
+                subjects: vec![Subject {
+                    table: table.clone(),
+                    column: None,
+                    access: Access::Read,
+                }],
+                annotation: None,
+                uses: Vec::new(),
+            }
+        })
+        .collect()
 }
 
 /// Whether the literal is documentation (`#[doc = "..."]`, what `///` becomes): text, never

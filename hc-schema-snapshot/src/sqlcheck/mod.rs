@@ -1,5 +1,5 @@
 //! The SQL checks of `hc-schema check` (features `scan` and `sql`): what the scan's `hc_sql!`
-//! calls require, and the two lints on SQL string literals.
+//! calls require, the two lints on SQL string literals, and `SELECT *`.
 //!
 //! - **`hc_sql!`**: each call's SQL is analysed by [`crate::sql::analyze_literal`], the same
 //!   function the macro uses, into requirement sites ([`crate::manifest::Origin::Sql`], each
@@ -12,6 +12,13 @@
 //!   that is not is a finding at the literal naming the column and the annotation to extend.
 //! - **`unguarded`**: such a literal outside `hc_sql!` and outside any annotated item is a
 //!   finding: nothing checks it.
+//! - **`star`**: a `*` / `t.*` over a Heroku Connect table (in `hc_sql!` or a string), at the
+//!   `*`: the code may read any column of the table by name.
+//!
+//! The lints' levels soften "you did not declare it", never the uses: an `undeclared` or
+//! `unguarded` finding carries its uses ([`SqlFinding::uses`]), and [`SqlChecks::uses`] joins
+//! them with the requirements and the wildcards into the one list every command counts as
+//! needed ([`crate::uses::Uses`]).
 //!
 //! Literals that are the format string of `format!` and friends are read with their
 //! placeholders substituted ([`crate::sql::analyze_format`]); one that cannot be read that
@@ -63,6 +70,7 @@ use crate::requirement::Finding;
 use crate::scan::{Scan, SqlArgument};
 use crate::snapshot::Snapshot;
 use crate::sql::{Analysis, Context, SourceLiteral};
+use crate::uses::{Star, Uses};
 
 /// One `hc_sql!` whose SQL was analysed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,6 +130,29 @@ impl SqlChecks {
             (&a.file, a.table.line, a.table.column).cmp(&(&b.file, b.table.line, b.table.column))
         });
         all
+    }
+
+    /// Every use of Heroku Connect the scan knows ([`Uses`]), the one list behind every
+    /// command's "needed": the requirement sites ([`SqlChecks::all_usages`]), the uses of SQL
+    /// strings no annotation declares (`undeclared`, `unguarded`: origin
+    /// [`crate::manifest::Origin::String`], whatever the lints' levels) and every `SELECT *` /
+    /// `t.*` over a Heroku Connect table.
+    pub fn uses(&self, scan: &Scan) -> Uses {
+        let mut usages = self.all_usages(scan);
+        let mut stars = Vec::new();
+        for finding in &self.findings {
+            match finding.kind {
+                SqlFindingKind::Undeclared | SqlFindingKind::Unguarded => {
+                    usages.extend(finding.uses.iter().cloned())
+                }
+                SqlFindingKind::Star => stars.extend(finding.subjects.iter().map(|s| Star {
+                    table: s.table.clone(),
+                    site: finding.site(),
+                })),
+                SqlFindingKind::SqlError | SqlFindingKind::Skipped => {}
+            }
+        }
+        Uses::new(usages, stars)
     }
 
     /// For a finding at an `hc_sql!` usage: where the name is in the SQL, as the note the macro
@@ -237,7 +268,24 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
             Work::Macro(outcome) => {
                 checks.stats.queries += 1;
                 match outcome {
-                    hc_sql::MacroOutcome::Checked(query) => checks.queries.push(query),
+                    hc_sql::MacroOutcome::Checked(query) => {
+                        if let Some(SqlArgument::Literal(literal)) =
+                            scan.sql_macros.get(query.sql_macro).map(|m| &m.argument)
+                        {
+                            let start = literal.extent.start;
+                            let source = SourceLiteral::new(
+                                &scan.sql_macros[query.sql_macro].file,
+                                &literal.value,
+                                &literal.written,
+                                start.line,
+                                start.column,
+                            );
+                            checks
+                                .findings
+                                .extend(lint::stars(&query.analysis, &source));
+                        }
+                        checks.queries.push(query)
+                    }
                     hc_sql::MacroOutcome::Failed(findings) => checks.findings.extend(findings),
                 }
             }

@@ -747,3 +747,146 @@ fn h() -> &'static [u8] {{ br#\"SELECT name FROM salesforce.account\"# }}
         ]
     );
 }
+
+/// The one list of uses ([`super::SqlChecks::uses`]): requirements, the uses of SQL strings no
+/// annotation declares (origin `string`, each name at its place in the file) and every `*`.
+#[test]
+fn uses_hold_every_form_with_its_site() {
+    use crate::manifest::Origin;
+    let test = crate::Snapshot::parse(
+        r#"{"format":1,"environment":"test","schema":"salesforce","tables":{"account":{"columns":{"sfid":{},"name":{},"fax":{}}}}}"#,
+        "t",
+        "test",
+    )
+    .unwrap();
+    let union = crate::sql::Union::new([&test]);
+    let context = crate::sql::Context::new(["salesforce"], &union);
+    let scan = crate::scan::scan_sources(&[(
+        "src/lib.rs",
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(sfid))]\n\
+         fn a() -> &'static str { \"SELECT sfid, name FROM salesforce.account\" }\n\
+         fn b() -> &'static str { \"UPDATE salesforce.account SET fax = $1\" }\n\
+         fn c() -> &'static str { \"SELECT a.* FROM salesforce.account a\" }\n",
+    )]);
+    let checks = super::check(&scan, &context);
+    let uses = checks.uses(&scan);
+    let shown: Vec<(Origin, String, Vec<String>)> = uses
+        .usages
+        .iter()
+        .map(|u| {
+            (
+                u.origin,
+                format!("{}@{}:{}", u.table.name, u.table.line, u.table.column),
+                u.columns
+                    .iter()
+                    .map(|c| format!("{}@{}:{}", c.name, c.line, c.column))
+                    .collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            (
+                Origin::Annotation,
+                "account@2:15".into(),
+                vec!["sfid@2:23".into()]
+            ),
+            (
+                Origin::String,
+                "account@3:61".into(),
+                vec!["name@3:40".into()]
+            ),
+            (
+                Origin::String,
+                "account@4:34".into(),
+                vec!["fax@4:57".into()]
+            ),
+            (Origin::String, "account@5:54".into(), vec![]),
+        ]
+    );
+    assert_eq!(uses.stars.len(), 1);
+    // At the `*` of `a.*`.
+    assert_eq!(uses.stars[0].site.to_string(), "src/lib.rs:5:36");
+    assert!(uses.column("account", "sfid").iter().any(|s| s.star));
+}
+
+/// The agreement, over generated sources: the columns [`super::SqlChecks::uses`] holds (what
+/// `usages` reports) are exactly the ones `diff` (both sides count) and `refresh --check`
+/// (only the live side counts) classify as breaking when the other side lacks them.
+#[test]
+fn generated_uses_agree_with_the_breaking_classification() {
+    use crate::diff::{classify, diff, Sides};
+    const POOL: [&str; 4] = ["name", "fax", "rating", "site"];
+    let test = crate::Snapshot::parse(
+        r#"{"format":1,"environment":"test","schema":"salesforce","tables":{"account":{"columns":{"sfid":{},"name":{},"fax":{},"rating":{},"site":{}}}}}"#,
+        "t",
+        "test",
+    )
+    .unwrap();
+    let live = crate::Snapshot::parse(
+        r#"{"format":1,"environment":"prod","schema":"salesforce","tables":{"account":{"columns":{"sfid":{}}}}}"#,
+        "p",
+        "prod",
+    )
+    .unwrap();
+    let union = crate::sql::Union::new([&test]);
+    let context = crate::sql::Context::new(["salesforce"], &union);
+    let mut seed: u64 = 0x1234_5678_9abc_def1;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for round in 0..200 {
+        let mut text = String::from("use hc_schema_macro::{hc_requires, hc_sql};\n");
+        for k in 0..next(4) {
+            let c = POOL[next(POOL.len())];
+            text.push_str(&match next(7) {
+                0 => format!("#[hc_requires(account({c}))] fn f{k}() {{}}\n"),
+                1 => format!("const F{k}: &str = hc_sql!(\"SELECT {c} FROM salesforce.account\");\n"),
+                2 => format!("#[hc_requires(account(sfid))] fn f{k}() -> &'static str {{ \"SELECT sfid, {c} FROM salesforce.account\" }}\n"),
+                3 => format!("fn f{k}() -> &'static str {{ \"SELECT {c} FROM salesforce.account\" }}\n"),
+                4 => format!("fn f{k}(s: &str) -> String {{ format!(\"UPDATE {{s}}.account SET {c} = $1\") }}\n"),
+                5 => format!("#[hc_requires(account(sfid))] fn f{k}() -> &'static str {{ \"DELETE FROM salesforce.account WHERE {c} = $1\" }}\n"),
+                _ => format!("fn f{k}() -> &'static str {{ \"SELECT * FROM salesforce.account WHERE {c} = $1\" }}\n"),
+            });
+        }
+        let scan = crate::scan::scan_sources(&[("src/lib.rs", text.as_str())]);
+        let checks = super::check(&scan, &context);
+        let uses = checks.uses(&scan);
+        let mut used: Vec<&str> = POOL
+            .into_iter()
+            .filter(|c| uses.uses_column("account", c))
+            .collect();
+        used.sort();
+        for sides in [
+            Sides {
+                a: Some("test"),
+                b: Some("prod"),
+            },
+            Sides {
+                a: None,
+                b: Some("prod"),
+            },
+        ] {
+            let mut deviations = diff(&test, &live, &[]);
+            classify(&mut deviations, &uses, sides);
+            let mut breaking: Vec<&str> = deviations
+                .iter()
+                .filter(|d| d.breaking)
+                .filter_map(|d| d.column.as_deref())
+                .collect();
+            breaking.sort();
+            assert_eq!(breaking, used, "round {round} {sides:?}:\n{text}");
+        }
+        // Every column the text names is used (a `*` makes them all possibly used).
+        for c in POOL {
+            if text.contains(&format!(" {c} ")) || text.contains(&format!("({c})")) {
+                assert!(used.contains(&c), "round {round}: {c}\n{text}");
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use crate::diagnostic::Explanation;
-use crate::manifest::Site;
+use crate::manifest::{Origin, Site, Spot, Usage};
 use crate::requirement::Access;
 use crate::scan::{Scan, SqlLiteral};
 use crate::sql::{Analysis, ColumnUse, SourceLiteral, TableUse};
@@ -12,22 +12,50 @@ use crate::sql::{Analysis, ColumnUse, SourceLiteral, TableUse};
 use super::finding::Subject;
 use super::lint::quoted;
 
-/// The undeclared uses of `analysis` (the SQL of `literal`): for each, its explanation, what
-/// it is about and the annotation to extend.
+/// One undeclared use: its explanation, what it is about, the annotation to extend, and the
+/// use itself (origin `string`, each name at its place).
+pub(super) type UndeclaredUse = (Explanation, Vec<Subject>, Site, Usage);
+
+/// The undeclared uses of `analysis` (the SQL of `literal`).
 pub(super) fn findings(
     scan: &Scan,
     literal: &SqlLiteral,
     analysis: &Analysis,
     source: &SourceLiteral<'_>,
-) -> Vec<(Explanation, Vec<Subject>, Site)> {
+) -> Vec<UndeclaredUse> {
     let declared = Declared::of(scan, literal);
     undeclared(analysis, &declared)
         .into_iter()
         .map(|missing| {
             let (explanation, site) = missing.explain(scan, literal, source);
-            (explanation, missing.subjects(), site)
+            let columns: Vec<&ColumnUse> = match missing.column {
+                Some(column) => vec![column],
+                None => missing.table.columns.iter().collect(),
+            };
+            let usage = string_usage(source, missing.table, &columns);
+            (explanation, missing.subjects(), site, usage)
         })
         .collect()
+}
+
+/// A use of `table` (with `columns`) by an SQL string, each name at its place in the file.
+pub(super) fn string_usage(
+    source: &SourceLiteral<'_>,
+    table: &TableUse,
+    columns: &[&ColumnUse],
+) -> Usage {
+    let spot = |name: &str, at: &std::ops::Range<usize>| {
+        let (line, column) = source.locate(at.start);
+        Spot::new(name, line, column)
+    };
+    Usage {
+        file: source.file.to_string(),
+        table: spot(&table.table, &table.at),
+        columns: columns.iter().map(|c| spot(&c.column, &c.at)).collect(),
+        access: table.access,
+        allowances: Vec::new(),
+        origin: Origin::String,
+    }
 }
 
 /// What the annotations enclosing a literal declare of one table.
