@@ -11,6 +11,7 @@ mod check;
 mod context;
 mod diff;
 mod import;
+mod init;
 mod markdown;
 mod output;
 mod plan;
@@ -32,6 +33,7 @@ use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
+  hc-schema init --env test --env prod        set up this crate or workspace (--check: only say what)
   hc-schema refresh prod                      read prod's schema into hc-schema/prod.json
   hc-schema refresh prod --check              exit 1 when hc-schema/prod.json is stale
   hc-schema import prod --from prod-export.json
@@ -62,6 +64,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Set up hc-schema in a crate or workspace: hc-schema.toml, dependencies, build.rs, features.
+    Init(init::InitArgs),
     /// Read an environment's live schema into <snapshot_dir>/<env>.json.
     Refresh(refresh::RefreshArgs),
     /// Build an environment's snapshot from a Heroku Connect mapping export.
@@ -198,6 +202,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let manifest = cli.manifest_path.as_deref();
     let outcome = match cli.command {
+        Command::Init(args) => init::run(manifest, args),
         Command::Refresh(args) => refresh::run(manifest, args),
         Command::Import(args) => import::run(manifest, args),
         Command::Check(args) => check::run(manifest, args),
