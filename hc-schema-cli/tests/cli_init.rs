@@ -660,3 +660,97 @@ fn generated_manifests_never_panic_and_init_is_idempotent() {
     assert!(outcomes.get(&0).copied().unwrap_or(0) > 10, "{outcomes:?}");
     assert!(outcomes.get(&2).copied().unwrap_or(0) > 0, "{outcomes:?}");
 }
+
+/// End to end: after `init` on a generated workspace (an annotated library, a binary that
+/// depends on it and has no annotation of its own), `cargo build --features prod-snapshot` of
+/// the binary checks the library against prod: it fails at the column prod lacks, and the
+/// test build passes. The hc-schema crates come from this repository through
+/// `[patch.crates-io]`, so the `"0.1"` requirements init writes resolve to them offline.
+#[test]
+fn after_init_the_binary_prod_build_checks_the_library_against_prod() {
+    use hc_schema_tests::cargo::{cargo, run, snapshot_json, workspace};
+
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-init-e2e-")
+        .tempdir()
+        .unwrap();
+    let d = dir.path();
+    let repo = workspace().display().to_string();
+    // An explicit build-override opt-level (kept by init) lets this build share the nested
+    // target's build dependencies with the other end-to-end tests.
+    write(
+        d,
+        "Cargo.toml",
+        &format!(
+            "[workspace]\nmembers = [\"crates/data\", \"crates/app\"]\nresolver = \"2\"\n\n\
+             [profile.dev.build-override]\nopt-level = 0\n\n\
+             [patch.crates-io]\nhc-schema-macro = {{ path = \"{repo}/hc-schema-macro\" }}\n\
+             hc-schema-snapshot = {{ path = \"{repo}/hc-schema-snapshot\" }}\n"
+        ),
+    );
+    std::fs::copy(workspace().join("Cargo.lock"), d.join("Cargo.lock")).unwrap();
+    write(
+        d,
+        "crates/data/Cargo.toml",
+        "[package]\nname = \"data\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n",
+    );
+    write(
+        d,
+        "crates/data/src/lib.rs",
+        "use hc_schema_macro::hc_requires;\n\n#[hc_requires(account(name, loyalty_tier__c))]\npub fn tiers() -> u32 {\n    1\n}\n",
+    );
+    write(
+        d,
+        "crates/app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\nloyalty = { package = \"data\", path = \"../data\" }\n",
+    );
+    write(
+        d,
+        "crates/app/src/main.rs",
+        "fn main() {\n    println!(\"{}\", loyalty::tiers());\n}\n",
+    );
+    write(
+        d,
+        "hc-schema/test.json",
+        &snapshot_json("test", &[("account", &["id", "name", "loyalty_tier__c"])]),
+    );
+    write(
+        d,
+        "hc-schema/prod.json",
+        &snapshot_json("prod", &[("account", &["id", "name"])]),
+    );
+
+    let init = hc(d, &["init", "--env", "test", "--env", "prod"]);
+    assert_eq!(init.code, 0, "{init:?}");
+    assert!(
+        init.stdout.contains(
+            "crates/app/Cargo.toml: [features] added prod-snapshot = [\"loyalty/prod-snapshot\"]"
+        ),
+        "{init:?}"
+    );
+    assert!(read(d, "Cargo.toml").contains("opt-level = 0"), "kept");
+
+    let build = |feature: &str| {
+        let mut command = cargo(d);
+        command.args([
+            "build",
+            "--offline",
+            "--quiet",
+            "-p",
+            "app",
+            "--features",
+            feature,
+        ]);
+        let (output, stderr) = run(&mut command);
+        (output.status.success(), stderr)
+    };
+    let (ok, stderr) = build("prod-snapshot");
+    assert!(!ok, "the prod build of the binary passed: {stderr}");
+    assert!(
+        stderr.contains("`account.loyalty_tier__c` is not mapped in prod"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("crates/data/src/lib.rs"), "{stderr}");
+    let (ok, stderr) = build("test-snapshot");
+    assert!(ok, "the test build failed: {stderr}");
+}
