@@ -48,7 +48,7 @@ Examples:
 
 Exit status (every command): 0 ok; 1 the check found a problem (a missing table or column, a
 write to a read-only mapping, undeclared or unguarded SQL, a stale snapshot, drift, mapping
-changes needed); 2 usage, input or
+changes needed, setup changes `init --check` would make); 2 usage, input or
 connection error, including a check of nothing (no annotations) and an incomplete source scan.";
 
 /// Heroku Connect schema snapshots and drift checks.
