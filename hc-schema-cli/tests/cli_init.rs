@@ -515,11 +515,20 @@ impl Rng {
 /// A generated library manifest: the dependencies, build-dependencies and features in one of
 /// the spellings TOML allows, with comments, partial setups and odd keys.
 fn library_manifest(rng: &mut Rng) -> String {
-    let mut text = String::from(
-        "# generated\n[package]\nname = \"data\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
-    );
+    // Some sections as top-level dotted keys or inline tables, before [package].
+    let inline = rng.next() % 5;
+    let mut text = String::from("# generated\n");
+    text.push_str(match inline {
+        0 => "dependencies.serde = \"1\" # dotted\n",
+        1 => "features = { default = [] } # inline\n",
+        2 => "build-dependencies = { cc = \"1\" }\n",
+        3 => "features.prod-snapshot = [] # dotted\n",
+        _ => "",
+    });
+    text.push_str("[package]\nname = \"data\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
     text.push_str(rng.pick(&["", "build = \"build.rs\"\n", "autobins = false # no bins\n"]));
     match rng.next() % 4 {
+        _ if inline == 0 => {}
         0 => text.push_str("\n[dependencies]\nserde = \"1\" # c\n"),
         1 => text.push_str("\n[dependencies]\nhc-schema-macro = { version = \"0.1\" } # already\n"),
         2 => text.push_str(
@@ -528,6 +537,7 @@ fn library_manifest(rng: &mut Rng) -> String {
         _ => text.push_str("\n[dependencies.serde]\nversion = \"1\"\n"),
     }
     match rng.next() % 4 {
+        _ if inline == 2 => {}
         0 => text.push_str("\n[build-dependencies]\n"),
         1 => text.push_str("\n[build-dependencies]\nhc-schema-snapshot = \"0.1\"\n"),
         2 => text
@@ -535,12 +545,15 @@ fn library_manifest(rng: &mut Rng) -> String {
         _ => {}
     }
     match rng.next() % 5 {
+        _ if inline == 1 || inline == 3 => {}
         0 => text.push_str("\n[features]\n# none yet\n"),
         1 => text.push_str("\n[features]\ntest-snapshot = []\n"),
         2 => {
-            text.push_str("\n[features]\nprod-snapshot = [\"serde/std\"] # partial\ndefault = []\n")
+            text.push_str("\n[features]\nprod-snapshot = [\"extra\"] # partial\nextra = []\n")
         }
-        3 => text.push_str("\n[features]\nprod-snapshot = [\n    \"serde/std\",\n]\n"),
+        3 => text.push_str(
+            "\n[features]\nextra = []\nprod-snapshot = [\n    \"extra\", # a comment in the array\n]\n",
+        ),
         _ => {}
     }
     if rng.chance() {
@@ -568,10 +581,32 @@ fn binary_manifest(rng: &mut Rng) -> String {
     text
 }
 
+/// `cargo metadata --no-deps` reads the workspace's manifests (and checks that every feature
+/// names a real dependency) without resolving anything.
+fn cargo_accepts(dir: &Path) -> Result<(), String> {
+    let output = std::process::Command::new(std::env::var("CARGO").unwrap_or("cargo".into()))
+        .args([
+            "metadata",
+            "--no-deps",
+            "--offline",
+            "--format-version",
+            "1",
+        ])
+        .current_dir(dir)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).into_owned())
+    }
+}
+
 #[test]
 fn generated_manifests_never_panic_and_init_is_idempotent() {
     let mut rng = Rng(0x5eed_1234_abcd_0042);
     let mut outcomes = BTreeMap::new();
+    let mut accepted = 0;
     for case in 0..40 {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
@@ -604,6 +639,8 @@ fn generated_manifests_never_panic_and_init_is_idempotent() {
                 ]),
             );
         }
+        let accepted_before = cargo_accepts(d).is_ok();
+        accepted += usize::from(accepted_before);
         let registry = rng.chance();
         let args: &[&str] = if registry { &["--registry"] } else { &[] };
         let mut first = vec!["init"];
@@ -631,6 +668,17 @@ fn generated_manifests_never_panic_and_init_is_idempotent() {
                 "{path} no longer parses: {context}\n{text}"
             );
         }
+        // Cargo itself reads the result (features name real dependencies, keys are valid),
+        // when it read the input.
+        if accepted_before {
+            if let Err(err) = cargo_accepts(d) {
+                panic!(
+                    "cargo rejects what init wrote: {context}\n{err}\n--- data\n{}--- app\n{}",
+                    read(d, "data/Cargo.toml"),
+                    read(d, "app/Cargo.toml")
+                );
+            }
+        }
         let after = files(d);
         let run2 = hc(d, &first);
         assert_eq!(
@@ -655,7 +703,10 @@ fn generated_manifests_never_panic_and_init_is_idempotent() {
             );
         }
     }
-    eprintln!("outcomes {outcomes:?}");
+    assert!(
+        accepted > 10,
+        "the generator makes valid workspaces too: {accepted}"
+    );
     // The generator reaches both clean runs and refusals.
     assert!(outcomes.get(&0).copied().unwrap_or(0) > 10, "{outcomes:?}");
     assert!(outcomes.get(&2).copied().unwrap_or(0) > 0, "{outcomes:?}");

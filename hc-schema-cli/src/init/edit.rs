@@ -113,7 +113,11 @@ pub fn ensure_array_entries(
     let array = table
         .get_mut(key)
         .and_then(Item::as_array_mut)
-        .ok_or_else(|| format!("{what} is not an array"))?;
+        .ok_or_else(|| {
+            format!(
+                "{what} is not an array: make it a list (`[...]`), then run `hc-schema init` again"
+            )
+        })?;
     let mut added = Vec::new();
     for entry in entries {
         if !array.iter().any(|v| v.as_str() == Some(entry)) {

@@ -158,6 +158,20 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
                 .collect();
             let features = table_at(file.doc.as_table_mut(), &["features"]).map_err(err)?;
             let existed = features.contains_key(&feature);
+            // `lib/prod-snapshot` already forwards to an optional `lib` (enabling it too).
+            let present: Vec<String> = features
+                .get(&feature)
+                .and_then(Item::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let entries: Vec<String> = entries
+                .into_iter()
+                .filter(|e| !present.contains(&e.replacen("?/", "/", 1)))
+                .collect();
             let added = ensure_array_entries(
                 features,
                 &feature,
@@ -202,8 +216,8 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
         }
     }
     if options.registry && !members_with_bins(&ws, &featured) {
-        plan.manual.push(
-            "--registry: no binary crate links the crates that use the macros; add `hc-schema-snapshot = { version = \"VERSION\", features = [\"fetch\"] }` to the [dependencies] of the binary that runs the release phase"
+        plan.notes.push(
+            "--registry: no binary crate of this workspace links the crates that use the macros; add `hc-schema-snapshot = { version = \"VERSION\", features = [\"fetch\"] }` to the [dependencies] of the binary that runs the release phase"
                 .replace("VERSION", &version_requirement()),
         );
     }
