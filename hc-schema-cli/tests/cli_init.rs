@@ -805,3 +805,78 @@ fn after_init_the_binary_prod_build_checks_the_library_against_prod() {
     let (ok, stderr) = build("test-snapshot");
     assert!(ok, "the test build failed: {stderr}");
 }
+
+#[test]
+fn a_named_crate_is_set_up_and_a_root_package_is_a_member_like_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // The root is a package (a binary) and the workspace; `data` mentions no macro yet.
+    write(
+        d,
+        "Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ndata = { path = \"data\" }\n\n[workspace]\nmembers = [\"data\"]\n",
+    );
+    write(d, "src/main.rs", "fn main() {}\n");
+    write(
+        d,
+        "data/Cargo.toml",
+        "[package]\nname = \"data\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    );
+    write(d, "data/src/lib.rs", "pub fn f() {}\n");
+    let run = hc(d, &["init", "--env", "prod"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout.contains("no crate mentions hc_requires"),
+        "{run:?}"
+    );
+    assert!(
+        !read(d, "data/Cargo.toml").contains("hc-schema"),
+        "nothing to set up"
+    );
+
+    let run = hc(d, &["init", "--env", "prod", "--crate", "data"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(read(d, "data/Cargo.toml").contains("hc-schema-macro = \"0.1\""));
+    assert!(d.join("data/build.rs").is_file());
+    let root = read(d, "Cargo.toml");
+    assert!(
+        root.contains("prod-snapshot = [\"data/prod-snapshot\"]"),
+        "{root}"
+    );
+    assert!(
+        root.contains("[profile.dev.build-override]\nopt-level = 3"),
+        "{root}"
+    );
+    assert!(
+        !d.join("build.rs").exists(),
+        "the root binary has no annotation"
+    );
+    assert_set_up(d, &["--env", "prod", "--crate", "data"]);
+}
+
+#[test]
+fn a_config_above_the_workspace_is_completed_not_shadowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    write(top, "hc-schema.toml", "schema = \"org\"\n\n[env.test]\n");
+    let d = &top.join("services/shop");
+    write(d, "Cargo.toml", SINGLE);
+    write(d, "src/main.rs", SHOP_MAIN);
+    // No --env: the file's environments (test).
+    let run = hc(d, &["init"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        !d.join("hc-schema.toml").exists(),
+        "no second config below the first"
+    );
+    let manifest = read(d, "Cargo.toml");
+    assert!(manifest.contains("test-snapshot = []"), "{manifest}");
+    assert!(!manifest.contains("prod-snapshot"), "{manifest}");
+    // --env prod adds prod to the file above, and test stays set up.
+    let run = hc(d, &["init", "--env", "prod"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(read(top, "hc-schema.toml")
+        .contains("[env.prod]\ndatabase_url_env = \"HC_PROD_DATABASE_URL\""));
+    assert!(read(d, "Cargo.toml").contains("prod-snapshot = []"));
+    assert_set_up(d, &["--env", "prod"]);
+}

@@ -50,11 +50,18 @@ pub fn plan(
     schema: Option<&str>,
     registry: bool,
 ) -> Result<ConfigEdit, String> {
-    let path = root.join(FILE_NAME);
+    // The file the builds of this workspace read: the nearest one from the root up (a new
+    // one at the root would shadow one above it).
+    let path = root
+        .ancestors()
+        .map(|dir| dir.join(FILE_NAME))
+        .find(|candidate| candidate.exists())
+        .unwrap_or_else(|| root.join(FILE_NAME));
+    let shown = hc_schema_snapshot::selection::display_path(&path, root);
     let original = if path.exists() {
         Some(
             read_regular_text(&path, MAX_BYTES)
-                .map_err(|err| format!("{FILE_NAME}: cannot read the file: {err}"))?,
+                .map_err(|err| format!("{shown}: cannot read the file: {err}"))?,
         )
     } else {
         None
@@ -86,10 +93,11 @@ pub fn plan(
             notes,
         });
     };
-    let config = Config::parse(&original, FILE_NAME).map_err(|err| err.to_string())?;
-    let mut file = TomlFile::parse(&original, FILE_NAME)?;
+    let config = Config::parse(&original, &shown).map_err(|err| err.to_string())?;
+    let mut file = TomlFile::parse(&original, &shown)?;
+    let config_dir = path.parent().unwrap_or(root);
     let envs = if envs.is_empty() {
-        let snapshot_dir = root.join(
+        let snapshot_dir = config_dir.join(
             config
                 .snapshot_dir
                 .as_deref()
@@ -107,13 +115,20 @@ pub fn plan(
             found
         }
     } else {
-        envs.to_vec()
+        // The named ones, and those the file already has (their features are set up too).
+        let mut all = envs.to_vec();
+        for env in config.env.keys() {
+            if !all.contains(env) {
+                all.push(env.clone());
+            }
+        }
+        all
     };
     if let Some(schema) = schema {
         let current = config.schema.as_deref().unwrap_or(DEFAULT_SCHEMA);
         if current != schema {
             notes.push(format!(
-                "{FILE_NAME} says schema = \"{current}\"; --schema {schema} was not written over it (edit the file if the schema is {schema})"
+                "{shown} says schema = \"{current}\"; --schema {schema} was not written over it (edit the file if the schema is {schema})"
             ));
         }
     }
@@ -127,8 +142,8 @@ pub fn plan(
             .as_table()
             .get("env")
             .is_some_and(Item::is_inline_table);
-        let table = table_at(file.doc.as_table_mut(), &["env"])
-            .map_err(|err| format!("{FILE_NAME}: {err}"))?;
+        let table =
+            table_at(file.doc.as_table_mut(), &["env"]).map_err(|err| format!("{shown}: {err}"))?;
         if is_inline {
             let mut section = toml_edit::InlineTable::new();
             section.insert("database_url_env", Value::from(variable.as_str()));
@@ -145,7 +160,7 @@ pub fn plan(
     }
     if registry && !config.registry.enabled {
         let table = table_at(file.doc.as_table_mut(), &["registry"])
-            .map_err(|err| format!("{FILE_NAME}: {err}"))?;
+            .map_err(|err| format!("{shown}: {err}"))?;
         table.insert("enabled", toml_edit::value(true));
         file.changes.push("set [registry] enabled = true".into());
     }
