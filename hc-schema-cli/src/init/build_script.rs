@@ -36,9 +36,7 @@ pub fn plan(text: &str) -> Edit {
             ));
         }
     };
-    let mut calls = Calls(false);
-    calls.visit_file(&file);
-    if calls.0 {
+    if Calls::in_file(&file) {
         return Edit::AlreadyCalls;
     }
     let mains: Vec<&syn::ItemFn> = file
@@ -77,15 +75,8 @@ pub fn plan(text: &str) -> Edit {
     new.push_str(&text[after..]);
     // Never hand back a file that no longer parses or still lacks the call.
     match syn::parse_file(&new) {
-        Ok(file) => {
-            let mut calls = Calls(false);
-            calls.visit_file(&file);
-            if calls.0 {
-                Edit::Insert(new)
-            } else {
-                Edit::Manual("the edited file would not call configure()".into())
-            }
-        }
+        Ok(file) if Calls::in_file(&file) => Edit::Insert(new),
+        Ok(_) => Edit::Manual("the edited file would not call configure()".into()),
         Err(_) => Edit::Manual("the edited file would not parse".into()),
     }
 }
@@ -105,9 +96,32 @@ fn byte_offset(text: &str, line: usize, column: usize) -> Option<usize> {
     Some(start + within)
 }
 
-/// Finds a call of `build::configure()` / `build::try_configure()` (any path ending so, or
-/// the bare name when imported).
-struct Calls(bool);
+/// Finds a call of `hc_schema_snapshot::build::configure()` (or `try_configure()`), also as
+/// `build::configure()` or `configure()` when the file imports from `hc_schema_snapshot`.
+struct Calls {
+    /// The file has a `use hc_schema_snapshot...` (so a shorter path may be ours).
+    imported: bool,
+    /// A call was found.
+    found: bool,
+}
+
+impl Calls {
+    /// Whether `file` calls hc-schema-snapshot's `configure()`.
+    fn in_file(file: &syn::File) -> bool {
+        let imported = file.items.iter().any(|item| match item {
+            syn::Item::Use(u) => {
+                matches!(&u.tree, syn::UseTree::Path(p) if p.ident == "hc_schema_snapshot")
+            }
+            _ => false,
+        });
+        let mut calls = Calls {
+            imported,
+            found: false,
+        };
+        calls.visit_file(file);
+        calls.found
+    }
+}
 
 impl<'ast> Visit<'ast> for Calls {
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
@@ -120,8 +134,17 @@ impl<'ast> Visit<'ast> for Calls {
                 .collect();
             let is_configure = |n: &str| n == "configure" || n == "try_configure";
             match names.as_slice() {
-                [.., build, last] if build == "build" && is_configure(last) => self.0 = true,
-                [last] if is_configure(last) => self.0 = true,
+                [krate, build, last]
+                    if krate == "hc_schema_snapshot" && build == "build" && is_configure(last) =>
+                {
+                    self.found = true
+                }
+                // `build::configure()` / `configure()` after a `use` of hc-schema-snapshot's
+                // (another crate's `configure` is not ours).
+                [build, last] if build == "build" && is_configure(last) && self.imported => {
+                    self.found = true
+                }
+                [last] if is_configure(last) && self.imported => self.found = true,
                 _ => {}
             }
         }
@@ -160,6 +183,17 @@ mod tests {
         assert_eq!(plan(NEW_BUILD_RS), Edit::AlreadyCalls);
         assert_eq!(
             plan("use hc_schema_snapshot::build::configure;\nfn main() { configure() }\n"),
+            Edit::AlreadyCalls
+        );
+        // Another crate's `configure` is not ours.
+        assert!(matches!(
+            plan("fn main() {\n    cc::Build::new().configure();\n    configure();\n    other::build::configure();\n}\n"),
+            Edit::Insert(_)
+        ));
+        assert_eq!(
+            plan(
+                "use hc_schema_snapshot::build;\nfn main() { build::try_configure().unwrap(); }\n"
+            ),
             Edit::AlreadyCalls
         );
         // A commented-out call is not a call.
