@@ -880,3 +880,57 @@ fn a_config_above_the_workspace_is_completed_not_shadowed() {
     assert!(read(d, "Cargo.toml").contains("prod-snapshot = []"));
     assert_set_up(d, &["--env", "prod"]);
 }
+
+#[test]
+fn snapshots_kept_next_to_a_crate_stay_where_the_builds_find_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    library_and_binary(d);
+    // Without a config file each crate's builds read `<crate>/hc-schema/`.
+    write(
+        d,
+        "crates/data/hc-schema/staging.json",
+        &hc_schema_tests::cargo::snapshot_json("staging", &[("account", &["name"])]),
+    );
+    let run = hc(d, &["init"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let config = read(d, "hc-schema.toml");
+    assert!(
+        config.contains("snapshot_dir = \"crates/data/hc-schema\""),
+        "{config}"
+    );
+    assert!(config.contains("[env.staging]"), "{config}");
+    assert!(read(d, "crates/app/Cargo.toml")
+        .contains("staging-snapshot = [\"store/staging-snapshot\"]"));
+    let run = hc(d, &["check", "--env", "staging"]);
+    assert_eq!(run.code, 0, "the config points at the snapshots: {run:?}");
+    assert_set_up(d, &[]);
+
+    // Two crates with their own snapshots: one root config cannot serve both.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    library_and_binary(d);
+    write(
+        d,
+        "crates/data/hc-schema/test.json",
+        &hc_schema_tests::cargo::snapshot_json("test", &[]),
+    );
+    write(
+        d,
+        "crates/app/src/main.rs",
+        "#[hc_schema_macro::hc_requires(account(name))]\nfn main() {}\n",
+    );
+    write(
+        d,
+        "crates/app/hc-schema/test.json",
+        &hc_schema_tests::cargo::snapshot_json("test", &[]),
+    );
+    let before = files(d);
+    let run = hc(d, &["init"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("snapshots are kept in several directories (crates/app/hc-schema, crates/data/hc-schema)"),
+        "{run:?}"
+    );
+    assert_eq!(files(d), before, "nothing written");
+}

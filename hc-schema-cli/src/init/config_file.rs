@@ -46,6 +46,7 @@ pub fn url_variable(env: &str) -> String {
 /// those the file and the snapshot directory know, else test and prod).
 pub fn plan(
     root: &Path,
+    crate_dirs: &[PathBuf],
     envs: &[String],
     schema: Option<&str>,
     registry: bool,
@@ -68,8 +69,9 @@ pub fn plan(
     };
     let mut notes = Vec::new();
     let Some(original) = original else {
+        let snapshot_dir = new_snapshot_dir(root, crate_dirs)?;
         let envs = if envs.is_empty() {
-            let found = list_envs(&root.join(DEFAULT_SNAPSHOT_DIR));
+            let found = list_envs(&root.join(&snapshot_dir));
             if found.is_empty() {
                 DEFAULT_ENVS.iter().map(|e| e.to_string()).collect()
             } else {
@@ -79,7 +81,7 @@ pub fn plan(
             envs.to_vec()
         };
         let schema = schema.unwrap_or(DEFAULT_SCHEMA);
-        let text = new_config(schema, &envs, registry);
+        let text = new_config(schema, &snapshot_dir, &envs, registry);
         validate(&text)?;
         return Ok(ConfigEdit {
             changes: vec![format!(
@@ -179,7 +181,7 @@ pub fn plan(
 }
 
 /// A new `hc-schema.toml`.
-fn new_config(schema: &str, envs: &[String], registry: bool) -> String {
+fn new_config(schema: &str, snapshot_dir: &str, envs: &[String], registry: bool) -> String {
     let default = if envs.iter().any(|e| e == "test") {
         "test"
     } else {
@@ -188,7 +190,7 @@ fn new_config(schema: &str, envs: &[String], registry: bool) -> String {
     let mut text = format!(
         "# hc-schema: Heroku Connect schema snapshots and checks (see the hc-schema README).\n\
          schema = \"{schema}\"          # the Heroku Connect schema name\n\
-         snapshot_dir = \"{DEFAULT_SNAPSHOT_DIR}\"     # <snapshot_dir>/<env>.json, relative to this file\n\
+         snapshot_dir = \"{snapshot_dir}\"     # <snapshot_dir>/<env>.json, relative to this file\n\
          default_envs = [\"{default}\"]        # what a plain `cargo build` checks\n"
     );
     for env in envs {
@@ -201,6 +203,41 @@ fn new_config(schema: &str, envs: &[String], registry: bool) -> String {
         text.push_str("\n[registry]\nenabled = true   # compile the requirements into the binary for the release-phase check\n");
     }
     text
+}
+
+/// The `snapshot_dir` of a new hc-schema.toml at `root`: `hc-schema`, unless the crates that
+/// use the macros keep their snapshots next to their own Cargo.toml (the default without a
+/// config file), which a config at the root would stop the builds from reading: then that
+/// directory, when there is one; several are an error (one config cannot point at them all).
+fn new_snapshot_dir(root: &Path, crate_dirs: &[PathBuf]) -> Result<String, String> {
+    let mut own: Vec<PathBuf> = Vec::new();
+    for dir in crate_dirs.iter().filter(|d| d.as_path() != root) {
+        let snapshots = dir.join(DEFAULT_SNAPSHOT_DIR);
+        if !list_envs(&snapshots).is_empty() && !own.contains(&snapshots) {
+            own.push(snapshots);
+        }
+    }
+    let at_root = !list_envs(&root.join(DEFAULT_SNAPSHOT_DIR)).is_empty();
+    let shown = |dirs: &[PathBuf]| {
+        dirs.iter()
+            .map(|d| hc_schema_snapshot::selection::display_path(d, root))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (at_root, own.as_slice()) {
+        (_, []) => Ok(DEFAULT_SNAPSHOT_DIR.into()),
+        (false, [one]) => Ok(hc_schema_snapshot::selection::display_path(one, root)),
+        _ => {
+            let mut all = own.clone();
+            if at_root {
+                all.insert(0, root.join(DEFAULT_SNAPSHOT_DIR));
+            }
+            Err(format!(
+                "snapshots are kept in several directories ({}), and one {FILE_NAME} at the workspace root has one snapshot_dir: move them into one directory (or write {FILE_NAME} by hand), then run `hc-schema init` again (nothing was written)",
+                shown(&all)
+            ))
+        }
+    }
 }
 
 /// The planned text must be a configuration hc-schema reads.
@@ -216,7 +253,7 @@ mod tests {
 
     #[test]
     fn a_new_file_loads_and_names_each_variable() {
-        let text = new_config("org", &["test".into(), "prod".into()], true);
+        let text = new_config("org", "hc-schema", &["test".into(), "prod".into()], true);
         let config = Config::parse(&text, FILE_NAME).unwrap();
         assert_eq!(config.schema.as_deref(), Some("org"));
         assert_eq!(config.default_envs.unwrap(), ["test"]);
@@ -233,13 +270,27 @@ mod tests {
         let original =
             "# ours\nschema = \"org\"\n\n[env.test]\ndatabase_url_env = \"MINE\" # keep\n";
         std::fs::write(dir.path().join(FILE_NAME), original).unwrap();
-        let edit = plan(dir.path(), &["test".into(), "prod".into()], None, false).unwrap();
+        let edit = plan(
+            dir.path(),
+            &[],
+            &["test".into(), "prod".into()],
+            None,
+            false,
+        )
+        .unwrap();
         assert_eq!(
             edit.text,
             format!("{original}\n[env.prod]\ndatabase_url_env = \"HC_PROD_DATABASE_URL\"\n")
         );
         std::fs::write(dir.path().join(FILE_NAME), &edit.text).unwrap();
-        let again = plan(dir.path(), &["test".into(), "prod".into()], None, false).unwrap();
+        let again = plan(
+            dir.path(),
+            &[],
+            &["test".into(), "prod".into()],
+            None,
+            false,
+        )
+        .unwrap();
         assert!(again.changes.is_empty());
         assert_eq!(again.text, edit.text);
     }

@@ -58,12 +58,6 @@ pub fn version_requirement() -> String {
 /// Plan `init` for the crate or workspace at `start` (a directory or a Cargo.toml).
 pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
     let mut ws = Workspace::discover(start)?;
-    let config = config_file::plan(
-        &ws.root,
-        &options.envs,
-        options.schema.as_deref(),
-        options.registry,
-    )?;
     for name in &options.crates {
         if ws.member(name).is_none() {
             let names: Vec<&str> = ws.members.iter().map(|m| m.name.as_str()).collect();
@@ -77,14 +71,32 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
         .members
         .iter()
         .filter(|m| m.uses_macros || options.crates.contains(&m.name))
+        // hc-schema's own crates (its repository) are the tool, not users of it.
+        .filter(|m| m.name != MACRO_PACKAGE && m.name != SNAPSHOT_PACKAGE)
         .map(|m| m.name.clone())
         .collect();
+    let user_dirs: Vec<PathBuf> = ws
+        .members
+        .iter()
+        .filter(|m| users.contains(&m.name))
+        .map(|m| m.dir.clone())
+        .collect();
+    let config = config_file::plan(
+        &ws.root,
+        &user_dirs,
+        &options.envs,
+        options.schema.as_deref(),
+        options.registry,
+    )?;
     // Crates that get `<env>-snapshot` features: the macro users and every crate that
     // depends on one of those, directly or through another.
     let mut featured = users.clone();
     loop {
         let before = featured.len();
         for member in &ws.members {
+            if member.name == MACRO_PACKAGE || member.name == SNAPSHOT_PACKAGE {
+                continue;
+            }
             if member.deps.iter().any(|d| featured.contains(&d.package)) {
                 featured.insert(member.name.clone());
             }
