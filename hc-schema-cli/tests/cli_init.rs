@@ -934,3 +934,38 @@ fn snapshots_kept_next_to_a_crate_stay_where_the_builds_find_them() {
     );
     assert_eq!(files(d), before, "nothing written");
 }
+
+#[test]
+fn check_catches_a_new_crate_that_does_not_forward_the_features() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    library_and_binary(d);
+    assert_eq!(hc(d, &["init"]).code, 0);
+    assert_eq!(hc(d, &["init", "--check"]).code, 0);
+    // Later a second binary starts depending on the library: its prod build would check
+    // nothing against prod until it forwards prod-snapshot.
+    write(
+        d,
+        "crates/worker/Cargo.toml",
+        "[package]\nname = \"worker\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ndata = { path = \"../data\" }\n",
+    );
+    write(d, "crates/worker/src/main.rs", "fn main() {}\n");
+    let before = files(d);
+    let run = hc(d, &["init", "--check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "crates/worker/Cargo.toml: [features] added prod-snapshot = [\"data/prod-snapshot\"]"
+        ),
+        "{run:?}"
+    );
+    assert_eq!(files(d), before, "--check writes nothing");
+    // A build script that loses its call is caught too.
+    write(d, "crates/data/build.rs", "fn main() {}\n");
+    let run = hc(d, &["init", "--check"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains("crates/data/build.rs: added"),
+        "{run:?}"
+    );
+}
