@@ -11,6 +11,7 @@ mod check;
 mod context;
 mod diff;
 mod import;
+mod init;
 mod markdown;
 mod output;
 mod plan;
@@ -32,6 +33,7 @@ use clap::{Args, Parser, Subcommand};
 
 const EXAMPLES: &str = "\
 Examples:
+  hc-schema init --env test --env prod        set up this crate or workspace (--check: only say what)
   hc-schema refresh prod                      read prod's schema into hc-schema/prod.json
   hc-schema refresh prod --check              exit 1 when hc-schema/prod.json is stale
   hc-schema import prod --from prod-export.json
@@ -47,7 +49,7 @@ Examples:
 
 Exit status (every command): 0 ok; 1 the check found a problem (a missing table or column, a
 write to a read-only mapping, undeclared or unguarded SQL, a stale snapshot, drift, mapping
-changes needed, a column used (`usages`)); 2 usage, input or
+changes needed, a column used (`usages`), setup changes `init --check` would make); 2 usage, input or
 connection error, including a check of nothing (no annotations) and an incomplete source scan.";
 
 /// Heroku Connect schema snapshots and drift checks.
@@ -63,6 +65,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Set up hc-schema in a crate or workspace: hc-schema.toml, dependencies, build.rs, features.
+    Init(init::InitArgs),
     /// Read an environment's live schema into <snapshot_dir>/<env>.json.
     Refresh(refresh::RefreshArgs),
     /// Build an environment's snapshot from a Heroku Connect mapping export.
@@ -199,6 +203,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let manifest = cli.manifest_path.as_deref();
     let outcome = match cli.command {
+        Command::Init(args) => init::run(manifest, args),
         Command::Refresh(args) => refresh::run(manifest, args),
         Command::Import(args) => import::run(manifest, args),
         Command::Check(args) => check::run(manifest, args),
