@@ -1134,7 +1134,7 @@ fn source_names_the_server_actually_connected() {
         .clone()
         .expect("the test cluster has a socket directory");
     let socket = socket.to_str().unwrap();
-    let encoded = hc_schema_snapshot::fetch::percent::encode(socket);
+    let encoded = hc_schema_tests::secrets::percent_encode(socket);
     let expected = format!("postgres://{encoded}:{}/{db}", server.port);
     let url = format!(
         "postgres://postgres:{secret}@{encoded}:{}/{db}",

@@ -295,7 +295,8 @@ impl Value {
         }
     }
 
-    /// The same value as serde_json builds it.
+    /// The same value as serde_json builds it (the agreement test's reference).
+    #[cfg(test)]
     pub fn to_value(&self) -> serde_json::Value {
         match &self.kind {
             Kind::Object(members) => serde_json::Value::Object(

@@ -3,14 +3,31 @@
 //! Heroku Connect syncs Salesforce objects into Postgres: one table per mapped object, one
 //! column per mapped field, configured by hand in every environment. This crate records each
 //! environment's mapped schema as a checked-in JSON [`Snapshot`], and decides with ONE function,
-//! [`check`], whether a [`Requirement`] of the code holds in it. The `#[hc_requires]` macro
-//! (crate `hc-schema-macro`), the `hc-schema` CLI and the release-phase verify all use it.
+//! [`check`], whether a [`Requirement`] of the code holds in it, and with ONE rule
+//! ([`verdict::Status::of`]) how a finding counts. The `#[hc_requires]`/`hc_sql!` macros (crate
+//! `hc-schema-macro`), the `hc-schema` CLI and the release-phase verify all use them.
 //!
-//! Cargo features: `syntax` (parse annotations with syn: the macros), `scan` (find
-//! requirements in source trees without compiling: the CLI), `sql` (analyse SQL text:
-//! `hc_sql!` and the scan; with `scan`, also `sqlcheck`: the SQL checks of
-//! `hc-schema check`), `fetch` (read live schemas from PostgreSQL, with TLS: refresh and
-//! the release-phase verify). With none of them the crate has no database, TLS or parser
+//! # What applications use
+//!
+//! - [`build::configure`], the one line of an app's `build.rs`;
+//! - [`registry::usages`] and, with the `fetch` feature, [`verify`] (`verify::release_phase`
+//!   for Heroku's release phase) and `fetch`'s connection types (`fetch::ConnectOptions`,
+//!   `fetch::DatabaseUrl`, `fetch::SslMode`);
+//! - the snapshot model ([`Snapshot`], [`snapshot`]), requirements and THE check
+//!   ([`Requirement`], [`Finding`], [`check`], [`evaluate`], [`verdict`]) and the wording of a
+//!   finding ([`diagnostic`]), for tools of your own.
+//!
+//! # Semver-exempt API
+//!
+//! Everything hidden from these docs (the source scan, the SQL analysis, the annotation
+//! grammar, the selection handed from the build script to the macro, the name index, the
+//! reports of the CLI's commands, ...) exists for `hc-schema-macro` and the `hc-schema` CLI,
+//! which are released in lockstep with this crate. It is public only because they are
+//! separate crates; it may change in any release. So may the features whose names start with
+//! `_` (`_syntax`, `_scan`, `_sql`), which enable those internals.
+//!
+//! Cargo features: `fetch` (read live schemas from PostgreSQL, with TLS: refresh and the
+//! release-phase verify). With no feature the crate has no database, TLS or parser
 //! dependencies: a build script needs nothing more. The command-line tool is the separate
 //! `hc-schema` package (`cargo install hc-schema`).
 //!
@@ -25,46 +42,65 @@
 //! ```
 #![warn(missing_docs)]
 
-pub mod atomic;
+// The application API.
 pub mod build;
-pub mod config;
-pub mod conflict;
 pub mod diagnostic;
-pub mod diff;
-pub mod import;
-pub mod index;
-pub mod json_text;
-pub mod manifest;
-pub mod names;
-pub mod names_reader;
-pub mod plan;
-pub mod read;
-pub mod registry;
-pub mod requirement;
-pub mod selection;
-pub mod snapshot;
-#[cfg(feature = "sql")]
-pub mod sql;
-pub mod suggest;
-pub mod uses;
-pub mod verdict;
-
 #[cfg(feature = "fetch")]
 pub mod fetch;
+pub mod manifest;
+pub mod registry;
+pub mod requirement;
+pub mod snapshot;
+pub mod verdict;
 #[cfg(feature = "fetch")]
 pub mod verify;
 
-#[cfg(feature = "scan")]
+// Semver-exempt: for hc-schema-macro and the hc-schema CLI (see the crate docs).
+#[doc(hidden)]
+pub mod atomic;
+#[doc(hidden)]
+pub mod config;
+#[doc(hidden)]
+pub mod conflict;
+#[doc(hidden)]
+pub mod diff;
+#[doc(hidden)]
+pub mod import;
+#[doc(hidden)]
+pub mod index;
+#[doc(hidden)]
+pub mod names;
+#[doc(hidden)]
+pub mod plan;
+#[doc(hidden)]
+pub mod read;
+#[doc(hidden)]
+#[cfg(feature = "_scan")]
 pub mod scan;
-#[cfg(all(feature = "scan", feature = "sql"))]
+#[doc(hidden)]
+pub mod selection;
+#[doc(hidden)]
+#[cfg(feature = "_sql")]
+pub mod sql;
+#[doc(hidden)]
+#[cfg(all(feature = "_scan", feature = "_sql"))]
 pub mod sqlcheck;
-#[cfg(feature = "syntax")]
+#[doc(hidden)]
+#[cfg(feature = "_syntax")]
 pub mod syntax;
+#[doc(hidden)]
+pub mod uses;
+
+// Private.
+mod json_text;
+mod names_reader;
+mod suggest;
 
 /// This library's version. The `hc-schema` CLI compares it with the version a project's
 /// `Cargo.lock` builds with, so that the CLI and the build never check by different rules.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
+#[doc(hidden)]
 pub use index::NameIndex;
 pub use requirement::{
     check, check_columns, evaluate, Access, Allowance, Finding, Requirement, Schema,

@@ -21,7 +21,7 @@ mod endpoint;
 mod error;
 mod keyvalue;
 mod params;
-pub mod percent;
+pub(crate) mod percent;
 mod session;
 pub mod tls;
 mod uri;
