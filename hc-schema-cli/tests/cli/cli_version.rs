@@ -1,7 +1,7 @@
 //! The CLI's version, and the refusal to check a project that builds with an incompatible
 //! hc-schema-snapshot (the CLI and the build would check by different rules).
 
-mod common;
+use crate::common;
 
 use common::{hc, hc_env, workspace, write};
 

@@ -2,7 +2,7 @@
 //! (`billingcity` selected, not declared) is caught without compiling, although the build
 //! passes against test.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

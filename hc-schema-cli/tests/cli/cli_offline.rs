@@ -1,7 +1,7 @@
 //! The `hc-schema` CLI without a database: check (all formats, exit codes), diff, usages,
 //! requirements, plan (and plan -> import round trip).
 
-mod common;
+use crate::common;
 
 use common::{hc, hc_env, workspace, write, TEST};
 

@@ -1,7 +1,7 @@
 //! Breaking vs harmless drift (`diff`), reads and writes apart (`usages`, `requirements`), and
 //! allowances listed with their reason and site by every report.
 
-mod common;
+use crate::common;
 
 use common::{hc, write, writes_workspace};
 

@@ -1,7 +1,7 @@
 //! Input the CLI must survive and explain: odd snapshot files, bad names, no project, relative
 //! paths, broken pipes, signals during a write, symlinked snapshots, incomplete scans.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

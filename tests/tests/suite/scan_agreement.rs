@@ -3,7 +3,7 @@
 //! workspace, real crates from cargo's registry, generated trees and sources, and mutated
 //! sources (which must never panic either).
 
-mod scan_support;
+use crate::scan_support;
 
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! input or connection error, including a check of nothing and an incomplete source scan.
 //! Also: every command rejects a `--format` it does not have (exit 2), never ignores it.
 
-mod common;
+use crate::common;
 
 use common::{hc, workspace, write, writes_workspace};
 

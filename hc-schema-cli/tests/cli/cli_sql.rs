@@ -2,7 +2,7 @@
 //! with an incomplete scan, and `hc_sql!` queries and SQL strings in `usages`,
 //! `requirements`, `plan`, `diff` and `verify`.
 
-mod common;
+use crate::common;
 
 use common::{hc, sql_workspace, write, PROD, TEST};
 

@@ -2,7 +2,7 @@
 //! on it), reruns, formatting kept, build scripts, bad input, generated manifests, and one
 //! real build after init.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

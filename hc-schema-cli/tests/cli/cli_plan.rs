@@ -1,7 +1,7 @@
 //! `plan`: API names in the code's own casing with their source, read-write proposals for
 //! code that writes, and `--export` edits that keep the user's file as it was elsewhere.
 
-mod common;
+use crate::common;
 
 use common::{hc, write, writes_workspace};
 

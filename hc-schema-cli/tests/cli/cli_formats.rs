@@ -5,7 +5,7 @@
 //!
 //! Golden files live in `tests/golden/`; `HC_SCHEMA_BLESS=1` rewrites them (review the diff).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
