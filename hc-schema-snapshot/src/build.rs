@@ -18,6 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::config::{ConfigError, Project};
+use crate::hash::WordHash;
 use crate::index::NameIndex;
 use crate::names_reader::{NameLines, SnapshotNames};
 use crate::selection::{
@@ -346,7 +347,7 @@ pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
         .to_path_buf()
 }
 
-/// A content fingerprint (FNV-1a over each file's path and bytes, or "missing").
+/// A content fingerprint ([`crate::hash`] over each file's path and bytes, or "missing").
 pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
     let mut fingerprint = ContentHash::new();
     for path in paths {
@@ -355,44 +356,22 @@ pub fn fingerprint<'a>(paths: impl IntoIterator<Item = &'a Path>) -> String {
     fingerprint.finish()
 }
 
-/// A 64-bit content hash over files' paths and contents, eight bytes per step (FNV-1a's
-/// multiply on words, and a shift that mixes the high bits down).
-struct ContentHash(u64);
+/// A content hash over files' paths and contents ([`crate::hash`]).
+struct ContentHash(WordHash);
 
 impl ContentHash {
     fn new() -> ContentHash {
-        ContentHash(0xcbf2_9ce4_8422_2325)
+        ContentHash(WordHash::new())
     }
 
     /// Feed a file's path and its bytes (`None`: missing or unreadable).
     fn file(&mut self, path: &Path, bytes: Option<&[u8]>) {
-        self.feed(path.as_os_str().as_encoded_bytes());
-        self.feed(bytes.unwrap_or(b"\0missing"));
-    }
-
-    /// Eight bytes per step through a slice pattern: build scripts run unoptimised, where an
-    /// iterator costs a call per byte and an index a check (tens of megabytes for a large
-    /// org's snapshot). The length goes in first, so that texts differing only in trailing
-    /// zero bytes differ.
-    fn feed(&mut self, bytes: &[u8]) {
-        let mut hash = self.0;
-        hash = (hash ^ bytes.len() as u64).wrapping_mul(0x0100_0000_01b3);
-        hash ^= hash >> 29;
-        let mut rest = bytes;
-        while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
-            let word = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
-            hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
-            hash ^= hash >> 29;
-            rest = tail;
-        }
-        for byte in rest {
-            hash = (hash ^ *byte as u64).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
+        self.0.feed(path.as_os_str().as_encoded_bytes());
+        self.0.feed(bytes.unwrap_or(b"\0missing"));
     }
 
     fn finish(&self) -> String {
-        format!("{:016x}", self.0)
+        format!("{:016x}", self.0.finish())
     }
 }
 
@@ -412,38 +391,6 @@ mod tests {
         assert_ne!(missing, a);
         assert_ne!(a, b);
         assert_eq!(b, fingerprint([path.as_path()]));
-    }
-
-    /// Every one-byte change, and every change of length (trailing zero bytes too), changes
-    /// the hash; the same bytes hash the same.
-    #[test]
-    fn the_content_hash_sees_every_small_change() {
-        let hash = |bytes: &[u8]| {
-            let mut hash = ContentHash::new();
-            hash.feed(bytes);
-            hash.finish()
-        };
-        let text: Vec<u8> = (0..43u8).map(|b| b.wrapping_mul(37)).collect();
-        let base = hash(&text);
-        assert_eq!(base, hash(&text.clone()));
-        let mut seen = std::collections::HashSet::new();
-        for at in 0..text.len() {
-            for flip in [1u8, 0x10, 0x80, 0xff] {
-                let mut changed = text.clone();
-                changed[at] ^= flip;
-                let changed = hash(&changed);
-                assert_ne!(changed, base, "byte {at} ^ {flip:#x}");
-                assert!(seen.insert(changed), "byte {at} ^ {flip:#x} collides");
-            }
-        }
-        let mut padded = text.clone();
-        for _ in 0..16 {
-            padded.push(0);
-            assert!(seen.insert(hash(&padded)), "{} bytes", padded.len());
-        }
-        for end in 0..text.len() {
-            assert!(seen.insert(hash(&text[..end])), "prefix of {end} bytes");
-        }
     }
 
     #[test]

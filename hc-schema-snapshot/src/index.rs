@@ -182,24 +182,10 @@ impl NameIndex {
     }
 }
 
-/// The hash of a line (without its `\n`): eight bytes per step through a slice pattern,
-/// FNV-1a's multiply on words with a shift mixing the high bits down, folded to 32 bits. Cheap
-/// in the unoptimised builds proc macros and build scripts get (no call and no index check
-/// per byte); hence also the index loops elsewhere in this file.
+/// The hash of a line (without its `\n`): [`crate::hash`], folded to 32 bits.
 fn key_hash(bytes: &[u8]) -> u32 {
-    let mut hash: u64 = (0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64).wrapping_mul(0x0100_0000_01b3);
-    let mut rest = bytes;
-    while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
-        let word = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
-        hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
-        hash ^= hash >> 29;
-        rest = tail;
-    }
-    for byte in rest {
-        hash = (hash ^ *byte as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash ^= hash >> 32;
-    hash as u32
+    let hash = crate::hash::hash(bytes);
+    (hash ^ hash >> 32) as u32
 }
 
 fn u32_of(n: usize) -> u32 {

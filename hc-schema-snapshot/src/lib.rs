@@ -65,6 +65,8 @@ pub mod conflict;
 #[doc(hidden)]
 pub mod diff;
 #[doc(hidden)]
+pub mod hash;
+#[doc(hidden)]
 pub mod import;
 #[doc(hidden)]
 pub mod index;

@@ -25,7 +25,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 /// The first line of the file; bump the number when the layout changes.
-const HEADER: &[u8] = b"hc-schema sql analyses 1\n";
+const HEADER: &[u8] = b"hc-schema sql analyses 2\n";
 
 /// The largest file this process appends to (about 30,000 analyses of queries of the usual
 /// size).
@@ -247,23 +247,7 @@ fn u64_at(bytes: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(out))
 }
 
-/// A 64-bit hash, eight bytes per step (cheap in the unoptimised builds proc macros get: a
-/// slice pattern, no index checks): the length first, then FNV-1a's multiply on words with a
-/// shift mixing the high bits down.
-pub fn hash(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = (0xcbf2_9ce4_8422_2325 ^ bytes.len() as u64).wrapping_mul(0x0100_0000_01b3);
-    let mut rest = bytes;
-    while let [a, b, c, d, e, f, g, h, tail @ ..] = rest {
-        let word = u64::from_le_bytes([*a, *b, *c, *d, *e, *f, *g, *h]);
-        hash = (hash ^ word).wrapping_mul(0x0100_0000_01b3);
-        hash ^= hash >> 29;
-        rest = tail;
-    }
-    for byte in rest {
-        hash = (hash ^ *byte as u64).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash ^ hash >> 29
-}
+pub use hc_schema_snapshot::hash::hash;
 
 #[cfg(test)]
 mod tests {
