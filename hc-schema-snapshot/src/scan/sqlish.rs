@@ -8,13 +8,14 @@ pub const SQL_VERBS: &[&str] = &["select", "insert", "update", "delete", "merge"
 pub const SQL_TABLE_WORDS: &[&str] = &["from", "into", "set"];
 
 /// Whether `text` could be an SQL statement touching a table: it holds, as whole words in any
-/// letter case, one of [`SQL_VERBS`] and one of [`SQL_TABLE_WORDS`]. Words are runs of ASCII
-/// letters, digits and `_`.
+/// letter case, one of [`SQL_VERBS`] and one of [`SQL_TABLE_WORDS`], or `COPY` and `FROM` or
+/// `TO` (`COPY t (a) FROM STDIN`). Words are runs of ASCII letters, digits and `_`.
 ///
 /// ```
 /// use hc_schema_snapshot::scan::could_be_sql;
 /// assert!(could_be_sql("SELECT name FROM salesforce.account"));
 /// assert!(could_be_sql("update account set x = 1"));
+/// assert!(could_be_sql("COPY salesforce.account (name) TO STDOUT"));
 /// assert!(!could_be_sql("selected from the list") && !could_be_sql("SELECT 1"));
 /// ```
 pub fn could_be_sql(text: &str) -> bool {
@@ -23,6 +24,7 @@ pub fn could_be_sql(text: &str) -> bool {
 
 fn words_match(bytes: &[u8]) -> bool {
     let (mut verb, mut table) = (false, false);
+    let (mut copy, mut copy_place) = (false, false);
     let mut i = 0;
     while i < bytes.len() {
         if !is_word(bytes[i]) {
@@ -44,7 +46,13 @@ fn words_match(bytes: &[u8]) -> bool {
                 .iter()
                 .any(|v| word.eq_ignore_ascii_case(v.as_bytes()));
         }
-        if verb && table {
+        if word.len() == 4 && word.eq_ignore_ascii_case(b"copy") {
+            copy = true;
+        }
+        if word.eq_ignore_ascii_case(b"to") || word.eq_ignore_ascii_case(b"from") {
+            copy_place = true;
+        }
+        if verb && table || copy && copy_place {
             return true;
         }
     }
@@ -75,6 +83,9 @@ mod tests {
         assert!(!could_be_sql("UPDATED_FROM"));
         assert!(!could_be_sql("select_from"));
         assert!(!could_be_sql("delete the file"));
+        assert!(could_be_sql("copy contact (email) from stdin"));
+        assert!(could_be_sql("COPY account TO STDOUT"));
+        assert!(!could_be_sql("copy the file") && !could_be_sql("copyto from"));
     }
 
     #[test]

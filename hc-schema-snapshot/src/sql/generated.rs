@@ -473,3 +473,84 @@ fn the_prefilter_accepts_the_corpus() {
         }
     });
 }
+
+/// Statements that come before or after the one that touches Heroku Connect in a string of
+/// several (issue 20, item 7): transaction control, settings, empty statements.
+const AROUND: &[&str] = &[
+    "BEGIN;",
+    "BEGIN ISOLATION LEVEL SERIALIZABLE;",
+    "SET LOCAL statement_timeout = 5000;",
+    "SET search_path TO public;",
+    "set local lock_timeout = '1s';",
+    ";",
+    ";;",
+    "SELECT 1;",
+    "",
+];
+
+/// Statements that hold a query or a statement (issue 20, item 8): `(prefix, suffix, for
+/// writes too)`.
+const HOLDERS: &[(&str, &str, bool)] = &[
+    ("EXPLAIN ", "", true),
+    ("EXPLAIN ANALYZE ", "", true),
+    ("explain (analyze, buffers) ", "", true),
+    ("PREPARE p AS ", "", true),
+    ("COPY (", ") TO STDOUT", false),
+    ("COPY (", ") TO STDOUT WITH (FORMAT csv)", false),
+    ("DECLARE c CURSOR FOR ", "", false),
+    ("DECLARE c NO SCROLL CURSOR WITH HOLD FOR ", "", false),
+    ("CREATE TEMP TABLE t AS ", "", false),
+    ("CREATE TABLE t AS ", " WITH NO DATA", false),
+];
+
+/// A string of several statements, and a statement held by another (`EXPLAIN ...`, `COPY
+/// (...) TO`, `DECLARE ... FOR`, `CREATE TABLE ... AS`, `PREPARE ... AS`), give the
+/// requirements of the statements they run, and the prefilter accepts them: never a plain
+/// ok for a string whose first statement is not a query.
+#[test]
+fn statements_among_others_and_inside_others_give_their_requirements() {
+    let all = tables();
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0007);
+        for round in 0..600 {
+            let bare = if rng.chance(50) {
+                rng.pick(CORPUS).to_string()
+            } else {
+                Abstract::generate(&mut rng, &all).render(&mut rng, &all)
+            };
+            let analysis = analyze(&bare, context).unwrap_or_else(|e| panic!("{bare}: {e:?}"));
+            let expected = requirements(&analysis);
+            let mut sql = bare.clone();
+            if rng.chance(60) {
+                let query = analysis.kind == Some(StatementKind::Query);
+                let holders: Vec<&(&str, &str, bool)> =
+                    HOLDERS.iter().filter(|h| query || h.2).collect();
+                let (prefix, suffix, _) = rng.pick(&holders);
+                sql = format!("{prefix}{sql}{suffix}");
+            }
+            let before = *rng.pick(AROUND);
+            let after = rng.pick(AROUND).trim_end_matches(';');
+            let sep = if rng.chance(50) { " " } else { "\n" };
+            sql = format!("{before}{sep}{sql};{sep}{after}");
+            assert!(
+                looks_like_sql(&sql),
+                "round {round}: prefilter rejects {sql}"
+            );
+            let got = analyze_statements(&sql, context)
+                .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+            assert_eq!(requirements(&got), expected, "round {round}: {sql}");
+            for table in &got.tables {
+                for column in &table.columns {
+                    let written = &sql[column.at.clone()];
+                    assert!(
+                        written
+                            .trim_matches('"')
+                            .eq_ignore_ascii_case(&column.column),
+                        "round {round}: {sql}: {written} for {}",
+                        column.column
+                    );
+                }
+            }
+        }
+    });
+}

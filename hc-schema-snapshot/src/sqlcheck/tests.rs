@@ -747,3 +747,91 @@ fn h() -> &'static [u8] {{ br#\"SELECT name FROM salesforce.account\"# }}
         ]
     );
 }
+
+/// Statements the lints must read wherever they stand in a string (issue 20, items 7 and 8):
+/// each touches Heroku Connect beyond `account(name)`.
+const LINTED: &[&str] = &[
+    "SELECT name, billingcity FROM salesforce.account",
+    "UPDATE salesforce.contact SET email = $1 WHERE sfid = $2",
+    "SELECT a.name, c.email FROM account a JOIN contact c ON c.accountid = a.sfid",
+    "DELETE FROM lead WHERE sfid = $1",
+    "INSERT INTO contact (email, lastname) VALUES ($1, $2)",
+    "WITH t AS (SELECT sfid, type FROM salesforce.account) SELECT type FROM t",
+    "COPY salesforce.contact (email) FROM STDIN",
+    "COPY account (name, type) TO STDOUT",
+];
+
+/// A string of several statements, or a statement held by another (`EXPLAIN ANALYZE`, `COPY
+/// (...) TO`, `DECLARE ... CURSOR FOR`, `CREATE TEMP TABLE ... AS`), gets the findings of the
+/// statement it runs: `undeclared` inside an annotated item, `unguarded` outside; never the
+/// plain ok of "not SQL".
+#[test]
+fn generated_statements_among_and_inside_others_are_linted_like_alone() {
+    let mut rng = Rng(0x5eed_0020_0007);
+    let around = [
+        "BEGIN;",
+        "SET LOCAL statement_timeout = 5000;",
+        ";",
+        "SET search_path TO public;",
+        "SELECT 1;",
+        "",
+    ];
+    let messages = |text: &str| -> Vec<(SqlFindingKind, String)> {
+        let (_, checks) = one(text);
+        checks
+            .findings
+            .iter()
+            .map(|f| (f.kind, f.explanation.message.clone()))
+            .collect()
+    };
+    for round in 0..200 {
+        let bare = rng.pick(LINTED);
+        let query = bare.starts_with("SELECT") || bare.starts_with("WITH");
+        let mut sql = bare.to_string();
+        if rng.one_in(2) {
+            let holders: &[(&str, &str)] = if query {
+                &[
+                    ("EXPLAIN ANALYZE ", ""),
+                    ("COPY (", ") TO STDOUT"),
+                    ("DECLARE c CURSOR FOR ", ""),
+                    ("CREATE TEMP TABLE t AS ", ""),
+                ]
+            } else if bare.starts_with("COPY") {
+                &[("", "")]
+            } else {
+                &[("EXPLAIN ANALYZE ", ""), ("EXPLAIN ", "")]
+            };
+            let (prefix, suffix) = holders[(rng.next() % holders.len() as u64) as usize];
+            sql = format!("{prefix}{sql}{suffix}");
+        }
+        sql = format!(
+            "{} {sql}; {}",
+            rng.pick(&around),
+            rng.pick(&around).trim_end_matches(';')
+        );
+        let annotated = rng.one_in(2);
+        let source = |sql: &str| {
+            let annotation = if annotated {
+                "#[hc_requires(account(name))]\n"
+            } else {
+                ""
+            };
+            format!("{PRELUDE}{annotation}fn run() -> &'static str {{ r#\"{sql}\"# }}\n")
+        };
+        let alone = messages(&source(bare));
+        let among = messages(&source(&sql));
+        assert!(!alone.is_empty(), "{bare}");
+        let kind = if annotated {
+            SqlFindingKind::Undeclared
+        } else {
+            SqlFindingKind::Unguarded
+        };
+        assert!(alone.iter().all(|(k, _)| *k == kind), "{bare}: {alone:?}");
+        if annotated {
+            assert_eq!(among, alone, "round {round}: {sql}");
+        } else {
+            assert_eq!(among.len(), 1, "round {round}: {sql}: {among:?}");
+            assert_eq!(among[0].0, kind, "round {round}: {sql}: {among:?}");
+        }
+    }
+}
