@@ -554,3 +554,74 @@ fn statements_among_others_and_inside_others_give_their_requirements() {
         }
     });
 }
+
+/// Output names resolve as PostgreSQL resolves them (issue 20, item 12): in `DISTINCT ON` and
+/// `ORDER BY` a bare output name is the output (before an input column of that name); in
+/// `GROUP BY` an input column comes first, else the output. Never a false alarm on a valid
+/// query (`SELECT DISTINCT ON (acct) c.accountid AS acct ... ORDER BY acct`), never a column
+/// missed.
+#[test]
+fn output_names_in_distinct_on_order_by_and_group_by() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0012);
+        // Names no table of the fixtures has, and names that are input columns of contact.
+        let fresh = ["acct", "k", "grp_1", "Owner_Key", "\"acct\"", "total"];
+        let inputs = ["email", "title", "lastname"];
+        let columns = ["accountid", "sfid", "firstname", "external_id__c"];
+        for round in 0..400 {
+            let column = *rng.pick(&columns);
+            let shadow = rng.chance(30);
+            let alias = if shadow {
+                rng.pick(&inputs).to_string()
+            } else {
+                rng.pick(&fresh).to_string()
+            };
+            let folded = if alias.starts_with('"') {
+                alias.trim_matches('"').to_string()
+            } else {
+                alias.to_ascii_lowercase()
+            };
+            let reference = if rng.chance(20) {
+                format!("({alias})")
+            } else {
+                alias.clone()
+            };
+            let (schema, qualifier) = *rng.pick(&[
+                ("salesforce.contact c", "c."),
+                ("contact c", "c."),
+                ("salesforce.contact", ""),
+            ]);
+            let mut expected = vec![column.to_string(), "isdeleted".to_string()];
+            let sql = match rng.below(4) {
+                0 => format!(
+                    "SELECT DISTINCT ON ({reference}) {qualifier}{column} AS {alias}, {qualifier}isdeleted \
+                     FROM {schema} ORDER BY {reference}, {qualifier}isdeleted"
+                ),
+                1 => format!(
+                    "SELECT DISTINCT ON ({reference}) {qualifier}{column} {alias}, isdeleted FROM {schema}"
+                ),
+                2 => format!(
+                    "SELECT {qualifier}{column} AS {alias}, {qualifier}isdeleted FROM {schema} \
+                     ORDER BY {reference} DESC NULLS LAST"
+                ),
+                _ => {
+                    // GROUP BY: an input column of that name wins over the output.
+                    if shadow {
+                        expected.push(folded.clone());
+                    }
+                    format!(
+                        "SELECT {qualifier}{column} AS {alias}, bool_or({qualifier}isdeleted) AS isdeleted \
+                         FROM {schema} GROUP BY {alias}"
+                    )
+                }
+            };
+            expected.sort();
+            expected.dedup();
+            let analysis =
+                analyze(&sql, context).unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+            let want: BTreeSet<(String, Vec<String>)> =
+                [("contact".to_string(), expected)].into_iter().collect();
+            assert_eq!(requirements(&analysis), want, "round {round}: {sql}");
+        }
+    });
+}
