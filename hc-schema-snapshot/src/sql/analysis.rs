@@ -246,6 +246,75 @@ pub struct SqlError {
     pub at: Range<usize>,
 }
 
+impl SqlErrorKind {
+    /// The same error with every name and text in it passed through `map` (the internal
+    /// placeholder names of a `format!` string back to `{}`).
+    pub(crate) fn map_text(self, map: &dyn Fn(&str) -> String) -> SqlErrorKind {
+        let all = |v: Vec<String>| v.iter().map(|s| map(s)).collect::<Vec<_>>();
+        match self {
+            SqlErrorKind::Parse { message } => SqlErrorKind::Parse {
+                message: map(&message),
+            },
+            SqlErrorKind::Empty => SqlErrorKind::Empty,
+            SqlErrorKind::MultipleStatements { count } => {
+                SqlErrorKind::MultipleStatements { count }
+            }
+            SqlErrorKind::TooComplex { limit } => SqlErrorKind::TooComplex { limit: map(&limit) },
+            SqlErrorKind::AmbiguousColumn { column, candidates } => SqlErrorKind::AmbiguousColumn {
+                column: map(&column),
+                candidates: all(candidates),
+            },
+            SqlErrorKind::UnknownColumn { column, tables } => SqlErrorKind::UnknownColumn {
+                column: map(&column),
+                tables: all(tables),
+            },
+            SqlErrorKind::UnknownColumnBesideFunction {
+                column,
+                tables,
+                functions,
+            } => SqlErrorKind::UnknownColumnBesideFunction {
+                column: map(&column),
+                tables: all(tables),
+                functions: all(functions),
+            },
+            SqlErrorKind::WholeRowValue { name, table } => SqlErrorKind::WholeRowValue {
+                name: map(&name),
+                table: map(&table),
+            },
+            SqlErrorKind::UnknownQualifier { qualifier, tables } => {
+                SqlErrorKind::UnknownQualifier {
+                    qualifier: map(&qualifier),
+                    tables: all(tables),
+                }
+            }
+            SqlErrorKind::NotHcName { table, name } => SqlErrorKind::NotHcName {
+                table: map(&table),
+                name: map(&name),
+            },
+            SqlErrorKind::SystemColumnWrite {
+                table,
+                column,
+                reason,
+            } => SqlErrorKind::SystemColumnWrite {
+                table: map(&table),
+                column: map(&column),
+                reason,
+            },
+            SqlErrorKind::EnvironmentDependent { table, what, fix } => {
+                SqlErrorKind::EnvironmentDependent {
+                    table: map(&table),
+                    what: map(&what),
+                    fix: map(&fix),
+                }
+            }
+            SqlErrorKind::Unsupported { statement, table } => SqlErrorKind::Unsupported {
+                statement: map(&statement),
+                table: map(&table),
+            },
+        }
+    }
+}
+
 /// The way out when a statement cannot be analysed: say what it needs by hand.
 pub const WAY_OUT: &str = "if the statement is right, declare its columns with \
      #[hc_requires(...)] on the function instead, and use a plain string";

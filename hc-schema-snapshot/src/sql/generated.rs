@@ -625,3 +625,70 @@ fn output_names_in_distinct_on_order_by_and_group_by() {
         }
     });
 }
+
+/// `format!` SQL (issue 20, item 13): no message, help or reason ever shows the internal name
+/// a placeholder is analysed as (`__hc_fmt_0`); each says `{}` / `{schema}` as written. And a
+/// column qualified by a placeholder (`{t}.name`, `{schema}.account.name`) is read, never
+/// dropped.
+#[test]
+fn format_sql_messages_never_show_the_internal_placeholder() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0013);
+        let placeholders = ["{}", "{0}", "{schema}", "{t:?}", "{1}", "{table}"];
+        let templates = [
+            "SELECT nosuch FROM @A.account JOIN @B ON true",
+            "SELECT nosuch FROM @A.account, @B",
+            "SELECT x.name FROM @B x2, @A.account",
+            "SELECT sfid FROM @A.account JOIN @A.contact ON true",
+            "SELECT name FROM @A.account @B WHERE",
+            "SELECT a FROM @A.account a",
+            "SELECT @B.nosuch, name FROM @A.account JOIN @B ON true",
+            "SELECT name FROM @A.account WHERE @B @B",
+            "INSERT INTO @A.account VALUES (@B)",
+            "UPDATE @A.contact SET sfid = @B",
+            "SELECT \"Name\" FROM @A.account, @B",
+            "SELECT name FROM @A.account; SELECT @B FROM",
+        ];
+        for round in 0..400 {
+            let a = *rng.pick(&placeholders);
+            let b = *rng.pick(&placeholders);
+            let sql = rng.pick(&templates).replace("@A", a).replace("@B", b);
+            let texts: Vec<String> = match analyze_format(&sql, context) {
+                FormatOutcome::Failed(errors) => errors
+                    .iter()
+                    .flat_map(|e| [e.to_string(), e.help()])
+                    .collect(),
+                FormatOutcome::Skipped { reason, .. } => vec![reason],
+                FormatOutcome::Analyzed(_) => Vec::new(),
+            };
+            for text in texts {
+                assert!(
+                    !text.contains(PLACEHOLDER_PREFIX),
+                    "round {round}: {sql}: {text}"
+                );
+            }
+        }
+        for round in 0..200 {
+            let a = *rng.pick(&placeholders);
+            let b = *rng.pick(&placeholders);
+            let column = *rng.pick(&["name", "billingcity", "type"]);
+            let sql = match rng.below(3) {
+                0 => format!("SELECT {b}.{column} FROM {a}.account"),
+                1 => format!("SELECT {a}.account.{column} FROM salesforce.account"),
+                _ => format!("SELECT sfid FROM {a}.account WHERE {b}.{column} = $1"),
+            };
+            let FormatOutcome::Analyzed(analysis) = analyze_format(&sql, context) else {
+                panic!("round {round}: {sql}");
+            };
+            let columns: Vec<&str> = analysis.tables[0]
+                .columns
+                .iter()
+                .map(|c| c.column.as_str())
+                .collect();
+            assert!(
+                columns.contains(&column),
+                "round {round}: {sql}: {columns:?}"
+            );
+        }
+    });
+}
