@@ -692,3 +692,69 @@ fn format_sql_messages_never_show_the_internal_placeholder() {
         }
     });
 }
+
+/// Unicode-escaped identifiers (issue 20, item 13): `U&"\0074ier__c"` is the column
+/// `tier__c`, whatever is escaped and whichever escape character (`UESCAPE`); one that decodes
+/// to a name Heroku Connect never creates is an error naming the decoded name, never its
+/// escapes.
+#[test]
+fn unicode_escaped_names_are_decoded_before_they_are_judged() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0113);
+        let columns = ["name", "billingcity", "type", "external_id__c", "sfid"];
+        for round in 0..400 {
+            let column = *rng.pick(&columns);
+            let upper = rng.chance(25);
+            let escape = *rng.pick(&['\\', '!', '#']);
+            let mut written = String::new();
+            for (i, c) in column.chars().enumerate() {
+                let c = if upper && i == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                };
+                match rng.below(3) {
+                    0 => written.push_str(&format!("{escape}{:04x}", c as u32)),
+                    1 => written.push_str(&format!("{escape}+{:06X}", c as u32)),
+                    _ => written.push(c),
+                }
+            }
+            let u = if rng.chance(50) { "U" } else { "u" };
+            let uescape = if escape == '\\' {
+                String::new()
+            } else {
+                format!(" UESCAPE '{escape}'")
+            };
+            let sql =
+                format!("SELECT a.sfid, a.{u}&\"{written}\"{uescape} FROM salesforce.account a");
+            let sql = if rng.chance(50) {
+                sql
+            } else {
+                format!("SELECT {u}&\"{written}\"{uescape} FROM salesforce.account")
+            };
+            match analyze(&sql, context) {
+                Ok(analysis) => {
+                    assert!(!upper, "round {round}: {sql}: {analysis:?}");
+                    let columns: Vec<&str> = analysis.tables[0]
+                        .columns
+                        .iter()
+                        .map(|c| c.column.as_str())
+                        .collect();
+                    assert!(
+                        columns.contains(&column),
+                        "round {round}: {sql}: {columns:?}"
+                    );
+                }
+                Err(errors) => {
+                    assert!(upper, "round {round}: {sql}: {errors:?}");
+                    let text = errors[0].to_string();
+                    let decoded = format!("{}{}", column[..1].to_ascii_uppercase(), &column[1..]);
+                    assert!(
+                        text.contains(&format!("\"{decoded}\"")) && !text.contains(escape),
+                        "round {round}: {sql}: {text}"
+                    );
+                }
+            }
+        }
+    });
+}

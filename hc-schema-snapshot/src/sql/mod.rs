@@ -76,6 +76,7 @@ mod placeholders;
 mod position;
 mod prefilter;
 mod resolve;
+mod unicode;
 
 pub use analysis::{
     Analysis, ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse, WAY_OUT,
@@ -164,6 +165,9 @@ fn analyze_text(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis
 }
 
 fn analyze_here(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
+    // `U&"\0074ier__c"` is read as PostgreSQL reads it; every offset stays where it was.
+    let decoded = unicode::decode_identifiers(sql);
+    let sql = decoded.as_deref().unwrap_or(sql);
     let lines = position::Lines::new(sql);
     let statements = parse::statements(sql, &lines, many).map_err(|err| vec![err])?;
     let mut resolver = resolve::Resolver::new(context, &lines);
