@@ -193,6 +193,24 @@ pub enum SqlErrorKind {
         /// The Heroku Connect table(s) behind it.
         table: String,
     },
+    /// A value of a Heroku Connect table's row type (`NULL::salesforce.account` given to
+    /// `jsonb_populate_record`, `$1::salesforce.account`, `unnest($1::salesforce.account[])`)
+    /// whose fields are not read where it stands: which columns are used from it cannot be
+    /// checked, and the type's columns differ between environments.
+    RowTypeValue {
+        /// The type as written (`salesforce.account[]`).
+        written: String,
+        /// The Heroku Connect table.
+        table: String,
+    },
+    /// A key computed at run time into a whole row's JSON or hstore (`to_jsonb(a) ->> $1`):
+    /// it may read any column.
+    ComputedRowKey {
+        /// The row as written (`a`).
+        name: String,
+        /// The Heroku Connect table(s) behind it.
+        table: String,
+    },
     /// `q.column` where `q` is no table or alias of the query.
     UnknownQualifier {
         /// The qualifier as written.
@@ -281,6 +299,14 @@ impl SqlErrorKind {
                 name: map(&name),
                 table: map(&table),
             },
+            SqlErrorKind::RowTypeValue { written, table } => SqlErrorKind::RowTypeValue {
+                written: map(&written),
+                table: map(&table),
+            },
+            SqlErrorKind::ComputedRowKey { name, table } => SqlErrorKind::ComputedRowKey {
+                name: map(&name),
+                table: map(&table),
+            },
             SqlErrorKind::UnknownQualifier { qualifier, tables } => {
                 SqlErrorKind::UnknownQualifier {
                     qualifier: map(&qualifier),
@@ -359,6 +385,15 @@ impl SqlError {
                  row is accepted only where it ends (`count({name})`, `row_to_json({name})`) or \
                  as `({name}).column`"
             ),
+            SqlErrorKind::RowTypeValue { written, .. } => format!(
+                "read its fields where it stands (`(x::{written}).column`), which hc-schema \
+                 checks, or select the columns from the table by name; a value of a table's \
+                 row type has the columns of each environment"
+            ),
+            SqlErrorKind::ComputedRowKey { name, .. } => format!(
+                "write the key as a literal (`to_jsonb({name}) ->> 'column'`), or select the \
+                 columns by name (`{name}.column`): hc-schema checks those"
+            ),
             SqlErrorKind::NotHcName { name, .. } if quoted_case_only(name) => format!(
                 "Heroku Connect names columns in lower case: write `{}` without quotes",
                 name.to_ascii_lowercase()
@@ -426,6 +461,16 @@ impl fmt::Display for SqlError {
                 f,
                 "`{name}` passes the whole row of `{table}` on as a value: the columns used \
                  from it later cannot be checked against the snapshots"
+            ),
+            SqlErrorKind::RowTypeValue { written, table } => write!(
+                f,
+                "a value of type `{written}` (the row type of `{table}`) is passed on: the \
+                 columns used from it cannot be checked against the snapshots"
+            ),
+            SqlErrorKind::ComputedRowKey { name, table } => write!(
+                f,
+                "a key computed at run time into the whole row `{name}` of `{table}` may read \
+                 any of its columns: they cannot be checked against the snapshots"
             ),
             SqlErrorKind::UnknownQualifier { qualifier, tables } => {
                 write!(f, "`{qualifier}` is not a table or alias of this query")?;

@@ -758,3 +758,164 @@ fn unicode_escaped_names_are_decoded_before_they_are_judged() {
         }
     });
 }
+
+/// The row type of a Heroku Connect table (issue 20, item 9): a field read from a value of it
+/// where it stands (`($1::salesforce.account).name`, `name($1::salesforce.account)`) is a
+/// column read; the value passed on (`jsonb_populate_record(NULL::salesforce.account, $1)`,
+/// `unnest($1::salesforce.account[])`, `SELECT $1::account`) is refused; never a pass with
+/// the columns unseen.
+#[test]
+fn values_of_a_row_type_are_read_or_refused() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0009);
+        let types = [
+            "salesforce.account",
+            "account",
+            "SalesForce.Account",
+            "salesforce.\"account\"",
+        ];
+        let values = ["NULL", "$1", "$2", "ROW($1, $2)", "'(1,x)'"];
+        let columns = ["name", "billingcity", "type", "sfid"];
+        for round in 0..500 {
+            let ty = *rng.pick(&types);
+            let value = *rng.pick(&values);
+            let column = *rng.pick(&columns);
+            let cast = if rng.chance(30) {
+                format!("CAST({value} AS {ty})")
+            } else {
+                format!("{value}::{ty}")
+            };
+            let read = [
+                format!("SELECT ({cast}).{column}"),
+                format!("SELECT {column}({cast})"),
+                format!("SELECT x FROM app_flags WHERE ({cast}).{column} = x"),
+            ];
+            let refused = [
+                format!("SELECT * FROM jsonb_populate_record({cast}, $3)"),
+                format!("SELECT r.{column} FROM jsonb_populate_recordset({cast}, $3) r"),
+                format!("SELECT u.{column} FROM unnest($1::{ty}[]) u"),
+                format!("SELECT {cast}"),
+                format!("SELECT coalesce({cast}, {cast})"),
+                format!("SELECT json_populate_record({cast}, $3::json)"),
+            ];
+            if rng.chance(50) {
+                let sql = rng.pick(&read).clone();
+                let analysis = analyze(&sql, context)
+                    .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+                let account = analysis
+                    .tables
+                    .iter()
+                    .find(|t| t.table == "account")
+                    .unwrap_or_else(|| panic!("round {round}: {sql}: {analysis:?}"));
+                assert!(
+                    account.columns.iter().any(|c| c.column == column),
+                    "round {round}: {sql}: {analysis:?}"
+                );
+            } else {
+                let sql = rng.pick(&refused).clone();
+                match analyze(&sql, context) {
+                    Ok(analysis) => panic!("round {round}: {sql}: passes: {analysis:?}"),
+                    Err(errors) => assert!(
+                        errors.iter().any(|e| matches!(
+                            &e.kind,
+                            SqlErrorKind::RowTypeValue { table, .. } if table == "account"
+                        )),
+                        "round {round}: {sql}: {errors:?}"
+                    ),
+                }
+            }
+        }
+        // A type that is no Heroku Connect table is no requirement.
+        for sql in [
+            "SELECT $1::public.account",
+            "SELECT NULL::app_flags",
+            "SELECT $1::text[]",
+        ] {
+            assert!(analyze(sql, context).unwrap().tables.is_empty(), "{sql}");
+        }
+    });
+}
+
+/// JSON keys of a whole row (issue 20, item 10): a literal key of `to_jsonb(a)`,
+/// `row_to_json(a)::jsonb`, `to_json(a.*)` or `hstore(a)` is a read of that column (and a key
+/// Heroku Connect never creates is an error); a key computed at run time is refused.
+#[test]
+fn literal_json_keys_of_a_whole_row_are_column_reads() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0010);
+        let columns = ["name", "billingcity", "type", "loyalty_tier__c"];
+        for round in 0..500 {
+            let column = *rng.pick(&columns);
+            let (row, from) = *rng.pick(&[
+                ("a", "salesforce.account a"),
+                ("a.*", "account a"),
+                ("account", "account"),
+                ("(a)", "salesforce.account AS a"),
+            ]);
+            let json = match rng.below(6) {
+                0 => format!("to_jsonb({row})"),
+                1 => format!("to_json({row})"),
+                2 => format!("row_to_json({row})::jsonb"),
+                3 => format!("(row_to_json({row}))"),
+                4 => format!("hstore({row})"),
+                _ => format!("pg_catalog.to_jsonb({row})"),
+            };
+            let hstore = json.starts_with("hstore");
+            let literal = match rng.below(if hstore { 3 } else { 6 }) {
+                0 => format!("{json} -> '{column}'"),
+                1 => format!("{json} ? '{column}'"),
+                2 if hstore => format!("{json} -> ARRAY['{column}']"),
+                2 => format!("{json} ->> '{column}'"),
+                3 => format!("{json} #>> '{{{column},x}}'"),
+                4 => format!("{json} ?| ARRAY['{column}', '{column}']"),
+                _ => format!("({json} -> '{column}')::text"),
+            };
+            let computed = rng
+                .pick(&[
+                    format!("{json} ->> $1"),
+                    format!("{json} -> lower($1)"),
+                    format!("{json} #> $1::text[]"),
+                    format!("{json} ? ('na' || 'me')"),
+                ])
+                .clone();
+            let place = *rng.pick(&[
+                "SELECT {} FROM {}",
+                "SELECT 1 FROM {} WHERE ({}) IS NOT NULL",
+            ]);
+            let sql_of = |expr: &str| {
+                if place.starts_with("SELECT {}") {
+                    format!("SELECT {expr} FROM {from}")
+                } else {
+                    format!("SELECT 1 FROM {from} WHERE ({expr}) IS NOT NULL")
+                }
+            };
+            let sql = sql_of(&literal);
+            let analysis =
+                analyze(&sql, context).unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+            let columns: Vec<&str> = analysis.tables[0]
+                .columns
+                .iter()
+                .map(|c| c.column.as_str())
+                .collect();
+            assert_eq!(columns, [column], "round {round}: {sql}");
+            let sql = sql_of(&computed);
+            match analyze(&sql, context) {
+                Ok(analysis) => panic!("round {round}: {sql}: passes: {analysis:?}"),
+                Err(errors) => assert!(
+                    errors
+                        .iter()
+                        .any(|e| matches!(e.kind, SqlErrorKind::ComputedRowKey { .. })),
+                    "round {round}: {sql}: {errors:?}"
+                ),
+            }
+        }
+        // A key Heroku Connect never creates; the JSON of a column (not a row) is no read.
+        let errors = analyze("SELECT to_jsonb(a) ->> 'Name' FROM account a", context).unwrap_err();
+        assert!(
+            matches!(errors[0].kind, SqlErrorKind::NotHcName { .. }),
+            "{errors:?}"
+        );
+        let analysis = analyze("SELECT to_jsonb(a.name) ->> $1 FROM account a", context).unwrap();
+        assert_eq!(analysis.tables[0].columns.len(), 1);
+    });
+}
