@@ -22,6 +22,48 @@ pub fn could_be_sql(text: &str) -> bool {
     words_match(text.as_bytes())
 }
 
+/// Whether `text` could be a piece of SQL naming a table with its schema (`FROM
+/// salesforce.account`, put together with `push_str`, or a `schema.table` constant): it holds
+/// `word.word` (two identifiers joined by a dot; the second may be quoted: `s."user"`). The
+/// SQL checks decide whether the schema is a Heroku Connect one.
+///
+/// ```
+/// use hc_schema_snapshot::scan::could_be_sql_piece;
+/// assert!(could_be_sql_piece(" FROM salesforce.account a"));
+/// assert!(could_be_sql_piece("salesforce.\"user\""));
+/// assert!(!could_be_sql_piece("version 1.2") && !could_be_sql_piece("a. b"));
+/// ```
+pub fn could_be_sql_piece(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(dot) = bytes[from..]
+        .iter()
+        .position(|&b| b == b'.')
+        .map(|at| from + at)
+    {
+        from = dot + 1;
+        let before = bytes[..dot]
+            .iter()
+            .rev()
+            .take_while(|&&b| is_word(b))
+            .count();
+        let word_before = &bytes[dot - before..dot];
+        let after = bytes.get(dot + 1).copied();
+        if word_before.first().is_some_and(|b| !b.is_ascii_digit())
+            && after.is_some_and(|b| b == b'"' || b == b'_' || b.is_ascii_alphabetic())
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether a literal is a candidate for the SQL checks: [`could_be_sql`] or
+/// [`could_be_sql_piece`].
+pub(crate) fn could_be_candidate(text: &str) -> bool {
+    could_be_sql(text) || could_be_sql_piece(text)
+}
+
 fn words_match(bytes: &[u8]) -> bool {
     let (mut verb, mut table) = (false, false);
     let (mut copy, mut copy_place) = (false, false);
@@ -64,9 +106,11 @@ fn is_word(b: u8) -> bool {
 }
 
 /// A gate on the source text between a literal's quotes: true whenever the literal's value
-/// could pass [`could_be_sql`] (an escape may hide a letter, so any `\` answers true).
+/// could pass [`could_be_candidate`] (an escape may hide a letter, so any `\` answers true;
+/// any `.` may join a `schema.table`).
 pub(crate) fn content_may_be_sql(content: &[u8]) -> bool {
-    content.len() >= 9 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
+    memchr::memchr(b'.', content).is_some()
+        || content.len() >= 9 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
 }
 
 #[cfg(test)]

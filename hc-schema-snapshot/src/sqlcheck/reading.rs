@@ -9,7 +9,7 @@ use crate::sql::{
     FormatOutcome, SqlError, SqlErrorKind,
 };
 
-use super::words::may_touch_hc;
+use super::words::{may_touch_hc, qualified_hc_piece};
 
 /// How the text of a literal reads.
 pub(super) enum Reading {
@@ -29,8 +29,26 @@ pub(super) enum Reading {
 }
 
 /// Read `value` as SQL: a `format!` string with its placeholders substituted, a plain string as
-/// it is (and, when it only parses with its `{...}` taken for placeholders, as a template).
+/// it is (and, when it only parses with its `{...}` taken for placeholders, as a template). A
+/// text that is no statement but names a Heroku Connect table as `schema.table` in SQL words
+/// (a piece put together at run time: `" FROM salesforce.account"`) is skipped, never prose.
 pub(super) fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
+    match read_statements(value, format, context) {
+        Reading::NotSql => match qualified_hc_piece(value, context) {
+            Some((table, at)) => Reading::Skipped {
+                reason: format!(
+                    "it names the Heroku Connect table `{table}` but is not a statement \
+                     hc-schema can read (a piece of SQL put together at run time?)"
+                ),
+                at,
+            },
+            None => Reading::NotSql,
+        },
+        reading => reading,
+    }
+}
+
+fn read_statements(value: &str, format: bool, context: &Context<'_>) -> Reading {
     if !may_touch_hc(value, context) {
         return Reading::NoHc;
     }

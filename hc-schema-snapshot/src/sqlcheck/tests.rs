@@ -408,13 +408,20 @@ fn a_template_filled_by_hand_is_read_like_a_format_string() {
 }
 
 #[test]
-fn sql_that_does_not_parse_outside_hc_sql_is_prose() {
+fn sql_that_does_not_parse_is_prose_unless_it_names_an_hc_table_with_its_schema() {
     let text = format!(
-        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM salesforce.account WHERE\" }}\n"
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM account WHERE\" }}\n"
     );
     let (_, checks) = one(&text);
     assert!(checks.findings.is_empty(), "{:?}", checks.findings);
     assert_eq!(checks.stats.not_sql, 1);
+    // Naming `salesforce.account`, it is skipped (a note), never passed as prose.
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM salesforce.account WHERE\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    assert_eq!(checks.stats.skipped, 1);
+    assert_eq!(checks.findings[0].kind, SqlFindingKind::Skipped);
 }
 
 #[test]
@@ -834,4 +841,106 @@ fn generated_statements_among_and_inside_others_are_linted_like_alone() {
             assert_eq!(among[0].0, kind, "round {round}: {sql}: {among:?}");
         }
     }
+}
+
+/// SQL in several literals (issue 20, item 11): `concat!` of literals is read as the joined
+/// text (the same findings as the one literal, inside an annotated item and outside); pieces
+/// put together with `push_str` that name a Heroku Connect table as `schema.table` are
+/// skipped or unguarded, never silent. The fast scan and the full parse agree.
+#[test]
+fn generated_sql_in_several_literals_is_never_silent() {
+    let mut rng = Rng(0x5eed_0020_0011);
+    let statements = [
+        "SELECT name, billingcity FROM salesforce.account WHERE sfid = $1",
+        "UPDATE salesforce.contact SET email = $1 WHERE sfid = $2",
+        "SELECT a.name, c.email FROM salesforce.account a JOIN salesforce.contact c ON c.accountid = a.sfid",
+        "DELETE FROM salesforce.lead WHERE sfid = $1",
+    ];
+    let messages = |checks: &SqlChecks| -> Vec<(SqlFindingKind, String)> {
+        checks
+            .findings
+            .iter()
+            .map(|f| (f.kind, f.explanation.message.clone()))
+            .collect()
+    };
+    for round in 0..200 {
+        let sql = rng.pick(&statements);
+        let words: Vec<&str> = sql.split(' ').collect();
+        // Split at spaces into 2..=4 pieces (each keeps its leading space).
+        let mut cuts: Vec<usize> = (0..3)
+            .map(|_| 1 + (rng.next() as usize) % (words.len() - 1))
+            .collect();
+        cuts.sort();
+        cuts.dedup();
+        let mut pieces = Vec::new();
+        let mut last = 0;
+        for cut in cuts.iter().copied().chain([words.len()]) {
+            let mut piece = words[last..cut].join(" ");
+            if last > 0 {
+                piece.insert(0, ' ');
+            }
+            pieces.push(piece);
+            last = cut;
+        }
+        let annotated = rng.one_in(2);
+        let annotation = if annotated {
+            "#[hc_requires(account(name))]\n"
+        } else {
+            ""
+        };
+        let literals: Vec<String> = pieces.iter().map(|p| format!("\"{p}\"")).collect();
+        let path = rng.pick(&["concat", "std::concat", "core::concat"]);
+        let joined = format!(
+            "{PRELUDE}{annotation}fn run() -> &'static str {{ {path}!({}) }}\n",
+            literals.join(", ")
+        );
+        let alone = format!("{PRELUDE}{annotation}fn run() -> &'static str {{ \"{sql}\" }}\n");
+        let (_, expected) = one(&alone);
+        let sources = [("src/lib.rs", joined.as_str())];
+        let fast = check(&scan_sources(&sources), &context_for_tests());
+        let full = check(
+            &scan_sources_with(&sources, Strategy::FullParse),
+            &context_for_tests(),
+        );
+        assert_eq!(fast, full, "round {round}: {joined}");
+        assert_eq!(
+            messages(&fast),
+            messages(&expected),
+            "round {round}: {joined}"
+        );
+        assert!(!fast.findings.is_empty(), "round {round}: {joined}");
+
+        // The same pieces put together at run time.
+        let mut body = format!("let mut q = String::from({});\n", literals[0]);
+        for literal in &literals[1..] {
+            body.push_str(&format!("    q.push_str({literal});\n"));
+        }
+        let built = format!("{PRELUDE}{annotation}fn run() -> String {{\n    {body}    q\n}}\n");
+        let (_, checks) = one(&built);
+        assert!(
+            !checks.findings.is_empty(),
+            "round {round}: silent:\n{built}"
+        );
+        for finding in &checks.findings {
+            let kinds: &[SqlFindingKind] = if annotated {
+                &[SqlFindingKind::Undeclared, SqlFindingKind::Skipped]
+            } else {
+                &[SqlFindingKind::Unguarded]
+            };
+            assert!(
+                kinds.contains(&finding.kind),
+                "round {round}: {built}\n{finding:?}"
+            );
+        }
+    }
+}
+
+/// The context [`checked`] uses.
+fn context_for_tests() -> Context<'static> {
+    let (test, prod) = snapshots();
+    let union: &'static Union = Box::leak(Box::new(Union::new([
+        Box::leak(Box::new(test)) as &Snapshot,
+        Box::leak(Box::new(prod)) as &Snapshot,
+    ])));
+    Context::new(["salesforce"], union)
 }
