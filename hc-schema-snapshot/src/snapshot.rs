@@ -1314,7 +1314,7 @@ mod tests {
                 "",
                 "\"tables\": {\"format\": {\"columns\": {\"format\": {}}}}, ",
             ]);
-            let text = if rng.next() % 2 == 0 {
+            let text = if rng.next().is_multiple_of(2) {
                 format!("{{\"format\":{space}{value}{space}, {decoy}\"environment\": \"p\", \"schema\": \"s\"}}")
             } else {
                 format!("{{{decoy}\"environment\": \"p\", \"format\"{space}:{space}{value}, \"schema\": \"s\"}}")
@@ -1342,7 +1342,7 @@ mod tests {
             // The same file named by path: no environment taken from its name.
             let path = dir.path().join("f.json");
             let cut = (rng.next() as usize) % (text.len() + 1);
-            let broken = if rng.next() % 2 == 0 {
+            let broken = if rng.next().is_multiple_of(2) {
                 &text[..cut]
             } else {
                 &text[..]
