@@ -83,6 +83,7 @@ pub use analysis::{
 };
 pub use context::{Context, Union, PLACEHOLDER_PREFIX};
 pub use literal::{analyze_literal, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+pub(crate) use parse::statement_ranges;
 pub use placeholders::{
     analyze_format, substitute_placeholders, FormatError, FormatOutcome, Substituted,
 };

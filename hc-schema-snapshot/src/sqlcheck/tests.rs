@@ -944,3 +944,55 @@ fn context_for_tests() -> Context<'static> {
     ])));
     Context::new(["salesforce"], union)
 }
+
+/// A string of several statements one of which does not parse (issue 20, item 7): when
+/// another is SQL on Heroku Connect tables, the string is skipped (annotated) or unguarded,
+/// never prose; without Heroku Connect SQL beside it, prose as before.
+#[test]
+fn generated_strings_with_one_unparsable_statement_are_never_prose() {
+    let mut rng = Rng(0x5eed_0020_0107);
+    let good = [
+        "UPDATE contact SET email = $1 WHERE sfid = $2",
+        "SELECT name, billingcity FROM account",
+        "DELETE FROM lead WHERE sfid = $1",
+    ];
+    let bad = [
+        "SET LOCAL statement_timeout TO",
+        "VACUUM ANALYZE (",
+        "SELECT name FROM account WHERE",
+        "CALL",
+        "LISTEN",
+    ];
+    for round in 0..120 {
+        let mut statements = vec![rng.pick(&good).to_string(), rng.pick(&bad).to_string()];
+        if rng.one_in(2) {
+            statements.swap(0, 1);
+        }
+        if rng.one_in(2) {
+            statements.insert(0, "BEGIN".to_string());
+            statements.push("COMMIT".to_string());
+        }
+        let sql = statements.join(if rng.one_in(2) { "; " } else { ";\n" });
+        let annotated = rng.one_in(2);
+        let annotation = if annotated {
+            "#[hc_requires(account(name))]\n"
+        } else {
+            ""
+        };
+        let text = format!("{PRELUDE}{annotation}fn run() -> &'static str {{ r#\"{sql}\"# }}\n");
+        let (_, checks) = one(&text);
+        let kind = if annotated {
+            SqlFindingKind::Skipped
+        } else {
+            SqlFindingKind::Unguarded
+        };
+        assert_eq!(checks.findings.len(), 1, "round {round}: {sql}: {checks:?}");
+        assert_eq!(checks.findings[0].kind, kind, "round {round}: {sql}");
+    }
+    // No Heroku Connect SQL beside it: prose.
+    let text = format!(
+        "{PRELUDE}fn run() -> &'static str {{ \"BEGIN; VACUUM ANALYZE (; SELECT key FROM app_settings\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    assert!(checks.findings.is_empty(), "{:?}", checks.findings);
+}
