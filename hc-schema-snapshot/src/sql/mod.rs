@@ -65,6 +65,14 @@
 //! on a table), another statement kind touching a Heroku Connect table, and input too long
 //! (64 KiB; 1 MiB for [`analyze_statements`]) or nested too deeply to analyse safely.
 //!
+//! Statements that run a statement are read for what they run (`EXPLAIN [ANALYZE]`, `PREPARE
+//! ... AS`, `COPY (query) TO`, `DECLARE ... CURSOR FOR`, `CREATE TABLE ... AS`); `COPY table
+//! (cols)` reads (`TO`) or writes (`FROM`) the columns. A literal key of a whole row's JSON or
+//! hstore (`to_jsonb(a) ->> 'col'`) reads the column; a computed key is an error. A value of a
+//! Heroku Connect table's row type (`$1::salesforce.account`) is read where its fields are
+//! selected, an error when passed on. Output names resolve in `DISTINCT ON` and `ORDER BY` as
+//! PostgreSQL resolves them. `U&"..."` names are decoded before they are judged.
+//!
 //! `SELECT *` and `t.*` require the table only (listed in [`Analysis::wildcards`]): which
 //! columns they return differs between environments, so explicit columns are checked better.
 
