@@ -96,6 +96,21 @@ const TOKENS: &[&str] = &[
     "THEN",
     "{}",
     "{0}",
+    "U&\"\\0074x\"",
+    "u&\"!0061\" UESCAPE '!'",
+    "U&",
+    "->>",
+    "#>",
+    "?|",
+    "::salesforce.account",
+    "::account[]",
+    "to_jsonb(a)",
+    "EXPLAIN",
+    "COPY",
+    "TO STDOUT",
+    "DECLARE c CURSOR FOR",
+    "CREATE TEMP TABLE t AS",
+    "DISTINCT ON",
 ];
 
 /// Random token soup and mutated corpus queries: the analysis comes back, every time.
