@@ -876,13 +876,15 @@ fn literal_json_keys_of_a_whole_row_are_column_reads() {
                 _ => format!("pg_catalog.to_jsonb({row})"),
             };
             let hstore = json.starts_with("hstore");
-            let literal = match rng.below(if hstore { 3 } else { 6 }) {
+            let literal = match rng.below(if hstore { 3 } else { 8 }) {
                 0 => format!("{json} -> '{column}'"),
                 1 => format!("{json} ? '{column}'"),
                 2 if hstore => format!("{json} -> ARRAY['{column}']"),
                 2 => format!("{json} ->> '{column}'"),
                 3 => format!("{json} #>> '{{{column},x}}'"),
                 4 => format!("{json} ?| ARRAY['{column}', '{column}']"),
+                5 => format!("jsonb_extract_path_text({json}::jsonb, '{column}', 'x')"),
+                6 => format!("({json}::jsonb)['{column}']"),
                 _ => format!("({json} -> '{column}')::text"),
             };
             let computed = rng
@@ -891,6 +893,7 @@ fn literal_json_keys_of_a_whole_row_are_column_reads() {
                     format!("{json} -> lower($1)"),
                     format!("{json} #> $1::text[]"),
                     format!("{json} ? ('na' || 'me')"),
+                    format!("json_extract_path({json}::json, $1)"),
                 ])
                 .clone();
             let place = *rng.pick(&[

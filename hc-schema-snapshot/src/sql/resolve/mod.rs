@@ -488,6 +488,7 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::Function(function) => {
+                self.resolver.row_json_path_function(function, self.scope);
                 let as_column = self.resolver.functional_notation(function, self.scope);
                 let ends_rows = as_column || is_terminal_row_function(function);
                 if let FunctionArguments::List(list) = &function.args {
@@ -522,6 +523,14 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
+                // `to_jsonb(a)['col']`: a key of the row's JSON.
+                if let Some(AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index })) =
+                    access_chain.first()
+                {
+                    if let Some(relation) = self.resolver.keyed_row(root, self.scope) {
+                        self.resolver.row_keys(&relation, index, Keys::One);
+                    }
+                }
                 // `(a).col`: the row ends here (the field is the column read below).
                 self.row_ok.push(innermost(root) as *const Expr);
                 for access in access_chain {
@@ -734,12 +743,53 @@ impl Resolver<'_, '_> {
             Op::QuestionAnd | Op::QuestionPipe => Keys::List,
             _ => return,
         };
-        let mut inner = left;
+        let Some(relation) = self.keyed_row(left, scope) else {
+            return;
+        };
+        self.row_keys(&relation, right, keys);
+    }
+
+    /// `jsonb_extract_path(to_jsonb(a), 'col', ...)` (and `json_`, `_text`): the path's first
+    /// key, as `#>` reads it.
+    fn row_json_path_function(&mut self, function: &sqlparser::ast::Function, scope: &Scope<'_>) {
+        let name = match function.name.0.as_slice() {
+            [name] => name.as_ident().map(fold),
+            [schema, name] if schema.as_ident().map(fold).as_deref() == Some("pg_catalog") => {
+                name.as_ident().map(fold)
+            }
+            _ => None,
+        };
+        let paths = [
+            "json_extract_path",
+            "json_extract_path_text",
+            "jsonb_extract_path",
+            "jsonb_extract_path_text",
+        ];
+        if !name.is_some_and(|n| paths.contains(&n.as_str())) {
+            return;
+        }
+        let FunctionArguments::List(list) = &function.args else {
+            return;
+        };
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(row)), FunctionArg::Unnamed(FunctionArgExpr::Expr(key)), ..] =
+            list.args.as_slice()
+        else {
+            return;
+        };
+        if let Some(relation) = self.keyed_row(row, scope) {
+            self.row_keys(&relation, key, Keys::One);
+        }
+    }
+
+    /// The whole row (of Heroku Connect tables) whose JSON or hstore `expr` is:
+    /// `to_jsonb(a)`, `row_to_json(a.*)::jsonb`, `(hstore(a))`.
+    fn keyed_row(&self, expr: &Expr, scope: &Scope<'_>) -> Option<Relation> {
+        let mut inner = expr;
         while let Expr::Nested(e) | Expr::Cast { expr: e, .. } = inner {
             inner = e;
         }
         let Expr::Function(function) = inner else {
-            return;
+            return None;
         };
         let name = match function.name.0.as_slice() {
             [name] => name.as_ident().map(fold),
@@ -749,13 +799,13 @@ impl Resolver<'_, '_> {
             _ => None,
         };
         if !name.is_some_and(|n| KEYED_ROW_FUNCTIONS.contains(&n.as_str())) {
-            return;
+            return None;
         }
         let FunctionArguments::List(list) = &function.args else {
-            return;
+            return None;
         };
         let [FunctionArg::Unnamed(arg), ..] = list.args.as_slice() else {
-            return;
+            return None;
         };
         let relation = match arg {
             FunctionArgExpr::Expr(expr) => self.row_relation(expr, scope),
@@ -765,18 +815,18 @@ impl Resolver<'_, '_> {
                 scope.relation(&fold(last), schema.as_deref()).cloned()
             }),
             _ => None,
-        };
-        let Some(relation) = relation else {
-            return;
-        };
-        let tables = hc_sources(&relation);
-        if tables.is_empty() {
-            return;
-        }
+        }?;
+        (!hc_sources(&relation).is_empty()).then_some(relation)
+    }
+
+    /// The keys `right` names into the JSON of the whole row `relation`: each a column read;
+    /// computed, an error.
+    fn row_keys(&mut self, relation: &Relation, right: &Expr, keys: Keys) {
+        let tables = hc_sources(relation);
         match self.literal_keys(right, keys) {
             Some(keys) => {
                 for (key, at) in keys {
-                    self.qualified(&relation, &key, at);
+                    self.qualified(relation, &key, at);
                 }
             }
             None => {
