@@ -996,3 +996,23 @@ fn generated_strings_with_one_unparsable_statement_are_never_prose() {
     let (_, checks) = one(&text);
     assert!(checks.findings.is_empty(), "{:?}", checks.findings);
 }
+
+#[test]
+fn concat_inside_format_is_a_format_string_and_a_non_literal_argument_keeps_the_pieces() {
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f(s: &str) -> String {{ format!(concat!(\"SELECT name, billingcity \", \"FROM {{}}.account\"), s) }}\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Undeclared);
+    assert!(found[0].3.contains("account.billingcity"), "{found:?}");
+    // `concat!` with a non-literal argument: its literals one by one (the piece is skipped).
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ concat!(\"SELECT name \", env!(\"X\"), \" FROM salesforce.account\") }}\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Skipped);
+}
