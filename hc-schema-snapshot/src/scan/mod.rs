@@ -55,6 +55,7 @@ pub use model::{
     AnnotationSite, Container, ContainerKind, ErrorKind, Extent, LiteralKind, Position, Scan,
     SourceError, SqlArgument, SqlLiteral, SqlMacro, StrLiteral,
 };
+pub(crate) use sqlish::starts_sql_name;
 pub use sqlish::{could_be_sql, could_be_sql_piece, SQL_TABLE_WORDS, SQL_VERBS};
 
 use crate::manifest::Usage;

@@ -24,7 +24,8 @@ pub fn could_be_sql(text: &str) -> bool {
 
 /// Whether `text` could be a piece of SQL naming a table with its schema (`FROM
 /// salesforce.account`, put together with `push_str`, or a `schema.table` constant): it holds
-/// `word.word` (two identifiers joined by a dot; the second may be quoted: `s."user"`). The
+/// `word.word` (two identifiers joined by a dot, the first where a name starts in SQL; the
+/// second may be quoted: `s."user"`). The
 /// SQL checks decide whether the schema is a Heroku Connect one.
 ///
 /// ```
@@ -32,6 +33,7 @@ pub fn could_be_sql(text: &str) -> bool {
 /// assert!(could_be_sql_piece(" FROM salesforce.account a"));
 /// assert!(could_be_sql_piece("salesforce.\"user\""));
 /// assert!(!could_be_sql_piece("version 1.2") && !could_be_sql_piece("a. b"));
+/// assert!(!could_be_sql_piece("hc-schema/prod.json"));
 /// ```
 pub fn could_be_sql_piece(text: &str) -> bool {
     let bytes = text.as_bytes();
@@ -49,13 +51,22 @@ pub fn could_be_sql_piece(text: &str) -> bool {
             .count();
         let word_before = &bytes[dot - before..dot];
         let after = bytes.get(dot + 1).copied();
+        // Where a name starts in SQL (not `path/file.rs`, `1.5`, `a.b.c`'s middle).
+        let starts_a_name = dot == before || starts_sql_name(bytes[dot - before - 1]);
         if word_before.first().is_some_and(|b| !b.is_ascii_digit())
+            && starts_a_name
             && after.is_some_and(|b| b == b'"' || b == b'_' || b.is_ascii_alphabetic())
         {
             return true;
         }
     }
     false
+}
+
+/// Whether a name may start after `b` in SQL text: after whitespace, `(`, `,`, `"` (a quoted
+/// schema), `:` (`NULL::s.t`) or `=`.
+pub(crate) fn starts_sql_name(b: u8) -> bool {
+    b.is_ascii_whitespace() || matches!(b, b'(' | b',' | b'"' | b':' | b'=')
 }
 
 /// Whether a literal is a candidate for the SQL checks: [`could_be_sql`] or

@@ -94,7 +94,8 @@ pub(crate) fn qualified_hc_piece(
             .take_while(|&&b| is_word(b))
             .count();
         let start = end - len;
-        (len > 0 && !bytes[start].is_ascii_digit())
+        let starts_a_name = start == 0 || crate::scan::starts_sql_name(bytes[start - 1]);
+        (len > 0 && !bytes[start].is_ascii_digit() && starts_a_name)
             .then(|| (start, text[start..end].to_ascii_lowercase()))
     };
     let ident_after = |start: usize| -> Option<(usize, String)> {
