@@ -25,7 +25,8 @@ pub fn could_be_sql(text: &str) -> bool {
 /// Whether `text` could be a piece of SQL naming a table with its schema (`FROM
 /// salesforce.account`, put together with `push_str`, or a `schema.table` constant): it holds
 /// `word.word` (two identifiers joined by a dot, the first where a name starts in SQL; the
-/// second may be quoted: `s."user"`). The
+/// second may be quoted: `s."user"`), and an SQL word (`FROM`, `JOIN`, ...) or nothing else
+/// (no space). The
 /// SQL checks decide whether the schema is a Heroku Connect one.
 ///
 /// ```
@@ -33,9 +34,45 @@ pub fn could_be_sql(text: &str) -> bool {
 /// assert!(could_be_sql_piece(" FROM salesforce.account a"));
 /// assert!(could_be_sql_piece("salesforce.\"user\""));
 /// assert!(!could_be_sql_piece("version 1.2") && !could_be_sql_piece("a. b"));
-/// assert!(!could_be_sql_piece("hc-schema/prod.json"));
+/// assert!(!could_be_sql_piece("hc-schema/prod.json") && !could_be_sql_piece("see README.md"));
 /// ```
 pub fn could_be_sql_piece(text: &str) -> bool {
+    let trimmed = text.trim();
+    let alone = !trimmed.bytes().any(|b| b.is_ascii_whitespace());
+    (alone || has_sql_piece_word(text)) && has_dotted_name(text)
+}
+
+/// SQL words that make a text naming `schema.table` a piece of SQL rather than prose.
+pub(crate) const SQL_PIECE_WORDS: &[&str] = &[
+    "delete",
+    "from",
+    "group",
+    "insert",
+    "into",
+    "join",
+    "limit",
+    "merge",
+    "on",
+    "order",
+    "returning",
+    "select",
+    "set",
+    "table",
+    "union",
+    "update",
+    "using",
+    "values",
+    "where",
+    "with",
+];
+
+/// Whether one of [`SQL_PIECE_WORDS`] is a whole word of `text` (any case).
+pub(crate) fn has_sql_piece_word(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .any(|word| SQL_PIECE_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)))
+}
+
+fn has_dotted_name(text: &str) -> bool {
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(dot) = bytes[from..]

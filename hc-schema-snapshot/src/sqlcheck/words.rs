@@ -48,30 +48,6 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// SQL words that make a text naming `schema.table` a piece of SQL rather than prose.
-const SQL_WORDS: &[&str] = &[
-    "delete",
-    "from",
-    "group",
-    "insert",
-    "into",
-    "join",
-    "limit",
-    "merge",
-    "on",
-    "order",
-    "returning",
-    "select",
-    "set",
-    "table",
-    "union",
-    "update",
-    "using",
-    "values",
-    "where",
-    "with",
-];
-
 /// A text that names a Heroku Connect table as `schema.table` (a Heroku Connect schema; each
 /// part unquoted, folded to lower case, or quoted) and is a piece of SQL: the name alone
 /// (`"salesforce.account"`), or beside an SQL word (`" FROM salesforce.account a"`, pieces
@@ -118,9 +94,7 @@ pub(crate) fn qualified_hc_piece(
             continue;
         }
         let alone = text.trim() == &text[start..end];
-        let sql_word = text
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .any(|word| SQL_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word)));
+        let sql_word = crate::scan::has_sql_piece_word(text);
         if alone || sql_word {
             return Some((table, start..end));
         }
