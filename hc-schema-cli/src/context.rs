@@ -114,7 +114,7 @@ impl Context {
             "{origin} `{given}`, resolved against the current directory {}",
             self.cwd.display()
         );
-        Snapshot::load(path).map_err(|err| {
+        Snapshot::load_given(path).map_err(|err| {
             Failure(match err {
                 // Not "create it with `hc-schema refresh <stem>`": a file given by path is
                 // not an environment's snapshot.

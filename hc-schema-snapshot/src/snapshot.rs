@@ -139,13 +139,16 @@ fn is_false(value: &bool) -> bool {
 pub enum SnapshotError {
     /// The file does not exist.
     #[error(
-        "snapshot {path} does not exist; create it with `hc-schema refresh {env}` \
-         (or `hc-schema import {env} --from <export.json>`) and commit it"
+        "snapshot {path} does not exist; create it with `hc-schema refresh {}` \
+         (or `hc-schema import {} --from <export.json>`) and commit it",
+        env_or_placeholder(env),
+        env_or_placeholder(env)
     )]
     Missing {
         /// The path that was expected.
         path: String,
-        /// The environment the file is for (from its name).
+        /// The environment the file is for (from its name; empty when the file is not an
+        /// environment's snapshot but one named by path: see [`Snapshot::load_given`]).
         env: String,
     },
     /// The file exists but cannot be read.
@@ -159,7 +162,8 @@ pub enum SnapshotError {
     /// The file is not valid JSON or not a snapshot.
     #[error(
         "{path}:{line}:{column}: malformed snapshot: {message}; fix the file or regenerate it \
-         with `hc-schema refresh {env}`"
+         with {}",
+        refresh(env)
     )]
     Malformed {
         /// The file.
@@ -170,34 +174,39 @@ pub enum SnapshotError {
         column: usize,
         /// What is wrong.
         message: String,
-        /// The environment the file is for (from its name).
+        /// The environment the file is for (from its name; empty when the file is not an
+        /// environment's snapshot but one named by path: see [`Snapshot::load_given`]).
         env: String,
     },
     /// The file has git merge-conflict markers.
     #[error(
         "{path}:{line}: unresolved git merge conflict (a `<<<<<<<`/`=======`/`>>>>>>>` marker \
-         line): resolve it, or rebuild the file with `hc-schema refresh {env}`, which keeps \
-         what it can of both sides' Salesforce API names and access and lists what it could not"
+         line): resolve it, or rebuild the file with {}, which keeps \
+         what it can of both sides' Salesforce API names and access and lists what it could not",
+        refresh(env)
     )]
     MergeConflict {
         /// The file.
         path: String,
         /// 1-based line of the first marker.
         line: usize,
-        /// The environment the file is for (from its name).
+        /// The environment the file is for (from its name; empty when the file is not an
+        /// environment's snapshot but one named by path: see [`Snapshot::load_given`]).
         env: String,
     },
     /// The file has a `format` this version does not read.
     #[error(
         "{path}: snapshot format {found} is not supported (this hc-schema reads format {FORMAT}); \
-         upgrade hc-schema, or regenerate the file with `hc-schema refresh {env}`"
+         upgrade hc-schema, or regenerate the file with {}",
+        refresh(env)
     )]
     UnsupportedFormat {
         /// The file.
         path: String,
         /// The `format` found in the file.
         found: String,
-        /// The environment the file is for (from its name).
+        /// The environment the file is for (from its name; empty when the file is not an
+        /// environment's snapshot but one named by path: see [`Snapshot::load_given`]).
         env: String,
     },
     /// Writing the file failed; the previous file is untouched.
@@ -208,6 +217,26 @@ pub enum SnapshotError {
         /// The I/O error.
         source: io::Error,
     },
+}
+
+/// `env`, or `<env>` when the file is not known to be an environment's.
+fn env_or_placeholder(env: &str) -> &str {
+    if env.is_empty() {
+        "<env>"
+    } else {
+        env
+    }
+}
+
+/// The refresh command that rewrites the file: `hc-schema refresh prod` for an environment's
+/// snapshot; for a file named by path, no name taken from the file's (`f.json` is no
+/// environment `f`).
+fn refresh(env: &str) -> String {
+    if env.is_empty() {
+        "`hc-schema refresh <env>` for the environment it is a snapshot of".to_string()
+    } else {
+        format!("`hc-schema refresh {env}`")
+    }
 }
 
 /// The environment a snapshot path stands for: its file stem (`hc-schema/prod.json` -> `prod`).
@@ -250,7 +279,32 @@ impl Snapshot {
         Snapshot::parse(&text, &display, &env_of_path(path))
     }
 
-    /// Parse snapshot text; `path` and `env` only appear in error messages.
+    /// Load a snapshot file named by path (`check --snapshot f.json`, `HC_SCHEMA_SNAPSHOT`)
+    /// rather than an environment's file of the snapshot directory: the same as
+    /// [`Snapshot::load`], but no message takes the file's name for an environment's (no
+    /// "`hc-schema refresh f`" for `f.json`).
+    pub fn load_given(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let display = path.display().to_string();
+        let text = match crate::read::read_regular_text(path, crate::read::MAX_BYTES) {
+            Ok(text) => text,
+            Err(err) if err.kind() == io::ErrorKind::NotFound => {
+                return Err(SnapshotError::Missing {
+                    path: display,
+                    env: String::new(),
+                })
+            }
+            Err(source) => {
+                return Err(SnapshotError::Unreadable {
+                    path: display,
+                    source,
+                })
+            }
+        };
+        Snapshot::parse(&text, &display, "")
+    }
+
+    /// Parse snapshot text; `path` and `env` only appear in error messages (`env` empty: the
+    /// file is not known to be an environment's).
     ///
     /// ```
     /// use hc_schema_snapshot::Snapshot;
@@ -282,38 +336,79 @@ impl Snapshot {
             format: Option<serde_json::Value>,
         }
         let probe: Probe = serde_json::from_str(text).map_err(malformed)?;
+        // The value as written (serde_json reads 18446744073709551617 as a float).
+        let written = top_level_value(text, "format");
+        let shown = |other: &serde_json::Value| {
+            written
+                .as_ref()
+                .map_or_else(|| other.to_string(), |(_, raw)| raw.to_string())
+        };
         match probe.format {
             Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT as u64) => {}
-            // `1.0`, `"1"`: the right version in the wrong JSON type.
-            Some(other) if looks_like_format(&other) => {
-                let (line, column) = text
-                    .find("\"format\"")
-                    .map_or((1, 1), |at| crate::config::line_column(text, at));
+            // A later version's format (an integer above ours): this hc-schema is older.
+            Some(serde_json::Value::Number(n))
+                if n.as_u64()
+                    .is_some_and(|k| k > u64::from(FORMAT) && k <= u64::from(u32::MAX)) =>
+            {
+                return Err(SnapshotError::UnsupportedFormat {
+                    path: path.to_string(),
+                    found: shown(&serde_json::Value::Number(n)),
+                    env: env.to_string(),
+                })
+            }
+            // `1.0`, `"1"` (the right version in the wrong JSON type), `0`, `-1`, `2.5`, a
+            // string, a number no version will ever have: not a format at all.
+            Some(other) => {
+                let (line, column) = written.as_ref().map_or_else(
+                    || {
+                        text.find("\"format\"")
+                            .map_or((1, 1), |at| crate::config::line_column(text, at))
+                    },
+                    |(at, _)| crate::config::line_column(text, *at),
+                );
+                let message = if looks_like_format(&other) {
+                    format!(
+                        "`format` is {}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)",
+                        shown(&other)
+                    )
+                } else {
+                    format!(
+                        "`format` is {}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`), \
+                         the only snapshot format there is",
+                        shown(&other)
+                    )
+                };
                 return Err(SnapshotError::Malformed {
                     path: path.to_string(),
                     line,
                     column,
-                    message: format!(
-                        "`format` is {other}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)"
-                    ),
+                    message,
                     env: env.to_string(),
                 });
             }
-            Some(other) => {
-                return Err(SnapshotError::UnsupportedFormat {
-                    path: path.to_string(),
-                    found: other.to_string(),
-                    env: env.to_string(),
-                })
-            }
             None => {
+                let (line, column, message) = match &written {
+                    // `"format": null`
+                    Some((at, raw)) => {
+                        let (line, column) = crate::config::line_column(text, *at);
+                        let message = format!(
+                            "`format` is {raw}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)"
+                        );
+                        (line, column, message)
+                    }
+                    None => (
+                        1,
+                        1,
+                        "missing field `format` (is this an hc-schema snapshot?)".to_string(),
+                    ),
+                };
                 return Err(SnapshotError::Malformed {
                     path: path.to_string(),
-                    line: 1,
-                    column: 1,
-                    message: "missing field `format` (is this an hc-schema snapshot?)".into(),
+                    line,
+                    column,
+                    message,
                     env: env.to_string(),
-                })
+                });
             }
         }
         let snapshot: Snapshot = serde_json::from_str(text).map_err(malformed)?;
@@ -544,6 +639,95 @@ impl Table {
 }
 
 pub use crate::atomic::write_atomically;
+
+/// The value of the top-level `key` of a JSON object text, as written, and where the key is
+/// (byte offset of its opening quote); `None` when the text has no such key (or is not an
+/// object). The value is a scalar's text (`18446744073709551617`, `"1"`), or `{...}`/`[...]`.
+fn top_level_value<'t>(text: &'t str, key: &str) -> Option<(usize, &'t str)> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    // The key whose value comes next, when at depth 1.
+    let mut pending: Option<(usize, bool)> = None;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                let end = (i + 1).min(bytes.len());
+                if depth == 1 && pending.is_none() {
+                    let is_key = text.get(start + 1..i) == Some(key);
+                    pending = Some((start, is_key));
+                    i = end;
+                    continue;
+                }
+                i = end;
+                continue;
+            }
+            b':' if depth == 1 => {
+                if let Some((at, true)) = pending {
+                    let rest = &text[i + 1..];
+                    let value = rest.trim_start();
+                    let from = text.len() - value.len();
+                    let len = value_len(value);
+                    return Some((at, &text[from..from + len]));
+                }
+            }
+            b',' if depth == 1 => pending = None,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The length of the JSON value at the start of `text` (a scalar up to `,`/`}`/`]`/space, a
+/// string, or a bracketed value).
+fn value_len(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    match bytes.first() {
+        Some(b'"') => {
+            let mut i = 1;
+            while i < bytes.len() && bytes[i] != b'"' {
+                i += if bytes[i] == b'\\' { 2 } else { 1 };
+            }
+            (i + 1).min(bytes.len())
+        }
+        Some(b'{' | b'[') => {
+            let mut depth = 0usize;
+            let mut i = 0;
+            while i < bytes.len() {
+                match bytes[i] {
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                    b'"' => {
+                        i += 1;
+                        while i < bytes.len() && bytes[i] != b'"' {
+                            i += if bytes[i] == b'\\' { 2 } else { 1 };
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            bytes.len()
+        }
+        _ => bytes
+            .iter()
+            .position(|b| matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace())
+            .unwrap_or(bytes.len()),
+    }
+}
 
 /// Whether a `format` value that is not the integer [`FORMAT`] still means it (`1.0`, `"1"`).
 fn looks_like_format(value: &serde_json::Value) -> bool {
@@ -932,7 +1116,8 @@ mod tests {
         }
         let err = Snapshot::parse("{\"format\": 2.5}", "p.json", "p").unwrap_err();
         assert!(
-            err.to_string().contains("format 2.5 is not supported"),
+            err.to_string()
+                .contains("`format` is 2.5; it must be the integer 1"),
             "{err}"
         );
     }
@@ -1071,5 +1256,108 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    /// A tiny deterministic generator (xorshift).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[(self.next() % items.len() as u64) as usize]
+        }
+    }
+
+    /// Issue 20, item 13: whatever `format` holds, the message shows it as written (never a
+    /// float serde_json made of a big integer) and says "upgrade" only for a later version's
+    /// format (an integer above 1 that a version could have); a file named by path never gets
+    /// "`hc-schema refresh <its stem>`".
+    #[test]
+    fn generated_format_values_are_shown_as_written_and_upgrade_only_for_later_versions() {
+        let mut rng = Rng(0x5eed_0213);
+        let values = [
+            "1",
+            "2",
+            "3",
+            "42",
+            "4294967295",
+            "4294967296",
+            "18446744073709551615",
+            "18446744073709551617",
+            "100000000000000000000000000000",
+            "0",
+            "-1",
+            "-18446744073709551617",
+            "1.0",
+            "1e0",
+            "2.5",
+            "2e0",
+            "1e400",
+            "\"1\"",
+            "\"2\"",
+            "\"x\"",
+            "null",
+            "true",
+            "[1]",
+            "{\"v\": 1}",
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        for round in 0..300 {
+            let value = rng.pick(&values);
+            let space = rng.pick(&["", " ", "\n  ", "\t"]);
+            let decoy = rng.pick(&[
+                "",
+                "\"tables\": {\"format\": {\"columns\": {\"format\": {}}}}, ",
+            ]);
+            let text = if rng.next().is_multiple_of(2) {
+                format!("{{\"format\":{space}{value}{space}, {decoy}\"environment\": \"p\", \"schema\": \"s\"}}")
+            } else {
+                format!("{{{decoy}\"environment\": \"p\", \"format\"{space}:{space}{value}, \"schema\": \"s\"}}")
+            };
+            let integer: Option<u128> = value.parse().ok();
+            match Snapshot::parse(&text, "p.json", "p") {
+                Ok(_) => assert_eq!(value, "1", "round {round}: {text}"),
+                Err(err) => {
+                    let message = err.to_string();
+                    assert_ne!(value, "1", "round {round}: {text}: {message}");
+                    let later = integer.is_some_and(|k| k > 1 && k <= u128::from(u32::MAX));
+                    assert_eq!(
+                        message.contains("upgrade"),
+                        later,
+                        "round {round}: {text}: {message}"
+                    );
+                    // serde_json refuses `1e400` itself, at its position.
+                    assert!(
+                        message.contains(&format!(" {value}"))
+                            || value == "1e400" && message.contains("number out of range"),
+                        "round {round}: shown as written: {text}: {message}"
+                    );
+                }
+            }
+            // The same file named by path: no environment taken from its name.
+            let path = dir.path().join("f.json");
+            let cut = (rng.next() as usize) % (text.len() + 1);
+            let broken = if rng.next().is_multiple_of(2) {
+                &text[..cut]
+            } else {
+                &text[..]
+            };
+            if !broken.is_char_boundary(broken.len()) {
+                continue;
+            }
+            std::fs::write(&path, broken).unwrap();
+            if let Err(err) = Snapshot::load_given(&path) {
+                let message = err.to_string();
+                assert!(
+                    !message.contains("refresh f`") && !message.contains("import f "),
+                    "round {round}: {broken}: {message}"
+                );
+            }
+        }
     }
 }

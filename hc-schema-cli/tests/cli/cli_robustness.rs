@@ -217,6 +217,16 @@ fn relative_snapshot_paths_resolve_against_the_current_directory() {
             app.display()
         )
     );
+    // A malformed file named by path: no `hc-schema refresh proposed` (no such environment).
+    write(d, "broken.json", "{\"format\": 1, \"environment\": ");
+    let run = hc(&app, &["check", "--snapshot", "../broken.json"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("malformed snapshot"), "{}", run.stderr);
+    assert!(
+        !run.stderr.contains("refresh broken") && run.stderr.contains("refresh <env>"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

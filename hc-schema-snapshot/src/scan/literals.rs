@@ -10,7 +10,7 @@ use super::lexer::{self, Delim, StrKind, StrPrefix, Token, TokenKind};
 use super::lines::LineIndex;
 use super::model::{Container, ContainerKind, Extent, LiteralKind, StrLiteral};
 use super::resolve::unraw;
-use super::sqlish::could_be_sql;
+use super::sqlish::could_be_candidate;
 use super::visit::str_literal;
 
 /// A literal that could be SQL and what holds it.
@@ -33,69 +33,147 @@ fn text_of<'t>(text: &'t str, token: &Token) -> &'t str {
     &text[token.start as usize..token.end as usize]
 }
 
-/// The string literals of `tokens` whose value passes [`could_be_sql`]; `value` gives a
-/// literal token's value (`None`: not a plain or raw string without suffix, or invalid).
+/// The string literals of `tokens` whose value passes [`could_be_candidate`] (SQL, or a piece
+/// of it naming a `schema.table`); `value` gives a literal token's value (`None`: not a plain
+/// or raw string without suffix, or invalid). The arguments of `concat!` when they are all
+/// string literals are one candidate, their values joined (SQL split over several literals).
 pub(crate) fn candidates(
     text: &str,
     lines: &LineIndex,
     tokens: &[Token],
     value: impl Fn(usize) -> Option<String>,
 ) -> Vec<Candidate> {
+    /// The arguments of a `concat!` seen so far.
+    struct Concat {
+        /// Each string literal: its token and value.
+        pieces: Vec<(usize, String)>,
+        /// Whether every argument so far is a string literal.
+        only_literals: bool,
+        /// The candidates among its literals, emitted one by one unless joined.
+        single: Vec<Candidate>,
+    }
     struct Frame {
         container: Option<(ContainerKind, String)>,
         commas: usize,
+        concat: Option<Concat>,
     }
     let mut frames = vec![Frame {
         container: None,
         commas: 0,
+        concat: None,
     }];
     let mut out = Vec::new();
+    let container_of_frames = |frames: &[Frame]| {
+        frames.iter().rev().find_map(|f| {
+            f.container.as_ref().map(|(kind, path)| Container {
+                kind: *kind,
+                path: path.clone(),
+                argument: f.commas,
+            })
+        })
+    };
+    let literal_at = |value: String, raw: Option<u8>, start: usize, end: usize| StrLiteral {
+        value,
+        kind: match raw {
+            Some(hashes) => LiteralKind::Raw { hashes },
+            None => LiteralKind::Plain,
+        },
+        written: text[start..end].to_string(),
+        extent: Extent {
+            start: lines.position(text, start),
+            end: lines.position(text, end),
+        },
+    };
     for (k, token) in tokens.iter().enumerate() {
         match token.kind {
-            TokenKind::Open(_) => frames.push(Frame {
-                container: container_of(text, tokens, k),
-                commas: 0,
-            }),
+            TokenKind::Open(_) => {
+                let container = container_of(text, tokens, k);
+                if let Some(concat) = frames.last_mut().and_then(|f| f.concat.as_mut()) {
+                    concat.only_literals = false;
+                }
+                let concat = matches!(&container, Some((ContainerKind::Macro, path))
+                    if matches!(path.as_str(), "concat" | "std::concat" | "core::concat" | "::std::concat" | "::core::concat"))
+                .then(|| Concat {
+                    pieces: Vec::new(),
+                    only_literals: true,
+                    single: Vec::new(),
+                });
+                frames.push(Frame {
+                    container,
+                    commas: 0,
+                    concat,
+                })
+            }
             TokenKind::Close(_) if frames.len() > 1 => {
-                frames.pop();
+                let frame = frames.pop().expect("more than one");
+                let Some(concat) = frame.concat else { continue };
+                let joined = concat.only_literals && concat.pieces.len() > 1;
+                let value: String = concat.pieces.iter().map(|(_, v)| v.as_str()).collect();
+                if joined && could_be_candidate(&value) {
+                    let first = &tokens[concat.pieces[0].0];
+                    let last = &tokens[concat.pieces[concat.pieces.len() - 1].0];
+                    let literal = literal_at(value, None, first.start as usize, last.end as usize);
+                    let container = container_of_frames(&frames);
+                    let candidate = Candidate { literal, container };
+                    match frames.last_mut().and_then(|f| f.concat.as_mut()) {
+                        Some(outer) => outer.single.push(candidate),
+                        None => out.push(candidate),
+                    }
+                } else if !joined {
+                    match frames.last_mut().and_then(|f| f.concat.as_mut()) {
+                        Some(outer) => outer.single.extend(concat.single),
+                        None => out.extend(concat.single),
+                    }
+                }
             }
             TokenKind::Punct(b',') => frames.last_mut().expect("never empty").commas += 1,
             // Plain, byte (`b"..."`) and C (`c"..."`) strings alike: code can run any as SQL.
             TokenKind::Str(StrKind {
                 raw, suffix: false, ..
             }) => {
-                let Some(value) = value(k) else { continue };
-                if !could_be_sql(&value) {
+                let value = value(k);
+                if let Some(concat) = frames.last_mut().and_then(|f| f.concat.as_mut()) {
+                    match &value {
+                        Some(v) if token_text_is_plain_or_raw(text, token) => {
+                            concat.pieces.push((k, v.clone()))
+                        }
+                        _ => concat.only_literals = false,
+                    }
+                }
+                let Some(value) = value else { continue };
+                if !could_be_candidate(&value) {
                     continue;
                 }
-                let container = frames.iter().rev().find_map(|f| {
-                    f.container.as_ref().map(|(kind, path)| Container {
-                        kind: *kind,
-                        path: path.clone(),
-                        argument: f.commas,
-                    })
-                });
+                let container = container_of_frames(&frames);
                 let (start, end) = (token.start as usize, token.end as usize);
-                out.push(Candidate {
-                    literal: StrLiteral {
-                        value,
-                        kind: match raw {
-                            Some(hashes) => LiteralKind::Raw { hashes },
-                            None => LiteralKind::Plain,
-                        },
-                        written: text[start..end].to_string(),
-                        extent: Extent {
-                            start: lines.position(text, start),
-                            end: lines.position(text, end),
-                        },
-                    },
+                let candidate = Candidate {
+                    literal: literal_at(value, raw, start, end),
                     container,
-                });
+                };
+                match frames.last_mut().and_then(|f| f.concat.as_mut()) {
+                    Some(concat) => concat.single.push(candidate),
+                    None => out.push(candidate),
+                }
             }
-            _ => {}
+            _ => {
+                if let Some(concat) = frames.last_mut().and_then(|f| f.concat.as_mut()) {
+                    concat.only_literals = false;
+                }
+            }
+        }
+    }
+    // Unclosed groups (a file that does not parse): their literals one by one.
+    for frame in frames {
+        if let Some(concat) = frame.concat {
+            out.extend(concat.single);
         }
     }
     out
+}
+
+/// Whether a string token is a plain or raw string (`concat!` takes no byte or C string).
+fn token_text_is_plain_or_raw(text: &str, token: &Token) -> bool {
+    matches!(text.as_bytes().get(token.start as usize), Some(b'"' | b'r'))
 }
 
 /// What the group opening at token `k` is: an attribute's brackets, a macro call's input, or

@@ -55,7 +55,8 @@ pub use model::{
     AnnotationSite, Container, ContainerKind, ErrorKind, Extent, LiteralKind, Position, Scan,
     SourceError, SqlArgument, SqlLiteral, SqlMacro, StrLiteral,
 };
-pub use sqlish::{could_be_sql, SQL_TABLE_WORDS, SQL_VERBS};
+pub use sqlish::{could_be_sql, could_be_sql_piece, SQL_TABLE_WORDS, SQL_VERBS};
+pub(crate) use sqlish::{has_sql_piece_word, starts_sql_name};
 
 use crate::manifest::Usage;
 use cargo::{CrateNames, Manifest};

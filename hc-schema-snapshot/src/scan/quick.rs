@@ -2,7 +2,7 @@
 //! with `memchr` (skipping comments, char literals and lifetimes exactly as the lexer does),
 //! so that only the few files that do are lexed for the literals' positions and macros. It
 //! answers as the lexer would (plain, raw, byte and C strings without suffix, whose value
-//! passes [`could_be_sql`]); the agreement tests hold the scan to the full parse.
+//! passes [`could_be_candidate`], or any file that calls `concat!`); the agreement tests hold the scan to the full parse.
 
 use memchr::{memchr, memchr3};
 
@@ -10,11 +10,15 @@ use super::lexer::{
     block_comment_end, code_start, cooked_string_end, is_ident_continue, is_ident_start,
     quote_token, raw_string_close, str_value, TokenKind,
 };
-use super::sqlish::{content_may_be_sql, could_be_sql};
+use super::sqlish::{content_may_be_sql, could_be_candidate};
 
 /// Whether `text` (no byte-order mark) may hold a string literal whose value passes
-/// [`super::sqlish::could_be_sql`].
+/// [`super::sqlish::could_be_candidate`] (or a `concat!` call, whose literals joined may).
 pub(crate) fn may_hold_sql(text: &str) -> bool {
+    // `concat!("SELECT a ", "FROM b")`: SQL that no single literal shows.
+    if memchr::memmem::find(text.as_bytes(), b"concat!").is_some() {
+        return true;
+    }
     let b = text.as_bytes();
     let mut at = code_start(text);
     // Everything before this was inside a token already skipped (a raw string's `r` cannot
@@ -70,7 +74,7 @@ pub(crate) fn may_hold_sql(text: &str) -> bool {
                     };
                     if content_may_be_sql(content)
                         && str_value(token, hashes.map(|h| h as u8))
-                            .is_some_and(|v| could_be_sql(&v))
+                            .is_some_and(|v| could_be_candidate(&v))
                     {
                         return true;
                     }

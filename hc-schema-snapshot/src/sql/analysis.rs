@@ -193,6 +193,24 @@ pub enum SqlErrorKind {
         /// The Heroku Connect table(s) behind it.
         table: String,
     },
+    /// A value of a Heroku Connect table's row type (`NULL::salesforce.account` given to
+    /// `jsonb_populate_record`, `$1::salesforce.account`, `unnest($1::salesforce.account[])`)
+    /// whose fields are not read where it stands: which columns are used from it cannot be
+    /// checked, and the type's columns differ between environments.
+    RowTypeValue {
+        /// The type as written (`salesforce.account[]`).
+        written: String,
+        /// The Heroku Connect table.
+        table: String,
+    },
+    /// A key computed at run time into a whole row's JSON or hstore (`to_jsonb(a) ->> $1`):
+    /// it may read any column.
+    ComputedRowKey {
+        /// The row as written (`a`).
+        name: String,
+        /// The Heroku Connect table(s) behind it.
+        table: String,
+    },
     /// `q.column` where `q` is no table or alias of the query.
     UnknownQualifier {
         /// The qualifier as written.
@@ -246,6 +264,83 @@ pub struct SqlError {
     pub at: Range<usize>,
 }
 
+impl SqlErrorKind {
+    /// The same error with every name and text in it passed through `map` (the internal
+    /// placeholder names of a `format!` string back to `{}`).
+    pub(crate) fn map_text(self, map: &dyn Fn(&str) -> String) -> SqlErrorKind {
+        let all = |v: Vec<String>| v.iter().map(|s| map(s)).collect::<Vec<_>>();
+        match self {
+            SqlErrorKind::Parse { message } => SqlErrorKind::Parse {
+                message: map(&message),
+            },
+            SqlErrorKind::Empty => SqlErrorKind::Empty,
+            SqlErrorKind::MultipleStatements { count } => {
+                SqlErrorKind::MultipleStatements { count }
+            }
+            SqlErrorKind::TooComplex { limit } => SqlErrorKind::TooComplex { limit: map(&limit) },
+            SqlErrorKind::AmbiguousColumn { column, candidates } => SqlErrorKind::AmbiguousColumn {
+                column: map(&column),
+                candidates: all(candidates),
+            },
+            SqlErrorKind::UnknownColumn { column, tables } => SqlErrorKind::UnknownColumn {
+                column: map(&column),
+                tables: all(tables),
+            },
+            SqlErrorKind::UnknownColumnBesideFunction {
+                column,
+                tables,
+                functions,
+            } => SqlErrorKind::UnknownColumnBesideFunction {
+                column: map(&column),
+                tables: all(tables),
+                functions: all(functions),
+            },
+            SqlErrorKind::WholeRowValue { name, table } => SqlErrorKind::WholeRowValue {
+                name: map(&name),
+                table: map(&table),
+            },
+            SqlErrorKind::RowTypeValue { written, table } => SqlErrorKind::RowTypeValue {
+                written: map(&written),
+                table: map(&table),
+            },
+            SqlErrorKind::ComputedRowKey { name, table } => SqlErrorKind::ComputedRowKey {
+                name: map(&name),
+                table: map(&table),
+            },
+            SqlErrorKind::UnknownQualifier { qualifier, tables } => {
+                SqlErrorKind::UnknownQualifier {
+                    qualifier: map(&qualifier),
+                    tables: all(tables),
+                }
+            }
+            SqlErrorKind::NotHcName { table, name } => SqlErrorKind::NotHcName {
+                table: map(&table),
+                name: map(&name),
+            },
+            SqlErrorKind::SystemColumnWrite {
+                table,
+                column,
+                reason,
+            } => SqlErrorKind::SystemColumnWrite {
+                table: map(&table),
+                column: map(&column),
+                reason,
+            },
+            SqlErrorKind::EnvironmentDependent { table, what, fix } => {
+                SqlErrorKind::EnvironmentDependent {
+                    table: map(&table),
+                    what: map(&what),
+                    fix: map(&fix),
+                }
+            }
+            SqlErrorKind::Unsupported { statement, table } => SqlErrorKind::Unsupported {
+                statement: map(&statement),
+                table: map(&table),
+            },
+        }
+    }
+}
+
 /// The way out when a statement cannot be analysed: say what it needs by hand.
 pub const WAY_OUT: &str = "if the statement is right, declare its columns with \
      #[hc_requires(...)] on the function instead, and use a plain string";
@@ -289,6 +384,15 @@ impl SqlError {
                 "select the columns by name (`{name}.column`), which hc-schema checks; a whole \
                  row is accepted only where it ends (`count({name})`, `row_to_json({name})`) or \
                  as `({name}).column`"
+            ),
+            SqlErrorKind::RowTypeValue { written, .. } => format!(
+                "read its fields where it stands (`(x::{written}).column`), which hc-schema \
+                 checks, or select the columns from the table by name; a value of a table's \
+                 row type has the columns of each environment"
+            ),
+            SqlErrorKind::ComputedRowKey { name, .. } => format!(
+                "write the key as a literal (`to_jsonb({name}) ->> 'column'`), or select the \
+                 columns by name (`{name}.column`): hc-schema checks those"
             ),
             SqlErrorKind::NotHcName { name, .. } if quoted_case_only(name) => format!(
                 "Heroku Connect names columns in lower case: write `{}` without quotes",
@@ -357,6 +461,16 @@ impl fmt::Display for SqlError {
                 f,
                 "`{name}` passes the whole row of `{table}` on as a value: the columns used \
                  from it later cannot be checked against the snapshots"
+            ),
+            SqlErrorKind::RowTypeValue { written, table } => write!(
+                f,
+                "a value of type `{written}` (the row type of `{table}`) is passed on: the \
+                 columns used from it cannot be checked against the snapshots"
+            ),
+            SqlErrorKind::ComputedRowKey { name, table } => write!(
+                f,
+                "a key computed at run time into the whole row `{name}` of `{table}` may read \
+                 any of its columns: they cannot be checked against the snapshots"
             ),
             SqlErrorKind::UnknownQualifier { qualifier, tables } => {
                 write!(f, "`{qualifier}` is not a table or alias of this query")?;

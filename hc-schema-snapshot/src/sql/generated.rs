@@ -96,6 +96,21 @@ const TOKENS: &[&str] = &[
     "THEN",
     "{}",
     "{0}",
+    "U&\"\\0074x\"",
+    "u&\"!0061\" UESCAPE '!'",
+    "U&",
+    "->>",
+    "#>",
+    "?|",
+    "::salesforce.account",
+    "::account[]",
+    "to_jsonb(a)",
+    "EXPLAIN",
+    "COPY",
+    "TO STDOUT",
+    "DECLARE c CURSOR FOR",
+    "CREATE TEMP TABLE t AS",
+    "DISTINCT ON",
 ];
 
 /// Random token soup and mutated corpus queries: the analysis comes back, every time.
@@ -471,5 +486,454 @@ fn the_prefilter_accepts_the_corpus() {
             assert!(analyze(sql, context).unwrap().touches_hc(), "{sql}");
             assert!(looks_like_sql(sql), "{sql}");
         }
+    });
+}
+
+/// Statements that come before or after the one that touches Heroku Connect in a string of
+/// several (issue 20, item 7): transaction control, settings, empty statements.
+const AROUND: &[&str] = &[
+    "BEGIN;",
+    "BEGIN ISOLATION LEVEL SERIALIZABLE;",
+    "SET LOCAL statement_timeout = 5000;",
+    "SET search_path TO public;",
+    "set local lock_timeout = '1s';",
+    ";",
+    ";;",
+    "SELECT 1;",
+    "",
+];
+
+/// Statements that hold a query or a statement (issue 20, item 8): `(prefix, suffix, for
+/// writes too)`.
+const HOLDERS: &[(&str, &str, bool)] = &[
+    ("EXPLAIN ", "", true),
+    ("EXPLAIN ANALYZE ", "", true),
+    ("explain (analyze, buffers) ", "", true),
+    ("PREPARE p AS ", "", true),
+    ("COPY (", ") TO STDOUT", false),
+    ("COPY (", ") TO STDOUT WITH (FORMAT csv)", false),
+    ("DECLARE c CURSOR FOR ", "", false),
+    ("DECLARE c NO SCROLL CURSOR WITH HOLD FOR ", "", false),
+    ("CREATE TEMP TABLE t AS ", "", false),
+    ("CREATE TABLE t AS ", " WITH NO DATA", false),
+];
+
+/// A string of several statements, and a statement held by another (`EXPLAIN ...`, `COPY
+/// (...) TO`, `DECLARE ... FOR`, `CREATE TABLE ... AS`, `PREPARE ... AS`), give the
+/// requirements of the statements they run, and the prefilter accepts them: never a plain
+/// ok for a string whose first statement is not a query.
+#[test]
+fn statements_among_others_and_inside_others_give_their_requirements() {
+    let all = tables();
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0007);
+        for round in 0..600 {
+            let bare = if rng.chance(50) {
+                rng.pick(CORPUS).to_string()
+            } else {
+                Abstract::generate(&mut rng, &all).render(&mut rng, &all)
+            };
+            let analysis = analyze(&bare, context).unwrap_or_else(|e| panic!("{bare}: {e:?}"));
+            let expected = requirements(&analysis);
+            let mut sql = bare.clone();
+            if rng.chance(60) {
+                let query = analysis.kind == Some(StatementKind::Query);
+                let holders: Vec<&(&str, &str, bool)> =
+                    HOLDERS.iter().filter(|h| query || h.2).collect();
+                let (prefix, suffix, _) = rng.pick(&holders);
+                sql = format!("{prefix}{sql}{suffix}");
+            }
+            let before = *rng.pick(AROUND);
+            let after = rng.pick(AROUND).trim_end_matches(';');
+            let sep = if rng.chance(50) { " " } else { "\n" };
+            sql = format!("{before}{sep}{sql};{sep}{after}");
+            assert!(
+                looks_like_sql(&sql),
+                "round {round}: prefilter rejects {sql}"
+            );
+            let got = analyze_statements(&sql, context)
+                .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+            assert_eq!(requirements(&got), expected, "round {round}: {sql}");
+            for table in &got.tables {
+                for column in &table.columns {
+                    let written = &sql[column.at.clone()];
+                    assert!(
+                        written
+                            .trim_matches('"')
+                            .eq_ignore_ascii_case(&column.column),
+                        "round {round}: {sql}: {written} for {}",
+                        column.column
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// Output names resolve as PostgreSQL resolves them (issue 20, item 12): in `DISTINCT ON` and
+/// `ORDER BY` a bare output name is the output (before an input column of that name); in
+/// `GROUP BY` an input column comes first, else the output. Never a false alarm on a valid
+/// query (`SELECT DISTINCT ON (acct) c.accountid AS acct ... ORDER BY acct`), never a column
+/// missed.
+#[test]
+fn output_names_in_distinct_on_order_by_and_group_by() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0012);
+        // Names no table of the fixtures has, and names that are input columns of contact.
+        let fresh = ["acct", "k", "grp_1", "Owner_Key", "\"acct\"", "total"];
+        let inputs = ["email", "title", "lastname"];
+        let columns = ["accountid", "sfid", "firstname", "external_id__c"];
+        for round in 0..400 {
+            let column = *rng.pick(&columns);
+            let shadow = rng.chance(30);
+            let alias = if shadow {
+                rng.pick(&inputs).to_string()
+            } else {
+                rng.pick(&fresh).to_string()
+            };
+            let folded = if alias.starts_with('"') {
+                alias.trim_matches('"').to_string()
+            } else {
+                alias.to_ascii_lowercase()
+            };
+            let reference = if rng.chance(20) {
+                format!("({alias})")
+            } else {
+                alias.clone()
+            };
+            let (schema, qualifier) = *rng.pick(&[
+                ("salesforce.contact c", "c."),
+                ("contact c", "c."),
+                ("salesforce.contact", ""),
+            ]);
+            let mut expected = vec![column.to_string(), "isdeleted".to_string()];
+            let sql = match rng.below(4) {
+                0 => format!(
+                    "SELECT DISTINCT ON ({reference}) {qualifier}{column} AS {alias}, {qualifier}isdeleted \
+                     FROM {schema} ORDER BY {reference}, {qualifier}isdeleted"
+                ),
+                1 => format!(
+                    "SELECT DISTINCT ON ({reference}) {qualifier}{column} {alias}, isdeleted FROM {schema}"
+                ),
+                2 => format!(
+                    "SELECT {qualifier}{column} AS {alias}, {qualifier}isdeleted FROM {schema} \
+                     ORDER BY {reference} DESC NULLS LAST"
+                ),
+                _ => {
+                    // GROUP BY: an input column of that name wins over the output.
+                    if shadow {
+                        expected.push(folded.clone());
+                    }
+                    format!(
+                        "SELECT {qualifier}{column} AS {alias}, bool_or({qualifier}isdeleted) AS isdeleted \
+                         FROM {schema} GROUP BY {alias}"
+                    )
+                }
+            };
+            expected.sort();
+            expected.dedup();
+            let analysis =
+                analyze(&sql, context).unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+            let want: BTreeSet<(String, Vec<String>)> =
+                [("contact".to_string(), expected)].into_iter().collect();
+            assert_eq!(requirements(&analysis), want, "round {round}: {sql}");
+        }
+    });
+}
+
+/// `format!` SQL (issue 20, item 13): no message, help or reason ever shows the internal name
+/// a placeholder is analysed as (`__hc_fmt_0`); each says `{}` / `{schema}` as written. And a
+/// column qualified by a placeholder (`{t}.name`, `{schema}.account.name`) is read, never
+/// dropped.
+#[test]
+fn format_sql_messages_never_show_the_internal_placeholder() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0013);
+        let placeholders = ["{}", "{0}", "{schema}", "{t:?}", "{1}", "{table}"];
+        let templates = [
+            "SELECT nosuch FROM @A.account JOIN @B ON true",
+            "SELECT nosuch FROM @A.account, @B",
+            "SELECT x.name FROM @B x2, @A.account",
+            "SELECT sfid FROM @A.account JOIN @A.contact ON true",
+            "SELECT name FROM @A.account @B WHERE",
+            "SELECT a FROM @A.account a",
+            "SELECT @B.nosuch, name FROM @A.account JOIN @B ON true",
+            "SELECT name FROM @A.account WHERE @B @B",
+            "INSERT INTO @A.account VALUES (@B)",
+            "UPDATE @A.contact SET sfid = @B",
+            "SELECT \"Name\" FROM @A.account, @B",
+            "SELECT name FROM @A.account; SELECT @B FROM",
+        ];
+        for round in 0..400 {
+            let a = *rng.pick(&placeholders);
+            let b = *rng.pick(&placeholders);
+            let sql = rng.pick(&templates).replace("@A", a).replace("@B", b);
+            let texts: Vec<String> = match analyze_format(&sql, context) {
+                FormatOutcome::Failed(errors) => errors
+                    .iter()
+                    .flat_map(|e| [e.to_string(), e.help()])
+                    .collect(),
+                FormatOutcome::Skipped { reason, .. } => vec![reason],
+                FormatOutcome::Analyzed(_) => Vec::new(),
+            };
+            for text in texts {
+                assert!(
+                    !text.contains(PLACEHOLDER_PREFIX),
+                    "round {round}: {sql}: {text}"
+                );
+            }
+        }
+        for round in 0..200 {
+            let a = *rng.pick(&placeholders);
+            let b = *rng.pick(&placeholders);
+            let column = *rng.pick(&["name", "billingcity", "type"]);
+            let sql = match rng.below(3) {
+                0 => format!("SELECT {b}.{column} FROM {a}.account"),
+                1 => format!("SELECT {a}.account.{column} FROM salesforce.account"),
+                _ => format!("SELECT sfid FROM {a}.account WHERE {b}.{column} = $1"),
+            };
+            let FormatOutcome::Analyzed(analysis) = analyze_format(&sql, context) else {
+                panic!("round {round}: {sql}");
+            };
+            let columns: Vec<&str> = analysis.tables[0]
+                .columns
+                .iter()
+                .map(|c| c.column.as_str())
+                .collect();
+            assert!(
+                columns.contains(&column),
+                "round {round}: {sql}: {columns:?}"
+            );
+        }
+    });
+}
+
+/// Unicode-escaped identifiers (issue 20, item 13): `U&"\0074ier__c"` is the column
+/// `tier__c`, whatever is escaped and whichever escape character (`UESCAPE`); one that decodes
+/// to a name Heroku Connect never creates is an error naming the decoded name, never its
+/// escapes.
+#[test]
+fn unicode_escaped_names_are_decoded_before_they_are_judged() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0113);
+        let columns = ["name", "billingcity", "type", "external_id__c", "sfid"];
+        for round in 0..400 {
+            let column = *rng.pick(&columns);
+            let upper = rng.chance(25);
+            let escape = *rng.pick(&['\\', '!', '#']);
+            let mut written = String::new();
+            for (i, c) in column.chars().enumerate() {
+                let c = if upper && i == 0 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                };
+                match rng.below(3) {
+                    0 => written.push_str(&format!("{escape}{:04x}", c as u32)),
+                    1 => written.push_str(&format!("{escape}+{:06X}", c as u32)),
+                    _ => written.push(c),
+                }
+            }
+            let u = if rng.chance(50) { "U" } else { "u" };
+            let uescape = if escape == '\\' {
+                String::new()
+            } else {
+                format!(" UESCAPE '{escape}'")
+            };
+            let sql =
+                format!("SELECT a.sfid, a.{u}&\"{written}\"{uescape} FROM salesforce.account a");
+            let sql = if rng.chance(50) {
+                sql
+            } else {
+                format!("SELECT {u}&\"{written}\"{uescape} FROM salesforce.account")
+            };
+            match analyze(&sql, context) {
+                Ok(analysis) => {
+                    assert!(!upper, "round {round}: {sql}: {analysis:?}");
+                    let columns: Vec<&str> = analysis.tables[0]
+                        .columns
+                        .iter()
+                        .map(|c| c.column.as_str())
+                        .collect();
+                    assert!(
+                        columns.contains(&column),
+                        "round {round}: {sql}: {columns:?}"
+                    );
+                }
+                Err(errors) => {
+                    assert!(upper, "round {round}: {sql}: {errors:?}");
+                    let text = errors[0].to_string();
+                    let decoded = format!("{}{}", column[..1].to_ascii_uppercase(), &column[1..]);
+                    assert!(
+                        text.contains(&format!("\"{decoded}\"")) && !text.contains(escape),
+                        "round {round}: {sql}: {text}"
+                    );
+                }
+            }
+        }
+    });
+}
+
+/// The row type of a Heroku Connect table (issue 20, item 9): a field read from a value of it
+/// where it stands (`($1::salesforce.account).name`, `name($1::salesforce.account)`) is a
+/// column read; the value passed on (`jsonb_populate_record(NULL::salesforce.account, $1)`,
+/// `unnest($1::salesforce.account[])`, `SELECT $1::account`) is refused; never a pass with
+/// the columns unseen.
+#[test]
+fn values_of_a_row_type_are_read_or_refused() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0009);
+        let types = [
+            "salesforce.account",
+            "account",
+            "SalesForce.Account",
+            "salesforce.\"account\"",
+        ];
+        let values = ["NULL", "$1", "$2", "ROW($1, $2)", "'(1,x)'"];
+        let columns = ["name", "billingcity", "type", "sfid"];
+        for round in 0..500 {
+            let ty = *rng.pick(&types);
+            let value = *rng.pick(&values);
+            let column = *rng.pick(&columns);
+            let cast = if rng.chance(30) {
+                format!("CAST({value} AS {ty})")
+            } else {
+                format!("{value}::{ty}")
+            };
+            let read = [
+                format!("SELECT ({cast}).{column}"),
+                format!("SELECT {column}({cast})"),
+                format!("SELECT x FROM app_flags WHERE ({cast}).{column} = x"),
+            ];
+            let refused = [
+                format!("SELECT * FROM jsonb_populate_record({cast}, $3)"),
+                format!("SELECT r.{column} FROM jsonb_populate_recordset({cast}, $3) r"),
+                format!("SELECT u.{column} FROM unnest($1::{ty}[]) u"),
+                format!("SELECT {cast}"),
+                format!("SELECT coalesce({cast}, {cast})"),
+                format!("SELECT json_populate_record({cast}, $3::json)"),
+            ];
+            if rng.chance(50) {
+                let sql = rng.pick(&read).clone();
+                let analysis = analyze(&sql, context)
+                    .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+                let account = analysis
+                    .tables
+                    .iter()
+                    .find(|t| t.table == "account")
+                    .unwrap_or_else(|| panic!("round {round}: {sql}: {analysis:?}"));
+                assert!(
+                    account.columns.iter().any(|c| c.column == column),
+                    "round {round}: {sql}: {analysis:?}"
+                );
+            } else {
+                let sql = rng.pick(&refused).clone();
+                match analyze(&sql, context) {
+                    Ok(analysis) => panic!("round {round}: {sql}: passes: {analysis:?}"),
+                    Err(errors) => assert!(
+                        errors.iter().any(|e| matches!(
+                            &e.kind,
+                            SqlErrorKind::RowTypeValue { table, .. } if table == "account"
+                        )),
+                        "round {round}: {sql}: {errors:?}"
+                    ),
+                }
+            }
+        }
+        // A type that is no Heroku Connect table is no requirement.
+        for sql in [
+            "SELECT $1::public.account",
+            "SELECT NULL::app_flags",
+            "SELECT $1::text[]",
+        ] {
+            assert!(analyze(sql, context).unwrap().tables.is_empty(), "{sql}");
+        }
+    });
+}
+
+/// JSON keys of a whole row (issue 20, item 10): a literal key of `to_jsonb(a)`,
+/// `row_to_json(a)::jsonb`, `to_json(a.*)` or `hstore(a)` is a read of that column (and a key
+/// Heroku Connect never creates is an error); a key computed at run time is refused.
+#[test]
+fn literal_json_keys_of_a_whole_row_are_column_reads() {
+    with_context(|context| {
+        let mut rng = Rng(0x5eed_0010);
+        let columns = ["name", "billingcity", "type", "loyalty_tier__c"];
+        for round in 0..500 {
+            let column = *rng.pick(&columns);
+            let (row, from) = *rng.pick(&[
+                ("a", "salesforce.account a"),
+                ("a.*", "account a"),
+                ("account", "account"),
+                ("(a)", "salesforce.account AS a"),
+            ]);
+            let json = match rng.below(6) {
+                0 => format!("to_jsonb({row})"),
+                1 => format!("to_json({row})"),
+                2 => format!("row_to_json({row})::jsonb"),
+                3 => format!("(row_to_json({row}))"),
+                4 => format!("hstore({row})"),
+                _ => format!("pg_catalog.to_jsonb({row})"),
+            };
+            let hstore = json.starts_with("hstore");
+            let literal = match rng.below(if hstore { 3 } else { 8 }) {
+                0 => format!("{json} -> '{column}'"),
+                1 => format!("{json} ? '{column}'"),
+                2 if hstore => format!("{json} -> ARRAY['{column}']"),
+                2 => format!("{json} ->> '{column}'"),
+                3 => format!("{json} #>> '{{{column},x}}'"),
+                4 => format!("{json} ?| ARRAY['{column}', '{column}']"),
+                5 => format!("jsonb_extract_path_text({json}::jsonb, '{column}', 'x')"),
+                6 => format!("({json}::jsonb)['{column}']"),
+                _ => format!("({json} -> '{column}')::text"),
+            };
+            let computed = rng
+                .pick(&[
+                    format!("{json} ->> $1"),
+                    format!("{json} -> lower($1)"),
+                    format!("{json} #> $1::text[]"),
+                    format!("{json} ? ('na' || 'me')"),
+                    format!("json_extract_path({json}::json, $1)"),
+                ])
+                .clone();
+            let place = *rng.pick(&[
+                "SELECT {} FROM {}",
+                "SELECT 1 FROM {} WHERE ({}) IS NOT NULL",
+            ]);
+            let sql_of = |expr: &str| {
+                if place.starts_with("SELECT {}") {
+                    format!("SELECT {expr} FROM {from}")
+                } else {
+                    format!("SELECT 1 FROM {from} WHERE ({expr}) IS NOT NULL")
+                }
+            };
+            let sql = sql_of(&literal);
+            let analysis =
+                analyze(&sql, context).unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
+            let columns: Vec<&str> = analysis.tables[0]
+                .columns
+                .iter()
+                .map(|c| c.column.as_str())
+                .collect();
+            assert_eq!(columns, [column], "round {round}: {sql}");
+            let sql = sql_of(&computed);
+            match analyze(&sql, context) {
+                Ok(analysis) => panic!("round {round}: {sql}: passes: {analysis:?}"),
+                Err(errors) => assert!(
+                    errors
+                        .iter()
+                        .any(|e| matches!(e.kind, SqlErrorKind::ComputedRowKey { .. })),
+                    "round {round}: {sql}: {errors:?}"
+                ),
+            }
+        }
+        // A key Heroku Connect never creates; the JSON of a column (not a row) is no read.
+        let errors = analyze("SELECT to_jsonb(a) ->> 'Name' FROM account a", context).unwrap_err();
+        assert!(
+            matches!(errors[0].kind, SqlErrorKind::NotHcName { .. }),
+            "{errors:?}"
+        );
+        let analysis = analyze("SELECT to_jsonb(a.name) ->> $1 FROM account a", context).unwrap();
+        assert_eq!(analysis.tables[0].columns.len(), 1);
     });
 }

@@ -65,6 +65,14 @@
 //! on a table), another statement kind touching a Heroku Connect table, and input too long
 //! (64 KiB; 1 MiB for [`analyze_statements`]) or nested too deeply to analyse safely.
 //!
+//! Statements that run a statement are read for what they run (`EXPLAIN [ANALYZE]`, `PREPARE
+//! ... AS`, `COPY (query) TO`, `DECLARE ... CURSOR FOR`, `CREATE TABLE ... AS`); `COPY table
+//! (cols)` reads (`TO`) or writes (`FROM`) the columns. A literal key of a whole row's JSON or
+//! hstore (`to_jsonb(a) ->> 'col'`) reads the column; a computed key is an error. A value of a
+//! Heroku Connect table's row type (`$1::salesforce.account`) is read where its fields are
+//! selected, an error when passed on. Output names resolve in `DISTINCT ON` and `ORDER BY` as
+//! PostgreSQL resolves them. `U&"..."` names are decoded before they are judged.
+//!
 //! `SELECT *` and `t.*` require the table only (listed in [`Analysis::wildcards`]): which
 //! columns they return differs between environments, so explicit columns are checked better.
 
@@ -78,12 +86,14 @@ mod placeholders;
 mod position;
 mod prefilter;
 mod resolve;
+mod unicode;
 
 pub use analysis::{
     Analysis, ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse, WAY_OUT,
 };
 pub use context::{Context, Union, PLACEHOLDER_PREFIX};
 pub use literal::{analyze_literal, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+pub(crate) use parse::statement_ranges;
 pub use placeholders::{
     analyze_format, substitute_placeholders, FormatError, FormatOutcome, Substituted,
 };
@@ -166,6 +176,9 @@ fn analyze_text(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis
 }
 
 fn analyze_here(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis, Vec<SqlError>> {
+    // `U&"\0074ier__c"` is read as PostgreSQL reads it; every offset stays where it was.
+    let decoded = unicode::decode_identifiers(sql);
+    let sql = decoded.as_deref().unwrap_or(sql);
     let lines = position::Lines::new(sql);
     let statements = parse::statements(sql, &lines, many).map_err(|err| vec![err])?;
     let mut resolver = resolve::Resolver::new(context, &lines);

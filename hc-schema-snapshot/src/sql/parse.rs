@@ -41,6 +41,28 @@ pub(crate) fn statements(
     }
 }
 
+/// The byte ranges of the statements of `sql`, split at each `;` that is a token (not inside
+/// a string, a quoted name or a comment), the `;` left out; `None` when the text does not
+/// tokenize.
+pub(crate) fn statement_ranges(sql: &str) -> Option<Vec<std::ops::Range<usize>>> {
+    use sqlparser::tokenizer::{Token, Tokenizer};
+    let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)
+        .tokenize_with_location()
+        .ok()?;
+    let lines = Lines::new(sql);
+    let mut ranges = Vec::new();
+    let mut start = 0;
+    for token in &tokens {
+        if token.token == Token::SemiColon {
+            let at = lines.range(token.span)?;
+            ranges.push(start..at.start);
+            start = at.end;
+        }
+    }
+    ranges.push(start..sql.len());
+    Some(ranges)
+}
+
 /// sqlparser's error with its position taken out of the message (" at Line: 2, Column: 5"),
 /// or at the end of the text when it ran out of input.
 fn parse_error(err: ParserError, sql: &str, lines: &Lines<'_>) -> SqlError {
@@ -111,6 +133,18 @@ mod tests {
         assert_eq!(err.at.start, 7);
         let sql = "SELECT a FROM";
         assert_eq!(error(sql).at, sql.len()..sql.len());
+    }
+
+    #[test]
+    fn statements_split_at_semicolons_that_are_tokens() {
+        let sql = "BEGIN; UPDATE t SET a = ';' -- ;\n; SELECT \";\" FROM t";
+        let ranges = statement_ranges(sql).unwrap();
+        let texts: Vec<&str> = ranges.iter().map(|r| sql[r.clone()].trim()).collect();
+        assert_eq!(
+            texts,
+            ["BEGIN", "UPDATE t SET a = ';' -- ;", "SELECT \";\" FROM t"]
+        );
+        assert_eq!(statement_ranges("SELECT 'x"), None);
     }
 
     #[test]

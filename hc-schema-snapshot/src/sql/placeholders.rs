@@ -21,6 +21,8 @@ pub struct Substituted {
     /// How many placeholders there were (each occurrence).
     pub placeholders: usize,
     pieces: Vec<Piece>,
+    /// How each distinct placeholder is written (first occurrence): `{}`, `{schema}`.
+    written: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +53,36 @@ impl Substituted {
         }
         self.pieces.last().map_or(offset, |p| p.original.end)
     }
+
+    /// `text` (a message about [`Substituted::text`]) with each placeholder's internal name
+    /// (`__hc_fmt_0`) written back as in the format string (`{}`, `{schema}`), so that no
+    /// message shows a name the user never wrote.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::sql::substitute_placeholders;
+    /// let s = substitute_placeholders("SELECT x FROM {schema}.account, {}").unwrap();
+    /// assert_eq!(s.restore("`__hc_fmt_1.x` or `__hc_fmt_0.account`"), "`{}.x` or `{schema}.account`");
+    /// ```
+    pub fn restore(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(PLACEHOLDER_PREFIX) {
+            out.push_str(&rest[..at]);
+            let after = &rest[at + PLACEHOLDER_PREFIX.len()..];
+            let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            match after[..digits]
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| self.written.get(n))
+            {
+                Some(written) => out.push_str(written),
+                None => out.push_str(&rest[at..at + PLACEHOLDER_PREFIX.len() + digits]),
+            }
+            rest = &after[digits..];
+        }
+        out.push_str(rest);
+        out
+    }
 }
 
 /// A string that is not a valid `format!` string (a lone `}`, an unclosed `{`).
@@ -79,6 +111,7 @@ pub fn substitute_placeholders(format: &str) -> Result<Substituted, FormatError>
     let mut text = String::with_capacity(format.len() + 16);
     let mut pieces: Vec<Piece> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
+    let mut written: Vec<String> = Vec::new();
     let mut next_positional = 0usize;
     let mut placeholders = 0;
     let mut verbatim_from = 0;
@@ -145,6 +178,7 @@ pub fn substitute_placeholders(format: &str) -> Result<Substituted, FormatError>
                     Some(n) => n,
                     None => {
                         keys.push(key);
+                        written.push(format[i..close + 1].to_string());
                         keys.len() - 1
                     }
                 };
@@ -169,6 +203,7 @@ pub fn substitute_placeholders(format: &str) -> Result<Substituted, FormatError>
         text,
         placeholders,
         pieces,
+        written,
     })
 }
 
@@ -242,10 +277,10 @@ pub fn analyze_format(format: &str, context: &Context<'_>) -> FormatOutcome {
                     reason: format!(
                         "a placeholder in a position that cannot be substituted (with names in \
                          place of the placeholders, sqlparser says: {})",
-                        match &err.kind {
+                        substituted.restore(&match &err.kind {
                             SqlErrorKind::Parse { message } => message.clone(),
                             _ => err.to_string(),
-                        }
+                        })
                     ),
                     at: map(err.at.start)..map(err.at.end),
                 },
@@ -254,7 +289,7 @@ pub fn analyze_format(format: &str, context: &Context<'_>) -> FormatOutcome {
                         .into_iter()
                         .map(|e| SqlError {
                             at: map(e.at.start)..map(e.at.end),
-                            kind: e.kind,
+                            kind: e.kind.map_text(&|text| substituted.restore(text)),
                         })
                         .collect(),
                 ),

@@ -1,25 +1,51 @@
 //! A cheap test of whether a string may be SQL that touches a table, before parsing it.
 
-/// Whether `text` may be an SQL statement that touches a table: its first word (after
-/// whitespace, `(` and SQL comments) is `SELECT`, `WITH`, `INSERT`, `UPDATE`, `DELETE`,
-/// `MERGE`, `VALUES` or `TABLE` (any case), and a word that names a table's place follows
-/// somewhere (`FROM`, `INTO`, `UPDATE`, `DELETE`, `JOIN`, `TABLE`, `USING`; `UPDATE`, `DELETE`,
-/// `MERGE`, `INSERT` and `TABLE` carry their own). One pass over the bytes, no allocation.
-/// It never rejects such a statement; it accepts some prose ("Select from the list"), which
-/// then fails to parse.
+/// Whether `text` may hold an SQL statement that touches a table. Each statement is looked
+/// at (the text's start, and after every `;`: `BEGIN; UPDATE ...`, `SET LOCAL ...; SELECT
+/// ...`): its first word (after whitespace, `(` and SQL comments) is `SELECT`, `WITH`,
+/// `INSERT`, `UPDATE`, `DELETE`, `MERGE`, `VALUES` or `TABLE`, or one that holds a statement
+/// (`EXPLAIN`, `COPY`, `DECLARE`, `CREATE`, `PREPARE`), any case, and a word that names a
+/// table's place follows somewhere (`FROM`, `INTO`, `UPDATE`, `DELETE`, `JOIN`, `TABLE`,
+/// `USING`, `TO`; `UPDATE`, `DELETE`, `MERGE`, `INSERT` and `TABLE` carry their own). Linear
+/// in the text, no allocation. It never rejects such a statement; it accepts some prose
+/// ("Select from the list"), which then fails to parse.
 ///
 /// ```
 /// use hc_schema_snapshot::sql::looks_like_sql;
 /// assert!(looks_like_sql("SELECT name FROM salesforce.account"));
 /// assert!(looks_like_sql("  -- tiers\n  (select a from t)"));
 /// assert!(looks_like_sql("update contact set title = $1"));
+/// assert!(looks_like_sql("BEGIN; UPDATE contact SET title = $1; COMMIT;"));
+/// assert!(looks_like_sql("COPY salesforce.contact (email) FROM STDIN"));
 /// assert!(!looks_like_sql("SELECT 1"));
 /// assert!(!looks_like_sql("Selected: {}"));
 /// assert!(!looks_like_sql("hello from Rust"));
 /// ```
 pub fn looks_like_sql(text: &str) -> bool {
     let bytes = text.as_bytes();
-    let mut i = 0;
+    // Where the last word naming a table's place starts: a statement starting before it has
+    // one after its first word.
+    let last_place = last_word(
+        bytes,
+        &[
+            b"from", b"into", b"update", b"delete", b"join", b"table", b"using", b"to",
+        ],
+    );
+    let mut start = 0;
+    loop {
+        if statement_may_touch_a_table(text, start, last_place) {
+            return true;
+        }
+        match bytes[start..].iter().position(|&b| b == b';') {
+            Some(at) => start += at + 1,
+            None => return false,
+        }
+    }
+}
+
+/// [`looks_like_sql`] for the statement starting at byte `i`.
+fn statement_may_touch_a_table(text: &str, mut i: usize, last_place: Option<usize>) -> bool {
+    let bytes = text.as_bytes();
     loop {
         while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b'(') {
             i += 1;
@@ -46,23 +72,18 @@ pub fn looks_like_sql(text: &str) -> bool {
     if is(b"update") || is(b"delete") || is(b"merge") || is(b"insert") || is(b"table") {
         return i < bytes.len() || is(b"table");
     }
-    if !(is(b"select") || is(b"with") || is(b"values")) {
-        return false;
-    }
-    has_word(
-        &bytes[i..],
-        &[
-            b"from", b"into", b"update", b"delete", b"join", b"table", b"using",
-        ],
-    )
+    let reads = is(b"select") || is(b"with") || is(b"values");
+    let holds = is(b"explain") || is(b"copy") || is(b"declare") || is(b"create") || is(b"prepare");
+    (reads || holds) && last_place.is_some_and(|place| place >= i)
 }
 
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Whether one of `words` occurs in `bytes` as a whole word, in any case.
-fn has_word(bytes: &[u8], words: &[&[u8]]) -> bool {
+/// Where the last whole word of `bytes` that is one of `words` (in any case) starts.
+fn last_word(bytes: &[u8], words: &[&[u8]]) -> Option<usize> {
+    let mut last = None;
     let mut i = 0;
     while i < bytes.len() {
         if !is_word_byte(bytes[i]) {
@@ -74,15 +95,11 @@ fn has_word(bytes: &[u8], words: &[&[u8]]) -> bool {
             i += 1;
         }
         let word = &bytes[start..i];
-        let mut k = 0;
-        while k < words.len() {
-            if word.eq_ignore_ascii_case(words[k]) {
-                return true;
-            }
-            k += 1;
+        if words.iter().any(|w| word.eq_ignore_ascii_case(w)) {
+            last = Some(start);
         }
     }
-    false
+    last
 }
 
 #[cfg(test)]

@@ -451,10 +451,20 @@ fn environment_dependent_constructs_are_errors() {
         text.starts_with("a column list in a table's alias renames"),
         "{text}"
     );
-    let text = error_text("CREATE TABLE copy AS SELECT * FROM salesforce.account");
+    // The query of CREATE TABLE ... AS is read; a Heroku Connect table created is refused.
+    assert_eq!(
+        needs("CREATE TEMP TABLE copy AS SELECT name FROM salesforce.account"),
+        ["read account(name)"]
+    );
+    let text = error_text("CREATE TABLE salesforce.account AS SELECT 1 AS x");
     assert_eq!(
         text,
         "hc_sql! analyses SELECT, INSERT, UPDATE, DELETE and MERGE; this CREATE TABLE statement touches the Heroku Connect table `account`"
+    );
+    let text = error_text("CREATE TABLE t (LIKE salesforce.account)");
+    assert!(
+        text.contains("touches the Heroku Connect table `account`"),
+        "{text}"
     );
     assert!(needs("SET search_path TO salesforce, public").is_empty());
 }
@@ -715,21 +725,31 @@ fn renaming_a_star_over_an_hc_table_by_position_is_an_error() {
 }
 
 #[test]
-fn insert_into_a_field_of_a_column_writes_the_column_and_copy_is_refused() {
+fn insert_into_a_field_of_a_column_writes_the_column_and_copy_is_read() {
     assert_eq!(
         needs("INSERT INTO salesforce.contact (phone__c.email) VALUES ($1)"),
         ["write contact(phone__c)"]
     );
+    assert_eq!(
+        needs("COPY salesforce.account (sfid, bogus__c) TO STDOUT"),
+        ["read account(sfid, bogus__c)"]
+    );
+    assert_eq!(
+        needs("COPY contact (email, lastname) FROM STDIN"),
+        ["write contact(email, lastname)"]
+    );
+    assert_eq!(
+        needs("COPY (SELECT name FROM salesforce.account) TO STDOUT"),
+        ["read account(name)"]
+    );
     for sql in [
-        "COPY salesforce.account (sfid, bogus__c) TO STDOUT",
+        "COPY salesforce.account TO STDOUT",
         "COPY salesforce.contact FROM STDIN",
     ] {
         let text = error_text(sql);
-        assert!(
-            text.contains("touches the Heroku Connect table"),
-            "{sql}: {text}"
-        );
+        assert!(text.contains("every column by position"), "{sql}: {text}");
     }
+    assert!(error_text("COPY contact (sfid) FROM STDIN").contains("must not write"));
     assert!(needs("COPY public.events FROM STDIN").is_empty());
 }
 

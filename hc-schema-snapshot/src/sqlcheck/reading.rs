@@ -5,11 +5,11 @@
 use std::ops::Range;
 
 use crate::sql::{
-    analyze_format, analyze_statements, looks_like_sql, substitute_placeholders, Analysis, Context,
-    FormatOutcome, SqlError, SqlErrorKind,
+    analyze_format, analyze_statements, looks_like_sql, statement_ranges, substitute_placeholders,
+    Analysis, Context, FormatOutcome, SqlError, SqlErrorKind,
 };
 
-use super::words::may_touch_hc;
+use super::words::{may_touch_hc, qualified_hc_piece};
 
 /// How the text of a literal reads.
 pub(super) enum Reading {
@@ -29,8 +29,26 @@ pub(super) enum Reading {
 }
 
 /// Read `value` as SQL: a `format!` string with its placeholders substituted, a plain string as
-/// it is (and, when it only parses with its `{...}` taken for placeholders, as a template).
+/// it is (and, when it only parses with its `{...}` taken for placeholders, as a template). A
+/// text that is no statement but names a Heroku Connect table as `schema.table` in SQL words
+/// (a piece put together at run time: `" FROM salesforce.account"`) is skipped, never prose.
 pub(super) fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
+    match read_statements(value, format, context) {
+        Reading::NotSql => match qualified_hc_piece(value, context) {
+            Some((table, at)) => Reading::Skipped {
+                reason: format!(
+                    "it names the Heroku Connect table `{table}` but is not a statement \
+                     hc-schema can read (a piece of SQL put together at run time?)"
+                ),
+                at,
+            },
+            None => Reading::NotSql,
+        },
+        reading => reading,
+    }
+}
+
+fn read_statements(value: &str, format: bool, context: &Context<'_>) -> Reading {
     if !may_touch_hc(value, context) {
         return Reading::NoHc;
     }
@@ -53,15 +71,83 @@ pub(super) fn read(value: &str, format: bool, context: &Context<'_>) -> Reading 
     }
     match analyze_statements(value, context) {
         Ok(analysis) => Reading::Analysis(analysis),
-        Err(errors) if is_parse_error(&errors) && value.contains('{') => {
-            // A template filled in by hand (`.replace("{schema}", ...)`): read like format!.
-            match analyze_format(value, context) {
-                FormatOutcome::Analyzed(analysis) => Reading::Analysis(analysis),
-                FormatOutcome::Failed(errors) => from_errors(&errors),
-                _ => Reading::NotSql,
+        Err(errors) if is_parse_error(&errors) => {
+            if value.contains('{') {
+                // A template filled in by hand (`.replace("{schema}", ...)`): read like format!.
+                match analyze_format(value, context) {
+                    FormatOutcome::Analyzed(analysis) => return Reading::Analysis(analysis),
+                    FormatOutcome::Failed(errors) if !is_parse_error(&errors) => {
+                        return from_errors(&errors)
+                    }
+                    _ => {}
+                }
             }
+            one_by_one(value, context)
         }
         Err(errors) => from_errors(&errors),
+    }
+}
+
+/// The most statements [`one_by_one`] reads separately (each is parsed in a text as long as
+/// the whole).
+const MAX_SEPARATE: usize = 256;
+
+/// The most bytes [`one_by_one`] parses in all (each statement is parsed at its offset).
+const MAX_WORK: usize = 16 * 1024 * 1024;
+
+/// A text of several statements of which one does not parse: each statement alone (the others
+/// blanked, so that every offset stays). When another one is SQL on Heroku Connect tables the
+/// string is SQL, and could not be read whole: skipped, never prose.
+fn one_by_one(value: &str, context: &Context<'_>) -> Reading {
+    let Some(ranges) = statement_ranges(value) else {
+        return Reading::NotSql;
+    };
+    if ranges.len() < 2 {
+        return Reading::NotSql;
+    }
+    if ranges.len() > MAX_SEPARATE || value.len().saturating_mul(ranges.len()) > MAX_WORK {
+        // Too much to parse statement by statement: skipped if some statement looks like one.
+        return match ranges.iter().find(|r| looks_like_sql(&value[(*r).clone()])) {
+            Some(range) => Reading::Skipped {
+                reason: "one of its statements does not parse, and it holds too many to read \
+                         them one by one"
+                    .to_string(),
+                at: range.clone(),
+            },
+            None => Reading::NotSql,
+        };
+    }
+    let mut failing: Option<SqlError> = None;
+    let mut touches = false;
+    for range in ranges {
+        if value[range.clone()].trim().is_empty() {
+            continue;
+        }
+        // The statement at its own offsets: what comes before it blanked (byte for byte).
+        let mut masked = " ".repeat(range.start);
+        masked.push_str(&value[range.clone()]);
+        match analyze_statements(&masked, context) {
+            Ok(analysis) => touches |= analysis.touches_hc(),
+            Err(errors) if is_parse_error(&errors) => {
+                if failing.is_none() {
+                    failing = errors
+                        .into_iter()
+                        .find(|e| matches!(e.kind, SqlErrorKind::Parse { .. }));
+                }
+            }
+            // Another error (an ambiguous column...): that statement is SQL on Heroku Connect.
+            Err(_) => touches = true,
+        }
+    }
+    match failing {
+        Some(error) if touches => Reading::Skipped {
+            reason: format!(
+                "one of its statements does not parse, so it was not read: {error} (the \
+                 others use Heroku Connect tables)"
+            ),
+            at: error.at,
+        },
+        _ => Reading::NotSql,
     }
 }
 

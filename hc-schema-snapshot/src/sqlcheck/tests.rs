@@ -408,13 +408,20 @@ fn a_template_filled_by_hand_is_read_like_a_format_string() {
 }
 
 #[test]
-fn sql_that_does_not_parse_outside_hc_sql_is_prose() {
+fn sql_that_does_not_parse_is_prose_unless_it_names_an_hc_table_with_its_schema() {
     let text = format!(
-        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM salesforce.account WHERE\" }}\n"
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM account WHERE\" }}\n"
     );
     let (_, checks) = one(&text);
     assert!(checks.findings.is_empty(), "{:?}", checks.findings);
     assert_eq!(checks.stats.not_sql, 1);
+    // Naming `salesforce.account`, it is skipped (a note), never passed as prose.
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM salesforce.account WHERE\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    assert_eq!(checks.stats.skipped, 1);
+    assert_eq!(checks.findings[0].kind, SqlFindingKind::Skipped);
 }
 
 #[test]
@@ -889,4 +896,266 @@ fn generated_uses_agree_with_the_breaking_classification() {
             }
         }
     }
+}
+
+/// Statements the lints must read wherever they stand in a string (issue 20, items 7 and 8):
+/// each touches Heroku Connect beyond `account(name)`.
+const LINTED: &[&str] = &[
+    "SELECT name, billingcity FROM salesforce.account",
+    "UPDATE salesforce.contact SET email = $1 WHERE sfid = $2",
+    "SELECT a.name, c.email FROM account a JOIN contact c ON c.accountid = a.sfid",
+    "DELETE FROM lead WHERE sfid = $1",
+    "INSERT INTO contact (email, lastname) VALUES ($1, $2)",
+    "WITH t AS (SELECT sfid, type FROM salesforce.account) SELECT type FROM t",
+    "COPY salesforce.contact (email) FROM STDIN",
+    "COPY account (name, type) TO STDOUT",
+];
+
+/// A string of several statements, or a statement held by another (`EXPLAIN ANALYZE`, `COPY
+/// (...) TO`, `DECLARE ... CURSOR FOR`, `CREATE TEMP TABLE ... AS`), gets the findings of the
+/// statement it runs: `undeclared` inside an annotated item, `unguarded` outside; never the
+/// plain ok of "not SQL".
+#[test]
+fn generated_statements_among_and_inside_others_are_linted_like_alone() {
+    let mut rng = Rng(0x5eed_0020_0007);
+    let around = [
+        "BEGIN;",
+        "SET LOCAL statement_timeout = 5000;",
+        ";",
+        "SET search_path TO public;",
+        "SELECT 1;",
+        "",
+    ];
+    let messages = |text: &str| -> Vec<(SqlFindingKind, String)> {
+        let (_, checks) = one(text);
+        checks
+            .findings
+            .iter()
+            .map(|f| (f.kind, f.explanation.message.clone()))
+            .collect()
+    };
+    for round in 0..200 {
+        let bare = rng.pick(LINTED);
+        let query = bare.starts_with("SELECT") || bare.starts_with("WITH");
+        let mut sql = bare.to_string();
+        if rng.one_in(2) {
+            let holders: &[(&str, &str)] = if query {
+                &[
+                    ("EXPLAIN ANALYZE ", ""),
+                    ("COPY (", ") TO STDOUT"),
+                    ("DECLARE c CURSOR FOR ", ""),
+                    ("CREATE TEMP TABLE t AS ", ""),
+                ]
+            } else if bare.starts_with("COPY") {
+                &[("", "")]
+            } else {
+                &[("EXPLAIN ANALYZE ", ""), ("EXPLAIN ", "")]
+            };
+            let (prefix, suffix) = holders[(rng.next() % holders.len() as u64) as usize];
+            sql = format!("{prefix}{sql}{suffix}");
+        }
+        sql = format!(
+            "{} {sql}; {}",
+            rng.pick(&around),
+            rng.pick(&around).trim_end_matches(';')
+        );
+        let annotated = rng.one_in(2);
+        let source = |sql: &str| {
+            let annotation = if annotated {
+                "#[hc_requires(account(name))]\n"
+            } else {
+                ""
+            };
+            format!("{PRELUDE}{annotation}fn run() -> &'static str {{ r#\"{sql}\"# }}\n")
+        };
+        let alone = messages(&source(bare));
+        let among = messages(&source(&sql));
+        assert!(!alone.is_empty(), "{bare}");
+        let kind = if annotated {
+            SqlFindingKind::Undeclared
+        } else {
+            SqlFindingKind::Unguarded
+        };
+        assert!(alone.iter().all(|(k, _)| *k == kind), "{bare}: {alone:?}");
+        if annotated {
+            assert_eq!(among, alone, "round {round}: {sql}");
+        } else {
+            assert_eq!(among.len(), 1, "round {round}: {sql}: {among:?}");
+            assert_eq!(among[0].0, kind, "round {round}: {sql}: {among:?}");
+        }
+    }
+}
+
+/// SQL in several literals (issue 20, item 11): `concat!` of literals is read as the joined
+/// text (the same findings as the one literal, inside an annotated item and outside); pieces
+/// put together with `push_str` that name a Heroku Connect table as `schema.table` are
+/// skipped or unguarded, never silent. The fast scan and the full parse agree.
+#[test]
+fn generated_sql_in_several_literals_is_never_silent() {
+    let mut rng = Rng(0x5eed_0020_0011);
+    let statements = [
+        "SELECT name, billingcity FROM salesforce.account WHERE sfid = $1",
+        "UPDATE salesforce.contact SET email = $1 WHERE sfid = $2",
+        "SELECT a.name, c.email FROM salesforce.account a JOIN salesforce.contact c ON c.accountid = a.sfid",
+        "DELETE FROM salesforce.lead WHERE sfid = $1",
+    ];
+    let messages = |checks: &SqlChecks| -> Vec<(SqlFindingKind, String)> {
+        checks
+            .findings
+            .iter()
+            .map(|f| (f.kind, f.explanation.message.clone()))
+            .collect()
+    };
+    for round in 0..200 {
+        let sql = rng.pick(&statements);
+        let words: Vec<&str> = sql.split(' ').collect();
+        // Split at spaces into 2..=4 pieces (each keeps its leading space).
+        let mut cuts: Vec<usize> = (0..3)
+            .map(|_| 1 + (rng.next() as usize) % (words.len() - 1))
+            .collect();
+        cuts.sort();
+        cuts.dedup();
+        let mut pieces = Vec::new();
+        let mut last = 0;
+        for cut in cuts.iter().copied().chain([words.len()]) {
+            let mut piece = words[last..cut].join(" ");
+            if last > 0 {
+                piece.insert(0, ' ');
+            }
+            pieces.push(piece);
+            last = cut;
+        }
+        let annotated = rng.one_in(2);
+        let annotation = if annotated {
+            "#[hc_requires(account(name))]\n"
+        } else {
+            ""
+        };
+        let literals: Vec<String> = pieces.iter().map(|p| format!("\"{p}\"")).collect();
+        let path = rng.pick(&["concat", "std::concat", "core::concat"]);
+        let joined = format!(
+            "{PRELUDE}{annotation}fn run() -> &'static str {{ {path}!({}) }}\n",
+            literals.join(", ")
+        );
+        let alone = format!("{PRELUDE}{annotation}fn run() -> &'static str {{ \"{sql}\" }}\n");
+        let (_, expected) = one(&alone);
+        let sources = [("src/lib.rs", joined.as_str())];
+        let fast = check(&scan_sources(&sources), &context_for_tests());
+        let full = check(
+            &scan_sources_with(&sources, Strategy::FullParse),
+            &context_for_tests(),
+        );
+        assert_eq!(fast, full, "round {round}: {joined}");
+        assert_eq!(
+            messages(&fast),
+            messages(&expected),
+            "round {round}: {joined}"
+        );
+        assert!(!fast.findings.is_empty(), "round {round}: {joined}");
+
+        // The same pieces put together at run time.
+        let mut body = format!("let mut q = String::from({});\n", literals[0]);
+        for literal in &literals[1..] {
+            body.push_str(&format!("    q.push_str({literal});\n"));
+        }
+        let built = format!("{PRELUDE}{annotation}fn run() -> String {{\n    {body}    q\n}}\n");
+        let (_, checks) = one(&built);
+        assert!(
+            !checks.findings.is_empty(),
+            "round {round}: silent:\n{built}"
+        );
+        for finding in &checks.findings {
+            let kinds: &[SqlFindingKind] = if annotated {
+                &[SqlFindingKind::Undeclared, SqlFindingKind::Skipped]
+            } else {
+                &[SqlFindingKind::Unguarded]
+            };
+            assert!(
+                kinds.contains(&finding.kind),
+                "round {round}: {built}\n{finding:?}"
+            );
+        }
+    }
+}
+
+/// The context [`checked`] uses.
+fn context_for_tests() -> Context<'static> {
+    let (test, prod) = snapshots();
+    let union: &'static Union = Box::leak(Box::new(Union::new([
+        Box::leak(Box::new(test)) as &Snapshot,
+        Box::leak(Box::new(prod)) as &Snapshot,
+    ])));
+    Context::new(["salesforce"], union)
+}
+
+/// A string of several statements one of which does not parse (issue 20, item 7): when
+/// another is SQL on Heroku Connect tables, the string is skipped (annotated) or unguarded,
+/// never prose; without Heroku Connect SQL beside it, prose as before.
+#[test]
+fn generated_strings_with_one_unparsable_statement_are_never_prose() {
+    let mut rng = Rng(0x5eed_0020_0107);
+    let good = [
+        "UPDATE contact SET email = $1 WHERE sfid = $2",
+        "SELECT name, billingcity FROM account",
+        "DELETE FROM lead WHERE sfid = $1",
+    ];
+    let bad = [
+        "SET LOCAL statement_timeout TO",
+        "VACUUM ANALYZE (",
+        "SELECT name FROM account WHERE",
+        "CALL",
+        "LISTEN",
+    ];
+    for round in 0..120 {
+        let mut statements = vec![rng.pick(&good).to_string(), rng.pick(&bad).to_string()];
+        if rng.one_in(2) {
+            statements.swap(0, 1);
+        }
+        if rng.one_in(2) {
+            statements.insert(0, "BEGIN".to_string());
+            statements.push("COMMIT".to_string());
+        }
+        let sql = statements.join(if rng.one_in(2) { "; " } else { ";\n" });
+        let annotated = rng.one_in(2);
+        let annotation = if annotated {
+            "#[hc_requires(account(name))]\n"
+        } else {
+            ""
+        };
+        let text = format!("{PRELUDE}{annotation}fn run() -> &'static str {{ r#\"{sql}\"# }}\n");
+        let (_, checks) = one(&text);
+        let kind = if annotated {
+            SqlFindingKind::Skipped
+        } else {
+            SqlFindingKind::Unguarded
+        };
+        assert_eq!(checks.findings.len(), 1, "round {round}: {sql}: {checks:?}");
+        assert_eq!(checks.findings[0].kind, kind, "round {round}: {sql}");
+    }
+    // No Heroku Connect SQL beside it: prose.
+    let text = format!(
+        "{PRELUDE}fn run() -> &'static str {{ \"BEGIN; VACUUM ANALYZE (; SELECT key FROM app_settings\" }}\n"
+    );
+    let (_, checks) = one(&text);
+    assert!(checks.findings.is_empty(), "{:?}", checks.findings);
+}
+
+#[test]
+fn concat_inside_format_is_a_format_string_and_a_non_literal_argument_keeps_the_pieces() {
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f(s: &str) -> String {{ format!(concat!(\"SELECT name, billingcity \", \"FROM {{}}.account\"), s) }}\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Undeclared);
+    assert!(found[0].3.contains("account.billingcity"), "{found:?}");
+    // `concat!` with a non-literal argument: its literals one by one (the piece is skipped).
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ concat!(\"SELECT name \", env!(\"X\"), \" FROM salesforce.account\") }}\n"
+    );
+    let (_, checks) = one(&text);
+    let found = findings(&checks);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].0, SqlFindingKind::Skipped);
 }

@@ -55,6 +55,11 @@ fn statement(rng: &mut Rng, failing: bool) -> String {
                 "SELECTSPsfidSPFROMSPaccountSPaSPJOINSPcontactSPcSPONSPc.accountidSP=SPa.sfid",
                 "SELECTSPx.nameSPFROMSPaccountSPa",
                 "SELECTSPnameSPFROMSPaccount;SPSELECTSP1",
+                // Issue 20: a computed key into a whole row's JSON, a row type passed on, a
+                // COPY without a column list.
+                "SELECTSPto_jsonb(a)SP->>SP$1SPFROMSPaccountSPa",
+                "SELECTSP*SPFROMSPjsonb_populate_record(NULL::salesforce.account,SP$1)",
+                "COPYSPsalesforce.contactSPFROMSPSTDIN",
             ])
             .to_string();
     }
@@ -72,6 +77,15 @@ fn statement(rng: &mut Rng, failing: bool) -> String {
         format!("WITHSPtSPASSP(SELECTSP{a},SP{b}SPFROMSP{schema}account)SPSELECTSP{b}SPFROMSPt"),
         format!("DELETESPFROMSP{schema}contactSPWHERESP{c}SPISSPNULL"),
         "SELECTSPkeySPFROMSPapp_settings".to_string(),
+        // Issue 20: statements that run a statement, output names in DISTINCT ON, JSON keys
+        // of a whole row, a field of a row type value, COPY with a column list.
+        format!("EXPLAINSPANALYZESPSELECTSP{a},SP{missing}SPFROMSP{schema}account"),
+        format!(
+            "SELECTSPDISTINCTSPONSP(acct)SPc.accountidSPASSPacct,SPc.{c}SPFROMSP{schema}contactSPcSPORDERSPBYSPacct"
+        ),
+        format!("SELECTSPto_jsonb(a)SP->>SP'{missing}'SPFROMSP{schema}accountSPa"),
+        format!("SELECTSP($1::salesforce.account).{missing}"),
+        format!("COPYSP{schema}contactSP({c})SPTOSPSTDOUT"),
     ];
     shapes[rng.below(shapes.len())].clone()
 }

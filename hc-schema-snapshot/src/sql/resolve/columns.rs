@@ -98,11 +98,24 @@ impl<'c, 'l> Resolver<'c, 'l> {
             .iter()
             .any(|q| q.value.starts_with(PLACEHOLDER_PREFIX))
         {
-            // `{schema}.account.name`: the table, if the query has it so.
+            // `{schema}.account.name`: the table, if the query has it so (with its schema,
+            // else by its name). `{t}.name`: any relation may be `{t}`: read as unqualified
+            // (never dropped: that would be a false pass).
             let (last, rest) = qualifier.split_last()?;
-            let schema = rest.last().map(fold);
-            let relation = scope.relation(&fold(last), schema.as_deref())?.clone();
-            return self.qualified(&relation, &column, at);
+            if !last.value.starts_with(PLACEHOLDER_PREFIX) {
+                let schema = rest.last().map(fold);
+                let relation = scope
+                    .relation(&fold(last), schema.as_deref())
+                    .or_else(|| scope.relation(&fold(last), None))
+                    .cloned();
+                if let Some(relation) = relation {
+                    return self.qualified(&relation, &column, at);
+                }
+            }
+            if column.starts_with(PLACEHOLDER_PREFIX) {
+                return None;
+            }
+            return self.unqualified(&column, at, scope);
         }
         if column.starts_with(PLACEHOLDER_PREFIX) {
             if !qualifier.is_empty() {

@@ -488,6 +488,7 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::Function(function) => {
+                self.resolver.row_json_path_function(function, self.scope);
                 let as_column = self.resolver.functional_notation(function, self.scope);
                 let ends_rows = as_column || is_terminal_row_function(function);
                 if let FunctionArguments::List(list) = &function.args {
@@ -522,6 +523,14 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::CompoundFieldAccess { root, access_chain } => {
+                // `to_jsonb(a)['col']`: a key of the row's JSON.
+                if let Some(AccessExpr::Subscript(sqlparser::ast::Subscript::Index { index })) =
+                    access_chain.first()
+                {
+                    if let Some(relation) = self.resolver.keyed_row(root, self.scope) {
+                        self.resolver.row_keys(&relation, index, Keys::One);
+                    }
+                }
                 // `(a).col`: the row ends here (the field is the column read below).
                 self.row_ok.push(innermost(root) as *const Expr);
                 for access in access_chain {
@@ -545,6 +554,27 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                         self.skip.push(row as *const Expr);
                     }
                 }
+            }
+            Expr::Cast { data_type, .. } => {
+                // `NULL::salesforce.account`, `$1::salesforce.account[]`: a value of a Heroku
+                // Connect table's row type. Its fields read where it stands (`(x).col`) are
+                // columns; passed on, it is refused like a whole row.
+                if let Some((table, array)) = self.resolver.row_type(data_type) {
+                    let at = self.resolver.at_span(expr.span());
+                    self.resolver.table_use(&table, Access::Read, at.clone());
+                    if array || !consumed {
+                        self.resolver.error(
+                            SqlErrorKind::RowTypeValue {
+                                written: data_type.to_string(),
+                                table,
+                            },
+                            at,
+                        );
+                    }
+                }
+            }
+            Expr::BinaryOp { left, op, right } => {
+                self.resolver.row_json_key(left, op, right, self.scope);
             }
             _ => {}
         }
@@ -652,12 +682,232 @@ const ROW_FUNCTIONS: &[&str] = &[
     "to_jsonb",
 ];
 
+/// What the right operand of a key operator names: one key (`->`, `->>`, `?`), a path whose
+/// first element is the key (`#>`, `#>>`), a list of keys (`?|`, `?&`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    One,
+    Path,
+    List,
+}
+
+/// Functions whose result holds a whole row's columns under their names as keys:
+/// `to_jsonb(a) ->> 'col'`, `hstore(a) -> 'col'` read `a.col`.
+const KEYED_ROW_FUNCTIONS: &[&str] = &["hstore", "row_to_json", "to_json", "to_jsonb"];
+
 impl Resolver<'_, '_> {
+    /// The Heroku Connect table whose row type `data_type` is (`salesforce.account`, or a
+    /// known table unqualified), and whether it is an array of them.
+    fn row_type(&self, data_type: &sqlparser::ast::DataType) -> Option<(String, bool)> {
+        use sqlparser::ast::{ArrayElemTypeDef, DataType};
+        match data_type {
+            DataType::Custom(name, modifiers) if modifiers.is_empty() => {
+                let parts = idents(name)?;
+                let (last, rest) = parts.split_last()?;
+                let schema = match rest {
+                    [] => None,
+                    [schema] => Some(fold(schema)),
+                    _ => return None,
+                };
+                let table = fold(last);
+                self.context
+                    .is_hc_table(schema.as_deref(), &table)
+                    .then_some((table, false))
+            }
+            DataType::Array(
+                ArrayElemTypeDef::AngleBracket(inner)
+                | ArrayElemTypeDef::SquareBracket(inner, _)
+                | ArrayElemTypeDef::Parenthesis(inner)
+                | ArrayElemTypeDef::ParenthesisNotNull(inner)
+                | ArrayElemTypeDef::Qualified(inner, _),
+            ) => self.row_type(inner).map(|(table, _)| (table, true)),
+            _ => None,
+        }
+    }
+
+    /// `to_jsonb(a) ->> 'col'`, `row_to_json(a)::jsonb -> 'col'`, `hstore(a) -> 'col'`, `#>`
+    /// paths and `?` keys: a literal key of a whole row's JSON (or hstore) is a read of that
+    /// column (PostgreSQL gives NULL for a key the row lacks: no error, a silent NULL in an
+    /// environment that does not map it); a computed key is refused.
+    fn row_json_key(
+        &mut self,
+        left: &Expr,
+        op: &sqlparser::ast::BinaryOperator,
+        right: &Expr,
+        scope: &Scope<'_>,
+    ) {
+        use sqlparser::ast::BinaryOperator as Op;
+        let keys = match op {
+            Op::Arrow | Op::LongArrow | Op::Question => Keys::One,
+            Op::HashArrow | Op::HashLongArrow => Keys::Path,
+            Op::QuestionAnd | Op::QuestionPipe => Keys::List,
+            _ => return,
+        };
+        let Some(relation) = self.keyed_row(left, scope) else {
+            return;
+        };
+        self.row_keys(&relation, right, keys);
+    }
+
+    /// `jsonb_extract_path(to_jsonb(a), 'col', ...)` (and `json_`, `_text`): the path's first
+    /// key, as `#>` reads it.
+    fn row_json_path_function(&mut self, function: &sqlparser::ast::Function, scope: &Scope<'_>) {
+        let name = match function.name.0.as_slice() {
+            [name] => name.as_ident().map(fold),
+            [schema, name] if schema.as_ident().map(fold).as_deref() == Some("pg_catalog") => {
+                name.as_ident().map(fold)
+            }
+            _ => None,
+        };
+        let paths = [
+            "json_extract_path",
+            "json_extract_path_text",
+            "jsonb_extract_path",
+            "jsonb_extract_path_text",
+        ];
+        if !name.is_some_and(|n| paths.contains(&n.as_str())) {
+            return;
+        }
+        let FunctionArguments::List(list) = &function.args else {
+            return;
+        };
+        let [FunctionArg::Unnamed(FunctionArgExpr::Expr(row)), FunctionArg::Unnamed(FunctionArgExpr::Expr(key)), ..] =
+            list.args.as_slice()
+        else {
+            return;
+        };
+        if let Some(relation) = self.keyed_row(row, scope) {
+            self.row_keys(&relation, key, Keys::One);
+        }
+    }
+
+    /// The whole row (of Heroku Connect tables) whose JSON or hstore `expr` is:
+    /// `to_jsonb(a)`, `row_to_json(a.*)::jsonb`, `(hstore(a))`.
+    fn keyed_row(&self, expr: &Expr, scope: &Scope<'_>) -> Option<Relation> {
+        let mut inner = expr;
+        while let Expr::Nested(e) | Expr::Cast { expr: e, .. } = inner {
+            inner = e;
+        }
+        let Expr::Function(function) = inner else {
+            return None;
+        };
+        let name = match function.name.0.as_slice() {
+            [name] => name.as_ident().map(fold),
+            [schema, name] if schema.as_ident().map(fold).as_deref() == Some("pg_catalog") => {
+                name.as_ident().map(fold)
+            }
+            _ => None,
+        };
+        if !name.is_some_and(|n| KEYED_ROW_FUNCTIONS.contains(&n.as_str())) {
+            return None;
+        }
+        let FunctionArguments::List(list) = &function.args else {
+            return None;
+        };
+        let [FunctionArg::Unnamed(arg), ..] = list.args.as_slice() else {
+            return None;
+        };
+        let relation = match arg {
+            FunctionArgExpr::Expr(expr) => self.row_relation(expr, scope),
+            FunctionArgExpr::QualifiedWildcard(name) => idents(name).and_then(|parts| {
+                let (last, rest) = parts.split_last()?;
+                let schema = rest.last().map(|s| fold(s));
+                scope.relation(&fold(last), schema.as_deref()).cloned()
+            }),
+            _ => None,
+        }?;
+        (!hc_sources(&relation).is_empty()).then_some(relation)
+    }
+
+    /// The keys `right` names into the JSON of the whole row `relation`: each a column read;
+    /// computed, an error.
+    fn row_keys(&mut self, relation: &Relation, right: &Expr, keys: Keys) {
+        let tables = hc_sources(relation);
+        match self.literal_keys(right, keys) {
+            Some(keys) => {
+                for (key, at) in keys {
+                    self.qualified(relation, &key, at);
+                }
+            }
+            None => {
+                let at = self.at_span(right.span());
+                self.error(
+                    SqlErrorKind::ComputedRowKey {
+                        name: relation.name.clone(),
+                        table: tables.join(", "),
+                    },
+                    at,
+                );
+            }
+        }
+    }
+
+    /// The keys a literal right operand names (`'col'`; a path or key list `'{a,b}'`,
+    /// `ARRAY['a', 'b']`: its first element for a path, every element for a key list), each
+    /// with its place; no key for a number (an index into an object is no column); `None` for
+    /// a key computed at run time.
+    fn literal_keys(&self, right: &Expr, keys: Keys) -> Option<Vec<(String, Range<usize>)>> {
+        use sqlparser::ast::Value;
+        let mut right = right;
+        while let Expr::Nested(e) | Expr::Cast { expr: e, .. } = right {
+            right = e;
+        }
+        let at = self.at_span(right.span());
+        match right {
+            Expr::Value(value) => match &value.value {
+                Value::SingleQuotedString(text) | Value::EscapedStringLiteral(text) => {
+                    if keys == Keys::One {
+                        // The name inside the quotes, when written without escapes.
+                        let inner = if at.len() == text.len() + 2 {
+                            at.start + 1..at.end - 1
+                        } else {
+                            at
+                        };
+                        return Some(vec![(text.clone(), inner)]);
+                    }
+                    let list = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+                    let mut found: Vec<(String, Range<usize>)> = list
+                        .split(',')
+                        .map(|k| (k.trim().trim_matches('"').to_string(), at.clone()))
+                        .filter(|(k, _)| !k.is_empty())
+                        .collect();
+                    if keys == Keys::Path {
+                        found.truncate(1);
+                    }
+                    Some(found)
+                }
+                Value::Number(..) => Some(Vec::new()),
+                _ => None,
+            },
+            Expr::Array(array) => {
+                let mut found = Vec::new();
+                for element in &array.elem {
+                    found.extend(self.literal_keys(element, Keys::One)?);
+                }
+                if keys == Keys::Path {
+                    found.truncate(1);
+                }
+                Some(found)
+            }
+            _ => None,
+        }
+    }
+
     /// The relation a row expression stands for: `a` (a table or alias that no column of the
-    /// query is named after), `(a)`, `a.*`, `s.a` (a schema-qualified table).
+    /// query is named after), `(a)`, `a.*`, `s.a` (a schema-qualified table), a value of a
+    /// Heroku Connect table's row type (`$1::salesforce.account`).
     fn row_relation(&self, expr: &Expr, scope: &Scope<'_>) -> Option<Relation> {
         match expr {
             Expr::Nested(inner) => self.row_relation(inner, scope),
+            Expr::Cast { data_type, .. } => match self.row_type(data_type)? {
+                (table, false) => Some(Relation {
+                    name: table.clone(),
+                    schema: None,
+                    kind: Kind::Hc(table),
+                    qualified_only: false,
+                }),
+                (_, true) => None,
+            },
             Expr::Identifier(ident) => {
                 let name = fold(ident);
                 if self.has_column_anywhere(&name, scope) {

@@ -164,8 +164,11 @@ impl<'c, 'l> Resolver<'c, 'l> {
             self.select_item(item, &scope, &mut derived, None);
         }
         if let Some(Distinct::On(exprs)) = &select.distinct {
+            // Read as ORDER BY reads its expressions: a bare output name is the output.
             for expr in exprs {
-                self.expr(expr, &scope);
+                if !is_output_name(expr, &derived) {
+                    self.expr(expr, &scope);
+                }
             }
         }
         for expr in [&select.prewhere, &select.selection].into_iter().flatten() {
@@ -218,11 +221,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
             OrderByKind::Expressions(exprs) => {
                 for order in exprs {
                     self.placeholder_column(&order.expr, scope);
-                    if let Expr::Identifier(ident) = &order.expr {
-                        let name = fold(ident);
-                        if derived.outputs.iter().any(|o| o.name == name) {
-                            continue;
-                        }
+                    if is_output_name(&order.expr, derived) {
+                        continue;
                     }
                     self.walk(order, scope);
                 }
@@ -254,6 +254,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         self.order_by(order_by, derived, &scope);
     }
 
+    /// Whether some relation in `scope` (any level) has `column`.
     pub(super) fn has_column_anywhere(&self, column: &str, scope: &Scope<'_>) -> bool {
         scope.levels().any(|level| {
             level
@@ -346,5 +347,18 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 None
             }
         }
+    }
+}
+
+/// Whether `expr` is a bare name (`acct`, `"acct"`, `(acct)`) of one of `derived`'s outputs:
+/// in `ORDER BY` and `DISTINCT ON` PostgreSQL takes it for that output column before any
+/// input column (in `GROUP BY`, an input column comes first).
+fn is_output_name(expr: &Expr, derived: &Derived) -> bool {
+    match innermost(expr) {
+        Expr::Identifier(ident) => {
+            let name = fold(ident);
+            derived.outputs.iter().any(|o| o.name == name)
+        }
+        _ => false,
     }
 }

@@ -27,12 +27,54 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 self.merge(merge, None);
                 StatementKind::Merge
             }
+            // Statements that hold a statement or a query: what they run is read as it is
+            // (`EXPLAIN ANALYZE UPDATE ...` executes the write). Their output is not the
+            // query's rows: the kind stays `Other`.
+            Statement::Explain { statement, .. } | Statement::Prepare { statement, .. } => {
+                self.statement(statement);
+                StatementKind::Other
+            }
             Statement::Copy {
-                source: sqlparser::ast::CopySource::Table { table_name, .. },
+                source: sqlparser::ast::CopySource::Query(query),
                 ..
             } => {
-                // sqlparser's relation visitor does not see COPY's table: name it here.
-                self.unsupported_table(statement, table_name);
+                self.query(query, None);
+                StatementKind::Other
+            }
+            Statement::Copy {
+                source:
+                    sqlparser::ast::CopySource::Table {
+                        table_name,
+                        columns,
+                    },
+                to,
+                ..
+            } => {
+                self.copy_table(statement, table_name, columns, *to);
+                StatementKind::Other
+            }
+            Statement::Declare { stmts, .. }
+                if stmts.iter().all(|d| {
+                    d.for_query.is_some() && d.assignment.is_none() && d.data_type.is_none()
+                }) =>
+            {
+                for declare in stmts {
+                    if let Some(query) = &declare.for_query {
+                        self.query(query, None);
+                    }
+                }
+                StatementKind::Other
+            }
+            Statement::CreateTable(create) if create.query.is_some() => {
+                // `CREATE [TEMP] TABLE t AS SELECT ...`: the query is read; the new table must
+                // not be a Heroku Connect one, and nothing else may name one (`LIKE`).
+                let mut rest = create.clone();
+                let query = rest.query.take();
+                self.unsupported_table(statement, &create.name);
+                self.unsupported(&Statement::CreateTable(rest));
+                if let Some(query) = &query {
+                    self.query(query, None);
+                }
                 StatementKind::Other
             }
             other => {
@@ -42,8 +84,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
         }
     }
 
-    /// `statement` names the table `name` outside what the visitor sees (`COPY table`): an
-    /// error if it is a Heroku Connect table.
+    /// `statement` names the table `name` outside what the visitor sees (`CREATE TABLE name AS
+    /// ...`): an error if it is a Heroku Connect table.
     fn unsupported_table(&mut self, statement: &Statement, name: &sqlparser::ast::ObjectName) {
         let Some(parts) = idents(name) else {
             return;
@@ -56,8 +98,50 @@ impl<'c, 'l> Resolver<'c, 'l> {
         if self.context.is_hc_table(schema.as_deref(), &table) {
             let at = self.at(last);
             self.unsupported_error(statement, table, at);
-        } else {
+        }
+    }
+
+    /// `COPY table (columns) TO ...` reads the columns, `COPY table (columns) FROM ...` writes
+    /// them; without a column list it copies every column by position, which differs between
+    /// environments (an error on a Heroku Connect table).
+    fn copy_table(
+        &mut self,
+        statement: &Statement,
+        name: &sqlparser::ast::ObjectName,
+        columns: &[Ident],
+        to: bool,
+    ) {
+        let Some((relation, at)) = self.target(name, None, None) else {
+            // sqlparser's relation visitor does not see COPY's table: name it here.
             self.unsupported(statement);
+            return;
+        };
+        let Kind::Hc(table) = &relation.kind else {
+            return;
+        };
+        let access = if to { Access::Read } else { Access::Write };
+        self.table_use(table, access, at.clone());
+        if columns.is_empty() {
+            let direction = if to { "reads" } else { "writes" };
+            self.error(
+                SqlErrorKind::EnvironmentDependent {
+                    table: table.clone(),
+                    what: format!(
+                        "a COPY without a column list {direction} every column by position"
+                    ),
+                    fix: format!("list the columns: COPY {table} (col, ...)"),
+                },
+                at,
+            );
+            return;
+        }
+        for column in columns {
+            let at = self.at(column);
+            if to {
+                self.read_hc(table, &fold(column), at);
+            } else {
+                self.write_hc(table, &fold(column), at);
+            }
         }
     }
 
@@ -78,7 +162,42 @@ impl<'c, 'l> Resolver<'c, 'l> {
         });
         if let Some((table, at)) = tables.into_iter().next() {
             self.unsupported_error(statement, table, at);
+            return;
         }
+        // Names the relation visitor does not see (`CREATE TABLE t (LIKE s.account)`, a
+        // `REFERENCES`, a trigger's table): any `schema.table` of a Heroku Connect schema.
+        if let Some(table) = self.qualified_hc_name(&statement.to_string()) {
+            let at = self.at_span(statement.span());
+            self.unsupported_error(statement, table, at);
+        }
+    }
+
+    /// The first `schema.table` of `text` (tokens as SQL reads them) whose schema is a Heroku
+    /// Connect schema and whose table is a Heroku Connect name.
+    fn qualified_hc_name(&self, text: &str) -> Option<String> {
+        use sqlparser::tokenizer::{Token, Tokenizer};
+        let dialect = sqlparser::dialect::PostgreSqlDialect {};
+        let tokens = Tokenizer::new(&dialect, text).tokenize().ok()?;
+        let word = |token: &Token| match token {
+            Token::Word(word) if word.quote_style.is_some() => Some(word.value.clone()),
+            Token::Word(word) => Some(word.value.to_ascii_lowercase()),
+            _ => None,
+        };
+        let significant: Vec<&Token> = tokens
+            .iter()
+            .filter(|t| !matches!(t, Token::Whitespace(_)))
+            .collect();
+        significant
+            .windows(3)
+            .find_map(|w| match (word(w[0]), w[1], word(w[2])) {
+                (Some(schema), Token::Period, Some(table))
+                    if self.context.is_hc_schema(&schema)
+                        && self.context.is_hc_table(Some(&schema), &table) =>
+                {
+                    Some(table)
+                }
+                _ => None,
+            })
     }
 
     fn unsupported_error(&mut self, statement: &Statement, table: String, at: Range<usize>) {
