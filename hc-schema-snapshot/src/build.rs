@@ -21,7 +21,7 @@ use crate::config::{ConfigError, Project};
 use crate::index::NameIndex;
 use crate::names_reader::{NameLines, SnapshotNames};
 use crate::selection::{
-    self, Inputs, Reason, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR,
+    self, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR,
     SNAPSHOT_VAR, SQL_VAR,
 };
 use crate::snapshot::write_atomically;
@@ -49,13 +49,15 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
             relative_to(path, &manifest_dir).display()
         );
     };
-    // Re-run when a config file appears or changes anywhere up the tree.
-    for dir in manifest_dir.ancestors() {
-        let candidate = dir.join(crate::config::FILE_NAME);
-        if candidate.is_file() {
-            watch(&candidate);
-            break;
-        }
+    // The crate's manifest: `registry_crate` is read from it (adding the dependency the
+    // registry's error asks for must be seen by the next build).
+    watch(&manifest_dir.join("Cargo.toml"));
+    // Re-run when the config file found changes; the places where none was found are checked
+    // by the macro at each compilation (see `Looked`): naming a missing file would re-run the
+    // script, and recompile the crate, on every build.
+    let looked = Looked::config_files(&manifest_dir);
+    if let Some((found, Some(_))) = looked.files.last() {
+        watch(found);
     }
     let project = Project::discover(&manifest_dir)?;
     watch(&project.snapshot_dir());
@@ -71,6 +73,9 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     };
     let mut selection = selection::select_for_crate(&manifest_dir, &inputs)?;
     if let Some(warning) = overridden_features(&selection) {
+        if !project.config.build.variables_override_features {
+            return Err(overriding_error(&selection, &warning));
+        }
         println!("cargo:warning={warning}");
     }
     // Every snapshot, not only the selected ones: `hc_sql!` reads the names of all of them
@@ -104,7 +109,10 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         let setup = sql_setup(&project, &selection, loaded, &out_dir);
         println!("cargo:rustc-env={SQL_VAR}={}", setup.encode());
     }
-    println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
+    println!(
+        "cargo:rustc-env={SELECTION_VAR}={}",
+        selection.encode_with(&looked)
+    );
     Ok(selection)
 }
 
@@ -200,6 +208,55 @@ pub fn overridden_features(selection: &Selection) -> Option<String> {
         ignored.join(", "),
         checked.join(", ")
     ))
+}
+
+/// The error of a build whose `HC_SCHEMA_ENV` / `HC_SCHEMA_SNAPSHOT` leaves out an environment
+/// an `<env>-snapshot` feature asks for (`warning` is [`overridden_features`]' text), unless
+/// `[build] variables_override_features = true` says the variables win on purpose.
+///
+/// ```
+/// use hc_schema_snapshot::build::{overridden_features, overriding_error};
+/// use hc_schema_snapshot::selection::{Reason, Selection, SnapshotRef};
+/// let test = SnapshotRef {
+///     env: "test".into(),
+///     path: "hc-schema/test.json".into(),
+///     display: "hc-schema/test.json".into(),
+///     index: None,
+///     stamp: None,
+/// };
+/// let selection = Selection {
+///     reason: Reason::EnvVar,
+///     selected: vec![test],
+///     others: vec![],
+///     snapshot_dir: "hc-schema".into(),
+///     fingerprint: String::new(),
+///     registry: false,
+///     strict_access: false,
+///     manifest_dir: None,
+///     feature_envs: vec!["prod".into()],
+///     registry_crate: None,
+/// };
+/// let err = overriding_error(&selection, &overridden_features(&selection).unwrap());
+/// assert!(err.to_string().starts_with("HC_SCHEMA_ENV: "), "{err}");
+/// assert!(err.to_string().contains("variables_override_features = true"), "{err}");
+/// ```
+pub fn overriding_error(selection: &Selection, warning: &str) -> ConfigError {
+    let variable = match selection.reason {
+        Reason::SnapshotVar => SNAPSHOT_VAR,
+        _ => ENV_VAR,
+    };
+    let text = warning.strip_prefix("hc-schema: ").unwrap_or(warning);
+    ConfigError {
+        path: variable.to_string(),
+        line: 0,
+        column: 0,
+        message: format!(
+            "{text}. A feature asks for an environment, so this build fails: unset {variable} \
+             (look in .cargo/config.toml [env], the CI settings and the Heroku config), or set \
+             `variables_override_features = true` under [build] in hc-schema.toml to let the \
+             variable win on purpose"
+        ),
+    }
 }
 
 /// `path` relative to `base` (with `..` steps when it is outside), or `path` itself when no

@@ -22,6 +22,10 @@
 //! [registry]
 //! enabled = true                 # compile each #[hc_requires] into the binary, for the
 //!                                # release-phase check (default false)
+//!
+//! [build]
+//! variables_override_features = false  # true: HC_SCHEMA_ENV / HC_SCHEMA_SNAPSHOT may leave
+//!                                # out an environment an <env>-snapshot feature asks for
 //! ```
 
 use std::collections::BTreeMap;
@@ -58,6 +62,22 @@ pub struct Config {
     /// Settings of the requirement registry (`registry::usages()`).
     #[serde(default)]
     pub registry: RegistryConfig,
+    /// Settings of the build script (`build::configure()`).
+    #[serde(default)]
+    pub build: BuildConfig,
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// Whether `HC_SCHEMA_ENV` / `HC_SCHEMA_SNAPSHOT` may leave out an environment an
+    /// `<env>-snapshot` feature asks for (default `false`: such a build fails, because a
+    /// variable left over in `.cargo/config.toml`, CI or Heroku would quietly turn
+    /// `--features prod-snapshot` into a check of another environment). `true` makes the
+    /// variables win on purpose, with a warning.
+    #[serde(default)]
+    pub variables_override_features: bool,
 }
 
 /// `[env.<name>]`.
@@ -186,20 +206,31 @@ pub struct RegistryConfig {
     pub enabled: bool,
 }
 
-/// A malformed `hc-schema.toml`.
+/// A malformed `hc-schema.toml`, or a selection of the build that the configuration does not
+/// allow. Shown as `path:line:column: message`, or `path: message` when `line` is 0 (the
+/// error is about a variable or a file as a whole, not a place in it).
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{path}:{line}:{column}: {message}; see the hc-schema.toml section of the hc-schema README"
+    "{}{message}; see the hc-schema.toml section of the hc-schema README",
+    place(path, *line, *column)
 )]
 pub struct ConfigError {
-    /// The file.
+    /// The file (or the variable) the error is about.
     pub path: String,
-    /// 1-based line.
+    /// 1-based line; 0 when the error has no position.
     pub line: usize,
     /// 1-based column.
     pub column: usize,
     /// What is wrong.
     pub message: String,
+}
+
+fn place(path: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("{path}: ")
+    } else {
+        format!("{path}:{line}:{column}: ")
+    }
 }
 
 /// A configuration together with where it came from.
@@ -501,7 +532,7 @@ exclude = ["tests/ui"]
             format!("postgresql://u:{secret}@h/db?sslmode=require"),
             format!("host=h user=u password={secret}"),
             format!("u:{secret}@h"),
-            format!("{secret}"),
+            secret.to_string(),
             format!("HC PROD {secret}"),
             format!("${secret}"),
             format!("1{secret}"),

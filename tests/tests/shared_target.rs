@@ -103,6 +103,7 @@ fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
     assert_eq!(
         watched,
         [
+            "Cargo.toml",
             "../hc-schema.toml",
             "../hc-schema",
             "../hc-schema/prod.json"
