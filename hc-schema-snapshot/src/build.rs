@@ -21,8 +21,8 @@ use crate::config::{ConfigError, Project};
 use crate::index::NameIndex;
 use crate::names_reader::{NameLines, SnapshotNames};
 use crate::selection::{
-    self, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR,
-    SNAPSHOT_VAR, SQL_VAR,
+    self, CheckedSchema, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp,
+    CHECKED_VAR, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR, SQL_VAR,
 };
 use crate::snapshot::write_atomically;
 
@@ -104,6 +104,11 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         }
     }
     selection.fingerprint = fingerprint.finish();
+    let checked = checked_schemas(&project, &selection, &names);
+    println!(
+        "cargo:rustc-env={CHECKED_VAR}={}",
+        CheckedSchema::encode(&checked)
+    );
     if let Some(out_dir) = out_dir {
         let loaded = write_indexes(&mut selection, names, &out_dir);
         let setup = sql_setup(&project, &selection, loaded, &out_dir);
@@ -114,6 +119,40 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         selection.encode_with(&looked)
     );
     Ok(selection)
+}
+
+/// The schema of every environment the build knows, for the registry records (see
+/// [`crate::registry`]): a selected snapshot's own `schema` when it was read (`names`, in the
+/// order of `selection.selected`), else the configured one.
+fn checked_schemas(
+    project: &Project,
+    selection: &Selection,
+    names: &[Option<SnapshotNames>],
+) -> Vec<CheckedSchema> {
+    let mut list: Vec<CheckedSchema> = Vec::new();
+    for (position, snapshot) in selection.selected.iter().enumerate() {
+        let schema = names
+            .get(position)
+            .and_then(Option::as_ref)
+            .map(|names| names.schema.clone())
+            .filter(|schema| !schema.is_empty())
+            .unwrap_or_else(|| project.config.schema_for(&snapshot.env).to_string());
+        list.push(CheckedSchema {
+            env: snapshot.env.clone(),
+            schema,
+            selected: true,
+        });
+    }
+    for other in &selection.others {
+        list.push(CheckedSchema {
+            env: other.env.clone(),
+            schema: project.config.schema_for(&other.env).to_string(),
+            selected: false,
+        });
+    }
+    list.sort();
+    list.dedup();
+    list
 }
 
 /// An environment's own snapshot file (`hc-schema/prod.json`, selected by environment name)

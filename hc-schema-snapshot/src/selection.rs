@@ -135,6 +135,40 @@ pub struct Selection {
     pub registry_crate: Option<String>,
 }
 
+/// The rustc environment variable through which the build script hands the macros the Heroku
+/// Connect schema of each environment it knows ([`CheckedSchema`]), for the registry records:
+/// the release-phase verify checks the schema the build checked, not a default.
+pub const CHECKED_VAR: &str = "HC_SCHEMA_CHECKED";
+
+/// The Heroku Connect schema of one environment, as the build knew it: for a selected
+/// environment the `schema` of its snapshot (what the build checked), for the others the
+/// configured one (`[env.<env>] schema`, else `schema`, else `salesforce`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CheckedSchema {
+    /// The environment.
+    pub env: String,
+    /// Its Heroku Connect schema.
+    pub schema: String,
+    /// Whether the build checked the code against this environment.
+    pub selected: bool,
+}
+
+impl CheckedSchema {
+    /// Encode a list for `cargo:rustc-env`.
+    pub fn encode(list: &[CheckedSchema]) -> String {
+        serde_json::to_string(list).expect("a list of schemas always serializes")
+    }
+
+    /// The list the build script of the crate being compiled handed over (`HC_SCHEMA_CHECKED`;
+    /// empty without one, as in a crate without a build script).
+    pub fn of_this_build() -> Vec<CheckedSchema> {
+        std::env::var(CHECKED_VAR)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// The rustc environment variable through which the build script hands `hc_sql!` what it
 /// needs besides the selection ([`SqlSetup`]).
 pub const SQL_VAR: &str = "HC_SCHEMA_SQL";

@@ -37,7 +37,7 @@ pub fn error_only(error: &syn::Error) -> TokenStream {
 pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let file = literal.file();
-    let record = Record::encode(&analysis.usages(&file, |offset| literal.locate(offset)));
+    let record = Record::encode_for_build(&analysis.usages(&file, |offset| literal.locate(offset)));
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));
