@@ -49,6 +49,10 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
             relative_to(path, &manifest_dir).display()
         );
     };
+    // The checkout: see `checkout_stamp`.
+    if let Some(stamp) = checkout_stamp(&manifest_dir) {
+        watch(&stamp);
+    }
     // The crate's manifest: `registry_crate` is read from it (adding the dependency the
     // registry's error asks for must be seen by the next build).
     watch(&manifest_dir.join("Cargo.toml"));
@@ -119,6 +123,55 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         selection.encode_with(&looked)
     );
     Ok(selection)
+}
+
+/// A file that exists in this checkout only, so that the build script re-runs (and the crate is
+/// compiled again, checked against this checkout's snapshots) when the same crate is built from
+/// another checkout sharing the target directory.
+///
+/// Cargo decides freshness by modification times and hashes a workspace member by its path
+/// within the workspace, so two checkouts sharing one `CARGO_TARGET_DIR` share this build
+/// script's output; checkout B, whose files are older than A's build, would reuse A's
+/// compilation, checked against A's snapshots. The stamp is
+/// `<workspace root>/target/hc-schema-checkout/<hash of the crate's path>`, watched by a path
+/// relative to the package: in another checkout that path names a file that does not exist
+/// (its stamp has another name), so cargo re-runs the build script there, which writes its
+/// own. Its modification time is set far in the past, so that it never makes this checkout's
+/// build stale itself. Builds in one checkout cost nothing more; each switch of checkout costs
+/// one run of the build script and one compilation of the crate.
+///
+/// `None` (nothing watched) for a crate from cargo's registry or git cache (their paths do not
+/// move between checkouts, and their sources are not to be written next to), or when the
+/// stamp cannot be written (a read-only tree).
+pub fn checkout_stamp(manifest_dir: &Path) -> Option<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    if cargo_home.is_some_and(|home| manifest_dir.starts_with(home)) {
+        return None;
+    }
+    let mut key = ContentHash::new();
+    key.feed(manifest_dir.as_os_str().as_encoded_bytes());
+    let dir = workspace_root(manifest_dir)
+        .join("target")
+        .join("hc-schema-checkout");
+    let path = dir.join(key.finish());
+    if !path.is_file() {
+        std::fs::create_dir_all(&dir).ok()?;
+        let text = format!(
+            "hc-schema: the build script of {} ran in this checkout (see hc_schema_snapshot::build::checkout_stamp)\n",
+            manifest_dir.display()
+        );
+        write_atomically(&path, text.as_bytes()).ok()?;
+    }
+    // 2001-09-09: older than any build, so never newer than the build script's last run.
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_modified(old))
+        .ok()?;
+    Some(path)
 }
 
 /// The schema of every environment the build knows, for the registry records (see
