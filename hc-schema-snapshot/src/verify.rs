@@ -429,6 +429,20 @@ pub const SCHEMA_NAME_VAR: &str = "HC_SCHEMA_NAME";
 /// let err = release_schema(&[org], None, Some("salesforce")).unwrap_err().to_string();
 /// assert!(err.contains("HC_SCHEMA_NAME is `salesforce`") && err.contains("`org`"), "{err}");
 /// assert_eq!(release_schema(&[], None, None).unwrap(), "salesforce");
+/// // Several environments with different schemas: HC_SCHEMA_ENV (or HC_SCHEMA_NAME) picks.
+/// let test = CheckedSchema { env: "test".into(), schema: "sf".into(), selected: true };
+/// let prod = CheckedSchema { env: "prod".into(), schema: "org".into(), selected: true };
+/// let both = [prod.clone(), test.clone()];
+/// assert_eq!(release_schema(&both, Some("test"), None).unwrap(), "sf");
+/// assert_eq!(release_schema(&both, None, Some("org")).unwrap(), "org");
+/// let err = release_schema(&both, None, None).unwrap_err().to_string();
+/// assert!(err.contains("several") && err.contains("HC_SCHEMA_ENV"), "{err}");
+/// let err = release_schema(&both, Some("prod"), Some("sf")).unwrap_err().to_string();
+/// assert!(err.contains("HC_SCHEMA_NAME is `sf`") && err.contains("`org` (prod)"), "{err}");
+/// // An environment the build did not check: its configured schema.
+/// let other = CheckedSchema { env: "staging".into(), schema: "stg".into(), selected: false };
+/// assert_eq!(release_schema(&[test.clone(), other.clone()], Some("staging"), None).unwrap(), "stg");
+/// assert_eq!(release_schema(&[test, other], None, None).unwrap(), "sf");
 /// ```
 pub fn release_schema(
     recorded: &[crate::selection::CheckedSchema],
