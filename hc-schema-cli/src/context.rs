@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hc_schema_snapshot::build::workspace_root;
-use hc_schema_snapshot::config::Project;
+use hc_schema_snapshot::config::{conventional_url_var, Project};
 use hc_schema_snapshot::fetch::ConnectOptions;
 use hc_schema_snapshot::names::is_env_name;
 use hc_schema_snapshot::scan::{self, Scan};
@@ -170,8 +170,11 @@ impl Context {
         scan::scan(&self.dir, &self.base, &exclude)
     }
 
-    /// Connection options for `env`: URL from `--database-url`, else the variable named in
-    /// hc-schema.toml, else DATABASE_URL.
+    /// Connection options for `env`: the URL from `--database-url`, else the variable named by
+    /// `[env.<env>] database_url_env`, else `HC_<ENV>_DATABASE_URL` (the convention), else
+    /// `DATABASE_URL`. An environment's URL comes from that environment's own setting: taking
+    /// the generic `DATABASE_URL` for a named environment (a dev shell's test database as
+    /// prod) is said on stderr, with the variable to set.
     pub fn connect_options(
         &self,
         env: Option<&str>,
@@ -183,13 +186,15 @@ impl Context {
         let configured = env
             .and_then(|env| self.project.config.env.get(env))
             .and_then(|e| e.database_url_env.clone());
+        let conventional = env.map(conventional_url_var);
+        let set = |var: &str| std::env::var(var).ok().filter(|url| !url.trim().is_empty());
         let (url, origin) = if let Some(url) = &db.database_url {
             (url.clone(), "--database-url".to_string())
         } else if let Some(var) = configured {
             let env = env.unwrap_or_default();
-            match std::env::var(&var) {
-                Ok(url) if !url.trim().is_empty() => (url, format!("the {var} variable")),
-                _ => {
+            match set(&var) {
+                Some(url) => (url, format!("the {var} variable")),
+                None => {
                     return Err(Failure(format!(
                         "no database URL for `{env}`: {var} (named by [env.{env}] database_url_env in {}) is not set; \
                          on Heroku: export {var}=\"$(heroku config:get DATABASE_URL -a <{env}-app>)\", or pass --database-url",
@@ -197,14 +202,28 @@ impl Context {
                     )))
                 }
             }
+        } else if let Some(url) = conventional.as_deref().and_then(set) {
+            let var = conventional.clone().unwrap_or_default();
+            (url, format!("the {var} variable"))
         } else {
-            match std::env::var("DATABASE_URL") {
-                Ok(url) if !url.trim().is_empty() => (url, "the DATABASE_URL variable".to_string()),
-                _ => {
+            match (set("DATABASE_URL"), env) {
+                (Some(url), None) => (url, "the DATABASE_URL variable".to_string()),
+                (Some(url), Some(env)) => {
+                    let var = conventional_url_var(env);
+                    eprintln!(
+                        "note: reading `{env}`'s database from DATABASE_URL: neither [env.{env}] \
+                         database_url_env in {} nor {var} is set; if DATABASE_URL is not `{env}`'s \
+                         database, set {var}",
+                        self.config_name()
+                    );
+                    (url, "the DATABASE_URL variable".to_string())
+                }
+                (None, _) => {
                     let env = env.unwrap_or("<env>");
+                    let var = conventional_url_var(env);
                     return Err(Failure(format!(
-                        "no database URL: set DATABASE_URL, pass --database-url, or name a variable in hc-schema.toml:\n\n    [env.{env}]\n    database_url_env = \"HC_{}_DATABASE_URL\"",
-                        env.to_ascii_uppercase().replace('-', "_")
+                        "no database URL for `{env}`: set {var} (or DATABASE_URL), pass --database-url, \
+                         or name another variable in hc-schema.toml:\n\n    [env.{env}]\n    database_url_env = \"{var}\""
                     )));
                 }
             }

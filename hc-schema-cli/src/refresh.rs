@@ -44,9 +44,23 @@ pub struct RefreshArgs {
     /// stale snapshot is a future false pass), or only `breaking` ones, which some code needs.
     #[arg(long, default_value = "any", value_parser = ["any", "breaking"], requires = "check")]
     fail_on: String,
+    /// Write even when the database read is not the one the snapshot came from (its
+    /// `source`): the environment's database moved (a new host, a re-provisioned add-on).
+    #[arg(long, conflicts_with = "check")]
+    force: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t)]
     format: ReportFormat,
+}
+
+/// The database the existing snapshot came from (its `source`), when it is not the one just
+/// read (`live`): a refresh from it would replace the environment's snapshot with another
+/// database's schema (`DATABASE_URL` of a dev shell taken for prod's), so it needs `--force`.
+/// A snapshot imported from a mapping export (`export:<file>`) names no database: refreshing
+/// it is the usual next step.
+fn other_database(old: Option<&Snapshot>, live: &Snapshot) -> Option<String> {
+    let was = old?.source.clone().filter(|s| s.contains("://"))?;
+    (live.source.as_deref() != Some(was.as_str())).then_some(was)
 }
 
 /// The snapshot file's bytes, if there is one.
@@ -135,6 +149,7 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
         text = snapshot.to_json();
         old = Some(previous);
     }
+    let moved = other_database(old.as_ref(), &snapshot);
     if args.check {
         let outcome = check(
             &ctx,
@@ -147,6 +162,21 @@ pub fn run(manifest: Option<&Path>, args: RefreshArgs) -> Outcome {
         );
         keep_until_exit((snapshot, old, text));
         return outcome;
+    }
+    if let (Some(was), false) = (&moved, args.force) {
+        return Err(Failure(format!(
+            "{} (from {}) is not the database {shown} came from ({was}): refreshing would \
+             replace `{}`'s snapshot with another database's schema, so nothing was written. \
+             Check which URL `{}` should use ([env.{}] database_url_env in hc-schema.toml, \
+             {}, --database-url); if `{}`'s database really moved, run again with --force",
+            snapshot.source.as_deref().unwrap_or("the database read"),
+            options.origin,
+            args.env,
+            args.env,
+            args.env,
+            hc_schema_snapshot::config::conventional_url_var(&args.env),
+            args.env,
+        )));
     }
     let changed = old_bytes.as_deref() != Some(text.as_bytes());
     if changed {
@@ -274,6 +304,7 @@ fn check(
             "changes": changes,
             "diff": diff,
             "non_hc_names": non_hc,
+            "other_database": other_database(old, snapshot),
         })),
         ReportFormat::Human if up_to_date => {
             println!("{shown} is up to date with {source} (schema `{schema}`)");
@@ -294,7 +325,15 @@ fn check(
                 println!("the lines refresh would change in {shown}:");
                 print!("{diff}");
             }
-            println!("run `hc-schema refresh {}` and commit {shown}", args.env);
+            match other_database(old, snapshot) {
+                Some(was) => println!(
+                    "note: this is not the database {shown} came from ({was}, now {source}): check \
+                     the URL; if `{}`'s database really moved, run `hc-schema refresh {} --force` \
+                     and commit {shown}",
+                    args.env, args.env
+                ),
+                None => println!("run `hc-schema refresh {}` and commit {shown}", args.env),
+            }
         }
     }
     if args.format == ReportFormat::Human && !non_hc.is_empty() {

@@ -83,7 +83,7 @@ fn registration(annotation: &Annotation, via: &str) -> TokenStream {
         .groups
         .first()
         .map_or_else(String::new, |group| group.table.span.file());
-    let record = Record::encode(&annotation.usages(&file));
+    let record = Record::encode_for_build(&annotation.usages(&file));
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

@@ -22,8 +22,8 @@ use crate::hash::WordHash;
 use crate::index::NameIndex;
 use crate::names_reader::{NameLines, SnapshotNames};
 use crate::selection::{
-    self, Inputs, Reason, Selection, SnapshotRef, SqlSetup, Stamp, ENV_VAR, SELECTION_VAR,
-    SNAPSHOT_VAR, SQL_VAR,
+    self, CheckedSchema, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp,
+    CHECKED_VAR, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR, SQL_VAR,
 };
 use crate::snapshot::write_atomically;
 
@@ -50,13 +50,19 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
             relative_to(path, &manifest_dir).display()
         );
     };
-    // Re-run when a config file appears or changes anywhere up the tree.
-    for dir in manifest_dir.ancestors() {
-        let candidate = dir.join(crate::config::FILE_NAME);
-        if candidate.is_file() {
-            watch(&candidate);
-            break;
-        }
+    // The checkout: see `checkout_stamp`.
+    if let Some(stamp) = checkout_stamp(&manifest_dir) {
+        watch(&stamp);
+    }
+    // The crate's manifest: `registry_crate` is read from it (adding the dependency the
+    // registry's error asks for must be seen by the next build).
+    watch(&manifest_dir.join("Cargo.toml"));
+    // Re-run when the config file found changes; the places where none was found are checked
+    // by the macro at each compilation (see `Looked`): naming a missing file would re-run the
+    // script, and recompile the crate, on every build.
+    let looked = Looked::config_files(&manifest_dir);
+    if let Some((found, Some(_))) = looked.files.last() {
+        watch(found);
     }
     let project = Project::discover(&manifest_dir)?;
     watch(&project.snapshot_dir());
@@ -72,6 +78,9 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     };
     let mut selection = selection::select_for_crate(&manifest_dir, &inputs)?;
     if let Some(warning) = overridden_features(&selection) {
+        if !project.config.build.variables_override_features {
+            return Err(overriding_error(&selection, &warning));
+        }
         println!("cargo:warning={warning}");
     }
     // Every snapshot, not only the selected ones: `hc_sql!` reads the names of all of them
@@ -100,13 +109,104 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         }
     }
     selection.fingerprint = fingerprint.finish();
+    let checked = checked_schemas(&project, &selection, &names);
+    println!(
+        "cargo:rustc-env={CHECKED_VAR}={}",
+        CheckedSchema::encode(&checked)
+    );
     if let Some(out_dir) = out_dir {
         let loaded = write_indexes(&mut selection, names, &out_dir);
         let setup = sql_setup(&project, &selection, loaded, &out_dir);
         println!("cargo:rustc-env={SQL_VAR}={}", setup.encode());
     }
-    println!("cargo:rustc-env={SELECTION_VAR}={}", selection.encode());
+    println!(
+        "cargo:rustc-env={SELECTION_VAR}={}",
+        selection.encode_with(&looked)
+    );
     Ok(selection)
+}
+
+/// A file that exists in this checkout only, so that the build script re-runs (and the crate is
+/// compiled again, checked against this checkout's snapshots) when the same crate is built from
+/// another checkout sharing the target directory.
+///
+/// Cargo decides freshness by modification times and hashes a workspace member by its path
+/// within the workspace, so two checkouts sharing one `CARGO_TARGET_DIR` share this build
+/// script's output; checkout B, whose files are older than A's build, would reuse A's
+/// compilation, checked against A's snapshots. The stamp is
+/// `<workspace root>/target/hc-schema-checkout/<hash of the crate's path>`, watched by a path
+/// relative to the package: in another checkout that path names a file that does not exist
+/// (its stamp has another name), so cargo re-runs the build script there, which writes its
+/// own. Its modification time is set far in the past, so that it never makes this checkout's
+/// build stale itself. Builds in one checkout cost nothing more; each switch of checkout costs
+/// one run of the build script and one compilation of the crate.
+///
+/// `None` (nothing watched) for a crate from cargo's registry or git cache (their paths do not
+/// move between checkouts, and their sources are not to be written next to), or when the
+/// stamp cannot be written (a read-only tree).
+pub fn checkout_stamp(manifest_dir: &Path) -> Option<PathBuf> {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cargo")));
+    if cargo_home.is_some_and(|home| manifest_dir.starts_with(home)) {
+        return None;
+    }
+    let mut key = WordHash::new();
+    key.feed(manifest_dir.as_os_str().as_encoded_bytes());
+    let dir = workspace_root(manifest_dir)
+        .join("target")
+        .join("hc-schema-checkout");
+    let path = dir.join(format!("{:016x}", key.finish()));
+    if !path.is_file() {
+        std::fs::create_dir_all(&dir).ok()?;
+        let text = format!(
+            "hc-schema: the build script of {} ran in this checkout (see hc_schema_snapshot::build::checkout_stamp)\n",
+            manifest_dir.display()
+        );
+        write_atomically(&path, text.as_bytes()).ok()?;
+    }
+    // 2001-09-09: older than any build, so never newer than the build script's last run.
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .and_then(|file| file.set_modified(old))
+        .ok()?;
+    Some(path)
+}
+
+/// The schema of every environment the build knows, for the registry records (see
+/// [`crate::registry`]): a selected snapshot's own `schema` when it was read (`names`, in the
+/// order of `selection.selected`), else the configured one.
+fn checked_schemas(
+    project: &Project,
+    selection: &Selection,
+    names: &[Option<SnapshotNames>],
+) -> Vec<CheckedSchema> {
+    let mut list: Vec<CheckedSchema> = Vec::new();
+    for (position, snapshot) in selection.selected.iter().enumerate() {
+        let schema = names
+            .get(position)
+            .and_then(Option::as_ref)
+            .map(|names| names.schema.clone())
+            .filter(|schema| !schema.is_empty())
+            .unwrap_or_else(|| project.config.schema_for(&snapshot.env).to_string());
+        list.push(CheckedSchema {
+            env: snapshot.env.clone(),
+            schema,
+            selected: true,
+        });
+    }
+    for other in &selection.others {
+        list.push(CheckedSchema {
+            env: other.env.clone(),
+            schema: project.config.schema_for(&other.env).to_string(),
+            selected: false,
+        });
+    }
+    list.sort();
+    list.dedup();
+    list
 }
 
 /// An environment's own snapshot file (`hc-schema/prod.json`, selected by environment name)
@@ -201,6 +301,55 @@ pub fn overridden_features(selection: &Selection) -> Option<String> {
         ignored.join(", "),
         checked.join(", ")
     ))
+}
+
+/// The error of a build whose `HC_SCHEMA_ENV` / `HC_SCHEMA_SNAPSHOT` leaves out an environment
+/// an `<env>-snapshot` feature asks for (`warning` is [`overridden_features`]' text), unless
+/// `[build] variables_override_features = true` says the variables win on purpose.
+///
+/// ```
+/// use hc_schema_snapshot::build::{overridden_features, overriding_error};
+/// use hc_schema_snapshot::selection::{Reason, Selection, SnapshotRef};
+/// let test = SnapshotRef {
+///     env: "test".into(),
+///     path: "hc-schema/test.json".into(),
+///     display: "hc-schema/test.json".into(),
+///     index: None,
+///     stamp: None,
+/// };
+/// let selection = Selection {
+///     reason: Reason::EnvVar,
+///     selected: vec![test],
+///     others: vec![],
+///     snapshot_dir: "hc-schema".into(),
+///     fingerprint: String::new(),
+///     registry: false,
+///     strict_access: false,
+///     manifest_dir: None,
+///     feature_envs: vec!["prod".into()],
+///     registry_crate: None,
+/// };
+/// let err = overriding_error(&selection, &overridden_features(&selection).unwrap());
+/// assert!(err.to_string().starts_with("HC_SCHEMA_ENV: "), "{err}");
+/// assert!(err.to_string().contains("variables_override_features = true"), "{err}");
+/// ```
+pub fn overriding_error(selection: &Selection, warning: &str) -> ConfigError {
+    let variable = match selection.reason {
+        Reason::SnapshotVar => SNAPSHOT_VAR,
+        _ => ENV_VAR,
+    };
+    let text = warning.strip_prefix("hc-schema: ").unwrap_or(warning);
+    ConfigError {
+        path: variable.to_string(),
+        line: 0,
+        column: 0,
+        message: format!(
+            "{text}. A feature asks for an environment, so this build fails: unset {variable} \
+             (look in .cargo/config.toml [env], the CI settings and the Heroku config), or set \
+             `variables_override_features = true` under [build] in hc-schema.toml to let the \
+             variable win on purpose"
+        ),
+    }
 }
 
 /// `path` relative to `base` (with `..` steps when it is outside), or `path` itself when no

@@ -23,6 +23,10 @@
 //! [registry]
 //! enabled = true                 # compile each #[hc_requires] into the binary, for the
 //!                                # release-phase check (default false)
+//!
+//! [build]
+//! variables_override_features = false  # true: HC_SCHEMA_ENV / HC_SCHEMA_SNAPSHOT may leave
+//!                                # out an environment an <env>-snapshot feature asks for
 //! ```
 
 use std::collections::BTreeMap;
@@ -59,6 +63,22 @@ pub struct Config {
     /// Settings of the requirement registry (`registry::usages()`).
     #[serde(default)]
     pub registry: RegistryConfig,
+    /// Settings of the build script (`build::configure()`).
+    #[serde(default)]
+    pub build: BuildConfig,
+}
+
+/// `[build]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BuildConfig {
+    /// Whether `HC_SCHEMA_ENV` / `HC_SCHEMA_SNAPSHOT` may leave out an environment an
+    /// `<env>-snapshot` feature asks for (default `false`: such a build fails, because a
+    /// variable left over in `.cargo/config.toml`, CI or Heroku would quietly turn
+    /// `--features prod-snapshot` into a check of another environment). `true` makes the
+    /// variables win on purpose, with a warning.
+    #[serde(default)]
+    pub variables_override_features: bool,
 }
 
 /// `[env.<name>]`.
@@ -218,20 +238,31 @@ pub struct RegistryConfig {
     pub enabled: bool,
 }
 
-/// A malformed `hc-schema.toml`.
+/// A malformed `hc-schema.toml`, or a selection of the build that the configuration does not
+/// allow. Shown as `path:line:column: message`, or `path: message` when `line` is 0 (the
+/// error is about a variable or a file as a whole, not a place in it).
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{path}:{line}:{column}: {message}; see the hc-schema.toml section of the hc-schema README"
+    "{}{message}; see the hc-schema.toml section of the hc-schema README",
+    place(path, *line, *column)
 )]
 pub struct ConfigError {
-    /// The file.
+    /// The file (or the variable) the error is about.
     pub path: String,
-    /// 1-based line.
+    /// 1-based line; 0 when the error has no position.
     pub line: usize,
     /// 1-based column.
     pub column: usize,
     /// What is wrong.
     pub message: String,
+}
+
+fn place(path: &str, line: usize, column: usize) -> String {
+    if line == 0 {
+        format!("{path}: ")
+    } else {
+        format!("{path}:{line}:{column}: ")
+    }
 }
 
 /// A configuration together with where it came from.
@@ -272,6 +303,26 @@ impl Config {
                           every snapshot"
                     .into(),
             });
+        }
+        for (env, settings) in &config.env {
+            if let Some(var) = &settings.database_url_env {
+                if !is_variable_name(var) {
+                    let (line, column) = value_position(text, env, "database_url_env");
+                    return Err(ConfigError {
+                        path: path.to_string(),
+                        line,
+                        column,
+                        message: format!(
+                            "`database_url_env` of [env.{env}] is not the name of an environment \
+                             variable (the value is not shown: it may be a URL with a password); \
+                             it must be a NAME such as `HC_{}_DATABASE_URL`, and the URL goes in \
+                             that variable: `export HC_{}_DATABASE_URL=...`",
+                            env_var_stem(env),
+                            env_var_stem(env)
+                        ),
+                    });
+                }
+            }
         }
         Ok(config)
     }
@@ -376,6 +427,55 @@ pub fn list_envs(dir: &Path) -> Vec<String> {
     envs
 }
 
+/// Whether `name` can be the name of an environment variable as `database_url_env` means it:
+/// an ASCII letter or `_`, then ASCII letters, digits or `_`, at most 255 bytes. A URL, a
+/// `key=value` connection string or anything with a space, `:`, `/`, `@` or `=` is not.
+///
+/// ```
+/// use hc_schema_snapshot::config::is_variable_name;
+/// assert!(is_variable_name("HC_PROD_DATABASE_URL") && is_variable_name("_x1"));
+/// for bad in ["", "postgres://u:pw@h/db", "host=h password=pw", "1X", "A B", "A-B", "é"] {
+///     assert!(!is_variable_name(bad), "{bad:?}");
+/// }
+/// ```
+pub fn is_variable_name(name: &str) -> bool {
+    let mut bytes = name.bytes();
+    matches!(bytes.next(), Some(b'A'..=b'Z' | b'a'..=b'z' | b'_'))
+        && name.len() <= 255
+        && bytes.all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The conventional variable of an environment's database URL: `HC_<ENV>_DATABASE_URL`, the
+/// environment's name in upper case with `-` as `_` (`prod` -> `HC_PROD_DATABASE_URL`).
+///
+/// ```
+/// use hc_schema_snapshot::config::conventional_url_var;
+/// assert_eq!(conventional_url_var("prod"), "HC_PROD_DATABASE_URL");
+/// assert_eq!(conventional_url_var("eu-west"), "HC_EU_WEST_DATABASE_URL");
+/// ```
+pub fn conventional_url_var(env: &str) -> String {
+    format!("HC_{}_DATABASE_URL", env_var_stem(env))
+}
+
+fn env_var_stem(env: &str) -> String {
+    env.to_ascii_uppercase().replace('-', "_")
+}
+
+/// The position of `key`'s value in table `[env.<env>]` of `text` (best effort: the first
+/// `key` after the table's header, else the first `key`, else 1:1). Never reads the value.
+fn value_position(text: &str, env: &str, key: &str) -> (usize, usize) {
+    let header = text
+        .find(&format!("[env.{env}]"))
+        .or_else(|| text.find(&format!("[env.\"{env}\"]")))
+        .unwrap_or(0);
+    let at = text[header..]
+        .find(key)
+        .map(|at| header + at)
+        .or_else(|| text.find(key))
+        .unwrap_or(0);
+    line_column(text, at)
+}
+
 /// 1-based line and column of byte `offset` in `text`.
 pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let mut offset = offset.min(text.len());
@@ -452,6 +552,57 @@ exclude = ["tests/ui"]
             std::fs::write(dir.path().join("snaps").join(leftover), "{}").unwrap();
         }
         assert_eq!(project.available_envs(), ["prod"]);
+    }
+
+    /// A URL (or any value that is not a variable name) where the variable's NAME belongs is
+    /// an error at its line that never shows the value, in every shape a URL comes in.
+    #[test]
+    fn database_url_env_must_be_a_variable_name_and_is_never_echoed() {
+        let secret = "s3cr3t-Pw";
+        let values = [
+            format!("postgres://u:{secret}@h:5432/db"),
+            format!("postgresql://u:{secret}@h/db?sslmode=require"),
+            format!("host=h user=u password={secret}"),
+            format!("u:{secret}@h"),
+            secret.to_string(),
+            format!("HC PROD {secret}"),
+            format!("${secret}"),
+            format!("1{secret}"),
+            String::new(),
+        ];
+        for (i, value) in values.iter().enumerate() {
+            for layout in [
+                format!("schema = \"org\"\n[env.prod]\ndatabase_url_env = {value:?}\n"),
+                format!("[env.test]\ndatabase_url_env = \"OK_VAR\"\n[env.prod]\nschema = \"x\"\ndatabase_url_env = {value:?}\n"),
+                format!("env.prod.database_url_env = {value:?}\n"),
+            ] {
+                let err = Config::parse(&layout, "hc-schema.toml").unwrap_err();
+                let text = err.to_string();
+                assert!(
+                    text.contains("`database_url_env` of [env.prod] is not the name"),
+                    "{i}: {text}"
+                );
+                assert!(text.contains("HC_PROD_DATABASE_URL"), "{text}");
+                if !value.is_empty() {
+                    assert!(!text.contains(secret), "{i}: value echoed: {text}");
+                }
+                let line = layout
+                    .lines()
+                    .position(|l| l.contains("database_url_env") && !l.contains("OK_VAR"))
+                    .unwrap()
+                    + 1;
+                assert_eq!(err.line, line, "{layout}");
+            }
+        }
+        let config = Config::parse(
+            "[env.prod]\ndatabase_url_env = \"HC_PROD_DATABASE_URL\"\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(
+            config.env["prod"].database_url_env.as_deref(),
+            Some("HC_PROD_DATABASE_URL")
+        );
     }
 
     #[test]

@@ -23,9 +23,22 @@
 //! `#[used]` statics are kept by rustc even when nothing else in their object file is
 //! referenced, so annotations in library crates and on generic functions are registered too
 //! (`global_asm!` would be cheaper to compile but lacks that guarantee).
+//!
+//! # The schema the build checked
+//!
+//! Each record also carries the Heroku Connect schema of every environment its crate's build
+//! knew (lines `S<TAB>env<TAB>schema<TAB>1|0`, [`Record::encode_for_build`]). The build script
+//! hands them to the macros in the `HC_SCHEMA_CHECKED` rustc environment variable: a selected
+//! environment's schema is its snapshot's own `schema` (the one the build checked), another
+//! environment's the configured one. The release phase checks that schema
+//! ([`checked_schemas`], `verify::release_schema`), never a default; an `HC_SCHEMA_NAME` that
+//! disagrees is an error naming both. (Chosen over a `cargo:rustc-env` read by the app's own
+//! code: the registry is read by the library, across every crate the binary links, each
+//! built with its own configuration.)
 
 use crate::manifest::{Origin, Spot, Usage};
 use crate::requirement::{Access, Allowance};
+use crate::selection::CheckedSchema;
 
 /// Register one record: what `#[hc_requires]` expands to, next to the item (the name only has
 /// to be unique within the crate). Kept here, beside the reader, so that where records are
@@ -111,6 +124,64 @@ impl Record {
             }
         }
         text
+    }
+
+    /// [`Record::encode`], followed by the Heroku Connect schema of every environment the
+    /// build of the crate being compiled knows ([`CheckedSchema::of_this_build`], from its build
+    /// script): one line `S<TAB>env<TAB>schema<TAB>1` per environment (`0` instead of `1` for
+    /// an environment the build did not check against; the schema escaped like the file).
+    /// What the macros write, so that the release phase checks the schema the build checked
+    /// ([`checked_schemas`]).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::manifest::{Spot, Usage};
+    /// use hc_schema_snapshot::registry::Record;
+    /// use hc_schema_snapshot::selection::CheckedSchema;
+    /// let usage = Usage::read("src/a.rs", Spot::new("account", 3, 15), vec![]);
+    /// let org = CheckedSchema { env: "prod".into(), schema: "org".into(), selected: true };
+    /// let text = Record::encode_with_schemas(&[usage.clone()], &[org.clone()]);
+    /// assert_eq!(text, "src/a.rs\nR account@3:15\nS\tprod\torg\t1");
+    /// let record = Record(Box::leak(text.into_boxed_str()));
+    /// assert_eq!((record.usages(), record.schemas()), (vec![usage], vec![org]));
+    /// ```
+    pub fn encode_for_build(usages: &[Usage]) -> String {
+        Record::encode_with_schemas(usages, &CheckedSchema::of_this_build())
+    }
+
+    /// [`Record::encode`] with the lines of `schemas` (see [`Record::encode_for_build`]).
+    pub fn encode_with_schemas(usages: &[Usage], schemas: &[CheckedSchema]) -> String {
+        use std::fmt::Write;
+        let mut text = Record::encode(usages);
+        if text.is_empty() {
+            return text;
+        }
+        for checked in schemas {
+            let _ = write!(
+                text,
+                "\nS\t{}\t{}\t{}",
+                escape(&checked.env),
+                escape(&checked.schema),
+                if checked.selected { '1' } else { '0' }
+            );
+        }
+        text
+    }
+
+    /// The schema lines of this record ([`Record::encode_for_build`]); malformed ones are
+    /// skipped.
+    pub fn schemas(&self) -> Vec<CheckedSchema> {
+        self.0
+            .split('\n')
+            .filter_map(|line| {
+                let mut parts = line.strip_prefix("S\t")?.split('\t');
+                let (env, schema, selected) = (parts.next()?, parts.next()?, parts.next()?);
+                Some(CheckedSchema {
+                    env: unescape(env),
+                    schema: unescape(schema),
+                    selected: selected == "1",
+                })
+            })
+            .collect()
     }
 
     /// The usages this record describes. A malformed part is skipped: records are only ever
@@ -242,6 +313,20 @@ fn records() -> Vec<&'static str> {
         .into_iter()
         .map(|record| record.0)
         .collect()
+}
+
+/// The Heroku Connect schemas the builds of the registered code knew, each environment once
+/// per schema (sorted): what the release-phase verify checks ([`crate::verify::release_phase`]).
+/// Empty when no record carries one (no record, or records of a crate built without a build
+/// script).
+pub fn checked_schemas() -> Vec<CheckedSchema> {
+    let mut list: Vec<CheckedSchema> = records()
+        .iter()
+        .flat_map(|text| Record(text).schemas())
+        .collect();
+    list.sort();
+    list.dedup();
+    list
 }
 
 /// Every registered annotation site, sorted by file and position, deduplicated.

@@ -135,6 +135,40 @@ pub struct Selection {
     pub registry_crate: Option<String>,
 }
 
+/// The rustc environment variable through which the build script hands the macros the Heroku
+/// Connect schema of each environment it knows ([`CheckedSchema`]), for the registry records:
+/// the release-phase verify checks the schema the build checked, not a default.
+pub const CHECKED_VAR: &str = "HC_SCHEMA_CHECKED";
+
+/// The Heroku Connect schema of one environment, as the build knew it: for a selected
+/// environment the `schema` of its snapshot (what the build checked), for the others the
+/// configured one (`[env.<env>] schema`, else `schema`, else `salesforce`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CheckedSchema {
+    /// The environment.
+    pub env: String,
+    /// Its Heroku Connect schema.
+    pub schema: String,
+    /// Whether the build checked the code against this environment.
+    pub selected: bool,
+}
+
+impl CheckedSchema {
+    /// Encode a list for `cargo:rustc-env`.
+    pub fn encode(list: &[CheckedSchema]) -> String {
+        serde_json::to_string(list).expect("a list of schemas always serializes")
+    }
+
+    /// The list the build script of the crate being compiled handed over (`HC_SCHEMA_CHECKED`;
+    /// empty without one, as in a crate without a build script).
+    pub fn of_this_build() -> Vec<CheckedSchema> {
+        std::env::var(CHECKED_VAR)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+}
+
 /// The rustc environment variable through which the build script hands `hc_sql!` what it
 /// needs besides the selection ([`SqlSetup`]).
 pub const SQL_VAR: &str = "HC_SCHEMA_SQL";
@@ -366,21 +400,119 @@ pub fn display_path(path: &Path, base: &Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
+/// Every file the build script looked for that cargo cannot watch for it: each place an
+/// `hc-schema.toml` could be, from the crate up to the one found, with what was there (a
+/// [`Stamp`], or `None`: nothing). Cargo re-runs a build script when a file it named changes,
+/// but a file that did not exist cannot be named without re-running the script (and so
+/// recompiling the crate) on every build. So the build script records them in its selection,
+/// and [`Selection::decode`] (run by the macro at every compilation of the crate) fails when
+/// one of them appeared, changed or went away: a new `hc-schema.toml` changing `snapshot_dir`
+/// or `schema` is never ignored by a compilation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Looked {
+    /// The crate the build script ran for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_dir: Option<PathBuf>,
+    /// The files, each with its stamp when the build script looked (`None`: absent).
+    pub files: Vec<(PathBuf, Option<Stamp>)>,
+}
+
+impl Looked {
+    /// What the build script finds looking up from `manifest_dir` for `hc-schema.toml` now.
+    pub fn config_files(manifest_dir: &Path) -> Looked {
+        let mut files = Vec::new();
+        for dir in manifest_dir.ancestors() {
+            let candidate = dir.join(crate::config::FILE_NAME);
+            let stamp = Stamp::of(&candidate);
+            let found = stamp.is_some() && candidate.is_file();
+            files.push((candidate, stamp));
+            if found {
+                break;
+            }
+        }
+        Looked {
+            manifest_dir: Some(manifest_dir.to_path_buf()),
+            files,
+        }
+    }
+
+    /// The first file that is no longer as the build script saw it, with what to do.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::selection::Looked;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let krate = dir.path().join("app");
+    /// std::fs::create_dir_all(&krate).unwrap();
+    /// let looked = Looked::config_files(&krate);
+    /// assert_eq!(looked.changed(), None);
+    /// std::fs::write(dir.path().join("hc-schema.toml"), "snapshot_dir = \"s\"\n").unwrap();
+    /// let message = looked.changed().unwrap();
+    /// assert!(message.contains("hc-schema.toml appeared"), "{message}");
+    /// ```
+    pub fn changed(&self) -> Option<String> {
+        for (path, then) in &self.files {
+            let now = Stamp::of(path);
+            if now == *then {
+                continue;
+            }
+            let what = match (then, now) {
+                (None, _) => "appeared",
+                (Some(_), None) => "went away",
+                _ => "changed",
+            };
+            return Some(format!(
+                "{} {what} after the build script selected the snapshots, and cargo does not \
+                 re-run a build script for a file that did not exist when it ran: touch build.rs \
+                 (or run `cargo clean -p <this crate>`) so that the build selects again with it",
+                path.display()
+            ));
+        }
+        None
+    }
+}
+
 impl Selection {
     /// Encode for `cargo:rustc-env`.
     pub fn encode(&self) -> String {
         serde_json::to_string(self).expect("a selection always serializes")
     }
 
-    /// Decode what [`Selection::encode`] wrote.
+    /// Encode for `cargo:rustc-env`, with the files the build script looked for (`looked`),
+    /// which [`Selection::decode`] checks. Compact JSON holds no tab, so a tab separates them.
+    pub fn encode_with(&self, looked: &Looked) -> String {
+        let looked = serde_json::to_string(looked).expect("a list of files always serializes");
+        format!("{}\t{looked}", self.encode())
+    }
+
+    /// Decode what [`Selection::encode`] (or [`Selection::encode_with`]) wrote. With the files
+    /// the build script looked for, when they were looked for from the crate being compiled
+    /// (`CARGO_MANIFEST_DIR`), one that appeared, changed or went away since is an error that
+    /// says what to do ([`Looked::changed`]).
     pub fn decode(text: &str) -> Result<Selection, String> {
-        serde_json::from_str(text).map_err(|err| {
+        let not_understood = |err: serde_json::Error| {
             format!(
                 "{SELECTION_VAR} is not understood ({err}); the build script and the macro come \
                  from different hc-schema versions: use one version of hc-schema-snapshot and \
                  hc-schema-macro"
             )
-        })
+        };
+        let (selection, looked) = match text.split_once('\t') {
+            Some((selection, looked)) => (
+                selection,
+                Some(serde_json::from_str::<Looked>(looked).map_err(not_understood)?),
+            ),
+            None => (text, None),
+        };
+        let selection: Selection = serde_json::from_str(selection).map_err(not_understood)?;
+        let here = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
+        if let Some(looked) = looked {
+            if here.is_some() && looked.manifest_dir == here {
+                if let Some(message) = looked.changed() {
+                    return Err(message);
+                }
+            }
+        }
+        Ok(selection)
     }
 }
 

@@ -331,8 +331,10 @@ pub fn verify_env(
 
 /// The whole release-phase check in one call, for `main`: reads `DATABASE_URL` (TLS
 /// `sslmode=require` unless the URL or `PGSSLMODE` says otherwise, as Heroku Postgres needs),
-/// the schema from `HC_SCHEMA_NAME` (default `salesforce`), verifies `usages`, prints the
-/// report, and returns the exit status: 0 ok, 1 a requirement fails, 2 anything else.
+/// checks the Heroku Connect schema the build checked, compiled into the registry
+/// ([`release_schema`]: a disagreeing `HC_SCHEMA_NAME` is an error naming both), verifies
+/// `usages`, prints the report, and returns the exit status: 0 ok, 1 a requirement fails, 2
+/// anything else.
 ///
 /// Bounded: it gives up within the connect timeout plus the statement timeout plus one second
 /// (defaults 10 s and 30 s; `HC_SCHEMA_CONNECT_TIMEOUT` and `HC_SCHEMA_STATEMENT_TIMEOUT` in
@@ -381,8 +383,14 @@ pub fn release_phase(usages: &[Usage]) -> ExitCode {
                 *slot = std::time::Duration::from_secs(seconds);
             }
         }
-        let schema = std::env::var("HC_SCHEMA_NAME")
-            .unwrap_or_else(|_| crate::config::DEFAULT_SCHEMA.into());
+        let env = std::env::var(crate::selection::ENV_VAR)
+            .ok()
+            .filter(|e| crate::names::is_env_name(e));
+        let schema = release_schema(
+            &crate::registry::checked_schemas(),
+            env.as_deref(),
+            std::env::var(SCHEMA_NAME_VAR).ok().as_deref(),
+        )?;
         verify(&options, &schema, usages)
     })();
     match outcome {
@@ -393,9 +401,147 @@ pub fn release_phase(usages: &[Usage]) -> ExitCode {
         Err(err) => {
             match &err {
                 VerifyError::Failed(report) => eprint!("{}", report.render()),
-                VerifyError::Fetch(fetch) => eprintln!("error: {fetch}"),
+                VerifyError::Fetch(fetch) => eprintln!("error: {}", release_wording(fetch)),
             }
             ExitCode::from(err.exit_code())
         }
+    }
+}
+
+/// The variable that may name the schema of the release-phase verify (it must agree with the
+/// schema compiled in, when one is).
+pub const SCHEMA_NAME_VAR: &str = "HC_SCHEMA_NAME";
+
+/// The schema the release phase checks: the one the build checked, compiled into the registry
+/// (`recorded`, [`crate::registry::checked_schemas`]).
+///
+/// - Of environment `env` (`HC_SCHEMA_ENV`) when the build knew it, else of the environments
+///   the build checked.
+/// - `HC_SCHEMA_NAME` (`name_var`) that disagrees with it is an error naming both; with
+///   several candidates (environments with different schemas), it picks one of them.
+/// - Nothing recorded (records of a crate built without a build script): `HC_SCHEMA_NAME`,
+///   else `salesforce`.
+///
+/// ```
+/// use hc_schema_snapshot::selection::CheckedSchema;
+/// use hc_schema_snapshot::verify::release_schema;
+/// let org = CheckedSchema { env: "prod".into(), schema: "org".into(), selected: true };
+/// assert_eq!(release_schema(&[org.clone()], None, None).unwrap(), "org");
+/// assert_eq!(release_schema(&[org.clone()], None, Some("org")).unwrap(), "org");
+/// let err = release_schema(&[org], None, Some("salesforce")).unwrap_err().to_string();
+/// assert!(err.contains("HC_SCHEMA_NAME is `salesforce`") && err.contains("`org`"), "{err}");
+/// assert_eq!(release_schema(&[], None, None).unwrap(), "salesforce");
+/// // Several environments with different schemas: HC_SCHEMA_ENV (or HC_SCHEMA_NAME) picks.
+/// let test = CheckedSchema { env: "test".into(), schema: "sf".into(), selected: true };
+/// let prod = CheckedSchema { env: "prod".into(), schema: "org".into(), selected: true };
+/// let both = [prod.clone(), test.clone()];
+/// assert_eq!(release_schema(&both, Some("test"), None).unwrap(), "sf");
+/// assert_eq!(release_schema(&both, None, Some("org")).unwrap(), "org");
+/// let err = release_schema(&both, None, None).unwrap_err().to_string();
+/// assert!(err.contains("several") && err.contains("HC_SCHEMA_ENV"), "{err}");
+/// let err = release_schema(&both, Some("prod"), Some("sf")).unwrap_err().to_string();
+/// assert!(err.contains("HC_SCHEMA_NAME is `sf`") && err.contains("`org` (prod)"), "{err}");
+/// // An environment the build did not check: its configured schema.
+/// let other = CheckedSchema { env: "staging".into(), schema: "stg".into(), selected: false };
+/// assert_eq!(release_schema(&[test.clone(), other.clone()], Some("staging"), None).unwrap(), "stg");
+/// assert_eq!(release_schema(&[test, other], None, None).unwrap(), "sf");
+/// ```
+pub fn release_schema(
+    recorded: &[crate::selection::CheckedSchema],
+    env: Option<&str>,
+    name_var: Option<&str>,
+) -> Result<String, FetchError> {
+    let name_var = name_var.map(str::trim).filter(|n| !n.is_empty());
+    let of_env: Vec<_> = recorded
+        .iter()
+        .filter(|c| Some(c.env.as_str()) == env)
+        .collect();
+    let (candidates, whose) = if !of_env.is_empty() {
+        (of_env, format!("of `{}`", env.unwrap_or_default()))
+    } else {
+        let checked: Vec<_> = recorded.iter().filter(|c| c.selected).collect();
+        if checked.is_empty() {
+            (recorded.iter().collect(), "known to the build".to_string())
+        } else {
+            (checked, "the build checked".to_string())
+        }
+    };
+    let mut schemas: Vec<&str> = candidates.iter().map(|c| c.schema.as_str()).collect();
+    schemas.sort_unstable();
+    schemas.dedup();
+    let described = || {
+        candidates
+            .iter()
+            .map(|c| format!("`{}` ({})", c.schema, c.env))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match (schemas.as_slice(), name_var) {
+        ([], name) => Ok(name.unwrap_or(crate::config::DEFAULT_SCHEMA).to_string()),
+        ([one], None) => Ok(one.to_string()),
+        ([one], Some(name)) if name == *one => Ok(one.to_string()),
+        ([one], Some(name)) => Err(FetchError::BadOption {
+            message: format!(
+                "{SCHEMA_NAME_VAR} is `{}`, but this binary was built checking the Heroku Connect \
+                 schema `{one}` (the schema {whose}: {}): the code was never checked against \
+                 `{}`. Unset {SCHEMA_NAME_VAR}, or rebuild against a snapshot of that schema",
+                name.escape_debug(),
+                described(),
+                name.escape_debug()
+            ),
+        }),
+        (_, Some(name)) if schemas.contains(&name) => Ok(name.to_string()),
+        (_, name) => Err(FetchError::BadOption {
+            message: format!(
+                "this binary was built checking several Heroku Connect schemas ({}){}: set \
+                 {} to the environment this release runs in",
+                described(),
+                match name {
+                    Some(name) => format!(
+                        ", and {SCHEMA_NAME_VAR} (`{}`) is none of them",
+                        name.escape_debug()
+                    ),
+                    None => String::new(),
+                },
+                crate::selection::ENV_VAR
+            ),
+        }),
+    }
+}
+
+/// A release-phase error in the release phase's own terms: the schema comes from the build
+/// (compiled in) or `HC_SCHEMA_NAME`, never from `--schema` or `hc-schema.toml`, which the
+/// release phase does not read.
+fn release_wording(err: &FetchError) -> String {
+    let hint = |candidates: &[String]| {
+        match candidates {
+        [] => "no schema of this database looks like a Heroku Connect schema (none holds `_hcmeta` or `_trigger_log`): is DATABASE_URL this app's Heroku Connect database?".to_string(),
+        list => format!(
+            "schemas here that look like Heroku Connect schemas: {}; if the add-on's schema changed, refresh this environment's snapshot, set its `schema` and rebuild (the schema checked here is the one the build checked, compiled into the binary)",
+            list.join(", ")
+        ),
+    }
+    };
+    match err {
+        FetchError::SchemaMissing {
+            schema,
+            source_desc,
+            candidates,
+        } => format!(
+            "schema `{schema}` does not exist in {source_desc}; {}",
+            hint(candidates)
+        ),
+        FetchError::EmptySchema {
+            schema,
+            source_desc,
+            candidates,
+        } => format!(
+            "schema `{schema}` of {source_desc} holds no mapped table, so nothing can be verified; {}",
+            hint(candidates)
+        ),
+        FetchError::BadSchemaName { schema } => format!(
+            "the schema name {schema:?} is not allowed: a Heroku Connect schema name is a lower-case letter or `_`, then lower-case letters, digits or `_`, at most 63 characters (like `salesforce` or `org`); fix {SCHEMA_NAME_VAR}, or the schema the binary was built with"
+        ),
+        other => other.to_string(),
     }
 }

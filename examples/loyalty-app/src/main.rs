@@ -10,7 +10,8 @@
 //! ```
 //!
 //! The database is `DATABASE_URL` (Heroku's), TLS as Heroku needs (`sslmode=require` unless the
-//! URL says otherwise); the Heroku Connect schema is `HC_SCHEMA_NAME`, else `salesforce`.
+//! URL says otherwise); the Heroku Connect schema of the commands is `HC_SCHEMA_NAME`, else
+//! `salesforce` (`verify-schema` checks the schema the build checked, compiled in).
 
 mod contacts;
 mod tier_report;
@@ -149,7 +150,7 @@ fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(),
 }
 
 fn verify_schema() -> ExitCode {
-    // One call: DATABASE_URL with TLS as Heroku needs, HC_SCHEMA_NAME, the requirements
+    // One call: DATABASE_URL with TLS as Heroku needs, the schema the build checked, the requirements
     // compiled into this binary; 0 ok, 1 a requirement fails, 2 connection or setup error
     // (nothing registered is an error, never a pass).
     verify::release_phase(&registry::usages())

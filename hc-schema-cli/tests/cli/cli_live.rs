@@ -20,7 +20,7 @@ fn hc(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         dir,
         args,
         env,
-        &["DATABASE_URL"],
+        &["DATABASE_URL", "HC_PROD_DATABASE_URL"],
     );
     for text in [&run.stdout, &run.stderr] {
         assert!(
@@ -1108,7 +1108,12 @@ fn source_names_the_server_actually_connected() {
     let server = pg::server();
     let (_keep, dir) = project(CONFIG);
     let source_of = |url: &str| -> String {
-        let run = hc(&dir, &["refresh", "prod"], &[("HC_TEST_PROD_URL", url)]);
+        // Each URL names the same database another way: --force, since the source changes.
+        let run = hc(
+            &dir,
+            &["refresh", "prod", "--force"],
+            &[("HC_TEST_PROD_URL", url)],
+        );
         assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
         hc_schema_snapshot::Snapshot::load(&dir.join("hc-schema/prod.json"))
             .unwrap()
@@ -1318,7 +1323,8 @@ fn no_piece_of_a_password_reaches_any_output_or_file() {
         };
         for shape in secrets::shapes(&password, &wrong, &targets) {
             for args in [
-                &["refresh", "prod"][..],
+                // --force: the shapes reach the server under different names (sources).
+                &["refresh", "prod", "--force"][..],
                 &["refresh", "prod", "--check"],
                 &["verify", "prod"],
             ] {
@@ -1347,7 +1353,7 @@ fn no_piece_of_a_password_reaches_any_output_or_file() {
                 }
                 if shape.connects
                     && args[1] == "prod"
-                    && args.len() == 2
+                    && !args.contains(&"--check")
                     && (server.tls || !shape.label.contains("tls"))
                 {
                     assert_eq!(
@@ -1552,4 +1558,131 @@ fn refresh_recovers_a_conflicted_or_damaged_snapshot() {
         run.stderr
     );
     assert!(hc_schema_snapshot::Snapshot::load(&path).is_ok());
+}
+
+/// `refresh prod` with no `[env.prod]` reads prod's own variable, `HC_PROD_DATABASE_URL`, never
+/// `DATABASE_URL` (a dev shell's test database) while it is set; `DATABASE_URL` alone is used
+/// with a note naming the variable to set. A refresh from another database than the one the
+/// snapshot came from (its `source`) writes nothing without `--force`, and `--check` says so.
+#[test]
+fn refresh_reads_the_environments_own_url_and_another_database_needs_force() {
+    let test_db = hc_database("own_url_test");
+    let prod_db = hc_database("own_url_prod");
+    pg::admin(&prod_db).batch_execute(ADD_LOYALTY_TIER).unwrap();
+    let test_url = pg::url("postgres", &test_db, "sslmode=disable");
+    let prod_url = pg::url("postgres", &prod_db, "sslmode=disable");
+    let (_keep, dir) = project("schema = \"salesforce\"\n");
+    let path = dir.join("hc-schema/prod.json");
+    let source = |db: &str| format!("/{db}");
+    // Both set: prod's own variable wins, in every command that reads a URL.
+    for args in [
+        &["refresh", "prod"][..],
+        &["refresh", "prod", "--check"],
+        &["verify", "prod"],
+    ] {
+        let _ = std::fs::remove_file(&path);
+        write_source(&dir, "#[hc_requires(account(name))]\nfn main() {}\n");
+        if args[0] == "verify" || args.contains(&"--check") {
+            let run = hc(
+                &dir,
+                &["refresh", "prod"],
+                &[("HC_PROD_DATABASE_URL", &prod_url)],
+            );
+            assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+        }
+        let run = hc(
+            &dir,
+            args,
+            &[
+                ("DATABASE_URL", &test_url),
+                ("HC_PROD_DATABASE_URL", &prod_url),
+            ],
+        );
+        assert_eq!(run.code, 0, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            !run.stderr.contains("DATABASE_URL") && !run.stdout.contains(&source(&test_db)),
+            "{args:?} read DATABASE_URL:\n{}{}",
+            run.stdout,
+            run.stderr
+        );
+    }
+    let written = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert!(written.source.unwrap().ends_with(&source(&prod_db)));
+    assert!(written.tables["account"]
+        .columns
+        .contains_key("loyalty_tier__c"));
+
+    // DATABASE_URL alone (here: the test database) is read for prod with a note; the snapshot
+    // came from prod's database, so nothing is written without --force.
+    let before = std::fs::read(&path).unwrap();
+    let run = hc(&dir, &["refresh", "prod"], &[("DATABASE_URL", &test_url)]);
+    assert!(
+        run.stderr.contains("note: reading `prod`'s database from DATABASE_URL: neither [env.prod] database_url_env in hc-schema.toml nor HC_PROD_DATABASE_URL is set"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(&format!("{} (from the DATABASE_URL variable) is not the database hc-schema/prod.json came from (", source(&test_db))),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "written without --force"
+    );
+    // --check shows it, in both formats.
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check"],
+        &[("HC_PROD_DATABASE_URL", &test_url)],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("note: this is not the database hc-schema/prod.json came from (")
+            && run.stdout.contains("refresh prod --force"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--format", "json"],
+        &[("HC_PROD_DATABASE_URL", &test_url)],
+    );
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(
+        json["other_database"]
+            .as_str()
+            .unwrap()
+            .ends_with(&source(&prod_db)),
+        "{json}"
+    );
+    // A configured variable is used, and the same database needs no --force.
+    let run = hc(
+        &dir,
+        &["refresh", "prod"],
+        &[("HC_PROD_DATABASE_URL", &prod_url)],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // --force writes the other database's schema on purpose.
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--force"],
+        &[("HC_PROD_DATABASE_URL", &test_url)],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let written = hc_schema_snapshot::Snapshot::load(&path).unwrap();
+    assert!(written.source.unwrap().ends_with(&source(&test_db)));
+    // And no URL at all names prod's conventional variable.
+    let run = hc(&dir, &["refresh", "prod"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("no database URL for `prod`: set HC_PROD_DATABASE_URL (or DATABASE_URL)"),
+        "{}",
+        run.stderr
+    );
 }

@@ -684,3 +684,54 @@ fn aliases_are_compared_in_nfc() {
         assert_eq!(run.code, 1, "{bound:?}: {}{}", run.stdout, run.stderr);
     }
 }
+
+/// `database_url_env = "<a URL>"` (the URL where the variable's NAME belongs) is an error of
+/// every command that reads the config, exit status 2, that never shows the value: each URL
+/// shape, each command that connects, both formats.
+#[test]
+fn a_url_in_database_url_env_is_an_error_that_never_shows_it() {
+    let dir = workspace();
+    let d = dir.path();
+    let secret = "Pw-0f-th3-Day";
+    let shapes = [
+        format!("postgres://u:{secret}@db.example.com:5432/d8abc"),
+        format!("postgresql://u:{secret}@h/db?sslmode=require"),
+        format!("host=h user=u password={secret} dbname=d"),
+        format!("u:{secret}@h/db"),
+    ];
+    for shape in &shapes {
+        write(
+            d,
+            "hc-schema.toml",
+            &format!("schema = \"salesforce\"\n\n[env.prod]\ndatabase_url_env = {shape:?}\n"),
+        );
+        for args in [
+            &["refresh", "prod"][..],
+            &["refresh", "prod", "--check"],
+            &["refresh", "prod", "--format", "json"],
+            &["verify", "prod"],
+            &["verify", "prod", "--format", "json"],
+            &["check"],
+        ] {
+            // The value is also set as a variable of that name's kind would be: nothing may
+            // read and print it either way.
+            let run = hc_env(
+                d,
+                args,
+                &[("DATABASE_URL", shape), ("HC_PROD_DATABASE_URL", shape)],
+            );
+            let output = format!("{}{}", run.stdout, run.stderr);
+            assert_eq!(run.code, 2, "{args:?} {shape}:\n{output}");
+            assert!(
+                !output.contains(secret),
+                "{args:?} echoed the password:\n{output}"
+            );
+            assert!(
+                run.stderr.contains(
+                    "hc-schema.toml:4:1: `database_url_env` of [env.prod] is not the name of an environment variable"
+                ),
+                "{args:?}:\n{output}"
+            );
+        }
+    }
+}

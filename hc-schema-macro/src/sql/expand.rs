@@ -36,7 +36,7 @@ pub fn error_only(error: &syn::Error) -> TokenStream {
 /// constant expression, so `const Q: &str = hc_sql!(...)` keeps working).
 pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let record = Record::encode(&literal.source().usages(analysis));
+    let record = Record::encode_for_build(&literal.source().usages(analysis));
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

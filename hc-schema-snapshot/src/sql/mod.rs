@@ -93,6 +93,7 @@ pub use analysis::{
 };
 pub use context::{Context, Union, PLACEHOLDER_PREFIX};
 pub use literal::{analyze_literal, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+#[cfg(feature = "_scan")]
 pub(crate) use parse::statement_ranges;
 pub use placeholders::{
     analyze_format, substitute_placeholders, FormatError, FormatOutcome, Substituted,

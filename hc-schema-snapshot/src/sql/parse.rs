@@ -44,6 +44,7 @@ pub(crate) fn statements(
 /// The byte ranges of the statements of `sql`, split at each `;` that is a token (not inside
 /// a string, a quoted name or a comment), the `;` left out; `None` when the text does not
 /// tokenize.
+#[cfg_attr(not(feature = "_scan"), allow(dead_code))]
 pub(crate) fn statement_ranges(sql: &str) -> Option<Vec<std::ops::Range<usize>>> {
     use sqlparser::tokenizer::{Token, Tokenizer};
     let tokens = Tokenizer::new(&PostgreSqlDialect {}, sql)

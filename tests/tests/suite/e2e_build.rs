@@ -119,24 +119,34 @@ fn selection_precedence_in_real_builds() {
     // 3. features beat default_envs.
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
     assert!(!ok && stderr.contains("not mapped in prod"), "{stderr}");
-    // 2. HC_SCHEMA_ENV beats features, with a warning naming the feature it overrides (a
-    // variable left in a CI configuration must not quietly check test instead of prod).
-    // Not `--quiet`: cargo hides build-script warnings then.
-    let (output, stderr) = run(cargo(krate.path())
-        .args(["build", "--features", "prod-snapshot"])
-        .env("HC_SCHEMA_ENV", "test"));
-    assert!(output.status.success(), "{stderr}");
+    // 2. HC_SCHEMA_ENV beats features, but a variable that leaves out an environment a
+    // feature asks for fails the build (a variable left in a CI configuration or in
+    // .cargo/config.toml must not quietly check test instead of prod): see
+    // `a_variable_that_drops_a_feature_environment_fails_the_build`.
+    let (ok, stderr) = krate.build(
+        &["--features", "prod-snapshot"],
+        &[("HC_SCHEMA_ENV", "test")],
+    );
     assert!(
-        stderr.contains("HC_SCHEMA_ENV overrides the feature(s) `prod-snapshot`: this build checks against test only"),
+        !ok && stderr.contains("HC_SCHEMA_ENV overrides the feature(s) `prod-snapshot`"),
         "{stderr}"
+    );
+    let (ok, stderr) = krate.build(
+        &["--features", "prod-snapshot"],
+        &[("HC_SCHEMA_ENV", "prod")],
+    );
+    assert!(
+        !ok && stderr.contains("not mapped in prod"),
+        "HC_SCHEMA_ENV=prod checks prod:\n{stderr}"
     );
     let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", "test,prod")]);
     assert!(!ok && stderr.contains("not mapped in prod"), "{stderr}");
-    // 1. HC_SCHEMA_SNAPSHOT beats everything.
+    // 1. HC_SCHEMA_SNAPSHOT beats everything (without features: with one, the variable
+    // would leave out the feature's environment).
     assert!(
         krate
             .build(
-                &["--features", "prod-snapshot"],
+                &[],
                 &[
                     ("HC_SCHEMA_ENV", "prod"),
                     ("HC_SCHEMA_SNAPSHOT", "fixtures/full.json")
@@ -488,4 +498,223 @@ fn a_snapshot_that_stops_parsing_after_indexing_fails_both_macro_forms() {
             "{form}:\n{stderr}"
         );
     }
+}
+
+/// A cargo feature asks for an environment: `HC_SCHEMA_ENV` or `HC_SCHEMA_SNAPSHOT` (set in the
+/// shell, or in `.cargo/config.toml` `[env]`) that leaves it out fails the build, naming the
+/// variable and the feature, unless `[build] variables_override_features = true` lets the
+/// variable win on purpose (then a warning). Every way the variable can arrive, both
+/// variables, with and without the setting.
+#[test]
+fn a_variable_that_drops_a_feature_environment_fails_the_build() {
+    let krate = TempCrate::new(
+        "variables_vs_features",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            ("src/main.rs", APP),
+            (
+                "hc-schema/prod.json",
+                &snapshot_json("prod", &[("account", &["name"])]),
+            ),
+            (
+                "hc-schema/test.json",
+                &snapshot_json("test", &[("account", &["name", "loyalty_tier__c"])]),
+            ),
+        ],
+    );
+    let variants: [(&str, &str, bool); 3] = [
+        ("HC_SCHEMA_ENV", "test", false),
+        ("HC_SCHEMA_ENV", "test", true),
+        ("HC_SCHEMA_SNAPSHOT", "hc-schema/test.json", false),
+    ];
+    for allowed in [false, true] {
+        let config = if allowed {
+            "[build]\nvariables_override_features = true\n"
+        } else {
+            ""
+        };
+        krate.write("hc-schema.toml", config);
+        for (var, value, in_cargo_config) in variants {
+            let mut command = cargo(krate.path());
+            // Not `--quiet`: cargo hides build-script warnings then.
+            command.args(["build", "--features", "prod-snapshot"]);
+            let _ = std::fs::remove_dir_all(krate.path().join(".cargo"));
+            if in_cargo_config {
+                krate.write(".cargo/config.toml", &format!("[env]\n{var} = {value:?}\n"));
+            } else {
+                command.env(var, value);
+            }
+            let (output, stderr) = run(&mut command);
+            let case = format!(
+                "{var}={value} (.cargo/config.toml: {in_cargo_config}, allowed: {allowed})"
+            );
+            assert!(
+                stderr.contains(&format!("{var} overrides the feature(s) `prod-snapshot`: this build checks against test only")),
+                "{case}:\n{stderr}"
+            );
+            if allowed {
+                assert!(output.status.success(), "{case}:\n{stderr}");
+                assert!(stderr.contains("warning"), "{case}:\n{stderr}");
+            } else {
+                assert!(
+                    !output.status.success(),
+                    "{case}: a test check passed as prod:\n{stderr}"
+                );
+                assert!(
+                    stderr.contains(&format!("{var}: "))
+                        && stderr.contains("variables_override_features = true"),
+                    "{case}:\n{stderr}"
+                );
+            }
+        }
+        let _ = std::fs::remove_dir_all(krate.path().join(".cargo"));
+    }
+    // A variable that keeps the feature's environment is no override.
+    let (ok, stderr) = krate.build(
+        &["--features", "prod-snapshot"],
+        &[("HC_SCHEMA_ENV", "test,prod")],
+    );
+    assert!(!ok && stderr.contains("is not mapped in prod"), "{stderr}");
+}
+
+/// A workspace `root/` with `hc-schema.toml` and `hc-schema/prod.json` mapping the column, and
+/// a member `root/app`.
+fn workspace_with_app(root: &std::path::Path, registry: bool) {
+    let ws = workspace();
+    let write = |path: &str, text: &str| {
+        let full = root.join(path);
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(full, text).unwrap();
+    };
+    write(
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n",
+    );
+    write(
+        "app/Cargo.toml",
+        &format!(
+            "[package]\nname = \"watched_app\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [features]\nprod-snapshot = []\n\n\
+             [dependencies]\nhc-schema-macro = {{ path = \"{0}/hc-schema-macro\" }}\n\n\
+             [build-dependencies]\nhc-schema-snapshot = {{ path = \"{0}/hc-schema-snapshot\" }}\n",
+            ws.display()
+        ),
+    );
+    write(
+        "app/build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n",
+    );
+    write("app/src/main.rs", APP);
+    write(
+        "hc-schema.toml",
+        if registry {
+            "[registry]\nenabled = true\n"
+        } else {
+            "schema = \"salesforce\"\n"
+        },
+    );
+    write(
+        "hc-schema/prod.json",
+        &snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])]),
+    );
+    std::fs::copy(ws.join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+}
+
+fn build_in(dir: &std::path::Path) -> (bool, String) {
+    let (output, stderr) =
+        run(cargo(dir).args(["build", "--quiet", "--features", "prod-snapshot"]));
+    (output.status.success(), stderr)
+}
+
+/// Make `path` newer than anything built so far, as an edit would.
+fn touch(path: &std::path::Path) {
+    let text = std::fs::read(path).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    std::fs::write(path, text).unwrap();
+}
+
+/// Every input the build script looked for is watched: an `hc-schema.toml` created where there
+/// was none (in the crate, under the workspace's; or in the workspace, with none before)
+/// changing `snapshot_dir` changes the verdict at the next compilation, even when only a
+/// source file was touched; and the crate's Cargo.toml is watched (the registry dependency
+/// the error asks for is seen by the next build).
+#[test]
+fn a_new_config_file_or_a_manifest_edit_changes_the_verdict() {
+    // (where the new config goes, whether a workspace-level one exists before)
+    for (new_config, workspace_config) in [("app/hc-schema.toml", true), ("hc-schema.toml", false)]
+    {
+        let dir = tempfile::Builder::new()
+            .prefix("hc-schema-watch-")
+            .tempdir()
+            .unwrap();
+        let root = dir.path();
+        workspace_with_app(root, false);
+        if !workspace_config {
+            std::fs::remove_file(root.join("hc-schema.toml")).unwrap();
+            // Without a config, the crate's own hc-schema/ is the snapshot directory.
+            std::fs::create_dir_all(root.join("app/hc-schema")).unwrap();
+            std::fs::write(
+                root.join("app/hc-schema/prod.json"),
+                snapshot_json("prod", &[("account", &["name", "loyalty_tier__c"])]),
+            )
+            .unwrap();
+        }
+        let case = format!("{new_config} (a workspace config before: {workspace_config})");
+        let (ok, stderr) = build_in(&root.join("app"));
+        assert!(ok, "{case}: maps the column:\n{stderr}");
+        // The new config points at snapshots that lack the column.
+        let snaps = std::path::Path::new(new_config)
+            .parent()
+            .unwrap()
+            .join("snaps");
+        std::fs::create_dir_all(root.join(&snaps)).unwrap();
+        std::fs::write(
+            root.join(snaps.join("prod.json")),
+            snapshot_json("prod", &[("account", &["name"])]),
+        )
+        .unwrap();
+        std::fs::write(root.join(new_config), "snapshot_dir = \"snaps\"\n").unwrap();
+        touch(&root.join("app/src/main.rs"));
+        let (ok, stderr) = build_in(&root.join("app"));
+        assert!(!ok, "{case}: the new config was ignored:\n{stderr}");
+        assert!(
+            stderr
+                .contains("hc-schema.toml appeared after the build script selected the snapshots")
+                && stderr.contains("touch build.rs"),
+            "{case}:\n{stderr}"
+        );
+        // What the message says to do: the new selection, and prod's verdict from it.
+        touch(&root.join("app/build.rs"));
+        let (ok, stderr) = build_in(&root.join("app"));
+        assert!(
+            !ok && stderr.contains("`account.loyalty_tier__c` is not mapped in prod"),
+            "{case}:\n{stderr}"
+        );
+        assert!(stderr.contains("snaps/prod.json"), "{case}:\n{stderr}");
+    }
+
+    // The manifest: with the registry on and no hc-schema-snapshot dependency, the error says
+    // to add it; once it is added, the next build passes without touching build.rs.
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-watch-")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    workspace_with_app(root, true);
+    let (ok, stderr) = build_in(&root.join("app"));
+    assert!(!ok && stderr.contains("hc-schema-snapshot"), "{stderr}");
+    let manifest = root.join("app/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("hc-schema-snapshot"))
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        &manifest,
+        text.replacen("[dependencies]\n", &format!("[dependencies]\n{line}\n"), 1),
+    )
+    .unwrap();
+    let (ok, stderr) = build_in(&root.join("app"));
+    assert!(ok, "after adding the dependency:\n{stderr}");
 }

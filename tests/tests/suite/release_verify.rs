@@ -343,3 +343,112 @@ fn the_release_phase_never_shows_a_password() {
     }
     assert!(runs >= 100, "{runs}");
 }
+
+/// The release phase checks the Heroku Connect schema the build checked (compiled into the
+/// registry), not `HC_SCHEMA_NAME`'s default: with `schema = "org"` (top level, or prod's own)
+/// and a leftover `salesforce` schema in the database that maps everything, it fails on
+/// `org.account`; an `HC_SCHEMA_NAME` that disagrees is an error naming both; its messages
+/// never send the user to `--schema` or hc-schema.toml.
+#[test]
+fn the_release_phase_checks_the_schema_the_build_checked() {
+    use hc_schema_tests::cargo::TempCrate;
+    let db = hc_database("release_schema");
+    pg::admin(&db)
+        .batch_execute(&format!(
+            "{ADD_LOYALTY_TIER}\
+             CREATE SCHEMA org; CREATE TABLE org._hcmeta (id integer); \
+             CREATE TABLE org.account (id serial PRIMARY KEY, sfid varchar(18), name varchar(255));"
+        ))
+        .unwrap();
+    let server = pg::server();
+    let database_url = pg::url(&server.user, &db, "sslmode=disable");
+    // The snapshot (of schema org) says org maps the column: the build passes; only the live
+    // check can see that org does not.
+    let snapshot = r#"{"format": 1, "environment": "prod", "schema": "org", "tables": {
+  "account": {"columns": {"name": {}, "loyalty_tier__c": {}}}}}"#;
+    for config in [
+        "schema = \"org\"\n[registry]\nenabled = true\n",
+        "[env.prod]\nschema = \"org\"\n[registry]\nenabled = true\n",
+    ] {
+        let krate = TempCrate::new(
+            "release_schema",
+            &["prod-snapshot"],
+            &[
+                (
+                    "src/main.rs",
+                    "use hc_schema_macro::hc_requires;\n\
+                     #[hc_requires(account(name, loyalty_tier__c))]\n\
+                     fn tiers() {}\n\
+                     fn main() -> std::process::ExitCode {\n\
+                         tiers();\n\
+                         hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
+                     }\n",
+                ),
+                ("hc-schema/prod.json", snapshot),
+                ("hc-schema.toml", config),
+            ],
+        );
+        let manifest = krate.path().join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).unwrap();
+        let with_fetch = text.replacen(
+            "hc-schema-snapshot = { path = ",
+            "hc-schema-snapshot = { features = [\"fetch\"], path = ",
+            1,
+        );
+        std::fs::write(&manifest, with_fetch).unwrap();
+        let run_with = |env: &[(&str, &str)]| {
+            let mut command = cargo(krate.path());
+            command
+                .args(["run", "--quiet", "--features", "prod-snapshot"])
+                .env("DATABASE_URL", &database_url)
+                .env_remove("HC_SCHEMA_NAME");
+            for (k, v) in env {
+                command.env(k, v);
+            }
+            let (output, stderr) = run(&mut command);
+            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+            let all = format!("{stdout}{stderr}");
+            assert!(!all.contains(&server.password), "password shown:\n{all}");
+            assert!(
+                !all.contains("--schema") && !all.contains("hc-schema.toml"),
+                "the release phase reads neither --schema nor hc-schema.toml:\n{all}"
+            );
+            (output.status.code().unwrap_or(-1), all)
+        };
+        for env in [
+            &[][..],
+            &[("HC_SCHEMA_NAME", "org")],
+            &[("HC_SCHEMA_ENV", "prod")],
+        ] {
+            let (code, output) = run_with(env);
+            assert_eq!(
+                code, 1,
+                "{config} {env:?}: the leftover salesforce schema was checked:\n{output}"
+            );
+            assert!(
+                output.contains("error: the live schema `org` of")
+                    && output.contains("`account.loyalty_tier__c` is not mapped"),
+                "{config} {env:?}:\n{output}"
+            );
+        }
+        let (code, output) = run_with(&[("HC_SCHEMA_NAME", "salesforce")]);
+        assert_eq!(code, 2, "{config}:\n{output}");
+        assert!(
+            output.contains("HC_SCHEMA_NAME is `salesforce`, but this binary was built checking the Heroku Connect schema `org`"),
+            "{config}:\n{output}"
+        );
+        // A schema the database lacks: named, with the release phase's own advice.
+        pg::admin(&db)
+            .batch_execute("ALTER SCHEMA org RENAME TO org_gone")
+            .unwrap();
+        let (code, output) = run_with(&[]);
+        pg::admin(&db)
+            .batch_execute("ALTER SCHEMA org_gone RENAME TO org")
+            .unwrap();
+        assert_eq!(code, 2, "{output}");
+        assert!(
+            output.contains("schema `org` does not exist in") && output.contains("rebuild"),
+            "{output}"
+        );
+    }
+}

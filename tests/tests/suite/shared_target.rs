@@ -100,9 +100,16 @@ fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
         .lines()
         .filter_map(|l| l.strip_prefix("cargo:rerun-if-changed="))
         .collect();
+    // First the checkout's stamp (`build::checkout_stamp`), in this checkout's own target/.
+    assert!(
+        watched[0].starts_with("../target/hc-schema-checkout/"),
+        "{}",
+        outputs[0]
+    );
     assert_eq!(
-        watched,
+        watched[1..],
         [
+            "Cargo.toml",
             "../hc-schema.toml",
             "../hc-schema",
             "../hc-schema/prod.json"
@@ -158,4 +165,60 @@ fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
     touch(&b.join("app/src/main.rs"));
     let (ok, stderr) = build(&b, &target);
     assert!(ok, "b (maps the column) after a's failing build:\n{stderr}");
+}
+
+/// The exact sequence of a team switching between two checkouts that share a target directory:
+/// A, B, A, B, with no file touched. Cargo's own freshness (modification times, hashes that
+/// ignore where the checkout lives) would reuse A's compilation for B; the build script's
+/// per-checkout stamp makes it run again, so B fails against its own snapshot every time and A
+/// passes every time.
+#[test]
+fn switching_checkouts_a_b_a_b_checks_each_against_its_own_snapshot() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-switch-")
+        .tempdir()
+        .unwrap();
+    let (a, b, target) = (
+        dir.path().join("a"),
+        dir.path().join("b"),
+        dir.path().join("target"),
+    );
+    // Both checkouts exist before either is built, so their files are older than any build.
+    checkout(&a, &["name", "loyalty_tier__c"]);
+    checkout(&b, &["name"]);
+    for round in 1..=2 {
+        let (ok, stderr) = build(&a, &target);
+        assert!(ok, "round {round}: a maps everything:\n{stderr}");
+        let (ok, stderr) = build(&b, &target);
+        assert!(
+            !ok,
+            "round {round}: checkout b passed against checkout a's snapshot"
+        );
+        assert!(
+            stderr
+                .contains("`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)"),
+            "round {round}:\n{stderr}"
+        );
+    }
+    // In one checkout, nothing re-runs: a no-op build does not run the build script.
+    let (ok, _) = build(&a, &target);
+    assert!(ok);
+    let output_of_app = || -> std::time::SystemTime {
+        std::fs::read_dir(target.join("debug/build"))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with("app-"))
+            .filter_map(|e| std::fs::metadata(e.path().join("output")).ok())
+            .filter_map(|m| m.modified().ok())
+            .max()
+            .unwrap()
+    };
+    let before = output_of_app();
+    let (ok, _) = build(&a, &target);
+    assert!(ok);
+    assert_eq!(
+        output_of_app(),
+        before,
+        "a no-op build re-ran the build script"
+    );
 }
