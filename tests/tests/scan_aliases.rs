@@ -5,6 +5,9 @@ use std::path::Path;
 
 use hc_schema_snapshot::scan::{scan, Scan, SqlArgument};
 
+mod scan_support;
+use scan_support::Rng;
+
 fn write(dir: &Path, path: &str, text: &str) {
     let full = dir.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -204,4 +207,189 @@ fn a_cargo_toml_that_does_not_parse_is_an_error() {
     );
     // The annotations are still found, under the macro's own name.
     assert_eq!(found(&scan), [row("src/lib.rs", 1, "account")]);
+}
+
+/// Issue 19 (1): a macro re-exported by another crate of the workspace
+/// (`pub use hc_schema_macro::hc_requires as needs;` in `reex`, `#[reex::needs(...)]` in
+/// `app`) is what the build checks, under every form of re-export, import, dependency rename
+/// and crate layout; a crate that re-exports nothing of hc-schema's stays foreign.
+#[test]
+fn macros_re_exported_by_other_crates_of_the_workspace_are_found() {
+    // How `reex` exports it: (its source, the path after the crate name that reaches
+    // `hc_requires`, the one that reaches `hc_sql`).
+    let exports: &[(&str, &str, &str)] = &[
+        (
+            "pub use hc_schema_macro::hc_requires as needs;\npub use hc_schema_macro::hc_sql as q;\n",
+            "needs",
+            "q",
+        ),
+        (
+            "pub mod db {\n    pub use hc_schema_macro::{hc_requires as needs, hc_sql as q};\n}\n",
+            "db::needs",
+            "db::q",
+        ),
+        ("pub use hc_schema_macro::*;\n", "hc_requires", "hc_sql"),
+        (
+            "pub use hc_schema_macro as hcm;\n",
+            "hcm::hc_requires",
+            "hcm::hc_sql",
+        ),
+        (
+            "extern crate hc_schema_macro as guard;\npub use guard::hc_requires as needs;\npub use crate::guard::hc_sql as q;\n",
+            "needs",
+            "q",
+        ),
+        (
+            "mod inner { pub use hc_schema_macro::hc_requires as deep; pub use hc_schema_macro::hc_sql as dq; }\npub use inner::deep as needs;\npub use self::inner::dq as q;\n",
+            "needs",
+            "q",
+        ),
+    ];
+    for seed in 0..48u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let reex = *rng.pick(&["reex", "shared-db", "r_x"]);
+        let reex_crate = reex.replace('-', "_");
+        // The name `app` gives it: its own, or a `package =` rename.
+        let renamed = rng.chance(30);
+        let dep_name = if renamed {
+            "data".to_string()
+        } else {
+            reex_crate.clone()
+        };
+        let (export_src, req_path, sql_path) = *rng.pick(exports);
+        // Through a middle crate that re-exports `reex` (or its macro) in turn.
+        let chained = rng.chance(30);
+        // Layout: members under crates/, or a member outside the root directory.
+        let outside = rng.chance(30);
+        let root = top.join("ws");
+        let reex_dir = if outside {
+            top.join("elsewhere").join(reex)
+        } else {
+            root.join("crates").join(reex)
+        };
+        let members = if outside {
+            format!("[\"crates/*\", \"../elsewhere/{reex}\"]")
+        } else {
+            "[\"crates/*\"]".to_string()
+        };
+        write(
+            &root,
+            "Cargo.toml",
+            &format!("[workspace]\nmembers = {members}\nresolver = \"2\"\n"),
+        );
+        let macro_dep = if rng.chance(50) {
+            "hc-schema-macro = \"0.1\"".to_string()
+        } else {
+            "hc_schema_macro = { package = \"hc-schema-macro\", version = \"0.1\" }".to_string()
+        };
+        write(
+            &reex_dir,
+            "Cargo.toml",
+            &format!("[package]\nname = \"{reex}\"\nversion = \"0.1.0\"\n\n[dependencies]\n{macro_dep}\n"),
+        );
+        write(&reex_dir, "src/lib.rs", export_src);
+        let reex_rel = if outside {
+            format!("../../../elsewhere/{reex}")
+        } else {
+            format!("../{reex}")
+        };
+        let reex_entry = if renamed {
+            format!("{dep_name} = {{ package = \"{reex}\", path = \"{reex_rel}\" }}")
+        } else {
+            format!("{reex} = {{ path = \"{reex_rel}\" }}")
+        };
+        // What `app` depends on, and the crate path it writes before `needs`.
+        let (app_deps, via) = if chained {
+            write(
+                &root,
+                "crates/middle/Cargo.toml",
+                &format!("[package]\nname = \"middle\"\nversion = \"0.1.0\"\n\n[dependencies]\n{reex_entry}\n"),
+            );
+            let middle_src = if rng.chance(50) {
+                format!("pub use {dep_name} as inner;\n")
+            } else {
+                format!("pub use {dep_name}::*;\n")
+            };
+            write(&root, "crates/middle/src/lib.rs", &middle_src);
+            let via = if middle_src.contains(" as inner") {
+                "middle::inner".to_string()
+            } else {
+                "middle".to_string()
+            };
+            ("middle = { path = \"../middle\" }\n".to_string(), via)
+        } else {
+            (format!("{reex_entry}\n"), dep_name.clone())
+        };
+        // Chained through a glob, only the crate-level names of reex survive (`middle::needs`,
+        // `middle::hcm::...`, `middle::db::needs` by name).
+        write(
+            &root,
+            "crates/app/Cargo.toml",
+            &format!("[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[dependencies]\n{app_deps}unrelated = {{ path = \"../unrelated\" }}\n"),
+        );
+        write(
+            &root,
+            "crates/unrelated/Cargo.toml",
+            "[package]\nname = \"unrelated\"\nversion = \"0.1.0\"\n",
+        );
+        write(&root, "crates/unrelated/src/lib.rs", "pub mod needs {}\n");
+        // How `app` uses it.
+        let (prelude, attr, sql) = match rng.below(5) {
+            0 => (
+                String::new(),
+                format!("{via}::{req_path}"),
+                format!("{via}::{sql_path}"),
+            ),
+            1 => (
+                format!("use {via} as r;\n"),
+                format!("r::{req_path}"),
+                format!("r::{sql_path}"),
+            ),
+            2 => (
+                format!("use {via}::{req_path} as want;\nuse {via}::{sql_path} as ask;\n"),
+                "want".to_string(),
+                "ask".to_string(),
+            ),
+            3 => (
+                format!("use ::{via}::{{{req_path} as want, {sql_path} as ask}};\n"),
+                "want".to_string(),
+                "ask".to_string(),
+            ),
+            _ => (
+                format!("mod glue {{ pub use {via}::{req_path} as want; }}\n"),
+                "glue::want".to_string(),
+                format!("::{via}::{sql_path}"),
+            ),
+        };
+        let app = format!(
+            "{prelude}\n#[{attr}(account(bogus__c))]\npub fn f() {{}}\n\n\
+             pub fn g() {{ let _ = {sql}!(\"SELECT name FROM contact\"); }}\n\n\
+             #[unrelated::needs(lead(status))]\npub fn h() {{}}\n"
+        );
+        write(&root, "crates/app/src/lib.rs", &app);
+        let scan = scan(&root, &root, &[]);
+        let context = format!("seed {seed}: reex = {export_src:?}, app = {app}");
+        assert!(scan.is_complete(), "{context}: {:?}", scan.errors);
+        let tables: Vec<(String, String)> = scan
+            .usages
+            .iter()
+            .map(|u| (u.file.clone(), u.table.name.clone()))
+            .collect();
+        assert_eq!(
+            tables,
+            [("crates/app/src/lib.rs".to_string(), "account".to_string())],
+            "{context}"
+        );
+        assert_eq!(scan.usages[0].columns[0].name, "bogus__c", "{context}");
+        assert_eq!(
+            queries(&scan),
+            [(
+                "crates/app/src/lib.rs".to_string(),
+                "SELECT name FROM contact".to_string()
+            )],
+            "{context}"
+        );
+    }
 }

@@ -4,7 +4,8 @@
 //!
 //! What the build checks, the scan finds: the macros under any path or alias (`use ... as`,
 //! re-exports through other modules, `use hc_schema_macro::*`, `use hc_schema_macro as hcm`,
-//! `extern crate ... as`, a rename in `Cargo.toml`), inside `cfg_attr` (marked conditional),
+//! `extern crate ... as`, a rename in `Cargo.toml`, a re-export by another crate of the scan:
+//! `#[reex::needs]`), inside `cfg_attr` (marked conditional),
 //! in module files reached through symbolic links, with identifiers compared in NFC. Beyond the
 //! tree it walks, it reads what cargo compiles: workspace members elsewhere, `#[path]` module
 //! files, `include!("literal")`d files (see `modules`). What it cannot read is an error naming
