@@ -7,6 +7,9 @@ use std::path::Path;
 
 use hc_schema_snapshot::scan::{scan, ErrorKind, Scan};
 
+mod scan_support;
+use scan_support::Rng;
+
 fn write(dir: &Path, path: &str, text: &str) {
     let full = dir.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -155,4 +158,186 @@ fn an_unreadable_directory_is_an_error_naming_it() {
     );
     assert!(stdout.contains("USAGE src/lib.rs account"), "{stdout}");
     assert!(!stdout.contains("contact"), "{stdout}");
+}
+
+/// Issue 19 (4): a path dependency outside the workspace that uses the macros is compiled by
+/// the app's build, so `check` of the workspace scans it (and its own path dependencies),
+/// however it is declared; what `exclude` names and hc-schema's own packages are not.
+#[test]
+fn path_dependencies_outside_the_workspace_are_scanned() {
+    for seed in 0..40u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let ws = top.join(rng.pick(&["ws", "repo/app"]));
+        let shared = *rng.pick(&["shared/lib", "vendor/x/data-lib", "other_repo/crates/lib"]);
+        let shared_dir = top.join(shared);
+        let package = *rng.pick(&["data-lib", "lib", "db_core"]);
+        // The path from ws (or ws/crates/app) to the dependency.
+        let up = ws.strip_prefix(top).unwrap().components().count();
+        let from_ws = format!("{}{shared}", "../".repeat(up));
+        let key = if rng.chance(30) { "renamed" } else { package };
+        let spec = |path: &str| {
+            if key == package {
+                format!("{{ path = \"{path}\" }}")
+            } else {
+                format!("{{ package = \"{package}\", path = \"{path}\" }}")
+            }
+        };
+        let section = *rng.pick(&[
+            "dependencies",
+            "dev-dependencies",
+            "build-dependencies",
+            "target.'cfg(unix)'.dependencies",
+        ]);
+        // The app is the root package, or a member under crates/ (inheriting the entry from
+        // [workspace.dependencies] or not).
+        let layout = rng.below(3);
+        let (app_dir, app_manifest) = match layout {
+            0 => (
+                ws.clone(),
+                format!(
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[{section}]\n{key} = {}\n",
+                    spec(&from_ws)
+                ),
+            ),
+            1 => (
+                ws.join("crates/app"),
+                format!(
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[{section}]\n{key} = {}\n",
+                    spec(&format!("../../{from_ws}"))
+                ),
+            ),
+            _ => (
+                ws.join("crates/app"),
+                format!(
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[{section}]\n{key}.workspace = true\n"
+                ),
+            ),
+        };
+        let workspace = match layout {
+            0 => "[workspace]\n".to_string(),
+            1 => "[workspace]\nmembers = [\"crates/*\"]\n".to_string(),
+            _ => format!(
+                "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\n{key} = {}\n",
+                spec(&from_ws)
+            ),
+        };
+        if layout == 0 {
+            write(
+                &app_dir,
+                "Cargo.toml",
+                &format!("{app_manifest}\n{workspace}"),
+            );
+        } else {
+            write(&ws, "Cargo.toml", &workspace);
+            write(&app_dir, "Cargo.toml", &app_manifest);
+        }
+        write(
+            &app_dir,
+            "src/main.rs",
+            "#[hc_schema_macro::hc_requires(account(name))]\nfn main() {}\n",
+        );
+        // The dependency, with a path dependency of its own (transitively), and a path
+        // dependency on a checkout of hc-schema (not scanned).
+        let transitive = rng.chance(50);
+        let mut manifest = format!(
+            "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\n\n[dependencies]\n\
+             hc-schema-macro = {{ path = \"../../hc/hc-schema-macro\" }}\n"
+        );
+        if transitive {
+            manifest.push_str("deeper = { path = \"../deeper\" }\n");
+            write(
+                &shared_dir.join("../deeper"),
+                "Cargo.toml",
+                "[package]\nname = \"deeper\"\nversion = \"0.1.0\"\n",
+            );
+            write(
+                &shared_dir.join("../deeper"),
+                "src/lib.rs",
+                "#[hc_schema_macro::hc_requires(lead(status))]\npub fn d() {}\n",
+            );
+        }
+        write(&shared_dir, "Cargo.toml", &manifest);
+        write(
+            &shared_dir,
+            "src/lib.rs",
+            "mod db;\n#[hc_schema_macro::hc_requires(contact(bogus__c))]\npub fn f() {}\n",
+        );
+        write(
+            &shared_dir,
+            "src/db.rs",
+            "#[hc_schema_macro::hc_requires(opportunity(amount))]\npub fn g() {}\n",
+        );
+        let hc = shared_dir.join("../../hc/hc-schema-macro");
+        write(
+            &hc,
+            "Cargo.toml",
+            "[package]\nname = \"hc-schema-macro\"\nversion = \"0.1.0\"\n",
+        );
+        write(
+            &hc,
+            "src/lib.rs",
+            "#[hc_schema_macro::hc_requires(tool(internal))]\npub fn t() {}\n",
+        );
+        let context = format!("seed {seed}: {app_manifest}\n{workspace}");
+        let found = scan(&ws, &ws, &[]);
+        assert!(found.is_complete(), "{context}: {:?}", found.errors);
+        let mut names: Vec<String> = found.usages.iter().map(|u| u.table.name.clone()).collect();
+        names.sort();
+        let mut expected = vec!["account", "contact", "opportunity"];
+        if transitive {
+            expected.push("lead");
+        }
+        expected.sort();
+        assert_eq!(names, expected, "{context}");
+        let shown = tables(&found);
+        let lib = format!(
+            "{}src/lib.rs",
+            shared_dir
+                .strip_prefix(top)
+                .map(|p| { format!("{}{}/", "../".repeat(up), p.display()) })
+                .unwrap()
+        );
+        assert!(
+            shown.contains(&(lib.clone(), "contact".to_string())),
+            "{context}: {lib} in {shown:?}"
+        );
+        // Excluded on purpose: not scanned, and no error.
+        let found = scan(&ws, &ws, std::slice::from_ref(&shared_dir));
+        assert!(found.is_complete(), "{context}: {:?}", found.errors);
+        let names: Vec<&str> = found.usages.iter().map(|u| u.table.name.as_str()).collect();
+        assert!(!names.contains(&"contact"), "{context}: {names:?}");
+    }
+}
+
+/// A path dependency whose `Cargo.toml` cannot be read is an error naming it (exit 2), never
+/// a silent skip.
+#[test]
+fn a_path_dependency_that_cannot_be_read_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    write(
+        top,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\n[dependencies]\nlib = { path = \"../lib\" }\n",
+    );
+    write(top, "app/src/main.rs", "fn main() {}\n");
+    write(top, "lib/Cargo.toml", "[package\nname = \"lib\"\n");
+    write(
+        top,
+        "lib/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(account(name))]\nfn f() {}\n",
+    );
+    let root = top.join("app");
+    let found = scan(&root, &root, &[]);
+    assert!(!found.is_complete());
+    assert!(
+        found
+            .errors
+            .iter()
+            .any(|e| e.file == "../lib/Cargo.toml" && e.kind == ErrorKind::Unreadable),
+        "{:?}",
+        found.errors
+    );
 }

@@ -13,6 +13,10 @@ pub(crate) const MACRO_PACKAGE: &str = "hc-schema-macro";
 /// The crate name the macro has when it is not renamed.
 pub(crate) const MACRO_CRATE: &str = "hc_schema_macro";
 
+/// hc-schema's own packages: a path dependency on one of them (a checkout of hc-schema) is
+/// the tool, not code of the project, and is not scanned.
+pub(crate) const OWN_PACKAGES: &[&str] = &[MACRO_PACKAGE, "hc-schema-snapshot", "hc-schema"];
+
 /// Crates that are always in scope and never ours.
 const BUILTIN_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 

@@ -7,7 +7,8 @@
 //! `extern crate ... as`, a rename in `Cargo.toml`, a re-export by another crate of the scan:
 //! `#[reex::needs]`), inside `cfg_attr` (marked conditional),
 //! in module files reached through symbolic links, with identifiers compared in NFC. Beyond the
-//! tree it walks, it reads what cargo compiles: workspace members elsewhere, `#[path]` module
+//! tree it walks, it reads what cargo compiles: workspace members elsewhere, path dependencies
+//! outside the workspace (not hc-schema's own packages), `#[path]` module
 //! files, `include!("literal")`d files (see `modules`). What it cannot read is an error naming
 //! the file ([`Scan::is_complete`] is then false): a directory or file it cannot read (or that
 //! is not a regular file), a file that does not parse or nests too deeply, annotations or
@@ -73,6 +74,7 @@ pub struct Options {
 
 /// Scan every `.rs` file under `root` (following symbolic links; skipping `target`, hidden
 /// entries and `exclude`), and what cargo compiles beyond them (workspace members elsewhere,
+/// path dependencies outside the workspace,
 /// `#[path]` and `include!` targets; never what `exclude` names); file names are shown
 /// relative to `display_base` (with `..` outside it).
 pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
@@ -93,6 +95,19 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     // cargo builds them, so they are walked too.
     for member in members_elsewhere(root, &walked, display_base, options) {
         walked.absorb(member);
+    }
+    // Path dependencies outside what was walked (`lib = { path = "../../shared/lib" }`):
+    // cargo compiles them with the crates depending on them, so they are walked too, and
+    // their own path dependencies, until none is new.
+    let mut followed = std::collections::HashSet::new();
+    loop {
+        let more = path_dependencies_elsewhere(&walked, display_base, options, &mut followed);
+        if more.is_empty() {
+            break;
+        }
+        for dependency in more {
+            walked.absorb(dependency);
+        }
     }
     let mut errors = std::mem::take(&mut walked.errors);
 
@@ -251,6 +266,80 @@ fn members_elsewhere(
             }
             seen.push(member_manifest);
             walks.push(walk::walk(&member, display_base, &options.exclude));
+        }
+    }
+    walks
+}
+
+/// The walks of the path dependencies of the packages `walked` found whose `Cargo.toml` it
+/// did not reach (outside the root and its workspace), not yet in `followed`; hc-schema's own
+/// packages (a checkout of hc-schema used by path) and what `exclude` names are left out.
+/// A dependency's `Cargo.toml` that cannot be read is an error naming it.
+fn path_dependencies_elsewhere(
+    walked: &walk::Walked,
+    display_base: &Path,
+    options: &Options,
+    followed: &mut std::collections::HashSet<PathBuf>,
+) -> Vec<walk::Walked> {
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let known: std::collections::HashSet<PathBuf> =
+        walked.manifests.iter().filter_map(|m| real(m)).collect();
+    let excluded: Vec<PathBuf> = options.exclude.iter().filter_map(|e| real(e)).collect();
+    let manifests: Vec<Manifest> = walked
+        .manifests
+        .iter()
+        .filter_map(|path| {
+            let text = crate::read::read_regular_text(path, crate::read::MAX_BYTES).ok()?;
+            // Reported when the manifest is read for names.
+            Manifest::parse(&text, path.parent()?, "").ok()
+        })
+        .collect();
+    let workspace_paths: Vec<(&str, &PathBuf)> = manifests
+        .iter()
+        .filter_map(|m| m.workspace_dependencies.as_ref())
+        .flatten()
+        .filter_map(|d| Some((d.key.as_str(), d.path.as_ref()?)))
+        .collect();
+    let mut walks = Vec::new();
+    for manifest in manifests.iter().filter(|m| m.is_package) {
+        for dependency in &manifest.dependencies {
+            let path = if dependency.inherited {
+                workspace_paths
+                    .iter()
+                    .find(|(key, _)| *key == dependency.key)
+                    .map(|(_, path)| *path)
+            } else {
+                dependency.path.as_ref()
+            };
+            let Some(dir) = path else { continue };
+            let manifest_path = dir.join("Cargo.toml");
+            // A dependency without a Cargo.toml is cargo's error.
+            let Some(dir_real) = real(dir).filter(|_| manifest_path.exists()) else {
+                continue;
+            };
+            if known.contains(&dir_real.join("Cargo.toml"))
+                || excluded.iter().any(|e| dir_real.starts_with(e))
+                || !followed.insert(dir_real)
+            {
+                continue;
+            }
+            let shown = relative_display(&manifest_path, display_base);
+            match Manifest::read(&manifest_path, &shown) {
+                Ok(dependency) => {
+                    let own = dependency
+                        .name
+                        .as_deref()
+                        .is_some_and(|name| cargo::OWN_PACKAGES.contains(&name));
+                    if !own {
+                        walks.push(walk::walk(dir, display_base, &options.exclude));
+                    }
+                }
+                Err(err) => {
+                    let mut failed = walk::Walked::default();
+                    failed.errors.push(err);
+                    walks.push(failed);
+                }
+            }
         }
     }
     walks
