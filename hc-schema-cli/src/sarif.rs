@@ -124,6 +124,16 @@ const RULES: &[Rule] = &[
         full: "Every column the allowance lists is mapped in its environment, so it allows \
                nothing. Remove it, so that it cannot hide the column being unmapped again.",
     },
+    Rule {
+        id: "feature_not_forwarded",
+        name: "SnapshotFeatureNotForwarded",
+        level: "error",
+        short: "An <env>-snapshot feature that does not reach the crate holding the annotations",
+        full: "The package declares the feature but does not forward it to a dependency whose \
+               annotations it should check, so building with the feature checks that crate \
+               against another environment and passes. Add the dependency's feature to it, \
+               as the message says.",
+    },
 ];
 
 /// The SARIF log of a check.
@@ -132,6 +142,8 @@ pub fn check(report: &Report<'_>) -> Value {
     for error in &report.scan.errors {
         let rule = if error.kind.makes_scan_incomplete() {
             "source_error"
+        } else if error.kind == hc_schema_snapshot::scan::ErrorKind::FeatureNotForwarded {
+            "feature_not_forwarded"
         } else {
             "malformed_annotation"
         };

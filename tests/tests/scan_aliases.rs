@@ -393,3 +393,159 @@ fn macros_re_exported_by_other_crates_of_the_workspace_are_found() {
         );
     }
 }
+
+/// Issue 19 (5): a package that declares `<env>-snapshot` and depends on a crate holding the
+/// annotations (which declares it too) without forwarding it is an error at its `Cargo.toml`,
+/// with the line that fixes it; every way of forwarding it is accepted.
+#[test]
+fn snapshot_features_that_do_not_reach_the_annotations_are_errors() {
+    use hc_schema_snapshot::scan::ErrorKind;
+    for seed in 0..60u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let env = *rng.pick(&["prod", "staging", "qa_1"]);
+        let feature = format!("{env}-snapshot");
+        let lib = *rng.pick(&["lib", "data-access", "core_db"]);
+        let key = if rng.chance(30) {
+            "store".to_string()
+        } else {
+            lib.to_string()
+        };
+        // How the library uses the macros: annotated, hc_sql!, only depending on the macro
+        // crate, or not at all (then nothing needs forwarding).
+        let usage = rng.below(4);
+        let lib_src = match usage {
+            0 => "#[hc_schema_macro::hc_requires(account(name))]\npub fn f() {}\n",
+            1 => "pub fn q() -> &'static str { hc_schema_macro::hc_sql!(\"SELECT name FROM account\") }\n",
+            2 => "pub fn plain() {}\n",
+            _ => "pub fn plain() {}\n",
+        };
+        let lib_macro = if usage == 3 {
+            ""
+        } else {
+            "hc-schema-macro = \"0.1\"\n"
+        };
+        write(
+            root,
+            &format!("crates/{lib}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{lib}\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = []\n{feature} = []\n\n[dependencies]\n{lib_macro}"
+            ),
+        );
+        write(root, &format!("crates/{lib}/src/lib.rs"), lib_src);
+        // Through a middle crate (which forwards) or directly.
+        let middle = rng.chance(25);
+        let (target_key, target_dep) = if middle {
+            write(
+                root,
+                "crates/middle/Cargo.toml",
+                &format!(
+                    "[package]\nname = \"middle\"\nversion = \"0.1.0\"\n\n[features]\n{feature} = [\"{key}/{feature}\"]\n\n[dependencies]\n{key} = {{ package = \"{lib}\", path = \"../{lib}\" }}\n"
+                ),
+            );
+            write(root, "crates/middle/src/lib.rs", "pub fn m() {}\n");
+            (
+                "middle".to_string(),
+                "middle = { path = \"../middle\" }".to_string(),
+            )
+        } else {
+            let dep = if rng.chance(30) {
+                format!("{key}.workspace = true")
+            } else {
+                format!("{key} = {{ package = \"{lib}\", path = \"../{lib}\" }}")
+            };
+            (key.clone(), dep)
+        };
+        // How the app declares the feature.
+        let (features, forwarded, dep_features) = match rng.below(7) {
+            0 => (format!("{feature} = []\n"), false, ""),
+            1 => (format!("{feature} = [\"extra\"]\nextra = []\n"), false, ""),
+            2 => (
+                format!("{feature} = [\"{target_key}/{feature}\"]\n"),
+                true,
+                "",
+            ),
+            3 => (
+                format!("{feature} = [\"{target_key}?/{feature}\"]\n"),
+                true,
+                "",
+            ),
+            4 => (
+                format!("{feature} = [\"snap\"]\nsnap = [\"{target_key}/{feature}\"]\n"),
+                true,
+                "",
+            ),
+            5 => (format!("{feature} = []\n"), true, "always"),
+            _ => (
+                format!("\"{feature}\" = []\ntest-snapshot = [\"{target_key}/test-snapshot\"]\n"),
+                false,
+                "",
+            ),
+        };
+        let app_dep = if dep_features == "always" && !target_dep.contains("workspace") {
+            target_dep.replace(" }", &format!(", features = [\"{feature}\"] }}"))
+        } else if dep_features == "always" {
+            format!("{target_key} = {{ workspace = true, features = [\"{feature}\"] }}")
+        } else {
+            target_dep.clone()
+        };
+        let app_manifest = format!(
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[features]\n{features}\n[dependencies]\n{app_dep}\n"
+        );
+        write(root, "crates/app/Cargo.toml", &app_manifest);
+        write(root, "crates/app/src/main.rs", "fn main() {}\n");
+        write(
+            root,
+            "Cargo.toml",
+            &format!(
+                "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\n{key} = {{ package = \"{lib}\", path = \"crates/{lib}\" }}\n"
+            ),
+        );
+        let found = scan(root, root, &[]);
+        let context = format!("seed {seed}: usage {usage}, middle {middle}\n{app_manifest}");
+        let errors: Vec<_> = found
+            .errors
+            .iter()
+            .filter(|e| e.kind == ErrorKind::FeatureNotForwarded)
+            .collect();
+        assert_eq!(
+            found.errors.len(),
+            errors.len(),
+            "{context}: {:?}",
+            found.errors
+        );
+        assert!(found.is_complete(), "{context}");
+        if forwarded || usage == 3 {
+            assert!(errors.is_empty(), "{context}: {errors:?}");
+            continue;
+        }
+        assert_eq!(errors.len(), 1, "{context}: {errors:?}");
+        let error = errors[0];
+        assert_eq!(error.file, "crates/app/Cargo.toml", "{context}");
+        let line = app_manifest
+            .lines()
+            .position(|l| l.starts_with(&feature) || l.starts_with(&format!("\"{feature}\"")))
+            .unwrap()
+            + 1;
+        assert_eq!(error.line as usize, line, "{context}");
+        let declared: Vec<String> = if features.starts_with(&format!("{feature} = [\"extra\"]")) {
+            vec!["\"extra\"".to_string()]
+        } else {
+            Vec::new()
+        };
+        let mut fix = declared;
+        fix.push(format!("\"{target_key}/{feature}\""));
+        let fix = format!("{feature} = [{}]", fix.join(", "));
+        assert!(
+            error.message.ends_with(&format!("forward it: {fix}")),
+            "{context}: {}",
+            error.message
+        );
+        assert!(
+            error.message.contains(&format!("`{feature}`")),
+            "{context}: {}",
+            error.message
+        );
+    }
+}

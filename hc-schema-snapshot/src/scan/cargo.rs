@@ -56,6 +56,8 @@ pub(crate) struct Dependency {
     pub path: Option<PathBuf>,
     /// `features = [...]` enabled on it in the entry itself.
     pub features: Vec<String>,
+    /// Under `[dependencies]` (of the package or a target), which features can forward to.
+    pub normal: bool,
 }
 
 /// One entry of `[features]`.
@@ -267,6 +269,7 @@ impl Manifest {
             inherited: true,
             path: base.path.clone(),
             features,
+            normal: dependency.normal,
         }
     }
 
@@ -378,7 +381,11 @@ fn collect_dependencies(table: &toml::Table, dir: &Path, out: &mut Vec<Dependenc
         "build_dependencies",
     ] {
         if let Some(deps) = table.get(key).and_then(|d| d.as_table()) {
+            let start = out.len();
             read_dependency_table(deps, dir, out);
+            for dependency in &mut out[start..] {
+                dependency.normal = key == "dependencies";
+            }
         }
     }
 }
@@ -409,6 +416,7 @@ fn read_dependency_table(deps: &toml::Table, dir: &Path, out: &mut Vec<Dependenc
                         .collect()
                 })
                 .unwrap_or_default(),
+            normal: false,
         });
     }
 }

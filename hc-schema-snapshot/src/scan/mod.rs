@@ -36,6 +36,7 @@ mod bindings;
 mod cargo;
 mod elements;
 mod engine;
+mod features;
 mod file;
 mod lexer;
 mod lines;
@@ -131,6 +132,8 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     // Each file's crate: its innermost package manifest.
     let mut crate_of_manifest: Vec<Option<usize>> = vec![None; manifests.len()];
     let mut crates: Vec<CrateNames> = Vec::new();
+    // Each crate's (package manifest, workspace root manifest), indices into `manifests`.
+    let mut packages: Vec<(usize, Option<usize>)> = Vec::new();
     let mut krate_of = |chain: &[usize]| -> Option<usize> {
         let (position, &package) = chain
             .iter()
@@ -144,19 +147,21 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
         // A package that is also the workspace root inherits from its own
         // `[workspace.dependencies]`.
         let workspace = match &manifest.workspace_path {
-            _ if manifest.workspace_dependencies.is_some() => Some(manifest),
-            Some(dir) => manifests
-                .iter()
-                .flatten()
-                .find(|m| m.dir == *dir || m.dir.canonicalize().ok() == dir.canonicalize().ok()),
-            None => chain[..position]
-                .iter()
-                .rev()
-                .filter_map(|&m| manifests[m].as_ref())
-                .find(|m| m.workspace_dependencies.is_some()),
+            _ if manifest.workspace_dependencies.is_some() => Some(package),
+            Some(dir) => manifests.iter().position(|m| {
+                m.as_ref().is_some_and(|m| {
+                    m.dir == *dir || m.dir.canonicalize().ok() == dir.canonicalize().ok()
+                })
+            }),
+            None => chain[..position].iter().rev().copied().find(|&m| {
+                manifests[m]
+                    .as_ref()
+                    .is_some_and(|m| m.workspace_dependencies.is_some())
+            }),
         };
         let krate = crates.len();
-        crates.push(manifest.crate_names(workspace));
+        crates.push(manifest.crate_names(workspace.and_then(|w| manifests[w].as_ref())));
+        packages.push((package, workspace));
         crate_of_manifest[package] = Some(krate);
         Some(krate)
     };
@@ -192,7 +197,37 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
             text: texts[i].take().expect("each file once"),
         })
         .collect();
+    let crate_of_file: std::collections::HashMap<&str, usize> = files
+        .iter()
+        .zip(&krates)
+        .filter_map(|(f, k)| Some((f.display.as_str(), (*k)?)))
+        .collect();
     let mut scan = engine::scan(inputs, &crates, options.strategy);
+    // `<env>-snapshot` features that do not reach the crates holding the annotations.
+    let mut annotated = vec![false; crates.len()];
+    for file in scan
+        .annotations
+        .iter()
+        .map(|a| &a.file)
+        .chain(scan.sql_macros.iter().map(|m| &m.file))
+    {
+        if let Some(&krate) = crate_of_file.get(file.as_str()) {
+            annotated[krate] = true;
+        }
+    }
+    let described: Vec<features::Package<'_>> = packages
+        .iter()
+        .zip(annotated)
+        .filter_map(|(&(package, workspace), annotated)| {
+            Some(features::Package {
+                manifest: manifests[package].as_ref()?,
+                workspace: workspace.and_then(|w| manifests[w].as_ref()),
+                display: relative_display(&walked.manifests[package], display_base),
+                annotated,
+            })
+        })
+        .collect();
+    errors.extend(features::unforwarded(&described));
     scan.errors.extend(errors);
     scan.errors.sort();
     scan.errors.dedup();
