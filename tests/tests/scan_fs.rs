@@ -341,3 +341,124 @@ fn a_path_dependency_that_cannot_be_read_is_an_error_naming_it() {
         found.errors
     );
 }
+
+/// Issue 19 (2): files reached through an `include!` renamed by `use` (also re-exported and
+/// renamed again in another module) and through `#[path = $p] mod $m;` written by a
+/// `macro_rules!` called with a literal (also defined in another file) are scanned wherever
+/// they lie; a call whose file is computed is "not scannable here" (exit 2), never silent.
+#[test]
+fn files_reached_through_include_aliases_and_path_macros_are_scanned_or_named() {
+    // Where the reached file lies (relative to src/), outside what the walk reads.
+    let places = [
+        "../outside/gen.rs",
+        "../.hidden/gen.rs",
+        "../target/gen.rs",
+        "gen.txt",
+        "../../elsewhere/gen.rs",
+    ];
+    for seed in 0..60u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let root = top.join("app");
+        let place = *rng.pick(&places);
+        write(
+            &root,
+            "Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+        );
+        write(
+            &root.join("src"),
+            place,
+            "#[hc_schema_macro::hc_requires(account(bogus__c))]\npub fn reached() {}\n",
+        );
+        let name = *rng.pick(&["inc", "r#pull", "grab_file"]);
+        let bare = name.trim_start_matches("r#");
+        let computed = rng.chance(20);
+        let in_module = rng.chance(40);
+        let (lib, module) = if rng.chance(50) {
+            // include! renamed through `use`.
+            let import = match rng.below(4) {
+                0 => format!("use std::include as {name};\n"),
+                1 => format!("use core::{{include as {name}}};\n"),
+                2 => format!("pub(crate) use ::std::include as {name};\n"),
+                _ => format!("use std::include as first;\nuse first as {name};\n"),
+            };
+            let argument = if computed {
+                "concat!(env!(\"OUT_DIR\"), \"/gen.rs\")".to_string()
+            } else {
+                format!("{place:?}")
+            };
+            if in_module {
+                // The alias re-exported by lib.rs and renamed again in a module file (whose
+                // path is relative to src/ too: an `include!` is relative to its own file).
+                (
+                    format!(
+                        "{}mod m;\n",
+                        import
+                            .replace("use ", "pub(crate) use ")
+                            .replace("pub(crate) pub(crate)", "pub(crate)")
+                    ),
+                    Some(format!(
+                        "use crate::{bare} as again;\nfn f() {{ again!({argument}); }}\n"
+                    )),
+                )
+            } else {
+                (format!("{import}{name}!({argument});\n"), None)
+            }
+        } else {
+            // `#[path = $p] mod $m;` from a macro_rules! called with a literal.
+            let rule = match rng.below(3) {
+                0 => "($p:literal, $m:ident) => { #[path = $p] mod $m; };",
+                1 => "($m:ident, $p:expr) => { #[cfg_attr(all(), path = $p)] pub mod $m; };",
+                _ => "($p:literal) => { #[allow(dead_code)] #[path = $p] mod generated; };",
+            };
+            let definition = format!("macro_rules! {name} {{ {rule} }}\n");
+            let literal = if computed {
+                "concat!(\"gen\", \".rs\")".to_string()
+            } else {
+                format!("{place:?}")
+            };
+            let call = if rule.starts_with("($p:literal, $m") {
+                format!("{name}!({literal}, db);\n")
+            } else if rule.starts_with("($m") {
+                format!("{name}!(db, {literal});\n")
+            } else {
+                format!("{name}!({literal});\n")
+            };
+            if in_module {
+                // Defined in a module file, used in lib.rs after `#[macro_use] mod`.
+                (format!("#[macro_use]\nmod defs;\n{call}"), Some(definition))
+            } else {
+                (format!("{definition}{call}"), None)
+            }
+        };
+        write(&root, "src/lib.rs", &lib);
+        if let Some(module) = &module {
+            let file = if lib.contains("mod defs;") {
+                "src/defs.rs"
+            } else {
+                "src/m.rs"
+            };
+            write(&root, file, module);
+        }
+        let context = format!("seed {seed}: place {place}\nlib.rs:\n{lib}\nmodule:\n{module:?}");
+        let found = scan(&root, &root, &[]);
+        if computed {
+            assert!(!found.is_complete(), "{context}");
+            assert!(
+                found
+                    .errors
+                    .iter()
+                    .any(|e| e.kind == ErrorKind::NotScannable
+                        && e.message.starts_with("not scannable here")),
+                "{context}: {:?}",
+                found.errors
+            );
+            continue;
+        }
+        assert!(found.is_complete(), "{context}: {:?}", found.errors);
+        let names: Vec<&str> = found.usages.iter().map(|u| u.table.name.as_str()).collect();
+        assert_eq!(names, ["account"], "{context}");
+    }
+}

@@ -9,11 +9,13 @@
 //! in module files reached through symbolic links, with identifiers compared in NFC. Beyond the
 //! tree it walks, it reads what cargo compiles: workspace members elsewhere, path dependencies
 //! outside the workspace (not hc-schema's own packages), `#[path]` module
-//! files, `include!("literal")`d files (see `modules`). What it cannot read is an error naming
-//! the file ([`Scan::is_complete`] is then false): a directory or file it cannot read (or that
-//! is not a regular file), a file that does not parse or nests too deeply, annotations or
-//! `hc_sql!` calls inside macro definitions or other macros' inputs, and an `include!` of a
-//! computed path ("not scannable here"). Annotations where rustc rejects
+//! files, `include!("literal")`d files (also through `use std::include as inc;`), modules that
+//! a `macro_rules!` declares with `#[path = $p]` at calls naming the file (see `modules`).
+//! What it cannot read is an error naming the file ([`Scan::is_complete`] is then false): a
+//! directory or file it cannot read (or that is not a regular file), a file that does not
+//! parse or nests too deeply, annotations or `hc_sql!` calls inside macro definitions or other
+//! macros' inputs, and an `include!` or a macro-written `#[path]` of a computed path ("not
+//! scannable here"). Annotations where rustc rejects
 //! attribute macros (fields, `let`, expressions, inner attributes) declare nothing and are
 //! reported as misplaced; `#[other_crate::hc_requires]` is not ours.
 //!
@@ -473,13 +475,17 @@ fn follow_references(
         .iter()
         .filter_map(|e| std::fs::canonicalize(e).ok())
         .collect();
+    // The aliases of `include!` and the macros writing `#[path = $fragment]`, of every file
+    // (a name defined in one file is used in another).
+    let mut definitions: Vec<Option<modules::Definitions>> = vec![None; texts.len()];
+    let mut names = learn_names(texts, &mut definitions);
     let mut todo: Vec<usize> = (0..files.len()).collect();
     while !todo.is_empty() {
         let found = engine::parallel(todo.len(), |k, _| {
             let i = todo[k];
             match &texts[i] {
-                Ok(text) if i >= walked || modules::may_refer(text) => {
-                    modules::references(text, &files[i].path)
+                Ok(text) if i >= walked || modules::may_refer(text, &names) => {
+                    modules::references(text, &files[i].path, &names)
                 }
                 _ => Vec::new(),
             }
@@ -489,17 +495,12 @@ fn follow_references(
             for reference in references {
                 let candidates = match reference {
                     modules::Reference::File(candidates) => candidates,
-                    modules::Reference::Unknown(position) => {
+                    modules::Reference::Unknown(position, why) => {
                         errors.push(SourceError::new(
                             ErrorKind::NotScannable,
                             &files[from].display,
                             position,
-                            "not scannable here: this `include!` names its file with a macro \
-                             (`concat!`, `env!`, `OUT_DIR`), and the scan cannot tell which file \
-                             it compiles; annotations and hc_sql! calls in it are not checked: \
-                             include a plain string literal path; for generated code (prost), \
-                             put the include! in a module file of its own and list that file \
-                             under [check] exclude in hc-schema.toml",
+                            unfollowed_message(&why),
                         ));
                         continue;
                     }
@@ -539,7 +540,91 @@ fn follow_references(
                 }
             }
         }
+        // Files added this round may define names that files already read use: read those
+        // again (what they reach is known, so only the new is added).
+        definitions.resize(texts.len(), None);
+        let grown = learn_names(texts, &mut definitions);
+        if grown != names {
+            let new: Vec<String> = grown
+                .all()
+                .filter(|n| !names.all().any(|o| o == *n))
+                .map(str::to_string)
+                .collect();
+            for (i, text) in texts.iter().enumerate() {
+                let mentions = text.as_ref().is_ok_and(|t| {
+                    new.iter()
+                        .any(|n| memchr::memmem::find(t.as_bytes(), n.as_bytes()).is_some())
+                });
+                if mentions && !next.contains(&i) {
+                    next.push(i);
+                }
+            }
+            names = grown;
+        }
         todo = next;
+    }
+}
+
+/// The [`modules::Names`] that the files define, reading the definitions of the files not
+/// read yet (`None`) that may define one: those that mention `include` or `macro_rules`, and
+/// those that mention a name found so far (an alias of an alias), until none is new.
+fn learn_names(
+    texts: &[Result<String, SourceError>],
+    definitions: &mut [Option<modules::Definitions>],
+) -> modules::Names {
+    loop {
+        let read: Vec<modules::Definitions> = definitions.iter().flatten().cloned().collect();
+        let names = modules::Names::of(&read);
+        let todo: Vec<usize> = (0..texts.len())
+            .filter(|&i| definitions[i].is_none())
+            .filter(|&i| {
+                texts[i].as_ref().is_ok_and(|text| {
+                    modules::may_define(text)
+                        || names
+                            .all()
+                            .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+                })
+            })
+            .collect();
+        if todo.is_empty() {
+            return names;
+        }
+        let found = engine::parallel(todo.len(), |k, _| match &texts[todo[k]] {
+            Ok(text) => modules::definitions(text),
+            Err(_) => modules::Definitions::default(),
+        });
+        for (i, d) in todo.into_iter().zip(found) {
+            definitions[i] = Some(d);
+        }
+    }
+}
+
+/// The error for a file the scan cannot name.
+fn unfollowed_message(why: &modules::Unfollowed) -> String {
+    match why {
+        modules::Unfollowed::Include => {
+            "not scannable here: this `include!` names its file with a macro \
+             (`concat!`, `env!`, `OUT_DIR`), and the scan cannot tell which file \
+             it compiles; annotations and hc_sql! calls in it are not checked: \
+             include a plain string literal path; for generated code (prost), \
+             put the include! in a module file of its own and list that file \
+             under [check] exclude in hc-schema.toml"
+                .to_string()
+        }
+        modules::Unfollowed::PathFragment => {
+            "not scannable here: this `#[path]` takes its file from a macro \
+             fragment (`$p`), and the scan cannot tell which file the module compiles; \
+             annotations and hc_sql! calls in it are not checked: write `#[path = \"...\"] \
+             mod name;` with a string literal, or declare it in a `macro_rules!` called with \
+             the file as a string literal"
+                .to_string()
+        }
+        modules::Unfollowed::PathMacroCall(name) => format!(
+            "not scannable here: `{name}!` declares a module whose `#[path]` comes from its \
+             arguments, and this call names no file with a string literal, so the scan cannot \
+             tell which file the module compiles; annotations and hc_sql! calls in it are not \
+             checked: call `{name}!` with the file as a string literal (`{name}!(\"db.rs\")`)"
+        ),
     }
 }
 
