@@ -285,3 +285,61 @@ fn the_scan_finds_what_the_build_enforces_across_crates_and_macro_written_module
         );
     }
 }
+
+/// Issue 19 (5): scan vs build. A binary that declares `prod-snapshot = []` without
+/// forwarding it builds "ok" with `--features prod-snapshot` (the library is checked against
+/// test): the scan reports exactly that, with the line that fixes it, and with that line
+/// written the build fails against prod as it must.
+#[test]
+fn an_unforwarded_snapshot_feature_passes_the_build_and_the_scan_says_so() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-fwd-")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    workspace_with(
+        root,
+        &format!(
+            "hc-schema-snapshot = {{ path = \"{}/hc-schema-snapshot\" }}\n",
+            workspace().display()
+        ),
+    );
+    let manifest = root.join("crates/app/Cargo.toml");
+    let forwarded = std::fs::read_to_string(&manifest).unwrap();
+    let line = "prod-snapshot = [\"data/prod-snapshot\"]";
+    assert!(forwarded.contains(line));
+    std::fs::write(&manifest, forwarded.replace(line, "prod-snapshot = []")).unwrap();
+    let args = [
+        "build",
+        "--quiet",
+        "-p",
+        "app",
+        "--features",
+        "prod-snapshot",
+    ];
+    let (ok, _, stderr) = cargo_in(root, &args);
+    assert!(ok, "the silent pass the scan must report:\n{stderr}");
+    let scan = hc_schema_snapshot::scan::scan(root, root, &[]);
+    let errors: Vec<_> = scan
+        .errors
+        .iter()
+        .filter(|e| e.kind == hc_schema_snapshot::scan::ErrorKind::FeatureNotForwarded)
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", scan.errors);
+    assert_eq!(errors[0].file, "crates/app/Cargo.toml");
+    assert!(
+        errors[0].message.ends_with(&format!("forward it: {line}")),
+        "{}",
+        errors[0].message
+    );
+    // The fix the message gives makes the build check prod.
+    std::fs::write(&manifest, forwarded).unwrap();
+    let scan = hc_schema_snapshot::scan::scan(root, root, &[]);
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    let (ok, _, stderr) = cargo_in(root, &args);
+    assert!(!ok, "built against prod:\n{stderr}");
+    assert!(
+        stderr.contains("`account.loyalty_tier__c` is not mapped in prod"),
+        "{stderr}"
+    );
+}
