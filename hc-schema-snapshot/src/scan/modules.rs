@@ -97,10 +97,20 @@ impl Names {
     }
 }
 
-/// Whether `text` may define something for [`Names`] (a cheap byte test).
+/// Whether `text` may define something for [`Names`] (a cheap byte test: `include as`, or
+/// `macro_rules` with `path` in the file); aliases of aliases are found by their names.
 pub(crate) fn may_define(text: &str) -> bool {
     let b = text.as_bytes();
-    memchr::memmem::find(b, b"include").is_some()
+    let renames_include = memchr::memmem::find_iter(b, b"include").any(|at| {
+        let rest = &b[at + b"include".len()..];
+        let spaces = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        spaces > 0
+            && rest[spaces..].starts_with(b"as")
+            && rest
+                .get(spaces + 2)
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+    });
+    renames_include
         || (memchr::memmem::find(b, b"macro_rules").is_some()
             && memchr::memmem::find(b, b"path").is_some())
 }
@@ -592,6 +602,18 @@ fn f() { let path = 1; }
                 vec!["/p/src/y.rs".to_string(), "/p/src/y/mod.rs".to_string()],
             ]
         );
+    }
+
+    #[test]
+    fn the_definitions_byte_test() {
+        assert!(may_define("use std::{include  as\tinc};"));
+        assert!(may_define(
+            "macro_rules! m { ($p:literal) => { #[path = $p] mod x; } }"
+        ));
+        assert!(!may_define(
+            "const S: &str = include_str!(\"a\"); fn included() {}"
+        ));
+        assert!(!may_define("use a::include as_x;"));
     }
 
     #[test]
