@@ -342,6 +342,23 @@ fn check_reports_a_snapshot_feature_that_is_not_forwarded() {
     assert_eq!(json["counts"]["features_not_forwarded"], 1);
     assert_eq!(json["counts"]["malformed_annotations"], 0);
     assert_eq!(json["source_errors"][0]["kind"], "feature_not_forwarded");
+    let run = hc(d, &["check", "--env", "test", "--format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "feature_not_forwarded", "{result}");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+        "feature_not_forwarded"
+    );
+    let run = hc(d, &["check", "--env", "test", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("::error file=app/Cargo.toml,line=7"),
+        "{}",
+        run.stdout
+    );
     write(
         d,
         "app/Cargo.toml",

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use hc_schema_snapshot::scan::{scan, Scan, SqlArgument};
+use hc_schema_snapshot::scan::{scan, scan_with, Options, Scan, SqlArgument, Strategy};
 
 mod scan_support;
 use scan_support::Rng;
@@ -391,6 +391,17 @@ fn macros_re_exported_by_other_crates_of_the_workspace_are_found() {
             )],
             "{context}"
         );
+        // The full parse agrees with the fast path.
+        let full = scan_with(
+            &root,
+            &root,
+            &Options {
+                strategy: Strategy::FullParse,
+                ..Options::default()
+            },
+        );
+        assert_eq!(full.usages, scan.usages, "{context} (full parse)");
+        assert_eq!(queries(&full), queries(&scan), "{context} (full parse)");
     }
 }
 
