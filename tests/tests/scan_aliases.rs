@@ -452,7 +452,7 @@ fn snapshot_features_that_do_not_reach_the_annotations_are_errors() {
                 root,
                 "crates/middle/Cargo.toml",
                 &format!(
-                    "[package]\nname = \"middle\"\nversion = \"0.1.0\"\n\n[features]\n{feature} = [\"{key}/{feature}\"]\n\n[dependencies]\n{key} = {{ package = \"{lib}\", path = \"../{lib}\" }}\n"
+                    "[package]\nname = \"middle\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = [\"{key}/test-snapshot\"]\n{feature} = [\"{key}/{feature}\"]\n\n[dependencies]\n{key} = {{ package = \"{lib}\", path = \"../{lib}\" }}\n"
                 ),
             );
             write(root, "crates/middle/src/lib.rs", "pub fn m() {}\n");
@@ -556,6 +556,96 @@ fn snapshot_features_that_do_not_reach_the_annotations_are_errors() {
         assert!(
             error.message.contains(&format!("`{feature}`")),
             "{context}: {}",
+            error.message
+        );
+    }
+}
+
+/// Issue 19 (5), the feature blocked on its way: a crate between the binary and the
+/// annotations (or the annotated crate itself) that declares no `<env>-snapshot` cannot pass
+/// it on; the binary's feature is an error naming that crate, the line to declare there and
+/// the line to forward here.
+#[test]
+fn snapshot_features_blocked_by_a_crate_without_them_are_errors() {
+    use hc_schema_snapshot::scan::ErrorKind;
+    for seed in 0..30u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let env = *rng.pick(&["prod", "staging"]);
+        let feature = format!("{env}-snapshot");
+        let lib = *rng.pick(&["lib", "data-access"]);
+        // The library declares the feature only when there is a middle crate.
+        let through_middle = rng.chance(50);
+        let lib_features = if through_middle {
+            format!("[features]\n{feature} = []\n")
+        } else {
+            String::new()
+        };
+        write(
+            root,
+            &format!("crates/{lib}/Cargo.toml"),
+            &format!(
+                "[package]\nname = \"{lib}\"\nversion = \"0.1.0\"\n\n{lib_features}\n[dependencies]\nhc-schema-macro = \"0.1\"\n"
+            ),
+        );
+        write(
+            root,
+            &format!("crates/{lib}/src/lib.rs"),
+            "#[hc_schema_macro::hc_requires(account(name))]\npub fn f() {}\n",
+        );
+        let blocked = if through_middle {
+            write(
+                root,
+                "crates/middle/Cargo.toml",
+                &format!(
+                    "[package]\nname = \"middle\"\nversion = \"0.1.0\"\n\n[dependencies]\n{lib} = {{ path = \"../{lib}\" }}\n"
+                ),
+            );
+            write(root, "crates/middle/src/lib.rs", "pub fn m() {}\n");
+            "middle"
+        } else {
+            lib
+        };
+        let app_features = if rng.chance(50) {
+            format!("{feature} = []\n")
+        } else {
+            format!("{feature} = [\"{blocked}/{feature}\"]\n")
+        };
+        write(
+            root,
+            "crates/app/Cargo.toml",
+            &format!(
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[features]\n{app_features}\n[dependencies]\n{blocked} = {{ path = \"../{blocked}\" }}\n"
+            ),
+        );
+        write(root, "crates/app/src/main.rs", "fn main() {}\n");
+        write(
+            root,
+            "Cargo.toml",
+            "[workspace]\nmembers = [\"crates/*\"]\n",
+        );
+        let found = scan(root, root, &[]);
+        let context = format!("seed {seed}: middle {through_middle}, app {app_features}");
+        assert_eq!(found.errors.len(), 1, "{context}: {:?}", found.errors);
+        let error = &found.errors[0];
+        assert_eq!(error.kind, ErrorKind::FeatureNotForwarded, "{context}");
+        assert_eq!(
+            (error.file.as_str(), error.line),
+            ("crates/app/Cargo.toml", 6),
+            "{context}"
+        );
+        let there = if through_middle {
+            format!("{feature} = [\"{lib}/{feature}\"]")
+        } else {
+            format!("{feature} = []")
+        };
+        let expected = format!(
+            "declare it in crates/{blocked}/Cargo.toml: {there}, and forward it here: {feature} = [\"{blocked}/{feature}\"]"
+        );
+        assert!(
+            error.message.ends_with(&expected),
+            "{context}: {}\nexpected the end: {expected}",
             error.message
         );
     }

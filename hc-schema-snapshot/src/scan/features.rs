@@ -10,7 +10,9 @@
 //!
 //! A crate *consumes* `<env>-snapshot` when it declares it and uses the macros (the scan found
 //! an annotation or `hc_sql!` in it, or it depends on hc-schema-macro), or when it declares it
-//! and depends on a crate that consumes it (a middle crate that forwards, or should).
+//! and depends on a crate that consumes it (a middle crate that forwards, or should). A crate
+//! that uses the macros, or has such crates behind it, and declares no such feature *blocks*
+//! it: a package declaring the feature and depending on it is told to declare it there.
 
 use super::cargo::{Manifest, MACRO_PACKAGE};
 use super::model::{ErrorKind, Position, SourceError};
@@ -84,17 +86,29 @@ pub(crate) fn unforwarded(packages: &[Package<'_>]) -> Vec<SourceError> {
     let mut errors = Vec::new();
     for feature in features {
         // Which packages consume it: a fixpoint up the dependency edges.
+        // Which packages consume it, and which declare no such feature while annotations
+        // are behind them (`hidden`: the feature cannot get through them): a fixpoint up the
+        // dependency edges.
         let mut consumes: Vec<bool> = (0..packages.len())
             .map(|i| declares(i, feature) && uses_macros[i])
+            .collect();
+        let mut hidden: Vec<bool> = (0..packages.len())
+            .map(|i| !declares(i, feature) && uses_macros[i])
             .collect();
         loop {
             let mut changed = false;
             for i in 0..packages.len() {
-                if !consumes[i]
-                    && declares(i, feature)
-                    && edges[i].iter().any(|&(_, to)| consumes[to])
-                {
-                    consumes[i] = true;
+                let behind = edges[i].iter().any(|&(_, to)| consumes[to] || hidden[to]);
+                if !behind {
+                    continue;
+                }
+                let flag = if declares(i, feature) {
+                    &mut consumes[i]
+                } else {
+                    &mut hidden[i]
+                };
+                if !*flag {
+                    *flag = true;
                     changed = true;
                 }
             }
@@ -133,6 +147,50 @@ pub(crate) fn unforwarded(packages: &[Package<'_>]) -> Vec<SourceError> {
                     missing.push(key);
                 }
             }
+            // Dependencies the feature cannot get through: they declare none.
+            let mut blocked: Vec<(&str, usize)> = Vec::new();
+            for (key, to) in &edges[i] {
+                if hidden[*to] && !blocked.iter().any(|(k, _)| k == key) {
+                    blocked.push((key, *to));
+                }
+            }
+            for (key, to) in blocked {
+                // The line that declares it there: forwarding it to what lies behind.
+                let behind: Vec<String> = edges[to]
+                    .iter()
+                    .filter(|&&(_, next)| consumes[next] || hidden[next])
+                    .map(|(k, _)| format!("\"{k}/{feature}\""))
+                    .collect();
+                let there = format!("{feature} = [{}]", behind.join(", "));
+                let mut line: Vec<String> =
+                    declared.enables.iter().map(|e| format!("{e:?}")).collect();
+                let forward = format!("\"{key}/{feature}\"");
+                if !line.contains(&forward) {
+                    line.push(forward);
+                }
+                let here = format!("{feature} = [{}]", line.join(", "));
+                errors.push(SourceError::new(
+                    ErrorKind::FeatureNotForwarded,
+                    &package.display,
+                    Position {
+                        line: declared.line,
+                        column: 1,
+                    },
+                    format!(
+                        "the feature `{feature}` cannot reach `{key}`, which {} hc-schema \
+                         annotations and declares no `{feature}`: `cargo build --features \
+                         {feature}` checks them against the environment their build selects \
+                         on its own and passes; declare it in {}: {there}, and forward it \
+                         here: {here}",
+                        if uses_macros[to] {
+                            "holds"
+                        } else {
+                            "depends on crates holding"
+                        },
+                        packages[to].display,
+                    ),
+                ));
+            }
             if missing.is_empty() {
                 continue;
             }
@@ -154,9 +212,10 @@ pub(crate) fn unforwarded(packages: &[Package<'_>]) -> Vec<SourceError> {
                 },
                 format!(
                     "the feature `{feature}` is not forwarded to {names}, which hold{} \
-                     hc-schema annotations: `cargo build --features {feature}` checks {} \
-                     against the environment {} selects on {}, not against {env}, and passes; \
-                     forward it: {fix}",
+                     hc-schema annotations (or forward{} it to crates that do): `cargo build \
+                     --features {feature}` checks {} against the environment {} selects on {}, \
+                     not against {env}, and passes; forward it: {fix}",
+                    if missing.len() == 1 { "s" } else { "" },
                     if missing.len() == 1 { "s" } else { "" },
                     if missing.len() == 1 { "it" } else { "them" },
                     if missing.len() == 1 {
