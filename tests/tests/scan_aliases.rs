@@ -649,4 +649,35 @@ fn snapshot_features_blocked_by_a_crate_without_them_are_errors() {
             error.message
         );
     }
+    // A crate that only re-exports the macro blocks nothing: the macro runs in its callers.
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"reex\", \"app\"]\n",
+    );
+    write(
+        root,
+        "reex/Cargo.toml",
+        "[package]\nname = \"reex\"\n[dependencies]\nhc-schema-macro = \"0.1\"\n",
+    );
+    write(
+        root,
+        "reex/src/lib.rs",
+        "pub use hc_schema_macro::hc_requires as needs;\n",
+    );
+    write(
+        root,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\n[features]\nprod-snapshot = []\n[dependencies]\nreex = { path = \"../reex\" }\n",
+    );
+    write(
+        root,
+        "app/src/main.rs",
+        "#[reex::needs(account(name))]\nfn main() {}\n",
+    );
+    let found = scan(root, root, &[]);
+    assert!(found.errors.is_empty(), "{:?}", found.errors);
+    assert_eq!(found.usages.len(), 1);
 }

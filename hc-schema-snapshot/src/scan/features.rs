@@ -11,8 +11,8 @@
 //! A crate *consumes* `<env>-snapshot` when it declares it and uses the macros (the scan found
 //! an annotation or `hc_sql!` in it, or it depends on hc-schema-macro), or when it declares it
 //! and depends on a crate that consumes it (a middle crate that forwards, or should). A crate
-//! that uses the macros, or has such crates behind it, and declares no such feature *blocks*
-//! it: a package declaring the feature and depending on it is told to declare it there.
+//! with annotations the scan found (or such crates behind it) that declares no such feature
+//! *blocks* it: a package declaring the feature and depending on it is told to declare it there.
 
 use super::cargo::{Manifest, MACRO_PACKAGE};
 use super::model::{ErrorKind, Position, SourceError};
@@ -92,8 +92,11 @@ pub(crate) fn unforwarded(packages: &[Package<'_>]) -> Vec<SourceError> {
         let mut consumes: Vec<bool> = (0..packages.len())
             .map(|i| declares(i, feature) && uses_macros[i])
             .collect();
+        // Only annotations the scan found make a crate without the feature block it: a crate
+        // that merely depends on hc-schema-macro may re-export it (`pub use ... as needs;`),
+        // and then the macro runs in the crates that call it.
         let mut hidden: Vec<bool> = (0..packages.len())
-            .map(|i| !declares(i, feature) && uses_macros[i])
+            .map(|i| !declares(i, feature) && packages[i].annotated)
             .collect();
         loop {
             let mut changed = false;
@@ -182,7 +185,7 @@ pub(crate) fn unforwarded(packages: &[Package<'_>]) -> Vec<SourceError> {
                          {feature}` checks them against the environment their build selects \
                          on its own and passes; declare it in {}: {there}, and forward it \
                          here: {here}",
-                        if uses_macros[to] {
+                        if packages[to].annotated {
                             "holds"
                         } else {
                             "depends on crates holding"
