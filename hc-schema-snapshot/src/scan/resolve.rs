@@ -185,8 +185,8 @@ pub(crate) struct Aliases {
     /// names `use`/`extern crate` bind to them), with what each exports.
     external: BTreeMap<String, Exports>,
     /// The names of `external` that this crate's own `use`/`extern crate` bound (re-exported
-    /// with the crate when they are `pub`).
-    rebound: BTreeSet<String>,
+    /// with the crate when they are `pub`), each with the dependency it names.
+    rebound: BTreeMap<String, String>,
 }
 
 impl Aliases {
@@ -202,7 +202,7 @@ impl Aliases {
                 .cloned()
                 .collect(),
             external: BTreeMap::new(),
-            rebound: BTreeSet::new(),
+            rebound: BTreeMap::new(),
         }
     }
 
@@ -218,12 +218,12 @@ impl Aliases {
             .or_default()
             .merge(exports);
         if changed {
-            // Names bound to this crate see the same.
+            // The names bound to this dependency see the same.
             let aliases: Vec<String> = self
                 .rebound
                 .iter()
-                .filter(|alias| alias.as_str() != name)
-                .cloned()
+                .filter(|(alias, origin)| origin.as_str() == name && alias.as_str() != name)
+                .map(|(alias, _)| alias.clone())
                 .collect();
             for alias in aliases {
                 if let Some(entry) = self.external.get_mut(&alias) {
@@ -240,7 +240,7 @@ impl Aliases {
             crates: self.crates.clone(),
             macros: self.macros.clone(),
         };
-        for name in &self.rebound {
+        for name in self.rebound.keys() {
             if let Some(external) = self.external.get(name) {
                 exports.merge(external);
             }
@@ -272,7 +272,13 @@ impl Aliases {
                     match &binding.name {
                         // `use reex as r;`, `extern crate reex as r;`, `use reex::{self as r}`.
                         Some(name) if binding.path.segments.len() == 1 && name != "_" => {
-                            changed |= self.rebound.insert(name.clone());
+                            let first = &binding.path.segments[0];
+                            let origin = self.rebound.get(first).unwrap_or(first).clone();
+                            // The first binding of a name wins (monotone: the fixpoint ends).
+                            if !self.rebound.contains_key(name) {
+                                self.rebound.insert(name.clone(), origin);
+                                changed = true;
+                            }
                             changed |= self
                                 .external
                                 .entry(name.clone())
@@ -501,6 +507,44 @@ mod tests {
         let mut names: Vec<&str> = aliases.macro_aliases().collect();
         names.sort();
         assert_eq!(names, ["again", "needs", "q"]);
+    }
+
+    #[test]
+    fn paths_into_other_crates_of_the_scan_resolve_there() {
+        let reex = crate_with(
+            &[],
+            &[binding("hc_schema_macro::hc_requires", Some("needs"))],
+        );
+        let other = crate_with(&[], &[binding("hc_schema_macro", Some("hcm"))]);
+        let mut app = crate_with(
+            &["reex", "other", "plain"],
+            &[
+                binding("reex", Some("r")),
+                binding("r", Some("rr")),
+                binding("plain", Some("p")),
+            ],
+        );
+        assert!(app.link("reex", &reex.exports()));
+        assert!(app.link("other", &other.exports()));
+        assert!(!app.link("plain", &Exports::default()));
+        app.learn(&[
+            binding("reex", Some("r")),
+            binding("r", Some("rr")),
+            binding("plain", Some("p")),
+        ]);
+        assert_eq!(app.resolve(&path("reex::needs")), REQ);
+        assert_eq!(app.resolve(&path("::reex::needs")), REQ);
+        assert_eq!(app.resolve(&path("r::needs")), REQ);
+        assert_eq!(app.resolve(&path("rr::needs")), REQ);
+        assert_eq!(app.resolve(&path("other::hcm::hc_sql")), SQL_ONLY);
+        assert_eq!(app.resolve(&path("reex::hc_requires")), Resolution::None);
+        assert_eq!(app.resolve(&path("other::needs")), Resolution::None);
+        assert_eq!(app.resolve(&path("plain::needs")), Resolution::None);
+        assert_eq!(app.resolve(&path("p::needs")), Resolution::None);
+        // `r` names reex only: what `other` exports does not reach it.
+        assert_eq!(app.resolve(&path("r::hcm::hc_sql")), Resolution::None);
+        // A crate that re-binds reex exports what reex exports.
+        assert_eq!(app.exports().resolve(&["r".into(), "needs".into()]), REQ);
     }
 
     #[test]
