@@ -165,7 +165,8 @@ fn registry_on_without_the_dependency_is_one_clear_error() {
 
 /// Issue 19 (1, 2, 4): scan vs build. What the build enforces through a macro re-exported by
 /// another crate of the workspace (`#[reex::needs]`), through an `include!` renamed by `use`,
-/// through a `#[path = $p] mod` that a `macro_rules!` writes, and in a path dependency
+/// through a `#[path = $p] mod` or an `include!($f)` that a `macro_rules!` writes (called from
+/// another directory than its definition's), and in a path dependency
 /// outside the workspace, the scan finds: every column the build rejects is one the scan
 /// reports, at the same file.
 #[test]
@@ -228,7 +229,20 @@ fn the_scan_finds_what_the_build_enforces_across_crates_and_macro_written_module
          #[reex::needs(account(name, bogus_a__c))]\npub fn a() {}\n\
          pull!(\"../../../../shared/included.rs\");\n\
          module_at!(\"../../../../shared/db.rs\", db);\n\
+         macro_rules! pull_file { ($f:literal) => { include!($f); }; }\n\
+         mod sub;\n\
          pub fn uses_ext() { ext::d(); }\n",
+    );
+    // Called one directory down from where it is defined: relative to the calling file.
+    write(
+        &root,
+        "crates/app/src/sub/mod.rs",
+        "pull_file!(\"../../../../../shared/pulled.rs\");\n",
+    );
+    write(
+        top,
+        "shared/pulled.rs",
+        "#[reex::needs(account(bogus_e__c))]\npub fn e() {}\n",
     );
     write(
         top,
@@ -264,7 +278,13 @@ fn the_scan_finds_what_the_build_enforces_across_crates_and_macro_written_module
     scanned.sort();
     assert_eq!(
         scanned,
-        ["bogus_a__c", "bogus_b__c", "bogus_c__c", "bogus_d__c"]
+        [
+            "bogus_a__c",
+            "bogus_b__c",
+            "bogus_c__c",
+            "bogus_d__c",
+            "bogus_e__c"
+        ]
     );
 
     let (ok, _, stderr) = cargo_in(&root, &["build", "--quiet", "-p", "app"]);
@@ -278,7 +298,7 @@ fn the_scan_finds_what_the_build_enforces_across_crates_and_macro_written_module
     );
     let (ok, _, stderr) = cargo_in(&root, &["build", "--quiet", "-p", "app"]);
     assert!(!ok, "the build must fail");
-    for column in ["bogus_a__c", "bogus_b__c", "bogus_c__c"] {
+    for column in ["bogus_a__c", "bogus_b__c", "bogus_c__c", "bogus_e__c"] {
         assert!(
             stderr.contains(&format!("`account.{column}` is not mapped in test")),
             "{column}: {stderr}"

@@ -345,7 +345,8 @@ fn a_path_dependency_that_cannot_be_read_is_an_error_naming_it() {
 /// Issue 19 (2): files reached through an `include!` renamed by `use` (also re-exported and
 /// renamed again in another module) and through `#[path = $p] mod $m;` written by a
 /// `macro_rules!` called with a literal (also defined in another file) are scanned wherever
-/// they lie; a call whose file is computed is "not scannable here" (exit 2), never silent.
+/// they lie, and so are those of an `include!($p)` such a macro writes; a call whose file is
+/// computed is "not scannable here" (exit 2), never silent.
 #[test]
 fn files_reached_through_include_aliases_and_path_macros_are_scanned_or_named() {
     // Where the reached file lies (relative to src/), outside what the walk reads.
@@ -408,9 +409,10 @@ fn files_reached_through_include_aliases_and_path_macros_are_scanned_or_named() 
             }
         } else {
             // `#[path = $p] mod $m;` from a macro_rules! called with a literal.
-            let rule = match rng.below(3) {
+            let rule = match rng.below(4) {
                 0 => "($p:literal, $m:ident) => { #[path = $p] mod $m; };",
                 1 => "($m:ident, $p:expr) => { #[cfg_attr(all(), path = $p)] pub mod $m; };",
+                2 => "($p:literal) => { include!($p); };",
                 _ => "($p:literal) => { #[allow(dead_code)] #[path = $p] mod generated; };",
             };
             let definition = format!("macro_rules! {name} {{ {rule} }}\n");

@@ -619,6 +619,12 @@ fn unfollowed_message(why: &modules::Unfollowed) -> String {
              the file as a string literal"
                 .to_string()
         }
+        modules::Unfollowed::IncludeMacroCall(name) => format!(
+            "not scannable here: `{name}!` includes a file named by its arguments, and this call \
+             names no file with a string literal, so the scan cannot tell which file it \
+             compiles; annotations and hc_sql! calls in it are not checked: call `{name}!` \
+             with the file as a string literal (`{name}!(\"gen.rs\")`)"
+        ),
         modules::Unfollowed::PathMacroCall(name) => format!(
             "not scannable here: `{name}!` declares a module whose `#[path]` comes from its \
              arguments, and this call names no file with a string literal, so the scan cannot \

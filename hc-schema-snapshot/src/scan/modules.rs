@@ -2,8 +2,9 @@
 //! `#[path = "..."]` (anywhere, with any extension, in hidden or `target` directories), module
 //! files of `mod name;` that the walk skips (a `target` directory), and `include!("...")`d
 //! files, also through aliases of `include!` (`use std::include as inc;`, in any file of the
-//! scan), and the files of `#[path = $p] mod $m;` written by a `macro_rules!` at each call of
-//! it that gives the file as a string literal. An `include!` whose argument is not a plain
+//! scan), and the files of `#[path = $p] mod $m;` or `include!($p)` written by a
+//! `macro_rules!` at each call of it that gives the file as a string literal (relative to the
+//! calling file, as rustc resolves them). An `include!` whose argument is not a plain
 //! string literal (`concat!`, `env!`, `OUT_DIR`), a call of such a macro that names no file
 //! with a literal, and `#[path = $p]` in another macro's input are "not scannable here".
 //!
@@ -41,6 +42,9 @@ pub(crate) enum Unfollowed {
     /// A call of this `macro_rules!` macro, which writes `#[path = $fragment]`, with no
     /// string literal among its arguments.
     PathMacroCall(String),
+    /// A call of this `macro_rules!` macro, which writes `include!($fragment)`, with no
+    /// string literal among its arguments.
+    IncludeMacroCall(String),
 }
 
 /// Names that matter across files: the aliases of `include!` (`use std::include as inc;`,
@@ -52,6 +56,8 @@ pub(crate) struct Names {
     pub includes: BTreeSet<String>,
     /// Macros that write `#[path = $fragment]`.
     pub path_macros: BTreeSet<String>,
+    /// Macros that write `include!($fragment)`.
+    pub include_macros: BTreeSet<String>,
 }
 
 /// What one file defines towards [`Names`]: every `a as b` of its `use` declarations, and
@@ -62,6 +68,8 @@ pub(crate) struct Definitions {
     pub renames: Vec<(String, String)>,
     /// Names of macros whose body holds `#[path = $fragment]`.
     pub path_macros: Vec<String>,
+    /// Names of macros whose body holds `include!($fragment)`.
+    pub include_macros: Vec<String>,
 }
 
 impl Names {
@@ -70,6 +78,9 @@ impl Names {
         let mut names = Names::default();
         for d in definitions {
             names.path_macros.extend(d.path_macros.iter().cloned());
+            names
+                .include_macros
+                .extend(d.include_macros.iter().cloned());
         }
         loop {
             let mut changed = false;
@@ -93,12 +104,14 @@ impl Names {
         self.includes
             .iter()
             .chain(&self.path_macros)
+            .chain(&self.include_macros)
             .map(String::as_str)
     }
 }
 
 /// Whether `text` may define something for [`Names`] (a cheap byte test: `include as`, or
-/// `macro_rules` with `path` in the file); aliases of aliases are found by their names.
+/// `macro_rules` with `path` or `include` in the file); aliases of aliases are found by their
+/// names.
 pub(crate) fn may_define(text: &str) -> bool {
     let b = text.as_bytes();
     let renames_include = memchr::memmem::find_iter(b, b"include").any(|at| {
@@ -112,7 +125,8 @@ pub(crate) fn may_define(text: &str) -> bool {
     });
     renames_include
         || (memchr::memmem::find(b, b"macro_rules").is_some()
-            && memchr::memmem::find(b, b"path").is_some())
+            && (memchr::memmem::find(b, b"path").is_some()
+                || memchr::memmem::find(b, b"include").is_some()))
 }
 
 /// What `text` defines towards [`Names`].
@@ -158,7 +172,10 @@ pub(crate) fn definitions(text: &str) -> Definitions {
                 if let TokenKind::Open(_) = open.kind {
                     let end = open.partner as usize;
                     if has_path_fragment(text, &tokens, i + 4, end) {
-                        out.path_macros.push(name);
+                        out.path_macros.push(name.clone());
+                    }
+                    if include_fragment(text, &tokens, i + 4, end).is_some() {
+                        out.include_macros.push(name);
                     }
                     i = end + 1;
                     continue;
@@ -168,6 +185,22 @@ pub(crate) fn definitions(text: &str) -> Definitions {
         i += 1;
     }
     out
+}
+
+/// Where `tokens[start..end]` hold `include!(... $x ...)` (the word `include` itself, not an
+/// alias: what [`references`] leaves to the calls is exactly this).
+fn include_fragment(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<usize> {
+    (start..end.min(tokens.len())).find(|&i| {
+        tokens[i].kind == TokenKind::Ident
+            && unraw(&text[tokens[i].start as usize..tokens[i].end as usize]) == "include"
+            && tokens.get(i + 1).map(|t| t.kind) == Some(TokenKind::Punct(b'!'))
+            && tokens.get(i + 2).is_some_and(|open| {
+                matches!(open.kind, TokenKind::Open(_))
+                    && tokens[i + 3..(open.partner as usize).min(tokens.len())]
+                        .iter()
+                        .any(|t| t.kind == TokenKind::Punct(b'$'))
+            })
+    })
 }
 
 /// Whether `tokens[start..end]` hold an attribute `#[... path = $x ...]`.
@@ -299,9 +332,10 @@ pub(crate) fn references(text: &str, path: &Path, names: &Names) -> Vec<Referenc
         }
         // A call of a macro that declares a module with `#[path = $fragment]`: the string
         // literals of its arguments are the candidates (those that exist are compiled).
-        if token.kind == TokenKind::Ident
-            && names.path_macros.contains(unraw(token_text(&token)))
-            && is_punct(i + 1, b'!')
+        let word = unraw(token_text(&token));
+        let path_macro = names.path_macros.contains(word);
+        let include_macro = names.include_macros.contains(word);
+        if token.kind == TokenKind::Ident && (path_macro || include_macro) && is_punct(i + 1, b'!')
         {
             if let Some(open) = tokens
                 .get(i + 2)
@@ -322,11 +356,22 @@ pub(crate) fn references(text: &str, path: &Path, names: &Names) -> Vec<Referenc
                 let computed = tokens[i + 3..close]
                     .iter()
                     .any(|t| matches!(t.kind, TokenKind::Punct(b'$') | TokenKind::Punct(b'!')));
+                let at = lines.position(text, token.start as usize);
+                if include_macro {
+                    // As `include!` written at the call: relative to the calling file.
+                    found.push(if values.is_empty() || computed {
+                        Reference::Unknown(at, Unfollowed::IncludeMacroCall(word.to_string()))
+                    } else {
+                        Reference::File(values.iter().map(|v| dir.join(v)).collect())
+                    });
+                }
+                if !path_macro {
+                    pending.clear();
+                    i = close + 1;
+                    continue;
+                }
                 found.push(if values.is_empty() || computed {
-                    Reference::Unknown(
-                        lines.position(text, token.start as usize),
-                        Unfollowed::PathMacroCall(unraw(token_text(&token)).to_string()),
-                    )
+                    Reference::Unknown(at, Unfollowed::PathMacroCall(word.to_string()))
                 } else {
                     // As `#[path]` written at the call: relative to the file's directory, under
                     // the inline modules around the call.
@@ -422,6 +467,15 @@ pub(crate) fn references(text: &str, path: &Path, names: &Names) -> Vec<Referenc
                     },
                     _ => None,
                 };
+                // `include!($f)` in a `macro_rules!`: followed at the macro's calls.
+                let at_calls = literal.is_none()
+                    && unraw(token_text(&token)) == "include"
+                    && defining.iter().any(|&end| i < end)
+                    && inside.iter().any(|t| t.kind == TokenKind::Punct(b'$'));
+                if at_calls {
+                    i = close + 1;
+                    continue;
+                }
                 found.push(match literal {
                     Some(value) => Reference::File(vec![dir.join(value)]),
                     None => Reference::Unknown(
@@ -587,7 +641,9 @@ fn f() { let path = 1; }
                     inc!(\"a.rs\");\nfn f() { crate::again!(\"b.rs\"); }\n\
                     gen!(\"../c.rs\", c);\nmod inner { gen!(\"d.rs\", d); }\n\
                     gen!(concat!(\"e\", \".rs\"), e);\ninc!(CONST);\n\
-                    other! { #[path = $x] mod y; }\n";
+                    other! { #[path = $x] mod y; }\n\
+                    macro_rules! pull { ($f:literal) => { include!($f); }; }\n\
+                    pull!(\"g.rs\");\nmod deep { pull!(\"h.rs\"); }\npull!(X);\n";
         assert_eq!(
             files(text, "/p/src/lib.rs"),
             [
@@ -600,6 +656,10 @@ fn f() { let path = 1; }
                 vec!["? 10:10".to_string()],
                 // What the other macro's input would declare, were it expanded as written.
                 vec!["/p/src/y.rs".to_string(), "/p/src/y/mod.rs".to_string()],
+                // An include! macro: relative to the calling file, whatever the inline module.
+                vec!["/p/src/g.rs".to_string()],
+                vec!["/p/src/h.rs".to_string()],
+                vec!["? 14:1".to_string()],
             ]
         );
     }
