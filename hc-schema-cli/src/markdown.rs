@@ -25,7 +25,7 @@ pub fn check(report: &Report<'_>) -> String {
         out,
         "{} requirement group(s) in {} file(s) checked against {}: {} failing ({} missing, {} \
          written read-only), {} allowed, {} stale allowance(s), {} malformed annotation(s), {} \
-         hc_sql! error(s), {} undeclared, {} unguarded, {} SQL string(s) skipped{}.\n",
+         hc_sql! error(s), {} undeclared, {} unguarded, {} SQL string(s) skipped{}{}.\n",
         report.usages.len(),
         report.scan.files,
         envs.iter()
@@ -42,6 +42,14 @@ pub fn check(report: &Report<'_>) -> String {
         counts.undeclared,
         counts.unguarded,
         counts.skipped,
+        if counts.features_not_forwarded > 0 {
+            format!(
+                ", {} `<env>-snapshot` feature(s) not forwarded",
+                counts.features_not_forwarded
+            )
+        } else {
+            String::new()
+        },
         if report.incomplete() {
             format!(
                 "; **the scan is incomplete**: {} place(s) not read",

@@ -9,7 +9,7 @@ use hc_schema_snapshot::config::CheckConfig;
 use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
 use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Origin, Problem, Site, Usage};
 use hc_schema_snapshot::requirement::{Allowance, Finding};
-use hc_schema_snapshot::scan::Scan;
+use hc_schema_snapshot::scan::{ErrorKind, Scan};
 use hc_schema_snapshot::selection::{Reason, SnapshotRef};
 use hc_schema_snapshot::sqlcheck::{Severity, SqlFinding, SqlFindingKind, SqlStats};
 use hc_schema_snapshot::verdict::Status as Verdict;
@@ -221,6 +221,9 @@ pub struct Counts {
     pub stale: usize,
     /// Malformed or misplaced annotations.
     pub malformed: usize,
+    /// `<env>-snapshot` features a package declares without forwarding them to a crate that
+    /// holds annotations (errors at its `Cargo.toml`).
+    pub features_not_forwarded: usize,
     /// Places the scan could not read (files, items, annotations inside macros): the scan
     /// is incomplete when this is not 0.
     pub unparsed: usize,
@@ -382,7 +385,13 @@ impl<'a> Report<'a> {
         }
         counts.stale = self.stale.len();
         counts.unparsed = self.scan.incomplete().count();
-        counts.malformed = self.scan.errors.len() - counts.unparsed;
+        counts.features_not_forwarded = self
+            .scan
+            .errors
+            .iter()
+            .filter(|e| e.kind == ErrorKind::FeatureNotForwarded)
+            .count();
+        counts.malformed = self.scan.errors.len() - counts.unparsed - counts.features_not_forwarded;
         for entry in &self.sql {
             match entry.finding.kind {
                 SqlFindingKind::SqlError => counts.sql_errors += 1,
@@ -400,6 +409,7 @@ impl<'a> Report<'a> {
         let counts = self.counts();
         counts.failing > 0
             || counts.malformed > 0
+            || counts.features_not_forwarded > 0
             || self.sql.iter().any(|e| e.severity == Severity::Error)
     }
 
@@ -491,6 +501,12 @@ impl<'a> Report<'a> {
             warned(SqlFindingKind::Undeclared, counts.undeclared),
             warned(SqlFindingKind::Unguarded, counts.unguarded),
         ));
+        if counts.features_not_forwarded > 0 {
+            text.push_str(&format!(
+                ", {} <env>-snapshot feature(s) not forwarded",
+                counts.features_not_forwarded
+            ));
+        }
         if counts.skipped > 0 {
             let failing = self.sql.iter().any(|e| {
                 e.finding.kind == SqlFindingKind::Skipped && e.severity == Severity::Error

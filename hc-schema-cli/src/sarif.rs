@@ -135,6 +135,16 @@ const RULES: &[Rule] = &[
                used. List the columns instead. `star = \"error\"` under [check] makes it an \
                error, `star = \"allow\"` silences it.",
     },
+    Rule {
+        id: "feature_not_forwarded",
+        name: "SnapshotFeatureNotForwarded",
+        level: "error",
+        short: "An <env>-snapshot feature that does not reach the crate holding the annotations",
+        full: "The package declares the feature but does not forward it to a dependency whose \
+               annotations it should check, so building with the feature checks that crate \
+               against another environment and passes. Add the dependency's feature to it, \
+               as the message says.",
+    },
 ];
 
 /// The SARIF log of a check.
@@ -143,6 +153,8 @@ pub fn check(report: &Report<'_>) -> Value {
     for error in &report.scan.errors {
         let rule = if error.kind.makes_scan_incomplete() {
             "source_error"
+        } else if error.kind == hc_schema_snapshot::scan::ErrorKind::FeatureNotForwarded {
+            "feature_not_forwarded"
         } else {
             "malformed_annotation"
         };

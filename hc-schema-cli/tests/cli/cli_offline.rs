@@ -303,3 +303,67 @@ fn plan_export_reimported_satisfies_every_requirement() {
         run.stdout
     );
 }
+
+/// Issue 19 (5): `prod-snapshot = []` in a binary whose library holds the annotations is an
+/// error of `check` (exit 1) at the binary's Cargo.toml, with the line that fixes it; once
+/// forwarded, the check passes that point.
+#[test]
+fn check_reports_a_snapshot_feature_that_is_not_forwarded() {
+    let dir = workspace();
+    let d = dir.path();
+    write(
+        d,
+        "lib/Cargo.toml",
+        "[package]\nname = \"lib\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = []\nprod-snapshot = []\n\n[dependencies]\nhc-schema-macro = \"0.1\"\n",
+    );
+    write(
+        d,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = [\"lib/test-snapshot\"]\nprod-snapshot = []\n\n[dependencies]\nlib = { path = \"../lib\" }\nhc-schema-macro = \"0.1\"\n",
+    );
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("app/Cargo.toml:7:1"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("forward it: prod-snapshot = [\"lib/prod-snapshot\"]"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("1 <env>-snapshot feature(s) not forwarded"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+    assert_eq!(run.code, 1);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["counts"]["features_not_forwarded"], 1);
+    assert_eq!(json["counts"]["malformed_annotations"], 0);
+    assert_eq!(json["source_errors"][0]["kind"], "feature_not_forwarded");
+    let run = hc(d, &["check", "--env", "test", "--format", "sarif"]);
+    assert_eq!(run.code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let result = &sarif["runs"][0]["results"][0];
+    assert_eq!(result["ruleId"], "feature_not_forwarded", "{result}");
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
+        "feature_not_forwarded"
+    );
+    let run = hc(d, &["check", "--env", "test", "--format", "github"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stdout.contains("::error file=app/Cargo.toml,line=7"),
+        "{}",
+        run.stdout
+    );
+    write(
+        d,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = [\"lib/test-snapshot\"]\nprod-snapshot = [\"lib/prod-snapshot\"]\n\n[dependencies]\nlib = { path = \"../lib\" }\nhc-schema-macro = \"0.1\"\n",
+    );
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

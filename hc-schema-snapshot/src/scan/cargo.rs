@@ -13,6 +13,10 @@ pub(crate) const MACRO_PACKAGE: &str = "hc-schema-macro";
 /// The crate name the macro has when it is not renamed.
 pub(crate) const MACRO_CRATE: &str = "hc_schema_macro";
 
+/// hc-schema's own packages: a path dependency on one of them (a checkout of hc-schema) is
+/// the tool, not code of the project, and is not scanned.
+pub(crate) const OWN_PACKAGES: &[&str] = &[MACRO_PACKAGE, "hc-schema-snapshot", "hc-schema"];
+
 /// Crates that are always in scope and never ours.
 const BUILTIN_CRATES: &[&str] = &["std", "core", "alloc", "proc_macro", "test"];
 
@@ -23,6 +27,10 @@ pub(crate) struct Manifest {
     pub dir: PathBuf,
     /// It has `[package]`.
     pub is_package: bool,
+    /// `[package] name`, when given as a string.
+    pub name: Option<String>,
+    /// `[features]`: each feature, what it enables, and its 1-based line in the file.
+    pub features: Vec<Feature>,
     /// `[package] workspace = "..."`, when set.
     pub workspace_path: Option<PathBuf>,
     /// Dependencies (all kinds and targets): the key, the package (`None`: the key), and
@@ -44,6 +52,21 @@ pub(crate) struct Dependency {
     pub key: String,
     pub package: Option<String>,
     pub inherited: bool,
+    /// `path = "..."`, joined to the manifest's directory.
+    pub path: Option<PathBuf>,
+    /// `features = [...]` enabled on it in the entry itself.
+    pub features: Vec<String>,
+    /// Under `[dependencies]` (of the package or a target), which features can forward to.
+    pub normal: bool,
+}
+
+/// One entry of `[features]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Feature {
+    pub name: String,
+    pub enables: Vec<String>,
+    /// Its 1-based line in the manifest (1 when it cannot be told).
+    pub line: u32,
 }
 
 /// The names a crate's code uses for crates.
@@ -53,6 +76,10 @@ pub(crate) struct CrateNames {
     pub macro_crates: Vec<String>,
     /// Names of other crates.
     pub foreign: Vec<String>,
+    /// The package's name, when known.
+    pub package: Option<String>,
+    /// Its dependencies other than the macro crate: (the name its code uses, the package).
+    pub dependencies: Vec<(String, String)>,
 }
 
 impl Default for CrateNames {
@@ -61,6 +88,8 @@ impl Default for CrateNames {
         CrateNames {
             macro_crates: vec![MACRO_CRATE.to_string()],
             foreign: BUILTIN_CRATES.iter().map(|s| s.to_string()).collect(),
+            package: None,
+            dependencies: Vec::new(),
         }
     }
 }
@@ -102,12 +131,32 @@ impl Manifest {
         };
         if let Some(package) = table.get("package").and_then(|p| p.as_table()) {
             manifest.is_package = true;
+            manifest.name = package
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map(str::to_string);
             manifest.workspace_path = package
                 .get("workspace")
                 .and_then(|w| w.as_str())
                 .map(|w| dir.join(w));
         }
-        collect_dependencies(&table, &mut manifest.dependencies);
+        collect_dependencies(&table, dir, &mut manifest.dependencies);
+        if let Some(features) = table.get("features").and_then(|f| f.as_table()) {
+            for (name, enables) in features {
+                manifest.features.push(Feature {
+                    name: name.clone(),
+                    enables: enables
+                        .as_array()
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    line: feature_line(text, name),
+                });
+            }
+        }
         if let Some(path) = table
             .get("lib")
             .and_then(|lib| lib.get("path"))
@@ -125,13 +174,13 @@ impl Manifest {
         }
         if let Some(targets) = table.get("target").and_then(|t| t.as_table()) {
             for target in targets.values().filter_map(|t| t.as_table()) {
-                collect_dependencies(target, &mut manifest.dependencies);
+                collect_dependencies(target, dir, &mut manifest.dependencies);
             }
         }
         if let Some(workspace) = table.get("workspace").and_then(|w| w.as_table()) {
             let mut dependencies = Vec::new();
             if let Some(deps) = workspace.get("dependencies").and_then(|d| d.as_table()) {
-                read_dependency_table(deps, &mut dependencies);
+                read_dependency_table(deps, dir, &mut dependencies);
             }
             manifest.workspace_dependencies = Some(dependencies);
             let strings = |key: &str| -> Vec<String> {
@@ -153,26 +202,24 @@ impl Manifest {
 
     /// The crate names of this package; `workspace` is its workspace root's manifest.
     pub(crate) fn crate_names(&self, workspace: Option<&Manifest>) -> CrateNames {
-        let mut names = CrateNames::default();
+        let mut names = CrateNames {
+            package: self.name.clone(),
+            ..CrateNames::default()
+        };
         let mut macro_name_taken = false;
         for dependency in &self.dependencies {
-            let package = if dependency.inherited {
-                workspace
-                    .and_then(|w| w.workspace_dependencies.as_ref())
-                    .and_then(|deps| deps.iter().find(|d| d.key == dependency.key))
-                    .and_then(|d| d.package.clone())
-            } else {
-                dependency.package.clone()
-            }
-            .unwrap_or_else(|| dependency.key.clone());
+            let package = self.package_of(dependency, workspace);
             let name = dependency.key.replace('-', "_");
             if package == MACRO_PACKAGE || package == MACRO_CRATE {
                 names.macro_crates.push(name);
             } else {
                 macro_name_taken |= name == MACRO_CRATE;
-                names.foreign.push(name);
+                names.foreign.push(name.clone());
+                names.dependencies.push((name, package));
             }
         }
+        names.dependencies.sort();
+        names.dependencies.dedup();
         if macro_name_taken {
             names.macro_crates.retain(|n| n != MACRO_CRATE);
         }
@@ -185,6 +232,47 @@ impl Manifest {
 }
 
 impl Manifest {
+    /// The package a dependency entry names (through `[workspace.dependencies]` when it is
+    /// `{ workspace = true }`).
+    pub(crate) fn package_of(
+        &self,
+        dependency: &Dependency,
+        workspace: Option<&Manifest>,
+    ) -> String {
+        self.resolved(dependency, workspace)
+            .package
+            .clone()
+            .unwrap_or_else(|| dependency.key.clone())
+    }
+
+    /// A dependency entry with what `{ workspace = true }` inherits filled in (the
+    /// workspace's `package` and `path`; the features of both).
+    pub(crate) fn resolved(
+        &self,
+        dependency: &Dependency,
+        workspace: Option<&Manifest>,
+    ) -> Dependency {
+        if !dependency.inherited {
+            return dependency.clone();
+        }
+        let Some(base) = workspace
+            .and_then(|w| w.workspace_dependencies.as_ref())
+            .and_then(|deps| deps.iter().find(|d| d.key == dependency.key))
+        else {
+            return dependency.clone();
+        };
+        let mut features = base.features.clone();
+        features.extend(dependency.features.iter().cloned());
+        Dependency {
+            key: dependency.key.clone(),
+            package: base.package.clone(),
+            inherited: true,
+            path: base.path.clone(),
+            features,
+            normal: dependency.normal,
+        }
+    }
+
     /// The directories of `[workspace] members` (globs expanded as cargo does, `exclude`
     /// left out) that hold a `Cargo.toml`, and the patterns that could not be read.
     pub(crate) fn member_dirs(&self) -> (Vec<PathBuf>, Vec<String>) {
@@ -269,7 +357,22 @@ fn wildcard(pattern: &str, name: &str) -> bool {
     (!name.starts_with('.') || pattern.starts_with('.')) && go(&p, &n)
 }
 
-fn collect_dependencies(table: &toml::Table, out: &mut Vec<Dependency>) {
+/// The 1-based line of `name = ...` (or `"name" = ...`) in the manifest text (1 when not
+/// found: a dotted or inline form).
+fn feature_line(text: &str, name: &str) -> u32 {
+    let quoted = format!("\"{name}\"");
+    text.lines()
+        .position(|line| {
+            let line = line.trim_start();
+            [name, quoted.as_str()].iter().any(|n| {
+                line.strip_prefix(n)
+                    .is_some_and(|rest| rest.trim_start().starts_with('='))
+            })
+        })
+        .map_or(1, |i| i as u32 + 1)
+}
+
+fn collect_dependencies(table: &toml::Table, dir: &Path, out: &mut Vec<Dependency>) {
     for key in [
         "dependencies",
         "dev-dependencies",
@@ -278,12 +381,16 @@ fn collect_dependencies(table: &toml::Table, out: &mut Vec<Dependency>) {
         "build_dependencies",
     ] {
         if let Some(deps) = table.get(key).and_then(|d| d.as_table()) {
-            read_dependency_table(deps, out);
+            let start = out.len();
+            read_dependency_table(deps, dir, out);
+            for dependency in &mut out[start..] {
+                dependency.normal = key == "dependencies";
+            }
         }
     }
 }
 
-fn read_dependency_table(deps: &toml::Table, out: &mut Vec<Dependency>) {
+fn read_dependency_table(deps: &toml::Table, dir: &Path, out: &mut Vec<Dependency>) {
     for (key, value) in deps {
         let spec = value.as_table();
         out.push(Dependency {
@@ -296,6 +403,20 @@ fn read_dependency_table(deps: &toml::Table, out: &mut Vec<Dependency>) {
                 .and_then(|s| s.get("workspace"))
                 .and_then(|w| w.as_bool())
                 .unwrap_or(false),
+            path: spec
+                .and_then(|s| s.get("path"))
+                .and_then(|p| p.as_str())
+                .map(|p| dir.join(p)),
+            features: spec
+                .and_then(|s| s.get("features"))
+                .and_then(|f| f.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            normal: false,
         });
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! 1. Read every file (UTF-8 or a named error).
 //! 2. Aliases: the `use` / `extern crate` declarations that mention hc-schema's names, until
-//!    no new alias appears (an alias of an alias is only found once the first is known).
+//!    no new alias appears (an alias of an alias is only found once the first is known), also
+//!    across the crates of the scan (a macro re-exported by a crate its dependents use).
 //! 3. The main pass, per file (see [`super::file`]).
 //! 4. Merge in file order.
 //!
@@ -157,6 +158,19 @@ fn learn_aliases(
             .entry(krate)
             .or_insert_with(|| Aliases::new(names_of(krate)));
     }
+    // (crate, the name its code gives a dependency, that dependency's crate) for the
+    // dependencies that are crates of the scan, matched by package name.
+    let mut links: Vec<(usize, String, usize)> = Vec::new();
+    for (from, names) in crates.iter().enumerate() {
+        for (name, package) in &names.dependencies {
+            let to = crates
+                .iter()
+                .position(|c| c.package.as_deref() == Some(package.as_str()));
+            if let Some(to) = to.filter(|&to| to != from) {
+                links.push((from, name.clone(), to));
+            }
+        }
+    }
     let mut searched: BTreeSet<String> = [REQUIRES, SQL].iter().map(|s| s.to_string()).collect();
     for a in aliases.values() {
         searched.extend(a.crate_names().map(str::to_string));
@@ -181,14 +195,35 @@ fn learn_aliases(
                 .or_default()
                 .extend(bindings.iter().cloned());
         }
-        for (krate, bindings) in &by_crate {
-            if let Some(a) = aliases.get_mut(krate) {
-                a.learn(bindings);
+        // Each crate's own names, then what its dependencies among the scanned crates export
+        // (`pub use hc_schema_macro::hc_requires as needs;` in `reex` makes `reex::needs` the
+        // macro in the crates depending on it), until nothing changes.
+        loop {
+            for (krate, bindings) in &by_crate {
+                if let Some(a) = aliases.get_mut(krate) {
+                    a.learn(bindings);
+                }
+            }
+            let mut changed = false;
+            for &(from, ref name, to) in &links {
+                let Some(exports) = aliases.get(&Some(to)).map(Aliases::exports) else {
+                    continue;
+                };
+                if let Some(a) = aliases.get_mut(&Some(from)) {
+                    changed |= a.link(name, &exports);
+                }
+            }
+            if !changed {
+                break;
             }
         }
         let known: BTreeSet<String> = aliases
             .values()
-            .flat_map(|a| a.crate_names().chain(a.macro_aliases()))
+            .flat_map(|a| {
+                a.crate_names()
+                    .chain(a.macro_aliases())
+                    .chain(a.external_names())
+            })
             .map(str::to_string)
             .collect();
         let new: Vec<String> = known.difference(&searched).cloned().collect();

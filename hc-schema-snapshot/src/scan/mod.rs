@@ -4,14 +4,18 @@
 //!
 //! What the build checks, the scan finds: the macros under any path or alias (`use ... as`,
 //! re-exports through other modules, `use hc_schema_macro::*`, `use hc_schema_macro as hcm`,
-//! `extern crate ... as`, a rename in `Cargo.toml`), inside `cfg_attr` (marked conditional),
+//! `extern crate ... as`, a rename in `Cargo.toml`, a re-export by another crate of the scan:
+//! `#[reex::needs]`), inside `cfg_attr` (marked conditional),
 //! in module files reached through symbolic links, with identifiers compared in NFC. Beyond the
-//! tree it walks, it reads what cargo compiles: workspace members elsewhere, `#[path]` module
-//! files, `include!("literal")`d files (see `modules`). What it cannot read is an error naming
-//! the file ([`Scan::is_complete`] is then false): a directory or file it cannot read (or that
-//! is not a regular file), a file that does not parse or nests too deeply, annotations or
-//! `hc_sql!` calls inside macro definitions or other macros' inputs, and an `include!` of a
-//! computed path ("not scannable here"). Annotations where rustc rejects
+//! tree it walks, it reads what cargo compiles: workspace members elsewhere, path dependencies
+//! outside the workspace (not hc-schema's own packages), `#[path]` module
+//! files, `include!("literal")`d files (also through `use std::include as inc;`), modules that
+//! a `macro_rules!` declares with `#[path = $p]` at calls naming the file (see `modules`).
+//! What it cannot read is an error naming the file ([`Scan::is_complete`] is then false): a
+//! directory or file it cannot read (or that is not a regular file), a file that does not
+//! parse or nests too deeply, annotations or `hc_sql!` calls inside macro definitions or other
+//! macros' inputs, and an `include!` or a macro-written `#[path]` of a computed path ("not
+//! scannable here"). Annotations where rustc rejects
 //! attribute macros (fields, `let`, expressions, inner attributes) declare nothing and are
 //! reported as misplaced; `#[other_crate::hc_requires]` is not ours.
 //!
@@ -34,6 +38,7 @@ mod bindings;
 mod cargo;
 mod elements;
 mod engine;
+mod features;
 mod file;
 mod lexer;
 mod lines;
@@ -73,6 +78,7 @@ pub struct Options {
 
 /// Scan every `.rs` file under `root` (following symbolic links; skipping `target`, hidden
 /// entries and `exclude`), and what cargo compiles beyond them (workspace members elsewhere,
+/// path dependencies outside the workspace,
 /// `#[path]` and `include!` targets; never what `exclude` names); file names are shown
 /// relative to `display_base` (with `..` outside it).
 pub fn scan(root: &Path, display_base: &Path, exclude: &[PathBuf]) -> Scan {
@@ -93,6 +99,19 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     // cargo builds them, so they are walked too.
     for member in members_elsewhere(root, &walked, display_base, options) {
         walked.absorb(member);
+    }
+    // Path dependencies outside what was walked (`lib = { path = "../../shared/lib" }`):
+    // cargo compiles them with the crates depending on them, so they are walked too, and
+    // their own path dependencies, until none is new.
+    let mut followed = std::collections::HashSet::new();
+    loop {
+        let more = path_dependencies_elsewhere(&walked, display_base, options, &mut followed);
+        if more.is_empty() {
+            break;
+        }
+        for dependency in more {
+            walked.absorb(dependency);
+        }
     }
     let mut errors = std::mem::take(&mut walked.errors);
 
@@ -116,6 +135,8 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
     // Each file's crate: its innermost package manifest.
     let mut crate_of_manifest: Vec<Option<usize>> = vec![None; manifests.len()];
     let mut crates: Vec<CrateNames> = Vec::new();
+    // Each crate's (package manifest, workspace root manifest), indices into `manifests`.
+    let mut packages: Vec<(usize, Option<usize>)> = Vec::new();
     let mut krate_of = |chain: &[usize]| -> Option<usize> {
         let (position, &package) = chain
             .iter()
@@ -129,19 +150,21 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
         // A package that is also the workspace root inherits from its own
         // `[workspace.dependencies]`.
         let workspace = match &manifest.workspace_path {
-            _ if manifest.workspace_dependencies.is_some() => Some(manifest),
-            Some(dir) => manifests
-                .iter()
-                .flatten()
-                .find(|m| m.dir == *dir || m.dir.canonicalize().ok() == dir.canonicalize().ok()),
-            None => chain[..position]
-                .iter()
-                .rev()
-                .filter_map(|&m| manifests[m].as_ref())
-                .find(|m| m.workspace_dependencies.is_some()),
+            _ if manifest.workspace_dependencies.is_some() => Some(package),
+            Some(dir) => manifests.iter().position(|m| {
+                m.as_ref().is_some_and(|m| {
+                    m.dir == *dir || m.dir.canonicalize().ok() == dir.canonicalize().ok()
+                })
+            }),
+            None => chain[..position].iter().rev().copied().find(|&m| {
+                manifests[m]
+                    .as_ref()
+                    .is_some_and(|m| m.workspace_dependencies.is_some())
+            }),
         };
         let krate = crates.len();
-        crates.push(manifest.crate_names(workspace));
+        crates.push(manifest.crate_names(workspace.and_then(|w| manifests[w].as_ref())));
+        packages.push((package, workspace));
         crate_of_manifest[package] = Some(krate);
         Some(krate)
     };
@@ -177,7 +200,37 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
             text: texts[i].take().expect("each file once"),
         })
         .collect();
+    let crate_of_file: std::collections::HashMap<&str, usize> = files
+        .iter()
+        .zip(&krates)
+        .filter_map(|(f, k)| Some((f.display.as_str(), (*k)?)))
+        .collect();
     let mut scan = engine::scan(inputs, &crates, options.strategy);
+    // `<env>-snapshot` features that do not reach the crates holding the annotations.
+    let mut annotated = vec![false; crates.len()];
+    for file in scan
+        .annotations
+        .iter()
+        .map(|a| &a.file)
+        .chain(scan.sql_macros.iter().map(|m| &m.file))
+    {
+        if let Some(&krate) = crate_of_file.get(file.as_str()) {
+            annotated[krate] = true;
+        }
+    }
+    let described: Vec<features::Package<'_>> = packages
+        .iter()
+        .zip(annotated)
+        .filter_map(|(&(package, workspace), annotated)| {
+            Some(features::Package {
+                manifest: manifests[package].as_ref()?,
+                workspace: workspace.and_then(|w| manifests[w].as_ref()),
+                display: relative_display(&walked.manifests[package], display_base),
+                annotated,
+            })
+        })
+        .collect();
+    errors.extend(features::unforwarded(&described));
     scan.errors.extend(errors);
     scan.errors.sort();
     scan.errors.dedup();
@@ -251,6 +304,80 @@ fn members_elsewhere(
             }
             seen.push(member_manifest);
             walks.push(walk::walk(&member, display_base, &options.exclude));
+        }
+    }
+    walks
+}
+
+/// The walks of the path dependencies of the packages `walked` found whose `Cargo.toml` it
+/// did not reach (outside the root and its workspace), not yet in `followed`; hc-schema's own
+/// packages (a checkout of hc-schema used by path) and what `exclude` names are left out.
+/// A dependency's `Cargo.toml` that cannot be read is an error naming it.
+fn path_dependencies_elsewhere(
+    walked: &walk::Walked,
+    display_base: &Path,
+    options: &Options,
+    followed: &mut std::collections::HashSet<PathBuf>,
+) -> Vec<walk::Walked> {
+    let real = |p: &Path| std::fs::canonicalize(p).ok();
+    let known: std::collections::HashSet<PathBuf> =
+        walked.manifests.iter().filter_map(|m| real(m)).collect();
+    let excluded: Vec<PathBuf> = options.exclude.iter().filter_map(|e| real(e)).collect();
+    let manifests: Vec<Manifest> = walked
+        .manifests
+        .iter()
+        .filter_map(|path| {
+            let text = crate::read::read_regular_text(path, crate::read::MAX_BYTES).ok()?;
+            // Reported when the manifest is read for names.
+            Manifest::parse(&text, path.parent()?, "").ok()
+        })
+        .collect();
+    let workspace_paths: Vec<(&str, &PathBuf)> = manifests
+        .iter()
+        .filter_map(|m| m.workspace_dependencies.as_ref())
+        .flatten()
+        .filter_map(|d| Some((d.key.as_str(), d.path.as_ref()?)))
+        .collect();
+    let mut walks = Vec::new();
+    for manifest in manifests.iter().filter(|m| m.is_package) {
+        for dependency in &manifest.dependencies {
+            let path = if dependency.inherited {
+                workspace_paths
+                    .iter()
+                    .find(|(key, _)| *key == dependency.key)
+                    .map(|(_, path)| *path)
+            } else {
+                dependency.path.as_ref()
+            };
+            let Some(dir) = path else { continue };
+            let manifest_path = dir.join("Cargo.toml");
+            // A dependency without a Cargo.toml is cargo's error.
+            let Some(dir_real) = real(dir).filter(|_| manifest_path.exists()) else {
+                continue;
+            };
+            if known.contains(&dir_real.join("Cargo.toml"))
+                || excluded.iter().any(|e| dir_real.starts_with(e))
+                || !followed.insert(dir_real)
+            {
+                continue;
+            }
+            let shown = relative_display(&manifest_path, display_base);
+            match Manifest::read(&manifest_path, &shown) {
+                Ok(dependency) => {
+                    let own = dependency
+                        .name
+                        .as_deref()
+                        .is_some_and(|name| cargo::OWN_PACKAGES.contains(&name));
+                    if !own {
+                        walks.push(walk::walk(dir, display_base, &options.exclude));
+                    }
+                }
+                Err(err) => {
+                    let mut failed = walk::Walked::default();
+                    failed.errors.push(err);
+                    walks.push(failed);
+                }
+            }
         }
     }
     walks
@@ -349,13 +476,17 @@ fn follow_references(
         .iter()
         .filter_map(|e| std::fs::canonicalize(e).ok())
         .collect();
+    // The aliases of `include!` and the macros writing `#[path = $fragment]`, of every file
+    // (a name defined in one file is used in another).
+    let mut definitions: Vec<Option<modules::Definitions>> = vec![None; texts.len()];
+    let mut names = learn_names(texts, &mut definitions);
     let mut todo: Vec<usize> = (0..files.len()).collect();
     while !todo.is_empty() {
         let found = engine::parallel(todo.len(), |k, _| {
             let i = todo[k];
             match &texts[i] {
-                Ok(text) if i >= walked || modules::may_refer(text) => {
-                    modules::references(text, &files[i].path)
+                Ok(text) if i >= walked || modules::may_refer(text, &names) => {
+                    modules::references(text, &files[i].path, &names)
                 }
                 _ => Vec::new(),
             }
@@ -365,17 +496,12 @@ fn follow_references(
             for reference in references {
                 let candidates = match reference {
                     modules::Reference::File(candidates) => candidates,
-                    modules::Reference::Unknown(position) => {
+                    modules::Reference::Unknown(position, why) => {
                         errors.push(SourceError::new(
                             ErrorKind::NotScannable,
                             &files[from].display,
                             position,
-                            "not scannable here: this `include!` names its file with a macro \
-                             (`concat!`, `env!`, `OUT_DIR`), and the scan cannot tell which file \
-                             it compiles; annotations and hc_sql! calls in it are not checked: \
-                             include a plain string literal path; for generated code (prost), \
-                             put the include! in a module file of its own and list that file \
-                             under [check] exclude in hc-schema.toml",
+                            unfollowed_message(&why),
                         ));
                         continue;
                     }
@@ -415,7 +541,97 @@ fn follow_references(
                 }
             }
         }
+        // Files added this round may define names that files already read use: read those
+        // again (what they reach is known, so only the new is added).
+        definitions.resize(texts.len(), None);
+        let grown = learn_names(texts, &mut definitions);
+        if grown != names {
+            let new: Vec<String> = grown
+                .all()
+                .filter(|n| !names.all().any(|o| o == *n))
+                .map(str::to_string)
+                .collect();
+            for (i, text) in texts.iter().enumerate() {
+                let mentions = text.as_ref().is_ok_and(|t| {
+                    new.iter()
+                        .any(|n| memchr::memmem::find(t.as_bytes(), n.as_bytes()).is_some())
+                });
+                if mentions && !next.contains(&i) {
+                    next.push(i);
+                }
+            }
+            names = grown;
+        }
         todo = next;
+    }
+}
+
+/// The [`modules::Names`] that the files define, reading the definitions of the files not
+/// read yet (`None`) that may define one: those that mention `include` or `macro_rules`, and
+/// those that mention a name found so far (an alias of an alias), until none is new.
+fn learn_names(
+    texts: &[Result<String, SourceError>],
+    definitions: &mut [Option<modules::Definitions>],
+) -> modules::Names {
+    loop {
+        let read: Vec<modules::Definitions> = definitions.iter().flatten().cloned().collect();
+        let names = modules::Names::of(&read);
+        let todo: Vec<usize> = (0..texts.len())
+            .filter(|&i| definitions[i].is_none())
+            .filter(|&i| {
+                texts[i].as_ref().is_ok_and(|text| {
+                    modules::may_define(text)
+                        || names
+                            .all()
+                            .any(|n| memchr::memmem::find(text.as_bytes(), n.as_bytes()).is_some())
+                })
+            })
+            .collect();
+        if todo.is_empty() {
+            return names;
+        }
+        let found = engine::parallel(todo.len(), |k, _| match &texts[todo[k]] {
+            Ok(text) => modules::definitions(text),
+            Err(_) => modules::Definitions::default(),
+        });
+        for (i, d) in todo.into_iter().zip(found) {
+            definitions[i] = Some(d);
+        }
+    }
+}
+
+/// The error for a file the scan cannot name.
+fn unfollowed_message(why: &modules::Unfollowed) -> String {
+    match why {
+        modules::Unfollowed::Include => {
+            "not scannable here: this `include!` names its file with a macro \
+             (`concat!`, `env!`, `OUT_DIR`), and the scan cannot tell which file \
+             it compiles; annotations and hc_sql! calls in it are not checked: \
+             include a plain string literal path; for generated code (prost), \
+             put the include! in a module file of its own and list that file \
+             under [check] exclude in hc-schema.toml"
+                .to_string()
+        }
+        modules::Unfollowed::PathFragment => {
+            "not scannable here: this `#[path]` takes its file from a macro \
+             fragment (`$p`), and the scan cannot tell which file the module compiles; \
+             annotations and hc_sql! calls in it are not checked: write `#[path = \"...\"] \
+             mod name;` with a string literal, or declare it in a `macro_rules!` called with \
+             the file as a string literal"
+                .to_string()
+        }
+        modules::Unfollowed::IncludeMacroCall(name) => format!(
+            "not scannable here: `{name}!` includes a file named by its arguments, and this call \
+             names no file with a string literal, so the scan cannot tell which file it \
+             compiles; annotations and hc_sql! calls in it are not checked: call `{name}!` \
+             with the file as a string literal (`{name}!(\"gen.rs\")`)"
+        ),
+        modules::Unfollowed::PathMacroCall(name) => format!(
+            "not scannable here: `{name}!` declares a module whose `#[path]` comes from its \
+             arguments, and this call names no file with a string literal, so the scan cannot \
+             tell which file the module compiles; annotations and hc_sql! calls in it are not \
+             checked: call `{name}!` with the file as a string literal (`{name}!(\"db.rs\")`)"
+        ),
     }
 }
 

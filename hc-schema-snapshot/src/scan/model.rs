@@ -40,8 +40,8 @@ impl Extent {
 }
 
 /// What kind of problem a [`SourceError`] is. The first three mean the scan did not see
-/// everything ([`ErrorKind::makes_scan_incomplete`]); the last two are mistakes in code the
-/// scan did read (the build rejects them too).
+/// everything ([`ErrorKind::makes_scan_incomplete`]); the others are mistakes in code (or
+/// manifests) the scan did read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorKind {
@@ -59,6 +59,10 @@ pub enum ErrorKind {
     Misplaced,
     /// An annotation or `hc_sql!` call whose arguments are wrong.
     Malformed,
+    /// A package declares an `<env>-snapshot` feature and does not forward it to a crate it
+    /// depends on that holds annotations: building with the feature checks that crate
+    /// against another environment (reported at the package's `Cargo.toml`).
+    FeatureNotForwarded,
 }
 
 impl ErrorKind {

@@ -1,8 +1,12 @@
 //! The files a crate compiles beyond the walked tree: module files named by
 //! `#[path = "..."]` (anywhere, with any extension, in hidden or `target` directories), module
 //! files of `mod name;` that the walk skips (a `target` directory), and `include!("...")`d
-//! files. An `include!` whose argument is not a plain string literal (`concat!`, `env!`,
-//! `OUT_DIR`) is "not scannable here".
+//! files, also through aliases of `include!` (`use std::include as inc;`, in any file of the
+//! scan), and the files of `#[path = $p] mod $m;` or `include!($p)` written by a
+//! `macro_rules!` at each call of it that gives the file as a string literal (relative to the
+//! calling file, as rustc resolves them). An `include!` whose argument is not a plain
+//! string literal (`concat!`, `env!`, `OUT_DIR`), a call of such a macro that names no file
+//! with a literal, and `#[path = $p]` in another macro's input are "not scannable here".
 //!
 //! Paths resolve as rustc resolves them (the Reference, "The path attribute"): relative to the
 //! declaring file's directory, and inside inline modules (`mod a { ... }`) under the inline
@@ -11,6 +15,7 @@
 //! is not), it takes the candidates of both readings; a candidate that does not exist is not
 //! compiled either (rustc would reject the crate), so it is skipped.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::lexer::{self, Delim, StrPrefix, Token, TokenKind};
@@ -23,13 +28,202 @@ pub(crate) enum Reference {
     /// A module or included file: paths to try (each that exists is compiled under some
     /// configuration or reading).
     File(Vec<PathBuf>),
-    /// An `include!` whose file the scan cannot name, at this position.
-    Unknown(Position),
+    /// A file the scan cannot name, at this position, and why.
+    Unknown(Position, Unfollowed),
+}
+
+/// Why the scan cannot name a file the crate compiles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Unfollowed {
+    /// An `include!` (or an alias of it) whose argument is not a string literal.
+    Include,
+    /// `#[path = $fragment]` outside a `macro_rules!` definition (another macro's input).
+    PathFragment,
+    /// A call of this `macro_rules!` macro, which writes `#[path = $fragment]`, with no
+    /// string literal among its arguments.
+    PathMacroCall(String),
+    /// A call of this `macro_rules!` macro, which writes `include!($fragment)`, with no
+    /// string literal among its arguments.
+    IncludeMacroCall(String),
+}
+
+/// Names that matter across files: the aliases of `include!` (`use std::include as inc;`,
+/// and aliases of those) and the `macro_rules!` macros whose expansion declares a module
+/// with `#[path = $fragment]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Names {
+    /// Names that mean `include!` (besides `include`).
+    pub includes: BTreeSet<String>,
+    /// Macros that write `#[path = $fragment]`.
+    pub path_macros: BTreeSet<String>,
+    /// Macros that write `include!($fragment)`.
+    pub include_macros: BTreeSet<String>,
+}
+
+/// What one file defines towards [`Names`]: every `a as b` of its `use` declarations, and
+/// the `macro_rules!` macros that write `#[path = $fragment]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Definitions {
+    /// `(a, b)` for each `a as b` inside a `use` declaration.
+    pub renames: Vec<(String, String)>,
+    /// Names of macros whose body holds `#[path = $fragment]`.
+    pub path_macros: Vec<String>,
+    /// Names of macros whose body holds `include!($fragment)`.
+    pub include_macros: Vec<String>,
+}
+
+impl Names {
+    /// The names that `definitions` (of every file) make.
+    pub(crate) fn of(definitions: &[Definitions]) -> Names {
+        let mut names = Names::default();
+        for d in definitions {
+            names.path_macros.extend(d.path_macros.iter().cloned());
+            names
+                .include_macros
+                .extend(d.include_macros.iter().cloned());
+        }
+        loop {
+            let mut changed = false;
+            for (from, to) in definitions.iter().flat_map(|d| &d.renames) {
+                if (from == "include" || names.includes.contains(from))
+                    && to != "_"
+                    && names.includes.insert(to.clone())
+                {
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        names
+    }
+
+    /// Every name, to find the files that mention one.
+    pub(crate) fn all(&self) -> impl Iterator<Item = &str> {
+        self.includes
+            .iter()
+            .chain(&self.path_macros)
+            .chain(&self.include_macros)
+            .map(String::as_str)
+    }
+}
+
+/// Whether `text` may define something for [`Names`] (a cheap byte test: `include as`, or
+/// `macro_rules` with `path` or `include` in the file); aliases of aliases are found by their
+/// names.
+pub(crate) fn may_define(text: &str) -> bool {
+    let b = text.as_bytes();
+    let renames_include = memchr::memmem::find_iter(b, b"include").any(|at| {
+        let rest = &b[at + b"include".len()..];
+        let spaces = rest.iter().take_while(|c| c.is_ascii_whitespace()).count();
+        spaces > 0
+            && rest[spaces..].starts_with(b"as")
+            && rest
+                .get(spaces + 2)
+                .is_none_or(|c| !c.is_ascii_alphanumeric() && *c != b'_')
+    });
+    renames_include
+        || (memchr::memmem::find(b, b"macro_rules").is_some()
+            && (memchr::memmem::find(b, b"path").is_some()
+                || memchr::memmem::find(b, b"include").is_some()))
+}
+
+/// What `text` defines towards [`Names`].
+pub(crate) fn definitions(text: &str) -> Definitions {
+    let mut out = Definitions::default();
+    let Ok(tokens) = lexer::lex(text) else {
+        return out;
+    };
+    let token_text = |t: &Token| &text[t.start as usize..t.end as usize];
+    let ident = |i: usize| {
+        tokens
+            .get(i)
+            .filter(|t| t.kind == TokenKind::Ident)
+            .map(|t| super::resolve::unraw(token_text(t)))
+    };
+    let mut i = 0;
+    while i < tokens.len() {
+        if ident(i).as_deref() == Some("use") {
+            // Up to the `;` at this depth.
+            let mut j = i + 1;
+            let mut depth = 0usize;
+            while j < tokens.len() && tokens[j].kind != TokenKind::Punct(b';') {
+                match tokens[j].kind {
+                    TokenKind::Open(_) => depth += 1,
+                    TokenKind::Close(_) if depth == 0 => break,
+                    TokenKind::Close(_) => depth -= 1,
+                    _ => {}
+                }
+                if let (Some(from), Some("as"), Some(to)) =
+                    (ident(j), ident(j + 1).as_deref(), ident(j + 2))
+                {
+                    out.renames.push((from, to));
+                }
+                j += 1;
+            }
+            i = j;
+            continue;
+        }
+        if ident(i).as_deref() == Some("macro_rules")
+            && tokens.get(i + 1).map(|t| t.kind) == Some(TokenKind::Punct(b'!'))
+        {
+            if let (Some(name), Some(open)) = (ident(i + 2), tokens.get(i + 3)) {
+                if let TokenKind::Open(_) = open.kind {
+                    let end = open.partner as usize;
+                    if has_path_fragment(text, &tokens, i + 4, end) {
+                        out.path_macros.push(name.clone());
+                    }
+                    if include_fragment(text, &tokens, i + 4, end).is_some() {
+                        out.include_macros.push(name);
+                    }
+                    i = end + 1;
+                    continue;
+                }
+            }
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Where `tokens[start..end]` hold `include!(... $x ...)` (the word `include` itself, not an
+/// alias: what [`references`] leaves to the calls is exactly this).
+fn include_fragment(text: &str, tokens: &[Token], start: usize, end: usize) -> Option<usize> {
+    (start..end.min(tokens.len())).find(|&i| {
+        tokens[i].kind == TokenKind::Ident
+            && unraw(&text[tokens[i].start as usize..tokens[i].end as usize]) == "include"
+            && tokens.get(i + 1).map(|t| t.kind) == Some(TokenKind::Punct(b'!'))
+            && tokens.get(i + 2).is_some_and(|open| {
+                matches!(open.kind, TokenKind::Open(_))
+                    && tokens[i + 3..(open.partner as usize).min(tokens.len())]
+                        .iter()
+                        .any(|t| t.kind == TokenKind::Punct(b'$'))
+            })
+    })
+}
+
+/// Whether `tokens[start..end]` hold an attribute `#[... path = $x ...]`.
+fn has_path_fragment(text: &str, tokens: &[Token], start: usize, end: usize) -> bool {
+    (start..end.min(tokens.len())).any(|i| {
+        tokens[i].kind == TokenKind::Punct(b'#')
+            && tokens.get(i + 1).map(|t| t.kind) == Some(TokenKind::Open(Delim::Bracket))
+            && path_values(text, tokens, i + 2, tokens[i + 1].partner as usize).1
+    })
 }
 
 /// Whether `text` may hold a reference that leads outside what the walk reads: a cheap byte
-/// test (`path =`, `include!`, or the word `target`) that lets most files skip the lexer.
-pub(crate) fn may_refer(text: &str) -> bool {
+/// test (`path =`, `include!`, the word `target`, or a call of one of `names`) that lets most
+/// files skip the lexer.
+pub(crate) fn may_refer(text: &str, names: &Names) -> bool {
+    let b = text.as_bytes();
+    may_refer_plainly(text)
+        || names
+            .all()
+            .any(|name| memchr::memmem::find(b, name.as_bytes()).is_some())
+}
+
+fn may_refer_plainly(text: &str) -> bool {
     let b = text.as_bytes();
     let word_at = |at: usize, len: usize| {
         let before = at.checked_sub(1).map(|i| b[i]);
@@ -60,8 +254,9 @@ fn unraw(ident: &str) -> &str {
     ident.strip_prefix("r#").unwrap_or(ident)
 }
 
-/// The references of `text`, the file at `path` (as walked).
-pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
+/// The references of `text`, the file at `path` (as walked); `names` are the aliases of
+/// `include!` and the macros that declare modules with `#[path = $fragment]`, of every file.
+pub(crate) fn references(text: &str, path: &Path, names: &Names) -> Vec<Reference> {
     let Ok(tokens) = lexer::lex(text) else {
         // rustc rejects the file; if it mentions hc-schema's names the scan says so.
         return Vec::new();
@@ -90,6 +285,16 @@ pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
     let mut inline: Vec<(PathBuf, usize)> = Vec::new();
     // `path = "..."` values of the attributes before the current item.
     let mut pending: Vec<String> = Vec::new();
+    // Where the `macro_rules!` definitions around the current token end.
+    let mut defining: Vec<usize> = Vec::new();
+    let is_include = |i: usize| {
+        tokens.get(i).is_some_and(|t| {
+            t.kind == TokenKind::Ident && {
+                let word = unraw(token_text(t));
+                word == "include" || names.includes.contains(word)
+            }
+        })
+    };
     let mut i = 0;
     while i < tokens.len() {
         while inline.last().is_some_and(|&(_, end)| i >= end) {
@@ -101,9 +306,95 @@ pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
             && tokens.get(i + 1).map(|t| t.kind) == Some(TokenKind::Open(Delim::Bracket))
         {
             let end = tokens[i + 1].partner as usize;
-            pending.extend(path_values(text, &tokens, i + 2, end));
+            let (values, fragment) = path_values(text, &tokens, i + 2, end);
+            pending.extend(values);
+            // `#[path = $p]` in a macro's input other than a `macro_rules!` definition (those
+            // are followed at their calls).
+            if fragment && !defining.iter().any(|&end| i < end) {
+                found.push(Reference::Unknown(
+                    lines.position(text, token.start as usize),
+                    Unfollowed::PathFragment,
+                ));
+            }
             i = end + 1;
             continue;
+        }
+        // A `macro_rules!` definition: noted, and read on.
+        if is_ident(i, "macro_rules") && is_punct(i + 1, b'!') {
+            if let Some(open) = tokens
+                .get(i + 3)
+                .filter(|t| matches!(t.kind, TokenKind::Open(_)))
+            {
+                defining.push(open.partner as usize);
+                i += 4;
+                continue;
+            }
+        }
+        // A call of a macro that declares a module with `#[path = $fragment]`: the string
+        // literals of its arguments are the candidates (those that exist are compiled).
+        let word = unraw(token_text(&token));
+        let path_macro = names.path_macros.contains(word);
+        let include_macro = names.include_macros.contains(word);
+        if token.kind == TokenKind::Ident && (path_macro || include_macro) && is_punct(i + 1, b'!')
+        {
+            if let Some(open) = tokens
+                .get(i + 2)
+                .filter(|t| matches!(t.kind, TokenKind::Open(_)))
+            {
+                let close = open.partner as usize;
+                let values: Vec<String> = tokens[i + 3..close]
+                    .iter()
+                    .filter_map(|t| match t.kind {
+                        TokenKind::Str(kind) if kind.prefix == StrPrefix::None && !kind.suffix => {
+                            lexer::str_value(token_text(t), kind.raw)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                // A fragment of an enclosing macro, or a literal inside another macro call
+                // (`concat!("a", ".rs")`): the file is not written here.
+                let computed = tokens[i + 3..close]
+                    .iter()
+                    .any(|t| matches!(t.kind, TokenKind::Punct(b'$') | TokenKind::Punct(b'!')));
+                let at = lines.position(text, token.start as usize);
+                if include_macro {
+                    // As `include!` written at the call: relative to the calling file.
+                    found.push(if values.is_empty() || computed {
+                        Reference::Unknown(at, Unfollowed::IncludeMacroCall(word.to_string()))
+                    } else {
+                        Reference::File(values.iter().map(|v| dir.join(v)).collect())
+                    });
+                }
+                if !path_macro {
+                    pending.clear();
+                    i = close + 1;
+                    continue;
+                }
+                found.push(if values.is_empty() || computed {
+                    Reference::Unknown(at, Unfollowed::PathMacroCall(word.to_string()))
+                } else {
+                    // As `#[path]` written at the call: relative to the file's directory, under
+                    // the inline modules around the call.
+                    let mut candidates = Vec::new();
+                    for value in &values {
+                        if inline.is_empty() {
+                            candidates.push(dir.join(value));
+                        } else {
+                            for owner in &owners {
+                                let mut base = owner.clone();
+                                for (component, _) in &inline {
+                                    base.push(component);
+                                }
+                                candidates.push(base.join(value));
+                            }
+                        }
+                    }
+                    Reference::File(candidates)
+                });
+                pending.clear();
+                i = close + 1;
+                continue;
+            }
         }
         if matches!(token.kind, TokenKind::Doc { .. }) {
             i += 1;
@@ -155,8 +446,8 @@ pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
                 continue;
             }
         }
-        // `include!(...)`, also `std::include!` and `core::include!`.
-        if is_ident(i, "include") && is_punct(i + 1, b'!') {
+        // `include!(...)`, also `std::include!`, `core::include!` and aliases.
+        if is_include(i) && is_punct(i + 1, b'!') {
             if let Some(open) = tokens
                 .get(i + 2)
                 .filter(|t| matches!(t.kind, TokenKind::Open(_)))
@@ -176,9 +467,21 @@ pub(crate) fn references(text: &str, path: &Path) -> Vec<Reference> {
                     },
                     _ => None,
                 };
+                // `include!($f)` in a `macro_rules!`: followed at the macro's calls.
+                let at_calls = literal.is_none()
+                    && unraw(token_text(&token)) == "include"
+                    && defining.iter().any(|&end| i < end)
+                    && inside.iter().any(|t| t.kind == TokenKind::Punct(b'$'));
+                if at_calls {
+                    i = close + 1;
+                    continue;
+                }
                 found.push(match literal {
                     Some(value) => Reference::File(vec![dir.join(value)]),
-                    None => Reference::Unknown(lines.position(text, token.start as usize)),
+                    None => Reference::Unknown(
+                        lines.position(text, token.start as usize),
+                        Unfollowed::Include,
+                    ),
                 });
                 pending.clear();
                 i = close + 1;
@@ -207,10 +510,12 @@ fn lexer_ident(text: &str) -> String {
 }
 
 /// The values of `path = "..."` in an attribute's tokens `tokens[start..end]`, at its top
-/// level or inside `cfg_attr(...)` (at any depth of nested `cfg_attr`).
-fn path_values(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<String> {
+/// level or inside `cfg_attr(...)` (at any depth of nested `cfg_attr`), and whether one is a
+/// macro fragment (`path = $p`).
+fn path_values(text: &str, tokens: &[Token], start: usize, end: usize) -> (Vec<String>, bool) {
     let token_text = |t: &Token| &text[t.start as usize..t.end as usize];
     let mut values = Vec::new();
+    let mut fragment = false;
     let mut i = start;
     let ident = |i: usize, word: &str| {
         i < end && tokens[i].kind == TokenKind::Ident && unraw(token_text(&tokens[i])) == word
@@ -226,13 +531,16 @@ fn path_values(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<St
                     values.push(value);
                 }
             }
+            fragment |= tokens[i + 2].kind == TokenKind::Punct(b'$');
         }
         if ident(i, "cfg_attr")
             && i + 1 < end
             && tokens[i + 1].kind == TokenKind::Open(Delim::Paren)
         {
             let close = tokens[i + 1].partner as usize;
-            values.extend(path_values(text, tokens, i + 2, close));
+            let (inner, inner_fragment) = path_values(text, tokens, i + 2, close);
+            values.extend(inner);
+            fragment |= inner_fragment;
             i = close + 1;
             continue;
         }
@@ -243,7 +551,7 @@ fn path_values(text: &str, tokens: &[Token], start: usize, end: usize) -> Vec<St
         }
         i += 1;
     }
-    values
+    (values, fragment)
 }
 
 #[cfg(test)]
@@ -251,14 +559,14 @@ mod tests {
     use super::*;
 
     fn files(text: &str, path: &str) -> Vec<Vec<String>> {
-        references(text, Path::new(path))
+        references(text, Path::new(path), &Names::of(&[definitions(text)]))
             .into_iter()
             .map(|r| match r {
                 Reference::File(paths) => paths
                     .iter()
                     .map(|p| p.to_string_lossy().into_owned())
                     .collect(),
-                Reference::Unknown(p) => vec![format!("? {}:{}", p.line, p.column)],
+                Reference::Unknown(p, _) => vec![format!("? {}:{}", p.line, p.column)],
             })
             .collect()
     }
@@ -315,7 +623,7 @@ fn f() { let path = 1; }
     fn raw_identifiers_are_the_words_they_spell() {
         let text =
             "r#include!(\"a.rs\");\nstd::r#include!(\"b.rs\");\n#[r#path = \"c.rs\"] mod c;\n";
-        assert!(may_refer(text));
+        assert!(may_refer(text, &Names::default()));
         assert_eq!(
             files(text, "/p/src/lib.rs"),
             [
@@ -327,11 +635,55 @@ fn f() { let path = 1; }
     }
 
     #[test]
+    fn include_aliases_and_path_macros_are_followed_at_their_calls() {
+        let text = "use std::{include as inc};\nuse self::inc as again;\n\
+                    macro_rules! gen { ($p:literal, $m:ident) => { #[path = $p] mod $m; }; }\n\
+                    inc!(\"a.rs\");\nfn f() { crate::again!(\"b.rs\"); }\n\
+                    gen!(\"../c.rs\", c);\nmod inner { gen!(\"d.rs\", d); }\n\
+                    gen!(concat!(\"e\", \".rs\"), e);\ninc!(CONST);\n\
+                    other! { #[path = $x] mod y; }\n\
+                    macro_rules! pull { ($f:literal) => { include!($f); }; }\n\
+                    pull!(\"g.rs\");\nmod deep { pull!(\"h.rs\"); }\npull!(X);\n";
+        assert_eq!(
+            files(text, "/p/src/lib.rs"),
+            [
+                vec!["/p/src/a.rs".to_string()],
+                vec!["/p/src/b.rs".to_string()],
+                vec!["/p/src/../c.rs".to_string()],
+                vec!["/p/src/inner/d.rs".to_string()],
+                vec!["? 8:1".to_string()],
+                vec!["? 9:1".to_string()],
+                vec!["? 10:10".to_string()],
+                // What the other macro's input would declare, were it expanded as written.
+                vec!["/p/src/y.rs".to_string(), "/p/src/y/mod.rs".to_string()],
+                // An include! macro: relative to the calling file, whatever the inline module.
+                vec!["/p/src/g.rs".to_string()],
+                vec!["/p/src/h.rs".to_string()],
+                vec!["? 14:1".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn the_definitions_byte_test() {
+        assert!(may_define("use std::{include  as\tinc};"));
+        assert!(may_define(
+            "macro_rules! m { ($p:literal) => { #[path = $p] mod x; } }"
+        ));
+        assert!(!may_define(
+            "const S: &str = include_str!(\"a\"); fn included() {}"
+        ));
+        assert!(!may_define("use a::include as_x;"));
+    }
+
+    #[test]
     fn the_byte_test_needs_a_word() {
-        assert!(may_refer("#[path = \"x\"] mod x;"));
-        assert!(may_refer("include!(\"x\");"));
+        let none = Names::default();
+        assert!(may_refer("#[path = \"x\"] mod x;", &none));
+        assert!(may_refer("include!(\"x\");", &none));
         assert!(!may_refer(
-            "fn paths() { let targets = include_str!(\"x\"); }"
+            "fn paths() { let targets = include_str!(\"x\"); }",
+            &none
         ));
     }
 }

@@ -12,6 +12,11 @@
 //!   or with `::` and no macro crate is not ours: `#[other_crate::hc_requires]`.
 //! - A single name is ours when it is `hc_requires` / `hc_sql` or an alias, unless the
 //!   enclosing scope binds it to something else (the caller checks scopes first).
+//! - A path that starts with another crate *of the scan* (a workspace member or a path
+//!   dependency: `reex::needs`, `::reex::hcm::hc_sql`) resolves in that crate by the same
+//!   rules, as rustc follows `pub use` across crates: what a crate binds ([`Exports`]) is
+//!   linked into the crates that depend on it, also through `use reex as r;`,
+//!   `extern crate reex as r;` and `use reex::*;`, until nothing changes.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -125,12 +130,63 @@ pub(crate) struct Binding {
     pub name: Option<String>,
 }
 
+/// What a crate of the scan makes reachable to the crates that depend on it: its names for
+/// the macro crate and for the macros (by name, as inside the crate: privacy and modules are
+/// not checked), with those of the crates it re-binds (`pub use other as o;`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Exports {
+    crates: BTreeSet<String>,
+    macros: BTreeMap<String, Kinds>,
+}
+
+impl Exports {
+    /// Whether nothing of hc-schema's is reachable through it.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.crates.is_empty() && self.macros.is_empty()
+    }
+
+    /// What `rest` (a path after this crate's name) means.
+    fn resolve(&self, rest: &[String]) -> Resolution {
+        for (i, segment) in rest.iter().enumerate().rev() {
+            if self.crates.contains(segment) {
+                return match &rest[i + 1..] {
+                    [] => Resolution::Crate,
+                    [name] if Kinds::of_real_name(name).any() => {
+                        Resolution::Macro(Kinds::of_real_name(name))
+                    }
+                    _ => Resolution::None,
+                };
+            }
+        }
+        match rest.last().and_then(|name| self.macros.get(name)) {
+            Some(kinds) => Resolution::Macro(*kinds),
+            None => Resolution::None,
+        }
+    }
+
+    fn merge(&mut self, other: &Exports) -> bool {
+        let before = (self.crates.len(), self.macros.clone());
+        self.crates.extend(other.crates.iter().cloned());
+        for (name, kinds) in &other.macros {
+            let entry = self.macros.entry(name.clone()).or_default();
+            *entry = entry.union(*kinds);
+        }
+        before != (self.crates.len(), self.macros.clone())
+    }
+}
+
 /// A crate's names for the macro crate and the macros.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Aliases {
     crates: BTreeSet<String>,
     macros: BTreeMap<String, Kinds>,
     foreign: BTreeSet<String>,
+    /// The names under which other crates of the scan are reachable (dependencies, and the
+    /// names `use`/`extern crate` bind to them), with what each exports.
+    external: BTreeMap<String, Exports>,
+    /// The names of `external` that this crate's own `use`/`extern crate` bound (re-exported
+    /// with the crate when they are `pub`), each with the dependency it names.
+    rebound: BTreeMap<String, String>,
 }
 
 impl Aliases {
@@ -145,7 +201,65 @@ impl Aliases {
                 .filter(|n| !names.macro_crates.contains(n))
                 .cloned()
                 .collect(),
+            external: BTreeMap::new(),
+            rebound: BTreeMap::new(),
         }
+    }
+
+    /// Link the dependency this crate's code calls `name` (another crate of the scan) with
+    /// what it exports; whether anything changed.
+    pub(crate) fn link(&mut self, name: &str, exports: &Exports) -> bool {
+        if exports.is_empty() && !self.external.contains_key(name) {
+            return false;
+        }
+        let changed = self
+            .external
+            .entry(name.to_string())
+            .or_default()
+            .merge(exports);
+        if changed {
+            // The names bound to this dependency see the same.
+            let aliases: Vec<String> = self
+                .rebound
+                .iter()
+                .filter(|(alias, origin)| origin.as_str() == name && alias.as_str() != name)
+                .map(|(alias, _)| alias.clone())
+                .collect();
+            for alias in aliases {
+                if let Some(entry) = self.external.get_mut(&alias) {
+                    entry.merge(exports);
+                }
+            }
+        }
+        changed
+    }
+
+    /// What this crate makes reachable to the crates that depend on it.
+    pub(crate) fn exports(&self) -> Exports {
+        let mut exports = Exports {
+            crates: self.crates.clone(),
+            macros: self.macros.clone(),
+        };
+        for name in self.rebound.keys() {
+            if let Some(external) = self.external.get(name) {
+                exports.merge(external);
+            }
+        }
+        exports
+    }
+
+    /// The names of the crates of the scan this crate reaches hc-schema's macros through.
+    pub(crate) fn external_names(&self) -> impl Iterator<Item = &str> {
+        self.external
+            .iter()
+            .filter(|(_, e)| !e.is_empty())
+            .map(|(name, _)| name.as_str())
+    }
+
+    /// The crate of the scan that `path` starts with (`reex::...`, `::reex::...`), and what
+    /// it exports.
+    fn external_of(&self, path: &PathText) -> Option<&Exports> {
+        self.external.get(path.segments.first()?)
     }
 
     /// Add what `bindings` make of the names known so far, until nothing changes (an alias of
@@ -154,6 +268,38 @@ impl Aliases {
         loop {
             let mut changed = false;
             for binding in bindings {
+                if let Some(exports) = self.external_of(&binding.path).cloned() {
+                    match &binding.name {
+                        // `use reex as r;`, `extern crate reex as r;`, `use reex::{self as r}`.
+                        Some(name) if binding.path.segments.len() == 1 && name != "_" => {
+                            let first = &binding.path.segments[0];
+                            let origin = self.rebound.get(first).unwrap_or(first).clone();
+                            // The first binding of a name wins (monotone: the fixpoint ends).
+                            if !self.rebound.contains_key(name) {
+                                self.rebound.insert(name.clone(), origin);
+                                changed = true;
+                            }
+                            changed |= self
+                                .external
+                                .entry(name.clone())
+                                .or_default()
+                                .merge(&exports);
+                            continue;
+                        }
+                        // `use reex::*;` (or a glob of one of its modules): its names, here.
+                        None => {
+                            let mut mine = Exports {
+                                crates: std::mem::take(&mut self.crates),
+                                macros: std::mem::take(&mut self.macros),
+                            };
+                            changed |= mine.merge(&exports);
+                            self.crates = mine.crates;
+                            self.macros = mine.macros;
+                            continue;
+                        }
+                        _ => {}
+                    }
+                }
                 match (self.resolve(&binding.path), &binding.name) {
                     (Resolution::Crate, None) => {
                         for name in [REQUIRES, SQL] {
@@ -188,6 +334,10 @@ impl Aliases {
         let segments = &path.segments;
         if segments.is_empty() {
             return Resolution::None;
+        }
+        // A path into another crate of the scan: resolved there.
+        if let Some(exports) = self.external_of(path) {
+            return exports.resolve(&segments[1..]);
         }
         // A path through the macro crate: `hc_schema_macro::hc_requires`, `crate::hcm`.
         for (i, segment) in segments.iter().enumerate().rev() {
@@ -357,6 +507,44 @@ mod tests {
         let mut names: Vec<&str> = aliases.macro_aliases().collect();
         names.sort();
         assert_eq!(names, ["again", "needs", "q"]);
+    }
+
+    #[test]
+    fn paths_into_other_crates_of_the_scan_resolve_there() {
+        let reex = crate_with(
+            &[],
+            &[binding("hc_schema_macro::hc_requires", Some("needs"))],
+        );
+        let other = crate_with(&[], &[binding("hc_schema_macro", Some("hcm"))]);
+        let mut app = crate_with(
+            &["reex", "other", "plain"],
+            &[
+                binding("reex", Some("r")),
+                binding("r", Some("rr")),
+                binding("plain", Some("p")),
+            ],
+        );
+        assert!(app.link("reex", &reex.exports()));
+        assert!(app.link("other", &other.exports()));
+        assert!(!app.link("plain", &Exports::default()));
+        app.learn(&[
+            binding("reex", Some("r")),
+            binding("r", Some("rr")),
+            binding("plain", Some("p")),
+        ]);
+        assert_eq!(app.resolve(&path("reex::needs")), REQ);
+        assert_eq!(app.resolve(&path("::reex::needs")), REQ);
+        assert_eq!(app.resolve(&path("r::needs")), REQ);
+        assert_eq!(app.resolve(&path("rr::needs")), REQ);
+        assert_eq!(app.resolve(&path("other::hcm::hc_sql")), SQL_ONLY);
+        assert_eq!(app.resolve(&path("reex::hc_requires")), Resolution::None);
+        assert_eq!(app.resolve(&path("other::needs")), Resolution::None);
+        assert_eq!(app.resolve(&path("plain::needs")), Resolution::None);
+        assert_eq!(app.resolve(&path("p::needs")), Resolution::None);
+        // `r` names reex only: what `other` exports does not reach it.
+        assert_eq!(app.resolve(&path("r::hcm::hc_sql")), Resolution::None);
+        // A crate that re-binds reex exports what reex exports.
+        assert_eq!(app.exports().resolve(&["r".into(), "needs".into()]), REQ);
     }
 
     #[test]

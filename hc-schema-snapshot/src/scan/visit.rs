@@ -914,6 +914,7 @@ mod tests {
         let mut aliases = Aliases::new(&CrateNames {
             macro_crates: vec!["hc_schema_macro".into()],
             foreign: vec!["other_crate".into(), "std".into()],
+            ..CrateNames::default()
         });
         let mut collector = super::super::bindings::Collector::default();
         collector.visit_file(&tree);

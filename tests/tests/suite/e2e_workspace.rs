@@ -162,3 +162,204 @@ fn registry_on_without_the_dependency_is_one_clear_error() {
     );
     assert!(!stderr.contains("E0433"), "{stderr}");
 }
+
+/// Issue 19 (1, 2, 4): scan vs build. What the build enforces through a macro re-exported by
+/// another crate of the workspace (`#[reex::needs]`), through an `include!` renamed by `use`,
+/// through a `#[path = $p] mod` or an `include!($f)` that a `macro_rules!` writes (called from
+/// another directory than its definition's), and in a path dependency
+/// outside the workspace, the scan finds: every column the build rejects is one the scan
+/// reports, at the same file.
+#[test]
+fn the_scan_finds_what_the_build_enforces_across_crates_and_macro_written_modules() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-agree-")
+        .tempdir()
+        .unwrap();
+    let top = dir.path();
+    let ws = workspace().display().to_string();
+    // One config and snapshot directory above both the workspace and the path dependency.
+    write(top, "hc-schema.toml", "default_envs = [\"test\"]\n");
+    write(
+        top,
+        "hc-schema/test.json",
+        &snapshot_json("test", &[("account", &["name"])]),
+    );
+    let root = top.join("ws");
+    write(
+        &root,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n",
+    );
+    write(
+        &root,
+        "crates/reex/Cargo.toml",
+        &format!(
+            "[package]\nname = \"reex\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nhc-schema-macro = {{ path = \"{ws}/hc-schema-macro\" }}\n"
+        ),
+    );
+    write(
+        &root,
+        "crates/reex/src/lib.rs",
+        "pub use hc_schema_macro::hc_requires as needs;\n",
+    );
+    let annotated = |name: &str, dependencies: &str| {
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+             [dependencies]\nreex = {{ path = \"{}/crates/reex\" }}\n{dependencies}\n\
+             [build-dependencies]\nhc-schema-snapshot = {{ path = \"{ws}/hc-schema-snapshot\" }}\n",
+            root.display()
+        )
+    };
+    write(
+        &root,
+        "crates/app/Cargo.toml",
+        &annotated("app", "ext = { path = \"../../../ext\" }\n"),
+    );
+    write(
+        &root,
+        "crates/app/build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n",
+    );
+    write(
+        &root,
+        "crates/app/src/lib.rs",
+        "use std::include as pull;\n\
+         macro_rules! module_at { ($p:literal, $m:ident) => { #[path = $p] pub mod $m; }; }\n\
+         #[reex::needs(account(name, bogus_a__c))]\npub fn a() {}\n\
+         pull!(\"../../../../shared/included.rs\");\n\
+         module_at!(\"../../../../shared/db.rs\", db);\n\
+         macro_rules! pull_file { ($f:literal) => { include!($f); }; }\n\
+         mod sub;\n\
+         pub fn uses_ext() { ext::d(); }\n",
+    );
+    // Called one directory down from where it is defined: relative to the calling file.
+    write(
+        &root,
+        "crates/app/src/sub/mod.rs",
+        "pull_file!(\"../../../../../shared/pulled.rs\");\n",
+    );
+    write(
+        top,
+        "shared/pulled.rs",
+        "#[reex::needs(account(bogus_e__c))]\npub fn e() {}\n",
+    );
+    write(
+        top,
+        "shared/included.rs",
+        "#[reex::needs(account(bogus_b__c))]\npub fn b() {}\n",
+    );
+    write(
+        top,
+        "shared/db.rs",
+        "#[reex::needs(account(bogus_c__c))]\npub fn c() {}\n",
+    );
+    write(&top.join("ext"), "Cargo.toml", &annotated("ext", ""));
+    write(
+        &top.join("ext"),
+        "build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n",
+    );
+    write(
+        &top.join("ext"),
+        "src/lib.rs",
+        "#[reex::needs(account(bogus_d__c))]\npub fn d() {}\n",
+    );
+    std::fs::copy(workspace().join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
+
+    let scan = hc_schema_snapshot::scan::scan(&root, &root, &[]);
+    assert!(scan.is_complete(), "{:?}", scan.errors);
+    let mut scanned: Vec<String> = scan
+        .usages
+        .iter()
+        .flat_map(|u| u.columns.iter().map(|c| c.name.clone()))
+        .filter(|c| c.starts_with("bogus"))
+        .collect();
+    scanned.sort();
+    assert_eq!(
+        scanned,
+        [
+            "bogus_a__c",
+            "bogus_b__c",
+            "bogus_c__c",
+            "bogus_d__c",
+            "bogus_e__c"
+        ]
+    );
+
+    let (ok, _, stderr) = cargo_in(&root, &["build", "--quiet", "-p", "app"]);
+    assert!(!ok, "the build must fail");
+    // The build fails in `ext` first (a dependency), then in `app` once `ext` passes.
+    assert!(stderr.contains("bogus_d__c"), "{stderr}");
+    write(
+        &top.join("ext"),
+        "src/lib.rs",
+        "#[reex::needs(account(name))]\npub fn d() {}\n",
+    );
+    let (ok, _, stderr) = cargo_in(&root, &["build", "--quiet", "-p", "app"]);
+    assert!(!ok, "the build must fail");
+    for column in ["bogus_a__c", "bogus_b__c", "bogus_c__c", "bogus_e__c"] {
+        assert!(
+            stderr.contains(&format!("`account.{column}` is not mapped in test")),
+            "{column}: {stderr}"
+        );
+    }
+}
+
+/// Issue 19 (5): scan vs build. A binary that declares `prod-snapshot = []` without
+/// forwarding it builds "ok" with `--features prod-snapshot` (the library is checked against
+/// test): the scan reports exactly that, with the line that fixes it, and with that line
+/// written the build fails against prod as it must.
+#[test]
+fn an_unforwarded_snapshot_feature_passes_the_build_and_the_scan_says_so() {
+    let dir = tempfile::Builder::new()
+        .prefix("hc-schema-fwd-")
+        .tempdir()
+        .unwrap();
+    let root = dir.path();
+    workspace_with(
+        root,
+        &format!(
+            "hc-schema-snapshot = {{ path = \"{}/hc-schema-snapshot\" }}\n",
+            workspace().display()
+        ),
+    );
+    let manifest = root.join("crates/app/Cargo.toml");
+    let forwarded = std::fs::read_to_string(&manifest).unwrap();
+    let line = "prod-snapshot = [\"data/prod-snapshot\"]";
+    assert!(forwarded.contains(line));
+    std::fs::write(&manifest, forwarded.replace(line, "prod-snapshot = []")).unwrap();
+    let args = [
+        "build",
+        "--quiet",
+        "-p",
+        "app",
+        "--features",
+        "prod-snapshot",
+    ];
+    let (ok, _, stderr) = cargo_in(root, &args);
+    assert!(ok, "the silent pass the scan must report:\n{stderr}");
+    let scan = hc_schema_snapshot::scan::scan(root, root, &[]);
+    let errors: Vec<_> = scan
+        .errors
+        .iter()
+        .filter(|e| e.kind == hc_schema_snapshot::scan::ErrorKind::FeatureNotForwarded)
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", scan.errors);
+    assert_eq!(errors[0].file, "crates/app/Cargo.toml");
+    assert!(
+        errors[0].message.ends_with(&format!("forward it: {line}")),
+        "{}",
+        errors[0].message
+    );
+    // The fix the message gives makes the build check prod.
+    std::fs::write(&manifest, forwarded).unwrap();
+    let scan = hc_schema_snapshot::scan::scan(root, root, &[]);
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    let (ok, _, stderr) = cargo_in(root, &args);
+    assert!(!ok, "built against prod:\n{stderr}");
+    assert!(
+        stderr.contains("`account.loyalty_tier__c` is not mapped in prod"),
+        "{stderr}"
+    );
+}

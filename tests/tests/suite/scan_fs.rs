@@ -7,6 +7,9 @@ use std::path::Path;
 
 use hc_schema_snapshot::scan::{scan, ErrorKind, Scan};
 
+use crate::scan_support;
+use scan_support::Rng;
+
 fn write(dir: &Path, path: &str, text: &str) {
     let full = dir.join(path);
     std::fs::create_dir_all(full.parent().unwrap()).unwrap();
@@ -155,4 +158,309 @@ fn an_unreadable_directory_is_an_error_naming_it() {
     );
     assert!(stdout.contains("USAGE src/lib.rs account"), "{stdout}");
     assert!(!stdout.contains("contact"), "{stdout}");
+}
+
+/// Issue 19 (4): a path dependency outside the workspace that uses the macros is compiled by
+/// the app's build, so `check` of the workspace scans it (and its own path dependencies),
+/// however it is declared; what `exclude` names and hc-schema's own packages are not.
+#[test]
+fn path_dependencies_outside_the_workspace_are_scanned() {
+    for seed in 0..40u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let ws = top.join(rng.pick(&["ws", "repo/app"]));
+        let shared = *rng.pick(&["shared/lib", "vendor/x/data-lib", "other_repo/crates/lib"]);
+        let shared_dir = top.join(shared);
+        let package = *rng.pick(&["data-lib", "lib", "db_core"]);
+        // The path from ws (or ws/crates/app) to the dependency.
+        let up = ws.strip_prefix(top).unwrap().components().count();
+        let from_ws = format!("{}{shared}", "../".repeat(up));
+        let key = if rng.chance(30) { "renamed" } else { package };
+        let spec = |path: &str| {
+            if key == package {
+                format!("{{ path = \"{path}\" }}")
+            } else {
+                format!("{{ package = \"{package}\", path = \"{path}\" }}")
+            }
+        };
+        let section = *rng.pick(&[
+            "dependencies",
+            "dev-dependencies",
+            "build-dependencies",
+            "target.'cfg(unix)'.dependencies",
+        ]);
+        // The app is the root package, or a member under crates/ (inheriting the entry from
+        // [workspace.dependencies] or not).
+        let layout = rng.below(3);
+        let (app_dir, app_manifest) = match layout {
+            0 => (
+                ws.clone(),
+                format!(
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[{section}]\n{key} = {}\n",
+                    spec(&from_ws)
+                ),
+            ),
+            1 => (
+                ws.join("crates/app"),
+                format!(
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[{section}]\n{key} = {}\n",
+                    spec(&format!("../../{from_ws}"))
+                ),
+            ),
+            _ => (
+                ws.join("crates/app"),
+                format!(
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[{section}]\n{key}.workspace = true\n"
+                ),
+            ),
+        };
+        let workspace = match layout {
+            0 => "[workspace]\n".to_string(),
+            1 => "[workspace]\nmembers = [\"crates/*\"]\n".to_string(),
+            _ => format!(
+                "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\n{key} = {}\n",
+                spec(&from_ws)
+            ),
+        };
+        if layout == 0 {
+            write(
+                &app_dir,
+                "Cargo.toml",
+                &format!("{app_manifest}\n{workspace}"),
+            );
+        } else {
+            write(&ws, "Cargo.toml", &workspace);
+            write(&app_dir, "Cargo.toml", &app_manifest);
+        }
+        write(
+            &app_dir,
+            "src/main.rs",
+            "#[hc_schema_macro::hc_requires(account(name))]\nfn main() {}\n",
+        );
+        // The dependency, with a path dependency of its own (transitively), and a path
+        // dependency on a checkout of hc-schema (not scanned).
+        let transitive = rng.chance(50);
+        let mut manifest = format!(
+            "[package]\nname = \"{package}\"\nversion = \"0.1.0\"\n\n[dependencies]\n\
+             hc-schema-macro = {{ path = \"../../hc/hc-schema-macro\" }}\n"
+        );
+        if transitive {
+            manifest.push_str("deeper = { path = \"../deeper\" }\n");
+            write(
+                &shared_dir.join("../deeper"),
+                "Cargo.toml",
+                "[package]\nname = \"deeper\"\nversion = \"0.1.0\"\n",
+            );
+            write(
+                &shared_dir.join("../deeper"),
+                "src/lib.rs",
+                "#[hc_schema_macro::hc_requires(lead(status))]\npub fn d() {}\n",
+            );
+        }
+        write(&shared_dir, "Cargo.toml", &manifest);
+        write(
+            &shared_dir,
+            "src/lib.rs",
+            "mod db;\n#[hc_schema_macro::hc_requires(contact(bogus__c))]\npub fn f() {}\n",
+        );
+        write(
+            &shared_dir,
+            "src/db.rs",
+            "#[hc_schema_macro::hc_requires(opportunity(amount))]\npub fn g() {}\n",
+        );
+        let hc = shared_dir.join("../../hc/hc-schema-macro");
+        write(
+            &hc,
+            "Cargo.toml",
+            "[package]\nname = \"hc-schema-macro\"\nversion = \"0.1.0\"\n",
+        );
+        write(
+            &hc,
+            "src/lib.rs",
+            "#[hc_schema_macro::hc_requires(tool(internal))]\npub fn t() {}\n",
+        );
+        let context = format!("seed {seed}: {app_manifest}\n{workspace}");
+        let found = scan(&ws, &ws, &[]);
+        assert!(found.is_complete(), "{context}: {:?}", found.errors);
+        let mut names: Vec<String> = found.usages.iter().map(|u| u.table.name.clone()).collect();
+        names.sort();
+        let mut expected = vec!["account", "contact", "opportunity"];
+        if transitive {
+            expected.push("lead");
+        }
+        expected.sort();
+        assert_eq!(names, expected, "{context}");
+        let shown = tables(&found);
+        let lib = format!(
+            "{}src/lib.rs",
+            shared_dir
+                .strip_prefix(top)
+                .map(|p| { format!("{}{}/", "../".repeat(up), p.display()) })
+                .unwrap()
+        );
+        assert!(
+            shown.contains(&(lib.clone(), "contact".to_string())),
+            "{context}: {lib} in {shown:?}"
+        );
+        // Excluded on purpose: not scanned, and no error.
+        let found = scan(&ws, &ws, std::slice::from_ref(&shared_dir));
+        assert!(found.is_complete(), "{context}: {:?}", found.errors);
+        let names: Vec<&str> = found.usages.iter().map(|u| u.table.name.as_str()).collect();
+        assert!(!names.contains(&"contact"), "{context}: {names:?}");
+    }
+}
+
+/// A path dependency whose `Cargo.toml` cannot be read is an error naming it (exit 2), never
+/// a silent skip.
+#[test]
+fn a_path_dependency_that_cannot_be_read_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let top = dir.path();
+    write(
+        top,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\n[dependencies]\nlib = { path = \"../lib\" }\n",
+    );
+    write(top, "app/src/main.rs", "fn main() {}\n");
+    write(top, "lib/Cargo.toml", "[package\nname = \"lib\"\n");
+    write(
+        top,
+        "lib/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(account(name))]\nfn f() {}\n",
+    );
+    let root = top.join("app");
+    let found = scan(&root, &root, &[]);
+    assert!(!found.is_complete());
+    assert!(
+        found
+            .errors
+            .iter()
+            .any(|e| e.file == "../lib/Cargo.toml" && e.kind == ErrorKind::Unreadable),
+        "{:?}",
+        found.errors
+    );
+}
+
+/// Issue 19 (2): files reached through an `include!` renamed by `use` (also re-exported and
+/// renamed again in another module) and through `#[path = $p] mod $m;` written by a
+/// `macro_rules!` called with a literal (also defined in another file) are scanned wherever
+/// they lie, and so are those of an `include!($p)` such a macro writes; a call whose file is
+/// computed is "not scannable here" (exit 2), never silent.
+#[test]
+fn files_reached_through_include_aliases_and_path_macros_are_scanned_or_named() {
+    // Where the reached file lies (relative to src/), outside what the walk reads.
+    let places = [
+        "../outside/gen.rs",
+        "../.hidden/gen.rs",
+        "../target/gen.rs",
+        "gen.txt",
+        "../../elsewhere/gen.rs",
+    ];
+    for seed in 0..60u64 {
+        let mut rng = Rng::new(seed);
+        let dir = tempfile::tempdir().unwrap();
+        let top = dir.path();
+        let root = top.join("app");
+        let place = *rng.pick(&places);
+        write(
+            &root,
+            "Cargo.toml",
+            "[package]\nname = \"app\"\nversion = \"0.1.0\"\n",
+        );
+        write(
+            &root.join("src"),
+            place,
+            "#[hc_schema_macro::hc_requires(account(bogus__c))]\npub fn reached() {}\n",
+        );
+        let name = *rng.pick(&["inc", "r#pull", "grab_file"]);
+        let bare = name.trim_start_matches("r#");
+        let computed = rng.chance(20);
+        let in_module = rng.chance(40);
+        let (lib, module) = if rng.chance(50) {
+            // include! renamed through `use`.
+            let import = match rng.below(4) {
+                0 => format!("use std::include as {name};\n"),
+                1 => format!("use core::{{include as {name}}};\n"),
+                2 => format!("pub(crate) use ::std::include as {name};\n"),
+                _ => format!("use std::include as first;\nuse first as {name};\n"),
+            };
+            let argument = if computed {
+                "concat!(env!(\"OUT_DIR\"), \"/gen.rs\")".to_string()
+            } else {
+                format!("{place:?}")
+            };
+            if in_module {
+                // The alias re-exported by lib.rs and renamed again in a module file (whose
+                // path is relative to src/ too: an `include!` is relative to its own file).
+                (
+                    format!(
+                        "{}mod m;\n",
+                        import
+                            .replace("use ", "pub(crate) use ")
+                            .replace("pub(crate) pub(crate)", "pub(crate)")
+                    ),
+                    Some(format!(
+                        "use crate::{bare} as again;\nfn f() {{ again!({argument}); }}\n"
+                    )),
+                )
+            } else {
+                (format!("{import}{name}!({argument});\n"), None)
+            }
+        } else {
+            // `#[path = $p] mod $m;` from a macro_rules! called with a literal.
+            let rule = match rng.below(4) {
+                0 => "($p:literal, $m:ident) => { #[path = $p] mod $m; };",
+                1 => "($m:ident, $p:expr) => { #[cfg_attr(all(), path = $p)] pub mod $m; };",
+                2 => "($p:literal) => { include!($p); };",
+                _ => "($p:literal) => { #[allow(dead_code)] #[path = $p] mod generated; };",
+            };
+            let definition = format!("macro_rules! {name} {{ {rule} }}\n");
+            let literal = if computed {
+                "concat!(\"gen\", \".rs\")".to_string()
+            } else {
+                format!("{place:?}")
+            };
+            let call = if rule.starts_with("($p:literal, $m") {
+                format!("{name}!({literal}, db);\n")
+            } else if rule.starts_with("($m") {
+                format!("{name}!(db, {literal});\n")
+            } else {
+                format!("{name}!({literal});\n")
+            };
+            if in_module {
+                // Defined in a module file, used in lib.rs after `#[macro_use] mod`.
+                (format!("#[macro_use]\nmod defs;\n{call}"), Some(definition))
+            } else {
+                (format!("{definition}{call}"), None)
+            }
+        };
+        write(&root, "src/lib.rs", &lib);
+        if let Some(module) = &module {
+            let file = if lib.contains("mod defs;") {
+                "src/defs.rs"
+            } else {
+                "src/m.rs"
+            };
+            write(&root, file, module);
+        }
+        let context = format!("seed {seed}: place {place}\nlib.rs:\n{lib}\nmodule:\n{module:?}");
+        let found = scan(&root, &root, &[]);
+        if computed {
+            assert!(!found.is_complete(), "{context}");
+            assert!(
+                found
+                    .errors
+                    .iter()
+                    .any(|e| e.kind == ErrorKind::NotScannable
+                        && e.message.starts_with("not scannable here")),
+                "{context}: {:?}",
+                found.errors
+            );
+            continue;
+        }
+        assert!(found.is_complete(), "{context}: {:?}", found.errors);
+        let names: Vec<&str> = found.usages.iter().map(|u| u.table.name.as_str()).collect();
+        assert_eq!(names, ["account"], "{context}");
+    }
 }
