@@ -545,3 +545,7 @@ fn rows(usage: &Usage, finding: Option<&Finding>) -> Vec<Row> {
         .map(|c| (table.clone(), Some(c.name.clone())))
         .collect()
 }
+
+/// Why a stale allowance is a warning and not an error.
+pub const STALE_NOTE: &str = "a warning, not a failure: the code works there; remove the \
+    allowance so that it cannot hide the column being unmapped again later";

@@ -230,7 +230,7 @@ pub fn check(report: &Report<'_>) -> Value {
             &format!(
                 "{}\n  = note: {}",
                 stale.message(),
-                crate::check::STALE_NOTE
+                crate::report::STALE_NOTE
             ),
             &stale.site(),
             Some(stale.env),
