@@ -16,10 +16,10 @@
 //! and then means "use the CLI built from this workspace"; `export VAR="$(heroku ...)"` must
 //! name a variable some `[env.<env>] database_url_env` of the Quickstart's `hc-schema.toml`
 //! names, and sets it to that environment's test database; `git` lines are skipped (they do
-//! not change the files); the manifests get `[patch.crates-io]` lines pointing at this
-//! workspace, and the `[profile.dev.build-override]` table is dropped (it only optimises the
-//! proc macros, and would compile them a second time in the shared target). A command the
-//! test does not know fails the test.
+//! not change the files); the root manifests get `[patch.crates-io]` lines pointing at this
+//! workspace; and cargo runs with `CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL=0` (the files keep
+//! the recommended `opt-level = 3`, which only optimises the proc macros and would compile them
+//! a second time in the shared target). A command the test does not know fails the test.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -257,7 +257,9 @@ impl Shell {
             }
             ["cargo", args @ ..] if matches!(args.first(), Some(&"build" | &"check")) => {
                 let mut command = cargo(dir);
-                command.args(args);
+                command
+                    .args(args)
+                    .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0");
                 Some(self.output(command))
             }
             _ => panic!("the Quickstart test does not know how to run `{line}`"),
@@ -332,21 +334,9 @@ fn url_variables(config: &str) -> Vec<(String, String)> {
     out
 }
 
-/// A manifest as written, with the crates patched to this workspace and the build-override
-/// profile dropped (see the module docs).
+/// A manifest as written, plus (at the root) the crates patched to this workspace.
 fn patched(manifest: &str, root: bool) -> String {
-    let mut out = String::new();
-    let mut skipping = false;
-    for line in manifest.lines() {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with('[') {
-            skipping = trimmed.starts_with("[profile.dev.build-override]");
-        }
-        if !skipping {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
+    let mut out = manifest.to_string();
     if root {
         out.push_str(&patch_crates_io());
     }
