@@ -153,3 +153,34 @@ pub fn snapshot_json(env: &str, tables: &[(&str, &[&str])]) -> String {
         tables.join(", ")
     )
 }
+
+/// The `hc-schema` command, built once per test process into the nested target directory
+/// (the suite does not depend on the CLI crate, and the running `cargo test` holds the outer
+/// target's lock).
+pub fn hc_schema_cli() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let mut command = cargo(&workspace());
+            command.args(["build", "--quiet", "-p", "hc-schema", "--bin", "hc-schema"]);
+            let (output, stderr) = run(&mut command);
+            assert!(
+                output.status.success(),
+                "building the hc-schema command failed:\n{stderr}"
+            );
+            nested_target().join("debug/hc-schema")
+        })
+        .clone()
+}
+
+/// `[patch.crates-io]` lines pointing the published hc-schema crates at this workspace, for a
+/// generated project whose manifests depend on them by version (as users write them).
+pub fn patch_crates_io() -> String {
+    let ws = workspace();
+    format!(
+        "\n[patch.crates-io]\n\
+         hc-schema-macro = {{ path = \"{0}/hc-schema-macro\" }}\n\
+         hc-schema-snapshot = {{ path = \"{0}/hc-schema-snapshot\" }}\n",
+        ws.display()
+    )
+}

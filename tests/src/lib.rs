@@ -14,9 +14,10 @@ pub mod pg;
 pub mod proxy;
 pub mod secrets;
 
-/// The README's Rust code blocks, compiled (and run unless `no_run`) as doctests, so that
-/// what users copy (the release-phase `main` above all) builds. Illustrative snippets that
-/// need a project around them are marked `rs`, which rustdoc does not test.
+/// The README's Rust code blocks, compiled (and run unless `no_run`) as doctests. Today it has
+/// none: the Quickstart's files are marked `rs` (rustdoc does not test them) because they need
+/// a project around them, and `tests/suite/quickstart.rs` builds them in one, as written; the
+/// guide's (`docs/`) blocks, the release-phase `main` among them, are compiled by that test too.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;

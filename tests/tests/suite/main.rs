@@ -6,6 +6,7 @@
 mod e2e_build;
 mod e2e_workspace;
 mod packaging;
+mod quickstart;
 mod release_verify;
 mod scan_agreement;
 mod scan_aliases;
