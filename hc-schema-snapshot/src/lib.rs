@@ -61,7 +61,7 @@ pub mod atomic;
 #[doc(hidden)]
 pub mod config;
 #[doc(hidden)]
-pub mod conflict;
+pub use snapshot::conflict;
 #[doc(hidden)]
 pub mod diff;
 #[doc(hidden)]

@@ -4,8 +4,11 @@
 //! is written so that adding a mapped field is a one-line diff: keys sorted, one column per line,
 //! trailing newline, no timestamps and no credentials.
 
+pub mod conflict;
+mod parse;
+mod write;
+
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::io;
 use std::path::Path;
 
@@ -30,7 +33,7 @@ pub struct Snapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// Mapped objects by Postgres table name (lower case).
-    #[serde(default, deserialize_with = "unique_tables")]
+    #[serde(default, deserialize_with = "parse::unique_tables")]
     pub tables: BTreeMap<String, Table>,
 }
 
@@ -44,7 +47,7 @@ pub struct Table {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access: Option<MappingAccess>,
     /// Mapped fields by Postgres column name (lower case).
-    #[serde(default, deserialize_with = "unique_columns")]
+    #[serde(default, deserialize_with = "parse::unique_columns")]
     pub columns: BTreeMap<String, Column>,
 }
 
@@ -258,163 +261,6 @@ impl Snapshot {
         }
     }
 
-    /// Load a snapshot file. `display` is how the path appears in error messages.
-    pub fn load(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let display = path.display().to_string();
-        let text = match crate::read::read_regular_text(path, crate::read::MAX_BYTES) {
-            Ok(text) => text,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                return Err(SnapshotError::Missing {
-                    path: display,
-                    env: env_of_path(path),
-                })
-            }
-            Err(source) => {
-                return Err(SnapshotError::Unreadable {
-                    path: display,
-                    source,
-                })
-            }
-        };
-        Snapshot::parse(&text, &display, &env_of_path(path))
-    }
-
-    /// Load a snapshot file named by path (`check --snapshot f.json`, `HC_SCHEMA_SNAPSHOT`)
-    /// rather than an environment's file of the snapshot directory: the same as
-    /// [`Snapshot::load`], but no message takes the file's name for an environment's (no
-    /// "`hc-schema refresh f`" for `f.json`).
-    pub fn load_given(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let display = path.display().to_string();
-        let text = match crate::read::read_regular_text(path, crate::read::MAX_BYTES) {
-            Ok(text) => text,
-            Err(err) if err.kind() == io::ErrorKind::NotFound => {
-                return Err(SnapshotError::Missing {
-                    path: display,
-                    env: String::new(),
-                })
-            }
-            Err(source) => {
-                return Err(SnapshotError::Unreadable {
-                    path: display,
-                    source,
-                })
-            }
-        };
-        Snapshot::parse(&text, &display, "")
-    }
-
-    /// Parse snapshot text; `path` and `env` only appear in error messages (`env` empty: the
-    /// file is not known to be an environment's).
-    ///
-    /// ```
-    /// use hc_schema_snapshot::Snapshot;
-    /// let text = r#"{"format": 1, "environment": "prod", "schema": "salesforce",
-    ///   "tables": {"account": {"columns": {"name": {"type": "text"}}}}}"#;
-    /// let snapshot = Snapshot::parse(text, "prod.json", "prod").unwrap();
-    /// assert!(snapshot.has_column("account", "name"));
-    /// ```
-    pub fn parse(text: &str, path: &str, env: &str) -> Result<Snapshot, SnapshotError> {
-        // Editors on Windows may save a UTF-8 byte order mark: it is not JSON, but harmless.
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        if let Some(line) = crate::conflict::find_marker(text) {
-            return Err(SnapshotError::MergeConflict {
-                path: path.to_string(),
-                line,
-                env: env.to_string(),
-            });
-        }
-        let malformed = |err: serde_json::Error| SnapshotError::Malformed {
-            path: path.to_string(),
-            line: err.line().max(1),
-            // serde_json says column 0 at the end of a line; columns count from 1.
-            column: err.column().max(1),
-            message: strip_position(&err.to_string()),
-            env: env.to_string(),
-        };
-        #[derive(Deserialize)]
-        struct Probe {
-            format: Option<serde_json::Value>,
-        }
-        let probe: Probe = serde_json::from_str(text).map_err(malformed)?;
-        // The value as written (serde_json reads 18446744073709551617 as a float).
-        let written = top_level_value(text, "format");
-        let shown = |other: &serde_json::Value| {
-            written
-                .as_ref()
-                .map_or_else(|| other.to_string(), |(_, raw)| raw.to_string())
-        };
-        match probe.format {
-            Some(serde_json::Value::Number(n)) if n.as_u64() == Some(FORMAT as u64) => {}
-            // A later version's format (an integer above ours): this hc-schema is older.
-            Some(serde_json::Value::Number(n))
-                if n.as_u64()
-                    .is_some_and(|k| k > u64::from(FORMAT) && k <= u64::from(u32::MAX)) =>
-            {
-                return Err(SnapshotError::UnsupportedFormat {
-                    path: path.to_string(),
-                    found: shown(&serde_json::Value::Number(n)),
-                    env: env.to_string(),
-                })
-            }
-            // `1.0`, `"1"` (the right version in the wrong JSON type), `0`, `-1`, `2.5`, a
-            // string, a number no version will ever have: not a format at all.
-            Some(other) => {
-                let (line, column) = written.as_ref().map_or_else(
-                    || {
-                        text.find("\"format\"")
-                            .map_or((1, 1), |at| crate::config::line_column(text, at))
-                    },
-                    |(at, _)| crate::config::line_column(text, *at),
-                );
-                let message = if looks_like_format(&other) {
-                    format!(
-                        "`format` is {}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)",
-                        shown(&other)
-                    )
-                } else {
-                    format!(
-                        "`format` is {}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`), \
-                         the only snapshot format there is",
-                        shown(&other)
-                    )
-                };
-                return Err(SnapshotError::Malformed {
-                    path: path.to_string(),
-                    line,
-                    column,
-                    message,
-                    env: env.to_string(),
-                });
-            }
-            None => {
-                let (line, column, message) = match &written {
-                    // `"format": null`
-                    Some((at, raw)) => {
-                        let (line, column) = crate::config::line_column(text, *at);
-                        let message = format!(
-                            "`format` is {raw}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)"
-                        );
-                        (line, column, message)
-                    }
-                    None => (
-                        1,
-                        1,
-                        "missing field `format` (is this an hc-schema snapshot?)".to_string(),
-                    ),
-                };
-                return Err(SnapshotError::Malformed {
-                    path: path.to_string(),
-                    line,
-                    column,
-                    message,
-                    env: env.to_string(),
-                });
-            }
-        }
-        let snapshot: Snapshot = serde_json::from_str(text).map_err(malformed)?;
-        Ok(snapshot)
-    }
-
     /// Tables and columns whose names are not plain lower-case identifiers (`"Account"`,
     /// `" lead"`): Heroku Connect never creates them, so no requirement ever matches them.
     /// `refresh` and `diff` list them with a note. Each entry is `table` or `table.column`.
@@ -514,121 +360,6 @@ impl Snapshot {
     pub fn column_count(&self) -> usize {
         self.tables.values().map(|t| t.columns.len()).sum()
     }
-
-    /// The deterministic file text: sorted, pretty, one column per line, trailing newline.
-    ///
-    /// ```
-    /// use hc_schema_snapshot::snapshot::{Column, Snapshot, Table};
-    /// let mut snapshot = Snapshot::new("prod", "salesforce");
-    /// let mut account = Table::default();
-    /// account.columns.insert("name".into(), Column { data_type: Some("text".into()), ..Column::default() });
-    /// snapshot.tables.insert("account".into(), account);
-    /// let text = snapshot.to_json();
-    /// assert!(text.contains("\n        \"name\": { \"type\": \"text\" }\n"));
-    /// assert_eq!(hc_schema_snapshot::Snapshot::parse(&text, "x", "prod").unwrap(), snapshot);
-    /// ```
-    pub fn to_json(&self) -> String {
-        // Written straight into one buffer (no value per column): refresh serialises large
-        // schemas on every run.
-        let mut out = String::with_capacity(256 + self.column_count() * 72);
-        out.push_str("{\n");
-        let _ = writeln!(out, "  \"format\": {},", self.format);
-        out.push_str("  \"environment\": ");
-        push_quoted(&mut out, &self.environment);
-        out.push_str(",\n  \"schema\": ");
-        push_quoted(&mut out, &self.schema);
-        out.push_str(",\n");
-        if let Some(source) = &self.source {
-            out.push_str("  \"source\": ");
-            push_quoted(&mut out, source);
-            out.push_str(",\n");
-        }
-        if self.tables.is_empty() {
-            out.push_str("  \"tables\": {}\n}\n");
-            return out;
-        }
-        out.push_str("  \"tables\": {\n");
-        let table_count = self.tables.len();
-        for (ti, (name, table)) in self.tables.iter().enumerate() {
-            out.push_str("    ");
-            push_quoted(&mut out, name);
-            out.push_str(": {\n");
-            if let Some(object) = &table.object {
-                out.push_str("      \"object\": ");
-                push_quoted(&mut out, object);
-                out.push_str(",\n");
-            }
-            if let Some(access) = table.access {
-                out.push_str("      \"access\": \"");
-                out.push_str(access.as_str());
-                out.push_str("\",\n");
-            }
-            if table.columns.is_empty() {
-                out.push_str("      \"columns\": {}\n");
-            } else {
-                out.push_str("      \"columns\": {\n");
-                let column_count = table.columns.len();
-                for (ci, (column, info)) in table.columns.iter().enumerate() {
-                    out.push_str("        ");
-                    push_quoted(&mut out, column);
-                    out.push_str(": {");
-                    let mut first = true;
-                    let mut sep = |out: &mut String| {
-                        out.push_str(if first { " " } else { ", " });
-                        first = false;
-                    };
-                    if let Some(data_type) = &info.data_type {
-                        sep(&mut out);
-                        out.push_str("\"type\": ");
-                        push_quoted(&mut out, data_type);
-                    }
-                    if let Some(field) = &info.field {
-                        sep(&mut out);
-                        out.push_str("\"field\": ");
-                        push_quoted(&mut out, field);
-                    }
-                    if !info.nullable {
-                        sep(&mut out);
-                        out.push_str("\"nullable\": false");
-                    }
-                    if info.system {
-                        sep(&mut out);
-                        out.push_str("\"system\": true");
-                    }
-                    if !first {
-                        out.push(' ');
-                    }
-                    out.push('}');
-                    if ci + 1 < column_count {
-                        out.push(',');
-                    }
-                    out.push('\n');
-                }
-                out.push_str("      }\n");
-            }
-            out.push_str(if ti + 1 < table_count {
-                "    },\n"
-            } else {
-                "    }\n"
-            });
-        }
-        out.push_str("  }\n}\n");
-        out
-    }
-
-    /// Write the snapshot atomically (temporary file in the same directory, then rename).
-    /// Returns whether the file content changed; an unchanged file is not touched at all.
-    pub fn save(&self, path: &Path) -> Result<bool, SnapshotError> {
-        let text = self.to_json();
-        if std::fs::read(path).is_ok_and(|old| old == text.as_bytes()) {
-            return Ok(false);
-        }
-        write_atomically(path, text.as_bytes()).map_err(|source| SnapshotError::Write {
-            path: path.display().to_string(),
-            source,
-        })?;
-        Ok(true)
-    }
 }
 
 impl Table {
@@ -640,179 +371,10 @@ impl Table {
 
 pub use crate::atomic::write_atomically;
 
-/// The value of the top-level `key` of a JSON object text, as written, and where the key is
-/// (byte offset of its opening quote); `None` when the text has no such key (or is not an
-/// object). The value is a scalar's text (`18446744073709551617`, `"1"`), or `{...}`/`[...]`.
-fn top_level_value<'t>(text: &'t str, key: &str) -> Option<(usize, &'t str)> {
-    let bytes = text.as_bytes();
-    let mut depth = 0usize;
-    let mut i = 0;
-    // The key whose value comes next, when at depth 1.
-    let mut pending: Option<(usize, bool)> = None;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                let end = (i + 1).min(bytes.len());
-                if depth == 1 && pending.is_none() {
-                    let is_key = text.get(start + 1..i) == Some(key);
-                    pending = Some((start, is_key));
-                    i = end;
-                    continue;
-                }
-                i = end;
-                continue;
-            }
-            b':' if depth == 1 => {
-                if let Some((at, true)) = pending {
-                    let rest = &text[i + 1..];
-                    let value = rest.trim_start();
-                    let from = text.len() - value.len();
-                    let len = value_len(value);
-                    return Some((at, &text[from..from + len]));
-                }
-            }
-            b',' if depth == 1 => pending = None,
-            b'{' | b'[' => depth += 1,
-            b'}' | b']' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The length of the JSON value at the start of `text` (a scalar up to `,`/`}`/`]`/space, a
-/// string, or a bracketed value).
-fn value_len(text: &str) -> usize {
-    let bytes = text.as_bytes();
-    match bytes.first() {
-        Some(b'"') => {
-            let mut i = 1;
-            while i < bytes.len() && bytes[i] != b'"' {
-                i += if bytes[i] == b'\\' { 2 } else { 1 };
-            }
-            (i + 1).min(bytes.len())
-        }
-        Some(b'{' | b'[') => {
-            let mut depth = 0usize;
-            let mut i = 0;
-            while i < bytes.len() {
-                match bytes[i] {
-                    b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
-                        depth = depth.saturating_sub(1);
-                        if depth == 0 {
-                            return i + 1;
-                        }
-                    }
-                    b'"' => {
-                        i += 1;
-                        while i < bytes.len() && bytes[i] != b'"' {
-                            i += if bytes[i] == b'\\' { 2 } else { 1 };
-                        }
-                    }
-                    _ => {}
-                }
-                i += 1;
-            }
-            bytes.len()
-        }
-        _ => bytes
-            .iter()
-            .position(|b| matches!(b, b',' | b'}' | b']') || b.is_ascii_whitespace())
-            .unwrap_or(bytes.len()),
-    }
-}
-
-/// Whether a `format` value that is not the integer [`FORMAT`] still means it (`1.0`, `"1"`).
-fn looks_like_format(value: &serde_json::Value) -> bool {
-    match value {
-        serde_json::Value::Number(n) => n.as_f64() == Some(f64::from(FORMAT)),
-        serde_json::Value::String(s) => s.trim().parse::<f64>().ok() == Some(f64::from(FORMAT)),
-        _ => false,
-    }
-}
-
-fn unique_tables<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<BTreeMap<String, Table>, D::Error> {
-    deserializer.deserialize_map(UniqueKeys::new("table", "tables"))
-}
-
-fn unique_columns<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<BTreeMap<String, Column>, D::Error> {
-    deserializer.deserialize_map(UniqueKeys::new("column", "columns"))
-}
-
-/// A map visitor that rejects a key seen twice: serde_json would keep the last one silently,
-/// and a hand-merged snapshot would then lose a table without a word.
-struct UniqueKeys<V> {
-    what: &'static str,
-    field: &'static str,
-    marker: std::marker::PhantomData<V>,
-}
-
-impl<V> UniqueKeys<V> {
-    fn new(what: &'static str, field: &'static str) -> Self {
-        UniqueKeys {
-            what,
-            field,
-            marker: std::marker::PhantomData,
-        }
-    }
-}
-
-impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for UniqueKeys<V> {
-    type Value = BTreeMap<String, V>;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        write!(f, "an object of {}", self.field)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut out = BTreeMap::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if out.contains_key(&key) {
-                return Err(serde::de::Error::custom(format!(
-                    "duplicate {} `{key}` in `{}` (only one may remain: merge the two entries)",
-                    self.what, self.field
-                )));
-            }
-            let value = map.next_value()?;
-            out.insert(key, value);
-        }
-        Ok(out)
-    }
-}
-
-/// Append `text` as a JSON string, exactly as serde_json writes it (only `"`, `\\` and
-/// control characters are escaped; the common case needs no escaping at all).
-fn push_quoted(out: &mut String, text: &str) {
-    if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
-    } else {
-        out.push_str(&serde_json::to_string(text).expect("strings always serialize"));
-    }
-}
-
-/// serde_json appends " at line L column C"; we print the position ourselves.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(index) => message[..index].to_string(),
-        None => message.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::*;
 
     fn sample() -> Snapshot {
