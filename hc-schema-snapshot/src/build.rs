@@ -21,6 +21,7 @@ use crate::config::{ConfigError, Project};
 use crate::hash::WordHash;
 use crate::index::NameIndex;
 use crate::names_reader::{NameLines, SnapshotNames};
+pub use crate::paths::workspace_root;
 use crate::selection::{
     self, CheckedSchema, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp,
     CHECKED_VAR, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR, SQL_VAR,
@@ -478,22 +479,6 @@ fn sql_setup(
         fingerprint: fingerprint.finish(),
         known: written.is_ok().then_some(path),
     }
-}
-
-/// The workspace root above `manifest_dir` (the nearest `Cargo.toml` with `[workspace]`), else
-/// `manifest_dir` itself. Paths shown to users are relative to it, like rustc's.
-pub fn workspace_root(manifest_dir: &Path) -> PathBuf {
-    manifest_dir
-        .ancestors()
-        .find(|dir| {
-            crate::read::read_regular_text(&dir.join("Cargo.toml"), crate::read::MAX_BYTES)
-                .is_ok_and(|text| {
-                    text.lines()
-                        .any(|line| line.trim_start().starts_with("[workspace]"))
-                })
-        })
-        .unwrap_or(manifest_dir)
-        .to_path_buf()
 }
 
 /// A content fingerprint ([`crate::hash`] over each file's path and bytes, or "missing").

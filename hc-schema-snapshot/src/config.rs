@@ -293,7 +293,7 @@ impl Config {
         let config: Config = Config::parse_toml(text, path)?;
         if config.default_envs.as_ref().is_some_and(Vec::is_empty) {
             let at = text.find("default_envs").unwrap_or(0);
-            let (line, column) = line_column(text, at);
+            let (line, column) = crate::text::line_column(text, at);
             return Err(ConfigError {
                 path: path.to_string(),
                 line,
@@ -331,7 +331,7 @@ impl Config {
         toml::from_str(text).map_err(|err: toml::de::Error| {
             let (line, column) = err
                 .span()
-                .map(|span| line_column(text, span.start))
+                .map(|span| crate::text::line_column(text, span.start))
                 .unwrap_or((1, 1));
             ConfigError {
                 path: path.to_string(),
@@ -473,19 +473,7 @@ fn value_position(text: &str, env: &str, key: &str) -> (usize, usize) {
         .map(|at| header + at)
         .or_else(|| text.find(key))
         .unwrap_or(0);
-    line_column(text, at)
-}
-
-/// 1-based line and column of byte `offset` in `text`.
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+    crate::text::line_column(text, at)
 }
 
 #[cfg(test)]
@@ -603,14 +591,5 @@ exclude = ["tests/ui"]
             config.env["prod"].database_url_env.as_deref(),
             Some("HC_PROD_DATABASE_URL")
         );
-    }
-
-    #[test]
-    fn line_column_counts_from_one() {
-        assert_eq!(line_column("ab\ncd", 0), (1, 1));
-        assert_eq!(line_column("ab\ncd", 4), (2, 2));
-        // Past the end or inside a character: clamped, never a panic.
-        assert_eq!(line_column("é", 1), (1, 1));
-        assert_eq!(line_column("ab", 99), (1, 3));
     }
 }

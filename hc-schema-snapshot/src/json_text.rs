@@ -100,7 +100,7 @@ impl Parser<'_> {
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
         }
-        let (line, column) = crate::config::line_column(self.text, offset);
+        let (line, column) = crate::text::line_column(self.text, offset);
         ParseError {
             line,
             column,

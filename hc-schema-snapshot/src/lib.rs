@@ -73,6 +73,8 @@ pub mod index;
 #[doc(hidden)]
 pub mod names;
 #[doc(hidden)]
+pub mod paths;
+#[doc(hidden)]
 pub mod plan;
 #[doc(hidden)]
 pub mod read;
@@ -90,6 +92,8 @@ pub mod sqlcheck;
 #[doc(hidden)]
 #[cfg(feature = "_syntax")]
 pub mod syntax;
+#[doc(hidden)]
+pub mod text;
 #[doc(hidden)]
 pub mod uses;
 

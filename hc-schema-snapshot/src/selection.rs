@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::config::Project;
+pub use crate::paths::display_path;
 use crate::snapshot::env_of_path;
 
 /// Environment variable naming one snapshot file to check against.
@@ -315,7 +316,7 @@ pub fn select_for_crate(
     let mut selection = select(
         &inputs,
         &project,
-        &crate::build::workspace_root(manifest_dir),
+        &crate::paths::workspace_root(manifest_dir),
     );
     selection.manifest_dir = Some(manifest_dir.to_path_buf());
     selection.registry_crate = std::fs::read_to_string(manifest_dir.join("Cargo.toml"))
@@ -392,12 +393,6 @@ pub fn env_of_feature_var(var: &str, available: &[String]) -> Option<String> {
         Some(env) => env.clone(),
         None => stem.to_ascii_lowercase().replace('_', "-"),
     })
-}
-
-/// `path` relative to `base` when it is inside it, else as is; always with `/` separators.
-pub fn display_path(path: &Path, base: &Path) -> String {
-    let shown = path.strip_prefix(base).unwrap_or(path);
-    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// Every file the build script looked for that cargo cannot watch for it: each place an

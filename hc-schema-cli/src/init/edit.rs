@@ -21,7 +21,7 @@ impl TomlFile {
         let doc = text.parse::<DocumentMut>().map_err(|err| {
             let (line, column) = err
                 .span()
-                .map(|span| hc_schema_snapshot::config::line_column(text, span.start))
+                .map(|span| hc_schema_snapshot::text::line_column(text, span.start))
                 .unwrap_or((1, 1));
             format!(
                 "{shown}:{line}:{column}: not valid TOML: {}; fix the file, then run `hc-schema init` again (nothing was written)",

@@ -110,9 +110,9 @@ impl Snapshot {
                 let (line, column) = written.as_ref().map_or_else(
                     || {
                         text.find("\"format\"")
-                            .map_or((1, 1), |at| crate::config::line_column(text, at))
+                            .map_or((1, 1), |at| crate::text::line_column(text, at))
                     },
-                    |(at, _)| crate::config::line_column(text, *at),
+                    |(at, _)| crate::text::line_column(text, *at),
                 );
                 let message = if looks_like_format(&other) {
                     format!(
@@ -138,7 +138,7 @@ impl Snapshot {
                 let (line, column, message) = match &written {
                     // `"format": null`
                     Some((at, raw)) => {
-                        let (line, column) = crate::config::line_column(text, *at);
+                        let (line, column) = crate::text::line_column(text, *at);
                         let message = format!(
                             "`format` is {raw}; it must be the integer {FORMAT} (`\"format\": {FORMAT}`)"
                         );

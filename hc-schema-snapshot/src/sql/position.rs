@@ -1,6 +1,9 @@
 //! Positions inside an SQL text: sqlparser's 1-based line and column (in characters) to byte
 //! offsets and back, and the excerpt with a caret shown in messages.
 
+use crate::text::floor_char_boundary;
+pub use crate::text::line_column;
+
 use std::ops::Range;
 
 use sqlparser::tokenizer::{Location, Span};
@@ -56,20 +59,6 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-///
-/// ```
-/// use hc_schema_snapshot::sql::line_column;
-/// assert_eq!(line_column("SELECT a\n  FROM é t", 18), (2, 9));
-/// ```
-pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
-    let offset = floor_char_boundary(text, offset);
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map_or(0, |at| at + 1);
-    (line, before[line_start..].chars().count() + 1)
-}
-
 /// The line of `text` holding `range`, and under it a caret line marking the range (at least
 /// one caret), both indented by four spaces: what a message shows since a compile error cannot
 /// point inside a string literal.
@@ -91,14 +80,6 @@ pub fn excerpt(text: &str, range: Range<usize>) -> String {
         .collect();
     let width = text[start..end.min(line_end)].chars().count().max(1);
     format!("    {line}\n    {lead}{}", "^".repeat(width))
-}
-
-fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
-    offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    offset
 }
 
 #[cfg(test)]
