@@ -6,13 +6,15 @@
 //! texts); the editing helpers compute [`Edit`]s that copy the surrounding indentation and
 //! separators; [`apply`] splices them in.
 //!
-//! ```
+//! ```text
 //! use hc_schema_snapshot::json_text::{apply, insert_member, parse};
 //! let text = "{\n  \"a\": 1,\n  \"c\": 3\n}\n";
 //! let root = parse(text).unwrap();
 //! let edit = insert_member(text, &root, 1, "\"b\": 2").unwrap();
 //! assert_eq!(apply(text, vec![edit]), "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}\n");
 //! ```
+//!
+//! (A private item: this example runs as the unit test `doc_example_module`.)
 
 use std::fmt;
 
@@ -708,5 +710,20 @@ mod tests {
                 _ => panic!("disagreement on {text:?}: {ours:?} vs {theirs:?}"),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn doc_example_module() {
+        use crate::json_text::{apply, insert_member, parse};
+        let text = "{\n  \"a\": 1,\n  \"c\": 3\n}\n";
+        let root = parse(text).unwrap();
+        let edit = insert_member(text, &root, 1, "\"b\": 2").unwrap();
+        assert_eq!(
+            apply(text, vec![edit]),
+            "{\n  \"a\": 1,\n  \"b\": 2,\n  \"c\": 3\n}\n"
+        );
     }
 }

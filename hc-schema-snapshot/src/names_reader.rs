@@ -13,7 +13,7 @@
 //! subset of what `Snapshot::parse` accepts and yields exactly its names; a generated-input test
 //! compares both.
 //!
-//! ```
+//! ```text
 //! use hc_schema_snapshot::names_reader::SnapshotNames;
 //! use hc_schema_snapshot::Snapshot;
 //! let text = r#"{"format": 1, "environment": "prod", "schema": "salesforce",
@@ -26,6 +26,8 @@
 //! assert!(SnapshotNames::read(&escaped).is_none());
 //! assert_eq!(SnapshotNames::load(&escaped, "p", "p").unwrap().lines, names.lines);
 //! ```
+//!
+//! (A private item: this example runs as the unit test `doc_example_module`.)
 
 use crate::snapshot::{MappingAccess, Snapshot, SnapshotError};
 
@@ -880,5 +882,29 @@ mod tests {
                 "{parts:?}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn doc_example_module() {
+        use crate::names_reader::SnapshotNames;
+        use crate::Snapshot;
+        let text = r#"{"format": 1, "environment": "prod", "schema": "salesforce",
+            "tables": {"account": {"access": "read_only", "columns": {"name": {"type": "text"}}}}}"#;
+        let names = SnapshotNames::read(text).expect("the common form is read directly");
+        assert_eq!(names.schema, "salesforce");
+        assert_eq!(
+            names.lines,
+            SnapshotNames::of(&Snapshot::parse(text, "p", "p").unwrap()).lines
+        );
+        // An escape is left to `Snapshot::parse`; `load` takes either path.
+        let escaped = text.replace("\"name\"", "\"n\\u0061me\"");
+        assert!(SnapshotNames::read(&escaped).is_none());
+        assert_eq!(
+            SnapshotNames::load(&escaped, "p", "p").unwrap().lines,
+            names.lines
+        );
     }
 }

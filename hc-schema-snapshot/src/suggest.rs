@@ -6,13 +6,15 @@
 
 /// The candidate closest to `wanted`, if any is close enough to be a likely slip.
 ///
-/// ```
+/// ```text
 /// use hc_schema_snapshot::suggest::closest;
 /// let columns = ["name", "loyalty_tier__c", "billingcity"];
 /// assert_eq!(closest("loyalty_teir__c", columns), Some("loyalty_tier__c"));
 /// assert_eq!(closest("loyalty_tier", columns), Some("loyalty_tier__c"));
 /// assert_eq!(closest("shipping_address", columns), None);
 /// ```
+///
+/// (A private item: this example runs as the unit test `doc_example_closest`.)
 pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let wanted = wanted.to_ascii_lowercase();
     let wanted_key = squash(&wanted);
@@ -73,5 +75,17 @@ mod tests {
         assert_eq!(closest("id", ["name", "email"]), None);
         assert_eq!(closest("opportunity", ["account", "contact"]), None);
         assert_eq!(closest("x", std::iter::empty()), None);
+    }
+}
+
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn doc_example_closest() {
+        use crate::suggest::closest;
+        let columns = ["name", "loyalty_tier__c", "billingcity"];
+        assert_eq!(closest("loyalty_teir__c", columns), Some("loyalty_tier__c"));
+        assert_eq!(closest("loyalty_tier", columns), Some("loyalty_tier__c"));
+        assert_eq!(closest("shipping_address", columns), None);
     }
 }

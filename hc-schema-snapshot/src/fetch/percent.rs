@@ -24,12 +24,14 @@ impl PercentError {
 
 /// Decode `%XX` escapes as libpq does (RFC 3986: `+` stays `+`).
 ///
-/// ```
+/// ```text
 /// use hc_schema_snapshot::fetch::percent::{decode, PercentError};
 /// assert_eq!(decode(b"p%40ss%2Fw").unwrap(), b"p@ss/w");
 /// assert_eq!(decode("Pr0d%€".as_bytes()), Err(PercentError::BadEscape));
 /// assert_eq!(decode(b"a%00"), Err(PercentError::Nul));
 /// ```
+///
+/// (A private item: this example runs as the unit test `doc_example_decode`.)
 pub fn decode(input: &[u8]) -> Result<Vec<u8>, PercentError> {
     let mut out = Vec::with_capacity(input.len());
     let mut i = 0;
@@ -66,11 +68,13 @@ fn hex(byte: u8) -> Option<u8> {
 /// Encode everything but RFC 3986's unreserved characters (`A-Z a-z 0-9 - . _ ~`), so that
 /// the text is one component of a URL (a socket directory as a host, a database name).
 ///
-/// ```
+/// ```text
 /// use hc_schema_snapshot::fetch::percent::encode;
 /// assert_eq!(encode("/var/run/postgresql"), "%2Fvar%2Frun%2Fpostgresql");
 /// assert_eq!(encode("d8abc-prod_1"), "d8abc-prod_1");
 /// ```
+///
+/// (A private item: this example runs as the unit test `doc_example_encode`.)
 pub fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
@@ -116,5 +120,23 @@ mod tests {
         *state ^= *state >> 7;
         *state ^= *state << 17;
         *state
+    }
+}
+
+#[cfg(test)]
+mod doc_examples {
+    #[test]
+    fn doc_example_decode() {
+        use crate::fetch::percent::{decode, PercentError};
+        assert_eq!(decode(b"p%40ss%2Fw").unwrap(), b"p@ss/w");
+        assert_eq!(decode("Pr0d%€".as_bytes()), Err(PercentError::BadEscape));
+        assert_eq!(decode(b"a%00"), Err(PercentError::Nul));
+    }
+
+    #[test]
+    fn doc_example_encode() {
+        use crate::fetch::percent::encode;
+        assert_eq!(encode("/var/run/postgresql"), "%2Fvar%2Frun%2Fpostgresql");
+        assert_eq!(encode("d8abc-prod_1"), "d8abc-prod_1");
     }
 }
