@@ -52,8 +52,8 @@ use std::path::{Path, PathBuf};
 
 pub use file::Strategy;
 pub use model::{
-    AnnotationSite, Container, ContainerKind, ErrorKind, Extent, LiteralKind, Position, Scan,
-    SourceError, SqlArgument, SqlLiteral, SqlMacro, StrLiteral,
+    AllowedColumn, AnnotationSite, Container, ContainerKind, ErrorKind, Extent, LiteralKind,
+    Position, Scan, SourceError, SqlAllowances, SqlArgument, SqlLiteral, SqlMacro, StrLiteral,
 };
 pub use sqlish::{could_be_sql, SQL_TABLE_WORDS, SQL_VERBS};
 

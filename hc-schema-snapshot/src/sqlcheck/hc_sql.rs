@@ -1,9 +1,12 @@
-//! `hc_sql!` invocations: their requirements, or the errors the build fails on, through the
-//! same function as the macro ([`crate::sql::analyze_literal`]).
+//! `hc_sql!` invocations: their requirements (with their `missing_ok(...)` allowances), or the
+//! errors the build fails on, through the same function as the macro
+//! ([`crate::sql::analyze_literal`]).
 
 use crate::diagnostic::Explanation;
+use crate::manifest::Usage;
 use crate::scan::{SqlArgument, SqlMacro};
 use crate::sql::{analyze_literal, Context, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+use crate::syntax::not_used_by_query;
 
 use super::finding::{SqlFinding, SqlFindingKind};
 use super::SqlQuery;
@@ -48,11 +51,36 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 start.column,
             );
             match analyze_literal(&source, context) {
-                LiteralOutcome::Checked { analysis, usages } => MacroOutcome::Checked(SqlQuery {
-                    sql_macro: index,
+                LiteralOutcome::Checked {
                     analysis,
-                    usages,
-                }),
+                    mut usages,
+                } => {
+                    // The query's allowances, as the macro checks and applies them.
+                    let unused: Vec<SqlFinding> = sql_macro
+                        .allowances
+                        .columns
+                        .iter()
+                        .filter(|c| !analysis.uses_column(&c.table, &c.column))
+                        .map(|c| {
+                            let message = not_used_by_query(&c.table, &c.column);
+                            let explanation = Explanation {
+                                message,
+                                notes: Vec::new(),
+                                helps: Vec::new(),
+                            };
+                            finding(c.position.line, c.position.column, explanation)
+                        })
+                        .collect();
+                    if !unused.is_empty() {
+                        return MacroOutcome::Failed(unused);
+                    }
+                    Usage::attach_allowances(&mut usages, &sql_macro.allowances.allowances);
+                    MacroOutcome::Checked(SqlQuery {
+                        sql_macro: index,
+                        analysis,
+                        usages,
+                    })
+                }
                 LiteralOutcome::Failed(errors) => MacroOutcome::Failed(
                     errors
                         .into_iter()
