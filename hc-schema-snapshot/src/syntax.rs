@@ -6,6 +6,8 @@
 //! group      := name "(" name ("," name)* ","? ")"        (a write group may be empty: DELETE)
 //! allowance  := env ("," env)* ("," group)+ "," "reason" "=" "string" ","?
 //! name       := identifier | raw identifier | keyword | "string literal"
+//!
+//! hc_sql_arguments := literal ("," "missing_ok" "(" allowance ")")* ","?   (see sql_allowances)
 //! ```
 //!
 //! Names may be written in Salesforce casing (`Loyalty_Tier__c`) or Postgres casing; they are
@@ -1024,6 +1026,65 @@ mod tests {
         assert!(errors[0]
             .to_string()
             .contains("`account.name` is listed twice"));
+    }
+
+    /// What follows an `hc_sql!` literal: allowances read as an annotation's, anything else an
+    /// error at its token, never a panic; a column the query does not use is an error.
+    #[test]
+    fn sql_allowances_read_like_an_annotations_and_never_panic() {
+        let read = |text: &str| sql_allowances(text.parse().unwrap(), Span::call_site());
+        let allowances =
+            read(r#"missing_ok(prod, staging, account(x, y), reason = " flag "),"#).unwrap();
+        let allowed = allowances_of(&allowances);
+        assert_eq!(allowed.len(), 2);
+        assert_eq!(
+            (allowed[1].env.as_str(), allowed[1].reason.as_str()),
+            ("staging", "flag")
+        );
+        let used = |table: &str, column: &str| table == "account" && column == "x";
+        let errors = validate_sql_allowances(&allowances, Some(&used));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, not_used_by_query("account", "y"));
+        assert!(validate_sql_allowances(&allowances, None).is_empty());
+        let pieces = [
+            "missing_ok",
+            "(",
+            ")",
+            ",",
+            "prod",
+            "account",
+            "(x)",
+            "reason",
+            "=",
+            "\"r\"",
+            "42",
+            "write",
+            ".",
+            "missing_ok(prod, account(x), reason = \"r\")",
+            "r#\"raw\"#",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut ok, mut refused) = (0, 0);
+        for _ in 0..5_000 {
+            let text: Vec<&str> = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
+            let Ok(tokens) = text.join(" ").parse::<TokenStream>() else {
+                continue;
+            };
+            match sql_allowances(tokens, Span::call_site()) {
+                Ok(allowances) => {
+                    let _ = validate_sql_allowances(&allowances, Some(&used));
+                    ok += 1;
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        assert!(ok > 100 && refused > 1_000, "{ok} read, {refused} refused");
     }
 
     #[test]
