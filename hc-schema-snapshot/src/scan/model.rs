@@ -174,6 +174,12 @@ pub struct SqlAllowances {
     pub allowances: Vec<Allowance>,
     /// Each allowed column, where it is written: the query must use it.
     pub columns: Vec<AllowedColumn>,
+    /// The allowances do not parse: the error, where (the build reports only this, and does
+    /// not analyse the query).
+    pub syntax_error: Option<(Position, String)>,
+    /// Problems of the allowances' form (no reason, no environment, a column twice): the
+    /// build reports them once the query analyses.
+    pub problems: Vec<(Position, String)>,
 }
 
 /// One column an `hc_sql!` allowance lists.

@@ -616,25 +616,24 @@ impl Finder<'_> {
         });
     }
 
-    /// The allowances after an `hc_sql!` literal (`rest`), read by the macro's grammar; each
-    /// problem of their form is an error, as the build reports it (whether the query uses
-    /// each column is checked once its SQL is analysed).
+    /// The allowances after an `hc_sql!` literal (`rest`), read by the macro's grammar, with
+    /// their problems where they are (reported with the query's, as the build reports them;
+    /// whether the query uses each column is checked once its SQL is analysed).
     fn sql_allowances(&mut self, rest: &[TokenTree], end: Span) -> SqlAllowances {
         let tokens: TokenStream = rest.iter().cloned().collect();
         let syntax = match sql_allowances(tokens, end) {
             Ok(syntax) => syntax,
             Err(err) => {
-                self.error(ErrorKind::Malformed, start_of(err.span), err.message);
-                return SqlAllowances::default();
+                return SqlAllowances {
+                    syntax_error: Some((start_of(err.span), err.message)),
+                    ..SqlAllowances::default()
+                };
             }
         };
-        for problem in validate_sql_allowances(&syntax, None) {
-            self.error(
-                ErrorKind::Malformed,
-                start_of(problem.span),
-                problem.message,
-            );
-        }
+        let problems = validate_sql_allowances(&syntax, None)
+            .into_iter()
+            .map(|problem| (start_of(problem.span), problem.message))
+            .collect();
         let columns = syntax
             .iter()
             .flat_map(|allowance| &allowance.groups)
@@ -649,6 +648,8 @@ impl Finder<'_> {
         SqlAllowances {
             allowances: allowances_of(&syntax),
             columns,
+            syntax_error: None,
+            problems,
         }
     }
 

@@ -41,6 +41,14 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 helps: Vec::new(),
             },
         )]),
+        SqlArgument::Literal(_) if sql_macro.allowances.syntax_error.is_some() => {
+            let (at, message) = sql_macro
+                .allowances
+                .syntax_error
+                .clone()
+                .unwrap_or_default();
+            MacroOutcome::Failed(vec![finding(at.line, at.column, bare(message))])
+        }
         SqlArgument::Literal(literal) => {
             let start = literal.extent.start;
             let source = SourceLiteral::new(
@@ -55,24 +63,26 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                     analysis,
                     mut usages,
                 } => {
-                    // The query's allowances, as the macro checks and applies them.
-                    let unused: Vec<SqlFinding> = sql_macro
-                        .allowances
-                        .columns
+                    // The query's allowances, as the macro checks and applies them: their
+                    // problems, and the columns the query does not use.
+                    let allowances = &sql_macro.allowances;
+                    let mut problems: Vec<SqlFinding> = allowances
+                        .problems
                         .iter()
-                        .filter(|c| !analysis.uses_column(&c.table, &c.column))
-                        .map(|c| {
-                            let message = not_used_by_query(&c.table, &c.column);
-                            let explanation = Explanation {
-                                message,
-                                notes: Vec::new(),
-                                helps: Vec::new(),
-                            };
-                            finding(c.position.line, c.position.column, explanation)
-                        })
+                        .map(|(at, message)| finding(at.line, at.column, bare(message.clone())))
                         .collect();
-                    if !unused.is_empty() {
-                        return MacroOutcome::Failed(unused);
+                    problems.extend(
+                        allowances
+                            .columns
+                            .iter()
+                            .filter(|c| !analysis.uses_column(&c.table, &c.column))
+                            .map(|c| {
+                                let message = not_used_by_query(&c.table, &c.column);
+                                finding(c.position.line, c.position.column, bare(message))
+                            }),
+                    );
+                    if !problems.is_empty() {
+                        return MacroOutcome::Failed(problems);
                     }
                     Usage::attach_allowances(&mut usages, &sql_macro.allowances.allowances);
                     MacroOutcome::Checked(SqlQuery {
@@ -89,5 +99,14 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 ),
             }
         }
+    }
+}
+
+/// A message without notes or help (the macro's grammar errors are one line).
+fn bare(message: String) -> Explanation {
+    Explanation {
+        message,
+        notes: Vec::new(),
+        helps: Vec::new(),
     }
 }
