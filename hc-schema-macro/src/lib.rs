@@ -40,13 +40,20 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
 /// literal itself (`&'static str`, usable in `const`), and every Heroku Connect table and
 /// column the statement reads or writes is checked against the selected snapshots, like the
 /// columns of `#[hc_requires]`. One statement, as one string literal (or raw string); for SQL
-/// built at run time, use `#[hc_requires]` on the function instead.
+/// built at run time, use `#[hc_requires]` on the function instead. After the literal, a query
+/// read only behind a flag until an environment maps its column says so with the
+/// annotation's allowance, `missing_ok(env, table(columns), reason = "...")`, reported
+/// wherever an annotation's is.
 ///
 /// ```text
 /// use hc_schema_macro::hc_sql;
 ///
 /// const TIERS: &str = hc_sql!(
 ///     "SELECT a.sfid, a.name, a.loyalty_tier__c FROM salesforce.account a WHERE NOT a.isdeleted"
+/// );
+/// const FLAGGED: &str = hc_sql!(
+///     "SELECT a.sfid, a.rating FROM salesforce.account a",
+///     missing_ok(prod, account(rating), reason = "read only behind the RATINGS flag"),
 /// );
 /// ```
 #[proc_macro]

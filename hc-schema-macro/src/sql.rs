@@ -48,6 +48,10 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
             return expand::with_errors(&errors, &literal);
         }
     };
+    let errors = check::allowance_errors(&analysis, &literal);
+    if !errors.is_empty() {
+        return expand::with_errors(&errors, &literal);
+    }
     let errors = check::findings(&analysis, &literal, &selection);
     if !errors.is_empty() {
         return expand::with_errors(&errors, &literal);

@@ -133,6 +133,19 @@ impl Usage {
         }
     }
 
+    /// Attach to each of `usages` the `allowances` for its table (as an annotation's groups
+    /// carry their annotation's): how an `hc_sql!` query's `missing_ok(...)` reaches every
+    /// report.
+    pub fn attach_allowances(usages: &mut [Usage], allowances: &[Allowance]) {
+        for usage in usages {
+            usage.allowances = allowances
+                .iter()
+                .filter(|a| a.table == usage.table.name)
+                .cloned()
+                .collect();
+        }
+    }
+
     /// The requirement this usage states.
     pub fn requirement(&self) -> Requirement {
         Requirement {

@@ -6,6 +6,8 @@
 //! group      := name "(" name ("," name)* ","? ")"        (a write group may be empty: DELETE)
 //! allowance  := env ("," env)* ("," group)+ "," "reason" "=" "string" ","?
 //! name       := identifier | raw identifier | keyword | "string literal"
+//!
+//! hc_sql_arguments := literal ("," "missing_ok" "(" allowance ")")* ","?   (see sql_allowances)
 //! ```
 //!
 //! Names may be written in Salesforce casing (`Loyalty_Tier__c`) or Postgres casing; they are
@@ -490,56 +492,29 @@ impl Annotation {
                 }
             }
         }
-        let mut allowed: Vec<(String, String, String)> = Vec::new();
-        for allowance in &self.allowances {
-            errors.extend(allowance.validate(&self.groups));
-            // The same column allowed twice for one environment: a copy-paste, or two
-            // reasons of which reports would show only one.
-            for env in &allowance.envs {
-                for group in &allowance.groups {
-                    for column in &group.columns {
-                        let key = (
-                            env.value.clone(),
-                            group.table.value.clone(),
-                            column.value.clone(),
-                        );
-                        if allowed.contains(&key) {
-                            errors.push(SyntaxError::new(
-                                column.span,
-                                format!(
-                                    "`{}.{}` is already allowed to be missing in `{}`: allow each column once per environment",
-                                    group.table.written, column.written, env.written
-                                ),
-                            ));
-                        } else {
-                            allowed.push(key);
-                        }
-                    }
-                }
-            }
-        }
+        let groups = &self.groups;
+        let required = |table: &str, column: &str| {
+            groups
+                .iter()
+                .any(|g| g.table.value == table && g.columns.iter().any(|c| c.value == column))
+        };
+        let not_required = |table: &str, column: &str| {
+            format!(
+                "`{table}.{column}` is not required by this annotation, so there is nothing to \
+                 allow: list it in a group too, or remove it here"
+            )
+        };
+        errors.extend(validate_allowances(
+            &self.allowances,
+            &required,
+            &not_required,
+        ));
         errors
     }
 
     /// The allowances as the check applies them: one per environment and table.
     pub fn allowances(&self) -> Vec<crate::requirement::Allowance> {
-        let mut out = Vec::new();
-        for allowance in &self.allowances {
-            let Some((reason, _)) = &allowance.reason else {
-                continue;
-            };
-            for env in &allowance.envs {
-                for group in &allowance.groups {
-                    out.push(crate::requirement::Allowance {
-                        env: env.written.clone(),
-                        table: group.table.value.clone(),
-                        columns: group.columns.iter().map(|c| c.value.clone()).collect(),
-                        reason: reason.trim().to_string(),
-                    });
-                }
-            }
-        }
-        out
+        allowances_of(&self.allowances)
     }
 
     /// The requirements, one per group, names normalised.
@@ -599,8 +574,13 @@ fn spot(name: &Name) -> crate::manifest::Spot {
 }
 
 impl AllowanceSyntax {
-    /// An allowance needs an environment, columns this annotation requires, and a reason.
-    fn validate(&self, groups: &[Group]) -> Vec<SyntaxError> {
+    /// An allowance needs an environment, columns its owner uses (`required`; `not_required`
+    /// words the error for one that is not), and a reason.
+    fn validate(
+        &self,
+        required: &dyn Fn(&str, &str) -> bool,
+        not_required: &dyn Fn(&str, &str) -> String,
+    ) -> Vec<SyntaxError> {
         let mut errors = Vec::new();
         let example = "missing_ok(prod, account(loyalty_tier__c), reason = \"...\")";
         if self.envs.is_empty() {
@@ -648,18 +628,10 @@ impl AllowanceSyntax {
                 ));
             }
             for column in &group.columns {
-                let required = groups.iter().any(|g| {
-                    g.table.value == group.table.value
-                        && g.columns.iter().any(|c| c.value == column.value)
-                });
-                if !required {
+                if !required(&group.table.value, &column.value) {
                     errors.push(SyntaxError::new(
                         column.span,
-                        format!(
-                            "`{}.{}` is not required by this annotation, so there is nothing to \
-                             allow: list it in a group too, or remove it here",
-                            group.table.value, column.value
-                        ),
+                        not_required(&group.table.value, &column.value),
                     ));
                 }
             }
@@ -688,6 +660,135 @@ impl Group {
             .and_then(|wanted| self.columns.iter().find(|c| c.value == wanted))
             .map_or(self.table.span, |c| c.span)
     }
+}
+
+/// Every problem of `allowances` (each one's form, and a column allowed twice for one
+/// environment); a column its owner does not use (`required` is false) is an error worded by
+/// `not_required(table, column)`.
+fn validate_allowances(
+    allowances: &[AllowanceSyntax],
+    required: &dyn Fn(&str, &str) -> bool,
+    not_required: &dyn Fn(&str, &str) -> String,
+) -> Vec<SyntaxError> {
+    let mut errors = Vec::new();
+    let mut allowed: Vec<(String, String, String)> = Vec::new();
+    for allowance in allowances {
+        errors.extend(allowance.validate(required, not_required));
+        // The same column allowed twice for one environment: a copy-paste, or two
+        // reasons of which reports would show only one.
+        for env in &allowance.envs {
+            for group in &allowance.groups {
+                for column in &group.columns {
+                    let key = (
+                        env.value.clone(),
+                        group.table.value.clone(),
+                        column.value.clone(),
+                    );
+                    if allowed.contains(&key) {
+                        errors.push(SyntaxError::new(
+                            column.span,
+                            format!(
+                                "`{}.{}` is already allowed to be missing in `{}`: allow each column once per environment",
+                                group.table.written, column.written, env.written
+                            ),
+                        ));
+                    } else {
+                        allowed.push(key);
+                    }
+                }
+            }
+        }
+    }
+    errors
+}
+
+/// `allowances` as the check applies them: one per environment and table (an allowance
+/// without a reason is an error of [`Annotation::validate`] / [`validate_sql_allowances`],
+/// and allows nothing).
+pub fn allowances_of(allowances: &[AllowanceSyntax]) -> Vec<crate::requirement::Allowance> {
+    let mut out = Vec::new();
+    for allowance in allowances {
+        let Some((reason, _)) = &allowance.reason else {
+            continue;
+        };
+        for env in &allowance.envs {
+            for group in &allowance.groups {
+                out.push(crate::requirement::Allowance {
+                    env: env.written.clone(),
+                    table: group.table.value.clone(),
+                    columns: group.columns.iter().map(|c| c.value.clone()).collect(),
+                    reason: reason.trim().to_string(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What `hc_sql!` says when something other than an allowance follows its literal.
+pub const SQL_ALLOWANCE_USAGE: &str = "after its string literal, hc_sql! takes only allowances: \
+     hc_sql!(\"SELECT ...\", missing_ok(prod, account(loyalty_tier__c), reason = \"...\")) lets \
+     the columns listed be unmapped in `prod`, for the stated reason";
+
+/// The allowances of an `hc_sql!` call, read from the tokens after its literal's `,`
+/// (`end` is blamed when they run out early): the same `missing_ok(...)` as an annotation's.
+///
+/// ```text
+/// hc_sql_arguments := literal ("," "missing_ok" "(" allowance ")")* ","?
+/// ```
+///
+/// ```
+/// use hc_schema_snapshot::syntax::{allowances_of, sql_allowances};
+/// let tokens = r#"missing_ok(prod, account(Tier__c), reason = "behind the tiers flag"),"#;
+/// let allowances = sql_allowances(tokens.parse().unwrap(), proc_macro2::Span::call_site()).unwrap();
+/// let allowed = allowances_of(&allowances);
+/// assert_eq!((allowed[0].env.as_str(), allowed[0].table.as_str()), ("prod", "account"));
+/// assert_eq!(allowed[0].columns, ["tier__c"]);
+/// assert!(sql_allowances("42".parse().unwrap(), proc_macro2::Span::call_site()).is_err());
+/// ```
+pub fn sql_allowances(tokens: TokenStream, end: Span) -> Result<Vec<AllowanceSyntax>, SyntaxError> {
+    let mut input = Tokens::new(tokens, end);
+    let mut allowances = Vec::new();
+    while !input.is_empty() {
+        match input.keyword() {
+            Some((Keyword::MissingOk, at)) => {
+                input.trees.next();
+                allowances.push(AllowanceSyntax::parse(&mut input, at)?);
+            }
+            _ => return Err(input.error(SQL_ALLOWANCE_USAGE)),
+        }
+        if input.is_empty() {
+            break;
+        }
+        if !input.comma() {
+            return Err(input.error(
+                "expected `,` between allowances: hc_sql!(\"...\", missing_ok(prod, ...), missing_ok(test, ...))",
+            ));
+        }
+    }
+    Ok(allowances)
+}
+
+/// Whether the code uses `table.column` (tables and columns in Postgres casing).
+pub type UsedBy<'a> = dyn Fn(&str, &str) -> bool + 'a;
+
+/// Every problem of the allowances of an `hc_sql!` query: each one's form, a column allowed
+/// twice for one environment, and (`used`, once the query is analysed) a column the query
+/// does not use ([`not_used_by_query`]).
+pub fn validate_sql_allowances(
+    allowances: &[AllowanceSyntax],
+    used: Option<&UsedBy<'_>>,
+) -> Vec<SyntaxError> {
+    let anything = |_: &str, _: &str| true;
+    validate_allowances(allowances, used.unwrap_or(&anything), &not_used_by_query)
+}
+
+/// The error for an allowance of an `hc_sql!` query naming a column the query does not use.
+pub fn not_used_by_query(table: &str, column: &str) -> String {
+    format!(
+        "`{table}.{column}` is not used by this query, so there is nothing to allow: remove it \
+         here (an allowance covers only the query it is written in)"
+    )
 }
 
 /// One `table(column, ...)` group of an annotation in its plain form (see [`plain_groups`]),
@@ -925,6 +1026,65 @@ mod tests {
         assert!(errors[0]
             .to_string()
             .contains("`account.name` is listed twice"));
+    }
+
+    /// What follows an `hc_sql!` literal: allowances read as an annotation's, anything else an
+    /// error at its token, never a panic; a column the query does not use is an error.
+    #[test]
+    fn sql_allowances_read_like_an_annotations_and_never_panic() {
+        let read = |text: &str| sql_allowances(text.parse().unwrap(), Span::call_site());
+        let allowances =
+            read(r#"missing_ok(prod, staging, account(x, y), reason = " flag "),"#).unwrap();
+        let allowed = allowances_of(&allowances);
+        assert_eq!(allowed.len(), 2);
+        assert_eq!(
+            (allowed[1].env.as_str(), allowed[1].reason.as_str()),
+            ("staging", "flag")
+        );
+        let used = |table: &str, column: &str| table == "account" && column == "x";
+        let errors = validate_sql_allowances(&allowances, Some(&used));
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].message, not_used_by_query("account", "y"));
+        assert!(validate_sql_allowances(&allowances, None).is_empty());
+        let pieces = [
+            "missing_ok",
+            "(",
+            ")",
+            ",",
+            "prod",
+            "account",
+            "(x)",
+            "reason",
+            "=",
+            "\"r\"",
+            "42",
+            "write",
+            ".",
+            "missing_ok(prod, account(x), reason = \"r\")",
+            "r#\"raw\"#",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let (mut ok, mut refused) = (0, 0);
+        for _ in 0..5_000 {
+            let text: Vec<&str> = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
+            let Ok(tokens) = text.join(" ").parse::<TokenStream>() else {
+                continue;
+            };
+            match sql_allowances(tokens, Span::call_site()) {
+                Ok(allowances) => {
+                    let _ = validate_sql_allowances(&allowances, Some(&used));
+                    ok += 1;
+                }
+                Err(_) => refused += 1,
+            }
+        }
+        assert!(ok > 100 && refused > 1_000, "{ok} read, {refused} refused");
     }
 
     #[test]

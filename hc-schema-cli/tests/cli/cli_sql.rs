@@ -561,3 +561,73 @@ fn warn_levels_soften_the_lint_never_the_finding() {
         }
     }
 }
+
+/// `hc_sql!("...", missing_ok(...))`: `check` reports the query's allowance like an
+/// annotation's, in every format: allowed with its reason, stale where the column is mapped.
+#[test]
+fn hc_sql_allowances_are_reported_like_annotation_allowances() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(d, "hc-schema/test.json", TEST);
+    write(d, "hc-schema/prod.json", PROD);
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_sql;\n\
+         const TIERS: &str = hc_sql!(\"SELECT a.name, a.loyalty_tier__c FROM salesforce.account a\",\n\
+         \x20   missing_ok(prod, account(loyalty_tier__c), reason = \"behind the tiers flag\"));\n\
+         const NAMES: &str = hc_sql!(\"SELECT name FROM salesforce.account\",\n\
+         \x20   missing_ok(prod, account(name), reason = \"old\"));\n\
+         fn main() {}\n",
+    );
+    let run = hc(d, &["check", "--env", "prod"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("allowed: `account.loyalty_tier__c` is not mapped in prod"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("= note: allowed by missing_ok(prod, ...): \"behind the tiers flag\""),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("stale allowance `missing_ok(prod, account(name))`"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["check", "--env", "prod", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["allowed"][0]["reason"], "behind the tiers flag");
+    assert_eq!(json["stale_allowances"][0]["reason"], "old");
+    let run = hc(d, &["check", "--env", "prod", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"stale_allowance"), "{rules:?}");
+    assert!(
+        results.iter().any(|r| r["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("behind the tiers flag")),
+        "{results:?}"
+    );
+    // Without the allowance, the same query fails.
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_sql;\n\
+         const TIERS: &str = hc_sql!(\"SELECT a.name, a.loyalty_tier__c FROM salesforce.account a\");\n\
+         fn main() {}\n",
+    );
+    let run = hc(d, &["check", "--env", "prod"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+}

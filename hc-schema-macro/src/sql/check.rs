@@ -4,6 +4,7 @@
 
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::{Analysis, SqlError};
+use hc_schema_snapshot::syntax::{allowances_of, validate_sql_allowances};
 use proc_macro2::Span;
 
 use super::literal::SqlLiteral;
@@ -34,7 +35,21 @@ pub fn setup_errors(selection: &Result<Selection, String>, span: Span) -> Vec<sy
         .collect()
 }
 
-/// One error per failing finding per selected environment, with where the name is in the SQL.
+/// The problems of the query's `missing_ok(...)` allowances (as an annotation's are checked),
+/// each at its token: a column the query does not use is one.
+pub fn allowance_errors(analysis: &Analysis, literal: &SqlLiteral) -> Vec<syn::Error> {
+    if literal.allowances.is_empty() {
+        return Vec::new();
+    }
+    let used = |table: &str, column: &str| analysis.uses_column(table, column);
+    validate_sql_allowances(&literal.allowances, Some(&used))
+        .into_iter()
+        .map(|err| syn::Error::new(err.span, err.message))
+        .collect()
+}
+
+/// One error per failing finding per selected environment, with where the name is in the SQL;
+/// what the query's allowances cover is allowed, as for an annotation.
 pub fn findings(
     analysis: &Analysis,
     literal: &SqlLiteral,
@@ -46,8 +61,9 @@ pub fn findings(
     let checked = judge::checked(selection);
     let mut judge = judge::judge(selection, &checked);
     let mut judged = vec![(None, judge.setup())];
+    let allowances = allowances_of(&literal.allowances);
     for (table, requirement) in analysis.tables.iter().zip(analysis.requirements()) {
-        judged.push((Some(table), judge.judge(&requirement, &[])));
+        judged.push((Some(table), judge.judge(&requirement, &allowances)));
     }
     judge::errors(
         selection,

@@ -2,8 +2,10 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use hc_schema_snapshot::manifest::Usage;
 use hc_schema_snapshot::registry::Record;
 use hc_schema_snapshot::sql::Analysis;
+use hc_schema_snapshot::syntax::allowances_of;
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
 use super::literal::SqlLiteral;
@@ -32,11 +34,13 @@ pub fn error_only(error: &syn::Error) -> TokenStream {
 }
 
 /// `{ ::hc_schema_snapshot::__register!(__HC_SCHEMA_SQL_<n>, "<record>"); "literal" }`: the
-/// query's requirements in the registry (a block with an item and a literal is a valid
-/// constant expression, so `const Q: &str = hc_sql!(...)` keeps working).
+/// query's requirements, with its allowances, in the registry (a block with an item and a
+/// literal is a valid constant expression, so `const Q: &str = hc_sql!(...)` keeps working).
 pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let record = Record::encode_for_build(&literal.source().usages(analysis));
+    let mut usages = literal.source().usages(analysis);
+    Usage::attach_allowances(&mut usages, &allowances_of(&literal.allowances));
+    let record = Record::encode_for_build(&usages);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

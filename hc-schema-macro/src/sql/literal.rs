@@ -1,11 +1,13 @@
-//! The argument of `hc_sql!`: one string literal. Where each byte of its value is in the
-//! source, and how an error is placed, is the library's [`SourceLiteral`] (shared with
-//! `hc-schema check`); this module only reads the token, with a fast path for the common
-//! literal (measured: syn's unescaping costs more than the rest of the macro at opt-level 0).
+//! The arguments of `hc_sql!`: one string literal, then any `missing_ok(...)` allowances (read
+//! by the library's grammar, `hc_schema_snapshot::syntax::sql_allowances`). Where each byte of
+//! the literal's value is in the source, and how an error is placed, is the library's
+//! [`SourceLiteral`] (shared with `hc-schema check`); this module only reads the tokens, with a
+//! fast path for the common literal (measured: syn's unescaping costs more than the rest of the macro at opt-level 0).
 
 use std::cell::OnceCell;
 
 use hc_schema_snapshot::sql::{SourceLiteral, NOT_A_LITERAL as USAGE};
+use hc_schema_snapshot::syntax::{sql_allowances, AllowanceSyntax};
 use proc_macro::{Delimiter, TokenStream, TokenTree};
 
 /// The string literal of an `hc_sql!` call.
@@ -16,6 +18,8 @@ pub struct SqlLiteral {
     pub span: proc_macro2::Span,
     /// Its value: the SQL.
     pub value: String,
+    /// The `missing_ok(...)` allowances after the literal (`hc_sql!("...", missing_ok(...))`).
+    pub allowances: Vec<AllowanceSyntax>,
     /// Where it is written, asked of the compiler only when a position is needed (an error,
     /// the registry).
     written: OnceCell<Written>,
@@ -40,13 +44,23 @@ impl SqlLiteral {
             }
             tokens = group.stream().into_iter().collect();
         }
-        if let [first, TokenTree::Punct(comma)] = tokens.as_slice() {
-            if comma.as_char() == ',' {
-                tokens = vec![first.clone()];
+        // A `$sql:literal` followed by more tokens: only the literal is wrapped.
+        if let Some(TokenTree::Group(group)) = tokens.first() {
+            if group.delimiter() == Delimiter::None {
+                let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+                if let [TokenTree::Literal(_)] = inner.as_slice() {
+                    tokens[0] = inner[0].clone();
+                }
             }
         }
-        let token = match tokens.as_slice() {
-            [TokenTree::Literal(literal)] => literal.clone(),
+        // `literal`, `literal,` or `literal, missing_ok(...), ...`.
+        let (token, rest) = match tokens.as_slice() {
+            [TokenTree::Literal(literal)] => (literal.clone(), &[][..]),
+            [TokenTree::Literal(literal), TokenTree::Punct(comma), rest @ ..]
+                if comma.as_char() == ',' =>
+            {
+                (literal.clone(), rest)
+            }
             [] => {
                 return Err(syn::Error::new(proc_macro2::Span::call_site(), USAGE));
             }
@@ -55,6 +69,14 @@ impl SqlLiteral {
                 return Err(syn::Error::new(span, USAGE));
             }
         };
+        let allowances = if rest.is_empty() {
+            Vec::new()
+        } else {
+            let rest: TokenStream = rest.iter().cloned().collect();
+            let end = proc_macro2::Span::call_site();
+            sql_allowances(rest.into(), end)
+                .map_err(|err| syn::Error::new(err.span, err.message))?
+        };
         // The common case without syn (whose unescaping costs more than the rest of the macro
         // at opt-level 0): a string or raw string literal without escapes is its text.
         if let Some(value) = verbatim_value(&token.to_string()) {
@@ -62,6 +84,7 @@ impl SqlLiteral {
                 span: proc_macro2::Span::from(token.span()),
                 value: value.to_string(),
                 token,
+                allowances,
                 written: OnceCell::new(),
             });
         }
@@ -78,6 +101,7 @@ impl SqlLiteral {
             token,
             span,
             value,
+            allowances,
             written: OnceCell::new(),
         })
     }

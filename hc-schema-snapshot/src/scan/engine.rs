@@ -264,6 +264,7 @@ fn merge(scan: &mut Scan, display: &str, result: FileScan, pass_one: Vec<FoundEr
             position: sql.position,
             extent: sql.extent,
             argument: sql.argument,
+            allowances: sql.allowances,
         });
     }
     for literal in literals {

@@ -6,6 +6,7 @@ use std::ops::Range;
 use serde::Serialize;
 
 use crate::manifest::Usage;
+use crate::requirement::Allowance;
 
 /// A position in a source file: 1-based line, 1-based column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
@@ -169,6 +170,33 @@ pub enum SqlArgument {
     },
 }
 
+/// The `missing_ok(...)` allowances of an `hc_sql!` call, written after its literal:
+/// `hc_sql!("SELECT ...", missing_ok(prod, account(tier__c), reason = "..."))`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SqlAllowances {
+    /// As the check applies them: one per environment and table.
+    pub allowances: Vec<Allowance>,
+    /// Each allowed column, where it is written: the query must use it.
+    pub columns: Vec<AllowedColumn>,
+    /// The allowances do not parse: the error, where (the build reports only this, and does
+    /// not analyse the query).
+    pub syntax_error: Option<(Position, String)>,
+    /// Problems of the allowances' form (no reason, no environment, a column twice): the
+    /// build reports them once the query analyses.
+    pub problems: Vec<(Position, String)>,
+}
+
+/// One column an `hc_sql!` allowance lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllowedColumn {
+    /// The table (Postgres casing).
+    pub table: String,
+    /// The column (Postgres casing).
+    pub column: String,
+    /// Where the column is written.
+    pub position: Position,
+}
+
 /// An `hc_sql!(...)` invocation, under whatever path or alias it is called.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SqlMacro {
@@ -180,6 +208,8 @@ pub struct SqlMacro {
     pub extent: Extent,
     /// Its argument.
     pub argument: SqlArgument,
+    /// Its allowances (after the literal).
+    pub allowances: SqlAllowances,
 }
 
 /// A macro invocation or attribute that holds a literal.

@@ -17,11 +17,13 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 
 use super::bindings::{of_extern_crate, of_use};
-use super::model::{ErrorKind, Extent, LiteralKind, Position, SqlArgument, StrLiteral};
+use super::model::{
+    AllowedColumn, ErrorKind, Extent, LiteralKind, Position, SqlAllowances, SqlArgument, StrLiteral,
+};
 use super::plain::PlainAttribute;
 use super::resolve::{unraw, Aliases, Binding, PathText, Resolution};
 use crate::manifest::Usage;
-use crate::syntax::Annotation;
+use crate::syntax::{allowances_of, sql_allowances, validate_sql_allowances, Annotation};
 
 /// An annotation found on an item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +40,7 @@ pub(crate) struct FoundSql {
     pub position: Position,
     pub extent: Extent,
     pub argument: SqlArgument,
+    pub allowances: SqlAllowances,
 }
 
 /// A problem at a position.
@@ -576,12 +579,17 @@ impl Finder<'_> {
             end: end_of(delimiter.close()),
         };
         let trees: Vec<TokenTree> = mac.tokens.clone().into_iter().collect();
-        let literal = match trees.as_slice() {
-            [TokenTree::Literal(literal)] => str_literal(literal),
-            [TokenTree::Literal(literal), TokenTree::Punct(p)] if p.as_char() == ',' => {
-                str_literal(literal)
+        // `literal`, `literal,` or `literal, missing_ok(...), ...`, as the macro reads them.
+        let (literal, rest) = match trees.as_slice() {
+            [TokenTree::Literal(literal)] => (str_literal(literal), &[][..]),
+            [TokenTree::Literal(literal), TokenTree::Punct(p), rest @ ..] if p.as_char() == ',' => {
+                (str_literal(literal), rest)
             }
-            _ => None,
+            _ => (None, &[][..]),
+        };
+        let allowances = match literal {
+            Some(_) if !rest.is_empty() => self.sql_allowances(rest, delimiter.close()),
+            _ => SqlAllowances::default(),
         };
         let argument = match literal {
             Some(literal) => SqlArgument::Literal(literal),
@@ -604,7 +612,45 @@ impl Finder<'_> {
             position,
             extent,
             argument,
+            allowances,
         });
+    }
+
+    /// The allowances after an `hc_sql!` literal (`rest`), read by the macro's grammar, with
+    /// their problems where they are (reported with the query's, as the build reports them;
+    /// whether the query uses each column is checked once its SQL is analysed).
+    fn sql_allowances(&mut self, rest: &[TokenTree], end: Span) -> SqlAllowances {
+        let tokens: TokenStream = rest.iter().cloned().collect();
+        let syntax = match sql_allowances(tokens, end) {
+            Ok(syntax) => syntax,
+            Err(err) => {
+                return SqlAllowances {
+                    syntax_error: Some((start_of(err.span), err.message)),
+                    ..SqlAllowances::default()
+                };
+            }
+        };
+        let problems = validate_sql_allowances(&syntax, None)
+            .into_iter()
+            .map(|problem| (start_of(problem.span), problem.message))
+            .collect();
+        let columns = syntax
+            .iter()
+            .flat_map(|allowance| &allowance.groups)
+            .flat_map(|group| {
+                group.columns.iter().map(|column| AllowedColumn {
+                    table: group.table.value.clone(),
+                    column: column.value.clone(),
+                    position: start_of(column.span),
+                })
+            })
+            .collect();
+        SqlAllowances {
+            allowances: allowances_of(&syntax),
+            columns,
+            syntax_error: None,
+            problems,
+        }
     }
 
     /// The input of a std expression macro as expressions, when it parses as such.

@@ -79,6 +79,13 @@ impl Analysis {
         !self.tables.is_empty()
     }
 
+    /// Whether some use of `table` names `column` (what an `hc_sql!` allowance may cover).
+    pub fn uses_column(&self, table: &str, column: &str) -> bool {
+        self.tables
+            .iter()
+            .any(|t| t.table == table && t.columns.iter().any(|c| c.column == column))
+    }
+
     /// The requirements, one per table use, as [`crate::check`] takes them.
     pub fn requirements(&self) -> Vec<Requirement> {
         self.tables

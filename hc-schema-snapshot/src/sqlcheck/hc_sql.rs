@@ -1,9 +1,12 @@
-//! `hc_sql!` invocations: their requirements, or the errors the build fails on, through the
-//! same function as the macro ([`crate::sql::analyze_literal`]).
+//! `hc_sql!` invocations: their requirements (with their `missing_ok(...)` allowances), or the
+//! errors the build fails on, through the same function as the macro
+//! ([`crate::sql::analyze_literal`]).
 
 use crate::diagnostic::Explanation;
+use crate::manifest::Usage;
 use crate::scan::{SqlArgument, SqlMacro};
 use crate::sql::{analyze_literal, Context, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+use crate::syntax::not_used_by_query;
 
 use super::finding::{SqlFinding, SqlFindingKind};
 use super::SqlQuery;
@@ -38,6 +41,14 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 helps: Vec::new(),
             },
         )]),
+        SqlArgument::Literal(_) if sql_macro.allowances.syntax_error.is_some() => {
+            let (at, message) = sql_macro
+                .allowances
+                .syntax_error
+                .clone()
+                .unwrap_or_default();
+            MacroOutcome::Failed(vec![finding(at.line, at.column, bare(message))])
+        }
         SqlArgument::Literal(literal) => {
             let start = literal.extent.start;
             let source = SourceLiteral::new(
@@ -48,11 +59,38 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 start.column,
             );
             match analyze_literal(&source, context) {
-                LiteralOutcome::Checked { analysis, usages } => MacroOutcome::Checked(SqlQuery {
-                    sql_macro: index,
+                LiteralOutcome::Checked {
                     analysis,
-                    usages,
-                }),
+                    mut usages,
+                } => {
+                    // The query's allowances, as the macro checks and applies them: their
+                    // problems, and the columns the query does not use.
+                    let allowances = &sql_macro.allowances;
+                    let mut problems: Vec<SqlFinding> = allowances
+                        .problems
+                        .iter()
+                        .map(|(at, message)| finding(at.line, at.column, bare(message.clone())))
+                        .collect();
+                    problems.extend(
+                        allowances
+                            .columns
+                            .iter()
+                            .filter(|c| !analysis.uses_column(&c.table, &c.column))
+                            .map(|c| {
+                                let message = not_used_by_query(&c.table, &c.column);
+                                finding(c.position.line, c.position.column, bare(message))
+                            }),
+                    );
+                    if !problems.is_empty() {
+                        return MacroOutcome::Failed(problems);
+                    }
+                    Usage::attach_allowances(&mut usages, &sql_macro.allowances.allowances);
+                    MacroOutcome::Checked(SqlQuery {
+                        sql_macro: index,
+                        analysis,
+                        usages,
+                    })
+                }
                 LiteralOutcome::Failed(errors) => MacroOutcome::Failed(
                     errors
                         .into_iter()
@@ -61,5 +99,14 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 ),
             }
         }
+    }
+}
+
+/// A message without notes or help (the macro's grammar errors are one line).
+fn bare(message: String) -> Explanation {
+    Explanation {
+        message,
+        notes: Vec::new(),
+        helps: Vec::new(),
     }
 }

@@ -121,6 +121,60 @@ fn hc_sql_errors_are_findings_with_the_macros_text() {
     assert_eq!(checks.errors().count(), 3);
 }
 
+/// `hc_sql!("...", missing_ok(...))`: the query's usages carry its allowances (as an
+/// annotation's groups do), read by the macro's grammar; a column the query does not use and a
+/// malformed allowance are the macro's errors, where the macro puts them.
+#[test]
+fn hc_sql_allowances_reach_the_usages_and_are_checked_like_the_macro() {
+    let text = format!(
+        "{PRELUDE}const A: &str = hc_sql!(\"SELECT a.name, a.billingcity FROM salesforce.account a\",\n\
+         \tmissing_ok(prod, Account(BillingCity), reason = \"behind the city flag\"),);\n\
+         const B: &str = hc_sql!(\"SELECT name FROM salesforce.account\",\n\
+         \tmissing_ok(prod, account(billingcity), reason = \"flag\"));\n\
+         const C: &str = hc_sql!(\"SELECT email FROM salesforce.contact\", missing_ok(prod, contact(email)));\n\
+         const D: &str = hc_sql!(\"SELECT email FROM salesforce.contact\", 42);\n"
+    );
+    let (scan, checks) = one(&text);
+    let usages = checks.usages();
+    let account = usages
+        .iter()
+        .find(|u| u.table.name == "account" && u.table.line == 2)
+        .unwrap();
+    assert_eq!(account.allowances.len(), 1, "{account:?}");
+    let allowance = &account.allowances[0];
+    assert_eq!(
+        (
+            allowance.env.as_str(),
+            allowance.columns.as_slice(),
+            allowance.reason.as_str()
+        ),
+        (
+            "prod",
+            &["billingcity".to_string()][..],
+            "behind the city flag"
+        )
+    );
+    // B: the column is not the query's; C and D: malformed. Each the macro's error, where
+    // the macro puts it.
+    let found = findings(&checks);
+    assert!(scan.errors.is_empty(), "{:?}", scan.errors);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(found.iter().all(|f| f.0 == SqlFindingKind::SqlError));
+    assert_eq!((found[0].1, found[0].2), (5, 27), "at the column");
+    assert_eq!(
+        found[0].3,
+        crate::syntax::not_used_by_query("account", "billingcity")
+    );
+    assert_eq!(found[1].1, 6);
+    assert!(
+        found[1].3.starts_with("an allowance needs a reason"),
+        "{found:?}"
+    );
+    assert_eq!(found[2].1, 7);
+    assert_eq!(found[2].3, crate::syntax::SQL_ALLOWANCE_USAGE);
+    assert_eq!(checks.errors().count(), 3);
+}
+
 #[test]
 fn undeclared_columns_name_the_column_and_the_annotation() {
     let text = format!(

@@ -718,3 +718,93 @@ fn a_new_config_file_or_a_manifest_edit_changes_the_verdict() {
     let (ok, stderr) = build_in(&root.join("app"));
     assert!(ok, "after adding the dependency:\n{stderr}");
 }
+
+/// `hc_sql!("...", missing_ok(...))`, a flagged rollout of a query, end to end: the prod build
+/// passes (the allowed column only), the registry record carries the allowance, the
+/// release-phase report (`verify::report`, what the release phase runs on the live schema)
+/// says "allowed" with the reason, and "stale" once prod maps the column; `check`'s scan reads
+/// the same usages and allowances as the build registered; a column outside the allowance
+/// still fails the build.
+#[test]
+fn hc_sql_allowances_reach_the_build_the_registry_and_the_release_phase() {
+    use hc_schema_snapshot::config::Config;
+    use hc_schema_snapshot::registry::Record;
+    use hc_schema_snapshot::Snapshot;
+
+    let prod = snapshot_json("prod", &[("account", &["name"])]);
+    let test = snapshot_json("test", &[("account", &["name", "tier__c", "rating"])]);
+    let query = "const TIERS: &str = hc_sql!(\n    \"SELECT a.name, a.tier__c FROM salesforce.account a\",\n    missing_ok(prod, account(tier__c), reason = \"tiers flag\"),\n);\n";
+    let main = format!(
+        "use hc_schema_macro::hc_sql;\n{query}\
+         fn main() {{\n\
+         assert!(TIERS.starts_with(\"SELECT\"));\n\
+         print!(\"{{}}\", hc_schema_snapshot::registry::Record::encode(&hc_schema_snapshot::registry::usages()));\n\
+         }}\n"
+    );
+    let krate = TempCrate::new(
+        "sql_allowance",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            ("src/main.rs", &main),
+            ("hc-schema/prod.json", &prod),
+            ("hc-schema/test.json", &test),
+            ("hc-schema.toml", "[registry]\nenabled = true\n"),
+        ],
+    );
+    let (ok, out) = krate.run(&["--features", "prod-snapshot"]);
+    assert!(ok, "{out}");
+    let registered = Record(Box::leak(out.into_boxed_str())).usages();
+    assert_eq!(registered.len(), 1, "{registered:?}");
+    let allowance = &registered[0].allowances;
+    assert_eq!(allowance.len(), 1, "{registered:?}");
+    assert_eq!(
+        (
+            allowance[0].env.as_str(),
+            allowance[0].columns.as_slice(),
+            allowance[0].reason.as_str()
+        ),
+        ("prod", &["tier__c".to_string()][..], "tiers flag")
+    );
+
+    // The release phase: allowed with its reason; stale once prod maps the column.
+    let prod_snapshot = Snapshot::parse(&prod, "prod.json", "prod").unwrap();
+    let report = hc_schema_snapshot::verify::report(&prod_snapshot, "prod", "db", &registered);
+    assert!(report.is_ok(), "{}", report.render());
+    assert_eq!(report.allowed.len(), 1, "{}", report.render());
+    assert!(
+        report.render().contains("tiers flag"),
+        "{}",
+        report.render()
+    );
+    let mapped = snapshot_json("prod", &[("account", &["name", "tier__c"])]);
+    let mapped = Snapshot::parse(&mapped, "prod.json", "prod").unwrap();
+    let report = hc_schema_snapshot::verify::report(&mapped, "prod", "db", &registered);
+    assert_eq!(report.stale.len(), 1, "{}", report.render());
+
+    // `check` reads the same usages, allowances included.
+    let scan = hc_schema_snapshot::scan::scan(krate.path(), krate.path(), &[]);
+    let snapshots = [
+        ("prod", Snapshot::parse(&prod, "prod.json", "prod").unwrap()),
+        ("test", Snapshot::parse(&test, "test.json", "test").unwrap()),
+    ];
+    let snapshots: Vec<(&str, &Snapshot)> = snapshots.iter().map(|(e, s)| (*e, s)).collect();
+    let checks = hc_schema_snapshot::sqlcheck::check_project(&scan, &Config::default(), &snapshots);
+    let mut scanned = checks.usages();
+    for usage in &mut scanned {
+        usage.file = registered[0].file.clone();
+    }
+    assert_eq!(scanned, registered);
+
+    // A column the allowance does not list still fails.
+    krate.write(
+        "src/main.rs",
+        &main.replace("a.tier__c FROM", "a.tier__c, a.rating FROM"),
+    );
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok, "a column outside the allowance passed");
+    assert!(
+        stderr.contains("error: `account.rating` is not mapped in prod (hc-schema/prod.json)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("is not mapped").count(), 1, "{stderr}");
+}
