@@ -32,7 +32,7 @@ pub fn checked(selection: &Selection) -> Vec<Checked> {
     selection
         .selected
         .iter()
-        .map(|selected| snapshots::checked(selected, &selection.fingerprint))
+        .map(|selected| snapshots::checked(selected, &selection.fingerprint, selection.reason))
         .collect()
 }
 
@@ -56,7 +56,7 @@ pub fn judge<'s>(
         all.map(|snapshot| Loaded {
             env: snapshot.env.clone(),
             display: snapshot.display.clone(),
-            snapshot: snapshots::full(snapshot),
+            snapshot: snapshots::full_of(snapshot, selection.reason),
         })
         .collect()
     };

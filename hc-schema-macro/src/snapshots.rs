@@ -4,6 +4,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use hc_schema_snapshot::build::check_environment;
 use hc_schema_snapshot::selection::{
     display_path, select_for_crate, Inputs, Reason, Selection, SnapshotRef, Stamp, ENV_VAR,
     SELECTION_VAR, SNAPSHOT_VAR,
@@ -39,14 +40,29 @@ impl Checked {
 
 /// The cheapest form of `snapshot` (of a selection with `fingerprint`) to check against: its
 /// index if that reads, else the parsed snapshot.
-pub fn checked(snapshot: &SnapshotRef, fingerprint: &str) -> Checked {
+pub fn checked(snapshot: &SnapshotRef, fingerprint: &str, reason: Reason) -> Checked {
     if let Some(path) = &snapshot.index {
         let index = index(path, fingerprint);
         if index.is_ok() {
             return Checked::Index(index);
         }
     }
-    Checked::Snapshot(full(snapshot))
+    Checked::Snapshot(full_of(snapshot, reason))
+}
+
+/// The parsed snapshot of an environment, refused (as the build script and the CLI refuse it)
+/// when it says it is another environment's: a `cp -p test.json prod.json` behind cargo's back
+/// must not make a prod build check test's schema. A file given by `HC_SCHEMA_SNAPSHOT`
+/// (`reason`) may hold any environment.
+pub fn full_of(snapshot: &SnapshotRef, reason: Reason) -> Arc<Result<Snapshot, String>> {
+    let loaded = full(snapshot);
+    let Ok(parsed) = loaded.as_ref() else {
+        return loaded;
+    };
+    match check_environment(reason, snapshot, &parsed.environment) {
+        Ok(()) => loaded,
+        Err(err) => Arc::new(Err(err.to_string())),
+    }
 }
 
 /// The name index at `path`, written by the build script, whose selection has `fingerprint`.

@@ -59,7 +59,7 @@ pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>
         return false;
     }
     for selected in &selection.selected {
-        let checked = snapshots::checked(selected, &selection.fingerprint);
+        let checked = snapshots::checked(selected, &selection.fingerprint, selection.reason);
         let Ok(schema) = checked.schema() else {
             return false;
         };

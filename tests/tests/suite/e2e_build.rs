@@ -808,3 +808,61 @@ fn hc_sql_allowances_reach_the_build_the_registry_and_the_release_phase() {
     );
     assert_eq!(stderr.matches("is not mapped").count(), 1, "{stderr}");
 }
+
+/// `cp -p test.json prod.json` behind cargo's back (an older modification time: the build
+/// script does not run again): the macro reads the JSON (the stamp changed) and refuses a file
+/// that says it is another environment's, as the build script and the CLI do, in both forms.
+#[test]
+fn a_snapshot_copied_over_another_environment_fails_both_macro_forms() {
+    const ANNOTATED: &str = "use hc_schema_macro::hc_requires;\n\
+        #[hc_requires(account(name, tier__c))]\n\
+        fn tiers() {}\n\
+        fn main() { tiers(); }\n";
+    const QUERY: &str = "use hc_schema_macro::hc_sql;\n\
+        const Q: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM salesforce.account a\");\n\
+        fn main() { println!(\"{Q}\"); }\n";
+    for (form, main) in [("#[hc_requires]", ANNOTATED), ("hc_sql!", QUERY)] {
+        let krate = TempCrate::new(
+            "copied_over",
+            &["prod-snapshot", "test-snapshot"],
+            &[
+                ("src/main.rs", main),
+                (
+                    "hc-schema/test.json",
+                    &snapshot_json("test", &[("account", &["name", "tier__c"])]),
+                ),
+            ],
+        );
+        // test.json is the older file; prod.json is written after it.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        krate.write(
+            "hc-schema/prod.json",
+            &snapshot_json("prod", &[("account", &["name"])]),
+        );
+        let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+        assert!(
+            !ok && stderr.contains("`account.tier__c` is not mapped in prod"),
+            "{form}, before the copy:\n{stderr}"
+        );
+        // `cp -p`: test's content with test's (older) modification time.
+        let (test, prod) = (
+            krate.path().join("hc-schema/test.json"),
+            krate.path().join("hc-schema/prod.json"),
+        );
+        std::fs::copy(&test, &prod).unwrap();
+        let modified = std::fs::metadata(&test).unwrap().modified().unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&prod)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+        krate.write("src/main.rs", &format!("{main}// touched\n"));
+        let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+        assert!(!ok, "{form}: test's schema passed as prod's:\n{stderr}");
+        assert!(
+            stderr.contains("is the snapshot of `test`"),
+            "{form}:\n{stderr}"
+        );
+    }
+}
