@@ -243,7 +243,7 @@ pub struct RegistryConfig {
 /// error is about a variable or a file as a whole, not a place in it).
 #[derive(Debug, thiserror::Error)]
 #[error(
-    "{}{message}; see the hc-schema.toml section of the hc-schema README",
+    "{}{message}; see docs/app-developer.md#hc-schematoml in the hc-schema repository",
     place(path, *line, *column)
 )]
 pub struct ConfigError {
@@ -303,6 +303,29 @@ impl Config {
                           every snapshot"
                     .into(),
             });
+        }
+        for env in config.env.keys() {
+            // First, so that no message below echoes a name that may be a URL.
+            if !crate::names::is_env_name(env) {
+                let header = text.find("[env").unwrap_or(0);
+                let at = match env.is_empty() {
+                    true => header,
+                    false => text[header..]
+                        .find(env.as_str())
+                        .map_or(header, |at| header + at),
+                };
+                let (line, column) = crate::text::line_column(text, at);
+                return Err(ConfigError {
+                    path: path.to_string(),
+                    line,
+                    column,
+                    message: "this [env.<name>] table's name is not an environment name (letters, \
+                              digits, `-` and `_`; the name is not shown: it may hold a URL): \
+                              name it as the snapshot file is named, `[env.prod]` for \
+                              hc-schema/prod.json"
+                        .into(),
+                });
+            }
         }
         for (env, settings) in &config.env {
             if let Some(var) = &settings.database_url_env {
@@ -544,6 +567,38 @@ exclude = ["tests/ui"]
 
     /// A URL (or any value that is not a variable name) where the variable's NAME belongs is
     /// an error at its line that never shows the value, in every shape a URL comes in.
+    /// `init` writes `<env>-snapshot` features and every command names environments: a table
+    /// name that is not an environment name (a space, a slash, a URL with a password) is an
+    /// error at its position that never echoes it.
+    #[test]
+    fn env_table_names_must_be_environment_names_and_are_never_echoed() {
+        for name in [
+            "my prod",
+            "prod/x",
+            "a]b",
+            "",
+            "postgres://u:hunter2@h/db",
+            "prod.eu",
+            "é",
+        ] {
+            let text = format!("schema = \"org\"\n\n[env.{name:?}]\ndatabase_url_env = \"HC_X\"\n");
+            let err = Config::parse(&text, "hc-schema.toml").unwrap_err();
+            assert!(
+                err.message.contains("not an environment name"),
+                "{name:?}: {err}"
+            );
+            assert_eq!(err.line, 3, "{name:?}: {err}");
+            if !name.is_empty() {
+                assert!(!err.to_string().contains(name), "{name:?} echoed: {err}");
+            }
+            assert!(!err.to_string().contains("hunter2"));
+        }
+        for good in ["prod", "test-eu", "stage_2", "PROD"] {
+            let text = format!("[env.{good}]\n");
+            assert!(Config::parse(&text, "hc-schema.toml").is_ok(), "{good}");
+        }
+    }
+
     #[test]
     fn database_url_env_must_be_a_variable_name_and_is_never_echoed() {
         let secret = "s3cr3t-Pw";

@@ -188,7 +188,7 @@ fn new_config(schema: &str, snapshot_dir: &str, envs: &[String], registry: bool)
         envs[0].as_str()
     };
     let mut text = format!(
-        "# hc-schema: Heroku Connect schema snapshots and checks (see the hc-schema README).\n\
+        "# hc-schema: Heroku Connect schema snapshots and checks (see docs/app-developer.md in the hc-schema repository).\n\
          schema = \"{schema}\"          # the Heroku Connect schema name\n\
          snapshot_dir = \"{snapshot_dir}\"     # <snapshot_dir>/<env>.json, relative to this file\n\
          default_envs = [\"{default}\"]        # what a plain `cargo build` checks\n"

@@ -156,7 +156,7 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
                 .map_err(err)?;
             for bin in &bins {
                 plan.notes.push(format!(
-                    "Procfile (release phase, with a `verify-schema` command in {bin}'s main; see the README's \"Heroku release phase\"):\n    release: ./target/release/{bin} verify-schema"
+                    "Procfile (release phase, with a `verify-schema` command in {bin}'s main; see docs/release-phase.md in the hc-schema repository):\n    release: ./target/release/{bin} verify-schema"
                 ));
             }
         }
