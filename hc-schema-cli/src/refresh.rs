@@ -96,7 +96,10 @@ pub(crate) fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot
             for lost in &recovery.lost {
                 eprintln!("note: not kept: {lost}");
             }
-            Ok(recovery.merged)
+            let mut merged = recovery.merged;
+            // The "another database" guard needs the file's source even when it is damaged.
+            merged.source = merged.source.or_else(|| written_source(&text));
+            Ok(merged)
         }
         // A damaged file: refresh is the fix its error message gives, so rebuild it rather
         // than refuse; say what is lost. (A newer format is refused: never downgrade.)
@@ -113,10 +116,37 @@ pub(crate) fn load_old(ctx: &Context, path: &Path, env: &str) -> Result<Snapshot
                  (`hc-schema refresh {env}` and `hc-schema import {env} --from <export.json>` \
                  restore them)"
             );
-            Ok(Snapshot::new(env, ""))
+            let mut rebuilt = Snapshot::new(env, "");
+            // The "another database" guard needs the file's source even when it is damaged.
+            rebuilt.source = hc_schema_snapshot::read::read_regular_text(
+                path,
+                hc_schema_snapshot::read::MAX_BYTES,
+            )
+            .ok()
+            .and_then(|text| written_source(&text));
+            Ok(rebuilt)
         }
         _ => ctx.load(path),
     }
+}
+
+/// The first `"source": "..."` written in a snapshot's text, read without parsing the rest (a
+/// file with conflict markers or broken JSON elsewhere still says which database it came
+/// from, so that refreshing it from another database needs `--force`).
+fn written_source(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(at) = rest.find("\"source\"") {
+        let after = rest[at + 8..].trim_start();
+        if let Some(value) = after.strip_prefix(':') {
+            let value = value.trim_start();
+            let mut stream = serde_json::Deserializer::from_str(value).into_iter::<String>();
+            if let Some(Ok(source)) = stream.next() {
+                return Some(source);
+            }
+        }
+        rest = &rest[at + 8..];
+    }
+    None
 }
 
 /// Free nothing: the process exits right after the command, and freeing tens of thousands of
@@ -382,4 +412,24 @@ fn access_counts_tuple(snapshot: &Snapshot) -> (usize, usize, usize) {
 fn access_counts(snapshot: &Snapshot) -> serde_json::Value {
     let (ro, rw, unknown) = access_counts_tuple(snapshot);
     json!({ "read_only": ro, "read_write": rw, "unknown": unknown })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_source_is_read_from_a_damaged_file() {
+        let text = "{\n  \"format\": 1,\n<<<<<<< HEAD\n  \"source\": \"postgres://h:5432/proddb\",\n=======\n";
+        assert_eq!(
+            written_source(text).as_deref(),
+            Some("postgres://h:5432/proddb")
+        );
+        assert_eq!(
+            written_source("{\"source\": 3, \"x\": {\"source\": \"a\"}"),
+            Some("a".into())
+        );
+        assert_eq!(written_source("{\"source\": \"unterminated"), None);
+        assert_eq!(written_source(""), None);
+    }
 }
