@@ -2,22 +2,22 @@
 //! would (each from the tarball, with the others through a local registry), so
 //! `cargo install hc-schema` works once they are published.
 
-use hc_schema_tests::cargo::{cargo, nested_target, run, workspace};
+use hc_schema_tests::cargo::{cargo, run, workspace};
 
 #[test]
 fn the_published_crates_package_and_build() {
-    // The nested builds' target directory, so that verifying the packages reuses their
-    // compiled dependencies. Cargo unpacks the packaged crates from a local registry under
-    // `package/` and caches the unpacked sources by that registry's path and the version: that
-    // directory is removed first, so that this run's sources are the ones verified.
-    let target = nested_target();
-    match std::fs::remove_dir_all(target.join("package")) {
-        Ok(()) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-        Err(err) => panic!("cannot remove {}: {err}", target.join("package").display()),
-    }
+    // A fresh target directory per run: cargo unpacks the packaged crates from a local
+    // registry under it and caches the unpacked sources (in CARGO_HOME) by that registry's
+    // path and the version, so a fixed directory would verify an earlier run's sources (tried:
+    // the nested builds' target directory verified a stale copy).
+    std::fs::create_dir_all(workspace().join("target")).unwrap();
+    let keep = tempfile::Builder::new()
+        .prefix("package-check-")
+        .tempdir_in(workspace().join("target"))
+        .unwrap();
+    let target = keep.path().to_path_buf();
     let mut command = cargo(&workspace());
-    command.args([
+    command.env("CARGO_TARGET_DIR", &target).args([
         "package",
         "--quiet",
         "--allow-dirty",

@@ -138,7 +138,11 @@ fn an_unreadable_directory_is_an_error_naming_it() {
     command
         .args([
             "--exact",
-            "an_unreadable_directory_is_an_error_naming_it",
+            // The test's name in this binary: its module path without the crate's name.
+            &format!(
+                "{}::an_unreadable_directory_is_an_error_naming_it",
+                module_path!().split_once("::").map_or("", |(_, path)| path)
+            ),
             "--nocapture",
         ])
         .env(CHILD, d);
