@@ -46,6 +46,7 @@ pub mod snapshot;
 #[cfg(feature = "sql")]
 pub mod sql;
 pub mod suggest;
+pub mod types;
 pub mod uses;
 pub mod verdict;
 
