@@ -78,6 +78,7 @@ mod placeholders;
 mod position;
 mod prefilter;
 mod resolve;
+mod shape;
 
 pub use analysis::{
     Analysis, ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse, WAY_OUT,
@@ -89,6 +90,7 @@ pub use placeholders::{
 };
 pub use position::{excerpt, line_column};
 pub use prefilter::looks_like_sql;
+pub use shape::{shape, OutputColumn, OutputSource, Param, ParamSource, Shape};
 
 use analysis::SqlErrorKind as Kind;
 
