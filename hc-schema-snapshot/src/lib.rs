@@ -38,6 +38,7 @@ pub mod manifest;
 pub mod names;
 pub mod names_reader;
 pub mod plan;
+pub mod query;
 pub mod read;
 pub mod registry;
 pub mod requirement;

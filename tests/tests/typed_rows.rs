@@ -272,3 +272,174 @@ fn the_type_table_matches_the_postgres_crate() {
     assert_eq!(checked, 2 * columns.len() * rusts.len());
     eprintln!("typed_rows: {checked} (type, column) pairs checked");
 }
+
+// ---- hc_query! end to end: a generated crate's typed queries against the live database ----
+
+use hc_schema_tests::cargo::{cargo, run, TempCrate};
+
+const ACCOUNT_DDL: &str = "CREATE SCHEMA salesforce;
+CREATE TABLE salesforce.account (
+    id serial NOT NULL PRIMARY KEY,
+    sfid character varying(18),
+    name character varying(255),
+    billingcountry character varying(80),
+    annualrevenue double precision,
+    numberofemployees integer,
+    isdeleted boolean
+);
+INSERT INTO salesforce.account (sfid, name, billingcountry, annualrevenue, numberofemployees, isdeleted) VALUES
+    ('001000000000001AAA', 'Acme', 'France', 1250000.5, 40, false),
+    ('001000000000002AAA', NULL, 'France', NULL, NULL, false),
+    ('001000000000003AAA', 'Other', 'Spain', 10, 2, false);";
+
+/// A snapshot of `account` with these types (name, type) and `id` NOT NULL.
+fn typed_snapshot(env: &str, columns: &[(&str, &str)]) -> String {
+    let mut lines = vec![
+        "\"id\": { \"type\": \"integer\", \"nullable\": false, \"system\": true }".to_string(),
+    ];
+    for (column, ty) in columns {
+        lines.push(format!("\"{column}\": {{ \"type\": \"{ty}\" }}"));
+    }
+    format!(
+        "{{ \"format\": 1, \"environment\": \"{env}\", \"schema\": \"salesforce\", \"tables\": {{ \
+         \"account\": {{ \"access\": \"read_write\", \"columns\": {{ {} }} }} }} }}\n",
+        lines.join(", ")
+    )
+}
+
+const COLUMNS: &[(&str, &str)] = &[
+    ("sfid", "character varying(18)"),
+    ("name", "character varying(255)"),
+    ("billingcountry", "character varying(80)"),
+    ("annualrevenue", "double precision"),
+    ("numberofemployees", "integer"),
+    ("isdeleted", "boolean"),
+];
+
+const MAIN: &str = r#"use hc_schema_macro::hc_query;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL")?;
+    let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+    let country = String::from("France");
+    let rows = hc_query!(
+        "SELECT a.id, a.sfid, a.name, a.annualrevenue AS revenue, a.numberofemployees
+           FROM salesforce.account a WHERE a.billingcountry = $1 AND NOT a.isdeleted ORDER BY a.id",
+        country,
+    )
+    .fetch_all(&mut client)?;
+    for row in &rows {
+        let id: i32 = row.id;
+        let name: Option<String> = row.name.clone();
+        let revenue: Option<f64> = row.revenue;
+        let employees: Option<i32> = row.numberofemployees;
+        println!("row {id} {:?} {name:?} {revenue:?} {employees:?}", row.sfid);
+    }
+    let counted = hc_query!("SELECT count(*) AS n FROM salesforce.account WHERE billingcountry IN ($1, $2)", "France", "Spain")
+        .fetch_one(&mut client)?;
+    let n: i64 = counted.n;
+    println!("count {n}");
+    let mut tx = client.transaction()?;
+    let inserted = hc_query!(
+        "INSERT INTO salesforce.account (name, billingcountry, annualrevenue) VALUES ($1, $2, $3) RETURNING id, sfid",
+        "New", Some("Peru"), 7.5f64,
+    )
+    .fetch_one(&mut tx)?;
+    println!("inserted {} {:?}", inserted.id, inserted.sfid);
+    let changed = hc_query!("UPDATE salesforce.account SET name = $1 WHERE id = $2", None::<String>, inserted.id)
+        .execute(&mut tx)?;
+    println!("changed {changed}");
+    let none = hc_query!("SELECT a.name AS \"name!\" FROM salesforce.account a WHERE a.sfid = $1 LIMIT $2", "nope", 1i64)
+        .fetch_optional(&mut tx)?;
+    println!("none {}", none.is_none());
+    tx.commit()?;
+    // A NULL read as `name!` fails with the query's place, column and type.
+    let err = hc_query!("SELECT a.name AS \"name!\" FROM salesforce.account a WHERE a.sfid = $1", "001000000000002AAA")
+        .fetch_one(&mut client)
+        .unwrap_err();
+    println!("error {err}");
+    Ok(())
+}
+"#;
+
+fn typed_crate(prod: &[(&str, &str)], main: &str) -> TempCrate {
+    let krate = TempCrate::new(
+        "typed_query_app",
+        &[],
+        &[
+            ("src/main.rs", main),
+            ("hc-schema/test.json", &typed_snapshot("test", COLUMNS)),
+            ("hc-schema/prod.json", &typed_snapshot("prod", prod)),
+        ],
+    );
+    krate.add_dependencies("postgres = \"0.19\"\n");
+    krate
+}
+
+#[test]
+fn hc_query_runs_against_the_live_database() {
+    // prod spells name as text and billingcountry longer: drift no Rust type notices.
+    let mut prod = COLUMNS.to_vec();
+    prod[1] = ("name", "text");
+    prod[2] = ("billingcountry", "character varying(255)");
+    let krate = typed_crate(&prod, MAIN);
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(ok, "{stderr}");
+    let db = pg::create_database("typed_query");
+    pg::admin(&db).batch_execute(ACCOUNT_DDL).unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let mut command = cargo(krate.path());
+    command.args(["run", "--quiet"]).env("DATABASE_URL", &url);
+    let (output, stderr) = run(&mut command);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "row 1 Some(\"001000000000001AAA\") Some(\"Acme\") Some(1250000.5) Some(40)",
+            "row 2 Some(\"001000000000002AAA\") None None None",
+            "count 3",
+            "inserted 4 None",
+            "changed 1",
+            "none true",
+            "error hc_query! at src/main.rs:45:15: reading column `name!` as String: error \
+             deserializing column 0: a Postgres value was `NULL`",
+        ],
+        "{stdout}"
+    );
+
+    // A parameter of the wrong Rust type: a compile error naming the parameter and column.
+    krate.write(
+        "src/main.rs",
+        "use hc_schema_macro::hc_query;\nfn main() {\n    let mut client: postgres::Client = unimplemented!();\n    \
+         let _ = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.annualrevenue > $1\", \"ten\")\n        \
+         .fetch_all(&mut client);\n}\n",
+    );
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "error[E0277]: hc_query! parameter $1 stands for `account.annualrevenue`, read as \
+             f64: `&str` cannot be bound to it"
+        ),
+        "{stderr}"
+    );
+
+    // A column whose type differs between test and prod in a way no Rust type reads: an
+    // error in every build, naming both.
+    let mut prod = COLUMNS.to_vec();
+    prod[3] = ("annualrevenue", "character varying(255)");
+    let krate = typed_crate(&prod, MAIN);
+    for env in ["test", "prod"] {
+        let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", env)]);
+        assert!(!ok, "{env}");
+        assert!(
+            stderr.contains(
+                "error: `account.annualrevenue` is double precision in test \
+                 (hc-schema/test.json) but character varying(255) in prod (hc-schema/prod.json); \
+                 no Rust type reads both"
+            ),
+            "{env}: {stderr}"
+        );
+    }
+}
