@@ -402,7 +402,7 @@ fn hc_query_runs_against_the_live_database() {
             "inserted 4 None",
             "changed 1",
             "none true",
-            "error hc_query! at src/main.rs:45:15: reading column `name!` as String: error \
+            "error hc_query! at src/main.rs:39:15: reading column `name!` as String: error \
              deserializing column 0: a Postgres value was `NULL`",
         ],
         "{stdout}"
@@ -420,7 +420,7 @@ fn hc_query_runs_against_the_live_database() {
     assert!(
         stderr.contains(
             "error[E0277]: hc_query! parameter $1 stands for `account.annualrevenue`, read as \
-             f64: `&str` cannot be bound to it"
+             f64: `str` cannot be bound to it"
         ),
         "{stderr}"
     );
@@ -435,8 +435,8 @@ fn hc_query_runs_against_the_live_database() {
         assert!(!ok, "{env}");
         assert!(
             stderr.contains(
-                "error: `account.annualrevenue` is double precision in test \
-                 (hc-schema/test.json) but character varying(255) in prod (hc-schema/prod.json); \
+                "error: `account.annualrevenue` is character varying(255) in prod \
+                 (hc-schema/prod.json) but double precision in test (hc-schema/test.json); \
                  no Rust type reads both"
             ),
             "{env}: {stderr}"
