@@ -72,6 +72,10 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         }
     };
     let mut errors = check::findings(&analysis, &literal, &selection);
+    if !errors.is_empty() {
+        // A column some environment lacks: its type is not the question yet.
+        return errors_only(&errors);
+    }
     let shape = match known.with(|context| shape(&literal.value, context)) {
         Ok(shape) => shape,
         Err(found) => {
@@ -95,17 +99,21 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     };
     let fields = typer.outputs(&shape, &literal, &mut errors);
     let params = typer.params(&shape, &literal, &mut errors);
-    if params.len() != args.len() {
+    let count = shape.params.len();
+    if count != args.len() {
         let span = args
-            .get(params.len())
+            .get(count)
             .map_or(literal.span, syn::spanned::Spanned::span);
+        let has = match count {
+            0 => "no parameter".to_string(),
+            1 => "1 parameter ($1)".to_string(),
+            n => format!("{n} parameters ($1..${n})"),
+        };
         errors.push(syn::Error::new(
             span,
             format!(
-                "the SQL has {} parameter(s) ($1..${}) but hc_query! was given {} argument(s): \
-                 pass one value per parameter, in order",
-                params.len(),
-                params.len(),
+                "the SQL has {has} but hc_query! was given {} argument(s): pass one value per \
+                 parameter, in order",
                 args.len()
             ),
         ));
@@ -183,10 +191,13 @@ struct ParamType {
     what: String,
 }
 
+/// One snapshot: (environment, file as shown, the snapshot).
+type Loaded = (String, String, Arc<Result<Snapshot, String>>);
+
 /// The snapshots and the configuration the types are decided from.
 struct Typer {
-    /// Every snapshot of the directory (selected first), loaded.
-    snapshots: Vec<(String, String, Arc<Result<Snapshot, String>>)>,
+    /// Every snapshot of the directory, loaded, by environment name.
+    snapshots: Vec<Loaded>,
     config: TypesConfig,
 }
 
@@ -431,6 +442,13 @@ impl Typer {
                 };
                 errors.push(syn::Error::new(literal.span, format!("{message}{place}")));
             };
+            if param.sources.is_empty() && param.at.is_empty() {
+                fail(format!(
+                    "parameter ${number} is not in the SQL, which uses a higher number: \
+                     number the parameters from $1 without gaps"
+                ));
+                continue;
+            }
             if param.sources.is_empty() {
                 fail(format!(
                     "the type of parameter ${number} cannot be inferred from where it stands: \

@@ -260,14 +260,14 @@ impl Walker<'_, '_> {
                 self.returning(insert.returning.as_deref())
             }
             Statement::Update(update) => {
-                self.from_item(&update.table);
+                self.table_with_joins(&update.table);
                 if let Some(from) = &update.from {
                     let tables = match from {
                         sqlparser::ast::UpdateTableFromKind::BeforeSet(t)
                         | sqlparser::ast::UpdateTableFromKind::AfterSet(t) => t,
                     };
                     for table in tables {
-                        self.from_item(table);
+                        self.table_with_joins(table);
                     }
                 }
                 let target = self.relations.first().cloned();
@@ -306,7 +306,7 @@ impl Walker<'_, '_> {
                     FromTable::WithFromKeyword(t) | FromTable::WithoutKeyword(t) => t,
                 };
                 for table in tables.iter().chain(delete.using.iter().flatten()) {
-                    self.from_item(table);
+                    self.table_with_joins(table);
                 }
                 if let Some(selection) = &delete.selection {
                     self.expr(selection);
@@ -407,7 +407,7 @@ impl Walker<'_, '_> {
 
     fn select(&mut self, select: &Select) -> Vec<OutputColumn> {
         for item in &select.from {
-            self.from_item(item);
+            self.table_with_joins(item);
         }
         let outputs = select
             .projection
@@ -429,7 +429,7 @@ impl Walker<'_, '_> {
         outputs
     }
 
-    fn from_item(&mut self, item: &TableWithJoins) {
+    fn table_with_joins(&mut self, item: &TableWithJoins) {
         self.factor(&item.relation);
         for join in &item.joins {
             if matches!(
@@ -501,7 +501,7 @@ impl Walker<'_, '_> {
                         hc: None,
                     });
                 } else {
-                    self.from_item(table_with_joins);
+                    self.table_with_joins(table_with_joins);
                 }
             }
             other => {
