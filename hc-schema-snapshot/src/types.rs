@@ -786,6 +786,72 @@ pub fn decide(
     })
 }
 
+/// For a use without a Rust type (`hc_sql!`, an untyped declaration, a SQL string): the
+/// drift error when the column's types in `envs` are read by no one Rust type of the table
+/// (whatever `[types]` chooses: the code reads it with some type, and that type fails in one
+/// of them). `None` when they agree in family (`varchar(80)` / `text`), when one Rust type
+/// reads them all (`timestamp` / `timestamptz`: `SystemTime`), or when fewer than two
+/// environments have a type. Types outside the table are compared by spelling (without
+/// length or precision).
+///
+/// Not yet wired into `hc_sql!`, `#[hc_requires]` or `check` (issue 21, "untyped uses are
+/// protected too"): the macro would need every environment's column types in the build
+/// script's name index to stay within its time budget.
+///
+/// ```
+/// use hc_schema_snapshot::types::{untyped_drift, EnvType};
+/// let env = |env: &str, ty: &str| EnvType { env: env.into(), display: format!("{env}.json"), spelling: Some(ty.into()) };
+/// assert!(untyped_drift("account.x", &[env("test", "character varying(80)"), env("prod", "text")]).is_none());
+/// assert!(untyped_drift("account.x", &[env("test", "character varying(80)"), env("prod", "boolean")]).is_some());
+/// ```
+pub fn untyped_drift(subject: &str, envs: &[EnvType]) -> Option<TypeError> {
+    let typed: Vec<&EnvType> = envs.iter().filter(|e| e.spelling.is_some()).collect();
+    let family = |spelling: &str| match PgType::parse(spelling) {
+        Some(pg) => pg.family(),
+        None => {
+            let mut plain = String::new();
+            let mut depth = 0usize;
+            for c in spelling.trim().to_ascii_lowercase().chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' => depth = depth.saturating_sub(1),
+                    _ if depth == 0 => plain.push(c),
+                    _ => {}
+                }
+            }
+            plain.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+    };
+    let mut shown: Vec<EnvType> = Vec::new();
+    let mut families: Vec<String> = Vec::new();
+    for env in &typed {
+        let f = family(env.spelling.as_deref().unwrap_or_default());
+        if !families.contains(&f) {
+            families.push(f);
+            shown.push((*env).clone());
+        }
+    }
+    if families.len() < 2 {
+        return None;
+    }
+    let parsed: Option<Vec<PgType>> = typed
+        .iter()
+        .map(|e| PgType::parse(e.spelling.as_deref().unwrap_or_default()))
+        .collect();
+    if let Some(types) = parsed {
+        let read_by_one = readers(types[0])
+            .into_iter()
+            .any(|r| types.iter().all(|t| r.accepts(*t)));
+        if read_by_one {
+            return None;
+        }
+    }
+    Some(TypeError::Drift {
+        subject: subject.to_string(),
+        envs: shown,
+    })
+}
+
 /// Whether the Rust type a user wrote (`"col: f64"`) reads every one of `types`: `Some(true)`
 /// or `Some(false)` for a type the table knows, `None` for one it does not (a user type with
 /// its own `FromSql`, checked by the `postgres` crate when the row is read).
@@ -1020,5 +1086,29 @@ mod tests {
             None,
             "ambiguous: chrono? time?"
         );
+    }
+
+    #[test]
+    fn untyped_uses_see_only_drift_no_type_reads() {
+        let none = |a: &str, b: &str| untyped_drift("t.c", &[env("a", a), env("b", b)]).is_none();
+        assert!(none("character varying(80)", "character varying(255)"));
+        assert!(none("character varying(80)", "text"));
+        assert!(none(
+            "timestamp without time zone",
+            "timestamp with time zone"
+        ));
+        assert!(none("json", "jsonb"));
+        assert!(none("uuid", "uuid"));
+        assert!(none("numeric(18,2)", "numeric(10,0)"));
+        assert!(!none("double precision", "character varying(255)"));
+        assert!(!none("integer", "bigint"));
+        assert!(!none("date", "timestamp without time zone"));
+        assert!(!none("uuid", "text"));
+        let untyped = EnvType {
+            env: "b".into(),
+            display: "b.json".into(),
+            spelling: None,
+        };
+        assert!(untyped_drift("t.c", &[env("a", "integer"), untyped]).is_none());
     }
 }
