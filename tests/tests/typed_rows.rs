@@ -268,7 +268,7 @@ fn the_type_table_matches_the_postgres_crate() {
     );
     // `id` (serial, NOT NULL) is read as a plain i32.
     assert_eq!(rows[1].get::<_, i32>(0), 2);
-    // 26 columns x 26 Rust types, bound and read.
+    // 34 columns (17 types and their arrays) x 26 Rust types (13 and their Vecs), bound and read.
     assert_eq!(checked, 2 * columns.len() * rusts.len());
     eprintln!("typed_rows: {checked} (type, column) pairs checked");
 }
