@@ -21,6 +21,8 @@ use super::cargo::CrateNames;
 pub(crate) const REQUIRES: &str = "hc_requires";
 /// The function-like macro's name.
 pub(crate) const SQL: &str = "hc_sql";
+/// The typed query macro: its first argument is SQL checked as `hc_sql!`'s.
+pub(crate) const QUERY: &str = "hc_query";
 
 /// Which of the two macros a name may be.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -33,7 +35,7 @@ impl Kinds {
     fn of_real_name(name: &str) -> Kinds {
         Kinds {
             requires: name == REQUIRES,
-            sql: name == SQL,
+            sql: name == SQL || name == QUERY,
         }
     }
 
@@ -156,7 +158,7 @@ impl Aliases {
             for binding in bindings {
                 match (self.resolve(&binding.path), &binding.name) {
                     (Resolution::Crate, None) => {
-                        for name in [REQUIRES, SQL] {
+                        for name in [REQUIRES, SQL, QUERY] {
                             changed |= self.add_macro(name, Kinds::of_real_name(name));
                         }
                     }

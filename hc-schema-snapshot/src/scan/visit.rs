@@ -578,7 +578,9 @@ impl Finder<'_> {
         let trees: Vec<TokenTree> = mac.tokens.clone().into_iter().collect();
         let literal = match trees.as_slice() {
             [TokenTree::Literal(literal)] => str_literal(literal),
-            [TokenTree::Literal(literal), TokenTree::Punct(p)] if p.as_char() == ',' => {
+            // `hc_query!("SELECT ...", args...)`: the SQL is the first argument (for
+            // `hc_sql!` extra arguments are the build's error).
+            [TokenTree::Literal(literal), TokenTree::Punct(p), ..] if p.as_char() == ',' => {
                 str_literal(literal)
             }
             _ => None,
@@ -1005,6 +1007,19 @@ mod tests {
         assert_eq!(f.sql_macros.len(), 1);
         assert!(
             matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value == "SELECT 1")
+        );
+    }
+
+    #[test]
+    fn hc_query_is_checked_sql() {
+        let f = found(
+            "use hc_schema_macro::hc_query;\n\
+             fn f(c: &str) { let q = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.sfid = $1\", c); }\n",
+        );
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.sql_macros.len(), 1);
+        assert!(
+            matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value.starts_with("SELECT a.name"))
         );
     }
 }
