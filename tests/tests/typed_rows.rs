@@ -352,6 +352,31 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let none = hc_query!("SELECT a.name AS \"name!\" FROM salesforce.account a WHERE a.sfid = $1 LIMIT $2", "nope", 1i64)
         .fetch_optional(&mut tx)?;
     println!("none {}", none.is_none());
+    // `= ANY($1)` takes a Vec or a slice; OFFSET and a cast type their parameters; an
+    // expression typed in its alias; a user type (no derives on the row then).
+    let ids = vec!["001000000000001AAA".to_string(), "001000000000003AAA".to_string()];
+    let any = hc_query!(
+        "SELECT upper(a.name) AS \"loud!: String\" FROM salesforce.account a
+          WHERE a.sfid = ANY($1) AND a.numberofemployees > $2::int ORDER BY a.id OFFSET $3",
+        ids, 1, 0i64,
+    )
+    .fetch_all(&mut tx)?;
+    println!("any {:?}", any.iter().map(|r| r.loud.as_str()).collect::<Vec<_>>());
+    struct Name(Option<String>);
+    impl<'a> postgres::types::FromSql<'a> for Name {
+        fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+            Ok(Name(Some(String::from_sql(ty, raw)?)))
+        }
+        fn from_sql_null(_: &postgres::types::Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+            Ok(Name(None))
+        }
+        fn accepts(ty: &postgres::types::Type) -> bool {
+            <String as postgres::types::FromSql>::accepts(ty)
+        }
+    }
+    let named = hc_query!("SELECT a.name AS \"name!: Name\" FROM salesforce.account a WHERE a.sfid = $1", &ids[..1][0])
+        .fetch_one(&mut tx)?;
+    println!("named {:?}", named.name.0);
     tx.commit()?;
     // A NULL read as `name!` fails with the query's place, column and type.
     let err = hc_query!("SELECT a.name AS \"name!\" FROM salesforce.account a WHERE a.sfid = $1", "001000000000002AAA")
@@ -402,7 +427,9 @@ fn hc_query_runs_against_the_live_database() {
             "inserted 4 None",
             "changed 1",
             "none true",
-            "error hc_query! at src/main.rs:39:15: reading column `name!` as String: error \
+            "any [\"ACME\", \"OTHER\"]",
+            "named Some(\"Acme\")",
+            "error hc_query! at src/main.rs:64:15: reading column `name!` as String: error \
              deserializing column 0: a Postgres value was `NULL`",
         ],
         "{stdout}"
