@@ -383,7 +383,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fetch_one(&mut client)
         .unwrap_err();
     println!("error {err}");
+    println!("accounts {:?}", accounts(&mut client)?);
     Ok(())
+}
+
+/// The named form: a struct of the app's own, which functions can return.
+#[derive(Debug)]
+struct Account {
+    sfid: Option<String>,
+    revenue: Option<f64>,
+}
+
+fn accounts(client: &mut postgres::Client) -> Result<Vec<Account>, hc_schema_snapshot::query::QueryError> {
+    hc_query!(
+        Account,
+        "SELECT a.sfid, a.annualrevenue AS revenue FROM salesforce.account a WHERE a.billingcountry = $1",
+        "Spain",
+    )
+    .fetch_all(client)
 }
 "#;
 
@@ -431,6 +448,7 @@ fn hc_query_runs_against_the_live_database() {
             "named Some(\"Acme\")",
             "error hc_query! at src/main.rs:64:15: reading column `name!` as String: error \
              deserializing column 0: a Postgres value was `NULL`",
+            "accounts [Account { sfid: Some(\"001000000000003AAA\"), revenue: Some(10.0) }]",
         ],
         "{stdout}"
     );

@@ -12,4 +12,6 @@ fn main() {
     let _ = hc_query!("SELECT a.annualrevenue AS \"annualrevenue: String\" FROM salesforce.account a");
     // Not a Rust type.
     let _ = hc_query!("SELECT a.name AS \"name: 3x\" FROM salesforce.account a");
+    // The named form takes a struct's path first.
+    let _ = hc_query!(not a path, "SELECT a.name FROM salesforce.account a");
 }
