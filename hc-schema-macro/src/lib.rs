@@ -71,6 +71,8 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
 /// Every Heroku Connect column is `Option<T>` except `id`; `AS "col!"`, `AS "col?"` and
 /// `AS "col: Type"` override, as in sqlx. An output whose type the snapshots cannot tell needs
 /// `AS "col: Type"`; a parameter whose type its place cannot tell needs a cast (`$1::text`).
+/// `hc_query!(Account, "SELECT ...", args)` fills a struct of yours instead (each field takes
+/// the column's type or anything it converts `Into`), so that functions can return it.
 /// `.fetch_all`, `.fetch_one`, `.fetch_optional` (queries and `RETURNING`) and `.execute`
 /// (writes) take anything `postgres::GenericClient` takes; errors are
 /// `hc_schema_snapshot::query::QueryError`. The app depends on `postgres` and
