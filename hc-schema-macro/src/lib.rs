@@ -60,3 +60,31 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
 pub fn hc_sql(input: TokenStream) -> TokenStream {
     sql::hc_sql(input)
 }
+
+/// A typed query on the `postgres` crate: `hc_sql!`'s checks, plus a generated row struct and
+/// typed parameters, decided from every snapshot of the snapshot directory.
+///
+/// ```text
+/// use hc_schema_macro::hc_query;
+///
+/// let rows = hc_query!(
+///     "SELECT a.sfid, a.name, a.annualrevenue AS revenue FROM salesforce.account a
+///       WHERE a.billingcountry = $1 AND NOT a.isdeleted",
+///     country,
+/// )
+/// .fetch_all(&mut client)?; // Vec<Row { sfid: Option<String>, name: Option<String>, revenue: Option<f64> }>
+/// ```
+///
+/// Every Heroku Connect column is `Option<T>` except `id`; `AS "col!"`, `AS "col?"` and
+/// `AS "col: Type"` override, as in sqlx. An output whose type the snapshots cannot tell needs
+/// `AS "col: Type"`; a parameter whose type its place cannot tell needs a cast (`$1::text`).
+/// `hc_query!(Account, "SELECT ...", args)` fills a struct of yours instead (each field takes
+/// the column's type or anything it converts `Into`), so that functions can return it.
+/// `.fetch_all`, `.fetch_one`, `.fetch_optional` (queries and `RETURNING`) and `.execute`
+/// (writes) take anything `postgres::GenericClient` takes; errors are
+/// `hc_schema_snapshot::query::QueryError`. The app depends on `postgres` and
+/// `hc-schema-snapshot` (for that error type).
+#[proc_macro]
+pub fn hc_query(input: TokenStream) -> TokenStream {
+    sql::query::hc_query(input)
+}

@@ -15,6 +15,7 @@ mod check;
 mod context;
 mod expand;
 mod literal;
+pub mod query;
 mod store;
 
 use proc_macro::TokenStream;

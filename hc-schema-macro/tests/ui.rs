@@ -41,4 +41,9 @@ fn ui() {
         t.pass("tests/ui/sql_pass/*.rs");
         t.compile_fail("tests/ui/sql/*.rs");
     });
+    // hc_query!: against a snapshot with column types (a date, a uuid, an untyped column).
+    // Its passing cases compile against `postgres`, which this crate does not depend on: they
+    // are end-to-end tests (tests/tests/typed_rows.rs).
+    let query_fixture = ui.join("query_fixtures/prod.json").display().to_string();
+    with_snapshot(&query_fixture, |t| t.compile_fail("tests/ui/query/*.rs"));
 }

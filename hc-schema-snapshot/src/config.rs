@@ -63,6 +63,9 @@ pub struct Config {
     /// Settings of the requirement registry (`registry::usages()`).
     #[serde(default)]
     pub registry: RegistryConfig,
+    /// The Rust types of typed queries (`hc_query!`): `[types] datetime`, `numeric`, `json`.
+    #[serde(default)]
+    pub types: crate::types::TypesConfig,
     /// Settings of the build script (`build::configure()`).
     #[serde(default)]
     pub build: BuildConfig,

@@ -48,6 +48,7 @@ pub mod diagnostic;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod manifest;
+pub mod query;
 pub mod registry;
 pub mod requirement;
 pub mod snapshot;
@@ -94,6 +95,8 @@ pub mod sqlcheck;
 pub mod syntax;
 #[doc(hidden)]
 pub mod text;
+#[doc(hidden)]
+pub mod types;
 #[doc(hidden)]
 pub mod uses;
 

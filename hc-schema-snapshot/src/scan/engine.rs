@@ -20,7 +20,7 @@ use super::file::{self, FileScan, FileState, Strategy};
 use super::lines::LineIndex;
 use super::model::{AnnotationSite, ErrorKind, Position, Scan, SourceError, SqlLiteral, SqlMacro};
 use super::names::NameSet;
-use super::resolve::{Aliases, Binding, REQUIRES, SQL};
+use super::resolve::{Aliases, Binding, QUERY, REQUIRES, SQL};
 use super::visit::FoundError;
 
 /// The stack each worker asks for.
@@ -115,7 +115,7 @@ pub(crate) fn scan(inputs: Vec<Input>, crates: &[CrateNames], strategy: Strategy
     let (aliases, mut pass_one_errors) = learn_aliases(&states, &krates, crates, strategy);
 
     // The main pass.
-    let main_names: BTreeSet<&str> = [REQUIRES, SQL]
+    let main_names: BTreeSet<&str> = [REQUIRES, SQL, QUERY]
         .into_iter()
         .chain(aliases.values().flat_map(|a| a.macro_aliases()))
         .collect();
@@ -171,7 +171,10 @@ fn learn_aliases(
             }
         }
     }
-    let mut searched: BTreeSet<String> = [REQUIRES, SQL].iter().map(|s| s.to_string()).collect();
+    let mut searched: BTreeSet<String> = [REQUIRES, SQL, QUERY]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for a in aliases.values() {
         searched.extend(a.crate_names().map(str::to_string));
     }

@@ -26,6 +26,8 @@ use super::cargo::CrateNames;
 pub(crate) const REQUIRES: &str = "hc_requires";
 /// The function-like macro's name.
 pub(crate) const SQL: &str = "hc_sql";
+/// The typed query macro: its first argument is SQL checked as `hc_sql!`'s.
+pub(crate) const QUERY: &str = "hc_query";
 
 /// Which of the two macros a name may be.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,7 +40,7 @@ impl Kinds {
     fn of_real_name(name: &str) -> Kinds {
         Kinds {
             requires: name == REQUIRES,
-            sql: name == SQL,
+            sql: name == SQL || name == QUERY,
         }
     }
 
@@ -302,7 +304,7 @@ impl Aliases {
                 }
                 match (self.resolve(&binding.path), &binding.name) {
                     (Resolution::Crate, None) => {
-                        for name in [REQUIRES, SQL] {
+                        for name in [REQUIRES, SQL, QUERY] {
                             changed |= self.add_macro(name, Kinds::of_real_name(name));
                         }
                     }

@@ -579,8 +579,21 @@ impl Finder<'_> {
             end: end_of(delimiter.close()),
         };
         let trees: Vec<TokenTree> = mac.tokens.clone().into_iter().collect();
+        // `hc_query!("SELECT ...", args...)` or `hc_query!(Row, "SELECT ...", args...)`: the
+        // SQL is the first string literal, the rest are the query's arguments.
+        let is_query = mac
+            .path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident == super::resolve::QUERY);
         // `literal`, `literal,` or `literal, missing_ok(...), ...`, as the macro reads them.
         let (literal, rest) = match trees.as_slice() {
+            [TokenTree::Literal(literal), ..] if is_query => (str_literal(literal), &[][..]),
+            [TokenTree::Ident(_), TokenTree::Punct(p), TokenTree::Literal(literal), ..]
+                if is_query && p.as_char() == ',' =>
+            {
+                (str_literal(literal), &[][..])
+            }
             [TokenTree::Literal(literal)] => (str_literal(literal), &[][..]),
             [TokenTree::Literal(literal), TokenTree::Punct(p), rest @ ..] if p.as_char() == ',' => {
                 (str_literal(literal), rest)
@@ -1052,6 +1065,19 @@ mod tests {
         assert_eq!(f.sql_macros.len(), 1);
         assert!(
             matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value == "SELECT 1")
+        );
+    }
+
+    #[test]
+    fn hc_query_is_checked_sql() {
+        let f = found(
+            "use hc_schema_macro::hc_query;\n\
+             fn f(c: &str) { let q = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.sfid = $1\", c); }\n",
+        );
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.sql_macros.len(), 1);
+        assert!(
+            matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value.starts_with("SELECT a.name"))
         );
     }
 }

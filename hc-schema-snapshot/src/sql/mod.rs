@@ -86,6 +86,7 @@ mod placeholders;
 mod position;
 mod prefilter;
 mod resolve;
+mod shape;
 mod unicode;
 
 pub use analysis::{
@@ -100,6 +101,7 @@ pub use placeholders::{
 };
 pub use position::{excerpt, line_column};
 pub use prefilter::looks_like_sql;
+pub use shape::{shape, OutputColumn, OutputSource, Param, ParamSource, Shape};
 
 use analysis::SqlErrorKind as Kind;
 

@@ -17,3 +17,4 @@ mod scan_support;
 mod shared_target;
 mod sql_agreement;
 mod sql_cache;
+mod typed_rows;

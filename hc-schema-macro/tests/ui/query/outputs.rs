@@ -1,0 +1,17 @@
+use hc_schema_macro::hc_query;
+
+fn main() {
+    // An output without a name, and two outputs with one name.
+    let _ = hc_query!("SELECT a.name, a.annualrevenue * 2 FROM salesforce.account a");
+    let _ = hc_query!("SELECT a.name, a.sfid AS name FROM salesforce.account a");
+    // `*`: different columns in different environments.
+    let _ = hc_query!("SELECT * FROM salesforce.account");
+    // An expression whose type the snapshots cannot tell.
+    let _ = hc_query!("SELECT upper(a.name) AS loud FROM salesforce.account a");
+    // An override type that does not read the column.
+    let _ = hc_query!("SELECT a.annualrevenue AS \"annualrevenue: String\" FROM salesforce.account a");
+    // Not a Rust type.
+    let _ = hc_query!("SELECT a.name AS \"name: 3x\" FROM salesforce.account a");
+    // The named form takes a struct's path first.
+    let _ = hc_query!(not a path, "SELECT a.name FROM salesforce.account a");
+}

@@ -1,0 +1,490 @@
+//! The type table (`hc_schema_snapshot::types`) proved against the real `postgres` crate and a
+//! real PostgreSQL server: every Postgres type of the table is bound and read back through
+//! its Rust type (and as `Option<T>`, including NULL), its one-dimensional array as `Vec<T>`,
+//! and every pair (Rust type, Postgres type) the table calls incompatible fails with the
+//! crate's `WrongType`, both reading and binding; every pair it calls compatible succeeds.
+//!
+//! Proved live: `bool`, `i16`, `i32`, `i64`, `f32`, `f64`, `String`, `SystemTime`, chrono's four
+//! types, `serde_json::Value`. `time`, `jiff` and `rust_decimal` are in the table from the
+//! `postgres-types`/`rust_decimal` sources (their `accepts`), not compiled here.
+
+use std::error::Error as _;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hc_schema_snapshot::types::{PgType, RustScalar, RustType, Scalar};
+use hc_schema_tests::pg;
+use postgres::types::{FromSql, ToSql, WrongType};
+
+/// The Postgres types proved live (`citext` needs an extension; `numeric`'s reader
+/// rust_decimal is not compiled here, but every other type must refuse `numeric`).
+fn scalars() -> Vec<Scalar> {
+    Scalar::ALL
+        .into_iter()
+        .filter(|s| *s != Scalar::Citext)
+        .collect()
+}
+
+/// The Rust types proved live.
+fn rust_scalars() -> Vec<RustScalar> {
+    use RustScalar as R;
+    vec![
+        R::Bool,
+        R::I16,
+        R::I32,
+        R::I64,
+        R::F32,
+        R::F64,
+        R::String,
+        R::SystemTime,
+        R::ChronoDate,
+        R::ChronoTime,
+        R::ChronoDateTime,
+        R::ChronoUtc,
+        R::JsonValue,
+    ]
+}
+
+/// A value of the Rust type, for binding; `Vec` of two of them for arrays.
+fn sample(rust: RustType) -> Box<dyn ToSql + Sync> {
+    use RustScalar as R;
+    macro_rules! value {
+        ($v:expr) => {
+            match rust {
+                RustType::Scalar(_) => Box::new($v),
+                RustType::Vec(_) => Box::new(vec![$v, $v]),
+            }
+        };
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+    let time = chrono::NaiveTime::from_hms_opt(8, 30, 15).unwrap();
+    match match rust {
+        RustType::Scalar(s) | RustType::Vec(s) => s,
+    } {
+        R::Bool => value!(true),
+        R::I16 => value!(-7i16),
+        R::I32 => value!(70_000i32),
+        R::I64 => value!(5_000_000_000i64),
+        R::F32 => value!(1.5f32),
+        R::F64 => value!(1234.25f64),
+        R::String => value!("Gold".to_string()),
+        R::SystemTime => value!(UNIX_EPOCH + Duration::from_secs(1_765_000_000)),
+        R::ChronoDate => value!(date),
+        R::ChronoTime => value!(time),
+        R::ChronoDateTime => value!(date.and_time(time)),
+        R::ChronoUtc => value!(date.and_time(time).and_utc()),
+        R::JsonValue => value!(serde_json::json!({"tier": "Gold"})),
+        other => panic!("{other:?} is not proved live"),
+    }
+}
+
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// Read; the value's debug form (None: NULL).
+    Read(Option<String>),
+    WrongType,
+    Other(String),
+}
+
+fn outcome<T: std::fmt::Debug>(result: Result<Option<T>, postgres::Error>) -> Outcome {
+    match result {
+        Ok(value) => Outcome::Read(value.map(|v| format!("{v:?}"))),
+        Err(err) if err.source().is_some_and(|s| s.is::<WrongType>()) => Outcome::WrongType,
+        Err(err) => Outcome::Other(format!("{err:?}")),
+    }
+}
+
+fn read_as<T>(row: &postgres::Row, index: usize) -> Outcome
+where
+    T: for<'a> FromSql<'a> + std::fmt::Debug,
+{
+    outcome(row.try_get::<_, Option<T>>(index))
+}
+
+/// Read column `index` of `row` into `Option<rust>`.
+fn read(row: &postgres::Row, index: usize, rust: RustType) -> Outcome {
+    use RustScalar as R;
+    macro_rules! as_type {
+        ($t:ty) => {
+            match rust {
+                RustType::Scalar(_) => read_as::<$t>(row, index),
+                RustType::Vec(_) => read_as::<Vec<$t>>(row, index),
+            }
+        };
+    }
+    match match rust {
+        RustType::Scalar(s) | RustType::Vec(s) => s,
+    } {
+        R::Bool => as_type!(bool),
+        R::I16 => as_type!(i16),
+        R::I32 => as_type!(i32),
+        R::I64 => as_type!(i64),
+        R::F32 => as_type!(f32),
+        R::F64 => as_type!(f64),
+        R::String => as_type!(String),
+        R::SystemTime => as_type!(SystemTime),
+        R::ChronoDate => as_type!(chrono::NaiveDate),
+        R::ChronoTime => as_type!(chrono::NaiveTime),
+        R::ChronoDateTime => as_type!(chrono::NaiveDateTime),
+        R::ChronoUtc => as_type!(chrono::DateTime<chrono::Utc>),
+        R::JsonValue => as_type!(serde_json::Value),
+        other => panic!("{other:?} is not proved live"),
+    }
+}
+
+/// Every type of the table, as a column, and as an array column; one row of values bound
+/// through the table's Rust type, one row of NULLs; every pair read and bound.
+#[test]
+fn the_type_table_matches_the_postgres_crate() {
+    let db = pg::create_database("typed_rows");
+    let mut client = pg::admin(&db);
+    let scalars = scalars();
+    let mut columns = Vec::new();
+    for (n, scalar) in scalars.iter().enumerate() {
+        let name = match scalar {
+            Scalar::Varchar => "character varying(255)".to_string(),
+            Scalar::Bpchar => "character(4)".to_string(),
+            Scalar::Numeric => "numeric(18,2)".to_string(),
+            other => other.sql_name().to_string(),
+        };
+        columns.push((format!("c{n}"), name.clone(), PgType::Scalar(*scalar)));
+        columns.push((format!("a{n}"), format!("{name}[]"), PgType::Array(*scalar)));
+    }
+    let ddl = columns
+        .iter()
+        .map(|(column, ty, _)| format!("{column} {ty}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    client
+        .batch_execute(&format!(
+            "CREATE TABLE t (id serial PRIMARY KEY, {ddl}); INSERT INTO t DEFAULT VALUES"
+        ))
+        .unwrap();
+    let rusts: Vec<RustType> = rust_scalars()
+        .into_iter()
+        .flat_map(|r| [RustType::Scalar(r), RustType::Vec(r)])
+        .collect();
+
+    // Binding: every Rust type into every column; accepted exactly where the table says.
+    let mut checked = 0;
+    for (column, ty, pg_type) in &columns {
+        for rust in &rusts {
+            let value = sample(*rust);
+            let result = client.execute(
+                &format!("UPDATE t SET {column} = $1 WHERE id = 1"),
+                &[value.as_ref()],
+            );
+            let wrong =
+                matches!(&result, Err(e) if e.source().is_some_and(|s| s.is::<WrongType>()));
+            if rust.accepts(*pg_type) {
+                assert!(
+                    result.is_ok(),
+                    "bind {} into {ty}: {result:?}",
+                    rust.display()
+                );
+            } else {
+                assert!(
+                    wrong,
+                    "bind {} into {ty} must be WrongType: {result:?}",
+                    rust.display()
+                );
+            }
+            checked += 1;
+        }
+    }
+    // The row as bound last by an accepted type: set every column from its table type.
+    for (column, _, pg_type) in &columns {
+        if pg_type.scalar() == Scalar::Numeric {
+            continue; // set below: no Rust type of this test binds numeric
+        }
+        let rust = rusts.iter().find(|r| r.accepts(*pg_type)).unwrap();
+        client
+            .execute(
+                &format!("UPDATE t SET {column} = $1 WHERE id = 1"),
+                &[sample(*rust).as_ref()],
+            )
+            .unwrap();
+    }
+    client
+        .execute("UPDATE t SET c6 = 12.5, a6 = '{12.5}' WHERE id = 1", &[])
+        .unwrap();
+    client
+        .batch_execute("INSERT INTO t DEFAULT VALUES")
+        .unwrap();
+
+    // Reading: every column into every Rust type, values and NULLs.
+    let rows = client.query("SELECT * FROM t ORDER BY id", &[]).unwrap();
+    assert_eq!(rows.len(), 2);
+    for (n, (column, ty, pg_type)) in columns.iter().enumerate() {
+        let index = n + 1;
+        assert_eq!(rows[0].columns()[index].name(), column);
+        for rust in &rusts {
+            let value = read(&rows[0], index, *rust);
+            let null = read(&rows[1], index, *rust);
+            if rust.accepts(*pg_type) {
+                assert!(
+                    matches!(&value, Outcome::Read(Some(_))),
+                    "read {ty} as {}: {value:?}",
+                    rust.display()
+                );
+                assert_eq!(
+                    null,
+                    Outcome::Read(None),
+                    "NULL {ty} as Option<{}>",
+                    rust.display()
+                );
+            } else {
+                assert_eq!(value, Outcome::WrongType, "read {ty} as {}", rust.display());
+                assert_eq!(null, Outcome::WrongType, "NULL {ty} as {}", rust.display());
+            }
+            checked += 1;
+        }
+    }
+    // The values read are the values bound.
+    let find = |scalar: Scalar| {
+        1 + columns
+            .iter()
+            .position(|(_, _, t)| *t == PgType::Scalar(scalar))
+            .unwrap()
+    };
+    assert_eq!(
+        rows[0].get::<_, Option<f64>>(find(Scalar::Float8)),
+        Some(1234.25)
+    );
+    assert_eq!(
+        rows[0]
+            .get::<_, Option<String>>(find(Scalar::Varchar))
+            .as_deref(),
+        Some("Gold")
+    );
+    assert_eq!(
+        rows[0]
+            .get::<_, Option<String>>(find(Scalar::Bpchar))
+            .as_deref(),
+        Some("Gold")
+    );
+    assert_eq!(
+        rows[0].get::<_, Option<i64>>(find(Scalar::Int8)),
+        Some(5_000_000_000)
+    );
+    // `id` (serial, NOT NULL) is read as a plain i32.
+    assert_eq!(rows[1].get::<_, i32>(0), 2);
+    // 34 columns (17 types and their arrays) x 26 Rust types (13 and their Vecs), bound and read.
+    assert_eq!(checked, 2 * columns.len() * rusts.len());
+    eprintln!("typed_rows: {checked} (type, column) pairs checked");
+}
+
+// ---- hc_query! end to end: a generated crate's typed queries against the live database ----
+
+use hc_schema_tests::cargo::{cargo, run, TempCrate};
+
+const ACCOUNT_DDL: &str = "CREATE SCHEMA salesforce;
+CREATE TABLE salesforce.account (
+    id serial NOT NULL PRIMARY KEY,
+    sfid character varying(18),
+    name character varying(255),
+    billingcountry character varying(80),
+    annualrevenue double precision,
+    numberofemployees integer,
+    isdeleted boolean
+);
+INSERT INTO salesforce.account (sfid, name, billingcountry, annualrevenue, numberofemployees, isdeleted) VALUES
+    ('001000000000001AAA', 'Acme', 'France', 1250000.5, 40, false),
+    ('001000000000002AAA', NULL, 'France', NULL, NULL, false),
+    ('001000000000003AAA', 'Other', 'Spain', 10, 2, false);";
+
+/// A snapshot of `account` with these types (name, type) and `id` NOT NULL.
+fn typed_snapshot(env: &str, columns: &[(&str, &str)]) -> String {
+    let mut lines = vec![
+        "\"id\": { \"type\": \"integer\", \"nullable\": false, \"system\": true }".to_string(),
+    ];
+    for (column, ty) in columns {
+        lines.push(format!("\"{column}\": {{ \"type\": \"{ty}\" }}"));
+    }
+    format!(
+        "{{ \"format\": 1, \"environment\": \"{env}\", \"schema\": \"salesforce\", \"tables\": {{ \
+         \"account\": {{ \"access\": \"read_write\", \"columns\": {{ {} }} }} }} }}\n",
+        lines.join(", ")
+    )
+}
+
+const COLUMNS: &[(&str, &str)] = &[
+    ("sfid", "character varying(18)"),
+    ("name", "character varying(255)"),
+    ("billingcountry", "character varying(80)"),
+    ("annualrevenue", "double precision"),
+    ("numberofemployees", "integer"),
+    ("isdeleted", "boolean"),
+];
+
+const MAIN: &str = r#"use hc_schema_macro::hc_query;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let url = std::env::var("DATABASE_URL")?;
+    let mut client = postgres::Client::connect(&url, postgres::NoTls)?;
+    let country = String::from("France");
+    let rows = hc_query!(
+        "SELECT a.id, a.sfid, a.name, a.annualrevenue AS revenue, a.numberofemployees
+           FROM salesforce.account a WHERE a.billingcountry = $1 AND NOT a.isdeleted ORDER BY a.id",
+        country,
+    )
+    .fetch_all(&mut client)?;
+    for row in &rows {
+        let id: i32 = row.id;
+        let name: Option<String> = row.name.clone();
+        let revenue: Option<f64> = row.revenue;
+        let employees: Option<i32> = row.numberofemployees;
+        println!("row {id} {:?} {name:?} {revenue:?} {employees:?}", row.sfid);
+    }
+    let counted = hc_query!("SELECT count(*) AS n FROM salesforce.account WHERE billingcountry IN ($1, $2)", "France", "Spain")
+        .fetch_one(&mut client)?;
+    let n: i64 = counted.n;
+    println!("count {n}");
+    let mut tx = client.transaction()?;
+    let inserted = hc_query!(
+        "INSERT INTO salesforce.account (name, billingcountry, annualrevenue) VALUES ($1, $2, $3) RETURNING id, sfid",
+        "New", Some("Peru"), 7.5f64,
+    )
+    .fetch_one(&mut tx)?;
+    println!("inserted {} {:?}", inserted.id, inserted.sfid);
+    let changed = hc_query!("UPDATE salesforce.account SET name = $1 WHERE id = $2", None::<String>, inserted.id)
+        .execute(&mut tx)?;
+    println!("changed {changed}");
+    let none = hc_query!("SELECT a.name AS \"name!\" FROM salesforce.account a WHERE a.sfid = $1 LIMIT $2", "nope", 1i64)
+        .fetch_optional(&mut tx)?;
+    println!("none {}", none.is_none());
+    // `= ANY($1)` takes a Vec or a slice; OFFSET and a cast type their parameters; an
+    // expression typed in its alias; a user type (no derives on the row then).
+    let ids = vec!["001000000000001AAA".to_string(), "001000000000003AAA".to_string()];
+    let any = hc_query!(
+        "SELECT upper(a.name) AS \"loud!: String\" FROM salesforce.account a
+          WHERE a.sfid = ANY($1) AND a.numberofemployees > $2::int ORDER BY a.id OFFSET $3",
+        ids, 1, 0i64,
+    )
+    .fetch_all(&mut tx)?;
+    println!("any {:?}", any.iter().map(|r| r.loud.as_str()).collect::<Vec<_>>());
+    struct Name(Option<String>);
+    impl<'a> postgres::types::FromSql<'a> for Name {
+        fn from_sql(ty: &postgres::types::Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+            Ok(Name(Some(String::from_sql(ty, raw)?)))
+        }
+        fn from_sql_null(_: &postgres::types::Type) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+            Ok(Name(None))
+        }
+        fn accepts(ty: &postgres::types::Type) -> bool {
+            <String as postgres::types::FromSql>::accepts(ty)
+        }
+    }
+    let named = hc_query!("SELECT a.name AS \"name!: Name\" FROM salesforce.account a WHERE a.sfid = $1", &ids[..1][0])
+        .fetch_one(&mut tx)?;
+    println!("named {:?}", named.name.0);
+    tx.commit()?;
+    // A NULL read as `name!` fails with the query's place, column and type.
+    let err = hc_query!("SELECT a.name AS \"name!\" FROM salesforce.account a WHERE a.sfid = $1", "001000000000002AAA")
+        .fetch_one(&mut client)
+        .unwrap_err();
+    println!("error {err}");
+    println!("accounts {:?}", accounts(&mut client)?);
+    Ok(())
+}
+
+/// The named form: a struct of the app's own, which functions can return.
+#[derive(Debug)]
+struct Account {
+    sfid: Option<String>,
+    revenue: Option<f64>,
+}
+
+fn accounts(client: &mut postgres::Client) -> Result<Vec<Account>, hc_schema_snapshot::query::QueryError> {
+    hc_query!(
+        Account,
+        "SELECT a.sfid, a.annualrevenue AS revenue FROM salesforce.account a WHERE a.billingcountry = $1",
+        "Spain",
+    )
+    .fetch_all(client)
+}
+"#;
+
+fn typed_crate(prod: &[(&str, &str)], main: &str) -> TempCrate {
+    let krate = TempCrate::new(
+        "typed_query_app",
+        &[],
+        &[
+            ("src/main.rs", main),
+            ("hc-schema/test.json", &typed_snapshot("test", COLUMNS)),
+            ("hc-schema/prod.json", &typed_snapshot("prod", prod)),
+        ],
+    );
+    krate.add_dependencies("postgres = \"0.19\"\n");
+    krate
+}
+
+#[test]
+fn hc_query_runs_against_the_live_database() {
+    // prod spells name as text and billingcountry longer: drift no Rust type notices.
+    let mut prod = COLUMNS.to_vec();
+    prod[1] = ("name", "text");
+    prod[2] = ("billingcountry", "character varying(255)");
+    let krate = typed_crate(&prod, MAIN);
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(ok, "{stderr}");
+    let db = pg::create_database("typed_query");
+    pg::admin(&db).batch_execute(ACCOUNT_DDL).unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let mut command = cargo(krate.path());
+    command.args(["run", "--quiet"]).env("DATABASE_URL", &url);
+    let (output, stderr) = run(&mut command);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().collect::<Vec<_>>(),
+        [
+            "row 1 Some(\"001000000000001AAA\") Some(\"Acme\") Some(1250000.5) Some(40)",
+            "row 2 Some(\"001000000000002AAA\") None None None",
+            "count 3",
+            "inserted 4 None",
+            "changed 1",
+            "none true",
+            "any [\"ACME\", \"OTHER\"]",
+            "named Some(\"Acme\")",
+            "error hc_query! at src/main.rs:64:15: reading column `name!` as String: error \
+             deserializing column 0: a Postgres value was `NULL`",
+            "accounts [Account { sfid: Some(\"001000000000003AAA\"), revenue: Some(10.0) }]",
+        ],
+        "{stdout}"
+    );
+
+    // A parameter of the wrong Rust type: a compile error naming the parameter and column.
+    krate.write(
+        "src/main.rs",
+        "use hc_schema_macro::hc_query;\nfn main() {\n    let mut client: postgres::Client = unimplemented!();\n    \
+         let _ = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.annualrevenue > $1\", \"ten\")\n        \
+         .fetch_all(&mut client);\n}\n",
+    );
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "error[E0277]: hc_query! parameter $1 stands for `account.annualrevenue`, read as \
+             f64: `str` cannot be bound to it"
+        ),
+        "{stderr}"
+    );
+
+    // A column whose type differs between test and prod in a way no Rust type reads: an
+    // error in every build, naming both.
+    let mut prod = COLUMNS.to_vec();
+    prod[3] = ("annualrevenue", "character varying(255)");
+    let krate = typed_crate(&prod, MAIN);
+    for env in ["test", "prod"] {
+        let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", env)]);
+        assert!(!ok, "{env}");
+        assert!(
+            stderr.contains(
+                "error: `account.annualrevenue` is character varying(255) in prod \
+                 (hc-schema/prod.json) but double precision in test (hc-schema/test.json); \
+                 no Rust type reads both"
+            ),
+            "{env}: {stderr}"
+        );
+    }
+}
