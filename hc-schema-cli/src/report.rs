@@ -235,6 +235,9 @@ pub struct Counts {
     pub unguarded: usize,
     /// SQL strings skipped (notes).
     pub skipped: usize,
+    /// SQL strings whose columns the check could not read, skipped or unguarded: never a
+    /// plain "ok" beside them.
+    pub not_checked: usize,
     /// `SELECT *` over Heroku Connect tables (`star`).
     pub star: usize,
 }
@@ -400,6 +403,7 @@ impl<'a> Report<'a> {
                 SqlFindingKind::Skipped => counts.skipped += 1,
                 SqlFindingKind::Star => counts.star += 1,
             }
+            counts.not_checked += usize::from(entry.finding.unread());
         }
         counts
     }
@@ -455,8 +459,8 @@ impl<'a> Report<'a> {
         // Never a plain `ok` when some SQL was not checked.
         let verdict = if self.failed() || self.incomplete() {
             "FAILED".to_string()
-        } else if counts.skipped > 0 {
-            format!("ok with {} SQL string(s) not checked", counts.skipped)
+        } else if counts.not_checked > 0 {
+            format!("ok with {} SQL string(s) not checked", counts.not_checked)
         } else {
             "ok".to_string()
         };

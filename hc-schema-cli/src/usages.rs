@@ -200,12 +200,7 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
         .collect();
     let incomplete = sources.incomplete();
     // SQL the check could not analyse may use the subject: no "safe" over it.
-    let skipped = sources
-        .sql
-        .findings
-        .iter()
-        .filter(|f| f.kind == SqlFindingKind::Skipped)
-        .count();
+    let skipped = sources.sql.findings.iter().filter(|f| f.unread()).count();
     let sites_of =
         |access: Access| -> Vec<&Found> { found.iter().filter(|f| f.access == access).collect() };
     match args.format {

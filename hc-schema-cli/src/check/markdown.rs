@@ -14,8 +14,11 @@ pub fn check(report: &Report<'_>) -> String {
     let counts = report.counts();
     let verdict = if report.failed() || report.incomplete() {
         "❌ FAILED".to_string()
-    } else if counts.skipped > 0 {
-        format!("⚠️ ok with {} SQL string(s) not checked", counts.skipped)
+    } else if counts.not_checked > 0 {
+        format!(
+            "⚠️ ok with {} SQL string(s) not checked",
+            counts.not_checked
+        )
     } else {
         "✅ ok".to_string()
     };

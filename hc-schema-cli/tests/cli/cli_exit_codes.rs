@@ -322,3 +322,43 @@ fn unsupported_formats_are_usage_errors() {
         );
     }
 }
+
+/// Unguarded SQL that names a Heroku Connect table but cannot be read (its columns unknown):
+/// `usages` cannot call any column safe (2), and with `unguarded = "warn"` the verdict says
+/// what was not checked, never a plain "ok" (text and markdown).
+#[test]
+fn unread_unguarded_sql_is_never_safe_nor_plainly_ok() {
+    let dir = workspace();
+    let d = dir.path();
+    for sql in [
+        "SELECT name FROM salesforce.account WHERE loyalty_tier__c BETWEEN SYMMETRIC 1 AND 2",
+        "TABLE salesforce.account",
+    ] {
+        write(
+            d,
+            "lib/src/lib.rs",
+            &format!(
+                "#[hc_schema_macro::hc_requires(Loyalty_Program__c(Name), account(name))]\n\
+                 pub struct Program;\n\
+                 pub fn q() -> &'static str {{ \"{sql}\" }}\n"
+            ),
+        );
+        write(d, "hc-schema.toml", "");
+        codes(d, &[(&["usages", "account.billingcity"], 2)]);
+        write(d, "hc-schema.toml", "[check]\nunguarded = \"warn\"\n");
+        let run = hc(d, &["check", "--env", "test"]);
+        assert_eq!(run.code, 0, "{sql}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("ok with 1 SQL string(s) not checked"),
+            "{sql}: {}",
+            run.stdout
+        );
+        let run = hc(d, &["check", "--env", "test", "--format", "markdown"]);
+        assert!(
+            run.stdout
+                .contains("⚠️ ok with 1 SQL string(s) not checked"),
+            "{sql}: {}",
+            run.stdout
+        );
+    }
+}

@@ -146,6 +146,17 @@ pub struct SqlFinding {
 }
 
 impl SqlFinding {
+    /// Whether the SQL's columns are unknown to the check: skipped SQL, or unguarded SQL that
+    /// names Heroku Connect tables but could not be read (no subject). Nothing may be called
+    /// safe over it (`usages`), and no summary says a plain "ok" beside it.
+    pub fn unread(&self) -> bool {
+        match self.kind {
+            SqlFindingKind::Skipped => true,
+            SqlFindingKind::Unguarded => self.subjects.is_empty(),
+            _ => false,
+        }
+    }
+
     /// Where it is.
     pub fn site(&self) -> Site {
         Site {
