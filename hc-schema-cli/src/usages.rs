@@ -376,7 +376,8 @@ pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outc
     if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }
-    let manifest = Manifest::from_usages(&sources.usages);
+    // Every use the scan knows, SQL strings included (the one meaning of "needed").
+    let manifest = Manifest::from_usages(&sources.uses.usages);
     let allowances = allowances_of(&sources.usages);
     let conditions = sources.conditions();
     match args.format {

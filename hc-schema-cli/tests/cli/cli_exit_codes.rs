@@ -362,3 +362,31 @@ fn unread_unguarded_sql_is_never_safe_nor_plainly_ok() {
         );
     }
 }
+
+/// `requirements` lists every use `usages`, `diff` and `check` count: a column read only by a
+/// SQL string inside an annotated item is needed too.
+#[test]
+fn requirements_list_the_columns_of_sql_strings() {
+    let dir = workspace();
+    let d = dir.path();
+    write(
+        d,
+        "lib/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(Loyalty_Program__c(Name), account(name))]\n\
+         pub fn f() -> &'static str { \"SELECT name, billingcity FROM salesforce.account\" }\n",
+    );
+    let run = hc(d, &["requirements", "--format", "json"]);
+    assert!(
+        run.stdout.contains("billingcity"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+    let run = hc(d, &["requirements"]);
+    assert!(
+        run.stdout.contains("billingcity"),
+        "{}{}",
+        run.stdout,
+        run.stderr
+    );
+}
