@@ -14,7 +14,7 @@ use hc_schema_snapshot::registry::Record;
 use hc_schema_snapshot::syntax::Annotation;
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
-use crate::{snapshots, validate};
+use crate::{origin, snapshots, validate};
 
 /// Expand `#[hc_requires(args)] item`.
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -23,6 +23,13 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
         .as_ref()
         .as_ref()
         .is_ok_and(|selection| selection.registry);
+    // Written where `hc-schema check` reads it, or the build says so (every annotation).
+    // (A selection that cannot be read is reported below, as it is.)
+    if let (Ok(selection), Some(first)) = (selection.as_ref(), args.clone().into_iter().next()) {
+        if let Some(error) = origin::unseen(&first, "#[hc_requires]", selection.macro_generated) {
+            return with_errors(&[error], item);
+        }
+    }
     // The common case, read from the arguments' text: nothing to report, nothing to register.
     if !registry && validate::plainly_satisfied(args.to_string(), &selection) {
         return item;

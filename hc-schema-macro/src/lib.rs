@@ -24,6 +24,7 @@
 mod cache;
 mod expand;
 mod judge;
+mod origin;
 mod snapshots;
 mod sql;
 mod validate;

@@ -184,6 +184,7 @@ fn decode_selection() -> Result<Selection, String> {
             // No build script, so no hc-schema.toml: the default, nothing registered.
             registry: false,
             strict_access: false,
+            macro_generated: Default::default(),
             manifest_dir: None,
             feature_envs: Vec::new(),
             registry_crate: None,
@@ -226,6 +227,7 @@ mod tests {
             fingerprint: "f".into(),
             registry: false,
             strict_access: false,
+            macro_generated: Default::default(),
             manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
             feature_envs: vec!["prod".into()],
             registry_crate: None,

@@ -27,6 +27,9 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
         Err(error) => return expand::error_only(&error),
     };
     let selection = crate::snapshots::selection();
+    if let Some(error) = unseen(&literal, "hc_sql!", &selection) {
+        return expand::with_errors(&[error], &literal);
+    }
     let setup = check::setup_errors(&selection, literal.span);
     if !setup.is_empty() || selection.as_ref().is_err() {
         return expand::with_errors(&setup, &literal);
@@ -65,4 +68,17 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
         return expand::registered(&analysis, &literal);
     }
     expand::plain(&literal)
+}
+
+/// The error for a query another macro produced, which `hc-schema check` cannot see
+/// ([`crate::origin`]), unless `[check] macro_generated = "allow"`.
+fn unseen(
+    literal: &literal::SqlLiteral,
+    what: &str,
+    selection: &Result<hc_schema_snapshot::selection::Selection, String>,
+) -> Option<syn::Error> {
+    // A selection that cannot be read is reported as it is.
+    let setting = selection.as_ref().ok()?.macro_generated;
+    let token = proc_macro::TokenTree::Literal(literal.token.clone());
+    crate::origin::unseen(&token, what, setting)
 }

@@ -32,7 +32,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// The file name looked for.
 pub const FILE_NAME: &str = "hc-schema.toml";
@@ -166,6 +166,35 @@ pub struct CheckConfig {
     /// ```
     #[serde(default)]
     pub star: StarLevel,
+    /// What the build does with an `#[hc_requires]` or `hc_sql!` that another macro produced
+    /// (a proc macro, or a `macro_rules!` of a crate outside the workspace): `hc-schema check`
+    /// reads source files and cannot expand macros, so it never sees such a requirement.
+    /// `"error"` (the default) fails the build at it, so that "the build passes and `check`
+    /// passes" means everything was checked; `"allow"` accepts it on purpose (then `check` does
+    /// not cover it: the build and the release phase still do).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::config::{Config, MacroGenerated};
+    /// assert_eq!(Config::parse("", "hc-schema.toml").unwrap().check.macro_generated, MacroGenerated::Error);
+    /// let config = Config::parse("[check]\nmacro_generated = \"allow\"\n", "hc-schema.toml").unwrap();
+    /// assert_eq!(config.check.macro_generated, MacroGenerated::Allow);
+    /// assert!(Config::parse("[check]\nmacro_generated = \"warn\"\n", "hc-schema.toml").is_err());
+    /// ```
+    #[serde(default)]
+    pub macro_generated: MacroGenerated,
+}
+
+/// `[check] macro_generated`: `"error"` or `"allow"`. (No `"warn"`: a proc macro on stable Rust
+/// cannot emit a warning in every position an annotation can stand, and a setting must do what
+/// it says.)
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MacroGenerated {
+    /// A macro-produced requirement fails the build.
+    #[default]
+    Error,
+    /// Accepted on purpose: `hc-schema check` does not cover it.
+    Allow,
 }
 
 fn warn() -> LintLevel {
@@ -181,6 +210,7 @@ impl Default for CheckConfig {
             unguarded: LintLevel::Error,
             skipped: LintLevel::Warn,
             star: StarLevel::Warn,
+            macro_generated: MacroGenerated::Error,
         }
     }
 }

@@ -120,6 +120,10 @@ pub struct Selection {
     /// Whether a write to a table of unknown mapping access fails (`[check] strict_access`).
     #[serde(default)]
     pub strict_access: bool,
+    /// What the macro does with a requirement another macro produced (`[check]
+    /// macro_generated`; absent in an older encoding: the strict default).
+    #[serde(default)]
+    pub macro_generated: crate::config::MacroGenerated,
     /// The crate the selection was made for (its `CARGO_MANIFEST_DIR`), when made by a build
     /// script. Two checkouts sharing one target directory share the build script's output; the
     /// macro compares this with its own crate and selects again when they differ.
@@ -261,6 +265,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             fingerprint: String::new(),
             registry: project.config.registry.enabled,
             strict_access: project.config.check.strict_access,
+            macro_generated: project.config.check.macro_generated,
             manifest_dir: None,
             feature_envs: inputs.feature_envs.clone(),
             registry_crate: None,
@@ -290,6 +295,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         fingerprint: String::new(),
         registry: project.config.registry.enabled,
         strict_access: project.config.check.strict_access,
+        macro_generated: project.config.check.macro_generated,
         manifest_dir: None,
         feature_envs: inputs.feature_envs.clone(),
         registry_crate: None,

@@ -64,6 +64,9 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         Err(error) => return errors_only(&[error]),
     };
     let selection = snapshots::selection();
+    if let Some(error) = super::unseen(&literal, "hc_query!", &selection) {
+        return errors_only(&[error]);
+    }
     let setup = check::setup_errors(&selection, literal.span);
     if !setup.is_empty() || selection.as_ref().is_err() {
         return errors_only(&or_one(

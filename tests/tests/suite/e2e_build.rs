@@ -866,3 +866,69 @@ fn a_snapshot_copied_over_another_environment_fails_both_macro_forms() {
         );
     }
 }
+
+/// An `#[hc_requires]` or `hc_sql!` that a proc macro produced is enforced by the build but
+/// invisible to `hc-schema check` (it reads source files, it cannot expand macros): the build
+/// fails at it by default, naming the setting; `[check] macro_generated = "allow"` accepts it
+/// on purpose. The requirements here hold, so only the origin fails.
+#[test]
+fn a_requirement_another_macro_produced_fails_the_build_unless_allowed() {
+    let krate = TempCrate::new(
+        "macro_generated",
+        &["prod-snapshot"],
+        &[
+            (
+                "src/main.rs",
+                "gen::annotated!();\n\
+                 const Q: &str = gen::query!();\n\
+                 fn main() { generated(); println!(\"{Q}\"); }\n",
+            ),
+            (
+                "hc-schema/prod.json",
+                &snapshot_json("prod", &[("account", &["name"])]),
+            ),
+            (
+                "gen/Cargo.toml",
+                "[package]\nname = \"gen\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+                 publish = false\n\n[lib]\nproc-macro = true\n",
+            ),
+            (
+                "gen/src/lib.rs",
+                "use proc_macro::TokenStream;\n\
+                 #[proc_macro]\n\
+                 pub fn annotated(_: TokenStream) -> TokenStream {\n\
+                 \x20   \"#[::hc_schema_macro::hc_requires(account(name))] pub fn generated() {}\"\n\
+                 \x20       .parse().unwrap()\n\
+                 }\n\
+                 #[proc_macro]\n\
+                 pub fn query(_: TokenStream) -> TokenStream {\n\
+                 \x20   \"::hc_schema_macro::hc_sql!(\\\"SELECT a.name FROM salesforce.account a\\\")\"\n\
+                 \x20       .parse().unwrap()\n\
+                 }\n",
+            ),
+        ],
+    );
+    krate.add_dependencies("gen = { path = \"gen\" }\n");
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok, "a macro-produced requirement passed:\n{stderr}");
+    for what in ["#[hc_requires]", "hc_sql!"] {
+        assert!(
+            stderr.contains(&format!(
+                "this {what} cannot be seen by `hc-schema check`: another macro produced it"
+            )),
+            "{what}:\n{stderr}"
+        );
+    }
+    assert!(stderr.contains("macro_generated = \"allow\""), "{stderr}");
+    // A new hc-schema.toml: the build says to touch build.rs (it cannot watch a file that did
+    // not exist), then reads the setting.
+    krate.write("hc-schema.toml", "[check]\nmacro_generated = \"allow\"\n");
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok && stderr.contains("touch build.rs"), "{stderr}");
+    krate.write(
+        "build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n// touched\n",
+    );
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(ok, "allowed on purpose:\n{stderr}");
+}
