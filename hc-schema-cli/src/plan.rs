@@ -67,7 +67,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
     let (target, others) = loaded?;
     let mut snapshots: Vec<(&str, &Snapshot)> = vec![(args.env.as_str(), &target)];
     snapshots.extend(others.iter().map(|(e, s)| (e.as_str(), s)));
-    let sources = Sources::check(scan, &ctx.project, &snapshots);
+    let sources = Sources::check(scan, &ctx, &snapshots);
     if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }

@@ -2,7 +2,8 @@
 //! queries (their SQL analysed with the project's snapshots, as the build analyses it), the
 //! SQL findings, and whether anything could not be read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::manifest::{Site, Usage};
@@ -24,21 +25,43 @@ pub struct Sources {
     /// Every use the scan knows (requirements, SQL strings no annotation declares, `SELECT
     /// *`): what every command counts as needed.
     pub uses: Uses,
+    /// Crates with requirements whose build reads another snapshot directory than this
+    /// command ([`other_snapshot_dirs`]), shown with the directory they read.
+    pub elsewhere: Vec<String>,
+    /// The snapshot directory this command reads, as shown.
+    ours: String,
 }
 
 impl Sources {
     /// Run the SQL checks over `scan` with `snapshots` (every snapshot of the project that
     /// loads, with its environment): the context `hc_sql!` gets from the build script.
-    pub fn check(scan: Scan, project: &Project, snapshots: &[(&str, &Snapshot)]) -> Sources {
-        let sql = sqlcheck::check_project(&scan, &project.config, snapshots);
+    pub fn check(scan: Scan, ctx: &Context, snapshots: &[(&str, &Snapshot)]) -> Sources {
+        let sql = sqlcheck::check_project(&scan, &ctx.project.config, snapshots);
         let usages = sql.all_usages(&scan);
         let uses = sql.uses(&scan);
+        let elsewhere = other_snapshot_dirs(ctx, &uses);
         Sources {
             scan,
             sql,
             usages,
             uses,
+            elsewhere,
+            ours: ctx.show(&ctx.project.snapshot_dir()),
         }
+    }
+
+    /// Why the builds and this command would not read the same snapshots, or `None`.
+    pub fn elsewhere_message(&self) -> Option<String> {
+        (!self.elsewhere.is_empty()).then(|| {
+            format!(
+                "the builds of {} read other snapshots than this command ({}): it would check \
+                 the code against snapshots its builds never use; run the command in that crate \
+                 (--manifest-path <crate>/Cargo.toml), or put one hc-schema.toml at the workspace \
+                 root (`hc-schema init` writes it) so that the builds and the CLI read the same",
+                self.elsewhere.join(", "),
+                self.ours
+            )
+        })
     }
 
     /// Why what the code requires is not completely known (a file or item not read, an
@@ -46,6 +69,9 @@ impl Sources {
     /// place; `None` when it is. A command that reports what the code needs must not claim
     /// "nothing needs it" then.
     pub fn incomplete(&self) -> Option<String> {
+        if let Some(message) = self.elsewhere_message() {
+            return Some(message);
+        }
         let mut places: Vec<String> = self
             .scan
             .errors
@@ -151,5 +177,47 @@ pub fn read(ctx: &Context) -> Sources {
         }
     }
     let refs: Vec<(&str, &Snapshot)> = snapshots.iter().map(|(e, s)| (e.as_str(), s)).collect();
-    Sources::check(scan, &ctx.project, &refs)
+    Sources::check(scan, ctx, &refs)
+}
+
+/// The crates holding a use whose build reads another snapshot directory than `ctx` (each
+/// build script finds its `hc-schema.toml` from its own crate up, else uses `hc-schema/` next
+/// to the crate): a check at a workspace root without a config, while members keep their own
+/// `hc-schema/`, would read snapshots no build uses. Each crate once, with the directory it
+/// reads; a crate whose build would find no snapshot is left out (that build fails by itself).
+pub fn other_snapshot_dirs(ctx: &Context, uses: &Uses) -> Vec<String> {
+    let ours = ctx.project.snapshot_dir();
+    let same = |a: &Path, b: &Path| {
+        a == b
+            || matches!(
+                (std::fs::canonicalize(a), std::fs::canonicalize(b)),
+                (Ok(a), Ok(b)) if a == b
+            )
+    };
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut out = Vec::new();
+    for usage in &uses.usages {
+        let file = ctx.base.join(&usage.file);
+        let Some(krate) = file
+            .ancestors()
+            .skip(1)
+            .find(|dir| dir.join("Cargo.toml").is_file())
+        else {
+            continue;
+        };
+        if !seen.insert(krate.to_path_buf()) {
+            continue;
+        }
+        // A config that does not load fails that crate's build by itself.
+        let Ok(project) = Project::discover(krate) else {
+            continue;
+        };
+        let theirs = project.snapshot_dir();
+        // A build that finds no snapshot at all fails by itself ("no snapshot to check
+        // against"): only a directory it would read is a disagreement.
+        if !project.available_envs().is_empty() && !same(&theirs, &ours) {
+            out.push(format!("{} (reads {})", ctx.show(krate), ctx.show(&theirs)));
+        }
+    }
+    out
 }

@@ -83,7 +83,7 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
     });
     let loaded = loaded?;
     let refs: Vec<(&str, &Snapshot)> = loaded.iter().map(|(e, s)| (e.as_str(), s)).collect();
-    let sources = Sources::check(scan, &ctx.project, &refs);
+    let sources = Sources::check(scan, &ctx, &refs);
     let conditions = sources.conditions();
     let when = |site: &Site| {
         conditions

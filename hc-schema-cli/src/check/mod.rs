@@ -178,9 +178,16 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         .chain(&loaded.others)
         .map(|(r, s)| (r.env.as_str(), s))
         .collect();
-    let sources = Sources::check(scan, &ctx.project, &snapshots);
+    let sources = Sources::check(scan, &ctx, &snapshots);
     if sources.nothing_scanned() && !args.allow_empty {
         return Err(Failure(nothing_checked(&ctx, sources.scan.files)));
+    }
+    // The builds and `check` must read the same snapshots (a file given by path is the user's
+    // choice).
+    if selection.reason != Reason::SnapshotVar {
+        if let Some(message) = sources.elsewhere_message() {
+            return Err(Failure(message));
+        }
     }
     let known = loaded.known();
     let strict_access = args.strict_access || selection.strict_access;

@@ -390,3 +390,61 @@ fn requirements_list_the_columns_of_sql_strings() {
         run.stderr
     );
 }
+
+/// A workspace root without `hc-schema.toml` whose member keeps its own `hc-schema/`: the
+/// member's build reads `app/hc-schema/`, so a check at the root that read the root's
+/// (leftover) snapshots would pass what the build fails. Every command that reads the code
+/// says the two disagree (2); in the member, or with one config at the root, they agree.
+#[test]
+fn the_cli_reads_the_snapshots_the_builds_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let snapshot = |env: &str, columns: &str| {
+        format!(
+            r#"{{"format": 1, "environment": "{env}", "schema": "salesforce", "tables": {{"account": {{"columns": {{{columns}}}}}}}}}"#
+        )
+    };
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(
+        d,
+        "hc-schema/prod.json",
+        &snapshot("prod", r#""name": {}, "tier__c": {}"#),
+    );
+    write(
+        d,
+        "app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.0.0\"\n",
+    );
+    write(
+        d,
+        "app/hc-schema/prod.json",
+        &snapshot("prod", r#""name": {}"#),
+    );
+    write(
+        d,
+        "app/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(account(name, tier__c))]\npub fn f() {}\n",
+    );
+    for args in [
+        &["check", "--env", "prod"][..],
+        &["usages", "account.tier__c"],
+        &["plan", "prod"],
+        &["requirements"],
+    ] {
+        let run = hc(d, args);
+        assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stderr
+                .contains("read other snapshots than this command"),
+            "{args:?}: {}",
+            run.stderr
+        );
+    }
+    // In the member: its own snapshots, as its build reads them.
+    let run = hc(&d.join("app"), &["check", "--env", "prod"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    // One config at the root: the build and the CLI read the same directory.
+    write(d, "hc-schema.toml", "snapshot_dir = \"app/hc-schema\"\n");
+    let run = hc(d, &["check", "--env", "prod"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+}
