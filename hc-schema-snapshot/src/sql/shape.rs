@@ -45,7 +45,7 @@ pub struct Shape {
     /// The output columns, in order (empty: a statement without `RETURNING`).
     pub outputs: Vec<OutputColumn>,
     /// The parameters `$1..$n`, in order of their number; a number the SQL skips is a
-    /// parameter with [`ParamSource::Unknown`] and no place.
+    /// parameter with no source and no place.
     pub params: Vec<Param>,
     /// Whether the statement's own level has an outer join (a column of the nullable side can
     /// be NULL even when NOT NULL in its table).
