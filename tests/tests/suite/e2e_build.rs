@@ -446,14 +446,7 @@ fn hc_sql_knows_the_configured_schema_and_every_snapshot() {
 /// path once dropped the finding: a silent pass).
 #[test]
 fn a_snapshot_that_stops_parsing_after_indexing_fails_both_macro_forms() {
-    const ANNOTATED: &str = "use hc_schema_macro::hc_requires;\n\
-        #[hc_requires(account(name, tier__c))]\n\
-        fn tiers() {}\n\
-        fn main() { tiers(); }\n";
-    const QUERY: &str = "use hc_schema_macro::hc_sql;\n\
-        const Q: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM salesforce.account a\");\n\
-        fn main() { println!(\"{Q}\"); }\n";
-    for (form, main) in [("#[hc_requires]", ANNOTATED), ("hc_sql!", QUERY)] {
+    for (form, main) in BOTH_FORMS {
         let krate = TempCrate::new(
             "stops_parsing",
             &["prod-snapshot", "test-snapshot"],
@@ -479,12 +472,7 @@ fn a_snapshot_that_stops_parsing_after_indexing_fails_both_macro_forms() {
         let modified = std::fs::metadata(&path).unwrap().modified().unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
         std::fs::write(&path, text.replacen('{', "[", 1)).unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        set_modified(&path, modified);
         // Touch the source only: the crate compiles again, the build script does not run.
         krate.write("src/main.rs", &format!("{main}// touched\n"));
         let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
@@ -814,14 +802,7 @@ fn hc_sql_allowances_reach_the_build_the_registry_and_the_release_phase() {
 /// that says it is another environment's, as the build script and the CLI do, in both forms.
 #[test]
 fn a_snapshot_copied_over_another_environment_fails_both_macro_forms() {
-    const ANNOTATED: &str = "use hc_schema_macro::hc_requires;\n\
-        #[hc_requires(account(name, tier__c))]\n\
-        fn tiers() {}\n\
-        fn main() { tiers(); }\n";
-    const QUERY: &str = "use hc_schema_macro::hc_sql;\n\
-        const Q: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM salesforce.account a\");\n\
-        fn main() { println!(\"{Q}\"); }\n";
-    for (form, main) in [("#[hc_requires]", ANNOTATED), ("hc_sql!", QUERY)] {
+    for (form, main) in BOTH_FORMS {
         let krate = TempCrate::new(
             "copied_over",
             &["prod-snapshot", "test-snapshot"],
@@ -850,13 +831,7 @@ fn a_snapshot_copied_over_another_environment_fails_both_macro_forms() {
             krate.path().join("hc-schema/prod.json"),
         );
         std::fs::copy(&test, &prod).unwrap();
-        let modified = std::fs::metadata(&test).unwrap().modified().unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&prod)
-            .unwrap()
-            .set_modified(modified)
-            .unwrap();
+        set_modified(&prod, std::fs::metadata(&test).unwrap().modified().unwrap());
         krate.write("src/main.rs", &format!("{main}// touched\n"));
         let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
         assert!(!ok, "{form}: test's schema passed as prod's:\n{stderr}");
@@ -931,4 +906,33 @@ fn a_requirement_another_macro_produced_fails_the_build_unless_allowed() {
     );
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
     assert!(ok, "allowed on purpose:\n{stderr}");
+}
+
+/// A crate's `main.rs` requiring `account.tier__c` in each macro form, for the tests that
+/// hold both forms to the same verdict.
+const BOTH_FORMS: [(&str, &str); 2] = [
+    (
+        "#[hc_requires]",
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(name, tier__c))]\n\
+         fn tiers() {}\n\
+         fn main() { tiers(); }\n",
+    ),
+    (
+        "hc_sql!",
+        "use hc_schema_macro::hc_sql;\n\
+         const Q: &str = hc_sql!(\"SELECT a.name, a.tier__c FROM salesforce.account a\");\n\
+         fn main() { println!(\"{Q}\"); }\n",
+    ),
+];
+
+/// Give `path` the modification time `modified`, as `cp -p` or `touch -r` would: an edit that
+/// cargo does not notice.
+fn set_modified(path: &std::path::Path, modified: std::time::SystemTime) {
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
 }
