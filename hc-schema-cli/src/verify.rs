@@ -1,10 +1,13 @@
-//! `hc-schema verify [<env>]`: the live database against the requirements in the sources.
+//! `hc-schema verify [<env>]`: the live database against the requirements in the sources, and
+//! each column's live type against its type in the snapshots the code is built against.
 
 use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use hc_schema_snapshot::built::{declared_rust_type, BuiltTypes};
 use hc_schema_snapshot::verify;
+use hc_schema_snapshot::Snapshot;
 
 use crate::context::Context;
 use crate::output::{print_json, ReportFormat};
@@ -34,8 +37,23 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
     if let Some(message) = sources.incomplete() {
         return Err(Failure(message));
     }
+    // The types the code is built against: the column's type in this environment's snapshot
+    // (a build of it checks against that one), else in every snapshot of the directory.
+    let (snapshots, _) = sources::all_snapshots(&ctx);
+    let own: Vec<(&str, &Snapshot)> = snapshots
+        .iter()
+        .filter(|(e, _)| Some(e.as_str()) == env)
+        .map(|(e, s)| (e.as_str(), s))
+        .collect();
+    let against: Vec<(&str, &Snapshot)> = if own.is_empty() {
+        snapshots.iter().map(|(e, s)| (e.as_str(), s)).collect()
+    } else {
+        own
+    };
+    let built = BuiltTypes::of_usages(&sources.uses.usages, &against, &declared_rust_type);
     // Every use counts, SQL strings no annotation declares too (as in `check`).
-    let (report, code) = match verify::verify_env(&options, env, &schema, &sources.uses.usages) {
+    let verified = verify::verify_typed(&options, env, &schema, &sources.uses.usages, &built);
+    let (report, code) = match verified {
         Ok(report) => (report, ExitCode::SUCCESS),
         Err(verify::VerifyError::Failed(report)) => (*report, ExitCode::from(1)),
         Err(verify::VerifyError::Fetch(err)) => return Err(err.into()),

@@ -90,7 +90,10 @@ fn registration(annotation: &Annotation, via: &str) -> TokenStream {
         .groups
         .first()
         .map_or_else(String::new, |group| group.table.span.file());
-    let record = Record::encode_for_build(&annotation.usages(&file));
+    let usages = annotation.usages(&file);
+    // A typed declaration's Rust type reaches the record through the library's hook.
+    let types = snapshots::built_types(&usages, &hc_schema_snapshot::built::declared_rust_type);
+    let record = Record::encode_typed_for_build(&usages, &types);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

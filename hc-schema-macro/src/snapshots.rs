@@ -93,6 +93,39 @@ pub fn full(snapshot: &SnapshotRef) -> Arc<Result<Snapshot, String>> {
     })
 }
 
+/// The types each column of `usages` was built against, for the registry (issue 21): the
+/// column's type in every selected snapshot that maps it, and the Rust type `rust` gives. A
+/// selected snapshot that cannot be read is left out (its errors are reported elsewhere);
+/// with none left, no type is recorded and the release-phase verify names the columns.
+pub fn built_types(
+    usages: &[hc_schema_snapshot::manifest::Usage],
+    rust: &dyn Fn(
+        &hc_schema_snapshot::manifest::Usage,
+        &hc_schema_snapshot::manifest::Spot,
+    ) -> Option<String>,
+) -> Vec<hc_schema_snapshot::built::BuiltType> {
+    let selection = selection();
+    let Ok(selection) = selection.as_ref() else {
+        return Vec::new();
+    };
+    let loaded: Vec<(String, Arc<Result<Snapshot, String>>)> = selection
+        .selected
+        .iter()
+        .map(|snapshot| (snapshot.env.clone(), full_of(snapshot, selection.reason)))
+        .collect();
+    let snapshots: Vec<(&str, &Snapshot)> = loaded
+        .iter()
+        .filter_map(|(env, snapshot)| Some((env.as_str(), snapshot.as_ref().as_ref().ok()?)))
+        .collect();
+    if snapshots.is_empty() {
+        return Vec::new();
+    }
+    usages
+        .iter()
+        .flat_map(|usage| hc_schema_snapshot::built::of_usage(usage, &snapshots, rust))
+        .collect()
+}
+
 /// The selection of this compilation: from the build script's `HC_SCHEMA_SELECTION`, else from
 /// `HC_SCHEMA_SNAPSHOT` (crates without a build script, such as trybuild's), checked against the
 /// crate being compiled ([`for_this_crate`]). Kept by the macro's cache while the variables stay

@@ -44,6 +44,7 @@
 
 // The application API.
 pub mod build;
+pub mod built;
 pub mod diagnostic;
 #[cfg(feature = "fetch")]
 pub mod fetch;

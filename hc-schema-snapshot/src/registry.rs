@@ -36,7 +36,8 @@
 //! code: the registry is read by the library, across every crate the binary links, each
 //! built with its own configuration.)
 
-use crate::manifest::{Origin, Spot, Usage};
+use crate::built::{BuiltType, BuiltTypes, EnvSpelling};
+use crate::manifest::{Origin, Site, Spot, Usage};
 use crate::requirement::{Access, Allowance};
 use crate::selection::CheckedSchema;
 
@@ -167,6 +168,144 @@ impl Record {
         text
     }
 
+    /// [`Record::encode`] with, after each usage, one line per column giving the types the
+    /// build checked it against (issue 21): `T<TAB>n<TAB>rust<TAB>env=type<TAB>...`, where `n`
+    /// is the column's index in the usage, `rust` the Rust type the use reads or writes it
+    /// with (empty when it has none) and `type` the column's type in that selected
+    /// environment's snapshot (empty when the snapshot has none), all escaped like the file.
+    /// A column of `types` is matched by its site, table and name. Records written before
+    /// these lines existed have none: [`Record::types`] then reports the columns as not
+    /// recorded, and readers that do not know the lines skip them.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::built::{BuiltType, EnvSpelling};
+    /// use hc_schema_snapshot::manifest::{Site, Spot, Usage};
+    /// use hc_schema_snapshot::registry::Record;
+    /// use hc_schema_snapshot::requirement::Access;
+    /// let usage = Usage::read("src/a.rs", Spot::new("account", 3, 15), vec![Spot::new("x", 3, 23)]);
+    /// let typed = BuiltType { site: Site { file: "src/a.rs".into(), line: 3, column: 23 },
+    ///     table: "account".into(), column: "x".into(), access: Access::Read,
+    ///     rust: Some("f64".into()),
+    ///     envs: vec![EnvSpelling { env: "prod".into(), spelling: Some("double precision".into()) }] };
+    /// let text = Record::encode_typed(&[usage.clone()], &[typed.clone()], &[]);
+    /// assert_eq!(text, "src/a.rs\nR account@3:15 x@3:23\nT\t0\tf64\tprod=double precision");
+    /// let record = Record(Box::leak(text.into_boxed_str()));
+    /// assert_eq!((record.usages(), record.types()), (vec![usage], vec![typed]));
+    /// ```
+    pub fn encode_typed(
+        usages: &[Usage],
+        types: &[BuiltType],
+        schemas: &[CheckedSchema],
+    ) -> String {
+        use std::fmt::Write;
+        let mut text = Record::encode(usages);
+        if text.is_empty() {
+            return text;
+        }
+        // Insert each usage's type lines after its own lines: re-encode usage by usage.
+        let mut out = String::with_capacity(text.len() * 2);
+        let mut lines = text.split('\n');
+        out.push_str(lines.next().unwrap_or_default());
+        let mut usage_index = 0usize;
+        let mut pending: Option<&Usage> = None;
+        let flush = |out: &mut String, usage: Option<&Usage>| {
+            let Some(usage) = usage else { return };
+            for (n, spot) in usage.columns.iter().enumerate() {
+                let site = Site::new(&usage.file, spot);
+                let Some(found) = types.iter().find(|t| {
+                    t.site == site && t.table == usage.table.name && t.column == spot.name
+                }) else {
+                    continue;
+                };
+                let _ = write!(
+                    out,
+                    "\nT\t{n}\t{}",
+                    escape(found.rust.as_deref().unwrap_or_default())
+                );
+                for env in &found.envs {
+                    let _ = write!(
+                        out,
+                        "\t{}={}",
+                        escape(&env.env),
+                        escape(env.spelling.as_deref().unwrap_or_default())
+                    );
+                }
+            }
+        };
+        for line in lines.by_ref() {
+            if !line.starts_with("A\t") {
+                flush(&mut out, pending.take());
+                pending = usages.get(usage_index);
+                usage_index += 1;
+            }
+            out.push('\n');
+            out.push_str(line);
+        }
+        flush(&mut out, pending.take());
+        text = out;
+        for checked in schemas {
+            let _ = write!(
+                text,
+                "\nS\t{}\t{}\t{}",
+                escape(&checked.env),
+                escape(&checked.schema),
+                if checked.selected { '1' } else { '0' }
+            );
+        }
+        text
+    }
+
+    /// [`Record::encode_typed`] with the schemas of this build ([`Record::encode_for_build`]).
+    pub fn encode_typed_for_build(usages: &[Usage], types: &[BuiltType]) -> String {
+        Record::encode_typed(usages, types, &CheckedSchema::of_this_build())
+    }
+
+    /// The column types this record carries ([`Record::encode_typed`]); malformed lines are
+    /// skipped, and a column without a line is not recorded.
+    pub fn types(&self) -> Vec<BuiltType> {
+        let mut out = Vec::new();
+        let usages = self.usages();
+        let mut current: Option<&Usage> = None;
+        let mut index = 0usize;
+        for line in self.0.split('\n').skip(1) {
+            if let Some(rest) = line.strip_prefix("T\t") {
+                let Some(usage) = current else { continue };
+                let mut parts = rest.split('\t');
+                let (Some(n), Some(rust)) = (parts.next(), parts.next()) else {
+                    continue;
+                };
+                let Some(spot) = n.parse::<usize>().ok().and_then(|n| usage.columns.get(n)) else {
+                    continue;
+                };
+                let envs = parts
+                    .filter_map(|part| {
+                        let (env, spelling) = part.split_once('=')?;
+                        let spelling = unescape(spelling);
+                        Some(EnvSpelling {
+                            env: unescape(env),
+                            spelling: (!spelling.is_empty()).then_some(spelling),
+                        })
+                    })
+                    .collect();
+                let rust = unescape(rust);
+                out.push(BuiltType {
+                    site: Site::new(&usage.file, spot),
+                    table: usage.table.name.clone(),
+                    column: spot.name.clone(),
+                    access: usage.access,
+                    rust: (!rust.is_empty()).then_some(rust),
+                    envs,
+                });
+                continue;
+            }
+            if is_usage_line(line) {
+                current = usages.get(index);
+                index += 1;
+            }
+        }
+        out
+    }
+
     /// The schema lines of this record ([`Record::encode_for_build`]); malformed ones are
     /// skipped.
     pub fn schemas(&self) -> Vec<CheckedSchema> {
@@ -239,6 +378,15 @@ impl Record {
             });
         }
         usages
+    }
+}
+
+/// Whether `line` of a record is a usage line that [`Record::usages`] reads (a tag, a space,
+/// and spots that parse).
+fn is_usage_line(line: &str) -> bool {
+    matches!(line.get(..2), Some("R " | "W " | "r " | "w " | "s " | "t ")) && {
+        let mut spots = line[2..].split(' ').map(spot);
+        matches!(spots.next(), Some(Some(_))) && spots.all(|s| s.is_some())
     }
 }
 
@@ -329,6 +477,14 @@ pub fn checked_schemas() -> Vec<CheckedSchema> {
     list
 }
 
+/// The column types the builds of the registered code checked against
+/// ([`Record::encode_typed`]): what the release-phase verify compares the live types with. A
+/// column without recorded types (a record written by an hc-schema without type records) is
+/// absent: [`BuiltTypes::get`] says so, and the verify names it.
+pub fn built_types() -> BuiltTypes {
+    BuiltTypes::from_list(records().iter().flat_map(|text| Record(text).types()))
+}
+
 /// Every registered annotation site, sorted by file and position, deduplicated.
 pub fn usages() -> Vec<Usage> {
     let mut usages: Vec<Usage> = records()
@@ -379,6 +535,111 @@ mod tests {
             (Access::Write, Origin::Sql)
         );
         assert!(usages[1].columns.is_empty());
+    }
+
+    #[test]
+    fn types_round_trip_and_old_records_have_none() {
+        use crate::built::{BuiltType, EnvSpelling};
+        let file = "src/a\tb.rs";
+        let mut read = Usage::read(
+            file,
+            spot("account", 1, 2),
+            vec![spot("x", 1, 10), spot("y", 1, 20)],
+        );
+        read.allowances.push(Allowance {
+            env: "prod".into(),
+            table: "account".into(),
+            columns: vec!["y".into()],
+            reason: "r".into(),
+        });
+        let write = Usage {
+            access: Access::Write,
+            ..Usage::read(file, spot("contact", 3, 4), vec![spot("email", 3, 9)])
+        };
+        let typed = |usage: &Usage, n: usize, rust: Option<&str>, envs: &[(&str, Option<&str>)]| {
+            BuiltType {
+                site: Site::new(file, &usage.columns[n]),
+                table: usage.table.name.clone(),
+                column: usage.columns[n].name.clone(),
+                access: usage.access,
+                rust: rust.map(str::to_string),
+                envs: envs
+                    .iter()
+                    .map(|(env, ty)| EnvSpelling {
+                        env: env.to_string(),
+                        spelling: ty.map(str::to_string),
+                    })
+                    .collect(),
+            }
+        };
+        let types = vec![
+            typed(
+                &read,
+                0,
+                Some("f64"),
+                &[("prod", Some("double precision")), ("test", None)],
+            ),
+            // y: not recorded (no line).
+            typed(&write, 0, None, &[("prod", Some("character varying(80)"))]),
+        ];
+        let schema = CheckedSchema {
+            env: "prod".into(),
+            schema: "salesforce".into(),
+            selected: true,
+        };
+        let text = Record::encode_typed(&[read.clone(), write.clone()], &types, &[schema.clone()]);
+        let record = Record(Box::leak(text.into_boxed_str()));
+        let mut expected_read = read.clone();
+        expected_read.file = file.to_string();
+        assert_eq!(record.usages(), [expected_read, write]);
+        assert_eq!(record.types(), types);
+        assert_eq!(record.schemas(), [schema]);
+        // A record without type lines (an older build): no types, usages unchanged.
+        let old = Record::encode(&[read.clone()]);
+        let old = Record(Box::leak(old.into_boxed_str()));
+        assert!(old.types().is_empty());
+        assert_eq!(old.usages().len(), 1);
+    }
+
+    #[test]
+    fn seeded_records_never_panic() {
+        // Generated input: records cut and spliced at random; reading never panics, and every
+        // type read points at a column of a usage read.
+        let usage = Usage::read("src/a.rs", spot("account", 1, 2), vec![spot("x", 1, 5)]);
+        let built = crate::built::BuiltType {
+            site: Site::new("src/a.rs", &usage.columns[0]),
+            table: "account".into(),
+            column: "x".into(),
+            access: Access::Read,
+            rust: Some("f64".into()),
+            envs: vec![EnvSpelling {
+                env: "test".into(),
+                spelling: Some("double precision".into()),
+            }],
+        };
+        let text = Record::encode_typed(&[usage.clone(), usage], &[built], &[]);
+        let bytes: Vec<char> = text.chars().collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n.max(1) as u64) as usize
+        };
+        for _ in 0..3000 {
+            let (a, b) = (next(bytes.len()), next(bytes.len()));
+            let (a, b) = (a.min(b), a.max(b));
+            let mut mutated: String = bytes[..a].iter().collect();
+            mutated.push(['\t', '\n', '=', 'T', '9', ' '][next(6)]);
+            mutated.extend(&bytes[b..]);
+            let record = Record(Box::leak(mutated.into_boxed_str()));
+            let usages = record.usages();
+            for t in record.types() {
+                assert!(usages.iter().any(
+                    |u| u.table.name == t.table && u.columns.iter().any(|c| c.name == t.column)
+                ));
+            }
+        }
     }
 
     #[test]

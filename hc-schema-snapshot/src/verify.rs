@@ -15,7 +15,8 @@
 //!
 //! fn main() -> Result<(), verify::VerifyError> {
 //!     let options = ConnectOptions::new(std::env::var("DATABASE_URL").unwrap_or_default(), "DATABASE_URL");
-//!     // Err when a column is missing: the release stops.
+//!     // Err when a column is missing, or its type is not the one the code was built
+//!     // against: the release stops.
 //!     let report = verify::verify(&options, "salesforce", &registry::usages())?;
 //!     print!("{}", report.render());
 //!     Ok(())
@@ -25,6 +26,7 @@
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use crate::built::{incompatible, BuiltTypes};
 use crate::fetch::{fetch, ConnectOptions, DatabaseUrl, FetchError, SslMode};
 use crate::manifest::{check_usages, stale_allowances, Site, Usage};
 use crate::requirement::Finding;
@@ -40,6 +42,40 @@ pub struct Entry {
     pub sites: Vec<Site>,
     /// For an allowed finding: the allowance's reason.
     pub reason: Option<String>,
+}
+
+/// A column whose live type is not one the code was built against (issue 21): the code
+/// would fail to read (or write) it at run time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeEntry {
+    /// The table.
+    pub table: String,
+    /// The column.
+    pub column: String,
+    /// The type the code was built against and the environment whose snapshot had it
+    /// (`double precision`, `test`); for a use with a Rust type, every built type.
+    pub built: String,
+    /// The Rust type the code reads or writes the column with, when the use has one.
+    pub rust: Option<String>,
+    /// The live type.
+    pub live: String,
+    /// The code sites, sorted.
+    pub sites: Vec<Site>,
+}
+
+impl TypeEntry {
+    /// One line: `` `account.annualrevenue` is character varying(255) here, but this code
+    /// was built against double precision (test) ``.
+    pub fn describe(&self) -> String {
+        let how = match &self.rust {
+            Some(rust) => format!(" and reads it as {rust}, which does not read {}", self.live),
+            None => String::new(),
+        };
+        format!(
+            "`{}.{}` is {} here, but this code was built against {}{how}",
+            self.table, self.column, self.live, self.built
+        )
+    }
 }
 
 /// The outcome of a live verify.
@@ -64,12 +100,18 @@ pub struct Report {
     pub notes: Vec<Entry>,
     /// Allowances that cover nothing here (every column is mapped): remove them.
     pub stale: Vec<(Site, String)>,
+    /// Columns whose live type is not one the code was built against: failures.
+    pub type_failures: Vec<TypeEntry>,
+    /// Columns whose types were not recorded (`table.column` and the site): their names were
+    /// checked, their types not (a binary built by an hc-schema without type records, or
+    /// snapshots without types). Notes, never called checked.
+    pub types_unchecked: Vec<(String, Site)>,
 }
 
 impl Report {
     /// Whether every requirement holds (allowed findings do not fail).
     pub fn is_ok(&self) -> bool {
-        self.failures.is_empty()
+        self.failures.is_empty() && self.type_failures.is_empty()
     }
 
     /// `Ok(self)` when every requirement holds, else `Err(VerifyError::Failed)`.
@@ -89,7 +131,11 @@ impl Report {
     ///  "failures": [{"kind": "missing_column", "table": "account", "column": "x",
     ///                "sites": ["src/a.rs:4:29"]}],
     ///  "allowed": [{..., "reason": "..."}], "notes": [...],
-    ///  "stale_allowances": [{"site": "src/a.rs:9:1", "reason": "..."}]}
+    ///  "stale_allowances": [{"site": "src/a.rs:9:1", "reason": "..."}],
+    ///  "type_failures": [{"kind": "type_differs", "table": "account", "column": "x",
+    ///                     "built": "double precision (test)", "rust": "f64",
+    ///                     "live": "character varying(255)", "sites": ["src/a.rs:4:29"]}],
+    ///  "types_unchecked": [{"column": "account.y", "site": "src/b.rs:3:9"}]}
     /// ```
     pub fn to_json(&self) -> serde_json::Value {
         let entries = |list: &[Entry]| -> Vec<serde_json::Value> {
@@ -129,6 +175,19 @@ impl Report {
                 "site": site.to_string(),
                 "reason": reason,
             })).collect::<Vec<_>>(),
+            "type_failures": self.type_failures.iter().map(|entry| serde_json::json!({
+                "kind": "type_differs",
+                "table": entry.table,
+                "column": entry.column,
+                "built": entry.built,
+                "rust": entry.rust,
+                "live": entry.live,
+                "sites": entry.sites.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "types_unchecked": self.types_unchecked.iter().map(|(subject, site)| serde_json::json!({
+                "column": subject,
+                "site": site.to_string(),
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -148,16 +207,29 @@ impl Report {
                     format!(", {} by allowance only", self.allowed.len())
                 }
             );
+            if !self.types_unchecked.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  (names only for {} column use(s): their types were not recorded, see the note)",
+                    self.types_unchecked.len()
+                );
+            }
         } else {
             let _ = writeln!(
                 out,
                 "error: the live schema `{}` of {} fails {} requirement(s) of this code:",
                 self.schema,
                 self.source,
-                self.failures.len()
+                self.failures.len() + self.type_failures.len()
             );
             for entry in &self.failures {
                 let _ = writeln!(out, "  {}, needed at:", describe(&entry.finding));
+                for site in &entry.sites {
+                    let _ = writeln!(out, "    {site}");
+                }
+            }
+            for entry in &self.type_failures {
+                let _ = writeln!(out, "  {}, needed at:", entry.describe());
                 for site in &entry.sites {
                     let _ = writeln!(out, "    {site}");
                 }
@@ -186,10 +258,29 @@ impl Report {
                 "note: the allowance at {site} (\"{reason}\") covers nothing here: every column it lists is mapped; remove it"
             );
         }
-        if !self.is_ok() {
+        if !self.types_unchecked.is_empty() {
+            let mut subjects: Vec<&str> = self
+                .types_unchecked
+                .iter()
+                .map(|(subject, _)| subject.as_str())
+                .collect();
+            subjects.dedup();
+            let _ = writeln!(
+                out,
+                "note: column types were not recorded for {} (built by an hc-schema that does not record them, or against snapshots without types): their names were checked, their types were not; rebuild with this hc-schema after `hc-schema refresh` to check them",
+                subjects.join(", ")
+            );
+        }
+        if !self.failures.is_empty() {
             let _ = writeln!(
                 out,
                 "help: map them (or make the mappings read-write) in this environment's Heroku Connect and wait for the sync before releasing this code"
+            );
+        }
+        if !self.type_failures.is_empty() {
+            let _ = writeln!(
+                out,
+                "help: the code would fail to read these columns at run time: make each column's type the one the code was built against (Heroku Connect: unmap and remap the field), or refresh the snapshots and rebuild the code against the new type"
             );
         }
         out
@@ -232,8 +323,90 @@ impl VerifyError {
 }
 
 /// Check `usages` against a snapshot (live or not) of environment `env` and group the
-/// findings. This never fails; [`Report::into_result`] turns it into a verdict.
+/// findings. This never fails; [`Report::into_result`] turns it into a verdict. Column types
+/// are not compared ([`report_typed`] does): every column's type is reported as not checked.
 pub fn report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) -> Report {
+    report_typed(snapshot, env, source, usages, &BuiltTypes::none())
+}
+
+/// [`report`], and each column's type in `snapshot` compared with the types the code was
+/// built against (`built`, by THE rule [`incompatible`]): a column whose type breaks the use
+/// is a type failure; a column without recorded types is listed as not checked.
+pub fn report_typed(
+    snapshot: &Snapshot,
+    env: &str,
+    source: &str,
+    usages: &[Usage],
+    built: &BuiltTypes,
+) -> Report {
+    let mut report = names_report(snapshot, env, source, usages);
+    let mut type_failures: Vec<TypeEntry> = Vec::new();
+    let mut unchecked: Vec<(String, Site)> = Vec::new();
+    for usage in usages {
+        let Some(table) = snapshot.table(&usage.table.name) else {
+            continue;
+        };
+        for spot in &usage.columns {
+            // A missing column is a name failure already.
+            let Some(live) = table.column(&spot.name) else {
+                continue;
+            };
+            let subject = format!("{}.{}", usage.table.name, spot.name);
+            let site = Site::new(&usage.file, spot);
+            let Some(types) = built.get(usage, spot).filter(|t| t.is_typed()) else {
+                unchecked.push((subject, site));
+                continue;
+            };
+            let Some(live_type) = &live.data_type else {
+                unchecked.push((subject, site));
+                continue;
+            };
+            let Some(found) = incompatible(types, live_type) else {
+                continue;
+            };
+            let built_shown = match &found.built {
+                Some(env) => format!(
+                    "{} ({})",
+                    env.spelling.as_deref().unwrap_or_default(),
+                    env.env
+                ),
+                None => types.shown(),
+            };
+            match type_failures.iter_mut().find(|e| {
+                e.table == usage.table.name
+                    && e.column == spot.name
+                    && e.built == built_shown
+                    && e.rust == found.rust
+            }) {
+                Some(entry) => {
+                    if !entry.sites.contains(&site) {
+                        entry.sites.push(site);
+                    }
+                }
+                None => type_failures.push(TypeEntry {
+                    table: usage.table.name.clone(),
+                    column: spot.name.clone(),
+                    built: built_shown,
+                    rust: found.rust,
+                    live: live_type.clone(),
+                    sites: vec![site],
+                }),
+            }
+        }
+    }
+    for entry in &mut type_failures {
+        entry.sites.sort();
+    }
+    type_failures
+        .sort_by(|a, b| (&a.table, &a.column, &a.built).cmp(&(&b.table, &b.column, &b.built)));
+    unchecked.sort();
+    unchecked.dedup();
+    report.type_failures = type_failures;
+    report.types_unchecked = unchecked;
+    report
+}
+
+fn names_report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) -> Report {
     let mut failures: Vec<Entry> = Vec::new();
     let mut allowed: Vec<Entry> = Vec::new();
     let mut notes: Vec<Entry> = Vec::new();
@@ -282,13 +455,17 @@ pub fn report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) ->
         allowed,
         notes,
         stale,
+        type_failures: Vec::new(),
+        types_unchecked: Vec::new(),
     }
 }
 
 /// Connect as `options` says and verify `usages` against `schema`: `Ok` only when every
 /// requirement holds. Empty `usages` are [`FetchError::NothingToVerify`], before any
 /// connection is made. Allowances are matched against the environment named by
-/// `HC_SCHEMA_ENV` (a release phase sets it: `HC_SCHEMA_ENV=prod`), else `live`.
+/// `HC_SCHEMA_ENV` (a release phase sets it: `HC_SCHEMA_ENV=prod`), else `live`. Live column
+/// types are compared with the types compiled into this binary's registry
+/// ([`crate::registry::built_types`]); a column without recorded types is named in a note.
 ///
 /// ```
 /// use hc_schema_snapshot::{fetch::{ConnectOptions, FetchError}, verify::{self, VerifyError}};
@@ -314,6 +491,26 @@ pub fn verify_env(
     schema: &str,
     usages: &[Usage],
 ) -> Result<Report, VerifyError> {
+    verify_typed(
+        options,
+        env,
+        schema,
+        usages,
+        &crate::registry::built_types(),
+    )
+}
+
+/// [`verify_env`], and the live column types checked against the types the code was built
+/// against (`built`: [`crate::registry::built_types`] for a binary, the snapshots for the
+/// CLI): a column whose live type the code would fail to read is a failure; a column whose
+/// types were not recorded is named in a note (its name is still checked).
+pub fn verify_typed(
+    options: &ConnectOptions,
+    env: Option<&str>,
+    schema: &str,
+    usages: &[Usage],
+    built: &BuiltTypes,
+) -> Result<Report, VerifyError> {
     if usages.is_empty() {
         return Err(FetchError::NothingToVerify.into());
     }
@@ -326,14 +523,15 @@ pub fn verify_env(
     };
     let live = fetch(options, &env, schema)?;
     let source = live.snapshot.source.clone().unwrap_or_default();
-    report(&live.snapshot, &env, &source, usages).into_result()
+    report_typed(&live.snapshot, &env, &source, usages, built).into_result()
 }
 
 /// The whole release-phase check in one call, for `main`: reads `DATABASE_URL` (TLS
 /// `sslmode=require` unless the URL or `PGSSLMODE` says otherwise, as Heroku Postgres needs),
 /// checks the Heroku Connect schema the build checked, compiled into the registry
 /// ([`release_schema`]: a disagreeing `HC_SCHEMA_NAME` is an error naming both), verifies
-/// `usages`, prints the report, and returns the exit status: 0 ok, 1 a requirement fails, 2
+/// `usages` and their live column types against the types compiled into the registry
+/// ([`crate::registry::built_types`]), prints the report, and returns the exit status: 0 ok, 1 a requirement fails, 2
 /// anything else.
 ///
 /// Bounded: it gives up within the connect timeout plus the statement timeout plus one second
@@ -391,7 +589,13 @@ pub fn release_phase(usages: &[Usage]) -> ExitCode {
             env.as_deref(),
             std::env::var(SCHEMA_NAME_VAR).ok().as_deref(),
         )?;
-        verify(&options, &schema, usages)
+        verify_typed(
+            &options,
+            None,
+            &schema,
+            usages,
+            &crate::registry::built_types(),
+        )
     })();
     match outcome {
         Ok(report) => {
@@ -543,5 +747,114 @@ fn release_wording(err: &FetchError) -> String {
             "the schema name {schema:?} is not allowed: a Heroku Connect schema name is a lower-case letter or `_`, then lower-case letters, digits or `_`, at most 63 characters (like `salesforce` or `org`); fix {SCHEMA_NAME_VAR}, or the schema the binary was built with"
         ),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::built::{BuiltType, EnvSpelling};
+    use crate::manifest::Spot;
+    use crate::requirement::Access;
+
+    fn snap(env: &str, columns: &str) -> Snapshot {
+        Snapshot::parse(
+            &format!(
+                r#"{{"format":1,"environment":"{env}","schema":"salesforce","tables":{{"account":{{"columns":{columns}}}}}}}"#
+            ),
+            "x",
+            env,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn a_live_type_the_code_cannot_read_fails_naming_both_types() {
+        let test = snap(
+            "test",
+            r#"{"annualrevenue":{"type":"double precision"},"name":{"type":"character varying(80)"},"tier":{}}"#,
+        );
+        let live = snap(
+            "live",
+            r#"{"annualrevenue":{"type":"character varying(255)"},"name":{"type":"text"},"tier":{"type":"boolean"}}"#,
+        );
+        let usage = Usage::read(
+            "src/a.rs",
+            Spot::new("account", 3, 5),
+            vec![
+                Spot::new("annualrevenue", 3, 14),
+                Spot::new("name", 3, 30),
+                Spot::new("tier", 3, 40),
+            ],
+        );
+        let usages = [usage];
+        let built = BuiltTypes::of_usages(&usages, &[("test", &test)], &|_, _| None);
+        let report = report_typed(&live, "live", "db", &usages, &built);
+        assert!(!report.is_ok());
+        assert_eq!(report.type_failures.len(), 1, "{report:?}");
+        let text = report.render();
+        assert!(
+            text.contains("`account.annualrevenue` is character varying(255) here, but this code was built against double precision (test), needed at:\n    src/a.rs:3:14"),
+            "{text}"
+        );
+        // varchar(80) -> text is read by String: fine. tier: no type in the snapshot: named.
+        assert_eq!(report.types_unchecked.len(), 1);
+        assert!(
+            text.contains("column types were not recorded for account.tier"),
+            "{text}"
+        );
+        let json = report.to_json();
+        assert_eq!(json["type_failures"][0]["built"], "double precision (test)");
+        assert_eq!(json["type_failures"][0]["live"], "character varying(255)");
+        assert_eq!(json["ok"], false);
+        // Without recorded types: names only, and said by name.
+        let names = report_typed(&live, "live", "db", &usages, &BuiltTypes::none());
+        assert!(names.is_ok());
+        let text = names.render();
+        assert!(
+            text.starts_with("ok: all 1 requirement site(s) hold"),
+            "{text}"
+        );
+        assert!(
+            text.contains("account.annualrevenue, account.name, account.tier (built by an hc-schema that does not record them"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_rust_type_decides_alone() {
+        let live = snap("live", r#"{"x":{"type":"timestamp with time zone"}}"#);
+        let usage = Usage::read(
+            "src/a.rs",
+            Spot::new("account", 1, 1),
+            vec![Spot::new("x", 1, 9)],
+        );
+        let built = |rust: &str| {
+            BuiltTypes::from_list([BuiltType {
+                site: Site::new("src/a.rs", &usage.columns[0]),
+                table: "account".into(),
+                column: "x".into(),
+                access: Access::Read,
+                rust: Some(rust.into()),
+                envs: vec![EnvSpelling {
+                    env: "test".into(),
+                    spelling: Some("timestamp without time zone".into()),
+                }],
+            }])
+        };
+        let usages = [usage.clone()];
+        assert!(report_typed(&live, "live", "db", &usages, &built("SystemTime")).is_ok());
+        let report = report_typed(
+            &live,
+            "live",
+            "db",
+            &usages,
+            &built("chrono::NaiveDateTime"),
+        );
+        assert!(
+            report.render().contains("built against timestamp without time zone (test) and reads it as chrono::NaiveDateTime, which does not read timestamp with time zone"),
+            "{}",
+            report.render()
+        );
     }
 }

@@ -37,10 +37,24 @@ pub fn error_only(error: &syn::Error) -> TokenStream {
 /// query's requirements, with its allowances, in the registry (a block with an item and a
 /// literal is a valid constant expression, so `const Q: &str = hc_sql!(...)` keeps working).
 pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
+    let mut body = registration(analysis, literal, &|_, _| None);
+    body.extend(plain(literal));
+    block(body, literal.token.span())
+}
+
+/// `::hc_schema_snapshot::__register!(__HC_SCHEMA_SQL_<n>, "<record>");`: the query's
+/// requirements, with its allowances and the types each column was built against (the Rust
+/// type from `rust`, for `hc_query!`), as statements.
+pub fn registration(
+    analysis: &Analysis,
+    literal: &SqlLiteral,
+    rust: &dyn Fn(&Usage, &hc_schema_snapshot::manifest::Spot) -> Option<String>,
+) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let mut usages = literal.source().usages(analysis);
     Usage::attach_allowances(&mut usages, &allowances_of(&literal.allowances));
-    let record = Record::encode_for_build(&usages);
+    let types = crate::snapshots::built_types(&usages, rust);
+    let record = Record::encode_typed_for_build(&usages, &types);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));
@@ -52,7 +66,7 @@ pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
     ]
     .into_iter()
     .collect();
-    let mut body: TokenStream = [
+    [
         joint(':'),
         alone(':'),
         Ident::new("hc_schema_snapshot", span).into(),
@@ -64,9 +78,7 @@ pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
         alone(';'),
     ]
     .into_iter()
-    .collect();
-    body.extend(plain(literal));
-    block(body, literal.token.span())
+    .collect()
 }
 
 fn block(body: TokenStream, span: Span) -> TokenStream {

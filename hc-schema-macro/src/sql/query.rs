@@ -140,7 +140,76 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         return errors_only(&errors);
     }
-    generate(&literal, &shape, &fields, &params, &args, target.as_ref()).into()
+    // With the registry on, the query's requirements and the types it was built against (its
+    // Rust types too) go into the registry, as `hc_sql!`'s do.
+    let registration = (selection.registry && analysis.touches_hc()).then(|| {
+        let rust = rust_types(&shape, &fields, &params);
+        TokenStream2::from(super::expand::registration(
+            &analysis,
+            &literal,
+            &|usage, spot| {
+                rust.get(&(usage.table.name.clone(), spot.name.clone()))
+                    .cloned()
+            },
+        ))
+    });
+    generate(
+        &literal,
+        &shape,
+        &fields,
+        &params,
+        &args,
+        target.as_ref(),
+        registration,
+    )
+    .into()
+}
+
+/// The Rust type each Heroku Connect column of the query is read or bound with, by (table,
+/// column): an output's field type (without `Option`), a parameter's type (the element type
+/// for `= ANY($n)`). The first one wins when a column is used twice.
+fn rust_types(
+    shape: &Shape,
+    fields: &[Field],
+    params: &[ParamType],
+) -> HashMap<(String, String), String> {
+    let mut out: HashMap<(String, String), String> = HashMap::new();
+    for (output, field) in shape.outputs.iter().zip(fields) {
+        if let OutputSource::Column { table, column } = &output.source {
+            let shown = field.shown.as_str();
+            let inner = shown
+                .strip_prefix("Option<")
+                .and_then(|s| s.strip_suffix('>'))
+                .unwrap_or(shown);
+            out.entry((table.clone(), column.clone()))
+                .or_insert_with(|| inner.to_string());
+        }
+    }
+    for param in &shape.params {
+        let Some(rust) = params
+            .iter()
+            .find(|p| p.number == param.number)
+            .and_then(|p| p.rust)
+        else {
+            continue;
+        };
+        for source in &param.sources {
+            if let ParamSource::Column {
+                table,
+                column,
+                array,
+            } = source
+            {
+                let rust = match (rust, array) {
+                    (RustType::Vec(scalar), true) => RustType::Scalar(scalar),
+                    (rust, _) => rust,
+                };
+                out.entry((table.clone(), column.clone()))
+                    .or_insert_with(|| rust.display());
+            }
+        }
+    }
+    out
 }
 
 /// Whether the tokens start with a literal (possibly in macro_rules' invisible group).
@@ -645,6 +714,7 @@ fn generate(
     params: &[ParamType],
     args: &[syn::Expr],
     target: Option<&syn::Path>,
+    registration: Option<TokenStream2>,
 ) -> TokenStream2 {
     let sql = &literal.value;
     let error = quote!(::hc_schema_snapshot::query::QueryError);
@@ -806,6 +876,7 @@ fn generate(
     quote! {
         ({
             #row
+            #registration
             const SQL: &str = #sql;
             const AT: &str = ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!());
             #( #traits )*
