@@ -267,7 +267,7 @@ impl Report {
             subjects.dedup();
             let _ = writeln!(
                 out,
-                "note: column types were not recorded for {} (built by an hc-schema that does not record them, or against snapshots without types): their names were checked, their types were not; rebuild with this hc-schema after `hc-schema refresh` to check them",
+                "note: column types were not recorded for {} (a binary built by an hc-schema that does not record them, or snapshots without types, such as imported ones): their names were checked, their types were not; `hc-schema refresh <env>` and a rebuild record them",
                 subjects.join(", ")
             );
         }
@@ -816,7 +816,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("account.annualrevenue, account.name, account.tier (built by an hc-schema that does not record them"),
+            text.contains("account.annualrevenue, account.name, account.tier (a binary built by an hc-schema that does not record them"),
             "{text}"
         );
     }

@@ -420,7 +420,19 @@ fn verify_checks_the_live_database_against_the_sources() {
     pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
     let run = hc(&dir, &["verify", "prod"], &env);
     assert_eq!(run.code, 1);
-    assert!(!run.stdout.contains("loyalty_tier__c"), "{}", run.stdout);
+    assert!(
+        !run.stdout
+            .contains("`account.loyalty_tier__c` is not mapped"),
+        "{}",
+        run.stdout
+    );
+    // No snapshot in this project: the types are named as not checked, never as ok.
+    assert!(
+        run.stdout
+            .contains("column types were not recorded for account.loyalty_tier__c, account.name"),
+        "{}",
+        run.stdout
+    );
     // A table only an SQL string uses (unguarded, its lint a warning) is verified too.
     std::fs::write(
         dir.join("hc-schema.toml"),
@@ -445,6 +457,66 @@ fn verify_checks_the_live_database_against_the_sources() {
     let run = hc(&dir, &["verify", "prod"], &env);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("nothing to verify"), "{}", run.stderr);
+}
+
+#[test]
+fn verify_checks_live_column_types_against_the_snapshot() {
+    let (db, _keep, dir, _) = refreshed_project("verify_types");
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    let env = [("HC_TEST_PROD_URL", url.as_str())];
+    write_source(&dir, "#[hc_requires(account(name, type))]\nfn main() {}\n");
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("not recorded"), "{}", run.stdout);
+    // Length growth and varchar -> text: String reads both.
+    pg::admin(&db)
+        .batch_execute(
+            "ALTER TABLE salesforce.account ALTER COLUMN name TYPE varchar(400); \
+             ALTER TABLE salesforce.account ALTER COLUMN type TYPE text",
+        )
+        .unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // Picklist to Checkbox in Salesforce, remapped live: the code cannot read it.
+    pg::admin(&db)
+        .batch_execute("ALTER TABLE salesforce.account ALTER COLUMN type TYPE boolean USING NULL")
+        .unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "`account.type` is boolean here, but this code was built against character \
+             varying(255) (prod), needed at:\n    src/main.rs:1:29"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(&dir, &["verify", "prod", "--format", "json"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let failure = &json["type_failures"][0];
+    assert_eq!(
+        (&failure["column"], &failure["built"], &failure["live"]),
+        (
+            &serde_json::json!("type"),
+            &serde_json::json!("character varying(255) (prod)"),
+            &serde_json::json!("boolean")
+        )
+    );
+    // A snapshot without types (imported): names checked, types named as not checked.
+    std::fs::write(
+        dir.join("hc-schema/prod.json"),
+        r#"{"format":1,"environment":"prod","schema":"salesforce","tables":{"account":{"columns":{"name":{},"type":{}}}}}"#,
+    )
+    .unwrap();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("column types were not recorded for account.name, account.type"),
+        "{}",
+        run.stdout
+    );
 }
 
 /// A project with a good snapshot of a fresh HC database already written; returns the

@@ -140,6 +140,40 @@ fn verify_schema_in_the_release_phase() {
 }
 
 #[test]
+fn verify_schema_fails_on_a_live_column_type_the_code_was_not_built_against() {
+    let db = hc_database("release_types");
+    let url = pg::url("postgres", &db, "sslmode=require");
+    pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
+    let (code, stdout, stderr) = app(&["verify-schema"], &url);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // The registry records the types: no column is left unchecked.
+    assert!(!stdout.contains("not recorded"), "{stdout}");
+    // A varchar growing into text: one Rust type (String) reads both, the release goes on.
+    pg::admin(&db)
+        .batch_execute("ALTER TABLE salesforce.account ALTER COLUMN name TYPE text")
+        .unwrap();
+    let (code, stdout, stderr) = app(&["verify-schema"], &url);
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    // Text to Number in Salesforce, remapped in this environment only: the code built against
+    // test's varchar would fail to read it.
+    pg::admin(&db)
+        .batch_execute(
+            "ALTER TABLE salesforce.account ALTER COLUMN name TYPE double precision USING NULL",
+        )
+        .unwrap();
+    let (code, stdout, stderr) = app(&["verify-schema"], &url);
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "`account.name` is double precision here, but this code was built against \
+             character varying(255) (test), needed at:\n    examples/loyalty-app/src/"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unmap and remap the field"), "{stderr}");
+}
+
+#[test]
 fn check_and_the_macro_agree_on_the_example() {
     let mut command = cargo(&workspace());
     command.args([
