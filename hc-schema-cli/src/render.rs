@@ -142,6 +142,7 @@ fn escape_property(text: &str) -> String {
 /// - account.aboutme  (only in test)  needed at src/users.rs:18:5  BREAKING
 /// + account.fax  (only in prod)
 /// ~ table contact: access  (test: read-write, prod: read-only)  written at src/x.rs:3:15  BREAKING
+/// ~ account.name: type  (test: character varying(80), prod: text)  needed at src/a.rs:3:9  (harmless: one Rust type reads both)
 /// ```
 ///
 /// Sites and `BREAKING` appear once the deviations are classified
@@ -183,6 +184,10 @@ pub fn render_deviations(deviations: &[Deviation], a: &str, b: &str) -> String {
         }
         if deviation.breaking {
             out.push_str("  BREAKING");
+        }
+        // A type change the code uses: why it breaks the code, or why it does not.
+        if let Some(why) = &deviation.why {
+            let _ = write!(out, "  ({why})");
         }
         out.push('\n');
     }

@@ -4,11 +4,13 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::built::{declared_rust_type, varchar_length};
 use crate::config::AllowedDeviation;
-use crate::manifest::Site;
+use crate::manifest::{Site, Spot, Usage};
 use crate::names::normalize;
 use crate::requirement::{Access, Finding};
 use crate::snapshot::{MappingAccess, Snapshot};
+use crate::types::{untyped_drift, written_reads, EnvType, PgType};
 use crate::uses::Uses;
 
 /// One difference.
@@ -28,6 +30,11 @@ pub struct Deviation {
     /// Whether the difference breaks code on a side that code runs against (set by
     /// [`classify`]).
     pub breaking: bool,
+    /// For a type change the code uses: why it breaks the code or not (set by [`classify`]):
+    /// `no Rust type reads both`, `String reads both`, `shorter in prod, where src/a.rs:3:9
+    /// writes it`...
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
 }
 
 /// A code site that needs what a [`Deviation`] is about.
@@ -44,6 +51,10 @@ pub struct Need {
     /// name from its rows).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub star: bool,
+    /// The Rust type the site reads or writes the column with, when it has one (an
+    /// `hc_query!` column, a typed declaration).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rust: Option<String>,
 }
 
 /// What differs.
@@ -92,6 +103,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, allow: &[AllowedDeviation]) -> Vec<Devia
             allowed: allowed(allow, &a.environment, &b.environment, table, column),
             needed_at: Vec::new(),
             breaking: false,
+            why: None,
         })
     };
     for table in tables {
@@ -157,8 +169,13 @@ pub struct Sides<'a> {
 /// - a table or column present on one side only breaks every counted side that lacks it,
 ///   unless each site needing it there has a `missing_ok` allowance for that environment; a
 ///   column of a table some `SELECT *` reads is possibly used by it, which no allowance covers;
-/// - a type change of a column that code uses (or possibly uses) is breaking (the code may no
-///   longer decode it);
+/// - a type change of a column that code uses (or possibly uses) is breaking when a site reads
+///   or writes it with a Rust type that does not read the type of a counted side, or when a
+///   site without a Rust type (`hc_sql!`, an untyped declaration, an SQL string, `SELECT *`)
+///   uses it and no one Rust type reads both types (a type-family change); harmless otherwise
+///   (`character varying(80)` to `(255)`, `varchar` to `text`), except that a `varchar` that
+///   is shorter on a counted side breaks the sites that write it (a value that fits on one
+///   side is refused on the other);
 /// - an access change is breaking when code writes the table and a counted side maps it
 ///   read-only.
 ///
@@ -178,6 +195,17 @@ pub struct Sides<'a> {
 /// assert!(!deviations[1].breaking && deviations[1].needed_at.is_empty());
 /// ```
 pub fn classify(deviations: &mut [Deviation], uses: &Uses, sides: Sides<'_>) {
+    classify_typed(deviations, uses, sides, &declared_rust_type)
+}
+
+/// [`classify`], with `rust` giving the Rust type a use reads or writes a column with (when it
+/// has one): what decides whether a type change breaks that use.
+pub fn classify_typed(
+    deviations: &mut [Deviation],
+    uses: &Uses,
+    sides: Sides<'_>,
+    rust: &dyn Fn(&Usage, &Spot) -> Option<String>,
+) {
     for deviation in deviations.iter_mut() {
         let table = deviation.table.as_str();
         // The environment that lacks the subject, when it is one that counts.
@@ -215,11 +243,20 @@ pub fn classify(deviations: &mut [Deviation], uses: &Uses, sides: Sides<'_>) {
                         .map(|a| a.reason.clone()),
                     _ => None,
                 };
+                let rust = match (use_site.usage, use_site.column) {
+                    (Some(usage), Some(column)) => usage
+                        .columns
+                        .iter()
+                        .find(|c| c.name == column)
+                        .and_then(|spot| rust(usage, spot)),
+                    _ => None,
+                };
                 Need {
                     site: use_site.site,
                     access: use_site.access,
                     allowed,
                     star: use_site.star,
+                    rust,
                 }
             })
             .collect();
@@ -229,8 +266,10 @@ pub fn classify(deviations: &mut [Deviation], uses: &Uses, sides: Sides<'_>) {
             DeviationKind::OnlyInA | DeviationKind::OnlyInB => {
                 lacking.is_some() && needs.iter().any(|n| n.allowed.is_none())
             }
-            DeviationKind::TypeDiffers { .. } => {
-                (sides.a.is_some() || sides.b.is_some()) && !needs.is_empty()
+            DeviationKind::TypeDiffers { a, b } => {
+                let (breaking, why) = type_change(a, b, &needs, sides);
+                deviation.why = why;
+                breaking
             }
             DeviationKind::AccessDiffers { a, b } => {
                 let read_only = |side: Option<&str>, access: &Option<MappingAccess>| {
@@ -240,6 +279,118 @@ pub fn classify(deviations: &mut [Deviation], uses: &Uses, sides: Sides<'_>) {
             }
         };
         deviation.needed_at = needs;
+    }
+}
+
+/// Whether a column's type change from `a` to `b` breaks the sites `needs`, and why (THE rule
+/// of [`classify`] for types; `None` when no code uses the column).
+fn type_change(a: &str, b: &str, needs: &[Need], sides: Sides<'_>) -> (bool, Option<String>) {
+    if needs.is_empty() {
+        return (false, None);
+    }
+    let counted: Vec<(&str, &str)> = [(sides.a, a), (sides.b, b)]
+        .into_iter()
+        .filter_map(|(env, ty)| Some((env?, ty)))
+        .collect();
+    if counted.is_empty() {
+        return (false, None);
+    }
+    let sites = |list: &[&Need]| {
+        list.iter()
+            .map(|n| n.site.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    // Sites with a Rust type the table knows: that type must read every counted side.
+    let mut reasons: Vec<String> = Vec::new();
+    let mut untyped: Vec<&Need> = Vec::new();
+    for need in needs {
+        let known = need.rust.as_deref().and_then(|rust| {
+            let types: Vec<PgType> = counted
+                .iter()
+                .filter_map(|(_, ty)| PgType::parse(ty))
+                .collect();
+            (types.len() == counted.len())
+                .then(|| written_reads(rust, &types))
+                .flatten()
+                .map(|reads| (rust, reads))
+        });
+        match known {
+            Some((_, true)) => {}
+            Some((rust, false)) => reasons.push(format!(
+                "{} reads it as {rust}, which does not read {}",
+                need.site,
+                counted
+                    .iter()
+                    .filter(|(_, ty)| {
+                        PgType::parse(ty).is_some_and(|pg| written_reads(rust, &[pg]) != Some(true))
+                    })
+                    .map(|(env, ty)| format!("{ty} ({env})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+            None => untyped.push(need),
+        }
+    }
+    let env_type = |env: &str, ty: &str| EnvType {
+        env: env.to_string(),
+        display: String::new(),
+        spelling: Some(ty.to_string()),
+    };
+    let family_changes = untyped_drift("", &[env_type("a", a), env_type("b", b)]).is_some();
+    if !untyped.is_empty() && family_changes {
+        reasons.push(format!(
+            "no Rust type reads both, and {} use{} it without one",
+            sites(&untyped),
+            if untyped.len() == 1 { "s" } else { "" }
+        ));
+    }
+    // A varchar shorter on a counted side: the sites writing it can be refused there.
+    if let (Some(la), Some(lb)) = (text_limit(a), text_limit(b)) {
+        let shorter = match la.cmp(&lb) {
+            std::cmp::Ordering::Less => sides.a.map(|env| (env, la, lb)),
+            std::cmp::Ordering::Greater => sides.b.map(|env| (env, lb, la)),
+            std::cmp::Ordering::Equal => None,
+        };
+        let writers: Vec<&Need> = needs.iter().filter(|n| n.access == Access::Write).collect();
+        if let Some((env, short, long)) = shorter.filter(|_| !writers.is_empty()) {
+            let limit = |n: u32| {
+                if n == u32::MAX {
+                    "unlimited".to_string()
+                } else {
+                    n.to_string()
+                }
+            };
+            reasons.push(format!(
+                "it holds at most {short} characters in {env} instead of {}, and {} write{} it: \
+                 a value that fits in one environment is refused in {env}",
+                limit(long),
+                sites(&writers),
+                if writers.len() == 1 { "s" } else { "" }
+            ));
+        }
+    }
+    if reasons.is_empty() {
+        let why = if family_changes {
+            "harmless: each site's Rust type reads both".to_string()
+        } else {
+            "harmless: one Rust type reads both".to_string()
+        };
+        return (false, Some(why));
+    }
+    (true, Some(reasons.join("; ")))
+}
+
+/// The length limit of a string type: `varchar(n)` n, `text` and an unbounded `varchar`
+/// unlimited (`u32::MAX`); `None` for any other type.
+fn text_limit(spelling: &str) -> Option<u32> {
+    if let Some(n) = varchar_length(spelling) {
+        return Some(n);
+    }
+    match PgType::parse(spelling)? {
+        PgType::Scalar(crate::types::Scalar::Text) => Some(u32::MAX),
+        PgType::Scalar(crate::types::Scalar::Varchar) => Some(u32::MAX),
+        _ => None,
     }
 }
 
@@ -544,6 +695,174 @@ mod tests {
         );
         assert!(deviations[0].needed_at[0].star);
         assert_eq!(deviations[0].needed_at[0].site.to_string(), "src/s.rs:4:12");
+    }
+
+    /// Issue 21: a type change breaks a use only when the code cannot read (or write) the new
+    /// type: by the use's Rust type when it has one, else when the type family changes; a
+    /// varchar that gets shorter on a counted side breaks the sites writing it.
+    #[test]
+    fn type_changes_break_only_what_the_code_cannot_read() {
+        let pair = |a: &str, b: &str| {
+            (
+                snap(
+                    "test",
+                    &format!(r#"{{"a":{{"columns":{{"x":{{"type":"{a}"}}}}}}}}"#),
+                ),
+                snap(
+                    "prod",
+                    &format!(r#"{{"a":{{"columns":{{"x":{{"type":"{b}"}}}}}}}}"#),
+                ),
+            )
+        };
+        let both = Sides {
+            a: Some("test"),
+            b: Some("prod"),
+        };
+        let live = Sides {
+            a: None,
+            b: Some("prod"),
+        };
+        let verdict = |a: &str, b: &str, access: Access, rust: Option<&str>, sides: Sides<'_>| {
+            let (ta, tb) = pair(a, b);
+            let code = Uses::new(vec![usage("a", &["x"], access)], Vec::new());
+            let mut deviations = diff(&ta, &tb, &[]);
+            let rust = rust.map(str::to_string);
+            classify_typed(&mut deviations, &code, sides, &|_, _| rust.clone());
+            assert_eq!(deviations.len(), 1);
+            (
+                deviations[0].breaking,
+                deviations[0].why.clone().unwrap_or_default(),
+            )
+        };
+        let read = Access::Read;
+        let write = Access::Write;
+        let cases = [
+            (
+                "character varying(80)",
+                "character varying(255)",
+                read,
+                None,
+                both,
+                false,
+            ),
+            ("character varying(80)", "text", read, None, both, false),
+            (
+                "double precision",
+                "character varying(255)",
+                read,
+                None,
+                both,
+                true,
+            ),
+            ("character varying(255)", "boolean", read, None, live, true),
+            ("integer", "bigint", read, None, both, true),
+            (
+                "timestamp without time zone",
+                "timestamp with time zone",
+                read,
+                None,
+                both,
+                false,
+            ),
+            (
+                "timestamp without time zone",
+                "timestamp with time zone",
+                read,
+                Some("chrono::NaiveDateTime"),
+                both,
+                true,
+            ),
+            (
+                "timestamp without time zone",
+                "timestamp with time zone",
+                read,
+                Some("SystemTime"),
+                both,
+                false,
+            ),
+            ("double precision", "integer", read, Some("f64"), live, true),
+            (
+                "double precision",
+                "text",
+                read,
+                Some("my::Money"),
+                live,
+                true,
+            ),
+            // Length: shrinking breaks writers on the counted side only.
+            (
+                "character varying(255)",
+                "character varying(80)",
+                write,
+                None,
+                live,
+                true,
+            ),
+            (
+                "character varying(255)",
+                "character varying(80)",
+                read,
+                None,
+                live,
+                false,
+            ),
+            (
+                "character varying(80)",
+                "character varying(255)",
+                write,
+                None,
+                live,
+                false,
+            ),
+            (
+                "character varying(80)",
+                "character varying(255)",
+                write,
+                None,
+                both,
+                true,
+            ),
+            ("text", "character varying(80)", write, None, live, true),
+        ];
+        for (a, b, access, rust, sides, breaking) in cases {
+            let (found, why) = verdict(a, b, access, rust, sides);
+            assert_eq!(found, breaking, "{a} -> {b} {access:?} {rust:?}: {why}");
+        }
+        let (_, why) = verdict(
+            "double precision",
+            "character varying(255)",
+            read,
+            None,
+            both,
+        );
+        assert_eq!(
+            why,
+            "no Rust type reads both, and src/a.rs:10:5 uses it without one"
+        );
+        let (_, why) = verdict(
+            "character varying(255)",
+            "character varying(80)",
+            write,
+            None,
+            live,
+        );
+        assert_eq!(
+            why,
+            "it holds at most 80 characters in prod instead of 255, and src/a.rs:10:5 writes \
+             it: a value that fits in one environment is refused in prod"
+        );
+        let (_, why) = verdict("double precision", "integer", read, Some("f64"), live);
+        assert_eq!(
+            why,
+            "src/a.rs:10:5 reads it as f64, which does not read integer (prod)"
+        );
+        let (_, why) = verdict("character varying(80)", "text", read, None, both);
+        assert_eq!(why, "harmless: one Rust type reads both");
+        // No code uses it: nothing to say.
+        let (ta, tb) = pair("integer", "text");
+        let mut deviations = diff(&ta, &tb, &[]);
+        classify(&mut deviations, &Uses::new(Vec::new(), Vec::new()), both);
+        assert!(!deviations[0].breaking && deviations[0].why.is_none());
     }
 
     #[test]
