@@ -7,6 +7,7 @@ use std::path::Path;
 
 use hc_schema_snapshot::config::CheckConfig;
 use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
+use hc_schema_snapshot::built::{length_warnings, LengthWarning};
 use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Origin, Problem, Site, Usage};
 use hc_schema_snapshot::requirement::{Allowance, Finding};
 use hc_schema_snapshot::scan::{ErrorKind, Scan};
@@ -198,6 +199,8 @@ pub struct Report<'a> {
     pub entries: Vec<Entry<'a>>,
     /// Stale allowances, by environment then site.
     pub stale: Vec<Stale<'a>>,
+    /// Written string columns shorter in one selected environment than in another: warnings.
+    pub lengths: Vec<LengthWarning>,
     /// Requirement x environment.
     pub matrix: Matrix,
     /// Whether unknown access fails.
@@ -341,6 +344,13 @@ impl<'a> Report<'a> {
                 });
             }
         }
+        let lengths = {
+            let selected: Vec<(&str, &str, &Snapshot)> = selected
+                .iter()
+                .map(|(r, s)| (r.env.as_str(), r.display.as_str(), s))
+                .collect();
+            length_warnings(uses, &selected)
+        };
         let sql = sources
             .sql
             .findings
@@ -362,6 +372,7 @@ impl<'a> Report<'a> {
             sql_stats: sources.sql.stats,
             entries,
             stale,
+            lengths,
             matrix,
             strict_access,
         }
@@ -553,3 +564,7 @@ fn rows(usage: &Usage, finding: Option<&Finding>) -> Vec<Row> {
 /// Why a stale allowance is a warning and not an error.
 pub const STALE_NOTE: &str = "a warning, not a failure: the code works there; remove the \
     allowance so that it cannot hide the column being unmapped again later";
+
+/// Why a written column's length difference is a warning and not an error.
+pub const LENGTH_NOTE: &str = "a warning, not a failure: the code reads and writes both \
+    (the same Rust type, String), but a value may fit in one environment only";

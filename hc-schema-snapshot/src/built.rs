@@ -172,6 +172,126 @@ pub fn varchar_length(spelling: &str) -> Option<u32> {
     inner.trim().parse().ok()
 }
 
+/// The length limit of a string column type: `character varying(n)` n; `text` and an unbounded
+/// `character varying` unlimited (`u32::MAX`); `None` for any other type.
+///
+/// ```
+/// use hc_schema_snapshot::built::text_limit;
+/// assert_eq!(text_limit("character varying(40)"), Some(40));
+/// assert_eq!(text_limit("text"), Some(u32::MAX));
+/// assert_eq!(text_limit("boolean"), None);
+/// ```
+pub fn text_limit(spelling: &str) -> Option<u32> {
+    if let Some(n) = varchar_length(spelling) {
+        return Some(n);
+    }
+    match PgType::parse(spelling)? {
+        PgType::Scalar(crate::types::Scalar::Text | crate::types::Scalar::Varchar) => {
+            Some(u32::MAX)
+        }
+        _ => None,
+    }
+}
+
+/// A written string column that is shorter in one selected environment than in another
+/// (issue 21): a value that fits in one is refused in the other (`value too long for type
+/// character varying(40)`). A warning of `check`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct LengthWarning {
+    /// Where the code writes the column (the column token).
+    pub site: Site,
+    /// The table.
+    pub table: String,
+    /// The column.
+    pub column: String,
+    /// The shortest: environment, snapshot file as shown, type.
+    pub short: (String, String, String),
+    /// The longest: environment, snapshot file as shown, type.
+    pub long: (String, String, String),
+}
+
+impl LengthWarning {
+    /// The message: both types, environments and files.
+    pub fn message(&self) -> String {
+        format!(
+            "`{}.{}` is {} in {} ({}) but {} in {} ({}), and this code writes it: a value that \
+             fits in {} is refused in {} (value too long); keep the values short enough for \
+             {}, or give the Salesforce field one length in every environment (Heroku Connect \
+             applies a length increase by itself)",
+            self.table,
+            self.column,
+            self.short.2,
+            self.short.0,
+            self.short.1,
+            self.long.2,
+            self.long.0,
+            self.long.1,
+            self.long.0,
+            self.short.0,
+            self.short.0
+        )
+    }
+}
+
+/// The written string columns of `usages` whose length differs between the `selected`
+/// snapshots (environment, file as shown, snapshot), one warning per column site.
+///
+/// ```
+/// use hc_schema_snapshot::built::length_warnings;
+/// use hc_schema_snapshot::manifest::{Spot, Usage};
+/// use hc_schema_snapshot::requirement::Access;
+/// use hc_schema_snapshot::Snapshot;
+/// let snap = |env: &str, ty: &str| Snapshot::parse(&format!(
+///     r#"{{"format":1,"environment":"{env}","schema":"s","tables":{{"contact":{{"columns":{{"email":{{"type":"{ty}"}}}}}}}}}}"#),
+///     "x", env).unwrap();
+/// let (test, prod) = (snap("test", "character varying(80)"), snap("prod", "character varying(40)"));
+/// let write = Usage { access: Access::Write,
+///     ..Usage::read("src/a.rs", Spot::new("contact", 3, 5), vec![Spot::new("email", 3, 13)]) };
+/// let found = length_warnings(&[write], &[("test", "test.json", &test), ("prod", "prod.json", &prod)]);
+/// assert!(found[0].message().starts_with(
+///     "`contact.email` is character varying(40) in prod (prod.json) but character varying(80) in test (test.json)"));
+/// ```
+pub fn length_warnings(
+    usages: &[Usage],
+    selected: &[(&str, &str, &Snapshot)],
+) -> Vec<LengthWarning> {
+    let mut out: Vec<LengthWarning> = Vec::new();
+    for usage in usages.iter().filter(|u| u.access == Access::Write) {
+        for spot in &usage.columns {
+            let mut limits: Vec<(u32, (String, String, String))> = selected
+                .iter()
+                .filter_map(|(env, display, snapshot)| {
+                    let column = snapshot.table(&usage.table.name)?.column(&spot.name)?;
+                    let spelling = column.data_type.as_deref()?;
+                    Some((
+                        text_limit(spelling)?,
+                        (env.to_string(), display.to_string(), spelling.to_string()),
+                    ))
+                })
+                .collect();
+            limits.sort_by_key(|(limit, _)| *limit);
+            let (Some(short), Some(long)) = (limits.first(), limits.last()) else {
+                continue;
+            };
+            if short.0 == long.0 {
+                continue;
+            }
+            let warning = LengthWarning {
+                site: Site::new(&usage.file, spot),
+                table: usage.table.name.clone(),
+                column: spot.name.clone(),
+                short: short.1.clone(),
+                long: long.1.clone(),
+            };
+            if !out.contains(&warning) {
+                out.push(warning);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The types the uses of a build were checked against, by column site; and the columns whose
 /// types were not recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::built::{declared_rust_type, varchar_length};
+use crate::built::{declared_rust_type, text_limit};
 use crate::config::AllowedDeviation;
 use crate::manifest::{Site, Spot, Usage};
 use crate::names::normalize;
@@ -379,19 +379,6 @@ fn type_change(a: &str, b: &str, needs: &[Need], sides: Sides<'_>) -> (bool, Opt
         return (false, Some(why));
     }
     (true, Some(reasons.join("; ")))
-}
-
-/// The length limit of a string type: `varchar(n)` n, `text` and an unbounded `varchar`
-/// unlimited (`u32::MAX`); `None` for any other type.
-fn text_limit(spelling: &str) -> Option<u32> {
-    if let Some(n) = varchar_length(spelling) {
-        return Some(n);
-    }
-    match PgType::parse(spelling)? {
-        PgType::Scalar(crate::types::Scalar::Text) => Some(u32::MAX),
-        PgType::Scalar(crate::types::Scalar::Varchar) => Some(u32::MAX),
-        _ => None,
-    }
 }
 
 /// What fails a comparison: `breaking` deviations only, or `any` deviation that neither is

@@ -74,5 +74,18 @@ pub fn print_github(report: &Report<'_>) {
             )
         );
     }
+    for length in &report.lengths {
+        println!(
+            "{}",
+            render::github_at(
+                "warning",
+                &length.site.file,
+                length.site.line,
+                length.site.column,
+                "hc-schema (column length differs)",
+                &length.message()
+            )
+        );
+    }
     println!("{}", report.summary());
 }

@@ -76,6 +76,22 @@ pub fn print_human(report: &Report<'_>, always_matrix: bool) {
         );
         println!();
     }
+    for length in &report.lengths {
+        print!(
+            "{}",
+            render::diagnostic_at(
+                "warning",
+                report.base,
+                &length.site.file,
+                length.site.line,
+                length.site.column,
+                &length.message(),
+                &[crate::report::LENGTH_NOTE.to_string()],
+                &[]
+            )
+        );
+        println!();
+    }
     if !report.matrix.is_empty() && (report.failed() || always_matrix) {
         let envs = report.env_names();
         let labels: BTreeMap<String, _> = report

@@ -120,6 +120,12 @@ pub fn to_json(report: &Report<'_>) -> serde_json::Value {
         "allowed": pick(Status::Allowed),
         "notes": pick(Status::Note),
         "stale_allowances": stale_json,
+        "length_warnings": report.lengths.iter().map(|l| json!({
+            "table": l.table, "column": l.column, "site": l.site,
+            "short": {"env": l.short.0, "snapshot": l.short.1, "type": l.short.2},
+            "long": {"env": l.long.0, "snapshot": l.long.1, "type": l.long.2},
+            "message": l.message(),
+        })).collect::<Vec<_>>(),
         "allowances": allowances,
         "source_errors": errors_json,
         "sql_findings": sql_json,

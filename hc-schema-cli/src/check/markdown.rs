@@ -169,6 +169,14 @@ pub fn check(report: &Report<'_>) -> String {
         out.push('\n');
     }
 
+    if !report.lengths.is_empty() {
+        let _ = writeln!(out, "#### Written columns of different lengths\n");
+        for length in &report.lengths {
+            let _ = writeln!(out, "- ⚠️ `{}`: {}", length.site, cell(&length.message()));
+        }
+        out.push('\n');
+    }
+
     if !report.scan.errors.is_empty() {
         let _ = writeln!(out, "#### Not checked\n");
         for error in &report.scan.errors {

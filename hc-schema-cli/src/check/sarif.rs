@@ -125,6 +125,17 @@ const RULES: &[Rule] = &[
                nothing. Remove it, so that it cannot hide the column being unmapped again.",
     },
     Rule {
+        id: "column_length",
+        name: "WrittenColumnLengthDiffers",
+        level: "warning",
+        short: "A written text column is shorter in one environment than in another",
+        full: "The code writes a character varying column whose length differs between the \
+               selected environments: a value that fits in the longer one is refused in the \
+               shorter one (value too long). Keep the values short enough for every \
+               environment, or give the Salesforce field one length everywhere (Heroku \
+               Connect applies a length increase by itself).",
+    },
+    Rule {
         id: "star",
         name: "SelectStar",
         level: "warning",
@@ -235,6 +246,21 @@ pub fn check(report: &Report<'_>) -> Value {
             &stale.site(),
             Some(stale.env),
             Some(&stale.spelled()),
+        ));
+    }
+    for length in &report.lengths {
+        results.push(result(
+            report,
+            "column_length",
+            "warning",
+            &format!(
+                "{}\n  = note: {}",
+                length.message(),
+                crate::report::LENGTH_NOTE
+            ),
+            &length.site,
+            Some(&length.short.0),
+            Some(&format!("{}.{}", length.table, length.column)),
         ));
     }
     let rules: Vec<Value> = RULES
