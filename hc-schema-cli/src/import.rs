@@ -49,5 +49,6 @@ pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
         snapshot.tables.len(),
         snapshot.column_count()
     );
+    print!("{}", crate::plan::untyped_note(&args.env, &snapshot));
     Ok(ExitCode::SUCCESS)
 }

@@ -123,6 +123,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
             None => {
                 print!("{updated}");
                 eprint!("{}", human(&args.env, &changes, strict, stars));
+                eprint!("{}", untyped_note(&args.env, &target));
                 return Ok(status);
             }
         }
@@ -136,11 +137,38 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
                     "table": s.table, "site": s.site,
                     "columns": target.table(&s.table).map(|t| t.columns.keys().collect::<Vec<_>>()).unwrap_or_default(),
                 })).collect::<Vec<_>>(),
+                "columns_without_type": untyped_columns(&target),
             })
         ),
-        _ => print!("{}", human(&args.env, &changes, strict, stars)),
+        _ => {
+            print!("{}", human(&args.env, &changes, strict, stars));
+            print!("{}", untyped_note(&args.env, &target));
+        }
     }
     Ok(status)
+}
+
+/// How many mapped columns of `snapshot` have no type (a snapshot imported from a mapping
+/// export records none).
+pub(crate) fn untyped_columns(snapshot: &Snapshot) -> usize {
+    snapshot
+        .tables
+        .values()
+        .flat_map(|t| t.columns.values())
+        .filter(|c| c.data_type.is_none())
+        .count()
+}
+
+/// The note that a refresh adds the column types a snapshot lacks (empty when it has them).
+pub(crate) fn untyped_note(env: &str, snapshot: &Snapshot) -> String {
+    match untyped_columns(snapshot) {
+        0 => String::new(),
+        n => format!(
+            "note: {n} column(s) of {env}'s snapshot have no type (a mapping export records \
+             none): `hc-schema refresh {env}` adds them from the database, so that typed queries \
+             and the type checks (build, check, diff, verify) see {env}'s types\n"
+        ),
+    }
 }
 
 /// The plan for people.

@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use hc_schema_snapshot::built::{length_warnings, LengthWarning};
 use hc_schema_snapshot::config::CheckConfig;
 use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
-use hc_schema_snapshot::built::{length_warnings, LengthWarning};
 use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Origin, Problem, Site, Usage};
 use hc_schema_snapshot::requirement::{Allowance, Finding};
 use hc_schema_snapshot::scan::{ErrorKind, Scan};

@@ -4,6 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 
 use clap::Args;
+use hc_schema_snapshot::built::{declared_rust_type, BuiltTypes};
 use hc_schema_snapshot::manifest::{Manifest, Origin, Site, Usage};
 use hc_schema_snapshot::names::is_hc_name;
 use hc_schema_snapshot::requirement::{Access, Allowance};
@@ -64,6 +65,8 @@ struct Found {
     site: Site,
     column: Option<String>,
     access: Access,
+    /// The Rust type the site reads or writes the column with, when it has one.
+    rust: Option<String>,
 }
 
 /// Run `usages`.
@@ -139,6 +142,14 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             site: s.site.clone(),
             column: s.column.map(str::to_string),
             access: s.access,
+            rust: match (s.usage, s.column) {
+                (Some(usage), Some(column)) => usage
+                    .columns
+                    .iter()
+                    .find(|c| c.name == column)
+                    .and_then(|spot| declared_rust_type(usage, spot)),
+                _ => None,
+            },
         })
         .collect();
     let mut allowances: Vec<(&Allowance, Site)> = Vec::new();
@@ -171,6 +182,17 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             (env.clone(), ok, access)
         })
         .collect();
+    // The column's type in each environment: what a type change is measured against.
+    let types: Vec<(String, Option<String>)> = match &column {
+        Some(c) => loaded
+            .iter()
+            .filter_map(|(env, snapshot)| {
+                let found = snapshot.table(&table)?.column(c)?;
+                Some((env.clone(), found.data_type.clone()))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     let subject = match &column {
         Some(c) => format!("{table}.{c}"),
         None => table.clone(),
@@ -208,7 +230,13 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             let list = |access: Access| -> Vec<serde_json::Value> {
                 sites_of(access)
                     .iter()
-                    .map(|f| json!({"site": f.site, "column": f.column, "access": f.access, "when": conditions.get(&f.site)}))
+                    .map(|f| {
+                        let mut item = json!({"site": f.site, "column": f.column, "access": f.access, "when": conditions.get(&f.site)});
+                        if let Some(rust) = &f.rust {
+                            item["rust"] = json!(rust);
+                        }
+                        item
+                    })
                     .collect()
             };
             let mut sites = list(Access::Read);
@@ -227,6 +255,7 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                     "mapped_in": mapped.iter().filter(|(_, ok, _)| *ok).map(|(e, _, _)| e).collect::<Vec<_>>(),
                     "not_mapped_in": mapped.iter().filter(|(_, ok, _)| !*ok).map(|(e, _, _)| e).collect::<Vec<_>>(),
                     "access": mapped.iter().filter_map(|(e, _, a)| a.map(|a| (e.clone(), a))).collect::<std::collections::BTreeMap<_, _>>(),
+                    "types": types.iter().map(|(e, t)| (e.clone(), t.clone())).collect::<std::collections::BTreeMap<_, _>>(),
                     "unchecked_sql": unchecked.iter().map(|(site, kind, access)| json!({
                         "site": site, "kind": kind, "access": access,
                     })).collect::<Vec<_>>(),
@@ -272,7 +301,10 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 }
                 println!("{subject} is {verb} at {} site(s):", sites.len());
                 for f in sites {
-                    let when = when(&f.site);
+                    let when = match &f.rust {
+                        Some(rust) => format!("{} (as {rust})", when(&f.site)),
+                        None => when(&f.site),
+                    };
                     match (&column, &f.column) {
                         (Some(_), _) => println!("  {}{when}", f.site),
                         (None, Some(c)) => println!("  {}{when}  ({table}.{c})", f.site),
@@ -334,6 +366,19 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             };
             println!("mapped in: {}", list(true));
             println!("not mapped in: {}", list(false));
+            if !types.is_empty() {
+                let shown: Vec<String> = types
+                    .iter()
+                    .map(|(env, ty)| {
+                        format!(
+                            "{} ({env})",
+                            ty.as_deref()
+                                .unwrap_or("not recorded: run `hc-schema refresh` to add it")
+                        )
+                    })
+                    .collect();
+                println!("type: {}", shown.join(", "));
+            }
         }
     }
     // 0 safe to unmap, 1 used or possibly used, 2 cannot tell.
@@ -352,6 +397,37 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
         return Ok(ExitCode::from(ERROR));
     }
     Ok(ExitCode::from(OK))
+}
+
+/// Each column's expected Rust types in the requirements JSON: `"rust_types": [{"type":
+/// "f64", "sites": [...]}]` on a column some use reads or writes with a Rust type (an
+/// `hc_query!` column, a typed declaration); absent otherwise.
+fn add_rust_types(json: &mut serde_json::Value, usages: &[Usage]) {
+    let built = BuiltTypes::of_usages(usages, &[], &declared_rust_type);
+    let Some(tables) = json["requirements"].as_array_mut() else {
+        return;
+    };
+    for table in tables {
+        let name = table["table"].as_str().unwrap_or_default().to_string();
+        let Some(columns) = table["columns"].as_array_mut() else {
+            continue;
+        };
+        for column in columns {
+            let col = column["column"].as_str().unwrap_or_default();
+            let mut by_type: std::collections::BTreeMap<&str, Vec<&Site>> = Default::default();
+            for t in built.iter().filter(|t| t.table == name && t.column == col) {
+                if let Some(rust) = &t.rust {
+                    by_type.entry(rust).or_default().push(&t.site);
+                }
+            }
+            if !by_type.is_empty() {
+                column["rust_types"] = by_type
+                    .iter()
+                    .map(|(ty, sites)| json!({"type": ty, "sites": sites}))
+                    .collect();
+            }
+        }
+    }
 }
 
 /// Every allowance of the code with its site, deduplicated, sorted by site.
@@ -389,6 +465,7 @@ pub fn run_requirements(manifest: Option<&Path>, args: RequirementsArgs) -> Outc
                 .iter()
                 .map(|(site, w)| json!({"site": site, "when": w}))
                 .collect();
+            add_rust_types(&mut json, &sources.uses.usages);
             json["allowances"] = allowances
                 .iter()
                 .map(|(a, site)| {

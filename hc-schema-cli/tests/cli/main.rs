@@ -12,5 +12,6 @@ mod cli_offline;
 mod cli_plan;
 mod cli_robustness;
 mod cli_sql;
+mod cli_types;
 mod cli_version;
 mod common;

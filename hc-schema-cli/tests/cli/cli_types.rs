@@ -1,0 +1,198 @@
+//! Column types outside the build (issue 21): `diff` says which type changes break the code
+//! and why, `check` warns about written columns of different lengths, `usages` shows each
+//! environment's type, `plan` and `import` say that a refresh adds missing types.
+
+use crate::common;
+
+use common::{golden, hc, write};
+
+const TEST: &str = r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {
+    "name": {"type": "character varying(255)", "field": "Name"},
+    "annualrevenue": {"type": "double precision", "field": "AnnualRevenue"},
+    "description": {"type": "character varying(80)", "field": "Description"}}},
+  "contact": {"object": "Contact", "access": "read_write", "columns": {
+    "email": {"type": "character varying(80)", "field": "Email"},
+    "title": {"type": "character varying(128)", "field": "Title"}}}}}"#;
+const PROD: &str = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"object": "Account", "access": "read_only", "columns": {
+    "name": {"type": "text", "field": "Name"},
+    "annualrevenue": {"type": "character varying(255)", "field": "AnnualRevenue"},
+    "description": {"type": "boolean", "field": "Description"}}},
+  "contact": {"object": "Contact", "access": "read_write", "columns": {
+    "email": {"type": "character varying(40)", "field": "Email"},
+    "title": {"type": "character varying(128)", "field": "Title"}}}}}"#;
+const MAIN: &str = r#"use hc_schema_macro::hc_requires;
+
+#[hc_requires(account(name, annualrevenue))]
+fn report() {}
+
+#[hc_requires(write contact(email, title))]
+fn update_contact() {}
+
+fn main() {}
+"#;
+
+fn typed_workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(d, "hc-schema/test.json", TEST);
+    write(d, "hc-schema/prod.json", PROD);
+    write(d, "app/src/main.rs", MAIN);
+    dir
+}
+
+#[test]
+fn diff_breaks_only_on_types_the_code_cannot_read_and_says_why() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, golden("diff-types.txt", &run.stdout));
+    // Unused by the code: a type change says nothing (description).
+    assert!(
+        run.stdout.contains(
+            "~ account.description: type  (test: character varying(80), prod: boolean)\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["diff", "test", "prod", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let by_column = |column: &str| {
+        json["deviations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["column"] == column)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_column("annualrevenue")["breaking"], true);
+    assert_eq!(by_column("name")["breaking"], false);
+    assert_eq!(
+        by_column("name")["why"],
+        "harmless: one Rust type reads both"
+    );
+    assert_eq!(by_column("email")["breaking"], true);
+    // Without the code reading annualrevenue and writing email, nothing breaks.
+    write(
+        d,
+        "app/src/main.rs",
+        &MAIN
+            .replace("account(name, annualrevenue)", "account(name)")
+            .replace("write contact(email, title)", "contact(email, title)"),
+    );
+    let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+#[test]
+fn check_warns_about_a_written_column_shorter_in_one_environment() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    // Only the lengths differ: the type drift of annualrevenue is another check's business.
+    write(
+        d,
+        "app/src/main.rs",
+        &MAIN.replace("account(name, annualrevenue)", "account(name)"),
+    );
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let expected =
+        "warning: `contact.email` is character varying(40) in prod (hc-schema/prod.json) \
+                    but character varying(80) in test (hc-schema/test.json), and this code writes \
+                    it: a value that fits in test is refused in prod (value too long)";
+    assert!(run.stdout.contains(expected), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("app/src/main.rs:6:29"),
+        "{}",
+        run.stdout
+    );
+    // title has one length everywhere: no warning.
+    assert!(!run.stdout.contains("`contact.title`"), "{}", run.stdout);
+    // One environment: nothing to compare.
+    let run = hc(d, &["check", "--env", "test"]);
+    assert!(!run.stdout.contains("`contact.email`"), "{}", run.stdout);
+    for (format, needle) in [
+        ("json", "\"length_warnings\""),
+        ("github", "::warning file=app/src/main.rs,line=6,col=29,title=hc-schema (column length differs)::"),
+        ("sarif", "\"ruleId\": \"column_length\""),
+        ("markdown", "#### Written columns of different lengths"),
+    ] {
+        let run = hc(d, &["check", "--env", "test,prod", "--format", format]);
+        assert_eq!(run.code, 0, "{format}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains(needle), "{format}: {}", run.stdout);
+    }
+    let run = hc(d, &["check", "--env", "test,prod", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let warning = &json["length_warnings"][0];
+    assert_eq!(warning["short"]["type"], "character varying(40)");
+    assert_eq!(warning["long"]["env"], "test");
+    assert_eq!(warning["site"], "app/src/main.rs:6:29");
+}
+
+#[test]
+fn usages_show_each_environments_type() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    let run = hc(d, &["usages", "account.annualrevenue"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("type: character varying(255) (prod), double precision (test)\n"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["usages", "account.annualrevenue", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["types"]["test"], "double precision");
+    // A snapshot without types says how to get them.
+    write(
+        d,
+        "hc-schema/prod.json",
+        &PROD.replace("\"type\": \"character varying(255)\", ", ""),
+    );
+    let run = hc(d, &["usages", "account.annualrevenue"]);
+    assert!(
+        run.stdout.contains(
+            "type: not recorded: run `hc-schema refresh` to add it (prod), double precision (test)"
+        ),
+        "{}",
+        run.stdout
+    );
+    // requirements: no use here has a Rust type, so no column carries one.
+    let run = hc(d, &["requirements", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("rust_types"), "{}", run.stdout);
+}
+
+#[test]
+fn plan_and_import_say_that_a_refresh_adds_the_types() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    let run = hc(d, &["plan", "prod"]);
+    assert!(!run.stdout.contains("have no type"), "{}", run.stdout);
+    write(d, "export.json", hc_schema_tests::fixtures::EXPORT);
+    std::fs::remove_file(d.join("hc-schema/prod.json")).unwrap();
+    let run = hc(d, &["import", "prod", "--from", "export.json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "of prod's snapshot have no type (a mapping export records none): `hc-schema \
+             refresh prod` adds them"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["plan", "prod"]);
+    assert!(
+        run.stdout.contains("`hc-schema refresh prod` adds them"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["plan", "prod", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(json["columns_without_type"].as_u64().unwrap() > 0);
+}
