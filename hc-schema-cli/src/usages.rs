@@ -366,14 +366,16 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             };
             println!("mapped in: {}", list(true));
             println!("not mapped in: {}", list(false));
-            if !types.is_empty() {
+            // Only when some snapshot records a type (`plan` and `import` say how to add
+            // them to one that records none).
+            if types.iter().any(|(_, ty)| ty.is_some()) {
                 let shown: Vec<String> = types
                     .iter()
                     .map(|(env, ty)| {
                         format!(
                             "{} ({env})",
                             ty.as_deref()
-                                .unwrap_or("not recorded: run `hc-schema refresh` to add it")
+                                .unwrap_or("no type recorded: `hc-schema refresh` adds it")
                         )
                     })
                     .collect();

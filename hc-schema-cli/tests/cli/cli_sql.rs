@@ -183,7 +183,7 @@ fn hc_sql_queries_are_requirements_in_every_command() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout,
-        "account.loyalty_tier__c is read at 1 site(s):\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\n"
+        "account.loyalty_tier__c is read at 1 site(s):\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\ntype: text (test)\n"
     );
     let run = hc(d, &["requirements"]);
     assert_eq!(run.code, 0, "{}", run.stderr);

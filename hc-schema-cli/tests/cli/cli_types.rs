@@ -157,7 +157,7 @@ fn usages_show_each_environments_type() {
     let run = hc(d, &["usages", "account.annualrevenue"]);
     assert!(
         run.stdout.contains(
-            "type: not recorded: run `hc-schema refresh` to add it (prod), double precision (test)"
+            "type: no type recorded: `hc-schema refresh` adds it (prod), double precision (test)"
         ),
         "{}",
         run.stdout
