@@ -587,7 +587,11 @@ mod tests {
             schema: "salesforce".into(),
             selected: true,
         };
-        let text = Record::encode_typed(&[read.clone(), write.clone()], &types, &[schema.clone()]);
+        let text = Record::encode_typed(
+            &[read.clone(), write.clone()],
+            &types,
+            std::slice::from_ref(&schema),
+        );
         let record = Record(Box::leak(text.into_boxed_str()));
         let mut expected_read = read.clone();
         expected_read.file = file.to_string();
