@@ -488,3 +488,87 @@ fn hc_query_runs_against_the_live_database() {
         );
     }
 }
+
+/// Issue 21, the release phase: with the registry on, `hc_query!` registers its requirements
+/// with the types it was built against (each selected snapshot's type and the Rust type it
+/// reads or binds), and the release-phase report fails on a live type that Rust type cannot
+/// read, naming it.
+#[test]
+fn hc_query_registers_the_types_it_was_built_against() {
+    use hc_schema_snapshot::built::BuiltTypes;
+    use hc_schema_snapshot::registry::Record;
+    use hc_schema_snapshot::Snapshot;
+
+    let main = r#"use hc_schema_macro::hc_query;
+fn main() {
+    if std::env::args().count() > 9 {
+        let mut client = postgres::Client::connect("", postgres::NoTls).unwrap();
+        let _ = hc_query!(
+            "SELECT a.annualrevenue, a.name AS \"label: String\" FROM salesforce.account a WHERE a.billingcountry = $1",
+            "France",
+        )
+        .fetch_all(&mut client);
+    }
+    let usages = hc_schema_snapshot::registry::usages();
+    let types: Vec<_> = hc_schema_snapshot::registry::built_types().iter().cloned().collect();
+    print!("{}", hc_schema_snapshot::registry::Record::encode_typed(&usages, &types, &[]));
+}
+"#;
+    let krate = TempCrate::new(
+        "typed_registry_app",
+        &[],
+        &[
+            ("src/main.rs", main),
+            ("hc-schema/test.json", &typed_snapshot("test", COLUMNS)),
+            ("hc-schema.toml", "default_envs = [\"test\"]\n[registry]\nenabled = true\n"),
+        ],
+    );
+    krate.add_dependencies("postgres = \"0.19\"\n");
+    let (ok, out) = krate.run(&[]);
+    assert!(ok, "{out}");
+    let record = Record(Box::leak(out.into_boxed_str()));
+    let usages = record.usages();
+    let types = record.types();
+    let shown: Vec<(String, Option<String>, String)> = types
+        .iter()
+        .map(|t| (t.subject(), t.rust.clone(), t.shown()))
+        .collect();
+    for expected in [
+        ("account.annualrevenue", Some("f64"), "double precision (test)"),
+        ("account.name", Some("String"), "character varying(255) (test)"),
+        ("account.billingcountry", Some("String"), "character varying(80) (test)"),
+    ] {
+        assert!(
+            shown.contains(&(
+                expected.0.to_string(),
+                expected.1.map(str::to_string),
+                expected.2.to_string()
+            )),
+            "{expected:?} not in {shown:?}"
+        );
+    }
+    // The live database as the release phase sees it: annualrevenue remapped as text.
+    let mut live = COLUMNS.to_vec();
+    live[3] = ("annualrevenue", "character varying(255)");
+    live[1] = ("name", "text");
+    let live = Snapshot::parse(&typed_snapshot("live", &live), "live", "live").unwrap();
+    let report = hc_schema_snapshot::verify::report_typed(
+        &live,
+        "live",
+        "db",
+        &usages,
+        &BuiltTypes::from_list(types),
+    );
+    let text = report.render();
+    assert!(!report.is_ok(), "{text}");
+    assert_eq!(report.type_failures.len(), 1, "{text}");
+    assert!(
+        text.contains(
+            "`account.annualrevenue` is character varying(255) here, but this code was built \
+             against double precision (test) and reads it as f64, which does not read \
+             character varying(255), needed at:\n    src/main.rs:"
+        ),
+        "{text}"
+    );
+    assert!(report.types_unchecked.is_empty(), "{text}");
+}
