@@ -3,7 +3,8 @@
 //! ```text
 //! annotation := item ("," item)* ","?
 //! item       := group | "write" group | "missing_ok" "(" allowance ")"
-//! group      := name "(" name ("," name)* ","? ")"        (a write group may be empty: DELETE)
+//! group      := name "(" column ("," column)* ","? ")"    (a write group may be empty: DELETE)
+//! column     := name (":" rust_type)?                     (typed declaration: `annualrevenue: f64`)
 //! allowance  := env ("," env)* ("," group)+ "," "reason" "=" "string" ","?
 //! name       := identifier | raw identifier | keyword | "string literal"
 //!
@@ -16,7 +17,9 @@
 //! code writes those columns (`INSERT`/`UPDATE`), which needs a read-write mapping;
 //! `missing_ok(prod, account(loyalty_tier__c), reason = "...")` lets exactly those columns be
 //! unmapped in `prod`, for the stated reason. A table literally named `write` or `missing_ok`
-//! is written as a string: `"write"(column)`.
+//! is written as a string: `"write"(column)`. A column may carry the Rust type the code reads
+//! it as (`account(annualrevenue: f64, name: String)`): the build then checks that each
+//! selected environment's column type is read by that type.
 //!
 //! ```
 //! use hc_schema_snapshot::syntax::Annotation;
@@ -65,6 +68,9 @@ pub struct Group {
     pub table: Name,
     /// The column names.
     pub columns: Vec<Name>,
+    /// The Rust type written after each column (`annualrevenue: f64`), `None` for an untyped
+    /// one: as long as `columns`, in the same order.
+    pub types: Vec<Option<WrittenType>>,
     /// The span of the parenthesised column list.
     pub parens: Span,
     /// The `write` keyword, when the group is a write.
@@ -92,6 +98,17 @@ pub struct Name {
     /// The name as written (without `r#` or quotes).
     pub written: String,
     /// The token's span: errors about this name point here.
+    pub span: Span,
+}
+
+/// A Rust type written after a column in a typed declaration
+/// (`#[hc_requires(account(annualrevenue: f64))]`).
+#[derive(Debug, Clone)]
+pub struct WrittenType {
+    /// The type as written, without the spaces between its tokens (`Option<f64>`,
+    /// `chrono::NaiveDate`).
+    pub text: String,
+    /// The type's first token: errors about the type point here.
     pub span: Span,
 }
 

@@ -3,7 +3,7 @@
 
 use proc_macro2::{Delimiter, Span, TokenStream, TokenTree};
 
-use super::{AllowanceSyntax, Annotation, Group, Name, SyntaxError};
+use super::{AllowanceSyntax, Annotation, Group, Name, SyntaxError, WrittenType};
 
 const EXPECTED_NAME: &str = "expected a table or column name (an identifier or a string literal), as in #[hc_requires(account(name, loyalty_tier__c))]";
 
@@ -234,6 +234,7 @@ impl Group {
                 let mut content = Tokens::new(list.stream(), list.span_close());
                 input.trees.next();
                 let mut columns = Vec::new();
+                let mut types = Vec::new();
                 while !content.is_empty() {
                     let column = Name::parse(&mut content)?;
                     if matches!(content.trees.peek(), Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis)
@@ -246,7 +247,14 @@ impl Group {
                             ),
                         ));
                     }
+                    let ty = match content.trees.peek() {
+                        Some(TokenTree::Punct(colon)) if colon.as_char() == ':' => {
+                            Some(WrittenType::parse(&mut content, &column, &table)?)
+                        }
+                        _ => None,
+                    };
                     columns.push(column);
+                    types.push(ty);
                     if content.is_empty() {
                         break;
                     }
@@ -257,6 +265,7 @@ impl Group {
                 Ok(Group {
                     table,
                     columns,
+                    types,
                     parens,
                     write: None,
                 })
@@ -270,6 +279,78 @@ impl Group {
             )),
         }
     }
+}
+
+impl WrittenType {
+    /// After `column`: `: Type`, up to the next `,` outside `<...>`. The type must be a Rust
+    /// type path (`f64`, `Option<String>`, `chrono::NaiveDate`, `Vec<i64>`).
+    fn parse(
+        content: &mut Tokens,
+        column: &Name,
+        table: &Name,
+    ) -> Result<WrittenType, SyntaxError> {
+        let colon = content.span();
+        content.trees.next();
+        let example = format!(
+            "write the column's Rust type after it: `{}({}: f64)` (a type such as f64, String, \
+             Option<i32>, chrono::NaiveDate)",
+            table.written, column.written
+        );
+        let mut tokens = Vec::new();
+        let mut depth = 0usize;
+        while let Some(tree) = content.trees.peek() {
+            if let TokenTree::Punct(p) = tree {
+                match p.as_char() {
+                    ',' if depth == 0 => break,
+                    '<' => depth += 1,
+                    '>' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            tokens.push(tree.clone());
+            content.trees.next();
+        }
+        let Some(first) = tokens.first() else {
+            return Err(SyntaxError::new(colon, example));
+        };
+        let span = first.span();
+        let stream: TokenStream = tokens.into_iter().collect();
+        match syn::parse2::<syn::Type>(stream.clone()) {
+            Ok(syn::Type::Path(path)) if path.qself.is_none() => Ok(WrittenType {
+                text: compact(&stream.to_string()),
+                span,
+            }),
+            _ => Err(SyntaxError::new(
+                span,
+                format!(
+                    "`{}` is not a Rust type path: {example}",
+                    compact(&stream.to_string())
+                ),
+            )),
+        }
+    }
+}
+
+/// A type's token text without the spaces `TokenStream::to_string` puts between tokens
+/// (`Option < f64 >` is `Option<f64>`): a space stays only between two words.
+fn compact(text: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_whitespace() {
+            let before = out.chars().last();
+            let after = chars[i + 1..].iter().find(|c| !c.is_whitespace());
+            if let (Some(b), Some(&a)) = (before, after) {
+                if word(b) && word(a) && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl Name {

@@ -23,7 +23,22 @@ impl Annotation {
                 crate::manifest::Usage {
                     file: file.to_string(),
                     table: spot(&group.table),
-                    columns: group.columns.iter().map(spot).collect(),
+                    columns: group
+                        .columns
+                        .iter()
+                        .zip(&group.types)
+                        .map(|(column, ty)| crate::manifest::Spot {
+                            rust: ty.as_ref().map(|ty| {
+                                let start = ty.span.start();
+                                Box::new(crate::manifest::Spot::new(
+                                    ty.text.clone(),
+                                    start.line as u32,
+                                    start.column as u32 + 1,
+                                ))
+                            }),
+                            ..spot(column)
+                        })
+                        .collect(),
                     access: requirement.access,
                     allowances: allowances
                         .iter()
@@ -45,6 +60,7 @@ fn spot(name: &Name) -> crate::manifest::Spot {
         line: start.line as u32,
         column: start.column as u32 + 1,
         written: (name.written != name.value).then(|| name.written.clone()),
+        rust: None,
     }
 }
 
@@ -60,6 +76,25 @@ impl Group {
                 crate::requirement::Access::Read
             },
         }
+    }
+
+    /// The typed columns of this group: `(column, Rust type as written)`, columns normalised.
+    pub fn typed(&self) -> Vec<(String, String)> {
+        self.columns
+            .iter()
+            .zip(&self.types)
+            .filter_map(|(column, ty)| Some((column.value.clone(), ty.as_ref()?.text.clone())))
+            .collect()
+    }
+
+    /// The span of the Rust type written after `column` (normalised), else of the column.
+    pub fn type_span_of(&self, column: &str) -> Span {
+        self.columns
+            .iter()
+            .zip(&self.types)
+            .find(|(c, _)| c.value == column)
+            .and_then(|(_, ty)| ty.as_ref().map(|ty| ty.span))
+            .unwrap_or_else(|| self.span_of(Some(column)))
     }
 
     /// The span of the column named `column` (normalised), or of the table.

@@ -187,3 +187,154 @@ fn an_allowance_has_one_reason_and_allows_a_column_once() {
     let other_env = r#"account(x), missing_ok(prod, account(x), reason = "a"), missing_ok(test, account(x), reason = "a")"#;
     assert!(parse(other_env).unwrap().validate().is_empty());
 }
+
+/// Typed declarations (`account(annualrevenue: f64)`), generated from pieces: the token parser
+/// never panics; whatever it accepts has one type slot per column, and every type it keeps is a
+/// type path; the plain fast path answers only for untyped annotations, and then as the token
+/// parser does.
+#[test]
+fn generated_typed_declarations_never_panic_and_the_fast_path_agrees() {
+    let tables = ["account", "Contact", "\"user\"", "write account", "r#type"];
+    let columns = [
+        "name",
+        "Type",
+        "annualrevenue",
+        "r#match",
+        "\"Tier__c\"",
+        "name",
+    ];
+    let types = [
+        "f64",
+        "String",
+        "Option<f64>",
+        "chrono :: NaiveDate",
+        "Vec<i32>",
+        "42",
+        "",
+        "Option<",
+        "&str",
+        "my::Money",
+        "Option<Vec<String>>",
+        "f64 x",
+        "<T as X>::Y",
+        "HashMap<K, V>",
+    ];
+    let damage = [
+        "(",
+        ")",
+        ",",
+        ":",
+        "<",
+        ">",
+        "::",
+        "write",
+        "missing_ok",
+        " ",
+    ];
+    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % n as u64) as usize
+    };
+    let (mut typed, mut plain_answers, mut refused) = (0, 0, 0);
+    for _ in 0..20_000 {
+        let groups: Vec<String> = (0..1 + next(3))
+            .map(|_| {
+                let cols: Vec<String> = (0..1 + next(4))
+                    .map(|_| {
+                        let column = columns[next(columns.len())];
+                        if next(2) == 0 {
+                            format!("{column}: {}", types[next(types.len())])
+                        } else {
+                            column.to_string()
+                        }
+                    })
+                    .collect();
+                format!("{}({})", tables[next(tables.len())], cols.join(", "))
+            })
+            .collect();
+        let mut text = groups.join(", ");
+        if next(4) == 0 {
+            let at = next(text.len() + 1);
+            if text.is_char_boundary(at) {
+                text.insert_str(at, damage[next(damage.len())]);
+            }
+        }
+        let Ok(tokens) = text.parse::<TokenStream>() else {
+            continue;
+        };
+        let from_tokens = match Annotation::parse(tokens, Span::call_site()) {
+            Ok(annotation) => annotation,
+            Err(_) => {
+                refused += 1;
+                continue;
+            }
+        };
+        let errors = from_tokens.validate();
+        for group in &from_tokens.groups {
+            assert_eq!(group.columns.len(), group.types.len(), "{text}");
+            for (column, rust) in group.typed() {
+                typed += 1;
+                assert!(!rust.is_empty(), "{text}: {column}");
+                let _ = crate::types::declared_reads(&rust, "double precision");
+            }
+        }
+        let _ = from_tokens.usages("f.rs");
+        let mut lowered = text.clone();
+        if let Some(plain) = plain_groups(&mut lowered) {
+            plain_answers += 1;
+            assert!(errors.is_empty(), "{text}: {errors:?}");
+            assert!(
+                from_tokens
+                    .groups
+                    .iter()
+                    .all(|g| g.types.iter().all(Option::is_none)),
+                "the fast path read a typed declaration: {text}"
+            );
+            let plain: Vec<Requirement> = plain
+                .iter()
+                .map(|g| Requirement::new(g.table, &g.columns))
+                .collect();
+            assert_eq!(plain, from_tokens.requirements(), "{text}");
+        }
+    }
+    assert!(
+        typed > 5_000 && plain_answers > 500 && refused > 1_000,
+        "{typed} typed columns, {plain_answers} plain, {refused} refused"
+    );
+}
+
+#[test]
+fn typed_columns_read_their_type_and_errors_point_at_it() {
+    let annotation =
+        parse("account(annualrevenue: f64, name, d: chrono :: NaiveDate, o: Option<Vec<i64>>)")
+            .unwrap();
+    assert!(annotation.validate().is_empty());
+    assert_eq!(
+        annotation.groups[0].typed(),
+        [
+            ("annualrevenue".to_string(), "f64".to_string()),
+            ("d".to_string(), "chrono::NaiveDate".to_string()),
+            ("o".to_string(), "Option<Vec<i64>>".to_string()),
+        ]
+    );
+    assert_eq!(
+        annotation.requirements()[0].columns,
+        ["annualrevenue", "name", "d", "o"]
+    );
+    let usages = annotation.usages("f.rs");
+    assert_eq!(usages[0].typed()[0], ("annualrevenue", "f64"));
+    let message = |text: &str| parse(text).unwrap_err().to_string();
+    assert!(message("account(x: 42)").contains("not a Rust type path"));
+    assert!(message("account(x:)").contains("write the column's Rust type"));
+    assert!(message("account(x: f64 y)").contains("not a Rust type path"));
+    let allowance = parse(r#"account(x: f64), missing_ok(prod, account(x: f64), reason = "r")"#)
+        .unwrap()
+        .validate();
+    assert_eq!(allowance.len(), 1, "{allowance:?}");
+    assert!(allowance[0]
+        .message
+        .contains("missing_ok lists columns without types"));
+}

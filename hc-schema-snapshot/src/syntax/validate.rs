@@ -150,6 +150,16 @@ impl AllowanceSyntax {
                     ),
                 ));
             }
+            for ty in group.types.iter().flatten() {
+                errors.push(SyntaxError::new(
+                    ty.span,
+                    format!(
+                        "missing_ok lists columns without types: remove `: {}` here (the type \
+                         belongs in the declaration's own group)",
+                        ty.text
+                    ),
+                ));
+            }
             for column in &group.columns {
                 if !required(&group.table.value, &column.value) {
                     errors.push(SyntaxError::new(
