@@ -13,6 +13,7 @@ use hc_schema_snapshot::requirement::{Allowance, Finding};
 use hc_schema_snapshot::scan::{ErrorKind, Scan};
 use hc_schema_snapshot::selection::{Reason, SnapshotRef};
 use hc_schema_snapshot::sqlcheck::{Severity, SqlFinding, SqlFindingKind, SqlStats};
+use hc_schema_snapshot::typecheck;
 use hc_schema_snapshot::verdict::Status as Verdict;
 use hc_schema_snapshot::Snapshot;
 
@@ -125,6 +126,9 @@ pub enum Cell {
     Allowed,
     /// Written, but the mapping is read-only.
     ReadOnly,
+    /// Read with a Rust type that does not read the column here, or without a type while
+    /// the column's type drifts between environments.
+    WrongType,
     /// Not mapped.
     Missing,
 }
@@ -137,6 +141,7 @@ impl Cell {
             Cell::AccessUnknown => "access?",
             Cell::Allowed => "allowed",
             Cell::ReadOnly => "READ-ONLY",
+            Cell::WrongType => "TYPE",
             Cell::Missing => "MISSING",
         }
     }
@@ -148,6 +153,7 @@ impl Cell {
             Cell::AccessUnknown => "access_unknown",
             Cell::Allowed => "allowed",
             Cell::ReadOnly => "read_only",
+            Cell::WrongType => "type",
             Cell::Missing => "missing",
         }
     }
@@ -205,6 +211,8 @@ pub struct Report<'a> {
     pub matrix: Matrix,
     /// Whether unknown access fails.
     pub strict_access: bool,
+    /// Whether a typed declaration over a snapshot without types fails.
+    pub strict_types: bool,
 }
 
 /// Counts for summaries.
@@ -218,6 +226,12 @@ pub struct Counts {
     pub read_only: usize,
     /// Writes to mappings of unknown access (failing under strict access, else notes).
     pub access_unknown: usize,
+    /// Failing type findings: a typed declaration whose type does not read the column, or a
+    /// column read without a type whose type drifts between environments.
+    pub types: usize,
+    /// Typed declarations over snapshots without column types (failing under
+    /// `strict_types`, else notes).
+    pub type_unknown: usize,
     /// Findings allowed by the code.
     pub allowed: usize,
     /// Stale allowances.
@@ -281,12 +295,28 @@ impl<'a> Report<'a> {
         }
         let mut entries = Vec::new();
         let mut stale = Vec::new();
+        let directory: Vec<typecheck::Known<'_>> = known
+            .iter()
+            .map(|t| (t.env, t.display, t.snapshot))
+            .collect();
+        let mut first = true;
         for (r, snapshot) in selected {
             let target = Target {
                 given_file,
                 ..Target::env(&r.env, &r.display, snapshot)
             };
-            for problem in check_usages(uses, &r.env, snapshot) {
+            let mut problems = check_usages(uses, &r.env, snapshot);
+            problems.extend(typecheck::check_declared(
+                uses,
+                snapshot,
+                config.strict_types,
+            ));
+            if first {
+                // Drift is no one environment's: reported once, with the first selected.
+                problems.extend(typecheck::check_drift(uses, &directory));
+                first = false;
+            }
+            for problem in problems {
                 let status = match problem.status(strict_access) {
                     Verdict::Allowed => Status::Allowed,
                     Verdict::Fails => Status::Error,
@@ -298,7 +328,12 @@ impl<'a> Report<'a> {
                         Cell::Missing
                     }
                     (Finding::ReadOnly { .. }, _) => Cell::ReadOnly,
-                    (Finding::AccessUnknown { .. }, _) => Cell::AccessUnknown,
+                    (Finding::AccessUnknown { .. } | Finding::TypeUnknown { .. }, _) => {
+                        Cell::AccessUnknown
+                    }
+                    (Finding::TypeMismatch { .. } | Finding::TypeDrift { .. }, _) => {
+                        Cell::WrongType
+                    }
                 };
                 for row in rows(problem.usage, Some(&problem.finding)) {
                     let slot = matrix
@@ -375,6 +410,7 @@ impl<'a> Report<'a> {
             lengths,
             matrix,
             strict_access,
+            strict_types: config.strict_types,
         }
     }
 
@@ -384,7 +420,10 @@ impl<'a> Report<'a> {
         for entry in &self.entries {
             match entry.status {
                 Status::Allowed => counts.allowed += 1,
-                Status::Note => counts.access_unknown += 1,
+                Status::Note => match entry.problem.finding {
+                    Finding::TypeUnknown { .. } => counts.type_unknown += 1,
+                    _ => counts.access_unknown += 1,
+                },
                 Status::Error => {
                     counts.failing += 1;
                     match entry.problem.finding {
@@ -393,6 +432,10 @@ impl<'a> Report<'a> {
                         }
                         Finding::ReadOnly { .. } => counts.read_only += 1,
                         Finding::AccessUnknown { .. } => counts.access_unknown += 1,
+                        Finding::TypeMismatch { .. } | Finding::TypeDrift { .. } => {
+                            counts.types += 1
+                        }
+                        Finding::TypeUnknown { .. } => counts.type_unknown += 1,
                     }
                 }
             }
@@ -488,7 +531,17 @@ impl<'a> Report<'a> {
         if self.strict_access {
             text.push_str(&format!(", {} access unknown", counts.access_unknown));
         }
+        if counts.types > 0 {
+            text.push_str(&format!(", {} type", counts.types));
+        }
         text.push(')');
+        if counts.type_unknown > 0 {
+            text.push_str(&format!(
+                ", {} typed column(s) of unknown type ({})",
+                counts.type_unknown,
+                if self.strict_types { "errors" } else { "notes" }
+            ));
+        }
         if !self.strict_access && counts.access_unknown > 0 {
             text.push_str(&format!(
                 ", {} write(s) of unknown access (notes)",

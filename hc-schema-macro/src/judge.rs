@@ -9,6 +9,12 @@ use hc_schema_snapshot::verdict::{Judge, Judgement, Loaded, Selected};
 use hc_schema_snapshot::Finding;
 use proc_macro2::Span;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use hc_schema_snapshot::typecheck;
+
+use crate::cache::Cache;
 use crate::snapshots::{self, Checked};
 
 /// "no snapshot to check against: ...", when the selection selected nothing.
@@ -128,4 +134,41 @@ pub fn once(span: Span, message: String) -> Vec<syn::Error> {
     } else {
         Vec::new()
     }
+}
+
+/// Every `(table, column)` whose type drifts between the snapshots of the directory (selected
+/// or not: [`typecheck::drifting`]), what a use without a Rust type asks. Empty, reading
+/// nothing, when the directory holds one snapshot (nothing to drift from); else every snapshot
+/// is read in full once per compiler process (kept while the files do not change). A
+/// snapshot that cannot be read is left out here: a selected one is a setup problem of the
+/// judge, and [`Judge::judge_drift`](hc_schema_snapshot::verdict::Judge::judge_drift) words
+/// the error from the same files.
+pub fn drifting(selection: &Selection) -> Arc<HashSet<(String, String)>> {
+    static DRIFTING: Cache<HashSet<(String, String)>> = Cache::new();
+    let all: Vec<_> = selection.selected.iter().chain(&selection.others).collect();
+    if all.len() < 2 {
+        return Arc::new(HashSet::new());
+    }
+    let key: Vec<String> = all
+        .iter()
+        .map(|s| format!("{}\t{}\t{}", s.env, s.display, s.path.display()))
+        .collect();
+    DRIFTING.get(&key.join("\n"), || {
+        let loaded: Vec<_> = all
+            .iter()
+            .map(|s| (s, snapshots::full_of(s, selection.reason)))
+            .collect();
+        let known: Vec<typecheck::Known<'_>> = loaded
+            .iter()
+            .filter_map(|(s, full)| {
+                Some((
+                    s.env.as_str(),
+                    s.display.as_str(),
+                    full.as_ref().as_ref().ok()?,
+                ))
+            })
+            .collect();
+        let set = typecheck::drifting(&known);
+        (set, all.iter().map(|s| s.path.clone()).collect())
+    })
 }

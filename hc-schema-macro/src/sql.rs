@@ -56,7 +56,8 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         return expand::with_errors(&errors, &literal);
     }
-    let errors = check::findings(&analysis, &literal, &selection);
+    let mut errors = check::findings(&analysis, &literal, &selection);
+    errors.extend(check::drift_errors(&analysis, &literal, &selection));
     if !errors.is_empty() {
         return expand::with_errors(&errors, &literal);
     }

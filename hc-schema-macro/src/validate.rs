@@ -8,7 +8,9 @@ use crate::judge::{self, once};
 use crate::snapshots;
 
 /// Every error for this annotation: grammar-level validation first, then one error per missing
-/// table or column per environment of `selection` (worded and decided by [`judge`]).
+/// table or column per environment of `selection`, per typed column whose type does not read
+/// the environment's, and per untyped column whose type drifts between the snapshots (worded
+/// and decided by [`judge`]).
 pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) -> Vec<syn::Error> {
     let errors: Vec<syn::Error> = annotation
         .validate()
@@ -29,8 +31,24 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
     let checked = judge::checked(selection);
     let mut judge = judge::judge(selection, &checked);
     let mut judged = vec![(None, judge.setup())];
+    let drifting = judge::drifting(selection);
     for group in &annotation.groups {
-        let judgements = judge.judge(&group.requirement(), &allowances);
+        let mut judgements = judge.judge(&group.requirement(), &allowances);
+        judgements.extend(judge.judge_types(
+            &group.table.value,
+            &group.typed(),
+            selection.strict_types,
+        ));
+        let untyped = group
+            .columns
+            .iter()
+            .zip(&group.types)
+            .filter(|(_, ty)| ty.is_none());
+        for (column, _) in untyped {
+            if drifting.contains(&(group.table.value.clone(), column.value.clone())) {
+                judgements.extend(judge.judge_drift(&group.table.value, &column.value));
+            }
+        }
         judged.push((Some(group), judgements));
     }
     judge::errors(
@@ -41,6 +59,10 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
             (Some(group), Finding::ReadOnly { .. } | Finding::AccessUnknown { .. }) => {
                 group.write.unwrap_or(group.table.span)
             }
+            (
+                Some(group),
+                Finding::TypeMismatch { column, .. } | Finding::TypeUnknown { column, .. },
+            ) => group.type_span_of(column),
             (Some(group), _) => group.span_of(finding.column()),
             (None, _) => annotation.span,
         },
@@ -57,6 +79,17 @@ pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>
     };
     if selection.selected.is_empty() {
         return false;
+    }
+    // A column whose type drifts between environments, read without a type: an error.
+    let drifting = judge::drifting(selection);
+    if !drifting.is_empty() {
+        for group in &groups {
+            for column in &group.columns {
+                if drifting.contains(&(group.table.to_string(), column.to_string())) {
+                    return false;
+                }
+            }
+        }
     }
     for selected in &selection.selected {
         let checked = snapshots::checked(selected, &selection.fingerprint, selection.reason);

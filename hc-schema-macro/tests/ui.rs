@@ -45,5 +45,10 @@ fn ui() {
     // Its passing cases compile against `postgres`, which this crate does not depend on: they
     // are end-to-end tests (tests/tests/typed_rows.rs).
     let query_fixture = ui.join("query_fixtures/prod.json").display().to_string();
-    with_snapshot(&query_fixture, |t| t.compile_fail("tests/ui/query/*.rs"));
+    with_snapshot(&query_fixture, |t| {
+        t.compile_fail("tests/ui/query/*.rs");
+        // Typed declarations: `#[hc_requires(account(annualrevenue: f64))]`.
+        t.pass("tests/ui/typed_pass/*.rs");
+        t.compile_fail("tests/ui/typed/*.rs");
+    });
 }

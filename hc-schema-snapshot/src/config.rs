@@ -128,6 +128,12 @@ pub struct CheckConfig {
     /// (default `false`: a pass with a note).
     #[serde(default)]
     pub strict_access: bool,
+    /// Whether a typed declaration (`#[hc_requires(account(annualrevenue: f64))]`) over a
+    /// snapshot that records no column types (imported from a mapping export) fails, in the
+    /// build and in `hc-schema check` (default `false`: a note in `check`, nothing in the
+    /// build).
+    #[serde(default)]
+    pub strict_types: bool,
     /// How `hc-schema check` reports an SQL string inside an annotated item that uses a
     /// column or table the annotations do not declare (`undeclared`): an error (default) or a
     /// warning.
@@ -206,6 +212,7 @@ impl Default for CheckConfig {
         CheckConfig {
             exclude: Vec::new(),
             strict_access: false,
+            strict_types: false,
             undeclared: LintLevel::Error,
             unguarded: LintLevel::Error,
             skipped: LintLevel::Warn,

@@ -223,6 +223,117 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
                 helps,
             }
         }
+        Finding::TypeMismatch {
+            table,
+            column,
+            rust,
+            found,
+        } => {
+            let elsewhere: Vec<String> = others()
+                .filter_map(|other| {
+                    let ty = other
+                        .snapshot
+                        .table(table)?
+                        .column(column)?
+                        .data_type
+                        .clone()?;
+                    Some(format!("{ty} in {}", other.env))
+                })
+                .collect();
+            if !elsewhere.is_empty() {
+                notes.push(format!("elsewhere: {}", elsewhere.join(", ")));
+            }
+            let readers = crate::types::readers_of(found);
+            let declare = if readers.is_empty() {
+                format!("declare a type implementing postgres::types::FromSql for {found}")
+            } else {
+                let list: Vec<String> = readers.iter().map(|r| format!("`{r}`")).collect();
+                format!("declare the type that reads it ({})", list.join(" or "))
+            };
+            helps.push(format!(
+                "{declare}; or, if {env} is the one that is wrong, make the column's type the \
+                 same in every environment (in {where_}: unmap and remap the field, wait for \
+                 the sync), {}",
+                target.follow_up()
+            ));
+            Explanation {
+                message: format!(
+                    "`{table}.{column}` is {found} in {place}, which `{rust}` does not read"
+                ),
+                notes,
+                helps,
+            }
+        }
+        Finding::TypeUnknown {
+            table,
+            column,
+            rust,
+            strict,
+        } => {
+            notes.push(format!(
+                "{} records no column types (snapshots imported from a mapping export have none)",
+                target.display
+            ));
+            helps.push(if target.given_file {
+                format!("add the column's `\"type\"` to {}", target.display)
+            } else {
+                format!(
+                    "run `hc-schema refresh {env}` (it reads the types from Postgres) and commit {}",
+                    target.display
+                )
+            });
+            if !strict {
+                helps.push(
+                    "`strict_types = true` under [check] in hc-schema.toml makes this an error"
+                        .to_string(),
+                );
+            }
+            Explanation {
+                message: format!(
+                    "`{table}.{column}` is declared `{rust}`, but its type in {place} is \
+                     unknown, so the declaration is not checked there"
+                ),
+                notes,
+                helps,
+            }
+        }
+        Finding::TypeDrift {
+            table,
+            column,
+            types,
+        } => {
+            let mut message = format!("`{table}.{column}` is ");
+            for (n, (env, display, ty)) in types.iter().enumerate() {
+                if n > 0 {
+                    message.push_str(if n + 1 == types.len() { " but " } else { ", " });
+                }
+                message.push_str(&format!("{ty} in {env} ({display})"));
+            }
+            message.push_str(&format!(
+                "; no Rust type reads {}, and this code reads it without one, so it fails at \
+                 run time in one of them",
+                if types.len() == 2 {
+                    "both"
+                } else {
+                    "all of them"
+                }
+            ));
+            helps.push(format!(
+                "read it through `hc_query!` or a typed declaration \
+                 (`#[hc_requires({table}({column}: Type))]`), so that the build checks the \
+                 type the code reads in each environment"
+            ));
+            helps.push(
+                "make the column's type the same in every environment (Heroku Connect: unmap \
+                 and remap the field), then refresh the snapshots"
+                    .to_string(),
+            );
+            Explanation {
+                message,
+                notes,
+                helps,
+            }
+        }
     }
 }
 

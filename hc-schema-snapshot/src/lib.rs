@@ -97,6 +97,8 @@ pub mod syntax;
 #[doc(hidden)]
 pub mod text;
 #[doc(hidden)]
+pub mod typecheck;
+#[doc(hidden)]
 pub mod types;
 #[doc(hidden)]
 pub mod uses;

@@ -28,6 +28,11 @@ pub struct Spot {
     /// the lower-case name, and in usages read back from the registry.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub written: Option<String>,
+    /// For a column of a typed declaration (`annualrevenue: f64`): the Rust type, as a spot
+    /// whose `name` is the type as written and whose position is the type's (errors about the
+    /// type point there). `None` for a column used without a Rust type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rust: Option<Box<Spot>>,
 }
 
 impl Spot {
@@ -44,6 +49,7 @@ impl Spot {
             line,
             column,
             written: None,
+            rust: None,
         }
     }
 
@@ -63,13 +69,19 @@ impl Spot {
             name,
             line,
             column,
+            rust: None,
         }
     }
 }
 
 impl Ord for Spot {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (self.line, self.column, &self.name).cmp(&(other.line, other.column, &other.name))
+        (self.line, self.column, &self.name, &self.rust).cmp(&(
+            other.line,
+            other.column,
+            &other.name,
+            &other.rust,
+        ))
     }
 }
 
@@ -155,12 +167,29 @@ impl Usage {
         }
     }
 
-    /// Where a finding about this usage points: the column token, or the table token.
+    /// Where a finding about this usage points: the column token (the Rust type's, for a
+    /// finding about a typed declaration's type), or the table token.
     pub fn spot_of(&self, finding: &Finding) -> &Spot {
-        finding
+        let column = finding
             .column()
-            .and_then(|column| self.columns.iter().find(|c| c.name == column))
-            .unwrap_or(&self.table)
+            .and_then(|column| self.columns.iter().find(|c| c.name == column));
+        match (finding, column) {
+            (
+                Finding::TypeMismatch { .. } | Finding::TypeUnknown { .. },
+                Some(Spot {
+                    rust: Some(rust), ..
+                }),
+            ) => rust,
+            _ => column.unwrap_or(&self.table),
+        }
+    }
+
+    /// The typed columns of this usage: `(column, Rust type as written)`.
+    pub fn typed(&self) -> Vec<(&str, &str)> {
+        self.columns
+            .iter()
+            .filter_map(|c| Some((c.name.as_str(), c.rust.as_ref()?.name.as_str())))
+            .collect()
     }
 
     /// The site of the table token.

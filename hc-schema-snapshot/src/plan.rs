@@ -142,7 +142,8 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
         let columns: Vec<&Spot> = match &problem.finding {
             Finding::MissingColumn { .. } => vec![problem.spot()],
             Finding::MissingTable { .. } => problem.usage.columns.iter().collect(),
-            Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => Vec::new(),
+            // A plan maps columns; types and access are not what it proposes.
+            _ => Vec::new(),
         };
         for spot in columns {
             let column = spot.name.as_str();

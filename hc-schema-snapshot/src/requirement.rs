@@ -127,6 +127,45 @@ pub enum Finding {
         /// Postgres table name.
         table: String,
     },
+    /// A typed declaration (`account(annualrevenue: f64)`) whose Rust type does not read the
+    /// column's type in this environment.
+    TypeMismatch {
+        /// Postgres table name.
+        table: String,
+        /// Postgres column name.
+        column: String,
+        /// The Rust type as written (`f64`).
+        rust: String,
+        /// The column's type in this environment, as the snapshot spells it.
+        found: String,
+    },
+    /// A typed declaration over a snapshot that records no type for the column (imported from
+    /// a mapping export). A pass with a note, unless types are checked strictly
+    /// (`strict_types`): then `strict` is set and it fails.
+    TypeUnknown {
+        /// Postgres table name.
+        table: String,
+        /// Postgres column name.
+        column: String,
+        /// The Rust type as written.
+        rust: String,
+        /// Whether types are checked strictly (`[check] strict_types = true`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        strict: bool,
+    },
+    /// A column read without a Rust type (`hc_sql!`, an untyped declaration, a SQL string)
+    /// whose type differs between the snapshots of the directory so that no Rust type reads
+    /// every one of them ([`crate::types::untyped_drift`]): the code compiled against one
+    /// environment's type fails at run time in another's.
+    TypeDrift {
+        /// Postgres table name.
+        table: String,
+        /// Postgres column name.
+        column: String,
+        /// `(environment, snapshot file as shown, type)` for one environment per type family,
+        /// in environment-name order.
+        types: Vec<(String, String, String)>,
+    },
 }
 
 impl Finding {
@@ -136,14 +175,20 @@ impl Finding {
             Finding::MissingTable { table }
             | Finding::MissingColumn { table, .. }
             | Finding::ReadOnly { table, .. }
-            | Finding::AccessUnknown { table } => table,
+            | Finding::AccessUnknown { table }
+            | Finding::TypeMismatch { table, .. }
+            | Finding::TypeUnknown { table, .. }
+            | Finding::TypeDrift { table, .. } => table,
         }
     }
 
     /// The column the finding is about, if it is about one column.
     pub fn column(&self) -> Option<&str> {
         match self {
-            Finding::MissingColumn { column, .. } => Some(column),
+            Finding::MissingColumn { column, .. }
+            | Finding::TypeMismatch { column, .. }
+            | Finding::TypeUnknown { column, .. }
+            | Finding::TypeDrift { column, .. } => Some(column),
             _ => None,
         }
     }
@@ -151,19 +196,25 @@ impl Finding {
     /// `table` or `table.column`.
     pub fn subject(&self) -> String {
         match self {
-            Finding::MissingColumn { table, column } => format!("{table}.{column}"),
+            Finding::MissingColumn { table, column }
+            | Finding::TypeMismatch { table, column, .. }
+            | Finding::TypeUnknown { table, column, .. }
+            | Finding::TypeDrift { table, column, .. } => format!("{table}.{column}"),
             _ => self.table().to_string(),
         }
     }
 
     /// The finding's kind as reports name it: `missing_table`, `missing_column`,
-    /// `read_only`, `access_unknown`.
+    /// `read_only`, `access_unknown`, `type_mismatch`, `type_unknown`, `type_drift`.
     pub fn kind(&self) -> &'static str {
         match self {
             Finding::MissingTable { .. } => "missing_table",
             Finding::MissingColumn { .. } => "missing_column",
             Finding::ReadOnly { .. } => "read_only",
             Finding::AccessUnknown { .. } => "access_unknown",
+            Finding::TypeMismatch { .. } => "type_mismatch",
+            Finding::TypeUnknown { .. } => "type_unknown",
+            Finding::TypeDrift { .. } => "type_drift",
         }
     }
 
@@ -173,6 +224,7 @@ impl Finding {
     pub fn fails(&self, strict_access: bool) -> bool {
         match self {
             Finding::AccessUnknown { .. } => strict_access,
+            Finding::TypeUnknown { strict, .. } => *strict,
             _ => true,
         }
     }
@@ -340,8 +392,12 @@ impl Allowance {
                 !requirement.columns.is_empty()
                     && requirement.columns.iter().all(|c| self.columns.contains(c))
             }
-            // The allowance is about missing columns, not about where writes go.
-            Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => false,
+            // The allowance is about missing columns, not about where writes go or types.
+            Finding::ReadOnly { .. }
+            | Finding::AccessUnknown { .. }
+            | Finding::TypeMismatch { .. }
+            | Finding::TypeUnknown { .. }
+            | Finding::TypeDrift { .. } => false,
         }
     }
 }

@@ -120,6 +120,10 @@ pub struct Selection {
     /// Whether a write to a table of unknown mapping access fails (`[check] strict_access`).
     #[serde(default)]
     pub strict_access: bool,
+    /// Whether a typed declaration over a snapshot without column types fails (`[check]
+    /// strict_types`).
+    #[serde(default)]
+    pub strict_types: bool,
     /// What the macro does with a requirement another macro produced (`[check]
     /// macro_generated`; absent in an older encoding: the strict default).
     #[serde(default)]
@@ -265,6 +269,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             fingerprint: String::new(),
             registry: project.config.registry.enabled,
             strict_access: project.config.check.strict_access,
+            strict_types: project.config.check.strict_types,
             macro_generated: project.config.check.macro_generated,
             manifest_dir: None,
             feature_envs: inputs.feature_envs.clone(),
@@ -295,6 +300,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         fingerprint: String::new(),
         registry: project.config.registry.enabled,
         strict_access: project.config.check.strict_access,
+        strict_types: project.config.check.strict_types,
         macro_generated: project.config.check.macro_generated,
         manifest_dir: None,
         feature_envs: inputs.feature_envs.clone(),

@@ -794,9 +794,8 @@ pub fn decide(
 /// environments have a type. Types outside the table are compared by spelling (without
 /// length or precision).
 ///
-/// Not yet wired into `hc_sql!`, `#[hc_requires]` or `check` (issue 21, "untyped uses are
-/// protected too"): the macro would need every environment's column types in the build
-/// script's name index to stay within its time budget.
+/// Used through [`crate::typecheck::drift`] by `hc_sql!`, untyped `#[hc_requires]` columns
+/// and `hc-schema check` (issue 21, "untyped uses are protected too").
 ///
 /// ```
 /// use hc_schema_snapshot::types::{untyped_drift, EnvType};
@@ -873,6 +872,59 @@ pub fn written_reads(written: &str, types: &[PgType]) -> Option<bool> {
         RustType::Scalar(scalar)
     };
     Some(types.iter().all(|t| rust.accepts(*t)))
+}
+
+/// The rule of a typed declaration (`#[hc_requires(account(annualrevenue: f64))]`): whether
+/// the Rust type as written reads a column the snapshot spells `spelling`. `Option<T>` is read
+/// as `T` (a declaration states the type, not the nullability); then the rule of
+/// [`written_reads`] (the one `hc_query!`'s `"col: Type"` override uses). A type the table
+/// knows never reads a Postgres type outside the table (`Some(false)`); `None` for a Rust type
+/// the table does not know (a user type with its own `FromSql`, checked by the `postgres`
+/// crate when the row is read).
+///
+/// ```
+/// use hc_schema_snapshot::types::declared_reads;
+/// assert_eq!(declared_reads("f64", "double precision"), Some(true));
+/// assert_eq!(declared_reads("Option<String>", "character varying(80)"), Some(true));
+/// assert_eq!(declared_reads("f64", "character varying(255)"), Some(false));
+/// assert_eq!(declared_reads("String", "uuid"), Some(false));
+/// assert_eq!(declared_reads("my::Money", "double precision"), None);
+/// ```
+pub fn declared_reads(written: &str, spelling: &str) -> Option<bool> {
+    let inner = strip_option(written);
+    match PgType::parse(spelling) {
+        Some(pg) => written_reads(inner, &[pg]),
+        None => written_reads(inner, &[]).map(|_| false),
+    }
+}
+
+/// `T` of `Option<T>` (also `std::option::Option<T>`, `::core::option::Option<T>`), else the
+/// text itself.
+fn strip_option(written: &str) -> &str {
+    let trimmed = written.trim();
+    let rest = trimmed.trim_start_matches("::");
+    let rest = rest
+        .strip_prefix("std::option::")
+        .or_else(|| rest.strip_prefix("core::option::"))
+        .unwrap_or(rest)
+        .trim_start();
+    match rest
+        .strip_prefix("Option")
+        .map(str::trim_start)
+        .and_then(|r| r.strip_prefix('<'))
+        .and_then(|r| r.trim_end().strip_suffix('>'))
+    {
+        Some(inner) => inner.trim(),
+        None => trimmed,
+    }
+}
+
+/// The Rust types of the table that read a column spelled `spelling` (as users write them),
+/// for advice: `["f64"]` for `double precision`; empty for a type outside the table.
+pub fn readers_of(spelling: &str) -> Vec<String> {
+    PgType::parse(spelling)
+        .map(|pg| readers(pg).into_iter().map(RustType::display).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use crate::diagnostic::{explain, Explanation, Target};
 use crate::requirement::{evaluate, Allowance, Finding, Requirement, Schema};
 use crate::snapshot::Snapshot;
+use crate::typecheck;
 
 /// How a finding counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -182,6 +183,101 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
             }
         }
         out
+    }
+}
+
+impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
+    /// Every snapshot read in full (read at the first call).
+    fn load_all(&mut self) {
+        if let Some(load) = self.load.take() {
+            self.loaded = load();
+        }
+    }
+
+    /// The judgements of a typed declaration: each `(column, Rust type as written)` of
+    /// `typed`, columns of `table`, in every selected environment that can be read
+    /// ([`typecheck::declared`]): a type that does not read the environment's column type
+    /// fails; a snapshot without types is a note, or fails with `strict_types`. Reads every
+    /// snapshot in full (a typed declaration needs the types). A column the environment does
+    /// not map is left to [`Judge::judge`].
+    pub fn judge_types(
+        &mut self,
+        table: &str,
+        typed: &[(String, String)],
+        strict_types: bool,
+    ) -> Vec<Judgement> {
+        let mut out = Vec::new();
+        if typed.is_empty() {
+            return out;
+        }
+        self.load_all();
+        for selected in &self.selected {
+            if selected.schema.is_err() {
+                continue; // a setup problem: see `setup`
+            }
+            let env = selected.env;
+            let targets = match targets(&self.loaded, env, self.given_file) {
+                Ok(targets) => targets,
+                Err(message) => {
+                    out.push(setup_problem(env, message));
+                    continue;
+                }
+            };
+            for (column, rust) in typed {
+                let Some(finding) =
+                    typecheck::declared(table, column, rust, targets[0].snapshot, strict_types)
+                else {
+                    continue;
+                };
+                out.push(self.judged(env, finding, &targets));
+            }
+        }
+        out
+    }
+
+    /// The judgement of `table.column`, used without a Rust type, when its type drifts
+    /// between the snapshots of the directory (every one read in full: selected or not, so
+    /// that every build words it the same; [`typecheck::drift`]). At most one, given the first
+    /// selected environment readable (drift is no one environment's): it fails in every
+    /// build. Callers with a cheaper way to know that a column does not drift skip the call.
+    pub fn judge_drift(&mut self, table: &str, column: &str) -> Option<Judgement> {
+        let env = self
+            .selected
+            .iter()
+            .find(|selected| selected.schema.is_ok())?
+            .env;
+        self.load_all();
+        let known: Vec<typecheck::Known<'_>> = self
+            .loaded
+            .iter()
+            .filter_map(|l| {
+                Some((
+                    l.env.as_str(),
+                    l.display.as_str(),
+                    l.snapshot.as_ref().as_ref().ok()?,
+                ))
+            })
+            .collect();
+        let finding = typecheck::drift(table, column, &known)?;
+        Some(match targets(&self.loaded, env, self.given_file) {
+            Ok(targets) => self.judged(env, finding, &targets),
+            Err(message) => setup_problem(env, message),
+        })
+    }
+
+    /// A type finding in `env` with its status, explained when it fails.
+    fn judged(&self, env: &str, finding: Finding, targets: &[Target<'_>]) -> Judgement {
+        let status = Status::of(&finding, None, self.strict_access);
+        let explanation = status
+            .fails()
+            .then(|| explain(&finding, &targets[0], targets));
+        Judgement {
+            env: env.to_string(),
+            finding: Some(finding),
+            status,
+            allowance: None,
+            explanation,
+        }
     }
 }
 

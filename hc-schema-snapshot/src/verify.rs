@@ -297,6 +297,18 @@ fn describe(finding: &Finding) -> String {
         Finding::AccessUnknown { table } => {
             format!("this code writes `{table}`, whose mapping access is unknown")
         }
+        Finding::TypeMismatch {
+            table,
+            column,
+            rust,
+            found,
+        } => format!("`{table}.{column}` is {found}, which `{rust}` does not read"),
+        Finding::TypeUnknown { table, column, .. } => {
+            format!("the type of `{table}.{column}` is unknown")
+        }
+        Finding::TypeDrift { table, column, .. } => {
+            format!("the type of `{table}.{column}` differs between environments")
+        }
     }
 }
 

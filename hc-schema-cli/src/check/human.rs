@@ -35,9 +35,16 @@ pub fn print_human(report: &Report<'_>, always_matrix: bool) {
                     helps.clear();
                 }
                 Status::Note => notes.push(
-                    "a note, not a failure: pass --strict-access (or set strict_access = true \
-                     under [check]) to make it one"
-                        .to_string(),
+                    if matches!(
+                        entry.problem.finding,
+                        hc_schema_snapshot::Finding::TypeUnknown { .. }
+                    ) {
+                        "a note, not a failure: set strict_types = true under [check] to make it one"
+                    } else {
+                        "a note, not a failure: pass --strict-access (or set strict_access = true \
+                         under [check]) to make it one"
+                    }
+                    .to_string(),
                 ),
                 Status::Error => {}
             }

@@ -80,3 +80,39 @@ pub fn findings(
         },
     )
 }
+
+/// The drift errors of an `hc_sql!` query (its columns are read without a Rust type): one per
+/// column whose type drifts between the snapshots of the directory, at the literal with where
+/// the column is in the SQL. Not for `hc_query!`, whose columns are typed.
+pub fn drift_errors(
+    analysis: &Analysis,
+    literal: &SqlLiteral,
+    selection: &Result<Selection, String>,
+) -> Vec<syn::Error> {
+    let Ok(selection) = selection else {
+        return Vec::new(); // reported by `setup_errors`
+    };
+    let drifting = judge::drifting(selection);
+    if drifting.is_empty() {
+        return Vec::new();
+    }
+    let checked = judge::checked(selection);
+    let mut judge = judge::judge(selection, &checked);
+    let mut judged = Vec::new();
+    for table in &analysis.tables {
+        for column in &table.columns {
+            let key = (table.table.clone(), column.column.clone());
+            if drifting.contains(&key) {
+                let judgement = judge.judge_drift(&key.0, &key.1);
+                judged.push(((table, column), judgement.into_iter().collect()));
+            }
+        }
+    }
+    judge::errors(
+        selection,
+        judged,
+        literal.span,
+        |_, _| literal.span,
+        |(_, column), _| Some(literal.source().place(column.at.clone())),
+    )
+}

@@ -108,6 +108,7 @@ impl Analysis {
                 line,
                 column,
                 written: None,
+                rust: None,
             }
         };
         self.tables

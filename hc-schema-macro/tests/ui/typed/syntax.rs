@@ -1,0 +1,16 @@
+use hc_schema_macro::hc_requires;
+
+#[hc_requires(account(annualrevenue: 42))]
+fn not_a_type() {}
+
+#[hc_requires(account(annualrevenue:))]
+fn no_type() {}
+
+#[hc_requires(account(annualrevenue: f64), missing_ok(prod, account(annualrevenue: f64), reason = "r"))]
+fn typed_allowance() {}
+
+fn main() {
+    not_a_type();
+    no_type();
+    typed_allowance();
+}
