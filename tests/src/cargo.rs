@@ -157,6 +157,11 @@ pub fn snapshot_json(env: &str, tables: &[(&str, &[&str])]) -> String {
 /// The `hc-schema` command, built once per test process into the nested target directory
 /// (the suite does not depend on the CLI crate, and the running `cargo test` holds the outer
 /// target's lock).
+///
+/// The path returned is a hard link in `suite-bin/` (same file name, so the command names
+/// itself as users see it), made once per process: the packaging test builds the packaged
+/// `hc-schema` in the same target directory, and cargo replaces `debug/hc-schema` (remove, then
+/// link) when it does, which a test starting the command at that moment would see as missing.
 pub fn hc_schema_cli() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
@@ -168,7 +173,21 @@ pub fn hc_schema_cli() -> PathBuf {
                 output.status.success(),
                 "building the hc-schema command failed:\n{stderr}"
             );
-            nested_target().join("debug/hc-schema")
+            let built = nested_target().join("debug/hc-schema");
+            let dir = nested_target().join("suite-bin");
+            std::fs::create_dir_all(&dir).expect("create the suite-bin directory");
+            let linked = dir.join("hc-schema");
+            let _ = std::fs::remove_file(&linked);
+            if std::fs::hard_link(&built, &linked).is_err() {
+                std::fs::copy(&built, &linked).unwrap_or_else(|e| {
+                    panic!(
+                        "cannot copy {} to {}: {e}",
+                        built.display(),
+                        linked.display()
+                    )
+                });
+            }
+            linked
         })
         .clone()
 }

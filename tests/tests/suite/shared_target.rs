@@ -4,14 +4,55 @@
 //! so both checkouts share the member's build-script output: its `rerun-if-changed` paths,
 //! its selection and its name indexes. A build must still check the snapshots of the checkout
 //! being compiled, never the other one's: neither a false pass nor a false failure.
+//!
+//! The shared target directory is the nested builds' warm one (the registry crates and the
+//! hc-schema crates are compiled there already); each run names the checkouts' package anew
+//! (`app-<random>`), so its build-script outputs and artifacts there are this run's alone, as in
+//! an empty target directory, and are removed when the test passes.
 
 use std::path::Path;
 
-use hc_schema_tests::cargo::{cargo, run, snapshot_json, workspace};
+use hc_schema_tests::cargo::{cargo, nested_target, run, snapshot_json, workspace};
 
-/// A workspace checkout: `app/` (annotated, with the build script) and the snapshots in
-/// `hc-schema/` at the workspace root, outside the package.
-fn checkout(root: &Path, prod_columns: &[&str]) {
+/// A package name of this run alone, from the temporary directory's random name.
+fn package_name(dir: &Path) -> String {
+    let name = dir.file_name().unwrap().to_string_lossy();
+    let random = name.rsplit('-').next().unwrap().to_ascii_lowercase();
+    format!("app-{random}")
+}
+
+/// Remove the package's artifacts from the shared target directory.
+fn forget(target: &Path, package: &str) {
+    let krate = package.replace('-', "_");
+    let debug = target.join("debug");
+    for dir in [
+        debug.clone(),
+        debug.join("deps"),
+        debug.join("build"),
+        debug.join(".fingerprint"),
+    ] {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let file = entry.file_name().to_string_lossy().into_owned();
+            let ours = [
+                format!("{package}-"),
+                format!("{package}."),
+                format!("{krate}-"),
+            ];
+            if file == package || ours.iter().any(|prefix| file.starts_with(prefix.as_str())) {
+                let path = entry.path();
+                let _ = if path.is_dir() {
+                    std::fs::remove_dir_all(path)
+                } else {
+                    std::fs::remove_file(path)
+                };
+            }
+        }
+    }
+}
+
+/// A workspace checkout: `app/` (annotated, with the build script; its package is named
+/// `package`) and the snapshots in `hc-schema/` at the workspace root, outside the package.
+fn checkout(root: &Path, package: &str, prod_columns: &[&str]) {
     let ws = workspace();
     let write = |path: &str, text: &str| {
         let full = root.join(path);
@@ -25,11 +66,11 @@ fn checkout(root: &Path, prod_columns: &[&str]) {
     write(
         "app/Cargo.toml",
         &format!(
-            "[package]\nname = \"app\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+            "[package]\nname = \"{package}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [features]\nprod-snapshot = []\n\n\
              [dependencies]\nhc-schema-macro = {{ path = \"{0}/hc-schema-macro\" }}\n\n\
              [build-dependencies]\nhc-schema-snapshot = {{ path = \"{0}/hc-schema-snapshot\" }}\n",
-            ws.display()
+            ws.display(),
         ),
     );
     write(
@@ -76,14 +117,11 @@ fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
         .prefix("hc-schema-checkouts-")
         .tempdir()
         .unwrap();
-    let (a, b, target) = (
-        dir.path().join("a"),
-        dir.path().join("b"),
-        dir.path().join("target"),
-    );
+    let (a, b, target) = (dir.path().join("a"), dir.path().join("b"), nested_target());
+    let package = package_name(dir.path());
     // Both checkouts exist before either is built, so their files are older than any build.
-    checkout(&a, &["name", "loyalty_tier__c"]);
-    checkout(&b, &["name"]);
+    checkout(&a, &package, &["name", "loyalty_tier__c"]);
+    checkout(&b, &package, &["name"]);
 
     let (ok, stderr) = build(&a, &target);
     assert!(ok, "checkout a maps everything:\n{stderr}");
@@ -92,7 +130,11 @@ fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
     let outputs: Vec<String> = std::fs::read_dir(target.join("debug/build"))
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("app-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with(&format!("{package}-"))
+        })
         .filter_map(|e| std::fs::read_to_string(e.path().join("output")).ok())
         .collect();
     assert_eq!(outputs.len(), 1, "one build-script run of app");
@@ -165,6 +207,7 @@ fn two_checkouts_sharing_a_target_dir_each_check_their_own_snapshot() {
     touch(&b.join("app/src/main.rs"));
     let (ok, stderr) = build(&b, &target);
     assert!(ok, "b (maps the column) after a's failing build:\n{stderr}");
+    forget(&target, &package);
 }
 
 /// The exact sequence of a team switching between two checkouts that share a target directory:
@@ -178,14 +221,11 @@ fn switching_checkouts_a_b_a_b_checks_each_against_its_own_snapshot() {
         .prefix("hc-schema-switch-")
         .tempdir()
         .unwrap();
-    let (a, b, target) = (
-        dir.path().join("a"),
-        dir.path().join("b"),
-        dir.path().join("target"),
-    );
+    let (a, b, target) = (dir.path().join("a"), dir.path().join("b"), nested_target());
+    let package = package_name(dir.path());
     // Both checkouts exist before either is built, so their files are older than any build.
-    checkout(&a, &["name", "loyalty_tier__c"]);
-    checkout(&b, &["name"]);
+    checkout(&a, &package, &["name", "loyalty_tier__c"]);
+    checkout(&b, &package, &["name"]);
     for round in 1..=2 {
         let (ok, stderr) = build(&a, &target);
         assert!(ok, "round {round}: a maps everything:\n{stderr}");
@@ -207,7 +247,11 @@ fn switching_checkouts_a_b_a_b_checks_each_against_its_own_snapshot() {
         std::fs::read_dir(target.join("debug/build"))
             .unwrap()
             .flatten()
-            .filter(|e| e.file_name().to_string_lossy().starts_with("app-"))
+            .filter(|e| {
+                e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{package}-"))
+            })
             .filter_map(|e| std::fs::metadata(e.path().join("output")).ok())
             .filter_map(|m| m.modified().ok())
             .max()
@@ -221,4 +265,5 @@ fn switching_checkouts_a_b_a_b_checks_each_against_its_own_snapshot() {
         before,
         "a no-op build re-ran the build script"
     );
+    forget(&target, &package);
 }
