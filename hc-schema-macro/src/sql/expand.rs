@@ -37,6 +37,14 @@ pub fn error_only(error: &syn::Error) -> TokenStream {
 /// query's requirements, with its allowances, in the registry (a block with an item and a
 /// literal is a valid constant expression, so `const Q: &str = hc_sql!(...)` keeps working).
 pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
+    let mut body = registration(analysis, literal);
+    body.extend(plain(literal));
+    block(body, literal.token.span())
+}
+
+/// `::hc_schema_snapshot::__register!(__HC_SCHEMA_SQL_<n>, "<record>");`: the query's
+/// requirements, with its allowances, as one statement (`hc_query!` puts it in its block).
+pub fn registration(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let mut usages = literal.source().usages(analysis);
     Usage::attach_allowances(&mut usages, &allowances_of(&literal.allowances));
@@ -52,7 +60,7 @@ pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
     ]
     .into_iter()
     .collect();
-    let mut body: TokenStream = [
+    [
         joint(':'),
         alone(':'),
         Ident::new("hc_schema_snapshot", span).into(),
@@ -64,9 +72,7 @@ pub fn registered(analysis: &Analysis, literal: &SqlLiteral) -> TokenStream {
         alone(';'),
     ]
     .into_iter()
-    .collect();
-    body.extend(plain(literal));
-    block(body, literal.token.span())
+    .collect()
 }
 
 fn block(body: TokenStream, span: Span) -> TokenStream {

@@ -140,7 +140,22 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         return errors_only(&errors);
     }
-    generate(&literal, &shape, &fields, &params, &args, target.as_ref()).into()
+    // With the registry on, the query's requirements go into the binary as `hc_sql!`'s do.
+    let registration: TokenStream2 = if selection.registry && analysis.touches_hc() {
+        super::expand::registration(&analysis, &literal).into()
+    } else {
+        TokenStream2::new()
+    };
+    generate(
+        &literal,
+        &shape,
+        &fields,
+        &params,
+        &args,
+        target.as_ref(),
+        registration,
+    )
+    .into()
 }
 
 /// Whether the tokens start with a literal (possibly in macro_rules' invisible group).
@@ -645,6 +660,7 @@ fn generate(
     params: &[ParamType],
     args: &[syn::Expr],
     target: Option<&syn::Path>,
+    registration: TokenStream2,
 ) -> TokenStream2 {
     let sql = &literal.value;
     let error = quote!(::hc_schema_snapshot::query::QueryError);
@@ -805,6 +821,7 @@ fn generate(
     });
     quote! {
         ({
+            #registration
             #row
             const SQL: &str = #sql;
             const AT: &str = ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!());
