@@ -4,7 +4,7 @@
 //! loyalty-app tiers             print every customer's loyalty tier (and billing city)
 //! loyalty-app contacts          print the contacts to notify
 //! loyalty-app set-email S E     correct the e-mail address of contact S (a write)
-//! loyalty-app tier-report       print accounts and contacts per tier (checked SQL, hc_sql!)
+//! loyalty-app tier-report       print accounts and contacts per tier (typed rows, hc_query!)
 //! loyalty-app verify-schema     release phase: check the live schema against this binary
 //! loyalty-app requirements      print what this binary needs (JSON)
 //! ```
@@ -78,6 +78,25 @@ fn options() -> Result<ConnectOptions, String> {
 /// A query's error as the server gave it (`column a.x does not exist (SQLSTATE 42703)`), not
 /// the driver's bare "db error".
 fn db_error(error: postgres::Error) -> String {
+    describe(&error)
+}
+
+/// An `hc_query!` error: where the query is written (and the column, for a read), and the
+/// server's message as [`db_error`] words it.
+fn query_error(error: hc_schema_snapshot::query::QueryError) -> String {
+    use std::error::Error as _;
+    match error
+        .source()
+        .and_then(|e| e.downcast_ref::<postgres::Error>())
+    {
+        Some(db) if db.as_db_error().is_some() => {
+            format!("hc_query! at {}: {}", error.location(), describe(db))
+        }
+        _ => error.to_string(),
+    }
+}
+
+fn describe(error: &postgres::Error) -> String {
     match error.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
         None => error.to_string(),
@@ -133,7 +152,7 @@ fn set_email(client: &mut postgres::Client, schema: &str) -> Result<(), String> 
 }
 
 fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(), String> {
-    for line in tier_report::tier_counts(client).map_err(db_error)? {
+    for line in tier_report::tier_counts(client).map_err(query_error)? {
         let tier = line.tier.as_deref().unwrap_or("-");
         println!(
             "{tier}\t{} account(s)\t{} contact(s)",
@@ -141,7 +160,7 @@ fn print_tier_report(client: &mut postgres::Client, _schema: &str) -> Result<(),
         );
     }
     for customer in tiers::load_tiers(client, "salesforce").map_err(db_error)? {
-        let emails = tier_report::contacts_of(client, &customer.sfid).map_err(db_error)?;
+        let emails = tier_report::contacts_of(client, &customer.sfid).map_err(query_error)?;
         if !emails.is_empty() {
             println!("{}\tnotify: {}", customer.name, emails.join(", "));
         }

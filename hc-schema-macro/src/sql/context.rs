@@ -4,19 +4,20 @@
 //! process for as long as the inputs stay the same.
 //!
 //! With the build script's union index, analyses are cached on disk next to it
-//! ([`Known::analyze`]), keyed by the SQL text and everything else the analysis depends on:
-//! the schema names, the index's fingerprint, and the build of the analyser. A rebuild then
-//! parses only the queries that changed; the check of each query against the selected
-//! snapshots runs every time.
+//! ([`Known::analyze`]), and so are `hc_query!`'s shapes ([`Known::shape`], a file of their
+//! own), keyed by the SQL text and everything else they depend on: the schema names, the
+//! index's fingerprint, and the build of the analyser. A rebuild then parses only the queries
+//! that changed; the check of each query against the selected snapshots (and `hc_query!`'s
+//! typing against every snapshot) runs every time.
 
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use hc_schema_snapshot::selection::{Selection, SqlSetup, SQL_VAR};
-use hc_schema_snapshot::sql::{analyze, Analysis, Context, SqlError, Union};
+use hc_schema_snapshot::sql::{analyze, shape, Analysis, Context, Shape, SqlError, Union};
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
-use hc_schema_snapshot::sql::codec;
+use hc_schema_snapshot::sql::{codec, shape_codec};
 
 use super::{build_id, store::Store};
 use crate::cache::Cache;
@@ -25,12 +26,19 @@ use crate::snapshots;
 /// The file of cached analyses, next to the union index in `OUT_DIR/hc-schema/`.
 pub const CACHE_FILE: &str = "sql-analyses";
 
+/// The file of cached `hc_query!` shapes, beside [`CACHE_FILE`].
+pub const SHAPE_CACHE_FILE: &str = "sql-shapes";
+
 /// The context's parts, owned.
 pub struct Known {
     schemas: Vec<String>,
     parts: Vec<Part>,
     /// The analyses of this context, when they may be cached.
     cache: Option<Mutex<Store>>,
+    /// Where the shapes of this context are cached (file, context), when they may be; opened
+    /// at the first `hc_query!` (a crate without one gets no file).
+    shape_file: Option<(PathBuf, Vec<u8>)>,
+    shapes: OnceLock<Mutex<Store>>,
 }
 
 enum Part {
@@ -80,6 +88,31 @@ impl Known {
         result
     }
 
+    /// The shape of `sql` (`hc_query!`'s outputs and parameters) in this context: from the
+    /// cache when it has it, else made (and cached when it succeeds), as [`Known::analyze`].
+    pub fn shape(&self, sql: &str) -> Result<Shape, Vec<SqlError>> {
+        let Some((path, context)) = &self.shape_file else {
+            return self.with(|known| shape(sql, known));
+        };
+        let store = self
+            .shapes
+            .get_or_init(|| Mutex::new(Store::open(path, context.clone())));
+        let mut store = store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(shape) = store
+            .get(sql)
+            .and_then(|bytes| shape_codec::decode(bytes, sql))
+        {
+            return Ok(shape);
+        }
+        let result = self.with(|known| shape(sql, known));
+        if let Ok(shape) = &result {
+            store.put(sql, &shape_codec::encode(shape));
+        }
+        result
+    }
+
     /// The context of the build script's union `index` (whose content `fingerprint`
     /// identifies) and `schemas`; its analyses cached in `dir` when the analyser's build is
     /// known (`build`).
@@ -90,17 +123,22 @@ impl Known {
         dir: Option<&Path>,
         build: Option<&str>,
     ) -> Known {
-        let cache = match (dir, build, index.as_ref()) {
+        let (cache, shape_file) = match (dir, build, index.as_ref()) {
             (Some(dir), Some(build), Ok(loaded)) => {
                 let key = cache_context(build, fingerprint, loaded.bytes().len(), &schemas);
-                Some(Mutex::new(Store::open(&dir.join(CACHE_FILE), key)))
+                (
+                    Some(Mutex::new(Store::open(&dir.join(CACHE_FILE), key.clone()))),
+                    Some((dir.join(SHAPE_CACHE_FILE), key)),
+                )
             }
-            _ => None,
+            _ => (None, None),
         };
         Known {
             schemas,
             parts: vec![Part::Index(index)],
             cache,
+            shape_file,
+            shapes: OnceLock::new(),
         }
     }
 }
@@ -183,6 +221,8 @@ fn decide(setup: Option<&str>, selection: &Result<Selection, String>) -> Result<
         schemas,
         parts,
         cache: None,
+        shape_file: None,
+        shapes: OnceLock::new(),
     })
 }
 
@@ -249,6 +289,8 @@ mod tests {
         };
         let mut results: std::collections::HashMap<&str, std::collections::HashSet<String>> =
             Default::default();
+        let mut shapes: std::collections::HashMap<&str, std::collections::HashSet<String>> =
+            Default::default();
         let (mut hits, mut steps) = (0, 0);
         for _ in 0..150 {
             let names = &name_sets[next(name_sets.len())];
@@ -278,6 +320,14 @@ mod tests {
                 let got = format!("{:?}", known.analyze(sql));
                 let fresh = format!("{:?}", analyze(sql, &fresh_context));
                 assert_eq!(got, fresh, "{sql} with {names:?}, {schemas:?}, {build}");
+                // hc_query!'s shapes, cached in their own file by the same rule.
+                let got = format!("{:?}", known.shape(sql));
+                let fresh_shape = format!("{:?}", shape(sql, &fresh_context));
+                assert_eq!(
+                    got, fresh_shape,
+                    "shape of {sql} with {names:?}, {schemas:?}"
+                );
+                shapes.entry(sql).or_default().insert(fresh_shape);
                 results.entry(sql).or_default().insert(fresh);
                 hits += usize::from(cached);
                 steps += 1;
@@ -289,6 +339,12 @@ mod tests {
             "analyses that differ between contexts: {varying}"
         );
         assert!(hits > steps / 4 && hits < steps, "{hits} hits in {steps}");
+        let varying = shapes.values().filter(|r| r.len() > 1).count();
+        assert!(
+            varying >= 3,
+            "shapes that differ between contexts: {varying}"
+        );
+        assert!(dir.path().join(SHAPE_CACHE_FILE).exists());
     }
 
     /// Without the analyser's build id, or without a directory, nothing is cached.

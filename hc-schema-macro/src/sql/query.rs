@@ -19,7 +19,7 @@ use std::sync::{Arc, OnceLock};
 
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
-use hc_schema_snapshot::sql::{shape, OutputColumn, OutputSource, ParamSource, Shape};
+use hc_schema_snapshot::sql::{OutputColumn, OutputSource, ParamSource, Shape};
 use hc_schema_snapshot::types::{
     decide, is_never_null, rust_type, written_reads, EnvType, PgType, RustType, TypesConfig,
     Unreadable,
@@ -95,7 +95,7 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         // A column some environment lacks: its type is not the question yet.
         return errors_only(&errors);
     }
-    let shape = match known.with(|context| shape(&literal.value, context)) {
+    let shape = match known.shape(&literal.value) {
         Ok(shape) => shape,
         Err(found) => {
             errors.extend(

@@ -19,8 +19,8 @@ use super::analysis::{Analysis, ColumnUse, StatementKind, TableUse, WildcardUse}
 use crate::requirement::Access;
 
 /// The layout's version: part of every cache key, bump it when the layout or the meaning of
-/// [`Analysis`] changes.
-pub const VERSION: u32 = 2;
+/// [`Analysis`] or of [`Shape`](super::Shape) ([`shape_codec`](super::shape_codec)) changes.
+pub const VERSION: u32 = 3;
 
 const KINDS: [StatementKind; 6] = [
     StatementKind::Query,
@@ -74,11 +74,11 @@ pub fn encode(analysis: &Analysis) -> Vec<u8> {
     out
 }
 
-fn number(out: &mut Vec<u8>, n: usize) {
+pub(super) fn number(out: &mut Vec<u8>, n: usize) {
     out.extend_from_slice(&(n as u32).to_le_bytes());
 }
 
-fn name(out: &mut Vec<u8>, text: &str, at: &Range<usize>) {
+pub(super) fn name(out: &mut Vec<u8>, text: &str, at: &Range<usize>) {
     number(out, text.len());
     out.extend_from_slice(text.as_bytes());
     number(out, at.start);
@@ -132,13 +132,13 @@ pub fn decode(bytes: &[u8], sql: &str) -> Option<Analysis> {
 }
 
 /// Reads the bytes left (`rest`) with slice patterns: no call per number at opt-level 0.
-struct Reader<'a> {
-    rest: &'a [u8],
-    sql: &'a str,
+pub(super) struct Reader<'a> {
+    pub(super) rest: &'a [u8],
+    pub(super) sql: &'a str,
 }
 
 impl Reader<'_> {
-    fn byte(&mut self) -> Option<u8> {
+    pub(super) fn byte(&mut self) -> Option<u8> {
         let [byte, rest @ ..] = self.rest else {
             return None;
         };
@@ -146,7 +146,7 @@ impl Reader<'_> {
         Some(*byte)
     }
 
-    fn number(&mut self) -> Option<usize> {
+    pub(super) fn number(&mut self) -> Option<usize> {
         let [a, b, c, d, rest @ ..] = self.rest else {
             return None;
         };
@@ -156,18 +156,18 @@ impl Reader<'_> {
 
     /// A count of items, each at least 9 bytes long: never more than the bytes left allow (a
     /// damaged count cannot make a loop run long).
-    fn count(&mut self) -> Option<usize> {
+    pub(super) fn count(&mut self) -> Option<usize> {
         self.count_of(9)
     }
 
     /// A count of items, each at least `size` bytes long.
-    fn count_of(&mut self, size: usize) -> Option<usize> {
+    pub(super) fn count_of(&mut self, size: usize) -> Option<usize> {
         let count = self.number()?;
         (count <= self.rest.len() / size).then_some(count)
     }
 
     /// A name and its place in the SQL.
-    fn name(&mut self) -> Option<(String, Range<usize>)> {
+    pub(super) fn name(&mut self) -> Option<(String, Range<usize>)> {
         let len = self.number()?;
         if len > self.rest.len() {
             return None;
@@ -179,7 +179,7 @@ impl Reader<'_> {
     }
 
     /// A byte range of the SQL: in range, on character boundaries.
-    fn range(&mut self) -> Option<Range<usize>> {
+    pub(super) fn range(&mut self) -> Option<Range<usize>> {
         let (start, end) = (self.number()?, self.number()?);
         let fits = start <= end
             && end <= self.sql.len()

@@ -87,6 +87,8 @@ mod position;
 mod prefilter;
 mod resolve;
 mod shape;
+#[doc(hidden)]
+pub mod shape_codec;
 mod unicode;
 
 pub use analysis::{

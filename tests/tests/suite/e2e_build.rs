@@ -45,8 +45,8 @@ fn example_app_builds_against_test_and_fails_against_prod_at_the_column() {
     assert_eq!(
         stderr.matches("error: `").count(),
         3,
-        "exactly the missing column, the read-only write and the hc_sql! query of \
-         tier_report.rs (asserted in `example_app_hc_sql_fails_in_prod_inside_the_query`):\n{stderr}"
+        "exactly the missing column, the read-only write and the hc_query! of \
+         tier_report.rs (asserted in `example_app_hc_query_fails_in_prod_inside_the_query`):\n{stderr}"
     );
     // Both environments: each failure is its own error naming its environment.
     let (ok, stderr) = build_example("test-snapshot,prod-snapshot");
@@ -318,17 +318,17 @@ fn position_of(text: &str, after: &str, needle: &str) -> (usize, usize) {
     (line, column)
 }
 
-/// `hc_sql!` in the example app (`tier_report.rs`): the test build passes; the prod build
+/// `hc_query!` in the example app (`tier_report.rs`): the test build passes; the prod build
 /// fails once, inside the query that reads `account.loyalty_tier__c` (the other query holds),
 /// pointing at the literal and saying where in the SQL and in the file the column is; and the
 /// registry records the column's exact position inside the literal.
 #[test]
-fn example_app_hc_sql_fails_in_prod_inside_the_query() {
+fn example_app_hc_query_fails_in_prod_inside_the_query() {
     let source =
         std::fs::read_to_string(workspace().join("examples/loyalty-app/src/tier_report.rs"))
             .unwrap();
-    let (literal_line, literal_column) = position_of(&source, "const TIER_COUNTS", "r#\"");
-    let (line, column) = position_of(&source, "const TIER_COUNTS", "loyalty_tier__c");
+    let (literal_line, literal_column) = position_of(&source, "fn tier_counts", "r#\"");
+    let (line, column) = position_of(&source, "fn tier_counts", "loyalty_tier__c");
     let file = "examples/loyalty-app/src/tier_report.rs";
 
     let (ok, stderr) = build_example("prod-snapshot");
@@ -346,7 +346,7 @@ fn example_app_hc_sql_fails_in_prod_inside_the_query() {
     assert_eq!(
         stderr.matches(&format!("--> {file}")).count(),
         1,
-        "only TIER_COUNTS fails:\n{stderr}"
+        "only tier_counts fails:\n{stderr}"
     );
 
     let (ok, stderr) = build_example("test-snapshot");

@@ -93,14 +93,14 @@ fn verify_schema_in_the_release_phase() {
     // prod as it was: loyalty_tier__c is not mapped.
     let (code, _, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 1, "{stderr}");
-    // Needed by the hc_sql! query (tier_report.rs) and by the annotation (tiers.rs).
-    assert!(stderr.contains("`account.loyalty_tier__c` is not mapped, needed at:\n    examples/loyalty-app/src/tier_report.rs:15:14\n    examples/loyalty-app/src/tiers.rs:21:35"), "{stderr}");
+    // Needed by the hc_query! (tier_report.rs) and by the annotation (tiers.rs).
+    assert!(stderr.contains("`account.loyalty_tier__c` is not mapped, needed at:\n    examples/loyalty-app/src/tier_report.rs:32:14\n    examples/loyalty-app/src/tiers.rs:21:35"), "{stderr}");
     // Mapped: the release may go on, and the app works.
     pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
     let (code, stdout, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        // 5 from the annotations, 3 from the hc_sql! queries of tier_report.rs.
+        // 5 from the annotations, 3 from the hc_query! calls of tier_report.rs.
         stdout.starts_with("ok: all 8 requirement site(s) hold"),
         "{stdout}"
     );
