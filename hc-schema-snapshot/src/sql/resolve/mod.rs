@@ -201,6 +201,10 @@ pub(crate) struct Resolver<'c, 'l> {
     /// [`TERMINAL_ROW_FUNCTIONS`], the root of a field selection, functional notation); a
     /// whole row anywhere else is passed on as a value, and an error.
     row_consumed: bool,
+    /// Whether the whole-row reference being resolved is given whole to a function that
+    /// returns its columns (`to_jsonb(a)`, `row_to_json(a)`): every column may reach the
+    /// code, as with `a.*`.
+    row_exposed: bool,
 }
 
 impl<'c, 'l> Resolver<'c, 'l> {
@@ -215,6 +219,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             depth: 0,
             too_deep: false,
             row_consumed: false,
+            row_exposed: false,
         }
     }
 
@@ -416,6 +421,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             nested: 0,
             skip: Vec::new(),
             row_ok: Vec::new(),
+            row_exposed: Vec::new(),
         };
         let _ = node.visit(&mut walk);
     }
@@ -432,6 +438,8 @@ struct Walk<'r, 'c, 'l, 's, 'p> {
     skip: Vec<*const Expr>,
     /// Whole-row expressions that end where they stand (see `Resolver::row_consumed`).
     row_ok: Vec<*const Expr>,
+    /// Of those, the ones given whole to a function (see `Resolver::row_exposed`).
+    row_exposed: Vec<*const Expr>,
 }
 
 /// `expr` without its parentheses.
@@ -472,9 +480,11 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
         match expr {
             Expr::Identifier(ident) => {
                 self.resolver.row_consumed = consumed;
+                self.resolver.row_exposed = self.row_exposed.contains(&(expr as *const Expr));
                 self.resolver
                     .column_ref(std::slice::from_ref(ident), self.scope);
                 self.resolver.row_consumed = false;
+                self.resolver.row_exposed = false;
             }
             Expr::CompoundIdentifier(parts) => {
                 self.resolver.column_ref(parts, self.scope);
@@ -499,6 +509,9 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                             }
                             FunctionArg::Unnamed(FunctionArgExpr::Expr(arg)) if ends_rows => {
                                 self.row_ok.push(innermost(arg) as *const Expr);
+                                if !as_column {
+                                    self.row_exposed.push(innermost(arg) as *const Expr);
+                                }
                             }
                             FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name))
                             | FunctionArg::Named {
