@@ -49,12 +49,12 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     // The item's SQL strings, as `hc-schema check` reads them.
     let mut string_uses = Vec::new();
-    if let (true, Ok(selection)) = (strings, selection.as_ref().as_ref()) {
+    if strings {
         let own = ItemAnnotation {
             position: strings::annotation_position(),
             usages: annotation.usages(&file_of(&annotation)),
         };
-        let found = strings::check(&[own], &tokens, selection);
+        let found = strings::check(&[own], &tokens, &selection);
         if !found.errors.is_empty() {
             return with_errors(&found.errors, item);
         }

@@ -34,7 +34,14 @@ pub fn may_hold(item: &TokenStream) -> bool {
 
 /// Check the SQL strings of `item` inside `annotations` (outermost first, the item's own
 /// last; their usages as the scan reads them) against `selection`.
-pub fn check(annotations: &[ItemAnnotation], item: &TokenStream, selection: &Selection) -> Strings {
+pub fn check(
+    annotations: &[ItemAnnotation],
+    item: &TokenStream,
+    selected: &Result<Selection, String>,
+) -> Strings {
+    let Ok(selection) = selected else {
+        return Strings::default(); // reported with the annotation's own errors
+    };
     let literals: Vec<ItemLiteral> = sql_literals(item.clone())
         .into_iter()
         .filter(|literal| !literal.guarded_elsewhere)
@@ -43,7 +50,7 @@ pub fn check(annotations: &[ItemAnnotation], item: &TokenStream, selection: &Sel
         return Strings::default();
     }
     let fallback = Span::call_site();
-    let known = crate::sql::context::known(&Ok(selection.clone()));
+    let known = crate::sql::context::known(selected);
     let known = match known.as_ref() {
         Ok(known) => known,
         Err(message) => {
