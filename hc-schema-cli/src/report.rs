@@ -173,9 +173,8 @@ pub fn row_label(row: &Row) -> String {
     }
 }
 
-/// The note of a finding at a use by an SQL string no annotation declares.
-pub const STRING_NOTE: &str = "used by an SQL string that no #[hc_requires] declares: \
-    `undeclared`/`unguarded = \"warn\"` soften only the missing declaration, never this";
+/// The note of a finding at a use by an SQL string no annotation declares (the build's too).
+pub use hc_schema_snapshot::sqlcheck::STRING_NOTE;
 
 /// A finding of the SQL checks and how it counts (`[check] undeclared` / `unguarded`).
 pub struct SqlEntry<'a> {

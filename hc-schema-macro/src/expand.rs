@@ -10,11 +10,13 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use hc_schema_snapshot::manifest::Usage;
 use hc_schema_snapshot::registry::Record;
+use hc_schema_snapshot::sqlcheck::ItemAnnotation;
 use hc_schema_snapshot::syntax::Annotation;
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
-use crate::{origin, snapshots, validate};
+use crate::{origin, snapshots, strings, validate};
 
 /// Expand `#[hc_requires(args)] item`.
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -30,8 +32,11 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
             return with_errors(&[error], item);
         }
     }
-    // The common case, read from the arguments' text: nothing to report, nothing to register.
-    if !registry && validate::plainly_satisfied(args.to_string(), &selection) {
+    // The common case, read from the arguments' text: nothing to report, nothing to register,
+    // no literal that could be SQL.
+    let tokens = proc_macro2::TokenStream::from(item.clone());
+    let strings = strings::may_hold(&tokens);
+    if !registry && !strings && validate::plainly_satisfied(args.to_string(), &selection) {
         return item;
     }
     let annotation = match Annotation::parse(args.into(), proc_macro2::Span::call_site()) {
@@ -41,6 +46,19 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     let errors = validate::errors(&annotation, &selection);
     if !errors.is_empty() {
         return with_errors(&errors, item);
+    }
+    // The item's SQL strings, as `hc-schema check` reads them.
+    let mut string_uses = Vec::new();
+    if strings {
+        let own = ItemAnnotation {
+            position: strings::annotation_position(),
+            usages: annotation.usages(&file_of(&annotation)),
+        };
+        let found = strings::check(&[own], &tokens, &selection);
+        if !found.errors.is_empty() {
+            return with_errors(&found.errors, item);
+        }
+        string_uses = found.uses;
     }
     if !registry {
         return item;
@@ -56,7 +74,15 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
         let errors = validate::missing_registry_dependency(&annotation);
         return with_errors(&errors, item);
     };
-    with_registration(item, registration(&annotation, &via))
+    with_registration(item, registration(&annotation, string_uses, &via))
+}
+
+/// The file of the annotation, as its usages name it.
+fn file_of(annotation: &Annotation) -> String {
+    annotation
+        .groups
+        .first()
+        .map_or_else(String::new, |group| group.table.span.file())
 }
 
 /// The errors, then the item unchanged (so that only hc-schema's errors are reported).
@@ -69,7 +95,8 @@ fn with_errors(errors: &[syn::Error], item: TokenStream) -> TokenStream {
     out
 }
 
-/// The registry record of the annotation, as a call of `hc_schema_snapshot::__register!`: one
+/// The registry record of the annotation (with `strings`, the uses of its item's SQL strings
+/// that it does not declare), as a call of `hc_schema_snapshot::__register!`: one
 /// `&str` static in the `hc_schema_sites` link section on ELF targets, an `inventory`
 /// submission elsewhere (see `hc_schema_snapshot::registry`): no constructor and no startup
 /// code, only what rustc charges for one static (the `static per item` line of the
@@ -84,13 +111,10 @@ fn with_errors(errors: &[syn::Error], item: TokenStream) -> TokenStream {
 ///
 /// ```text
 /// ```
-fn registration(annotation: &Annotation, via: &str) -> TokenStream {
+fn registration(annotation: &Annotation, strings: Vec<Usage>, via: &str) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let file = annotation
-        .groups
-        .first()
-        .map_or_else(String::new, |group| group.table.span.file());
-    let usages = annotation.usages(&file);
+    let mut usages = annotation.usages(&file_of(annotation));
+    usages.extend(strings);
     // A typed declaration's Rust type reaches the record through the library's hook.
     let types = snapshots::built_types(&usages, &hc_schema_snapshot::built::declared_rust_type);
     let record = Record::encode_typed_for_build(&usages, &types);

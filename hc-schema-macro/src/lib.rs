@@ -27,6 +27,7 @@ mod judge;
 mod origin;
 mod snapshots;
 mod sql;
+mod strings;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -12,7 +12,7 @@
 
 mod build_id;
 mod check;
-mod context;
+pub(crate) mod context;
 mod expand;
 mod literal;
 pub mod query;

@@ -225,7 +225,7 @@ impl Default for CheckConfig {
 /// How the `star` lint of `hc-schema check` is reported: `"warn"` (the default: listed, does
 /// not fail), `"error"` (fails the check) or `"allow"` (not reported; the wildcard still counts
 /// every column of its table as possibly used everywhere else).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum StarLevel {
     /// A `SELECT *` fails the check (exit status 1).
@@ -248,7 +248,7 @@ pub enum StarLevel {
 /// assert_eq!((err.line, err.column), (2, 13));
 /// assert!(err.message.contains("expected `error` or `warn`"), "{err}");
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum LintLevel {
     /// A finding fails the check (exit status 1).

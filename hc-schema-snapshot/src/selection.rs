@@ -128,6 +128,11 @@ pub struct Selection {
     /// macro_generated`; absent in an older encoding: the strict default).
     #[serde(default)]
     pub macro_generated: crate::config::MacroGenerated,
+    /// The levels of the SQL lints of `[check]` that the build applies to the SQL strings
+    /// inside annotated items as `hc-schema check` does (absent in an older encoding: the
+    /// defaults).
+    #[serde(default)]
+    pub lints: Lints,
     /// The crate the selection was made for (its `CARGO_MANIFEST_DIR`), when made by a build
     /// script. Two checkouts sharing one target directory share the build script's output; the
     /// macro compares this with its own crate and selects again when they differ.
@@ -142,6 +147,54 @@ pub struct Selection {
     /// `None` when it does not (then, with the registry on, the macro says what to add).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_crate: Option<String>,
+}
+
+/// The levels of `[check] undeclared`, `skipped` and `star`, as the build applies them to the
+/// SQL strings inside annotated items.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lints {
+    /// `[check] undeclared`.
+    #[serde(default)]
+    pub undeclared: crate::config::LintLevel,
+    /// `[check] skipped` (absent: `warn`, as in `hc-schema.toml`).
+    #[serde(default = "warn")]
+    pub skipped: crate::config::LintLevel,
+    /// `[check] star`.
+    #[serde(default)]
+    pub star: crate::config::StarLevel,
+}
+
+fn warn() -> crate::config::LintLevel {
+    crate::config::LintLevel::Warn
+}
+
+impl Default for Lints {
+    /// The defaults of `[check]`.
+    fn default() -> Lints {
+        Lints::of(&crate::config::CheckConfig::default())
+    }
+}
+
+impl Lints {
+    /// The levels of `check`.
+    pub fn of(check: &crate::config::CheckConfig) -> Lints {
+        Lints {
+            undeclared: check.undeclared,
+            skipped: check.skipped,
+            star: check.star,
+        }
+    }
+
+    /// A `[check]` with these levels (and the defaults otherwise), for
+    /// [`crate::sqlcheck::SqlFindingKind::severity`].
+    pub fn check_config(self) -> crate::config::CheckConfig {
+        crate::config::CheckConfig {
+            undeclared: self.undeclared,
+            skipped: self.skipped,
+            star: self.star,
+            ..crate::config::CheckConfig::default()
+        }
+    }
 }
 
 /// The rustc environment variable through which the build script hands the macros the Heroku
@@ -271,6 +324,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             strict_access: project.config.check.strict_access,
             strict_types: project.config.check.strict_types,
             macro_generated: project.config.check.macro_generated,
+            lints: Lints::of(&project.config.check),
             manifest_dir: None,
             feature_envs: inputs.feature_envs.clone(),
             registry_crate: None,
@@ -302,6 +356,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         strict_access: project.config.check.strict_access,
         strict_types: project.config.check.strict_types,
         macro_generated: project.config.check.macro_generated,
+        lints: Lints::of(&project.config.check),
         manifest_dir: None,
         feature_envs: inputs.feature_envs.clone(),
         registry_crate: None,

@@ -16,6 +16,11 @@
 //!   (and `[profile.release.build-override]`), which optimises proc macros and their
 //!   dependencies (sqlparser) once, when they are built;
 //! - `guard + registry`: `[registry] enabled = true`.
+//! - `annotated, no SQL string` and `annotated, SQL string` (issue 20 item 3): the query as a
+//!   plain string literal inside a function annotated with `#[hc_requires(...)]` declaring
+//!   its tables' columns, against the same function whose literal is no SQL: their
+//!   difference is what the build's reading of a string costs, to compare with `guard` minus
+//!   `plain literals` (an `hc_sql!` of the same text); its readings share `hc_sql!`'s cache.
 //!
 //! Each guard variant is measured twice: a first build (the cache of analyses in `OUT_DIR`
 //! removed: every query parsed and its analysis stored) and a touch-rebuild (every analysis
@@ -24,6 +29,10 @@
 //! With `HC_SCHEMA_BENCH_INSTRUCTIONS=1` it also counts the instructions of one build of each
 //! (cargo, rustc and the linker, under `valgrind --tool=callgrind`): deterministic, so the
 //! ratios do not move with the machine's load. `HC_SCHEMA_BENCH_ROUNDS=n` sets the rounds.
+//!
+//! `HC_SCHEMA_BENCH_QUERIES=n` builds crates of `n` queries (default 1,000), and
+//! `HC_SCHEMA_BENCH_INSTRUCTIONS_ONLY=1` counts instructions only (debug profile, no timed
+//! rounds): a deterministic run that fits a loaded machine.
 //!
 //! Run: `cargo bench -p hc-schema-tests --bench sql_build`
 
@@ -39,15 +48,41 @@ enum Variant {
     Guard,
     GuardOptimised,
     GuardAndRegistry,
+    AnnotatedPlain,
+    AnnotatedString,
 }
 
-const VARIANTS: [(Variant, &str); 5] = [
+const VARIANTS: [(Variant, &str); 7] = [
     (Variant::Plain, "plain literals"),
     (Variant::DoNothing, "do-nothing macro"),
     (Variant::Guard, "guard"),
     (Variant::GuardOptimised, "guard, optimised macro"),
     (Variant::GuardAndRegistry, "guard + registry"),
+    (Variant::AnnotatedPlain, "annotated, no SQL string"),
+    (Variant::AnnotatedString, "annotated, SQL string"),
 ];
+
+/// The number of queries per crate: `HC_SCHEMA_BENCH_QUERIES`, else 1,000.
+fn queries() -> usize {
+    std::env::var("HC_SCHEMA_BENCH_QUERIES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1000)
+}
+
+/// An annotation declaring every column query `i` may use, read and written.
+fn annotation(i: usize) -> String {
+    let t = i % 200;
+    let u = (i * 7 + 3) % 200;
+    let columns: Vec<String> = (0..6)
+        .map(|k| format!("field_{}__c", (i * 13 + k * 37) % 300))
+        .collect();
+    let columns = columns.join(", ");
+    format!(
+        "#[hc_requires(object_{t}__c({columns}), object_{u}__c({columns}), \
+         write object_{t}__c({columns}))]\n"
+    )
+}
 
 /// Query `i` against the synthetic snapshot (`object_<t>__c` tables, `field_<c>__c` columns):
 /// four shapes of the sizes an app writes.
@@ -106,15 +141,23 @@ fn source(variant: Variant) -> String {
         Variant::Guard | Variant::GuardOptimised | Variant::GuardAndRegistry => {
             out.push_str("use hc_schema_macro::hc_sql;\n")
         }
+        Variant::AnnotatedPlain | Variant::AnnotatedString => {
+            out.push_str("use hc_schema_macro::hc_requires;\n")
+        }
     }
-    for i in 0..1000 {
+    for i in 0..queries() {
         let sql = format!("\"{}\"", query(i));
         let literal = match variant {
-            Variant::Plain => sql,
+            Variant::Plain | Variant::AnnotatedString => sql,
+            Variant::AnnotatedPlain => format!("\"query {i}\""),
             _ => format!("hc_sql!({sql})"),
         };
+        let attribute = match variant {
+            Variant::AnnotatedPlain | Variant::AnnotatedString => annotation(i),
+            _ => String::new(),
+        };
         out.push_str(&format!(
-            "/// Query {i}: the SQL, and the rows that match.\n\
+            "/// Query {i}: the SQL, and the rows that match.\n{attribute}\
              pub fn query_{i}(rows: &[(u32, String)]) -> (&'static str, usize) {{\n    \
              const SQL: &str = {literal};\n    \
              (SQL, rows.iter().filter(|(n, s)| *n as usize % {m} == 0 && !s.is_empty()).count())\n}}\n",
@@ -122,7 +165,7 @@ fn source(variant: Variant) -> String {
         ));
     }
     out.push_str("fn main() {\n    let mut total = 0;\n");
-    for i in (0..1000).step_by(50) {
+    for i in (0..queries()).step_by(50) {
         out.push_str(&format!(
             "    total += query_{i}(&[(1, \"a\".to_string())]).0.len();\n"
         ));
@@ -160,11 +203,13 @@ fn main() {
     println!("{}", machine());
     let snapshot = synthetic_snapshot("prod", 200, 300);
     let do_nothing = do_nothing_macro();
-    let average: usize = (0..1000).map(|i| query(i).len()).sum::<usize>() / 1000;
+    let n = queries();
+    let average: usize = (0..n).map(|i| query(i).len()).sum::<usize>() / n.max(1);
     println!(
-        "snapshot: 200 tables x 300 columns, {} bytes; 1,000 queries of {average} bytes on average",
+        "snapshot: 200 tables x 300 columns, {} bytes; {n} queries of {average} bytes on average",
         snapshot.len()
     );
+    let instructions_only = std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS_ONLY").is_some();
     let crates: Vec<(&str, TempCrate)> = VARIANTS
         .iter()
         .enumerate()
@@ -201,15 +246,22 @@ fn main() {
             (name, krate)
         })
         .collect();
-    let count_instructions = std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS").is_some();
+    let count_instructions = std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS").is_some()
+        || std::env::var_os("HC_SCHEMA_BENCH_INSTRUCTIONS_ONLY").is_some();
     let rounds = rounds(9);
     // The guard's variants are each measured twice: a first build (the cache of analyses
     // removed: every query is parsed, and its analysis stored) and a touch-rebuild (every
     // analysis read from the cache).
     let mut runs: Vec<(String, usize, bool)> = Vec::new();
     for (n, (variant, name)) in VARIANTS.iter().enumerate() {
+        let counted = !matches!(variant, Variant::GuardOptimised | Variant::GuardAndRegistry);
+        if instructions_only && !counted {
+            continue;
+        }
         match variant {
-            Variant::Plain | Variant::DoNothing => runs.push((name.to_string(), n, false)),
+            Variant::Plain | Variant::DoNothing | Variant::AnnotatedPlain => {
+                runs.push((name.to_string(), n, false))
+            }
             _ => {
                 runs.push((format!("{name}, first build"), n, true));
                 runs.push((format!("{name}, touch-rebuild"), n, false));
@@ -220,6 +272,9 @@ fn main() {
         ("debug", &["--features", "prod-snapshot"][..]),
         ("release", &["--release", "--features", "prod-snapshot"][..]),
     ] {
+        if instructions_only && profile == "release" {
+            break;
+        }
         let target = if profile == "debug" {
             "debug"
         } else {
@@ -242,10 +297,13 @@ fn main() {
             let (ok, stderr) = crates[n].1.build(args, &[]);
             assert!(ok, "{stderr}");
         };
-        for n in 0..crates.len() {
+        let mut measured: Vec<usize> = runs.iter().map(|(_, n, _)| *n).collect();
+        measured.dedup();
+        for n in measured {
             build(n, false); // warm the dependency cache
         }
         let build = &build;
+        let rounds = if instructions_only { 0 } else { rounds };
         let mut closures: Vec<_> = runs
             .iter()
             .map(|(_, n, first)| move || build(*n, *first))
@@ -256,20 +314,22 @@ fn main() {
             .collect();
         let times = interleave(rounds, &mut refs);
         let floor = &times[1];
-        println!(
-            "sql_build ({profile}): plain literals {:.3}s, do-nothing macro {:.3}s (medians); \
-             floor / plain: {:.3}",
-            median(times[0].clone()).as_secs_f64(),
-            median(floor.clone()).as_secs_f64(),
-            median_ratio(floor, &times[0]),
-        );
-        for ((name, _, _), candidate) in runs.iter().zip(&times).skip(2) {
+        if !instructions_only {
             println!(
-                "sql_build ({profile}): {name} {:.3}s (median), ratio to the floor {:.3} \
-                 (median of per-round ratios)",
-                median(candidate.clone()).as_secs_f64(),
-                median_ratio(candidate, floor)
+                "sql_build ({profile}): plain literals {:.3}s, do-nothing macro {:.3}s (medians); \
+             floor / plain: {:.3}",
+                median(times[0].clone()).as_secs_f64(),
+                median(floor.clone()).as_secs_f64(),
+                median_ratio(floor, &times[0]),
             );
+            for ((name, _, _), candidate) in runs.iter().zip(&times).skip(2) {
+                println!(
+                    "sql_build ({profile}): {name} {:.3}s (median), ratio to the floor {:.3} \
+                 (median of per-round ratios)",
+                    median(candidate.clone()).as_secs_f64(),
+                    median_ratio(candidate, floor)
+                );
+            }
         }
         if count_instructions {
             let counts: Vec<u64> = runs
@@ -290,7 +350,27 @@ fn main() {
                     "sql_build ({profile}, instructions): {name} {count}, ratio to the floor {:.4} \
                      ({:+} per query)",
                     *count as f64 / counts[1] as f64,
-                    (*count as i64 - counts[1] as i64) / 1000
+                    (*count as i64 - counts[1] as i64) / n as i64
+                );
+            }
+            // Per literal: a string in an annotated item against an `hc_sql!` of the same text.
+            let of = |name: &str| {
+                runs.iter()
+                    .position(|(run, _, _)| run == name)
+                    .map(|k| counts[k] as i64)
+                    .unwrap_or(0)
+            };
+            for build in ["first build", "touch-rebuild"] {
+                let hc_sql = of(&format!("guard, {build}")) - of("plain literals");
+                let string =
+                    of(&format!("annotated, SQL string, {build}")) - of("annotated, no SQL string");
+                println!(
+                    "sql_build ({profile}, instructions, {build}): per literal, hc_sql! {} \
+                     (guard - plain literals), SQL string in an annotated item {} (annotated, \
+                     SQL string - annotated, no SQL string), ratio {:.3}",
+                    hc_sql / n as i64,
+                    string / n as i64,
+                    string as f64 / hc_sql as f64
                 );
             }
         }

@@ -18,6 +18,7 @@ use hc_schema_snapshot::sql::{analyze, shape, Analysis, Context, Shape, SqlError
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
 use hc_schema_snapshot::sql::{codec, shape_codec};
+use hc_schema_snapshot::sqlcheck::{read, Reading};
 
 use super::{build_id, store::Store};
 use crate::cache::Cache;
@@ -111,6 +112,29 @@ impl Known {
             store.put(sql, &shape_codec::encode(shape));
         }
         result
+    }
+
+    /// How the SQL checks read a literal's `value` (a `format!` string when `format`), as
+    /// [`hc_schema_snapshot::sqlcheck::read`] reads it, through the same cache as the
+    /// analyses of `hc_sql!` (a key no `hc_sql!` text has: it starts with a NUL, which no
+    /// query that analyses holds, and only analyses are cached for those).
+    pub fn read(&self, value: &str, format: bool, context: &Context<'_>) -> Reading {
+        let Some(cache) = &self.cache else {
+            return read(value, format, context);
+        };
+        let key = format!("\0lint {}\0{value}", u8::from(format));
+        let mut store = cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(reading) = store
+            .get(&key)
+            .and_then(|bytes| Reading::decode(bytes, value))
+        {
+            return reading;
+        }
+        let reading = read(value, format, context);
+        store.put(&key, &reading.encode());
+        reading
     }
 
     /// The context of the build script's union `index` (whose content `fingerprint`

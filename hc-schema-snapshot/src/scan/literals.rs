@@ -386,7 +386,7 @@ fn delim(delimiter: Delimiter) -> Delim {
 }
 
 /// The kind of a literal from how it is written.
-fn literal_kind(written: &str) -> TokenKind {
+pub(crate) fn literal_kind(written: &str) -> TokenKind {
     let (prefix, rest) = if let Some(rest) = written.strip_prefix("br") {
         (StrPrefix::Byte, format!("r{rest}"))
     } else if let Some(rest) = written.strip_prefix("cr") {

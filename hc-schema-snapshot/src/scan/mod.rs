@@ -41,6 +41,7 @@ mod elements;
 mod engine;
 mod features;
 mod file;
+pub mod item;
 mod lexer;
 mod lines;
 mod literals;
@@ -61,7 +62,9 @@ pub use model::{
     AllowedColumn, AnnotationSite, Container, ContainerKind, ErrorKind, Extent, LiteralKind,
     Position, Scan, SourceError, SqlAllowances, SqlArgument, SqlLiteral, SqlMacro, StrLiteral,
 };
-pub use sqlish::{could_be_sql, could_be_sql_piece, SQL_TABLE_WORDS, SQL_VERBS};
+pub use sqlish::{
+    could_be_sql, could_be_sql_piece, SQL_TABLE_STATEMENTS, SQL_TABLE_WORDS, SQL_VERBS,
+};
 pub(crate) use sqlish::{has_sql_piece_word, starts_sql_name};
 
 use crate::manifest::Usage;

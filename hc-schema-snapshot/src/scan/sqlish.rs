@@ -8,8 +8,10 @@ pub const SQL_VERBS: &[&str] = &["select", "insert", "update", "delete", "merge"
 pub const SQL_TABLE_WORDS: &[&str] = &["from", "into", "set"];
 
 /// Whether `text` could be an SQL statement touching a table: it holds, as whole words in any
-/// letter case, one of [`SQL_VERBS`] and one of [`SQL_TABLE_WORDS`], or `COPY` and `FROM` or
-/// `TO` (`COPY t (a) FROM STDIN`). Words are runs of ASCII letters, digits and `_`.
+/// letter case, one of [`SQL_VERBS`] and one of [`SQL_TABLE_WORDS`] or a cast (`::`, `CAST`:
+/// a table's row type, `SELECT ($1::account).name`), or `COPY` and `FROM` or `TO` (`COPY t
+/// (a) FROM STDIN`), or one of [`SQL_TABLE_STATEMENTS`], or it starts with `TABLE`. Words are
+/// runs of ASCII letters, digits and `_`.
 ///
 /// ```
 /// use hc_schema_snapshot::scan::could_be_sql;
@@ -17,6 +19,8 @@ pub const SQL_TABLE_WORDS: &[&str] = &["from", "into", "set"];
 /// assert!(could_be_sql("update account set x = 1"));
 /// assert!(could_be_sql("COPY salesforce.account (name) TO STDOUT"));
 /// assert!(!could_be_sql("selected from the list") && !could_be_sql("SELECT 1"));
+/// assert!(could_be_sql("TRUNCATE contact") && could_be_sql("vacuum account"));
+/// assert!(could_be_sql("SELECT ($1::account).name") && could_be_sql("TABLE account"));
 /// ```
 pub fn could_be_sql(text: &str) -> bool {
     words_match(text.as_bytes())
@@ -112,12 +116,23 @@ pub(crate) fn could_be_candidate(text: &str) -> bool {
     could_be_sql(text) || could_be_sql_piece(text)
 }
 
+/// Statement words that name their table right after them, with no other SQL word needed
+/// (`TRUNCATE account`, `VACUUM account`, `ANALYZE account (name)`).
+pub const SQL_TABLE_STATEMENTS: &[&str] = &["truncate", "vacuum", "analyze", "analyse"];
+
 fn words_match(bytes: &[u8]) -> bool {
     let (mut verb, mut table) = (false, false);
     let (mut copy, mut copy_place) = (false, false);
+    // A cast (`::` or `CAST`) names a type, which may be a table's row type: `SELECT
+    // ($1::salesforce.account).name` reads a column without `FROM`.
+    let mut cast = false;
+    let mut first = true;
     let mut i = 0;
     while i < bytes.len() {
         if !is_word(bytes[i]) {
+            if bytes[i] == b':' && bytes.get(i + 1) == Some(&b':') {
+                cast = true;
+            }
             i += 1;
             continue;
         }
@@ -142,7 +157,22 @@ fn words_match(bytes: &[u8]) -> bool {
         if word.eq_ignore_ascii_case(b"to") || word.eq_ignore_ascii_case(b"from") {
             copy_place = true;
         }
-        if verb && table || copy && copy_place {
+        if word.eq_ignore_ascii_case(b"cast") {
+            cast = true;
+        }
+        if (6..=8).contains(&word.len())
+            && SQL_TABLE_STATEMENTS
+                .iter()
+                .any(|v| word.eq_ignore_ascii_case(v.as_bytes()))
+        {
+            return true;
+        }
+        // `TABLE account` is a whole statement.
+        if first && word.eq_ignore_ascii_case(b"table") && i < bytes.len() {
+            return true;
+        }
+        first = false;
+        if verb && (table || cast) || copy && copy_place {
             return true;
         }
     }
@@ -158,7 +188,7 @@ fn is_word(b: u8) -> bool {
 /// any `.` may join a `schema.table`).
 pub(crate) fn content_may_be_sql(content: &[u8]) -> bool {
     memchr::memchr(b'.', content).is_some()
-        || content.len() >= 9 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
+        || content.len() >= 7 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
 }
 
 #[cfg(test)]

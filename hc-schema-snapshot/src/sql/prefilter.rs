@@ -6,7 +6,9 @@
 /// `INSERT`, `UPDATE`, `DELETE`, `MERGE`, `VALUES` or `TABLE`, or one that holds a statement
 /// (`EXPLAIN`, `COPY`, `DECLARE`, `CREATE`, `PREPARE`), any case, and a word that names a
 /// table's place follows somewhere (`FROM`, `INTO`, `UPDATE`, `DELETE`, `JOIN`, `TABLE`,
-/// `USING`, `TO`; `UPDATE`, `DELETE`, `MERGE`, `INSERT` and `TABLE` carry their own). Linear
+/// `USING`, `TO`, or a cast, `::` or `CAST`, which may name a table's row type; `UPDATE`,
+/// `DELETE`, `MERGE`, `INSERT` and `TABLE` carry their own), or it is `TRUNCATE`, `VACUUM` or
+/// `ANALYZE`, which name their table right after them. Linear
 /// in the text, no allocation. It never rejects such a statement; it accepts some prose
 /// ("Select from the list"), which then fails to parse.
 ///
@@ -18,6 +20,8 @@
 /// assert!(looks_like_sql("BEGIN; UPDATE contact SET title = $1; COMMIT;"));
 /// assert!(looks_like_sql("COPY salesforce.contact (email) FROM STDIN"));
 /// assert!(!looks_like_sql("SELECT 1"));
+/// assert!(looks_like_sql("SELECT ($1::salesforce.account).name"));
+/// assert!(looks_like_sql("BEGIN; TRUNCATE salesforce.contact; COMMIT"));
 /// assert!(!looks_like_sql("Selected: {}"));
 /// assert!(!looks_like_sql("hello from Rust"));
 /// ```
@@ -31,6 +35,10 @@ pub fn looks_like_sql(text: &str) -> bool {
             b"from", b"into", b"update", b"delete", b"join", b"table", b"using", b"to",
         ],
     );
+    // A cast may name a table's row type (`SELECT ($1::account).name`, no `FROM`).
+    let last_cast =
+        last_word(bytes, &[b"cast"]).max(bytes.windows(2).rposition(|pair| pair == b"::"));
+    let last_place = last_place.max(last_cast);
     let mut start = 0;
     loop {
         if statement_may_touch_a_table(text, start, last_place) {
@@ -71,6 +79,10 @@ fn statement_may_touch_a_table(text: &str, mut i: usize, last_place: Option<usiz
     let is = |word: &[u8]| first.eq_ignore_ascii_case(word);
     if is(b"update") || is(b"delete") || is(b"merge") || is(b"insert") || is(b"table") {
         return i < bytes.len() || is(b"table");
+    }
+    // Statements that name their table right after them.
+    if is(b"truncate") || is(b"vacuum") || is(b"analyze") || is(b"analyse") {
+        return i < bytes.len();
     }
     let reads = is(b"select") || is(b"with") || is(b"values");
     let holds = is(b"explain") || is(b"copy") || is(b"declare") || is(b"create") || is(b"prepare");

@@ -8,7 +8,7 @@ use crate::scan::{ContainerKind, Scan, SqlLiteral};
 use crate::sql::{Analysis, Context, SourceLiteral};
 
 use super::finding::{SqlFinding, SqlFindingKind, Subject};
-use super::reading::{read, Reading};
+use super::reading::Reading;
 use super::{undeclared, unguarded};
 
 /// What became of one literal.
@@ -28,8 +28,16 @@ pub(crate) enum LintOutcome {
     UnderMalformedAnnotation,
 }
 
-/// Check one of the scan's `sql_literals` that is outside `hc_sql!`.
-pub(crate) fn check(scan: &Scan, literal: &SqlLiteral, context: &Context<'_>) -> LintOutcome {
+/// How a literal's text is read: [`super::reading::read`], or the same through a cache.
+pub type Read<'r> = &'r (dyn Fn(&str, bool, &Context<'_>) -> Reading + Sync);
+
+/// Check one of the scan's `sql_literals` that is outside `hc_sql!`, its text read by `read`.
+pub(crate) fn check(
+    scan: &Scan,
+    literal: &SqlLiteral,
+    context: &Context<'_>,
+    read: Read<'_>,
+) -> LintOutcome {
     if literal.in_malformed_annotation {
         return LintOutcome::UnderMalformedAnnotation;
     }
@@ -159,10 +167,14 @@ pub(super) fn stars(analysis: &Analysis, source: &SourceLiteral<'_>) -> Vec<SqlF
                 column,
                 explanation: Explanation {
                     message: format!(
-                        "this `*` returns whichever columns of the Heroku Connect table \
+                        "{} returns whichever columns of the Heroku Connect table \
                          `{table}` an environment maps: code reading them by name needs \
                          columns no check sees, so every column of `{table}` counts as \
-                         possibly used (never safe to unmap)"
+                         possibly used (never safe to unmap)",
+                        match source.value.get(wildcard.at.clone()) {
+                            Some(name) if name != "*" => format!("the whole row `{name}`"),
+                            _ => "this `*`".to_string(),
+                        }
                     ),
                     notes: vec![source.place(wildcard.at.clone())],
                     helps: vec![

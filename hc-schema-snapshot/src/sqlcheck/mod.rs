@@ -53,6 +53,7 @@
 
 mod finding;
 mod hc_sql;
+mod item;
 mod lint;
 mod parallel;
 mod reading;
@@ -63,6 +64,9 @@ mod words;
 use std::collections::BTreeSet;
 
 pub use finding::{Severity, SqlFinding, SqlFindingKind, Subject};
+pub use item::{check_item, ItemAnnotation, STRING_NOTE};
+pub use lint::Read;
+pub use reading::{read, Reading};
 
 use crate::config::{Config, DEFAULT_SCHEMA};
 use crate::manifest::Usage;
@@ -251,6 +255,12 @@ enum Work {
 /// `hc_sql!` (the project's [`schemas`], and a [`crate::sql::Union`] of every snapshot in the
 /// snapshot directory). Literals are analysed in parallel; the result does not depend on it.
 pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
+    check_reading(scan, context, &read)
+}
+
+/// [`check`] with the literals' texts read by `read` (the build reads them through its
+/// analysis cache).
+pub(crate) fn check_reading(scan: &Scan, context: &Context<'_>, read: Read<'_>) -> SqlChecks {
     let macros = scan.sql_macros.len();
     let work = parallel::map(macros + scan.sql_literals.len(), |i| {
         if i < macros {
@@ -260,7 +270,7 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
         if literal.hc_sql.is_some() {
             return Work::Inside; // the hc_sql! call itself is checked
         }
-        Work::Literal(lint::check(scan, literal, context))
+        Work::Literal(lint::check(scan, literal, context, read))
     });
     let mut checks = SqlChecks::default();
     for item in work {

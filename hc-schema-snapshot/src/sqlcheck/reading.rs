@@ -12,7 +12,8 @@ use crate::sql::{
 use super::words::{may_touch_hc, qualified_hc_piece};
 
 /// How the text of a literal reads.
-pub(super) enum Reading {
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reading {
     /// SQL, analysed (offsets into the literal's value).
     Analysis(Analysis),
     /// Not SQL (prose).
@@ -32,7 +33,7 @@ pub(super) enum Reading {
 /// it is (and, when it only parses with its `{...}` taken for placeholders, as a template). A
 /// text that is no statement but names a Heroku Connect table as `schema.table` in SQL words
 /// (a piece put together at run time: `" FROM salesforce.account"`) is skipped, never prose.
-pub(super) fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
+pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
     match read_statements(value, format, context) {
         Reading::NotSql => match qualified_hc_piece(value, context) {
             Some((table, at)) => Reading::Skipped {
@@ -42,10 +43,42 @@ pub(super) fn read(value: &str, format: bool, context: &Context<'_>) -> Reading 
                 ),
                 at,
             },
-            None => Reading::NotSql,
+            None => match table_statement(value, context) {
+                Some((word, at)) => Reading::Skipped {
+                    reason: format!(
+                        "a {word} of a Heroku Connect table that hc-schema cannot read (it \
+                         does not parse)"
+                    ),
+                    at,
+                },
+                None => Reading::NotSql,
+            },
         },
         reading => reading,
     }
+}
+
+/// A statement of `value` that starts with a word naming its table right after it
+/// ([`crate::scan::SQL_TABLE_STATEMENTS`]: `TRUNCATE`, `VACUUM`, `ANALYZE`) and names a Heroku
+/// Connect table or schema: the word, upper case, and the statement's place.
+fn table_statement(value: &str, context: &Context<'_>) -> Option<(String, Range<usize>)> {
+    let mut start = 0;
+    for piece in value.split(';') {
+        let range = start..start + piece.len();
+        start = range.end + 1;
+        let trimmed = piece.trim_start_matches(|c: char| c.is_whitespace() || c == '(');
+        let word: String = trimmed
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        let lower = word.to_ascii_lowercase();
+        if crate::scan::SQL_TABLE_STATEMENTS.contains(&lower.as_str())
+            && may_touch_hc(piece, context)
+        {
+            return Some((word.to_ascii_uppercase(), range));
+        }
+    }
+    None
 }
 
 fn read_statements(value: &str, format: bool, context: &Context<'_>) -> Reading {
@@ -170,5 +203,54 @@ fn from_errors(errors: &[SqlError]) -> Reading {
             .collect::<Vec<_>>()
             .join("; "),
         at: errors[0].at.clone(),
+    }
+}
+
+impl Reading {
+    /// As bytes, for the build's analysis cache: a tag (0 an analysis, as
+    /// [`crate::sql::codec`] writes it; 1 not SQL; 2 no Heroku Connect table; 3 skipped: the
+    /// range as two u32 little endian, then the reason).
+    pub fn encode(&self) -> Vec<u8> {
+        match self {
+            Reading::Analysis(analysis) => {
+                let mut out = vec![0];
+                out.extend(crate::sql::codec::encode(analysis));
+                out
+            }
+            Reading::NotSql => vec![1],
+            Reading::NoHc => vec![2],
+            Reading::Skipped { reason, at } => {
+                let mut out = vec![3];
+                out.extend((at.start as u32).to_le_bytes());
+                out.extend((at.end as u32).to_le_bytes());
+                out.extend(reason.as_bytes());
+                out
+            }
+        }
+    }
+
+    /// The reading [`Reading::encode`] wrote for `value`, or `None` when `bytes` are not one
+    /// (an analysis or a range that does not fit `value` included).
+    pub fn decode(bytes: &[u8], value: &str) -> Option<Reading> {
+        let (&tag, rest) = bytes.split_first()?;
+        match tag {
+            0 => crate::sql::codec::decode(rest, value).map(Reading::Analysis),
+            1 if rest.is_empty() => Some(Reading::NotSql),
+            2 if rest.is_empty() => Some(Reading::NoHc),
+            3 if rest.len() >= 8 => {
+                let start = u32::from_le_bytes(rest[..4].try_into().ok()?) as usize;
+                let end = u32::from_le_bytes(rest[4..8].try_into().ok()?) as usize;
+                let fits = start <= end
+                    && end <= value.len()
+                    && value.is_char_boundary(start)
+                    && value.is_char_boundary(end);
+                let reason = std::str::from_utf8(&rest[8..]).ok()?.to_string();
+                fits.then_some(Reading::Skipped {
+                    reason,
+                    at: start..end,
+                })
+            }
+            _ => None,
+        }
     }
 }

@@ -1213,3 +1213,231 @@ fn concat_inside_format_is_a_format_string_and_a_non_literal_argument_keeps_the_
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].0, SqlFindingKind::Skipped);
 }
+
+/// The schema spellings and wrappers the generated classes below go through: a string alone,
+/// after another statement, and as a `format!` string with the schema filled in at run time.
+fn wrapped(rng: &mut Rng, statement: &str) -> (String, bool) {
+    let schema = rng.pick(&["", "salesforce.", "SalesForce.", "{schema}."]);
+    let statement = statement.replace("{s}", schema);
+    let format = statement.contains("{schema}");
+    let text = match rng.next() % 3 {
+        0 => statement,
+        1 => format!("BEGIN; {statement}; COMMIT"),
+        _ => format!("  {}", statement.to_lowercase()),
+    };
+    (text, format)
+}
+
+/// The source of a function holding `sql` (a `format!` string when `format`), annotated with
+/// `annotation` when there is one.
+fn function_with(sql: &str, format: bool, annotation: Option<&str>) -> String {
+    let body = if format {
+        format!("format!(\"{sql}\")")
+    } else {
+        format!("\"{sql}\".to_string()")
+    };
+    let attribute = annotation.map_or(String::new(), |a| format!("#[hc_requires({a})]\n"));
+    format!("{PRELUDE}{attribute}fn f(schema: &str) -> String {{ let _ = schema; {body} }}\n")
+}
+
+/// Attacker finding 5: `TRUNCATE`, `VACUUM` and `ANALYZE` name their table right after them
+/// (no `FROM`): the lint sees every one on a Heroku Connect table, in every form, a `TRUNCATE`
+/// as a write of the table; never silent.
+#[test]
+fn generated_table_statements_are_seen_and_a_truncate_is_a_write() {
+    let mut rng = Rng(0x5eed_0005_0001);
+    let forms = [
+        "TRUNCATE {s}contact",
+        "TRUNCATE TABLE {s}contact",
+        "TRUNCATE ONLY {s}contact CASCADE",
+        "TRUNCATE {s}contact, {s}account",
+        "VACUUM {s}contact",
+        "VACUUM FULL {s}contact",
+        "VACUUM (VERBOSE, ANALYZE) {s}contact",
+        "ANALYZE {s}contact",
+        "ANALYZE {s}contact (email, lastname)",
+        "ANALYZE VERBOSE {s}contact",
+    ];
+    let (mut writes, mut reads, mut skipped) = (0, 0, 0);
+    for round in 0..200 {
+        let form = forms[round % forms.len()];
+        let (sql, format) = wrapped(&mut rng, form);
+        let (_, loose) = one(&function_with(&sql, format, None));
+        assert!(
+            loose
+                .findings
+                .iter()
+                .any(|f| matches!(f.kind, SqlFindingKind::Unguarded | SqlFindingKind::Skipped)),
+            "silent outside annotations: {sql}\n{:#?}",
+            loose.findings
+        );
+        let (_, inside) = one(&function_with(&sql, format, Some("lead(email)")));
+        assert!(
+            inside
+                .findings
+                .iter()
+                .any(|f| matches!(f.kind, SqlFindingKind::Undeclared | SqlFindingKind::Skipped)),
+            "silent inside an annotation that does not declare the table: {sql}"
+        );
+        if inside
+            .findings
+            .iter()
+            .any(|f| f.kind == SqlFindingKind::Skipped)
+        {
+            skipped += 1;
+            continue;
+        }
+        let truncate = form.starts_with("TRUNCATE");
+        for finding in &inside.findings {
+            for subject in &finding.subjects {
+                if truncate {
+                    assert_eq!(subject.access, crate::Access::Write, "{sql}: {finding:?}");
+                    writes += 1;
+                } else {
+                    assert_eq!(subject.access, crate::Access::Read, "{sql}: {finding:?}");
+                    reads += 1;
+                }
+            }
+        }
+        // Declared as it is used, it passes.
+        let declared = if truncate {
+            "write contact(email), write account(name)"
+        } else {
+            "contact(email, lastname)"
+        };
+        let (_, ok) = one(&function_with(&sql, format, Some(declared)));
+        assert!(
+            ok.findings.is_empty(),
+            "{sql} with {declared}: {:#?}",
+            ok.findings
+        );
+    }
+    assert!(
+        writes > 20 && reads > 20 && skipped > 5,
+        "{writes} {reads} {skipped}"
+    );
+}
+
+/// Attacker finding 4: a `SELECT` without `FROM` that reads fields of a Heroku Connect
+/// table's row type (a cast, `CAST`, `jsonb_populate_record`) is SQL: each field read counts
+/// as the column, or the string is reported as unreadable; never silent.
+#[test]
+fn generated_selects_without_from_count_row_type_fields() {
+    let mut rng = Rng(0x5eed_0004_0001);
+    let forms = [
+        "SELECT ($1::{s}account).{c}",
+        "SELECT (NULL::{s}account).{c}",
+        "SELECT (CAST($1 AS {s}account)).{c}",
+        "SELECT (jsonb_populate_record(NULL::{s}account, $1)).{c}",
+        "SELECT ($1::{s}account).name, ($1::{s}account).{c}",
+        "SELECT x.{c} FROM jsonb_populate_record(NULL::{s}account, $1) x",
+    ];
+    let (mut counted, mut unreadable) = (0, 0);
+    for round in 0..200 {
+        let column = ["billingcity", "type", "loyalty_tier__c", "name"][round % 4];
+        let form = forms[(round / 4) % forms.len()].replace("{c}", column);
+        let (sql, format) = wrapped(&mut rng, &form);
+        let (_, checks) = one(&function_with(&sql, format, Some("account(name)")));
+        let named = checks.findings.iter().any(|f| {
+            f.kind == SqlFindingKind::Undeclared
+                && f.subjects
+                    .iter()
+                    .any(|s| s.name() == format!("account.{column}"))
+        });
+        let skipped = checks
+            .findings
+            .iter()
+            .any(|f| f.kind == SqlFindingKind::Skipped);
+        if column == "name" {
+            assert!(!named, "{sql}: {:#?}", checks.findings);
+            continue;
+        }
+        assert!(named || skipped, "silent: {sql}\n{:#?}", checks.findings);
+        counted += usize::from(named);
+        unreadable += usize::from(skipped && !named);
+        let (_, loose) = one(&function_with(&sql, format, None));
+        assert!(
+            loose
+                .findings
+                .iter()
+                .any(|f| matches!(f.kind, SqlFindingKind::Unguarded | SqlFindingKind::Skipped)),
+            "silent outside annotations: {sql}"
+        );
+    }
+    assert!(counted > 60, "{counted} counted, {unreadable} unreadable");
+}
+
+/// Attacker finding 6: a whole row given to a function that returns its columns
+/// (`to_jsonb(a)`, `row_to_json(a)`, `hstore(a)`, `json_agg(a)`, ...) counts like `a.*`: a
+/// `star` finding, and every column of the table possibly used (`usages`, `diff`), in
+/// strings and in `hc_sql!` alike; reading a field of the row (`(a).name`) does not.
+#[test]
+fn generated_whole_rows_given_to_functions_count_like_a_star() {
+    let mut rng = Rng(0x5eed_0006_0001);
+    let functions = [
+        "to_jsonb",
+        "to_json",
+        "row_to_json",
+        "hstore",
+        "json_agg",
+        "jsonb_agg",
+        "json_build_array",
+        "jsonb_build_array",
+        "pg_catalog.to_jsonb",
+        "ROW_TO_JSON",
+    ];
+    let mut stars = 0;
+    for round in 0..200 {
+        let function = functions[round % functions.len()];
+        let alias = ["a", "acct", "account"][round % 3];
+        let from = if alias == "account" {
+            "{s}account".to_string()
+        } else {
+            format!("{{s}}account {alias}")
+        };
+        let form = format!("SELECT a2.x FROM (SELECT {function}({alias}) AS x FROM {from}) a2");
+        let form = if round % 2 == 0 {
+            format!("SELECT {function}({alias}) FROM {from}")
+        } else {
+            form
+        };
+        let (sql, format) = wrapped(&mut rng, &form);
+        for annotation in [None, Some("account(name)")] {
+            let (scan, checks) = one(&function_with(&sql, format, annotation));
+            let star = checks
+                .findings
+                .iter()
+                .any(|f| f.kind == SqlFindingKind::Star && f.subjects[0].table == "account");
+            assert!(star, "{sql} ({annotation:?}): {:#?}", checks.findings);
+            let uses = checks.uses(&scan);
+            assert!(
+                uses.stars_over("account").next().is_some(),
+                "{sql}: not possibly used"
+            );
+            stars += 1;
+        }
+        if !format {
+            let query = format!(
+                "{PRELUDE}const Q: &str = hc_sql!(\"{}\");\n",
+                sql.replace("BEGIN; ", "").replace("; COMMIT", "")
+            );
+            let (scan, checks) = one(&query);
+            if checks.errors().next().is_none() {
+                assert!(
+                    checks.uses(&scan).stars_over("account").next().is_some(),
+                    "hc_sql!: {query}"
+                );
+            }
+        }
+    }
+    assert!(stars >= 400);
+    // A field of the row is a column, not every column; so is a literal key of its JSON.
+    for sql in [
+        "SELECT (a).name, name(a) FROM salesforce.account a",
+        "SELECT to_jsonb(a) ->> 'name', (row_to_json(a)::jsonb)['name'] FROM salesforce.account a",
+        "SELECT jsonb_extract_path_text(to_jsonb(a), 'name') FROM salesforce.account a",
+    ] {
+        let (_, checks) = one(&function_with(sql, false, Some("account(name)")));
+        assert!(checks.findings.is_empty(), "{sql}: {:#?}", checks.findings);
+    }
+}

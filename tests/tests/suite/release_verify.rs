@@ -486,3 +486,68 @@ fn the_release_phase_checks_the_schema_the_build_checked() {
         );
     }
 }
+
+/// Issue 20 item 3: a column read by an SQL string inside an annotated item and not declared
+/// (`undeclared = "warn"`, so the build passes against a snapshot that maps it) is compiled
+/// into the registry by the build, and the release phase fails on a live database that lacks
+/// it, naming the string's place; once mapped, it passes.
+#[test]
+fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() {
+    use hc_schema_tests::cargo::TempCrate;
+    let db = hc_database("release_strings");
+    let server = pg::server();
+    let database_url = pg::url(&server.user, &db, "sslmode=disable");
+    let snapshot = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"columns": {"name": {}, "loyalty_tier__c": {}}}}}"#;
+    let line = "fn tiers() -> &'static str { \"SELECT name, loyalty_tier__c FROM salesforce.account\" }";
+    let column = line.find("loyalty_tier__c").unwrap() + 1;
+    let main = format!(
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(name))]\n\
+         {line}\n\
+         fn main() -> std::process::ExitCode {{\n\
+             let _ = tiers();\n\
+             hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
+         }}\n"
+    );
+    let krate = TempCrate::new(
+        "release_strings",
+        &["prod-snapshot"],
+        &[
+            ("src/main.rs", &main),
+            ("hc-schema/prod.json", snapshot),
+            (
+                "hc-schema.toml",
+                "[registry]\nenabled = true\n[check]\nundeclared = \"warn\"\n",
+            ),
+        ],
+    );
+    let manifest = krate.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let with_fetch = text.replacen(
+        "hc-schema-snapshot = { path = ",
+        "hc-schema-snapshot = { features = [\"fetch\"], path = ",
+        1,
+    );
+    std::fs::write(&manifest, with_fetch).unwrap();
+    let run_it = || {
+        let mut command = cargo(krate.path());
+        command
+            .args(["run", "--quiet", "--features", "prod-snapshot"])
+            .env("DATABASE_URL", &database_url);
+        let (output, stderr) = run(&mut command);
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        (output.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+    };
+    let (code, output) = run_it();
+    assert_eq!(code, 1, "{output}");
+    assert!(
+        output.contains(&format!(
+            "`account.loyalty_tier__c` is not mapped, needed at:\n    src/main.rs:3:{column}"
+        )),
+        "{output}"
+    );
+    pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
+    let (code, output) = run_it();
+    assert_eq!(code, 0, "{output}");
+}

@@ -279,3 +279,155 @@ fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
         "{stderr}"
     );
 }
+
+/// One SQL string for an annotated function declaring `account(sfid, name)` and `write
+/// contact(email)`: declared uses, uses it does not declare (`billingcity`, mapped
+/// everywhere; `loyalty_tier__c`, which prod lacks), writes, SQL on no Heroku Connect table,
+/// prose; as a plain string or a `format!` string.
+fn annotated_string(rng: &mut Rng) -> (String, bool) {
+    let column = rng.pick(&["name", "sfid", "billingcity", "loyalty_tier__c", "type"]);
+    let schema = rng.pick(&["", "salesforce.", "{schema}."]);
+    let sql = rng.pick(&[
+        "SELECTSPsfid,SPnameSPFROMSP{s}accountSPWHERESPNOTSPisdeleted",
+        "SELECTSPa.{c}SPFROMSP{s}accountSPa",
+        "UPDATESP{s}contactSPSETSPemailSP=SP$1SPWHERESPsfidSP=SP$2",
+        "UPDATESP{s}contactSPSETSPlastnameSP=SP$1",
+        "BEGIN;SPSELECTSP{c}SPFROMSP{s}account;SPCOMMIT",
+        "SELECTSPkeySPFROMSPapp_settings",
+        "SelectSPtheSProwsSPfromSPtheSPlist",
+        "TRUNCATESP{s}contact",
+        "SELECTSPto_jsonb(a)SPFROMSP{s}accountSPa",
+    ]);
+    let sql = sql.replace("{c}", column).replace("{s}", schema);
+    let format = sql.contains("{schema}");
+    (sql, format)
+}
+
+/// A crate's `main.rs` of `count` annotated functions, each holding a few SQL strings.
+fn annotated_source(rng: &mut Rng, count: usize) -> String {
+    let mut text = String::from("use hc_schema_macro::hc_requires;\n\n");
+    let mut calls = Vec::new();
+    for n in 0..count {
+        let mut strings = Vec::new();
+        for _ in 0..1 + rng.below(3) {
+            let (sql, format) = annotated_string(rng);
+            if format {
+                strings.push(format!("format!(\"{}\")", sql.replace("SP", " ")));
+            } else {
+                strings.push(format!("{}.to_string()", literal(rng, &sql)));
+            }
+        }
+        text.push_str(&format!(
+            "#[hc_requires(account(sfid, name), write contact(email))]\npub fn f{n}(schema: &str) -> Vec<String> {{\n    let _ = schema;\n    vec![\n        {},\n    ]\n}}\n\n",
+            strings.join(",\n        ")
+        ));
+        calls.push(format!("f{n}(\"salesforce\")"));
+    }
+    text.push_str(&format!(
+        "fn main() {{\n    let _all = [{}];\n    let usages = hc_schema_snapshot::registry::usages();\n    println!(\"{{:#}}\", hc_schema_snapshot::manifest::Manifest::from_usages(&usages).to_json());\n}}\n",
+        calls.join(", ")
+    ));
+    text
+}
+
+/// Issue 20 item 3: the build reads the SQL strings of annotated items as `hc-schema check`
+/// does. Over generated crates: every error `check` reports at such a string (a use the
+/// annotation does not declare, and each such use a selected snapshot lacks, whatever
+/// `undeclared` says) is an error of the build with the same text, and the build has no
+/// other; with `undeclared = "warn"` only the missing columns fail; and the registry holds
+/// exactly the uses `check` counts, for the release phase.
+#[test]
+fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
+    let as_printed = |text: &str| {
+        format!(
+            "error: {}",
+            text.replace('\n', "\n       ").replace('\t', "    ")
+        )
+    };
+    let errors_in = |stderr: &str| {
+        stderr.matches("\nerror: ").count() + usize::from(stderr.starts_with("error: "))
+    };
+    for (round, warn) in [(0u64, false), (1, true)] {
+        let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0020 + round);
+        let main = annotated_source(&mut rng, 24);
+        let krate = krate(&format!("sql_agree_strings_{round}"), &main);
+        let config = if warn {
+            "[registry]\nenabled = true\n[check]\nundeclared = \"warn\"\n"
+        } else {
+            "[registry]\nenabled = true\n"
+        };
+        krate.write("hc-schema.toml", config);
+        let (scan, checks, project) = checked(&krate);
+        assert_eq!(project.config.check.undeclared.fails(), !warn);
+        let uses = checks.uses(&scan);
+        let dir = krate.path();
+        for env in ["prod", "test"] {
+            let (ok, stderr) = krate.build(&["--features", &format!("{env}-snapshot")], &[]);
+            let mut expected = 0;
+            if !warn {
+                for finding in checks
+                    .findings
+                    .iter()
+                    .filter(|f| f.kind == sqlcheck::SqlFindingKind::Undeclared)
+                {
+                    let text = as_printed(&finding.explanation.to_string());
+                    assert!(
+                        stderr.contains(&text),
+                        "{env}: not in the build:\n{text}\n\n{stderr}\n{main}"
+                    );
+                    assert!(
+                        stderr.contains(&format!(
+                            "--> {}:{}:{}",
+                            finding.file, finding.line, finding.column
+                        )),
+                        "{finding:?}\n{stderr}"
+                    );
+                    expected += 1;
+                }
+            }
+            let snapshot = Snapshot::load(&dir.join(format!("hc-schema/{env}.json"))).unwrap();
+            let display = format!("hc-schema/{env}.json");
+            let target = Target::env(env, &display, &snapshot);
+            let prod = Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
+            let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
+            let known = [
+                Target::env("prod", "hc-schema/prod.json", &prod),
+                Target::env("test", "hc-schema/test.json", &test),
+            ];
+            let strings: Vec<_> = uses.strings().cloned().collect();
+            for problem in check_usages(&strings, env, &snapshot) {
+                assert!(problem.fails(false));
+                let mut explanation = explain(&problem.finding, &target, &known);
+                explanation
+                    .notes
+                    .insert(0, sqlcheck::STRING_NOTE.to_string());
+                let text = as_printed(&explanation.to_string());
+                assert!(
+                    stderr.contains(&text),
+                    "{env}: not in the build:\n{text}\n\n{stderr}"
+                );
+                expected += 1;
+            }
+            if expected == 0 {
+                assert!(ok, "{env}: {stderr}\n{main}");
+            } else {
+                assert_eq!(errors_in(&stderr), expected + 1, "{env}: {stderr}");
+            }
+            if env == "prod" {
+                assert!(
+                    expected >= 3,
+                    "too few failing strings generated: {expected}\n{main}"
+                );
+            }
+        }
+        if warn {
+            // Built against test (which maps everything): the registry holds every use.
+            let (ok, out) = krate.run(&["--features", "test-snapshot"]);
+            assert!(ok, "{out}");
+            let compiled: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let counted = Manifest::from_usages(&uses.usages).to_json();
+            assert_eq!(compiled, counted, "{main}");
+            assert!(uses.strings().count() >= 5);
+        }
+    }
+}

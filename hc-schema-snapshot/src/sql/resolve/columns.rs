@@ -239,10 +239,14 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 }
             }
         }
-        // A whole-row reference (`row_to_json(a)`): the table only.
+        // A whole-row reference: the table only; given whole to a function that returns its
+        // columns (`row_to_json(a)`, `to_jsonb(a)`), every column, as `a.*`.
         if let Some(relation) = scope.relation(column, None) {
             let relation = relation.clone();
             self.row_value(&relation, at.clone());
+            if self.row_exposed {
+                self.wildcard(&relation, at.clone());
+            }
             for table in hc_sources(&relation) {
                 self.table_use(&table, Access::Read, at.clone());
             }

@@ -201,6 +201,10 @@ pub(crate) struct Resolver<'c, 'l> {
     /// [`TERMINAL_ROW_FUNCTIONS`], the root of a field selection, functional notation); a
     /// whole row anywhere else is passed on as a value, and an error.
     row_consumed: bool,
+    /// Whether the whole-row reference being resolved is given whole to a function that
+    /// returns its columns (`to_jsonb(a)`, `row_to_json(a)`): every column may reach the
+    /// code, as with `a.*`.
+    row_exposed: bool,
 }
 
 impl<'c, 'l> Resolver<'c, 'l> {
@@ -215,6 +219,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             depth: 0,
             too_deep: false,
             row_consumed: false,
+            row_exposed: false,
         }
     }
 
@@ -416,6 +421,8 @@ impl<'c, 'l> Resolver<'c, 'l> {
             nested: 0,
             skip: Vec::new(),
             row_ok: Vec::new(),
+            row_exposed: Vec::new(),
+            keyed_calls: Vec::new(),
         };
         let _ = node.visit(&mut walk);
     }
@@ -432,6 +439,19 @@ struct Walk<'r, 'c, 'l, 's, 'p> {
     skip: Vec<*const Expr>,
     /// Whole-row expressions that end where they stand (see `Resolver::row_consumed`).
     row_ok: Vec<*const Expr>,
+    /// Of those, the ones given whole to a function (see `Resolver::row_exposed`).
+    row_exposed: Vec<*const Expr>,
+    /// Calls whose JSON (or hstore) is only read by key (`to_jsonb(a) ->> 'col'`): the row
+    /// does not reach the code whole, only the columns read.
+    keyed_calls: Vec<*const Expr>,
+}
+
+/// The call under `expr`'s parentheses and casts (`(to_jsonb(a))::jsonb`).
+fn call_of(mut expr: &Expr) -> *const Expr {
+    while let Expr::Nested(inner) | Expr::Cast { expr: inner, .. } = expr {
+        expr = inner;
+    }
+    expr as *const Expr
 }
 
 /// `expr` without its parentheses.
@@ -472,9 +492,11 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
         match expr {
             Expr::Identifier(ident) => {
                 self.resolver.row_consumed = consumed;
+                self.resolver.row_exposed = self.row_exposed.contains(&(expr as *const Expr));
                 self.resolver
                     .column_ref(std::slice::from_ref(ident), self.scope);
                 self.resolver.row_consumed = false;
+                self.resolver.row_exposed = false;
             }
             Expr::CompoundIdentifier(parts) => {
                 self.resolver.column_ref(parts, self.scope);
@@ -488,7 +510,16 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::Function(function) => {
-                self.resolver.row_json_path_function(function, self.scope);
+                if self.resolver.row_json_path_function(function, self.scope) {
+                    if let FunctionArguments::List(list) = &function.args {
+                        if let Some(FunctionArg::Unnamed(FunctionArgExpr::Expr(row))) =
+                            list.args.first()
+                        {
+                            self.keyed_calls.push(call_of(row));
+                        }
+                    }
+                }
+                let keyed = self.keyed_calls.contains(&(expr as *const Expr));
                 let as_column = self.resolver.functional_notation(function, self.scope);
                 let ends_rows = as_column || is_terminal_row_function(function);
                 if let FunctionArguments::List(list) = &function.args {
@@ -499,6 +530,9 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                             }
                             FunctionArg::Unnamed(FunctionArgExpr::Expr(arg)) if ends_rows => {
                                 self.row_ok.push(innermost(arg) as *const Expr);
+                                if !as_column && !keyed {
+                                    self.row_exposed.push(innermost(arg) as *const Expr);
+                                }
                             }
                             FunctionArg::Unnamed(FunctionArgExpr::QualifiedWildcard(name))
                             | FunctionArg::Named {
@@ -529,6 +563,7 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 {
                     if let Some(relation) = self.resolver.keyed_row(root, self.scope) {
                         self.resolver.row_keys(&relation, index, Keys::One);
+                        self.keyed_calls.push(call_of(root));
                     }
                 }
                 // `(a).col`: the row ends here (the field is the column read below).
@@ -574,7 +609,9 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::BinaryOp { left, op, right } => {
-                self.resolver.row_json_key(left, op, right, self.scope);
+                if self.resolver.row_json_key(left, op, right, self.scope) {
+                    self.keyed_calls.push(call_of(left));
+                }
             }
             _ => {}
         }
@@ -729,29 +766,36 @@ impl Resolver<'_, '_> {
     /// paths and `?` keys: a literal key of a whole row's JSON (or hstore) is a read of that
     /// column (PostgreSQL gives NULL for a key the row lacks: no error, a silent NULL in an
     /// environment that does not map it); a computed key is refused.
+    /// Returns whether `left` is such a row's JSON (read by key).
     fn row_json_key(
         &mut self,
         left: &Expr,
         op: &sqlparser::ast::BinaryOperator,
         right: &Expr,
         scope: &Scope<'_>,
-    ) {
+    ) -> bool {
         use sqlparser::ast::BinaryOperator as Op;
         let keys = match op {
             Op::Arrow | Op::LongArrow | Op::Question => Keys::One,
             Op::HashArrow | Op::HashLongArrow => Keys::Path,
             Op::QuestionAnd | Op::QuestionPipe => Keys::List,
-            _ => return,
+            _ => return false,
         };
         let Some(relation) = self.keyed_row(left, scope) else {
-            return;
+            return false;
         };
         self.row_keys(&relation, right, keys);
+        true
     }
 
     /// `jsonb_extract_path(to_jsonb(a), 'col', ...)` (and `json_`, `_text`): the path's first
-    /// key, as `#>` reads it.
-    fn row_json_path_function(&mut self, function: &sqlparser::ast::Function, scope: &Scope<'_>) {
+    /// key, as `#>` reads it. Returns whether the function's first argument is such a row's
+    /// JSON (read by key).
+    fn row_json_path_function(
+        &mut self,
+        function: &sqlparser::ast::Function,
+        scope: &Scope<'_>,
+    ) -> bool {
         let name = match function.name.0.as_slice() {
             [name] => name.as_ident().map(fold),
             [schema, name] if schema.as_ident().map(fold).as_deref() == Some("pg_catalog") => {
@@ -766,19 +810,21 @@ impl Resolver<'_, '_> {
             "jsonb_extract_path_text",
         ];
         if !name.is_some_and(|n| paths.contains(&n.as_str())) {
-            return;
+            return false;
         }
         let FunctionArguments::List(list) = &function.args else {
-            return;
+            return false;
         };
         let [FunctionArg::Unnamed(FunctionArgExpr::Expr(row)), FunctionArg::Unnamed(FunctionArgExpr::Expr(key)), ..] =
             list.args.as_slice()
         else {
-            return;
+            return false;
         };
-        if let Some(relation) = self.keyed_row(row, scope) {
-            self.row_keys(&relation, key, Keys::One);
-        }
+        let Some(relation) = self.keyed_row(row, scope) else {
+            return false;
+        };
+        self.row_keys(&relation, key, Keys::One);
+        true
     }
 
     /// The whole row (of Heroku Connect tables) whose JSON or hstore `expr` is:

@@ -77,10 +77,54 @@ impl<'c, 'l> Resolver<'c, 'l> {
                 }
                 StatementKind::Other
             }
+            // Statements that name their tables right after them: `TRUNCATE` deletes every
+            // row (a write of the table, as a `DELETE`), `VACUUM` and `ANALYZE` read the table
+            // (and `ANALYZE t (cols)` its columns): each needs the table mapped.
+            Statement::Truncate(truncate) => {
+                for target in &truncate.table_names {
+                    self.whole_table(statement, &target.name, Access::Write, &[]);
+                }
+                StatementKind::Other
+            }
+            Statement::Analyze(analyze) if analyze.table_name.is_some() => {
+                if let Some(name) = &analyze.table_name {
+                    self.whole_table(statement, name, Access::Read, &analyze.columns);
+                }
+                StatementKind::Other
+            }
+            Statement::Vacuum(vacuum) if vacuum.table_name.is_some() => {
+                if let Some(name) = &vacuum.table_name {
+                    self.whole_table(statement, name, Access::Read, &[]);
+                }
+                StatementKind::Other
+            }
             other => {
                 self.unsupported(other);
                 StatementKind::Other
             }
+        }
+    }
+
+    /// `statement` uses the table `name` as a whole (`TRUNCATE`, `VACUUM`, `ANALYZE`), and
+    /// `columns` of it: a use of the table with `access`, if it is a Heroku Connect table.
+    fn whole_table(
+        &mut self,
+        statement: &Statement,
+        name: &sqlparser::ast::ObjectName,
+        access: Access,
+        columns: &[Ident],
+    ) {
+        let Some((relation, at)) = self.target(name, None, None) else {
+            self.unsupported(statement);
+            return;
+        };
+        let Kind::Hc(table) = &relation.kind else {
+            return;
+        };
+        self.table_use(table, access, at);
+        for column in columns {
+            let at = self.at(column);
+            self.read_hc(table, &fold(column), at);
         }
     }
 

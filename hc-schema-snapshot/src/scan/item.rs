@@ -1,0 +1,316 @@
+//! The SQL candidates among the string literals of one item's tokens, as the build sees them
+//! (the attribute `#[hc_requires]` receives its item as tokens): the tokens are written out
+//! as a text and read by the scan's own walk ([`super::literals::candidates`]), so that what
+//! counts as SQL, which macro or attribute holds a literal and how `concat!` joins literals
+//! are decided exactly as `hc-schema check` decides them in the source.
+
+use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+
+use super::lexer::{Delim, StrKind, Token, TokenKind};
+use super::lines::LineIndex;
+use super::literals::{candidates, lexer_value};
+use super::model::{Container, ContainerKind, LiteralKind};
+use super::sqlish::content_may_be_sql;
+
+/// A literal of an item that could be SQL (see [`crate::scan::could_be_sql`]).
+#[derive(Debug, Clone)]
+pub struct ItemLiteral {
+    /// Its value (escapes resolved; the pieces of a `concat!` joined).
+    pub value: String,
+    /// Plain or raw.
+    pub kind: LiteralKind,
+    /// The literal as written (the pieces of a `concat!` as the tokens print).
+    pub written: String,
+    /// The innermost macro invocation or attribute that holds it.
+    pub container: Option<Container>,
+    /// The literal token (the first piece of a `concat!`), for its place.
+    pub token: proc_macro2::Literal,
+    /// Whether it sits in a nested item carrying an attribute named `hc_requires` (which
+    /// checks it itself), or in an `hc_sql!`/`hc_query!` call (checked as a query).
+    pub guarded_elsewhere: bool,
+}
+
+/// Whether some string literal of `stream` could be SQL: a cheap look at each literal's
+/// written text (the gate the scan applies before reading a literal), or a `concat!` (whose
+/// literals joined may be), so that an item without SQL costs one walk over its tokens.
+pub fn may_hold_sql(stream: &TokenStream) -> bool {
+    let mut stack = vec![stream.clone().into_iter()];
+    while let Some(iter) = stack.last_mut() {
+        let Some(tree) = iter.next() else {
+            stack.pop();
+            continue;
+        };
+        match tree {
+            TokenTree::Group(group) => {
+                let inner = group.stream().into_iter();
+                // Documentation (`#[doc = "..."]`, what `///` becomes) is never run.
+                let doc = group.delimiter() == Delimiter::Bracket
+                    && matches!(inner.clone().next(), Some(TokenTree::Ident(i)) if i == "doc");
+                if !doc {
+                    stack.push(inner);
+                }
+            }
+            TokenTree::Ident(ident) if ident == "concat" => return true,
+            TokenTree::Literal(literal) => {
+                let written = literal.to_string();
+                let bytes = written.as_bytes();
+                let string = matches!(bytes.first(), Some(b'"' | b'r' | b'b' | b'c'))
+                    && bytes.contains(&b'"');
+                if string && content_may_be_sql(bytes) {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The literals of `stream` that could be SQL, each with its container and whether something
+/// else guards it.
+pub fn sql_literals(stream: TokenStream) -> Vec<ItemLiteral> {
+    let mut written = Written::default();
+    written.stream(stream);
+    let Written {
+        text,
+        tokens,
+        literals,
+        ..
+    } = written;
+    let lines = LineIndex::new(&text);
+    let found = candidates(&text, &lines, &tokens, |k| lexer_value(&text, &tokens[k]));
+    let guarded = guarded_ranges(&text, &tokens);
+    found
+        .into_iter()
+        .filter_map(|candidate| {
+            let offset = |at: super::model::Position| {
+                lines.offset(&text, at.line as usize, at.column as usize - 1)
+            };
+            let start = offset(candidate.literal.extent.start);
+            let end = offset(candidate.literal.extent.end);
+            let k = literals.iter().position(|(at, _)| *at == start)?;
+            let in_sql_macro = candidate.container.as_ref().is_some_and(|c| {
+                c.kind == ContainerKind::Macro
+                    && matches!(c.path.rsplit("::").next(), Some("hc_sql" | "hc_query"))
+            });
+            let nested = guarded.iter().any(|r| r.contains(&start));
+            Some(ItemLiteral {
+                value: candidate.literal.value,
+                kind: candidate.literal.kind,
+                written: text[start..end].to_string(),
+                container: candidate.container,
+                token: literals[k].1.clone(),
+                guarded_elsewhere: in_sql_macro || nested,
+            })
+        })
+        .collect()
+}
+
+/// The byte ranges of the written text that are items nested in the item and annotated with
+/// an attribute whose path ends in `hc_requires`: from the attribute to the item's end (its
+/// first `;` or brace group at the attribute's depth, with a `;` right after that group).
+fn guarded_ranges(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    for k in 1..tokens.len() {
+        let hash = &tokens[k - 1];
+        if hash.kind != TokenKind::Punct(b'#') || tokens[k].kind != TokenKind::Open(Delim::Bracket)
+        {
+            continue;
+        }
+        let close = tokens[k].partner as usize;
+        if close >= tokens.len() {
+            continue;
+        }
+        // The attribute's path: its identifiers up to the first group or `=`.
+        let mut last = None;
+        for token in &tokens[k + 1..close] {
+            match token.kind {
+                TokenKind::Ident => last = Some(&text[token.start as usize..token.end as usize]),
+                TokenKind::Punct(b':') => {}
+                _ => break,
+            }
+        }
+        if last != Some("hc_requires") {
+            continue;
+        }
+        // The item's end: the first `;`, or brace group, at this depth after the attribute.
+        let mut j = close + 1;
+        let mut end = text.len();
+        while j < tokens.len() {
+            match tokens[j].kind {
+                TokenKind::Punct(b';') => {
+                    end = tokens[j].end as usize;
+                    break;
+                }
+                TokenKind::Open(Delim::Brace) => {
+                    let partner = (tokens[j].partner as usize).min(tokens.len() - 1);
+                    end = tokens[partner].end as usize;
+                    if tokens.get(partner + 1).map(|t| t.kind) == Some(TokenKind::Punct(b';')) {
+                        end = tokens[partner + 1].end as usize;
+                    }
+                    break;
+                }
+                TokenKind::Open(_) => j = tokens[j].partner as usize,
+                TokenKind::Close(_) => {
+                    end = tokens[j].start as usize;
+                    break;
+                }
+                _ => {}
+            }
+            j += 1;
+        }
+        out.push(hash.start as usize..end);
+    }
+    out
+}
+
+/// The tokens written out as a text the scan's walk reads: each token as it prints, spaced so
+/// that no two merge, and where each literal token is.
+#[derive(Default)]
+struct Written {
+    text: String,
+    tokens: Vec<Token>,
+    /// Each literal token and where it starts in `text`.
+    literals: Vec<(usize, proc_macro2::Literal)>,
+}
+
+impl Written {
+    fn stream(&mut self, stream: TokenStream) {
+        for tree in stream {
+            match tree {
+                TokenTree::Group(group) => {
+                    if group.delimiter() == Delimiter::None {
+                        self.stream(group.stream());
+                        continue;
+                    }
+                    let (open, close, delim) = match group.delimiter() {
+                        Delimiter::Parenthesis => ("(", ")", Delim::Paren),
+                        Delimiter::Bracket => ("[", "]", Delim::Bracket),
+                        _ => ("{", "}", Delim::Brace),
+                    };
+                    let index = self.push(TokenKind::Open(delim), open);
+                    self.stream(group.stream());
+                    let closing = self.push(TokenKind::Close(delim), close);
+                    self.tokens[index].partner = closing as u32;
+                    self.tokens[closing].partner = index as u32;
+                }
+                TokenTree::Ident(ident) => {
+                    self.push(TokenKind::Ident, &ident.to_string());
+                }
+                TokenTree::Punct(punct) => {
+                    let mut buffer = [0; 4];
+                    let c = punct.as_char();
+                    let kind = if c.is_ascii() {
+                        TokenKind::Punct(c as u8)
+                    } else {
+                        TokenKind::Punct(b'?')
+                    };
+                    self.push(kind, c.encode_utf8(&mut buffer));
+                    // Joint punctuation stays joint (`'a` is a lifetime, `::` a path).
+                    if punct.spacing() == Spacing::Joint {
+                        self.text.pop();
+                    }
+                }
+                TokenTree::Literal(literal) => {
+                    let written = literal.to_string();
+                    let kind = super::literals::literal_kind(&written);
+                    let start = self.text.len();
+                    self.push(kind, &written);
+                    if matches!(kind, TokenKind::Str(StrKind { .. })) {
+                        self.literals.push((start, literal));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Append a token written `written`, then a space; its index.
+    fn push(&mut self, kind: TokenKind, written: &str) -> usize {
+        let start = self.text.len() as u32;
+        self.text.push_str(written);
+        let end = self.text.len() as u32;
+        self.text.push(' ');
+        self.tokens.push(Token {
+            kind,
+            start,
+            end,
+            partner: u32::MAX,
+        });
+        self.tokens.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::lexer::lex;
+
+    /// What the scan's fast path finds in `text`: each candidate's value and container.
+    fn scanned(text: &str) -> Vec<(String, Option<Container>)> {
+        let lines = LineIndex::new(text);
+        let tokens = lex(text).unwrap();
+        candidates(text, &lines, &tokens, |k| lexer_value(text, &tokens[k]))
+            .into_iter()
+            .map(|c| (c.literal.value, c.container))
+            .collect()
+    }
+
+    /// Generated items (literal forms, macros holding them, `concat!`, doc comments, nested
+    /// annotated items, `hc_sql!`): the literals found in the item's tokens are the scan's,
+    /// with the same values and containers (doc comments aside: the tokens show them as
+    /// `#[doc = "..."]`, which the lint reads as documentation), and exactly those in nested
+    /// annotated items or `hc_sql!` are guarded elsewhere. Never a panic.
+    #[test]
+    fn generated_items_read_like_the_scan() {
+        let pieces = [
+            r#"let a = "SELECT name FROM salesforce.account";"#,
+            r##"let b = r#"UPDATE contact SET "email" = $1"#;"##,
+            r#"let c = "SELECT\tname FROM account WHERE x = \"y\"";"#,
+            r#"let d = format!("SELECT {} FROM {schema}.account", cols);"#,
+            r#"write!(out, "{}", "DELETE FROM salesforce.contact").unwrap();"#,
+            r#"let e = concat!("SELECT name ", "FROM salesforce.account");"#,
+            r#"let f = b"TRUNCATE salesforce.contact";"#,
+            r#"let g = hc_sql!("SELECT name FROM salesforce.account");"#,
+            r#"let h = hc_schema_macro::hc_query!("SELECT sfid FROM salesforce.account WHERE name = $1", n);"#,
+            r#"let i = "not sql at all";"#,
+            r#"let j = 'x'; let k: &'static str = "SELECT ($1::account).name";"#,
+            "/// SELECT a FROM salesforce.account\nfn doc() {}",
+            r#"#[hc_requires(contact(email))] fn inner() -> &'static str { "SELECT email FROM contact" }"#,
+            r#"#[hc_schema_macro::hc_requires(contact(email))] const Q: &str = "SELECT email FROM contact";"#,
+            r#"struct S { x: u8 } let s = S { x: 1 }; let l = "VACUUM salesforce.account";"#,
+        ];
+        let mut state = 0x5eed_1713_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut guarded = 0;
+        for round in 0..400 {
+            let body: Vec<&str> = (0..1 + next(6))
+                .map(|_| pieces[next(pieces.len())])
+                .collect();
+            let text = format!("fn item{round}() {{\n    {}\n}}\n", body.join("\n    "));
+            let stream: TokenStream = text.parse().unwrap();
+            let found = sql_literals(stream.clone());
+            let from_tokens: Vec<(String, Option<Container>)> = found
+                .iter()
+                .filter(|l| !l.container.as_ref().is_some_and(|c| c.path == "doc"))
+                .map(|l| (l.value.clone(), l.container.clone()))
+                .collect();
+            assert_eq!(from_tokens, scanned(&text), "{text}");
+            for literal in &found {
+                let expect = literal.value.contains("email FROM contact")
+                    || literal.container.as_ref().is_some_and(|c| {
+                        c.path.ends_with("hc_sql") || c.path.ends_with("hc_query")
+                    });
+                assert_eq!(literal.guarded_elsewhere, expect, "{literal:?} in {text}");
+                guarded += usize::from(expect);
+                assert!(literal.token.to_string().starts_with(['"', 'r', 'b', 'c']));
+            }
+            assert!(may_hold_sql(&stream) || from_tokens.is_empty(), "{text}");
+        }
+        assert!(guarded > 100, "{guarded}");
+    }
+}
