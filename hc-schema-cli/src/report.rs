@@ -215,6 +215,8 @@ pub struct Counts {
     pub read_only: usize,
     /// Writes to mappings of unknown access (failing under strict access, else notes).
     pub access_unknown: usize,
+    /// Tables SQL names with a schema that is not the environment's Heroku Connect schema.
+    pub wrong_schema: usize,
     /// Findings allowed by the code.
     pub allowed: usize,
     /// Stale allowances.
@@ -296,6 +298,7 @@ impl<'a> Report<'a> {
                     }
                     (Finding::ReadOnly { .. }, _) => Cell::ReadOnly,
                     (Finding::AccessUnknown { .. }, _) => Cell::AccessUnknown,
+                    (Finding::WrongSchema { .. }, _) => Cell::Missing,
                 };
                 for row in rows(problem.usage, Some(&problem.finding)) {
                     let slot = matrix
@@ -324,6 +327,32 @@ impl<'a> Report<'a> {
                     problem,
                     explanation,
                     status,
+                });
+            }
+            // Each table SQL names as `schema.table`: where the schema is not this
+            // environment's Heroku Connect schema, the name does not exist there (as the build
+            // fails such an `hc_sql!`, in the same words).
+            for qualified in &sources.sql.qualified {
+                if qualified.schema == snapshot.schema {
+                    continue;
+                }
+                let finding = Finding::WrongSchema {
+                    table: qualified.usage.table.name.clone(),
+                    written: qualified.schema.clone(),
+                    expected: snapshot.schema.clone(),
+                };
+                let mut explanation = explain(&finding, &target, known);
+                explanation.notes.insert(0, qualified.place.clone());
+                entries.push(Entry {
+                    env: &r.env,
+                    snapshot: &r.display,
+                    problem: Problem {
+                        finding,
+                        usage: &qualified.usage,
+                        allowed: None,
+                    },
+                    explanation,
+                    status: Status::Error,
                 });
             }
             let mut seen = Vec::new();
@@ -382,6 +411,7 @@ impl<'a> Report<'a> {
                         }
                         Finding::ReadOnly { .. } => counts.read_only += 1,
                         Finding::AccessUnknown { .. } => counts.access_unknown += 1,
+                        Finding::WrongSchema { .. } => counts.wrong_schema += 1,
                     }
                 }
             }
@@ -476,6 +506,9 @@ impl<'a> Report<'a> {
         );
         if self.strict_access {
             text.push_str(&format!(", {} access unknown", counts.access_unknown));
+        }
+        if counts.wrong_schema > 0 {
+            text.push_str(&format!(", {} wrong schema", counts.wrong_schema));
         }
         text.push(')');
         if !self.strict_access && counts.access_unknown > 0 {

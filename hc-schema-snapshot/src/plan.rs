@@ -142,7 +142,9 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
         let columns: Vec<&Spot> = match &problem.finding {
             Finding::MissingColumn { .. } => vec![problem.spot()],
             Finding::MissingTable { .. } => problem.usage.columns.iter().collect(),
-            Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => Vec::new(),
+            Finding::ReadOnly { .. }
+            | Finding::AccessUnknown { .. }
+            | Finding::WrongSchema { .. } => Vec::new(),
         };
         for spot in columns {
             let column = spot.name.as_str();

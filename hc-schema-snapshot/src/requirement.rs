@@ -127,6 +127,18 @@ pub enum Finding {
         /// Postgres table name.
         table: String,
     },
+    /// SQL names the table with a schema (`org.account`) that is not the environment's Heroku
+    /// Connect schema: there the name does not exist (or is another table). Found by the
+    /// judge of a qualified table use ([`crate::verdict::Judge::judge_qualifier`]), never by
+    /// [`check`] (a [`Requirement`] has no schema).
+    WrongSchema {
+        /// Postgres table name.
+        table: String,
+        /// The schema the SQL writes.
+        written: String,
+        /// The environment's Heroku Connect schema.
+        expected: String,
+    },
 }
 
 impl Finding {
@@ -136,7 +148,8 @@ impl Finding {
             Finding::MissingTable { table }
             | Finding::MissingColumn { table, .. }
             | Finding::ReadOnly { table, .. }
-            | Finding::AccessUnknown { table } => table,
+            | Finding::AccessUnknown { table }
+            | Finding::WrongSchema { table, .. } => table,
         }
     }
 
@@ -148,22 +161,24 @@ impl Finding {
         }
     }
 
-    /// `table` or `table.column`.
+    /// `table`, `table.column`, or `schema.table` as the SQL wrote it.
     pub fn subject(&self) -> String {
         match self {
             Finding::MissingColumn { table, column } => format!("{table}.{column}"),
+            Finding::WrongSchema { table, written, .. } => format!("{written}.{table}"),
             _ => self.table().to_string(),
         }
     }
 
     /// The finding's kind as reports name it: `missing_table`, `missing_column`,
-    /// `read_only`, `access_unknown`.
+    /// `read_only`, `access_unknown`, `wrong_schema`.
     pub fn kind(&self) -> &'static str {
         match self {
             Finding::MissingTable { .. } => "missing_table",
             Finding::MissingColumn { .. } => "missing_column",
             Finding::ReadOnly { .. } => "read_only",
             Finding::AccessUnknown { .. } => "access_unknown",
+            Finding::WrongSchema { .. } => "wrong_schema",
         }
     }
 
@@ -341,7 +356,10 @@ impl Allowance {
                     && requirement.columns.iter().all(|c| self.columns.contains(c))
             }
             // The allowance is about missing columns, not about where writes go.
-            Finding::ReadOnly { .. } | Finding::AccessUnknown { .. } => false,
+            // Nor about which schema SQL names: that name does not exist there.
+            Finding::ReadOnly { .. }
+            | Finding::AccessUnknown { .. }
+            | Finding::WrongSchema { .. } => false,
         }
     }
 }

@@ -206,6 +206,14 @@ fn describe(finding: &Finding) -> String {
         Finding::AccessUnknown { table } => {
             format!("this code writes `{table}`, whose mapping access is unknown")
         }
+        Finding::WrongSchema {
+            table,
+            written,
+            expected,
+        } => format!(
+            "`{written}.{table}` names the schema `{written}`, not the Heroku Connect schema \
+             `{expected}`"
+        ),
     }
 }
 

@@ -55,6 +55,7 @@ mod finding;
 mod hc_sql;
 mod lint;
 mod parallel;
+mod qualified;
 mod reading;
 mod undeclared;
 mod unguarded;
@@ -63,6 +64,7 @@ mod words;
 use std::collections::BTreeSet;
 
 pub use finding::{Severity, SqlFinding, SqlFindingKind, Subject};
+pub use qualified::QualifiedUse;
 
 use crate::config::{Config, DEFAULT_SCHEMA};
 use crate::manifest::Usage;
@@ -111,6 +113,10 @@ pub struct SqlChecks {
     pub findings: Vec<SqlFinding>,
     /// Counts.
     pub stats: SqlStats,
+    /// Every Heroku Connect table the SQL read names with a schema qualifier (`hc_sql!` and
+    /// strings alike, declared or not): `check` fails each whose schema is not a selected
+    /// environment's Heroku Connect schema, as the build fails such an `hc_sql!`.
+    pub qualified: Vec<QualifiedUse>,
 }
 
 impl SqlChecks {
@@ -283,6 +289,11 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
                             checks
                                 .findings
                                 .extend(lint::stars(&query.analysis, &source));
+                            checks.qualified.extend(qualified::of(
+                                &query.analysis,
+                                &source,
+                                crate::manifest::Origin::Sql,
+                            ));
                         }
                         checks.queries.push(query)
                     }
@@ -294,9 +305,10 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
                 match outcome {
                     lint::LintOutcome::NotSql => checks.stats.not_sql += 1,
                     lint::LintOutcome::NoHc => checks.stats.no_hc += 1,
-                    lint::LintOutcome::Checked(findings) => {
+                    lint::LintOutcome::Checked(findings, qualified) => {
                         checks.stats.checked += 1;
                         checks.findings.extend(findings);
+                        checks.qualified.extend(qualified);
                     }
                     lint::LintOutcome::Skipped(finding) => {
                         checks.stats.skipped += 1;
