@@ -17,4 +17,5 @@ mod scan_support;
 mod shared_target;
 mod sql_agreement;
 mod sql_cache;
+mod sql_schema;
 mod typed_rows;
