@@ -4,6 +4,7 @@
 //! once instead of once per file.
 
 mod e2e_build;
+mod e2e_outside_member;
 mod e2e_workspace;
 mod packaging;
 mod quickstart;
