@@ -161,6 +161,9 @@ impl<'p> Scope<'p> {
     }
 }
 
+/// A schema qualifier as written, and where the name it qualifies is.
+type Written = (String, Range<usize>);
+
 /// PostgreSQL's system columns: every table has them, whatever the snapshot says.
 const PG_SYSTEM_COLUMNS: &[&str] = &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"];
 
@@ -732,11 +735,12 @@ const KEYED_ROW_FUNCTIONS: &[&str] = &["hstore", "row_to_json", "to_json", "to_j
 
 impl Resolver<'_, '_> {
     /// The Heroku Connect table whose row type `data_type` is (`salesforce.account`, or a
-    /// known table unqualified), and whether it is an array of them.
+    /// known table unqualified), the schema qualifier written before it with where the
+    /// type's name is, and whether it is an array of them.
     fn row_type(
         &self,
         data_type: &sqlparser::ast::DataType,
-    ) -> Option<(String, Option<(String, Range<usize>)>, bool)> {
+    ) -> Option<(String, Option<Written>, bool)> {
         use sqlparser::ast::{ArrayElemTypeDef, DataType};
         match data_type {
             DataType::Custom(name, modifiers) if modifiers.is_empty() => {
