@@ -58,6 +58,13 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
     );
     let summary = Summary::of(&deviations);
     let incomplete = sources.incomplete();
+    // SQL the scan could not read may use what differs: no deviation is "harmless" beside it
+    // when the verdict would otherwise pass.
+    let cannot_tell = if summary.fails(fail_on) {
+        None
+    } else {
+        sources.cannot_tell(summary.harmless)
+    };
     let odd_names: Vec<(String, Vec<String>)> = [(&args.a, &a), (&args.b, &b)]
         .into_iter()
         .map(|(env, s)| (env.clone(), s.non_hc_names()))
@@ -73,7 +80,8 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
                 "drift": summary.unexplained,
                 "deviations": deviations,
                 "non_hc_names": odd_names.iter().map(|(env, names)| json!({"env": env, "names": names})).collect::<Vec<_>>(),
-                "complete": incomplete.is_none(),
+                "complete": incomplete.is_none() && cannot_tell.is_none(),
+                "unread_sql": sources.unread_sql(),
                 "source_errors": sources.scan.errors,
             })
         ),
@@ -104,6 +112,10 @@ pub fn run(manifest: Option<&Path>, args: DiffArgs) -> Outcome {
             "error: {}",
             crate::check::nothing_checked(&ctx, sources.scan.files)
         );
+        return Ok(ExitCode::from(ERROR));
+    }
+    if let Some(message) = cannot_tell {
+        eprintln!("error: {message}");
         return Ok(ExitCode::from(ERROR));
     }
     Ok(ExitCode::from(if summary.fails(fail_on) {

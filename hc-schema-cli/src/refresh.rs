@@ -274,7 +274,7 @@ fn check(
     let changes = old.map_or_else(Vec::new, |old| changes::changes(old, snapshot));
     // Tables, columns, types and access that differ, against what the code needs; only the
     // live side counts (the file is what is being replaced).
-    let (deviations, incomplete) = match old {
+    let (deviations, incomplete, unread) = match old {
         Some(old) if !up_to_date => {
             let sources = sources::read(ctx);
             let mut deviations = diff(old, snapshot, &[]);
@@ -296,9 +296,15 @@ fn check(
                     ctx.dir.display()
                 )
             });
-            (deviations, sources.incomplete().or(nothing))
+            // SQL the scan could not read may use what changed: under `--fail-on breaking`
+            // no change is harmless beside it (under `any` a stale file fails anyway).
+            let summary = Summary::of(&deviations);
+            let unread = (fail_on == FailOn::Breaking && summary.breaking == 0)
+                .then(|| sources.cannot_tell(summary.harmless))
+                .flatten();
+            (deviations, sources.incomplete().or(nothing), unread)
         }
-        _ => (Vec::new(), None),
+        _ => (Vec::new(), None, None),
     };
     let summary = Summary::of(&deviations);
     // The field changes the deviations do not show (nullability, API names, source, ...).
@@ -330,7 +336,7 @@ fn check(
             "fail_on": args.fail_on,
             "summary": summary,
             "deviations": deviations,
-            "complete": incomplete.is_none(),
+            "complete": incomplete.is_none() && unread.is_none(),
             "changes": changes,
             "diff": diff,
             "non_hc_names": non_hc,
@@ -379,6 +385,10 @@ fn check(
         if fail_on == FailOn::Breaking {
             return Ok(ExitCode::from(ERROR));
         }
+    }
+    if let Some(message) = unread {
+        eprintln!("error: {message}");
+        return Ok(ExitCode::from(ERROR));
     }
     // Under `any`, a stale file fails even when no deviation is listed (an API name, a
     // nullability or the source changed): refresh would write it.

@@ -231,6 +231,8 @@ pub struct Counts {
     /// Typed declarations over snapshots without column types (failing under
     /// `strict_types`, else notes).
     pub type_unknown: usize,
+    /// Tables SQL names with a schema that is not the environment's Heroku Connect schema.
+    pub wrong_schema: usize,
     /// Findings allowed by the code.
     pub allowed: usize,
     /// Stale allowances.
@@ -333,6 +335,7 @@ impl<'a> Report<'a> {
                     (Finding::TypeMismatch { .. } | Finding::TypeDrift { .. }, _) => {
                         Cell::WrongType
                     }
+                    (Finding::WrongSchema { .. }, _) => Cell::Missing,
                 };
                 for row in rows(problem.usage, Some(&problem.finding)) {
                     let slot = matrix
@@ -361,6 +364,32 @@ impl<'a> Report<'a> {
                     problem,
                     explanation,
                     status,
+                });
+            }
+            // Each table SQL names as `schema.table`: where the schema is not this
+            // environment's Heroku Connect schema, the name does not exist there (as the build
+            // fails such an `hc_sql!`, in the same words).
+            for qualified in &sources.sql.qualified {
+                if qualified.schema == snapshot.schema {
+                    continue;
+                }
+                let finding = Finding::WrongSchema {
+                    table: qualified.usage.table.name.clone(),
+                    written: qualified.schema.clone(),
+                    expected: snapshot.schema.clone(),
+                };
+                let mut explanation = explain(&finding, &target, known);
+                explanation.notes.insert(0, qualified.place.clone());
+                entries.push(Entry {
+                    env: &r.env,
+                    snapshot: &r.display,
+                    problem: Problem {
+                        finding,
+                        usage: &qualified.usage,
+                        allowed: None,
+                    },
+                    explanation,
+                    status: Status::Error,
                 });
             }
             let mut seen = Vec::new();
@@ -435,6 +464,7 @@ impl<'a> Report<'a> {
                             counts.types += 1
                         }
                         Finding::TypeUnknown { .. } => counts.type_unknown += 1,
+                        Finding::WrongSchema { .. } => counts.wrong_schema += 1,
                     }
                 }
             }
@@ -532,6 +562,9 @@ impl<'a> Report<'a> {
         }
         if counts.types > 0 {
             text.push_str(&format!(", {} type", counts.types));
+        }
+        if counts.wrong_schema > 0 {
+            text.push_str(&format!(", {} wrong schema", counts.wrong_schema));
         }
         text.push(')');
         if counts.type_unknown > 0 {

@@ -97,6 +97,42 @@ impl Sources {
         ))
     }
 
+    /// The sites of SQL the scan found and could not read (skipped strings, unguarded SQL
+    /// whose columns are unknown), sorted: what they use is unknown, so no change may be
+    /// called harmless beside them.
+    pub fn unread_sql(&self) -> Vec<Site> {
+        let mut sites: Vec<Site> = self
+            .sql
+            .findings
+            .iter()
+            .filter(|f| f.unread())
+            .map(|f| f.site())
+            .collect();
+        sites.sort();
+        sites.dedup();
+        sites
+    }
+
+    /// "cannot tell whether ... harmless" when `harmless` deviations (or changes) are not
+    /// known to break code and some SQL could not be read ([`Sources::unread_sql`]), naming
+    /// every site; `None` otherwise. `diff` and `refresh --check` exit 2 with it (the
+    /// documented "not everything was checked") instead of passing.
+    pub fn cannot_tell(&self, harmless: usize) -> Option<String> {
+        let sites = self.unread_sql();
+        if harmless == 0 || sites.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = sites.iter().map(Site::to_string).collect();
+        Some(format!(
+            "cannot tell whether the {harmless} deviation(s) not marked BREAKING are harmless: \
+             {} SQL string(s) could not be read, and they may use what differs:\n  {}\nmake \
+             each readable (write it as hc_sql!, or declare its columns with #[hc_requires] on \
+             the item; `hc-schema check` shows why each was not read), then run this again",
+            shown.len(),
+            shown.join("\n  ")
+        ))
+    }
+
     /// Whether nothing was scanned: no requirement, no SQL finding and no source error (no
     /// Rust code, or none that touches Heroku Connect). A command must not call anything
     /// "safe" or "ok" then, unless told `--allow-empty`.

@@ -4,7 +4,7 @@
 //! it. The two forms differ only in where an error points.
 
 use hc_schema_snapshot::diagnostic::Explanation;
-use hc_schema_snapshot::selection::{Reason, Selection};
+use hc_schema_snapshot::selection::{CheckedSchema, Reason, Selection, CHECKED_VAR};
 use hc_schema_snapshot::verdict::{Judge, Judgement, Loaded, Selected};
 use hc_schema_snapshot::Finding;
 use proc_macro2::Span;
@@ -55,6 +55,13 @@ pub fn judge<'s>(
         .map(|(snapshot, checked)| Selected {
             env: &snapshot.env,
             schema: checked.schema().map_err(str::to_string),
+            // The parsed snapshot says its schema; with an index, `hc_schemas` does.
+            hc_schema: match checked {
+                Checked::Snapshot(parsed) => {
+                    parsed.as_ref().as_ref().ok().map(|s| s.schema.clone())
+                }
+                Checked::Index(_) => None,
+            },
         })
         .collect();
     let load = move || {
@@ -72,6 +79,19 @@ pub fn judge<'s>(
         selection.reason == Reason::SnapshotVar,
         load,
     )
+}
+
+/// The Heroku Connect schema of `env` as the build script read it from the snapshot it
+/// indexed (`HC_SCHEMA_CHECKED`, parsed once per compiler process and value): what a
+/// qualified table name must say ([`Judge::with_hc_schemas`]). `None` without it: the judge
+/// then reads the snapshot.
+pub fn hc_schema(env: &str) -> Option<String> {
+    static CHECKED: Cache<Vec<CheckedSchema>> = Cache::new();
+    let text = std::env::var(CHECKED_VAR).ok()?;
+    let list = CHECKED.get(&text, || (CheckedSchema::of_this_build(), Vec::new()));
+    list.iter()
+        .find(|c| c.selected && c.env == env)
+        .map(|c| c.schema.clone())
 }
 
 /// The errors of `uses` (each judged by `judge` into its judgements), environment by

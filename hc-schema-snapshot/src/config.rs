@@ -416,10 +416,11 @@ impl Config {
 }
 
 impl Project {
-    /// Find `hc-schema.toml` in `start` or the nearest ancestor; defaults rooted at `start` when
-    /// there is none.
+    /// Find `hc-schema.toml` in `start` or the nearest ancestor (for a workspace member outside
+    /// its root's directory, then at the root and above: [`crate::paths::config_dirs`]);
+    /// defaults rooted at `start` when there is none.
     pub fn discover(start: &Path) -> Result<Project, ConfigError> {
-        for dir in start.ancestors() {
+        for dir in crate::paths::config_dirs(start) {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {
                 return Project::load(&candidate);

@@ -201,6 +201,38 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
                 helps,
             }
         }
+        Finding::WrongSchema {
+            table,
+            written,
+            expected,
+        } => {
+            let theirs: Vec<&str> = others()
+                .filter(|other| other.snapshot.schema == *written)
+                .map(|other| other.env)
+                .collect();
+            if !theirs.is_empty() {
+                notes.push(format!(
+                    "`{written}` is the Heroku Connect schema of: {}",
+                    theirs.join(", ")
+                ));
+            }
+            helps.push(format!(
+                "write `{expected}.{table}`; where the environments' schemas differ, leave the \
+                 table unqualified (`{table}`) and set each connection's search_path to its \
+                 environment's Heroku Connect schema; if {env}'s schema really is `{written}`, \
+                 set `schema = \"{written}\"` under [env.{env}] in hc-schema.toml, then run \
+                 `hc-schema refresh {env}`"
+            ));
+            Explanation {
+                message: format!(
+                    "`{written}.{table}` names the schema `{written}`, but the Heroku Connect \
+                     schema of {place} is `{expected}`: there this SQL names a table that does \
+                     not exist"
+                ),
+                notes,
+                helps,
+            }
+        }
         Finding::AccessUnknown { table } => {
             notes.push(format!(
                 "{} does not record whether the {object} mapping is read-only or read-write",

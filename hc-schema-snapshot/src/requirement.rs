@@ -166,6 +166,18 @@ pub enum Finding {
         /// in environment-name order.
         types: Vec<(String, String, String)>,
     },
+    /// SQL names the table with a schema (`org.account`) that is not the environment's Heroku
+    /// Connect schema: there the name does not exist (or is another table). Found by the
+    /// judge of a qualified table use ([`crate::verdict::Judge::judge_qualifier`]), never by
+    /// [`check`] (a [`Requirement`] has no schema).
+    WrongSchema {
+        /// Postgres table name.
+        table: String,
+        /// The schema the SQL writes.
+        written: String,
+        /// The environment's Heroku Connect schema.
+        expected: String,
+    },
 }
 
 impl Finding {
@@ -178,7 +190,8 @@ impl Finding {
             | Finding::AccessUnknown { table }
             | Finding::TypeMismatch { table, .. }
             | Finding::TypeUnknown { table, .. }
-            | Finding::TypeDrift { table, .. } => table,
+            | Finding::TypeDrift { table, .. }
+            | Finding::WrongSchema { table, .. } => table,
         }
     }
 
@@ -193,19 +206,21 @@ impl Finding {
         }
     }
 
-    /// `table` or `table.column`.
+    /// `table`, `table.column`, or `schema.table` as the SQL wrote it.
     pub fn subject(&self) -> String {
         match self {
             Finding::MissingColumn { table, column }
             | Finding::TypeMismatch { table, column, .. }
             | Finding::TypeUnknown { table, column, .. }
             | Finding::TypeDrift { table, column, .. } => format!("{table}.{column}"),
+            Finding::WrongSchema { table, written, .. } => format!("{written}.{table}"),
             _ => self.table().to_string(),
         }
     }
 
     /// The finding's kind as reports name it: `missing_table`, `missing_column`,
-    /// `read_only`, `access_unknown`, `type_mismatch`, `type_unknown`, `type_drift`.
+    /// `read_only`, `access_unknown`, `type_mismatch`, `type_unknown`, `type_drift`,
+    /// `wrong_schema`.
     pub fn kind(&self) -> &'static str {
         match self {
             Finding::MissingTable { .. } => "missing_table",
@@ -215,6 +230,7 @@ impl Finding {
             Finding::TypeMismatch { .. } => "type_mismatch",
             Finding::TypeUnknown { .. } => "type_unknown",
             Finding::TypeDrift { .. } => "type_drift",
+            Finding::WrongSchema { .. } => "wrong_schema",
         }
     }
 
@@ -392,12 +408,14 @@ impl Allowance {
                 !requirement.columns.is_empty()
                     && requirement.columns.iter().all(|c| self.columns.contains(c))
             }
-            // The allowance is about missing columns, not about where writes go or types.
+            // The allowance is about missing columns, not about where writes go or types,
+            // nor about which schema SQL names: that name does not exist there.
             Finding::ReadOnly { .. }
             | Finding::AccessUnknown { .. }
             | Finding::TypeMismatch { .. }
             | Finding::TypeUnknown { .. }
-            | Finding::TypeDrift { .. } => false,
+            | Finding::TypeDrift { .. }
+            | Finding::WrongSchema { .. } => false,
         }
     }
 }

@@ -483,7 +483,7 @@ impl Looked {
     /// What the build script finds looking up from `manifest_dir` for `hc-schema.toml` now.
     pub fn config_files(manifest_dir: &Path) -> Looked {
         let mut files = Vec::new();
-        for dir in manifest_dir.ancestors() {
+        for dir in crate::paths::config_dirs(manifest_dir) {
             let candidate = dir.join(crate::config::FILE_NAME);
             let stamp = Stamp::of(&candidate);
             let found = stamp.is_some() && candidate.is_file();

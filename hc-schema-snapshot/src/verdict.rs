@@ -61,6 +61,9 @@ pub struct Selected<'a> {
     pub env: &'a str,
     /// Its schema, or the message saying why it cannot be checked against.
     pub schema: Result<&'a dyn Schema, String>,
+    /// Its Heroku Connect schema name (`salesforce`), what a qualified table name must say
+    /// ([`Judge::judge_qualifier`]); `None` when not at hand: then read from its snapshot.
+    pub hc_schema: Option<String>,
 }
 
 /// A snapshot read in full, to explain a failure: every selected environment's and every
@@ -117,6 +120,92 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
             given_file,
             load: Some(load),
             loaded: Vec::new(),
+        }
+    }
+
+    /// Fill in each selected environment's Heroku Connect schema that is not known yet from
+    /// `of(env)` (for a caller that knows them cheaply, lazily).
+    pub fn with_hc_schemas(mut self, of: impl Fn(&str) -> Option<String>) -> Self {
+        for selected in &mut self.selected {
+            if selected.hc_schema.is_none() {
+                selected.hc_schema = of(selected.env);
+            }
+        }
+        self
+    }
+
+    /// Judge the schema qualifier `written` that SQL writes before the Heroku Connect table
+    /// `table` (`written.table`) in every selected environment that can be read: a failing
+    /// [`Finding::WrongSchema`], explained, where `written` is not the environment's Heroku
+    /// Connect schema (no allowance covers it: the name does not exist there). An
+    /// environment whose schema is not at hand is read from its snapshot; one whose snapshot
+    /// cannot be read then is a failing setup judgement, never a pass.
+    pub fn judge_qualifier(&mut self, table: &str, written: &str) -> Vec<Judgement> {
+        let mut out = Vec::new();
+        for index in 0..self.selected.len() {
+            let (env, known, readable) = {
+                let selected = &self.selected[index];
+                (
+                    selected.env,
+                    selected.hc_schema.clone(),
+                    selected.schema.is_ok(),
+                )
+            };
+            if !readable {
+                continue; // a setup problem: see `setup`
+            }
+            let expected = match known {
+                Some(expected) => expected,
+                None => {
+                    self.load_all();
+                    match self.loaded.iter().find(|l| l.env == env) {
+                        Some(loaded) => match loaded.snapshot.as_ref() {
+                            Ok(snapshot) => snapshot.schema.clone(),
+                            Err(message) => {
+                                out.push(setup_problem(env, message.clone()));
+                                continue;
+                            }
+                        },
+                        None => {
+                            out.push(setup_problem(
+                                env,
+                                format!(
+                                    "the snapshot of {env} could not be read to know its \
+                                     Heroku Connect schema: build again"
+                                ),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            };
+            if expected == written {
+                continue;
+            }
+            let finding = Finding::WrongSchema {
+                table: table.to_string(),
+                written: written.to_string(),
+                expected,
+            };
+            self.load_all();
+            match targets(&self.loaded, env, self.given_file) {
+                Ok(targets) => out.push(Judgement {
+                    env: env.to_string(),
+                    explanation: Some(explain(&finding, &targets[0], &targets)),
+                    finding: Some(finding),
+                    status: Status::Fails,
+                    allowance: None,
+                }),
+                Err(message) => out.push(setup_problem(env, message)),
+            }
+        }
+        out
+    }
+
+    /// Read every snapshot in full, once.
+    fn load_all(&mut self) {
+        if let Some(load) = self.load.take() {
+            self.loaded = load();
         }
     }
 
@@ -348,6 +437,7 @@ mod tests {
         let selected = vec![Selected {
             env: "prod",
             schema: Ok(&index as &dyn Schema),
+            hc_schema: None,
         }];
         let mut judge = Judge::new(selected, false, false, || vec![loaded("prod", "{ broken")]);
         let verdicts = judge.judge(&Requirement::new("account", ["tier__c"]), &[]);
@@ -363,6 +453,7 @@ mod tests {
         let selected = vec![Selected {
             env: "prod",
             schema: Ok(&index as &dyn Schema),
+            hc_schema: None,
         }];
         let mut loads = 0;
         let mut judge = Judge::new(selected, false, false, || {
@@ -398,12 +489,65 @@ mod tests {
         assert_eq!(loads, 1);
     }
 
+    /// A qualified table name: fails, naming both schemas and the fix, where the schema is
+    /// not the environment's (known, or read from its snapshot); nothing where it is.
+    #[test]
+    fn a_qualifier_that_is_not_the_environments_schema_fails() {
+        let test_json = PROD
+            .replace("\"prod\"", "\"test\"")
+            .replace("salesforce", "org");
+        for known in [Some("salesforce".to_string()), None] {
+            let index = NameIndex::of(&Snapshot::parse(PROD, "p.json", "prod").unwrap());
+            let selected = vec![Selected {
+                env: "prod",
+                schema: Ok(&index as &dyn Schema),
+                hc_schema: known.clone(),
+            }];
+            let test_json = test_json.clone();
+            let mut judge = Judge::new(selected, false, false, move || {
+                vec![loaded("prod", PROD), loaded("test", &test_json)]
+            });
+            assert!(judge.judge_qualifier("account", "salesforce").is_empty());
+            let wrong = judge.judge_qualifier("account", "org");
+            assert_eq!(wrong.len(), 1, "{wrong:?}");
+            assert!(wrong[0].status.fails());
+            assert_eq!(
+                wrong[0].finding,
+                Some(Finding::WrongSchema {
+                    table: "account".into(),
+                    written: "org".into(),
+                    expected: "salesforce".into()
+                })
+            );
+            let text = wrong[0].explanation.as_ref().unwrap().to_string();
+            assert!(
+                text.starts_with(
+                    "`org.account` names the schema `org`, but the Heroku Connect schema of \
+                     prod (hc-schema/prod.json) is `salesforce`"
+                ) && text.contains("`org` is the Heroku Connect schema of: test")
+                    && text.contains("write `salesforce.account`"),
+                "{text}"
+            );
+        }
+        // Not known, and the snapshot no longer parses: a failing setup judgement.
+        let index = NameIndex::of(&Snapshot::parse(PROD, "p.json", "prod").unwrap());
+        let selected = vec![Selected {
+            env: "prod",
+            schema: Ok(&index as &dyn Schema),
+            hc_schema: None,
+        }];
+        let mut judge = Judge::new(selected, false, false, || vec![loaded("prod", "{ broken")]);
+        let verdicts = judge.judge_qualifier("account", "salesforce");
+        assert!(verdicts[0].finding.is_none() && verdicts[0].status.fails());
+    }
+
     #[test]
     fn an_unreadable_environment_is_a_setup_problem() {
         let judge = Judge::new(
             vec![Selected {
                 env: "prod",
                 schema: Err("hc-schema/prod.json does not exist".into()),
+                hc_schema: None,
             }],
             false,
             false,

@@ -309,6 +309,14 @@ fn describe(finding: &Finding) -> String {
         Finding::TypeDrift { table, column, .. } => {
             format!("the type of `{table}.{column}` differs between environments")
         }
+        Finding::WrongSchema {
+            table,
+            written,
+            expected,
+        } => format!(
+            "`{written}.{table}` names the schema `{written}`, not the Heroku Connect schema \
+             `{expected}`"
+        ),
     }
 }
 

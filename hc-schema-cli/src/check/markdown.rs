@@ -205,7 +205,28 @@ fn errors_intro(report: &Report<'_>) -> String {
             Finding::MissingTable { .. } | Finding::MissingColumn { .. }
         )
     });
-    let writes = errors().any(|e| !e.problem.finding.is_missing());
+    let writes = errors().any(|e| {
+        matches!(
+            e.problem.finding,
+            Finding::ReadOnly { .. } | Finding::AccessUnknown { .. }
+        )
+    });
+    let schema = errors().any(|e| matches!(e.problem.finding, Finding::WrongSchema { .. }));
+    let intro = mapping_intro(missing, writes);
+    if !schema {
+        return intro;
+    }
+    let fix = "A table named with a schema that is not the environment's Heroku Connect \
+               schema must be fixed in the SQL (see each help).";
+    if missing || writes {
+        format!("{intro} {fix}")
+    } else {
+        fix.to_string()
+    }
+}
+
+/// The introduction for findings about the mapping: missing tables or columns, writes.
+fn mapping_intro(missing: bool, writes: bool) -> String {
     let allow = "allowed in the code with `missing_ok(env, table(columns), reason = \"...\")`";
     match (missing, writes) {
         (true, false) => format!(

@@ -268,6 +268,103 @@ fn diff_counts_every_form_of_use_as_breaking() {
     }
 }
 
+/// SQL the scan cannot read (a piece put together at run time, a `format!` column, a string
+/// one of whose statements does not parse; inside an annotated item or not) may use any
+/// column: `diff --fail-on breaking` never calls a deviation harmless beside it, but says it
+/// cannot tell, naming each site, and exits 2; a breaking deviation still fails (1), and
+/// without unreadable SQL the harmless verdict stands (0). Generated: every form, several
+/// positions.
+#[test]
+fn diff_cannot_tell_harmless_beside_unreadable_sql() {
+    let unreadable =
+        |form: usize, k: usize| -> String {
+            let sql = match form % 3 {
+            0 => "\"fax, rating FROM salesforce.account WHERE \"".to_string(),
+            1 => "format!(\"SELECT sfid, {} FROM salesforce.account\", c)".to_string(),
+            _ => "\"SELECT sfid FROM salesforce.account; SELECT fax FROM salesforce.account WHERE\""
+                .to_string(),
+        };
+            let body = if sql.starts_with("format!") {
+                format!("fn u{k}(c: &str) -> String {{\n    {sql}\n}}\n")
+            } else {
+                format!("fn u{k}() -> &'static str {{\n    {sql}\n}}\n")
+            };
+            if form / 3 == 1 {
+                format!("#[hc_requires(account(sfid))]\n{body}")
+            } else {
+                body
+            }
+        };
+    let mut seed = 0x5eed_0020_u64;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    for round in 0..6 {
+        let form = round;
+        // A readable use of `sfid` (mapped in both) first: the deviations are all harmless.
+        let padding = "\n".repeat(next(4));
+        let body = format!(
+            "#[hc_requires(account(sfid))]\nfn known() {{}}\n{padding}{}",
+            unreadable(form, 0)
+        );
+        let dir = need_workspace(&body, "[check]\nunguarded = \"warn\"\n");
+        let d = dir.path();
+        let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+        assert_eq!(
+            run.code, 2,
+            "form {form}: {body}\n{}{}",
+            run.stdout, run.stderr
+        );
+        let line = 6 + padding.len() + usize::from(form / 3 == 1);
+        assert!(
+            run.stderr.contains(
+                "cannot tell whether the 5 deviation(s) not marked BREAKING are harmless: 1 SQL \
+                 string(s) could not be read"
+            ) && run.stderr.contains(&format!("\n  app/src/main.rs:{line}:")),
+            "form {form}: {body}\n{}",
+            run.stderr
+        );
+        let json = hc(
+            d,
+            &[
+                "diff",
+                "test",
+                "prod",
+                "--fail-on",
+                "breaking",
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(json.code, 2, "{}", json.stderr);
+        let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        assert_eq!(report["complete"], false, "{report:#}");
+        assert_eq!(
+            report["unread_sql"].as_array().unwrap().len(),
+            1,
+            "{report:#}"
+        );
+        // A breaking deviation fails as it did.
+        let breaking = format!("{body}{}", use_item(0, "fax", 9));
+        let dir = need_workspace(&breaking, "[check]\nunguarded = \"warn\"\n");
+        let run = hc(
+            dir.path(),
+            &["diff", "test", "prod", "--fail-on", "breaking"],
+        );
+        assert_eq!(run.code, 1, "form {form}: {}{}", run.stdout, run.stderr);
+    }
+    // Without unreadable SQL, harmless stays harmless.
+    let dir = need_workspace("#[hc_requires(account(sfid))]\nfn known() {}\n", "");
+    let run = hc(
+        dir.path(),
+        &["diff", "test", "prod", "--fail-on", "breaking"],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
 /// Item 6: `SELECT *` / `t.*` of a Heroku Connect table: every column of it is possibly used
 /// (`usages` exit 1, `diff` breaking with the site of the `*`, `plan` notes it), and `check`
 /// warns (`star`), fails under `star = "error"`, says nothing under `star = "allow"`.

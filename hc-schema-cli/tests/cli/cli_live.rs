@@ -1487,6 +1487,27 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
         "{}",
         run.stdout
     );
+    // SQL the scan cannot read (a piece put together at run time) may use the new field: no
+    // change is harmless beside it, and the site is named (issue 20).
+    std::fs::write(
+        dir.join("src/piece.rs"),
+        "pub fn piece() -> &'static str {\n    \"loyalty_tier__c FROM salesforce.account WHERE\"\n}\n",
+    )
+    .unwrap();
+    let run = hc(
+        &dir,
+        &["refresh", "prod", "--check", "--fail-on", "breaking"],
+        &env,
+    );
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("cannot tell whether the 1 deviation(s) not marked BREAKING are harmless")
+            && run.stderr.contains("\n  src/piece.rs:2:5\n"),
+        "{}",
+        run.stderr
+    );
+    std::fs::remove_file(dir.join("src/piece.rs")).unwrap();
     let run = hc(&dir, &["refresh", "prod", "--check"], &env);
     assert_eq!(
         run.code, 1,

@@ -21,6 +21,84 @@ fn loose() -> &'static str {
 fn main() {}
 "#;
 
+/// A table named with a schema that is not the selected environment's Heroku Connect schema
+/// (test's is `salesforce`, prod's `org`): `check` fails it in that environment, naming both
+/// schemas and the fix, whatever form the SQL takes (`hc_sql!`, a declared string, an
+/// unguarded one under `unguarded = "warn"`); unqualified, it passes in both.
+#[test]
+fn a_schema_that_is_not_the_environments_fails_check_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "Cargo.toml", "[workspace]\nmembers = [\"app\"]\n");
+    write(
+        d,
+        "hc-schema.toml",
+        "[env.prod]\nschema = \"org\"\n[check]\nunguarded = \"warn\"\n",
+    );
+    write(d, "hc-schema/test.json", TEST);
+    write(
+        d,
+        "hc-schema/prod.json",
+        &PROD.replace("\"salesforce\"", "\"org\""),
+    );
+    let forms = [
+        "const Q: &str = hc_sql!(\"SELECT name FROM {s}account\");\n",
+        "#[hc_requires(account(name))]\nfn f() -> &'static str { \"SELECT name FROM {s}account\" }\n",
+        "fn g() -> &'static str { \"SELECT name FROM {s}account WHERE name = $1\" }\n",
+    ];
+    for (k, form) in forms.iter().enumerate() {
+        let main = |schema: &str| {
+            format!(
+                "use hc_schema_macro::{{hc_requires, hc_sql}};\n{}fn main() {{}}\n",
+                form.replace("{s}", schema)
+            )
+        };
+        write(d, "app/src/main.rs", &main("salesforce."));
+        let run = hc(d, &["check", "--env", "test"]);
+        assert_eq!(run.code, 0, "form {k}: {}{}", run.stdout, run.stderr);
+        let run = hc(d, &["check", "--env", "prod"]);
+        assert_eq!(run.code, 1, "form {k}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(
+                "`salesforce.account` names the schema `salesforce`, but the Heroku Connect \
+                 schema of prod (hc-schema/prod.json) is `org`: there this SQL names a table \
+                 that does not exist"
+            ) && run
+                .stdout
+                .contains("= note: `salesforce` is the Heroku Connect schema of: test")
+                && run.stdout.contains("= help: write `org.account`"),
+            "form {k}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains(", 1 wrong schema)"),
+            "form {k}: {}",
+            run.stdout
+        );
+        let json = hc(d, &["check", "--env", "prod", "--format", "json"]);
+        let report: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+        let kinds: Vec<&str> = report["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["kind"].as_str())
+            .collect();
+        assert!(kinds.contains(&"wrong_schema"), "form {k}: {report:#}");
+        // Every selected environment: it fails in prod only.
+        let run = hc(d, &["check"]);
+        assert_eq!(run.code, 1, "form {k}: {}", run.stdout);
+        // Unqualified: found through the search_path, checked by name in both.
+        write(d, "app/src/main.rs", &main(""));
+        let run = hc(d, &["check"]);
+        assert_eq!(run.code, 0, "form {k}: {}{}", run.stdout, run.stderr);
+        write(d, "app/src/main.rs", &main("org."));
+        let run = hc(d, &["check", "--env", "prod"]);
+        assert_eq!(run.code, 0, "form {k}: {}{}", run.stdout, run.stderr);
+        let run = hc(d, &["check", "--env", "test"]);
+        assert_eq!(run.code, 1, "form {k}: {}{}", run.stdout, run.stderr);
+    }
+}
+
 #[test]
 fn lints_fail_by_default_and_warn_when_configured() {
     let dir = sql_workspace();

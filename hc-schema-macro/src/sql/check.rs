@@ -62,20 +62,35 @@ pub fn findings(
     let mut judge = judge::judge(selection, &checked);
     let mut judged = vec![(None, judge.setup())];
     let allowances = allowances_of(&literal.allowances);
+    let qualified = analysis.tables.iter().any(|t| !t.qualified.is_empty());
+    if qualified {
+        judge = judge.with_hc_schemas(judge::hc_schema);
+    }
     for (table, requirement) in analysis.tables.iter().zip(analysis.requirements()) {
-        judged.push((Some(table), judge.judge(&requirement, &allowances)));
+        // Each schema the SQL qualifies the table with, where it is written (`at`), before
+        // the table's columns: a wrong schema is the first thing to fix.
+        for qualifier in &table.qualified {
+            judged.push((
+                Some((table, Some(qualifier.at.clone()))),
+                judge.judge_qualifier(&table.table, &qualifier.schema),
+            ));
+        }
+        judged.push((Some((table, None)), judge.judge(&requirement, &allowances)));
     }
     judge::errors(
         selection,
         judged,
         literal.span,
         |_, _| literal.span,
-        |table, finding| {
-            let table = (*table)?;
-            let at = finding
-                .column()
-                .and_then(|column| table.columns.iter().find(|c| c.column == column))
-                .map_or(table.at.clone(), |c| c.at.clone());
+        |used, finding| {
+            let (table, qualifier_at) = used.as_ref()?;
+            let at = match qualifier_at {
+                Some(at) => at.clone(),
+                None => finding
+                    .column()
+                    .and_then(|column| table.columns.iter().find(|c| c.column == column))
+                    .map_or(table.at.clone(), |c| c.at.clone()),
+            };
             Some(literal.source().place(at))
         },
     )

@@ -37,6 +37,22 @@ pub struct TableUse {
     /// The columns, each once, in order of first use. Empty: the table only (`SELECT
     /// count(*)`, `SELECT *`, `DELETE`).
     pub columns: Vec<ColumnUse>,
+    /// The schemas the statement qualifies the table with (`salesforce.account`), each once,
+    /// in order of first use; on the first use of the table only. Empty: named unqualified
+    /// only (found through the connection's `search_path` at run time). A qualified name
+    /// exists only where that schema is the environment's Heroku Connect schema
+    /// ([`crate::verdict::Judge::judge_qualifier`]).
+    pub qualified: Vec<Qualifier>,
+}
+
+/// A schema qualifier a statement writes before a Heroku Connect table (`salesforce` in
+/// `salesforce.account`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Qualifier {
+    /// The schema, folded as PostgreSQL folds it.
+    pub schema: String,
+    /// Where the table so qualified is first named (byte offsets of the table's name).
+    pub at: Range<usize>,
 }
 
 /// One column of a [`TableUse`].
@@ -136,6 +152,9 @@ impl Analysis {
             range(&mut table.at);
             for column in &mut table.columns {
                 range(&mut column.at);
+            }
+            for qualifier in &mut table.qualified {
+                range(&mut qualifier.at);
             }
         }
         for wildcard in &mut self.wildcards {

@@ -8,19 +8,19 @@
 //!
 //! Layout, numbers u32 little endian, strings as a length and UTF-8 bytes: the statement kind
 //! (one byte, 0 = none); the number of table uses, each: access (one byte, 0 read, 1 write),
-//! table, start, end, the number of columns, each: column, start, end; the number of
-//! wildcards, each: table, start, end; the number of column placeholders, each: start, end.
+//! table, start, end, the number of columns, each: column, start, end, the number of schema
+//! qualifiers, each: schema, start, end; the number of wildcards, each: table, start, end; the number of column placeholders, each: start, end.
 //! Offsets are byte offsets into the SQL, checked against it on decoding (in range, on
 //! character boundaries).
 
 use std::ops::Range;
 
-use super::analysis::{Analysis, ColumnUse, StatementKind, TableUse, WildcardUse};
+use super::analysis::{Analysis, ColumnUse, Qualifier, StatementKind, TableUse, WildcardUse};
 use crate::requirement::Access;
 
 /// The layout's version: part of every cache key, bump it when the layout or the meaning of
 /// [`Analysis`] or of [`Shape`](super::Shape) ([`shape_codec`](super::shape_codec)) changes.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 const KINDS: [StatementKind; 6] = [
     StatementKind::Query,
@@ -50,6 +50,7 @@ pub fn encode(analysis: &Analysis) -> Vec<u8> {
         access,
         at,
         columns,
+        qualified,
     } in tables
     {
         out.push(match access {
@@ -60,6 +61,10 @@ pub fn encode(analysis: &Analysis) -> Vec<u8> {
         number(&mut out, columns.len());
         for ColumnUse { column, at } in columns {
             name(&mut out, column, at);
+        }
+        number(&mut out, qualified.len());
+        for Qualifier { schema, at } in qualified {
+            name(&mut out, schema, at);
         }
     }
     number(&mut out, wildcards.len());
@@ -106,11 +111,17 @@ pub fn decode(bytes: &[u8], sql: &str) -> Option<Analysis> {
             let (column, at) = reader.name()?;
             columns.push(ColumnUse { column, at });
         }
+        let mut qualified = Vec::new();
+        for _ in 0..reader.count()? {
+            let (schema, at) = reader.name()?;
+            qualified.push(Qualifier { schema, at });
+        }
         tables.push(TableUse {
             table,
             access,
             at,
             columns,
+            qualified,
         });
     }
     let mut wildcards = Vec::new();
@@ -229,6 +240,11 @@ mod tests {
             assert_eq!(decode(&encode(&analysis), sql), Some(analysis), "{sql}");
         }
         assert!(seen_write);
+        // A schema qualifier survives the trip.
+        let sql = QUERIES[0];
+        let analysis = analyze(sql, &context).unwrap();
+        assert_eq!(analysis.tables[0].qualified[0].schema, "salesforce");
+        assert_eq!(decode(&encode(&analysis), sql), Some(analysis));
         // Every field, placeholders included, survives the trip.
         let sql = "SELECT name, {} FROM account";
         let mut analysis = analyze("SELECT name, x FROM account", &context).unwrap_or_default();
@@ -273,7 +289,11 @@ mod tests {
                     let ranges = decoded
                         .tables
                         .iter()
-                        .flat_map(|t| std::iter::once(&t.at).chain(t.columns.iter().map(|c| &c.at)))
+                        .flat_map(|t| {
+                            std::iter::once(&t.at)
+                                .chain(t.columns.iter().map(|c| &c.at))
+                                .chain(t.qualified.iter().map(|q| &q.at))
+                        })
                         .chain(decoded.wildcards.iter().map(|w| &w.at));
                     for range in ranges {
                         assert!(sql.get(range.clone()).is_some(), "{range:?} in {sql}");

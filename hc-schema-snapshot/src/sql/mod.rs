@@ -73,6 +73,14 @@
 //! selected, an error when passed on. Output names resolve in `DISTINCT ON` and `ORDER BY` as
 //! PostgreSQL resolves them. `U&"..."` names are decoded before they are judged.
 //!
+//! Schema qualifiers: a Heroku Connect table written `schema.table` carries the schema
+//! ([`TableUse::qualified`]); such a name exists only in an environment whose Heroku Connect
+//! schema that is, which every check of the statement judges per environment. An
+//! unqualified table name is found through the connection's `search_path` at run time, as
+//! PostgreSQL finds it, and is checked against each environment's snapshot by its name alone.
+//! A qualifier that is no environment's Heroku Connect schema (`public.account`) names
+//! another table (the app's own): no requirement.
+//!
 //! `SELECT *` and `t.*` require the table only (listed in [`Analysis::wildcards`]): which
 //! columns they return differs between environments, so explicit columns are checked better.
 
@@ -92,7 +100,8 @@ pub mod shape_codec;
 mod unicode;
 
 pub use analysis::{
-    Analysis, ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse, WAY_OUT,
+    Analysis, ColumnUse, Qualifier, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse,
+    WAY_OUT,
 };
 pub use context::{Context, Union, PLACEHOLDER_PREFIX};
 pub use literal::{analyze_literal, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
@@ -210,6 +219,19 @@ fn analyze_here(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis
         table.columns.sort_by_key(|c| c.at.start);
     }
     tables.sort_by_key(|t| (t.at.start, std::cmp::Reverse(t.access)));
+    // Each schema qualifier on the first use of its table.
+    for (table, qualifier) in resolver.qualified {
+        match tables.iter_mut().find(|t| t.table == table) {
+            Some(first) => first.qualified.push(qualifier),
+            None => tables.push(TableUse {
+                table,
+                access: crate::requirement::Access::Read,
+                at: qualifier.at.clone(),
+                columns: Vec::new(),
+                qualified: vec![qualifier],
+            }),
+        }
+    }
     Ok(Analysis {
         kind,
         tables,
@@ -220,5 +242,7 @@ fn analyze_here(sql: &str, context: &Context<'_>, many: bool) -> Result<Analysis
 
 #[cfg(test)]
 mod generated;
+#[cfg(test)]
+mod qualifier_tests;
 #[cfg(test)]
 mod tests;

@@ -8,8 +8,10 @@ use crate::scan::{ContainerKind, Scan, SqlLiteral};
 use crate::sql::{Analysis, Context, SourceLiteral};
 
 use super::finding::{SqlFinding, SqlFindingKind, Subject};
+use super::qualified::{self, QualifiedUse};
 use super::reading::Reading;
 use super::{undeclared, unguarded};
+use crate::manifest::Origin;
 
 /// What became of one literal.
 #[derive(Debug)]
@@ -19,8 +21,9 @@ pub(crate) enum LintOutcome {
     NotSql,
     /// SQL (or possibly SQL) that touches no Heroku Connect table.
     NoHc,
-    /// SQL on Heroku Connect tables: these findings (none when every column is declared).
-    Checked(Vec<SqlFinding>),
+    /// SQL on Heroku Connect tables: these findings (none when every column is declared), and
+    /// its schema-qualified table names.
+    Checked(Vec<SqlFinding>, Vec<QualifiedUse>),
     /// It could touch Heroku Connect tables but could not be analysed: a note.
     Skipped(SqlFinding),
     /// It sits in an item whose annotation is malformed: that error stands for it (what the
@@ -73,25 +76,28 @@ pub(crate) fn check(
         Reading::Analysis(analysis) if !analysis.touches_hc() => LintOutcome::NoHc,
         // Outside every checked form, SQL that names Heroku Connect tables is unguarded
         // whether or not its columns could be read: being unreadable never softens that.
-        Reading::Skipped { reason, at } if !annotated => LintOutcome::Checked(vec![finding(
-            SqlFindingKind::Unguarded,
-            Explanation {
-                message: format!(
+        Reading::Skipped { reason, at } if !annotated => LintOutcome::Checked(
+            vec![finding(
+                SqlFindingKind::Unguarded,
+                Explanation {
+                    message: format!(
                     "this SQL names Heroku Connect tables but nothing checks it: it is neither \
                      in hc_sql! nor inside an item annotated with #[hc_requires] (and its \
                      columns could not be read: {reason})"
                 ),
-                notes: vec![source.place(at)],
-                helps: vec![
-                    "annotate the item that builds it with #[hc_requires(...)] listing every \
+                    notes: vec![source.place(at)],
+                    helps: vec![
+                        "annotate the item that builds it with #[hc_requires(...)] listing every \
                      Heroku Connect column it uses, or write it as hc_sql!(\"...\")"
-                        .to_string(),
-                ],
-            },
+                            .to_string(),
+                    ],
+                },
+                Vec::new(),
+                None,
+                Vec::new(),
+            )],
             Vec::new(),
-            None,
-            Vec::new(),
-        )]),
+        ),
         Reading::Skipped { reason, at } => {
             let help = if annotated {
                 "its columns were not compared with the annotation: make sure the enclosing \
@@ -127,7 +133,8 @@ pub(crate) fn check(
                     })
                     .collect();
             findings.extend(stars(&analysis, &source));
-            LintOutcome::Checked(findings)
+            let qualified = qualified::of(&analysis, &source, Origin::String);
+            LintOutcome::Checked(findings, qualified)
         }
         Reading::Analysis(analysis) => {
             let uses = analysis
@@ -146,7 +153,8 @@ pub(crate) fn check(
                 uses,
             )];
             findings.extend(stars(&analysis, &source));
-            LintOutcome::Checked(findings)
+            let qualified = qualified::of(&analysis, &source, Origin::String);
+            LintOutcome::Checked(findings, qualified)
         }
     }
 }

@@ -56,6 +56,7 @@ mod hc_sql;
 mod item;
 mod lint;
 mod parallel;
+mod qualified;
 mod reading;
 mod undeclared;
 mod unguarded;
@@ -67,6 +68,7 @@ pub use finding::{Severity, SqlFinding, SqlFindingKind, Subject};
 pub use item::{check_item, ItemAnnotation, STRING_NOTE};
 pub use lint::Read;
 pub use reading::{read, Reading};
+pub use qualified::QualifiedUse;
 
 use crate::config::{Config, DEFAULT_SCHEMA};
 use crate::manifest::Usage;
@@ -115,6 +117,10 @@ pub struct SqlChecks {
     pub findings: Vec<SqlFinding>,
     /// Counts.
     pub stats: SqlStats,
+    /// Every Heroku Connect table the SQL read names with a schema qualifier (`hc_sql!` and
+    /// strings alike, declared or not): `check` fails each whose schema is not a selected
+    /// environment's Heroku Connect schema, as the build fails such an `hc_sql!`.
+    pub qualified: Vec<QualifiedUse>,
 }
 
 impl SqlChecks {
@@ -293,6 +299,11 @@ pub(crate) fn check_reading(scan: &Scan, context: &Context<'_>, read: Read<'_>) 
                             checks
                                 .findings
                                 .extend(lint::stars(&query.analysis, &source));
+                            checks.qualified.extend(qualified::of(
+                                &query.analysis,
+                                &source,
+                                crate::manifest::Origin::Sql,
+                            ));
                         }
                         checks.queries.push(query)
                     }
@@ -304,9 +315,10 @@ pub(crate) fn check_reading(scan: &Scan, context: &Context<'_>, read: Read<'_>) 
                 match outcome {
                     lint::LintOutcome::NotSql => checks.stats.not_sql += 1,
                     lint::LintOutcome::NoHc => checks.stats.no_hc += 1,
-                    lint::LintOutcome::Checked(findings) => {
+                    lint::LintOutcome::Checked(findings, qualified) => {
                         checks.stats.checked += 1;
                         checks.findings.extend(findings);
+                        checks.qualified.extend(qualified);
                     }
                     lint::LintOutcome::Skipped(finding) => {
                         checks.stats.skipped += 1;

@@ -4,6 +4,7 @@
 //! once instead of once per file.
 
 mod e2e_build;
+mod e2e_outside_member;
 mod e2e_workspace;
 mod packaging;
 mod quickstart;
@@ -17,4 +18,5 @@ mod scan_support;
 mod shared_target;
 mod sql_agreement;
 mod sql_cache;
+mod sql_schema;
 mod typed_rows;

@@ -269,6 +269,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             Kind::Derived(cte)
         } else if self.context.is_hc_table(schema.as_deref(), table) {
             self.table_use(table, Access::Read, at.clone());
+            self.schema_qualified(schema.as_deref(), table, at.clone());
             Kind::Hc(table.to_string())
         } else {
             Kind::Other

@@ -35,7 +35,9 @@ use sqlparser::ast::{
     TableObject, TableWithJoins, Update, UpdateTableFromKind, Visit, Visitor,
 };
 
-use super::analysis::{ColumnUse, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse};
+use super::analysis::{
+    ColumnUse, Qualifier, SqlError, SqlErrorKind, StatementKind, TableUse, WildcardUse,
+};
 use super::context::{Context, PLACEHOLDER_PREFIX};
 use super::position::Lines;
 use crate::names;
@@ -159,6 +161,9 @@ impl<'p> Scope<'p> {
     }
 }
 
+/// A schema qualifier as written, and where the name it qualifies is.
+type Written = (String, Range<usize>);
+
 /// PostgreSQL's system columns: every table has them, whatever the snapshot says.
 const PG_SYSTEM_COLUMNS: &[&str] = &["ctid", "xmin", "xmax", "cmin", "cmax", "tableoid"];
 
@@ -194,6 +199,9 @@ pub(crate) struct Resolver<'c, 'l> {
     pub(crate) errors: Vec<SqlError>,
     /// Where a placeholder stands for a Heroku Connect column's name.
     pub(crate) placeholder_columns: Vec<Range<usize>>,
+    /// Each schema a Heroku Connect table is qualified with, once per table and schema, in
+    /// order of the walk.
+    pub(crate) qualified: Vec<(String, Qualifier)>,
     depth: usize,
     /// Set when [`MAX_DEPTH`] was hit: the walk stopped.
     pub(crate) too_deep: bool,
@@ -216,6 +224,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
             wildcards: Vec::new(),
             errors: Vec::new(),
             placeholder_columns: Vec::new(),
+            qualified: Vec::new(),
             depth: 0,
             too_deep: false,
             row_consumed: false,
@@ -282,11 +291,37 @@ impl<'c, 'l> Resolver<'c, 'l> {
                     access,
                     at,
                     columns: Vec::new(),
+                    qualified: Vec::new(),
                 });
                 self.tables.len() - 1
             }
         };
         &mut self.tables[index]
+    }
+
+    /// The Heroku Connect table `table` named at `at` with the qualifier `schema` (`None`:
+    /// unqualified): a qualifier that is a Heroku Connect schema is kept (a `format!`
+    /// placeholder is not a schema anyone can check).
+    fn schema_qualified(&mut self, schema: Option<&str>, table: &str, at: Range<usize>) {
+        let Some(schema) = schema else {
+            return;
+        };
+        if !self.context.is_hc_schema(schema) {
+            return;
+        }
+        let known = self
+            .qualified
+            .iter()
+            .any(|(t, q)| t == table && q.schema == schema);
+        if !known {
+            self.qualified.push((
+                table.to_string(),
+                Qualifier {
+                    schema: schema.to_string(),
+                    at,
+                },
+            ));
+        }
     }
 
     fn column(&mut self, table: &str, column: &str, access: Access, at: Range<usize>) {
@@ -594,9 +629,12 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 // `NULL::salesforce.account`, `$1::salesforce.account[]`: a value of a Heroku
                 // Connect table's row type. Its fields read where it stands (`(x).col`) are
                 // columns; passed on, it is refused like a whole row.
-                if let Some((table, array)) = self.resolver.row_type(data_type) {
+                if let Some((table, schema, array)) = self.resolver.row_type(data_type) {
                     let at = self.resolver.at_span(expr.span());
                     self.resolver.table_use(&table, Access::Read, at.clone());
+                    if let Some((schema, named)) = schema {
+                        self.resolver.schema_qualified(Some(&schema), &table, named);
+                    }
                     if array || !consumed {
                         self.resolver.error(
                             SqlErrorKind::RowTypeValue {
@@ -734,22 +772,25 @@ const KEYED_ROW_FUNCTIONS: &[&str] = &["hstore", "row_to_json", "to_json", "to_j
 
 impl Resolver<'_, '_> {
     /// The Heroku Connect table whose row type `data_type` is (`salesforce.account`, or a
-    /// known table unqualified), and whether it is an array of them.
-    fn row_type(&self, data_type: &sqlparser::ast::DataType) -> Option<(String, bool)> {
+    /// known table unqualified), the schema qualifier written before it with where the
+    /// type's name is, and whether it is an array of them.
+    fn row_type(
+        &self,
+        data_type: &sqlparser::ast::DataType,
+    ) -> Option<(String, Option<Written>, bool)> {
         use sqlparser::ast::{ArrayElemTypeDef, DataType};
         match data_type {
             DataType::Custom(name, modifiers) if modifiers.is_empty() => {
                 let parts = idents(name)?;
                 let (last, rest) = parts.split_last()?;
-                let schema = match rest {
-                    [] => None,
-                    [schema] => Some(fold(schema)),
-                    _ => return None,
-                };
+                // `account`, `salesforce.account`, `db.salesforce.account`, as for a table.
+                let schema = rest.last().map(|schema| fold(schema));
                 let table = fold(last);
-                self.context
-                    .is_hc_table(schema.as_deref(), &table)
-                    .then_some((table, false))
+                if !self.context.is_hc_table(schema.as_deref(), &table) {
+                    return None;
+                }
+                let qualifier = schema.map(|schema| (schema, self.at(last)));
+                Some((table, qualifier, false))
             }
             DataType::Array(
                 ArrayElemTypeDef::AngleBracket(inner)
@@ -757,7 +798,9 @@ impl Resolver<'_, '_> {
                 | ArrayElemTypeDef::Parenthesis(inner)
                 | ArrayElemTypeDef::ParenthesisNotNull(inner)
                 | ArrayElemTypeDef::Qualified(inner, _),
-            ) => self.row_type(inner).map(|(table, _)| (table, true)),
+            ) => self
+                .row_type(inner)
+                .map(|(table, schema, _)| (table, schema, true)),
             _ => None,
         }
     }
@@ -946,13 +989,13 @@ impl Resolver<'_, '_> {
         match expr {
             Expr::Nested(inner) => self.row_relation(inner, scope),
             Expr::Cast { data_type, .. } => match self.row_type(data_type)? {
-                (table, false) => Some(Relation {
+                (table, _, false) => Some(Relation {
                     name: table.clone(),
                     schema: None,
                     kind: Kind::Hc(table),
                     qualified_only: false,
                 }),
-                (_, true) => None,
+                (_, _, true) => None,
             },
             Expr::Identifier(ident) => {
                 let name = fold(ident);

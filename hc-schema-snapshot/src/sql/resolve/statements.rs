@@ -584,6 +584,7 @@ impl<'c, 'l> Resolver<'c, 'l> {
         let schema = rest.last().map(|s| fold(s));
         let at = self.at(last);
         let kind = if self.context.is_hc_table(schema.as_deref(), &table) {
+            self.schema_qualified(schema.as_deref(), &table, at.clone());
             Kind::Hc(table.clone())
         } else {
             Kind::Other
