@@ -121,6 +121,13 @@ impl Context {
                 SnapshotError::Missing { .. } => {
                     format!("snapshot {} does not exist ({whence})", path.display())
                 }
+                err if is_export(path) => format!(
+                    "{} is a Heroku Connect mapping export, not a snapshot ({whence}): turn it \
+                     into one with `hc-schema import <env> --from {given} --out <snapshot.json>` \
+                     (`proposed` for a proposed mapping) and pass that file to --snapshot \
+                     (the snapshot file's error: {err})",
+                    path.display()
+                ),
                 err => format!("{err} ({whence})"),
             })
         })
@@ -254,6 +261,13 @@ impl Context {
             None => "hc-schema.toml".to_string(),
         }
     }
+}
+
+/// Whether the file at `path` is a mapping export (`heroku connect:export`) rather than a
+/// snapshot.
+fn is_export(path: &Path) -> bool {
+    hc_schema_snapshot::read::read_regular_text(path, hc_schema_snapshot::read::MAX_BYTES)
+        .is_ok_and(|text| hc_schema_snapshot::import::looks_like_export(&text))
 }
 
 /// Check that `env` (from `origin`: "the environment", "HC_SCHEMA_ENV", ...) is an environment

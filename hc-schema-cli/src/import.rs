@@ -20,6 +20,10 @@ pub struct ImportArgs {
     /// Heroku Connect schema, when the export does not name one.
     #[arg(long)]
     schema: Option<String>,
+    /// Write the snapshot to this file instead of <snapshot_dir>/<env>.json (a proposed
+    /// mapping for `check --snapshot <file>`): nothing is kept from an existing file.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
 }
 
 /// Run `import`.
@@ -34,8 +38,14 @@ pub fn run(manifest: Option<&Path>, args: ImportArgs) -> Outcome {
         .clone()
         .unwrap_or_else(|| ctx.project.config.schema_for(&args.env).to_string());
     let mut snapshot = import_export(&text, &shown_from, &args.env, &schema)?;
-    let path = ctx.snapshot_path(&args.env)?;
-    if path.exists() {
+    let (path, own) = match &args.out {
+        Some(out) => {
+            crate::context::env_name(&args.env, "the environment")?;
+            (ctx.resolve(out), false)
+        }
+        None => (ctx.snapshot_path(&args.env)?, true),
+    };
+    if own && path.exists() {
         // Types from a refresh are kept; a conflicted or damaged file is recovered or rebuilt
         // with a note saying what is lost (never silently).
         let old = crate::refresh::load_old(&ctx, &path, &args.env)?;

@@ -4,6 +4,7 @@
 
 mod build_script;
 mod config_file;
+mod detect;
 mod edit;
 mod plan;
 mod workspace;
@@ -13,6 +14,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 use hc_schema_snapshot::names::is_env_name;
+use hc_schema_snapshot::text::count;
 
 use crate::{Failure, Outcome, FOUND};
 
@@ -23,10 +25,16 @@ pub struct InitArgs {
     /// hc-schema.toml and the snapshot directory know, else test and prod.
     #[arg(long = "env", value_name = "ENV")]
     envs: Vec<String>,
-    /// The Heroku Connect schema written into a new hc-schema.toml (default salesforce). Not
-    /// detected from a database yet: pass it when your connection uses another (org, ...).
+    /// The Heroku Connect schema written into a new hc-schema.toml. Default: detected from
+    /// the database of --database-url (or of HC_<ENV>_DATABASE_URL, else DATABASE_URL, when
+    /// set), else salesforce.
     #[arg(long)]
     schema: Option<String>,
+    /// A database to detect the Heroku Connect schema from (read-only, one catalog query, as
+    /// `refresh` reads it). Prefer the variables: a URL on the command line is visible to
+    /// other users.
+    #[arg(long, value_name = "URL", conflicts_with = "schema")]
+    database_url: Option<String>,
     /// Also set up the release-phase check: `[registry] enabled = true`, hc-schema-snapshot
     /// with the `fetch` feature in the binaries, and print the Procfile `release:` line.
     #[arg(long)]
@@ -70,11 +78,20 @@ pub fn run(manifest: Option<&Path>, args: InitArgs) -> Outcome {
             envs.push(env);
         }
     }
+    let envs_for_url: Vec<String> = if envs.is_empty() {
+        vec!["test".into(), "prod".into()]
+    } else {
+        envs.clone()
+    };
     let options = plan::Options {
         envs,
-        schema: args.schema,
+        schema: args.schema.clone(),
         registry: args.registry,
         crates: args.crates,
+        database: match &args.schema {
+            Some(_) => None,
+            None => detect::url(args.database_url.as_deref(), &envs_for_url),
+        },
     };
     let plan = plan::plan(&start, &options).map_err(Failure)?;
     let changes: usize = plan.writes.iter().map(|w| w.changes.len().max(1)).sum();
@@ -107,14 +124,18 @@ pub fn run(manifest: Option<&Path>, args: InitArgs) -> Outcome {
     }
     if args.check {
         if !plan.writes.is_empty() {
-            println!("{changes} change(s) needed: run `hc-schema init` to make them");
+            println!(
+                "{} needed: run `hc-schema init` to make them",
+                count(changes, "change")
+            );
         }
         return Ok(ExitCode::from(FOUND));
     }
     if !plan.writes.is_empty() {
         println!(
-            "hc-schema init: {changes} change(s) in {} file(s); next: `hc-schema refresh <env>` for each environment, then commit the snapshot directory",
-            plan.writes.len()
+            "hc-schema init: {} in {}; next: `hc-schema refresh <env>` for each environment, then commit the snapshot directory",
+            count(changes, "change"),
+            count(plan.writes.len(), "file")
         );
     }
     if plan.manual.is_empty() {

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Args;
+use hc_schema_snapshot::diagnostic::update_command;
+use hc_schema_snapshot::import::ExportOrigin;
 use hc_schema_snapshot::plan::{apply_to_export_text, plan, NameSource, ObjectChange};
 use hc_schema_snapshot::snapshot::{write_atomically, MappingAccess};
 use hc_schema_snapshot::uses::Star;
@@ -87,12 +89,13 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
 
     if let Some(export_path) = &args.export {
         let export_path = ctx.resolve(export_path);
-        let shown = export_path.display().to_string();
+        let shown = ctx.show(&export_path);
         let text = hc_schema_snapshot::read::read_input_text(
             &export_path,
             hc_schema_snapshot::read::MAX_BYTES,
         )
         .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
+        refuse_other_environment(&ctx, &args.env, &target, &text, &shown)?;
         let export = apply_to_export_text(&text, &changes).map_err(|err| {
             Failure(format!(
                 "{shown}{}: {}; export the mappings again with `heroku connect:export`",
@@ -122,7 +125,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
             }
             None => {
                 print!("{updated}");
-                eprint!("{}", human(&args.env, &changes, strict, stars));
+                eprint!("{}", human(&args.env, &target, &changes, strict, stars));
                 eprint!("{}", untyped_note(&args.env, &target));
                 return Ok(status);
             }
@@ -141,7 +144,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
             })
         ),
         _ => {
-            print!("{}", human(&args.env, &changes, strict, stars));
+            print!("{}", human(&args.env, &target, &changes, strict, stars));
             print!("{}", untyped_note(&args.env, &target));
         }
     }
@@ -171,9 +174,81 @@ pub(crate) fn untyped_note(env: &str, snapshot: &Snapshot) -> String {
     }
 }
 
+/// Refuse an export that is another environment's: its app or connection is not the one
+/// `env`'s snapshot was imported from, or (when the snapshot records none) its app's name
+/// names another environment of the project and not `env` (`loyalty-test` for `prod`).
+/// Planning `env`'s changes on it would hand another environment's mappings to
+/// `heroku connect:import`.
+fn refuse_other_environment(
+    ctx: &Context,
+    env: &str,
+    target: &Snapshot,
+    text: &str,
+    shown: &str,
+) -> Result<(), Failure> {
+    let Some(export) = ExportOrigin::of_text(text).filter(ExportOrigin::is_known) else {
+        return Ok(());
+    };
+    let snapshot_shown = ctx.show(&ctx.snapshot_path(env)?);
+    let fix = format!("pass {env}'s own export (`heroku connect:export -a <{env}'s app>`)");
+    let recorded = ExportOrigin::of_snapshot(target).filter(ExportOrigin::is_known);
+    if let Some(recorded) = recorded {
+        if export.differs_from(&recorded) {
+            return Err(Failure(format!(
+                "{shown} is the export of {}, but {snapshot_shown} (`{env}`) was imported from \
+                 {}: planning {env}'s changes on another environment's export would write that \
+                 environment's mappings back; nothing was written; {fix}; if {env} really \
+                 moved to {}, import its export first (`hc-schema import {env} --from {shown}`)",
+                export.describe(),
+                recorded.describe(),
+                export.describe(),
+            )));
+        }
+        return Ok(());
+    }
+    let words = |name: &str| -> Vec<String> {
+        name.split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_ascii_lowercase)
+            .collect()
+    };
+    let named: Vec<String> = export
+        .app
+        .iter()
+        .chain(&export.connection)
+        .flat_map(|n| words(n))
+        .collect();
+    let this = env.to_ascii_lowercase();
+    if named.contains(&this) {
+        return Ok(());
+    }
+    let mut envs = ctx.project.available_envs();
+    envs.extend(ctx.project.config.env.keys().cloned());
+    if let Some(other) = envs
+        .iter()
+        .find(|e| e.to_ascii_lowercase() != this && named.contains(&e.to_ascii_lowercase()))
+    {
+        return Err(Failure(format!(
+            "{shown} is the export of {}, which names environment `{other}`, not `{env}`: \
+             planning {env}'s changes on another environment's export would write that \
+             environment's mappings back; nothing was written; {fix}; if this really is \
+             {env}'s export, import it first (`hc-schema import {env} --from {shown}`)",
+            export.describe()
+        )));
+    }
+    Ok(())
+}
+
 /// The plan for people.
-fn human(env: &str, changes: &[ObjectChange], strict: bool, stars: &[Star]) -> String {
+fn human(
+    env: &str,
+    target: &Snapshot,
+    changes: &[ObjectChange],
+    strict: bool,
+    stars: &[Star],
+) -> String {
     use std::fmt::Write as _;
+    let update = update_command(env, target);
     let mut out = String::new();
     let needed: Vec<&ObjectChange> = changes.iter().filter(|c| c.is_needed(strict)).collect();
     let to_check: Vec<&ObjectChange> = changes.iter().filter(|c| !c.is_needed(strict)).collect();
@@ -185,8 +260,9 @@ fn human(env: &str, changes: &[ObjectChange], strict: bool, stars: &[Star]) -> S
     } else {
         let _ = writeln!(out, "mapping changes {env} needs in Heroku Connect:");
     }
+    // Known names (a snapshot's, Salesforce's standard ones) need no caveat.
     let source = |s: NameSource| match s {
-        NameSource::Snapshot => String::new(),
+        NameSource::Snapshot | NameSource::Standard => String::new(),
         other => format!("  [API name {}]", other.describe()),
     };
     for change in &needed {
@@ -238,7 +314,7 @@ fn human(env: &str, changes: &[ObjectChange], strict: bool, stars: &[Star]) -> S
     if !needed.is_empty() {
         let _ = writeln!(
             out,
-            "then wait for the sync, run `hc-schema refresh {env}` and commit the snapshot"
+            "then wait for the sync, run {update} and commit the snapshot"
         );
     }
     for star in stars {
@@ -253,10 +329,15 @@ fn human(env: &str, changes: &[ObjectChange], strict: bool, stars: &[Star]) -> S
         let _ = writeln!(
             out,
             "check: the {} mapping (table {}) must be read-write in {env}, and {env}'s snapshot \
-             does not record its access (written at {}); `hc-schema refresh {env}` reads it",
+             does not record its access (written at {}); {}",
             change.object,
             change.table,
-            join(&change.write_sites)
+            join(&change.write_sites),
+            if hc_schema_snapshot::import::is_imported(target) {
+                format!("a new export records it ({update})")
+            } else {
+                format!("{update} reads it")
+            }
         );
     }
     out

@@ -291,8 +291,8 @@ fn check(
             let nothing = (fail_on == FailOn::Breaking && sources.nothing_scanned()).then(|| {
                 format!(
                     "no code was scanned (no #[hc_requires], hc_sql! or SQL string in the {} \
-                     Rust file(s) under {}), so what it needs is unknown",
-                    sources.scan.files,
+                     under {}), so what it needs is unknown",
+                    hc_schema_snapshot::text::count(sources.scan.files, "Rust file"),
                     ctx.dir.display()
                 )
             });
@@ -401,8 +401,11 @@ fn check(
 
 fn non_hc_note(schema: &str, names: &[String]) -> String {
     format!(
-        "note: {} name(s) in schema `{schema}` are not Heroku Connect names (Heroku Connect creates only lower-case names), so no requirement ever matches them: {}",
-        names.len(),
+        "note: {} in schema `{schema}` {} not {} (Heroku Connect creates only lower-case names), so no requirement ever matches {}: {}",
+        hc_schema_snapshot::text::count(names.len(), "name"),
+        hc_schema_snapshot::text::is_are(names.len()),
+        if names.len() == 1 { "a Heroku Connect name" } else { "Heroku Connect names" },
+        if names.len() == 1 { "it" } else { "them" },
         names.join(", ")
     )
 }

@@ -195,12 +195,16 @@ pub fn render_deviations(deviations: &[Deviation], a: &str, b: &str) -> String {
 }
 
 /// The summary line of classified deviations ([`hc_schema_snapshot::diff::classify`]):
-/// `3 deviation(s): 2 breaking, 1 harmless; 0 allowed by hc-schema.toml, 3 unexplained`.
+/// `3 deviations: 2 breaking, 1 harmless; 0 allowed by hc-schema.toml, 3 unexplained`.
 pub fn deviation_summary(deviations: &[Deviation]) -> String {
     let summary = Summary::of(deviations);
     format!(
-        "{} deviation(s): {} breaking, {} harmless; {} allowed by hc-schema.toml, {} unexplained",
-        summary.total, summary.breaking, summary.harmless, summary.allowed, summary.unexplained
+        "{}: {} breaking, {} harmless; {} allowed by hc-schema.toml, {} unexplained",
+        hc_schema_snapshot::text::count(summary.total, "deviation"),
+        summary.breaking,
+        summary.harmless,
+        summary.allowed,
+        summary.unexplained
     )
 }
 

@@ -14,6 +14,7 @@ use hc_schema_snapshot::scan::{ErrorKind, Scan};
 use hc_schema_snapshot::selection::{Reason, SnapshotRef};
 use hc_schema_snapshot::sqlcheck::{Severity, SqlFinding, SqlFindingKind, SqlStats};
 use hc_schema_snapshot::typecheck;
+use hc_schema_snapshot::text::count;
 use hc_schema_snapshot::verdict::Status as Verdict;
 use hc_schema_snapshot::Snapshot;
 
@@ -71,12 +72,16 @@ pub struct Stale<'a> {
     pub usage: &'a Usage,
     /// The allowance.
     pub allowance: &'a Allowance,
+    /// Where its `missing_ok` is written (`None`: the scan does not know; then the usage's
+    /// table token stands for it).
+    pub at: Option<Site>,
 }
 
 impl Stale<'_> {
-    /// The site reported for it: the table token of its annotation group.
+    /// The site reported for it: its `missing_ok` (what to remove), else the table token of
+    /// its annotation group.
     pub fn site(&self) -> Site {
-        self.usage.site()
+        self.at.clone().unwrap_or_else(|| self.usage.site())
     }
 
     /// `missing_ok(prod, account(loyalty_tier__c))`.
@@ -399,11 +404,26 @@ impl<'a> Report<'a> {
                     continue; // one allowance attached to several groups of its annotation
                 }
                 seen.push(key);
+                let at = scan
+                    .allowance_position(
+                        &usage.file,
+                        hc_schema_snapshot::scan::Position {
+                            line: usage.table.line,
+                            column: usage.table.column,
+                        },
+                        allowance,
+                    )
+                    .map(|p| Site {
+                        file: usage.file.clone(),
+                        line: p.line,
+                        column: p.column,
+                    });
                 stale.push(Stale {
                     env: &r.env,
                     snapshot: &r.display,
                     usage,
                     allowance,
+                    at,
                 });
             }
         }
@@ -522,11 +542,17 @@ impl<'a> Report<'a> {
             .map(|e| format!("{}:{}:{}", e.file, e.line, e.column))
             .collect();
         Some(format!(
-            "the scan is incomplete: {} place(s) could not be read or are not scannable ({}), \
-             so what they require is unknown and this check cannot pass; fix them (each is \
-             shown above)",
-            places.len(),
-            places.join(", ")
+            "the scan is incomplete: {} could not be read or {} not scannable ({}), so what \
+             {} unknown and this check cannot pass; fix {} (each is shown above)",
+            count(places.len(), "place"),
+            if places.len() == 1 { "is" } else { "are" },
+            places.join(", "),
+            if places.len() == 1 {
+                "it requires is"
+            } else {
+                "they require is"
+            },
+            if places.len() == 1 { "it" } else { "them" },
         ))
     }
 
@@ -535,7 +561,7 @@ impl<'a> Report<'a> {
         self.envs.iter().map(|e| e.env).collect()
     }
 
-    /// The one-line verdict: `hc-schema check FAILED: 3 requirement group(s) in 2 file(s)
+    /// The one-line verdict: `hc-schema check FAILED: 3 requirement groups in 2 files
     /// against prod; 2 failing (2 missing, 0 read-only), ...`.
     pub fn summary(&self) -> String {
         let counts = self.counts();
@@ -543,15 +569,18 @@ impl<'a> Report<'a> {
         let verdict = if self.failed() || self.incomplete() {
             "FAILED".to_string()
         } else if counts.not_checked > 0 {
-            format!("ok with {} SQL string(s) not checked", counts.not_checked)
+            format!(
+                "ok with {} not checked",
+                count(counts.not_checked, "SQL string")
+            )
         } else {
             "ok".to_string()
         };
         let mut text = format!(
-            "hc-schema check {verdict}: {} requirement group(s) in {} file(s) against {}; \
+            "hc-schema check {verdict}: {} in {} against {}; \
              {} failing ({} missing, {} read-only",
-            self.usages.len(),
-            self.scan.files,
+            count(self.usages.len(), "requirement group"),
+            count(self.scan.files, "file"),
             self.env_names().join(", "),
             counts.failing,
             counts.missing,
@@ -576,8 +605,8 @@ impl<'a> Report<'a> {
         }
         if !self.strict_access && counts.access_unknown > 0 {
             text.push_str(&format!(
-                ", {} write(s) of unknown access (notes)",
-                counts.access_unknown
+                ", {} of unknown access (notes)",
+                count(counts.access_unknown, "write")
             ));
         }
         let warned = |kind: SqlFindingKind, count: usize| {
@@ -592,19 +621,18 @@ impl<'a> Report<'a> {
             }
         };
         text.push_str(&format!(
-            ", {} allowed, {} stale allowance(s), {} malformed annotation(s), {} hc_sql! \
-             error(s), {}, {}",
+            ", {} allowed, {}, {}, {}, {}, {}",
             counts.allowed,
-            counts.stale,
-            counts.malformed,
-            counts.sql_errors,
+            count(counts.stale, "stale allowance"),
+            count(counts.malformed, "malformed annotation"),
+            count(counts.sql_errors, "hc_sql! error"),
             warned(SqlFindingKind::Undeclared, counts.undeclared),
             warned(SqlFindingKind::Unguarded, counts.unguarded),
         ));
         if counts.features_not_forwarded > 0 {
             text.push_str(&format!(
-                ", {} <env>-snapshot feature(s) not forwarded",
-                counts.features_not_forwarded
+                ", {} not forwarded",
+                count(counts.features_not_forwarded, "<env>-snapshot feature")
             ));
         }
         if counts.skipped > 0 {
@@ -612,8 +640,8 @@ impl<'a> Report<'a> {
                 e.finding.kind == SqlFindingKind::Skipped && e.severity == Severity::Error
             });
             text.push_str(&format!(
-                ", {} SQL string(s) skipped ({})",
-                counts.skipped,
+                ", {} skipped ({})",
+                count(counts.skipped, "SQL string"),
                 if failing { "errors" } else { "notes" }
             ));
         }
@@ -622,8 +650,8 @@ impl<'a> Report<'a> {
         }
         if self.incomplete() {
             text.push_str(&format!(
-                "; the scan is incomplete: {} place(s) not read",
-                counts.unparsed
+                "; the scan is incomplete: {} not read",
+                count(counts.unparsed, "place")
             ));
         }
         text

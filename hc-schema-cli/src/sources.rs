@@ -89,10 +89,10 @@ impl Sources {
             return None;
         }
         Some(format!(
-            "the result is incomplete: {} place(s) in the sources could not be read or \
+            "the result is incomplete: {} in the sources could not be read or \
              understood, and what they need is unknown:\n  {}\nfix them (`hc-schema check` \
              shows each), then run this again",
-            places.len(),
+            hc_schema_snapshot::text::count(places.len(), "place"),
             places.join("\n  ")
         ))
     }

@@ -10,6 +10,7 @@ use hc_schema_snapshot::names::is_hc_name;
 use hc_schema_snapshot::requirement::{Access, Allowance};
 use hc_schema_snapshot::snapshot::MappingAccess;
 use hc_schema_snapshot::sqlcheck::{SqlFindingKind, Subject};
+use hc_schema_snapshot::text::count;
 use hc_schema_snapshot::uses::UseSite;
 use hc_schema_snapshot::Snapshot;
 use serde_json::json;
@@ -279,8 +280,9 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 );
             } else if found.is_empty() && skipped > 0 {
                 println!(
-                    "no code found that needs {subject}, but {skipped} SQL string(s) could not \
-                     be analysed and may use it (`hc-schema check` shows each)"
+                    "no code found that needs {subject}, but {} could not be analysed and \
+                     may use it (`hc-schema check` shows each)",
+                    count(skipped, "SQL string")
                 );
             } else if found.is_empty() {
                 if incomplete.is_none() {
@@ -299,7 +301,7 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 if sites.is_empty() {
                     continue;
                 }
-                println!("{subject} is {verb} at {} site(s):", sites.len());
+                println!("{subject} is {verb} at {}:", count(sites.len(), "site"));
                 for f in sites {
                     let when = match &f.rust {
                         Some(rust) => format!("{} (as {rust})", when(&f.site)),
@@ -316,9 +318,9 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             }
             if !unchecked.is_empty() {
                 println!(
-                    "{subject} is used by {} SQL string(s) that no requirement covers \
+                    "{subject} is used by {} that no requirement covers \
                      (`hc-schema check` reports each):",
-                    unchecked.len()
+                    count(unchecked.len(), "SQL string")
                 );
                 for (site, kind, access) in &unchecked {
                     let verb = if *access == Access::Write {
@@ -393,8 +395,9 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
     }
     if skipped > 0 {
         eprintln!(
-            "error: cannot tell whether {subject} is safe to unmap: {skipped} SQL string(s) \
-             could not be analysed (`hc-schema check` shows each)"
+            "error: cannot tell whether {subject} is safe to unmap: {} could not be \
+             analysed (`hc-schema check` shows each)",
+            count(skipped, "SQL string")
         );
         return Ok(ExitCode::from(ERROR));
     }

@@ -4,8 +4,8 @@
 
 use std::fmt;
 
-use crate::names;
 use crate::requirement::Finding;
+use crate::salesforce::{self, ApiName};
 use crate::snapshot::{MappingAccess, Snapshot};
 use crate::suggest;
 
@@ -45,8 +45,9 @@ impl<'a> Target<'a> {
             )
         } else {
             format!(
-                "then run `hc-schema refresh {}` and commit {}",
-                self.env, self.display
+                "then run {} and commit {}",
+                update_command(self.env, self.snapshot),
+                self.display
             )
         }
     }
@@ -58,6 +59,28 @@ impl<'a> Target<'a> {
         } else {
             format!("{} ({})", self.env, self.display)
         }
+    }
+}
+
+/// The command that brings `env`'s snapshot up to date, as advice: `` `hc-schema refresh prod` ``
+/// for a snapshot read from a database, and, for one imported from a mapping export (its
+/// `source` is `export:...`: its author may have no database access), the import of a new
+/// export.
+///
+/// ```
+/// use hc_schema_snapshot::diagnostic::update_command;
+/// use hc_schema_snapshot::Snapshot;
+/// let mut snapshot = Snapshot::new("prod", "salesforce");
+/// assert_eq!(update_command("prod", &snapshot), "`hc-schema refresh prod`");
+/// snapshot.source = Some("export:prod-export.json".into());
+/// assert_eq!(update_command("prod", &snapshot),
+///     "`heroku connect:export` and `hc-schema import prod --from <the new export.json>`");
+/// ```
+pub fn update_command(env: &str, snapshot: &Snapshot) -> String {
+    if crate::import::is_imported(snapshot) {
+        format!("`heroku connect:export` and `hc-schema import {env} --from <the new export.json>`")
+    } else {
+        format!("`hc-schema refresh {env}`")
     }
 }
 
@@ -112,7 +135,7 @@ impl fmt::Display for Explanation {
 pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> Explanation {
     let env = target.env;
     let others = || known.iter().filter(move |other| other.env != env);
-    let object = object_name(finding.table(), target, known);
+    let object = object_api_name(finding.table(), target, known).shown();
     let mut notes = Vec::new();
     let mut helps = Vec::new();
     let place = target.place();
@@ -154,8 +177,8 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
                     let action = match finding {
                         Finding::MissingTable { .. } => format!("map the {object} object"),
                         Finding::MissingColumn { table, column } => {
-                            let field = field_name(table, column, target, known);
-                            format!("map {field} on {object}")
+                            let field = field_api_name(table, column, target, known);
+                            format!("map {} on {object}", field.shown())
                         }
                         _ => unreachable!("only missing tables and columns here"),
                     };
@@ -182,21 +205,27 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
             if !read_write.is_empty() {
                 notes.push(format!("read-write in: {}", read_write.join(", ")));
             }
-            let writes = if columns.is_empty() {
-                format!("writes rows of `{table}`")
-            } else {
-                let list: Vec<String> = columns.iter().map(|c| format!("`{table}.{c}`")).collect();
-                format!("writes {}", list.join(", "))
+            let list: Vec<String> = columns.iter().map(|c| format!("`{table}.{c}`")).collect();
+            let writes = match list.as_slice() {
+                [] => format!(
+                    "writes rows of `{table}`, which would never reach Salesforce (the next sync \
+                     overwrites them)"
+                ),
+                [one] => format!(
+                    "writes {one}, which would never reach Salesforce (the next sync overwrites it)"
+                ),
+                [first @ .., last] => format!(
+                    "writes {} and {last}, none of which would reach Salesforce (the next sync \
+                     overwrites them)",
+                    first.join(", ")
+                ),
             };
             helps.push(format!(
                 "make the {object} mapping read-write in {where_}, {}",
                 target.follow_up()
             ));
             Explanation {
-                message: format!(
-                    "`{table}` is mapped read-only in {place}: this code {writes}, which would \
-                     never reach Salesforce (the next sync overwrites it)"
-                ),
+                message: format!("`{table}` is mapped read-only in {place}: this code {writes}"),
                 notes,
                 helps,
             }
@@ -240,6 +269,13 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
             ));
             helps.push(if target.given_file {
                 format!("add `\"access\": \"read_write\"` to `{table}` in {} if the mapping is read-write", target.display)
+            } else if crate::import::is_imported(target.snapshot) {
+                format!(
+                    "export the mappings again (`heroku connect:export`; it records each \
+                     mapping's access), run `hc-schema import {env} --from <the new export.json>` \
+                     and commit {}",
+                    target.display
+                )
             } else {
                 format!(
                     "run `hc-schema refresh {env}` (it reads the access from Heroku Connect's \
@@ -391,25 +427,40 @@ fn mapped(finding: &Finding, snapshot: &Snapshot) -> bool {
     }
 }
 
-/// The Salesforce object API name of `table`: from any snapshot that knows it, else a guess.
-pub fn object_name(table: &str, target: &Target<'_>, known: &[Target<'_>]) -> String {
-    std::iter::once(target)
-        .chain(known)
-        .find_map(|t| t.snapshot.table(table).and_then(|t| t.object.clone()))
-        .unwrap_or_else(|| names::guess_api_name(table))
+/// The Salesforce object API name of `table` (see [`crate::salesforce::object_api_name`]):
+/// from any snapshot that knows it, else Salesforce's standard name, else a guess (which
+/// [`ApiName::shown`] marks).
+pub fn object_api_name(table: &str, target: &Target<'_>, known: &[Target<'_>]) -> ApiName {
+    salesforce::object_api_name(table, &snapshots(target, known), None)
 }
 
-/// The Salesforce field API name of `table.column`: from any snapshot that knows it, else a guess.
+/// The Salesforce field API name of `table.column` (see
+/// [`crate::salesforce::field_api_name`]): from any snapshot that knows it, else Heroku
+/// Connect's or Salesforce's standard name, else a guess (which [`ApiName::shown`] marks).
+pub fn field_api_name(
+    table: &str,
+    column: &str,
+    target: &Target<'_>,
+    known: &[Target<'_>],
+) -> ApiName {
+    salesforce::field_api_name(table, column, &snapshots(target, known), None)
+}
+
+/// The object API name of `table`, as [`object_api_name`] finds it (unmarked).
+pub fn object_name(table: &str, target: &Target<'_>, known: &[Target<'_>]) -> String {
+    object_api_name(table, target, known).name
+}
+
+/// The field API name of `table.column`, as [`field_api_name`] finds it (unmarked).
 pub fn field_name(table: &str, column: &str, target: &Target<'_>, known: &[Target<'_>]) -> String {
-    std::iter::once(target)
-        .chain(known)
-        .find_map(|t| {
-            t.snapshot
-                .table(table)
-                .and_then(|t| t.column(column))
-                .and_then(|c| c.field.clone())
-        })
-        .unwrap_or_else(|| names::guess_api_name(column))
+    field_api_name(table, column, target, known).name
+}
+
+/// The target's snapshot first, then the others'.
+fn snapshots<'a>(target: &Target<'a>, known: &[Target<'a>]) -> Vec<&'a Snapshot> {
+    std::iter::once(target.snapshot)
+        .chain(known.iter().map(|t| t.snapshot))
+        .collect()
 }
 
 #[cfg(test)]
@@ -564,6 +615,41 @@ mod tests {
         );
         assert_eq!(explanation.notes, ["mapped in: test"]);
         assert!(explanation.helps[0].starts_with("map the Loyalty_Program__c object in prod's"));
+    }
+
+    /// Standard names are spelled as Salesforce does, a guess says it is one, and a snapshot
+    /// imported from an export gets "import the new export" instead of `refresh`.
+    #[test]
+    fn names_and_advice_speak_salesforce() {
+        let mut prod = snap("prod", r#"{"contact":{"columns":{"name":{}}}}"#);
+        let test = snap(
+            "test",
+            r#"{"contact":{"columns":{"el_x__c":{"field":"EL_X__c"}}}}"#,
+        );
+        let t = Target::env("test", "hc-schema/test.json", &test);
+        let missing = |column: &str| Finding::MissingColumn {
+            table: "contact".into(),
+            column: column.into(),
+        };
+        let help = |prod: &Snapshot, column: &str| {
+            let p = Target::env("prod", "hc-schema/prod.json", prod);
+            explain(&missing(column), &p, &[p, t]).helps.join("\n")
+        };
+        assert!(help(&prod, "mobilephone").starts_with("map MobilePhone on Contact in prod's"));
+        assert!(help(&prod, "el_x__c").starts_with("map EL_X__c on Contact"));
+        assert!(help(&prod, "tier__c").starts_with("map Tier__c (API name guessed) on Contact"));
+        assert!(help(&prod, "mobilephone")
+            .ends_with("then run `hc-schema refresh prod` and commit hc-schema/prod.json"));
+        prod.source = Some("export:prod.json (app acme-prod)".into());
+        let text = help(&prod, "mobilephone");
+        assert!(
+            text.ends_with(
+                "then run `heroku connect:export` and `hc-schema import prod --from <the new \
+                 export.json>` and commit hc-schema/prod.json"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("refresh"), "{text}");
     }
 
     #[test]

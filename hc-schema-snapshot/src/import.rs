@@ -95,8 +95,13 @@ pub fn import_export(
         .and_then(|c| c.get("schema_name"))
         .and_then(|s| s.as_str())
         .unwrap_or(default_schema);
+    let origin = export
+        .connection
+        .as_ref()
+        .map(ExportOrigin::of_connection)
+        .unwrap_or_default();
     let mut snapshot = Snapshot::new(env, schema);
-    snapshot.source = Some(format!("export:{}", file_name(path)));
+    snapshot.source = Some(origin.source(file_name(path)));
     for (index, raw) in export.mappings.into_iter().enumerate() {
         let mapping: Mapping = serde_json::from_value(raw).map_err(|err| {
             error(
@@ -137,6 +142,127 @@ pub fn import_export(
         add_hc_columns(table);
     }
     Ok(snapshot)
+}
+
+/// Which Heroku Connect connection an export belongs to, as far as the export says: its
+/// `connection.app_name` (the Heroku app, which names the environment: `loyalty-prod`) and
+/// `connection.name`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ExportOrigin {
+    /// `connection.app_name`.
+    pub app: Option<String>,
+    /// `connection.name`, when it differs from the app.
+    pub connection: Option<String>,
+}
+
+impl ExportOrigin {
+    /// The origin an export's `connection` object states.
+    pub fn of_connection(connection: &serde_json::Value) -> ExportOrigin {
+        let text = |key: &str| {
+            connection
+                .get(key)
+                .and_then(|v| v.as_str())
+                .map(str::trim)
+                .filter(|v| !v.is_empty() && v.chars().all(|c| !c.is_control()))
+                .map(String::from)
+        };
+        let app = text("app_name");
+        let connection = text("name").filter(|name| Some(name) != app.as_ref());
+        ExportOrigin { app, connection }
+    }
+
+    /// The origin of an export's text (`None` when it is not JSON with a `connection`).
+    pub fn of_text(text: &str) -> Option<ExportOrigin> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        Some(ExportOrigin::of_connection(value.get("connection")?))
+    }
+
+    /// Whether it names anything.
+    pub fn is_known(&self) -> bool {
+        self.app.is_some() || self.connection.is_some()
+    }
+
+    /// "app loyalty-prod", "app loyalty-prod, connection eu", "connection eu".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(app) = &self.app {
+            parts.push(format!("app {app}"));
+        }
+        if let Some(connection) = &self.connection {
+            parts.push(format!("connection {connection}"));
+        }
+        parts.join(", ")
+    }
+
+    /// A snapshot's `source` for an import of `file` from this origin:
+    /// `export:prod-export.json (app loyalty-prod)`, or `export:prod-export.json`.
+    fn source(&self, file: &str) -> String {
+        if self.is_known() {
+            format!("export:{file} ({})", self.describe())
+        } else {
+            format!("export:{file}")
+        }
+    }
+
+    /// The origin an imported snapshot's `source` records (`None` for a snapshot not
+    /// imported from an export; an unknown origin for one imported from an export that named
+    /// none).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::import::{import_export, ExportOrigin};
+    /// let export = r#"{"mappings": [], "connection": {"app_name": "acme-prod", "name": "eu"}}"#;
+    /// let snapshot = import_export(export, "dir/x.json", "prod", "salesforce").unwrap();
+    /// assert_eq!(snapshot.source.as_deref(), Some("export:x.json (app acme-prod, connection eu)"));
+    /// let origin = ExportOrigin::of_snapshot(&snapshot).unwrap();
+    /// assert_eq!((origin.app.as_deref(), origin.connection.as_deref()), (Some("acme-prod"), Some("eu")));
+    /// ```
+    pub fn of_snapshot(snapshot: &Snapshot) -> Option<ExportOrigin> {
+        let rest = snapshot.source.as_deref()?.strip_prefix("export:")?;
+        let Some(inner) = rest
+            .strip_suffix(')')
+            .and_then(|r| r.rsplit_once(" (").map(|(_, inner)| inner))
+        else {
+            return Some(ExportOrigin::default());
+        };
+        let mut origin = ExportOrigin::default();
+        for part in inner.split(", ") {
+            if let Some(app) = part.strip_prefix("app ") {
+                origin.app = Some(app.to_string());
+            } else if let Some(connection) = part.strip_prefix("connection ") {
+                origin.connection = Some(connection.to_string());
+            }
+        }
+        Some(origin)
+    }
+
+    /// Whether `self` and `other` are known to be different connections: both name an app
+    /// and the apps differ, or neither names an app and both name connections that differ.
+    pub fn differs_from(&self, other: &ExportOrigin) -> bool {
+        match (&self.app, &other.app) {
+            (Some(a), Some(b)) => a != b,
+            (None, None) => {
+                matches!((&self.connection, &other.connection), (Some(a), Some(b)) if a != b)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Whether `snapshot` was imported from a mapping export (its `source` is `export:...`): its
+/// author may have no database access, so advice speaks of exports, not of `refresh`.
+pub fn is_imported(snapshot: &Snapshot) -> bool {
+    snapshot
+        .source
+        .as_deref()
+        .is_some_and(|s| s.starts_with("export:"))
+}
+
+/// Whether `text` looks like a Heroku Connect mapping export (a JSON object with a
+/// `mappings` array) rather than a snapshot: for "this is an export, import it first".
+pub fn looks_like_export(text: &str) -> bool {
+    serde_json::from_str::<serde_json::Value>(text).is_ok_and(|value| {
+        value.get("mappings").is_some_and(|m| m.is_array()) && value.get("tables").is_none()
+    })
 }
 
 /// The Postgres column Heroku Connect uses for a Salesforce field: `Id` -> `sfid`, others
@@ -195,11 +321,52 @@ mod tests {
         assert!(snapshot.has_column("contact", "email"));
         assert!(snapshot.has_column("contact", "id"));
         assert_eq!(snapshot.schema, "salesforce");
-        assert_eq!(snapshot.source.as_deref(), Some("export:e.json"));
+        assert_eq!(
+            snapshot.source.as_deref(),
+            Some("export:e.json (connection old)")
+        );
+        assert!(is_imported(&snapshot));
         assert_eq!(
             snapshot.tables["contact"].access,
             Some(crate::snapshot::MappingAccess::ReadWrite)
         );
+    }
+
+    /// Generated connections: the origin written into `source` reads back as it was, and
+    /// no app name changes another field of the snapshot.
+    #[test]
+    fn origins_round_trip_through_the_source() {
+        let mut seed: u64 = 0x0e1_9e17;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let pieces = ["acme", "-", "prod", " ", "(", ")", ",", "app ", "é", "x"];
+        for _ in 0..1000 {
+            let mut word = || -> Option<String> {
+                (next(3) != 0).then(|| (0..next(5)).map(|_| pieces[next(pieces.len())]).collect())
+            };
+            let (app, name) = (word(), word());
+            let connection = serde_json::json!({"app_name": app, "name": name});
+            let export = serde_json::json!({"mappings": [], "connection": connection}).to_string();
+            let snapshot = import_export(&export, "e.json", "t", "s").unwrap();
+            let origin = ExportOrigin::of_connection(&connection);
+            assert!(is_imported(&snapshot));
+            let read = ExportOrigin::of_snapshot(&snapshot).unwrap();
+            // Names with the separators in them may read back differently; plain ones never.
+            let plain = |v: &Option<String>| {
+                v.as_deref()
+                    .is_none_or(|v| !v.contains(['(', ')', ',']) && !v.contains("app "))
+            };
+            if plain(&origin.app) && plain(&origin.connection) {
+                assert_eq!(read, origin, "{export}");
+            }
+            assert!(!read.differs_from(&read));
+            assert!(looks_like_export(&export));
+            assert!(!looks_like_export(&snapshot.to_json()));
+        }
     }
 
     #[test]

@@ -81,6 +81,8 @@ pub mod plan;
 #[doc(hidden)]
 pub mod read;
 #[doc(hidden)]
+pub mod salesforce;
+#[doc(hidden)]
 #[cfg(feature = "_scan")]
 pub mod scan;
 #[doc(hidden)]

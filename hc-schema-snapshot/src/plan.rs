@@ -10,36 +10,13 @@ use crate::json_text;
 use crate::manifest::{check_usages, Site, Spot, Usage};
 use crate::names;
 use crate::requirement::{Access, Finding};
+use crate::salesforce;
 use crate::snapshot::{MappingAccess, Snapshot};
 
 /// The fields Heroku Connect requires in every mapping.
 pub const REQUIRED_FIELDS: &[&str] = &["Id", "IsDeleted", "SystemModstamp"];
 
-/// Where a proposed Salesforce API name comes from, most reliable first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NameSource {
-    /// A snapshot records it (from a mapping export, or kept by refresh).
-    Snapshot,
-    /// Heroku Connect's own naming (`sfid` is `Id`, `isdeleted` is `IsDeleted`, ...).
-    HerokuConnect,
-    /// The code's own spelling (`Opportunity(StageName)`), not all lower case.
-    Code,
-    /// Guessed from the lower-case name (`stagename` -> `Stagename`): check it in Salesforce.
-    Guess,
-}
-
-impl NameSource {
-    /// "from the snapshot", "from the code", ...: for messages.
-    pub fn describe(self) -> &'static str {
-        match self {
-            NameSource::Snapshot => "from a snapshot",
-            NameSource::HerokuConnect => "Heroku Connect's name",
-            NameSource::Code => "as written in the code",
-            NameSource::Guess => "guessed: check it in Salesforce",
-        }
-    }
-}
+pub use crate::salesforce::NameSource;
 
 /// One Salesforce object to map, or to map more fields of, or to make read-write.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,21 +70,24 @@ pub struct FieldChange {
 /// What `target` must map so that every usage holds, grouped by object. `known` are other
 /// snapshots consulted for Salesforce API names.
 ///
-/// API names come from a snapshot that records them, else Heroku Connect's own naming, else
-/// the code's spelling when it is not all lower case (`Opportunity(StageName)`), else a
-/// guess; each says where it came from ([`NameSource`]).
+/// API names follow [`crate::salesforce`]: a snapshot that records them, else Heroku
+/// Connect's own naming, else Salesforce's standard names, else the code's spelling when it
+/// is not all lower case (`Loyalty_Program__c(Tier__c)`), else a guess; each says where it
+/// came from ([`NameSource`]).
 ///
 /// ```
 /// use hc_schema_snapshot::manifest::{Spot, Usage};
 /// use hc_schema_snapshot::plan::{plan, NameSource};
 /// use hc_schema_snapshot::Snapshot;
 /// let prod = Snapshot::parse(r#"{"format":1,"environment":"prod","schema":"s","tables":{}}"#, "p", "prod").unwrap();
-/// let code = [Usage::read("src/a.rs", Spot::written("Opportunity", 1, 15),
-///     vec![Spot::written("Name", 1, 27), Spot::written("StageName", 1, 33), Spot::written("amount", 1, 44)])];
+/// let code = [Usage::read("src/a.rs", Spot::written("opportunity", 1, 15),
+///     vec![Spot::written("Name", 1, 27), Spot::written("stagename", 1, 33), Spot::written("Tier__C", 1, 44),
+///          Spot::written("el_history__c", 1, 53)])];
 /// let changes = plan(&code, &prod, &[]);
-/// assert_eq!((changes[0].object.as_str(), changes[0].object_source), ("Opportunity", NameSource::Code));
+/// assert_eq!((changes[0].object.as_str(), changes[0].object_source), ("Opportunity", NameSource::Standard));
 /// let fields: Vec<_> = changes[0].fields.iter().map(|f| (f.field.as_str(), f.source)).collect();
-/// assert_eq!(fields, [("Amount", NameSource::Guess), ("Name", NameSource::Code), ("StageName", NameSource::Code)]);
+/// assert_eq!(fields, [("El_History__c", NameSource::Guess), ("Name", NameSource::Standard),
+///     ("StageName", NameSource::Standard), ("Tier__C", NameSource::Code)]);
 /// ```
 pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<ObjectChange> {
     let mut objects: BTreeMap<String, ObjectChange> = BTreeMap::new();
@@ -188,47 +168,21 @@ pub fn plan(usages: &[Usage], target: &Snapshot, known: &[&Snapshot]) -> Vec<Obj
     changes
 }
 
-/// The object API name of `table`: a snapshot's, else the code's spelling, else a guess.
+/// The object API name of `table` (see [`crate::salesforce::object_api_name`]).
 fn object_name(table: &str, all: &[&Snapshot], usages: &[Usage]) -> (String, NameSource) {
-    if let Some(object) = all
-        .iter()
-        .find_map(|s| s.table(table).and_then(|t| t.object.clone()))
-    {
-        return (object, NameSource::Snapshot);
-    }
-    if let Some(written) = usages
+    let written = usages
         .iter()
         .filter(|u| u.table.name == table)
-        .find_map(|u| u.table.written.clone())
-    {
-        return (written, NameSource::Code);
-    }
-    (names::guess_api_name(table), NameSource::Guess)
+        .find_map(|u| u.table.written.as_deref());
+    let name = salesforce::object_api_name(table, all, written);
+    (name.name, name.source)
 }
 
-/// The field API name of `spot` (a column of `table`).
+/// The field API name of `spot` (a column of `table`; see
+/// [`crate::salesforce::field_api_name`]).
 fn field_name(table: &str, spot: &Spot, all: &[&Snapshot]) -> (String, NameSource) {
-    let column = spot.name.as_str();
-    if let Some(field) = all.iter().find_map(|s| {
-        s.table(table)
-            .and_then(|t| t.column(column))
-            .and_then(|c| c.field.clone())
-    }) {
-        return (field, NameSource::Snapshot);
-    }
-    let heroku_connect = match column {
-        "sfid" => Some("Id"),
-        "isdeleted" => Some("IsDeleted"),
-        "systemmodstamp" => Some("SystemModstamp"),
-        _ => None,
-    };
-    if let Some(field) = heroku_connect {
-        return (field.to_string(), NameSource::HerokuConnect);
-    }
-    if let Some(written) = &spot.written {
-        return (written.clone(), NameSource::Code);
-    }
-    (names::guess_api_name(column), NameSource::Guess)
+    let name = salesforce::field_api_name(table, &spot.name, all, spot.written.as_deref());
+    (name.name, name.source)
 }
 
 /// Apply `changes` to a mapping export (`heroku connect:export` JSON): missing fields are added to

@@ -28,6 +28,50 @@ pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     offset
 }
 
+/// `count` and the noun in the number it takes: `1 requirement group`, `3 requirement groups`,
+/// `0 files`. `one` is the singular; the plural adds `s` (nouns ending in `s`, `x`, `ch`,
+/// `sh` add `es`; a final consonant + `y` becomes `ies`).
+///
+/// ```
+/// use hc_schema_snapshot::text::count;
+/// assert_eq!(count(1, "requirement group"), "1 requirement group");
+/// assert_eq!(count(2, "file"), "2 files");
+/// assert_eq!(count(0, "place"), "0 places");
+/// assert_eq!(count(3, "SQL string"), "3 SQL strings");
+/// assert_eq!(count(2, "hc_sql! error"), "2 hc_sql! errors");
+/// assert_eq!(count(2, "match"), "2 matches");
+/// assert_eq!(count(2, "query"), "2 queries");
+/// ```
+pub fn count(count: usize, one: &str) -> String {
+    if count == 1 {
+        return format!("1 {one}");
+    }
+    format!("{count} {}", plural(one))
+}
+
+/// The plural of `one` (see [`count`]).
+pub fn plural(one: &str) -> String {
+    let consonant_y = one.len() > 1
+        && one.ends_with('y')
+        && !one[..one.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    if consonant_y {
+        format!("{}ies", &one[..one.len() - 1])
+    } else if one.ends_with(['s', 'x']) || one.ends_with("ch") || one.ends_with("sh") {
+        format!("{one}es")
+    } else {
+        format!("{one}s")
+    }
+}
+
+/// "is" for one, "are" for several.
+pub fn is_are(count: usize) -> &'static str {
+    if count == 1 {
+        "is"
+    } else {
+        "are"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -197,8 +197,11 @@ impl Report {
         if self.is_ok() {
             let _ = writeln!(
                 out,
-                "ok: all {} requirement site(s) hold in schema `{}` of {}{}",
-                self.checked,
+                "ok: {} in schema `{}` of {}{}",
+                match self.checked {
+                    1 => "the 1 requirement site holds".to_string(),
+                    n => format!("all {n} requirement sites hold"),
+                },
                 self.schema,
                 self.source,
                 if self.allowed.is_empty() {
@@ -217,10 +220,10 @@ impl Report {
         } else {
             let _ = writeln!(
                 out,
-                "error: the live schema `{}` of {} fails {} requirement(s) of this code:",
+                "error: the live schema `{}` of {} fails {} of this code:",
                 self.schema,
                 self.source,
-                self.failures.len() + self.type_failures.len()
+                crate::text::count(self.failures.len() + self.type_failures.len(), "requirement")
             );
             for entry in &self.failures {
                 let _ = writeln!(out, "  {}, needed at:", describe(&entry.finding));

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use hc_schema_snapshot::text::count;
 use hc_schema_snapshot::Finding;
 
 use crate::report::{row_label, Report, Status};
@@ -16,8 +17,8 @@ pub fn check(report: &Report<'_>) -> String {
         "❌ FAILED".to_string()
     } else if counts.not_checked > 0 {
         format!(
-            "⚠️ ok with {} SQL string(s) not checked",
-            counts.not_checked
+            "⚠️ ok with {} not checked",
+            count(counts.not_checked, "SQL string")
         )
     } else {
         "✅ ok".to_string()
@@ -26,11 +27,11 @@ pub fn check(report: &Report<'_>) -> String {
     let envs = report.env_names();
     let _ = writeln!(
         out,
-        "{} requirement group(s) in {} file(s) checked against {}: {} failing ({} missing, {} \
-         written read-only), {} allowed, {} stale allowance(s), {} malformed annotation(s), {} \
-         hc_sql! error(s), {} undeclared, {} unguarded, {} SQL string(s) skipped{}{}.\n",
-        report.usages.len(),
-        report.scan.files,
+        "{} in {} checked against {}: {} failing ({} missing, {} \
+         written read-only), {} allowed, {}, {}, {}, {} undeclared, {} unguarded, {} \
+         skipped{}{}.\n",
+        count(report.usages.len(), "requirement group"),
+        count(report.scan.files, "file"),
         envs.iter()
             .map(|e| format!("**{}**", cell(e)))
             .collect::<Vec<_>>()
@@ -39,24 +40,24 @@ pub fn check(report: &Report<'_>) -> String {
         counts.missing,
         counts.read_only,
         counts.allowed,
-        counts.stale,
-        counts.malformed,
-        counts.sql_errors,
+        count(counts.stale, "stale allowance"),
+        count(counts.malformed, "malformed annotation"),
+        count(counts.sql_errors, "hc_sql! error"),
         counts.undeclared,
         counts.unguarded,
-        counts.skipped,
+        count(counts.skipped, "SQL string"),
         if counts.features_not_forwarded > 0 {
             format!(
-                ", {} `<env>-snapshot` feature(s) not forwarded",
-                counts.features_not_forwarded
+                ", {} not forwarded",
+                count(counts.features_not_forwarded, "`<env>-snapshot` feature")
             )
         } else {
             String::new()
         },
         if report.incomplete() {
             format!(
-                "; **the scan is incomplete**: {} place(s) not read",
-                counts.unparsed
+                "; **the scan is incomplete**: {} not read",
+                count(counts.unparsed, "place")
             )
         } else {
             String::new()

@@ -239,8 +239,9 @@ pub(crate) fn nothing_checked(ctx: &Context, files: usize) -> String {
         )
     } else {
         format!(
-            "no #[hc_requires] annotation, hc_sql! query or SQL string in the {files} Rust \
-             file(s) under {}{exclusions}",
+            "no #[hc_requires] annotation, hc_sql! query or SQL string in the {} under \
+             {}{exclusions}",
+            hc_schema_snapshot::text::count(files, "Rust file"),
             ctx.dir.display()
         )
     };

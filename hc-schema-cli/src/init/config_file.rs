@@ -49,6 +49,7 @@ pub fn plan(
     crate_dirs: &[PathBuf],
     envs: &[String],
     schema: Option<&str>,
+    schema_origin: &str,
     registry: bool,
 ) -> Result<ConfigEdit, String> {
     // The file the builds of this workspace read: the nearest one from the root up (a new
@@ -130,7 +131,7 @@ pub fn plan(
         let current = config.schema.as_deref().unwrap_or(DEFAULT_SCHEMA);
         if current != schema {
             notes.push(format!(
-                "{shown} says schema = \"{current}\"; --schema {schema} was not written over it (edit the file if the schema is {schema})"
+                "{shown} says schema = \"{current}\"; {schema_origin} {schema} was not written over it (edit the file if the schema is {schema})"
             ));
         }
     }
@@ -275,6 +276,7 @@ mod tests {
             &[],
             &["test".into(), "prod".into()],
             None,
+            "",
             false,
         )
         .unwrap();
@@ -288,6 +290,7 @@ mod tests {
             &[],
             &["test".into(), "prod".into()],
             None,
+            "",
             false,
         )
         .unwrap();

@@ -23,6 +23,9 @@ pub struct Options {
     pub registry: bool,
     /// Crates named as macro users, in addition to the detected ones.
     pub crates: Vec<String>,
+    /// A database URL and where it came from (`--database-url`, a variable): when `schema`
+    /// is `None`, the schema is detected from it. Never printed.
+    pub database: Option<(String, String)>,
 }
 
 /// One file to write.
@@ -81,11 +84,28 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
         .filter(|m| users.contains(&m.name))
         .map(|m| m.dir.clone())
         .collect();
+    let mut detected_note = None;
+    let (schema, schema_origin) = match (&options.schema, &options.database) {
+        (Some(schema), _) => (Some(schema.clone()), "--schema".to_string()),
+        (None, Some((url, origin))) => {
+            let found = super::detect::detect(url.clone(), origin.clone())?;
+            detected_note = Some(format!(
+                "Heroku Connect schema `{}` detected in the database of {}",
+                found.schema, found.origin
+            ));
+            (
+                Some(found.schema),
+                format!("the schema detected from {}", found.origin),
+            )
+        }
+        (None, None) => (None, String::new()),
+    };
     let config = config_file::plan(
         &ws.root,
         &user_dirs,
         &options.envs,
-        options.schema.as_deref(),
+        schema.as_deref(),
+        &schema_origin,
         options.registry,
     )?;
     // Crates that get `<env>-snapshot` features: the macro users and every crate that
@@ -108,7 +128,10 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
     let mut plan = Plan {
         writes: Vec::new(),
         manual: Vec::new(),
-        notes: config.notes.clone(),
+        notes: detected_note
+            .into_iter()
+            .chain(config.notes.clone())
+            .collect(),
     };
     if users.is_empty() {
         plan.notes.push(
@@ -116,7 +139,8 @@ pub fn plan(start: &Path, options: &Options) -> Result<Plan, String> {
                 .into(),
         );
     }
-    let inherit = workspace_dependencies(&ws);
+    let wanted = wanted_packages(&ws, &users, &featured, options.registry);
+    let inherit = workspace_dependencies(&mut ws, &wanted)?;
     let members: Vec<usize> = (0..ws.members.len())
         .filter(|&i| featured.contains(&ws.members[i].name))
         .collect();
@@ -269,26 +293,83 @@ fn members_with_bins(ws: &Workspace, featured: &BTreeSet<String>) -> bool {
         .any(|m: &Member| featured.contains(&m.name) && !m.bins.is_empty())
 }
 
-/// The packages `[workspace.dependencies]` of the root defines (new entries inherit them).
-fn workspace_dependencies(ws: &Workspace) -> BTreeSet<String> {
-    let Some(file) = ws.files.get(&ws.root_manifest) else {
-        return BTreeSet::new();
+/// The packages new dependency entries inherit from `[workspace.dependencies]`: those the
+/// root declares there, and, when the root has a `[workspace.dependencies]` table that does not
+/// declare ours, ours once added there (a workspace that manages its versions in one place
+/// keeps doing so). A package is added only when some crate still lacks the dependency
+/// (`wanted`): an entry no crate uses would be a change for nothing.
+fn workspace_dependencies(
+    ws: &mut Workspace,
+    wanted: &BTreeSet<&'static str>,
+) -> Result<BTreeSet<String>, String> {
+    let root_manifest = ws.root_manifest.clone();
+    let shown = ws.show(&root_manifest);
+    let Some(file) = ws.files.get_mut(&root_manifest) else {
+        return Ok(BTreeSet::new());
     };
-    let Some(section) = file
+    let declared = file
         .doc
         .as_table()
         .get("workspace")
         .and_then(Item::as_table_like)
         .and_then(|w| w.get("dependencies"))
-        .and_then(Item::as_table_like)
-    else {
-        return BTreeSet::new();
-    };
-    [MACRO_PACKAGE, SNAPSHOT_PACKAGE]
-        .into_iter()
-        .filter(|p| dependency_key(section, p).is_some())
-        .map(String::from)
-        .collect()
+        .is_some_and(|d| d.is_table_like());
+    if !declared {
+        return Ok(BTreeSet::new());
+    }
+    let section = table_at(file.doc.as_table_mut(), &["workspace", "dependencies"])
+        .map_err(|e| format!("{shown}: {e}"))?;
+    let mut inherit = BTreeSet::new();
+    for package in [MACRO_PACKAGE, SNAPSHOT_PACKAGE] {
+        if dependency_key(section, package).is_none() {
+            if !wanted.contains(package) {
+                continue;
+            }
+            section.insert(package, Item::Value(Value::from(version_requirement())));
+            file.changes.push(format!(
+                "[workspace.dependencies] added {package} = \"{}\" (the crates inherit it with `workspace = true`)",
+                version_requirement()
+            ));
+        }
+        inherit.insert(package.to_string());
+    }
+    Ok(inherit)
+}
+
+/// The packages some crate must still get a dependency entry for: the macro and the
+/// library (build-dependency; with `--registry` also a dependency, and `fetch` in binaries).
+fn wanted_packages(
+    ws: &Workspace,
+    users: &BTreeSet<String>,
+    featured: &BTreeSet<String>,
+    registry: bool,
+) -> BTreeSet<&'static str> {
+    let mut wanted = BTreeSet::new();
+    for member in &ws.members {
+        let Some(file) = ws.files.get(&member.manifest) else {
+            continue;
+        };
+        let table = file.doc.as_table();
+        let lacks = |kind: &str, package: &str| !has_dependency(table, kind, package);
+        if users.contains(&member.name) {
+            if lacks("dependencies", MACRO_PACKAGE) {
+                wanted.insert(MACRO_PACKAGE);
+            }
+            if lacks("build-dependencies", SNAPSHOT_PACKAGE)
+                || (registry && lacks("dependencies", SNAPSHOT_PACKAGE))
+            {
+                wanted.insert(SNAPSHOT_PACKAGE);
+            }
+        }
+        if registry
+            && featured.contains(&member.name)
+            && !member.bins.is_empty()
+            && lacks("dependencies", SNAPSHOT_PACKAGE)
+        {
+            wanted.insert(SNAPSHOT_PACKAGE);
+        }
+    }
+    wanted
 }
 
 /// Make `kind` (`dependencies`, `build-dependencies`) depend on `package` with `features`.

@@ -138,7 +138,13 @@ impl Workspace {
             if !has(file, "package") {
                 continue; // a virtual root
             }
-            members.push(member(&root, &dir, &manifest, file)?);
+            members.push(member(
+                &root,
+                &dir,
+                &manifest,
+                file,
+                &files[&root_manifest],
+            )?);
         }
         Ok(Workspace {
             root,
@@ -278,7 +284,22 @@ fn wildcard(pattern: &str, name: &str) -> bool {
 }
 
 /// Read what `init` needs of one member.
-fn member(root: &Path, dir: &Path, manifest: &Path, file: &TomlFile) -> Result<Member, String> {
+fn member(
+    root: &Path,
+    dir: &Path,
+    manifest: &Path,
+    file: &TomlFile,
+    root_file: &TomlFile,
+) -> Result<Member, String> {
+    // `key = { workspace = true }` takes its `package` (a rename) from the root's
+    // `[workspace.dependencies]`.
+    let inherited = root_file
+        .doc
+        .as_table()
+        .get("workspace")
+        .and_then(Item::as_table_like)
+        .and_then(|w| w.get("dependencies"))
+        .and_then(Item::as_table_like);
     let shown = display_path(manifest, root);
     let table = file.doc.as_table();
     let package = table
@@ -305,9 +326,19 @@ fn member(root: &Path, dir: &Path, manifest: &Path, file: &TomlFile) -> Result<M
     let mut uses_macros = false;
     for section in dependency_sections(table, "dependencies") {
         for (key, item) in section.iter() {
+            let from_workspace = item
+                .as_table_like()
+                .and_then(|t| t.get("workspace"))
+                .and_then(Item::as_bool)
+                == Some(true);
+            let workspace_entry = inherited
+                .filter(|_| from_workspace)
+                .and_then(|deps| deps.get(key))
+                .and_then(Item::as_table_like);
             let package = item
                 .as_table_like()
                 .and_then(|t| str_of(t, "package"))
+                .or_else(|| workspace_entry.and_then(|t| str_of(t, "package")))
                 .unwrap_or(key)
                 .to_string();
             let optional = item

@@ -16,7 +16,7 @@ fn diff_marks_what_code_needs_and_access_changes() {
         "--- test\n+++ prod\n\
          - account.loyalty_tier__c  (only in test)  needed at app/src/main.rs:3:29 (missing_ok: behind LOYALTY_TIERS until prod maps it)\n\
          ~ table contact: access  (test: read-write, prod: read-only)  written at app/src/main.rs:6:21  BREAKING\n\
-         2 deviation(s): 1 breaking, 1 harmless; 0 allowed by hc-schema.toml, 2 unexplained\n"
+         2 deviations: 1 breaking, 1 harmless; 0 allowed by hc-schema.toml, 2 unexplained\n"
     );
     assert_eq!(
         hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]).code,
@@ -97,14 +97,14 @@ fn usages_list_reads_writes_and_allowances_apart() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "contact is read at 1 site(s):\n  app/src/more.rs:1:23  (contact.email)\n\
-         contact is written at 3 site(s):\n  app/src/main.rs:6:29  (contact.title)\n  app/src/main.rs:6:36  (contact.email)\n  app/src/more.rs:1:37  (contact: rows, no column named)\n\
+        "contact is read at 1 site:\n  app/src/more.rs:1:23  (contact.email)\n\
+         contact is written at 3 sites:\n  app/src/main.rs:6:29  (contact.title)\n  app/src/main.rs:6:36  (contact.email)\n  app/src/more.rs:1:37  (contact: rows, no column named)\n\
          mapped in: prod (read-only), test (read-write)\nnot mapped in: -\n"
     );
     let run = hc(d, &["usages", "account.loyalty_tier__c"]);
     assert_eq!(
         run.stdout,
-        "account.loyalty_tier__c is read at 1 site(s):\n  app/src/main.rs:3:29\n\
+        "account.loyalty_tier__c is read at 1 site:\n  app/src/main.rs:3:29\n\
          allowed missing in prod at app/src/main.rs:3:15: missing_ok(prod, account(loyalty_tier__c)): \"behind LOYALTY_TIERS until prod maps it\"\n\
          mapped in: test (read-only)\nnot mapped in: prod\n"
     );

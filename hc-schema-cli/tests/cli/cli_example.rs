@@ -51,8 +51,8 @@ fn check_catches_the_forgotten_column_of_the_example() {
     // string of the example is guarded.
     assert!(
         run.stdout.ends_with(
-            "; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed \
-             annotation(s), 0 hc_sql! error(s), 0 undeclared, 1 unguarded\n"
+            "; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowances, 0 malformed \
+             annotations, 0 hc_sql! errors, 0 undeclared, 1 unguarded\n"
         ),
         "{}",
         run.stdout

@@ -79,7 +79,7 @@ fn a_check_of_nothing_is_an_error_unless_allowed() {
     assert!(
         run.stderr.contains(
             "nothing was checked: no #[hc_requires] annotation, hc_sql! query or SQL string in \
-             the 1 Rust file(s) under"
+             the 1 Rust file under"
         ),
         "{}",
         run.stderr
@@ -89,7 +89,7 @@ fn a_check_of_nothing_is_an_error_unless_allowed() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .starts_with("hc-schema check ok: 0 requirement group(s) in 1 file(s)"),
+            .starts_with("hc-schema check ok: 0 requirement groups in 1 file"),
         "{}",
         run.stdout
     );
@@ -145,7 +145,7 @@ fn diff_exit_codes_and_fail_on() {
     let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
     assert!(
         run.stdout.ends_with(
-            "2 deviation(s): 0 breaking, 2 harmless; 1 allowed by hc-schema.toml, 1 unexplained\n"
+            "2 deviations: 0 breaking, 2 harmless; 1 allowed by hc-schema.toml, 1 unexplained\n"
         ),
         "{}",
         run.stdout
@@ -349,14 +349,13 @@ fn unread_unguarded_sql_is_never_safe_nor_plainly_ok() {
         let run = hc(d, &["check", "--env", "test"]);
         assert_eq!(run.code, 0, "{sql}: {}{}", run.stdout, run.stderr);
         assert!(
-            run.stdout.contains("ok with 1 SQL string(s) not checked"),
+            run.stdout.contains("ok with 1 SQL string not checked"),
             "{sql}: {}",
             run.stdout
         );
         let run = hc(d, &["check", "--env", "test", "--format", "markdown"]);
         assert!(
-            run.stdout
-                .contains("⚠️ ok with 1 SQL string(s) not checked"),
+            run.stdout.contains("⚠️ ok with 1 SQL string not checked"),
             "{sql}: {}",
             run.stdout
         );

@@ -602,6 +602,92 @@ fn cargo_accepts(dir: &Path) -> Result<(), String> {
     }
 }
 
+/// A workspace that manages versions in `[workspace.dependencies]`: ours are added there and
+/// the crates inherit them (`{ workspace = true }`); a member depending on another through
+/// an inherited, renamed entry forwards the features under its own key; a rerun changes
+/// nothing. A workspace that declares ours already only gets the inheriting entries.
+#[test]
+fn workspace_dependencies_are_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\nresolver = \"2\"\n\n# Versions live here.\n[workspace.dependencies]\nserde = \"1\"\ndb = { path = \"crates/data\", package = \"data\" }\n",
+    );
+    write(
+        d,
+        "crates/data/Cargo.toml",
+        "[package]\nname = \"data\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde.workspace = true\n",
+    );
+    write(
+        d,
+        "crates/data/src/lib.rs",
+        "#[hc_schema_macro::hc_requires(account(name))]\npub fn names() {}\n",
+    );
+    write(
+        d,
+        "crates/app/Cargo.toml",
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ndb = { workspace = true }\n",
+    );
+    write(d, "crates/app/src/main.rs", "fn main() { db::names(); }\n");
+    let run = hc(d, &["init", "--env", "prod"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let root = read(d, "Cargo.toml");
+    assert!(
+        root.contains(
+            "# Versions live here.\n[workspace.dependencies]\nserde = \"1\"\ndb = { path = \"crates/data\", package = \"data\" }\nhc-schema-macro = \"0.1\"\nhc-schema-snapshot = \"0.1\"\n"
+        ),
+        "{root}"
+    );
+    assert!(
+        run.stdout.contains(
+            "Cargo.toml: [workspace.dependencies] added hc-schema-macro = \"0.1\" (the crates inherit it with `workspace = true`)"
+        ),
+        "{run:?}"
+    );
+    let data = read(d, "crates/data/Cargo.toml");
+    assert!(
+        data.contains(
+            "[dependencies]\nserde.workspace = true\nhc-schema-macro = { workspace = true }\n"
+        ),
+        "{data}"
+    );
+    assert!(
+        data.contains("[build-dependencies]\nhc-schema-snapshot = { workspace = true }\n"),
+        "{data}"
+    );
+    let app = read(d, "crates/app/Cargo.toml");
+    assert!(
+        app.contains("[features]\nprod-snapshot = [\"db/prod-snapshot\"]\n"),
+        "the inherited, renamed dependency forwards under its key: {app}"
+    );
+    assert_set_up(d, &["--env", "prod"]);
+
+    // Ours declared already: only the inheriting entries are written.
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    library_and_binary(d);
+    write(
+        d,
+        "Cargo.toml",
+        "[workspace]\nmembers = [\"crates/*\"]\n\n[workspace.dependencies]\nhc-schema-macro = \"0.1\"\nhc-schema-snapshot = { version = \"0.1\" }\n",
+    );
+    let run = hc(d, &["init", "--env", "prod"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        !run.stdout.contains("[workspace.dependencies] added"),
+        "{run:?}"
+    );
+    let data = read(d, "crates/data/Cargo.toml");
+    assert!(
+        data.contains("[dependencies]\nhc-schema-macro = { workspace = true }\n")
+            && data.contains("[build-dependencies]\nhc-schema-snapshot = { workspace = true }\n"),
+        "{data}"
+    );
+    assert_set_up(d, &["--env", "prod"]);
+}
+
 #[test]
 fn generated_manifests_never_panic_and_init_is_idempotent() {
     let mut rng = Rng(0x5eed_1234_abcd_0042);
@@ -615,6 +701,7 @@ fn generated_manifests_never_panic_and_init_is_idempotent() {
             "[workspace]\nmembers = [\"*\"]\nresolver = \"2\"\n\n[profile.dev]\ndebug = 1\n",
             "[workspace]\nmembers = [\"data\", \"app\"]\n\n[profile.dev.build-override]\nopt-level = 2 # ours\n",
             "[workspace]\nmembers = [\"data\", \"app\"]\n[workspace.dependencies]\nhc-schema-snapshot = \"0.1\"\n",
+            "[workspace]\nmembers = [\"data\", \"app\"]\n\n[workspace.dependencies]\nserde = \"1\" # ours\n",
             "[workspace]\nmembers = [\"data\", \"app\"]\nprofile = { dev = { opt-level = 1 } }\n",
         ]);
         let lib = library_manifest(&mut rng);

@@ -805,7 +805,7 @@ fn mixed_case_catalog_names_stay_distinct_and_are_named() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains(
-            "note: 1 name(s) in schema `salesforce` are not Heroku Connect names (Heroku Connect creates only lower-case names), so no requirement ever matches them: \"Account\""
+            "note: 1 name in schema `salesforce` is not a Heroku Connect name (Heroku Connect creates only lower-case names), so no requirement ever matches it: \"Account\""
         ),
         "{}",
         run.stdout
@@ -835,7 +835,7 @@ fn mixed_case_catalog_names_stay_distinct_and_are_named() {
     let run = hc(&dir, &["refresh", "prod", "--check"], &env);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("are not Heroku Connect names"),
+        run.stdout.contains("is not a Heroku Connect name"),
         "{}",
         run.stdout
     );
@@ -1482,8 +1482,7 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains("1 deviation(s): 0 breaking, 1 harmless"),
+        run.stdout.contains("1 deviation: 0 breaking, 1 harmless"),
         "{}",
         run.stdout
     );
@@ -1532,8 +1531,7 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
         run.stdout
     );
     assert!(
-        run.stdout
-            .contains("2 deviation(s): 1 breaking, 1 harmless"),
+        run.stdout.contains("2 deviations: 1 breaking, 1 harmless"),
         "{}",
         run.stdout
     );
@@ -1778,4 +1776,114 @@ fn refresh_reads_the_environments_own_url_and_another_database_needs_force() {
         "{}",
         run.stderr
     );
+}
+
+/// `init` reads the database's Heroku Connect schema as `refresh` does and writes it into the
+/// new hc-schema.toml; no output and no file holds the password (the `hc` helper asserts the
+/// output; the files are read here). Two Heroku Connect schemas are an error naming both,
+/// with nothing written.
+#[test]
+fn init_detects_the_heroku_connect_schema_and_never_shows_the_password() {
+    let db = hc_database("initdetect");
+    pg::admin(&db)
+        .batch_execute("ALTER SCHEMA salesforce RENAME TO org")
+        .unwrap();
+    let url = pg::url("postgres", &db, "sslmode=disable");
+    assert!(
+        url.contains(&pg::server().password) || url.contains(PASSWORD),
+        "the URL has a password to hide"
+    );
+    let crate_dir = || {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"shop\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("src")).unwrap();
+        std::fs::write(
+            dir.path().join("src/lib.rs"),
+            "#[hc_schema_macro::hc_requires(account(name))]\npub fn f() {}\n",
+        )
+        .unwrap();
+        dir
+    };
+    let no_password_in_files = |dir: &Path| {
+        for entry in walk(dir) {
+            let text = std::fs::read_to_string(&entry).unwrap_or_default();
+            assert!(
+                !text.contains(PASSWORD) && !text.contains(&pg::server().password),
+                "password written into {}",
+                entry.display()
+            );
+        }
+    };
+    let dir = crate_dir();
+    let run = hc(
+        dir.path(),
+        &["init", "--env", "prod"],
+        &[("HC_PROD_DATABASE_URL", &url)],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "note: Heroku Connect schema `org` detected in the database of the \
+             HC_PROD_DATABASE_URL variable"
+        ),
+        "{}",
+        run.stdout
+    );
+    let config = std::fs::read_to_string(dir.path().join("hc-schema.toml")).unwrap();
+    assert!(config.contains("schema = \"org\""), "{config}");
+    no_password_in_files(dir.path());
+    // The schema it wrote is the one refresh reads.
+    let run = hc(
+        dir.path(),
+        &["refresh", "prod"],
+        &[("HC_PROD_DATABASE_URL", &url)],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+
+    // A second schema that looks like Heroku Connect's: which one is unknown, so init asks.
+    pg::admin(&db)
+        .batch_execute("CREATE SCHEMA salesforce001; CREATE TABLE salesforce001._hcmeta (id int)")
+        .unwrap();
+    let dir = crate_dir();
+    let run = hc(dir.path(), &["init", "--database-url", &url], &[]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("has several Heroku Connect schemas (org, salesforce001): pass --schema"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !dir.path().join("hc-schema.toml").exists(),
+        "nothing is written"
+    );
+    no_password_in_files(dir.path());
+    // --schema needs no database.
+    let run = hc(
+        dir.path(),
+        &["init", "--schema", "org"],
+        &[("HC_PROD_DATABASE_URL", "postgres://nobody:pw@127.0.0.1:1/x")],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
 }

@@ -32,13 +32,13 @@ account.loyalty_tier__c    MISSING
 account.name                    ok
 loyalty_program__c.name    MISSING
 
-hc-schema check FAILED: 3 requirement group(s) in 2 file(s) against prod; 2 failing (2 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 hc_sql! error(s), 0 undeclared, 0 unguarded
+hc-schema check FAILED: 3 requirement groups in 2 files against prod; 2 failing (2 missing, 0 read-only), 0 allowed, 0 stale allowances, 0 malformed annotations, 0 hc_sql! errors, 0 undeclared, 0 unguarded
 ";
     assert_eq!(run.stdout, expected);
     // All is well: no matrix (11.5), just the verdict; `--matrix` asks for it.
     let run = hc(dir.path(), &["check", "--env", "test"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
-    assert_eq!(run.stdout, "hc-schema check ok: 3 requirement group(s) in 2 file(s) against test; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowance(s), 0 malformed annotation(s), 0 hc_sql! error(s), 0 undeclared, 0 unguarded\n");
+    assert_eq!(run.stdout, "hc-schema check ok: 3 requirement groups in 2 files against test; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowances, 0 malformed annotations, 0 hc_sql! errors, 0 undeclared, 0 unguarded\n");
     let run = hc(dir.path(), &["check", "--env", "test", "--matrix"]);
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert!(
@@ -118,13 +118,13 @@ fn check_reports_unparsable_files_and_bad_annotations() {
     assert!(run.stdout.contains("does not parse"), "{}", run.stdout);
     assert!(
         run.stdout
-            .contains("; the scan is incomplete: 1 place(s) not read\n"),
+            .contains("; the scan is incomplete: 1 place not read\n"),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout.contains(
-            "error: the scan is incomplete: 1 place(s) could not be read or are not scannable \
+            "error: the scan is incomplete: 1 place could not be read or is not scannable \
              (lib/src/broken.rs:2:"
         ),
         "{}",
@@ -210,7 +210,7 @@ fn diff_usages_and_requirements() {
         "--- test\n+++ prod\n\
          - account.loyalty_tier__c  (only in test)  needed at app/src/main.rs:3:29  BREAKING\n\
          - table loyalty_program__c  (only in test)  (allowed: pilot in test only)  needed at lib/src/lib.rs:1:32  BREAKING\n\
-         2 deviation(s): 2 breaking, 0 harmless; 1 allowed by hc-schema.toml, 1 unexplained\n"
+         2 deviations: 2 breaking, 0 harmless; 1 allowed by hc-schema.toml, 1 unexplained\n"
     );
     assert_eq!(
         hc(dir.path(), &["diff", "test", "prod", "--fail-on-drift"]).code,
@@ -220,7 +220,7 @@ fn diff_usages_and_requirements() {
     assert_eq!(run.code, 1, "used: not safe to unmap");
     assert_eq!(
         run.stdout,
-        "account.name is read at 2 site(s):\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
+        "account.name is read at 2 sites:\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
     );
     let run = hc(dir.path(), &["requirements", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -332,7 +332,7 @@ fn check_reports_a_snapshot_feature_that_is_not_forwarded() {
     );
     assert!(
         run.stdout
-            .contains("1 <env>-snapshot feature(s) not forwarded"),
+            .contains("1 <env>-snapshot feature not forwarded"),
         "{}",
         run.stdout
     );
@@ -366,4 +366,94 @@ fn check_reports_a_snapshot_feature_that_is_not_forwarded() {
     );
     let run = hc(d, &["check", "--env", "test"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// `check --snapshot` given a mapping export says it is one and how to import it; `import
+/// --out` turns a proposed export into a snapshot file that `check --snapshot` reads, without
+/// touching the environments' snapshots.
+#[test]
+fn a_proposed_export_is_imported_to_a_file_and_checked() {
+    let dir = workspace();
+    let d = dir.path();
+    let proposed = r#"{"connection": {"app_name": "loyalty-prod"}, "version": 1, "mappings": [
+  {"object_name": "Account", "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}, "Loyalty_Tier__c": {}}}},
+  {"object_name": "Loyalty_Program__c", "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}}}}]}"#;
+    write(d, "proposed-export.json", proposed);
+    let prod_before = std::fs::read(d.join("hc-schema/prod.json")).unwrap();
+    let run = hc(d, &["check", "--snapshot", "proposed-export.json"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr.contains(
+            "is a Heroku Connect mapping export, not a snapshot (--snapshot `proposed-export.json`"
+        ) && run.stderr.contains(
+            "turn it into one with `hc-schema import <env> --from proposed-export.json --out <snapshot.json>`"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = hc(
+        d,
+        &[
+            "import",
+            "proposed",
+            "--from",
+            "proposed-export.json",
+            "--out",
+            "proposed.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with("wrote proposed.json: 2 tables"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read(d.join("hc-schema/prod.json")).unwrap(),
+        prod_before,
+        "the environments' snapshots are untouched"
+    );
+    assert!(!d.join("hc-schema/proposed.json").exists());
+    let run = hc(d, &["check", "--snapshot", "proposed.json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // The same file minus the field the code reads fails, and the advice speaks of the file.
+    write(
+        d,
+        "proposed-export.json",
+        &proposed.replace(", \"Loyalty_Tier__c\": {}", ""),
+    );
+    let run = hc(
+        d,
+        &[
+            "import",
+            "proposed",
+            "--from",
+            "proposed-export.json",
+            "--out",
+            "proposed.json",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = hc(d, &["check", "--snapshot", "proposed.json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("`account.loyalty_tier__c` is not mapped in proposed.json"),
+        "{}",
+        run.stdout
+    );
+    // A bad environment name is refused before anything is written.
+    let run = hc(
+        d,
+        &[
+            "import",
+            "../x",
+            "--from",
+            "proposed-export.json",
+            "--out",
+            "x.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!d.join("x.json").exists());
 }

@@ -16,51 +16,212 @@ fn api_names_keep_the_code_casing_and_say_where_they_come_from() {
     write(
         d,
         "src/lib.rs",
-        "#[hc_requires(Opportunity(Name, StageName, amount, sfid))]\nfn f() {}\n",
+        "#[hc_requires(Loyalty_Program__c(Name, Tier__C, el_history__c, sfid))]\nfn f() {}\n\
+         #[hc_requires(opportunity(stagename, amount, ownerid))]\nfn g() {}\n",
     );
     let run = hc(d, &["plan", "prod"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
         "mapping changes prod needs in Heroku Connect:\n\
-         \x20 map the new object Opportunity  [API name as written in the code] (table opportunity), read-only, with fields:\n\
-         \x20   Amount  (column amount, needed at src/lib.rs:1:44)  [API name guessed: check it in Salesforce]\n\
-         \x20   Name  (column name, needed at src/lib.rs:1:27)  [API name as written in the code]\n\
-         \x20   Id  (column sfid, needed at src/lib.rs:1:52)  [API name Heroku Connect's name]\n\
-         \x20   StageName  (column stagename, needed at src/lib.rs:1:33)  [API name as written in the code]\n\
+         \x20 map the new object Loyalty_Program__c  [API name as written in the code] (table loyalty_program__c), read-only, with fields:\n\
+         \x20   El_History__c  (column el_history__c, needed at src/lib.rs:1:49)  [API name guessed: check it in Salesforce]\n\
+         \x20   Name  (column name, needed at src/lib.rs:1:34)\n\
+         \x20   Id  (column sfid, needed at src/lib.rs:1:64)  [API name Heroku Connect's name]\n\
+         \x20   Tier__C  (column tier__c, needed at src/lib.rs:1:40)  [API name as written in the code]\n\
+         \x20 map the new object Opportunity (table opportunity), read-only, with fields:\n\
+         \x20   Amount  (column amount, needed at src/lib.rs:3:38)\n\
+         \x20   OwnerId  (column ownerid, needed at src/lib.rs:3:46)\n\
+         \x20   StageName  (column stagename, needed at src/lib.rs:3:27)\n\
          then wait for the sync, run `hc-schema refresh prod` and commit the snapshot\n"
     );
     let run = hc(d, &["plan", "prod", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let change = &json["changes"][0];
-    assert_eq!(change["object_source"], "code");
-    let fields: Vec<(&str, &str)> = change["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["field"].as_str().unwrap(), f["source"].as_str().unwrap()))
-        .collect();
+    let sources = |change: &serde_json::Value| -> Vec<(String, String)> {
+        change["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let text = |k: &str| f[k].as_str().unwrap().to_string();
+                (text("field"), text("source"))
+            })
+            .collect()
+    };
+    let pairs = |items: &[(&str, &str)]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    assert_eq!(json["changes"][0]["object_source"], "code");
     assert_eq!(
-        fields,
-        [
-            ("Amount", "guess"),
-            ("Name", "code"),
+        sources(&json["changes"][0]),
+        pairs(&[
+            ("El_History__c", "guess"),
+            ("Name", "standard"),
             ("Id", "heroku_connect"),
-            ("StageName", "code")
-        ]
+            ("Tier__C", "code")
+        ])
     );
-    assert_eq!(change["fields"][0]["guessed"], true);
-    // A snapshot that knows the name wins over the code's spelling.
+    assert_eq!(json["changes"][0]["fields"][0]["guessed"], true);
+    assert_eq!(json["changes"][1]["object_source"], "standard");
+    assert_eq!(
+        sources(&json["changes"][1]),
+        pairs(&[
+            ("Amount", "standard"),
+            ("OwnerId", "standard"),
+            ("StageName", "standard")
+        ])
+    );
+    // A snapshot that knows the name (an import keeps the export's casing) wins over
+    // everything else.
     write(
         d,
         "hc-schema/test.json",
         r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {
-            "opportunity": {"object": "Opportunity", "columns": {"stagename": {"field": "StageName"}, "amount": {"field": "Amount"}}}}}"#,
+            "loyalty_program__c": {"object": "Loyalty_Program__c", "columns": {"el_history__c": {"field": "EL_History__c"}, "tier__c": {"field": "Tier__c"}}}}}"#,
     );
     let run = hc(d, &["plan", "prod", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["changes"][0]["object_source"], "snapshot");
-    assert_eq!(json["changes"][0]["fields"][0]["source"], "snapshot");
+    assert_eq!(
+        sources(&json["changes"][0]),
+        pairs(&[
+            ("EL_History__c", "snapshot"),
+            ("Name", "standard"),
+            ("Id", "heroku_connect"),
+            ("Tier__c", "snapshot")
+        ])
+    );
+}
+
+/// An imported prod snapshot: the advice is to import a new export (its author may have no
+/// database access), and `plan --export` refuses another environment's export, naming both.
+#[test]
+fn imported_snapshots_get_export_advice_and_other_exports_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "src/lib.rs",
+        "#[hc_requires(contact(lastname, mobilephone))]\nfn f() {}\n",
+    );
+    let export = |app: &str| {
+        format!(
+            r#"{{"connection": {{"app_name": "{app}", "name": "{app}"}}, "version": 1,
+  "mappings": [{{"object_name": "Contact", "config": {{"access": "read_only", "fields": {{"Id": {{}}, "LastName": {{}}}}}}}}]}}
+"#
+        )
+    };
+    write(d, "prod-export.json", &export("loyalty-prod"));
+    write(d, "test-export.json", &export("loyalty-test"));
+    write(
+        d,
+        "hc-schema/test.json",
+        r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {}}"#,
+    );
+    let run = hc(d, &["import", "prod", "--from", "prod-export.json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let snapshot = std::fs::read_to_string(d.join("hc-schema/prod.json")).unwrap();
+    assert!(
+        snapshot.contains(r#""source": "export:prod-export.json (app loyalty-prod)""#),
+        "{snapshot}"
+    );
+    let run = hc(d, &["plan", "prod"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "mapping changes prod needs in Heroku Connect:\n\
+         \x20 Contact (table contact): add fields\n\
+         \x20   MobilePhone  (column mobilephone, needed at src/lib.rs:1:33)\n\
+         then wait for the sync, run `heroku connect:export` and `hc-schema import prod --from <the new export.json>` and commit the snapshot\n"
+    );
+    let run = hc(d, &["check", "--env", "prod"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.contains(
+            "= help: map MobilePhone on Contact in prod's Heroku Connect, wait for the sync, then \
+             run `heroku connect:export` and `hc-schema import prod --from <the new export.json>` \
+             and commit hc-schema/prod.json"
+        ),
+        "{}",
+        run.stdout
+    );
+    // Another environment's export (its app differs from the one prod's snapshot came from).
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "test-export.json",
+            "--out",
+            "new.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "test-export.json is the export of app loyalty-test, but hc-schema/prod.json (`prod`) \
+             was imported from app loyalty-prod"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!d.join("new.json").exists());
+    // prod's own export is accepted.
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "prod-export.json",
+            "--out",
+            "new.json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(std::fs::read_to_string(d.join("new.json"))
+        .unwrap()
+        .contains("\"MobilePhone\": {}"));
+    // A refreshed prod snapshot records no app: the export's app naming another
+    // environment (`test`) and not prod is refused too.
+    write(d, "hc-schema/prod.json", EMPTY_PROD);
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "test-export.json",
+            "--out",
+            "other.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "test-export.json is the export of app loyalty-test, which names environment \
+             `test`, not `prod`"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!d.join("other.json").exists());
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "prod-export.json",
+            "--out",
+            "other.json",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
 }
 
 #[test]

@@ -273,7 +273,7 @@ fn sites_sort_by_file_then_line_and_column_as_numbers() {
     assert_eq!(run.code, 1, "used: not safe to unmap");
     assert_eq!(
         run.stdout,
-        "account.name is read at 5 site(s):\n  app/src/main.rs:3:23\n  lib/src/contacts.rs:5:23\n  lib/src/contacts.rs:15:23\n  lib/src/contacts.rs:39:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
+        "account.name is read at 5 sites:\n  app/src/main.rs:3:23\n  lib/src/contacts.rs:5:23\n  lib/src/contacts.rs:15:23\n  lib/src/contacts.rs:39:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
     );
     let run = hc(d, &["requirements"]);
     assert!(

@@ -206,13 +206,13 @@ fn problems_with_an_incomplete_scan_exit_2_and_list_every_site_not_read() {
     let run = hc(d, &["check"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
-        run.stdout.contains("error: the scan is incomplete: 2 place(s) could not be read or are not scannable (app/src/hidden.rs:2:"),
+        run.stdout.contains("error: the scan is incomplete: 2 places could not be read or are not scannable (app/src/hidden.rs:2:"),
         "{}",
         run.stdout
     );
     assert!(
         run.stdout
-            .contains("; the scan is incomplete: 2 place(s) not read\n"),
+            .contains("; the scan is incomplete: 2 places not read\n"),
         "{}",
         run.stdout
     );
@@ -261,7 +261,7 @@ fn hc_sql_queries_are_requirements_in_every_command() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout,
-        "account.loyalty_tier__c is read at 1 site(s):\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\ntype: text (test)\n"
+        "account.loyalty_tier__c is read at 1 site:\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\ntype: text (test)\n"
     );
     let run = hc(d, &["requirements"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -372,7 +372,7 @@ fn requirements_plan_and_verify_list_every_place_not_read() {
         let run = hc(d, args);
         assert_eq!(run.code, 2, "{args:?}: {}{}", run.stdout, run.stderr);
         assert!(
-            run.stderr.contains("the result is incomplete: 3 place(s)"),
+            run.stderr.contains("the result is incomplete: 3 places"),
             "{args:?}: {}",
             run.stderr
         );
@@ -442,12 +442,12 @@ fn skipped_sql_is_never_a_plain_ok_and_fails_when_configured() {
     );
     assert!(
         run.stdout
-            .contains("\nhc-schema check ok with 1 SQL string(s) not checked: "),
+            .contains("\nhc-schema check ok with 1 SQL string not checked: "),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.ends_with(", 1 SQL string(s) skipped (notes)\n"),
+        run.stdout.ends_with(", 1 SQL string skipped (notes)\n"),
         "{}",
         run.stdout
     );
@@ -456,7 +456,7 @@ fn skipped_sql_is_never_a_plain_ok_and_fails_when_configured() {
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stdout
-            .starts_with("### hc-schema check: ⚠️ ok with 1 SQL string(s) not checked\n"),
+            .starts_with("### hc-schema check: ⚠️ ok with 1 SQL string not checked\n"),
         "{}",
         run.stdout
     );
@@ -476,7 +476,7 @@ fn skipped_sql_is_never_a_plain_ok_and_fails_when_configured() {
         run.stdout
     );
     assert!(
-        run.stdout.ends_with(", 1 SQL string(s) skipped (errors)\n"),
+        run.stdout.ends_with(", 1 SQL string skipped (errors)\n"),
         "{}",
         run.stdout
     );
@@ -683,6 +683,8 @@ fn hc_sql_allowances_are_reported_like_annotation_allowances() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["allowed"][0]["reason"], "behind the tiers flag");
     assert_eq!(json["stale_allowances"][0]["reason"], "old");
+    // At the query's `missing_ok` (what to remove).
+    assert_eq!(json["stale_allowances"][0]["site"], "app/src/main.rs:5:5");
     let run = hc(d, &["check", "--env", "prod", "--format", "sarif"]);
     let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let results = sarif["runs"][0]["results"].as_array().unwrap();

@@ -259,6 +259,7 @@ fn merge(scan: &mut Scan, display: &str, result: FileScan, pass_one: Vec<FoundEr
             item: annotation.item,
             conditional: annotation.conditional,
             usages: start..scan.usages.len(),
+            allowances: annotation.allowances,
         });
     }
     for sql in found.sql_macros {

@@ -59,8 +59,9 @@ use std::path::{Path, PathBuf};
 
 pub use file::Strategy;
 pub use model::{
-    AllowedColumn, AnnotationSite, Container, ContainerKind, ErrorKind, Extent, LiteralKind,
-    Position, Scan, SourceError, SqlAllowances, SqlArgument, SqlLiteral, SqlMacro, StrLiteral,
+    AllowanceSite, AllowedColumn, AnnotationSite, Container, ContainerKind, ErrorKind, Extent,
+    LiteralKind, Position, Scan, SourceError, SqlAllowances, SqlArgument, SqlLiteral, SqlMacro,
+    StrLiteral,
 };
 pub use sqlish::{
     could_be_sql, could_be_sql_piece, SQL_TABLE_STATEMENTS, SQL_TABLE_WORDS, SQL_VERBS,

@@ -126,6 +126,18 @@ pub struct AnnotationSite {
     pub conditional: Vec<String>,
     /// Its table groups: indices into [`Scan::usages`].
     pub usages: Range<usize>,
+    /// Its `missing_ok(...)` allowances, each where its `missing_ok` is written.
+    pub allowances: Vec<AllowanceSite>,
+}
+
+/// An allowance (one environment and table of a `missing_ok(...)`) and where its
+/// `missing_ok` is written: a stale allowance is reported there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AllowanceSite {
+    /// The allowance as the check applies it.
+    pub allowance: Allowance,
+    /// Where its `missing_ok` keyword starts.
+    pub position: Position,
 }
 
 /// How a string literal is written.
@@ -184,6 +196,8 @@ pub struct SqlAllowances {
     /// Problems of the allowances' form (no reason, no environment, a column twice): the
     /// build reports them once the query analyses.
     pub problems: Vec<(Position, String)>,
+    /// [`SqlAllowances::allowances`], each where its `missing_ok` is written.
+    pub sites: Vec<AllowanceSite>,
 }
 
 /// One column an `hc_sql!` allowance lists.
@@ -312,6 +326,38 @@ pub struct Scan {
 }
 
 impl Scan {
+    /// Where the `missing_ok` of `allowance` is written, for the usage of `file` whose table
+    /// token is at `at`: the annotation or `hc_sql!` holding both (`None` when the scan
+    /// knows no such place, as for a usage it did not find itself).
+    pub fn allowance_position(
+        &self,
+        file: &str,
+        at: Position,
+        allowance: &Allowance,
+    ) -> Option<Position> {
+        let annotations = self
+            .annotations
+            .iter()
+            .filter(|a| a.file == file && a.item.contains(at))
+            .flat_map(|a| &a.allowances);
+        let sql = self
+            .sql_macros
+            .iter()
+            .filter(|m| m.file == file && m.extent.contains(at))
+            .flat_map(|m| &m.allowances.sites);
+        annotations
+            .chain(sql)
+            .filter(|site| site.allowance == *allowance)
+            // The innermost holder: the nearest one before the usage.
+            .min_by_key(|site| {
+                (
+                    at.line.abs_diff(site.position.line),
+                    at.column.abs_diff(site.position.column),
+                )
+            })
+            .map(|site| site.position)
+    }
+
     /// Whether the scan saw everything: no file, directory or item it could not read, and no
     /// annotation hidden in a macro. When this is false, the requirements found are a lower
     /// bound: never conclude that a column is unused.

@@ -18,7 +18,8 @@ use syn::visit::{self, Visit};
 
 use super::bindings::{of_extern_crate, of_use};
 use super::model::{
-    AllowedColumn, ErrorKind, Extent, LiteralKind, Position, SqlAllowances, SqlArgument, StrLiteral,
+    AllowanceSite, AllowedColumn, ErrorKind, Extent, LiteralKind, Position, SqlAllowances,
+    SqlArgument, StrLiteral,
 };
 use super::plain::PlainAttribute;
 use super::resolve::{unraw, Aliases, Binding, PathText, Resolution};
@@ -32,6 +33,7 @@ pub(crate) struct FoundAnnotation {
     pub item: Extent,
     pub conditional: Vec<String>,
     pub usages: Vec<Usage>,
+    pub allowances: Vec<AllowanceSite>,
 }
 
 /// An `hc_sql!` call.
@@ -59,6 +61,22 @@ pub(crate) struct Found {
     pub malformed_items: Vec<Extent>,
     pub sql_macros: Vec<FoundSql>,
     pub errors: Vec<FoundError>,
+}
+
+/// Each allowance of `syntax` as the check applies it, with where its `missing_ok` starts.
+fn allowance_sites(syntax: &[crate::syntax::AllowanceSyntax]) -> Vec<AllowanceSite> {
+    syntax
+        .iter()
+        .flat_map(|one| {
+            let position = start_of(one.span);
+            allowances_of(std::slice::from_ref(one))
+                .into_iter()
+                .map(move |allowance| AllowanceSite {
+                    allowance,
+                    position,
+                })
+        })
+        .collect()
 }
 
 /// The position where `span` starts.
@@ -282,6 +300,8 @@ pub(crate) fn find(pieces: Pieces<'_>, display: &str, aliases: &Aliases) -> Foun
                 item: item.extent,
                 conditional: Vec::new(),
                 usages: attr.usages.clone(),
+                // A plain attribute has no `missing_ok` (its usages allow nothing).
+                allowances: Vec::new(),
             });
         }
     }
@@ -469,6 +489,7 @@ impl Finder<'_> {
                         item: item.extent(),
                         conditional: conditional.to_vec(),
                         usages: annotation.usages(self.file),
+                        allowances: allowance_sites(&annotation.allowances),
                     });
                 }
                 problems
@@ -660,6 +681,7 @@ impl Finder<'_> {
             .collect();
         SqlAllowances {
             allowances: allowances_of(&syntax),
+            sites: allowance_sites(&syntax),
             columns,
             syntax_error: None,
             problems,

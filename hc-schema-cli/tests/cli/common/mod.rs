@@ -5,7 +5,8 @@ use std::path::Path;
 
 use hc_schema_tests::cli::{self, Run};
 
-/// Run `hc-schema` in `dir` without the selection variables of the caller's environment.
+/// Run `hc-schema` in `dir` without the selection variables of the caller's environment, nor
+/// its database URLs (`init` would read the database they name).
 pub fn hc(dir: &Path, args: &[&str]) -> Run {
     hc_env(dir, args, &[])
 }
@@ -17,7 +18,13 @@ pub fn hc_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
         dir,
         args,
         env,
-        &["HC_SCHEMA_ENV", "HC_SCHEMA_SNAPSHOT"],
+        &[
+            "HC_SCHEMA_ENV",
+            "HC_SCHEMA_SNAPSHOT",
+            "DATABASE_URL",
+            "HC_TEST_DATABASE_URL",
+            "HC_PROD_DATABASE_URL",
+        ],
     )
 }
 
