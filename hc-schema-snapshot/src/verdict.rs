@@ -276,13 +276,6 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
 }
 
 impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
-    /// Every snapshot read in full (read at the first call).
-    fn load_all(&mut self) {
-        if let Some(load) = self.load.take() {
-            self.loaded = load();
-        }
-    }
-
     /// The judgements of a typed declaration: each `(column, Rust type as written)` of
     /// `typed`, columns of `table`, in every selected environment that can be read
     /// ([`typecheck::declared`]): a type that does not read the environment's column type

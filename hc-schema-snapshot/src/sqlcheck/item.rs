@@ -44,6 +44,7 @@ pub fn check_item(
             item: Extent::default(),
             conditional: Vec::new(),
             usages: start..scan.usages.len(),
+            allowances: Vec::new(),
         });
     }
     scan.sql_literals = literals
