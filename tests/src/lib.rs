@@ -12,6 +12,7 @@ pub mod cli;
 pub mod fixtures;
 pub mod pg;
 pub mod proxy;
+pub mod rng;
 pub mod secrets;
 
 /// The README's Rust code blocks, compiled (and run unless `no_run`) as doctests. Today it has

@@ -15,33 +15,7 @@ const SPECIAL: &[char] = &[
 ];
 const PLAIN: &[char] = &['a', 'Z', 'q', '7', '0', '-', '_', '.', 'F', 'e'];
 
-/// A seeded xorshift generator (no dependency, same sequence on every run).
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from `seed` (not 0).
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-
-    /// The next number.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A number below `n`.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// One of `items`.
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-}
+pub use crate::rng::Rng;
 
 /// A password of 2 to 7 chunks, each 1 to 3 ASCII characters (mostly special) and a marker.
 /// Some chunks end in `%` so that a `%` is followed by a multi-byte character, some hold

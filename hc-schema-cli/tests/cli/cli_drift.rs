@@ -470,13 +470,8 @@ fn select_star_makes_every_column_possibly_used() {
 /// column it can name (every one but those only a `SELECT *` possibly reads).
 #[test]
 fn usages_diff_and_check_agree_on_what_is_needed() {
-    let mut seed: u64 = 0x00c0_ffee_1234_5678;
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut rng = hc_schema_tests::rng::Rng::exact(0x00c0_ffee_1234_5678);
+    let mut next = |n: usize| rng.below(n);
     for round in 0..10 {
         let mut body = String::new();
         let mut named: Vec<&str> = Vec::new();

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::{hc, write};
+use hc_schema_tests::rng::Rng;
 
 /// Every file under `dir` (but `target/`), by relative path.
 fn files(dir: &Path) -> BTreeMap<String, String> {
@@ -494,29 +495,11 @@ fn bad_input_is_an_error_naming_the_file_and_nothing_is_written() {
     );
 }
 
-/// A small deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-    fn chance(&mut self) -> bool {
-        self.next() & 1 == 0
-    }
-}
-
 /// A generated library manifest: the dependencies, build-dependencies and features in one of
 /// the spellings TOML allows, with comments, partial setups and odd keys.
 fn library_manifest(rng: &mut Rng) -> String {
     // Some sections as top-level dotted keys or inline tables, before [package].
-    let inline = rng.next() % 5;
+    let inline = rng.next_u64() % 5;
     let mut text = String::from("# generated\n");
     text.push_str(match inline {
         0 => "dependencies.serde = \"1\" # dotted\n",
@@ -527,7 +510,7 @@ fn library_manifest(rng: &mut Rng) -> String {
     });
     text.push_str("[package]\nname = \"data\"\nversion = \"0.1.0\"\nedition = \"2021\"\n");
     text.push_str(rng.pick(&["", "build = \"build.rs\"\n", "autobins = false # no bins\n"]));
-    match rng.next() % 4 {
+    match rng.next_u64() % 4 {
         _ if inline == 0 => {}
         0 => text.push_str("\n[dependencies]\nserde = \"1\" # c\n"),
         1 => text.push_str("\n[dependencies]\nhc-schema-macro = { version = \"0.1\" } # already\n"),
@@ -536,7 +519,7 @@ fn library_manifest(rng: &mut Rng) -> String {
         ),
         _ => text.push_str("\n[dependencies.serde]\nversion = \"1\"\n"),
     }
-    match rng.next() % 4 {
+    match rng.next_u64() % 4 {
         _ if inline == 2 => {}
         0 => text.push_str("\n[build-dependencies]\n"),
         1 => text.push_str("\n[build-dependencies]\nhc-schema-snapshot = \"0.1\"\n"),
@@ -544,7 +527,7 @@ fn library_manifest(rng: &mut Rng) -> String {
             .push_str("\n[target.'cfg(unix)'.build-dependencies]\nhc-schema-snapshot = \"0.1\"\n"),
         _ => {}
     }
-    match rng.next() % 5 {
+    match rng.next_u64() % 5 {
         _ if inline == 1 || inline == 3 => {}
         0 => text.push_str("\n[features]\n# none yet\n"),
         1 => text.push_str("\n[features]\ntest-snapshot = []\n"),
@@ -690,7 +673,7 @@ fn workspace_dependencies_are_followed() {
 
 #[test]
 fn generated_manifests_never_panic_and_init_is_idempotent() {
-    let mut rng = Rng(0x5eed_1234_abcd_0042);
+    let mut rng = Rng::exact(0x5eed_1234_abcd_0042);
     let mut outcomes = BTreeMap::new();
     let mut accepted = 0;
     for case in 0..40 {

@@ -11,32 +11,7 @@ use hc_schema_snapshot::scan::{scan, Scan};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
 use hc_schema_snapshot::Snapshot;
 use hc_schema_tests::cargo::{snapshot_json, TempCrate};
-
-/// A tiny deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    /// `HC_SCHEMA_TEST_SEED` (to explore other inputs locally) mixed with `salt`, else `salt`.
-    fn seeded(salt: u64) -> Rng {
-        let seed = std::env::var("HC_SCHEMA_TEST_SEED")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
-        Rng((seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt) | 1)
-    }
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+use hc_schema_tests::rng::Rng;
 
 const ACCOUNT: &[&str] = &["sfid", "name", "type", "billingcity", "isdeleted"];
 const CONTACT: &[&str] = &["sfid", "email", "lastname"];
