@@ -319,7 +319,12 @@ impl<'a> Report<'a> {
             ));
             if first {
                 // Drift is no one environment's: reported once, with the first selected.
-                problems.extend(typecheck::check_drift(uses, &directory));
+                // hc_query!'s columns are typed: its build decides drift with its own rule.
+                problems.extend(
+                    typecheck::check_drift(uses, &directory)
+                        .into_iter()
+                        .filter(|problem| !from_hc_query(base, scan, problem.usage)),
+                );
                 first = false;
             }
             for problem in problems {
@@ -681,3 +686,36 @@ pub const STALE_NOTE: &str = "a warning, not a failure: the code works there; re
 /// Why a written column's length difference is a warning and not an error.
 pub const LENGTH_NOTE: &str = "a warning, not a failure: the code reads and writes both \
     (the same Rust type, String), but a value may fit in one environment only";
+
+/// Whether `usage` (of `hc_sql!` origin) is an `hc_query!`'s: the macro whose invocation holds
+/// its table token is written `hc_query!` (or `path::hc_query!`). A file that cannot be read
+/// again counts as not (the untyped rule applies: never fewer errors).
+fn from_hc_query(base: &Path, scan: &Scan, usage: &Usage) -> bool {
+    if usage.origin != Origin::Sql {
+        return false;
+    }
+    let at = hc_schema_snapshot::scan::Position {
+        line: usage.table.line,
+        column: usage.table.column,
+    };
+    let Some(call) = scan
+        .sql_macros
+        .iter()
+        .find(|m| m.file == usage.file && m.extent.contains(at))
+    else {
+        return false;
+    };
+    let Ok(text) = std::fs::read_to_string(base.join(&call.file)) else {
+        return false;
+    };
+    let line = text
+        .lines()
+        .nth(call.position.line.saturating_sub(1) as usize)
+        .unwrap_or("");
+    let rest: String = line
+        .chars()
+        .skip(call.position.column.saturating_sub(1) as usize)
+        .collect();
+    let path = rest.split('!').next().unwrap_or("");
+    path.rsplit("::").next().map(str::trim) == Some("hc_query")
+}

@@ -109,7 +109,8 @@ pub fn to_json(report: &Report<'_>) -> serde_json::Value {
         },
         "counts": {
             "failing": counts.failing, "missing": counts.missing, "read_only": counts.read_only,
-            "access_unknown": counts.access_unknown, "allowed": counts.allowed,
+            "access_unknown": counts.access_unknown, "types": counts.types,
+            "type_unknown": counts.type_unknown, "allowed": counts.allowed,
             "stale_allowances": counts.stale, "malformed_annotations": counts.malformed,
             "features_not_forwarded": counts.features_not_forwarded,
             "files_not_parsed": counts.unparsed, "sql_errors": counts.sql_errors,

@@ -59,35 +59,6 @@ const RULES: &[Rule] = &[
                it from a mapping export. An error under --strict-access.",
     },
     Rule {
-        id: "type_mismatch",
-        name: "DeclaredTypeDoesNotRead",
-        level: "error",
-        short: "A typed declaration's Rust type does not read the column in an environment",
-        full: "#[hc_requires(table(column: Type))] declares the Rust type the code reads the \
-               column as, and that type does not read the column's type in this environment \
-               (the postgres crate would fail with WrongType). Declare the type that reads it, \
-               or make the column's type the same in every environment.",
-    },
-    Rule {
-        id: "type_unknown",
-        name: "TypeOfDeclaredColumnUnknown",
-        level: "note",
-        short: "A typed declaration over a snapshot that records no column types",
-        full: "The snapshot (imported from a mapping export) has no column types, so the \
-               declared type is not checked there. Refresh the snapshot from Postgres. An error \
-               with strict_types = true under [check].",
-    },
-    Rule {
-        id: "type_drift",
-        name: "UntypedReadOfDriftingColumn",
-        level: "error",
-        short: "A column read without a Rust type has types no one Rust type reads",
-        full: "The column's type differs between the environments' snapshots in a way no Rust \
-               type reads both, and the code reads it without stating a type: it fails at run \
-               time in one of them. Read it through hc_query! or a typed declaration, or make \
-               the type the same everywhere.",
-    },
-    Rule {
         id: "malformed_annotation",
         name: "MalformedAnnotation",
         level: "error",
@@ -184,6 +155,35 @@ const RULES: &[Rule] = &[
                annotations it should check, so building with the feature checks that crate \
                against another environment and passes. Add the dependency's feature to it, \
                as the message says.",
+    },
+    Rule {
+        id: "type_mismatch",
+        name: "DeclaredTypeDoesNotRead",
+        level: "error",
+        short: "A typed declaration's Rust type does not read the column in an environment",
+        full: "#[hc_requires(table(column: Type))] declares the Rust type the code reads the \
+               column as, and that type does not read the column's type in this environment \
+               (the postgres crate would fail with WrongType). Declare the type that reads it, \
+               or make the column's type the same in every environment.",
+    },
+    Rule {
+        id: "type_unknown",
+        name: "TypeOfDeclaredColumnUnknown",
+        level: "note",
+        short: "A typed declaration over a snapshot that records no column types",
+        full: "The snapshot (imported from a mapping export) has no column types, so the \
+               declared type is not checked there. Refresh the snapshot from Postgres. An error \
+               with strict_types = true under [check].",
+    },
+    Rule {
+        id: "type_drift",
+        name: "UntypedReadOfDriftingColumn",
+        level: "error",
+        short: "A column read without a Rust type has types no one Rust type reads",
+        full: "The column's type differs between the environments' snapshots in a way no Rust \
+               type reads both, and the code reads it without stating a type: it fails at run \
+               time in one of them. Read it through hc_query! or a typed declaration, or make \
+               the type the same everywhere.",
     },
 ];
 

@@ -17,9 +17,9 @@ pub struct PlainGroup<'a> {
 ///
 /// The plain form is the grammar above restricted to ASCII identifiers (raw or not) and plain
 /// `"..."` names, with at least one group, no empty group and no column listed twice: exactly
-/// the annotations [`Annotation::parse`] and [`Annotation::validate`] accept without a
+/// the annotations [`Annotation::parse`](super::Annotation::parse) and [`Annotation::validate`](super::Annotation::validate) accept without a
 /// message, minus exotic spellings. For those it gives the same tables and columns as
-/// [`Annotation::requirements`]. On `None` the caller parses the tokens, which also gives
+/// [`Annotation::requirements`](super::Annotation::requirements). On `None` the caller parses the tokens, which also gives
 /// every error its span. The macro reads the text with one call into the compiler where
 /// walking the tokens takes one per token, and no allocation per name: that is most of what
 /// an annotation costs it.

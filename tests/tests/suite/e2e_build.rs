@@ -936,3 +936,137 @@ fn set_modified(path: &std::path::Path, modified: std::time::SystemTime) {
         .set_modified(modified)
         .unwrap();
 }
+
+/// Typed declarations and the type drift of untyped annotation columns, end to end: the prod
+/// build and `hc-schema check` report the same errors, with the same text at the same place (a
+/// type that does not read prod's column, at the type; an untyped column whose type drifts
+/// between test and prod, at the column, in the test build too); `varchar(80)` vs `text` is no
+/// drift; a typed column over a snapshot without types is a note in `check` and nothing in the
+/// build, and an error in both with `strict_types = true`.
+#[test]
+fn typed_declarations_and_untyped_drift_agree_between_the_build_and_check() {
+    let snapshot = |env: &str, name: &str, revenue: &str, rating: &str| {
+        format!(
+            r#"{{"format": 1, "environment": "{env}", "schema": "salesforce", "tables": {{"account": {{"columns": {{
+  "name": {{"type": "{name}"}},
+  "annualrevenue": {{"type": "{revenue}"}},
+  "rating__c": {{"type": "{rating}"}},
+  "notes__c": {{}}
+}}}}}}}}
+"#
+        )
+    };
+    let main = "use hc_schema_macro::hc_requires;\n\
+                #[hc_requires(account(name: String, annualrevenue: f64))]\n\
+                fn revenue() {}\n\
+                #[hc_requires(account(name, rating__c))]\n\
+                fn rating() {}\n\
+                #[hc_requires(account(notes__c: Option<String>))]\n\
+                fn notes() {}\n\
+                fn main() { revenue(); rating(); notes(); }\n";
+    let test = snapshot(
+        "test",
+        "character varying(80)",
+        "double precision",
+        "character varying(40)",
+    );
+    let prod = snapshot("prod", "text", "character varying(255)", "boolean");
+    let krate = TempCrate::new(
+        "typed_declarations",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            ("src/main.rs", main),
+            ("hc-schema/test.json", &test),
+            ("hc-schema/prod.json", &prod),
+        ],
+    );
+    // rustc prints a message's later lines indented under `error: `.
+    let as_printed = |item: &serde_json::Value| {
+        let mut text = format!("error: {}", item["message"].as_str().unwrap());
+        for (key, label) in [("notes", "note"), ("help", "help")] {
+            for line in item[key].as_array().unwrap() {
+                text.push_str(&format!("\n         = {label}: {}", line.as_str().unwrap()));
+            }
+        }
+        text
+    };
+    let check = |env: &str| -> serde_json::Value {
+        let mut command = std::process::Command::new(hc_schema_tests::cargo::hc_schema_cli());
+        command
+            .current_dir(krate.path())
+            .args(["check", "--env", env, "--format", "json"]);
+        let (output, stderr) = run(&mut command);
+        assert_eq!(output.status.code(), Some(1), "{stderr}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let agree = |env: &str, expected: usize| {
+        let (ok, stderr) = krate.build(&["--features", &format!("{env}-snapshot")], &[]);
+        assert!(!ok, "{env} build passed");
+        let report = check(env);
+        let problems = report["problems"].as_array().unwrap();
+        for item in problems {
+            let text = as_printed(item);
+            assert!(
+                stderr.contains(&text),
+                "check's error is not the build's:\n{text}\n\n{stderr}"
+            );
+            let at = format!(
+                "--> src/main.rs:{}:{}",
+                item["line"].as_u64().unwrap(),
+                item["col"].as_u64().unwrap()
+            );
+            assert!(stderr.contains(&at), "{at}\n{stderr}");
+        }
+        assert_eq!(problems.len(), expected, "{report:#}");
+        assert_eq!(
+            stderr.matches("error: `").count(),
+            expected,
+            "the build's errors are check's:\n{stderr}"
+        );
+        (stderr, report)
+    };
+    let (stderr, report) = agree("prod", 2);
+    assert!(
+        stderr.contains(
+            "error: `account.annualrevenue` is character varying(255) in prod (hc-schema/prod.json), which `f64` does not read"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> src/main.rs:2:52"),
+        "at the type:\n{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: `account.rating__c` is boolean in prod (hc-schema/prod.json) but character varying(40) in test (hc-schema/test.json); no Rust type reads both"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> src/main.rs:4:29"),
+        "at the column:\n{stderr}"
+    );
+    assert!(!stderr.contains("`account.name` is"), "{stderr}");
+    let notes = report["notes"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{report:#}");
+    assert_eq!(notes[0]["kind"], "type_unknown");
+    // Drift fails every build, whichever environment is selected.
+    let (stderr, _) = agree("test", 1);
+    assert!(
+        stderr.contains("`account.rating__c` is boolean in prod"),
+        "{stderr}"
+    );
+    // strict_types: the typed column over prod's untyped snapshot fails both.
+    krate.write("hc-schema.toml", "[check]\nstrict_types = true\n");
+    krate.write(
+        "build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n// touched\n",
+    );
+    let (stderr, _) = agree("prod", 3);
+    assert!(
+        stderr.contains(
+            "error: `account.notes__c` is declared `Option<String>`, but its type in prod (hc-schema/prod.json) is unknown"
+        ),
+        "{stderr}"
+    );
+}

@@ -2,13 +2,15 @@
 //! registers (each name at its position: inside raw and escape-free literals, at the literal
 //! otherwise) are the ones the scan's SQL checks find, and every compile error of a failing
 //! query is a finding of the check with the same text (queries with `missing_ok(...)`
-//! allowances included: what one allows passes both).
+//! allowances included: what one allows passes both), a column whose type drifts between the
+//! snapshots (read by `hc_sql!` without a Rust type) included.
 
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::diagnostic::{explain, Target};
 use hc_schema_snapshot::manifest::{check_usages, Manifest, Origin};
 use hc_schema_snapshot::scan::{scan, Scan};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
+use hc_schema_snapshot::typecheck;
 use hc_schema_snapshot::Snapshot;
 use hc_schema_tests::cargo::{snapshot_json, TempCrate};
 use hc_schema_tests::rng::Rng;
@@ -117,8 +119,11 @@ fn source(rng: &mut Rng, count: usize, failing: bool) -> String {
     text
 }
 
-/// A crate with the registry on; test maps everything, prod lacks `account.loyalty_tier__c`.
-fn krate(name: &str, main: &str) -> TempCrate {
+/// A crate with the registry on; test maps everything, prod lacks `account.loyalty_tier__c`;
+/// with `drift`, `account.billingcity` is `character varying(40)` in test but `double
+/// precision` in prod (no Rust type reads both), `account.name` `character varying(80)` in
+/// test but `text` in prod (`String` reads both: no drift).
+fn krate(name: &str, main: &str, drift: bool) -> TempCrate {
     let columns: Vec<&str> = ACCOUNT.iter().copied().chain(["accountid"]).collect();
     let mut with_tier = columns.clone();
     with_tier.push("loyalty_tier__c");
@@ -131,6 +136,23 @@ fn krate(name: &str, main: &str) -> TempCrate {
         "\"contact\": {",
         "\"contact\": { \"access\": \"read_write\",",
     );
+    let typed = |text: String, city: &str, name: &str| {
+        if !drift {
+            return text;
+        }
+        text.replacen(
+            "\"billingcity\": {}",
+            &format!("\"billingcity\": {{ \"type\": \"{city}\" }}"),
+            1,
+        )
+        .replacen(
+            "\"name\": {}",
+            &format!("\"name\": {{ \"type\": \"{name}\" }}"),
+            1,
+        )
+    };
+    let test = typed(test, "character varying(40)", "character varying(80)");
+    let prod = typed(prod, "double precision", "text");
     TempCrate::new(
         name,
         &["prod-snapshot", "test-snapshot"],
@@ -166,7 +188,7 @@ fn checked(krate: &TempCrate) -> (Scan, SqlChecks, Project) {
 fn generated_hc_sql_crates_the_registry_equals_the_scan() {
     let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0001);
     let main = source(&mut rng, 48, false);
-    let krate = krate("sql_agree_ok", &main);
+    let krate = krate("sql_agree_ok", &main, false);
     let (ok, out) = krate.run(&["--features", "test-snapshot"]);
     assert!(ok, "{out}\n{main}");
     let compiled: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -182,7 +204,7 @@ fn generated_hc_sql_crates_the_registry_equals_the_scan() {
 fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
     let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0002);
     let main = source(&mut rng, 50, true);
-    let krate = krate("sql_agree_fail", &main);
+    let krate = krate("sql_agree_fail", &main, true);
     let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
     assert!(!ok, "built:\n{main}");
     let (scan, checks, _) = checked(&krate);
@@ -236,6 +258,32 @@ fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
         );
         expected += 1;
     }
+    // The drifting column, read without a Rust type: one error per use, worded and placed as
+    // `check` words and places it (whatever the selection: prod's build here).
+    let known = [
+        ("prod", "hc-schema/prod.json", &prod),
+        ("test", "hc-schema/test.json", &test),
+    ];
+    let mut drifted = 0;
+    for problem in typecheck::check_drift(&usages, &known) {
+        let mut explanation = explain(&problem.finding, &prod_t, &[prod_t, test_t]);
+        let place = checks
+            .place(&scan, problem.usage, &problem.finding)
+            .unwrap();
+        explanation.notes.insert(0, place);
+        let text = as_printed(&explanation.to_string());
+        assert!(
+            stderr.contains(&text),
+            "not in the build's errors:\n{text}\n\n{stderr}"
+        );
+        expected += 1;
+        drifted += 1;
+    }
+    assert!(drifted >= 1, "no read of the drifting column generated");
+    assert!(
+        !stderr.contains("`account.name` is"),
+        "varchar vs text is no drift:\n{stderr}"
+    );
     assert!(
         expected >= 10,
         "too few failing queries generated: {expected}"
