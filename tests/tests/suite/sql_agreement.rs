@@ -373,7 +373,7 @@ fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
     for (round, warn) in [(0u64, false), (1, true)] {
         let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0020 + round);
         let main = annotated_source(&mut rng, 24);
-        let krate = krate(&format!("sql_agree_strings_{round}"), &main);
+        let krate = krate(&format!("sql_agree_strings_{round}"), &main, false);
         let config = if warn {
             "[registry]\nenabled = true\n[check]\nundeclared = \"warn\"\n"
         } else {
