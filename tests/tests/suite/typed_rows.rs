@@ -520,7 +520,10 @@ fn main() {
         &[
             ("src/main.rs", main),
             ("hc-schema/test.json", &typed_snapshot("test", COLUMNS)),
-            ("hc-schema.toml", "default_envs = [\"test\"]\n[registry]\nenabled = true\n"),
+            (
+                "hc-schema.toml",
+                "default_envs = [\"test\"]\n[registry]\nenabled = true\n",
+            ),
         ],
     );
     krate.add_dependencies("postgres = \"0.19\"\n");
@@ -534,9 +537,21 @@ fn main() {
         .map(|t| (t.subject(), t.rust.clone(), t.shown()))
         .collect();
     for expected in [
-        ("account.annualrevenue", Some("f64"), "double precision (test)"),
-        ("account.name", Some("String"), "character varying(255) (test)"),
-        ("account.billingcountry", Some("String"), "character varying(80) (test)"),
+        (
+            "account.annualrevenue",
+            Some("f64"),
+            "double precision (test)",
+        ),
+        (
+            "account.name",
+            Some("String"),
+            "character varying(255) (test)",
+        ),
+        (
+            "account.billingcountry",
+            Some("String"),
+            "character varying(80) (test)",
+        ),
     ] {
         assert!(
             shown.contains(&(
