@@ -390,12 +390,12 @@ pub fn of_usage(
         .collect()
 }
 
-/// The Rust type of a use's column when the use has one. Hook for typed declarations
-/// (`#[hc_requires(account(x: f64))]`): the [`crate::Requirement`] model carries no Rust type
-/// yet, so this returns `None` for every use; when the annotation model records the declared
-/// type, return it here and every report (registry, verify, diff, requirements) picks it up.
-pub fn declared_rust_type(_usage: &Usage, _column: &Spot) -> Option<String> {
-    None
+/// The Rust type of a use's column when the use has one: the type a typed declaration
+/// (`#[hc_requires(account(x: f64))]`) writes for it ([`Spot::rust`]), as written. `None` for
+/// a column used without a Rust type. Every report (registry, verify, diff, requirements)
+/// reads declared types through this one function.
+pub fn declared_rust_type(_usage: &Usage, column: &Spot) -> Option<String> {
+    column.rust.as_ref().map(|rust| rust.name.clone())
 }
 
 #[cfg(test)]
