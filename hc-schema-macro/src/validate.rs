@@ -108,9 +108,14 @@ pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>
 /// With the registry on, the crate must depend on hc-schema-snapshot (the registry lives
 /// there): one error for the crate, naming the manifest line to add.
 pub fn missing_registry_dependency(annotation: &Annotation) -> Vec<syn::Error> {
-    let manifest = std::env::var("CARGO_MANIFEST_DIR")
-        .map(|dir| format!("{dir}/Cargo.toml"))
-        .unwrap_or_else(|_| "Cargo.toml".to_string());
+    // Shown relative to the workspace root, as every other path of a message.
+    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(std::path::PathBuf::from)
+        .map(|dir| {
+            let root = hc_schema_snapshot::paths::workspace_root(&dir);
+            hc_schema_snapshot::paths::display_path(&dir.join("Cargo.toml"), &root)
+        })
+        .unwrap_or_else(|| "Cargo.toml".to_string());
     let version = env!("CARGO_PKG_VERSION");
     once(
         annotation.span,
