@@ -186,7 +186,7 @@ impl Lints {
     }
 
     /// A `[check]` with these levels (and the defaults otherwise), for
-    /// [`crate::sqlcheck::SqlFindingKind::severity`].
+    /// `sqlcheck::SqlFindingKind::severity`.
     pub fn check_config(self) -> crate::config::CheckConfig {
         crate::config::CheckConfig {
             undeclared: self.undeclared,

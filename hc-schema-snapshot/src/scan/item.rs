@@ -296,7 +296,7 @@ mod tests {
             let found = sql_literals(stream.clone());
             let from_tokens: Vec<(String, Option<Container>)> = found
                 .iter()
-                .filter(|l| !l.container.as_ref().is_some_and(|c| c.path == "doc"))
+                .filter(|l| l.container.as_ref().is_none_or(|c| c.path != "doc"))
                 .map(|l| (l.value.clone(), l.container.clone()))
                 .collect();
             assert_eq!(from_tokens, scanned(&text), "{text}");

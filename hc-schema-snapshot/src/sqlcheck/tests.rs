@@ -1441,3 +1441,126 @@ fn generated_whole_rows_given_to_functions_count_like_a_star() {
         assert!(checks.findings.is_empty(), "{sql}: {:#?}", checks.findings);
     }
 }
+
+/// The bench's query `i` (tests/benches/sql_build.rs) and an annotation declaring its columns.
+fn probe_query(i: usize) -> (String, String) {
+    let t = i % 200;
+    let u = (i * 7 + 3) % 200;
+    let f = |k: usize| format!("field_{}__c", (i * 13 + k * 37) % 300);
+    let sql = match i % 4 {
+        0 => format!(
+            "SELECT o.{}, o.{}, o.{}, o.{} FROM salesforce.object_{t}__c o WHERE o.{} = $1 AND o.{} IS NOT TRUE ORDER BY o.{} LIMIT 100",
+            f(0), f(1), f(2), f(3), f(4), f(5), f(0)
+        ),
+        1 => format!(
+            "SELECT o.{a}, o.{b}, p.{c}, count(*) AS n FROM salesforce.object_{t}__c o JOIN salesforce.object_{u}__c p ON p.{d} = o.{e} WHERE o.{g} = $1 GROUP BY o.{a}, o.{b}, p.{c} ORDER BY n DESC",
+            a = f(0), b = f(1), c = f(2), d = f(3), e = f(4), g = f(5)
+        ),
+        2 => format!(
+            "INSERT INTO salesforce.object_{t}__c ({a}, {b}, {c}) VALUES ($1, $2, $3) ON CONFLICT ({a}) DO UPDATE SET {b} = EXCLUDED.{b}, {c} = EXCLUDED.{c} RETURNING {d}",
+            a = f(0), b = f(1), c = f(2), d = f(3)
+        ),
+        _ => format!(
+            "UPDATE salesforce.object_{t}__c o SET {a} = $1, {b} = now() FROM salesforce.object_{u}__c p WHERE p.{c} = o.{d} AND p.{e} = $2",
+            a = f(0), b = f(1), c = f(2), d = f(3), e = f(4)
+        ),
+    };
+    let columns: Vec<String> = (0..6).map(f).collect();
+    let columns = columns.join(", ");
+    let annotation = format!(
+        "object_{t}__c({columns}), object_{u}__c({columns}), write object_{t}__c({columns})"
+    );
+    (sql, annotation)
+}
+
+/// Instruction-count probe of issue 20 item 3, run by hand under callgrind (the same binary,
+/// the same setup, one mode at a time; per literal = (mode - none) / 200):
+/// `HC_SCHEMA_PROBE=<mode> valgrind --tool=callgrind <lib test binary> --ignored --exact
+/// sqlcheck::tests::cost_probe`, mode `none`, `sql_cold` (`hc_sql!`'s analysis), `sql_warm`
+/// (its cached analysis decoded), `str_cold` (a string in an annotated item: the item's
+/// literal found in its tokens, read, linted), `str_warm` (the same, its reading decoded).
+#[test]
+#[ignore]
+fn cost_probe() {
+    let mode = std::env::var("HC_SCHEMA_PROBE").unwrap_or_default();
+    let mut json =
+        String::from(r#"{"format":1,"environment":"prod","schema":"salesforce","tables":{"#);
+    for t in 0..200 {
+        let columns: Vec<String> = (0..300).map(|c| format!("\"field_{c}__c\":{{}}")).collect();
+        json.push_str(&format!(
+            "{}\"object_{t}__c\":{{\"access\":\"read_write\",\"columns\":{{{}}}}}",
+            if t > 0 { "," } else { "" },
+            columns.join(",")
+        ));
+    }
+    json.push_str("}}");
+    let prod = Snapshot::parse(&json, "prod.json", "prod").unwrap();
+    let union = Union::new([&prod]);
+    let context = Context::new(["salesforce"], &union);
+    let n = 200;
+    let items: Vec<(
+        String,
+        String,
+        proc_macro2::TokenStream,
+        Vec<crate::manifest::Usage>,
+    )> = (0..n)
+        .map(|i| {
+            let (sql, annotation) = probe_query(i);
+            let item: proc_macro2::TokenStream =
+                format!("fn query_{i}() -> &'static str {{ {sql:?} }}")
+                    .parse()
+                    .unwrap();
+            let parsed = crate::syntax::Annotation::parse(
+                annotation.parse().unwrap(),
+                proc_macro2::Span::call_site(),
+            )
+            .unwrap();
+            (sql, annotation, item, parsed.usages("src/main.rs"))
+        })
+        .collect();
+    let analyses: Vec<Vec<u8>> = items
+        .iter()
+        .map(|(sql, ..)| crate::sql::codec::encode(&analyze(sql, &context).unwrap()))
+        .collect();
+    let readings: Vec<Vec<u8>> = items
+        .iter()
+        .map(|(sql, ..)| read(sql, false, &context).encode())
+        .collect();
+    let lint = |k: usize, warm: bool| {
+        let (_, _, item, usages) = &items[k];
+        let literals: Vec<_> = crate::scan::item::sql_literals(item.clone())
+            .into_iter()
+            .map(|l| {
+                let literal = crate::scan::StrLiteral {
+                    value: l.value,
+                    kind: l.kind,
+                    written: l.written,
+                    extent: Default::default(),
+                };
+                (literal, l.container)
+            })
+            .collect();
+        let annotation = ItemAnnotation {
+            position: Default::default(),
+            usages: usages.clone(),
+        };
+        let cached =
+            |value: &str, _: bool, _: &Context<'_>| Reading::decode(&readings[k], value).unwrap();
+        let fresh = |value: &str, format: bool, context: &Context<'_>| read(value, format, context);
+        let checks = if warm {
+            check_item("src/main.rs", &[annotation], literals, &context, &cached)
+        } else {
+            check_item("src/main.rs", &[annotation], literals, &context, &fresh)
+        };
+        assert!(checks.findings.is_empty(), "{:#?}", checks.findings);
+    };
+    for k in 0..n {
+        match mode.as_str() {
+            "sql_cold" => drop(analyze(&items[k].0, &context).unwrap()),
+            "sql_warm" => drop(crate::sql::codec::decode(&analyses[k], &items[k].0).unwrap()),
+            "str_cold" => lint(k, false),
+            "str_warm" => lint(k, true),
+            _ => {}
+        }
+    }
+}

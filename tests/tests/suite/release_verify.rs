@@ -499,7 +499,8 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
     let database_url = pg::url(&server.user, &db, "sslmode=disable");
     let snapshot = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
   "account": {"columns": {"name": {}, "loyalty_tier__c": {}}}}}"#;
-    let line = "fn tiers() -> &'static str { \"SELECT name, loyalty_tier__c FROM salesforce.account\" }";
+    let line =
+        "fn tiers() -> &'static str { \"SELECT name, loyalty_tier__c FROM salesforce.account\" }";
     let column = line.find("loyalty_tier__c").unwrap() + 1;
     let main = format!(
         "use hc_schema_macro::hc_requires;\n\
@@ -537,7 +538,10 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
             .env("DATABASE_URL", &database_url);
         let (output, stderr) = run(&mut command);
         let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        (output.status.code().unwrap_or(-1), format!("{stdout}{stderr}"))
+        (
+            output.status.code().unwrap_or(-1),
+            format!("{stdout}{stderr}"),
+        )
     };
     let (code, output) = run_it();
     assert_eq!(code, 1, "{output}");

@@ -437,8 +437,10 @@ fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
                 assert_eq!(errors_in(&stderr), expected + 1, "{env}: {stderr}");
             }
             if env == "prod" {
+                // With `undeclared = "warn"` only the columns prod lacks fail.
+                let least = if warn { 1 } else { 5 };
                 assert!(
-                    expected >= 3,
+                    expected >= least,
                     "too few failing strings generated: {expected}\n{main}"
                 );
             }

@@ -647,7 +647,8 @@ impl Visitor for Walk<'_, '_, '_, '_, '_> {
                 }
             }
             Expr::BinaryOp { left, op, right } => {
-                if self.resolver.row_json_key(left, op, right, self.scope) {
+                let keyed = self.resolver.row_json_key(left, op, right, self.scope);
+                if keyed {
                     self.keyed_calls.push(call_of(left));
                 }
             }
