@@ -167,9 +167,11 @@ pub(crate) fn untyped_note(env: &str, snapshot: &Snapshot) -> String {
     match untyped_columns(snapshot) {
         0 => String::new(),
         n => format!(
-            "note: {n} column(s) of {env}'s snapshot have no type (a mapping export records \
+            "note: {} of {env}'s snapshot {} no type (a mapping export records \
              none): `hc-schema refresh {env}` adds them from the database, so that typed queries \
-             and the type checks (build, check, diff, verify) see {env}'s types\n"
+             and the type checks (build, check, diff, verify) see {env}'s types\n",
+            hc_schema_snapshot::text::count(n, "column"),
+            if n == 1 { "has" } else { "have" },
         ),
     }
 }

@@ -603,8 +603,8 @@ impl<'a> Report<'a> {
         text.push(')');
         if counts.type_unknown > 0 {
             text.push_str(&format!(
-                ", {} typed column(s) of unknown type ({})",
-                counts.type_unknown,
+                ", {} of unknown type ({})",
+                hc_schema_snapshot::text::count(counts.type_unknown, "typed column"),
                 if self.strict_types { "errors" } else { "notes" }
             ));
         }

@@ -124,11 +124,13 @@ impl Sources {
         }
         let shown: Vec<String> = sites.iter().map(Site::to_string).collect();
         Some(format!(
-            "cannot tell whether the {harmless} deviation(s) not marked BREAKING are harmless: \
-             {} SQL string(s) could not be read, and they may use what differs:\n  {}\nmake \
+            "cannot tell whether the {} not marked BREAKING {} harmless: {} could not be read, \
+             and they may use what differs:\n  {}\nmake \
              each readable (write it as hc_sql!, or declare its columns with #[hc_requires] on \
              the item; `hc-schema check` shows why each was not read), then run this again",
-            shown.len(),
+            hc_schema_snapshot::text::count(harmless, "deviation"),
+            if harmless == 1 { "is" } else { "are" },
+            hc_schema_snapshot::text::count(shown.len(), "SQL string"),
             shown.join("\n  ")
         ))
     }

@@ -213,8 +213,8 @@ impl Report {
             if !self.types_unchecked.is_empty() {
                 let _ = writeln!(
                     out,
-                    "  (names only for {} column use(s): their types were not recorded, see the note)",
-                    self.types_unchecked.len()
+                    "  (names only for {}: their types were not recorded, see the note)",
+                    crate::text::count(self.types_unchecked.len(), "column use")
                 );
             }
         } else {
@@ -835,7 +835,7 @@ mod tests {
         assert!(names.is_ok());
         let text = names.render();
         assert!(
-            text.starts_with("ok: all 1 requirement site(s) hold"),
+            text.starts_with("ok: the 1 requirement site holds"),
             "{text}"
         );
         assert!(

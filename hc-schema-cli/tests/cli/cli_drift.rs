@@ -321,8 +321,8 @@ fn diff_cannot_tell_harmless_beside_unreadable_sql() {
         let line = 6 + padding.len() + usize::from(form / 3 == 1);
         assert!(
             run.stderr.contains(
-                "cannot tell whether the 5 deviation(s) not marked BREAKING are harmless: 1 SQL \
-                 string(s) could not be read"
+                "cannot tell whether the 5 deviations not marked BREAKING are harmless: 1 SQL \
+                 string could not be read"
             ) && run.stderr.contains(&format!("\n  app/src/main.rs:{line}:")),
             "form {form}: {body}\n{}",
             run.stderr

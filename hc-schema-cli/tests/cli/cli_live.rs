@@ -1501,7 +1501,7 @@ fn refresh_check_marks_breaking_changes_and_fail_on_chooses() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(
         run.stderr
-            .contains("cannot tell whether the 1 deviation(s) not marked BREAKING are harmless")
+            .contains("cannot tell whether the 1 deviation not marked BREAKING is harmless")
             && run.stderr.contains("\n  src/piece.rs:2:5\n"),
         "{}",
         run.stderr

@@ -135,7 +135,8 @@ fn imported_snapshots_get_export_advice_and_other_exports_are_refused() {
         "mapping changes prod needs in Heroku Connect:\n\
          \x20 Contact (table contact): add fields\n\
          \x20   MobilePhone  (column mobilephone, needed at src/lib.rs:1:33)\n\
-         then wait for the sync, run `heroku connect:export` and `hc-schema import prod --from <the new export.json>` and commit the snapshot\n"
+         then wait for the sync, run `heroku connect:export` and `hc-schema import prod --from <the new export.json>` and commit the snapshot\n\
+         note: 2 columns of prod's snapshot have no type (a mapping export records none): `hc-schema refresh prod` adds them from the database, so that typed queries and the type checks (build, check, diff, verify) see prod's types\n"
     );
     let run = hc(d, &["check", "--env", "prod"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -236,7 +237,7 @@ fn writes_need_read_write_mappings_in_the_plan_and_the_export() {
          \x20 Contact (table contact): make the mapping read-write (it is read-only; written at app/src/main.rs:6:21)\n\
          then wait for the sync, run `hc-schema refresh prod` and commit the snapshot\n\
          check: the Lead mapping (table lead) must be read-write in prod, and prod's snapshot does not record its access (written at app/src/main.rs:9:21); `hc-schema refresh prod` reads it\n\
-         note: 4 column(s) of prod's snapshot have no type (a mapping export records none): `hc-schema refresh prod` adds them from the database, so that typed queries and the type checks (build, check, diff, verify) see prod's types\n"
+         note: 4 columns of prod's snapshot have no type (a mapping export records none): `hc-schema refresh prod` adds them from the database, so that typed queries and the type checks (build, check, diff, verify) see prod's types\n"
     );
     // Unknown access alone is not a needed change, unless strict.
     write(
