@@ -13,8 +13,8 @@ use hc_schema_snapshot::requirement::{Allowance, Finding};
 use hc_schema_snapshot::scan::{ErrorKind, Scan};
 use hc_schema_snapshot::selection::{Reason, SnapshotRef};
 use hc_schema_snapshot::sqlcheck::{Severity, SqlFinding, SqlFindingKind, SqlStats};
-use hc_schema_snapshot::typecheck;
 use hc_schema_snapshot::text::count;
+use hc_schema_snapshot::typecheck;
 use hc_schema_snapshot::verdict::Status as Verdict;
 use hc_schema_snapshot::Snapshot;
 

@@ -117,13 +117,34 @@ pub fn check(
         }
         out.uses.extend(finding.uses.iter().cloned());
     }
-    // What no annotation declares is needed all the same: judged as any requirement.
+    // What no annotation declares is needed all the same: judged as any requirement, and
+    // (read without a Rust type) for type drift between the snapshots, as `check` judges it.
     let checked = judge::checked(selection);
     let mut judge = judge::judge(selection, &checked);
-    let mut judged = vec![(None, judge.setup())];
-    for usage in &out.uses {
-        judged.push((Some(usage), judge.judge(&usage.requirement(), &[])));
+    if !checks.qualified.is_empty() {
+        judge = judge.with_hc_schemas(judge::hc_schema);
     }
+    let mut judged = vec![(None, judge.setup())];
+    let drifting = judge::drifting(selection);
+    for usage in &out.uses {
+        let mut judgements = judge.judge(&usage.requirement(), &[]);
+        for column in &usage.columns {
+            if drifting.contains(&(usage.table.name.clone(), column.name.clone())) {
+                judgements.extend(judge.judge_drift(&usage.table.name, &column.name));
+            }
+        }
+        judged.push((Some(usage), judgements));
+    }
+    // Each table a string names with a schema that is not the environment's Heroku Connect
+    // schema (declared or not): an error, as `check` and `hc_sql!` report it.
+    let qualified: Vec<_> = checks
+        .qualified
+        .iter()
+        .map(|q| {
+            let judgements = judge.judge_qualifier(&q.usage.table.name, &q.schema);
+            (q, judgements)
+        })
+        .collect();
     let spot_span = |spot: &Spot| span_of(spot.line, spot.column);
     out.errors.extend(judge::errors(
         selection,
@@ -137,6 +158,13 @@ pub fn check(
             None => fallback,
         },
         |usage, _| usage.map(|_| STRING_NOTE.to_string()),
+    ));
+    out.errors.extend(judge::errors(
+        selection,
+        qualified,
+        fallback,
+        |q, _| spot_span(&q.usage.table),
+        |q, _| Some(q.place.clone()),
     ));
     out
 }

@@ -223,7 +223,10 @@ impl Report {
                 "error: the live schema `{}` of {} fails {} of this code:",
                 self.schema,
                 self.source,
-                crate::text::count(self.failures.len() + self.type_failures.len(), "requirement")
+                crate::text::count(
+                    self.failures.len() + self.type_failures.len(),
+                    "requirement"
+                )
             );
             for entry in &self.failures {
                 let _ = writeln!(out, "  {}, needed at:", describe(&entry.finding));

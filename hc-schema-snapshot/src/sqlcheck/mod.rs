@@ -67,8 +67,8 @@ use std::collections::BTreeSet;
 pub use finding::{Severity, SqlFinding, SqlFindingKind, Subject};
 pub use item::{check_item, ItemAnnotation, STRING_NOTE};
 pub use lint::Read;
-pub use reading::{read, Reading};
 pub use qualified::QualifiedUse;
+pub use reading::{read, Reading};
 
 use crate::config::{Config, DEFAULT_SCHEMA};
 use crate::manifest::Usage;

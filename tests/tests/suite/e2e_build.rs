@@ -1070,3 +1070,65 @@ fn typed_declarations_and_untyped_drift_agree_between_the_build_and_check() {
         "{stderr}"
     );
 }
+
+/// The attacker's finding 3 of this round: with `[check] undeclared = "warn"`, a column that
+/// a SQL string inside an annotated item reads without declaring it, and whose type drifts
+/// between the snapshots (no Rust type reads both), passed the build while `check` failed it.
+/// "warn" softens the missing declaration only: the drift fails the build in every
+/// environment, with `check`'s text.
+#[test]
+fn undeclared_warn_never_softens_the_drift_of_a_string_column() {
+    let snapshot = |env: &str, rating: &str| {
+        format!(
+            r#"{{"format": 1, "environment": "{env}", "schema": "salesforce", "tables": {{"account": {{"columns": {{
+  "name": {{"type": "character varying(80)"}},
+  "rating__c": {{"type": "{rating}"}}
+}}}}}}}}
+"#
+        )
+    };
+    let main = "use hc_schema_macro::hc_requires;\n\
+                #[hc_requires(account(name))]\n\
+                fn rating() -> &'static str {\n    \"SELECT name, rating__c FROM salesforce.account\"\n}\n\
+                fn main() { let _ = rating(); }\n";
+    let krate = TempCrate::new(
+        "string_drift_warn",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            ("src/main.rs", main),
+            (
+                "hc-schema/test.json",
+                &snapshot("test", "character varying(40)"),
+            ),
+            ("hc-schema/prod.json", &snapshot("prod", "boolean")),
+            ("hc-schema.toml", "[check]\nundeclared = \"warn\"\n"),
+        ],
+    );
+    for env in ["test", "prod"] {
+        let (ok, stderr) = krate.build(&["--features", &format!("{env}-snapshot")], &[]);
+        assert!(!ok, "{env}: the build passed a drifting column:\n{stderr}");
+        let mut command = std::process::Command::new(hc_schema_tests::cargo::hc_schema_cli());
+        command
+            .current_dir(krate.path())
+            .args(["check", "--env", env, "--format", "json"]);
+        let (output, check_stderr) = run(&mut command);
+        assert_eq!(output.status.code(), Some(1), "{check_stderr}");
+        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let problems = report["problems"].as_array().unwrap();
+        assert!(
+            problems.iter().any(|p| p["kind"] == "type_drift"),
+            "{report:#}"
+        );
+        for item in problems {
+            let text = format!("error: {}", item["message"].as_str().unwrap());
+            assert!(
+                stderr.contains(&text),
+                "{env}: check's error is not the build's:\n{text}\n\n{stderr}"
+            );
+        }
+        assert!(
+            stderr.contains("rating__c"),
+            "{env}: the error names the column:\n{stderr}"
+        );
+    }
+}

@@ -3,7 +3,8 @@
 //! `salesforce`, prod: `org`), `hc_sql!` queries name their tables unqualified or qualified
 //! with either schema in several spellings; every table named with a schema that is not a
 //! selected environment's fails the build in that environment, and `check` (the command)
-//! reports exactly those, in the same words.
+//! reports exactly those, in the same words. The same for SQL strings inside `#[hc_requires]`
+//! items, which the build reads as `check` does (the attacker's finding: the build passed them).
 
 use hc_schema_snapshot::diagnostic::Explanation;
 use hc_schema_tests::cargo::{hc_schema_cli, snapshot_json, TempCrate};
@@ -58,6 +59,22 @@ fn generated_qualified_hc_sql_build_and_check_agree() {
             query(&mut rng)
         ));
         names.push(format!("Q{n}"));
+    }
+    // The same qualifiers in SQL strings inside annotated items (declared columns: only the
+    // schema can be wrong), which the build reads as `check` does.
+    main.push_str("\nuse hc_schema_macro::hc_requires;\n");
+    for n in 0..15 {
+        let sql = loop {
+            let sql = query(&mut rng);
+            if sql.starts_with("SELECT") {
+                break sql;
+            }
+        };
+        main.push_str(&format!(
+            "#[hc_requires(account(sfid, name), contact(sfid, email, accountid))]\n\
+             pub fn s{n}() -> &'static str {{\n    \"{sql}\"\n}}\n"
+        ));
+        names.push(format!("s{n}()"));
     }
     main.push_str(&format!(
         "\nfn main() {{\n    let _all = [{}];\n}}\n",
