@@ -1,6 +1,6 @@
 //! The SQL candidates among the string literals of one item's tokens, as the build sees them
 //! (the attribute `#[hc_requires]` receives its item as tokens): the tokens are written out
-//! as a text and read by the scan's own walk ([`super::literals::candidates`]), so that what
+//! as a text and read by the scan's own walk (`literals::candidates`), so that what
 //! counts as SQL, which macro or attribute holds a literal and how `concat!` joins literals
 //! are decided exactly as `hc-schema check` decides them in the source.
 
