@@ -1440,6 +1440,25 @@ fn generated_whole_rows_given_to_functions_count_like_a_star() {
         let (_, checks) = one(&function_with(sql, false, Some("account(name)")));
         assert!(checks.findings.is_empty(), "{sql}: {:#?}", checks.findings);
     }
+    // An empty path is the whole document: every column, as `a.*` (this round's attacker).
+    for path in ["#>> '{}'", "#> '{}'", "#> ARRAY[]::text[]", "#>> '{ }'"] {
+        for function in ["to_jsonb", "row_to_json", "to_json"] {
+            let sql = format!("SELECT {function}(a) {path} AS doc FROM salesforce.account a");
+            let (scan, checks) = one(&function_with(&sql, false, Some("account(name)")));
+            assert!(
+                checks
+                    .findings
+                    .iter()
+                    .any(|f| f.kind == SqlFindingKind::Star),
+                "{sql}: {:#?}",
+                checks.findings
+            );
+            assert!(
+                checks.uses(&scan).stars_over("account").next().is_some(),
+                "{sql}: not possibly used"
+            );
+        }
+    }
 }
 
 /// The bench's query `i` (tests/benches/sql_build.rs) and an annotation declaring its columns.

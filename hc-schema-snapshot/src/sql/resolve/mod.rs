@@ -914,6 +914,12 @@ impl Resolver<'_, '_> {
     fn row_keys(&mut self, relation: &Relation, right: &Expr, keys: Keys) {
         let tables = hc_sources(relation);
         match self.literal_keys(right, keys) {
+            // An empty path (`#>> '{}'`, `#> ARRAY[]::text[]`) is the whole document: every
+            // column, as `a.*` (the attacker's finding: it counted as none).
+            Some(found) if found.is_empty() && keys == Keys::Path && !is_number(right) => {
+                let at = self.at_span(right.span());
+                self.wildcard(relation, at);
+            }
             Some(keys) => {
                 for (key, at) in keys {
                     self.qualified(relation, &key, at);
@@ -1227,4 +1233,13 @@ fn column_name(expr: &Expr) -> String {
         Expr::Array(_) => "array".to_string(),
         _ => "?column?".to_string(),
     }
+}
+
+/// Whether `expr` is a number literal (possibly cast or in parentheses): an index, no key.
+fn is_number(expr: &Expr) -> bool {
+    let mut expr = expr;
+    while let Expr::Nested(e) | Expr::Cast { expr: e, .. } = expr {
+        expr = e;
+    }
+    matches!(expr, Expr::Value(v) if matches!(v.value, sqlparser::ast::Value::Number(..)))
 }
