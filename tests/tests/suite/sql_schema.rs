@@ -9,20 +9,7 @@
 use hc_schema_snapshot::diagnostic::Explanation;
 use hc_schema_tests::cargo::{hc_schema_cli, snapshot_json, TempCrate};
 use hc_schema_tests::cli;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
+use hc_schema_tests::rng::Rng;
 
 const SPELLINGS: &[&str] = &[
     "",
@@ -45,12 +32,12 @@ fn query(rng: &mut Rng) -> String {
         format!("SELECT ($1::{a}).name"),
         format!("INSERT INTO {c} (email) SELECT name FROM {a}"),
     ];
-    shapes[(rng.next() % shapes.len() as u64) as usize].clone()
+    shapes[rng.below(shapes.len())].clone()
 }
 
 #[test]
 fn generated_qualified_hc_sql_build_and_check_agree() {
-    let mut rng = Rng(0x0019_0003_5c4e_3a01);
+    let mut rng = Rng::exact(0x0019_0003_5c4e_3a01);
     let mut main = String::from("use hc_schema_macro::hc_sql;\n\n");
     let mut names = Vec::new();
     for n in 0..40 {
