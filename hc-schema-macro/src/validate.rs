@@ -108,22 +108,44 @@ pub fn plainly_satisfied(mut text: String, selection: &Result<Selection, String>
 /// With the registry on, the crate must depend on hc-schema-snapshot (the registry lives
 /// there): one error for the crate, naming the manifest line to add.
 pub fn missing_registry_dependency(annotation: &Annotation) -> Vec<syn::Error> {
-    // Shown relative to the workspace root, as every other path of a message.
-    let manifest = std::env::var_os("CARGO_MANIFEST_DIR")
-        .map(std::path::PathBuf::from)
-        .map(|dir| {
-            let root = hc_schema_snapshot::paths::workspace_root(&dir);
-            hc_schema_snapshot::paths::display_path(&dir.join("Cargo.toml"), &root)
-        })
-        .unwrap_or_else(|| "Cargo.toml".to_string());
+    use hc_schema_snapshot::paths::{display_path, workspace_root};
+    use hc_schema_snapshot::selection::workspace_snapshot_dependency;
     let version = env!("CARGO_PKG_VERSION");
+    let Some(dir) = std::env::var_os("CARGO_MANIFEST_DIR").map(std::path::PathBuf::from) else {
+        return missing_dependency_error(
+            annotation,
+            "Cargo.toml",
+            &format!("hc-schema-snapshot = \"{version}\""),
+            "",
+        );
+    };
+    // Shown relative to the workspace root, as every other path of a message.
+    let root = workspace_root(&dir);
+    let manifest = display_path(&dir.join("Cargo.toml"), &root);
+    // Spelled like the crate's own hc-schema-macro dependency (a path dependency gets a path);
+    // an inherited entry needs the workspace's entry too, unless it has one already.
+    let (line, root_line) = workspace_snapshot_dependency(&dir, &root, version);
+    let also = root_line
+        .map(|root_line| {
+            format!(", and `{root_line}` under [workspace.dependencies] of Cargo.toml")
+        })
+        .unwrap_or_default();
+    missing_dependency_error(annotation, &manifest, &line, &also)
+}
+
+fn missing_dependency_error(
+    annotation: &Annotation,
+    manifest: &str,
+    line: &str,
+    also: &str,
+) -> Vec<syn::Error> {
     once(
         annotation.span,
         format!(
             "the registry is on (`[registry] enabled = true` in hc-schema.toml), so this crate's \
              annotations are compiled into the binary through hc-schema-snapshot, but {manifest} \
-             does not list it under [dependencies]: add `hc-schema-snapshot = \"{version}\"` \
-             there (or turn the registry off for this crate)"
+             does not list it under [dependencies]: add `{line}` there{also} (or turn the \
+             registry off for this crate)"
         ),
     )
 }

@@ -425,6 +425,125 @@ pub fn dependency_name(text: &str, package: &str) -> Option<String> {
     })
 }
 
+/// The dependency line that adds hc-schema-snapshot to the manifest `text` (in `dir`), spelled
+/// the way that manifest spells its hc-schema-macro dependency, so that the two resolve to the
+/// same source: a path dependency gets the path of the hc-schema-snapshot this macro was built
+/// with (relative to `dir`), a git dependency the same repository and revision, an inherited one
+/// `{ workspace = true }`, a registry one the same version requirement; a workspace root's
+/// `[workspace.dependencies]` entry counts too. Without a macro entry
+/// (the macro is reached through another crate), `version`.
+///
+/// ```
+/// use std::path::Path;
+/// use hc_schema_snapshot::selection::snapshot_dependency_line;
+/// let registry = "[dependencies]\nhc-schema-macro = \"0.1\"\n";
+/// assert_eq!(snapshot_dependency_line(registry, Path::new("/w/app"), "0.1.0"), r#"hc-schema-snapshot = "0.1""#);
+/// let git = "[dependencies]\nhc-schema-macro = { git = \"https://example.com/hc.git\", tag = \"v0.1\" }\n";
+/// assert_eq!(
+///     snapshot_dependency_line(git, Path::new("/w/app"), "0.1.0"),
+///     r#"hc-schema-snapshot = { git = "https://example.com/hc.git", tag = "v0.1" }"#
+/// );
+/// let inherited = "[dependencies]\nhc-schema-macro.workspace = true\n";
+/// assert_eq!(snapshot_dependency_line(inherited, Path::new("/w/app"), "0.1.0"), "hc-schema-snapshot = { workspace = true }");
+/// let by_path = "[dependencies]\nhc-schema-macro = { path = \"../vendor/hc-schema-macro\" }\n";
+/// assert!(snapshot_dependency_line(by_path, Path::new("/w/app"), "0.1.0").starts_with("hc-schema-snapshot = { path = "));
+/// ```
+pub fn snapshot_dependency_line(text: &str, dir: &Path, version: &str) -> String {
+    const MACRO: &str = "hc-schema-macro";
+    // A TOML basic string (the values come from a TOML file or a path: no control characters).
+    let quoted = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    let line = |spec: String| format!("hc-schema-snapshot = {spec}");
+    let Ok(manifest) = toml::from_str::<toml::Table>(text) else {
+        return line(quoted(version));
+    };
+    fn collect<'a>(owner: &'a toml::Table, entries: &mut Vec<&'a toml::Value>) {
+        for key in ["dependencies", "dev-dependencies", "build-dependencies"] {
+            let Some(deps) = owner.get(key).and_then(toml::Value::as_table) else {
+                continue;
+            };
+            entries.extend(deps.iter().filter_map(|(key, value)| {
+                let real = value.get("package").and_then(|p| p.as_str()).unwrap_or(key);
+                (real == MACRO).then_some(value)
+            }));
+        }
+    }
+    let mut entries = Vec::new();
+    collect(&manifest, &mut entries);
+    if let Some(workspace) = manifest.get("workspace").and_then(toml::Value::as_table) {
+        collect(workspace, &mut entries);
+    }
+    if let Some(targets) = manifest.get("target").and_then(toml::Value::as_table) {
+        for target in targets.values().filter_map(toml::Value::as_table) {
+            collect(target, &mut entries);
+        }
+    }
+    let Some(entry) = entries.first() else {
+        return line(quoted(version));
+    };
+    if let Some(requirement) = entry.as_str() {
+        return line(quoted(requirement));
+    }
+    let field = |key: &str| entry.get(key).and_then(toml::Value::as_str);
+    if entry.get("workspace").and_then(toml::Value::as_bool) == Some(true) {
+        return line("{ workspace = true }".to_string());
+    }
+    if let Some(written) = field("path") {
+        // Absolute when the macro's path is written absolute, else relative to `dir`.
+        let ours = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let path = if Path::new(written).is_absolute() {
+            ours.to_path_buf()
+        } else {
+            crate::build::relative_to(ours, dir)
+        };
+        let path = path.to_string_lossy().replace('\\', "/");
+        return line(format!("{{ path = {} }}", quoted(&path)));
+    }
+    if let Some(git) = field("git") {
+        let mut spec = format!("{{ git = {}", quoted(git));
+        for key in ["branch", "tag", "rev"] {
+            if let Some(value) = field(key) {
+                spec.push_str(&format!(", {key} = {}", quoted(value)));
+            }
+        }
+        spec.push_str(" }");
+        return line(spec);
+    }
+    line(quoted(field("version").unwrap_or(version)))
+}
+
+/// [`snapshot_dependency_line`] for the crate in `dir` of the workspace at `root`, read from
+/// their manifests, and, when that line inherits the workspace's entry
+/// (`{ workspace = true }`) and the root's `[workspace.dependencies]` has none, the root's line
+/// to add there.
+pub fn workspace_snapshot_dependency(
+    dir: &Path,
+    root: &Path,
+    version: &str,
+) -> (String, Option<String>) {
+    let read = |dir: &Path| std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+    let line = snapshot_dependency_line(&read(dir), dir, version);
+    if !line.ends_with("{ workspace = true }") || root == dir {
+        return (line, None);
+    }
+    let root_text = read(root);
+    let listed = toml::from_str::<toml::Table>(&root_text)
+        .ok()
+        .and_then(|t| {
+            t.get("workspace")?
+                .get("dependencies")?
+                .as_table()?
+                .iter()
+                .find(|(key, value)| {
+                    value.get("package").and_then(|p| p.as_str()).unwrap_or(key)
+                        == "hc-schema-snapshot"
+                })
+                .map(|_| ())
+        })
+        .is_some();
+    let root_line = (!listed).then(|| snapshot_dependency_line(&root_text, root, version));
+    (line, root_line)
+}
+
 /// Split `test, prod` into environment names.
 pub fn split_list(list: &str) -> Vec<String> {
     list.split(',')
@@ -580,6 +699,77 @@ impl Selection {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_registry_dependency_is_spelled_like_the_macro_dependency() {
+        let ours = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let workspace = ours.parent().unwrap();
+        // A crate beside the library depending on the macro by a relative path.
+        let app = workspace.join("examples/app");
+        let relative = "[dependencies]\nhc-schema-macro = { path = \"../../hc-schema-macro\" }\n";
+        assert_eq!(
+            snapshot_dependency_line(relative, &app, "0.1.0"),
+            r#"hc-schema-snapshot = { path = "../../hc-schema-snapshot" }"#
+        );
+        // Written absolute: absolute.
+        let absolute = format!(
+            "[dependencies]\nhc-schema-macro = {{ path = \"{}\" }}\n",
+            workspace.join("hc-schema-macro").display()
+        );
+        assert_eq!(
+            snapshot_dependency_line(&absolute, Path::new("/elsewhere/app"), "0.1.0"),
+            format!("hc-schema-snapshot = {{ path = \"{}\" }}", ours.display())
+        );
+        // Renamed, under a target table, with a version.
+        let renamed = "[target.'cfg(unix)'.dependencies]\nhcm = { package = \"hc-schema-macro\", version = \"=0.1.0\" }\n";
+        assert_eq!(
+            snapshot_dependency_line(renamed, &app, "0.1.0"),
+            r#"hc-schema-snapshot = "=0.1.0""#
+        );
+        // A manifest that does not parse, or has no macro entry: the version.
+        for text in ["[dependencies", "[dependencies]\nserde = \"1\"\n"] {
+            assert_eq!(
+                snapshot_dependency_line(text, &app, "0.1.0"),
+                r#"hc-schema-snapshot = "0.1.0""#
+            );
+        }
+    }
+
+    #[test]
+    fn an_inherited_macro_dependency_asks_for_the_workspace_entry_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, member) = (dir.path(), dir.path().join("crates/data"));
+        std::fs::create_dir_all(&member).unwrap();
+        let write =
+            |path: &Path, text: &str| std::fs::write(path.join("Cargo.toml"), text).unwrap();
+        write(
+            &member,
+            "[package]\nname = \"data\"\n[dependencies]\nhc-schema-macro.workspace = true\n",
+        );
+        write(
+            root,
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nhc-schema-macro = { git = \"https://example.com/hc\", rev = \"abc\" }\n",
+        );
+        assert_eq!(
+            workspace_snapshot_dependency(&member, root, "0.1.0"),
+            (
+                "hc-schema-snapshot = { workspace = true }".to_string(),
+                Some(
+                    r#"hc-schema-snapshot = { git = "https://example.com/hc", rev = "abc" }"#
+                        .to_string()
+                )
+            )
+        );
+        // Once the workspace lists it, only the member's line.
+        write(
+            root,
+            "[workspace]\nmembers = [\"crates/*\"]\n[workspace.dependencies]\nhc-schema-snapshot = \"0.1\"\nhc-schema-macro = \"0.1\"\n",
+        );
+        assert_eq!(
+            workspace_snapshot_dependency(&member, root, "0.1.0").1,
+            None
+        );
+    }
+
     use super::*;
     use crate::config::Config;
 

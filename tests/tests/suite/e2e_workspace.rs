@@ -156,6 +156,15 @@ fn registry_on_without_the_dependency_is_one_clear_error() {
         stderr.contains(", but crates/data/Cargo.toml does not list it under [dependencies]: add `hc-schema-snapshot = "),
         "{stderr}"
     );
+    // Spelled like the crate's own (absolute) path dependency on the macro, not a version.
+    let ws = workspace();
+    assert!(
+        stderr.contains(&format!(
+            "add `hc-schema-snapshot = {{ path = \"{}\" }}` there",
+            ws.join("hc-schema-snapshot").display()
+        )),
+        "{stderr}"
+    );
     assert_eq!(
         stderr.matches("error: ").count(),
         2,
