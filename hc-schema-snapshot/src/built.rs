@@ -115,6 +115,8 @@ pub struct Incompatible {
 /// assert!(incompatible(&built(Some("f64"), "double precision"), "integer").is_some());
 /// let ts = built(Some("SystemTime"), "timestamp without time zone");
 /// assert!(incompatible(&ts, "timestamp with time zone").is_none());
+/// // A typed declaration's `Option<T>` is judged as `T`: f64 does not read an integer.
+/// assert!(incompatible(&built(Some("Option<f64>"), "double precision"), "integer").is_some());
 /// ```
 pub fn incompatible(built: &BuiltType, other: &str) -> Option<Incompatible> {
     if let Some(rust) = &built.rust {

@@ -826,6 +826,27 @@ mod tests {
             why,
             "no Rust type reads both, and src/a.rs:10:5 uses it without one"
         );
+        // A typed declaration's `Option<T>` is judged as `T`, never as a use without a type.
+        let (found, why) = verdict(
+            "double precision",
+            "character varying(255)",
+            read,
+            Some("Option<f64>"),
+            both,
+        );
+        assert!(found);
+        assert_eq!(
+            why,
+            "src/a.rs:10:5 reads it as Option<f64>, which does not read character varying(255) (prod)"
+        );
+        let (found, _) = verdict(
+            "double precision",
+            "integer",
+            read,
+            Some("Option<f64>"),
+            live,
+        );
+        assert!(found, "f64 does not read an integer");
         let (_, why) = verdict(
             "character varying(255)",
             "character varying(80)",

@@ -853,8 +853,17 @@ pub fn untyped_drift(subject: &str, envs: &[EnvType]) -> Option<TypeError> {
 
 /// Whether the Rust type a user wrote (`"col: f64"`) reads every one of `types`: `Some(true)`
 /// or `Some(false)` for a type the table knows, `None` for one it does not (a user type with
-/// its own `FromSql`, checked by the `postgres` crate when the row is read).
+/// its own `FromSql`, checked by the `postgres` crate when the row is read). `Option<T>` reads
+/// what `T` reads (and NULL): a declaration `x: Option<f64>` is judged as `f64`.
+///
+/// ```
+/// use hc_schema_snapshot::types::{written_reads, PgType};
+/// let varchar = [PgType::parse("character varying(255)").unwrap()];
+/// assert_eq!(written_reads("Option<f64>", &varchar), Some(false));
+/// assert_eq!(written_reads("Option<String>", &varchar), Some(true));
+/// ```
 pub fn written_reads(written: &str, types: &[PgType]) -> Option<bool> {
+    let written = strip_option(written);
     let compact: String = written.chars().filter(|c| !c.is_whitespace()).collect();
     let (vec, inner) = match compact
         .strip_prefix("Vec<")

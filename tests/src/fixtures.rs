@@ -152,6 +152,18 @@ pub const ADD_LOYALTY_TIER: &str =
     "ALTER TABLE salesforce.account ADD COLUMN loyalty_tier__c varchar(255); \
      UPDATE salesforce.account SET loyalty_tier__c = 'Gold' WHERE name = 'Acme';";
 
+/// The example app's `account.loyalty_points__c` as prod still maps it (the old Text field,
+/// `varchar`), before its admin remapped it after the field became a Number.
+pub const OLD_LOYALTY_POINTS: &str =
+    "ALTER TABLE salesforce.account ADD COLUMN loyalty_points__c varchar(255);";
+
+/// `account.loyalty_points__c` remapped as the Number field it became (`double precision`,
+/// as in the example's test snapshot), whether or not [`OLD_LOYALTY_POINTS`] was applied.
+pub const REMAP_LOYALTY_POINTS: &str =
+    "ALTER TABLE salesforce.account DROP COLUMN IF EXISTS loyalty_points__c; \
+     ALTER TABLE salesforce.account ADD COLUMN loyalty_points__c double precision; \
+     UPDATE salesforce.account SET loyalty_points__c = 1250 WHERE name = 'Acme';";
+
 /// A database with [`HC_DDL`] loaded; returns its name.
 pub fn hc_database(prefix: &str) -> String {
     let name = crate::pg::create_database(prefix);

@@ -4,6 +4,7 @@
 //! loyalty-app tiers             print every customer's loyalty tier (and billing city)
 //! loyalty-app contacts          print the contacts to notify
 //! loyalty-app set-email S E     correct the e-mail address of contact S (a write)
+//! loyalty-app points S          print the loyalty points of account S (a typed declaration)
 //! loyalty-app tier-report       print accounts and contacts per tier (typed rows, hc_query!)
 //! loyalty-app verify-schema     release phase: check the live schema against this binary
 //! loyalty-app requirements      print what this binary needs (JSON)
@@ -22,12 +23,13 @@ use std::process::ExitCode;
 use hc_schema_snapshot::fetch::{self, ConnectOptions, DatabaseUrl, SslMode};
 use hc_schema_snapshot::{manifest::Manifest, registry, verify};
 
-const USAGE: &str = "usage: loyalty-app <tiers|contacts|tier-report|set-email <sfid> <email>|verify-schema|requirements>
+const USAGE: &str = "usage: loyalty-app <tiers|contacts|tier-report|set-email <sfid> <email>|points <sfid>|verify-schema|requirements>
 
   tiers           print every customer's loyalty tier
   contacts        print the contacts to notify about tier changes
   tier-report     print how many accounts and contacts each tier has, and whom to notify
   set-email       correct a contact's e-mail address (writes through Heroku Connect)
+  points          print an account's loyalty points
   verify-schema   check the live DATABASE_URL schema against the columns this binary needs
                   (exit 0 ok, 1 columns missing, 2 connection or input error); run it in
                   Heroku's release phase: `release: ./target/release/loyalty-app verify-schema`
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         "tiers" => run(print_tiers),
         "contacts" => run(print_contacts),
         "set-email" => run(set_email),
+        "points" => run(print_points),
         "tier-report" => run(print_tier_report),
         "verify-schema" => verify_schema(),
         "requirements" => {
@@ -148,6 +151,17 @@ fn set_email(client: &mut postgres::Client, schema: &str) -> Result<(), String> 
     };
     let updated = contacts::set_email(client, schema, sfid, email).map_err(db_error)?;
     println!("{updated} contact(s) updated");
+    Ok(())
+}
+
+fn print_points(client: &mut postgres::Client, schema: &str) -> Result<(), String> {
+    let Some(sfid) = std::env::args().nth(2) else {
+        return Err("usage: loyalty-app points <account sfid>".into());
+    };
+    match tiers::loyalty_points(client, schema, &sfid).map_err(db_error)? {
+        Some(points) => println!("{points}"),
+        None => println!("-"),
+    }
     Ok(())
 }
 

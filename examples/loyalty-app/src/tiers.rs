@@ -45,6 +45,27 @@ pub fn load_tiers(
 const TIERS_SQL: &str = "SELECT sfid, name, loyalty_tier__c, billingcity FROM {schema}.account \
      WHERE isdeleted IS NOT TRUE ORDER BY name";
 
+/// An account's loyalty points (`sfid`: the account's sfid); `None` when not set.
+///
+/// The type drift the guard catches: `Loyalty_Points__c` was a Text field and is now a Number.
+/// Test's Heroku Connect mapping was remapped after the change (`double precision`); prod's
+/// still holds the old Text column (`character varying(255)`), where reading an `f64` fails at
+/// run time. The declared type (`: Option<f64>`) is checked against each selected snapshot's
+/// column type, so `cargo build --features prod-snapshot` fails here, at the type.
+#[hc_requires(account(sfid, loyalty_points__c: Option<f64>))]
+pub fn loyalty_points(
+    client: &mut impl GenericClient,
+    schema: &str,
+    sfid: &str,
+) -> Result<Option<f64>, postgres::Error> {
+    let sql = format!(
+        "SELECT loyalty_points__c FROM {}.account WHERE sfid = $1",
+        quote(schema)
+    );
+    let row = client.query_opt(&sql, &[&sfid])?;
+    Ok(row.and_then(|row| row.get(0)))
+}
+
 /// Quote a schema name for SQL.
 pub fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))

@@ -42,11 +42,21 @@ fn example_app_builds_against_test_and_fails_against_prod_at_the_column() {
         "{stderr}"
     );
     assert!(stderr.contains("note: read-write in: test"), "{stderr}");
+    // The column whose type prod has not caught up with (a typed declaration).
+    assert!(
+        stderr.contains("error: `account.loyalty_points__c` is character varying(255) in prod (examples/loyalty-app/hc-schema/prod.json), which `Option<f64>` does not read"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("--> examples/loyalty-app/src/tiers.rs:55:48"),
+        "{stderr}"
+    );
     assert_eq!(
         stderr.matches("error: `").count(),
-        3,
-        "exactly the missing column, the read-only write and the hc_query! of \
-         tier_report.rs (asserted in `example_app_hc_query_fails_in_prod_inside_the_query`):\n{stderr}"
+        4,
+        "exactly the missing column, the read-only write, the type prod cannot give an f64 \
+         and the hc_query! of tier_report.rs (asserted in \
+         `example_app_hc_query_fails_in_prod_inside_the_query`):\n{stderr}"
     );
     // Both environments: each failure is its own error naming its environment.
     let (ok, stderr) = build_example("test-snapshot,prod-snapshot");

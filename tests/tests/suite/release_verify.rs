@@ -11,9 +11,12 @@ use hc_schema_snapshot::diagnostic::{explain, Target};
 use hc_schema_snapshot::manifest::{check_usages, location, Manifest, Origin};
 use hc_schema_snapshot::scan::{scan, Scan};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
+use hc_schema_snapshot::typecheck::check_declared;
 use hc_schema_snapshot::Snapshot;
 use hc_schema_tests::cargo::{cargo, nested_target, run, workspace};
-use hc_schema_tests::fixtures::{hc_database, ADD_LOYALTY_TIER};
+use hc_schema_tests::fixtures::{
+    hc_database, ADD_LOYALTY_TIER, OLD_LOYALTY_POINTS, REMAP_LOYALTY_POINTS,
+};
 use hc_schema_tests::pg::{self, PASSWORD};
 use hc_schema_tests::proxy::{impostor, server_addr, Proxy, Silence};
 use hc_schema_tests::secrets;
@@ -90,20 +93,30 @@ fn registry_of_the_binary_equals_what_check_finds_in_its_sources() {
 fn verify_schema_in_the_release_phase() {
     let db = hc_database("release");
     let url = pg::url("postgres", &db, "sslmode=require");
-    // prod as it was: loyalty_tier__c is not mapped.
+    // prod as it was: loyalty_tier__c is not mapped, loyalty_points__c is the old Text column.
+    pg::admin(&db).batch_execute(OLD_LOYALTY_POINTS).unwrap();
     let (code, _, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 1, "{stderr}");
     // Needed by the hc_query! (tier_report.rs) and by the annotation (tiers.rs).
     assert!(stderr.contains("`account.loyalty_tier__c` is not mapped, needed at:\n    examples/loyalty-app/src/tier_report.rs:32:14\n    examples/loyalty-app/src/tiers.rs:21:35"), "{stderr}");
-    // Mapped: the release may go on, and the app works.
-    pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
+    // The typed declaration (`Option<f64>`) cannot read prod's varchar.
+    assert!(
+        stderr.contains("`account.loyalty_points__c` is character varying(255) here"),
+        "{stderr}"
+    );
+    // Mapped and remapped: the release may go on, and the app works.
+    pg::admin(&db)
+        .batch_execute(&format!("{ADD_LOYALTY_TIER}{REMAP_LOYALTY_POINTS}"))
+        .unwrap();
     let (code, stdout, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 0, "{stdout}{stderr}");
     assert!(
-        // 5 from the annotations, 3 from the hc_query! calls of tier_report.rs.
-        stdout.starts_with("ok: all 8 requirement sites hold"),
+        // 6 from the annotations, 3 from the hc_query! calls of tier_report.rs.
+        stdout.starts_with("ok: all 9 requirement sites hold"),
         "{stdout}"
     );
+    let (code, stdout, stderr) = app(&["points", "001000000000001AAA"], &url);
+    assert_eq!((code, stdout.as_str()), (0, "1250\n"), "{stderr}");
     let (code, stdout, stderr) = app(&["tiers"], &url);
     assert_eq!(code, 0, "{stderr}");
     assert!(
@@ -143,7 +156,9 @@ fn verify_schema_in_the_release_phase() {
 fn verify_schema_fails_on_a_live_column_type_the_code_was_not_built_against() {
     let db = hc_database("release_types");
     let url = pg::url("postgres", &db, "sslmode=require");
-    pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
+    pg::admin(&db)
+        .batch_execute(&format!("{ADD_LOYALTY_TIER}{REMAP_LOYALTY_POINTS}"))
+        .unwrap();
     let (code, stdout, stderr) = app(&["verify-schema"], &url);
     assert_eq!(code, 0, "{stdout}{stderr}");
     // The registry records the types: no column is left unchecked.
@@ -193,9 +208,12 @@ fn check_and_the_macro_agree_on_the_example() {
     let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
     let prod_t = Target::env("prod", "examples/loyalty-app/hc-schema/prod.json", &prod);
     let test_t = Target::env("test", "examples/loyalty-app/hc-schema/test.json", &test);
-    let problems = check_usages(&usages, "prod", &prod);
+    let mut problems = check_usages(&usages, "prod", &prod);
     // The annotation's missing column and read-only write, and the hc_sql! query's column.
     assert_eq!(problems.len(), 3, "{problems:?}");
+    // The typed declaration whose type prod's column does not give.
+    problems.extend(check_declared(&usages, &prod, false));
+    assert_eq!(problems.len(), 4, "{problems:?}");
     assert_eq!(
         problems
             .iter()
