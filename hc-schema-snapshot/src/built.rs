@@ -513,13 +513,8 @@ mod tests {
             " ",
             "x",
         ];
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0x2545_f491_4f6c_dd1d);
+        let mut next = move |n: usize| rng.below(n);
         for _ in 0..5000 {
             let mut spell = || {
                 (0..1 + next(3))

@@ -496,13 +496,8 @@ mod tests {
     /// target maps (generated), the advice is to map it, never "did you mean".
     #[test]
     fn names_mapped_elsewhere_get_no_near_name() {
-        let mut seed: u64 = 0x5eed_1234;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0x5eed_1234);
+        let mut next = move |n: usize| rng.below(n);
         let letters = b"abcdeit_";
         for _ in 0..500 {
             let len = 3 + next(8);

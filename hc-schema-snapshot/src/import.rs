@@ -336,13 +336,8 @@ mod tests {
     /// no app name changes another field of the snapshot.
     #[test]
     fn origins_round_trip_through_the_source() {
-        let mut seed: u64 = 0x0e1_9e17;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0x0e1_9e17);
+        let mut next = move |n: usize| rng.below(n);
         let pieces = ["acme", "-", "prod", " ", "(", ")", ",", "app ", "é", "x"];
         for _ in 0..1000 {
             let mut word = || -> Option<String> {

@@ -603,19 +603,7 @@ mod tests {
         );
     }
 
-    /// A small xorshift generator: the tests need variety, not quality.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn below(&mut self, n: usize) -> usize {
-            (self.next() % n as u64) as usize
-        }
-    }
+    use crate::testing::Rng;
 
     fn ws(rng: &mut Rng) -> &'static str {
         ["", " ", "\n  ", "\t", "\r\n", ""][rng.below(6)]
@@ -680,7 +668,7 @@ mod tests {
     /// on what is JSON and on what it means.
     #[test]
     fn agrees_with_serde_json_on_generated_texts() {
-        let mut rng = Rng(0x5eed_1234_abcd_ef01);
+        let mut rng = Rng::exact(0x5eed_1234_abcd_ef01);
         let noise = [
             "", ",", "}", "]", "\"", "\\", "x", ":", "{", "1", " ", "é", "-",
         ];

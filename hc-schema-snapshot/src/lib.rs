@@ -97,6 +97,9 @@ pub mod sqlcheck;
 #[cfg(feature = "_syntax")]
 pub mod syntax;
 #[doc(hidden)]
+#[cfg(any(test, feature = "_testing"))]
+pub mod testing;
+#[doc(hidden)]
 pub mod text;
 #[doc(hidden)]
 pub mod typecheck;

@@ -623,13 +623,8 @@ mod tests {
         };
         let text = Record::encode_typed(&[usage.clone(), usage], &[built], &[]);
         let bytes: Vec<char> = text.chars().collect();
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n.max(1) as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |n: usize| rng.below(n.max(1));
         for _ in 0..3000 {
             let (a, b) = (next(bytes.len()), next(bytes.len()));
             let (a, b) = (a.min(b), a.max(b));

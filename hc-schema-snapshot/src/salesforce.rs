@@ -590,13 +590,8 @@ mod tests {
     /// wins.
     #[test]
     fn generated_names_resolve_to_their_own_column() {
-        let mut seed: u64 = 0xa11_5eed;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0xa11_5eed);
+        let mut next = move |n: usize| rng.below(n);
         let pool = [
             "account",
             "contact",

@@ -1,59 +1,12 @@
 //! The suites' seeded generator: xorshift64 (13, 7, 17), no dependency, the same sequence on
-//! every run, so that every generated input can be replayed from its seed.
+//! every run, so that every generated input can be replayed from its seed. One implementation
+//! for the whole workspace: the library's (its unit tests use it too).
+//!
+//! ```
+//! let mut rng = hc_schema_tests::rng::Rng::new(42);
+//! let first = rng.next_u64();
+//! assert_eq!(hc_schema_tests::rng::Rng::new(42).next_u64(), first);
+//! assert!(rng.below(3) < 3);
+//! ```
 
-/// A seeded xorshift64 generator.
-///
-/// ```
-/// let mut rng = hc_schema_tests::rng::Rng::new(42);
-/// let first = rng.next_u64();
-/// assert_eq!(hc_schema_tests::rng::Rng::new(42).next_u64(), first);
-/// assert!(rng.below(3) < 3);
-/// ```
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from `seed` (made odd, so never the stuck state 0).
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed | 1)
-    }
-
-    /// A generator whose state is `state` exactly (not 0), for sequences that predate
-    /// [`Rng::new`].
-    pub fn exact(state: u64) -> Rng {
-        assert_ne!(state, 0, "xorshift never leaves the state 0");
-        Rng(state)
-    }
-
-    /// `HC_SCHEMA_TEST_SEED` (to explore other inputs locally) mixed with `salt`, else `salt`.
-    pub fn seeded(salt: u64) -> Rng {
-        let seed = std::env::var("HC_SCHEMA_TEST_SEED")
-            .ok()
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
-        Rng::new(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ salt)
-    }
-
-    /// The next number.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    /// A number below `n` (`n` > 0).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-
-    /// One of `items`.
-    pub fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-
-    /// True for an even next number (one chance in two).
-    pub fn chance(&mut self) -> bool {
-        self.next_u64() & 1 == 0
-    }
-}
+pub use hc_schema_snapshot::testing::Rng;

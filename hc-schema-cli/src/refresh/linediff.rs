@@ -84,13 +84,8 @@ mod tests {
     /// it is never longer than the naive whole-file replacement.
     #[test]
     fn generated_diffs_apply_exactly() {
-        let mut state = 0x1234_5678_9abc_def1u64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = hc_schema_tests::rng::Rng::exact(0x1234_5678_9abc_def1);
+        let mut next = move || rng.next_u64();
         for round in 0..400 {
             let len = (next() % 40) as usize;
             let old: Vec<String> = (0..len).map(|_| format!("l{}", next() % 6)).collect();

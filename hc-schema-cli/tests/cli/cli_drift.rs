@@ -295,13 +295,8 @@ fn diff_cannot_tell_harmless_beside_unreadable_sql() {
                 body
             }
         };
-    let mut seed = 0x5eed_0020_u64;
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut rng = hc_schema_tests::rng::Rng::exact(0x5eed_0020);
+    let mut next = move |n: usize| rng.below(n);
     for round in 0..6 {
         let form = round;
         // A readable use of `sfid` (mapped in both) first: the deviations are all harmless.

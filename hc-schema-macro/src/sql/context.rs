@@ -304,13 +304,8 @@ mod tests {
         ];
         let schema_sets: [&[&str]; 3] = [&["salesforce"], &["org", "salesforce"], &["org"]];
         let builds = ["build-1", "build-2"];
-        let mut state = 0x853c_49e6_748f_ea9b_u64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = hc_schema_snapshot::testing::Rng::exact(0x853c_49e6_748f_ea9b);
+        let mut next = move |n: usize| rng.below(n);
         let mut results: std::collections::HashMap<&str, std::collections::HashSet<String>> =
             Default::default();
         let mut shapes: std::collections::HashMap<&str, std::collections::HashSet<String>> =

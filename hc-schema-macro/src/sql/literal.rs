@@ -176,13 +176,8 @@ mod tests {
         let pieces = [
             "SELECT", " ", "\"", "\\", "\\n", "#", "r", "é", "\n", "'", "x", "\\\"", "\r",
         ];
-        let mut state = 0x1234_5678_9abc_def1_u64;
-        let mut next = move |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = hc_schema_snapshot::testing::Rng::exact(0x1234_5678_9abc_def1);
+        let mut next = move |n: usize| rng.below(n);
         let (mut fast, mut plain) = (0, 0);
         for _ in 0..20_000 {
             let body: String = (0..next(6)).map(|_| pieces[next(pieces.len())]).collect();

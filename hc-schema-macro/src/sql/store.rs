@@ -292,13 +292,8 @@ mod tests {
     fn damaged_files_never_give_a_wrong_value() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sql-analyses");
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = hc_schema_snapshot::testing::Rng::exact(0x2545_f491_4f6c_dd1d);
+        let mut next = move || rng.next_u64();
         let contexts: [&[u8]; 2] = [b"one", b"two"];
         let (mut hits, mut damaged_opens) = (0, 0);
         for round in 0..300 {

@@ -279,13 +279,8 @@ mod tests {
             r#"#[hc_schema_macro::hc_requires(contact(email))] const Q: &str = "SELECT email FROM contact";"#,
             r#"struct S { x: u8 } let s = S { x: 1 }; let l = "VACUUM salesforce.account";"#,
         ];
-        let mut state = 0x5eed_1713_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0x5eed_1713);
+        let mut next = move |n: usize| rng.below(n);
         let mut guarded = 0;
         for round in 0..400 {
             let body: Vec<&str> = (0..1 + next(6))

@@ -485,13 +485,8 @@ mod tests {
 
     #[test]
     fn generated_snapshots_serialise_as_the_reference_and_round_trip() {
-        let mut state = 0x51a9_5eed_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testing::Rng::exact(0x51a9_5eed);
+        let mut next = move || rng.next_u64();
         let alphabet = [
             "a", "z_", "\"", "\\", "\n", "\u{1}", "\u{7f}", "é", "€", " ", "/", "Name",
         ];
@@ -716,13 +711,8 @@ mod tests {
             r#""contact": {"access": "read_write", "columns": {"email": {}, "email": {}}}"#,
             r#""lead": {"columns": {"x": {"nullable": false}}}"#,
         ];
-        let mut seed: u64 = 0x0dd_ba11_cafe;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut rng = crate::testing::Rng::exact(0x0dd_ba11_cafe);
+        let mut next = move || rng.next_u64();
         for round in 0..4000 {
             let n = (next() % 4) as usize;
             let chosen: Vec<&str> = (0..n).map(|_| tables[(next() % 4) as usize]).collect();
@@ -820,20 +810,7 @@ mod tests {
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
 
-    /// A tiny deterministic generator (xorshift).
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 << 13;
-            self.0 ^= self.0 >> 7;
-            self.0 ^= self.0 << 17;
-            self.0
-        }
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[(self.next() % items.len() as u64) as usize]
-        }
-    }
+    use crate::testing::Rng;
 
     /// Issue 20, item 13: whatever `format` holds, the message shows it as written (never a
     /// float serde_json made of a big integer) and says "upgrade" only for a later version's
@@ -841,7 +818,7 @@ mod tests {
     /// "`hc-schema refresh <its stem>`".
     #[test]
     fn generated_format_values_are_shown_as_written_and_upgrade_only_for_later_versions() {
-        let mut rng = Rng(0x5eed_0213);
+        let mut rng = Rng::exact(0x5eed_0213);
         let values = [
             "1",
             "2",
@@ -876,7 +853,7 @@ mod tests {
                 "",
                 "\"tables\": {\"format\": {\"columns\": {\"format\": {}}}}, ",
             ]);
-            let text = if rng.next().is_multiple_of(2) {
+            let text = if rng.next_u64().is_multiple_of(2) {
                 format!("{{\"format\":{space}{value}{space}, {decoy}\"environment\": \"p\", \"schema\": \"s\"}}")
             } else {
                 format!("{{{decoy}\"environment\": \"p\", \"format\"{space}:{space}{value}, \"schema\": \"s\"}}")
@@ -903,8 +880,8 @@ mod tests {
             }
             // The same file named by path: no environment taken from its name.
             let path = dir.path().join("f.json");
-            let cut = (rng.next() as usize) % (text.len() + 1);
-            let broken = if rng.next().is_multiple_of(2) {
+            let cut = (rng.next_u64() as usize) % (text.len() + 1);
+            let broken = if rng.next_u64().is_multiple_of(2) {
                 &text[..cut]
             } else {
                 &text[..]

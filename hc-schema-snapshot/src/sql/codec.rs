@@ -263,13 +263,8 @@ mod tests {
         let snapshot = context_snapshot();
         let union = Union::new([&snapshot]);
         let context = Context::new(["salesforce"], &union);
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::testing::Rng::exact(0x9e37_79b9_7f4a_7c15);
+        let mut next = move || rng.next_u64();
         for sql in QUERIES {
             let Ok(analysis) = analyze(sql, &context) else {
                 continue;

@@ -9,26 +9,7 @@ use std::collections::BTreeSet;
 use super::tests::{snapshots, with_context};
 use super::*;
 
-/// xorshift64*: a small seeded generator, so that every failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
+use crate::testing::Rng;
 
 const CORPUS: &[&str] = &[
     "SELECT a.sfid, a.name FROM salesforce.account a WHERE NOT a.isdeleted",
@@ -117,16 +98,16 @@ const TOKENS: &[&str] = &[
 #[test]
 fn random_and_mutated_sql_never_panics() {
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0001);
+        let mut rng = Rng::exact(0x5eed_0001);
         for round in 0..3_000 {
             let sql = if round % 2 == 0 {
                 let len = 1 + rng.below(30);
                 (0..len)
-                    .map(|_| *rng.pick(TOKENS))
+                    .map(|_| *rng.choose(TOKENS))
                     .collect::<Vec<_>>()
                     .join(" ")
             } else {
-                let mut sql = rng.pick(CORPUS).to_string();
+                let mut sql = rng.choose(CORPUS).to_string();
                 for _ in 0..1 + rng.below(4) {
                     mutate(&mut rng, &mut sql);
                 }
@@ -167,7 +148,7 @@ fn mutate(rng: &mut Rng, sql: &mut String) {
     let boundaries: Vec<usize> = (0..=sql.len())
         .filter(|&i| sql.is_char_boundary(i))
         .collect();
-    let at = *rng.pick(&boundaries);
+    let at = *rng.choose(&boundaries);
     match rng.below(4) {
         0 => {
             let end = boundaries
@@ -177,7 +158,7 @@ fn mutate(rng: &mut Rng, sql: &mut String) {
                 .unwrap_or(sql.len());
             sql.replace_range(at..end, "");
         }
-        1 => sql.insert_str(at, &format!(" {} ", rng.pick(TOKENS))),
+        1 => sql.insert_str(at, &format!(" {} ", rng.choose(TOKENS))),
         2 => {
             let end = boundaries
                 .iter()
@@ -192,7 +173,7 @@ fn mutate(rng: &mut Rng, sql: &mut String) {
             if !bytes.is_empty() {
                 let i = rng.below(bytes.len());
                 let mut chars = bytes;
-                chars[i] = *rng.pick(&['(', ')', '"', '\'', ' ', ',', '.', '$']);
+                chars[i] = *rng.choose(&['(', ')', '"', '\'', ' ', ',', '.', '$']);
                 *sql = chars.into_iter().collect();
             }
         }
@@ -223,7 +204,7 @@ impl Abstract {
         let count = 1 + rng.below(3);
         let mut tables: Vec<(String, String)> = Vec::new();
         while tables.len() < count {
-            let (table, _) = rng.pick(all);
+            let (table, _) = rng.choose(all);
             if !tables.iter().any(|(t, _)| t == table) {
                 let alias = format!("t{}", tables.len());
                 tables.push((table.clone(), alias));
@@ -233,15 +214,15 @@ impl Abstract {
             |i: usize| -> &Vec<String> { &all.iter().find(|(t, _)| *t == tables[i].0).unwrap().1 };
         let pick_column = |rng: &mut Rng| {
             let i = rng.below(tables.len());
-            (i, rng.pick(columns_of(i)).clone())
+            (i, rng.choose(columns_of(i)).clone())
         };
         let select = (0..1 + rng.below(4)).map(|_| pick_column(rng)).collect();
         let filter = (0..rng.below(3)).map(|_| pick_column(rng)).collect();
         let order = (0..rng.below(2)).map(|_| pick_column(rng)).collect();
         let mut joins = Vec::new();
         for i in 1..tables.len() {
-            let left = rng.pick(columns_of(i - 1)).clone();
-            let right = rng.pick(columns_of(i)).clone();
+            let left = rng.choose(columns_of(i - 1)).clone();
+            let right = rng.choose(columns_of(i)).clone();
             joins.push((i - 1, left, i, right));
         }
         Abstract {
@@ -280,7 +261,7 @@ impl Abstract {
 
     /// The query in one spelling.
     fn render(&self, rng: &mut Rng, all: &[(String, Vec<String>)]) -> String {
-        let upper = rng.chance(50);
+        let upper = rng.percent(50);
         let kw = |k: &str| {
             if upper {
                 k.to_string()
@@ -288,14 +269,14 @@ impl Abstract {
                 k.to_lowercase()
             }
         };
-        let quote = rng.chance(30);
-        let schema = rng.chance(50);
-        let aliases = rng.chance(60) || self.tables.len() > 1 && rng.chance(50);
-        let sep = *rng.pick(&[" ", "\n  ", "  ", "\t"]);
+        let quote = rng.percent(30);
+        let schema = rng.percent(50);
+        let aliases = rng.percent(60) || self.tables.len() > 1 && rng.percent(50);
+        let sep = *rng.choose(&[" ", "\n  ", "  ", "\t"]);
         let ident = |name: &str, rng: &mut Rng| {
-            if quote && rng.chance(50) || name == "user" {
+            if quote && rng.percent(50) || name == "user" {
                 format!("\"{name}\"")
-            } else if rng.chance(20) {
+            } else if rng.percent(20) {
                 name.to_uppercase()
             } else {
                 name.to_string()
@@ -320,7 +301,7 @@ impl Abstract {
             } else {
                 ident(&self.tables[i].0, rng)
             };
-            if unique(i, name) && rng.chance(50) {
+            if unique(i, name) && rng.percent(50) {
                 ident(name, rng)
             } else {
                 format!("{qualifier}.{}", ident(name, rng))
@@ -336,7 +317,7 @@ impl Abstract {
             let name = if schema {
                 format!(
                     "{}.{}",
-                    if rng.chance(30) {
+                    if rng.percent(30) {
                         "SALESFORCE".to_string()
                     } else {
                         "salesforce".to_string()
@@ -349,7 +330,7 @@ impl Abstract {
             let named = if aliases {
                 format!(
                     "{name} {}{alias}",
-                    if rng.chance(50) {
+                    if rng.percent(50) {
                         kw("AS ")
                     } else {
                         String::new()
@@ -381,10 +362,10 @@ impl Abstract {
                     let condition = format!(
                         "{} {} ${}",
                         column(*i, c, rng),
-                        if rng.chance(50) { "=" } else { "<>" },
+                        if rng.percent(50) { "=" } else { "<>" },
                         n + 1
                     );
-                    if rng.chance(30) {
+                    if rng.percent(30) {
                         format!("({condition})")
                     } else {
                         condition
@@ -422,7 +403,7 @@ fn requirements(analysis: &Analysis) -> BTreeSet<(String, Vec<String>)> {
 fn every_spelling_gives_the_same_requirements() {
     let all = tables();
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0002);
+        let mut rng = Rng::exact(0x5eed_0002);
         for round in 0..500 {
             let query = Abstract::generate(&mut rng, &all);
             let expected = query.expected();
@@ -526,26 +507,26 @@ const HOLDERS: &[(&str, &str, bool)] = &[
 fn statements_among_others_and_inside_others_give_their_requirements() {
     let all = tables();
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0007);
+        let mut rng = Rng::exact(0x5eed_0007);
         for round in 0..600 {
-            let bare = if rng.chance(50) {
-                rng.pick(CORPUS).to_string()
+            let bare = if rng.percent(50) {
+                rng.choose(CORPUS).to_string()
             } else {
                 Abstract::generate(&mut rng, &all).render(&mut rng, &all)
             };
             let analysis = analyze(&bare, context).unwrap_or_else(|e| panic!("{bare}: {e:?}"));
             let expected = requirements(&analysis);
             let mut sql = bare.clone();
-            if rng.chance(60) {
+            if rng.percent(60) {
                 let query = analysis.kind == Some(StatementKind::Query);
                 let holders: Vec<&(&str, &str, bool)> =
                     HOLDERS.iter().filter(|h| query || h.2).collect();
-                let (prefix, suffix, _) = rng.pick(&holders);
+                let (prefix, suffix, _) = rng.choose(&holders);
                 sql = format!("{prefix}{sql}{suffix}");
             }
-            let before = *rng.pick(AROUND);
-            let after = rng.pick(AROUND).trim_end_matches(';');
-            let sep = if rng.chance(50) { " " } else { "\n" };
+            let before = *rng.choose(AROUND);
+            let after = rng.choose(AROUND).trim_end_matches(';');
+            let sep = if rng.percent(50) { " " } else { "\n" };
             sql = format!("{before}{sep}{sql};{sep}{after}");
             assert!(
                 looks_like_sql(&sql),
@@ -578,30 +559,30 @@ fn statements_among_others_and_inside_others_give_their_requirements() {
 #[test]
 fn output_names_in_distinct_on_order_by_and_group_by() {
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0012);
+        let mut rng = Rng::exact(0x5eed_0012);
         // Names no table of the fixtures has, and names that are input columns of contact.
         let fresh = ["acct", "k", "grp_1", "Owner_Key", "\"acct\"", "total"];
         let inputs = ["email", "title", "lastname"];
         let columns = ["accountid", "sfid", "firstname", "external_id__c"];
         for round in 0..400 {
-            let column = *rng.pick(&columns);
-            let shadow = rng.chance(30);
+            let column = *rng.choose(&columns);
+            let shadow = rng.percent(30);
             let alias = if shadow {
-                rng.pick(&inputs).to_string()
+                rng.choose(&inputs).to_string()
             } else {
-                rng.pick(&fresh).to_string()
+                rng.choose(&fresh).to_string()
             };
             let folded = if alias.starts_with('"') {
                 alias.trim_matches('"').to_string()
             } else {
                 alias.to_ascii_lowercase()
             };
-            let reference = if rng.chance(20) {
+            let reference = if rng.percent(20) {
                 format!("({alias})")
             } else {
                 alias.clone()
             };
-            let (schema, qualifier) = *rng.pick(&[
+            let (schema, qualifier) = *rng.choose(&[
                 ("salesforce.contact c", "c."),
                 ("contact c", "c."),
                 ("salesforce.contact", ""),
@@ -648,7 +629,7 @@ fn output_names_in_distinct_on_order_by_and_group_by() {
 #[test]
 fn format_sql_messages_never_show_the_internal_placeholder() {
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0013);
+        let mut rng = Rng::exact(0x5eed_0013);
         let placeholders = ["{}", "{0}", "{schema}", "{t:?}", "{1}", "{table}"];
         let templates = [
             "SELECT nosuch FROM @A.account JOIN @B ON true",
@@ -665,9 +646,9 @@ fn format_sql_messages_never_show_the_internal_placeholder() {
             "SELECT name FROM @A.account; SELECT @B FROM",
         ];
         for round in 0..400 {
-            let a = *rng.pick(&placeholders);
-            let b = *rng.pick(&placeholders);
-            let sql = rng.pick(&templates).replace("@A", a).replace("@B", b);
+            let a = *rng.choose(&placeholders);
+            let b = *rng.choose(&placeholders);
+            let sql = rng.choose(&templates).replace("@A", a).replace("@B", b);
             let texts: Vec<String> = match analyze_format(&sql, context) {
                 FormatOutcome::Failed(errors) => errors
                     .iter()
@@ -684,9 +665,9 @@ fn format_sql_messages_never_show_the_internal_placeholder() {
             }
         }
         for round in 0..200 {
-            let a = *rng.pick(&placeholders);
-            let b = *rng.pick(&placeholders);
-            let column = *rng.pick(&["name", "billingcity", "type"]);
+            let a = *rng.choose(&placeholders);
+            let b = *rng.choose(&placeholders);
+            let column = *rng.choose(&["name", "billingcity", "type"]);
             let sql = match rng.below(3) {
                 0 => format!("SELECT {b}.{column} FROM {a}.account"),
                 1 => format!("SELECT {a}.account.{column} FROM salesforce.account"),
@@ -715,12 +696,12 @@ fn format_sql_messages_never_show_the_internal_placeholder() {
 #[test]
 fn unicode_escaped_names_are_decoded_before_they_are_judged() {
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0113);
+        let mut rng = Rng::exact(0x5eed_0113);
         let columns = ["name", "billingcity", "type", "external_id__c", "sfid"];
         for round in 0..400 {
-            let column = *rng.pick(&columns);
-            let upper = rng.chance(25);
-            let escape = *rng.pick(&['\\', '!', '#']);
+            let column = *rng.choose(&columns);
+            let upper = rng.percent(25);
+            let escape = *rng.choose(&['\\', '!', '#']);
             let mut written = String::new();
             for (i, c) in column.chars().enumerate() {
                 let c = if upper && i == 0 {
@@ -734,7 +715,7 @@ fn unicode_escaped_names_are_decoded_before_they_are_judged() {
                     _ => written.push(c),
                 }
             }
-            let u = if rng.chance(50) { "U" } else { "u" };
+            let u = if rng.percent(50) { "U" } else { "u" };
             let uescape = if escape == '\\' {
                 String::new()
             } else {
@@ -742,7 +723,7 @@ fn unicode_escaped_names_are_decoded_before_they_are_judged() {
             };
             let sql =
                 format!("SELECT a.sfid, a.{u}&\"{written}\"{uescape} FROM salesforce.account a");
-            let sql = if rng.chance(50) {
+            let sql = if rng.percent(50) {
                 sql
             } else {
                 format!("SELECT {u}&\"{written}\"{uescape} FROM salesforce.account")
@@ -782,7 +763,7 @@ fn unicode_escaped_names_are_decoded_before_they_are_judged() {
 #[test]
 fn values_of_a_row_type_are_read_or_refused() {
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0009);
+        let mut rng = Rng::exact(0x5eed_0009);
         let types = [
             "salesforce.account",
             "account",
@@ -792,10 +773,10 @@ fn values_of_a_row_type_are_read_or_refused() {
         let values = ["NULL", "$1", "$2", "ROW($1, $2)", "'(1,x)'"];
         let columns = ["name", "billingcity", "type", "sfid"];
         for round in 0..500 {
-            let ty = *rng.pick(&types);
-            let value = *rng.pick(&values);
-            let column = *rng.pick(&columns);
-            let cast = if rng.chance(30) {
+            let ty = *rng.choose(&types);
+            let value = *rng.choose(&values);
+            let column = *rng.choose(&columns);
+            let cast = if rng.percent(30) {
                 format!("CAST({value} AS {ty})")
             } else {
                 format!("{value}::{ty}")
@@ -813,8 +794,8 @@ fn values_of_a_row_type_are_read_or_refused() {
                 format!("SELECT coalesce({cast}, {cast})"),
                 format!("SELECT json_populate_record({cast}, $3::json)"),
             ];
-            if rng.chance(50) {
-                let sql = rng.pick(&read).clone();
+            if rng.percent(50) {
+                let sql = rng.choose(&read).clone();
                 let analysis = analyze(&sql, context)
                     .unwrap_or_else(|e| panic!("round {round}: {sql}\n{e:?}"));
                 let account = analysis
@@ -827,7 +808,7 @@ fn values_of_a_row_type_are_read_or_refused() {
                     "round {round}: {sql}: {analysis:?}"
                 );
             } else {
-                let sql = rng.pick(&refused).clone();
+                let sql = rng.choose(&refused).clone();
                 match analyze(&sql, context) {
                     Ok(analysis) => panic!("round {round}: {sql}: passes: {analysis:?}"),
                     Err(errors) => assert!(
@@ -857,11 +838,11 @@ fn values_of_a_row_type_are_read_or_refused() {
 #[test]
 fn literal_json_keys_of_a_whole_row_are_column_reads() {
     with_context(|context| {
-        let mut rng = Rng(0x5eed_0010);
+        let mut rng = Rng::exact(0x5eed_0010);
         let columns = ["name", "billingcity", "type", "loyalty_tier__c"];
         for round in 0..500 {
-            let column = *rng.pick(&columns);
-            let (row, from) = *rng.pick(&[
+            let column = *rng.choose(&columns);
+            let (row, from) = *rng.choose(&[
                 ("a", "salesforce.account a"),
                 ("a.*", "account a"),
                 ("account", "account"),
@@ -888,7 +869,7 @@ fn literal_json_keys_of_a_whole_row_are_column_reads() {
                 _ => format!("({json} -> '{column}')::text"),
             };
             let computed = rng
-                .pick(&[
+                .choose(&[
                     format!("{json} ->> $1"),
                     format!("{json} -> lower($1)"),
                     format!("{json} #> $1::text[]"),
@@ -896,7 +877,7 @@ fn literal_json_keys_of_a_whole_row_are_column_reads() {
                     format!("json_extract_path({json}::json, $1)"),
                 ])
                 .clone();
-            let place = *rng.pick(&[
+            let place = *rng.choose(&[
                 "SELECT {} FROM {}",
                 "SELECT 1 FROM {} WHERE ({}) IS NOT NULL",
             ]);

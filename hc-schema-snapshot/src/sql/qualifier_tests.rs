@@ -11,19 +11,7 @@ use std::collections::BTreeSet;
 use super::tests::snapshots;
 use super::*;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use crate::testing::Rng;
 
 /// How a table is written: the folded schema (`None`: none, or one that is no Heroku Connect
 /// schema) and the text before the table's name.
@@ -58,7 +46,7 @@ fn generated_qualifiers_are_carried_exactly() {
     let union = Union::new([&test, &prod]);
     let context = Context::new(["org", "salesforce"], &union);
     let unqualified = Context::new(["org", "salesforce"], &union);
-    let mut rng = Rng(0x0019_5c3e_0a11_0003);
+    let mut rng = Rng::exact(0x0019_5c3e_0a11_0003);
     let mut checked = 0;
     for _ in 0..600 {
         let shape = SHAPES[rng.below(SHAPES.len())];

@@ -516,23 +516,7 @@ fn place_notes_for_hc_sql_findings() {
     );
 }
 
-/// A tiny deterministic generator (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn one_in(&mut self, n: u64) -> bool {
-        self.next().is_multiple_of(n)
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[(self.next() % items.len() as u64) as usize]
-    }
-}
+use crate::testing::Rng;
 
 const PIECES: &[&str] = &[
     "SELECT ",
@@ -637,7 +621,7 @@ fn body(rng: &mut Rng, plain: bool) -> String {
             spaced.push_str(word);
         }
         if rng.one_in(4) {
-            let mut at = (rng.next() % (spaced.len() as u64 + 1)) as usize;
+            let mut at = (rng.next_u64() % (spaced.len() as u64 + 1)) as usize;
             while !spaced.is_char_boundary(at) {
                 at -= 1;
             }
@@ -654,7 +638,7 @@ fn body(rng: &mut Rng, plain: bool) -> String {
         return spaced;
     }
     let mut text = String::new();
-    for _ in 0..(3 + rng.next() % 14) {
+    for _ in 0..(3 + rng.next_u64() % 14) {
         let piece = rng.pick(PIECES);
         if !plain && (piece.starts_with('\\') || piece == "\"") {
             continue;
@@ -680,7 +664,7 @@ fn generated_literals_through_the_checks() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(300);
-    let mut rng = Rng(0x5eed_cafe_f00d);
+    let mut rng = Rng::exact(0x5eed_cafe_f00d);
     let mut kinds = BTreeSet::new();
     for round in 0..rounds {
         let mut text = String::from(PRELUDE);
@@ -691,7 +675,7 @@ fn generated_literals_through_the_checks() {
             } else {
                 format!("\"{}\"", body(&mut rng, true))
             };
-            let expression = match rng.next() % 4 {
+            let expression = match rng.next_u64() % 4 {
                 0 => format!("format!({literal}, 1, 2)"),
                 1 => format!("hc_sql!({literal})"),
                 _ => literal,
@@ -744,7 +728,7 @@ fn generated_texts_the_prefilter_is_exact() {
     let (test, prod) = snapshots();
     let union = Union::new([&test, &prod]);
     let context = Context::new(["salesforce"], &union);
-    let mut rng = Rng(0xdead_beef_1234);
+    let mut rng = Rng::exact(0xdead_beef_1234);
     let mut touching = 0;
     for _ in 0..3000 {
         let text = body(&mut rng, false).replace(['{', '}'], " ");
@@ -894,13 +878,8 @@ fn generated_uses_agree_with_the_breaking_classification() {
     .unwrap();
     let union = crate::sql::Union::new([&test]);
     let context = crate::sql::Context::new(["salesforce"], &union);
-    let mut seed: u64 = 0x1234_5678_9abc_def1;
-    let mut next = |n: usize| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        (seed % n as u64) as usize
-    };
+    let mut rng = crate::testing::Rng::exact(0x1234_5678_9abc_def1);
+    let mut next = move |n: usize| rng.below(n);
     for round in 0..200 {
         let mut text = String::from("use hc_schema_macro::{hc_requires, hc_sql};\n");
         for k in 0..next(4) {
@@ -971,7 +950,7 @@ const LINTED: &[&str] = &[
 /// plain ok of "not SQL".
 #[test]
 fn generated_statements_among_and_inside_others_are_linted_like_alone() {
-    let mut rng = Rng(0x5eed_0020_0007);
+    let mut rng = Rng::exact(0x5eed_0020_0007);
     let around = [
         "BEGIN;",
         "SET LOCAL statement_timeout = 5000;",
@@ -1005,7 +984,7 @@ fn generated_statements_among_and_inside_others_are_linted_like_alone() {
             } else {
                 &[("EXPLAIN ANALYZE ", ""), ("EXPLAIN ", "")]
             };
-            let (prefix, suffix) = holders[(rng.next() % holders.len() as u64) as usize];
+            let (prefix, suffix) = holders[(rng.next_u64() % holders.len() as u64) as usize];
             sql = format!("{prefix}{sql}{suffix}");
         }
         sql = format!(
@@ -1046,7 +1025,7 @@ fn generated_statements_among_and_inside_others_are_linted_like_alone() {
 /// skipped or unguarded, never silent. The fast scan and the full parse agree.
 #[test]
 fn generated_sql_in_several_literals_is_never_silent() {
-    let mut rng = Rng(0x5eed_0020_0011);
+    let mut rng = Rng::exact(0x5eed_0020_0011);
     let statements = [
         "SELECT name, billingcity FROM salesforce.account WHERE sfid = $1",
         "UPDATE salesforce.contact SET email = $1 WHERE sfid = $2",
@@ -1065,7 +1044,7 @@ fn generated_sql_in_several_literals_is_never_silent() {
         let words: Vec<&str> = sql.split(' ').collect();
         // Split at spaces into 2..=4 pieces (each keeps its leading space).
         let mut cuts: Vec<usize> = (0..3)
-            .map(|_| 1 + (rng.next() as usize) % (words.len() - 1))
+            .map(|_| 1 + (rng.next_u64() as usize) % (words.len() - 1))
             .collect();
         cuts.sort();
         cuts.dedup();
@@ -1147,7 +1126,7 @@ fn context_for_tests() -> Context<'static> {
 /// never prose; without Heroku Connect SQL beside it, prose as before.
 #[test]
 fn generated_strings_with_one_unparsable_statement_are_never_prose() {
-    let mut rng = Rng(0x5eed_0020_0107);
+    let mut rng = Rng::exact(0x5eed_0020_0107);
     let good = [
         "UPDATE contact SET email = $1 WHERE sfid = $2",
         "SELECT name, billingcity FROM account",
@@ -1220,7 +1199,7 @@ fn wrapped(rng: &mut Rng, statement: &str) -> (String, bool) {
     let schema = rng.pick(&["", "salesforce.", "SalesForce.", "{schema}."]);
     let statement = statement.replace("{s}", schema);
     let format = statement.contains("{schema}");
-    let text = match rng.next() % 3 {
+    let text = match rng.next_u64() % 3 {
         0 => statement,
         1 => format!("BEGIN; {statement}; COMMIT"),
         _ => format!("  {}", statement.to_lowercase()),
@@ -1245,7 +1224,7 @@ fn function_with(sql: &str, format: bool, annotation: Option<&str>) -> String {
 /// as a write of the table; never silent.
 #[test]
 fn generated_table_statements_are_seen_and_a_truncate_is_a_write() {
-    let mut rng = Rng(0x5eed_0005_0001);
+    let mut rng = Rng::exact(0x5eed_0005_0001);
     let forms = [
         "TRUNCATE {s}contact",
         "TRUNCATE TABLE {s}contact",
@@ -1323,7 +1302,7 @@ fn generated_table_statements_are_seen_and_a_truncate_is_a_write() {
 /// as the column, or the string is reported as unreadable; never silent.
 #[test]
 fn generated_selects_without_from_count_row_type_fields() {
-    let mut rng = Rng(0x5eed_0004_0001);
+    let mut rng = Rng::exact(0x5eed_0004_0001);
     let forms = [
         "SELECT ($1::{s}account).{c}",
         "SELECT (NULL::{s}account).{c}",
@@ -1373,7 +1352,7 @@ fn generated_selects_without_from_count_row_type_fields() {
 /// strings and in `hc_sql!` alike; reading a field of the row (`(a).name`) does not.
 #[test]
 fn generated_whole_rows_given_to_functions_count_like_a_star() {
-    let mut rng = Rng(0x5eed_0006_0001);
+    let mut rng = Rng::exact(0x5eed_0006_0001);
     let functions = [
         "to_jsonb",
         "to_json",

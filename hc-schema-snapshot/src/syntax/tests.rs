@@ -143,13 +143,8 @@ fn sql_allowances_read_like_an_annotations_and_never_panic() {
         "missing_ok(prod, account(x), reason = \"r\")",
         "r#\"raw\"#",
     ];
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = crate::testing::Rng::exact(0x2545_f491_4f6c_dd1d);
+    let mut next = move |n: usize| rng.below(n);
     let (mut ok, mut refused) = (0, 0);
     for _ in 0..5_000 {
         let text: Vec<&str> = (0..next(8)).map(|_| pieces[next(pieces.len())]).collect();
@@ -231,13 +226,8 @@ fn generated_typed_declarations_never_panic_and_the_fast_path_agrees() {
         "missing_ok",
         " ",
     ];
-    let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-    let mut next = move |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % n as u64) as usize
-    };
+    let mut rng = crate::testing::Rng::exact(0x9e37_79b9_7f4a_7c15);
+    let mut next = move |n: usize| rng.below(n);
     let (mut typed, mut plain_answers, mut refused) = (0, 0, 0);
     for _ in 0..20_000 {
         let groups: Vec<String> = (0..1 + next(3))
