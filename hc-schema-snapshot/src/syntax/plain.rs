@@ -1,5 +1,11 @@
 //! The macro's fast path: an annotation in its plain form read from the text of its
 //! arguments, without walking the tokens.
+//!
+//! **Measured** (why; `cargo bench -p hc-schema-tests --bench macro_build`, instructions,
+//! 2026-11-25): 1,000 annotated items cost 1.0295x the crate without annotations, against
+//! 1.0232x for a do-nothing attribute (the floor rustc charges for any attribute macro), dense
+//! one-line functions, release. The full syn parse is kept for everything else, and a
+//! generated test holds the two to the same requirements.
 
 /// One `table(column, ...)` group of an annotation in its plain form (see [`plain_groups`]),
 /// names borrowed from the lower-cased text.
