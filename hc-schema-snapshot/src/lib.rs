@@ -96,6 +96,8 @@ pub mod sqlcheck;
 #[doc(hidden)]
 #[cfg(feature = "_syntax")]
 pub mod syntax;
+#[cfg(feature = "_scan")]
+mod parallel;
 #[doc(hidden)]
 #[cfg(any(test, feature = "_testing"))]
 pub mod testing;

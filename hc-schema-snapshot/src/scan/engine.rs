@@ -7,13 +7,14 @@
 //! 3. The main pass, per file (see [`super::file`]).
 //! 4. Merge in file order.
 //!
-//! syn recurses as deeply as the code nests. Workers get a 1 GiB stack (address space, touched
-//! only as deep as a file needs), and items that nest deeper than that stack can parse safely
-//! are reported instead of parsed ([`super::elements::nesting`]).
+//! syn recurses as deeply as the code nests. Workers ([`crate::parallel`]) get a 1 GiB stack
+//! (address space, touched only as deep as a file needs), and items that nest deeper than that
+//! stack can parse safely are reported instead of parsed ([`super::elements::nesting`]).
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+
+pub(crate) use crate::parallel::parallel;
 
 use super::cargo::CrateNames;
 use super::file::{self, FileScan, FileState, Strategy};
@@ -23,74 +24,12 @@ use super::names::NameSet;
 use super::resolve::{Aliases, Binding, QUERY, REQUIRES, SQL};
 use super::visit::FoundError;
 
-/// The stack each worker asks for.
-const STACK_BYTES: usize = 1 << 30;
-
-/// What one level of nesting may cost syn (parse, visit, drop) on the stack, with a margin of
-/// about 2.5 over what was measured (a `&&&&x` chain: 25 KiB per level unoptimised, 5 KiB
-/// optimised).
-const LEVEL_BYTES: usize = if cfg!(debug_assertions) {
-    64 << 10
-} else {
-    16 << 10
-};
-
 /// A file to scan: where it is shown, its crate (an index into the crates' names), and its
 /// text or why there is none.
 pub(crate) struct Input {
     pub display: String,
     pub krate: Option<usize>,
     pub text: Result<String, SourceError>,
-}
-
-/// Run `work(i, limit)` for every `i` below `count` on worker threads; results in order.
-/// `limit` is the nesting the thread's stack can take.
-pub(crate) fn parallel<R: Send>(count: usize, work: impl Fn(usize, u32) -> R + Sync) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(count));
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(count)
-        .max(1);
-    let run = |limit: u32| {
-        let mut local = Vec::new();
-        loop {
-            let index = next.fetch_add(1, Ordering::Relaxed);
-            if index >= count {
-                break;
-            }
-            local.push((index, work(index, limit)));
-        }
-        results
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .extend(local);
-    };
-    std::thread::scope(|scope| {
-        let mut spawned = 0;
-        for _ in 0..workers {
-            // Ask for less when the system refuses a large stack.
-            for stack in [STACK_BYTES, STACK_BYTES / 4, STACK_BYTES / 16] {
-                let limit = (stack / LEVEL_BYTES) as u32;
-                let run = &run;
-                let spawn = std::thread::Builder::new()
-                    .name("hc-schema-scan".into())
-                    .stack_size(stack)
-                    .spawn_scoped(scope, move || run(limit));
-                if spawn.is_ok() {
-                    spawned += 1;
-                    break;
-                }
-            }
-        }
-        if spawned == 0 {
-            // No thread at all: work here, within what a main thread's stack (8 MiB) takes.
-            run(((8 << 20) / LEVEL_BYTES) as u32);
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by_key(|(index, _)| *index);
-    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Scan `inputs` (sorted by display path); `crates` holds each crate's names (files with no

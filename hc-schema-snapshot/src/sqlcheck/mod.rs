@@ -55,7 +55,6 @@ mod finding;
 mod hc_sql;
 mod item;
 mod lint;
-mod parallel;
 mod qualified;
 mod reading;
 mod undeclared;
@@ -268,7 +267,7 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
 /// analysis cache).
 pub(crate) fn check_reading(scan: &Scan, context: &Context<'_>, read: Read<'_>) -> SqlChecks {
     let macros = scan.sql_macros.len();
-    let work = parallel::map(macros + scan.sql_literals.len(), |i| {
+    let work = crate::parallel::parallel(macros + scan.sql_literals.len(), |i, _| {
         if i < macros {
             return Work::Macro(hc_sql::check(i, &scan.sql_macros[i], context));
         }
