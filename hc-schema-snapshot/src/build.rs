@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 use crate::config::{ConfigError, Project};
 use crate::hash::WordHash;
 use crate::index::NameIndex;
-use crate::names_reader::{NameLines, SnapshotNames};
+use crate::index::NameLines;
+use crate::names_reader::SnapshotNames;
 pub use crate::paths::workspace_root;
 use crate::selection::{
     self, CheckedSchema, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp,

@@ -15,7 +15,7 @@
 //! assert_eq!(check(&needs, &index), check(&needs, &prod));
 //! ```
 
-use crate::names_reader::{NameLines, SnapshotNames, ACCESS_RO, ACCESS_RW};
+use crate::names_reader::SnapshotNames;
 use crate::requirement::Schema;
 use crate::snapshot::{MappingAccess, Snapshot};
 
@@ -232,6 +232,154 @@ impl Schema for NameIndex {
         } else {
             None
         }
+    }
+}
+
+/// The pseudo-column line recording a read-only mapping (no column name holds `\u{1}`).
+pub(crate) const ACCESS_RO: &str = "\u{1}ro";
+/// The pseudo-column line recording a read-write mapping.
+pub(crate) const ACCESS_RW: &str = "\u{1}rw";
+
+/// Sorted, distinct name lines: `table`, `table<TAB>column`, and `table<TAB>\u{1}ro` or
+/// `table<TAB>\u{1}rw` for a table whose mapping access is known. No line holds a line break;
+/// names holding a tab, a line break or `\u{1}` are left out (no annotation can name them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameLines {
+    /// The lines in order, each ending in `\n`.
+    text: Vec<u8>,
+    /// Where each line starts in `text`, then `text.len()`.
+    starts: Vec<u32>,
+}
+
+impl Default for NameLines {
+    /// No line.
+    fn default() -> NameLines {
+        NameLines {
+            text: Vec::new(),
+            starts: vec![0],
+        }
+    }
+}
+
+impl NameLines {
+    /// The number of lines.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Whether there is no line.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Line `i` without its `\n`.
+    pub fn line(&self, i: usize) -> &[u8] {
+        &self.text[self.starts[i] as usize..self.starts[i + 1] as usize - 1]
+    }
+
+    /// All lines, each ending in `\n`, in order.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    /// Where each line starts in [`NameLines::text`], then the text's length.
+    pub fn starts(&self) -> &[u32] {
+        &self.starts
+    }
+
+    /// The tables and columns that any of `parts` has, without the mapping access (which
+    /// differs between environments): what `hc_sql!` asks when it decides whether a name is
+    /// Heroku Connect's.
+    pub fn union<'a>(parts: impl IntoIterator<Item = &'a NameLines>) -> NameLines {
+        let mut union = NameLines::default();
+        for part in parts {
+            union = merge(&union, part);
+        }
+        union
+    }
+}
+
+/// The lines of `a` and `b` (both sorted) but the access lines, sorted and distinct.
+fn merge(a: &NameLines, b: &NameLines) -> NameLines {
+    // `table<TAB>\u{1}ro`: no name holds `\u{1}`, so the fourth byte from the end tells.
+    let is_access = |line: &[u8]| line.len() >= 4 && line[line.len() - 3] == 1;
+    let mut builder = Builder::default();
+    builder.text.reserve(a.text.len().max(b.text.len()));
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let line = if j == b.len() || (i < a.len() && a.line(i) <= b.line(j)) {
+            let line = a.line(i);
+            i += 1;
+            if j < b.len() && b.line(j) == line {
+                j += 1;
+            }
+            line
+        } else {
+            let line = b.line(j);
+            j += 1;
+            line
+        };
+        if !is_access(line) {
+            builder.push(&[line]);
+        }
+    }
+    builder.finish().expect("a merge of sorted distinct lines")
+}
+
+/// Collects lines, noting whether they came in order.
+#[derive(Default)]
+pub(crate) struct Builder {
+    /// The lines so far, each ending in `\n`.
+    text: Vec<u8>,
+    /// Where each line starts in `text`.
+    starts: Vec<u32>,
+    /// Whether a line came out of order.
+    unsorted: bool,
+}
+
+impl Builder {
+    /// Append the line made of `parts`. `None` past 4 GiB.
+    pub(crate) fn push(&mut self, parts: &[&[u8]]) -> Option<()> {
+        let start = self.text.len();
+        for part in parts {
+            self.text.extend_from_slice(part);
+        }
+        if let Some(&previous) = self.starts.last() {
+            if self.text[previous as usize..start - 1] >= self.text[start..] {
+                self.unsorted = true;
+            }
+        }
+        self.text.push(b'\n');
+        self.starts.push(u32::try_from(start).ok()?);
+        Some(())
+    }
+
+    /// The lines, sorted; `None` when a line came twice (a duplicate table or column, which
+    /// `Snapshot::parse` reports) or past 4 GiB.
+    pub(crate) fn finish(mut self) -> Option<NameLines> {
+        self.starts.push(u32::try_from(self.text.len()).ok()?);
+        if !self.unsorted {
+            return Some(NameLines {
+                text: self.text,
+                starts: self.starts,
+            });
+        }
+        let line = |i: usize| &self.text[self.starts[i] as usize..self.starts[i + 1] as usize - 1];
+        let mut order: Vec<usize> = (0..self.starts.len() - 1).collect();
+        order.sort_unstable_by(|&a, &b| line(a).cmp(line(b)));
+        let mut sorted = Builder::default();
+        sorted.text.reserve(self.text.len());
+        for (k, &i) in order.iter().enumerate() {
+            if k > 0 && line(order[k - 1]) == line(i) {
+                return None;
+            }
+            sorted.push(&[line(i)])?;
+        }
+        sorted.starts.push(u32::try_from(sorted.text.len()).ok()?);
+        Some(NameLines {
+            text: sorted.text,
+            starts: sorted.starts,
+        })
     }
 }
 

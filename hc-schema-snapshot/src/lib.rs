@@ -74,6 +74,8 @@ pub mod import;
 pub mod index;
 #[doc(hidden)]
 pub mod names;
+#[cfg(feature = "_scan")]
+mod parallel;
 #[doc(hidden)]
 pub mod paths;
 #[doc(hidden)]
@@ -96,8 +98,6 @@ pub mod sqlcheck;
 #[doc(hidden)]
 #[cfg(feature = "_syntax")]
 pub mod syntax;
-#[cfg(feature = "_scan")]
-mod parallel;
 #[doc(hidden)]
 #[cfg(any(test, feature = "_testing"))]
 pub mod testing;

@@ -69,7 +69,6 @@ pub(crate) fn parallel<R: Send>(count: usize, work: impl Fn(usize, u32) -> R + S
     results.into_iter().map(|(_, r)| r).collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]
