@@ -19,6 +19,101 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, before[line_start..].chars().count() + 1)
 }
 
+/// Where each line of a text starts: byte offsets to 1-based lines and columns (in characters)
+/// and back, each in O(log lines) (O(line length) on a non-ASCII line). The one line index of
+/// the library: the source scan (with its `Position`s) and the SQL analysis (with sqlparser's
+/// locations) both use it.
+///
+/// ```
+/// use hc_schema_snapshot::text::LineIndex;
+/// let text = "ab\néé x\n";
+/// let index = LineIndex::new(text);
+/// let x = text.find('x').unwrap();
+/// assert_eq!(index.line_column(text, x), (2, 4));
+/// assert_eq!(index.offset(text, 2, 3), x, "0-based column, clamped to the line");
+/// assert_eq!(index.exact_offset(text, 2, 4), Some(x), "1-based column, exact");
+/// assert_eq!(index.exact_offset(text, 2, 9), None);
+/// assert_eq!(index.line_column(text, text.len()), (3, 1));
+/// ```
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    starts: Vec<usize>,
+    /// Whether each line is ASCII (a column is then a byte count).
+    ascii: Vec<bool>,
+}
+
+impl LineIndex {
+    /// Index `text`.
+    pub fn new(text: &str) -> LineIndex {
+        let mut starts = Vec::with_capacity(text.len() / 32 + 1);
+        starts.push(0);
+        // `match_indices` on a char searches with memchr (std is optimised even in a build
+        // script or proc macro at opt-level 0).
+        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
+        let ascii = if text.is_ascii() {
+            vec![true; starts.len()]
+        } else {
+            (0..starts.len())
+                .map(|line| {
+                    let end = starts.get(line + 1).copied().unwrap_or(text.len());
+                    text.as_bytes()[starts[line]..end].is_ascii()
+                })
+                .collect()
+        };
+        LineIndex { starts, ascii }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset` (a char boundary of
+    /// `text`).
+    pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.starts[line];
+        let column = if self.ascii[line] {
+            offset.saturating_sub(start)
+        } else {
+            text.get(start..offset).unwrap_or("").chars().count()
+        };
+        (line + 1, column + 1)
+    }
+
+    /// The byte offset of 1-based `line` and 0-based character `column` (as proc-macro2
+    /// reports them), clamped to the line (past the last line: the text's end).
+    pub fn offset(&self, text: &str, line: usize, column: usize) -> usize {
+        let Some(&start) = self.starts.get(line.saturating_sub(1)) else {
+            return text.len();
+        };
+        let end = self.starts.get(line).copied().unwrap_or(text.len());
+        if self.ascii[line.saturating_sub(1)] {
+            return (start + column).min(end);
+        }
+        let line_text = text.get(start..end).unwrap_or("");
+        start
+            + line_text
+                .char_indices()
+                .nth(column)
+                .map_or(line_text.len(), |(i, _)| i)
+    }
+
+    /// The byte offset of 1-based `line` and 1-based character `column` (as sqlparser reports
+    /// them), exactly: `None` for line or column 0, a line past the text, or a column past
+    /// the line's end (just past its last character is its end).
+    pub fn exact_offset(&self, text: &str, line: usize, column: usize) -> Option<usize> {
+        let line = line.checked_sub(1)?;
+        let column = column.checked_sub(1)?;
+        let start = *self.starts.get(line)?;
+        let end = self.starts.get(line + 1).copied().unwrap_or(text.len());
+        if self.ascii[line] {
+            return (start + column <= end).then_some(start + column);
+        }
+        let line_text = &text[start..end];
+        match line_text.char_indices().nth(column) {
+            Some((at, _)) => Some(start + at),
+            None if column == line_text.chars().count() => Some(end),
+            None => None,
+        }
+    }
+}
+
 /// The nearest character boundary at or before `offset` (clamped to the text).
 pub fn floor_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());

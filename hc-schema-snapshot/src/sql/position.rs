@@ -1,54 +1,34 @@
 //! Positions inside an SQL text: sqlparser's 1-based line and column (in characters) to byte
 //! offsets and back, and the excerpt with a caret shown in messages.
 
-use crate::text::floor_char_boundary;
 pub use crate::text::line_column;
+use crate::text::{floor_char_boundary, LineIndex};
 
 use std::ops::Range;
 
 use sqlparser::tokenizer::{Location, Span};
 
-/// The line starts of a text, for turning (line, column) into byte offsets.
+/// A text's [`LineIndex`], for turning sqlparser's locations into byte offsets.
 #[derive(Debug, Clone)]
 pub(crate) struct Lines<'a> {
     text: &'a str,
-    starts: Vec<usize>,
-    /// All ASCII: a column is a byte count (the common case, decided once).
-    ascii: bool,
+    index: LineIndex,
 }
 
 impl<'a> Lines<'a> {
     pub(crate) fn new(text: &'a str) -> Lines<'a> {
-        let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(at, _)| at + 1));
         Lines {
             text,
-            starts,
-            ascii: text.is_ascii(),
+            index: LineIndex::new(text),
         }
     }
 
     /// The byte offset of a sqlparser location; `None` for the empty location (line 0) or one
     /// past the text.
     pub(crate) fn offset(&self, location: Location) -> Option<usize> {
-        let line = usize::try_from(location.line).ok()?.checked_sub(1)?;
-        let column = usize::try_from(location.column).ok()?.checked_sub(1)?;
-        let start = *self.starts.get(line)?;
-        let end = self
-            .starts
-            .get(line + 1)
-            .copied()
-            .unwrap_or(self.text.len());
-        if self.ascii {
-            return (start + column <= end).then_some(start + column);
-        }
-        let line_text = &self.text[start..end];
-        match line_text.char_indices().nth(column) {
-            Some((at, _)) => Some(start + at),
-            // Just past the last character of the line (an end location).
-            None if column == line_text.chars().count() => Some(end),
-            None => None,
-        }
+        let line = usize::try_from(location.line).ok()?;
+        let column = usize::try_from(location.column).ok()?;
+        self.index.exact_offset(self.text, line, column)
     }
 
     /// The byte range of a sqlparser span, or `None` when it is empty or out of range.
