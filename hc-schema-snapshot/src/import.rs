@@ -256,9 +256,10 @@ impl ExportOrigin {
 /// Like is compared with like: Heroku Connect's own and system columns (`id`, `sfid`,
 /// `isdeleted`, `systemmodstamp`, `_hc_lastop`, `_hc_err`, and any the snapshot marks
 /// `system`) are left out, as an export need not list the fields behind them and a refreshed
-/// snapshot always has them; an access is compared only when both record one; bookkeeping
-/// tables are never objects. Names come from the export first, then the snapshot
-/// ([`crate::salesforce`]).
+/// snapshot always has them; nor are the relationship external ID columns Heroku Connect
+/// adds beside a lookup (`parentid__r__external_id__c`); an access is compared only when both
+/// record one; bookkeeping tables are never objects. Names come from the export first, then
+/// the snapshot ([`crate::salesforce`]).
 ///
 /// ```
 /// use hc_schema_snapshot::import::{import_export, mapping_differences};
@@ -286,7 +287,14 @@ pub fn mapping_differences(export: &Snapshot, snapshot: &Snapshot, env: &str) ->
     let fields = |t: &Table| -> std::collections::BTreeSet<String> {
         t.columns
             .iter()
-            .filter(|(name, column)| !column.system && !names::is_system_column(name))
+            .filter(|(name, column)| {
+                !column.system
+                    && !names::is_system_column(name)
+                    // A relationship external ID (`parentid__r__external_id__c`), which
+                    // Heroku Connect adds beside the lookup field: no field of its own.
+                    && !name.contains("__r__")
+                    && !name.contains('.')
+            })
             .map(|(name, _)| name.clone())
             .collect()
     };
@@ -449,6 +457,54 @@ mod tests {
             assert!(looks_like_export(&export));
             assert!(!looks_like_export(&snapshot.to_json()));
         }
+    }
+
+    /// A refreshed snapshot (every system column, a relationship external ID column, no
+    /// access recorded) agrees with its own export, which lists no system field; a dropped
+    /// field, an added object and a flipped access (once recorded) are differences.
+    #[test]
+    fn mapping_differences_compare_like_with_like() {
+        let refreshed = Snapshot::parse(
+            r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+              "_hcmeta": {"columns": {"id": {}}},
+              "contact": {"object": "Contact", "columns": {"id": {"system": true},
+                "sfid": {}, "isdeleted": {}, "systemmodstamp": {}, "_hc_lastop": {}, "_hc_err": {},
+                "email": {"type": "text"}, "accountid": {},
+                "accountid__r__external_id__c": {}}}}}"#,
+            "prod.json",
+            "prod",
+        )
+        .unwrap();
+        let export = |access: &str, more: &str| {
+            let text = format!(
+                r#"{{"mappings": [{{"object_name": "Contact", "config": {{"access": "{access}",
+                "fields": {{"Email": {{}}, "AccountId": {{}}}}}}}}{more}]}}"#
+            );
+            import_export(&text, "e.json", "prod", "salesforce").unwrap()
+        };
+        assert!(mapping_differences(&export("read_only", ""), &refreshed, "prod").is_empty());
+        assert!(mapping_differences(&export("read_write", ""), &refreshed, "prod").is_empty());
+        let more = r#", {"object_name": "Lead", "config": {"fields": {"Company": {}}}}"#;
+        assert_eq!(
+            mapping_differences(&export("read_only", more), &refreshed, "prod"),
+            ["Lead is mapped in the export, not in prod's snapshot"]
+        );
+        let mut recorded = refreshed.clone();
+        recorded.tables.get_mut("contact").unwrap().access =
+            Some(crate::snapshot::MappingAccess::ReadWrite);
+        recorded
+            .tables
+            .get_mut("contact")
+            .unwrap()
+            .columns
+            .remove("accountid");
+        assert_eq!(
+            mapping_differences(&export("read_only", ""), &recorded, "prod"),
+            [
+                "Contact is read-only in the export, read-write in prod's snapshot",
+                "Contact.AccountId is mapped in the export, not in prod's snapshot",
+            ]
+        );
     }
 
     #[test]
