@@ -92,11 +92,8 @@ fn field_name(
         .iter()
         .filter(|u| u.table.name == table)
         .flat_map(|u| &u.columns)
-        .find_map(|spot| {
-            (spot.name == column)
-                .then(|| spot.written.as_deref())
-                .flatten()
-        });
+        .filter(|spot| spot.name == column)
+        .find_map(|spot| spot.written.as_deref());
     Some(salesforce::field_api_name(
         table, column, snapshots, written,
     ))
