@@ -1,4 +1,4 @@
-//! `hc-schema usages <table>[.<column>]` and `hc-schema requirements`.
+//! `hc-schema usages <Object>[.<Field>]` (or `<table>[.<column>]`) and `hc-schema requirements`.
 
 use std::path::Path;
 use std::process::ExitCode;
