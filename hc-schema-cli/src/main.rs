@@ -40,7 +40,7 @@ Examples:
   hc-schema check --format sarif > hc-schema.sarif   for GitHub code scanning
   hc-schema check --format markdown           a pull-request comment
   hc-schema diff test prod                    what test maps that prod does not (and back)
-  hc-schema usages account.loyalty_tier__c    who uses this column, where is it mapped
+  hc-schema usages Account.Loyalty_Tier__c    can I unmap it? who uses it, where is it mapped
                                               (exit 0 safe to unmap, 1 used, 2 cannot tell)
   hc-schema plan prod --export prod-export.json --out prod-export.new.json
   hc-schema verify prod                       check the live prod database against the code
@@ -73,7 +73,7 @@ enum Command {
     Check(check::CheckArgs),
     /// Show tables and columns mapped in one environment but not the other.
     Diff(diff::DiffArgs),
-    /// Show where the code uses a table or column, and where it is mapped (exit 0: safe to unmap).
+    /// Whether an object or field is safe to unmap: where the code uses it, where it is mapped (exit 0: safe).
     Usages(usages::UsagesArgs),
     /// Print everything the code requires (deduplicated, with code sites).
     Requirements(usages::RequirementsArgs),

@@ -95,7 +95,7 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
             hc_schema_snapshot::read::MAX_BYTES,
         )
         .map_err(|err| Failure(format!("cannot read {shown}: {err}")))?;
-        refuse_other_environment(&ctx, &args.env, &target, &text, &shown)?;
+        refuse_other_app(&ctx, &args.env, &target, &text, &shown)?;
         let export = apply_to_export_text(&text, &changes).map_err(|err| {
             Failure(format!(
                 "{shown}{}: {}; export the mappings again with `heroku connect:export`",
@@ -106,8 +106,10 @@ pub fn run(manifest: Option<&Path>, args: PlanArgs) -> Outcome {
         })?;
         // The export must be one `import` accepts: an export hc-schema cannot read is no
         // export to hand to `heroku connect:import` either.
-        hc_schema_snapshot::import::import_export(&text, &shown, &args.env, "salesforce")
-            .map_err(|err| Failure(err.to_string()))?;
+        let imported =
+            hc_schema_snapshot::import::import_export(&text, &shown, &args.env, "salesforce")
+                .map_err(|err| Failure(err.to_string()))?;
+        refuse_other_mappings(&ctx, &args.env, &target, &imported, &shown)?;
         for skipped in &export.skipped {
             eprintln!("warning: {shown}: {skipped}");
         }
@@ -176,12 +178,10 @@ pub(crate) fn untyped_note(env: &str, snapshot: &Snapshot) -> String {
     }
 }
 
-/// Refuse an export that is another environment's: its app or connection is not the one
-/// `env`'s snapshot was imported from, or (when the snapshot records none) its app's name
-/// names another environment of the project and not `env` (`loyalty-test` for `prod`).
-/// Planning `env`'s changes on it would hand another environment's mappings to
-/// `heroku connect:import`.
-fn refuse_other_environment(
+/// Refuse an export that is another environment's by the origin it names: its app or
+/// connection is not the one `env`'s snapshot was imported from (the clearer message, when
+/// the snapshot records one; [`refuse_other_mappings`] decides in every case).
+fn refuse_other_app(
     ctx: &Context,
     env: &str,
     target: &Snapshot,
@@ -191,54 +191,63 @@ fn refuse_other_environment(
     let Some(export) = ExportOrigin::of_text(text).filter(ExportOrigin::is_known) else {
         return Ok(());
     };
-    let snapshot_shown = ctx.show(&ctx.snapshot_path(env)?);
-    let fix = format!("pass {env}'s own export (`heroku connect:export -a <{env}'s app>`)");
-    let recorded = ExportOrigin::of_snapshot(target).filter(ExportOrigin::is_known);
-    if let Some(recorded) = recorded {
-        if export.differs_from(&recorded) {
-            return Err(Failure(format!(
-                "{shown} is the export of {}, but {snapshot_shown} (`{env}`) was imported from \
-                 {}: planning {env}'s changes on another environment's export would write that \
-                 environment's mappings back; nothing was written; {fix}; if {env} really \
-                 moved to {}, import its export first (`hc-schema import {env} --from {shown}`)",
-                export.describe(),
-                recorded.describe(),
-                export.describe(),
-            )));
-        }
+    let Some(recorded) = ExportOrigin::of_snapshot(target).filter(ExportOrigin::is_known) else {
         return Ok(());
-    }
-    let words = |name: &str| -> Vec<String> {
-        name.split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_ascii_lowercase)
-            .collect()
     };
-    let named: Vec<String> = export
-        .app
-        .iter()
-        .chain(&export.connection)
-        .flat_map(|n| words(n))
-        .collect();
-    let this = env.to_ascii_lowercase();
-    if named.contains(&this) {
-        return Ok(());
-    }
-    let mut envs = ctx.project.available_envs();
-    envs.extend(ctx.project.config.env.keys().cloned());
-    if let Some(other) = envs
-        .iter()
-        .find(|e| e.to_ascii_lowercase() != this && named.contains(&e.to_ascii_lowercase()))
-    {
+    if export.differs_from(&recorded) {
+        let snapshot_shown = ctx.show(&ctx.snapshot_path(env)?);
         return Err(Failure(format!(
-            "{shown} is the export of {}, which names environment `{other}`, not `{env}`: \
-             planning {env}'s changes on another environment's export would write that \
-             environment's mappings back; nothing was written; {fix}; if this really is \
-             {env}'s export, import it first (`hc-schema import {env} --from {shown}`)",
-            export.describe()
+            "{shown} is the export of {}, but {snapshot_shown} (`{env}`) was imported from \
+             {}: planning {env}'s changes on another environment's export would write that \
+             environment's mappings back; nothing was written; pass {env}'s own export \
+             (`heroku connect:export -a <{env}'s app>`); if {env} really moved to {}, import \
+             its export first (`hc-schema import {env} --from {shown}`)",
+            export.describe(),
+            recorded.describe(),
+            export.describe(),
         )));
     }
     Ok(())
+}
+
+/// How many differences a refusal names before "and N more".
+const DIFFERENCES_SHOWN: usize = 3;
+
+/// Refuse an export whose mappings (objects, fields, access) are not the ones `env`'s
+/// snapshot records, whatever its app is called: it is another environment's export, or
+/// `env` changed since the snapshot, and either way the plan (made from the snapshot) would
+/// write wrong mappings back. An export that agrees is safe to update whoever exported it.
+fn refuse_other_mappings(
+    ctx: &Context,
+    env: &str,
+    target: &Snapshot,
+    imported: &Snapshot,
+    shown: &str,
+) -> Result<(), Failure> {
+    let differences = hc_schema_snapshot::import::mapping_differences(imported, target, env);
+    if differences.is_empty() {
+        return Ok(());
+    }
+    let snapshot_shown = ctx.show(&ctx.snapshot_path(env)?);
+    let mut named = differences
+        .iter()
+        .take(DIFFERENCES_SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if differences.len() > DIFFERENCES_SHOWN {
+        named.push_str(&format!(
+            "; and {} more",
+            hc_schema_snapshot::text::count(differences.len() - DIFFERENCES_SHOWN, "difference")
+        ));
+    }
+    Err(Failure(format!(
+        "{shown} does not match {env}'s snapshot {snapshot_shown} ({named}): it is another \
+         environment's export, or {env} changed since the snapshot; nothing was written: pass \
+         {env}'s own export (`heroku connect:export -a <{env}'s app>`), or bring {env}'s \
+         snapshot up to date first ({})",
+        update_command(env, target)
+    )))
 }
 
 /// The plan for people.

@@ -1,4 +1,4 @@
-//! `hc-schema usages <table>[.<column>]` and `hc-schema requirements`.
+//! `hc-schema usages <Object>[.<Field>]` (or `<table>[.<column>]`) and `hc-schema requirements`.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,6 +8,7 @@ use hc_schema_snapshot::built::{declared_rust_type, BuiltTypes};
 use hc_schema_snapshot::manifest::{Manifest, Origin, Site, Usage};
 use hc_schema_snapshot::names::is_hc_name;
 use hc_schema_snapshot::requirement::{Access, Allowance};
+use hc_schema_snapshot::salesforce::{self, ApiName, NameSource};
 use hc_schema_snapshot::snapshot::MappingAccess;
 use hc_schema_snapshot::sqlcheck::{SqlFindingKind, Subject};
 use hc_schema_snapshot::text::count;
@@ -22,7 +23,10 @@ use crate::{format_parser, Failure, Format, Outcome, ERROR, FOUND, OK};
 /// `usages` arguments.
 #[derive(Args)]
 pub struct UsagesArgs {
-    /// `table` or `table.column` (any casing).
+    /// `Object.Field` as Salesforce names it (`Account.Id`, `Contact.MobilePhone`,
+    /// `Account.Loyalty_Tier__c`), `Object`, or the Postgres `table.column`/`table` (any
+    /// casing; `account.sfid` is `Account.Id`, and `account.id` all lower case is Heroku
+    /// Connect's own key column).
     target: String,
     /// Output format.
     #[arg(long, default_value = "human", value_parser = format_parser(&[Format::Human, Format::Json]))]
@@ -40,25 +44,59 @@ pub struct RequirementsArgs {
     format: Format,
 }
 
-/// Parse `table` or `table.column` into Postgres names; anything else is a usage error.
+/// Parse `Object.Field`, `Object`, `table.column` or `table` into Postgres names, by
+/// [`salesforce`]'s reverse mapping (`Account.Id` is column `sfid`; `account.id`, all lower
+/// case, is Heroku Connect's own `id` column); anything else is a usage error.
 fn parse_target(target: &str) -> Result<(String, Option<String>), Failure> {
     let bad = || {
         Failure(format!(
-            "`{}` is not a table or table.column: give a name like `account` or \
-             `account.loyalty_tier__c` (any casing)",
+            "`{}` is not an object, Object.Field, table or table.column: give a name like \
+             `Account.Loyalty_Tier__c`, `Contact`, or `account.loyalty_tier__c` (any casing)",
             target.escape_debug()
         ))
     };
     // One token: surrounding blanks are forgiven, blanks inside (`account. name`) are not.
-    let lower = target.trim().to_ascii_lowercase();
-    let (table, column) = match lower.split_once('.') {
-        Some((t, c)) => (t.to_string(), Some(c.to_string())),
-        None => (lower.clone(), None),
+    let trimmed = target.trim();
+    let (object, field) = match trimmed.split_once('.') {
+        Some((o, f)) => (o, Some(f)),
+        None => (trimmed, None),
     };
-    if !is_hc_name(&table) || column.as_deref().is_some_and(|c| !is_hc_name(c)) {
+    let plain = |name: &str| is_hc_name(&name.to_ascii_lowercase());
+    if !plain(object) || field.is_some_and(|f| !plain(f)) {
         return Err(bad());
     }
+    let table = salesforce::table_of_object(object);
+    let column = field.map(|f| {
+        if f == "id" {
+            "id".to_string()
+        } else {
+            salesforce::column_of_field(f)
+        }
+    });
     Ok((table, column))
+}
+
+/// The names `usages` shows a column by: `Account.Loyalty_Tier__c` with the guess marked,
+/// or `None` for Heroku Connect's own columns (`id`, `_hc_lastop`, `_hc_err`), which are no
+/// Salesforce field.
+fn field_name(
+    table: &str,
+    column: &str,
+    snapshots: &[&Snapshot],
+    usages: &[Usage],
+) -> Option<ApiName> {
+    if salesforce::is_connect_column(column) {
+        return None;
+    }
+    let written = usages
+        .iter()
+        .filter(|u| u.table.name == table)
+        .flat_map(|u| &u.columns)
+        .filter(|spot| spot.name == column)
+        .find_map(|spot| spot.written.as_deref());
+    Some(salesforce::field_api_name(
+        table, column, snapshots, written,
+    ))
 }
 
 /// One site that needs the subject.
@@ -194,9 +232,26 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             .collect(),
         None => Vec::new(),
     };
+    // The names the admin knows (one rule, `salesforce`), with the column alongside.
+    let snapshot_refs: Vec<&Snapshot> = loaded.iter().map(|(_, s)| s).collect();
+    let written_table = uses
+        .usages
+        .iter()
+        .filter(|u| u.table.name == table)
+        .find_map(|u| u.table.written.as_deref());
+    let object = salesforce::object_api_name(&table, &snapshot_refs, written_table);
+    let field_of = |c: &str| field_name(&table, c, &snapshot_refs, &uses.usages);
+    // `Account.Loyalty_Tier__c` (the guess marked), or the column of Heroku Connect's own.
+    let field_label = |c: &str, column_shown: &str| match field_of(c) {
+        Some(field) => format!(
+            "{} ({column_shown})",
+            salesforce::qualified(&object, &field)
+        ),
+        None => format!("{column_shown} (Heroku Connect's own, no Salesforce field)"),
+    };
     let subject = match &column {
-        Some(c) => format!("{table}.{c}"),
-        None => table.clone(),
+        Some(c) => field_label(c, &format!("column {table}.{c}")),
+        None => format!("{} (table {table})", object.shown()),
     };
     // SQL strings that use the subject although no requirement covers it.
     let is_subject = |s: &Subject| {
@@ -226,13 +281,79 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
     let skipped = sources.sql.findings.iter().filter(|f| f.unread()).count();
     let sites_of =
         |access: Access| -> Vec<&Found> { found.iter().filter(|f| f.access == access).collect() };
+    // The admin's answer, from the same facts as the exit code.
+    // The sites listed below, each once (a SQL string counts at the site its finding names).
+    let mut evidence: std::collections::BTreeSet<&Site> = found
+        .iter()
+        .map(|f| &f.site)
+        .chain(unchecked.iter().map(|(site, _, _)| site))
+        .chain(&stars)
+        .collect();
+    if evidence.is_empty() {
+        evidence = sites.iter().map(|s| &s.site).collect();
+    }
+    let only_stars = sites.iter().all(|s| s.star) && unchecked.is_empty();
+    let (verdict, verdict_text) = if used || !unchecked.is_empty() {
+        let text = if only_stars {
+            format!(
+                "not safe to unmap {subject}: possibly used at {} (a `SELECT *` over {} may \
+                 read it by name)",
+                count(evidence.len(), "site"),
+                object.name
+            )
+        } else {
+            format!(
+                "not safe to unmap {subject}: used at {}",
+                count(evidence.len(), "site")
+            )
+        };
+        ("not_safe", text)
+    } else if incomplete.is_some() {
+        (
+            "cannot_tell",
+            format!(
+                "cannot tell whether {subject} is safe to unmap: not every source could be \
+                 read, and no use was found in those that could"
+            ),
+        )
+    } else if skipped > 0 {
+        (
+            "cannot_tell",
+            format!(
+                "cannot tell whether {subject} is safe to unmap: {} could not be analysed and \
+                 may use it (`hc-schema check` shows each)",
+                count(skipped, "SQL string")
+            ),
+        )
+    } else if column.as_deref().is_some_and(salesforce::is_connect_column) {
+        // No field to unmap: Heroku Connect keeps this column in every mapped table.
+        (
+            "safe",
+            format!(
+                "{subject}: no Salesforce field to unmap (the Salesforce Id is {}.Id, column \
+                 sfid); no code in the scanned sources uses it",
+                object.name
+            ),
+        )
+    } else {
+        (
+            "safe",
+            format!("safe to unmap {subject}: no code in the scanned sources uses it"),
+        )
+    };
+    let subject_field = column.as_deref().and_then(&field_of);
     match args.format {
         Format::Json => {
             let list = |access: Access| -> Vec<serde_json::Value> {
                 sites_of(access)
                     .iter()
                     .map(|f| {
-                        let mut item = json!({"site": f.site, "column": f.column, "access": f.access, "when": conditions.get(&f.site)});
+                        let field = f.column.as_deref().and_then(&field_of);
+                        let mut item = json!({
+                            "site": f.site, "column": f.column, "access": f.access, "when": conditions.get(&f.site),
+                            "api_name": field.as_ref().map(|n| &n.name),
+                            "api_name_source": field.as_ref().map(|n| n.source),
+                        });
                         if let Some(rust) = &f.rust {
                             item["rust"] = json!(rust);
                         }
@@ -246,6 +367,14 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
                 "{:#}",
                 json!({
                     "format": 1, "table": table, "column": column,
+                    "api_name": {
+                        "object": object.name, "object_source": object.source,
+                        "field": subject_field.as_ref().map(|n| &n.name),
+                        "field_source": subject_field.as_ref().map(|n| n.source),
+                        "guessed": object.source == NameSource::Guess
+                            || subject_field.as_ref().is_some_and(|n| n.source == NameSource::Guess),
+                    },
+                    "verdict": verdict,
                     "complete": incomplete.is_none(),
                     "sites": sites,
                     "read_sites": sites_of(Access::Read).iter().map(|f| &f.site).collect::<Vec<_>>(),
@@ -268,51 +397,40 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             );
         }
         _ => {
-            if found.is_empty() && !unchecked.is_empty() {
-                println!(
-                    "no requirement names {subject}, but SQL strings use it (unmapping it \
-                     breaks them):"
-                );
-            } else if found.is_empty() && !stars.is_empty() {
-                println!(
-                    "no requirement names {subject}, but `SELECT *` over {table} possibly reads \
-                     it (never safe to unmap):"
-                );
-            } else if found.is_empty() && skipped > 0 {
-                println!(
-                    "no code found that needs {subject}, but {} could not be analysed and \
-                     may use it (`hc-schema check` shows each)",
-                    count(skipped, "SQL string")
-                );
-            } else if found.is_empty() {
-                if incomplete.is_none() {
-                    println!(
-                        "no code in the scanned sources needs {subject}: unmapping it breaks no \
-                         annotated code"
-                    );
-                } else {
-                    println!(
-                        "no code found that needs {subject} in the sources that could be read"
-                    );
-                }
-            }
+            println!("{verdict_text}");
             for (access, verb) in [(Access::Read, "read"), (Access::Write, "written")] {
                 let sites = sites_of(access);
                 if sites.is_empty() {
                     continue;
                 }
                 println!("{subject} is {verb} at {}:", count(sites.len(), "site"));
-                for f in sites {
+                let line = |f: &Found| {
                     let when = match &f.rust {
                         Some(rust) => format!("{} (as {rust})", when(&f.site)),
                         None => when(&f.site),
                     };
-                    match (&column, &f.column) {
-                        (Some(_), _) => println!("  {}{when}", f.site),
-                        (None, Some(c)) => println!("  {}{when}  ({table}.{c})", f.site),
-                        (None, None) => {
-                            println!("  {}{when}  ({table}: rows, no column named)", f.site)
-                        }
+                    format!("{}{when}", f.site)
+                };
+                if column.is_some() {
+                    for f in sites {
+                        println!("  {}", line(f));
+                    }
+                    continue;
+                }
+                // A whole object: the sites grouped by field, rows without a field last.
+                let mut by_field: std::collections::BTreeMap<(bool, Option<&str>), Vec<&Found>> =
+                    Default::default();
+                for f in sites {
+                    let c = f.column.as_deref();
+                    by_field.entry((c.is_none(), c)).or_default().push(f);
+                }
+                for ((_, c), group) in by_field {
+                    match c {
+                        Some(c) => println!("  {}:", field_label(c, c)),
+                        None => println!("  {} (rows, no field named):", object.shown()),
+                    }
+                    for f in group {
+                        println!("    {}", line(f));
                     }
                 }
             }
@@ -333,9 +451,10 @@ pub fn run(manifest: Option<&Path>, args: UsagesArgs) -> Outcome {
             }
             if !stars.is_empty() {
                 println!(
-                    "{subject} is possibly used by {} `SELECT *` (any column of {table} may be \
-                     read by name from its rows):",
-                    stars.len()
+                    "{subject} is possibly used by {} `SELECT *` (any field of {} may be read \
+                     by name from its rows):",
+                    stars.len(),
+                    object.name
                 );
                 for site in &stars {
                     println!("  possibly used by the `SELECT *` at {site}");
@@ -540,6 +659,21 @@ mod tests {
             parse_target("user").ok().map(|(t, _)| t),
             Some("user".into())
         );
+        // API names: the Salesforce `Id` is column `sfid`; `id` all lower case is Heroku
+        // Connect's own key column.
+        for (target, column) in [
+            ("Account.Id", "sfid"),
+            ("account.ID", "sfid"),
+            ("account.sfid", "sfid"),
+            ("account.id", "id"),
+            ("Contact.MobilePhone", "mobilephone"),
+        ] {
+            assert_eq!(
+                parse_target(target).ok().and_then(|(_, c)| c).as_deref(),
+                Some(column),
+                "{target}"
+            );
+        }
         for bad in [
             "", "account.", ".name", "a.b.c", "acc ount", "\"x\"", "a.b-c", "a .b",
         ] {
@@ -550,7 +684,9 @@ mod tests {
     /// Generated targets: no panic, and what is accepted spells the input back (lower case).
     #[test]
     fn generated_targets_round_trip() {
-        let pieces = ["a", "B", "_", ".", "1", " ", "é", "__c", "-", "\"", "\t"];
+        let pieces = [
+            "a", "B", "_", ".", "1", " ", "é", "__c", "-", "\"", "\t", "Id", "id", "iD",
+        ];
         let mut seed: u64 = 0xfeed_beef;
         for _ in 0..20_000 {
             let mut text = String::new();
@@ -562,11 +698,19 @@ mod tests {
             }
             seed = seed.wrapping_add(0x9e37_79b9);
             if let Ok((table, column)) = parse_target(&text) {
+                // The Salesforce `Id` (not all lower case) is column `sfid`.
+                let lower = text.trim().to_ascii_lowercase();
+                let expected = match text.trim().split_once('.') {
+                    Some((_, field)) if field.eq_ignore_ascii_case("id") && field != "id" => {
+                        format!("{}.sfid", lower.split_once('.').unwrap().0)
+                    }
+                    _ => lower,
+                };
                 let spelled = match column {
                     Some(column) => format!("{table}.{column}"),
                     None => table,
                 };
-                assert_eq!(spelled, text.trim().to_ascii_lowercase(), "{text:?}");
+                assert_eq!(spelled, expected, "{text:?}");
                 assert!(!spelled.contains([' ', '\t']), "{text:?}");
             }
         }

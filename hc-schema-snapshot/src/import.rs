@@ -248,6 +248,100 @@ impl ExportOrigin {
     }
 }
 
+/// How the mappings of an export (as [`import_export`] turns it into a snapshot) differ from
+/// `env`'s snapshot, in Salesforce terms, most telling first: objects one maps and the other
+/// does not, then per object a differing access and the fields one maps and the other does
+/// not. Empty when they agree.
+///
+/// Like is compared with like: Heroku Connect's own and system columns (`id`, `sfid`,
+/// `isdeleted`, `systemmodstamp`, `_hc_lastop`, `_hc_err`, and any the snapshot marks
+/// `system`) are left out, as an export need not list the fields behind them and a refreshed
+/// snapshot always has them; nor are the relationship external ID columns Heroku Connect
+/// adds beside a lookup (`parentid__r__external_id__c`); an access is compared only when both
+/// record one; bookkeeping tables are never objects. Names come from the export first, then
+/// the snapshot ([`crate::salesforce`]).
+///
+/// ```
+/// use hc_schema_snapshot::import::{import_export, mapping_differences};
+/// let export = |fields: &str| format!(r#"{{"mappings": [{{"object_name": "Contact",
+///     "config": {{"access": "read_only", "fields": {{"Id": {{}}, {fields}}}}}}}]}}"#);
+/// let prod = import_export(&export(r#""Email": {}"#), "prod.json", "prod", "salesforce").unwrap();
+/// let other = import_export(&export(r#""MobilePhone": {}"#), "other.json", "prod", "salesforce").unwrap();
+/// assert!(mapping_differences(&prod, &prod, "prod").is_empty());
+/// assert_eq!(mapping_differences(&other, &prod, "prod"), [
+///     "Contact.MobilePhone is mapped in the export, not in prod's snapshot",
+///     "Contact.Email is mapped in prod's snapshot, not in the export",
+/// ]);
+/// ```
+pub fn mapping_differences(export: &Snapshot, snapshot: &Snapshot, env: &str) -> Vec<String> {
+    use crate::salesforce::{field_api_name, object_api_name, qualified};
+    let known = [export, snapshot];
+    let ours = format!("{env}'s snapshot");
+    let objects = |s: &Snapshot| -> Vec<String> {
+        s.tables
+            .keys()
+            .filter(|t| !names::is_bookkeeping_table(t))
+            .cloned()
+            .collect()
+    };
+    let fields = |t: &Table| -> std::collections::BTreeSet<String> {
+        t.columns
+            .iter()
+            .filter(|(name, column)| {
+                !column.system
+                    && !names::is_system_column(name)
+                    // A relationship external ID (`parentid__r__external_id__c`), which
+                    // Heroku Connect adds beside the lookup field: no field of its own.
+                    && !name.contains("__r__")
+                    && !name.contains('.')
+            })
+            .map(|(name, _)| name.clone())
+            .collect()
+    };
+    let (in_export, in_snapshot) = (objects(export), objects(snapshot));
+    let object = |table: &str| object_api_name(table, &known, None);
+    let mut out = Vec::new();
+    for table in in_export.iter().filter(|t| !in_snapshot.contains(t)) {
+        out.push(format!(
+            "{} is mapped in the export, not in {ours}",
+            object(table).shown()
+        ));
+    }
+    for table in in_snapshot.iter().filter(|t| !in_export.contains(t)) {
+        out.push(format!(
+            "{} is mapped in {ours}, not in the export",
+            object(table).shown()
+        ));
+    }
+    for table in in_export.iter().filter(|t| in_snapshot.contains(t)) {
+        let (e, s) = (&export.tables[table], &snapshot.tables[table]);
+        if let (Some(a), Some(b)) = (e.access, s.access) {
+            if a != b {
+                out.push(format!(
+                    "{} is {a} in the export, {b} in {ours}",
+                    object(table).shown()
+                ));
+            }
+        }
+        let (ef, sf) = (fields(e), fields(s));
+        let field =
+            |column: &str| qualified(&object(table), &field_api_name(table, column, &known, None));
+        for column in ef.difference(&sf) {
+            out.push(format!(
+                "{} is mapped in the export, not in {ours}",
+                field(column)
+            ));
+        }
+        for column in sf.difference(&ef) {
+            out.push(format!(
+                "{} is mapped in {ours}, not in the export",
+                field(column)
+            ));
+        }
+    }
+    out
+}
+
 /// Whether `snapshot` was imported from a mapping export (its `source` is `export:...`): its
 /// author may have no database access, so advice speaks of exports, not of `refresh`.
 pub fn is_imported(snapshot: &Snapshot) -> bool {
@@ -268,11 +362,7 @@ pub fn looks_like_export(text: &str) -> bool {
 /// The Postgres column Heroku Connect uses for a Salesforce field: `Id` -> `sfid`, others
 /// lower-cased.
 pub fn column_of_field(field: &str) -> String {
-    if field.eq_ignore_ascii_case("id") {
-        "sfid".to_string()
-    } else {
-        names::normalize(field)
-    }
+    crate::salesforce::column_of_field(field)
 }
 
 /// The columns Heroku Connect creates in every mapped table.
@@ -362,6 +452,54 @@ mod tests {
             assert!(looks_like_export(&export));
             assert!(!looks_like_export(&snapshot.to_json()));
         }
+    }
+
+    /// A refreshed snapshot (every system column, a relationship external ID column, no
+    /// access recorded) agrees with its own export, which lists no system field; a dropped
+    /// field, an added object and a flipped access (once recorded) are differences.
+    #[test]
+    fn mapping_differences_compare_like_with_like() {
+        let refreshed = Snapshot::parse(
+            r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+              "_hcmeta": {"columns": {"id": {}}},
+              "contact": {"object": "Contact", "columns": {"id": {"system": true},
+                "sfid": {}, "isdeleted": {}, "systemmodstamp": {}, "_hc_lastop": {}, "_hc_err": {},
+                "email": {"type": "text"}, "accountid": {},
+                "accountid__r__external_id__c": {}}}}}"#,
+            "prod.json",
+            "prod",
+        )
+        .unwrap();
+        let export = |access: &str, more: &str| {
+            let text = format!(
+                r#"{{"mappings": [{{"object_name": "Contact", "config": {{"access": "{access}",
+                "fields": {{"Email": {{}}, "AccountId": {{}}}}}}}}{more}]}}"#
+            );
+            import_export(&text, "e.json", "prod", "salesforce").unwrap()
+        };
+        assert!(mapping_differences(&export("read_only", ""), &refreshed, "prod").is_empty());
+        assert!(mapping_differences(&export("read_write", ""), &refreshed, "prod").is_empty());
+        let more = r#", {"object_name": "Lead", "config": {"fields": {"Company": {}}}}"#;
+        assert_eq!(
+            mapping_differences(&export("read_only", more), &refreshed, "prod"),
+            ["Lead is mapped in the export, not in prod's snapshot"]
+        );
+        let mut recorded = refreshed.clone();
+        recorded.tables.get_mut("contact").unwrap().access =
+            Some(crate::snapshot::MappingAccess::ReadWrite);
+        recorded
+            .tables
+            .get_mut("contact")
+            .unwrap()
+            .columns
+            .remove("accountid");
+        assert_eq!(
+            mapping_differences(&export("read_only", ""), &recorded, "prod"),
+            [
+                "Contact is read-only in the export, read-write in prod's snapshot",
+                "Contact.AccountId is mapped in the export, not in prod's snapshot",
+            ]
+        );
     }
 
     #[test]

@@ -69,6 +69,26 @@ impl ApiName {
     }
 }
 
+/// `Object.Field` as messages show it: a guess in either name says so once
+/// (`Loyalty_Program__c.Tier__c (API name guessed)`).
+///
+/// ```
+/// use hc_schema_snapshot::salesforce::{field_api_name, object_api_name, qualified};
+/// let (object, field) = (object_api_name("contact", &[], None), field_api_name("contact", "mobilephone", &[], None));
+/// assert_eq!(qualified(&object, &field), "Contact.MobilePhone");
+/// let field = field_api_name("contact", "tier__c", &[], None);
+/// assert_eq!(qualified(&object, &field), "Contact.Tier__c (API name guessed)");
+/// ```
+pub fn qualified(object: &ApiName, field: &ApiName) -> String {
+    let guessed = object.source == NameSource::Guess || field.source == NameSource::Guess;
+    format!(
+        "{}.{}{}",
+        object.name,
+        field.name,
+        if guessed { " (API name guessed)" } else { "" }
+    )
+}
+
 /// The object API name of `table` (Postgres casing): a snapshot's, else Salesforce's
 /// standard object, else the code's spelling (`written`) when it is not all lower case,
 /// else a guess.
@@ -140,6 +160,48 @@ pub fn field_api_name(
         return ApiName::new(written, NameSource::Code);
     }
     ApiName::new(names::guess_api_name(column), NameSource::Guess)
+}
+
+/// The Postgres table Heroku Connect keeps an object in (the reverse of
+/// [`object_api_name`]): the API name lower-cased.
+///
+/// ```
+/// use hc_schema_snapshot::salesforce::table_of_object;
+/// assert_eq!(table_of_object("OpportunityLineItem"), "opportunitylineitem");
+/// assert_eq!(table_of_object("Loyalty_Program__c"), "loyalty_program__c");
+/// ```
+pub fn table_of_object(object: &str) -> String {
+    names::normalize(object)
+}
+
+/// The Postgres column Heroku Connect keeps a field in (the reverse of [`field_api_name`]):
+/// the Salesforce `Id` is column `sfid` (Heroku Connect's own `id` column is its serial key,
+/// no Salesforce field), every other field is its API name lower-cased.
+///
+/// ```
+/// use hc_schema_snapshot::salesforce::column_of_field;
+/// assert_eq!(column_of_field("Id"), "sfid");
+/// assert_eq!(column_of_field("MobilePhone"), "mobilephone");
+/// assert_eq!(column_of_field("Loyalty_Tier__c"), "loyalty_tier__c");
+/// ```
+pub fn column_of_field(field: &str) -> String {
+    if field.trim().eq_ignore_ascii_case("id") {
+        "sfid".to_string()
+    } else {
+        names::normalize(field)
+    }
+}
+
+/// Whether `column` is one Heroku Connect adds for its own bookkeeping, which is no
+/// Salesforce field and has no API name: `id` (its serial key), `_hc_lastop`, `_hc_err`.
+///
+/// ```
+/// use hc_schema_snapshot::salesforce::is_connect_column;
+/// assert!(is_connect_column("id") && is_connect_column("_hc_err"));
+/// assert!(!is_connect_column("sfid") && !is_connect_column("isdeleted"));
+/// ```
+pub fn is_connect_column(column: &str) -> bool {
+    matches!(column, "id" | "_hc_lastop" | "_hc_err")
 }
 
 /// Whether `written` is a casing of `name` that tells something (not all lower case).
@@ -646,6 +708,80 @@ mod tests {
     }
 
     fn column_of(field: &str) -> String {
-        crate::import::column_of_field(field)
+        column_of_field(field)
+    }
+
+    /// Generated round trips both ways: an API name written in any casing names the column
+    /// whose API name is that name again (same letters; exactly the same when the name is a
+    /// known one), and a column's API name names the column again.
+    #[test]
+    fn generated_api_names_and_columns_round_trip() {
+        let mut seed: u64 = 0x5a1e_5f0c;
+        let mut next = |n: usize| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n as u64) as usize
+        };
+        let objects = [
+            "Account",
+            "Contact",
+            "Lead",
+            "User",
+            "Loyalty_Program__c",
+            "Thing",
+        ];
+        let fields = [
+            "Id",
+            "IsDeleted",
+            "SystemModstamp",
+            "Name",
+            "MobilePhone",
+            "BillingCountry",
+            "OwnerId",
+            "Loyalty_Tier__c",
+            "EL_History__c",
+            "Weird",
+        ];
+        for _ in 0..3000 {
+            let object = objects[next(objects.len())];
+            let field = fields[next(fields.len())];
+            let casing = |name: &str, next: &mut dyn FnMut(usize) -> usize| -> String {
+                name.chars()
+                    .map(|c| match next(3) {
+                        0 => c.to_ascii_uppercase(),
+                        1 => c.to_ascii_lowercase(),
+                        _ => c,
+                    })
+                    .collect()
+            };
+            let (typed_object, typed_field) = (casing(object, &mut next), casing(field, &mut next));
+            let table = table_of_object(&typed_object);
+            let column = column_of_field(&typed_field);
+            assert!(names::is_hc_name(&table) && names::is_hc_name(&column));
+            assert!(!is_connect_column(&column), "{typed_field} -> {column}");
+            let back = object_api_name(&table, &[], None);
+            assert!(
+                back.name.eq_ignore_ascii_case(object),
+                "{typed_object}: {back:?}"
+            );
+            if back.source != NameSource::Guess {
+                assert_eq!(back.name, object, "{typed_object}");
+            }
+            let back = field_api_name(&table, &column, &[], None);
+            assert!(
+                back.name.eq_ignore_ascii_case(field),
+                "{typed_field}: {back:?}"
+            );
+            if back.source != NameSource::Guess {
+                assert_eq!(back.name, field, "{object}.{typed_field}");
+            }
+            // And from the column side: the API name leads back to the column.
+            assert_eq!(column_of_field(&back.name), column);
+            assert_eq!(
+                table_of_object(&object_api_name(&table, &[], None).name),
+                table
+            );
+        }
     }
 }

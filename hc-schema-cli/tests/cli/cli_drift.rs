@@ -83,6 +83,112 @@ fn diff_notes_names_heroku_connect_never_creates() {
     );
 }
 
+/// `usages` answers the admin in Salesforce terms: the target in API-name form (`Contact.Id`
+/// is column `sfid`), the verdict first, names from the one naming rule with guesses marked,
+/// the column alongside, and the same in JSON (`api_name`, `verdict`).
+#[test]
+fn usages_answer_in_salesforce_terms() {
+    let dir = writes_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/more.rs",
+        "#[hc_requires(contact(sfid, MobilePhone), account(bonus__c))]\nfn more() {}\n",
+    );
+    let run = hc(d, &["usages", "Contact.Id"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        run.stdout,
+        "not safe to unmap Contact.Id (column contact.sfid): used at 1 site\n\
+         Contact.Id (column contact.sfid) is read at 1 site:\n  app/src/more.rs:1:23\n\
+         mapped in: -\nnot mapped in: prod, test\n"
+    );
+    // API-name form and Postgres form are the same question.
+    assert_eq!(hc(d, &["usages", "contact.sfid"]).stdout, run.stdout);
+    let run = hc(d, &["usages", "Contact.MobilePhone"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "not safe to unmap Contact.MobilePhone (column contact.mobilephone): used at 1 site\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // A custom field no snapshot records: the guess is marked.
+    let run = hc(d, &["usages", "Account.Bonus__c"]);
+    assert!(
+        run.stdout.starts_with(
+            "not safe to unmap Account.Bonus__c (API name guessed) (column account.bonus__c): \
+             used at 1 site\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // A whole object: the sites per field, in Salesforce terms with the column alongside.
+    let run = hc(d, &["usages", "Account"]);
+    assert_eq!(
+        run.stdout,
+        "not safe to unmap Account (table account): used at 4 sites\n\
+         Account (table account) is read at 4 sites:\n\
+         \x20 Account.Bonus__c (API name guessed) (bonus__c):\n\
+         \x20   app/src/more.rs:1:51\n\
+         \x20 Account.Loyalty_Tier__c (loyalty_tier__c):\n\
+         \x20   app/src/main.rs:3:29\n\
+         \x20 Account.Name (name):\n\
+         \x20   app/src/main.rs:3:23\n\
+         \x20   app/src/main.rs:12:23\n\
+         allowed missing in prod at app/src/main.rs:3:15: missing_ok(prod, account(loyalty_tier__c)): \"behind LOYALTY_TIERS until prod maps it\"\n\
+         allowed missing in test at app/src/main.rs:12:15: missing_ok(test, account(name)): \"old\"\n\
+         mapped in: prod (read-only), test (read-only)\nnot mapped in: -\n"
+    );
+    // Safe: said plainly, exit 0.
+    let run = hc(d, &["usages", "Account.Fax"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "safe to unmap Account.Fax (column account.fax): no code in the scanned sources uses it\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    // `account.id`, all lower case, is Heroku Connect's own key: no Salesforce field.
+    let run = hc(d, &["usages", "account.id"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.starts_with(
+            "column account.id (Heroku Connect's own, no Salesforce field): no Salesforce field \
+             to unmap (the Salesforce Id is Account.Id, column sfid)"
+        ),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["usages", "Contact.Id", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(
+        (&json["table"], &json["column"]),
+        (&"contact".into(), &"sfid".into())
+    );
+    assert_eq!(
+        json["api_name"],
+        serde_json::json!({"object": "Contact", "object_source": "snapshot", "field": "Id",
+            "field_source": "heroku_connect", "guessed": false})
+    );
+    assert_eq!(json["verdict"], "not_safe");
+    assert_eq!(json["sites"][0]["api_name"], "Id");
+    assert_eq!(json["sites"][0]["column"], "sfid");
+    assert_eq!(
+        json["read_sites"],
+        serde_json::json!(["app/src/more.rs:1:23"])
+    );
+    let run = hc(d, &["usages", "Account.Bonus__c", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["api_name"]["field_source"], "guess");
+    assert_eq!(json["api_name"]["guessed"], true);
+    let run = hc(d, &["usages", "Account.Fax", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(json["verdict"], "safe");
+}
+
 #[test]
 fn usages_list_reads_writes_and_allowances_apart() {
     let dir = writes_workspace();
@@ -97,14 +203,24 @@ fn usages_list_reads_writes_and_allowances_apart() {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
-        "contact is read at 1 site:\n  app/src/more.rs:1:23  (contact.email)\n\
-         contact is written at 3 sites:\n  app/src/main.rs:6:29  (contact.title)\n  app/src/main.rs:6:36  (contact.email)\n  app/src/more.rs:1:37  (contact: rows, no column named)\n\
+        "not safe to unmap Contact (table contact): used at 4 sites\n\
+         Contact (table contact) is read at 1 site:\n\
+         \x20 Contact.Email (email):\n\
+         \x20   app/src/more.rs:1:23\n\
+         Contact (table contact) is written at 3 sites:\n\
+         \x20 Contact.Email (email):\n\
+         \x20   app/src/main.rs:6:36\n\
+         \x20 Contact.Title (title):\n\
+         \x20   app/src/main.rs:6:29\n\
+         \x20 Contact (rows, no field named):\n\
+         \x20   app/src/more.rs:1:37\n\
          mapped in: prod (read-only), test (read-write)\nnot mapped in: -\n"
     );
     let run = hc(d, &["usages", "account.loyalty_tier__c"]);
     assert_eq!(
         run.stdout,
-        "account.loyalty_tier__c is read at 1 site:\n  app/src/main.rs:3:29\n\
+        "not safe to unmap Account.Loyalty_Tier__c (column account.loyalty_tier__c): used at 1 site\n\
+         Account.Loyalty_Tier__c (column account.loyalty_tier__c) is read at 1 site:\n  app/src/main.rs:3:29\n\
          allowed missing in prod at app/src/main.rs:3:15: missing_ok(prod, account(loyalty_tier__c)): \"behind LOYALTY_TIERS until prod maps it\"\n\
          mapped in: test (read-only)\nnot mapped in: prod\n"
     );

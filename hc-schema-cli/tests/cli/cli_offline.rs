@@ -220,7 +220,8 @@ fn diff_usages_and_requirements() {
     assert_eq!(run.code, 1, "used: not safe to unmap");
     assert_eq!(
         run.stdout,
-        "account.name is read at 2 sites:\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
+        "not safe to unmap Account.Name (column account.name): used at 2 sites\n\
+         Account.Name (column account.name) is read at 2 sites:\n  app/src/main.rs:3:23\n  lib/src/lib.rs:1:66\nmapped in: prod, test\nnot mapped in: -\n"
     );
     let run = hc(dir.path(), &["requirements", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();

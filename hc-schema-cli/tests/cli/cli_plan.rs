@@ -187,8 +187,8 @@ fn imported_snapshots_get_export_advice_and_other_exports_are_refused() {
     assert!(std::fs::read_to_string(d.join("new.json"))
         .unwrap()
         .contains("\"MobilePhone\": {}"));
-    // A refreshed prod snapshot records no app: the export's app naming another
-    // environment (`test`) and not prod is refused too.
+    // A snapshot that records no app (refreshed, or imported from an export that names none):
+    // an export whose mappings are not prod's is refused by its content, whatever its app.
     write(d, "hc-schema/prod.json", EMPTY_PROD);
     let run = hc(
         d,
@@ -204,25 +204,148 @@ fn imported_snapshots_get_export_advice_and_other_exports_are_refused() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
         run.stderr.contains(
-            "test-export.json is the export of app loyalty-test, which names environment \
-             `test`, not `prod`"
+            "test-export.json does not match prod's snapshot hc-schema/prod.json (Contact is \
+             mapped in the export, not in prod's snapshot): it is another environment's export, \
+             or prod changed since the snapshot; nothing was written: pass prod's own export \
+             (`heroku connect:export -a <prod's app>`), or bring prod's snapshot up to date \
+             first (`hc-schema refresh prod`)"
         ),
         "{}",
         run.stderr
     );
     assert!(!d.join("other.json").exists());
+}
+
+/// A refreshed snapshot (system columns, types, no app recorded) and exports whose app names
+/// say nothing about the environment: another environment's export (`loyalty-production`
+/// passed as test's) is refused by its mappings, naming the differences in Salesforce terms;
+/// the environment's own export, whatever its app is called, is accepted and written.
+#[test]
+fn another_environments_export_is_refused_by_its_mappings() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "src/lib.rs",
+        "#[hc_requires(contact(lastname, mobilephone))]\nfn f() {}\n",
+    );
+    let refreshed = |env: &str, access: &str, fields: &[&str]| {
+        let mut columns = vec![
+            r#""_hc_err": {"type": "text", "system": true}"#.to_string(),
+            r#""_hc_lastop": {"type": "character varying(32)", "system": true}"#.to_string(),
+            r#""id": {"type": "integer", "nullable": false, "system": true}"#.to_string(),
+            r#""isdeleted": {"type": "boolean", "system": true}"#.to_string(),
+            r#""sfid": {"type": "character varying(18)", "system": true}"#.to_string(),
+            r#""systemmodstamp": {"type": "timestamp without time zone", "system": true}"#
+                .to_string(),
+        ];
+        columns.extend(
+            fields
+                .iter()
+                .map(|f| format!(r#""{f}": {{"type": "text"}}"#)),
+        );
+        format!(
+            r#"{{"format": 1, "environment": "{env}", "schema": "salesforce", "source": "postgres://db/{env}", "tables": {{
+  "contact": {{"object": "Contact", "access": "{access}", "columns": {{{}}}}}}}}}"#,
+            columns.join(", ")
+        )
+    };
+    write(
+        d,
+        "hc-schema/test.json",
+        &refreshed("test", "read_write", &["email", "lastname"]),
+    );
+    write(
+        d,
+        "hc-schema/prod.json",
+        &refreshed("prod", "read_only", &["lastname"]),
+    );
+    let export = |app: &str, access: &str, fields: &str| {
+        format!(
+            r#"{{"connection": {{"app_name": "{app}", "name": "{app}"}}, "version": 1,
+  "mappings": [{{"object_name": "Contact", "config": {{"access": "{access}", "fields": {{{fields}}}}}}}]}}
+"#
+        )
+    };
+    write(
+        d,
+        "production.json",
+        &export(
+            "loyalty-production",
+            "read_only",
+            r#""Id": {}, "IsDeleted": {}, "LastName": {}, "SystemModstamp": {}"#,
+        ),
+    );
+    // test's own export lists no system field but Id: like is compared with like.
+    write(
+        d,
+        "qa.json",
+        &export(
+            "acme-qa-eu",
+            "read_write",
+            r#""Email": {}, "Id": {}, "LastName": {}"#,
+        ),
+    );
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "test",
+            "--export",
+            "production.json",
+            "--out",
+            "new.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "error: production.json does not match test's snapshot hc-schema/test.json (Contact is \
+         read-only in the export, read-write in test's snapshot; Contact.Email is mapped in \
+         test's snapshot, not in the export): it is another environment's export, or test \
+         changed since the snapshot; nothing was written: pass test's own export (`heroku \
+         connect:export -a <test's app>`), or bring test's snapshot up to date first \
+         (`hc-schema refresh test`)\n"
+    );
+    assert!(!d.join("new.json").exists());
+    let run = hc(
+        d,
+        &["plan", "test", "--export", "qa.json", "--out", "new.json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(d.join("new.json")).unwrap(),
+        std::fs::read_to_string(d.join("qa.json"))
+            .unwrap()
+            .replace(r#""LastName": {}"#, r#""LastName": {}, "MobilePhone": {}"#)
+    );
+    // And the other way round: prod's own export is prod's, test's is not.
     let run = hc(
         d,
         &[
             "plan",
             "prod",
             "--export",
-            "prod-export.json",
+            "qa.json",
             "--out",
-            "other.json",
+            "prod-new.json",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!d.join("prod-new.json").exists());
+    let run = hc(
+        d,
+        &[
+            "plan",
+            "prod",
+            "--export",
+            "production.json",
+            "--out",
+            "prod-new.json",
         ],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(d.join("prod-new.json").exists());
 }
 
 #[test]
@@ -255,12 +378,20 @@ fn writes_need_read_write_mappings_in_the_plan_and_the_export() {
   "connection": {"app_name": "loyalty-prod", "name": "loyalty-prod"},
   "mappings": [
     {
+      "object_name": "Account",
+      "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}}}
+    },
+    {
       "object_name": "Contact",
       "config": {
         "access": "read_only",
         "upsert_field": "Email",
         "fields": {"Email": {}, "Id": {}, "IsDeleted": {}, "SystemModstamp": {}, "Title": {}}
       }
+    },
+    {
+      "object_name": "Lead",
+      "config": {"access": "read_write", "fields": {"Company": {}, "Id": {}}}
     }
   ],
   "version": 1
@@ -280,17 +411,16 @@ fn writes_need_read_write_mappings_in_the_plan_and_the_export() {
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
     let updated = std::fs::read_to_string(d.join("new.json")).unwrap();
-    // Exactly one line changes: the access; `upsert_field` stays. Lead, which prod maps but
-    // this export does not, is left out with a warning.
+    // Exactly one line changes: Contact's access; `upsert_field` stays.
     assert_eq!(
         updated,
-        export.replace("\"access\": \"read_only\"", "\"access\": \"read_write\"")
+        export.replacen(
+            "\"access\": \"read_only\",\n        \"upsert_field\"",
+            "\"access\": \"read_write\",\n        \"upsert_field\"",
+            1
+        )
     );
-    assert!(
-        run.stderr.contains("the export has no mapping of Lead"),
-        "{}",
-        run.stderr
-    );
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
 }
 
 /// A sorted, indented export of many mappings: adding one field is a one-line diff, and the
@@ -303,7 +433,10 @@ fn export_edits_are_small_diffs() {
         d,
         "hc-schema/prod.json",
         r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
-            "account": {"object": "Account", "columns": {"name": {"field": "Name"}}}}}"#,
+            "account": {"object": "Account", "columns": {"name": {"field": "Name"}}},
+            "case": {"object": "Case", "columns": {"name": {"field": "Name"}}},
+            "contact": {"object": "Contact", "columns": {"name": {"field": "Name"}}},
+            "lead": {"object": "Lead", "columns": {"name": {"field": "Name"}}}}}"#,
     );
     write(
         d,
@@ -398,4 +531,176 @@ fn export_edits_are_small_diffs() {
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stderr.contains("partial.json"), "{}", run.stderr);
     assert!(!d.join("partial-new.json").exists());
+}
+
+/// Generated mappings: an environment's refreshed snapshot and its own export (which may or
+/// may not list the system fields, and records an access the snapshot may not know) are
+/// always accepted; the same export with one mapping changed (a field dropped, an access
+/// flipped, an object dropped) is always refused, and nothing is written.
+#[test]
+fn generated_exports_are_refused_when_one_mapping_differs() {
+    use hc_schema_tests::rng::Rng;
+    let mut rng = Rng::seeded(0x9e7_e490);
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "src/lib.rs",
+        "#[hc_requires(account(name), write contact(email))]\nfn f() {}\n",
+    );
+    let objects = ["Account", "Contact", "Lead", "Loyalty_Program__c", "Case"];
+    let fields = [
+        "Name",
+        "Email",
+        "Phone",
+        "Loyalty_Tier__c",
+        "EL_History__c",
+        "BillingCity",
+        "OwnerId",
+    ];
+    let system = ["Id", "IsDeleted", "SystemModstamp"];
+    let (mut refused, mut accepted) = (0, 0);
+    for case in 0..200 {
+        // The environment's mappings: (object, access or none in the snapshot, fields).
+        let mut mappings: Vec<(&str, Option<&str>, bool, Vec<&str>)> = Vec::new();
+        for object in objects {
+            if rng.below(3) == 0 && !mappings.is_empty() {
+                continue;
+            }
+            let access = rng.pick(&["read_only", "read_write"]);
+            let known = rng.below(4) != 0;
+            let mine: Vec<&str> = fields.iter().copied().filter(|_| rng.chance()).collect();
+            mappings.push((object, known.then_some(access), known, mine));
+        }
+        // Access the snapshot does not know is still in the export.
+        let export_access: Vec<&str> = mappings
+            .iter()
+            .map(|(_, a, _, _)| a.unwrap_or_else(|| rng.pick(&["read_only", "read_write"])))
+            .collect();
+        // The snapshot, as refresh writes it: every system column, lower-case names, types.
+        let tables: Vec<String> = mappings
+            .iter()
+            .map(|(object, access, _, mine)| {
+                let mut columns: Vec<String> = [
+                    "id",
+                    "sfid",
+                    "isdeleted",
+                    "systemmodstamp",
+                    "_hc_lastop",
+                    "_hc_err",
+                ]
+                .iter()
+                .map(|c| format!(r#""{c}": {{"type": "text", "system": true}}"#))
+                .collect();
+                columns.extend(
+                    mine.iter()
+                        .map(|f| format!(r#""{}": {{"type": "text"}}"#, f.to_ascii_lowercase())),
+                );
+                let access = access.map_or(String::new(), |a| format!(r#""access": "{a}", "#));
+                format!(
+                    r#""{}": {{{access}"columns": {{{}}}}}"#,
+                    object.to_ascii_lowercase(),
+                    columns.join(", ")
+                )
+            })
+            .collect();
+        write(
+            d,
+            "hc-schema/prod.json",
+            &format!(
+                r#"{{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {{{}}}}}"#,
+                tables.join(", ")
+            ),
+        );
+        let render = |mappings: &[(&str, Option<&str>, bool, Vec<&str>)],
+                      access: &[&str],
+                      rng: &mut Rng| {
+            let items: Vec<String> = mappings
+                .iter()
+                .zip(access)
+                .map(|((object, _, _, mine), access)| {
+                    let mut listed: Vec<&str> = system.iter().copied().filter(|_| rng.chance()).collect();
+                    listed.extend(mine);
+                    let listed: Vec<String> = listed.iter().map(|f| format!(r#""{f}": {{}}"#)).collect();
+                    format!(
+                        r#"{{"object_name": "{object}", "config": {{"access": "{access}", "fields": {{{}}}}}}}"#,
+                        listed.join(", ")
+                    )
+                })
+                .collect();
+            format!(
+                "{{\"connection\": {{\"app_name\": \"acme-{}\"}}, \"version\": 1, \"mappings\": [\n{}\n]}}\n",
+                rng.pick(&["prod", "test", "production", "x"]),
+                items.join(",\n")
+            )
+        };
+        let own = render(&mappings, &export_access, &mut rng);
+        write(d, "own.json", &own);
+        let _ = std::fs::remove_file(d.join("new.json"));
+        let run = hc(
+            d,
+            &["plan", "prod", "--export", "own.json", "--out", "new.json"],
+        );
+        assert!(
+            run.code < 2 && d.join("new.json").exists(),
+            "case {case}: its own export refused:\n{own}\n{}",
+            run.stderr
+        );
+        accepted += 1;
+        // One mapping changed.
+        let mut changed = mappings.clone();
+        let mut access = export_access.clone();
+        let at = rng.below(changed.len());
+        let with_fields: Vec<usize> = (0..changed.len())
+            .filter(|&i| !changed[i].3.is_empty())
+            .collect();
+        let with_access: Vec<usize> = (0..changed.len()).filter(|&i| changed[i].2).collect();
+        let what = match rng.below(3) {
+            0 if !with_fields.is_empty() => {
+                let i = rng.pick(&with_fields);
+                let f = rng.below(changed[i].3.len());
+                let dropped = changed[i].3.remove(f);
+                format!("{}.{dropped} dropped", changed[i].0)
+            }
+            1 if !with_access.is_empty() => {
+                let i = rng.pick(&with_access);
+                access[i] = if access[i] == "read_only" {
+                    "read_write"
+                } else {
+                    "read_only"
+                };
+                format!("{} access flipped", changed[i].0)
+            }
+            _ => {
+                let (object, ..) = changed.remove(at);
+                access.remove(at);
+                format!("{object} dropped")
+            }
+        };
+        let other = render(&changed, &access, &mut rng);
+        write(d, "other.json", &other);
+        let _ = std::fs::remove_file(d.join("other-new.json"));
+        let run = hc(
+            d,
+            &[
+                "plan",
+                "prod",
+                "--export",
+                "other.json",
+                "--out",
+                "other-new.json",
+            ],
+        );
+        assert!(
+            run.code == 2
+                && run
+                    .stderr
+                    .contains("other.json does not match prod's snapshot")
+                && !d.join("other-new.json").exists(),
+            "case {case}: {what}, accepted:\n{other}\n{}",
+            run.stderr
+        );
+        refused += 1;
+    }
+    assert_eq!((accepted, refused), (200, 200));
 }

@@ -261,7 +261,8 @@ fn hc_sql_queries_are_requirements_in_every_command() {
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
     assert_eq!(
         run.stdout,
-        "account.loyalty_tier__c is read at 1 site:\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\ntype: text (test)\n"
+        "not safe to unmap Account.Loyalty_Tier__c (column account.loyalty_tier__c): used at 1 site\n\
+         Account.Loyalty_Tier__c (column account.loyalty_tier__c) is read at 1 site:\n  app/src/main.rs:2:47\nmapped in: test\nnot mapped in: prod\ntype: text (test)\n"
     );
     let run = hc(d, &["requirements"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -285,7 +286,9 @@ fn hc_sql_queries_are_requirements_in_every_command() {
     let run = hc(d, &["usages", "loyalty_program__c"]);
     assert!(
         run.stdout.contains(
-            "  app/src/main.rs:3:62 (when feature = \"pilot\")  (loyalty_program__c.name)\n"
+            "Loyalty_Program__c (table loyalty_program__c) is read at 1 site:\n\
+             \x20 Loyalty_Program__c.Name (name):\n\
+             \x20   app/src/main.rs:3:62 (when feature = \"pilot\")\n"
         ),
         "{}",
         run.stdout
@@ -327,7 +330,9 @@ fn usages_never_says_unused_when_sql_strings_use_the_column() {
     );
     assert!(
         run.stdout.starts_with(
-            "no requirement names account.billingcity, but SQL strings use it (unmapping it breaks them):\n"
+            "not safe to unmap Account.BillingCity (column account.billingcity): used at 1 site\n\
+             Account.BillingCity (column account.billingcity) is used by 1 SQL string that no \
+             requirement covers (`hc-schema check` reports each):\n"
         ),
         "{}",
         run.stdout
@@ -338,7 +343,7 @@ fn usages_never_says_unused_when_sql_strings_use_the_column() {
         "{}",
         run.stdout
     );
-    assert!(!run.stdout.contains("breaks no annotated code"));
+    assert!(!run.stdout.starts_with("safe to unmap"));
     let run = hc(dir.path(), &["usages", "contact.email", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["unchecked_sql"][0]["kind"], "unguarded");
