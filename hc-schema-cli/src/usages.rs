@@ -687,16 +687,12 @@ mod tests {
         let pieces = [
             "a", "B", "_", ".", "1", " ", "é", "__c", "-", "\"", "\t", "Id", "id", "iD",
         ];
-        let mut seed: u64 = 0xfeed_beef;
+        let mut rng = hc_schema_tests::rng::Rng::exact(0xfeed_beef);
         for _ in 0..20_000 {
             let mut text = String::new();
-            for _ in 0..(seed % 7) {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            for _ in 0..rng.below(7) {
+                text.push_str(rng.pick(&pieces));
             }
-            seed = seed.wrapping_add(0x9e37_79b9);
             if let Ok((table, column)) = parse_target(&text) {
                 // The Salesforce `Id` (not all lower case) is column `sfid`.
                 let lower = text.trim().to_ascii_lowercase();

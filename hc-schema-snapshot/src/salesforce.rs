@@ -716,13 +716,8 @@ mod tests {
     /// known one), and a column's API name names the column again.
     #[test]
     fn generated_api_names_and_columns_round_trip() {
-        let mut seed: u64 = 0x5a1e_5f0c;
-        let mut next = |n: usize| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n as u64) as usize
-        };
+        let mut rng = crate::testing::Rng::exact(0x5a1e_5f0c);
+        let mut next = move |n: usize| rng.below(n);
         let objects = [
             "Account",
             "Contact",
