@@ -72,20 +72,6 @@ pub fn is_are(count: usize) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn line_column_counts_from_one() {
-        assert_eq!(line_column("ab\ncd", 0), (1, 1));
-        assert_eq!(line_column("ab\ncd", 4), (2, 2));
-        // Past the end or inside a character: clamped, never a panic.
-        assert_eq!(line_column("é", 1), (1, 1));
-        assert_eq!(line_column("ab", 99), (1, 3));
-    }
-}
-
 /// Statement keywords of PostgreSQL beyond the reads and writes every SQL check reads
 /// (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `MERGE`, `VALUES`): statements that may name a
 /// table (`TABLE t`, `LOCK t`, `COPY t`, DDL, `GRANT ... ON t`, `COMMENT ON COLUMN t.c`, `CALL
@@ -177,4 +163,18 @@ fn first_word(text: &str, mut i: usize, end: usize) -> Option<&str> {
         .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
         .count();
     (word > 0).then(|| &text[i..i + word])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_column_counts_from_one() {
+        assert_eq!(line_column("ab\ncd", 0), (1, 1));
+        assert_eq!(line_column("ab\ncd", 4), (2, 2));
+        // Past the end or inside a character: clamped, never a panic.
+        assert_eq!(line_column("é", 1), (1, 1));
+        assert_eq!(line_column("ab", 99), (1, 3));
+    }
 }

@@ -190,8 +190,7 @@ fn is_word(b: u8) -> bool {
 pub(crate) fn content_may_be_sql(content: &[u8]) -> bool {
     memchr::memchr(b'.', content).is_some()
         || content.len() >= 7 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
-        || std::str::from_utf8(content)
-            .map_or(true, |text| crate::text::starts_like_statement(text))
+        || std::str::from_utf8(content).map_or(true, crate::text::starts_like_statement)
 }
 
 #[cfg(test)]

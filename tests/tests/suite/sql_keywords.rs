@@ -5,7 +5,7 @@
 //! and `diff` count as "cannot tell". Generated per class over table names, casing,
 //! whitespace and comments; `check`'s scan and the build's reading of an annotated item agree.
 
-use hc_schema_snapshot::scan::item::sql_literals;
+use hc_schema_snapshot::scan::item::{may_hold_sql, sql_literals};
 use hc_schema_snapshot::scan::{scan_sources, Position, StrLiteral};
 use hc_schema_snapshot::sql::{Context, Union};
 use hc_schema_snapshot::sqlcheck::{self, check_item, ItemAnnotation, SqlFindingKind};
@@ -182,7 +182,7 @@ fn generated_keyword_statements_on_hc_tables_are_never_prose() {
     let context = Context::new(["salesforce"], &union);
     let read =
         |value: &str, format: bool, context: &Context<'_>| sqlcheck::read(value, format, context);
-    let mut rng = Rng::seeded(0x5ee0_20_6b65_7977);
+    let mut rng = Rng::seeded(0x005e_e020_6b65_7977);
     let mut by_class: Vec<(&str, usize, usize)> = Vec::new();
     // Every class is checked, and every silent string named, before failing.
     let mut silent: Vec<(&str, &str, String)> = Vec::new();
@@ -223,6 +223,7 @@ fn generated_keyword_statements_on_hc_tables_are_never_prose() {
             }
             // The build reads the item's literal as check reads the file: the same findings.
             let tokens: proc_macro2::TokenStream = item.parse().unwrap();
+            assert!(may_hold_sql(&tokens), "the build's gate passes {sql:?}");
             let literals: Vec<_> = sql_literals(tokens)
                 .into_iter()
                 .map(|l| {
@@ -285,4 +286,71 @@ fn prose_that_starts_with_a_statement_keyword_stays_prose() {
         let checks = sqlcheck::check(&scan_sources(&[("src/lib.rs", &text)]), &context);
         assert!(checks.findings.is_empty(), "{prose}: {:?}", checks.findings);
     }
+}
+
+/// The real build over a generated crate (`skipped = "error"`, so that a skipped string fails
+/// the build where `check` reports it): every error `check` reports at such a string is an
+/// error of the build with the same message at the same place, and the build has no other.
+#[test]
+fn generated_keyword_statements_fail_the_build_where_check_fails() {
+    use hc_schema_snapshot::config::Project;
+    use hc_schema_snapshot::scan::scan;
+    use hc_schema_snapshot::sqlcheck::Severity;
+    use hc_schema_tests::cargo::TempCrate;
+    let mut rng = Rng::seeded(0x005e_e020_6275_696c);
+    let mut text = String::from("use hc_schema_macro::hc_requires;\n\n");
+    let mut calls = Vec::new();
+    for (n, (_, templates)) in CLASSES.iter().enumerate() {
+        let sql = statement(&mut rng, templates);
+        text.push_str(&format!(
+            "#[hc_requires(account(sfid))]\npub fn f{n}() -> &'static str {{\n    {sql:?}\n}}\n\n"
+        ));
+        calls.push(format!("f{n}()"));
+    }
+    text.push_str(&format!(
+        "fn main() {{\n    let _all = [{}];\n}}\n",
+        calls.join(", ")
+    ));
+    let krate = TempCrate::new(
+        "sql_keywords_build",
+        &["test-snapshot"],
+        &[
+            ("src/main.rs", &text),
+            ("hc-schema/test.json", &snapshot("test").to_json()),
+            ("hc-schema.toml", "[check]\nskipped = \"error\"\n"),
+        ],
+    );
+    let dir = krate.path();
+    let project = Project::discover(dir).unwrap();
+    let test = snapshot("test");
+    let checks = sqlcheck::check_project(&scan(dir, dir, &[]), &project.config, &[("test", &test)]);
+    let config = &project.config.check;
+    let errors: Vec<_> = checks
+        .findings
+        .iter()
+        .filter(|f| f.kind.severity(config) == Some(Severity::Error))
+        .collect();
+    assert!(errors.len() >= 5, "{:#?}\n{text}", checks.findings);
+    let (ok, stderr) = krate.build(&["--features", "test-snapshot"], &[]);
+    assert!(!ok);
+    for finding in &errors {
+        let message = finding.explanation.message.replace('\n', "\n       ");
+        assert!(
+            stderr.contains(&format!("error: {message}")),
+            "not in the build: {message}\n{stderr}\n{text}"
+        );
+        assert!(
+            stderr.contains(&format!(
+                "--> {}:{}:{}",
+                finding.file, finding.line, finding.column
+            )),
+            "{finding:?}\n{stderr}"
+        );
+    }
+    let built = stderr.matches("\nerror: ").count() + usize::from(stderr.starts_with("error: "));
+    assert_eq!(
+        built,
+        errors.len() + 1,
+        "and rustc's \"could not compile\":\n{stderr}"
+    );
 }
