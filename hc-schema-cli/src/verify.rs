@@ -52,7 +52,24 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
     };
     let built = BuiltTypes::of_usages(&sources.uses.usages, &against, &declared_rust_type);
     // Every use counts, SQL strings no annotation declares too (as in `check`).
-    let verified = verify::verify_typed(&options, env, &schema, &sources.uses.usages, &built);
+    // And each table the SQL names as `schema.table`, judged against the live schema.
+    let qualifiers = hc_schema_snapshot::registry::Qualifiers {
+        uses: sources
+            .sql
+            .qualified
+            .iter()
+            .map(|q| q.registered())
+            .collect(),
+        unrecorded: Vec::new(),
+    };
+    let verified = verify::verify_checked(
+        &options,
+        env,
+        &schema,
+        &sources.uses.usages,
+        &built,
+        &qualifiers,
+    );
     let (report, code) = match verified {
         Ok(report) => (report, ExitCode::SUCCESS),
         Err(verify::VerifyError::Failed(report)) => (*report, ExitCode::from(1)),

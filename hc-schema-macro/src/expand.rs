@@ -49,6 +49,7 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     // The item's SQL strings, as `hc-schema check` reads them.
     let mut string_uses = Vec::new();
+    let mut string_qualified = Vec::new();
     if strings {
         let own = ItemAnnotation {
             position: strings::annotation_position(),
@@ -59,6 +60,7 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
             return with_errors(&found.errors, item);
         }
         string_uses = found.uses;
+        string_qualified = found.qualified;
     }
     if !registry {
         return item;
@@ -74,7 +76,10 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
         let errors = validate::missing_registry_dependency(&annotation);
         return with_errors(&errors, item);
     };
-    with_registration(item, registration(&annotation, string_uses, &via))
+    with_registration(
+        item,
+        registration(&annotation, string_uses, &string_qualified, &via),
+    )
 }
 
 /// The file of the annotation, as its usages name it.
@@ -96,7 +101,8 @@ fn with_errors(errors: &[syn::Error], item: TokenStream) -> TokenStream {
 }
 
 /// The registry record of the annotation (with `strings`, the uses of its item's SQL strings
-/// that it does not declare), as a call of `hc_schema_snapshot::__register!`: one
+/// that it does not declare, and `qualified`, the tables those strings name as
+/// `schema.table`, declared or not), as a call of `hc_schema_snapshot::__register!`: one
 /// `&str` static in the `hc_schema_sites` link section on ELF targets, an `inventory`
 /// submission elsewhere (see `hc_schema_snapshot::registry`): no constructor and no startup
 /// code, only what rustc charges for one static (the `static per item` line of the
@@ -111,13 +117,19 @@ fn with_errors(errors: &[syn::Error], item: TokenStream) -> TokenStream {
 ///
 /// ```text
 /// ```
-fn registration(annotation: &Annotation, strings: Vec<Usage>, via: &str) -> TokenStream {
+fn registration(
+    annotation: &Annotation,
+    strings: Vec<Usage>,
+    qualified: &[hc_schema_snapshot::registry::Qualified],
+    via: &str,
+) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let mut usages = annotation.usages(&file_of(annotation));
     usages.extend(strings);
     // A typed declaration's Rust type reaches the record through the library's hook.
     let types = snapshots::built_types(&usages, &hc_schema_snapshot::built::declared_rust_type);
-    let record = Record::encode_typed_for_build(&usages, &types);
+    let record =
+        Record::with_qualifiers(Record::encode_typed_for_build(&usages, &types), qualified);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

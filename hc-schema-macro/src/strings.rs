@@ -25,6 +25,9 @@ pub struct Strings {
     pub errors: Vec<syn::Error>,
     /// The uses of Heroku Connect no annotation declares (origin `string`), to register.
     pub uses: Vec<Usage>,
+    /// Every table the strings name as `schema.table` (declared or not), to register for
+    /// the release phase.
+    pub qualified: Vec<hc_schema_snapshot::registry::Qualified>,
 }
 
 /// Whether the item may hold SQL strings at all (a cheap look at its literals).
@@ -56,7 +59,7 @@ pub fn check(
         Err(message) => {
             return Strings {
                 errors: once(fallback, message.clone()),
-                uses: Vec::new(),
+                ..Strings::default()
             }
         }
     };
@@ -107,7 +110,10 @@ pub fn check(
             .map_or(fallback, |(_, span)| *span)
     };
     let config = selection.lints.check_config();
-    let mut out = Strings::default();
+    let mut out = Strings {
+        qualified: checks.qualified.iter().map(|q| q.registered()).collect(),
+        ..Strings::default()
+    };
     for finding in &checks.findings {
         if finding.kind.severity(&config) == Some(Severity::Error) {
             out.errors.push(syn::Error::new(

@@ -35,6 +35,18 @@
 //! disagrees is an error naming both. (Chosen over a `cargo:rustc-env` read by the app's own
 //! code: the registry is read by the library, across every crate the binary links, each
 //! built with its own configuration.)
+//!
+//! # The schema qualifiers the SQL wrote
+//!
+//! A Heroku Connect table that SQL (an `hc_sql!`, or a string inside an annotated item) names
+//! as `schema.table` works only where that is the Heroku Connect schema. The build judges it
+//! against the selected snapshots; a build promoted without rebuilding (a pipeline promotion)
+//! meets another schema, so each record also carries one line `Q<TAB>schema<TAB><tag>
+//! table@line:column` per qualified table ([`Record::with_qualifiers`]), and a bare `Q` line
+//! saying the build recorded them (none may be written). The release phase judges each one
+//! against the live schema ([`qualifiers`], `verify::judge_qualifiers`); a record without the
+//! bare `Q` line (a binary built by an hc-schema that did not record them) is named as not
+//! checked, never passed silently.
 
 use crate::built::{BuiltType, BuiltTypes, EnvSpelling};
 use crate::manifest::{Origin, Site, Spot, Usage};
@@ -66,6 +78,27 @@ macro_rules! __register {
     ($name:ident, $record:literal) => {
         $crate::__inventory::submit! { $crate::registry::Record($record) }
     };
+}
+
+/// A Heroku Connect table that SQL names with a schema qualifier (`salesforce.account`), as a
+/// record carries it: the schema as written (folded as PostgreSQL folds it) and the table use
+/// at the qualified name (its table spot there, no columns, the use's access and origin).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Qualified {
+    /// The schema as written.
+    pub schema: String,
+    /// The table use at the qualified name.
+    pub usage: Usage,
+}
+
+/// The schema qualifiers compiled into a binary ([`qualifiers`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Qualifiers {
+    /// Every qualified table use the records carry, sorted, deduplicated.
+    pub uses: Vec<Qualified>,
+    /// The first site of each record that does not say whether its SQL qualified a table (a
+    /// record written by an hc-schema that did not record qualifiers): not checked, named.
+    pub unrecorded: Vec<Site>,
 }
 
 /// One requirement site (an `#[hc_requires]` annotation or an `hc_sql!` query) as compiled
@@ -100,15 +133,7 @@ impl Record {
         };
         let mut text = escape(&first.file);
         for usage in usages {
-            let tag = match (usage.access, usage.origin) {
-                (Access::Read, Origin::Annotation) => 'R',
-                (Access::Write, Origin::Annotation) => 'W',
-                (Access::Read, Origin::Sql) => 'r',
-                (Access::Write, Origin::Sql) => 'w',
-                (Access::Read, Origin::String) => 's',
-                (Access::Write, Origin::String) => 't',
-            };
-            let _ = write!(text, "\n{tag} ");
+            let _ = write!(text, "\n{} ", tag(usage.access, usage.origin));
             push_spot(&mut text, &usage.table);
             for column in &usage.columns {
                 text.push(' ');
@@ -260,6 +285,72 @@ impl Record {
         Record::encode_typed(usages, types, &CheckedSchema::of_this_build())
     }
 
+    /// `text` (a record of [`Record::encode`] and its variants) followed by a bare `Q` line
+    /// (the build recorded its schema qualifiers) and one line `Q<TAB>schema<TAB><tag>
+    /// table@line:column` per use of `qualified` (the tag as a usage line's, the schema
+    /// escaped like the file). An empty `text` stays empty. Readers that do not know the lines
+    /// skip them; [`Record::qualifiers`] reads them.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::manifest::{Origin, Spot, Usage};
+    /// use hc_schema_snapshot::registry::{Qualified, Record};
+    /// let usage = Usage { origin: Origin::Sql,
+    ///     ..Usage::read("src/a.rs", Spot::new("account", 3, 15), vec![Spot::new("name", 3, 9)]) };
+    /// let at = Usage { columns: vec![], table: Spot::new("account", 3, 26), ..usage.clone() };
+    /// let qualified = Qualified { schema: "salesforce".into(), usage: at };
+    /// let text = Record::with_qualifiers(Record::encode(&[usage.clone()]), &[qualified.clone()]);
+    /// assert_eq!(text, "src/a.rs\nr account@3:15 name@3:9\nQ\nQ\tsalesforce\tr account@3:26");
+    /// let record = Record(Box::leak(text.into_boxed_str()));
+    /// assert_eq!(record.usages(), [usage]);
+    /// assert_eq!(record.qualifiers(), Some(vec![qualified]));
+    /// ```
+    pub fn with_qualifiers(mut text: String, qualified: &[Qualified]) -> String {
+        use std::fmt::Write;
+        if text.is_empty() {
+            return text;
+        }
+        text.push_str("\nQ");
+        for q in qualified {
+            let _ = write!(
+                text,
+                "\nQ\t{}\t{} ",
+                escape(&q.schema),
+                tag(q.usage.access, q.usage.origin)
+            );
+            push_spot(&mut text, &q.usage.table);
+        }
+        text
+    }
+
+    /// The qualified table uses this record carries ([`Record::with_qualifiers`]); `None` when
+    /// the record does not say (no bare `Q` line: written by an hc-schema that did not record
+    /// them). Malformed lines are skipped.
+    pub fn qualifiers(&self) -> Option<Vec<Qualified>> {
+        let mut lines = self.0.split('\n');
+        let file = unescape(lines.next()?).replace('\\', "/");
+        let mut recorded = false;
+        let mut out = Vec::new();
+        for line in lines {
+            if line == "Q" {
+                recorded = true;
+                continue;
+            }
+            let Some(rest) = line.strip_prefix("Q\t") else {
+                continue;
+            };
+            let Some((schema, usage)) = rest.split_once('\t') else {
+                continue;
+            };
+            if let Some(usage) = usage_line(usage, &file).filter(|u| u.columns.is_empty()) {
+                out.push(Qualified {
+                    schema: unescape(schema),
+                    usage,
+                });
+            }
+        }
+        recorded.then_some(out)
+    }
+
     /// The column types this record carries ([`Record::encode_typed`]); malformed lines are
     /// skipped, and a column without a line is not recorded.
     pub fn types(&self) -> Vec<BuiltType> {
@@ -352,33 +443,48 @@ impl Record {
                 });
                 continue;
             }
-            let (access, origin) = match line.get(..2) {
-                Some("R ") => (Access::Read, Origin::Annotation),
-                Some("W ") => (Access::Write, Origin::Annotation),
-                Some("r ") => (Access::Read, Origin::Sql),
-                Some("w ") => (Access::Write, Origin::Sql),
-                Some("s ") => (Access::Read, Origin::String),
-                Some("t ") => (Access::Write, Origin::String),
-                _ => continue,
-            };
-            let mut spots = line[2..].split(' ').map(spot);
-            let Some(Some(table)) = spots.next() else {
-                continue;
-            };
-            let Some(columns) = spots.collect::<Option<Vec<Spot>>>() else {
-                continue;
-            };
-            usages.push(Usage {
-                file: file.clone(),
-                table,
-                columns,
-                access,
-                allowances: Vec::new(),
-                origin,
-            });
+            if let Some(usage) = usage_line(line, &file) {
+                usages.push(usage);
+            }
         }
         usages
     }
+}
+
+/// The tag of a usage line.
+fn tag(access: Access, origin: Origin) -> char {
+    match (access, origin) {
+        (Access::Read, Origin::Annotation) => 'R',
+        (Access::Write, Origin::Annotation) => 'W',
+        (Access::Read, Origin::Sql) => 'r',
+        (Access::Write, Origin::Sql) => 'w',
+        (Access::Read, Origin::String) => 's',
+        (Access::Write, Origin::String) => 't',
+    }
+}
+
+/// A usage line (`<tag> table@l:c column@l:c ...`) of a record of `file`, or `None`.
+fn usage_line(line: &str, file: &str) -> Option<Usage> {
+    let (access, origin) = match line.get(..2) {
+        Some("R ") => (Access::Read, Origin::Annotation),
+        Some("W ") => (Access::Write, Origin::Annotation),
+        Some("r ") => (Access::Read, Origin::Sql),
+        Some("w ") => (Access::Write, Origin::Sql),
+        Some("s ") => (Access::Read, Origin::String),
+        Some("t ") => (Access::Write, Origin::String),
+        _ => return None,
+    };
+    let mut spots = line[2..].split(' ').map(spot);
+    let table = spots.next()??;
+    let columns = spots.collect::<Option<Vec<Spot>>>()?;
+    Some(Usage {
+        file: file.to_string(),
+        table,
+        columns,
+        access,
+        allowances: Vec::new(),
+        origin,
+    })
 }
 
 /// Whether `line` of a record is a usage line that [`Record::usages`] reads (a tag, a space,
@@ -483,6 +589,33 @@ pub fn checked_schemas() -> Vec<CheckedSchema> {
 /// absent: [`BuiltTypes::get`] says so, and the verify names it.
 pub fn built_types() -> BuiltTypes {
     BuiltTypes::from_list(records().iter().flat_map(|text| Record(text).types()))
+}
+
+/// The schema qualifiers the SQL of the registered code wrote ([`Record::with_qualifiers`]),
+/// and the records that do not say: what the release-phase verify judges against the live
+/// schema (`verify::judge_qualifiers`).
+pub fn qualifiers() -> Qualifiers {
+    qualifiers_of(records().iter().map(|text| Record(text)))
+}
+
+/// The qualifiers of `records` ([`qualifiers`]).
+pub fn qualifiers_of(records: impl IntoIterator<Item = Record>) -> Qualifiers {
+    let mut out = Qualifiers::default();
+    for record in records {
+        match record.qualifiers() {
+            Some(uses) => out.uses.extend(uses),
+            None => {
+                if let Some(first) = record.usages().first() {
+                    out.unrecorded.push(first.site());
+                }
+            }
+        }
+    }
+    out.uses.sort();
+    out.uses.dedup();
+    out.unrecorded.sort();
+    out.unrecorded.dedup();
+    out
 }
 
 /// Every registered annotation site, sorted by file and position, deduplicated.
@@ -639,6 +772,79 @@ mod tests {
                 ));
             }
         }
+    }
+
+    #[test]
+    fn qualifiers_round_trip_and_old_records_say_they_did_not_record_them() {
+        let file = "src/odd\tname.rs";
+        let read = Usage {
+            origin: Origin::Sql,
+            ..Usage::read(file, spot("account", 3, 15), vec![spot("name", 3, 9)])
+        };
+        let write = Usage {
+            access: Access::Write,
+            origin: Origin::String,
+            ..Usage::read(file, spot("contact", 4, 8), vec![spot("email", 4, 30)])
+        };
+        let qualified = vec![
+            Qualified {
+                schema: "sales\tforce".into(),
+                usage: Usage {
+                    columns: vec![],
+                    table: spot("account", 3, 26),
+                    ..read.clone()
+                },
+            },
+            Qualified {
+                schema: "org".into(),
+                usage: Usage {
+                    columns: vec![],
+                    table: spot("contact", 4, 12),
+                    ..write.clone()
+                },
+            },
+        ];
+        let schema = CheckedSchema {
+            env: "test".into(),
+            schema: "salesforce".into(),
+            selected: true,
+        };
+        let types = vec![crate::built::BuiltType {
+            site: Site::new(file, &read.columns[0]),
+            table: "account".into(),
+            column: "name".into(),
+            access: Access::Read,
+            rust: None,
+            envs: vec![],
+        }];
+        let usages = [read.clone(), write.clone()];
+        let text = Record::with_qualifiers(
+            Record::encode_typed(&usages, &types, std::slice::from_ref(&schema)),
+            &qualified,
+        );
+        let record = Record(Box::leak(text.into_boxed_str()));
+        // Every other reading is unchanged by the new lines.
+        assert_eq!(record.usages(), usages);
+        assert_eq!(record.types(), types);
+        assert_eq!(record.schemas(), [schema]);
+        assert_eq!(record.qualifiers(), Some(qualified.clone()));
+        let all = qualifiers_of([record]);
+        assert!(all.unrecorded.is_empty());
+        assert_eq!(all.uses.len(), 2);
+        // Recorded, none qualified: an empty list, not "not recorded".
+        let none = Record::with_qualifiers(Record::encode(&usages), &[]);
+        assert_eq!(
+            Record(Box::leak(none.into_boxed_str())).qualifiers(),
+            Some(vec![])
+        );
+        // A record of an older build: not recorded, named by its first site.
+        let old = Record::encode_typed(&usages, &types, &[]);
+        let old = Record(Box::leak(old.into_boxed_str()));
+        assert_eq!(old.qualifiers(), None);
+        let all = qualifiers_of([old]);
+        assert!(all.uses.is_empty());
+        assert_eq!(all.unrecorded, [read.site()]);
+        assert!(Record::with_qualifiers(String::new(), &qualified).is_empty());
     }
 
     #[test]

@@ -167,6 +167,99 @@ pub fn is_are(count: usize) -> &'static str {
     }
 }
 
+/// Statement keywords of PostgreSQL beyond the reads and writes every SQL check reads
+/// (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `MERGE`, `VALUES`): statements that may name a
+/// table (`TABLE t`, `LOCK t`, `COPY t`, DDL, `GRANT ... ON t`, `COMMENT ON COLUMN t.c`, `CALL
+/// p((SELECT ...))`, `DO $$ ... $$`, `EXPLAIN`, `PREPARE`, `WITH ...`). A string whose
+/// statement starts with one of them and names a Heroku Connect table is SQL: analysed, or a
+/// skipped note, never prose (issue 20).
+pub const STATEMENT_KEYWORDS: &[&str] = &[
+    "alter", "analyse", "analyze", "call", "cluster", "comment", "copy", "create", "declare", "do",
+    "drop", "execute", "explain", "grant", "import", "lock", "prepare", "refresh", "reindex",
+    "revoke", "security", "table", "truncate", "vacuum", "with",
+];
+
+/// Each statement of `text` (at its start and after every `;`, quotes not considered) whose
+/// first word, after whitespace, `(` and SQL comments, is one of [`STATEMENT_KEYWORDS`] (any
+/// case): the keyword (lower case) and the statement's range (to the next `;` or the end).
+/// Linear in the text.
+///
+/// ```
+/// use hc_schema_snapshot::text::keyword_statements;
+/// let found = keyword_statements("BEGIN; /* x */ LOCK TABLE account; -- y\n(table contact)");
+/// let words: Vec<&str> = found.iter().map(|(w, _)| w.as_str()).collect();
+/// assert_eq!(words, ["lock", "table"]);
+/// assert!(keyword_statements("SELECT 1").is_empty());
+/// assert!(keyword_statements("Lockable").is_empty());
+/// ```
+pub fn keyword_statements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    each_keyword_statement(text, |keyword, range| {
+        out.push((keyword.to_string(), range));
+        false
+    });
+    out
+}
+
+/// Whether some statement of `text` starts with a statement keyword
+/// ([`keyword_statements`] is not empty), without allocating: the scan's gate.
+pub fn starts_like_statement(text: &str) -> bool {
+    each_keyword_statement(text, |_, _| true)
+}
+
+/// Call `found` with each keyword statement of `text` until it returns true; whether it did.
+fn each_keyword_statement(
+    text: &str,
+    mut found: impl FnMut(&'static str, std::ops::Range<usize>) -> bool,
+) -> bool {
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    loop {
+        let end = bytes[start..]
+            .iter()
+            .position(|&b| b == b';')
+            .map_or(bytes.len(), |at| start + at);
+        if let Some(word) = first_word(text, start, end) {
+            if let Some(keyword) = STATEMENT_KEYWORDS
+                .iter()
+                .find(|k| k.eq_ignore_ascii_case(word))
+            {
+                if found(keyword, start..end) {
+                    return true;
+                }
+            }
+        }
+        if end >= bytes.len() {
+            return false;
+        }
+        start = end + 1;
+    }
+}
+
+/// The first word of `text[start..end]` after whitespace, `(` and SQL comments.
+fn first_word(text: &str, mut i: usize, end: usize) -> Option<&str> {
+    let bytes = text.as_bytes();
+    loop {
+        while i < end && (bytes[i].is_ascii_whitespace() || bytes[i] == b'(') {
+            i += 1;
+        }
+        if bytes[i..end].starts_with(b"--") {
+            while i < end && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else if bytes[i..end].starts_with(b"/*") {
+            i += 2 + text[i + 2..end].find("*/")? + 2;
+        } else {
+            break;
+        }
+    }
+    let word = bytes[i..end]
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || **b == b'_')
+        .count();
+    (word > 0).then(|| &text[i..i + word])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -42,6 +42,10 @@ pub struct Entry {
     pub sites: Vec<Site>,
     /// For an allowed finding: the allowance's reason.
     pub reason: Option<String>,
+    /// The finding explained by the one judge the build uses ([`crate::verdict::Judge`]),
+    /// when the verify judged it there (a schema qualifier, [`judge_qualifiers`]): shown in
+    /// the build's words.
+    pub explanation: Option<crate::diagnostic::Explanation>,
 }
 
 /// A column whose live type is not one the code was built against (issue 21): the code
@@ -106,6 +110,9 @@ pub struct Report {
     /// checked, their types not (a binary built by an hc-schema without type records, or
     /// snapshots without types). Notes, never called checked.
     pub types_unchecked: Vec<(String, Site)>,
+    /// Sites of registry records that do not say which schema their SQL qualified tables with
+    /// (a binary built by an hc-schema that did not record qualifiers): not checked, named.
+    pub qualifiers_unrecorded: Vec<Site>,
 }
 
 impl Report {
@@ -157,6 +164,9 @@ impl Report {
                         if let Some(reason) = &entry.reason {
                             object.insert("reason".into(), reason.clone().into());
                         }
+                        if let Some(explanation) = &entry.explanation {
+                            object.insert("message".into(), explanation.message.clone().into());
+                        }
                     }
                     value
                 })
@@ -188,6 +198,7 @@ impl Report {
                 "column": subject,
                 "site": site.to_string(),
             })).collect::<Vec<_>>(),
+            "qualifiers_unrecorded": self.qualifiers_unrecorded.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         })
     }
 
@@ -229,9 +240,17 @@ impl Report {
                 )
             );
             for entry in &self.failures {
-                let _ = writeln!(out, "  {}, needed at:", describe(&entry.finding));
+                let _ = writeln!(out, "  {}, needed at:", entry.describe());
                 for site in &entry.sites {
                     let _ = writeln!(out, "    {site}");
+                }
+                if let Some(explanation) = &entry.explanation {
+                    for note in &explanation.notes {
+                        let _ = writeln!(out, "    = note: {note}");
+                    }
+                    for help in &explanation.helps {
+                        let _ = writeln!(out, "    = help: {help}");
+                    }
                 }
             }
             for entry in &self.type_failures {
@@ -245,7 +264,7 @@ impl Report {
             let _ = writeln!(
                 out,
                 "allowed: {} (reason: {}), at:",
-                describe(&entry.finding),
+                entry.describe(),
                 entry.reason.as_deref().unwrap_or_default()
             );
             for site in &entry.sites {
@@ -253,7 +272,7 @@ impl Report {
             }
         }
         for entry in &self.notes {
-            let _ = writeln!(out, "note: {}, at:", describe(&entry.finding));
+            let _ = writeln!(out, "note: {}, at:", entry.describe());
             for site in &entry.sites {
                 let _ = writeln!(out, "    {site}");
             }
@@ -277,7 +296,19 @@ impl Report {
                 subjects.join(", ")
             );
         }
-        if !self.failures.is_empty() {
+        if !self.qualifiers_unrecorded.is_empty() {
+            let _ = writeln!(
+                out,
+                "note: schema qualifiers were not recorded for the code at {} (a binary built by an hc-schema that does not record them): a table its SQL names as `schema.table` was not checked against the schema `{}`; a rebuild records them",
+                self.qualifiers_unrecorded
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                self.schema
+            );
+        }
+        if self.failures.iter().any(|e| e.explanation.is_none()) {
             let _ = writeln!(
                 out,
                 "help: map them (or make the mappings read-write) in this environment's Heroku Connect and wait for the sync before releasing this code"
@@ -290,6 +321,17 @@ impl Report {
             );
         }
         out
+    }
+}
+
+impl Entry {
+    /// The finding in one line: the judge's message when the verify judged it there
+    /// ([`Entry::explanation`]), else the name report's wording.
+    pub fn describe(&self) -> String {
+        match &self.explanation {
+            Some(explanation) => explanation.message.clone(),
+            None => describe(&self.finding),
+        }
     }
 }
 
@@ -315,14 +357,8 @@ fn describe(finding: &Finding) -> String {
         Finding::TypeDrift { table, column, .. } => {
             format!("the type of `{table}.{column}` differs between environments")
         }
-        Finding::WrongSchema {
-            table,
-            written,
-            expected,
-        } => format!(
-            "`{written}.{table}` names the schema `{written}`, not the Heroku Connect schema \
-             `{expected}`"
-        ),
+        // Judged by `judge_qualifiers`, which carries the judge's explanation.
+        Finding::WrongSchema { .. } => format!("`{}`", finding.subject()),
     }
 }
 
@@ -457,6 +493,7 @@ fn names_report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) 
                 finding: problem.finding.clone(),
                 sites: vec![site],
                 reason,
+                explanation: None,
             }),
         }
     }
@@ -483,7 +520,68 @@ fn names_report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) 
         stale,
         type_failures: Vec::new(),
         types_unchecked: Vec::new(),
+        qualifiers_unrecorded: Vec::new(),
     }
+}
+
+/// Judge each table the code's SQL names as `schema.table` (`qualifiers`: the registry's,
+/// [`crate::registry::qualifiers`], or the scan's) against `snapshot` (the live schema, of
+/// environment `env`, shown as `source`), through the judge the build uses
+/// ([`crate::verdict::Judge::judge_qualifier`]): a qualifier that is not `snapshot`'s schema
+/// is a failing [`Finding::WrongSchema`] with the build's words (a build of one environment
+/// promoted to another without rebuilding, whose SQL names the first one's schema). Records
+/// that do not say are named in a note.
+pub fn judge_qualifiers(
+    report: &mut Report,
+    snapshot: &Snapshot,
+    env: &str,
+    source: &str,
+    qualifiers: &crate::registry::Qualifiers,
+) {
+    use crate::verdict::{Judge, Loaded, Selected};
+    report.qualifiers_unrecorded = qualifiers.unrecorded.clone();
+    if qualifiers.uses.iter().all(|q| q.schema == snapshot.schema) {
+        return;
+    }
+    let selected = vec![Selected {
+        env,
+        schema: Ok(snapshot as &dyn crate::requirement::Schema),
+        hc_schema: Some(snapshot.schema.clone()),
+    }];
+    let mut judge = Judge::new(selected, false, false, || {
+        vec![Loaded {
+            env: env.to_string(),
+            display: source.to_string(),
+            snapshot: std::sync::Arc::new(Ok(snapshot.clone())),
+        }]
+    });
+    for qualified in &qualifiers.uses {
+        let site = qualified.usage.site();
+        for judgement in judge.judge_qualifier(&qualified.usage.table.name, &qualified.schema) {
+            let Some(finding) = judgement.finding else {
+                continue;
+            };
+            match report
+                .failures
+                .iter_mut()
+                .find(|e| e.finding == finding && e.reason.is_none())
+            {
+                Some(entry) => {
+                    if !entry.sites.contains(&site) {
+                        entry.sites.push(site.clone());
+                        entry.sites.sort();
+                    }
+                }
+                None => report.failures.push(Entry {
+                    finding,
+                    sites: vec![site.clone()],
+                    reason: None,
+                    explanation: judgement.explanation,
+                }),
+            }
+        }
+    }
+    report.failures.sort_by(|a, b| a.finding.cmp(&b.finding));
 }
 
 /// Connect as `options` says and verify `usages` against `schema`: `Ok` only when every
@@ -537,6 +635,27 @@ pub fn verify_typed(
     usages: &[Usage],
     built: &BuiltTypes,
 ) -> Result<Report, VerifyError> {
+    verify_checked(
+        options,
+        env,
+        schema,
+        usages,
+        built,
+        &crate::registry::qualifiers(),
+    )
+}
+
+/// [`verify_typed`], and each table the SQL names as `schema.table` (`qualifiers`:
+/// [`crate::registry::qualifiers`] for a binary, the scan's for the CLI) judged against the
+/// live schema ([`judge_qualifiers`]).
+pub fn verify_checked(
+    options: &ConnectOptions,
+    env: Option<&str>,
+    schema: &str,
+    usages: &[Usage],
+    built: &BuiltTypes,
+    qualifiers: &crate::registry::Qualifiers,
+) -> Result<Report, VerifyError> {
     if usages.is_empty() {
         return Err(FetchError::NothingToVerify.into());
     }
@@ -549,7 +668,9 @@ pub fn verify_typed(
     };
     let live = fetch(options, &env, schema)?;
     let source = live.snapshot.source.clone().unwrap_or_default();
-    report_typed(&live.snapshot, &env, &source, usages, built).into_result()
+    let mut report = report_typed(&live.snapshot, &env, &source, usages, built);
+    judge_qualifiers(&mut report, &live.snapshot, &env, &source, qualifiers);
+    report.into_result()
 }
 
 /// The whole release-phase check in one call, for `main`: reads `DATABASE_URL` (TLS
@@ -845,6 +966,71 @@ mod tests {
             text.contains("account.annualrevenue, account.name, account.tier (a binary built by an hc-schema that does not record them"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_qualifier_that_is_not_the_live_schema_fails_in_the_builds_words() {
+        use crate::manifest::Origin;
+        use crate::registry::{Qualified, Qualifiers};
+        let live = Snapshot::parse(
+            r#"{"format":1,"environment":"prod","schema":"org","tables":{"account":{"columns":{"name":{}}}}}"#,
+            "x",
+            "prod",
+        )
+        .unwrap();
+        let usage = Usage {
+            origin: Origin::Sql,
+            ..Usage::read(
+                "src/a.rs",
+                Spot::new("account", 3, 40),
+                vec![Spot::new("name", 3, 20)],
+            )
+        };
+        let at = |schema: &str| Qualified {
+            schema: schema.into(),
+            usage: Usage {
+                columns: vec![],
+                table: Spot::new("account", 3, 51),
+                ..usage.clone()
+            },
+        };
+        let usages = [usage.clone()];
+        let mut report = report_typed(&live, "prod", "db", &usages, &BuiltTypes::none());
+        assert!(report.is_ok(), "the names alone pass");
+        let qualifiers = Qualifiers {
+            uses: vec![at("salesforce")],
+            unrecorded: vec![Site::new("src/old.rs", &Spot::new("account", 1, 1))],
+        };
+        judge_qualifiers(&mut report, &live, "prod", "db", &qualifiers);
+        assert!(!report.is_ok());
+        let finding = Finding::WrongSchema {
+            table: "account".into(),
+            written: "salesforce".into(),
+            expected: "org".into(),
+        };
+        let target = crate::diagnostic::Target::env("prod", "db", &live);
+        let words = crate::diagnostic::explain(&finding, &target, &[target]);
+        let text = report.render();
+        assert!(
+            text.contains(&format!(
+                "  {}, needed at:\n    src/a.rs:3:51",
+                words.message
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("schema qualifiers were not recorded for the code at src/old.rs:1:1"),
+            "{text}"
+        );
+        assert_eq!(report.to_json()["failures"][0]["kind"], "wrong_schema");
+        // The live schema's own qualifier passes.
+        let mut report = report_typed(&live, "prod", "db", &usages, &BuiltTypes::none());
+        let ok = Qualifiers {
+            uses: vec![at("org")],
+            unrecorded: vec![],
+        };
+        judge_qualifiers(&mut report, &live, "prod", "db", &ok);
+        assert!(report.is_ok(), "{}", report.render());
     }
 
     #[test]

@@ -1887,3 +1887,54 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Issue 19: `hc-schema verify prod` judges each table the sources' SQL names as
+/// `schema.table` against the live schema, in the build's words: `salesforce.account` (test's
+/// schema) fails against prod's `org`, though `org.account` maps the column.
+#[test]
+fn verify_fails_a_schema_qualifier_that_is_not_the_live_schema() {
+    let db = hc_database("verify_qualifier");
+    pg::admin(&db)
+        .batch_execute(
+            "CREATE SCHEMA org; CREATE TABLE org._hcmeta (id integer); \
+             CREATE TABLE org.account (id serial PRIMARY KEY, sfid varchar(18), name varchar(255));",
+        )
+        .unwrap();
+    let (_keep, dir) = project(
+        "[env.test]\nschema = \"salesforce\"\n[env.prod]\ndatabase_url_env = \"HC_TEST_PROD_URL\"\nschema = \"org\"\n",
+    );
+    let line = "fn names() -> &'static str { \"SELECT name FROM salesforce.account\" }";
+    write_source(
+        &dir,
+        &format!("#[hc_requires(account(name))]\n{line}\nfn main() {{}}\n"),
+    );
+    let env = [(
+        "HC_TEST_PROD_URL",
+        pg::url("postgres", &db, "sslmode=prefer"),
+    )];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let column = line.find(".account").unwrap() + 2;
+    assert!(
+        run.stdout.contains(
+            "`salesforce.account` names the schema `salesforce`, but the Heroku Connect schema \
+             of prod ("
+        ) && run.stdout.contains(&format!(
+            "is `org`: there this SQL names a table that does not exist, needed at:\n    \
+             src/main.rs:2:{column}\n"
+        )),
+        "{}",
+        run.stdout
+    );
+    // Written as prod's schema: it holds.
+    write_source(
+        &dir,
+        &format!(
+            "#[hc_requires(account(name))]\n{}\nfn main() {{}}\n",
+            line.replace("salesforce.", "org.")
+        ),
+    );
+    let run = hc(&dir, &["verify", "prod"], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

@@ -716,3 +716,49 @@ fn hc_sql_allowances_are_reported_like_annotation_allowances() {
     let run = hc(d, &["check", "--env", "prod"]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
 }
+
+/// Issue 20: statements sqlparser cannot read as a use of a table (`LOCK`, DDL, `GRANT`,
+/// `TABLE t`, ...) that name a Heroku Connect table are skipped notes, never prose: `usages`
+/// cannot tell (exit 2), `diff --fail-on breaking` and `refresh --check` name the site as
+/// "cannot tell" rather than calling the drift harmless.
+#[test]
+fn keyword_statements_on_hc_tables_are_cannot_tell_in_every_command() {
+    for (n, sql) in [
+        "LOCK TABLE account IN SHARE MODE",
+        "GRANT SELECT ON account TO reporting",
+        "COMMENT ON COLUMN account.name IS 'synced'",
+        "CALL p((SELECT name FROM account))",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dir = sql_workspace();
+        let d = dir.path();
+        let main = format!(
+            "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn f() -> &'static str {{ {sql:?} }}\nfn main() {{}}\n"
+        );
+        write(d, "app/src/main.rs", &main);
+        let run = hc(d, &["check"]);
+        assert_eq!(run.code, 0, "{sql}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains("note: skipped: ") && run.stdout.contains("`account`"),
+            "{sql}: {}",
+            run.stdout
+        );
+        let run = hc(d, &["usages", "account.loyalty_tier__c"]);
+        assert_eq!(run.code, 2, "{sql}: {}{}", run.stdout, run.stderr);
+        assert!(
+            format!("{}{}", run.stdout, run.stderr).contains("cannot tell"),
+            "{sql}: {}{}",
+            run.stdout,
+            run.stderr
+        );
+        let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert_eq!(run.code, 2, "{sql}: {all}");
+        assert!(
+            all.contains("cannot tell") && all.contains("app/src/main.rs:3:"),
+            "{n} {sql}: {all}"
+        );
+    }
+}

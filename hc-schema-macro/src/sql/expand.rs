@@ -54,7 +54,19 @@ pub fn registration(
     let mut usages = literal.source().usages(analysis);
     Usage::attach_allowances(&mut usages, &allowances_of(&literal.allowances));
     let types = crate::snapshots::built_types(&usages, rust);
-    let record = Record::encode_typed_for_build(&usages, &types);
+    // Each table the SQL names as `schema.table`, for the release phase to judge against the
+    // live schema (a build promoted without rebuilding).
+    let source = literal.source();
+    let qualified: Vec<_> = hc_schema_snapshot::sqlcheck::qualified_uses(
+        analysis,
+        &source,
+        hc_schema_snapshot::manifest::Origin::Sql,
+    )
+    .iter()
+    .map(|q| q.registered())
+    .collect();
+    let record =
+        Record::with_qualifiers(Record::encode_typed_for_build(&usages, &types), &qualified);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

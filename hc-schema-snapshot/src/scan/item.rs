@@ -56,7 +56,15 @@ pub fn may_hold_sql(stream: &TokenStream) -> bool {
                 let bytes = written.as_bytes();
                 let string = matches!(bytes.first(), Some(b'"' | b'r' | b'b' | b'c'))
                     && bytes.contains(&b'"');
-                if string && content_may_be_sql(bytes) {
+                // Between the quotes (after `r#"`, `b"`...), as the gate reads a literal.
+                let content = match (
+                    bytes.iter().position(|&b| b == b'"'),
+                    bytes.iter().rposition(|&b| b == b'"'),
+                ) {
+                    (Some(open), Some(close)) if open < close => &bytes[open + 1..close],
+                    _ => bytes,
+                };
+                if string && content_may_be_sql(content) {
                     return true;
                 }
             }

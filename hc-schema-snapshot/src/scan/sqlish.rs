@@ -10,8 +10,9 @@ pub const SQL_TABLE_WORDS: &[&str] = &["from", "into", "set"];
 /// Whether `text` could be an SQL statement touching a table: it holds, as whole words in any
 /// letter case, one of [`SQL_VERBS`] and one of [`SQL_TABLE_WORDS`] or a cast (`::`, `CAST`:
 /// a table's row type, `SELECT ($1::account).name`), or `COPY` and `FROM` or `TO` (`COPY t
-/// (a) FROM STDIN`), or one of [`SQL_TABLE_STATEMENTS`], or it starts with `TABLE`. Words are
-/// runs of ASCII letters, digits and `_`.
+/// (a) FROM STDIN`), or one of [`SQL_TABLE_STATEMENTS`], or it starts with `TABLE`, or one of
+/// its statements starts with a statement keyword ([`crate::text::keyword_statements`]: `LOCK
+/// account`, `GRANT SELECT ON account TO x`). Words are runs of ASCII letters, digits and `_`.
 ///
 /// ```
 /// use hc_schema_snapshot::scan::could_be_sql;
@@ -23,7 +24,7 @@ pub const SQL_TABLE_WORDS: &[&str] = &["from", "into", "set"];
 /// assert!(could_be_sql("SELECT ($1::account).name") && could_be_sql("TABLE account"));
 /// ```
 pub fn could_be_sql(text: &str) -> bool {
-    words_match(text.as_bytes())
+    words_match(text.as_bytes()) || crate::text::starts_like_statement(text)
 }
 
 /// Whether `text` could be a piece of SQL naming a table with its schema (`FROM
@@ -189,6 +190,7 @@ fn is_word(b: u8) -> bool {
 pub(crate) fn content_may_be_sql(content: &[u8]) -> bool {
     memchr::memchr(b'.', content).is_some()
         || content.len() >= 7 && (memchr::memchr(b'\\', content).is_some() || words_match(content))
+        || std::str::from_utf8(content).map_or(true, crate::text::starts_like_statement)
 }
 
 #[cfg(test)]
@@ -207,7 +209,11 @@ mod tests {
         assert!(!could_be_sql("delete the file"));
         assert!(could_be_sql("copy contact (email) from stdin"));
         assert!(could_be_sql("COPY account TO STDOUT"));
-        assert!(!could_be_sql("copy the file") && !could_be_sql("copyto from"));
+        assert!(!could_be_sql("copyto from"));
+        // A statement keyword first: a candidate; the SQL checks then find no Heroku Connect
+        // table where SQL names a table, and read it as prose.
+        assert!(could_be_sql("copy the file") && could_be_sql("LOCK TABLE account"));
+        assert!(could_be_sql("-- c\nGRANT SELECT ON account TO x") && !could_be_sql("unlock it"));
     }
 
     #[test]

@@ -8,7 +8,8 @@
 /// table's place follows somewhere (`FROM`, `INTO`, `UPDATE`, `DELETE`, `JOIN`, `TABLE`,
 /// `USING`, `TO`, or a cast, `::` or `CAST`, which may name a table's row type; `UPDATE`,
 /// `DELETE`, `MERGE`, `INSERT` and `TABLE` carry their own), or it is `TRUNCATE`, `VACUUM` or
-/// `ANALYZE`, which name their table right after them. Linear
+/// `ANALYZE`, which name their table right after them, or any other statement keyword that may
+/// name a table ([`crate::text::STATEMENT_KEYWORDS`]: `LOCK t`, `ALTER TABLE t ...`). Linear
 /// in the text, no allocation. It never rejects such a statement; it accepts some prose
 /// ("Select from the list"), which then fails to parse.
 ///
@@ -83,6 +84,16 @@ fn statement_may_touch_a_table(text: &str, mut i: usize, last_place: Option<usiz
     // Statements that name their table right after them.
     if is(b"truncate") || is(b"vacuum") || is(b"analyze") || is(b"analyse") {
         return i < bytes.len();
+    }
+    // Any other statement that may name a table (`LOCK t`, DDL, `GRANT ... ON t`, `COPY t`,
+    // `CALL p((SELECT ...))`, `DO $$ ... $$`, `WITH ...`): parsed, never taken for prose
+    // unparsed (issue 20).
+    if i < bytes.len()
+        && crate::text::STATEMENT_KEYWORDS
+            .iter()
+            .any(|keyword| is(keyword.as_bytes()))
+    {
+        return true;
     }
     let reads = is(b"select") || is(b"with") || is(b"values");
     let holds = is(b"explain") || is(b"copy") || is(b"declare") || is(b"create") || is(b"prepare");

@@ -66,7 +66,7 @@ use std::collections::BTreeSet;
 pub use finding::{Severity, SqlFinding, SqlFindingKind, Subject};
 pub use item::{check_item, ItemAnnotation, STRING_NOTE};
 pub use lint::Read;
-pub use qualified::QualifiedUse;
+pub use qualified::{of as qualified_uses, QualifiedUse};
 pub use reading::{read, Reading};
 
 use crate::config::{Config, DEFAULT_SCHEMA};

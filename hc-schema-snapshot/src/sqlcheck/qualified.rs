@@ -18,12 +18,19 @@ pub struct QualifiedUse {
     pub place: String,
 }
 
-/// The qualified table names of `analysis`, the SQL of `source`, as uses of `origin`.
-pub(super) fn of(
-    analysis: &Analysis,
-    source: &SourceLiteral<'_>,
-    origin: Origin,
-) -> Vec<QualifiedUse> {
+impl QualifiedUse {
+    /// As the registry records it ([`crate::registry::Record::with_qualifiers`]).
+    pub fn registered(&self) -> crate::registry::Qualified {
+        crate::registry::Qualified {
+            schema: self.schema.clone(),
+            usage: self.usage.clone(),
+        }
+    }
+}
+
+/// The qualified table names of `analysis`, the SQL of `source`, as uses of `origin` (what
+/// `check` judges, and what the build registers for the release phase).
+pub fn of(analysis: &Analysis, source: &SourceLiteral<'_>, origin: Origin) -> Vec<QualifiedUse> {
     let mut out = Vec::new();
     for table in &analysis.tables {
         for qualifier in &table.qualified {

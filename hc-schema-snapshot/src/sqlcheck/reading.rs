@@ -32,7 +32,11 @@ pub enum Reading {
 /// Read `value` as SQL: a `format!` string with its placeholders substituted, a plain string as
 /// it is (and, when it only parses with its `{...}` taken for placeholders, as a template). A
 /// text that is no statement but names a Heroku Connect table as `schema.table` in SQL words
-/// (a piece put together at run time: `" FROM salesforce.account"`) is skipped, never prose.
+/// (a piece put together at run time: `" FROM salesforce.account"`) is skipped, never prose;
+/// so is a statement that starts with a statement keyword ([`crate::text::STATEMENT_KEYWORDS`]:
+/// `TABLE t`, `LOCK t`, DDL, `GRANT ... ON t`, `CALL`, `DO`, `COPY`, `EXPLAIN`, `PREPARE`,
+/// `WITH`) and names a Heroku Connect table where SQL names a table, when it does not parse
+/// or parses into something the analysis does not read as a use of it (issue 20).
 pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
     match read_statements(value, format, context) {
         Reading::NotSql => match qualified_hc_piece(value, context) {
@@ -51,11 +55,118 @@ pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
                     ),
                     at,
                 },
-                None => Reading::NotSql,
+                None => keyword_statement(value, context, "it does not parse")
+                    .unwrap_or(Reading::NotSql),
             },
         },
+        Reading::Analysis(analysis) if !analysis.touches_hc() => {
+            keyword_statement(value, context, "its table is not read as a use")
+                .unwrap_or(Reading::Analysis(analysis))
+        }
         reading => reading,
     }
+}
+
+/// Words after which SQL names a table (`LOCK TABLE t`, `ON t`, `FROM t`, `COPY t`,
+/// `COMMENT ON COLUMN t.c`, `IF EXISTS t`).
+const TABLE_PLACE_WORDS: &[&str] = &[
+    "analyse",
+    "analyze",
+    "cluster",
+    "column",
+    "copy",
+    "exists",
+    "from",
+    "into",
+    "join",
+    "lock",
+    "on",
+    "only",
+    "references",
+    "reindex",
+    "table",
+    "truncate",
+    "update",
+    "vacuum",
+    "view",
+];
+
+/// A statement of `value` that starts with a statement keyword and names a Heroku Connect
+/// table where SQL names a table (after one of [`TABLE_PLACE_WORDS`], or as `schema.table` of
+/// a Heroku Connect schema): skipped, with `why` it was not read. Prose that starts with such
+/// a word ("Lock the account") names no table in such a place.
+fn keyword_statement(value: &str, context: &Context<'_>, why: &str) -> Option<Reading> {
+    crate::text::keyword_statements(value)
+        .into_iter()
+        .find_map(|(keyword, range)| {
+            let piece = &value[range.clone()];
+            if !may_touch_hc(piece, context) {
+                return None;
+            }
+            let (table, at) = table_in_place(piece, context)?;
+            Some(Reading::Skipped {
+                reason: format!(
+                    "a {} statement on the Heroku Connect table `{table}` that hc-schema cannot \
+                     read ({why}): its columns are not known",
+                    keyword.to_ascii_uppercase()
+                ),
+                at: range.start + at.start..range.start + at.end,
+            })
+        })
+}
+
+/// The first Heroku Connect table `piece` names where SQL names a table, and where.
+fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<usize>)> {
+    let bytes = piece.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    // The previous significant token: a word (lower case) or a punctuation byte.
+    let mut previous: Option<(String, usize)> = None;
+    let mut before_previous: Option<String> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let (token, start, end) = if b == b'"' {
+            let Some(close) = piece[i + 1..].find('"') else {
+                break;
+            };
+            (piece[i + 1..i + 1 + close].to_string(), i, i + close + 2)
+        } else if is_word(b) {
+            let len = bytes[i..].iter().take_while(|&&c| is_word(c)).count();
+            (piece[i..i + len].to_ascii_lowercase(), i, i + len)
+        } else {
+            let len = piece[i..].chars().next().map_or(1, char::len_utf8);
+            let token = piece[i..i + len].to_string();
+            before_previous = previous.take().map(|(t, _)| t);
+            previous = Some((token, i));
+            i += len;
+            continue;
+        };
+        if !token.is_empty() && !token.as_bytes()[0].is_ascii_digit() {
+            let after_place = previous
+                .as_ref()
+                .is_some_and(|(p, _)| TABLE_PLACE_WORDS.contains(&p.as_str()));
+            let qualified = previous.as_ref().is_some_and(|(p, _)| p == ".")
+                && before_previous
+                    .as_deref()
+                    .is_some_and(|schema| context.is_hc_schema(schema));
+            let named = if qualified {
+                context.is_hc_table(before_previous.as_deref(), &token)
+            } else {
+                context.is_hc_table(None, &token)
+            };
+            if (after_place || qualified) && named {
+                return Some((token, start..end));
+            }
+        }
+        before_previous = previous.take().map(|(t, _)| t);
+        previous = Some((token, start));
+        i = end;
+    }
+    None
 }
 
 /// A statement of `value` that starts with a word naming its table right after it

@@ -18,5 +18,6 @@ mod scan_support;
 mod shared_target;
 mod sql_agreement;
 mod sql_cache;
+mod sql_keywords;
 mod sql_schema;
 mod typed_rows;

@@ -573,3 +573,97 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
     let (code, output) = run_it();
     assert_eq!(code, 0, "{output}");
 }
+
+/// Issue 19: a build checked against test (Heroku Connect schema `salesforce`) and promoted
+/// to prod (schema `org`) without rebuilding, whose SQL names `salesforce.account` (an
+/// `hc_sql!` and a string inside an annotated item): the names alone hold in `org`, but the
+/// SQL names a table that does not exist there. The registry records each qualifier and the
+/// release phase fails it in the build's words, at each site.
+#[test]
+fn the_release_phase_fails_a_schema_qualifier_that_is_not_the_live_schema() {
+    use hc_schema_tests::cargo::TempCrate;
+    let db = pg::create_database("release_qualifier");
+    pg::admin(&db)
+        .batch_execute(
+            "CREATE SCHEMA org; CREATE TABLE org._hcmeta (id integer); \
+             CREATE TABLE org.account (id serial PRIMARY KEY, sfid varchar(18), name varchar(255));",
+        )
+        .unwrap();
+    let server = pg::server();
+    let database_url = pg::url(&server.user, &db, "sslmode=disable");
+    let snapshot = |env: &str, schema: &str| {
+        format!(
+            r#"{{"format": 1, "environment": "{env}", "schema": "{schema}", "tables": {{
+  "account": {{"columns": {{"name": {{}}, "sfid": {{}}}}}}}}}}"#
+        )
+    };
+    let query = "const Q: &str = hc_sql!(\"SELECT name FROM salesforce.account\");";
+    let string = "fn names() -> &'static str { \"SELECT sfid FROM salesforce.account\" }";
+    let main = format!(
+        "use hc_schema_macro::{{hc_requires, hc_sql}};\n\
+         {query}\n\
+         #[hc_requires(account(sfid))]\n\
+         {string}\n\
+         fn main() -> std::process::ExitCode {{\n\
+             let _ = (Q, names());\n\
+             hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
+         }}\n"
+    );
+    let krate = TempCrate::new(
+        "release_qualifier",
+        &["test-snapshot", "prod-snapshot"],
+        &[
+            ("src/main.rs", &main),
+            ("hc-schema/test.json", &snapshot("test", "salesforce")),
+            ("hc-schema/prod.json", &snapshot("prod", "org")),
+            (
+                "hc-schema.toml",
+                "[env.test]\nschema = \"salesforce\"\n[env.prod]\nschema = \"org\"\n\
+                 [registry]\nenabled = true\n",
+            ),
+        ],
+    );
+    let manifest = krate.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let with_fetch = text.replacen(
+        "hc-schema-snapshot = { path = ",
+        "hc-schema-snapshot = { features = [\"fetch\"], path = ",
+        1,
+    );
+    std::fs::write(&manifest, with_fetch).unwrap();
+    // Built against test (passes: salesforce is test's schema), released in prod.
+    let mut command = cargo(krate.path());
+    command.args(["build", "--quiet", "--features", "test-snapshot"]);
+    let (output, stderr) = run(&mut command);
+    assert!(output.status.success(), "{stderr}");
+    let output = Command::new(nested_target().join("debug/release_qualifier"))
+        .env("DATABASE_URL", &database_url)
+        .env("HC_SCHEMA_ENV", "prod")
+        .env_remove("HC_SCHEMA_NAME")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!all.contains(&server.password), "password shown:\n{all}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "a test build's `salesforce.account` passed prod's `org`:\n{all}"
+    );
+    let sql_column = query.find(".account").unwrap() + 2;
+    let string_column = string.find(".account").unwrap() + 2;
+    assert!(
+        all.contains(
+            "`salesforce.account` names the schema `salesforce`, but the Heroku Connect schema \
+             of prod ("
+        ) && all.contains(&format!(
+            "is `org`: there this SQL names a table that does not exist, needed at:\n    \
+             src/main.rs:2:{sql_column}\n    src/main.rs:4:{string_column}\n"
+        )),
+        "{all}"
+    );
+    assert!(!all.contains("qualifiers were not recorded"), "{all}");
+}
