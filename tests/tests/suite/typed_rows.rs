@@ -353,8 +353,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fetch_optional(&mut tx)?;
     println!("none {}", none.is_none());
     // `= ANY($1)` takes a Vec or a slice; OFFSET and a cast type their parameters; an
-    // expression typed in its alias; a user type listed under `[types] custom` (no derives on
-    // the row then).
+    // expression typed in its alias; a `[types] custom` user type (no derives on the row then).
     let ids = vec!["001000000000001AAA".to_string(), "001000000000003AAA".to_string()];
     let any = hc_query!(
         "SELECT upper(a.name) AS \"loud!: String\" FROM salesforce.account a
