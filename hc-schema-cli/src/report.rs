@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use hc_schema_snapshot::built::{length_warnings, LengthWarning};
-use hc_schema_snapshot::config::CheckConfig;
+use hc_schema_snapshot::config::{CheckConfig, Config};
 use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
 use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Origin, Problem, Site, Usage};
 use hc_schema_snapshot::requirement::{Allowance, Finding};
@@ -269,7 +269,8 @@ pub struct Counts {
 
 impl<'a> Report<'a> {
     /// Check every usage in every selected snapshot. `known` are all snapshots (selected and
-    /// others) for "mapped in" notes and API names.
+    /// others) for "mapped in" notes and API names; `project` is hc-schema.toml (`[check]`,
+    /// and `[types] custom` for typed declarations).
     pub fn build(
         base: &'a Path,
         reason: Reason,
@@ -277,9 +278,10 @@ impl<'a> Report<'a> {
         known: &[Target<'_>],
         sources: &'a Sources,
         strict_access: bool,
-        config: &CheckConfig,
-        custom_types: &[String],
+        project: &Config,
     ) -> Report<'a> {
+        let config: &CheckConfig = &project.check;
+        let custom_types: &[String] = &project.types.custom;
         let scan = &sources.scan;
         let given_file = reason == Reason::SnapshotVar;
         let envs: Vec<Env<'a>> = selected

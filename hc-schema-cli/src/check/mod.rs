@@ -222,8 +222,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         &known,
         &sources,
         strict_access,
-        &ctx.project.config.check,
-        &ctx.project.config.types.custom,
+        &ctx.project.config,
     );
     match args.format {
         Format::Json => println!("{:#}", to_json(&report)),
