@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use hc_schema_snapshot::built::{length_warnings, LengthWarning};
-use hc_schema_snapshot::config::CheckConfig;
+use hc_schema_snapshot::config::{CheckConfig, Config};
 use hc_schema_snapshot::diagnostic::{explain, Explanation, Target};
 use hc_schema_snapshot::manifest::{check_usages, stale_allowances, Origin, Problem, Site, Usage};
 use hc_schema_snapshot::requirement::{Allowance, Finding};
@@ -236,6 +236,8 @@ pub struct Counts {
     /// Typed declarations over snapshots without column types (failing under
     /// `strict_types`, else notes).
     pub type_unknown: usize,
+    /// Typed columns of a `[types] custom` type, not checked (notes).
+    pub custom_types: usize,
     /// Tables SQL names with a schema that is not the environment's Heroku Connect schema.
     pub wrong_schema: usize,
     /// Findings allowed by the code.
@@ -267,7 +269,8 @@ pub struct Counts {
 
 impl<'a> Report<'a> {
     /// Check every usage in every selected snapshot. `known` are all snapshots (selected and
-    /// others) for "mapped in" notes and API names.
+    /// others) for "mapped in" notes and API names; `project` is hc-schema.toml (`[check]`,
+    /// and `[types] custom` for typed declarations).
     pub fn build(
         base: &'a Path,
         reason: Reason,
@@ -275,8 +278,10 @@ impl<'a> Report<'a> {
         known: &[Target<'_>],
         sources: &'a Sources,
         strict_access: bool,
-        config: &CheckConfig,
+        project: &Config,
     ) -> Report<'a> {
+        let config: &CheckConfig = &project.check;
+        let custom_types: &[String] = &project.types.custom;
         let scan = &sources.scan;
         let given_file = reason == Reason::SnapshotVar;
         let envs: Vec<Env<'a>> = selected
@@ -318,6 +323,8 @@ impl<'a> Report<'a> {
                 config.strict_types,
             ));
             if first {
+                // A Rust type hc-schema does not know is no one environment's either.
+                problems.extend(typecheck::check_declared_types(uses, custom_types));
                 // Drift is no one environment's: reported once, with the first selected.
                 // hc_query!'s columns are typed: its build decides drift with its own rule.
                 problems.extend(
@@ -339,9 +346,13 @@ impl<'a> Report<'a> {
                         Cell::Missing
                     }
                     (Finding::ReadOnly { .. }, _) => Cell::ReadOnly,
-                    (Finding::AccessUnknown { .. } | Finding::TypeUnknown { .. }, _) => {
-                        Cell::AccessUnknown
-                    }
+                    (
+                        Finding::AccessUnknown { .. }
+                        | Finding::TypeUnknown { .. }
+                        | Finding::UncheckedType { custom: true, .. },
+                        _,
+                    ) => Cell::AccessUnknown,
+                    (Finding::UncheckedType { .. }, _) => Cell::WrongType,
                     (Finding::TypeMismatch { .. } | Finding::TypeDrift { .. }, _) => {
                         Cell::WrongType
                     }
@@ -475,6 +486,7 @@ impl<'a> Report<'a> {
                 Status::Allowed => counts.allowed += 1,
                 Status::Note => match entry.problem.finding {
                     Finding::TypeUnknown { .. } => counts.type_unknown += 1,
+                    Finding::UncheckedType { .. } => counts.custom_types += 1,
                     _ => counts.access_unknown += 1,
                 },
                 Status::Error => {
@@ -485,9 +497,9 @@ impl<'a> Report<'a> {
                         }
                         Finding::ReadOnly { .. } => counts.read_only += 1,
                         Finding::AccessUnknown { .. } => counts.access_unknown += 1,
-                        Finding::TypeMismatch { .. } | Finding::TypeDrift { .. } => {
-                            counts.types += 1
-                        }
+                        Finding::TypeMismatch { .. }
+                        | Finding::TypeDrift { .. }
+                        | Finding::UncheckedType { .. } => counts.types += 1,
                         Finding::TypeUnknown { .. } => counts.type_unknown += 1,
                         Finding::WrongSchema { .. } => counts.wrong_schema += 1,
                     }
@@ -608,6 +620,12 @@ impl<'a> Report<'a> {
                 if self.strict_types { "errors" } else { "notes" }
             ));
         }
+        if counts.custom_types > 0 {
+            text.push_str(&format!(
+                ", {} of a [types] custom type, not checked (notes)",
+                hc_schema_snapshot::text::count(counts.custom_types, "typed column"),
+            ));
+        }
         if !self.strict_access && counts.access_unknown > 0 {
             text.push_str(&format!(
                 ", {} of unknown access (notes)",
@@ -686,6 +704,14 @@ pub const STALE_NOTE: &str = "a warning, not a failure: the code works there; re
 /// Why a written column's length difference is a warning and not an error.
 pub const LENGTH_NOTE: &str = "a warning, not a failure: the code reads and writes both \
     (the same Rust type, String), but a value may fit in one environment only";
+
+/// Whether some use of `uses` reads a column without a Rust type (an `hc_query!`'s are
+/// typed): what the type-drift rule checks.
+pub(crate) fn reads_untyped(base: &Path, scan: &Scan, uses: &[Usage]) -> bool {
+    uses.iter().any(|usage| {
+        usage.columns.iter().any(|c| c.rust.is_none()) && !from_hc_query(base, scan, usage)
+    })
+}
 
 /// Whether `usage` (of `hc_sql!` origin) is an `hc_query!`'s: the macro whose invocation holds
 /// its table token is written `hc_query!` (or `path::hc_query!`). A file that cannot be read

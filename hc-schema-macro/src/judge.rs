@@ -159,15 +159,15 @@ pub fn once(span: Span, message: String) -> Vec<syn::Error> {
 /// Every `(table, column)` whose type drifts between the snapshots of the directory (selected
 /// or not: [`typecheck::drifting`]), what a use without a Rust type asks. Empty, reading
 /// nothing, when the directory holds one snapshot (nothing to drift from); else every snapshot
-/// is read in full once per compiler process (kept while the files do not change). A
-/// snapshot that cannot be read is left out here: a selected one is a setup problem of the
-/// judge, and [`Judge::judge_drift`](hc_schema_snapshot::verdict::Judge::judge_drift) words
-/// the error from the same files.
-pub fn drifting(selection: &Selection) -> Arc<HashSet<(String, String)>> {
-    static DRIFTING: Cache<HashSet<(String, String)>> = Cache::new();
+/// is read in full once per compiler process (kept while the files do not change). When a
+/// snapshot cannot be read, drift is undecided: every column [`Drifting::contains`], so that
+/// each use asks [`Judge::judge_drift`](hc_schema_snapshot::verdict::Judge::judge_drift),
+/// which fails naming the file (a selected one is a setup problem of the judge).
+pub fn drifting(selection: &Selection) -> Arc<Drifting> {
+    static DRIFTING: Cache<Drifting> = Cache::new();
     let all: Vec<_> = selection.selected.iter().chain(&selection.others).collect();
     if all.len() < 2 {
-        return Arc::new(HashSet::new());
+        return Arc::new(Drifting::default());
     }
     let key: Vec<String> = all
         .iter()
@@ -188,7 +188,31 @@ pub fn drifting(selection: &Selection) -> Arc<HashSet<(String, String)>> {
                 ))
             })
             .collect();
-        let set = typecheck::drifting(&known);
-        (set, all.iter().map(|s| s.path.clone()).collect())
+        let drifting = Drifting {
+            columns: typecheck::drifting(&known),
+            undecided: known.len() < loaded.len(),
+        };
+        (drifting, all.iter().map(|s| s.path.clone()).collect())
     })
+}
+
+/// The columns whose type drifts between the snapshots of the directory.
+#[derive(Debug, Default)]
+pub struct Drifting {
+    /// `(table, column)` that drift.
+    columns: HashSet<(String, String)>,
+    /// A snapshot could not be read: any column may drift.
+    undecided: bool,
+}
+
+impl Drifting {
+    /// Whether `table.column` may drift (the judge decides and words it).
+    pub fn contains(&self, key: &(String, String)) -> bool {
+        self.undecided || self.columns.contains(key)
+    }
+
+    /// Whether no column can drift.
+    pub fn is_empty(&self) -> bool {
+        !self.undecided && self.columns.is_empty()
+    }
 }

@@ -32,12 +32,14 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
     let mut judge = judge::judge(selection, &checked);
     let mut judged = vec![(None, judge.setup())];
     let drifting = judge::drifting(selection);
+    let custom = crate::sql::query::custom_types();
     for group in &annotation.groups {
         let mut judgements = judge.judge(&group.requirement(), &allowances);
         judgements.extend(judge.judge_types(
             &group.table.value,
             &group.typed(),
             selection.strict_types,
+            &custom,
         ));
         let untyped = group
             .columns
@@ -61,7 +63,9 @@ pub fn errors(annotation: &Annotation, selection: &Result<Selection, String>) ->
             }
             (
                 Some(group),
-                Finding::TypeMismatch { column, .. } | Finding::TypeUnknown { column, .. },
+                Finding::TypeMismatch { column, .. }
+                | Finding::TypeUnknown { column, .. }
+                | Finding::UncheckedType { column, .. },
             ) => group.type_span_of(column),
             (Some(group), _) => group.span_of(finding.column()),
             (None, _) => annotation.span,

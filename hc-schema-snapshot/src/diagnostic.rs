@@ -365,6 +365,58 @@ pub fn explain(finding: &Finding, target: &Target<'_>, known: &[Target<'_>]) -> 
                 helps,
             }
         }
+        Finding::UncheckedType {
+            table,
+            column,
+            rust,
+            canonical,
+            why,
+            custom,
+        } => {
+            // The table's types that read the column wherever a snapshot records its type.
+            let spellings: Vec<String> = known
+                .iter()
+                .filter_map(|t| t.snapshot.table(table)?.column(column)?.data_type.clone())
+                .collect();
+            let mut readers: Vec<String> = spellings
+                .first()
+                .map(|s| crate::types::readers_of(s))
+                .unwrap_or_default();
+            readers.retain(|r| {
+                spellings
+                    .iter()
+                    .all(|s| crate::types::declared_reads(r, s) == Some(true))
+            });
+            if *custom {
+                let types: Vec<&str> = spellings.iter().map(String::as_str).collect();
+                Explanation {
+                    message: format!(
+                        "`{table}.{column}` is declared `{rust}`, listed under [types] custom in \
+                         hc-schema.toml: not checked against the column's type{}",
+                        if types.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", types.join(", "))
+                        }
+                    ),
+                    notes,
+                    helps,
+                }
+            } else {
+                let (more_notes, more_helps) =
+                    crate::written::unknown_type_advice(canonical, why, &readers);
+                notes.extend(more_notes);
+                helps.extend(more_helps);
+                Explanation {
+                    message: format!(
+                        "`{table}.{column}` is declared `{rust}`, a Rust type hc-schema does not \
+                         know, so whether it reads the column's type cannot be checked"
+                    ),
+                    notes,
+                    helps,
+                }
+            }
+        }
         Finding::TypeDrift {
             table,
             column,

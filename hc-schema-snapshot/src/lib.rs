@@ -109,6 +109,8 @@ pub mod typecheck;
 pub mod types;
 #[doc(hidden)]
 pub mod uses;
+#[doc(hidden)]
+pub mod written;
 
 // Private.
 mod json_text;

@@ -175,7 +175,9 @@ impl Usage {
             .and_then(|column| self.columns.iter().find(|c| c.name == column));
         match (finding, column) {
             (
-                Finding::TypeMismatch { .. } | Finding::TypeUnknown { .. },
+                Finding::TypeMismatch { .. }
+                | Finding::TypeUnknown { .. }
+                | Finding::UncheckedType { .. },
                 Some(Spot {
                     rust: Some(rust), ..
                 }),

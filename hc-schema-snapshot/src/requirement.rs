@@ -153,6 +153,26 @@ pub enum Finding {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         strict: bool,
     },
+    /// A typed declaration (or an `hc_query!` alias type) whose Rust type hc-schema does not
+    /// know ([`crate::written`]): it cannot be checked against the column's type. Fails,
+    /// unless `[types] custom` in hc-schema.toml lists it (`custom`: the user's own `FromSql`
+    /// type, unchecked, a note). Not about one environment.
+    UncheckedType {
+        /// Postgres table name.
+        table: String,
+        /// Postgres column name.
+        column: String,
+        /// The Rust type as written.
+        rust: String,
+        /// The type, normalised (what `[types] custom` lists).
+        canonical: String,
+        /// What the spelling could mean (an ambiguous short name), when known.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        why: String,
+        /// Whether `[types] custom` lists it: a note, not a failure.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        custom: bool,
+    },
     /// A column read without a Rust type (`hc_sql!`, an untyped declaration, a SQL string)
     /// whose type differs between the snapshots of the directory so that no Rust type reads
     /// every one of them ([`crate::types::untyped_drift`]): the code compiled against one
@@ -190,6 +210,7 @@ impl Finding {
             | Finding::AccessUnknown { table }
             | Finding::TypeMismatch { table, .. }
             | Finding::TypeUnknown { table, .. }
+            | Finding::UncheckedType { table, .. }
             | Finding::TypeDrift { table, .. }
             | Finding::WrongSchema { table, .. } => table,
         }
@@ -201,6 +222,7 @@ impl Finding {
             Finding::MissingColumn { column, .. }
             | Finding::TypeMismatch { column, .. }
             | Finding::TypeUnknown { column, .. }
+            | Finding::UncheckedType { column, .. }
             | Finding::TypeDrift { column, .. } => Some(column),
             _ => None,
         }
@@ -212,6 +234,7 @@ impl Finding {
             Finding::MissingColumn { table, column }
             | Finding::TypeMismatch { table, column, .. }
             | Finding::TypeUnknown { table, column, .. }
+            | Finding::UncheckedType { table, column, .. }
             | Finding::TypeDrift { table, column, .. } => format!("{table}.{column}"),
             Finding::WrongSchema { table, written, .. } => format!("{written}.{table}"),
             _ => self.table().to_string(),
@@ -219,8 +242,8 @@ impl Finding {
     }
 
     /// The finding's kind as reports name it: `missing_table`, `missing_column`,
-    /// `read_only`, `access_unknown`, `type_mismatch`, `type_unknown`, `type_drift`,
-    /// `wrong_schema`.
+    /// `read_only`, `access_unknown`, `type_mismatch`, `type_unknown`, `unchecked_type`,
+    /// `type_drift`, `wrong_schema`.
     pub fn kind(&self) -> &'static str {
         match self {
             Finding::MissingTable { .. } => "missing_table",
@@ -229,6 +252,7 @@ impl Finding {
             Finding::AccessUnknown { .. } => "access_unknown",
             Finding::TypeMismatch { .. } => "type_mismatch",
             Finding::TypeUnknown { .. } => "type_unknown",
+            Finding::UncheckedType { .. } => "unchecked_type",
             Finding::TypeDrift { .. } => "type_drift",
             Finding::WrongSchema { .. } => "wrong_schema",
         }
@@ -241,6 +265,7 @@ impl Finding {
         match self {
             Finding::AccessUnknown { .. } => strict_access,
             Finding::TypeUnknown { strict, .. } => *strict,
+            Finding::UncheckedType { custom, .. } => !*custom,
             _ => true,
         }
     }
@@ -414,6 +439,7 @@ impl Allowance {
             | Finding::AccessUnknown { .. }
             | Finding::TypeMismatch { .. }
             | Finding::TypeUnknown { .. }
+            | Finding::UncheckedType { .. }
             | Finding::TypeDrift { .. }
             | Finding::WrongSchema { .. } => false,
         }

@@ -11,6 +11,7 @@ use crate::manifest::{Problem, Usage};
 use crate::requirement::Finding;
 use crate::snapshot::Snapshot;
 use crate::types::{declared_reads, untyped_drift, EnvType, TypeError};
+use crate::written::{normalise, Classified};
 
 /// One snapshot of the directory as the drift check reads it: (environment, file as shown,
 /// snapshot).
@@ -54,6 +55,38 @@ pub fn declared(
     })
 }
 
+/// What a typed declaration of `table.column` as `rust` finds whatever the environment: a
+/// failing [`Finding::UncheckedType`] when hc-schema does not know the Rust type (after
+/// normalising its spelling, [`crate::written::normalise`]), a note when `[types] custom`
+/// (`custom`) lists it, else `None` (the type is judged per environment by [`declared`]).
+///
+/// ```
+/// use hc_schema_snapshot::typecheck::declared_type;
+/// assert!(declared_type("account", "x", "::std::option::Option<f64>", &[]).is_none());
+/// let unknown = declared_type("account", "x", "my::Money", &[]).unwrap();
+/// assert!(unknown.fails(false));
+/// let custom = declared_type("account", "x", "Option<my::Money>", &["my::Money".into()]).unwrap();
+/// assert!(!custom.fails(false));
+/// ```
+pub fn declared_type(table: &str, column: &str, rust: &str, custom: &[String]) -> Option<Finding> {
+    let unchecked = |canonical: String, why: String, custom: bool| Finding::UncheckedType {
+        table: table.to_string(),
+        column: column.to_string(),
+        rust: rust.to_string(),
+        canonical,
+        why,
+        custom,
+    };
+    match normalise(rust, custom) {
+        Err(message) => Some(unchecked(rust.to_string(), message, false)),
+        Ok(normalised) => match normalised.class {
+            Classified::Custom => Some(unchecked(normalised.canonical, String::new(), true)),
+            Classified::Unknown(why) => Some(unchecked(normalised.canonical, why, false)),
+            Classified::Table(_) | Classified::Outside(_) => None,
+        },
+    }
+}
+
 /// The drift of `table.column`, read without a Rust type, between every snapshot of `known`
 /// that maps it (the directory's, selected or not, so that every build words it the same),
 /// taken in environment-name order: [`Finding::TypeDrift`] when no one Rust type reads every
@@ -84,6 +117,25 @@ pub fn drift(table: &str, column: &str, known: &[Known<'_>]) -> Option<Finding> 
         })
         .collect();
     drift_of(table, column, &envs)
+}
+
+/// THE message when a snapshot of the directory cannot be read while a column is used
+/// without a Rust type: its type drift cannot be decided (`env`'s file `display`, `error`
+/// why it cannot be read). The build (every macro form, once per compilation) and
+/// `hc-schema check` fail with it, as `hc_query!` does when it cannot read a snapshot.
+///
+/// ```
+/// use hc_schema_snapshot::typecheck::unreadable_for_drift;
+/// let message = unreadable_for_drift("stage", "hc-schema/stage.json", "expected value at line 1");
+/// assert!(message.contains("hc-schema/stage.json cannot be read") && message.contains("hc-schema refresh stage"));
+/// ```
+pub fn unreadable_for_drift(env: &str, display: &str, error: &str) -> String {
+    format!(
+        "columns read without a Rust type are checked for type drift against every snapshot \
+         of the directory, selected or not, and {display} cannot be read: {error}; fix the \
+         file (`hc-schema refresh {env}` writes it anew) or remove it from the snapshot \
+         directory"
+    )
 }
 
 /// [`Finding::TypeDrift`] from the environments' types, when [`untyped_drift`] finds one.
@@ -146,6 +198,25 @@ pub fn check_declared<'a>(
         for (column, rust) in usage.typed() {
             if let Some(finding) = declared(&usage.table.name, column, rust, snapshot, strict_types)
             {
+                out.push(Problem {
+                    finding,
+                    usage,
+                    allowed: None,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The problems of `usages`' Rust types that no environment decides ([`declared_type`]: a
+/// type hc-schema does not know, or one `[types] custom` lists), once per typed column:
+/// what `hc-schema check` reports with the first selected environment.
+pub fn check_declared_types<'a>(usages: &'a [Usage], custom: &[String]) -> Vec<Problem<'a>> {
+    let mut out = Vec::new();
+    for usage in usages {
+        for (column, rust) in usage.typed() {
+            if let Some(finding) = declared_type(&usage.table.name, column, rust, custom) {
                 out.push(Problem {
                     finding,
                     usage,

@@ -74,6 +74,12 @@ pub struct TypesConfig {
     /// `with-serde_json-1`); `false` (the default): an error.
     #[serde(default)]
     pub json: bool,
+    /// Rust types of the user's own (`["my::Money"]`, with their own `FromSql`) that typed
+    /// declarations and `hc_query!` aliases may name without hc-schema checking them: each
+    /// use is reported as a note. A type outside the table and not listed here is an error
+    /// ([`crate::written`]).
+    #[serde(default)]
+    pub custom: Vec<String>,
 }
 
 /// `[types] datetime`.
@@ -475,21 +481,10 @@ impl RustScalar {
     /// A Rust type as written by a user (`f64`, `String`, `chrono::NaiveDate`,
     /// `::std::time::SystemTime`), when the table knows it.
     pub fn from_written(written: &str) -> Option<RustScalar> {
-        let compact: String = written.chars().filter(|c| !c.is_whitespace()).collect();
-        let compact = compact.trim_start_matches("::");
-        RustScalar::ALL.into_iter().find(|r| {
-            let path: String = r.path().chars().filter(|c| !c.is_whitespace()).collect();
-            let path = path.trim_start_matches("::");
-            compact == path
-                || compact == r.display()
-                || compact == path.rsplit("::").next().unwrap_or(path)
-                    && !matches!(r, RustScalar::TimeDate | RustScalar::TimeTime)
-                    && RustScalar::ALL
-                        .iter()
-                        .filter(|o| o.path().ends_with(&format!("::{compact}")))
-                        .count()
-                        == 1
-        })
+        match crate::written::table_type(written)? {
+            RustType::Scalar(scalar) => Some(scalar),
+            RustType::Vec(_) => None,
+        }
     }
 }
 
@@ -851,10 +846,11 @@ pub fn untyped_drift(subject: &str, envs: &[EnvType]) -> Option<TypeError> {
     })
 }
 
-/// Whether the Rust type a user wrote (`"col: f64"`) reads every one of `types`: `Some(true)`
-/// or `Some(false)` for a type the table knows, `None` for one it does not (a user type with
-/// its own `FromSql`, checked by the `postgres` crate when the row is read). `Option<T>` reads
-/// what `T` reads (and NULL): a declaration `x: Option<f64>` is judged as `f64`.
+/// Whether the Rust type a user wrote (`"col: f64"`, `Option<f64>` judged as `f64`) reads
+/// every one of `types`, the spelling normalised by [`crate::written::normalise`]:
+/// `Some(true)` or `Some(false)` for a type hc-schema knows (a type that reads only Postgres
+/// types outside the table, such as `uuid::Uuid`, reads none of `types`), `None` for one it
+/// does not (a user type with its own `FromSql`).
 ///
 /// ```
 /// use hc_schema_snapshot::types::{written_reads, PgType};
@@ -863,68 +859,34 @@ pub fn untyped_drift(subject: &str, envs: &[EnvType]) -> Option<TypeError> {
 /// assert_eq!(written_reads("Option<String>", &varchar), Some(true));
 /// ```
 pub fn written_reads(written: &str, types: &[PgType]) -> Option<bool> {
-    let written = strip_option(written);
-    let compact: String = written.chars().filter(|c| !c.is_whitespace()).collect();
-    let (vec, inner) = match compact
-        .strip_prefix("Vec<")
-        .or_else(|| compact.strip_prefix("::std::vec::Vec<"))
-        .or_else(|| compact.strip_prefix("std::vec::Vec<"))
-        .and_then(|s| s.strip_suffix('>'))
-    {
-        Some(inner) => (true, inner.to_string()),
-        None => (false, compact.clone()),
-    };
-    let scalar = RustScalar::from_written(&inner)?;
-    let rust = if vec {
-        RustType::Vec(scalar)
-    } else {
-        RustType::Scalar(scalar)
-    };
-    Some(types.iter().all(|t| rust.accepts(*t)))
+    use crate::written::{normalise, Classified};
+    match normalise(written, &[]).ok()?.class {
+        Classified::Table(rust) => Some(types.iter().all(|t| rust.accepts(*t))),
+        Classified::Outside(_) => Some(types.is_empty()),
+        Classified::Custom | Classified::Unknown(_) => None,
+    }
 }
 
-/// The rule of a typed declaration (`#[hc_requires(account(annualrevenue: f64))]`): whether
-/// the Rust type as written reads a column the snapshot spells `spelling`. `Option<T>` is read
-/// as `T` (a declaration states the type, not the nullability); then the rule of
-/// [`written_reads`] (the one `hc_query!`'s `"col: Type"` override uses). A type the table
-/// knows never reads a Postgres type outside the table (`Some(false)`); `None` for a Rust type
-/// the table does not know (a user type with its own `FromSql`, checked by the `postgres`
-/// crate when the row is read).
+/// The rule of a typed declaration (`#[hc_requires(account(annualrevenue: f64))]`) without a
+/// `[types] custom` list: whether the Rust type as written reads a column the snapshot spells
+/// `spelling` ([`crate::written::judge`]: spellings normalised, `Option<T>` read as `T`).
+/// `None` for a Rust type hc-schema does not know, or text that is not a type.
 ///
 /// ```
 /// use hc_schema_snapshot::types::declared_reads;
 /// assert_eq!(declared_reads("f64", "double precision"), Some(true));
 /// assert_eq!(declared_reads("Option<String>", "character varying(80)"), Some(true));
-/// assert_eq!(declared_reads("f64", "character varying(255)"), Some(false));
+/// assert_eq!(declared_reads("std::option::Option<::std::primitive::f64>", "character varying(255)"), Some(false));
 /// assert_eq!(declared_reads("String", "uuid"), Some(false));
+/// assert_eq!(declared_reads("uuid::Uuid", "uuid"), Some(true));
 /// assert_eq!(declared_reads("my::Money", "double precision"), None);
 /// ```
 pub fn declared_reads(written: &str, spelling: &str) -> Option<bool> {
-    let inner = strip_option(written);
-    match PgType::parse(spelling) {
-        Some(pg) => written_reads(inner, &[pg]),
-        None => written_reads(inner, &[]).map(|_| false),
-    }
-}
-
-/// `T` of `Option<T>` (also `std::option::Option<T>`, `::core::option::Option<T>`), else the
-/// text itself.
-fn strip_option(written: &str) -> &str {
-    let trimmed = written.trim();
-    let rest = trimmed.trim_start_matches("::");
-    let rest = rest
-        .strip_prefix("std::option::")
-        .or_else(|| rest.strip_prefix("core::option::"))
-        .unwrap_or(rest)
-        .trim_start();
-    match rest
-        .strip_prefix("Option")
-        .map(str::trim_start)
-        .and_then(|r| r.strip_prefix('<'))
-        .and_then(|r| r.trim_end().strip_suffix('>'))
-    {
-        Some(inner) => inner.trim(),
-        None => trimmed,
+    use crate::written::{judge, Judged};
+    match judge(written, spelling, &[]) {
+        Judged::Reads => Some(true),
+        Judged::DoesNotRead => Some(false),
+        Judged::Custom(_) | Judged::Unknown { .. } | Judged::Malformed(_) => None,
     }
 }
 
@@ -1006,6 +968,7 @@ mod tests {
             datetime: DateTimeCrate::Chrono,
             numeric: Some(NumericCrate::RustDecimal),
             json: true,
+            custom: Vec::new(),
         };
         for scalar in Scalar::ALL {
             let pg = PgType::Scalar(scalar);

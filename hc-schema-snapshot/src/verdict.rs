@@ -281,18 +281,38 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
     /// ([`typecheck::declared`]): a type that does not read the environment's column type
     /// fails; a snapshot without types is a note, or fails with `strict_types`. Reads every
     /// snapshot in full (a typed declaration needs the types). A column the environment does
-    /// not map is left to [`Judge::judge`].
+    /// not map is left to [`Judge::judge`]. A Rust type hc-schema does not know is judged
+    /// once, with the first selected environment that can be read
+    /// ([`typecheck::declared_type`]): it fails, or is a note when `custom` (`[types] custom`)
+    /// lists it.
     pub fn judge_types(
         &mut self,
         table: &str,
         typed: &[(String, String)],
         strict_types: bool,
+        custom: &[String],
     ) -> Vec<Judgement> {
         let mut out = Vec::new();
         if typed.is_empty() {
             return out;
         }
         self.load_all();
+        let first = self
+            .selected
+            .iter()
+            .find(|s| s.schema.is_ok())
+            .map(|s| s.env);
+        if let Some(env) = first {
+            for (column, rust) in typed {
+                let Some(finding) = typecheck::declared_type(table, column, rust, custom) else {
+                    continue;
+                };
+                out.push(match targets(&self.loaded, env, self.given_file) {
+                    Ok(targets) => self.judged(env, finding, &targets),
+                    Err(message) => setup_problem(env, message),
+                });
+            }
+        }
         for selected in &self.selected {
             if selected.schema.is_err() {
                 continue; // a setup problem: see `setup`
@@ -322,6 +342,9 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
     /// that every build words it the same; [`typecheck::drift`]). At most one, given the first
     /// selected environment readable (drift is no one environment's): it fails in every
     /// build. Callers with a cheaper way to know that a column does not drift skip the call.
+    /// A snapshot of the directory that cannot be read (other than a selected one, already a
+    /// setup problem) leaves the drift undecided: a failing setup judgement naming the file
+    /// ([`typecheck::unreadable_for_drift`]), never a pass.
     pub fn judge_drift(&mut self, table: &str, column: &str) -> Option<Judgement> {
         let env = self
             .selected
@@ -329,6 +352,19 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
             .find(|selected| selected.schema.is_ok())?
             .env;
         self.load_all();
+        if self.loaded.len() > 1 {
+            let unreadable = self.loaded.iter().find_map(|l| {
+                let message = l.snapshot.as_ref().as_ref().err()?;
+                let setup = self
+                    .selected
+                    .iter()
+                    .any(|s| s.env == l.env && s.schema.is_err());
+                (!setup).then(|| typecheck::unreadable_for_drift(&l.env, &l.display, message))
+            });
+            if let Some(message) = unreadable {
+                return Some(setup_problem(env, message));
+            }
+        }
         let known: Vec<typecheck::Known<'_>> = self
             .loaded
             .iter()
@@ -532,6 +568,45 @@ mod tests {
         let mut judge = Judge::new(selected, false, false, || vec![loaded("prod", "{ broken")]);
         let verdicts = judge.judge_qualifier("account", "salesforce");
         assert!(verdicts[0].finding.is_none() && verdicts[0].status.fails());
+    }
+
+    /// A snapshot of the directory that is not selected and cannot be read: the drift of an
+    /// untyped column cannot be decided, so it fails naming the file (it was left out, and
+    /// the column passed).
+    #[test]
+    fn an_unreadable_other_snapshot_fails_the_drift_check() {
+        let index = NameIndex::of(&Snapshot::parse(PROD, "p.json", "prod").unwrap());
+        let selected = vec![Selected {
+            env: "prod",
+            schema: Ok(&index as &dyn Schema),
+            hc_schema: None,
+        }];
+        let mut judge = Judge::new(selected, false, false, || {
+            vec![loaded("prod", PROD), loaded("test", "{ broken")]
+        });
+        let judged = judge.judge_drift("account", "name").expect("a judgement");
+        assert!(
+            judged.finding.is_none() && judged.status.fails(),
+            "{judged:?}"
+        );
+        let message = judged.explanation.unwrap().message;
+        assert!(
+            message.contains("hc-schema/test.json cannot be read")
+                && message.contains("hc-schema refresh test"),
+            "{message}"
+        );
+        // Both readable: no drift, nothing.
+        let index = NameIndex::of(&Snapshot::parse(PROD, "p.json", "prod").unwrap());
+        let selected = vec![Selected {
+            env: "prod",
+            schema: Ok(&index as &dyn Schema),
+            hc_schema: None,
+        }];
+        let test = PROD.replace("\"prod\"", "\"test\"");
+        let mut judge = Judge::new(selected, false, false, move || {
+            vec![loaded("prod", PROD), loaded("test", &test)]
+        });
+        assert!(judge.judge_drift("account", "name").is_none());
     }
 
     #[test]

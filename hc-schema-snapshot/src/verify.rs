@@ -354,6 +354,12 @@ fn describe(finding: &Finding) -> String {
         Finding::TypeUnknown { table, column, .. } => {
             format!("the type of `{table}.{column}` is unknown")
         }
+        Finding::UncheckedType {
+            table,
+            column,
+            rust,
+            ..
+        } => format!("`{table}.{column}` is read as `{rust}`, a type hc-schema does not check"),
         Finding::TypeDrift { table, column, .. } => {
             format!("the type of `{table}.{column}` differs between environments")
         }

@@ -37,6 +37,12 @@ pub fn print_human(report: &Report<'_>, always_matrix: bool) {
                 Status::Note => notes.push(
                     if matches!(
                         entry.problem.finding,
+                        hc_schema_snapshot::Finding::UncheckedType { .. }
+                    ) {
+                        "a note, not a failure: the type is listed under [types] custom in \
+                         hc-schema.toml, so it is not checked"
+                    } else if matches!(
+                        entry.problem.finding,
                         hc_schema_snapshot::Finding::TypeUnknown { .. }
                     ) {
                         "a note, not a failure: set strict_types = true under [check] to make it one"

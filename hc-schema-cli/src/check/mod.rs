@@ -59,6 +59,9 @@ pub struct Loaded {
     pub selected: Vec<(SnapshotRef, Snapshot)>,
     /// The others, for "mapped in" notes (unreadable ones are left out).
     pub others: Vec<(SnapshotRef, Snapshot)>,
+    /// The others that cannot be read, with why: the type drift of untyped uses cannot be
+    /// decided without them.
+    pub unreadable: Vec<(SnapshotRef, String)>,
 }
 
 impl Loaded {
@@ -142,12 +145,22 @@ pub fn select_and_load(
         };
         selected.push((r.clone(), snapshot));
     }
-    let others = selection
-        .others
-        .iter()
-        .filter_map(|r| Snapshot::load(&r.path).ok().map(|s| (r.clone(), s)))
-        .collect();
-    Ok((selection, Loaded { selected, others }))
+    let mut others = Vec::new();
+    let mut unreadable = Vec::new();
+    for r in &selection.others {
+        match Snapshot::load(&r.path) {
+            Ok(snapshot) => others.push((r.clone(), snapshot)),
+            Err(error) => unreadable.push((r.clone(), error.to_string())),
+        }
+    }
+    Ok((
+        selection,
+        Loaded {
+            selected,
+            others,
+            unreadable,
+        },
+    ))
 }
 
 /// Run `check`.
@@ -189,6 +202,17 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
             return Err(Failure(message));
         }
     }
+    // Type drift is decided from every snapshot of the directory: one that cannot be read
+    // fails the check where columns are read without a Rust type, as it fails the build.
+    if let Some((r, error)) = loaded.unreadable.first() {
+        let total = loaded.selected.len() + loaded.others.len() + loaded.unreadable.len();
+        if total > 1 && crate::report::reads_untyped(&ctx.base, &sources.scan, &sources.uses.usages)
+        {
+            return Err(Failure(
+                hc_schema_snapshot::typecheck::unreadable_for_drift(&r.env, &r.display, error),
+            ));
+        }
+    }
     let known = loaded.known();
     let strict_access = args.strict_access || selection.strict_access;
     let report = Report::build(
@@ -198,7 +222,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         &known,
         &sources,
         strict_access,
-        &ctx.project.config.check,
+        &ctx.project.config,
     );
     match args.format {
         Format::Json => println!("{:#}", to_json(&report)),

@@ -176,6 +176,17 @@ const RULES: &[Rule] = &[
                with strict_types = true under [check].",
     },
     Rule {
+        id: "unchecked_type",
+        name: "DeclaredTypeUnknown",
+        level: "error",
+        short: "A typed declaration names a Rust type hc-schema does not know",
+        full: "The Rust type written after the column is not in hc-schema's type table and \
+               cannot be normalised to a type in it, so it cannot be checked against the \
+               column's type. Write the table's spelling of the type (f64, String, \
+               chrono::NaiveDate...), or list your own FromSql type under [types] custom in \
+               hc-schema.toml (then it is a note, not checked).",
+    },
+    Rule {
         id: "type_drift",
         name: "UntypedReadOfDriftingColumn",
         level: "error",

@@ -196,3 +196,88 @@ fn plan_and_import_say_that_a_refresh_adds_the_types() {
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert!(json["columns_without_type"].as_u64().unwrap() > 0);
 }
+
+/// A snapshot of the directory that cannot be read (and is not selected) leaves the type
+/// drift of columns read without a Rust type undecided: `check` fails naming the file and the
+/// fix, as the build does (it was left out, and the drift check passed).
+#[test]
+fn check_fails_when_a_snapshot_the_drift_check_needs_cannot_be_read() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/main.rs",
+        &MAIN.replace("account(name, annualrevenue)", "account(name)"),
+    );
+    write(d, "hc-schema/stage.json", "{ not json");
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("stage.json cannot be read") && all.contains("hc-schema refresh stage"),
+        "{all}"
+    );
+    // Every use typed: nothing reads a column without a Rust type, nothing to decide.
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name: String))]\nfn f() {}\nfn main() {}\n",
+    );
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}
+
+/// A typed declaration whose Rust type hc-schema does not know fails `check` (once, naming
+/// the spelling, the column and both fixes); listed under `[types] custom` it is a note;
+/// other spellings of table types are judged as those types.
+#[test]
+fn check_fails_on_unknown_declared_types_unless_custom() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(name: my::Money, annualrevenue: ::std::primitive::f64))]\n\
+         fn f() {}\nfn main() {}\n",
+    );
+    let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let problems = json["problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{json:#}");
+    assert_eq!(problems[0]["kind"], "unchecked_type");
+    let message = problems[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "`account.name` is declared `my::Money`, a Rust type hc-schema does not know"
+        ),
+        "{message}"
+    );
+    let help = problems[0]["help"].to_string();
+    assert!(
+        help.contains("`String`") && help.contains("custom = [\\\"my::Money\\\"]"),
+        "{help}"
+    );
+    // Over prod (annualrevenue is character varying there): the path spelling of f64 is
+    // judged as f64.
+    let run = hc(d, &["check", "--env", "prod", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let mut kinds: Vec<&str> = json["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].as_str().unwrap())
+        .collect();
+    kinds.sort();
+    assert_eq!(kinds, ["type_mismatch", "unchecked_type"], "{json:#}");
+    write(d, "hc-schema.toml", "[types]\ncustom = [\"my::Money\"]\n");
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("listed under [types] custom in hc-schema.toml: not checked"),
+        "{}",
+        run.stdout
+    );
+}

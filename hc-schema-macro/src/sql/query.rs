@@ -21,9 +21,10 @@ use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::{OutputColumn, OutputSource, ParamSource, Shape};
 use hc_schema_snapshot::types::{
-    decide, is_never_null, rust_type, written_reads, EnvType, PgType, RustType, TypesConfig,
+    decide, is_never_null, readers_of, rust_type, EnvType, PgType, RustType, TypesConfig,
     Unreadable,
 };
+use hc_schema_snapshot::written::{judge, normalise, unknown_type_advice, Classified, Judged};
 use hc_schema_snapshot::Snapshot;
 use proc_macro::{TokenStream, TokenTree};
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -412,6 +413,38 @@ impl Typer {
         fields
     }
 
+    /// Whether the alias type `text` (of the output named `alias`, reading `subject`) is one
+    /// hc-schema knows or `[types] custom` lists ([`normalise`], the rule of typed
+    /// declarations): else an error in the words of a declaration's.
+    fn known_type(
+        &self,
+        text: &str,
+        alias: &str,
+        subject: &str,
+        envs: &[EnvType],
+    ) -> Result<(), String> {
+        let normalised = normalise(text, &self.config.custom)
+            .map_err(|message| format!("{message} (in the alias `{alias}`)"))?;
+        let Classified::Unknown(why) = normalised.class else {
+            return Ok(());
+        };
+        let spellings: Vec<&str> = envs.iter().filter_map(|e| e.spelling.as_deref()).collect();
+        let mut readers = spellings.first().map(|s| readers_of(s)).unwrap_or_default();
+        readers.retain(|r| spellings.iter().all(|s| judge(r, s, &[]) == Judged::Reads));
+        let (notes, helps) = unknown_type_advice(&normalised.canonical, &why, &readers);
+        let mut message = format!(
+            "`{text}` in the alias `{alias}` is a Rust type hc-schema does not know, so whether \
+             it reads {subject} cannot be checked"
+        );
+        for note in notes {
+            message.push_str(&format!("\n  = note: {note}"));
+        }
+        for help in helps {
+            message.push_str(&format!("\n  = help: {help}"));
+        }
+        Err(message)
+    }
+
     /// The field type of one output: (tokens, as shown).
     fn output_type(
         &self,
@@ -435,11 +468,13 @@ impl Typer {
                 let nullable = !is_never_null(column, nullable_anywhere) || outer_join;
                 match (&parsed.ty, written.is_some()) {
                     (Some(text), true) => {
-                        let types: Vec<PgType> = envs
-                            .iter()
-                            .filter_map(|e| e.spelling.as_deref().and_then(PgType::parse))
-                            .collect();
-                        if written_reads(text, &types) == Some(false) {
+                        self.known_type(text, &output.name, &format!("`{subject}`"), &envs)?;
+                        let reads = envs.iter().all(|e| {
+                            e.spelling.as_deref().is_none_or(|spelling| {
+                                judge(text, spelling, &self.config.custom) != Judged::DoesNotRead
+                            })
+                        });
+                        if !reads {
                             return Err(format!(
                                 "`{text}` does not read `{subject}`, which is {}",
                                 envs.iter()
@@ -462,7 +497,19 @@ impl Typer {
                 }
             }
             OutputSource::Known { pg, never_null } => {
-                if written.is_some() {
+                if let Some(text) = parsed.ty.as_deref().filter(|_| written.is_some()) {
+                    let subject = format!("output `{}`", parsed.name);
+                    self.known_type(text, &output.name, &subject, &[])?;
+                    let spelling = match pg {
+                        PgType::Scalar(s) => s.sql_name().to_string(),
+                        PgType::Array(s) => format!("{}[]", s.sql_name()),
+                    };
+                    if judge(text, &spelling, &self.config.custom) == Judged::DoesNotRead {
+                        return Err(format!(
+                            "`{text}` does not read {subject}, which is {}",
+                            pg.family()
+                        ));
+                    }
                     (None, !never_null)
                 } else {
                     let rust = rust_type(*pg, &self.config).map_err(|err| match err {
@@ -639,6 +686,12 @@ impl Typer {
         }
         params
     }
+}
+
+/// The project's `[types] custom` list (empty when the configuration cannot be read: the
+/// selection reports that).
+pub(crate) fn custom_types() -> Vec<String> {
+    types_config().map(|c| c.custom).unwrap_or_default()
 }
 
 /// The project's `[types]`, once per compiler process per crate.

@@ -316,10 +316,14 @@ impl WrittenType {
         let span = first.span();
         let stream: TokenStream = tokens.into_iter().collect();
         match syn::parse2::<syn::Type>(stream.clone()) {
-            Ok(syn::Type::Path(path)) if path.qself.is_none() => Ok(WrittenType {
-                text: compact(&stream.to_string()),
-                span,
-            }),
+            Ok(syn::Type::Path(path)) if path.qself.is_none() => {
+                let text = compact(&stream.to_string());
+                // What syn accepts but is no type (`Option<>`): the one normalisation says.
+                if let Err(message) = crate::written::normalise(&text, &[]) {
+                    return Err(SyntaxError::new(span, format!("{message}; {example}")));
+                }
+                Ok(WrittenType { text, span })
+            }
             _ => Err(SyntaxError::new(
                 span,
                 format!(

@@ -1079,6 +1079,41 @@ fn typed_declarations_and_untyped_drift_agree_between_the_build_and_check() {
         ),
         "{stderr}"
     );
+    // Spellings the type table does not list as written: normalised and judged as the
+    // table's types (a mismatch at the type, in both), an unknown type an error in both (once,
+    // not per environment), a `[types] custom` type a note in `check` and nothing in the build.
+    krate.write("hc-schema.toml", "[types]\ncustom = [\"my::Money\"]\n");
+    krate.write(
+        "build.rs",
+        "fn main() { hc_schema_snapshot::build::configure(); }\n// touched again\n",
+    );
+    krate.write(
+        "src/main.rs",
+        "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(name: ::std::option::Option<DateTime<Utc>>, annualrevenue: ::std::primitive::f64))]\n\
+         fn revenue() {}\n\
+         #[hc_requires(account(rating__c: Money, name: Option<my::Money>))]\n\
+         fn rating() {}\n\
+         fn main() { revenue(); rating(); }\n",
+    );
+    let (stderr, report) = agree("prod", 3);
+    assert!(
+        stderr.contains(
+            "error: `account.name` is text in prod (hc-schema/prod.json), which `::std::option::Option<DateTime<Utc>>` does not read"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "error: `account.rating__c` is declared `Money`, a Rust type hc-schema does not know"
+        ),
+        "{stderr}"
+    );
+    let notes = report["notes"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n["kind"] == "unchecked_type"),
+        "{report:#}"
+    );
 }
 
 /// The attacker's finding 3 of this round: with `[check] undeclared = "warn"`, a column that
@@ -1141,4 +1176,56 @@ fn undeclared_warn_never_softens_the_drift_of_a_string_column() {
             "{env}: the error names the column:\n{stderr}"
         );
     }
+}
+
+/// A snapshot of the directory that is not selected and cannot be read: the type drift of a
+/// column read without a Rust type cannot be decided, so the build fails naming the file and
+/// the fix, and so does `check` (the snapshot was left out of the comparison, and the build
+/// passed). Every use typed, nothing needs it.
+#[test]
+fn an_unreadable_snapshot_fails_the_drift_rule_in_the_build_and_check() {
+    let snapshot = |env: &str| {
+        format!(
+            r#"{{"format": 1, "environment": "{env}", "schema": "salesforce", "tables": {{"account": {{"columns": {{
+  "name": {{"type": "character varying(80)"}}
+}}}}}}}}
+"#
+        )
+    };
+    let krate = TempCrate::new(
+        "drift_unreadable",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            (
+                "src/main.rs",
+                "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name))]\nfn f() {}\nfn main() { f(); }\n",
+            ),
+            ("hc-schema/test.json", &snapshot("test")),
+            ("hc-schema/prod.json", &snapshot("prod")),
+            ("hc-schema/stage.json", "{ not json"),
+        ],
+    );
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(!ok, "the build passed:\n{stderr}");
+    assert!(
+        stderr.contains("hc-schema/stage.json cannot be read")
+            && stderr.contains("hc-schema refresh stage"),
+        "{stderr}"
+    );
+    let mut command = std::process::Command::new(hc_schema_tests::cargo::hc_schema_cli());
+    command
+        .current_dir(krate.path())
+        .args(["check", "--env", "prod"]);
+    let (output, check_stderr) = run(&mut command);
+    assert!(!output.status.success(), "{check_stderr}");
+    assert!(
+        check_stderr.contains("stage.json cannot be read"),
+        "{check_stderr}"
+    );
+    krate.write(
+        "src/main.rs",
+        "use hc_schema_macro::hc_requires;\n#[hc_requires(account(name: String))]\nfn f() {}\nfn main() { f(); }\n",
+    );
+    let (ok, stderr) = krate.build(&["--features", "prod-snapshot"], &[]);
+    assert!(ok, "{stderr}");
 }

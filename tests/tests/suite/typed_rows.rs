@@ -353,7 +353,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fetch_optional(&mut tx)?;
     println!("none {}", none.is_none());
     // `= ANY($1)` takes a Vec or a slice; OFFSET and a cast type their parameters; an
-    // expression typed in its alias; a user type (no derives on the row then).
+    // expression typed in its alias; a `[types] custom` user type (no derives on the row then).
     let ids = vec!["001000000000001AAA".to_string(), "001000000000003AAA".to_string()];
     let any = hc_query!(
         "SELECT upper(a.name) AS \"loud!: String\" FROM salesforce.account a
@@ -412,6 +412,8 @@ fn typed_crate(prod: &[(&str, &str)], main: &str) -> TempCrate {
             ("src/main.rs", main),
             ("hc-schema/test.json", &typed_snapshot("test", COLUMNS)),
             ("hc-schema/prod.json", &typed_snapshot("prod", prod)),
+            // `Name`, the app's own `FromSql` type in an alias: unchecked, declared so.
+            ("hc-schema.toml", "[types]\ncustom = [\"Name\"]\n"),
         ],
     );
     krate.add_dependencies("postgres = \"0.19\"\n");

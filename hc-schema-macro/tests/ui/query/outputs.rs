@@ -10,6 +10,11 @@ fn main() {
     let _ = hc_query!("SELECT upper(a.name) AS loud FROM salesforce.account a");
     // An override type that does not read the column.
     let _ = hc_query!("SELECT a.annualrevenue AS \"annualrevenue: String\" FROM salesforce.account a");
+    // An override type hc-schema does not know (declared in no `[types] custom`), one
+    // spelled with paths that does not read the column, and one that is no type.
+    let _ = hc_query!("SELECT a.annualrevenue AS \"annualrevenue: my::Money\" FROM salesforce.account a");
+    let _ = hc_query!("SELECT a.annualrevenue AS \"annualrevenue: ::std::string::String\" FROM salesforce.account a");
+    let _ = hc_query!("SELECT count(*) AS \"n: Option<>\" FROM salesforce.account a");
     // Not a Rust type.
     let _ = hc_query!("SELECT a.name AS \"name: 3x\" FROM salesforce.account a");
     // The named form takes a struct's path first.
