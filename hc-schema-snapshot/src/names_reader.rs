@@ -547,10 +547,10 @@ mod tests {
     /// the reader went wrong.
     #[test]
     fn generated_texts_agree_with_snapshot_parse() {
-        let mut gen = Gen(Rng::exact(0x005e_ed0f_5ca1_ab1e), false);
+        let mut rng = Gen(Rng::exact(0x005e_ed0f_5ca1_ab1e), false);
         let (mut fast, mut fallback, mut rejected) = (0, 0, 0);
         for _ in 0..60_000 {
-            let text = gen.snapshot();
+            let text = rng.snapshot();
             let read = SnapshotNames::read(&text);
             let reference = parsed(&text);
             match (&read, &reference) {
@@ -584,7 +584,7 @@ mod tests {
     /// their names need no escape, whatever the names, types and access.
     #[test]
     fn written_snapshots_are_read_directly() {
-        let mut gen = Gen(Rng::exact(0xc0ff_ee00_1234_5678), false);
+        let mut rng = Gen(Rng::exact(0xc0ff_ee00_1234_5678), false);
         let names = [
             "a",
             "account",
@@ -596,32 +596,32 @@ mod tests {
             "z\u{7f}",
         ];
         for _ in 0..2_000 {
-            let mut snapshot = Snapshot::new("prod", gen.pick(&["salesforce", "org", ""]));
-            if gen.chance(2) {
+            let mut snapshot = Snapshot::new("prod", rng.pick(&["salesforce", "org", ""]));
+            if rng.chance(2) {
                 snapshot.source = Some("postgres://h:5432/d".into());
             }
-            for _ in 0..gen.below(5) {
+            for _ in 0..rng.below(5) {
                 let mut table = crate::snapshot::Table {
-                    object: gen.chance(2).then(|| "Account".to_string()),
+                    object: rng.chance(2).then(|| "Account".to_string()),
                     access: [
                         None,
                         Some(MappingAccess::ReadOnly),
                         Some(MappingAccess::ReadWrite),
-                    ][gen.below(3)],
+                    ][rng.below(3)],
                     ..Default::default()
                 };
-                for _ in 0..gen.below(5) {
+                for _ in 0..rng.below(5) {
                     table.columns.insert(
-                        gen.pick(&names).to_string(),
+                        rng.pick(&names).to_string(),
                         crate::snapshot::Column {
-                            data_type: gen.chance(2).then(|| "text".to_string()),
-                            field: gen.chance(2).then(|| "Name".to_string()),
-                            nullable: gen.chance(2),
-                            system: gen.chance(3),
+                            data_type: rng.chance(2).then(|| "text".to_string()),
+                            field: rng.chance(2).then(|| "Name".to_string()),
+                            nullable: rng.chance(2),
+                            system: rng.chance(3),
                         },
                     );
                 }
-                snapshot.tables.insert(gen.pick(&names).to_string(), table);
+                snapshot.tables.insert(rng.pick(&names).to_string(), table);
             }
             let text = snapshot.to_json();
             let read = SnapshotNames::read(&text).unwrap_or_else(|| panic!("{text}"));
@@ -710,20 +710,20 @@ mod tests {
     /// The union has every table and column of every part, and no access line.
     #[test]
     fn the_union_is_the_union_of_the_snapshots() {
-        let mut gen = Gen(Rng::exact(0x0123_4567_89ab_cdef), false);
+        let mut rng = Gen(Rng::exact(0x0123_4567_89ab_cdef), false);
         for _ in 0..500 {
             let mut parts = Vec::new();
             let mut union = Snapshot::new("*", "*");
-            for _ in 0..gen.below(4) {
+            for _ in 0..rng.below(4) {
                 let mut snapshot = Snapshot::new("p", "s");
-                for _ in 0..gen.below(4) {
+                for _ in 0..rng.below(4) {
                     let table = snapshot
                         .tables
-                        .entry(gen.pick(&["a", "b", "ab", ""]).to_string())
+                        .entry(rng.pick(&["a", "b", "ab", ""]).to_string())
                         .or_default();
-                    table.access = [None, Some(MappingAccess::ReadOnly)][gen.below(2)];
-                    for _ in 0..gen.below(4) {
-                        let column = gen.pick(&["x", "y", "", "xy"]).to_string();
+                    table.access = [None, Some(MappingAccess::ReadOnly)][rng.below(2)];
+                    for _ in 0..rng.below(4) {
+                        let column = rng.pick(&["x", "y", "", "xy"]).to_string();
                         table.columns.insert(column, Default::default());
                     }
                 }

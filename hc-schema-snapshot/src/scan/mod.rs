@@ -152,7 +152,7 @@ pub fn scan_with(root: &Path, display_base: &Path, options: &Options) -> Scan {
             .iter()
             .enumerate()
             .rev()
-            .find(|(_, &m)| manifests[m].as_ref().is_some_and(|m| m.is_package))?;
+            .find(|&(_, &m)| manifests[m].as_ref().is_some_and(|m| m.is_package))?;
         if let Some(krate) = crate_of_manifest[package] {
             return Some(krate);
         }

@@ -85,10 +85,14 @@ fn build_packaged(root: &Path, name: &str) {
     );
 }
 
-/// The example app and the test support are never published.
+/// The example app, the test support and the UI tests' crate are never published.
 #[test]
 fn the_example_and_the_tests_are_not_published() {
-    for manifest in ["examples/loyalty-app/Cargo.toml", "tests/Cargo.toml"] {
+    for manifest in [
+        "examples/loyalty-app/Cargo.toml",
+        "tests/Cargo.toml",
+        "ui-tests/Cargo.toml",
+    ] {
         let text = std::fs::read_to_string(workspace().join(manifest)).unwrap();
         assert!(text.contains("\npublish = false\n"), "{manifest}");
     }
