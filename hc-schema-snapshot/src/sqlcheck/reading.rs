@@ -122,6 +122,9 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
     // The previous significant token: a word (lower case) or a punctuation byte.
     let mut previous: Option<(String, usize)> = None;
     let mut before_previous: Option<String> = None;
+    // The last name stood where SQL names a table, or in a list of such names
+    // (`DROP TABLE app_log, account`, `LOCK a, b`): the next one after a `,` does too.
+    let mut in_list = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -140,15 +143,16 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
         } else {
             let len = piece[i..].chars().next().map_or(1, char::len_utf8);
             let token = piece[i..i + len].to_string();
+            in_list &= token == "," || token == ".";
             before_previous = previous.take().map(|(t, _)| t);
             previous = Some((token, i));
             i += len;
             continue;
         };
         if !token.is_empty() && !token.as_bytes()[0].is_ascii_digit() {
-            let after_place = previous
-                .as_ref()
-                .is_some_and(|(p, _)| TABLE_PLACE_WORDS.contains(&p.as_str()));
+            let after_place = previous.as_ref().is_some_and(|(p, _)| {
+                TABLE_PLACE_WORDS.contains(&p.as_str()) || (p == "," && in_list)
+            });
             let qualified = previous.as_ref().is_some_and(|(p, _)| p == ".")
                 && before_previous
                     .as_deref()
@@ -161,6 +165,11 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
             if (after_place || qualified) && named {
                 return Some((token, start..end));
             }
+            // `app_log` of `public.app_log` keeps the list its schema opened.
+            let after_dot = previous.as_ref().is_some_and(|(p, _)| p == ".");
+            in_list = after_place || (after_dot && in_list);
+        } else {
+            in_list = false;
         }
         before_previous = previous.take().map(|(t, _)| t);
         previous = Some((token, start));

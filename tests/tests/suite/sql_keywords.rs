@@ -36,6 +36,7 @@ const CLASSES: &[(&str, &[&str])] = &[
             "LOCK {t}",
             "LOCK TABLE {t} IN SHARE MODE",
             "LOCK TABLE ONLY {t} NOWAIT",
+            "LOCK TABLE app_log, {t} IN EXCLUSIVE MODE",
         ],
     ),
     (
@@ -49,6 +50,9 @@ const CLASSES: &[(&str, &[&str])] = &[
             "CREATE INDEX idx ON {t} ({c})",
             "CREATE UNIQUE INDEX idx ON ONLY {t} USING btree ({c})",
             "DROP TABLE {t}",
+            "DROP TABLE IF EXISTS app_log, {t} CASCADE",
+            "TRUNCATE app_log, {t}",
+            "DROP TABLE public.app_log, \"audit\".x, {t}",
             "COMMENT ON COLUMN {t}.{c} IS 'synced'",
             "COMMENT ON TABLE {t} IS 'synced'",
             "CLUSTER {t} USING idx",
@@ -281,6 +285,7 @@ fn prose_that_starts_with_a_statement_keyword_stays_prose() {
         "Do not delete the contact",
         "With the account selected, press Save",
         "Table of contents",
+        "Lock the account, contact and lead records first",
     ] {
         let text = format!("fn f() -> &'static str {{ {prose:?} }}\n");
         let checks = sqlcheck::check(&scan_sources(&[("src/lib.rs", &text)]), &context);
