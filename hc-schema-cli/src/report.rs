@@ -321,6 +321,7 @@ impl<'a> Report<'a> {
                 uses,
                 snapshot,
                 config.strict_types,
+                custom_types,
             ));
             if first {
                 // A Rust type hc-schema does not know is no one environment's either.

@@ -179,6 +179,34 @@ pub const STATEMENT_KEYWORDS: &[&str] = &[
     "revoke", "security", "table", "truncate", "vacuum", "with",
 ];
 
+/// The words that start a query or a data change (`SELECT`, `INSERT`, ...): statements
+/// sqlparser reads, so a string starting with one is no statement-keyword string
+/// ([`STATEMENT_KEYWORDS`]); but when such a string does not parse, it is SQL all the same, and
+/// [`dml_statements`] finds it.
+pub const DML_KEYWORDS: &[&str] = &["delete", "insert", "merge", "select", "update", "values"];
+
+/// [`keyword_statements`] for [`DML_KEYWORDS`] as well as [`STATEMENT_KEYWORDS`]: every
+/// statement of `text` that starts like SQL.
+///
+/// ```
+/// use hc_schema_snapshot::text::dml_statements;
+/// let found = dml_statements("/* a /* b */ */ SELECT x FROM account FOR NO KEY UPDATE");
+/// assert_eq!(found.len(), 1);
+/// assert_eq!(found[0].0, "select");
+/// ```
+pub fn dml_statements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    each_statement(
+        text,
+        &[STATEMENT_KEYWORDS, DML_KEYWORDS],
+        |keyword, range| {
+            out.push((keyword.to_string(), range));
+            false
+        },
+    );
+    out
+}
+
 /// Each statement of `text` (at its start and after every `;`, quotes not considered) whose
 /// first word, after whitespace, `(` and SQL comments, is one of [`STATEMENT_KEYWORDS`] (any
 /// case): the keyword (lower case) and the statement's range (to the next `;` or the end).
@@ -194,7 +222,7 @@ pub const STATEMENT_KEYWORDS: &[&str] = &[
 /// ```
 pub fn keyword_statements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
-    each_keyword_statement(text, |keyword, range| {
+    each_statement(text, &[STATEMENT_KEYWORDS], |keyword, range| {
         out.push((keyword.to_string(), range));
         false
     });
@@ -204,12 +232,14 @@ pub fn keyword_statements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
 /// Whether some statement of `text` starts with a statement keyword
 /// ([`keyword_statements`] is not empty), without allocating: the scan's gate.
 pub fn starts_like_statement(text: &str) -> bool {
-    each_keyword_statement(text, |_, _| true)
+    each_statement(text, &[STATEMENT_KEYWORDS], |_, _| true)
 }
 
-/// Call `found` with each keyword statement of `text` until it returns true; whether it did.
-fn each_keyword_statement(
+/// Call `found` with each statement of `text` that starts with a word of `lists`, until it
+/// returns true; whether it did.
+fn each_statement(
     text: &str,
+    lists: &[&[&'static str]],
     mut found: impl FnMut(&'static str, std::ops::Range<usize>) -> bool,
 ) -> bool {
     let bytes = text.as_bytes();
@@ -220,8 +250,9 @@ fn each_keyword_statement(
             .position(|&b| b == b';')
             .map_or(bytes.len(), |at| start + at);
         if let Some(word) = first_word(text, start, end) {
-            if let Some(keyword) = STATEMENT_KEYWORDS
+            if let Some(keyword) = lists
                 .iter()
+                .flat_map(|list| list.iter())
                 .find(|k| k.eq_ignore_ascii_case(word))
             {
                 if found(keyword, start..end) {
@@ -248,7 +279,24 @@ fn first_word(text: &str, mut i: usize, end: usize) -> Option<&str> {
                 i += 1;
             }
         } else if bytes[i..end].starts_with(b"/*") {
-            i += 2 + text[i + 2..end].find("*/")? + 2;
+            // Block comments nest in PostgreSQL: `/* a /* b */ */`.
+            let mut depth = 0usize;
+            loop {
+                if bytes[i..end].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if bytes[i..end].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else if i < end {
+                    i += 1;
+                } else {
+                    return None;
+                }
+            }
         } else {
             break;
         }

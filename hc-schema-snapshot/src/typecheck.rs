@@ -27,8 +27,8 @@ pub type Known<'a> = (&'a str, &'a str, &'a Snapshot);
 /// use hc_schema_snapshot::{typecheck::declared, Finding, Snapshot};
 /// let prod = Snapshot::parse(r#"{"format":1,"environment":"prod","schema":"salesforce","tables":
 ///     {"account":{"columns":{"annualrevenue":{"type":"character varying(255)"}}}}}"#, "p", "prod").unwrap();
-/// assert!(declared("account", "annualrevenue", "String", &prod, false).is_none());
-/// let found = declared("account", "annualrevenue", "f64", &prod, false).unwrap();
+/// assert!(declared("account", "annualrevenue", "String", &prod, false, &[]).is_none());
+/// let found = declared("account", "annualrevenue", "f64", &prod, false, &[]).unwrap();
 /// assert_eq!(found.kind(), "type_mismatch");
 /// ```
 pub fn declared(
@@ -37,7 +37,14 @@ pub fn declared(
     rust: &str,
     snapshot: &Snapshot,
     strict_types: bool,
+    custom: &[String],
 ) -> Option<Finding> {
+    // A type `[types] custom` lists is not checked ([`declared_type`] gives its note).
+    if crate::written::normalise(rust, custom)
+        .is_ok_and(|n| n.class == crate::written::Classified::Custom)
+    {
+        return None;
+    }
     let found = snapshot.table(table)?.column(column)?;
     let Some(spelling) = &found.data_type else {
         return Some(Finding::TypeUnknown {
@@ -192,12 +199,19 @@ pub fn check_declared<'a>(
     usages: &'a [Usage],
     snapshot: &Snapshot,
     strict_types: bool,
+    custom: &[String],
 ) -> Vec<Problem<'a>> {
     let mut out = Vec::new();
     for usage in usages {
         for (column, rust) in usage.typed() {
-            if let Some(finding) = declared(&usage.table.name, column, rust, snapshot, strict_types)
-            {
+            if let Some(finding) = declared(
+                &usage.table.name,
+                column,
+                rust,
+                snapshot,
+                strict_types,
+                custom,
+            ) {
                 out.push(Problem {
                     finding,
                     usage,
@@ -270,18 +284,23 @@ mod tests {
             "prod",
             r#"{"a":{"type":"double precision"},"b":{},"c":{"type":"date"}}"#,
         );
-        assert!(declared("account", "a", "f64", &prod, false).is_none());
-        assert!(declared("account", "a", "Option<f64>", &prod, false).is_none());
-        assert!(declared("account", "a", "my::Money", &prod, false).is_none());
-        assert!(declared("account", "missing", "f64", &prod, false).is_none());
-        let unknown = declared("account", "b", "f64", &prod, false).unwrap();
+        assert!(declared("account", "a", "f64", &prod, false, &[]).is_none());
+        assert!(declared("account", "a", "Option<f64>", &prod, false, &[]).is_none());
+        assert!(declared("account", "a", "my::Money", &prod, false, &[]).is_none());
+        assert!(declared("account", "missing", "f64", &prod, false, &[]).is_none());
+        let unknown = declared("account", "b", "f64", &prod, false, &[]).unwrap();
         assert!(!unknown.fails(false), "a note without strict_types");
-        assert!(declared("account", "b", "f64", &prod, true)
+        assert!(declared("account", "b", "f64", &prod, true, &[])
             .unwrap()
             .fails(false));
-        let wrong = declared("account", "c", "chrono::NaiveDateTime", &prod, false).unwrap();
+        let wrong = declared("account", "c", "chrono::NaiveDateTime", &prod, false, &[]).unwrap();
         assert!(wrong.fails(false));
-        assert!(declared("account", "c", "chrono::NaiveDate", &prod, false).is_none());
+        assert!(declared("account", "c", "chrono::NaiveDate", &prod, false, &[]).is_none());
+        // `[types] custom` lists it: not checked here (a note elsewhere), even when its short
+        // name is a type of the table's.
+        let custom = ["Value".to_string()];
+        assert!(declared("account", "a", "Value", &prod, false, &custom).is_none());
+        assert!(declared("account", "a", "Value", &prod, false, &[]).is_some());
     }
 
     #[test]

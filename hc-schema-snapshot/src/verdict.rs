@@ -326,9 +326,14 @@ impl<'a, F: FnOnce() -> Vec<Loaded>> Judge<'a, F> {
                 }
             };
             for (column, rust) in typed {
-                let Some(finding) =
-                    typecheck::declared(table, column, rust, targets[0].snapshot, strict_types)
-                else {
+                let Some(finding) = typecheck::declared(
+                    table,
+                    column,
+                    rust,
+                    targets[0].snapshot,
+                    strict_types,
+                    custom,
+                ) else {
                     continue;
                 };
                 out.push(self.judged(env, finding, &targets));

@@ -103,14 +103,12 @@ pub fn normalise(written: &str, custom: &[String]) -> Result<Normalised, String>
     let ty = parse(written)?;
     let inner = strip_options(ty)?;
     let spelled = canonical(&inner);
+    // A listed type matches the path as written (whitespace, a leading `::` and `Option`
+    // aside), never through the short names the table expands: `custom = ["Value"]` is the
+    // user's own `Value`, and `serde_json::Value` stays serde_json's.
+    let as_written = written_inner(written);
     for listed in custom {
-        let listed_canonical = parse(listed)
-            .ok()
-            .and_then(|t| strip_options(t).ok())
-            .map(|t| canonical(&t));
-        if listed_canonical.as_deref() == Some(spelled.as_str())
-            || compact(listed) == compact(written)
-        {
+        if written_inner(listed) == as_written {
             return Ok(Normalised {
                 canonical: spelled,
                 class: Classified::Custom,
@@ -122,6 +120,26 @@ pub fn normalise(written: &str, custom: &[String]) -> Result<Normalised, String>
         canonical: spelled,
         class,
     })
+}
+
+/// `written` without whitespace, a leading `::` and the `Option<...>` around it (any path of
+/// `Option`): the spelling a `[types] custom` entry is compared with.
+fn written_inner(written: &str) -> String {
+    let mut text = compact(written);
+    loop {
+        let trimmed = text.trim_start_matches("::");
+        let inner = ["std::option::Option", "core::option::Option", "Option"]
+            .iter()
+            .find_map(|prefix| {
+                let rest = trimmed.strip_prefix(prefix)?;
+                let rest = rest.strip_prefix("::").unwrap_or(rest);
+                rest.strip_prefix('<')?.strip_suffix('>')
+            });
+        match inner {
+            Some(inner) => text = inner.to_string(),
+            None => return trimmed.to_string(),
+        }
+    }
 }
 
 /// THE words of a Rust type hc-schema does not know (the build, `check` and `hc_query!`'s
@@ -632,6 +650,22 @@ fn vec_of(path: &str, element: &Ty) -> Classified {
 mod tests {
     use super::*;
     use crate::types::Scalar;
+
+    /// A `[types] custom` entry is the path as written: listing a short name the table
+    /// expands (`Value`) does not take the table's type (`serde_json::Value`) out of the check
+    /// (attacker finding F4).
+    #[test]
+    fn custom_entries_match_the_path_as_written() {
+        let custom = ["Value".to_string(), "my::Money".to_string()];
+        let class = |written: &str| normalise(written, &custom).unwrap().class;
+        assert_eq!(class("Value"), Classified::Custom);
+        assert_eq!(class("Option< Value >"), Classified::Custom);
+        assert_eq!(class(":: my :: Money"), Classified::Custom);
+        assert_eq!(class("std::option::Option<my::Money>"), Classified::Custom);
+        assert_ne!(class("serde_json::Value"), Classified::Custom);
+        assert_ne!(class("Option<serde_json::Value>"), Classified::Custom);
+        assert_ne!(class("other::Money"), Classified::Custom);
+    }
 
     fn reads(written: &str, spelling: &str) -> Judged {
         judge(written, spelling, &[])

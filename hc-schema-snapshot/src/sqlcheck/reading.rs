@@ -55,14 +55,22 @@ pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
                     ),
                     at,
                 },
-                None => keyword_statement(value, context, "it does not parse")
-                    .unwrap_or(Reading::NotSql),
+                None => statement_on_hc(
+                    crate::text::dml_statements(value),
+                    value,
+                    context,
+                    "it does not parse",
+                )
+                .unwrap_or(Reading::NotSql),
             },
         },
-        Reading::Analysis(analysis) if !analysis.touches_hc() => {
-            keyword_statement(value, context, "its table is not read as a use")
-                .unwrap_or(Reading::Analysis(analysis))
-        }
+        Reading::Analysis(analysis) if !analysis.touches_hc() => statement_on_hc(
+            crate::text::keyword_statements(value),
+            value,
+            context,
+            "its table is not read as a use",
+        )
+        .unwrap_or(Reading::Analysis(analysis)),
         reading => reading,
     }
 }
@@ -77,8 +85,11 @@ const TABLE_PLACE_WORDS: &[&str] = &[
     "copy",
     "exists",
     "from",
+    "inherit",
+    "inherits",
     "into",
     "join",
+    "like",
     "lock",
     "on",
     "only",
@@ -91,28 +102,47 @@ const TABLE_PLACE_WORDS: &[&str] = &[
     "view",
 ];
 
-/// A statement of `value` that starts with a statement keyword and names a Heroku Connect
-/// table where SQL names a table (after one of [`TABLE_PLACE_WORDS`], or as `schema.table` of
+/// Words that may stand between a word of [`TABLE_PLACE_WORDS`] and its table
+/// (`CLUSTER VERBOSE t`, `REINDEX TABLE CONCURRENTLY t`, `LOCK TABLE ONLY t`, `DROP TABLE IF
+/// EXISTS t`): the table is still in the place.
+const TABLE_PLACE_MODIFIERS: &[&str] = &[
+    "concurrently",
+    "exists",
+    "if",
+    "index",
+    "not",
+    "nowait",
+    "only",
+    "table",
+    "verbose",
+];
+
+/// One of `statements` (each a keyword and its range in `value`: the statement-keyword
+/// statements, or, for text that does not parse, also those starting with `SELECT`, `INSERT`,
+/// ...) that names a Heroku Connect table where SQL names a table (after one of [`TABLE_PLACE_WORDS`], or as `schema.table` of
 /// a Heroku Connect schema): skipped, with `why` it was not read. Prose that starts with such
 /// a word ("Lock the account") names no table in such a place.
-fn keyword_statement(value: &str, context: &Context<'_>, why: &str) -> Option<Reading> {
-    crate::text::keyword_statements(value)
-        .into_iter()
-        .find_map(|(keyword, range)| {
-            let piece = &value[range.clone()];
-            if !may_touch_hc(piece, context) {
-                return None;
-            }
-            let (table, at) = table_in_place(piece, context)?;
-            Some(Reading::Skipped {
-                reason: format!(
-                    "a {} statement on the Heroku Connect table `{table}` that hc-schema cannot \
+fn statement_on_hc(
+    statements: Vec<(String, Range<usize>)>,
+    value: &str,
+    context: &Context<'_>,
+    why: &str,
+) -> Option<Reading> {
+    statements.into_iter().find_map(|(keyword, range)| {
+        let piece = &value[range.clone()];
+        if !may_touch_hc(piece, context) {
+            return None;
+        }
+        let (table, at) = table_in_place(piece, context)?;
+        Some(Reading::Skipped {
+            reason: format!(
+                "a {} statement on the Heroku Connect table `{table}` that hc-schema cannot \
                      read ({why}): its columns are not known",
-                    keyword.to_ascii_uppercase()
-                ),
-                at: range.start + at.start..range.start + at.end,
-            })
+                keyword.to_ascii_uppercase()
+            ),
+            at: range.start + at.start..range.start + at.end,
         })
+    })
 }
 
 /// The first Heroku Connect table `piece` names where SQL names a table, and where.
@@ -125,6 +155,9 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
     // The last name stood where SQL names a table, or in a list of such names
     // (`DROP TABLE app_log, account`, `LOCK a, b`): the next one after a `,` does too.
     let mut in_list = false;
+    // The next name stands where SQL names a table (after a word of `TABLE_PLACE_WORDS`,
+    // modifiers, or a `(` after them: `INHERITS (t)`, `(LIKE t)`).
+    let mut place_next = false;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -141,18 +174,38 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
             let len = bytes[i..].iter().take_while(|&&c| is_word(c)).count();
             (piece[i..i + len].to_ascii_lowercase(), i, i + len)
         } else {
+            if b == b'\'' {
+                // A string literal names no table: skip it ('' inside is a quote).
+                let mut j = i + 1;
+                while j < bytes.len() {
+                    if bytes[j] == b'\'' {
+                        if bytes.get(j + 1) == Some(&b'\'') {
+                            j += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    j += 1;
+                }
+                in_list = false;
+                place_next = false;
+                before_previous = previous.take().map(|(t, _)| t);
+                previous = Some(("'".to_string(), i));
+                i = j + 1;
+                continue;
+            }
             let len = piece[i..].chars().next().map_or(1, char::len_utf8);
             let token = piece[i..i + len].to_string();
             in_list &= token == "," || token == ".";
+            place_next &= token == "(";
             before_previous = previous.take().map(|(t, _)| t);
             previous = Some((token, i));
             i += len;
             continue;
         };
         if !token.is_empty() && !token.as_bytes()[0].is_ascii_digit() {
-            let after_place = previous.as_ref().is_some_and(|(p, _)| {
-                TABLE_PLACE_WORDS.contains(&p.as_str()) || (p == "," && in_list)
-            });
+            let after_place =
+                place_next || previous.as_ref().is_some_and(|(p, _)| p == "," && in_list);
             let qualified = previous.as_ref().is_some_and(|(p, _)| p == ".")
                 && before_previous
                     .as_deref()
@@ -168,8 +221,11 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
             // `app_log` of `public.app_log` keeps the list its schema opened.
             let after_dot = previous.as_ref().is_some_and(|(p, _)| p == ".");
             in_list = after_place || (after_dot && in_list);
+            place_next = TABLE_PLACE_WORDS.contains(&token.as_str())
+                || (after_place && TABLE_PLACE_MODIFIERS.contains(&token.as_str()));
         } else {
             in_list = false;
+            place_next = false;
         }
         before_previous = previous.take().map(|(t, _)| t);
         previous = Some((token, start));

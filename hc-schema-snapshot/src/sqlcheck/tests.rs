@@ -462,13 +462,21 @@ fn a_template_filled_by_hand_is_read_like_a_format_string() {
 }
 
 #[test]
-fn sql_that_does_not_parse_is_prose_unless_it_names_an_hc_table_with_its_schema() {
+fn sql_that_does_not_parse_is_skipped_when_it_names_an_hc_table_where_sql_names_one() {
+    // A statement that starts like SQL and names `account` after FROM: SQL all the same,
+    // skipped (a note), never prose (attacker finding F1: unqualified tables passed).
     let text = format!(
         "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM account WHERE\" }}\n"
     );
     let (_, checks) = one(&text);
+    assert_eq!(checks.stats.skipped, 1, "{:?}", checks.findings);
+    assert_eq!(checks.findings[0].kind, SqlFindingKind::Skipped);
+    // Text that names no table where SQL names one stays prose.
+    let text = format!(
+        "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT the account WHERE\" }}\n"
+    );
+    let (_, checks) = one(&text);
     assert!(checks.findings.is_empty(), "{:?}", checks.findings);
-    assert_eq!(checks.stats.not_sql, 1);
     // Naming `salesforce.account`, it is skipped (a note), never passed as prose.
     let text = format!(
         "{PRELUDE}#[hc_requires(account(name))]\nfn f() -> &'static str {{ \"SELECT name FROM salesforce.account WHERE\" }}\n"

@@ -212,7 +212,7 @@ fn check_and_the_macro_agree_on_the_example() {
     // The annotation's missing column and read-only write, and the hc_sql! query's column.
     assert_eq!(problems.len(), 3, "{problems:?}");
     // The typed declaration whose type prod's column does not give.
-    problems.extend(check_declared(&usages, &prod, false));
+    problems.extend(check_declared(&usages, &prod, false, &[]));
     assert_eq!(problems.len(), 4, "{problems:?}");
     assert_eq!(
         problems
