@@ -316,7 +316,8 @@ impl WrittenType {
         let span = first.span();
         let stream: TokenStream = tokens.into_iter().collect();
         match syn::parse2::<syn::Type>(stream.clone()) {
-            Ok(syn::Type::Path(path)) if path.qself.is_none() => {
+            // A path, or a reference the `postgres` crate reads like its owned type (`&str`).
+            Ok(syn::Type::Path(syn::TypePath { qself: None, .. }) | syn::Type::Reference(_)) => {
                 let text = compact(&stream.to_string());
                 // What syn accepts but is no type (`Option<>`): the one normalisation says.
                 if let Err(message) = crate::written::normalise(&text, &[]) {

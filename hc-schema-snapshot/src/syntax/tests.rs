@@ -320,6 +320,15 @@ fn typed_columns_read_their_type_and_errors_point_at_it() {
     assert!(message("account(x: 42)").contains("not a Rust type path"));
     assert!(message("account(x:)").contains("write the column's Rust type"));
     assert!(message("account(x: f64 y)").contains("not a Rust type path"));
+    // A reference the `postgres` crate reads like its owned type is a type (`&str` is read as
+    // `String`; attacker finding F5: it was refused as "not a Rust type path").
+    for written in ["&str", "&'static str", "Option<&str>", "&[u8]"] {
+        let text = format!("account(x: {written})");
+        assert!(
+            Annotation::parse(text.parse().unwrap(), proc_macro2::Span::call_site()).is_ok(),
+            "{written}"
+        );
+    }
     // syn takes `Option<>` for a path; the one normalisation says it names no type.
     assert!(message("account(x: Option<>)").contains("`Option<>` names no type inside `<>`"));
     assert!(message("account(x: Option<i32, i64>)").contains("`Option` takes one type"));
