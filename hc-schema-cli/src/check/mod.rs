@@ -148,9 +148,11 @@ pub fn select_and_load(
     let mut others = Vec::new();
     let mut unreadable = Vec::new();
     for r in &selection.others {
-        match Snapshot::load(&r.path) {
+        // Read as the build reads the directory: a copied snapshot whose "environment" is
+        // another's is unreadable there too (attacker finding F6).
+        match ctx.load(&r.path) {
             Ok(snapshot) => others.push((r.clone(), snapshot)),
-            Err(error) => unreadable.push((r.clone(), error.to_string())),
+            Err(failure) => unreadable.push((r.clone(), failure.0)),
         }
     }
     Ok((

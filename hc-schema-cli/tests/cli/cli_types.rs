@@ -217,6 +217,18 @@ fn check_fails_when_a_snapshot_the_drift_check_needs_cannot_be_read() {
         all.contains("stage.json cannot be read") && all.contains("hc-schema refresh stage"),
         "{all}"
     );
+    // A copy of another environment's snapshot is unreadable as the build reads it (its
+    // "environment" is not its name): `check` fails as the build does (attacker finding F6:
+    // `check` used the copy and exited 0).
+    let prod = std::fs::read_to_string(d.join("hc-schema/prod.json")).unwrap();
+    write(d, "hc-schema/stage.json", &prod);
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(
+        all.contains("stage.json cannot be read") && all.contains("is the snapshot of `prod`"),
+        "{all}"
+    );
     // Every use typed: nothing reads a column without a Rust type, nothing to decide.
     write(
         d,
