@@ -61,6 +61,22 @@ pub fn run(manifest: Option<&Path>, args: VerifyArgs) -> Outcome {
             .map(|q| q.registered())
             .collect(),
         unrecorded: Vec::new(),
+        // The SQL strings the scan could not read: named in the report, as the release phase
+        // names the ones its build could not.
+        unread: sources
+            .sql
+            .findings
+            .iter()
+            .filter(|f| f.unread())
+            .map(|f| {
+                let site = hc_schema_snapshot::manifest::Site {
+                    file: f.file.clone(),
+                    line: f.line,
+                    column: f.column,
+                };
+                (site, f.explanation.message.clone())
+            })
+            .collect(),
     };
     let verified = verify::verify_checked(
         &options,

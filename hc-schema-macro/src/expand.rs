@@ -50,6 +50,7 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     // The item's SQL strings, as `hc-schema check` reads them.
     let mut string_uses = Vec::new();
     let mut string_qualified = Vec::new();
+    let mut string_unread = Vec::new();
     if strings {
         let own = ItemAnnotation {
             position: strings::annotation_position(),
@@ -61,6 +62,7 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
         }
         string_uses = found.uses;
         string_qualified = found.qualified;
+        string_unread = found.unread;
     }
     if !registry {
         return item;
@@ -78,7 +80,13 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     with_registration(
         item,
-        registration(&annotation, string_uses, &string_qualified, &via),
+        registration(
+            &annotation,
+            string_uses,
+            &string_qualified,
+            &string_unread,
+            &via,
+        ),
     )
 }
 
@@ -121,6 +129,7 @@ fn registration(
     annotation: &Annotation,
     strings: Vec<Usage>,
     qualified: &[hc_schema_snapshot::registry::Qualified],
+    unread: &[(u32, u32, String)],
     via: &str,
 ) -> TokenStream {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -130,6 +139,7 @@ fn registration(
     let types = snapshots::built_types(&usages, &hc_schema_snapshot::built::declared_rust_type);
     let record =
         Record::with_qualifiers(Record::encode_typed_for_build(&usages, &types), qualified);
+    let record = Record::with_unread(record, unread);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));

@@ -28,6 +28,9 @@ pub struct Strings {
     /// Every table the strings name as `schema.table` (declared or not), to register for
     /// the release phase.
     pub qualified: Vec<hc_schema_snapshot::registry::Qualified>,
+    /// The strings the build could not read (skipped: line, column, why), to register so that
+    /// the release phase names them.
+    pub unread: Vec<(u32, u32, String)>,
 }
 
 /// Whether the item may hold SQL strings at all (a cheap look at its literals).
@@ -122,6 +125,13 @@ pub fn check(
             ));
         }
         out.uses.extend(finding.uses.iter().cloned());
+        if finding.unread() {
+            out.unread.push((
+                finding.line,
+                finding.column,
+                finding.explanation.message.clone(),
+            ));
+        }
     }
     // What no annotation declares is needed all the same: judged as any requirement, and
     // (read without a Rust type) for type drift between the snapshots, as `check` judges it.

@@ -99,6 +99,10 @@ pub struct Qualifiers {
     /// The first site of each record that does not say whether its SQL qualified a table (a
     /// record written by an hc-schema that did not record qualifiers): not checked, named.
     pub unrecorded: Vec<Site>,
+    /// The SQL strings of the registered code that the build could not read (skipped notes,
+    /// [`Record::with_unread`]), each with why: their tables and columns are in no record, so
+    /// nothing checks them; the release phase names them.
+    pub unread: Vec<(Site, String)>,
 }
 
 /// One requirement site (an `#[hc_requires]` annotation or an `hc_sql!` query) as compiled
@@ -320,6 +324,56 @@ impl Record {
             push_spot(&mut text, &q.usage.table);
         }
         text
+    }
+
+    /// `text` (a record) followed by one line `U<TAB>line:column<TAB>why` per SQL string of the
+    /// annotated item that the build could not read (`unread`: where it starts in the record's
+    /// file, and why; escaped like the file). An empty `text` stays empty; readers that do not
+    /// know the lines skip them; [`Record::unread`] reads them.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::manifest::{Site, Spot, Usage};
+    /// use hc_schema_snapshot::registry::Record;
+    /// let usage = Usage::read("src/a.rs", Spot::new("account", 3, 15), vec![Spot::new("name", 3, 23)]);
+    /// let text = Record::with_unread(Record::encode(&[usage.clone()]), &[(5, 9, "it does not parse".into())]);
+    /// assert_eq!(text, "src/a.rs\nR account@3:15 name@3:23\nU\t5:9\tit does not parse");
+    /// let record = Record(Box::leak(text.into_boxed_str()));
+    /// assert_eq!(record.usages(), [usage]);
+    /// let site = Site { file: "src/a.rs".into(), line: 5, column: 9 };
+    /// assert_eq!(record.unread(), [(site, "it does not parse".to_string())]);
+    /// ```
+    pub fn with_unread(mut text: String, unread: &[(u32, u32, String)]) -> String {
+        use std::fmt::Write;
+        if text.is_empty() {
+            return text;
+        }
+        for (line, column, why) in unread {
+            let _ = write!(text, "\nU\t{line}:{column}\t{}", escape(why));
+        }
+        text
+    }
+
+    /// The SQL strings the build could not read ([`Record::with_unread`]), with why; malformed
+    /// lines are skipped.
+    pub fn unread(&self) -> Vec<(Site, String)> {
+        let mut lines = self.0.split('\n');
+        let Some(file) = lines.next().map(|f| unescape(f).replace('\\', "/")) else {
+            return Vec::new();
+        };
+        lines
+            .filter_map(|line| {
+                let (at, why) = line.strip_prefix("U\t")?.split_once('\t')?;
+                let (line, column) = at.split_once(':')?;
+                Some((
+                    Site {
+                        file: file.clone(),
+                        line: line.parse().ok()?,
+                        column: column.parse().ok()?,
+                    },
+                    unescape(why),
+                ))
+            })
+            .collect()
     }
 
     /// The qualified table uses this record carries ([`Record::with_qualifiers`]); `None` when
@@ -602,6 +656,7 @@ pub fn qualifiers() -> Qualifiers {
 pub fn qualifiers_of(records: impl IntoIterator<Item = Record>) -> Qualifiers {
     let mut out = Qualifiers::default();
     for record in records {
+        out.unread.extend(record.unread());
         match record.qualifiers() {
             Some(uses) => out.uses.extend(uses),
             None => {
@@ -615,6 +670,8 @@ pub fn qualifiers_of(records: impl IntoIterator<Item = Record>) -> Qualifiers {
     out.uses.dedup();
     out.unrecorded.sort();
     out.unrecorded.dedup();
+    out.unread.sort();
+    out.unread.dedup();
     out
 }
 

@@ -113,6 +113,10 @@ pub struct Report {
     /// Sites of registry records that do not say which schema their SQL qualified tables with
     /// (a binary built by an hc-schema that did not record qualifiers): not checked, named.
     pub qualifiers_unrecorded: Vec<Site>,
+    /// SQL strings of the code that its build could not read (the registry's
+    /// [`crate::registry::Qualifiers::unread`]), with why: not checked here, named in a
+    /// warning.
+    pub sql_unread: Vec<(Site, String)>,
 }
 
 impl Report {
@@ -199,6 +203,10 @@ impl Report {
                 "site": site.to_string(),
             })).collect::<Vec<_>>(),
             "qualifiers_unrecorded": self.qualifiers_unrecorded.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+            "sql_unread": self.sql_unread.iter().map(|(site, why)| serde_json::json!({
+                "site": site.to_string(),
+                "why": why,
+            })).collect::<Vec<_>>(),
         })
     }
 
@@ -221,6 +229,18 @@ impl Report {
                     format!(", {} by allowance only", self.allowed.len())
                 }
             );
+            if !self.sql_unread.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  ({} not checked: the build could not read {}, see the warning)",
+                    crate::text::count(self.sql_unread.len(), "SQL string"),
+                    if self.sql_unread.len() == 1 {
+                        "it"
+                    } else {
+                        "them"
+                    }
+                );
+            }
             if !self.types_unchecked.is_empty() {
                 let _ = writeln!(
                     out,
@@ -294,6 +314,41 @@ impl Report {
                 out,
                 "note: column types were not recorded for {} (a binary built by an hc-schema that does not record them, or snapshots without types, such as imported ones): their names were checked, their types were not; `hc-schema refresh <env>` and a rebuild record them",
                 subjects.join(", ")
+            );
+        }
+        if !self.sql_unread.is_empty() {
+            let _ = writeln!(
+                out,
+                "warning: {} of this code could not be read by its build (hc-schema cannot \
+                 analyse {}), so {} tables and columns are checked nowhere, here neither: {}; \
+                 write {} as `hc_sql!` (which refuses SQL it cannot read) or declare what {} \
+                 uses in the annotation",
+                crate::text::count(self.sql_unread.len(), "SQL string"),
+                if self.sql_unread.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+                if self.sql_unread.len() == 1 {
+                    "its"
+                } else {
+                    "their"
+                },
+                self.sql_unread
+                    .iter()
+                    .map(|(site, why)| format!("{site} ({why})"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if self.sql_unread.len() == 1 {
+                    "it"
+                } else {
+                    "them"
+                },
+                if self.sql_unread.len() == 1 {
+                    "it"
+                } else {
+                    "each"
+                },
             );
         }
         if !self.qualifiers_unrecorded.is_empty() {
@@ -527,6 +582,7 @@ fn names_report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) 
         type_failures: Vec::new(),
         types_unchecked: Vec::new(),
         qualifiers_unrecorded: Vec::new(),
+        sql_unread: Vec::new(),
     }
 }
 
@@ -546,6 +602,7 @@ pub fn judge_qualifiers(
 ) {
     use crate::verdict::{Judge, Loaded, Selected};
     report.qualifiers_unrecorded = qualifiers.unrecorded.clone();
+    report.sql_unread = qualifiers.unread.clone();
     if qualifiers.uses.iter().all(|q| q.schema == snapshot.schema) {
         return;
     }
@@ -1006,6 +1063,7 @@ mod tests {
         let qualifiers = Qualifiers {
             uses: vec![at("salesforce")],
             unrecorded: vec![Site::new("src/old.rs", &Spot::new("account", 1, 1))],
+            unread: vec![],
         };
         judge_qualifiers(&mut report, &live, "prod", "db", &qualifiers);
         assert!(!report.is_ok());
@@ -1034,9 +1092,37 @@ mod tests {
         let ok = Qualifiers {
             uses: vec![at("org")],
             unrecorded: vec![],
+            unread: vec![],
         };
         judge_qualifiers(&mut report, &live, "prod", "db", &ok);
         assert!(report.is_ok(), "{}", report.render());
+        assert!(!report.render().contains("not checked"));
+        // SQL the build could not read is named, never passed in silence (attacker finding
+        // F3: "ok" for a string the build skipped, whose schema was test's).
+        let unread = Qualifiers {
+            unread: vec![(
+                Site::new("src/b.rs", &Spot::new("", 7, 5)),
+                "a SELECT statement that hc-schema cannot read".into(),
+            )],
+            ..ok
+        };
+        let mut report = report_typed(&live, "prod", "db", &usages, &BuiltTypes::none());
+        judge_qualifiers(&mut report, &live, "prod", "db", &unread);
+        let text = report.render();
+        assert!(
+            text.starts_with("ok: the 1 requirement site holds"),
+            "{text}"
+        );
+        assert!(
+            text.contains("(1 SQL string not checked: the build could not read it"),
+            "{text}"
+        );
+        assert!(
+            text.contains("warning: 1 SQL string of this code could not be read by its build")
+                && text.contains("src/b.rs:7:5 (a SELECT statement that hc-schema cannot read)"),
+            "{text}"
+        );
+        assert_eq!(report.to_json()["sql_unread"][0]["site"], "src/b.rs:7:5");
     }
 
     #[test]

@@ -599,13 +599,19 @@ fn the_release_phase_fails_a_schema_qualifier_that_is_not_the_live_schema() {
     };
     let query = "const Q: &str = hc_sql!(\"SELECT name FROM salesforce.account\");";
     let string = "fn names() -> &'static str { \"SELECT sfid FROM salesforce.account\" }";
+    // SQL the build cannot read (sqlparser does not parse `FOR NO KEY UPDATE`): skipped by
+    // the build, recorded, and named by the release phase (attacker finding F3: it said ok).
+    let unread =
+        "fn lock() -> &'static str { \"SELECT sfid FROM salesforce.account FOR NO KEY UPDATE\" }";
     let main = format!(
         "use hc_schema_macro::{{hc_requires, hc_sql}};\n\
          {query}\n\
          #[hc_requires(account(sfid))]\n\
          {string}\n\
+         #[hc_requires(account(sfid))]\n\
+         {unread}\n\
          fn main() -> std::process::ExitCode {{\n\
-             let _ = (Q, names());\n\
+             let _ = (Q, names(), lock());\n\
              hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
          }}\n"
     );
@@ -666,4 +672,10 @@ fn the_release_phase_fails_a_schema_qualifier_that_is_not_the_live_schema() {
         "{all}"
     );
     assert!(!all.contains("qualifiers were not recorded"), "{all}");
+    let unread_column = unread.find('"').unwrap() + 1;
+    assert!(
+        all.contains("warning: 1 SQL string of this code could not be read by its build")
+            && all.contains(&format!("src/main.rs:6:{unread_column} (")),
+        "{all}"
+    );
 }
