@@ -219,6 +219,8 @@ pub fn dml_statements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
 /// assert_eq!(words, ["lock", "table"]);
 /// assert!(keyword_statements("SELECT 1").is_empty());
 /// assert!(keyword_statements("Lockable").is_empty());
+/// // A `;` inside a quote or a comment ends no statement.
+/// assert_eq!(keyword_statements("LOCK account; -- a;b\nTABLE t (';')").len(), 2);
 /// ```
 pub fn keyword_statements(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
     let mut out = Vec::new();
@@ -245,10 +247,7 @@ fn each_statement(
     let bytes = text.as_bytes();
     let mut start = 0;
     loop {
-        let end = bytes[start..]
-            .iter()
-            .position(|&b| b == b';')
-            .map_or(bytes.len(), |at| start + at);
+        let end = statement_end(bytes, start);
         if let Some(word) = first_word(text, start, end) {
             if let Some(keyword) = lists
                 .iter()
@@ -265,6 +264,56 @@ fn each_statement(
         }
         start = end + 1;
     }
+}
+
+/// Where the statement starting at `start` ends: the next `;` outside quotes ('...', "...")
+/// and comments (`--`, nested `/* */`), else the text's end. Linear.
+fn statement_end(bytes: &[u8], start: usize) -> usize {
+    let mut i = start;
+    while i < bytes.len() {
+        match bytes[i] {
+            b';' => return i,
+            quote @ (b'\'' | b'"') => {
+                i += 1;
+                while i < bytes.len() {
+                    if bytes[i] == quote {
+                        if bytes.get(i + 1) == Some(&quote) {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                let mut depth = 0usize;
+                while i < bytes.len() {
+                    if bytes[i..].starts_with(b"/*") {
+                        depth += 1;
+                        i += 2;
+                    } else if bytes[i..].starts_with(b"*/") {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// The first word of `text[start..end]` after whitespace, `(` and SQL comments.

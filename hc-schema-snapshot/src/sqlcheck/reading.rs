@@ -55,13 +55,16 @@ pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
                     ),
                     at,
                 },
-                None => statement_on_hc(
-                    crate::text::dml_statements(value),
-                    value,
-                    context,
-                    "it does not parse",
-                )
-                .unwrap_or(Reading::NotSql),
+                None => match parsed_prefix(value, context) {
+                    Some(reading) => reading,
+                    None => statement_on_hc(
+                        crate::text::dml_statements(value),
+                        value,
+                        context,
+                        "it does not parse",
+                    )
+                    .unwrap_or(Reading::NotSql),
+                },
             },
         },
         Reading::Analysis(analysis) if !analysis.touches_hc() => statement_on_hc(
@@ -73,6 +76,86 @@ pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
         .unwrap_or(Reading::Analysis(analysis)),
         reading => reading,
     }
+}
+
+/// Whether a statement starting with `keyword` has the shape SQL gives it right after the
+/// keyword (`DELETE FROM`, `INSERT INTO`, `MERGE INTO`): "Delete this contact? ..." is prose.
+/// Other keywords are not constrained.
+fn dml_shaped(keyword: &str, piece: &str) -> bool {
+    let second = |word: &str| {
+        let mut words = piece
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty());
+        words.next();
+        words.next().is_some_and(|w| w.eq_ignore_ascii_case(word))
+    };
+    match keyword {
+        "delete" => second("from"),
+        "insert" | "merge" => second("into"),
+        _ => true,
+    }
+}
+
+/// For text that starts like a query or a data change (`SELECT`, `INSERT`, ...) and does not
+/// parse: the longest part before the parse error that does parse (cut back word by word,
+/// a bounded number of times), read with sqlparser's own tokens (comments, quotes, aliases,
+/// lists). `Some(Skipped)` when that part uses a Heroku Connect table (`SELECT ... FROM
+/// account WHERE ... FOR KEY SHARE`: SQL on Heroku Connect that hc-schema cannot read whole);
+/// `None` otherwise (no part parses, or the part that does uses none: the caller's word rules
+/// decide, since what follows the error may name a table).
+fn parsed_prefix(value: &str, context: &Context<'_>) -> Option<Reading> {
+    /// How many cuts are tried before giving up (each is one parse).
+    const CUTS: usize = 24;
+    for (keyword, range) in crate::text::dml_statements(value) {
+        if !crate::text::DML_KEYWORDS.contains(&keyword.as_str()) {
+            continue;
+        }
+        // The statement at its own offsets: what comes before it blanked (byte for byte).
+        let mut masked = " ".repeat(range.start);
+        masked.push_str(&value[range.clone()]);
+        let error = match analyze_statements(&masked, context) {
+            Ok(_) => continue,
+            Err(errors) => match errors
+                .into_iter()
+                .find(|e| matches!(e.kind, SqlErrorKind::Parse { .. }))
+            {
+                Some(error) => error,
+                // Another error (an ambiguous column...): SQL on Heroku Connect.
+                None => continue,
+            },
+        };
+        let bytes = masked.as_bytes();
+        let mut cuts = (range.start + 1..=error.at.start.min(masked.len()))
+            .rev()
+            .filter(|&cut| masked.is_char_boundary(cut) && bytes[cut - 1].is_ascii_whitespace());
+        for cut in cuts.by_ref().take(CUTS) {
+            match analyze_statements(&masked[..cut], context) {
+                Ok(analysis) if analysis.touches_hc() => {
+                    return Some(Reading::Skipped {
+                        reason: format!(
+                            "it does not parse ({error}); the part before that uses Heroku \
+                             Connect tables, so which columns it needs cannot be told"
+                        ),
+                        at: error.at,
+                    });
+                }
+                // The part that parses uses none: what follows the error may (a subquery),
+                // so the word rules decide, as for text of which no part parses.
+                Ok(_) => break,
+                Err(errors) if is_parse_error(&errors) => continue,
+                Err(_) => {
+                    return Some(Reading::Skipped {
+                        reason: format!(
+                            "it does not parse ({error}), and the part before that uses \
+                             Heroku Connect tables"
+                        ),
+                        at: error.at,
+                    });
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Words after which SQL names a table (`LOCK TABLE t`, `ON t`, `FROM t`, `COPY t`,
@@ -93,6 +176,7 @@ const TABLE_PLACE_WORDS: &[&str] = &[
     "lock",
     "on",
     "only",
+    "partition",
     "references",
     "reindex",
     "table",
@@ -130,15 +214,20 @@ fn statement_on_hc(
 ) -> Option<Reading> {
     statements.into_iter().find_map(|(keyword, range)| {
         let piece = &value[range.clone()];
-        if !may_touch_hc(piece, context) {
+        if !may_touch_hc(piece, context) || !dml_shaped(&keyword, piece) {
             return None;
         }
         let (table, at) = table_in_place(piece, context)?;
+        let upper = keyword.to_ascii_uppercase();
+        let article = if upper.starts_with(['A', 'E', 'I', 'O', 'U']) {
+            "an"
+        } else {
+            "a"
+        };
         Some(Reading::Skipped {
             reason: format!(
-                "a {} statement on the Heroku Connect table `{table}` that hc-schema cannot \
-                     read ({why}): its columns are not known",
-                keyword.to_ascii_uppercase()
+                "{article} {upper} statement on the Heroku Connect table `{table}` that \
+                 hc-schema cannot read ({why}): its columns are not known"
             ),
             at: range.start + at.start..range.start + at.end,
         })
@@ -174,6 +263,29 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
             let len = bytes[i..].iter().take_while(|&&c| is_word(c)).count();
             (piece[i..i + len].to_ascii_lowercase(), i, i + len)
         } else {
+            // A comment is whitespace: `(LIKE /* copy */ account)`.
+            if piece[i..].starts_with("--") {
+                i += piece[i..].find('\n').unwrap_or(piece.len() - i);
+                continue;
+            }
+            if piece[i..].starts_with("/*") {
+                let mut depth = 0usize;
+                while i < bytes.len() {
+                    if piece[i..].starts_with("/*") {
+                        depth += 1;
+                        i += 2;
+                    } else if piece[i..].starts_with("*/") {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
             if b == b'\'' {
                 // A string literal names no table: skip it ('' inside is a quote).
                 let mut j = i + 1;
@@ -197,7 +309,8 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
             let len = piece[i..].chars().next().map_or(1, char::len_utf8);
             let token = piece[i..i + len].to_string();
             in_list &= token == "," || token == ".";
-            place_next &= token == "(";
+            // `INHERITS (t)`, `CLUSTER (VERBOSE) t`: parentheses keep the place open.
+            place_next &= token == "(" || token == ")";
             before_previous = previous.take().map(|(t, _)| t);
             previous = Some((token, i));
             i += len;

@@ -61,6 +61,10 @@ const CLASSES: &[(&str, &[&str])] = &[
             "CREATE TABLE t2 (LIKE {t})",
             "CREATE TABLE t2 (x int) INHERITS ({t})",
             "ALTER TABLE app_t INHERIT {t}",
+            "CLUSTER (VERBOSE) {t}",
+            "CREATE TABLE t2 (LIKE /* copy */ {t})",
+            "ALTER TABLE parent ATTACH PARTITION {t} FOR VALUES IN (1)",
+            "ALTER TABLE parent DETACH PARTITION {t}",
         ],
     ),
     (
@@ -96,6 +100,11 @@ const CLASSES: &[(&str, &[&str])] = &[
             "UPDATE {t} SET {c} = xmlelement(name foo, 'x')",
             "/* a /* b */ */ SELECT {c} FROM {t} FOR NO KEY UPDATE",
             "SELECT {c} FROM {t} WHERE {c} IS DOCUMENT",
+            // Second attack (N1): the table not right after FROM for the word rules.
+            "SELECT {c} FROM /* synced by Heroku Connect */ {t} WHERE sfid = $1 FOR KEY SHARE",
+            "SELECT x.{c} FROM unnest($1::text[]) AS ids(sfid), {t} x WHERE x.sfid = ids.sfid FOR KEY SHARE",
+            "SELECT concat_ws(';', {c}, {c}) FROM {t} WHERE sfid = $1 FOR KEY SHARE",
+            "DELETE FROM app_log l USING {t} a WHERE l.sfid = a.sfid AND l.doc IS DOCUMENT",
         ],
     ),
     (
@@ -307,6 +316,7 @@ fn prose_that_starts_with_a_statement_keyword_stays_prose() {
         "Select the account from the list",
         "Update the contact when the account changes",
         "Delete old contact rows? (see 'from account' below)",
+        "Delete this contact? It is removed from account lists too.",
     ] {
         let text = format!("fn f() -> &'static str {{ {prose:?} }}\n");
         let checks = sqlcheck::check(&scan_sources(&[("src/lib.rs", &text)]), &context);
