@@ -266,6 +266,27 @@ fn each_statement(
     }
 }
 
+/// Just past the SQL block comment that starts at `i` (`/*`), which nests in PostgreSQL
+/// (`/* a /* b */ */`); `None` when it is not closed.
+pub(crate) fn block_comment_end(bytes: &[u8], mut i: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(b"/*") {
+            depth += 1;
+            i += 2;
+        } else if bytes[i..].starts_with(b"*/") {
+            depth -= 1;
+            i += 2;
+            if depth == 0 {
+                return Some(i);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
+}
+
 /// Where the statement starting at `start` ends: the next `;` outside quotes ('...', "...")
 /// and comments (`--`, nested `/* */`), else the text's end. Linear.
 fn statement_end(bytes: &[u8], start: usize) -> usize {
@@ -292,21 +313,7 @@ fn statement_end(bytes: &[u8], start: usize) -> usize {
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                let mut depth = 0usize;
-                while i < bytes.len() {
-                    if bytes[i..].starts_with(b"/*") {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i..].starts_with(b"*/") {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = block_comment_end(bytes, i).unwrap_or(bytes.len());
                 continue;
             }
             _ => {}
@@ -328,24 +335,7 @@ fn first_word(text: &str, mut i: usize, end: usize) -> Option<&str> {
                 i += 1;
             }
         } else if bytes[i..end].starts_with(b"/*") {
-            // Block comments nest in PostgreSQL: `/* a /* b */ */`.
-            let mut depth = 0usize;
-            loop {
-                if bytes[i..end].starts_with(b"/*") {
-                    depth += 1;
-                    i += 2;
-                } else if bytes[i..end].starts_with(b"*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else if i < end {
-                    i += 1;
-                } else {
-                    return None;
-                }
-            }
+            i = block_comment_end(&bytes[..end], i)?;
         } else {
             break;
         }

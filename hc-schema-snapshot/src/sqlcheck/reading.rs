@@ -269,21 +269,7 @@ fn table_in_place(piece: &str, context: &Context<'_>) -> Option<(String, Range<u
                 continue;
             }
             if piece[i..].starts_with("/*") {
-                let mut depth = 0usize;
-                while i < bytes.len() {
-                    if piece[i..].starts_with("/*") {
-                        depth += 1;
-                        i += 2;
-                    } else if piece[i..].starts_with("*/") {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = crate::text::block_comment_end(bytes, i).unwrap_or(bytes.len());
                 continue;
             }
             if b == b'\'' {
