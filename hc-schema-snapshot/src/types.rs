@@ -802,19 +802,8 @@ pub fn untyped_drift(subject: &str, envs: &[EnvType]) -> Option<TypeError> {
     let typed: Vec<&EnvType> = envs.iter().filter(|e| e.spelling.is_some()).collect();
     let family = |spelling: &str| match PgType::parse(spelling) {
         Some(pg) => pg.family(),
-        None => {
-            let mut plain = String::new();
-            let mut depth = 0usize;
-            for c in spelling.trim().to_ascii_lowercase().chars() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => depth = depth.saturating_sub(1),
-                    _ if depth == 0 => plain.push(c),
-                    _ => {}
-                }
-            }
-            plain.split_whitespace().collect::<Vec<_>>().join(" ")
-        }
+        // A type outside the table: its spelling without length or precision is its family.
+        None => crate::written::plain_spelling(spelling),
     };
     let mut shown: Vec<EnvType> = Vec::new();
     let mut families: Vec<String> = Vec::new();
