@@ -7,7 +7,7 @@
 
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::diagnostic::{explain, Target};
-use hc_schema_snapshot::manifest::{check_usages, Manifest, Origin};
+use hc_schema_snapshot::manifest::{check_usages, Manifest, Origin, Problem};
 use hc_schema_snapshot::scan::{scan, Scan};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
 use hc_schema_snapshot::typecheck;
@@ -239,13 +239,9 @@ fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
     let prod_t = Target::env("prod", "hc-schema/prod.json", &prod);
     let test_t = Target::env("test", "hc-schema/test.json", &test);
     let usages = checks.all_usages(&scan);
-    let mut allowed = 0;
-    for problem in check_usages(&usages, "prod", &prod) {
-        assert_eq!(problem.usage.origin, Origin::Sql);
-        if !problem.fails(false) {
-            allowed += 1; // an hc_sql! allowance: the build passes it too
-            continue;
-        }
+    // A problem `check` finds is in the build's errors, worded and placed as `check` words
+    // and places it (the place within the SQL as the first note).
+    let assert_in_build = |problem: &Problem<'_>| {
         let mut explanation = explain(&problem.finding, &prod_t, &[prod_t, test_t]);
         let place = checks
             .place(&scan, problem.usage, &problem.finding)
@@ -256,6 +252,15 @@ fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
             stderr.contains(&text),
             "not in the build's errors:\n{text}\n\n{stderr}"
         );
+    };
+    let mut allowed = 0;
+    for problem in check_usages(&usages, "prod", &prod) {
+        assert_eq!(problem.usage.origin, Origin::Sql);
+        if !problem.fails(false) {
+            allowed += 1; // an hc_sql! allowance: the build passes it too
+            continue;
+        }
+        assert_in_build(&problem);
         expected += 1;
     }
     // The drifting column, read without a Rust type: one error per use, worded and placed as
@@ -266,16 +271,7 @@ fn generated_failing_hc_sql_every_compile_error_is_a_check_finding() {
     ];
     let mut drifted = 0;
     for problem in typecheck::check_drift(&usages, &known) {
-        let mut explanation = explain(&problem.finding, &prod_t, &[prod_t, test_t]);
-        let place = checks
-            .place(&scan, problem.usage, &problem.finding)
-            .unwrap();
-        explanation.notes.insert(0, place);
-        let text = as_printed(&explanation.to_string());
-        assert!(
-            stderr.contains(&text),
-            "not in the build's errors:\n{text}\n\n{stderr}"
-        );
+        assert_in_build(&problem);
         expected += 1;
         drifted += 1;
     }
