@@ -6,8 +6,9 @@
 //! snapshot of the snapshot directory that maps the column (selected or not), so that every
 //! build generates the same struct; a column whose environments have no common Rust type is
 //! an error in every build. Where a type comes from is the library's
-//! [`shape`](hc_schema_snapshot::sql::shape); what is not known is an error asking for an
-//! override (`AS "col: Type"`) or a cast (`$1::text`): no type is guessed.
+//! [`shape`](hc_schema_snapshot::sql::shape); every typing decision and its error text is the
+//! library's [`type_query`](hc_schema_snapshot::sql::type_query), which `hc-schema check` runs
+//! too: this module only turns its result into tokens and compile errors.
 //!
 //! The generated code names `::postgres` (the app's own dependency: the client, rows,
 //! `ToSql`, `GenericClient`) and `::hc_schema_snapshot::query::QueryError` (std only), never
@@ -19,12 +20,10 @@ use std::sync::{Arc, OnceLock};
 
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
-use hc_schema_snapshot::sql::{OutputColumn, OutputSource, ParamSource, Shape};
-use hc_schema_snapshot::types::{
-    decide, is_never_null, readers_of, rust_type, EnvType, PgType, RustType, TypesConfig,
-    Unreadable,
+use hc_schema_snapshot::sql::{
+    rust_types, type_query, FieldType, Shape, SnapshotTypes, TypedField, TypedParam,
 };
-use hc_schema_snapshot::written::{judge, normalise, unknown_type_advice, Classified, Judged};
+use hc_schema_snapshot::types::{RustType, TypesConfig};
 use hc_schema_snapshot::Snapshot;
 use proc_macro::{TokenStream, TokenTree};
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -110,41 +109,48 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     let Ok(selection) = selection.as_ref() else {
         return errors_only(&errors);
     };
-    let typer = match Typer::new(selection) {
-        Ok(typer) => typer,
+    let loaded = match loaded_snapshots(selection) {
+        Ok(loaded) => loaded,
         Err(message) => {
             errors.push(syn::Error::new(literal.span, message));
             return errors_only(&errors);
         }
     };
-    let fields = typer.outputs(&shape, &literal, &mut errors);
-    let params = typer.params(&shape, &literal, &mut errors);
-    let count = shape.params.len();
-    if count != args.len() {
-        let span = args
-            .get(count)
+    let config = match types_config() {
+        Ok(config) => config,
+        Err(message) => {
+            errors.push(syn::Error::new(literal.span, message));
+            return errors_only(&errors);
+        }
+    };
+    let types = SnapshotTypes::new(loaded.iter().filter_map(|(env, display, snapshot)| {
+        snapshot
+            .as_ref()
+            .as_ref()
+            .ok()
+            .map(|s| (env.as_str(), display.as_str(), s))
+    }));
+    let typed = type_query(&shape, &types, &config, args.len());
+    let source = literal.source();
+    errors.extend(typed.errors.iter().map(|error| {
+        let span = error
+            .argument
+            .and_then(|k| args.get(k))
             .map_or(literal.span, syn::spanned::Spanned::span);
-        let has = match count {
-            0 => "no parameter".to_string(),
-            1 => "1 parameter ($1)".to_string(),
-            n => format!("{n} parameters ($1..${n})"),
-        };
-        errors.push(syn::Error::new(
-            span,
-            format!(
-                "the SQL has {has} but hc_query! was given {} argument(s): pass one value per \
-                 parameter, in order",
-                args.len()
-            ),
-        ));
-    }
+        syn::Error::new(span, error.text(&source))
+    }));
     if !errors.is_empty() {
         return errors_only(&errors);
     }
+    let fields = match fields(&typed.fields) {
+        Ok(fields) => fields,
+        Err(message) => return errors_only(&[syn::Error::new(literal.span, message)]),
+    };
+    let params = &typed.params;
     // With the registry on, the query's requirements and the types it was built against (its
     // Rust types too) go into the registry, as `hc_sql!`'s do.
     let registration = (selection.registry && analysis.touches_hc()).then(|| {
-        let rust = rust_types(&shape, &fields, &params);
+        let rust = rust_types(&shape, &typed);
         TokenStream2::from(super::expand::registration(
             &analysis,
             &literal,
@@ -164,53 +170,6 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         registration,
     )
     .into()
-}
-
-/// The Rust type each Heroku Connect column of the query is read or bound with, by (table,
-/// column): an output's field type (without `Option`), a parameter's type (the element type
-/// for `= ANY($n)`). The first one wins when a column is used twice.
-fn rust_types(
-    shape: &Shape,
-    fields: &[Field],
-    params: &[ParamType],
-) -> HashMap<(String, String), String> {
-    let mut out: HashMap<(String, String), String> = HashMap::new();
-    for (output, field) in shape.outputs.iter().zip(fields) {
-        if let OutputSource::Column { table, column } = &output.source {
-            let shown = field.shown.as_str();
-            let inner = shown
-                .strip_prefix("Option<")
-                .and_then(|s| s.strip_suffix('>'))
-                .unwrap_or(shown);
-            out.entry((table.clone(), column.clone()))
-                .or_insert_with(|| inner.to_string());
-        }
-    }
-    for param in &shape.params {
-        let Some(rust) = params
-            .iter()
-            .find(|p| p.number == param.number)
-            .and_then(|p| p.rust)
-        else {
-            continue;
-        };
-        for source in &param.sources {
-            if let ParamSource::Column {
-                table,
-                column,
-                array,
-            } = source
-            {
-                let rust = match (rust, array) {
-                    (RustType::Vec(scalar), true) => RustType::Scalar(scalar),
-                    (rust, _) => rust,
-                };
-                out.entry((table.clone(), column.clone()))
-                    .or_insert_with(|| rust.display());
-            }
-        }
-    }
-    out
 }
 
 /// Whether the tokens start with a literal (possibly in macro_rules' invisible group).
@@ -284,408 +243,53 @@ struct Field {
     written: bool,
 }
 
-/// One parameter: the Rust types it accepts, or any `ToSql` (a cast outside the table).
-struct ParamType {
-    number: usize,
-    /// `None`: any `ToSql` (the SQL casts it to a type outside the table).
-    rust: Option<RustType>,
-    /// What it stands for, for the error message (`account.billingcountry`).
-    what: String,
+/// The library's typed fields as tokens.
+fn fields(typed: &[TypedField]) -> Result<Vec<Field>, String> {
+    typed
+        .iter()
+        .map(|field| {
+            let ident = field_ident(&field.name)
+                .ok_or_else(|| format!("`{}` cannot name a field", field.name))?;
+            let inner: TokenStream2 = match &field.ty {
+                FieldType::Written(text) => {
+                    let ty = syn::parse_str::<syn::Type>(text).map_err(|e| e.to_string())?;
+                    quote!(#ty)
+                }
+                FieldType::Table(rust) => rust.path().parse().map_err(|e| format!("{e}"))?,
+            };
+            Ok(Field {
+                ident,
+                column: field.column.clone(),
+                ty: if field.nullable {
+                    quote!(::core::option::Option<#inner>)
+                } else {
+                    inner
+                },
+                shown: field.shown(),
+                written: field.written(),
+            })
+        })
+        .collect()
 }
 
 /// One snapshot: (environment, file as shown, the snapshot).
 type Loaded = (String, String, Arc<Result<Snapshot, String>>);
 
-/// The snapshots and the configuration the types are decided from.
-struct Typer {
-    /// Every snapshot of the directory, loaded, by environment name.
-    snapshots: Vec<Loaded>,
-    config: TypesConfig,
-}
-
-impl Typer {
-    fn new(selection: &Selection) -> Result<Typer, String> {
-        let mut snapshots = Vec::new();
-        for snapshot in selection.selected.iter().chain(&selection.others) {
-            let loaded = snapshots::full(snapshot);
-            if let Err(message) = loaded.as_ref() {
-                return Err(format!(
-                    "hc_query! decides types from every snapshot, and {} cannot be read: {message}",
-                    snapshot.display
-                ));
-            }
-            snapshots.push((snapshot.env.clone(), snapshot.display.clone(), loaded));
+/// Every snapshot of the directory, loaded (types are decided from all of them); an error
+/// naming the first that cannot be read.
+fn loaded_snapshots(selection: &Selection) -> Result<Vec<Loaded>, String> {
+    let mut snapshots = Vec::new();
+    for snapshot in selection.selected.iter().chain(&selection.others) {
+        let loaded = snapshots::full(snapshot);
+        if let Err(message) = loaded.as_ref() {
+            return Err(format!(
+                "hc_query! decides types from every snapshot, and {} cannot be read: {message}",
+                snapshot.display
+            ));
         }
-        // By environment name: every build words a drift the same way.
-        snapshots.sort_by(|a, b| a.0.cmp(&b.0));
-        Ok(Typer {
-            snapshots,
-            config: types_config()?,
-        })
+        snapshots.push((snapshot.env.clone(), snapshot.display.clone(), loaded));
     }
-
-    /// Each environment's type of `table.column`, for every snapshot that maps it; and
-    /// whether any says it is nullable.
-    fn column_types(&self, table: &str, column: &str) -> (Vec<EnvType>, bool) {
-        let mut envs = Vec::new();
-        let mut nullable = false;
-        for (env, display, snapshot) in &self.snapshots {
-            let Ok(snapshot) = snapshot.as_ref() else {
-                continue;
-            };
-            if let Some(found) = snapshot.table(table).and_then(|t| t.column(column)) {
-                nullable |= found.nullable;
-                envs.push(EnvType {
-                    env: env.clone(),
-                    display: display.clone(),
-                    spelling: found.data_type.clone(),
-                });
-            }
-        }
-        (envs, nullable)
-    }
-
-    fn outputs(
-        &self,
-        shape: &Shape,
-        literal: &SqlLiteral,
-        errors: &mut Vec<syn::Error>,
-    ) -> Vec<Field> {
-        let mut fields: Vec<Field> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (n, output) in shape.outputs.iter().enumerate() {
-            let place = || literal.source().place(output.at.clone());
-            let fail = |errors: &mut Vec<syn::Error>, message: String| {
-                errors.push(syn::Error::new(
-                    literal.span,
-                    format!("{message}\n  = note: {}", place()),
-                ));
-            };
-            if output.source == OutputSource::Wildcard {
-                fail(
-                    errors,
-                    "hc_query! needs each output column by name: `*` returns different columns \
-                     in different environments; list the columns"
-                        .to_string(),
-                );
-                continue;
-            }
-            let parsed = Override::parse(&output.name);
-            let ident = match field_ident(&parsed.name) {
-                Some(ident) if !output.unnamed => ident,
-                _ => {
-                    fail(
-                        errors,
-                        format!(
-                            "output column {} has no name a struct field can have (`{}`): \
-                             alias it: `AS name`",
-                            n + 1,
-                            output.name
-                        ),
-                    );
-                    continue;
-                }
-            };
-            if let Some(first) = seen.insert(parsed.name.clone(), n) {
-                fail(
-                    errors,
-                    format!(
-                        "output columns {} and {} are both named `{}`: alias one of them \
-                         (`AS other_name`)",
-                        first + 1,
-                        n + 1,
-                        parsed.name
-                    ),
-                );
-                continue;
-            }
-            match self.output_type(output, &parsed, shape.outer_join) {
-                Ok((ty, shown)) => fields.push(Field {
-                    ident,
-                    column: output.name.clone(),
-                    ty,
-                    shown,
-                    written: parsed.ty.is_some(),
-                }),
-                Err(message) => fail(errors, message),
-            }
-        }
-        fields
-    }
-
-    /// Whether the alias type `text` (of the output named `alias`, reading `subject`) is one
-    /// hc-schema knows or `[types] custom` lists ([`normalise`], the rule of typed
-    /// declarations): else an error in the words of a declaration's.
-    fn known_type(
-        &self,
-        text: &str,
-        alias: &str,
-        subject: &str,
-        envs: &[EnvType],
-    ) -> Result<(), String> {
-        let normalised = normalise(text, &self.config.custom)
-            .map_err(|message| format!("{message} (in the alias `{alias}`)"))?;
-        let Classified::Unknown(why) = normalised.class else {
-            return Ok(());
-        };
-        let spellings: Vec<&str> = envs.iter().filter_map(|e| e.spelling.as_deref()).collect();
-        let mut readers = spellings.first().map(|s| readers_of(s)).unwrap_or_default();
-        readers.retain(|r| spellings.iter().all(|s| judge(r, s, &[]) == Judged::Reads));
-        let (notes, helps) = unknown_type_advice(&normalised.canonical, &why, &readers);
-        let mut message = format!(
-            "`{text}` in the alias `{alias}` is a Rust type hc-schema does not know, so whether \
-             it reads {subject} cannot be checked"
-        );
-        for note in notes {
-            message.push_str(&format!("\n  = note: {note}"));
-        }
-        for help in helps {
-            message.push_str(&format!("\n  = help: {help}"));
-        }
-        Err(message)
-    }
-
-    /// The field type of one output: (tokens, as shown).
-    fn output_type(
-        &self,
-        output: &OutputColumn,
-        parsed: &Override,
-        outer_join: bool,
-    ) -> Result<(TokenStream2, String), String> {
-        let written = match &parsed.ty {
-            Some(text) => Some(syn::parse_str::<syn::Type>(text).map_err(|err| {
-                format!(
-                    "`{}` in the alias `{}` is not a Rust type: {err}",
-                    text, output.name
-                )
-            })?),
-            None => None,
-        };
-        let (inner, nullable): (Option<RustType>, bool) = match &output.source {
-            OutputSource::Column { table, column } => {
-                let subject = format!("{table}.{column}");
-                let (envs, nullable_anywhere) = self.column_types(table, column);
-                let nullable = !is_never_null(column, nullable_anywhere) || outer_join;
-                match (&parsed.ty, written.is_some()) {
-                    (Some(text), true) => {
-                        self.known_type(text, &output.name, &format!("`{subject}`"), &envs)?;
-                        let reads = envs.iter().all(|e| {
-                            e.spelling.as_deref().is_none_or(|spelling| {
-                                judge(text, spelling, &self.config.custom) != Judged::DoesNotRead
-                            })
-                        });
-                        if !reads {
-                            return Err(format!(
-                                "`{text}` does not read `{subject}`, which is {}",
-                                envs.iter()
-                                    .map(|e| format!(
-                                        "{} in {} ({})",
-                                        e.spelling.as_deref().unwrap_or("untyped"),
-                                        e.env,
-                                        e.display
-                                    ))
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ));
-                        }
-                        (None, nullable)
-                    }
-                    _ => (
-                        Some(decide(&subject, &envs, &self.config).map_err(|e| e.to_string())?),
-                        nullable,
-                    ),
-                }
-            }
-            OutputSource::Known { pg, never_null } => {
-                if let Some(text) = parsed.ty.as_deref().filter(|_| written.is_some()) {
-                    let subject = format!("output `{}`", parsed.name);
-                    self.known_type(text, &output.name, &subject, &[])?;
-                    let spelling = match pg {
-                        PgType::Scalar(s) => s.sql_name().to_string(),
-                        PgType::Array(s) => format!("{}[]", s.sql_name()),
-                    };
-                    if judge(text, &spelling, &self.config.custom) == Judged::DoesNotRead {
-                        return Err(format!(
-                            "`{text}` does not read {subject}, which is {}",
-                            pg.family()
-                        ));
-                    }
-                    (None, !never_null)
-                } else {
-                    let rust = rust_type(*pg, &self.config).map_err(|err| match err {
-                        Unreadable::NeedsOption(option) => {
-                            format!("output `{}` is {}: {option}", parsed.name, pg.family())
-                        }
-                        Unreadable::Unknown => format!(
-                            "output `{}` is {}, which hc-schema does not map to a Rust type; \
-                             give it one in the alias: `AS \"{}: Type\"`",
-                            parsed.name,
-                            pg.family(),
-                            parsed.name
-                        ),
-                    })?;
-                    (Some(rust), !never_null)
-                }
-            }
-            OutputSource::CastOutsideTable { .. } | OutputSource::Unknown if written.is_some() => {
-                (None, true)
-            }
-            OutputSource::CastOutsideTable { written } => {
-                return Err(format!(
-                    "output `{}` is cast to {written}, which hc-schema does not map to a Rust \
-                     type; give it one in the alias: `AS \"{}: Type\"`",
-                    parsed.name, parsed.name
-                ))
-            }
-            OutputSource::Unknown | OutputSource::Wildcard => {
-                return Err(format!(
-                    "the type of output `{}` cannot be known from the snapshots (an expression, \
-                     a function, or a column of a subquery or of a table that is not Heroku \
-                     Connect's): give it one in the alias: `AS \"{}: Type\"` (`\"{}!: Type\"` \
-                     when it is never NULL)",
-                    parsed.name, parsed.name, parsed.name
-                ))
-            }
-        };
-        let nullable = match parsed.null {
-            Some(forced) => forced,
-            None => nullable,
-        };
-        let (inner_tokens, inner_shown) = match (&written, inner) {
-            (Some(ty), _) => (
-                quote!(#ty),
-                parsed.ty.clone().unwrap_or_default().replace(' ', ""),
-            ),
-            (None, Some(rust)) => (
-                rust.path()
-                    .parse::<TokenStream2>()
-                    .map_err(|e| e.to_string())?,
-                rust.display(),
-            ),
-            (None, None) => return Err("no type".to_string()),
-        };
-        Ok(if nullable {
-            (
-                quote!(::core::option::Option<#inner_tokens>),
-                format!("Option<{inner_shown}>"),
-            )
-        } else {
-            (inner_tokens, inner_shown)
-        })
-    }
-
-    fn params(
-        &self,
-        shape: &Shape,
-        literal: &SqlLiteral,
-        errors: &mut Vec<syn::Error>,
-    ) -> Vec<ParamType> {
-        let mut params = Vec::new();
-        for param in &shape.params {
-            let number = param.number;
-            let mut fail = |message: String| {
-                let place = if param.at.is_empty() {
-                    String::new()
-                } else {
-                    format!("\n  = note: {}", literal.source().place(param.at.clone()))
-                };
-                errors.push(syn::Error::new(literal.span, format!("{message}{place}")));
-            };
-            if param.sources.is_empty() && param.at.is_empty() {
-                fail(format!(
-                    "parameter ${number} is not in the SQL, which uses a higher number: \
-                     number the parameters from $1 without gaps"
-                ));
-                continue;
-            }
-            if param.sources.is_empty() {
-                fail(format!(
-                    "the type of parameter ${number} cannot be inferred from where it stands: \
-                     cast it (`${number}::text`, `${number}::float8`, ...), or compare it with \
-                     a column of the statement's own tables"
-                ));
-                params.push(ParamType {
-                    number,
-                    rust: None,
-                    what: String::new(),
-                });
-                continue;
-            }
-            let mut decided: Vec<(Option<RustType>, String)> = Vec::new();
-            let mut failed = false;
-            for source in &param.sources {
-                let result = match source {
-                    ParamSource::Column {
-                        table,
-                        column,
-                        array,
-                    } => {
-                        let subject = format!("{table}.{column}");
-                        let (envs, _) = self.column_types(table, column);
-                        decide(&subject, &envs, &self.config)
-                            .map_err(|e| format!("parameter ${number}: {e}"))
-                            .and_then(|rust| match (rust, array) {
-                                (RustType::Scalar(s), true) => Ok(RustType::Vec(s)),
-                                (rust, false) => Ok(rust),
-                                (RustType::Vec(_), true) => Err(format!(
-                                    "parameter ${number}: `= ANY(${number})` over the array \
-                                     column `{subject}` is not supported: cast it"
-                                )),
-                            })
-                            .map(|rust| {
-                                (
-                                    Some(rust),
-                                    if *array {
-                                        format!("an array of `{subject}`")
-                                    } else {
-                                        format!("`{subject}`")
-                                    },
-                                )
-                            })
-                    }
-                    ParamSource::Known(pg) => rust_type(*pg, &self.config)
-                        .map(|rust| (Some(rust), pg.family()))
-                        .map_err(|err| match err {
-                            Unreadable::NeedsOption(option) => {
-                                format!("parameter ${number} is {}: {option}", pg.family())
-                            }
-                            Unreadable::Unknown => {
-                                format!("parameter ${number}: {} has no Rust type", pg.family())
-                            }
-                        }),
-                    ParamSource::CastOutsideTable(written) => Ok((None, written.clone())),
-                };
-                match result {
-                    Ok(one) => decided.push(one),
-                    Err(message) => {
-                        fail(message);
-                        failed = true;
-                    }
-                }
-            }
-            if failed {
-                continue;
-            }
-            let first = decided[0].clone();
-            if let Some(other) = decided.iter().find(|d| d.0 != first.0) {
-                fail(format!(
-                    "parameter ${number} stands for {} ({}) and for {} ({}): use two parameters, \
-                     or cast it",
-                    first.1,
-                    first.0.map_or("any type".to_string(), |r| r.display()),
-                    other.1,
-                    other.0.map_or("any type".to_string(), |r| r.display()),
-                ));
-                continue;
-            }
-            params.push(ParamType {
-                number,
-                rust: first.0,
-                what: first.1,
-            });
-        }
-        params
-    }
+    Ok(snapshots)
 }
 
 /// The project's `[types] custom` list (empty when the configuration cannot be read: the
@@ -713,58 +317,23 @@ fn types_config() -> Result<TypesConfig, String> {
         .clone()
 }
 
-/// sqlx's alias overrides: `name!` (not NULL), `name?` (nullable), `name: Type`, combined.
-struct Override {
-    name: String,
-    null: Option<bool>,
-    ty: Option<String>,
-}
-
-impl Override {
-    fn parse(alias: &str) -> Override {
-        let (head, ty) = match alias.split_once(':') {
-            Some((head, ty)) => (head.trim(), Some(ty.trim().to_string())),
-            None => (alias.trim(), None),
-        };
-        let (name, null) = if let Some(name) = head.strip_suffix('!') {
-            (name, Some(false))
-        } else if let Some(name) = head.strip_suffix('?') {
-            (name, Some(true))
-        } else {
-            (head, None)
-        };
-        Override {
-            name: name.trim().to_string(),
-            null,
-            ty,
-        }
-    }
-}
-
-/// The field named `name` (a raw identifier for a keyword), if a field can be so named.
+/// The field named `name` (a raw identifier for a keyword), if a field can be so named
+/// ([`hc_schema_snapshot::sql::field_name_ok`]).
 fn field_ident(name: &str) -> Option<proc_macro2::Ident> {
-    let mut chars = name.chars();
-    let first = chars.next()?;
-    let ok = (first == '_' || first.is_ascii_alphabetic())
-        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
-        && name != "_";
-    if !ok {
+    if !hc_schema_snapshot::sql::field_name_ok(name) {
         return None;
     }
     if syn::parse_str::<syn::Ident>(name).is_ok() {
         return Some(proc_macro2::Ident::new(name, Span::call_site()));
     }
-    match name {
-        "self" | "Self" | "super" | "crate" => None,
-        _ => Some(proc_macro2::Ident::new_raw(name, Span::call_site())),
-    }
+    Some(proc_macro2::Ident::new_raw(name, Span::call_site()))
 }
 
 fn generate(
     literal: &SqlLiteral,
     shape: &Shape,
     fields: &[Field],
-    params: &[ParamType],
+    params: &[TypedParam],
     args: &[syn::Expr],
     target: Option<&syn::Path>,
     registration: Option<TokenStream2>,

@@ -97,6 +97,8 @@ mod resolve;
 mod shape;
 #[doc(hidden)]
 pub mod shape_codec;
+#[cfg(feature = "_syntax")]
+mod typing;
 mod unicode;
 
 pub use analysis::{
@@ -113,6 +115,11 @@ pub use placeholders::{
 pub use position::{excerpt, line_column};
 pub use prefilter::looks_like_sql;
 pub use shape::{shape, OutputColumn, OutputSource, Param, ParamSource, Shape};
+#[cfg(feature = "_syntax")]
+pub use typing::{
+    field_name_ok, rust_types, type_query, ColumnTypes, FieldType, SnapshotTypes, Typed,
+    TypedField, TypedParam, TypingError,
+};
 
 use analysis::SqlErrorKind as Kind;
 

@@ -1,0 +1,238 @@
+//! One test per type error class of [`type_query`], the fields and parameters it types, and
+//! a generated-input test of the alias overrides' parser.
+
+use super::*;
+use crate::sql::{shape, Context, Union};
+use crate::testing::Rng;
+
+/// test: `annualrevenue` double precision, `billingcity` varchar; prod: `annualrevenue`
+/// varchar (drift), `billingcity` text (no drift).
+fn snapshots() -> (Snapshot, Snapshot) {
+    let one = |env: &str, revenue: &str, city: &str| {
+        let text = format!(
+            r#"{{"format":1,"environment":"{env}","schema":"salesforce","tables":{{"account":
+            {{"columns":{{"id":{{"type":"integer","nullable":false}},"sfid":{{"type":"character varying(18)"}},
+            "name":{{"type":"character varying(255)"}},"annualrevenue":{{"type":"{revenue}"}},
+            "billingcity":{{"type":"{city}"}},"isdeleted":{{"type":"boolean"}},
+            "createddate":{{"type":"timestamp without time zone"}}}}}}}}}}"#
+        );
+        Snapshot::parse(&text, &format!("{env}.json"), env).unwrap()
+    };
+    (
+        one("test", "double precision", "character varying(40)"),
+        one("prod", "character varying(255)", "text"),
+    )
+}
+
+fn typed(sql: &str, arguments: usize) -> Typed {
+    let (test, prod) = snapshots();
+    let union = Union::new([&test, &prod]);
+    let context = Context::new(["salesforce"], &union);
+    let shape = shape(sql, &context).unwrap();
+    let types = SnapshotTypes::new([
+        ("test", "hc-schema/test.json", &test),
+        ("prod", "hc-schema/prod.json", &prod),
+    ]);
+    type_query(&shape, &types, &TypesConfig::default(), arguments)
+}
+
+/// The one error of `sql`, and where in the SQL it is.
+fn one_error(sql: &str, arguments: usize) -> (String, Option<&str>) {
+    let typed = typed(sql, arguments);
+    assert_eq!(typed.errors.len(), 1, "{sql}: {:#?}", typed.errors);
+    let error = typed.errors[0].clone();
+    let at = error.at.map(|at| &sql[at]);
+    (error.message, at)
+}
+
+#[test]
+fn a_query_that_types_has_fields_and_parameters() {
+    let sql = "SELECT id, name, billingcity AS \"city!\", count(*) AS n FROM account \
+               WHERE sfid = $1 AND NOT isdeleted GROUP BY id, name, billingcity LIMIT $2";
+    let typed = typed(sql, 2);
+    assert!(typed.errors.is_empty(), "{:#?}", typed.errors);
+    let fields: Vec<(String, String, String)> = typed
+        .fields
+        .iter()
+        .map(|f| (f.name.clone(), f.column.clone(), f.shown()))
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            ("id".into(), "id".into(), "i32".into()),
+            ("name".into(), "name".into(), "Option<String>".into()),
+            ("city".into(), "city!".into(), "String".into()),
+            ("n".into(), "n".into(), "i64".into()),
+        ]
+    );
+    let params: Vec<(usize, String)> = typed
+        .params
+        .iter()
+        .map(|p| (p.number, p.rust.unwrap().display()))
+        .collect();
+    assert_eq!(params, [(1, "String".into()), (2, "i64".into())]);
+    let rust = rust_types(&typed_shape(sql), &typed);
+    assert_eq!(rust[&("account".into(), "sfid".into())], "String");
+    assert_eq!(rust[&("account".into(), "billingcity".into())], "String");
+}
+
+fn typed_shape(sql: &str) -> Shape {
+    let (test, prod) = snapshots();
+    let union = Union::new([&test, &prod]);
+    shape(sql, &Context::new(["salesforce"], &union)).unwrap()
+}
+
+#[test]
+fn drift_between_two_snapshots_is_an_error_naming_both() {
+    let (message, at) = one_error("SELECT annualrevenue FROM account", 0);
+    assert!(
+        message.contains("double precision in test (hc-schema/test.json)")
+            && message.contains("character varying(255) in prod (hc-schema/prod.json)")
+            && message.contains("no Rust type reads"),
+        "{message}"
+    );
+    assert_eq!(at, Some("annualrevenue"));
+    // varchar vs text: `String` reads both.
+    assert!(typed("SELECT billingcity FROM account", 0)
+        .errors
+        .is_empty());
+    // A parameter standing for the drifting column.
+    let (message, at) = one_error("SELECT name FROM account WHERE annualrevenue = $1", 1);
+    assert!(message.starts_with("parameter $1: "), "{message}");
+    assert_eq!(at, Some("$1"));
+}
+
+#[test]
+fn an_unknown_alias_type_is_an_error() {
+    let (message, _) = one_error("SELECT name AS \"name: my::Money\" FROM account", 0);
+    assert!(
+        message.starts_with(
+            "`my::Money` in the alias `name: my::Money` is a Rust type hc-schema does not know"
+        ),
+        "{message}"
+    );
+    let (message, _) = one_error("SELECT name AS \"name: 1 +\" FROM account", 0);
+    assert!(message.contains("is not a Rust type"), "{message}");
+}
+
+#[test]
+fn an_alias_type_that_does_not_read_the_column_is_an_error() {
+    let (message, at) = one_error("SELECT billingcity AS \"city: f64\" FROM account", 0);
+    assert_eq!(
+        message,
+        "`f64` does not read `account.billingcity`, which is text in prod \
+         (hc-schema/prod.json), character varying(40) in test (hc-schema/test.json)"
+    );
+    assert_eq!(at, Some("billingcity AS \"city: f64\""));
+    // One that reads every environment's type is accepted, and is the user's.
+    let typed = typed("SELECT billingcity AS \"c: String\" FROM account", 0);
+    assert!(typed.errors.is_empty(), "{:#?}", typed.errors);
+    assert!(typed.fields[0].written());
+}
+
+#[test]
+fn a_wildcard_is_an_error() {
+    let (message, at) = one_error("SELECT * FROM account", 0);
+    assert!(
+        message.contains("`*` returns different columns"),
+        "{message}"
+    );
+    assert_eq!(at, Some("*"));
+}
+
+#[test]
+fn an_unnamed_output_is_an_error() {
+    let (message, _) = one_error("SELECT name || 'x' FROM account", 0);
+    assert_eq!(
+        message,
+        "output column 1 has no name a struct field can have (`?column?`): alias it: `AS name`"
+    );
+}
+
+#[test]
+fn two_outputs_with_one_name_are_an_error() {
+    let (message, at) = one_error("SELECT name, billingcity AS name FROM account", 0);
+    assert_eq!(
+        message,
+        "output columns 1 and 2 are both named `name`: alias one of them (`AS other_name`)"
+    );
+    assert_eq!(at, Some("billingcity AS name"));
+}
+
+#[test]
+fn a_parameter_whose_type_cannot_be_inferred_needs_a_cast() {
+    let (message, at) = one_error("SELECT name FROM account WHERE $1 IS NULL", 1);
+    assert!(
+        message.starts_with("the type of parameter $1 cannot be inferred from where it stands"),
+        "{message}"
+    );
+    assert_eq!(at, Some("$1"));
+    assert!(typed("SELECT name FROM account WHERE $1::text IS NULL", 1)
+        .errors
+        .is_empty());
+}
+
+#[test]
+fn the_argument_count_must_be_the_parameter_count() {
+    let typed = typed("SELECT name FROM account WHERE sfid = $1", 3);
+    assert_eq!(typed.errors.len(), 1);
+    assert_eq!(
+        typed.errors[0].message,
+        "the SQL has 1 parameter ($1) but hc_query! was given 3 argument(s): pass one value per \
+         parameter, in order"
+    );
+    assert_eq!(
+        (typed.errors[0].at.clone(), typed.errors[0].argument),
+        (None, Some(1))
+    );
+    let (message, _) = one_error("SELECT name FROM account WHERE sfid = $1 OR name = $2", 0);
+    assert!(message.starts_with("the SQL has 2 parameters ($1..$2) but hc_query! was given 0"));
+    let few = self::typed("SELECT name FROM account WHERE sfid = $1", 0);
+    assert_eq!(few.errors[0].argument, None, "too few: at the SQL");
+    // A number the SQL skips.
+    let skipped = self::typed("SELECT name FROM account WHERE sfid = $2", 2);
+    assert!(skipped.errors[0]
+        .message
+        .starts_with("parameter $1 is not in the SQL"));
+    assert_eq!(skipped.errors[0].at, None);
+}
+
+#[test]
+fn the_error_text_carries_the_place_in_the_sql() {
+    let sql = "SELECT * FROM account";
+    let typed = typed(sql, 0);
+    let source = SourceLiteral::new("src/lib.rs", sql, "\"SELECT * FROM account\"", 3, 9);
+    let text = typed.errors[0].text(&source);
+    assert!(text.contains("\n  = note: "), "{text}");
+    assert!(text.contains(&source.place(7..8)), "{text}");
+}
+
+/// Generated aliases: the name, the nullability override and the type come back as written.
+#[test]
+fn generated_alias_overrides_parse_back() {
+    let mut rng = Rng::seeded(0x7e_21_0001);
+    for _ in 0..2000 {
+        let name = rng.pick(&["n", "tier", "a_b", "x1", "type", ""]);
+        let null = rng.pick(&["", "!", "?"]);
+        let ty = rng.pick(&["", "i64", "Option<String>", "my::Money", "Vec<u8>"]);
+        let space = rng.pick(&["", " ", "  "]);
+        let alias = if ty.is_empty() {
+            format!("{space}{name}{null}")
+        } else {
+            format!("{name}{null}{space}:{space}{ty}")
+        };
+        let parsed = Override::parse(&alias);
+        assert_eq!(parsed.name, name, "{alias:?}");
+        let expected_null = match null {
+            "!" => Some(false),
+            "?" => Some(true),
+            _ => None,
+        };
+        assert_eq!(parsed.null, expected_null, "{alias:?}");
+        assert_eq!(
+            parsed.ty.as_deref(),
+            (!ty.is_empty()).then_some(ty),
+            "{alias:?}"
+        );
+    }
+}
