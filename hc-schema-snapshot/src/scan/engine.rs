@@ -208,6 +208,7 @@ fn merge(scan: &mut Scan, display: &str, result: FileScan, pass_one: Vec<FoundEr
             extent: sql.extent,
             argument: sql.argument,
             allowances: sql.allowances,
+            query: sql.query,
         });
     }
     for literal in literals {

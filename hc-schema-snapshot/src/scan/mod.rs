@@ -60,8 +60,8 @@ use std::path::{Path, PathBuf};
 pub use file::Strategy;
 pub use model::{
     AllowanceSite, AllowedColumn, AnnotationSite, Container, ContainerKind, ErrorKind, Extent,
-    LiteralKind, Position, Scan, SourceError, SqlAllowances, SqlArgument, SqlLiteral, SqlMacro,
-    StrLiteral,
+    LiteralKind, Position, QueryCall, Scan, SourceError, SqlAllowances, SqlArgument, SqlLiteral,
+    SqlMacro, StrLiteral,
 };
 pub use sqlish::{
     could_be_sql, could_be_sql_piece, SQL_TABLE_STATEMENTS, SQL_TABLE_WORDS, SQL_VERBS,

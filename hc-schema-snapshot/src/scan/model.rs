@@ -224,6 +224,20 @@ pub struct SqlMacro {
     pub argument: SqlArgument,
     /// Its allowances (after the literal).
     pub allowances: SqlAllowances,
+    /// For an `hc_query!` call (a typed query): its struct and arguments; `None` for
+    /// `hc_sql!`.
+    pub query: Option<QueryCall>,
+}
+
+/// What an `hc_query!` call passes besides its SQL: what its typing needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QueryCall {
+    /// The path of the user's struct of the named form (`hc_query!(Account, "...")`), as
+    /// written; `None` for a generated struct.
+    pub target: Option<String>,
+    /// Where each argument after the SQL starts (the compiler reports an argument too many
+    /// there).
+    pub arguments: Vec<Position>,
 }
 
 /// A macro invocation or attribute that holds a literal.

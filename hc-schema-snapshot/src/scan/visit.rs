@@ -18,8 +18,8 @@ use syn::visit::{self, Visit};
 
 use super::bindings::{of_extern_crate, of_use};
 use super::model::{
-    AllowanceSite, AllowedColumn, ErrorKind, Extent, LiteralKind, Position, SqlAllowances,
-    SqlArgument, StrLiteral,
+    AllowanceSite, AllowedColumn, ErrorKind, Extent, LiteralKind, Position, QueryCall,
+    SqlAllowances, SqlArgument, StrLiteral,
 };
 use super::plain::PlainAttribute;
 use super::resolve::{unraw, Aliases, Binding, PathText, Resolution};
@@ -43,6 +43,7 @@ pub(crate) struct FoundSql {
     pub extent: Extent,
     pub argument: SqlArgument,
     pub allowances: SqlAllowances,
+    pub query: Option<QueryCall>,
 }
 
 /// A problem at a position.
@@ -607,14 +608,16 @@ impl Finder<'_> {
             .segments
             .last()
             .is_some_and(|segment| segment.ident == super::resolve::QUERY);
+        let mut query = None;
         // `literal`, `literal,` or `literal, missing_ok(...), ...`, as the macro reads them.
         let (literal, rest) = match trees.as_slice() {
-            [TokenTree::Literal(literal), ..] if is_query => (str_literal(literal), &[][..]),
-            [TokenTree::Ident(_), TokenTree::Punct(p), TokenTree::Literal(literal), ..]
-                if is_query && p.as_char() == ',' =>
-            {
-                (str_literal(literal), &[][..])
-            }
+            _ if is_query => match self.query_call(&trees) {
+                Some((literal, call)) => {
+                    query = Some(call);
+                    (literal, &[][..])
+                }
+                None => return,
+            },
             [TokenTree::Literal(literal)] => (str_literal(literal), &[][..]),
             [TokenTree::Literal(literal), TokenTree::Punct(p), rest @ ..] if p.as_char() == ',' => {
                 (str_literal(literal), rest)
@@ -647,7 +650,56 @@ impl Finder<'_> {
             extent,
             argument,
             allowances,
+            query,
         });
+    }
+
+    /// An `hc_query!`'s input read as the macro reads it: the tokens up to the first comma are
+    /// the SQL literal, or the path of the user's struct followed by the literal; the rest are
+    /// expressions. The literal (`None` when it is none) and the call; `None` (an error
+    /// recorded, in the macro's words) when the macro rejects its input before the SQL.
+    fn query_call(&mut self, trees: &[TokenTree]) -> Option<(Option<StrLiteral>, QueryCall)> {
+        let (mut first, mut rest) = split_first_argument(trees);
+        let mut target = None;
+        if !matches!(first.first(), Some(TokenTree::Literal(_)) | None) {
+            let tokens: TokenStream = first.iter().cloned().collect();
+            match syn::parse2::<syn::Path>(tokens) {
+                Ok(_) => {
+                    target = Some(first.iter().map(ToString::to_string).collect::<String>());
+                }
+                Err(error) => {
+                    self.error(
+                        ErrorKind::Malformed,
+                        start_of(error.span()),
+                        QUERY_FORM.to_string(),
+                    );
+                    return None;
+                }
+            }
+            (first, rest) = split_first_argument(rest);
+        }
+        let literal = match first {
+            [TokenTree::Literal(literal)] => str_literal(literal),
+            _ => None,
+        };
+        let tokens: TokenStream = rest.iter().cloned().collect();
+        let arguments = match syn::parse::Parser::parse2(
+            Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
+            tokens,
+        ) {
+            Ok(list) => list.iter().map(|arg| start_of(arg.span())).collect(),
+            Err(error) if literal.is_some() => {
+                self.error(
+                    ErrorKind::Malformed,
+                    start_of(error.span()),
+                    error.to_string(),
+                );
+                return None;
+            }
+            // Not a literal: reported as such.
+            Err(_) => Vec::new(),
+        };
+        Some((literal, QueryCall { target, arguments }))
     }
 
     /// The allowances after an `hc_sql!` literal (`rest`), read by the macro's grammar, with
@@ -719,6 +771,23 @@ impl Finder<'_> {
             return repeat.ok();
         }
         None
+    }
+}
+
+/// The message of an `hc_query!` whose first argument is neither the SQL literal nor a path
+/// (the macro's).
+pub(crate) const QUERY_FORM: &str = "hc_query! takes the SQL as a string literal, optionally \
+    after the path of a struct of yours to fill: `hc_query!(\"SELECT ...\", args...)` or \
+    `hc_query!(Account, \"SELECT ...\", args...)`";
+
+/// The tokens before the first top-level comma, and those after it (the macro's split).
+fn split_first_argument(trees: &[TokenTree]) -> (&[TokenTree], &[TokenTree]) {
+    match trees
+        .iter()
+        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
+    {
+        Some(k) => (&trees[..k], &trees[k + 1..]),
+        None => (trees, &[]),
     }
 }
 
@@ -1101,5 +1170,37 @@ mod tests {
         assert!(
             matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value.starts_with("SELECT a.name"))
         );
+    }
+
+    /// Issue 21: an `hc_query!` call records its struct (a path of any length) and where each
+    /// argument starts (one with commas inside generics counts once); `hc_sql!` records none;
+    /// a first argument that is neither the SQL nor a path is the macro's error.
+    #[test]
+    fn hc_query_records_its_struct_and_arguments() {
+        let f = found(
+            r#"use hc_schema_macro::{hc_query, hc_sql};
+fn f(c: &str) {
+let a = hc_query!(my::Row, "SELECT 1", c, f::<u8, u16>(1), );
+let b = hc_query!("SELECT 2");
+let c = hc_sql!("SELECT 3");
+let d = hc_query!(foo(), "SELECT 4");
+}
+"#,
+        );
+        assert_eq!(f.sql_macros.len(), 3, "{:?}", f.sql_macros);
+        let a = f.sql_macros[0].query.as_ref().unwrap();
+        assert!(
+            matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value == "SELECT 1")
+        );
+        assert_eq!(a.target.as_deref(), Some("my::Row"));
+        let at = |line, column| Position { line, column };
+        assert_eq!(a.arguments, [at(3, 40), at(3, 43)]);
+        let b = f.sql_macros[1].query.as_ref().unwrap();
+        assert_eq!((b.target.as_deref(), b.arguments.len()), (None, 0));
+        assert!(f.sql_macros[2].query.is_none());
+        assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+        assert_eq!(f.errors[0].kind, ErrorKind::Malformed);
+        assert_eq!(f.errors[0].message, QUERY_FORM);
+        assert_eq!(f.errors[0].position.line, 6);
     }
 }
