@@ -193,7 +193,7 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         .chain(&loaded.others)
         .map(|(r, s)| (r.env.as_str(), s))
         .collect();
-    let sources = Sources::check(scan, &ctx, &snapshots);
+    let mut sources = Sources::check(scan, &ctx, &snapshots);
     if sources.nothing_scanned() && !args.allow_empty {
         return Err(Failure(nothing_checked(&ctx, sources.scan.files)));
     }
@@ -216,6 +216,14 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         }
     }
     let known = loaded.known();
+    // hc_query!'s own type errors, as its build finds them (from every snapshot of the
+    // directory, shown as the build shows them).
+    let directory: Vec<hc_schema_snapshot::typecheck::Known<'_>> = known
+        .iter()
+        .map(|t| (t.env, t.display, t.snapshot))
+        .collect();
+    let Sources { scan, sql, .. } = &mut sources;
+    sql.add_typing(scan, &ctx.project.config, &directory);
     let strict_access = args.strict_access || selection.strict_access;
     let report = Report::build(
         &ctx.base,

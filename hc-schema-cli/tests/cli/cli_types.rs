@@ -293,3 +293,48 @@ fn check_fails_on_unknown_declared_types_unless_custom() {
         run.stdout
     );
 }
+
+/// Issue 21: an `hc_query!` reading a column whose type drifts (double precision in test,
+/// character varying in prod) fails its build in every environment; `check` finds it without
+/// compiling, with the macro's text at the SQL literal, whatever the selection (it exited 0:
+/// only the build typed `hc_query!`).
+#[test]
+fn check_fails_on_an_hc_query_whose_column_type_drifts() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_query;\n\
+         fn main() {\n    let _ = hc_query!(\"SELECT a.name, a.annualrevenue FROM salesforce.account a\");\n}\n",
+    );
+    for env in ["test", "prod", "test,prod"] {
+        let run = hc(d, &["check", "--env", env]);
+        assert_eq!(run.code, 1, "{env}: {}{}", run.stdout, run.stderr);
+        assert!(
+            run.stdout.contains(
+                "account.annualrevenue is character varying(255) in prod (hc-schema/prod.json) \
+                 but double precision in test (hc-schema/test.json)"
+            ),
+            "{env}: {}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("app/src/main.rs:3:23"),
+            "{}",
+            run.stdout
+        );
+    }
+    let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("\"sql_error\""), "{}", run.stdout);
+    // Without the drifting column the query types: check passes.
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_query;\n\
+         fn main() {\n    let _ = hc_query!(\"SELECT a.name FROM salesforce.account a\");\n}\n",
+    );
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+}

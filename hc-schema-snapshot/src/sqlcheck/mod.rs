@@ -57,6 +57,7 @@ mod item;
 mod lint;
 mod qualified;
 mod reading;
+mod typed;
 mod undeclared;
 mod unguarded;
 mod words;

@@ -452,3 +452,186 @@ fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
         }
     }
 }
+
+// ---- hc_query!'s own type errors (issue 21): the build's and check's, the same ----
+
+/// A typed snapshot of `account`: every column typed, `id` NOT NULL; `billingcity` is
+/// `character varying(40)` in test but `double precision` in prod (no Rust type reads both),
+/// `name` `character varying(80)` in test but `text` in prod (`String` reads both).
+fn typed_account(env: &str) -> String {
+    let (city, name) = if env == "test" {
+        ("character varying(40)", "character varying(80)")
+    } else {
+        ("double precision", "text")
+    };
+    let columns = [
+        ("sfid", "character varying(18)"),
+        ("name", name),
+        ("billingcity", city),
+        ("isdeleted", "boolean"),
+        ("annualrevenue", "double precision"),
+    ];
+    let mut lines = vec![
+        "\"id\": { \"type\": \"integer\", \"nullable\": false, \"system\": true }".to_string(),
+    ];
+    for (column, ty) in columns {
+        lines.push(format!("\"{column}\": {{ \"type\": \"{ty}\" }}"));
+    }
+    format!(
+        "{{ \"format\": 1, \"environment\": \"{env}\", \"schema\": \"salesforce\", \"tables\": {{ \
+         \"account\": {{ \"access\": \"read_write\", \"columns\": {{ {} }} }} }} }}\n",
+        lines.join(", ")
+    )
+}
+
+/// One `hc_query!` with exactly one type error class (`QQ` for a double quote, `SP` between
+/// words), and the number of arguments to pass.
+fn failing_typed_query(rng: &mut Rng) -> (String, usize) {
+    let schema = rng.pick(&["", "salesforce."]);
+    let (sql, args) = rng.pick(&[
+        // Drift between the two snapshots, read and compared.
+        ("SELECTSPbillingcitySPFROMSP{s}account", 0),
+        (
+            "SELECTSPa.nameSPFROMSP{s}accountSPaSPWHERESPa.billingcitySP=SP$1",
+            1,
+        ),
+        // An alias type hc-schema does not know, one that does not read the column.
+        ("SELECTSPnameSPASSPQQn:SPmy::MoneyQQSPFROMSP{s}account", 0),
+        ("SELECTSPisdeletedSPASSPQQd:SPf64QQSPFROMSP{s}account", 0),
+        // `*`, an unnamed output, two outputs with one name.
+        ("SELECTSP*SPFROMSP{s}account", 0),
+        ("SELECTSPnameSP||SP'x'SPFROMSP{s}account", 0),
+        ("SELECTSPname,SPsfidSPASSPnameSPFROMSP{s}account", 0),
+        // A parameter whose type cannot be inferred; the wrong argument count.
+        ("SELECTSPnameSPFROMSP{s}accountSPWHERESP$1SPISSPNULL", 1),
+        ("SELECTSPnameSPFROMSP{s}accountSPWHERESPsfidSP=SP$1", 0),
+        ("SELECTSPnameSPFROMSP{s}accountSPWHERESPsfidSP=SP$1", 3),
+        ("UPDATESP{s}accountSPSETSPnameSP=SP$1", 2),
+    ]);
+    (sql.replace("{s}", schema), args)
+}
+
+/// The statement as a Rust string literal of a random form.
+fn typed_literal(rng: &mut Rng, sql: &str) -> String {
+    match rng.below(3) {
+        0 => format!("\"{}\"", sql.replace("SP", " ").replace("QQ", "\\\"")),
+        1 => format!(
+            "r#\"\n        {}\n    \"#",
+            sql.replace("SP", "\n          ").replace("QQ", "\"")
+        ),
+        _ => format!("\"{}\"", sql.replace("SP", "\\n  ").replace("QQ", "\\\"")),
+    }
+}
+
+/// A crate's `main.rs` of `count` failing `hc_query!` calls in several forms (a path, an
+/// alias, the named form, arguments on their own lines).
+fn typed_source(rng: &mut Rng, count: usize) -> String {
+    let mut text = String::from(
+        "use hc_schema_macro::hc_query;\nuse hc_schema_macro::hc_query as typed;\n\nfn main() {\n",
+    );
+    for _ in 0..count {
+        let (sql, args) = failing_typed_query(rng);
+        let mut parts = vec![typed_literal(rng, &sql)];
+        if rng.chance() {
+            parts.insert(0, "Row".to_string());
+        }
+        for k in 0..args {
+            parts.push(
+                rng.pick(&["\"x\"", "1i64", "&[1, 2][..]", "Some(2.5)"])
+                    .to_string()
+                    + &" ".repeat(k % 2),
+            );
+        }
+        let inner = if rng.chance() {
+            parts.join(", ")
+        } else {
+            format!("\n        {},\n    ", parts.join(",\n        "))
+        };
+        let path = rng.pick(&["hc_query!", "hc_schema_macro::hc_query!", "typed!"]);
+        text.push_str(&format!("    let _ = {path}({inner});\n"));
+    }
+    text.push_str("}\n");
+    text
+}
+
+/// Issue 21: generated `hc_query!` calls with type errors (drift between the snapshots,
+/// unknown and non-reading alias types, `*`, unnamed and duplicate outputs, a parameter
+/// needing a cast, the wrong argument count) fail the build (in each environment) and
+/// `check` with the same texts at the same places, and the build has no other error.
+#[test]
+fn generated_hc_query_type_errors_fail_the_build_and_check_alike() {
+    let as_printed = |text: &str| {
+        format!(
+            "error: {}",
+            text.replace('\n', "\n       ").replace('\t', "    ")
+        )
+    };
+    let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0021);
+    let main = typed_source(&mut rng, 40);
+    let krate = TempCrate::new(
+        "sql_agree_typed",
+        &["prod-snapshot", "test-snapshot"],
+        &[
+            ("src/main.rs", &main),
+            ("hc-schema/test.json", &typed_account("test")),
+            ("hc-schema/prod.json", &typed_account("prod")),
+        ],
+    );
+    let (scan, mut checks, project) = checked(&krate);
+    assert!(checks.errors().next().is_none(), "{:#?}", checks.findings);
+    let dir = krate.path();
+    let prod = Snapshot::load(&dir.join("hc-schema/prod.json")).unwrap();
+    let test = Snapshot::load(&dir.join("hc-schema/test.json")).unwrap();
+    let known = [
+        ("prod", "hc-schema/prod.json", &prod),
+        ("test", "hc-schema/test.json", &test),
+    ];
+    checks.add_typing(&scan, &project.config, &known);
+    let errors: Vec<_> = checks.errors().collect();
+    assert!(
+        errors.len() >= 40,
+        "{} errors for 40 calls\n{main}",
+        errors.len()
+    );
+    for class in [
+        "no Rust type reads",
+        "a Rust type hc-schema does not know",
+        "does not read `account.isdeleted`",
+        "`*` returns different columns",
+        "has no name a struct field can have",
+        "are both named `name`",
+        "cannot be inferred from where it stands",
+        "but hc_query! was given 3 argument(s)",
+        "but hc_query! was given 0 argument(s)",
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|e| e.explanation.to_string().contains(class)),
+            "no `{class}` generated\n{main}"
+        );
+    }
+    for env in ["prod", "test"] {
+        let (ok, stderr) = krate.build(&["--features", &format!("{env}-snapshot")], &[]);
+        assert!(!ok, "built:\n{main}");
+        for finding in &errors {
+            let text = as_printed(&finding.explanation.to_string());
+            assert!(
+                stderr.contains(&text),
+                "{env}: not in the build's errors:\n{text}\n\n{stderr}\n{main}"
+            );
+            assert!(
+                stderr.contains(&format!(
+                    "--> {}:{}:{}",
+                    finding.file, finding.line, finding.column
+                )),
+                "{env}: {finding:?}\n{stderr}\n{main}"
+            );
+        }
+        assert_eq!(
+            stderr.matches("\nerror: ").count() + usize::from(stderr.starts_with("error: ")),
+            errors.len() + 1, // and rustc's "could not compile"
+            "{env}: {stderr}"
+        );
+    }
+}

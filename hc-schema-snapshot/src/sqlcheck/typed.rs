@@ -1,0 +1,147 @@
+//! `hc_query!` calls' own type errors (issue 21), found without compiling: each call whose SQL
+//! analyses is typed by [`crate::sql::type_query`], the function the macro calls, with the
+//! column types of every snapshot of the directory and the project's `[types]`; each error is
+//! a [`SqlFindingKind::SqlError`] finding with the macro's text, where the compiler shows it
+//! (the SQL literal, or an argument too many).
+//!
+//! Errors rustc itself raises after the expansion (a Rust value of the wrong type for a
+//! parameter, a field of the user's struct whose type does not take the column's) are not
+//! seen: they need the code's types, which only the compiler knows.
+
+use crate::config::Config;
+use crate::diagnostic::Explanation;
+use crate::scan::{Scan, SqlArgument};
+use crate::snapshot::Snapshot;
+use crate::sql::{shape, type_query, Analysis, Context, SnapshotTypes, SourceLiteral, Union};
+use crate::typecheck::Known;
+
+use super::finding::{SqlFinding, SqlFindingKind};
+use super::{schemas, SqlChecks};
+
+impl SqlChecks {
+    /// Type every `hc_query!` of the checked queries, as its build types it, with `snapshots`
+    /// (every snapshot of the directory that loads: environment, file as shown, snapshot) and
+    /// `config`'s `[types]`; add each type error as an [`SqlFindingKind::SqlError`] finding.
+    ///
+    /// A query no snapshot maps every name of is not typed: every build stops at its names
+    /// (reported already), as the macro does.
+    pub fn add_typing(&mut self, scan: &Scan, config: &Config, snapshots: &[Known<'_>]) {
+        let union = Union::new(snapshots.iter().map(|(_, _, s)| *s));
+        let schemas = schemas(
+            config,
+            snapshots.iter().map(|(env, _, _)| *env),
+            snapshots.iter().map(|(_, _, s)| *s),
+        );
+        let context = Context::new(schemas, &union);
+        let types = SnapshotTypes::new(snapshots.iter().copied());
+        let mut found = Vec::new();
+        for query in &self.queries {
+            let Some(sql_macro) = scan.sql_macros.get(query.sql_macro) else {
+                continue;
+            };
+            let (Some(call), SqlArgument::Literal(literal)) =
+                (&sql_macro.query, &sql_macro.argument)
+            else {
+                continue;
+            };
+            if !snapshots
+                .iter()
+                .any(|(_, _, snapshot)| maps_every_name(&query.analysis, snapshot))
+            {
+                continue;
+            }
+            let start = literal.extent.start;
+            let source = SourceLiteral::new(
+                &sql_macro.file,
+                &literal.value,
+                &literal.written,
+                start.line,
+                start.column,
+            );
+            let finding = |line: u32, column: u32, text: String| SqlFinding {
+                kind: SqlFindingKind::SqlError,
+                file: sql_macro.file.clone(),
+                line,
+                column,
+                explanation: explanation(text),
+                subjects: Vec::new(),
+                annotation: None,
+                uses: Vec::new(),
+            };
+            let shape = match shape(&literal.value, &context) {
+                Ok(shape) => shape,
+                Err(errors) => {
+                    found.extend(errors.iter().map(|error| {
+                        finding(start.line, start.column, source.explain(error).to_string())
+                    }));
+                    continue;
+                }
+            };
+            let typed = type_query(&shape, &types, &config.types, call.arguments.len());
+            for error in &typed.errors {
+                let at = error
+                    .argument
+                    .and_then(|k| call.arguments.get(k))
+                    .copied()
+                    .unwrap_or(start);
+                found.push(finding(at.line, at.column, error.text(&source)));
+            }
+        }
+        if found.is_empty() {
+            return;
+        }
+        self.findings.extend(found);
+        self.findings.sort_by(|a, b| {
+            (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
+        });
+    }
+}
+
+/// Whether `snapshot` maps every table and column `analysis` uses (a build selecting it
+/// reaches the query's types).
+fn maps_every_name(analysis: &Analysis, snapshot: &Snapshot) -> bool {
+    analysis.tables.iter().all(|use_| {
+        snapshot.table(&use_.table).is_some_and(|table| {
+            use_.columns
+                .iter()
+                .all(|c| table.column(&c.column).is_some())
+        })
+    })
+}
+
+/// The macro's one-string error as an explanation: its `= note:` and `= help:` lines apart
+/// when they come notes first (as [`Explanation`] prints them), else the whole text as the
+/// message; printed, it is the macro's text either way.
+fn explanation(text: String) -> Explanation {
+    let mut parts = text.split("\n  = ");
+    let message = parts.next().unwrap_or_default().to_string();
+    let mut notes = Vec::new();
+    let mut helps = Vec::new();
+    for part in parts {
+        if let Some(note) = part.strip_prefix("note: ").filter(|_| helps.is_empty()) {
+            notes.push(note.to_string());
+        } else if let Some(help) = part.strip_prefix("help: ") {
+            helps.push(help.to_string());
+        } else {
+            return Explanation {
+                message: text,
+                notes: Vec::new(),
+                helps: Vec::new(),
+            };
+        }
+    }
+    let split = Explanation {
+        message,
+        notes,
+        helps,
+    };
+    if split.to_string() == text {
+        split
+    } else {
+        Explanation {
+            message: text,
+            notes: Vec::new(),
+            helps: Vec::new(),
+        }
+    }
+}
