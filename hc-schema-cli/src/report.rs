@@ -331,7 +331,7 @@ impl<'a> Report<'a> {
                 problems.extend(
                     typecheck::check_drift(uses, &directory)
                         .into_iter()
-                        .filter(|problem| !from_hc_query(base, scan, problem.usage)),
+                        .filter(|problem| !from_hc_query(scan, problem.usage)),
                 );
                 first = false;
             }
@@ -707,17 +707,18 @@ pub const LENGTH_NOTE: &str = "a warning, not a failure: the code reads and writ
     (the same Rust type, String), but a value may fit in one environment only";
 
 /// Whether some use of `uses` reads a column without a Rust type (an `hc_query!`'s are
-/// typed): what the type-drift rule checks.
-pub(crate) fn reads_untyped(base: &Path, scan: &Scan, uses: &[Usage]) -> bool {
-    uses.iter().any(|usage| {
-        usage.columns.iter().any(|c| c.rust.is_none()) && !from_hc_query(base, scan, usage)
-    })
+/// typed), or an `hc_query!` is typed (from every snapshot of the directory): what needs
+/// every snapshot's column types.
+pub(crate) fn reads_untyped(scan: &Scan, uses: &[Usage]) -> bool {
+    scan.sql_macros.iter().any(|m| m.query.is_some())
+        || uses.iter().any(|usage| {
+            usage.columns.iter().any(|c| c.rust.is_none()) && !from_hc_query(scan, usage)
+        })
 }
 
-/// Whether `usage` (of `hc_sql!` origin) is an `hc_query!`'s: the macro whose invocation holds
-/// its table token is written `hc_query!` (or `path::hc_query!`). A file that cannot be read
-/// again counts as not (the untyped rule applies: never fewer errors).
-fn from_hc_query(base: &Path, scan: &Scan, usage: &Usage) -> bool {
+/// Whether `usage` (of `hc_sql!` origin) is an `hc_query!`'s: the call holding its table
+/// token is one (the scan tells, under any path or alias).
+fn from_hc_query(scan: &Scan, usage: &Usage) -> bool {
     if usage.origin != Origin::Sql {
         return false;
     }
@@ -725,24 +726,7 @@ fn from_hc_query(base: &Path, scan: &Scan, usage: &Usage) -> bool {
         line: usage.table.line,
         column: usage.table.column,
     };
-    let Some(call) = scan
-        .sql_macros
+    scan.sql_macros
         .iter()
-        .find(|m| m.file == usage.file && m.extent.contains(at))
-    else {
-        return false;
-    };
-    let Ok(text) = std::fs::read_to_string(base.join(&call.file)) else {
-        return false;
-    };
-    let line = text
-        .lines()
-        .nth(call.position.line.saturating_sub(1) as usize)
-        .unwrap_or("");
-    let rest: String = line
-        .chars()
-        .skip(call.position.column.saturating_sub(1) as usize)
-        .collect();
-    let path = rest.split('!').next().unwrap_or("");
-    path.rsplit("::").next().map(str::trim) == Some("hc_query")
+        .any(|m| m.file == usage.file && m.extent.contains(at) && m.query.is_some())
 }

@@ -204,12 +204,12 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
             return Err(Failure(message));
         }
     }
-    // Type drift is decided from every snapshot of the directory: one that cannot be read
-    // fails the check where columns are read without a Rust type, as it fails the build.
+    // Type drift (and hc_query!'s types) are decided from every snapshot of the directory: one
+    // that cannot be read fails the check where columns are read without a Rust type or an
+    // hc_query! is typed, as it fails the build.
     if let Some((r, error)) = loaded.unreadable.first() {
         let total = loaded.selected.len() + loaded.others.len() + loaded.unreadable.len();
-        if total > 1 && crate::report::reads_untyped(&ctx.base, &sources.scan, &sources.uses.usages)
-        {
+        if total > 1 && crate::report::reads_untyped(&sources.scan, &sources.uses.usages) {
             return Err(Failure(
                 hc_schema_snapshot::typecheck::unreadable_for_drift(&r.env, &r.display, error),
             ));

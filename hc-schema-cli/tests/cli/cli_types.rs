@@ -313,8 +313,9 @@ fn check_fails_on_an_hc_query_whose_column_type_drifts() {
         assert_eq!(run.code, 1, "{env}: {}{}", run.stdout, run.stderr);
         assert!(
             run.stdout.contains(
-                "account.annualrevenue is character varying(255) in prod (hc-schema/prod.json) \
-                 but double precision in test (hc-schema/test.json)"
+                "`account.annualrevenue` is character varying(255) in prod \
+                 (hc-schema/prod.json) but double precision in test (hc-schema/test.json); no \
+                 Rust type reads both"
             ),
             "{env}: {}",
             run.stdout
@@ -337,4 +338,11 @@ fn check_fails_on_an_hc_query_whose_column_type_drifts() {
     );
     let run = hc(d, &["check", "--env", "test,prod"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // hc_query! types from every snapshot of the directory: one that cannot be read fails
+    // its build, and check (it passed: only untyped reads needed every snapshot).
+    write(d, "hc-schema/stage.json", "{ not json");
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_ne!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let all = format!("{}{}", run.stdout, run.stderr);
+    assert!(all.contains("stage.json cannot be read"), "{all}");
 }

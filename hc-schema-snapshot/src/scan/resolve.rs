@@ -33,7 +33,10 @@ pub(crate) const QUERY: &str = "hc_query";
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Kinds {
     pub requires: bool,
+    /// `hc_sql!` or `hc_query!`: a function-like macro whose first argument is checked SQL.
     pub sql: bool,
+    /// `hc_query!` (a typed query: its arguments and struct count too).
+    pub query: bool,
 }
 
 impl Kinds {
@@ -41,6 +44,7 @@ impl Kinds {
         Kinds {
             requires: name == REQUIRES,
             sql: name == SQL || name == QUERY,
+            query: name == QUERY,
         }
     }
 
@@ -52,6 +56,7 @@ impl Kinds {
         Kinds {
             requires: self.requires || other.requires,
             sql: self.sql || other.sql,
+            query: self.query || other.query,
         }
     }
 }
@@ -455,10 +460,12 @@ mod tests {
     const REQ: Resolution = Resolution::Macro(Kinds {
         requires: true,
         sql: false,
+        query: false,
     });
     const SQL_ONLY: Resolution = Resolution::Macro(Kinds {
         requires: false,
         sql: true,
+        query: false,
     });
 
     #[test]

@@ -589,7 +589,8 @@ impl Finder<'_> {
         out
     }
 
-    fn sql_macro(&mut self, mac: &syn::Macro) {
+    /// An `hc_sql!` call, or an `hc_query!` one (`is_query`: under any path or alias).
+    fn sql_macro(&mut self, mac: &syn::Macro, is_query: bool) {
         let position = path_start(&mac.path);
         let delimiter = match &mac.delimiter {
             syn::MacroDelimiter::Paren(d) => d.span,
@@ -603,11 +604,6 @@ impl Finder<'_> {
         let trees: Vec<TokenTree> = mac.tokens.clone().into_iter().collect();
         // `hc_query!("SELECT ...", args...)` or `hc_query!(Row, "SELECT ...", args...)`: the
         // SQL is the first string literal, the rest are the query's arguments.
-        let is_query = mac
-            .path
-            .segments
-            .last()
-            .is_some_and(|segment| segment.ident == super::resolve::QUERY);
         let mut query = None;
         // `literal`, `literal,` or `literal, missing_ok(...), ...`, as the macro reads them.
         let (literal, rest) = match trees.as_slice() {
@@ -962,7 +958,7 @@ impl<'ast> Visit<'ast> for Finder<'_> {
         let kinds = self.resolve(&path).kinds();
         let shown = path.display();
         if kinds.sql {
-            self.sql_macro(mac);
+            self.sql_macro(mac, kinds.query);
         } else if kinds.requires {
             self.error(
                 ErrorKind::Malformed,
@@ -1185,9 +1181,11 @@ let b = hc_query!("SELECT 2");
 let c = hc_sql!("SELECT 3");
 let d = hc_query!(foo(), "SELECT 4");
 }
+use hc_schema_macro::hc_query as typed;
+fn g(x: u8) { let e = typed!(Row, "SELECT 5", x); }
 "#,
         );
-        assert_eq!(f.sql_macros.len(), 3, "{:?}", f.sql_macros);
+        assert_eq!(f.sql_macros.len(), 4, "{:?}", f.sql_macros);
         let a = f.sql_macros[0].query.as_ref().unwrap();
         assert!(
             matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value == "SELECT 1")
@@ -1198,6 +1196,12 @@ let d = hc_query!(foo(), "SELECT 4");
         let b = f.sql_macros[1].query.as_ref().unwrap();
         assert_eq!((b.target.as_deref(), b.arguments.len()), (None, 0));
         assert!(f.sql_macros[2].query.is_none());
+        // Under an alias: still a typed query (it was read as hc_sql!, its struct an error).
+        let e = f.sql_macros[3].query.as_ref().unwrap();
+        assert_eq!((e.target.as_deref(), e.arguments.len()), (Some("Row"), 1));
+        assert!(
+            matches!(&f.sql_macros[3].argument, SqlArgument::Literal(l) if l.value == "SELECT 5")
+        );
         assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
         assert_eq!(f.errors[0].kind, ErrorKind::Malformed);
         assert_eq!(f.errors[0].message, QUERY_FORM);
