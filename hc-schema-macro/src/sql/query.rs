@@ -164,7 +164,7 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         &literal,
         &shape,
         &fields,
-        &params,
+        params,
         &args,
         target.as_ref(),
         registration,

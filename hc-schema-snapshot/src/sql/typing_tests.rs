@@ -210,7 +210,7 @@ fn the_error_text_carries_the_place_in_the_sql() {
 /// Generated aliases: the name, the nullability override and the type come back as written.
 #[test]
 fn generated_alias_overrides_parse_back() {
-    let mut rng = Rng::seeded(0x7e_21_0001);
+    let mut rng = Rng::seeded(0x7e21_0001);
     for _ in 0..2000 {
         let name = rng.pick(&["n", "tier", "a_b", "x1", "type", ""]);
         let null = rng.pick(&["", "!", "?"]);
