@@ -22,12 +22,12 @@
 //! let union = Union::new([&test, &prod]);
 //! let context = Context::new(["salesforce"], &union);
 //! let types = SnapshotTypes::new([("test", "hc-schema/test.json", &test), ("prod", "hc-schema/prod.json", &prod)]);
-//! let shape = shape("SELECT name FROM account WHERE name = $1", &context).unwrap();
-//! let typed = type_query(&shape, &types, &TypesConfig::default(), 1);
+//! let one = shape("SELECT name FROM account WHERE name = $1", &context).unwrap();
+//! let typed = type_query(&one, &types, &TypesConfig::default(), 1);
 //! assert!(typed.errors.is_empty());
 //! assert_eq!((typed.fields[0].name.as_str(), typed.fields[0].shown().as_str()), ("name", "Option<String>"));
-//! let shape = shape("SELECT annualrevenue FROM account", &context).unwrap();
-//! let typed = type_query(&shape, &types, &TypesConfig::default(), 0);
+//! let drifting = shape("SELECT annualrevenue FROM account", &context).unwrap();
+//! let typed = type_query(&drifting, &types, &TypesConfig::default(), 0);
 //! assert!(typed.errors[0].message.contains("no Rust type reads"), "{}", typed.errors[0].message);
 //! ```
 
