@@ -226,8 +226,13 @@ pub fn rust_types(shape: &Shape, typed: &Typed) -> HashMap<(String, String), Str
     let mut out: HashMap<(String, String), String> = HashMap::new();
     for (output, field) in shape.outputs.iter().zip(&typed.fields) {
         if let OutputSource::Column { table, column } = &output.source {
+            let shown = field.shown();
+            let inner = shown
+                .strip_prefix("Option<")
+                .and_then(|s| s.strip_suffix('>'))
+                .unwrap_or(&shown);
             out.entry((table.clone(), column.clone()))
-                .or_insert_with(|| field.shown_inner());
+                .or_insert_with(|| inner.to_string());
         }
     }
     for param in &shape.params {

@@ -5,6 +5,11 @@
 //!   function the macro uses, into requirement sites ([`crate::manifest::Origin::Sql`], each
 //!   name at its place in the file) or into the errors the build fails on
 //!   ([`SqlFindingKind::SqlError`], the macro's text).
+//! - **`hc_query!`'s own types** ([`SqlChecks::add_typing`], run by `hc-schema check` with every
+//!   snapshot of the directory): each call is typed by [`crate::sql::type_query`], the
+//!   macro's function, and each type error is an [`SqlFindingKind::SqlError`] with the
+//!   macro's text where the compiler shows it. Errors rustc raises on the expansion (a value of
+//!   the wrong Rust type, a field of the user's struct) are not seen.
 //! - **`undeclared`** (the forgotten annotation): a string literal inside an item annotated
 //!   with `#[hc_requires]` that is SQL touching Heroku Connect tables must use only what the
 //!   enclosing annotations declare: a column read must be declared (read or written), a
