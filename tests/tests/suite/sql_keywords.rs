@@ -105,6 +105,10 @@ const CLASSES: &[(&str, &[&str])] = &[
             "SELECT x.{c} FROM unnest($1::text[]) AS ids(sfid), {t} x WHERE x.sfid = ids.sfid FOR KEY SHARE",
             "SELECT concat_ws(';', {c}, {c}) FROM {t} WHERE sfid = $1 FOR KEY SHARE",
             "DELETE FROM app_log l USING {t} a WHERE l.sfid = a.sfid AND l.doc IS DOCUMENT",
+            // Third attack (item 5): a comment between DELETE and FROM, no part parsing.
+            "DELETE /* c */ FROM ({t}) WHERE {c} = $1",
+            "DELETE -- old rows\nFROM {t}@x WHERE {c} = $1",
+            "INSERT /* c */ INTO ({t}) VALUES (1)",
         ],
     ),
     (
