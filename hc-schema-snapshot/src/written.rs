@@ -690,7 +690,10 @@ mod tests {
         assert_eq!(class("&my::Money"), Classified::Custom);
         assert_eq!(class("& :: my :: Money"), Classified::Custom);
         assert_eq!(class("Option<&my::Money>"), Classified::Custom);
-        assert!(matches!(judge("&Value", "double precision", &custom), Judged::Custom(_)));
+        assert!(matches!(
+            judge("&Value", "double precision", &custom),
+            Judged::Custom(_)
+        ));
     }
 
     /// Messages show a type with a space only between two words: generated spacings of
@@ -711,15 +714,25 @@ mod tests {
                 written.push_str(t);
                 // Two words are apart in any spelling; other tokens may touch.
                 let apart = tokens.get(k + 1).is_some_and(|next| word(t) && word(next));
-                let choices: &[&str] = if apart { &[" ", "  ", "\n"] } else { &[" ", "", "\n  "] };
+                let choices: &[&str] = if apart {
+                    &[" ", "  ", "\n"]
+                } else {
+                    &[" ", "", "\n  "]
+                };
                 written.push_str(choices[rng.below(choices.len())]);
             }
             let Err(message) = normalise(&written, &[]) else {
                 continue;
             };
             let want = shown(&tokens.join(" "));
-            assert!(message.contains(&format!("`{want}`")), "{written:?}: {message}");
-            assert!(!message.contains("dynToString") && !message.contains("dynstd"), "{message}");
+            assert!(
+                message.contains(&format!("`{want}`")),
+                "{written:?}: {message}"
+            );
+            assert!(
+                !message.contains("dynToString") && !message.contains("dynstd"),
+                "{message}"
+            );
         }
         assert!(normalise("&dyn ToString", &[])
             .unwrap_err()

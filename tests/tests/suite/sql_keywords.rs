@@ -437,7 +437,10 @@ fn generated_table_statements_read_as_select_star() {
             (kinds, starred)
         };
         let (kinds, starred) = read(&as_table);
-        assert!(!kinds.contains(&SqlFindingKind::Skipped), "{as_table:?}: {kinds:?}");
+        assert!(
+            !kinds.contains(&SqlFindingKind::Skipped),
+            "{as_table:?}: {kinds:?}"
+        );
         assert_eq!((kinds, starred.clone()), read(&as_select), "{as_table:?}");
         assert_eq!(starred.len(), 1, "{as_table:?}");
         stars += 1;
