@@ -60,13 +60,28 @@ pub fn split(args: TokenStream) -> (Vec<Enclosing>, TokenStream) {
     (enclosing, tokens[at..].iter().cloned().collect())
 }
 
-/// Whether `item` holds an attribute whose path ends in `hc_requires` (a cheap walk).
+/// Whether `item` holds an attribute whose path ends in `hc_requires`: a walk that looks
+/// at the words of attributes (`#[...]`) only (each word read costs a call into the
+/// compiler).
 pub fn holds_annotation(item: &TokenStream) -> bool {
-    item.clone().into_iter().any(|tree| match tree {
-        TokenTree::Group(group) => holds_annotation(&group.stream()),
-        TokenTree::Ident(ident) => ident == "hc_requires",
-        _ => false,
-    })
+    let mut after_pound = false;
+    for tree in item.clone() {
+        match tree {
+            TokenTree::Group(group) => {
+                let attribute = after_pound && group.delimiter() == Delimiter::Bracket;
+                if attribute && annotation(&group, &[]).is_some() {
+                    return true;
+                }
+                if holds_annotation(&group.stream()) {
+                    return true;
+                }
+                after_pound = false;
+            }
+            TokenTree::Punct(punct) => after_pound = punct.as_char() == '#',
+            _ => after_pound = false,
+        }
+    }
+    false
 }
 
 /// `item` with every `#[... hc_requires(args)]` in it carrying `carried` (the annotations
@@ -167,6 +182,7 @@ mod tests {
             // rewrites what is left.
             let mut rest: TokenStream = text.parse().unwrap();
             for d in 0..depth {
+                assert!(holds_annotation(&rest), "{rest}");
                 let (args, item) = take_attribute(rest).expect(&text);
                 let (around, own) = split(args);
                 let names: Vec<String> = around.iter().map(|e| e.args.to_string()).collect();
