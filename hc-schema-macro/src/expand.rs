@@ -16,10 +16,27 @@ use hc_schema_snapshot::sqlcheck::ItemAnnotation;
 use hc_schema_snapshot::syntax::Annotation;
 use proc_macro::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
 
-use crate::{origin, snapshots, strings, validate};
+use crate::{nested, origin, snapshots, strings, validate};
 
 /// Expand `#[hc_requires(args)] item`.
 pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
+    // The annotations this one is nested in (carried by them), and its own arguments.
+    let (enclosing, args) = nested::split(args.into());
+    let args = TokenStream::from(args);
+    // The item's SQL strings are read as written; annotations nested in it learn this one.
+    let tokens = proc_macro2::TokenStream::from(item.clone());
+    let item = if nested::holds_annotation(&tokens) {
+        let position = strings::annotation_position();
+        let mut carried = enclosing.clone();
+        carried.push(nested::Enclosing {
+            line: position.line,
+            column: position.column,
+            args: args.clone().into(),
+        });
+        TokenStream::from(nested::carry(tokens.clone(), &carried))
+    } else {
+        item
+    };
     let selection = snapshots::selection();
     let registry = selection
         .as_ref()
@@ -34,7 +51,6 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     // The common case, read from the arguments' text: nothing to report, nothing to register,
     // no literal that could be SQL.
-    let tokens = proc_macro2::TokenStream::from(item.clone());
     let strings = strings::may_hold(&tokens);
     if !registry && !strings && validate::plainly_satisfied(args.to_string(), &selection) {
         return item;
@@ -52,11 +68,26 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut string_qualified = Vec::new();
     let mut string_unread = Vec::new();
     if strings {
-        let own = ItemAnnotation {
+        let file = file_of(&annotation);
+        // Outermost first, this one last, as `hc-schema check` counts them.
+        let mut around: Vec<ItemAnnotation> = enclosing
+            .iter()
+            .filter_map(|outer| {
+                let parsed = Annotation::parse(outer.args.clone(), proc_macro2::Span::call_site());
+                Some(ItemAnnotation {
+                    position: hc_schema_snapshot::scan::Position {
+                        line: outer.line,
+                        column: outer.column,
+                    },
+                    usages: parsed.ok()?.usages(&file),
+                })
+            })
+            .collect();
+        around.push(ItemAnnotation {
             position: strings::annotation_position(),
-            usages: annotation.usages(&file_of(&annotation)),
-        };
-        let found = strings::check(&[own], &tokens, &selection);
+            usages: annotation.usages(&file),
+        });
+        let found = strings::check(&around, &tokens, &selection);
         if !found.errors.is_empty() {
             return with_errors(&found.errors, item);
         }

@@ -24,6 +24,7 @@
 mod cache;
 mod expand;
 mod judge;
+mod nested;
 mod origin;
 mod snapshots;
 mod sql;

@@ -6,17 +6,21 @@
 //! or `star` when set to `"error"`) fails the build at the literal; a use no annotation
 //! declares is judged against the selected snapshots like any requirement (whatever the
 //! lint's level: `"warn"` softens only the missing declaration), and registered for the
-//! release phase. Each literal's reading is cached with `hc_sql!`'s analyses.
+//! release phase. Each literal's reading, and what the lint finds in the item, are cached with
+//! `hc_sql!`'s analyses.
 
 use hc_schema_snapshot::manifest::{Spot, Usage};
-use hc_schema_snapshot::scan::item::{may_hold_sql, sql_literals, ItemLiteral};
+use hc_schema_snapshot::scan::item::{item_key, may_hold_sql, sql_literals, ItemLiteral};
 use hc_schema_snapshot::scan::{Extent, Position, StrLiteral};
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::Context;
-use hc_schema_snapshot::sqlcheck::{check_item, ItemAnnotation, Severity, STRING_NOTE};
+use hc_schema_snapshot::sqlcheck::{
+    check_item, checks_codec, ItemAnnotation, Severity, SqlChecks, STRING_NOTE,
+};
 use proc_macro2::{Span, TokenStream};
 
 use crate::judge::{self, once};
+use crate::sql::context::Known;
 
 /// What the item's SQL strings make of the build.
 #[derive(Default)]
@@ -39,7 +43,9 @@ pub fn may_hold(item: &TokenStream) -> bool {
 }
 
 /// Check the SQL strings of `item` inside `annotations` (outermost first, the item's own
-/// last; their usages as the scan reads them) against `selection`.
+/// last; their usages as the scan reads them) against `selection`. What the lint finds is
+/// cached with `hc_sql!`'s analyses, keyed by the item's tokens and the places of its
+/// literals: a build that finds the item unchanged decodes it without scanning the item.
 pub fn check(
     annotations: &[ItemAnnotation],
     item: &TokenStream,
@@ -48,68 +54,32 @@ pub fn check(
     let Ok(selection) = selected else {
         return Strings::default(); // reported with the annotation's own errors
     };
-    let literals: Vec<ItemLiteral> = sql_literals(item.clone())
-        .into_iter()
-        .filter(|literal| !literal.guarded_elsewhere)
-        .collect();
-    if literals.is_empty() {
-        return Strings::default();
-    }
     let fallback = Span::call_site();
+    let file = fallback.file();
     let known = crate::sql::context::known(selected);
     let known = match known.as_ref() {
         Ok(known) => known,
         Err(message) => {
+            if literals(item).is_empty() {
+                return Strings::default();
+            }
             return Strings {
                 errors: once(fallback, message.clone()),
                 ..Strings::default()
-            }
+            };
         }
     };
-    let file = fallback.file();
-    let placed: Vec<(StrLiteral, _)> = literals
-        .iter()
-        .map(|literal| {
-            let span = literal.token.span();
-            let at = |p: proc_macro2::LineColumn| Position {
-                line: p.line as u32,
-                column: p.column as u32 + 1,
-            };
-            let str_literal = StrLiteral {
-                value: literal.value.clone(),
-                kind: literal.kind,
-                written: literal.written.clone(),
-                extent: Extent {
-                    start: at(span.start()),
-                    end: at(span.end()),
-                },
-            };
-            (str_literal, literal.container.clone())
-        })
-        .collect();
-    let starts: Vec<(Position, Span)> = placed
-        .iter()
-        .zip(&literals)
-        .map(|((l, _), literal)| (l.extent.start, literal.token.span()))
-        .collect();
-    let extents: Vec<Extent> = placed.iter().map(|(l, _)| l.extent).collect();
-    let checks = known.with(|context| {
-        let read =
-            |value: &str, format: bool, context: &Context<'_>| known.read(value, format, context);
-        check_item(&file, annotations, placed, context, &read)
-    });
-    // A finding is at its literal's start (a `*` inside it: at the literal holding it).
+    let fresh = || fresh_checks(known, &file, annotations, item);
+    let (checks, places) = item_checks(known, &file, annotations, item, fresh);
+    if checks.stats.strings == 0 {
+        return Strings::default();
+    }
     let span_of = |line: u32, column: u32| {
         let at = Position { line, column };
-        starts
+        places
             .iter()
-            .find(|(start, _)| *start == at)
-            .or_else(|| {
-                extents
-                    .iter()
-                    .position(|e| e.contains(at))
-                    .map(|k| &starts[k])
-            })
+            .find(|(extent, _)| extent.start == at)
+            .or_else(|| places.iter().find(|(extent, _)| extent.contains(at)))
             .map_or(fallback, |(_, span)| *span)
     };
     let config = selection.lints.check_config();
@@ -185,6 +155,113 @@ pub fn check(
     out
 }
 
+/// What the lint finds in the SQL strings of `item` in `file` inside `annotations`, from the
+/// cache of `known` when it has it (keyed by the item's tokens, the places of its string
+/// literals, the file and the annotations), else made by `fresh`; and every string literal's
+/// place.
+fn item_checks(
+    known: &Known,
+    file: &str,
+    annotations: &[ItemAnnotation],
+    item: &TokenStream,
+    fresh: impl FnOnce() -> SqlChecks,
+) -> (SqlChecks, Vec<(Extent, Span)>) {
+    let mut key = Vec::with_capacity(1024);
+    let mut tokens = Vec::new();
+    item_key(item.clone(), &mut key, &mut tokens);
+    let places: Vec<(Extent, Span)> = tokens
+        .iter()
+        .map(|token| (extent_of(token.span()), token.span()))
+        .collect();
+    key.push(0);
+    key.extend_from_slice(file.as_bytes());
+    for (extent, _) in &places {
+        for n in [
+            extent.start.line,
+            extent.start.column,
+            extent.end.line,
+            extent.end.column,
+        ] {
+            key.extend_from_slice(&n.to_le_bytes());
+        }
+    }
+    // The annotations: this attribute by its source text and where it starts, which make its
+    // usages (cheaper than writing them out); the enclosing ones, and this one without a
+    // source text (from another macro), by their usages.
+    let call_site = Span::call_site();
+    let own = annotations.len().saturating_sub(1);
+    for (k, annotation) in annotations.iter().enumerate() {
+        key.extend_from_slice(&annotation.position.line.to_le_bytes());
+        key.extend_from_slice(&annotation.position.column.to_le_bytes());
+        match call_site.source_text().filter(|_| k == own) {
+            Some(text) => {
+                let start = call_site.start();
+                key.push(1);
+                key.extend_from_slice(&(start.line as u32).to_le_bytes());
+                key.extend_from_slice(&(start.column as u32).to_le_bytes());
+                key.extend_from_slice(&(text.len() as u32).to_le_bytes());
+                key.extend_from_slice(text.as_bytes());
+            }
+            None => {
+                key.push(0);
+                checks_codec::encode_usages(&mut key, &annotation.usages);
+            }
+        }
+    }
+    let checks = known.item_checks(&key, fresh);
+    (checks, places)
+}
+
+/// What the lint finds in the SQL strings of `item`, made now.
+fn fresh_checks(
+    known: &Known,
+    file: &str,
+    annotations: &[ItemAnnotation],
+    item: &TokenStream,
+) -> SqlChecks {
+    let literals = literals(item);
+    if literals.is_empty() {
+        return SqlChecks::default();
+    }
+    let placed: Vec<(StrLiteral, _)> = literals
+        .into_iter()
+        .map(|literal| {
+            let str_literal = StrLiteral {
+                value: literal.value,
+                kind: literal.kind,
+                written: literal.written,
+                extent: extent_of(literal.token.span()),
+            };
+            (str_literal, literal.container)
+        })
+        .collect();
+    known.with(|context| {
+        let read =
+            |value: &str, format: bool, context: &Context<'_>| known.read(value, format, context);
+        check_item(file, annotations, placed, context, &read)
+    })
+}
+
+/// Where `span` is, as the scan reports a literal's extent.
+fn extent_of(span: Span) -> Extent {
+    let at = |p: proc_macro2::LineColumn| Position {
+        line: p.line as u32,
+        column: p.column as u32 + 1,
+    };
+    Extent {
+        start: at(span.start()),
+        end: at(span.end()),
+    }
+}
+
+/// The literals of `item` that could be SQL and that nothing else checks.
+fn literals(item: &TokenStream) -> Vec<ItemLiteral> {
+    sql_literals(item.clone())
+        .into_iter()
+        .filter(|literal| !literal.guarded_elsewhere)
+        .collect()
+}
+
 /// Where the attribute's path starts (`hc_requires` in `#[hc_requires(...)]`), as the scan
 /// reports an annotation's position: from the attribute's span and its source text.
 pub fn annotation_position() -> Position {
@@ -218,4 +295,135 @@ pub fn annotation_position() -> Position {
         skip(Some('['), &mut line, &mut column);
     }
     Position { line, column }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hc_schema_snapshot::syntax::Annotation;
+    use hc_schema_snapshot::{NameIndex, Snapshot};
+
+    use super::*;
+
+    /// A snapshot of the tables and columns below (schema `salesforce`), as the build script
+    /// indexes it.
+    fn index_of(tables: &[(&str, &[&str])]) -> NameIndex {
+        let mut text =
+            String::from(r#"{"format":1,"environment":"p","schema":"salesforce","tables":{"#);
+        for (i, (table, columns)) in tables.iter().enumerate() {
+            let columns: Vec<String> = columns.iter().map(|c| format!("\"{c}\":{{}}")).collect();
+            text.push_str(&format!(
+                "{}\"{table}\":{{\"access\":\"read_write\",\"columns\":{{{}}}}}",
+                if i > 0 { "," } else { "" },
+                columns.join(",")
+            ));
+        }
+        text.push_str("}}");
+        NameIndex::of(&Snapshot::parse(&text, "p.json", "p").unwrap())
+    }
+
+    fn known(dir: Option<&std::path::Path>, tables: &[(&str, &[&str])], build: &str) -> Known {
+        let index = index_of(tables);
+        let fingerprint = format!("{:016x}", hc_schema_snapshot::hash::hash(index.bytes()));
+        Known::of_index(
+            vec!["salesforce".into()],
+            Arc::new(Ok(index)),
+            &fingerprint,
+            dir,
+            Some(build),
+        )
+    }
+
+    pub(super) fn annotation(text: &str) -> ItemAnnotation {
+        let parsed = Annotation::parse(text.parse().unwrap(), Span::call_site()).unwrap();
+        ItemAnnotation {
+            position: Position { line: 1, column: 3 },
+            usages: parsed.usages("src/lib.rs"),
+        }
+    }
+
+    /// Generated items (SQL strings declared or not, `format!`, `concat!`, prose, nested
+    /// annotated items, moved down by blank lines), annotations and contexts (a build at a
+    /// time), one cache file for all, each step a new compiler process: what the cached path gives is what the lint
+    /// finds from scratch in that context, whatever the cache held; and the cache does answer.
+    #[test]
+    fn an_item_from_the_cache_is_the_item_checked_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let pieces = [
+            r#"let a = "SELECT name, tier__c FROM salesforce.account";"#,
+            r#"let b = "UPDATE salesforce.contact SET email = $1 WHERE sfid = $2";"#,
+            r#"let c = format!("SELECT {} FROM {schema}.account", cols);"#,
+            r#"let d = concat!("SELECT email ", "FROM salesforce.contact");"#,
+            r#"let e = "Insert into contact failed";"#,
+            r#"let f = "SELECT * FROM salesforce.account";"#,
+            r#"let g = "SELECT x FROM salesforce.lead";"#,
+            r#"#[hc_requires(contact(email))] fn inner() -> &'static str { "SELECT email FROM contact" }"#,
+        ];
+        let annotations = [
+            "account(name)",
+            "account(name, tier__c), write contact(email)",
+            "contact(email, sfid), lead(x)",
+        ];
+        let name_sets: [&[(&str, &[&str])]; 3] = [
+            &[
+                ("account", &["name", "tier__c", "sfid"]),
+                ("contact", &["email", "sfid"]),
+                ("lead", &["x"]),
+            ],
+            &[("account", &["name"]), ("contact", &["email"])],
+            &[("contact", &["email", "sfid"]), ("lead", &["x", "y"])],
+        ];
+        let mut rng = hc_schema_snapshot::testing::Rng::exact(0x9e37_79b9_7f4a_7c15);
+        let mut next = move |n: usize| rng.below(n);
+        let mut results: std::collections::HashMap<String, std::collections::HashSet<String>> =
+            Default::default();
+        let mut items = Vec::new();
+        for _ in 0..5 {
+            let body: Vec<&str> = (0..1 + next(3))
+                .map(|_| pieces[next(pieces.len())])
+                .collect();
+            items.push(body.join("\n    "));
+        }
+        let (mut hits, mut steps) = (0, 0);
+        let (mut names, mut build) = (name_sets[0], "build-1");
+        for step in 0..300 {
+            // A build (one context) at a time, as a package's build directory sees them.
+            if step % 25 == 0 {
+                names = name_sets[next(name_sets.len())];
+                build = ["build-1", "build-2"][next(2)];
+            }
+            let cached = known(Some(dir.path()), names, build);
+            let fresh = known(None, names, build);
+            let body = &items[next(items.len())];
+            let text = format!("{}fn item() {{\n    {body}\n}}\n", "\n".repeat(next(2)));
+            let item: TokenStream = text.parse().unwrap();
+            let around = [annotation(annotations[next(annotations.len())])];
+            let made = std::cell::Cell::new(false);
+            let make = || {
+                made.set(true);
+                fresh_checks(&cached, "src/lib.rs", &around, &item)
+            };
+            let (got, _) = item_checks(&cached, "src/lib.rs", &around, &item, make);
+            let now = fresh_checks(&fresh, "src/lib.rs", &around, &item);
+            assert_eq!(got, now, "{text} with {names:?}, {build}");
+            results
+                .entry(body.clone())
+                .or_default()
+                .insert(format!("{now:?}"));
+            // The next process finds it without scanning the item.
+            let again = known(Some(dir.path()), names, build);
+            let unused = || -> SqlChecks { panic!("scanned again: {text}") };
+            let (again, _) = item_checks(&again, "src/lib.rs", &around, &item, unused);
+            assert_eq!(again, now);
+            hits += usize::from(!made.get());
+            steps += 1;
+        }
+        let varying = results.values().filter(|r| r.len() > 1).count();
+        assert!(
+            varying >= 4,
+            "items checked differently in other places or contexts: {varying}"
+        );
+        assert!(hits > steps / 2, "{hits} hits in {steps}");
+    }
 }

@@ -317,38 +317,25 @@ impl Report {
             );
         }
         if !self.sql_unread.is_empty() {
+            // One site a line (a long list on one line cannot be read in a deploy log).
+            let one = self.sql_unread.len() == 1;
             let _ = writeln!(
                 out,
                 "warning: {} of this code could not be read by its build (hc-schema cannot \
-                 analyse {}), so {} tables and columns are checked nowhere, here neither: {}; \
-                 write {} as `hc_sql!` (which refuses SQL it cannot read) or declare what {} \
-                 uses in the annotation",
+                 analyse {}), so {} tables and columns are checked nowhere, here neither:",
                 crate::text::count(self.sql_unread.len(), "SQL string"),
-                if self.sql_unread.len() == 1 {
-                    "it"
-                } else {
-                    "them"
-                },
-                if self.sql_unread.len() == 1 {
-                    "its"
-                } else {
-                    "their"
-                },
-                self.sql_unread
-                    .iter()
-                    .map(|(site, why)| format!("{site} ({why})"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if self.sql_unread.len() == 1 {
-                    "it"
-                } else {
-                    "them"
-                },
-                if self.sql_unread.len() == 1 {
-                    "it"
-                } else {
-                    "each"
-                },
+                if one { "it" } else { "them" },
+                if one { "its" } else { "their" },
+            );
+            for (site, why) in &self.sql_unread {
+                let _ = writeln!(out, "    {site} ({why})");
+            }
+            let _ = writeln!(
+                out,
+                "  = help: write {} as `hc_sql!` (which refuses SQL it cannot read) or declare \
+                 what {} uses in the annotation",
+                if one { "it" } else { "them" },
+                if one { "it" } else { "each" },
             );
         }
         if !self.qualifiers_unrecorded.is_empty() {
@@ -1123,6 +1110,23 @@ mod tests {
             "{text}"
         );
         assert_eq!(report.to_json()["sql_unread"][0]["site"], "src/b.rs:7:5");
+        // Several: one site a line, the help after them.
+        let mut several = unread.clone();
+        several.unread.push((
+            Site::new("src/c.rs", &Spot::new("", 9, 1)),
+            "a DELETE statement that hc-schema cannot read".into(),
+        ));
+        let mut report = report_typed(&live, "prod", "db", &usages, &BuiltTypes::none());
+        judge_qualifiers(&mut report, &live, "prod", "db", &several);
+        let text = report.render();
+        assert!(
+            text.contains(
+                "here neither:\n    src/b.rs:7:5 (a SELECT statement that hc-schema cannot \
+                 read)\n    src/c.rs:9:1 (a DELETE statement that hc-schema cannot read)\n  = \
+                 help: write them as `hc_sql!`"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

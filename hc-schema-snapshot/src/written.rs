@@ -122,12 +122,13 @@ pub fn normalise(written: &str, custom: &[String]) -> Result<Normalised, String>
     })
 }
 
-/// `written` without whitespace, a leading `::` and the `Option<...>` around it (any path of
-/// `Option`): the spelling a `[types] custom` entry is compared with.
+/// `written` without whitespace, a leading `&` or `::` and the `Option<...>` around it (any
+/// path of `Option`): the spelling a `[types] custom` entry is compared with.
 fn written_inner(written: &str) -> String {
     let mut text = compact(written);
     loop {
-        let trimmed = text.trim_start_matches("::");
+        // A reference to a listed type is that type (as `&str` is read like `String`).
+        let trimmed = text.trim_start_matches('&').trim_start_matches("::");
         let inner = ["std::option::Option", "core::option::Option", "Option"]
             .iter()
             .find_map(|prefix| {
@@ -238,6 +239,26 @@ fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// `text` as a message shows a type: whitespace kept (as one space) only between two words
+/// (`&dyn ToString`, not `&dynToString`; `Option<f64>`, not `Option < f64 >`).
+fn shown(text: &str) -> String {
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = true;
+            continue;
+        }
+        if space && word(c) && out.chars().last().is_some_and(word) {
+            out.push(' ');
+        }
+        space = false;
+        out.push(c);
+    }
+    out
+}
+
 // ----- parsing -----
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -312,11 +333,11 @@ fn parse(written: &str) -> Result<Ty, String> {
     };
     let ty = parser
         .ty()
-        .map_err(|why| format!("`{}` is not a Rust type: {why}", compact(written)))?;
+        .map_err(|why| format!("`{}` is not a Rust type: {why}", shown(written)))?;
     if parser.at != parser.tokens.len() {
         return Err(format!(
             "`{}` is not a Rust type: unexpected text after `{}`",
-            compact(written),
+            shown(written),
             canonical(&ty)
         ));
     }
@@ -665,6 +686,57 @@ mod tests {
         assert_ne!(class("serde_json::Value"), Classified::Custom);
         assert_ne!(class("Option<serde_json::Value>"), Classified::Custom);
         assert_ne!(class("other::Money"), Classified::Custom);
+        // A reference to a listed type is that type: a custom-type note, not a mismatch.
+        assert_eq!(class("&my::Money"), Classified::Custom);
+        assert_eq!(class("& :: my :: Money"), Classified::Custom);
+        assert_eq!(class("Option<&my::Money>"), Classified::Custom);
+        assert!(matches!(
+            judge("&Value", "double precision", &custom),
+            Judged::Custom(_)
+        ));
+    }
+
+    /// Messages show a type with a space only between two words: generated spacings of
+    /// `&dyn ToString` and friends never glue two words (`&dynToString`).
+    #[test]
+    fn messages_never_glue_two_words_of_a_type() {
+        let types: [&[&str]; 3] = [
+            &["&", "dyn", "ToString"],
+            &["&", "dyn", "std", "::", "fmt", "::", "Display"],
+            &["&", "mut", "dyn", "Debug"],
+        ];
+        let word = |t: &str| t.starts_with(|c: char| c.is_alphanumeric());
+        let mut rng = crate::testing::Rng::exact(0x7e57_0004);
+        for _ in 0..200 {
+            let tokens = types[rng.below(types.len())];
+            let mut written = String::new();
+            for (k, t) in tokens.iter().enumerate() {
+                written.push_str(t);
+                // Two words are apart in any spelling; other tokens may touch.
+                let apart = tokens.get(k + 1).is_some_and(|next| word(t) && word(next));
+                let choices: &[&str] = if apart {
+                    &[" ", "  ", "\n"]
+                } else {
+                    &[" ", "", "\n  "]
+                };
+                written.push_str(choices[rng.below(choices.len())]);
+            }
+            let Err(message) = normalise(&written, &[]) else {
+                continue;
+            };
+            let want = shown(&tokens.join(" "));
+            assert!(
+                message.contains(&format!("`{want}`")),
+                "{written:?}: {message}"
+            );
+            assert!(
+                !message.contains("dynToString") && !message.contains("dynstd"),
+                "{message}"
+            );
+        }
+        assert!(normalise("&dyn ToString", &[])
+            .unwrap_err()
+            .starts_with("`&dyn ToString` is not a Rust type"));
     }
 
     fn reads(written: &str, spelling: &str) -> Judged {

@@ -332,7 +332,7 @@ fn unread_unguarded_sql_is_never_safe_nor_plainly_ok() {
     let d = dir.path();
     for sql in [
         "SELECT name FROM salesforce.account WHERE loyalty_tier__c BETWEEN SYMMETRIC 1 AND 2",
-        "TABLE salesforce.account",
+        "TABLE ONLY salesforce.account",
     ] {
         write(
             d,

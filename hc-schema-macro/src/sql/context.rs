@@ -18,7 +18,7 @@ use hc_schema_snapshot::sql::{analyze, shape, Analysis, Context, Shape, SqlError
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
 use hc_schema_snapshot::sql::{codec, shape_codec};
-use hc_schema_snapshot::sqlcheck::{read, Reading};
+use hc_schema_snapshot::sqlcheck::{checks_codec, read, Reading, SqlChecks};
 
 use super::{build_id, store::Store};
 use crate::cache::Cache;
@@ -137,10 +137,40 @@ impl Known {
         reading
     }
 
+    /// The SQL checks of an annotated item's strings ([`crate::strings`]) in this context:
+    /// cached under `key` (everything they depend on besides the context: the file, the
+    /// annotations, the item's tokens and where its literals are), else made by `make` (and
+    /// cached), as an `hc_sql!` analysis is. Its keys start with `\0item`, which no SQL text
+    /// and no reading's key does.
+    pub fn item_checks(&self, key: &[u8], make: impl FnOnce() -> SqlChecks) -> SqlChecks {
+        let Some(cache) = &self.cache else {
+            return make();
+        };
+        let mut full = format!("\0item {}\0", checks_codec::VERSION).into_bytes();
+        full.extend_from_slice(key);
+        {
+            let store = cache
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            if let Some(checks) = store.get_bytes(&full).and_then(checks_codec::decode) {
+                return checks;
+            }
+        }
+        // Not under the lock: `make` reads the literals through the same cache.
+        let checks = make();
+        if let Some(bytes) = checks_codec::encode(&checks) {
+            cache
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .put_bytes(&full, &bytes);
+        }
+        checks
+    }
+
     /// The context of the build script's union `index` (whose content `fingerprint`
     /// identifies) and `schemas`; its analyses cached in `dir` when the analyser's build is
     /// known (`build`).
-    fn of_index(
+    pub(crate) fn of_index(
         schemas: Vec<String>,
         index: Arc<Result<NameIndex, String>>,
         fingerprint: &str,

@@ -91,7 +91,13 @@ impl Store {
 
     /// The value stored for `key` in this context.
     pub fn get(&self, key: &str) -> Option<&[u8]> {
-        self.find(hash(key.as_bytes()), key.as_bytes())
+        self.get_bytes(key.as_bytes())
+    }
+
+    /// The value stored for `key` (any bytes: an item's key, [`crate::strings`]) in this
+    /// context.
+    pub fn get_bytes(&self, key: &[u8]) -> Option<&[u8]> {
+        self.find(hash(key), key)
     }
 
     /// The value of `key`, whose hash is `hash`.
@@ -106,11 +112,16 @@ impl Store {
 
     /// Store `value` for `key`, in memory and, when possible, in the file.
     pub fn put(&mut self, key: &str, value: &[u8]) {
-        let hash = hash(key.as_bytes());
-        if self.find(hash, key.as_bytes()).is_some() {
+        self.put_bytes(key.as_bytes(), value)
+    }
+
+    /// Store `value` for `key` (any bytes), in memory and, when possible, in the file.
+    pub fn put_bytes(&mut self, key: &[u8], value: &[u8]) {
+        let hash = hash(key);
+        if self.find(hash, key).is_some() {
             return;
         }
-        let record = record(&self.context, key.as_bytes(), value);
+        let record = record(&self.context, key, value);
         if let Some(file) = &mut self.file {
             if self.size + record.len() > MAX_FILE || file.write_all(&record).is_err() {
                 self.file = None;
@@ -118,7 +129,7 @@ impl Store {
                 self.size += record.len();
             }
         }
-        self.add(hash, key.as_bytes(), value);
+        self.add(hash, key, value);
     }
 
     /// Keep an entry in memory (`hash`: the key's).
@@ -160,7 +171,7 @@ impl Store {
                 loaded.unsound = true;
                 break;
             };
-            let live = context == self.context.as_slice() && std::str::from_utf8(key).is_ok();
+            let live = context == self.context.as_slice();
             let hash = hash(key);
             // A duplicate (two processes made the same analysis at once) is dead weight.
             if live && self.find(hash, key).is_none() {

@@ -74,6 +74,52 @@ pub fn may_hold_sql(stream: &TokenStream) -> bool {
     false
 }
 
+/// Everything of `stream` that the SQL checks of its literals depend on, besides where the
+/// literals are, as cache-key bytes appended to `key`: each token's text (a literal's with its
+/// length), each group's delimiters, each punctuation's spacing. Its string literal tokens are
+/// appended to `literals` in order, for the caller to add their places (the build knows them
+/// from the spans). One walk over the tokens, without the scan: what the build's cache of an
+/// item's checks is keyed by.
+pub fn item_key(stream: TokenStream, key: &mut Vec<u8>, literals: &mut Vec<proc_macro2::Literal>) {
+    for tree in stream {
+        match tree {
+            TokenTree::Group(group) => {
+                let (open, close) = match group.delimiter() {
+                    Delimiter::Parenthesis => (b'(', b')'),
+                    Delimiter::Bracket => (b'[', b']'),
+                    Delimiter::Brace => (b'{', b'}'),
+                    Delimiter::None => (1, 2),
+                };
+                key.push(open);
+                item_key(group.stream(), key, literals);
+                key.push(close);
+            }
+            TokenTree::Ident(ident) => {
+                key.extend_from_slice(ident.to_string().as_bytes());
+                key.push(b' ');
+            }
+            TokenTree::Punct(punct) => {
+                let mut buffer = [0; 4];
+                key.extend_from_slice(punct.as_char().encode_utf8(&mut buffer).as_bytes());
+                key.push(if punct.spacing() == Spacing::Joint {
+                    3
+                } else {
+                    4
+                });
+            }
+            TokenTree::Literal(literal) => {
+                let written = literal.to_string();
+                key.push(5);
+                key.extend_from_slice(&(written.len() as u32).to_le_bytes());
+                key.extend_from_slice(written.as_bytes());
+                if written.ends_with(['"', '#']) {
+                    literals.push(literal);
+                }
+            }
+        }
+    }
+}
+
 /// The literals of `stream` that could be SQL, each with its container and whether something
 /// else guards it.
 pub fn sql_literals(stream: TokenStream) -> Vec<ItemLiteral> {

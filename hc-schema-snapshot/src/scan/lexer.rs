@@ -489,7 +489,8 @@ pub(crate) fn str_value(token: &str, raw: Option<u8>) -> Option<String> {
         return Some(inner.to_string());
     }
     let inner = token.get(1..token.len().checked_sub(1)?)?;
-    if !inner.contains(['\\', '\r']) {
+    // Byte searches (`memchr`): a `char` pattern is slow in the unoptimised build.
+    if !inner.as_bytes().contains(&b'\\') && !inner.as_bytes().contains(&b'\r') {
         return Some(inner.to_string());
     }
     let mut out = String::with_capacity(inner.len());

@@ -20,8 +20,12 @@ pub(crate) fn statements(
     lines: &Lines<'_>,
     many: bool,
 ) -> Result<Vec<Statement>, SqlError> {
-    let statements = Parser::parse_sql(&PostgreSqlDialect {}, sql)
-        .map_err(|err| parse_error(err, sql, lines))?;
+    let statements = match Parser::parse_sql(&PostgreSqlDialect {}, sql) {
+        Ok(statements) => statements,
+        // `TABLE t` is `SELECT * FROM t` in PostgreSQL; sqlparser reads it only as a query
+        // body (`WITH x AS (TABLE t) ...`): read each statement that starts with it as a query.
+        Err(err) => with_table_statements(sql).map_err(|_| parse_error(err, sql, lines))?,
+    };
     match statements.len() {
         0 => Err(SqlError {
             kind: SqlErrorKind::Empty,
@@ -39,6 +43,38 @@ pub(crate) fn statements(
             })
         }
     }
+}
+
+/// The statements of `sql` as sqlparser's `parse_sql` reads them, except that a statement
+/// starting with the keyword `TABLE` is read as a query (`TABLE t`, `TABLE ONLY t`).
+fn with_table_statements(sql: &str) -> Result<Vec<Statement>, ParserError> {
+    use sqlparser::keywords::Keyword;
+    use sqlparser::tokenizer::Token;
+    let dialect = PostgreSqlDialect {};
+    let mut parser = Parser::new(&dialect).try_with_sql(sql)?;
+    let mut statements = Vec::new();
+    let mut expecting_delimiter = false;
+    loop {
+        while parser.consume_token(&Token::SemiColon) {
+            expecting_delimiter = false;
+        }
+        let next = parser.peek_token();
+        if next.token == Token::EOF {
+            break;
+        }
+        if expecting_delimiter {
+            return parser.expected("end of statement", next);
+        }
+        let table = matches!(&next.token, Token::Word(word) if word.keyword == Keyword::TABLE);
+        let statement = if table {
+            Statement::Query(parser.parse_query()?)
+        } else {
+            parser.parse_statement()?
+        };
+        statements.push(statement);
+        expecting_delimiter = true;
+    }
+    Ok(statements)
 }
 
 /// The byte ranges of the statements of `sql`, split at each `;` that is a token (not inside

@@ -56,6 +56,7 @@
 //! assert!(checks.findings[0].explanation.message.starts_with("`account.billingcity` is read by this SQL"));
 //! ```
 
+pub mod checks_codec;
 mod finding;
 mod hc_sql;
 mod item;

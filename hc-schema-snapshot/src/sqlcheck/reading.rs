@@ -82,13 +82,9 @@ pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
 /// keyword (`DELETE FROM`, `INSERT INTO`, `MERGE INTO`): "Delete this contact? ..." is prose.
 /// Other keywords are not constrained.
 fn dml_shaped(keyword: &str, piece: &str) -> bool {
-    let second = |word: &str| {
-        let mut words = piece
-            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|w| !w.is_empty());
-        words.next();
-        words.next().is_some_and(|w| w.eq_ignore_ascii_case(word))
-    };
+    // Read as SQL reads it: comments between the words are no words (`DELETE /* c */ FROM`).
+    let second =
+        |word: &str| crate::text::second_word(piece).is_some_and(|w| w.eq_ignore_ascii_case(word));
     match keyword {
         "delete" => second("from"),
         "insert" | "merge" => second("into"),

@@ -1485,7 +1485,9 @@ fn probe_query(i: usize) -> (String, String) {
 /// `HC_SCHEMA_PROBE=<mode> valgrind --tool=callgrind <lib test binary> --exact
 /// sqlcheck::tests::cost_probe`, mode `none`, `sql_cold` (`hc_sql!`'s analysis), `sql_warm`
 /// (its cached analysis decoded), `str_cold` (a string in an annotated item: the item's
-/// literal found in its tokens, read, linted), `str_warm` (the same, its reading decoded).
+/// literal found in its tokens, read, linted), `str_warm` (the same, its reading decoded),
+/// `item_cold` (`str_cold` plus the item's cache key and its checks encoded), `item_warm` (the
+/// item's cache key made, its checks decoded: the build's cached path).
 /// A measurement, not a test: compiled only with `RUSTFLAGS="--cfg hc_schema_probe"`, so the
 /// suite never lists it as skipped.
 #[cfg(hc_schema_probe)]
@@ -1562,13 +1564,46 @@ fn cost_probe() {
             check_item("src/main.rs", &[annotation], literals, &context, &fresh)
         };
         assert!(checks.findings.is_empty(), "{:#?}", checks.findings);
+        checks
     };
+    // The build's key of an item's checks: its tokens, its string literals' places, the
+    // attribute's source text (as `hc-schema-macro/src/strings.rs` writes it).
+    let key = |k: usize| {
+        let (_, annotation, item, _) = &items[k];
+        let mut key = Vec::with_capacity(1024);
+        let mut tokens = Vec::new();
+        crate::scan::item::item_key(item.clone(), &mut key, &mut tokens);
+        for token in &tokens {
+            let span = token.span();
+            let (start, end) = (span.start(), span.end());
+            for n in [start.line, start.column, end.line, end.column] {
+                key.extend_from_slice(&(n as u32).to_le_bytes());
+            }
+        }
+        // The attribute by its source text and where it starts.
+        let text = format!("#[hc_requires({annotation})]");
+        key.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0]);
+        key.extend_from_slice(&(text.len() as u32).to_le_bytes());
+        key.extend_from_slice(text.as_bytes());
+        key
+    };
+    let item_checks: Vec<Vec<u8>> = (0..n)
+        .map(|k| crate::sqlcheck::checks_codec::encode(&lint(k, false)).unwrap())
+        .collect();
     for k in 0..n {
         match mode.as_str() {
             "sql_cold" => drop(analyze(&items[k].0, &context).unwrap()),
             "sql_warm" => drop(crate::sql::codec::decode(&analyses[k], &items[k].0).unwrap()),
-            "str_cold" => lint(k, false),
-            "str_warm" => lint(k, true),
+            "str_cold" => drop(lint(k, false)),
+            "str_warm" => drop(lint(k, true)),
+            "item_cold" => {
+                drop(key(k));
+                drop(crate::sqlcheck::checks_codec::encode(&lint(k, false)));
+            }
+            "item_warm" => {
+                drop(key(k));
+                drop(crate::sqlcheck::checks_codec::decode(&item_checks[k]).unwrap());
+            }
             _ => {}
         }
     }

@@ -357,6 +357,75 @@ fn annotated_source(rng: &mut Rng, count: usize) -> String {
 /// exactly the uses `check` counts, for the release phase.
 #[test]
 fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
+    for (round, warn) in [(0u64, false), (1, true)] {
+        let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0020 + round);
+        let main = annotated_source(&mut rng, 24);
+        build_agrees_with_check(&format!("sql_agree_strings_{round}"), &main, warn);
+    }
+}
+
+/// A crate's `main.rs` of `count` functions holding SQL strings, each inside nested
+/// annotations: a method of an `impl` annotated with `account(billingcity)`, or a function
+/// under two attributes (`account(billingcity)` outside), or a lone annotated function.
+fn nested_source(rng: &mut Rng, count: usize) -> String {
+    let mut text = String::from("use hc_schema_macro::hc_requires;\n\n");
+    let mut calls = Vec::new();
+    let own = "#[hc_requires(account(sfid, name), write contact(email))]";
+    let outer = "#[hc_requires(account(billingcity))]";
+    for n in 0..count {
+        let mut strings = Vec::new();
+        for _ in 0..1 + rng.below(3) {
+            let (sql, format) = annotated_string(rng);
+            if format {
+                strings.push(format!("format!(\"{}\")", sql.replace("SP", " ")));
+            } else {
+                strings.push(format!("{}.to_string()", literal(rng, &sql)));
+            }
+        }
+        let body = format!(
+            "(schema: &str) -> Vec<String> {{\n    let _ = schema;\n    vec![\n        {},\n    ]\n}}",
+            strings.join(",\n        ")
+        );
+        match rng.below(3) {
+            0 => {
+                text.push_str(&format!(
+                    "pub struct S{n};\n{outer}\nimpl S{n} {{\n{own}\npub fn f{body}\n}}\n\n"
+                ));
+                calls.push(format!("S{n}::f(\"salesforce\")"));
+            }
+            1 => {
+                text.push_str(&format!("{outer}\n{own}\npub fn f{n}{body}\n\n"));
+                calls.push(format!("f{n}(\"salesforce\")"));
+            }
+            _ => {
+                text.push_str(&format!("{own}\npub fn f{n}{body}\n\n"));
+                calls.push(format!("f{n}(\"salesforce\")"));
+            }
+        }
+    }
+    text.push_str(&format!(
+        "fn main() {{\n    let _all = [{}];\n    let usages = hc_schema_snapshot::registry::usages();\n    println!(\"{{:#}}\", hc_schema_snapshot::manifest::Manifest::from_usages(&usages).to_json());\n}}\n",
+        calls.join(", ")
+    ));
+    text
+}
+
+/// Nested annotations in the build: a string inside a method of an annotated `impl`, or
+/// under two `#[hc_requires]` on one item, is judged against every enclosing annotation, as
+/// `check` judges it. Over generated crates: the build's errors are `check`'s, and the
+/// registry holds exactly the uses `check` counts.
+#[test]
+fn generated_nested_annotations_fail_the_build_where_check_fails() {
+    for (round, warn) in [(0u64, false), (1, true)] {
+        let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0040 + round);
+        let main = nested_source(&mut rng, 20);
+        build_agrees_with_check(&format!("sql_agree_nested_{round}"), &main, warn);
+    }
+}
+
+/// The crate `name` of `main`: `check` and the build against prod and test agree (see
+/// [`generated_strings_in_annotated_items_fail_the_build_where_check_fails`]).
+fn build_agrees_with_check(name: &str, main: &str, warn: bool) {
     let as_printed = |text: &str| {
         format!(
             "error: {}",
@@ -366,10 +435,8 @@ fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
     let errors_in = |stderr: &str| {
         stderr.matches("\nerror: ").count() + usize::from(stderr.starts_with("error: "))
     };
-    for (round, warn) in [(0u64, false), (1, true)] {
-        let mut rng = Rng::seeded(0x0a11_ce5e_ed00_0020 + round);
-        let main = annotated_source(&mut rng, 24);
-        let krate = krate(&format!("sql_agree_strings_{round}"), &main, false);
+    {
+        let krate = krate(name, main, false);
         let config = if warn {
             "[registry]\nenabled = true\n[check]\nundeclared = \"warn\"\n"
         } else {

@@ -105,6 +105,10 @@ const CLASSES: &[(&str, &[&str])] = &[
             "SELECT x.{c} FROM unnest($1::text[]) AS ids(sfid), {t} x WHERE x.sfid = ids.sfid FOR KEY SHARE",
             "SELECT concat_ws(';', {c}, {c}) FROM {t} WHERE sfid = $1 FOR KEY SHARE",
             "DELETE FROM app_log l USING {t} a WHERE l.sfid = a.sfid AND l.doc IS DOCUMENT",
+            // Third attack (item 5): a comment between DELETE and FROM, no part parsing.
+            "DELETE /* c */ FROM ({t}) WHERE {c} = $1",
+            "DELETE -- old rows\nFROM {t}@x WHERE {c} = $1",
+            "INSERT /* c */ INTO ({t}) VALUES (1)",
         ],
     ),
     (
@@ -389,4 +393,57 @@ fn generated_keyword_statements_fail_the_build_where_check_fails() {
         errors.len() + 1,
         "and rustc's \"could not compile\":\n{stderr}"
     );
+}
+
+/// `TABLE t` is `SELECT * FROM t`: over generated statements (table names, casing, comments,
+/// statements around it, in or outside an annotated item), `check` reads it as it reads
+/// `SELECT * FROM t`: the same findings' kinds and the same `star` uses ("possibly used"),
+/// never a skipped note.
+#[test]
+fn generated_table_statements_read_as_select_star() {
+    let (test, prod) = (snapshot("test"), snapshot("prod"));
+    let union = Union::new([&test, &prod]);
+    let context = Context::new(["salesforce"], &union);
+    let mut rng = Rng::seeded(0x7ab1_e020_0000_0006);
+    let mut stars = 0;
+    for _ in 0..60 {
+        let table = rng.pick(&[
+            "account",
+            "contact",
+            "salesforce.account",
+            "SalesForce.Contact",
+            "ACCOUNT",
+        ]);
+        let word = rng.pick(&["TABLE", "table", "Table"]);
+        let before = rng.pick(&["", "/* c */ ", "-- all\n", "BEGIN; "]);
+        let after = rng.pick(&["", ";", "; COMMIT"]);
+        let annotated = rng.chance();
+        let file = |sql: &str| {
+            let item = format!("fn f() -> &'static str {{ {sql:?} }}\n");
+            if annotated {
+                format!("use hc_schema_macro::hc_requires;\n#[hc_requires(lead(sfid))]\n{item}")
+            } else {
+                item
+            }
+        };
+        let as_table = format!("{before}{word} {table}{after}");
+        let as_select = format!("{before}SELECT * FROM {table}{after}");
+        let read = |sql: &str| {
+            let scan = scan_sources(&[("src/lib.rs", &file(sql))]);
+            let checks = sqlcheck::check(&scan, &context);
+            let kinds: Vec<SqlFindingKind> = checks.findings.iter().map(|f| f.kind).collect();
+            let uses = checks.uses(&scan);
+            let starred: Vec<String> = uses.stars.iter().map(|s| s.table.clone()).collect();
+            (kinds, starred)
+        };
+        let (kinds, starred) = read(&as_table);
+        assert!(
+            !kinds.contains(&SqlFindingKind::Skipped),
+            "{as_table:?}: {kinds:?}"
+        );
+        assert_eq!((kinds, starred.clone()), read(&as_select), "{as_table:?}");
+        assert_eq!(starred.len(), 1, "{as_table:?}");
+        stars += 1;
+    }
+    assert_eq!(stars, 60);
 }

@@ -1,0 +1,230 @@
+//! Annotations around annotations: how an `#[hc_requires]` learns what the annotations it is
+//! nested in declare (a method of an annotated `impl`, two attributes on one item), so that
+//! the build judges a string inside it against every enclosing annotation, as `hc-schema
+//! check` does.
+//!
+//! rustc expands the outer attribute first, with the inner one still in its item. The outer
+//! rewrites each `#[... hc_requires(args)]` of its item to carry its own arguments and place
+//! ahead of the inner's: `#[hc_requires(__hc_enclosing(line column (outer args)), args)]`
+//! (after the enclosing groups the inner already carries, so they stay outermost first). The
+//! inner takes them off ([`split`]) before reading its own arguments; the outer's tokens keep
+//! their spans, so their usages are the outer's own.
+
+use proc_macro2::{Delimiter, Group, Ident, Literal, Punct, Spacing, Span, TokenStream, TokenTree};
+
+/// The hidden argument's name.
+const ENCLOSING: &str = "__hc_enclosing";
+
+/// An enclosing annotation, as carried to a nested one.
+#[derive(Clone)]
+pub struct Enclosing {
+    /// Where its path starts (1-based line and column).
+    pub line: u32,
+    /// Where its path starts (1-based column).
+    pub column: u32,
+    /// Its arguments, with their spans.
+    pub args: TokenStream,
+}
+
+/// The enclosing annotations `args` carries (outermost first) and the annotation's own
+/// arguments.
+pub fn split(args: TokenStream) -> (Vec<Enclosing>, TokenStream) {
+    let tokens: Vec<TokenTree> = args.into_iter().collect();
+    let mut enclosing = Vec::new();
+    let mut at = 0;
+    while let [TokenTree::Ident(name), TokenTree::Group(group), TokenTree::Punct(comma), ..] =
+        &tokens[at..]
+    {
+        if name != ENCLOSING
+            || group.delimiter() != Delimiter::Parenthesis
+            || comma.as_char() != ','
+        {
+            break;
+        }
+        let inner: Vec<TokenTree> = group.stream().into_iter().collect();
+        let [TokenTree::Literal(line), TokenTree::Literal(column), TokenTree::Group(args)] =
+            &inner[..]
+        else {
+            break;
+        };
+        let (Ok(line), Ok(column)) = (line.to_string().parse(), column.to_string().parse()) else {
+            break;
+        };
+        enclosing.push(Enclosing {
+            line,
+            column,
+            args: args.stream(),
+        });
+        at += 3;
+    }
+    (enclosing, tokens[at..].iter().cloned().collect())
+}
+
+/// Whether `item` holds an attribute whose path ends in `hc_requires`: a walk that looks
+/// at the words of attributes (`#[...]`) only (each word read costs a call into the
+/// compiler).
+pub fn holds_annotation(item: &TokenStream) -> bool {
+    let mut after_pound = false;
+    for tree in item.clone() {
+        match tree {
+            TokenTree::Group(group) => {
+                let attribute = after_pound && group.delimiter() == Delimiter::Bracket;
+                if attribute && annotation(&group, &[]).is_some() {
+                    return true;
+                }
+                if holds_annotation(&group.stream()) {
+                    return true;
+                }
+                after_pound = false;
+            }
+            TokenTree::Punct(punct) => after_pound = punct.as_char() == '#',
+            _ => after_pound = false,
+        }
+    }
+    false
+}
+
+/// `item` with every `#[... hc_requires(args)]` in it carrying `carried` (the annotations
+/// around it, outermost first: the item's own last).
+pub fn carry(item: TokenStream, carried: &[Enclosing]) -> TokenStream {
+    let tokens: Vec<TokenTree> = item.into_iter().collect();
+    let mut out = Vec::with_capacity(tokens.len());
+    let mut k = 0;
+    while k < tokens.len() {
+        match &tokens[k] {
+            TokenTree::Group(group) => {
+                let pound =
+                    k > 0 && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '#');
+                let rewritten = if pound && group.delimiter() == Delimiter::Bracket {
+                    annotation(group, carried)
+                } else {
+                    None
+                };
+                let stream = match rewritten {
+                    Some(stream) => stream,
+                    None => carry(group.stream(), carried),
+                };
+                let mut new = Group::new(group.delimiter(), stream);
+                new.set_span(group.span());
+                out.push(TokenTree::Group(new));
+            }
+            other => out.push(other.clone()),
+        }
+        k += 1;
+    }
+    out.into_iter().collect()
+}
+
+/// The attribute `[path(args)]` rewritten to carry `carried`, when its path ends in
+/// `hc_requires`.
+fn annotation(attribute: &Group, carried: &[Enclosing]) -> Option<TokenStream> {
+    let tokens: Vec<TokenTree> = attribute.stream().into_iter().collect();
+    let (TokenTree::Group(args), path) = tokens.split_last()? else {
+        return None;
+    };
+    let last = path.iter().rev().find_map(|t| match t {
+        TokenTree::Ident(ident) => Some(ident.to_string()),
+        _ => None,
+    })?;
+    let path_only = path.iter().all(|t| {
+        matches!(t, TokenTree::Ident(_)) || matches!(t, TokenTree::Punct(p) if p.as_char() == ':')
+    });
+    if last != "hc_requires" || !path_only || args.delimiter() != Delimiter::Parenthesis {
+        return None;
+    }
+    let (mut around, own) = split(args.stream());
+    around.extend(carried.iter().cloned());
+    let mut new_args: Vec<TokenTree> = Vec::new();
+    for enclosing in &around {
+        let span = Span::call_site();
+        let inner: TokenStream = [
+            TokenTree::Literal(Literal::u32_unsuffixed(enclosing.line)),
+            TokenTree::Literal(Literal::u32_unsuffixed(enclosing.column)),
+            TokenTree::Group(Group::new(Delimiter::Parenthesis, enclosing.args.clone())),
+        ]
+        .into_iter()
+        .collect();
+        new_args.push(TokenTree::Ident(Ident::new(ENCLOSING, span)));
+        new_args.push(TokenTree::Group(Group::new(Delimiter::Parenthesis, inner)));
+        new_args.push(TokenTree::Punct(Punct::new(',', Spacing::Alone)));
+    }
+    new_args.extend(own);
+    let mut rebuilt = Group::new(Delimiter::Parenthesis, new_args.into_iter().collect());
+    rebuilt.set_span(args.span());
+    let mut out: Vec<TokenTree> = path.to_vec();
+    out.push(TokenTree::Group(rebuilt));
+    Some(out.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Generated nestings (impls of annotated methods, attributes stacked on one item, other
+    /// attributes beside them): each annotation, after every annotation around it rewrote it,
+    /// takes off exactly the annotations around it, outermost first, and its own arguments.
+    #[test]
+    fn each_annotation_learns_the_annotations_around_it() {
+        let mut rng = hc_schema_snapshot::testing::Rng::exact(0x6a09_e667_f3bc_c908);
+        for round in 0..200 {
+            let depth = 1 + rng.below(4);
+            // Level d's annotation declares `t{d}(c)`; level d+1 sits in level d's item.
+            let mut text = String::from("\"SELECT 1\"");
+            for d in (0..depth).rev() {
+                let other = if rng.below(2) == 0 { "#[inline] " } else { "" };
+                text = if rng.below(2) == 0 {
+                    format!("#[hc_requires(t{d}(c))] {other}{text}")
+                } else {
+                    format!("#[hc_requires(t{d}(c))] {other}mod m{d} {{ {text} }}")
+                };
+            }
+            // Expand outermost first, as rustc does: level d takes its attribute off and
+            // rewrites what is left.
+            let mut rest: TokenStream = text.parse().unwrap();
+            for d in 0..depth {
+                assert!(holds_annotation(&rest), "{rest}");
+                let (args, item) = take_attribute(rest).expect(&text);
+                let (around, own) = split(args);
+                let names: Vec<String> = around.iter().map(|e| e.args.to_string()).collect();
+                let want: Vec<String> = (0..d).map(|k| format!("t{k} (c)")).collect();
+                assert_eq!(names, want, "round {round}: {text}");
+                assert_eq!(own.to_string(), format!("t{d} (c)"));
+                let me = Enclosing {
+                    line: 1,
+                    column: 3,
+                    args: own,
+                };
+                rest = carry(item, &[me]);
+            }
+            assert!(!holds_annotation(&rest), "{rest}");
+        }
+    }
+
+    /// The first `#[hc_requires(args)]` of `stream` taken off (what rustc hands the
+    /// attribute): its arguments, and the item it is on (the innermost item holding it).
+    fn take_attribute(stream: TokenStream) -> Option<(TokenStream, TokenStream)> {
+        let tokens: Vec<TokenTree> = stream.into_iter().collect();
+        for k in 0..tokens.len() {
+            if let (TokenTree::Punct(p), Some(TokenTree::Group(g))) =
+                (&tokens[k], tokens.get(k + 1))
+            {
+                if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket {
+                    let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                    if let [TokenTree::Ident(name), TokenTree::Group(args)] = &inner[..] {
+                        if name == "hc_requires" {
+                            let mut item: Vec<TokenTree> = tokens[..k].to_vec();
+                            item.extend(tokens[k + 2..].iter().cloned());
+                            return Some((args.stream(), item.into_iter().collect()));
+                        }
+                    }
+                }
+            }
+            if let TokenTree::Group(g) = &tokens[k] {
+                if let Some(found) = take_attribute(g.stream()) {
+                    return Some(found);
+                }
+            }
+        }
+        None
+    }
+}
