@@ -171,6 +171,7 @@ fn registration(
     let record =
         Record::with_qualifiers(Record::encode_typed_for_build(&usages, &types), qualified);
     let record = Record::with_unread(record, unread);
+    let record = Record::with_unguarded_warn(record, unguarded_warn());
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));
@@ -310,4 +311,14 @@ fn is_function(tokens: &[TokenTree]) -> bool {
         }
     }
     false
+}
+
+/// Whether the crate being compiled sets `[check] unguarded = "warn"` (the build script's
+/// selection says): its SQL strings outside `hc_sql!` and annotated items reach no macro, so
+/// each record says so and the release phase names what it cannot check.
+pub(crate) fn unguarded_warn() -> bool {
+    crate::snapshots::selection()
+        .as_ref()
+        .as_ref()
+        .is_ok_and(|s| s.lints.unguarded == hc_schema_snapshot::config::LintLevel::Warn)
 }

@@ -103,6 +103,10 @@ pub struct Qualifiers {
     /// [`Record::with_unread`]), each with why: their tables and columns are in no record, so
     /// nothing checks them; the release phase names them.
     pub unread: Vec<(Site, String)>,
+    /// The first site of each record whose crate sets `[check] unguarded = "warn"`
+    /// ([`Record::with_unguarded_warn`]): its SQL strings outside `hc_sql!` and annotated
+    /// items are in no record, so the release phase cannot check them and names the class.
+    pub unguarded_warn: Vec<Site>,
 }
 
 /// One requirement site (an `#[hc_requires]` annotation or an `hc_sql!` query) as compiled
@@ -351,6 +355,32 @@ impl Record {
             let _ = write!(text, "\nU\t{line}:{column}\t{}", escape(why));
         }
         text
+    }
+
+    /// `text` (a record) followed by a line `G` when `warned` (its crate's `[check] unguarded`
+    /// is `"warn"`): the build then lets SQL strings outside `hc_sql!` and outside annotated
+    /// items through, and no macro receives them, so no record holds them; the release phase
+    /// says so ([`Qualifiers::unguarded_warn`]) instead of an unqualified ok. An empty `text`
+    /// stays empty; readers that do not know the line skip it.
+    ///
+    /// ```
+    /// use hc_schema_snapshot::registry::Record;
+    ///
+    /// let text = Record::with_unguarded_warn("src/a.rs\nR account@3:15".to_string(), true);
+    /// assert_eq!(text, "src/a.rs\nR account@3:15\nG");
+    /// assert!(Record(Box::leak(text.into_boxed_str())).unguarded_warn());
+    /// ```
+    pub fn with_unguarded_warn(mut text: String, warned: bool) -> String {
+        if warned && !text.is_empty() {
+            text.push_str("\nG");
+        }
+        text
+    }
+
+    /// Whether the record says its crate let unguarded strings through unregistered
+    /// ([`Record::with_unguarded_warn`]).
+    pub fn unguarded_warn(&self) -> bool {
+        self.0.split('\n').skip(1).any(|line| line == "G")
     }
 
     /// The SQL strings the build could not read ([`Record::with_unread`]), with why; malformed
@@ -657,6 +687,11 @@ pub fn qualifiers_of(records: impl IntoIterator<Item = Record>) -> Qualifiers {
     let mut out = Qualifiers::default();
     for record in records {
         out.unread.extend(record.unread());
+        if record.unguarded_warn() {
+            if let Some(first) = record.usages().first() {
+                out.unguarded_warn.push(first.site());
+            }
+        }
         match record.qualifiers() {
             Some(uses) => out.uses.extend(uses),
             None => {
@@ -672,6 +707,8 @@ pub fn qualifiers_of(records: impl IntoIterator<Item = Record>) -> Qualifiers {
     out.unrecorded.dedup();
     out.unread.sort();
     out.unread.dedup();
+    out.unguarded_warn.sort();
+    out.unguarded_warn.dedup();
     out
 }
 

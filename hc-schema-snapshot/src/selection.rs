@@ -150,7 +150,9 @@ pub struct Selection {
 }
 
 /// The levels of `[check] undeclared`, `skipped` and `star`, as the build applies them to the
-/// SQL strings inside annotated items.
+/// SQL strings inside annotated items, and `unguarded`, which the build records for the
+/// release phase (strings outside annotated items reach no macro: see
+/// [`crate::registry::Record::with_unguarded_warn`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lints {
     /// `[check] undeclared`.
@@ -162,6 +164,9 @@ pub struct Lints {
     /// `[check] star`.
     #[serde(default)]
     pub star: crate::config::StarLevel,
+    /// `[check] unguarded`.
+    #[serde(default)]
+    pub unguarded: crate::config::LintLevel,
 }
 
 fn warn() -> crate::config::LintLevel {
@@ -182,6 +187,7 @@ impl Lints {
             undeclared: check.undeclared,
             skipped: check.skipped,
             star: check.star,
+            unguarded: check.unguarded,
         }
     }
 
@@ -192,6 +198,7 @@ impl Lints {
             undeclared: self.undeclared,
             skipped: self.skipped,
             star: self.star,
+            unguarded: self.unguarded,
             ..crate::config::CheckConfig::default()
         }
     }

@@ -117,6 +117,11 @@ pub struct Report {
     /// [`crate::registry::Qualifiers::unread`]), with why: not checked here, named in a
     /// warning.
     pub sql_unread: Vec<(Site, String)>,
+    /// A site of each registry record whose crate sets `[check] unguarded = "warn"` (the
+    /// registry's [`crate::registry::Qualifiers::unguarded_warn`]): that crate's SQL strings
+    /// outside `hc_sql!` and annotated items reach no macro, so nothing here checks them;
+    /// named in a warning (the CLI's `hc-schema verify`, which scans the source, checks them).
+    pub unguarded_warn: Vec<Site>,
 }
 
 impl Report {
@@ -207,6 +212,7 @@ impl Report {
                 "site": site.to_string(),
                 "why": why,
             })).collect::<Vec<_>>(),
+            "unguarded_warn": self.unguarded_warn.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
         })
     }
 
@@ -239,6 +245,13 @@ impl Report {
                     } else {
                         "them"
                     }
+                );
+            }
+            if !self.unguarded_warn.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  (SQL strings outside `hc_sql!` and annotated items not checked: \
+                     `unguarded = \"warn\"`, see the warning)"
                 );
             }
             if !self.types_unchecked.is_empty() {
@@ -336,6 +349,23 @@ impl Report {
                  what {} uses in the annotation",
                 if one { "it" } else { "them" },
                 if one { "it" } else { "each" },
+            );
+        }
+        if !self.unguarded_warn.is_empty() {
+            let _ = writeln!(
+                out,
+                "warning: SQL strings outside `hc_sql!` and annotated items are checked nowhere \
+                 here: the code at these sites was built with `[check] unguarded = \"warn\"`, \
+                 which lets such strings build without registering them, so this binary does \
+                 not know them:"
+            );
+            for site in &self.unguarded_warn {
+                let _ = writeln!(out, "    {site}");
+            }
+            let _ = writeln!(
+                out,
+                "  = help: run `hc-schema verify` from the source tree (it scans every string), \
+                 or set `unguarded = \"error\"` and annotate or `hc_sql!` them"
             );
         }
         if !self.qualifiers_unrecorded.is_empty() {
@@ -570,6 +600,7 @@ fn names_report(snapshot: &Snapshot, env: &str, source: &str, usages: &[Usage]) 
         types_unchecked: Vec::new(),
         qualifiers_unrecorded: Vec::new(),
         sql_unread: Vec::new(),
+        unguarded_warn: Vec::new(),
     }
 }
 
@@ -590,6 +621,7 @@ pub fn judge_qualifiers(
     use crate::verdict::{Judge, Loaded, Selected};
     report.qualifiers_unrecorded = qualifiers.unrecorded.clone();
     report.sql_unread = qualifiers.unread.clone();
+    report.unguarded_warn = qualifiers.unguarded_warn.clone();
     if qualifiers.uses.iter().all(|q| q.schema == snapshot.schema) {
         return;
     }
@@ -1051,6 +1083,7 @@ mod tests {
             uses: vec![at("salesforce")],
             unrecorded: vec![Site::new("src/old.rs", &Spot::new("account", 1, 1))],
             unread: vec![],
+            unguarded_warn: vec![],
         };
         judge_qualifiers(&mut report, &live, "prod", "db", &qualifiers);
         assert!(!report.is_ok());
@@ -1080,6 +1113,7 @@ mod tests {
             uses: vec![at("org")],
             unrecorded: vec![],
             unread: vec![],
+            unguarded_warn: vec![],
         };
         judge_qualifiers(&mut report, &live, "prod", "db", &ok);
         assert!(report.is_ok(), "{}", report.render());
@@ -1127,6 +1161,28 @@ mod tests {
             ),
             "{text}"
         );
+        // N5: a crate built with `unguarded = "warn"` registers nothing for its strings outside
+        // annotated items: the release phase names that, never a bare ok.
+        let warned = Qualifiers {
+            uses: vec![at("org")],
+            unguarded_warn: vec![Site::new("src/main.rs", &Spot::new("", 4, 1))],
+            ..Qualifiers::default()
+        };
+        let mut report = report_typed(&live, "prod", "db", &usages, &BuiltTypes::none());
+        judge_qualifiers(&mut report, &live, "prod", "db", &warned);
+        let text = report.render();
+        assert!(report.is_ok(), "{text}");
+        assert!(
+            text.contains("(SQL strings outside `hc_sql!` and annotated items not checked"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "warning: SQL strings outside `hc_sql!` and annotated items are checked nowhere"
+            ) && text.contains("\n    src/main.rs:4:1\n  = help: run `hc-schema verify`"),
+            "{text}"
+        );
+        assert_eq!(report.to_json()["unguarded_warn"][0], "src/main.rs:4:1");
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub fn registration(
     .collect();
     let record =
         Record::with_qualifiers(Record::encode_typed_for_build(&usages, &types), &qualified);
+    let record = Record::with_unguarded_warn(record, crate::expand::unguarded_warn());
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
     let span = Span::call_site();
     let joint = |c| TokenTree::from(Punct::new(c, Spacing::Joint));
