@@ -305,6 +305,16 @@ struct Typer {
 
 impl Typer {
     fn new(selection: &Selection) -> Result<Typer, String> {
+        // The build script's types index, when fresh and every snapshot read: no snapshot is
+        // parsed (`column_types` asks the index). Else the snapshots, as before.
+        if snapshots::types_index(selection)
+            .is_some_and(|index| index.envs().iter().all(|env| env.readable()))
+        {
+            return Ok(Typer {
+                snapshots: Vec::new(),
+                config: types_config()?,
+            });
+        }
         let mut snapshots = Vec::new();
         for snapshot in selection.selected.iter().chain(&selection.others) {
             let loaded = snapshots::full(snapshot);
@@ -327,6 +337,17 @@ impl Typer {
     /// Each environment's type of `table.column`, for every snapshot that maps it; and
     /// whether any says it is nullable.
     fn column_types(&self, table: &str, column: &str) -> (Vec<EnvType>, bool) {
+        if self.snapshots.is_empty() {
+            let selection = snapshots::selection();
+            if let Some(index) = selection
+                .as_ref()
+                .as_ref()
+                .ok()
+                .and_then(snapshots::types_index)
+            {
+                return index.column_types(table, column);
+            }
+        }
         let mut envs = Vec::new();
         let mut nullable = false;
         for (env, display, snapshot) in &self.snapshots {
