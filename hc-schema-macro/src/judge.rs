@@ -12,7 +12,9 @@ use proc_macro2::Span;
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use hc_schema_snapshot::build::check_environment;
 use hc_schema_snapshot::typecheck;
+use hc_schema_snapshot::types_index::TypesIndex;
 
 use crate::cache::Cache;
 use crate::snapshots::{self, Checked};
@@ -158,8 +160,9 @@ pub fn once(span: Span, message: String) -> Vec<syn::Error> {
 
 /// Every `(table, column)` whose type drifts between the snapshots of the directory (selected
 /// or not: [`typecheck::drifting`]), what a use without a Rust type asks. Empty, reading
-/// nothing, when the directory holds one snapshot (nothing to drift from); else every snapshot
-/// is read in full once per compiler process (kept while the files do not change). When a
+/// nothing, when the directory holds one snapshot (nothing to drift from); else from the build
+/// script's types index ([`snapshots::types_index`]) when it is fresh, or else every snapshot
+/// read in full, once per compiler process (kept while the files do not change). When a
 /// snapshot cannot be read, drift is undecided: every column [`Drifting::contains`], so that
 /// each use asks [`Judge::judge_drift`](hc_schema_snapshot::verdict::Judge::judge_drift),
 /// which fails naming the file (a selected one is a setup problem of the judge).
@@ -173,6 +176,11 @@ pub fn drifting(selection: &Selection) -> Arc<Drifting> {
         .iter()
         .map(|s| format!("{}\t{}\t{}", s.env, s.display, s.path.display()))
         .collect();
+    // The build script's types index, when fresh: nothing to parse.
+    if let Some(index) = snapshots::types_index(selection) {
+        let key = format!("{}\nindex {}", key.join("\n"), index.fingerprint());
+        return DRIFTING.get(&key, || (from_index(selection, &index), Vec::new()));
+    }
     DRIFTING.get(&key.join("\n"), || {
         let loaded: Vec<_> = all
             .iter()
@@ -193,6 +201,30 @@ pub fn drifting(selection: &Selection) -> Arc<Drifting> {
             undecided: known.len() < loaded.len(),
         };
         (drifting, all.iter().map(|s| s.path.clone()).collect())
+    })
+}
+
+/// [`drifting`] from the build script's types index: its drifting columns, undecided when a
+/// snapshot could not be read or says it is another environment's (as [`snapshots::full_of`]
+/// refuses it), so that the judge reads the snapshots and fails naming the file, as without
+/// the index.
+fn from_index(selection: &Selection, index: &TypesIndex) -> Drifting {
+    Drifting {
+        columns: index.drifting().iter().cloned().collect(),
+        undecided: !index_decides(selection, index),
+    }
+}
+
+/// Whether the types index answers for every snapshot of the directory: each was read and
+/// says it is its own environment's (as [`snapshots::full_of`] requires). Else the caller reads
+/// the snapshots, and fails naming the file.
+pub fn index_decides(selection: &Selection, index: &TypesIndex) -> bool {
+    let mut all: Vec<_> = selection.selected.iter().chain(&selection.others).collect();
+    all.sort_by(|a, b| a.env.cmp(&b.env));
+    all.iter().zip(index.envs()).all(|(snapshot, env)| {
+        env.environment.as_deref().is_some_and(|environment| {
+            check_environment(selection.reason, snapshot, environment).is_ok()
+        })
     })
 }
 

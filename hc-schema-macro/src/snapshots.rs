@@ -9,6 +9,7 @@ use hc_schema_snapshot::selection::{
     display_path, select_for_crate, Inputs, Reason, Selection, SnapshotRef, Stamp, ENV_VAR,
     SELECTION_VAR, SNAPSHOT_VAR,
 };
+use hc_schema_snapshot::types_index::TypesIndex;
 use hc_schema_snapshot::{NameIndex, Schema, Snapshot};
 
 use crate::cache::Cache;
@@ -79,6 +80,34 @@ pub fn index(path: &Path, fingerprint: &str) -> Arc<Result<NameIndex, String>> {
     })
 }
 
+/// The build script's [`TypesIndex`] of every snapshot of `selection`'s directory, when it is
+/// fresh: written for exactly these snapshots (the fingerprint in the file is the one the
+/// selection names, and it lists the same environments and files), none of them changed
+/// since (see [`for_this_crate`]). `None` otherwise: the caller reads the snapshots.
+pub fn types_index(selection: &Selection) -> Option<Arc<TypesIndex>> {
+    static INDEXES: Cache<Option<Arc<TypesIndex>>> = Cache::new();
+    let types = selection.types.as_ref()?;
+    let key = format!("{}\n{}", types.path.display(), types.fingerprint);
+    let index = INDEXES.get(&key, || {
+        let index = std::fs::read(&types.path)
+            .ok()
+            .and_then(|bytes| TypesIndex::parse(bytes).ok())
+            .filter(|index| index.fingerprint() == types.fingerprint)
+            .map(Arc::new);
+        (index, Vec::new())
+    });
+    let index = index.as_ref().as_ref()?;
+    // The same snapshots, in the index's order (environment name, then as selected).
+    let mut all: Vec<&SnapshotRef> = selection.selected.iter().chain(&selection.others).collect();
+    all.sort_by(|a, b| a.env.cmp(&b.env));
+    let same = all.len() == index.envs().len()
+        && all
+            .iter()
+            .zip(index.envs())
+            .all(|(s, e)| s.env == e.env && s.display == e.display);
+    same.then(|| Arc::clone(index))
+}
+
 /// The parsed snapshot (errors as their message, showing the workspace-relative path).
 pub fn full(snapshot: &SnapshotRef) -> Arc<Result<Snapshot, String>> {
     static SNAPSHOTS: Cache<Result<Snapshot, String>> = Cache::new();
@@ -146,9 +175,15 @@ pub fn selection() -> Arc<Result<Selection, String>> {
     let key = format!("{selection_var:?}\n{snapshot_var:?}\n{cwd:?}\n{manifest_dir:?}");
     SELECTIONS.get(&key, || {
         let selection = decode_selection().and_then(for_this_crate);
-        // A selected snapshot edited behind cargo's back: select again (its index is stale).
+        // A snapshot edited behind cargo's back: select again (its index, and the types
+        // index, are stale).
         let files = match &selection {
-            Ok(selection) => selection.selected.iter().map(|s| s.path.clone()).collect(),
+            Ok(selection) => selection
+                .selected
+                .iter()
+                .chain(&selection.others)
+                .map(|s| s.path.clone())
+                .collect(),
             Err(_) => Vec::new(),
         };
         (selection, files)
@@ -163,7 +198,8 @@ pub fn selection() -> Arc<Result<Selection, String>> {
 /// (its own config and snapshots; the cargo features recorded by the build script are the
 /// same for both). And a snapshot may have changed since the build script indexed it without
 /// cargo noticing (an older modification time): then its index is not used and the JSON is
-/// read. Either way the verdict is about this crate's snapshot files as they are.
+/// read; any snapshot of the directory changed (selected or not): the types index is not
+/// used. Either way the verdict is about this crate's snapshot files as they are.
 fn for_this_crate(mut selection: Selection) -> Result<Selection, String> {
     let here = std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from);
     if let (Some(made_for), Some(here)) = (&selection.manifest_dir, &here) {
@@ -177,11 +213,21 @@ fn for_this_crate(mut selection: Selection) -> Result<Selection, String> {
             return select_for_crate(here, &inputs).map_err(|err| err.to_string());
         }
     }
+    let mut all_fresh = true;
     for snapshot in &mut selection.selected {
-        if snapshot.index.is_some()
-            && (snapshot.stamp.is_none() || snapshot.stamp != Stamp::of(&snapshot.path))
-        {
+        let fresh = snapshot.stamp.is_some() && snapshot.stamp == Stamp::of(&snapshot.path);
+        if !fresh {
             snapshot.index = None;
+        }
+        all_fresh &= fresh;
+    }
+    if selection.types.is_some() {
+        all_fresh &= selection
+            .others
+            .iter()
+            .all(|s| s.stamp.is_some() && s.stamp == Stamp::of(&s.path));
+        if !all_fresh {
+            selection.types = None;
         }
     }
     Ok(selection)
@@ -223,6 +269,7 @@ fn decode_selection() -> Result<Selection, String> {
             manifest_dir: None,
             feature_envs: Vec::new(),
             registry_crate: None,
+            types: None,
         });
     }
     Err(format!(
@@ -268,6 +315,7 @@ mod tests {
             manifest_dir: std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from),
             feature_envs: vec!["prod".into()],
             registry_crate: None,
+            types: None,
         }
     }
 
@@ -288,6 +336,70 @@ mod tests {
         std::fs::write(&path, "{\"changed\": true}").unwrap();
         let stale = for_this_crate(selection).unwrap();
         assert_eq!(stale.selected[0].index, None, "changed: the JSON is read");
+    }
+
+    /// The types index is read only while it is the one of these snapshots: every snapshot of
+    /// the directory unchanged (an unselected one too), the fingerprint in the file the one the
+    /// selection names, and the same environments and files.
+    #[test]
+    fn a_types_index_is_read_only_while_fresh() {
+        use hc_schema_snapshot::selection::TypesRef;
+        use hc_schema_snapshot::types_index::{SnapshotColumns, Indexed};
+        let dir = tempfile::tempdir().unwrap();
+        let prod = dir.path().join("prod.json");
+        let test = dir.path().join("test.json");
+        std::fs::write(&prod, "{}").unwrap();
+        std::fs::write(&test, "{}").unwrap();
+        let columns = SnapshotColumns::default();
+        let write = |name: &str, fingerprint: &str, envs: &[&str]| {
+            let indexed: Vec<Indexed<'_>> = envs
+                .iter()
+                .map(|env| {
+                    Indexed::read(
+                        env,
+                        if *env == "prod" {
+                            "hc-schema/prod.json"
+                        } else {
+                            "hc-schema/test.json"
+                        },
+                        env,
+                        &columns,
+                    )
+                })
+                .collect();
+            let path = dir.path().join(name);
+            std::fs::write(&path, TypesIndex::build(fingerprint, &indexed).bytes()).unwrap();
+            TypesRef {
+                path,
+                fingerprint: "fp".into(),
+            }
+        };
+        let with = |types: TypesRef| {
+            let mut selection = selection_of(&prod, None);
+            selection.others = vec![SnapshotRef {
+                env: "test".into(),
+                path: test.clone(),
+                display: "hc-schema/test.json".into(),
+                index: None,
+                stamp: Stamp::of(&test),
+            }];
+            selection.types = Some(types);
+            selection
+        };
+        let fresh = for_this_crate(with(write("a.index", "fp", &["prod", "test"]))).unwrap();
+        assert!(types_index(&fresh).is_some(), "fresh: read");
+        let other = for_this_crate(with(write("b.index", "other", &["prod", "test"]))).unwrap();
+        assert!(
+            types_index(&other).is_none(),
+            "another fingerprint in the file"
+        );
+        let fewer = for_this_crate(with(write("c.index", "fp", &["prod"]))).unwrap();
+        assert!(types_index(&fewer).is_none(), "other snapshots");
+        let selection = with(write("d.index", "fp", &["prod", "test"]));
+        std::fs::write(&test, "{\"changed\": true}").unwrap();
+        let stale = for_this_crate(selection).unwrap();
+        assert!(stale.types.is_none(), "an unselected snapshot changed");
+        assert!(types_index(&stale).is_none());
     }
 
     /// The build script's output came from another checkout: select again for this crate.

@@ -13,7 +13,11 @@
 //! carries a fingerprint of the selected files, so editing a snapshot re-checks the crate on the
 //! next plain `cargo build`. For `hc_sql!` it also writes the names every snapshot knows and
 //! hands them over with the Heroku Connect schema names in `HC_SCHEMA_SQL`
-//! ([`crate::selection::SqlSetup`]).
+//! ([`crate::selection::SqlSetup`]). For the type checks (drift, `hc_query!`'s types) it writes
+//! every snapshot's column types, selected or not, to one [`TypesIndex`], named with the
+//! fingerprint of every snapshot's bytes in the selection ([`Selection::types`]): every
+//! snapshot of the directory is watched (`rerun-if-changed`), so an edit of an unselected one
+//! re-runs the script, changes that fingerprint and re-checks the crate.
 
 use std::path::{Path, PathBuf};
 
@@ -24,10 +28,11 @@ use crate::index::NameLines;
 use crate::names_reader::SnapshotNames;
 pub use crate::paths::workspace_root;
 use crate::selection::{
-    self, CheckedSchema, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp,
+    self, CheckedSchema, Inputs, Looked, Reason, Selection, SnapshotRef, SqlSetup, Stamp, TypesRef,
     CHECKED_VAR, ENV_VAR, SELECTION_VAR, SNAPSHOT_VAR, SQL_VAR,
 };
 use crate::snapshot::write_atomically;
+use crate::types_index::{Indexed, TypesIndex};
 
 /// Configure the build; on a bad `hc-schema.toml` print the error and fail the build script.
 pub fn configure() {
@@ -95,11 +100,14 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
     // Only the names are kept, not the text: a large org's snapshot is tens of megabytes.
     let out_dir = std::env::var_os("OUT_DIR").map(PathBuf::from);
     let mut fingerprint = ContentHash::new();
+    // Every snapshot of the directory, for the types index.
+    let mut every = ContentHash::new();
     let mut names: Vec<Option<SnapshotNames>> = Vec::new();
     for snapshot in &mut selection.selected {
         snapshot.stamp = Stamp::of(&snapshot.path);
         let bytes = std::fs::read(&snapshot.path).ok();
         fingerprint.file(&snapshot.path, bytes.as_deref());
+        every.file(&snapshot.path, bytes.as_deref());
         if out_dir.is_some() {
             let read = bytes
                 .as_deref()
@@ -111,14 +119,25 @@ pub fn try_configure() -> Result<Selection, ConfigError> {
         }
     }
     selection.fingerprint = fingerprint.finish();
+    // The other snapshots: their names for `hc_sql!`, their types for the types index.
+    let mut other_names: Vec<Option<SnapshotNames>> = Vec::new();
+    if out_dir.is_some() {
+        for other in &mut selection.others {
+            other.stamp = Stamp::of(&other.path);
+            let bytes = std::fs::read(&other.path).ok();
+            every.file(&other.path, bytes.as_deref());
+            other_names.push(bytes.as_deref().and_then(|bytes| read_names(bytes, other)));
+        }
+    }
     let checked = checked_schemas(&project, &selection, &names);
     println!(
         "cargo:rustc-env={CHECKED_VAR}={}",
         CheckedSchema::encode(&checked)
     );
     if let Some(out_dir) = out_dir {
+        selection.types = write_types_index(&selection, &names, &other_names, &every, &out_dir);
         let loaded = write_indexes(&mut selection, names, &out_dir);
-        let setup = sql_setup(&project, &selection, loaded, &out_dir);
+        let setup = sql_setup(&project, &selection, loaded, other_names, &out_dir);
         println!("cargo:rustc-env={SQL_VAR}={}", setup.encode());
     }
     println!(
@@ -278,6 +297,7 @@ pub fn check_environment(
 ///     manifest_dir: None,
 ///     feature_envs: vec!["prod".into()],
 ///     registry_crate: None,
+///     types: None,
 /// };
 /// let warning = overridden_features(&selection).unwrap();
 /// assert!(warning.contains("HC_SCHEMA_ENV"), "{warning}");
@@ -336,6 +356,7 @@ pub fn overridden_features(selection: &Selection) -> Option<String> {
 ///     manifest_dir: None,
 ///     feature_envs: vec!["prod".into()],
 ///     registry_crate: None,
+///     types: None,
 /// };
 /// let err = overriding_error(&selection, &overridden_features(&selection).unwrap());
 /// assert!(err.to_string().starts_with("HC_SCHEMA_ENV: "), "{err}");
@@ -438,24 +459,53 @@ fn write_indexes(
     loaded_all
 }
 
+/// Write the [`TypesIndex`] of every snapshot of the directory (`names` of the selected ones,
+/// `others` of the others, `None` where a file does not load; `every` the fingerprint of all
+/// their bytes) to `out_dir/hc-schema/types.index`. `None` when it cannot be written: the
+/// macro then reads the snapshots, only slower.
+fn write_types_index(
+    selection: &Selection,
+    names: &[Option<SnapshotNames>],
+    others: &[Option<SnapshotNames>],
+    every: &ContentHash,
+    out_dir: &Path,
+) -> Option<TypesRef> {
+    let snapshots = selection.selected.iter().chain(&selection.others);
+    let read = names.iter().chain(others);
+    let indexed: Vec<Indexed<'_>> = snapshots
+        .zip(read)
+        .map(|(snapshot, read)| match read {
+            Some(read) => Indexed::read(
+                &snapshot.env,
+                &snapshot.display,
+                &read.environment,
+                &read.columns,
+            ),
+            None => Indexed::unreadable(&snapshot.env, &snapshot.display),
+        })
+        .collect();
+    let fingerprint = every.finish();
+    let index = TypesIndex::build(&fingerprint, &indexed);
+    let dir = out_dir.join("hc-schema");
+    let path = dir.join("types.index");
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| write_atomically(&path, index.bytes()))
+        .ok()?;
+    Some(TypesRef { path, fingerprint })
+}
+
 /// What `hc_sql!` needs ([`SqlSetup`]): the Heroku Connect schema names, and the index of the
 /// union of every snapshot's names (`loaded`, the selected snapshots with their index files,
-/// plus the others, read here), written to `out_dir/hc-schema/known.names`. A snapshot that
-/// does not load is left out (the macro reports it when it is selected).
+/// plus `others`, the other snapshots' names), written to `out_dir/hc-schema/known.names`. A
+/// snapshot that does not load is left out (the macro reports it when it is selected).
 fn sql_setup(
     project: &Project,
     selection: &Selection,
     mut loaded: Vec<(SnapshotNames, Option<PathBuf>)>,
+    others: Vec<Option<SnapshotNames>>,
     out_dir: &Path,
 ) -> SqlSetup {
-    for other in &selection.others {
-        if let Some(names) = std::fs::read(&other.path)
-            .ok()
-            .and_then(|bytes| read_names(&bytes, other))
-        {
-            loaded.push((names, None));
-        }
-    }
+    loaded.extend(others.into_iter().flatten().map(|names| (names, None)));
     let mut schemas: Vec<String> = selection
         .selected
         .iter()
@@ -565,8 +615,13 @@ mod tests {
             .map(|s| read_names(&std::fs::read(&s.path).unwrap(), s))
             .collect();
         let out = dir.path().join("out");
+        let others: Vec<Option<SnapshotNames>> = selection
+            .others
+            .iter()
+            .map(|s| read_names(&std::fs::read(&s.path).unwrap(), s))
+            .collect();
         let loaded = write_indexes(&mut selection, names, &out);
-        let setup = sql_setup(&project, &selection, loaded, &out);
+        let setup = sql_setup(&project, &selection, loaded, others, &out);
         assert_eq!(setup.schemas, ["org", "salesforce", "salesforce001"]);
         let known =
             NameIndex::parse(std::fs::read(setup.known.as_ref().unwrap()).unwrap()).unwrap();
@@ -601,7 +656,7 @@ mod tests {
             let names = vec![read_names(text.as_bytes(), &selection.selected[0])];
             let out = dir.path().join("out");
             let loaded = write_indexes(&mut selection, names, &out);
-            let setup = sql_setup(&project, &selection, loaded, &out);
+            let setup = sql_setup(&project, &selection, loaded, Vec::new(), &out);
             let snapshot = Snapshot::parse(&text, "p", "p").unwrap();
             let own = SnapshotNames::of(&snapshot).lines;
             let expected = NameIndex::from_lines(&NameLines::union([&own]));
@@ -614,6 +669,77 @@ mod tests {
             assert_eq!(selected, NameIndex::of(&snapshot).bytes());
             assert_eq!(selected == expected.bytes(), access.is_empty());
         }
+    }
+
+    /// The types index covers every snapshot of the directory, the unselected ones too, says
+    /// which cannot be read, and carries the fingerprint of all their bytes: an edit of an
+    /// unselected snapshot gives another fingerprint.
+    #[test]
+    fn the_types_index_covers_every_snapshot() {
+        use crate::config::Config;
+        let dir = tempfile::tempdir().unwrap();
+        let snaps = dir.path().join("hc-schema");
+        std::fs::create_dir_all(&snaps).unwrap();
+        let write = |env: &str, ty: &str| {
+            let text = format!(
+                r#"{{"format":1,"environment":"{env}","schema":"salesforce","tables":{{"account":{{"columns":{{"x":{{"type":"{ty}","nullable":false}}}}}}}}}}"#
+            );
+            std::fs::write(snaps.join(format!("{env}.json")), text).unwrap();
+        };
+        write("prod", "boolean");
+        write("test", "date");
+        std::fs::write(snaps.join("stage.json"), "{ not json").unwrap();
+        let project = Project {
+            config_file: None,
+            root: dir.path().to_path_buf(),
+            config: Config::parse("", "x").unwrap(),
+        };
+        let inputs = Inputs {
+            env_var: Some("prod".into()),
+            ..Inputs::default()
+        };
+        let selection = selection::select(&inputs, &project, dir.path());
+        assert_eq!(selection.others.len(), 2, "stage and test are not selected");
+        let read = |list: &[SnapshotRef]| -> Vec<Option<SnapshotNames>> {
+            list.iter()
+                .map(|s| read_names(&std::fs::read(&s.path).unwrap(), s))
+                .collect()
+        };
+        let fingerprint_of = |selection: &Selection| {
+            let mut every = ContentHash::new();
+            for s in selection.selected.iter().chain(&selection.others) {
+                every.file(&s.path, std::fs::read(&s.path).ok().as_deref());
+            }
+            every
+        };
+        let out = dir.path().join("out");
+        let every = fingerprint_of(&selection);
+        let types = write_types_index(
+            &selection,
+            &read(&selection.selected),
+            &read(&selection.others),
+            &every,
+            &out,
+        )
+        .unwrap();
+        let index = TypesIndex::parse(std::fs::read(&types.path).unwrap()).unwrap();
+        assert_eq!(index.fingerprint(), types.fingerprint);
+        let envs: Vec<(&str, bool)> = index
+            .envs()
+            .iter()
+            .map(|e| (e.env.as_str(), e.readable()))
+            .collect();
+        assert_eq!(envs, [("prod", true), ("stage", false), ("test", true)]);
+        let (found, nullable) = index.column_types("account", "x");
+        let spellings: Vec<_> = found.iter().map(|e| e.spelling.as_deref()).collect();
+        assert_eq!(spellings, [Some("boolean"), Some("date")]);
+        assert!(!nullable);
+        assert!(
+            index.drifts("account", "x"),
+            "boolean in prod, date in test"
+        );
+        write("test", "boolean");
+        assert_ne!(fingerprint_of(&selection).finish(), types.fingerprint);
     }
 
     #[test]

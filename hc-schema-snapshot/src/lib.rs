@@ -108,6 +108,8 @@ pub mod typecheck;
 #[doc(hidden)]
 pub mod types;
 #[doc(hidden)]
+pub mod types_index;
+#[doc(hidden)]
 pub mod uses;
 #[doc(hidden)]
 pub mod written;

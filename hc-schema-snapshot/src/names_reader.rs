@@ -38,6 +38,7 @@
 
 use crate::index::{Builder, NameLines, ACCESS_RO, ACCESS_RW};
 use crate::snapshot::{MappingAccess, Snapshot, SnapshotError};
+use crate::types_index::SnapshotColumns;
 
 /// What the build script reads from one snapshot: its names and its `schema`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub struct SnapshotNames {
     pub environment: String,
     /// The tables, columns and mapping access.
     pub lines: NameLines,
+    /// Every column's type and nullability, for the [`crate::types_index::TypesIndex`].
+    pub columns: SnapshotColumns,
 }
 
 impl SnapshotNames {
@@ -71,12 +74,14 @@ impl SnapshotNames {
             bytes: text.as_bytes(),
             at: 0,
             lines: Builder::default(),
+            columns: SnapshotColumns::default(),
         };
         let (schema, environment) = reader.snapshot()?;
         Some(SnapshotNames {
             schema,
             environment,
             lines: reader.lines.finish()?,
+            columns: reader.columns,
         })
     }
 
@@ -107,6 +112,7 @@ impl SnapshotNames {
             schema: snapshot.schema.clone(),
             environment: snapshot.environment.clone(),
             lines: builder.finish().expect("a snapshot's keys are distinct"),
+            columns: SnapshotColumns::of(snapshot),
         }
     }
 }
@@ -117,6 +123,7 @@ struct Reader<'a> {
     bytes: &'a [u8],
     at: usize,
     lines: Builder,
+    columns: SnapshotColumns,
 }
 
 impl<'a> Reader<'a> {
@@ -182,10 +189,10 @@ impl<'a> Reader<'a> {
     }
 
     /// `true` or `false`.
-    fn boolean(&mut self) -> Option<()> {
+    fn boolean(&mut self) -> Option<bool> {
         match self.peek()? {
-            b't' => self.word(b"true"),
-            _ => self.word(b"false"),
+            b't' => self.word(b"true").map(|()| true),
+            _ => self.word(b"false").map(|()| false),
         }
     }
 
@@ -256,6 +263,7 @@ impl<'a> Reader<'a> {
     fn tables(&mut self) -> Option<()> {
         self.object(|reader, table| {
             reader.lines.push(&[table])?;
+            reader.columns.table(table);
             let (mut object, mut access, mut columns) = (false, false, false);
             reader.object(|reader, key| match key {
                 b"object" if !object => {
@@ -276,7 +284,9 @@ impl<'a> Reader<'a> {
                     columns = true;
                     reader.object(|reader, column| {
                         reader.lines.push(&[table, b"\t", column])?;
-                        reader.column()
+                        let (spelling, nullable) = reader.column()?;
+                        reader.columns.column(column, spelling, nullable);
+                        Some(())
                     })
                 }
                 _ => None,
@@ -284,13 +294,17 @@ impl<'a> Reader<'a> {
         })
     }
 
-    /// One column's object.
-    fn column(&mut self) -> Option<()> {
+    /// One column's object: its type (`None` when absent or null) and nullability (absent:
+    /// nullable).
+    fn column(&mut self) -> Option<(Option<&'a [u8]>, bool)> {
         let (mut data_type, mut field, mut nullable, mut system) = (false, false, false, false);
+        let mut spelling = None;
+        let mut is_nullable = true;
         self.object(|reader, key| match key {
             b"type" if !data_type => {
                 data_type = true;
-                reader.string_or_null().map(drop)
+                spelling = reader.string_or_null()?;
+                Some(())
             }
             b"field" if !field => {
                 field = true;
@@ -298,14 +312,16 @@ impl<'a> Reader<'a> {
             }
             b"nullable" if !nullable => {
                 nullable = true;
-                reader.boolean()
+                is_nullable = reader.boolean()?;
+                Some(())
             }
             b"system" if !system => {
                 system = true;
-                reader.boolean()
+                reader.boolean().map(drop)
             }
             _ => None,
-        })
+        })?;
+        Some((spelling, is_nullable))
     }
 }
 

@@ -94,7 +94,8 @@ pub struct SnapshotRef {
     /// the snapshot loads; the macro checks against it instead of parsing the JSON.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index: Option<PathBuf>,
-    /// The file as the build script read it (size, modification time), when it could.
+    /// The file as the build script read it (size, modification time), when it could (every
+    /// snapshot of the directory, selected or not).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stamp: Option<Stamp>,
 }
@@ -147,6 +148,23 @@ pub struct Selection {
     /// `None` when it does not (then, with the registry on, the macro says what to add).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub registry_crate: Option<String>,
+    /// The [`crate::types_index::TypesIndex`] of every snapshot of the directory (selected
+    /// or not), written by the build script to `OUT_DIR`; the macro asks it for column types
+    /// and drift instead of parsing the snapshots. `None` without a build script, when it
+    /// could not be written, or (in the macro) when a snapshot changed since.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub types: Option<TypesRef>,
+}
+
+/// Where the build script wrote the types index, and the fingerprint of every snapshot's
+/// bytes it was made from (also inside the file: a file rewritten for other snapshots is
+/// never read for these).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TypesRef {
+    /// The index file.
+    pub path: PathBuf,
+    /// The fingerprint of every snapshot of the directory (paths and bytes).
+    pub fingerprint: String,
 }
 
 /// The levels of `[check] undeclared`, `skipped` and `star`, as the build applies them to the
@@ -335,6 +353,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
             manifest_dir: None,
             feature_envs: inputs.feature_envs.clone(),
             registry_crate: None,
+            types: None,
         };
     } else if let Some(list) = inputs.env_var.as_deref().filter(|v| !v.trim().is_empty()) {
         (Reason::EnvVar, split_list(list))
@@ -367,6 +386,7 @@ pub fn select(inputs: &Inputs, project: &Project, display_base: &Path) -> Select
         manifest_dir: None,
         feature_envs: inputs.feature_envs.clone(),
         registry_crate: None,
+        types: None,
     }
 }
 

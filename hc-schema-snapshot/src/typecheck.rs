@@ -160,6 +160,13 @@ fn drift_of(table: &str, column: &str, envs: &[EnvType]) -> Option<Finding> {
     }
 }
 
+/// Whether `table.column`, whose types in the environments that map it are `envs` (in
+/// environment-name order), drifts: what [`drift`] finds, from the types alone (the build
+/// script decides it for the [`crate::types_index::TypesIndex`]).
+pub fn drifts(table: &str, column: &str, envs: &[EnvType]) -> bool {
+    drift_of(table, column, envs).is_some()
+}
+
 /// Every `(table, column)` of `known` that drifts ([`drift`]), in one pass over the
 /// snapshots: what the macro asks per column, computed once per compilation.
 pub fn drifting(known: &[Known<'_>]) -> HashSet<(String, String)> {
@@ -188,7 +195,7 @@ pub fn drifting(known: &[Known<'_>]) -> HashSet<(String, String)> {
             envs.iter()
                 .any(|e| e.spelling.is_some() && e.spelling.as_deref() != first)
         })
-        .filter(|((table, column), envs)| drift_of(table, column, envs).is_some())
+        .filter(|((table, column), envs)| drifts(table, column, envs))
         .map(|((table, column), _)| (table.to_string(), column.to_string()))
         .collect()
 }

@@ -32,10 +32,12 @@
 //! that part).
 //!
 //! Run: `cargo bench -p hc-schema-tests --bench macro_build` (`HC_SCHEMA_BENCH_ROUNDS=n`,
-//! default 9)
+//! default 9; `HC_SCHEMA_BENCH_SNAPSHOTS=2`: a second, unselected snapshot `test.json` beside
+//! `prod.json` in the dense and typical crates, so that the drift check reads the directory)
 
 use hc_schema_tests::bench::{
-    callgrind_instructions, interleave, machine, median, median_ratio, rounds, synthetic_snapshot,
+    bench_snapshots, callgrind_instructions, interleave, machine, median, median_ratio, rounds,
+    snapshot_files, synthetic_snapshot,
 };
 use hc_schema_tests::cargo::{cargo, TempCrate};
 
@@ -163,8 +165,9 @@ fn main() {
     let snapshot = synthetic_snapshot("prod", 200, 300);
     let do_nothing = do_nothing_macro();
     println!(
-        "snapshot: 200 tables x 300 columns, {} bytes; 1,000 annotated items",
-        snapshot.len()
+        "snapshot: 200 tables x 300 columns, {} bytes ({} in the directory); 1,000 annotated items",
+        snapshot.len(),
+        bench_snapshots()
     );
     if std::env::var_os("HC_SCHEMA_BENCH_LARGE_ONLY").is_none() {
         for shape in [Shape::Dense, Shape::Typical] {
@@ -282,14 +285,15 @@ fn measure(shape: Shape, snapshot: &str, do_nothing: &std::path::Path) {
             } else {
                 ""
             };
+            let source = source(shape, variant);
+            let snapshots = snapshot_files(snapshot);
+            let mut files: Vec<(&str, &str)> =
+                vec![("src/main.rs", &source), ("hc-schema.toml", config)];
+            files.extend(snapshots.iter().map(|(path, text)| (*path, text.as_str())));
             let krate = TempCrate::new(
                 &format!("bench_{shape_name}_{n}"),
                 &["prod-snapshot"],
-                &[
-                    ("src/main.rs", &source(shape, variant)),
-                    ("hc-schema/prod.json", snapshot),
-                    ("hc-schema.toml", config),
-                ],
+                &files,
             );
             if variant == Variant::DoNothing {
                 krate.add_dependencies(&format!(

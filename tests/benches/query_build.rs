@@ -28,7 +28,8 @@
 //! each (deterministic; slow: use fewer queries).
 //!
 //! Settings: `HC_SCHEMA_BENCH_QUERIES=n` (default 1000), `HC_SCHEMA_BENCH_ROUNDS=n` (default
-//! 5), `HC_SCHEMA_BENCH_VARIANTS=hand,hc_query,sqlx` (default all three; without `sqlx` nothing
+//! 5), `HC_SCHEMA_BENCH_SNAPSHOTS=2` (a second, unselected snapshot `test.json` beside
+//! `prod.json`; default 1), `HC_SCHEMA_BENCH_VARIANTS=hand,hc_query,sqlx` (default all three; without `sqlx` nothing
 //! of sqlx is fetched or built; `hc_query_before` adds `hc_query!` from the checkout at
 //! `HC_SCHEMA_BENCH_BEFORE`, to compare two revisions in one run), `HC_SCHEMA_BENCH_KEEP=1`
 //! (keep the crates, print where).
@@ -38,7 +39,9 @@
 use std::process::Command;
 use std::time::Duration;
 
-use hc_schema_tests::bench::{callgrind_instructions, machine, median, median_ratio, rounds};
+use hc_schema_tests::bench::{
+    bench_snapshots, callgrind_instructions, machine, median, median_ratio, rounds, snapshot_files,
+};
 use hc_schema_tests::cargo::{cargo, nested_target, TempCrate};
 use hc_schema_tests::pg;
 
@@ -342,15 +345,11 @@ fn source(variant: Variant, count: usize) -> String {
 
 /// The crate of `variant`: a library, with the README's recommended profile.
 fn make_crate(variant: Variant, count: usize, snapshot: &str) -> TempCrate {
-    let krate = TempCrate::new(
-        &variant.crate_name(),
-        &["prod-snapshot"],
-        &[
-            ("src/lib.rs", &source(variant, count)),
-            ("hc-schema/prod.json", snapshot),
-            ("hc-schema.toml", ""),
-        ],
-    );
+    let source = source(variant, count);
+    let snapshots = snapshot_files(snapshot);
+    let mut files: Vec<(&str, &str)> = vec![("src/lib.rs", &source), ("hc-schema.toml", "")];
+    files.extend(snapshots.iter().map(|(path, text)| (*path, text.as_str())));
+    let krate = TempCrate::new(&variant.crate_name(), &["prod-snapshot"], &files);
     match variant {
         Variant::Hand | Variant::HcQuery | Variant::HcQueryBefore => {
             krate.add_dependencies("postgres = \"0.19\"\n")
@@ -492,10 +491,11 @@ fn main() {
     let variants = variants();
     let snapshot = snapshot();
     println!(
-        "query_build: {count} queries, {TABLES} tables x {} columns (typed snapshot, {} bytes); \
-         variants: {}",
+        "query_build: {count} queries, {TABLES} tables x {} columns (typed snapshot, {} bytes, {} \
+         in the directory); variants: {}",
         FIELDS + 4,
         snapshot.len(),
+        bench_snapshots(),
         variants
             .iter()
             .map(|v| v.name())

@@ -101,6 +101,30 @@ pub fn synthetic_snapshot(env: &str, tables: usize, columns: usize) -> String {
     out
 }
 
+/// How many snapshots a bench crate's snapshot directory holds: `HC_SCHEMA_BENCH_SNAPSHOTS`
+/// (1 or 2, default 1). With 2, `hc-schema/test.json` (the same schema, environment `test`,
+/// never selected) sits beside the selected `prod.json`, as in an app with two environments:
+/// the type checks (drift, `hc_query!`'s types) then consult every snapshot of the directory.
+pub fn bench_snapshots() -> usize {
+    match std::env::var("HC_SCHEMA_BENCH_SNAPSHOTS").as_deref() {
+        Err(_) | Ok("1") => 1,
+        Ok("2") => 2,
+        Ok(other) => panic!("HC_SCHEMA_BENCH_SNAPSHOTS: 1 or 2, not `{other}`"),
+    }
+}
+
+/// The snapshot files of a bench crate holding `prod` (the text of prod's snapshot) as
+/// [`bench_snapshots`] says: `hc-schema/prod.json`, and with 2 also `hc-schema/test.json`.
+pub fn snapshot_files(prod: &str) -> Vec<(&'static str, String)> {
+    let mut files = vec![("hc-schema/prod.json", prod.to_string())];
+    if bench_snapshots() == 2 {
+        let test = prod.replacen("\"environment\": \"prod\"", "\"environment\": \"test\"", 1);
+        assert_ne!(test, prod, "the prod snapshot names its environment");
+        files.push(("hc-schema/test.json", test));
+    }
+    files
+}
+
 /// The instructions `command` and every process it starts execute, counted by
 /// `valgrind --tool=callgrind --trace-children=yes`: deterministic for the same binaries and
 /// inputs, whatever else the machine is doing. Panics when valgrind cannot run it.

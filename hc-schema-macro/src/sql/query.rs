@@ -21,7 +21,7 @@ use std::sync::{Arc, OnceLock};
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::{
-    rust_types, type_query, FieldType, Shape, SnapshotTypes, TypedField, TypedParam,
+    rust_types, type_query, ColumnTypes, FieldType, Shape, SnapshotTypes, TypedField, TypedParam,
 };
 use hc_schema_snapshot::types::{RustType, TypesConfig};
 use hc_schema_snapshot::Snapshot;
@@ -109,12 +109,19 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     let Ok(selection) = selection.as_ref() else {
         return errors_only(&errors);
     };
-    let loaded = match loaded_snapshots(selection) {
-        Ok(loaded) => loaded,
-        Err(message) => {
-            errors.push(syn::Error::new(literal.span, message));
-            return errors_only(&errors);
-        }
+    // The build script's types index when it answers for every snapshot (held for the whole
+    // expansion); else every snapshot parsed, which names the one that cannot be read.
+    let index = snapshots::types_index(selection)
+        .filter(|index| crate::judge::index_decides(selection, index));
+    let loaded = match &index {
+        Some(_) => Vec::new(),
+        None => match loaded_snapshots(selection) {
+            Ok(loaded) => loaded,
+            Err(message) => {
+                errors.push(syn::Error::new(literal.span, message));
+                return errors_only(&errors);
+            }
+        },
     };
     let config = match types_config() {
         Ok(config) => config,
@@ -123,14 +130,18 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
             return errors_only(&errors);
         }
     };
-    let types = SnapshotTypes::new(loaded.iter().filter_map(|(env, display, snapshot)| {
+    let parsed = SnapshotTypes::new(loaded.iter().filter_map(|(env, display, snapshot)| {
         snapshot
             .as_ref()
             .as_ref()
             .ok()
             .map(|s| (env.as_str(), display.as_str(), s))
     }));
-    let typed = type_query(&shape, &types, &config, args.len());
+    let types: &dyn ColumnTypes = match &index {
+        Some(index) => &**index,
+        None => &parsed,
+    };
+    let typed = type_query(&shape, types, &config, args.len());
     let source = literal.source();
     errors.extend(typed.errors.iter().map(|error| {
         let span = error
@@ -280,7 +291,8 @@ type Loaded = (String, String, Arc<Result<Snapshot, String>>);
 fn loaded_snapshots(selection: &Selection) -> Result<Vec<Loaded>, String> {
     let mut snapshots = Vec::new();
     for snapshot in selection.selected.iter().chain(&selection.others) {
-        let loaded = snapshots::full(snapshot);
+        // Refused when it says it is another environment's, as the judge refuses it.
+        let loaded = snapshots::full_of(snapshot, selection.reason);
         if let Err(message) = loaded.as_ref() {
             return Err(format!(
                 "hc_query! decides types from every snapshot, and {} cannot be read: {message}",

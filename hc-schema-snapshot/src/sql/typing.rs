@@ -53,6 +53,13 @@ pub trait ColumnTypes {
     fn column_types(&self, table: &str, column: &str) -> (Vec<EnvType>, bool);
 }
 
+/// The build script's types index answers as the snapshots it was written from do.
+impl ColumnTypes for crate::types_index::TypesIndex {
+    fn column_types(&self, table: &str, column: &str) -> (Vec<EnvType>, bool) {
+        crate::types_index::TypesIndex::column_types(self, table, column)
+    }
+}
+
 /// [`ColumnTypes`] read from loaded snapshots: (environment, file as shown, snapshot).
 pub struct SnapshotTypes<'a> {
     snapshots: Vec<(&'a str, &'a str, &'a Snapshot)>,
