@@ -18,11 +18,21 @@ pub fn nested_target() -> PathBuf {
 }
 
 /// A cargo command with a clean environment for nested builds.
+///
+/// Every nested build gets the same explicit `[profile.dev.build-override]` (opt-level 0, no
+/// debug info), whatever its manifest says: cargo hashes an implicit and an explicit build
+/// override apart (the `init` test writes `opt-level = 0`, the Quickstart's README asks for 3),
+/// and without an explicit `debug` it gives a build dependency that the graph also links into
+/// the program (`log` under tokio-postgres) the program's debug info, so every graph with
+/// `fetch` had its own sqlparser, hc-schema-snapshot and hc-schema-macro for the host. One
+/// setting lets all the generated crates share one host build of them in [`nested_target`].
 pub fn cargo(dir: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", nested_target());
+        .env("CARGO_TARGET_DIR", nested_target())
+        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0");
     for var in [
         "HC_SCHEMA_SNAPSHOT",
         "HC_SCHEMA_ENV",

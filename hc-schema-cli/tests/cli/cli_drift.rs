@@ -3,14 +3,13 @@
 
 use crate::common;
 
-use common::{hc, write, writes_workspace};
+use common::{assert_has, assert_starts, hc, hc_exit, write, writes_workspace};
 
 #[test]
 fn diff_marks_what_code_needs_and_access_changes() {
     let dir = writes_workspace();
     let d = dir.path();
-    let run = hc(d, &["diff", "test", "prod"]);
-    assert_eq!(run.code, 1);
+    let run = hc_exit(d, &["diff", "test", "prod"], 1);
     assert_eq!(
         run.stdout,
         "--- test\n+++ prod\n\
@@ -54,13 +53,10 @@ fn diff_marks_what_code_needs_and_access_changes() {
         "app/src/main.rs",
         &common::WRITES_MAIN.replace("write contact(title, email)", "contact(title, email)"),
     );
-    let run = hc(d, &["diff", "test", "prod", "--fail-on", "breaking"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("~ table contact: access  (test: read-write, prod: read-only)\n"),
-        "{}",
-        run.stdout
+    let run = hc_exit(d, &["diff", "test", "prod", "--fail-on", "breaking"], 0);
+    assert_has(
+        &run.stdout,
+        "~ table contact: access  (test: read-write, prod: read-only)\n",
     );
 }
 
@@ -74,13 +70,7 @@ fn diff_notes_names_heroku_connect_never_creates() {
         &common::WRITES_PROD.replace("\"lead\": {", "\"Lead\": {\"columns\": {}}, \"lead\": {"),
     );
     let run = hc(d, &["diff", "test", "prod"]);
-    assert!(
-        run.stdout.contains(
-            "note: prod has names Heroku Connect never creates (not plain lower case), so no requirement ever matches them: \"Lead\""
-        ),
-        "{}",
-        run.stdout
-    );
+    assert_has(&run.stdout, "note: prod has names Heroku Connect never creates (not plain lower case), so no requirement ever matches them: \"Lead\"");
 }
 
 /// `usages` answers the admin in Salesforce terms: the target in API-name form (`Contact.Id`
@@ -95,8 +85,7 @@ fn usages_answer_in_salesforce_terms() {
         "app/src/more.rs",
         "#[hc_requires(contact(sfid, MobilePhone), account(bonus__c))]\nfn more() {}\n",
     );
-    let run = hc(d, &["usages", "Contact.Id"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = hc_exit(d, &["usages", "Contact.Id"], 1);
     assert_eq!(
         run.stdout,
         "not safe to unmap Contact.Id (column contact.sfid): used at 1 site\n\
@@ -105,24 +94,17 @@ fn usages_answer_in_salesforce_terms() {
     );
     // API-name form and Postgres form are the same question.
     assert_eq!(hc(d, &["usages", "contact.sfid"]).stdout, run.stdout);
-    let run = hc(d, &["usages", "Contact.MobilePhone"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with(
-            "not safe to unmap Contact.MobilePhone (column contact.mobilephone): used at 1 site\n"
-        ),
-        "{}",
-        run.stdout
+    let run = hc_exit(d, &["usages", "Contact.MobilePhone"], 1);
+    assert_starts(
+        &run.stdout,
+        "not safe to unmap Contact.MobilePhone (column contact.mobilephone): used at 1 site\n",
     );
     // A custom field no snapshot records: the guess is marked.
     let run = hc(d, &["usages", "Account.Bonus__c"]);
-    assert!(
-        run.stdout.starts_with(
-            "not safe to unmap Account.Bonus__c (API name guessed) (column account.bonus__c): \
-             used at 1 site\n"
-        ),
-        "{}",
-        run.stdout
+    assert_starts(
+        &run.stdout,
+        "not safe to unmap Account.Bonus__c (API name guessed) (column account.bonus__c): \
+             used at 1 site\n",
     );
     // A whole object: the sites per field, in Salesforce terms with the column alongside.
     let run = hc(d, &["usages", "Account"]);
@@ -142,25 +124,17 @@ fn usages_answer_in_salesforce_terms() {
          mapped in: prod (read-only), test (read-only)\nnot mapped in: -\n"
     );
     // Safe: said plainly, exit 0.
-    let run = hc(d, &["usages", "Account.Fax"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with(
-            "safe to unmap Account.Fax (column account.fax): no code in the scanned sources uses it\n"
-        ),
-        "{}",
-        run.stdout
+    let run = hc_exit(d, &["usages", "Account.Fax"], 0);
+    assert_starts(
+        &run.stdout,
+        "safe to unmap Account.Fax (column account.fax): no code in the scanned sources uses it\n",
     );
     // `account.id`, all lower case, is Heroku Connect's own key: no Salesforce field.
-    let run = hc(d, &["usages", "account.id"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with(
-            "column account.id (Heroku Connect's own, no Salesforce field): no Salesforce field \
-             to unmap (the Salesforce Id is Account.Id, column sfid)"
-        ),
-        "{}",
-        run.stdout
+    let run = hc_exit(d, &["usages", "account.id"], 0);
+    assert_starts(
+        &run.stdout,
+        "column account.id (Heroku Connect's own, no Salesforce field): no Salesforce field \
+             to unmap (the Salesforce Id is Account.Id, column sfid)",
     );
     let run = hc(d, &["usages", "Contact.Id", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -469,11 +443,11 @@ fn diff_cannot_tell_harmless_beside_unreadable_sql() {
     }
     // Without unreadable SQL, harmless stays harmless.
     let dir = need_workspace("#[hc_requires(account(sfid))]\nfn known() {}\n", "");
-    let run = hc(
+    hc_exit(
         dir.path(),
         &["diff", "test", "prod", "--fail-on", "breaking"],
+        0,
     );
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
 }
 
 /// Item 6: `SELECT *` / `t.*` of a Heroku Connect table: every column of it is possibly used
@@ -498,11 +472,9 @@ fn select_star_makes_every_column_possibly_used() {
             assert_eq!(breaking_columns(d), all, "{body}");
             let run = hc(d, &["usages", "account.fax"]);
             assert_eq!(run.code, 1, "{body}: {}{}", run.stdout, run.stderr);
-            assert!(
-                run.stdout
-                    .contains("possibly used by the `SELECT *` at app/src/main.rs:"),
-                "{}",
-                run.stdout
+            assert_has(
+                &run.stdout,
+                "possibly used by the `SELECT *` at app/src/main.rs:",
             );
             let run = hc(d, &["usages", "account.fax", "--format", "json"]);
             let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -519,19 +491,14 @@ fn select_star_makes_every_column_possibly_used() {
                 format!("app/src/main.rs:{line}:{}", value_column + star)
             );
             let run = hc(d, &["diff", "test", "prod"]);
-            assert!(
-                run.stdout
-                    .contains(&format!("{site} (possibly used by the `SELECT *` there)")),
-                "{}",
-                run.stdout
+            assert_has(
+                &run.stdout,
+                &format!("{site} (possibly used by the `SELECT *` there)"),
             );
             let run = hc(d, &["plan", "prod"]);
-            assert!(
-                run.stdout.contains(&format!(
-                    "every column of account is possibly used by the `SELECT *` at {site}"
-                )),
-                "{}",
-                run.stdout
+            assert_has(
+                &run.stdout,
+                &format!("every column of account is possibly used by the `SELECT *` at {site}"),
             );
             let run = hc(d, &["check", "--env", "test", "--format", "json"]);
             let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
@@ -572,8 +539,7 @@ fn select_star_makes_every_column_possibly_used() {
     }
     // Without the `*`, the column is safe to unmap: exit 0.
     let dir = need_workspace(&use_item(0, "name", 0), "");
-    let run = hc(dir.path(), &["usages", "account.fax"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    hc_exit(dir.path(), &["usages", "account.fax"], 0);
 }
 
 /// The agreement: over generated small crates, the columns `usages` reports as used (exit 1)

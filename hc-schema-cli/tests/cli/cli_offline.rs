@@ -3,13 +3,12 @@
 
 use crate::common;
 
-use common::{hc, hc_env, workspace, write, TEST};
+use common::{assert_has, assert_starts, hc, hc_env, hc_exit, plan_export, workspace, write, TEST};
 
 #[test]
 fn check_human_output_is_rustc_style_with_a_matrix() {
     let dir = workspace();
-    let run = hc(dir.path(), &["check", "--env", "prod"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let run = hc_exit(dir.path(), &["check", "--env", "prod"], 1);
     let expected = "\
 error: `account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)
  --> app/src/main.rs:3:29
@@ -36,35 +35,29 @@ hc-schema check FAILED: 3 requirement groups in 2 files against prod; 2 failing 
 ";
     assert_eq!(run.stdout, expected);
     // All is well: no matrix (11.5), just the verdict; `--matrix` asks for it.
-    let run = hc(dir.path(), &["check", "--env", "test"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
+    let run = hc_exit(dir.path(), &["check", "--env", "test"], 0);
     assert_eq!(run.stdout, "hc-schema check ok: 3 requirement groups in 2 files against test; 0 failing (0 missing, 0 read-only), 0 allowed, 0 stale allowances, 0 malformed annotations, 0 hc_sql! errors, 0 undeclared, 0 unguarded\n");
-    let run = hc(dir.path(), &["check", "--env", "test", "--matrix"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout.starts_with(
-            "requirement                   test\naccount.loyalty_tier__c         ok\n"
-        ),
-        "{}",
-        run.stdout
+    let run = hc_exit(dir.path(), &["check", "--env", "test", "--matrix"], 0);
+    assert_starts(
+        &run.stdout,
+        "requirement                   test\naccount.loyalty_tier__c         ok\n",
     );
 }
 
 #[test]
 fn check_github_and_json_formats() {
     let dir = workspace();
-    let run = hc(
+    let run = hc_exit(
         dir.path(),
         &["check", "--env", "prod", "--format", "github"],
+        1,
     );
-    assert_eq!(run.code, 1);
     let first = run.stdout.lines().next().unwrap();
     assert_eq!(
         first,
         "::error file=app/src/main.rs,line=3,col=29,title=hc-schema::`account.loyalty_tier__c` is not mapped in prod (hc-schema/prod.json)%0Anote: mapped in: test%0Ahelp: map Loyalty_Tier__c on Account in prod's Heroku Connect, wait for the sync, then run `hc-schema refresh prod` and commit hc-schema/prod.json"
     );
-    let run = hc(dir.path(), &["check", "--format", "json"]);
-    assert_eq!(run.code, 1);
+    let run = hc_exit(dir.path(), &["check", "--format", "json"], 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["format"], 1);
     assert_eq!(json["ok"], false);
@@ -108,27 +101,14 @@ fn check_reports_unparsable_files_and_bad_annotations() {
         "lib/src/broken.rs",
         "#[hc_requires(account(name))]\nfn broken( {\n",
     );
-    let run = hc(dir.path(), &["check", "--env", "test"]);
-    assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(
-        run.stdout.contains("lib/src/broken.rs:2:"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains("does not parse"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("; the scan is incomplete: 1 place not read\n"),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout.contains(
-            "error: the scan is incomplete: 1 place could not be read or is not scannable \
-             (lib/src/broken.rs:2:"
-        ),
-        "{}",
-        run.stdout
+    let run = hc_exit(dir.path(), &["check", "--env", "test"], 2);
+    assert_has(&run.stdout, "lib/src/broken.rs:2:");
+    assert_has(&run.stdout, "does not parse");
+    assert_has(&run.stdout, "; the scan is incomplete: 1 place not read\n");
+    assert_has(
+        &run.stdout,
+        "error: the scan is incomplete: 1 place could not be read or is not scannable \
+             (lib/src/broken.rs:2:",
     );
     std::fs::remove_file(dir.path().join("lib/src/broken.rs")).unwrap();
     write(
@@ -136,13 +116,10 @@ fn check_reports_unparsable_files_and_bad_annotations() {
         "lib/src/bad.rs",
         "#[hc_requires(account)]\nfn f() {}\n",
     );
-    let run = hc(dir.path(), &["check", "--env", "test"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout
-            .contains("expected the columns of `account` in parentheses"),
-        "{}",
-        run.stdout
+    let run = hc_exit(dir.path(), &["check", "--env", "test"], 1);
+    assert_has(
+        &run.stdout,
+        "expected the columns of `account` in parentheses",
     );
 }
 
@@ -157,33 +134,21 @@ fn check_snapshot_answers_would_unmapping_break_the_code() {
             "\"loyalty_tier__c\"",
         ),
     );
-    let run = hc(dir.path(), &["check", "--snapshot", "proposed.json"]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("`account.name` is not mapped in proposed.json\n"),
-        "{}",
-        run.stdout
+    let run = hc_exit(dir.path(), &["check", "--snapshot", "proposed.json"], 1);
+    assert_has(
+        &run.stdout,
+        "`account.name` is not mapped in proposed.json\n",
     );
     // A file given by path gets advice about the file, not `hc-schema refresh proposed`
     // (11.7).
-    assert!(
-        run.stdout.contains("then update proposed.json to match"),
-        "{}",
-        run.stdout
-    );
+    assert_has(&run.stdout, "then update proposed.json to match");
     assert!(
         !run.stdout.contains("hc-schema refresh proposed"),
         "{}",
         run.stdout
     );
-    let run = hc(dir.path(), &["check", "--snapshot", "missing.json"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("missing.json does not exist"),
-        "{}",
-        run.stderr
-    );
+    let run = hc_exit(dir.path(), &["check", "--snapshot", "missing.json"], 2);
+    assert_has(&run.stderr, "missing.json does not exist");
     // The same through HC_SCHEMA_SNAPSHOT.
     let run = hc_env(
         dir.path(),
@@ -191,20 +156,14 @@ fn check_snapshot_answers_would_unmapping_break_the_code() {
         &[("HC_SCHEMA_SNAPSHOT", "proposed.json")],
     );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout.contains("then update proposed.json to match"),
-        "{}",
-        run.stdout
-    );
-    let run = hc(dir.path(), &["check", "--bogus"]);
-    assert_eq!(run.code, 2);
+    assert_has(&run.stdout, "then update proposed.json to match");
+    hc_exit(dir.path(), &["check", "--bogus"], 2);
 }
 
 #[test]
 fn diff_usages_and_requirements() {
     let dir = workspace();
-    let run = hc(dir.path(), &["diff", "test", "prod"]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
+    let run = hc_exit(dir.path(), &["diff", "test", "prod"], 1);
     assert_eq!(
         run.stdout,
         "--- test\n+++ prod\n\
@@ -244,30 +203,21 @@ fn plan_export_reimported_satisfies_every_requirement() {
     let dir = workspace();
     let run = hc(dir.path(), &["plan", "prod"]);
     assert_eq!(run.code, 1, "changes are needed: {}", run.stdout);
-    assert!(run.stdout.contains("Account (table account): add fields\n    Loyalty_Tier__c  (column loyalty_tier__c, needed at app/src/main.rs:3:29)"), "{}", run.stdout);
-    assert!(
-        run.stdout.contains("map the new object Loyalty_Program__c"),
-        "{}",
-        run.stdout
-    );
+    assert_has(&run.stdout, "Account (table account): add fields\n    Loyalty_Tier__c  (column loyalty_tier__c, needed at app/src/main.rs:3:29)");
+    assert_has(&run.stdout, "map the new object Loyalty_Program__c");
     write(
         dir.path(),
         "prod-export.json",
         r#"{"connection": {"name": "prod"}, "version": 1, "mappings": [{"object_name": "Account",
             "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}, "IsDeleted": {}, "SystemModstamp": {}}, "indexes": {}}}]}"#,
     );
-    let run = hc(
+    plan_export(
         dir.path(),
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "prod-export.json",
-            "--out",
-            "prod-export.new.json",
-        ],
+        "prod",
+        "prod-export.json",
+        "prod-export.new.json",
+        1,
     );
-    assert_eq!(run.code, 1, "{}", run.stderr);
     let first = std::fs::read(dir.path().join("prod-export.new.json")).unwrap();
     assert_eq!(
         hc(
@@ -289,20 +239,15 @@ fn plan_export_reimported_satisfies_every_requirement() {
         first,
         "deterministic"
     );
-    let run = hc(
+    hc_exit(
         dir.path(),
         &["import", "prod", "--from", "prod-export.new.json"],
+        0,
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
     let run = hc(dir.path(), &["check", "--env", "prod"]);
     assert_eq!(run.code, 0, "after applying the plan:\n{}", run.stdout);
-    let run = hc(dir.path(), &["plan", "prod"]);
-    assert_eq!(run.code, 0);
-    assert!(
-        run.stdout.contains("prod needs no mapping change"),
-        "{}",
-        run.stdout
-    );
+    let run = hc_exit(dir.path(), &["plan", "prod"], 0);
+    assert_has(&run.stdout, "prod needs no mapping change");
 }
 
 /// Issue 19 (5): `prod-snapshot = []` in a binary whose library holds the annotations is an
@@ -322,29 +267,19 @@ fn check_reports_a_snapshot_feature_that_is_not_forwarded() {
         "app/Cargo.toml",
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = [\"lib/test-snapshot\"]\nprod-snapshot = []\n\n[dependencies]\nlib = { path = \"../lib\" }\nhc-schema-macro = \"0.1\"\n",
     );
-    let run = hc(d, &["check", "--env", "test"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("app/Cargo.toml:7:1"), "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("forward it: prod-snapshot = [\"lib/prod-snapshot\"]"),
-        "{}",
-        run.stdout
+    let run = hc_exit(d, &["check", "--env", "test"], 1);
+    assert_has(&run.stdout, "app/Cargo.toml:7:1");
+    assert_has(
+        &run.stdout,
+        "forward it: prod-snapshot = [\"lib/prod-snapshot\"]",
     );
-    assert!(
-        run.stdout
-            .contains("1 <env>-snapshot feature not forwarded"),
-        "{}",
-        run.stdout
-    );
-    let run = hc(d, &["check", "--env", "test", "--format", "json"]);
-    assert_eq!(run.code, 1);
+    assert_has(&run.stdout, "1 <env>-snapshot feature not forwarded");
+    let run = hc_exit(d, &["check", "--env", "test", "--format", "json"], 1);
     let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(json["counts"]["features_not_forwarded"], 1);
     assert_eq!(json["counts"]["malformed_annotations"], 0);
     assert_eq!(json["source_errors"][0]["kind"], "feature_not_forwarded");
-    let run = hc(d, &["check", "--env", "test", "--format", "sarif"]);
-    assert_eq!(run.code, 1);
+    let run = hc_exit(d, &["check", "--env", "test", "--format", "sarif"], 1);
     let sarif: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "feature_not_forwarded", "{result}");
@@ -353,20 +288,14 @@ fn check_reports_a_snapshot_feature_that_is_not_forwarded() {
         sarif["runs"][0]["tool"]["driver"]["rules"][index]["id"],
         "feature_not_forwarded"
     );
-    let run = hc(d, &["check", "--env", "test", "--format", "github"]);
-    assert_eq!(run.code, 1);
-    assert!(
-        run.stdout.contains("::error file=app/Cargo.toml,line=7"),
-        "{}",
-        run.stdout
-    );
+    let run = hc_exit(d, &["check", "--env", "test", "--format", "github"], 1);
+    assert_has(&run.stdout, "::error file=app/Cargo.toml,line=7");
     write(
         d,
         "app/Cargo.toml",
         "[package]\nname = \"app\"\nversion = \"0.1.0\"\n\n[features]\ntest-snapshot = [\"lib/test-snapshot\"]\nprod-snapshot = [\"lib/prod-snapshot\"]\n\n[dependencies]\nlib = { path = \"../lib\" }\nhc-schema-macro = \"0.1\"\n",
     );
-    let run = hc(d, &["check", "--env", "test"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    hc_exit(d, &["check", "--env", "test"], 0);
 }
 
 /// `check --snapshot` given a mapping export says it is one and how to import it; `import
@@ -381,18 +310,16 @@ fn a_proposed_export_is_imported_to_a_file_and_checked() {
   {"object_name": "Loyalty_Program__c", "config": {"access": "read_only", "fields": {"Id": {}, "Name": {}}}}]}"#;
     write(d, "proposed-export.json", proposed);
     let prod_before = std::fs::read(d.join("hc-schema/prod.json")).unwrap();
-    let run = hc(d, &["check", "--snapshot", "proposed-export.json"]);
-    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr.contains(
-            "is a Heroku Connect mapping export, not a snapshot (--snapshot `proposed-export.json`"
-        ) && run.stderr.contains(
-            "turn it into one with `hc-schema import <env> --from proposed-export.json --out <snapshot.json>`"
-        ),
-        "{}",
-        run.stderr
+    let run = hc_exit(d, &["check", "--snapshot", "proposed-export.json"], 2);
+    assert_has(
+        &run.stderr,
+        "is a Heroku Connect mapping export, not a snapshot (--snapshot `proposed-export.json`",
     );
-    let run = hc(
+    assert_has(
+        &run.stderr,
+        "turn it into one with `hc-schema import <env> --from proposed-export.json --out <snapshot.json>`",
+    );
+    let run = hc_exit(
         d,
         &[
             "import",
@@ -402,28 +329,23 @@ fn a_proposed_export_is_imported_to_a_file_and_checked() {
             "--out",
             "proposed.json",
         ],
+        0,
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stdout.starts_with("wrote proposed.json: 2 tables"),
-        "{}",
-        run.stdout
-    );
+    assert_starts(&run.stdout, "wrote proposed.json: 2 tables");
     assert_eq!(
         std::fs::read(d.join("hc-schema/prod.json")).unwrap(),
         prod_before,
         "the environments' snapshots are untouched"
     );
     assert!(!d.join("hc-schema/proposed.json").exists());
-    let run = hc(d, &["check", "--snapshot", "proposed.json"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    hc_exit(d, &["check", "--snapshot", "proposed.json"], 0);
     // The same file minus the field the code reads fails, and the advice speaks of the file.
     write(
         d,
         "proposed-export.json",
         &proposed.replace(", \"Loyalty_Tier__c\": {}", ""),
     );
-    let run = hc(
+    hc_exit(
         d,
         &[
             "import",
@@ -433,18 +355,15 @@ fn a_proposed_export_is_imported_to_a_file_and_checked() {
             "--out",
             "proposed.json",
         ],
+        0,
     );
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let run = hc(d, &["check", "--snapshot", "proposed.json"]);
-    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(
-        run.stdout
-            .contains("`account.loyalty_tier__c` is not mapped in proposed.json"),
-        "{}",
-        run.stdout
+    let run = hc_exit(d, &["check", "--snapshot", "proposed.json"], 1);
+    assert_has(
+        &run.stdout,
+        "`account.loyalty_tier__c` is not mapped in proposed.json",
     );
     // A bad environment name is refused before anything is written.
-    let run = hc(
+    hc_exit(
         d,
         &[
             "import",
@@ -454,7 +373,7 @@ fn a_proposed_export_is_imported_to_a_file_and_checked() {
             "--out",
             "x.json",
         ],
+        2,
     );
-    assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(!d.join("x.json").exists());
 }

@@ -3,7 +3,7 @@
 
 use crate::common;
 
-use common::{hc, write, writes_workspace};
+use common::{assert_has, hc, hc_exit, plan_export, write, writes_workspace};
 
 const EMPTY_PROD: &str =
     r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {}}"#;
@@ -19,8 +19,7 @@ fn api_names_keep_the_code_casing_and_say_where_they_come_from() {
         "#[hc_requires(Loyalty_Program__c(Name, Tier__C, el_history__c, sfid))]\nfn f() {}\n\
          #[hc_requires(opportunity(stagename, amount, ownerid))]\nfn g() {}\n",
     );
-    let run = hc(d, &["plan", "prod"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = hc_exit(d, &["plan", "prod"], 1);
     assert_eq!(
         run.stdout,
         "mapping changes prod needs in Heroku Connect:\n\
@@ -121,15 +120,13 @@ fn imported_snapshots_get_export_advice_and_other_exports_are_refused() {
         "hc-schema/test.json",
         r#"{"format": 1, "environment": "test", "schema": "salesforce", "tables": {}}"#,
     );
-    let run = hc(d, &["import", "prod", "--from", "prod-export.json"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    hc_exit(d, &["import", "prod", "--from", "prod-export.json"], 0);
     let snapshot = std::fs::read_to_string(d.join("hc-schema/prod.json")).unwrap();
     assert!(
         snapshot.contains(r#""source": "export:prod-export.json (app loyalty-prod)""#),
         "{snapshot}"
     );
-    let run = hc(d, &["plan", "prod"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = hc_exit(d, &["plan", "prod"], 1);
     assert_eq!(
         run.stdout,
         "mapping changes prod needs in Heroku Connect:\n\
@@ -138,80 +135,37 @@ fn imported_snapshots_get_export_advice_and_other_exports_are_refused() {
          then wait for the sync, run `heroku connect:export` and `hc-schema import prod --from <the new export.json>` and commit the snapshot\n\
          note: 2 columns of prod's snapshot have no type (a mapping export records none): `hc-schema refresh prod` adds them from the database, so that typed queries and the type checks (build, check, diff, verify) see prod's types\n"
     );
-    let run = hc(d, &["check", "--env", "prod"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stdout.contains(
-            "= help: map MobilePhone on Contact in prod's Heroku Connect, wait for the sync, then \
+    let run = hc_exit(d, &["check", "--env", "prod"], 1);
+    assert_has(
+        &run.stdout,
+        "= help: map MobilePhone on Contact in prod's Heroku Connect, wait for the sync, then \
              run `heroku connect:export` and `hc-schema import prod --from <the new export.json>` \
-             and commit hc-schema/prod.json"
-        ),
-        "{}",
-        run.stdout
+             and commit hc-schema/prod.json",
     );
     // Another environment's export (its app differs from the one prod's snapshot came from).
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "test-export.json",
-            "--out",
-            "new.json",
-        ],
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(
-            "test-export.json is the export of app loyalty-test, but hc-schema/prod.json (`prod`) \
-             was imported from app loyalty-prod"
-        ),
-        "{}",
-        run.stderr
+    let run = plan_export(d, "prod", "test-export.json", "new.json", 2);
+    assert_has(
+        &run.stderr,
+        "test-export.json is the export of app loyalty-test, but hc-schema/prod.json (`prod`) \
+             was imported from app loyalty-prod",
     );
     assert!(!d.join("new.json").exists());
     // prod's own export is accepted.
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "prod-export.json",
-            "--out",
-            "new.json",
-        ],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    plan_export(d, "prod", "prod-export.json", "new.json", 1);
     assert!(std::fs::read_to_string(d.join("new.json"))
         .unwrap()
         .contains("\"MobilePhone\": {}"));
     // A snapshot that records no app (refreshed, or imported from an export that names none):
     // an export whose mappings are not prod's is refused by its content, whatever its app.
     write(d, "hc-schema/prod.json", EMPTY_PROD);
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "test-export.json",
-            "--out",
-            "other.json",
-        ],
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(
-            "test-export.json does not match prod's snapshot hc-schema/prod.json (Contact is \
+    let run = plan_export(d, "prod", "test-export.json", "other.json", 2);
+    assert_has(
+        &run.stderr,
+        "test-export.json does not match prod's snapshot hc-schema/prod.json (Contact is \
              mapped in the export, not in prod's snapshot): it is another environment's export, \
              or prod changed since the snapshot; nothing was written: pass prod's own export \
              (`heroku connect:export -a <prod's app>`), or bring prod's snapshot up to date \
-             first (`hc-schema refresh prod`)"
-        ),
-        "{}",
-        run.stderr
+             first (`hc-schema refresh prod`)",
     );
     assert!(!d.join("other.json").exists());
 }
@@ -286,18 +240,7 @@ fn another_environments_export_is_refused_by_its_mappings() {
             r#""Email": {}, "Id": {}, "LastName": {}"#,
         ),
     );
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "test",
-            "--export",
-            "production.json",
-            "--out",
-            "new.json",
-        ],
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = plan_export(d, "test", "production.json", "new.json", 2);
     assert_eq!(
         run.stderr,
         "error: production.json does not match test's snapshot hc-schema/test.json (Contact is \
@@ -308,11 +251,7 @@ fn another_environments_export_is_refused_by_its_mappings() {
          (`hc-schema refresh test`)\n"
     );
     assert!(!d.join("new.json").exists());
-    let run = hc(
-        d,
-        &["plan", "test", "--export", "qa.json", "--out", "new.json"],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    plan_export(d, "test", "qa.json", "new.json", 1);
     assert_eq!(
         std::fs::read_to_string(d.join("new.json")).unwrap(),
         std::fs::read_to_string(d.join("qa.json"))
@@ -320,31 +259,9 @@ fn another_environments_export_is_refused_by_its_mappings() {
             .replace(r#""LastName": {}"#, r#""LastName": {}, "MobilePhone": {}"#)
     );
     // And the other way round: prod's own export is prod's, test's is not.
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "qa.json",
-            "--out",
-            "prod-new.json",
-        ],
-    );
-    assert_eq!(run.code, 2, "{}", run.stderr);
+    plan_export(d, "prod", "qa.json", "prod-new.json", 2);
     assert!(!d.join("prod-new.json").exists());
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "production.json",
-            "--out",
-            "prod-new.json",
-        ],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    plan_export(d, "prod", "production.json", "prod-new.json", 1);
     assert!(d.join("prod-new.json").exists());
 }
 
@@ -352,8 +269,7 @@ fn another_environments_export_is_refused_by_its_mappings() {
 fn writes_need_read_write_mappings_in_the_plan_and_the_export() {
     let dir = writes_workspace();
     let d = dir.path();
-    let run = hc(d, &["plan", "prod"]);
-    assert_eq!(run.code, 1);
+    let run = hc_exit(d, &["plan", "prod"], 1);
     assert_eq!(
         run.stdout,
         "mapping changes prod needs in Heroku Connect:\n\
@@ -398,18 +314,7 @@ fn writes_need_read_write_mappings_in_the_plan_and_the_export() {
 }
 "#;
     write(d, "prod-export.json", export);
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "prod-export.json",
-            "--out",
-            "new.json",
-        ],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    let run = plan_export(d, "prod", "prod-export.json", "new.json", 1);
     let updated = std::fs::read_to_string(d.join("new.json")).unwrap();
     // Exactly one line changes: Contact's access; `upsert_field` stays.
     assert_eq!(
@@ -453,18 +358,7 @@ fn export_edits_are_small_diffs() {
     }
     export.push_str("    ],\n    \"version\": 1,\n    \"connection\": {\"name\": \"prod\", \"exported_at\": \"2026-11-20T10:00:00.000000+00:00\"}\n}\n");
     write(d, "export.json", &export);
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "export.json",
-            "--out",
-            "new.json",
-        ],
-    );
-    assert_eq!(run.code, 1, "{}", run.stderr);
+    plan_export(d, "prod", "export.json", "new.json", 1);
     let updated = std::fs::read_to_string(d.join("new.json")).unwrap();
     let old: Vec<&str> = export.lines().collect();
     let new: Vec<&str> = updated.lines().collect();
@@ -478,16 +372,11 @@ fn export_edits_are_small_diffs() {
         .iter()
         .any(|l| l.contains("\"object_name\": \"Account\"")));
     // Without --out the export goes to standard output, the plan to standard error.
-    let run = hc(d, &["plan", "prod", "--export", "export.json"]);
-    assert_eq!(run.code, 1);
+    let run = hc_exit(d, &["plan", "prod", "--export", "export.json"], 1);
     assert_eq!(run.stdout, updated);
-    assert!(
-        run.stderr.contains("mapping changes prod needs"),
-        "{}",
-        run.stderr
-    );
+    assert_has(&run.stderr, "mapping changes prod needs");
     // Two JSON documents on one standard output are refused.
-    let run = hc(
+    let run = hc_exit(
         d,
         &[
             "plan",
@@ -497,18 +386,15 @@ fn export_edits_are_small_diffs() {
             "--format",
             "json",
         ],
+        2,
     );
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("add --out <file>"), "{}", run.stderr);
+    assert_has(&run.stderr, "add --out <file>");
     // A malformed export: its position and what to do.
     write(d, "bad.json", "{\n  \"mappings\": [,]\n}\n");
-    let run = hc(d, &["plan", "prod", "--export", "bad.json"]);
-    assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("bad.json:2:16: not valid JSON: expected a value"),
-        "{}",
-        run.stderr
+    let run = hc_exit(d, &["plan", "prod", "--export", "bad.json"], 2);
+    assert_has(
+        &run.stderr,
+        "bad.json:2:16: not valid JSON: expected a value",
     );
     // An export that `import` refuses (a mapping without fields) is refused here too, before
     // anything is written.
@@ -517,19 +403,8 @@ fn export_edits_are_small_diffs() {
         "partial.json",
         &export.replacen("\"fields\"", "\"no_fields\"", 2),
     );
-    let run = hc(
-        d,
-        &[
-            "plan",
-            "prod",
-            "--export",
-            "partial.json",
-            "--out",
-            "partial-new.json",
-        ],
-    );
-    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
-    assert!(run.stderr.contains("partial.json"), "{}", run.stderr);
+    let run = plan_export(d, "prod", "partial.json", "partial-new.json", 2);
+    assert_has(&run.stderr, "partial.json");
     assert!(!d.join("partial-new.json").exists());
 }
 

@@ -13,7 +13,7 @@ use hc_schema_snapshot::scan::{scan, Scan};
 use hc_schema_snapshot::sqlcheck::{self, SqlChecks};
 use hc_schema_snapshot::typecheck::check_declared;
 use hc_schema_snapshot::Snapshot;
-use hc_schema_tests::cargo::{cargo, nested_target, run, workspace};
+use hc_schema_tests::cargo::{cargo, nested_target, run, workspace, TempCrate};
 use hc_schema_tests::fixtures::{
     hc_database, ADD_LOYALTY_TIER, OLD_LOYALTY_POINTS, REMAP_LOYALTY_POINTS,
 };
@@ -396,6 +396,40 @@ fn the_release_phase_never_shows_a_password() {
     assert!(runs >= 100, "{runs}");
 }
 
+/// A generated crate whose `main` runs the release phase: [`TempCrate::new`] with
+/// hc-schema-snapshot's `fetch` feature (the live check).
+fn release_crate(name: &str, features: &[&str], files: &[(&str, &str)]) -> TempCrate {
+    let krate = TempCrate::new(name, features, files);
+    let manifest = krate.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let with_fetch = text.replacen(
+        "hc-schema-snapshot = { path = ",
+        "hc-schema-snapshot = { features = [\"fetch\"], path = ",
+        1,
+    );
+    std::fs::write(&manifest, with_fetch).unwrap();
+    krate
+}
+
+/// `cargo run --features prod-snapshot` of a [`release_crate`] against `database_url`, with
+/// `env` set and no `HC_SCHEMA_NAME` of the caller's: its exit code, and stdout then stderr.
+fn run_release(krate: &TempCrate, database_url: &str, env: &[(&str, &str)]) -> (i32, String) {
+    let mut command = cargo(krate.path());
+    command
+        .args(["run", "--quiet", "--features", "prod-snapshot"])
+        .env("DATABASE_URL", database_url)
+        .env_remove("HC_SCHEMA_NAME");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let (output, stderr) = run(&mut command);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    (
+        output.status.code().unwrap_or(-1),
+        format!("{stdout}{stderr}"),
+    )
+}
+
 /// The release phase checks the Heroku Connect schema the build checked (compiled into the
 /// registry), not `HC_SCHEMA_NAME`'s default: with `schema = "org"` (top level, or prod's own)
 /// and a leftover `salesforce` schema in the database that maps everything, it fails on
@@ -403,7 +437,6 @@ fn the_release_phase_never_shows_a_password() {
 /// never send the user to `--schema` or hc-schema.toml.
 #[test]
 fn the_release_phase_checks_the_schema_the_build_checked() {
-    use hc_schema_tests::cargo::TempCrate;
     let db = hc_database("release_schema");
     pg::admin(&db)
         .batch_execute(&format!(
@@ -422,7 +455,7 @@ fn the_release_phase_checks_the_schema_the_build_checked() {
         "schema = \"org\"\n[registry]\nenabled = true\n",
         "[env.prod]\nschema = \"org\"\n[registry]\nenabled = true\n",
     ] {
-        let krate = TempCrate::new(
+        let krate = release_crate(
             "release_schema",
             &["prod-snapshot"],
             &[
@@ -440,32 +473,14 @@ fn the_release_phase_checks_the_schema_the_build_checked() {
                 ("hc-schema.toml", config),
             ],
         );
-        let manifest = krate.path().join("Cargo.toml");
-        let text = std::fs::read_to_string(&manifest).unwrap();
-        let with_fetch = text.replacen(
-            "hc-schema-snapshot = { path = ",
-            "hc-schema-snapshot = { features = [\"fetch\"], path = ",
-            1,
-        );
-        std::fs::write(&manifest, with_fetch).unwrap();
         let run_with = |env: &[(&str, &str)]| {
-            let mut command = cargo(krate.path());
-            command
-                .args(["run", "--quiet", "--features", "prod-snapshot"])
-                .env("DATABASE_URL", &database_url)
-                .env_remove("HC_SCHEMA_NAME");
-            for (k, v) in env {
-                command.env(k, v);
-            }
-            let (output, stderr) = run(&mut command);
-            let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-            let all = format!("{stdout}{stderr}");
+            let (code, all) = run_release(&krate, &database_url, env);
             assert!(!all.contains(&server.password), "password shown:\n{all}");
             assert!(
                 !all.contains("--schema") && !all.contains("hc-schema.toml"),
                 "the release phase reads neither --schema nor hc-schema.toml:\n{all}"
             );
-            (output.status.code().unwrap_or(-1), all)
+            (code, all)
         };
         for env in [
             &[][..],
@@ -511,7 +526,6 @@ fn the_release_phase_checks_the_schema_the_build_checked() {
 /// it, naming the string's place; once mapped, it passes.
 #[test]
 fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() {
-    use hc_schema_tests::cargo::TempCrate;
     let db = hc_database("release_strings");
     let server = pg::server();
     let database_url = pg::url(&server.user, &db, "sslmode=disable");
@@ -529,7 +543,7 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
              hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
          }}\n"
     );
-    let krate = TempCrate::new(
+    let krate = release_crate(
         "release_strings",
         &["prod-snapshot"],
         &[
@@ -541,27 +555,7 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
             ),
         ],
     );
-    let manifest = krate.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let with_fetch = text.replacen(
-        "hc-schema-snapshot = { path = ",
-        "hc-schema-snapshot = { features = [\"fetch\"], path = ",
-        1,
-    );
-    std::fs::write(&manifest, with_fetch).unwrap();
-    let run_it = || {
-        let mut command = cargo(krate.path());
-        command
-            .args(["run", "--quiet", "--features", "prod-snapshot"])
-            .env("DATABASE_URL", &database_url);
-        let (output, stderr) = run(&mut command);
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        (
-            output.status.code().unwrap_or(-1),
-            format!("{stdout}{stderr}"),
-        )
-    };
-    let (code, output) = run_it();
+    let (code, output) = run_release(&krate, &database_url, &[]);
     assert_eq!(code, 1, "{output}");
     assert!(
         output.contains(&format!(
@@ -570,7 +564,7 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
         "{output}"
     );
     pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
-    let (code, output) = run_it();
+    let (code, output) = run_release(&krate, &database_url, &[]);
     assert_eq!(code, 0, "{output}");
 }
 
@@ -581,7 +575,6 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
 /// release phase fails it in the build's words, at each site.
 #[test]
 fn the_release_phase_fails_a_schema_qualifier_that_is_not_the_live_schema() {
-    use hc_schema_tests::cargo::TempCrate;
     let db = pg::create_database("release_qualifier");
     pg::admin(&db)
         .batch_execute(
@@ -615,7 +608,7 @@ fn the_release_phase_fails_a_schema_qualifier_that_is_not_the_live_schema() {
              hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
          }}\n"
     );
-    let krate = TempCrate::new(
+    let krate = release_crate(
         "release_qualifier",
         &["test-snapshot", "prod-snapshot"],
         &[
@@ -629,14 +622,6 @@ fn the_release_phase_fails_a_schema_qualifier_that_is_not_the_live_schema() {
             ),
         ],
     );
-    let manifest = krate.path().join("Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    let with_fetch = text.replacen(
-        "hc-schema-snapshot = { path = ",
-        "hc-schema-snapshot = { features = [\"fetch\"], path = ",
-        1,
-    );
-    std::fs::write(&manifest, with_fetch).unwrap();
     // Built against test (passes: salesforce is test's schema), released in prod.
     let mut command = cargo(krate.path());
     command.args(["build", "--quiet", "--features", "test-snapshot"]);

@@ -28,6 +28,41 @@ pub fn hc_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     )
 }
 
+/// [`hc`], asserting the exit code; when it differs, the message names the command and shows
+/// both streams.
+#[track_caller]
+pub fn hc_exit(dir: &Path, args: &[&str], code: i32) -> Run {
+    let run = hc(dir, args);
+    assert_eq!(
+        run.code,
+        code,
+        "hc-schema {}:\n{}{}",
+        args.join(" "),
+        run.stdout,
+        run.stderr
+    );
+    run
+}
+
+/// `plan <env> --export <export> --out <out>`, asserting the exit code.
+#[track_caller]
+pub fn plan_export(dir: &Path, env: &str, export: &str, out: &str, code: i32) -> Run {
+    hc_exit(dir, &["plan", env, "--export", export, "--out", out], code)
+}
+
+/// Assert that `text` (what a run printed) contains `needle`, showing `text` when it does not.
+#[track_caller]
+pub fn assert_has(text: &str, needle: &str) {
+    assert!(text.contains(needle), "{text}");
+}
+
+/// Assert that `text` (what a run printed) starts with `prefix`, showing `text` when it does
+/// not.
+#[track_caller]
+pub fn assert_starts(text: &str, prefix: &str) {
+    assert!(text.starts_with(prefix), "{text}");
+}
+
 /// Write `text` to `dir/path`, creating directories.
 pub fn write(dir: &Path, path: &str, text: &str) {
     let full = dir.join(path);
