@@ -538,8 +538,9 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
         "use hc_schema_macro::hc_requires;\n\
          #[hc_requires(account(name))]\n\
          {line}\n\
+         fn cities() -> &'static str {{ \"SELECT billingcity FROM salesforce.account\" }}\n\
          fn main() -> std::process::ExitCode {{\n\
-             let _ = tiers();\n\
+             let _ = (tiers(), cities());\n\
              hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
          }}\n"
     );
@@ -551,7 +552,7 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
             ("hc-schema/prod.json", snapshot),
             (
                 "hc-schema.toml",
-                "[registry]\nenabled = true\n[check]\nundeclared = \"warn\"\n",
+                "[registry]\nenabled = true\n[check]\nundeclared = \"warn\"\nunguarded = \"warn\"\n",
             ),
         ],
     );
@@ -566,6 +567,18 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
     pg::admin(&db).batch_execute(ADD_LOYALTY_TIER).unwrap();
     let (code, output) = run_release(&krate, &database_url, &[]);
     assert_eq!(code, 0, "{output}");
+    // N5: `cities` (outside every annotated item, allowed by `unguarded = "warn"`) reads a
+    // column the database lacks; no macro saw it, so the release phase cannot check it, and
+    // says so by name instead of a bare ok (the CLI's `verify` scans and fails it).
+    assert!(
+        output.contains("(SQL strings outside `hc_sql!` and annotated items not checked")
+            && output.contains(
+                "warning: SQL strings outside `hc_sql!` and annotated items are checked nowhere \
+                 here"
+            )
+            && output.contains("\n    src/main.rs:2:"),
+        "{output}"
+    );
 }
 
 /// Issue 19: a build checked against test (Heroku Connect schema `salesforce`) and promoted
