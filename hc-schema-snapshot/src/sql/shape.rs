@@ -33,7 +33,7 @@ use sqlparser::ast::{
     SetExpr, Spanned, Statement, TableFactor, TableObject, TableWithJoins, UnaryOperator, Value,
 };
 
-use super::analysis::SqlError;
+use super::analysis::{SqlError, SqlErrorKind};
 use super::context::Context;
 use super::parse;
 use super::position::Lines;
@@ -126,6 +126,9 @@ pub enum ParamSource {
     CastOutsideTable(String),
 }
 
+/// The largest parameter number PostgreSQL accepts (`$65535`).
+pub const MAX_PARAMS: usize = 65535;
+
 /// The shape of the one statement `sql` (already accepted by [`super::analyze`]).
 pub fn shape(sql: &str, context: &Context<'_>) -> Result<Shape, Vec<SqlError>> {
     if sql.len() > super::MAX_LEN {
@@ -145,8 +148,24 @@ pub fn shape(sql: &str, context: &Context<'_>) -> Result<Shape, Vec<SqlError>> {
         shape.outputs = walker.statement(statement, &mut shape.is_query);
     }
     shape.outer_join = walker.outer_join;
-    // Every number up to the largest is a parameter.
+    // Every number up to the largest is a parameter; PostgreSQL's own limit bounds them (a
+    // typo such as `$99999999999` must not make a list that size).
     let max = walker.params.iter().map(|p| p.number).max().unwrap_or(0);
+    if max > MAX_PARAMS {
+        let at = walker
+            .params
+            .iter()
+            .find(|p| p.number == max)
+            .map_or(0..0, |p| p.at.clone());
+        return Err(vec![SqlError {
+            kind: SqlErrorKind::TooComplex {
+                limit: format!(
+                    "parameter ${max}: PostgreSQL numbers parameters $1 to ${MAX_PARAMS}"
+                ),
+            },
+            at,
+        }]);
+    }
     for number in 1..=max {
         let found: Vec<&Param> = walker
             .params
@@ -387,6 +406,14 @@ impl Walker<'_, '_> {
                     output
                 })
                 .collect(),
+            // `TABLE t` returns every column of `t`, as `SELECT *` does (attacker finding F6
+            // of round 3: no output at all made a query with neither fetch nor execute).
+            SetExpr::Table(_) => vec![OutputColumn {
+                name: "*".to_string(),
+                unnamed: true,
+                at: self.at(body.span()),
+                source: OutputSource::Wildcard,
+            }],
             _ => Vec::new(),
         }
     }
@@ -925,6 +952,35 @@ mod tests {
             column: column.into(),
             array,
         }
+    }
+
+    /// Attacker finding (this round's F2): `$99999999999` made a list of that many parameters
+    /// (an out-of-memory abort in the build and in `check`); past PostgreSQL's limit it is an
+    /// error at the parameter.
+    #[test]
+    fn a_parameter_number_past_postgres_limit_is_an_error_not_an_allocation() {
+        let snapshot = snapshot();
+        let union = Union::new([&snapshot]);
+        let context = Context::new(["salesforce"], &union);
+        let sql = "SELECT a.sfid FROM salesforce.account a WHERE a.name = $99999999999";
+        let errors = shape(sql, &context).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(&sql[errors[0].at.clone()], "$99999999999");
+        assert_eq!(
+            errors[0].to_string(),
+            "the SQL is too complex to analyse: parameter $99999999999: PostgreSQL numbers \
+             parameters $1 to $65535"
+        );
+        let last = of("SELECT a.sfid FROM salesforce.account a WHERE a.name = $65535");
+        assert_eq!(last.params.len(), 65535);
+    }
+
+    #[test]
+    fn table_returns_every_column_as_a_star_does() {
+        let s = of("TABLE salesforce.account");
+        assert!(s.is_query);
+        assert_eq!(s.outputs.len(), 1);
+        assert_eq!(s.outputs[0].source, OutputSource::Wildcard);
     }
 
     #[test]
