@@ -23,6 +23,12 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     // The annotations this one is nested in (carried by them), and its own arguments.
     let (enclosing, args) = nested::split(args.into());
     let args = TokenStream::from(args);
+    if !enclosing.is_empty() {
+        let own = strings::annotation_position();
+        if let Some(error) = nested::forged(&enclosing, (own.line, own.column)) {
+            return with_errors(&[error], item);
+        }
+    }
     // The item's SQL strings are read as written; annotations nested in it learn this one.
     let tokens = proc_macro2::TokenStream::from(item.clone());
     let item = if nested::holds_annotation(&tokens) {

@@ -60,6 +60,50 @@ pub fn split(args: TokenStream) -> (Vec<Enclosing>, TokenStream) {
     (enclosing, tokens[at..].iter().cloned().collect())
 }
 
+/// The first enclosing annotation that the enclosing `#[hc_requires]` cannot have written,
+/// with the error to report: its arguments must be the outer attribute's own tokens, written
+/// before this annotation (`own`: where this one's path starts). One written by hand in this
+/// annotation's arguments (or placed after it) would declare columns that no annotation
+/// judges: refused, never trusted (attacker finding F3 of round 3).
+pub fn forged(enclosing: &[Enclosing], own: (u32, u32)) -> Option<syn::Error> {
+    for outer in enclosing {
+        let mut tokens = Vec::new();
+        flatten(outer.args.clone(), &mut tokens);
+        let written_before = |span: Span| {
+            let start = span.start();
+            (start.line as u32, start.column as u32 + 1) < own
+                && (outer.line, outer.column) <= (start.line as u32, start.column as u32 + 1)
+        };
+        if let Some(bad) = tokens
+            .iter()
+            .find(|span| !written_before(**span))
+            .or(tokens.is_empty().then(Span::call_site).as_ref())
+        {
+            return Some(syn::Error::new(
+                *bad,
+                format!(
+                    "`{ENCLOSING}` is hc-schema's own argument: an `#[hc_requires]` writes it into \
+                     the annotations nested in its item; declare the columns in this annotation \
+                     instead"
+                ),
+            ));
+        }
+    }
+    None
+}
+
+/// The spans of every token of `tokens`, groups' delimiters included.
+fn flatten(tokens: TokenStream, out: &mut Vec<Span>) {
+    for tree in tokens {
+        if let TokenTree::Group(group) = &tree {
+            out.push(group.span_open());
+            flatten(group.stream(), out);
+        } else {
+            out.push(tree.span());
+        }
+    }
+}
+
 /// Whether `item` holds an attribute whose path ends in `hc_requires`: a walk that looks
 /// at the words of attributes (`#[...]`) only (each word read costs a call into the
 /// compiler).
