@@ -327,11 +327,12 @@ impl<'a> Report<'a> {
                 // A Rust type hc-schema does not know is no one environment's either.
                 problems.extend(typecheck::check_declared_types(uses, custom_types));
                 // Drift is no one environment's: reported once, with the first selected.
-                // hc_query!'s columns are typed: its build decides drift with its own rule.
+                // The columns an hc_query! reads into a field or binds are typed (its typing
+                // decides their drift); its other columns are judged as hc_sql!'s are.
                 problems.extend(
                     typecheck::check_drift(uses, &directory)
                         .into_iter()
-                        .filter(|problem| !from_hc_query(scan, problem.usage)),
+                        .filter(|problem| !typed_by_hc_query(scan, &sources.query_types, problem)),
                 );
                 first = false;
             }
@@ -714,6 +715,36 @@ pub(crate) fn reads_untyped(scan: &Scan, uses: &[Usage]) -> bool {
         || uses.iter().any(|usage| {
             usage.columns.iter().any(|c| c.rust.is_none()) && !from_hc_query(scan, usage)
         })
+}
+
+/// Whether the drifting column of `problem` is one whose type its `hc_query!` (if its usage is
+/// one's) judges, reading it into a field or binding it
+/// ([`hc_schema_snapshot::sqlcheck::QueryTypes`]). An `hc_query!` that was not typed (its
+/// names or its shape fail) types nothing.
+fn typed_by_hc_query(
+    scan: &Scan,
+    query_types: &hc_schema_snapshot::sqlcheck::QueryTypes,
+    problem: &hc_schema_snapshot::manifest::Problem<'_>,
+) -> bool {
+    let usage = problem.usage;
+    if usage.origin != Origin::Sql {
+        return false;
+    }
+    let Finding::TypeDrift { table, column, .. } = &problem.finding else {
+        return false;
+    };
+    let at = hc_schema_snapshot::scan::Position {
+        line: usage.table.line,
+        column: usage.table.column,
+    };
+    scan.sql_macros.iter().enumerate().any(|(index, m)| {
+        m.file == usage.file
+            && m.extent.contains(at)
+            && m.query.is_some()
+            && query_types
+                .get(&index)
+                .is_some_and(|typed| typed.contains(&(table.clone(), column.clone())))
+    })
 }
 
 /// Whether `usage` (of `hc_sql!` origin) is an `hc_query!`'s: the call holding its table

@@ -30,6 +30,10 @@ pub struct Sources {
     pub elsewhere: Vec<String>,
     /// The snapshot directory this command reads, as shown.
     ours: String,
+    /// The columns each typed `hc_query!` reads or binds with a Rust type (set by `check`
+    /// once it has typed them, [`hc_schema_snapshot::sqlcheck::SqlChecks::add_typing`]);
+    /// empty: every `hc_query!` column counts as used without a Rust type.
+    pub query_types: hc_schema_snapshot::sqlcheck::QueryTypes,
 }
 
 impl Sources {
@@ -47,6 +51,7 @@ impl Sources {
             uses,
             elsewhere,
             ours: ctx.show(&ctx.project.snapshot_dir()),
+            query_types: Default::default(),
         }
     }
 

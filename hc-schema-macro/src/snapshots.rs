@@ -344,7 +344,7 @@ mod tests {
     #[test]
     fn a_types_index_is_read_only_while_fresh() {
         use hc_schema_snapshot::selection::TypesRef;
-        use hc_schema_snapshot::types_index::{SnapshotColumns, Indexed};
+        use hc_schema_snapshot::types_index::{Indexed, SnapshotColumns};
         let dir = tempfile::tempdir().unwrap();
         let prod = dir.path().join("prod.json");
         let test = dir.path().join("test.json");

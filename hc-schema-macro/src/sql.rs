@@ -57,7 +57,12 @@ pub fn hc_sql(input: TokenStream) -> TokenStream {
         return expand::with_errors(&errors, &literal);
     }
     let mut errors = check::findings(&analysis, &literal, &selection);
-    errors.extend(check::drift_errors(&analysis, &literal, &selection));
+    errors.extend(check::drift_errors(
+        &analysis,
+        &literal,
+        &selection,
+        &|_, _| false,
+    ));
     if !errors.is_empty() {
         return expand::with_errors(&errors, &literal);
     }

@@ -223,7 +223,8 @@ pub fn run(manifest: Option<&Path>, args: CheckArgs) -> Outcome {
         .map(|t| (t.env, t.display, t.snapshot))
         .collect();
     let Sources { scan, sql, .. } = &mut sources;
-    sql.add_typing(scan, &ctx.project.config, &directory);
+    let query_types = sql.add_typing(scan, &ctx.project.config, &directory);
+    sources.query_types = query_types;
     let strict_access = args.strict_access || selection.strict_access;
     let report = Report::build(
         &ctx.base,

@@ -338,6 +338,27 @@ fn check_fails_on_an_hc_query_whose_column_type_drifts() {
     );
     let run = hc(d, &["check", "--env", "test,prod"]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    // The drifting column compared, not read into a field: no Rust type decides it, so
+    // hc_sql!'s drift rule fails it (attacker finding F1 of round 3: check said ok).
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_query;\n\
+         fn main() {\n    let _ = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.annualrevenue > 1.5\");\n}\n",
+    );
+    let run = hc(d, &["check", "--env", "test,prod"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("no Rust type reads both") && run.stdout.contains("app/src/main.rs:3:"),
+        "{}",
+        run.stdout
+    );
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_query;\n\
+         fn main() {\n    let _ = hc_query!(\"SELECT a.name FROM salesforce.account a\");\n}\n",
+    );
     // hc_query! types from every snapshot of the directory: one that cannot be read fails
     // its build, and check (it passed: only untyped reads needed every snapshot).
     write(d, "hc-schema/stage.json", "{ not json");

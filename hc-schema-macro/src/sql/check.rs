@@ -96,13 +96,15 @@ pub fn findings(
     )
 }
 
-/// The drift errors of an `hc_sql!` query (its columns are read without a Rust type): one per
-/// column whose type drifts between the snapshots of the directory, at the literal with where
-/// the column is in the SQL. Not for `hc_query!`, whose columns are typed.
+/// The drift errors of a query's columns used without a Rust type (every column of an
+/// `hc_sql!`; those an `hc_query!` neither reads into a field nor binds, `typed` telling them
+/// apart): one per column whose type drifts between the snapshots of the directory, at the
+/// literal with where the column is in the SQL.
 pub fn drift_errors(
     analysis: &Analysis,
     literal: &SqlLiteral,
     selection: &Result<Selection, String>,
+    typed: &dyn Fn(&str, &str) -> bool,
 ) -> Vec<syn::Error> {
     let Ok(selection) = selection else {
         return Vec::new(); // reported by `setup_errors`
@@ -117,7 +119,7 @@ pub fn drift_errors(
     for table in &analysis.tables {
         for column in &table.columns {
             let key = (table.table.clone(), column.column.clone());
-            if drifting.contains(&key) {
+            if drifting.contains(&key) && !typed(&key.0, &key.1) {
                 let judgement = judge.judge_drift(&key.0, &key.1);
                 judged.push(((table, column), judgement.into_iter().collect()));
             }

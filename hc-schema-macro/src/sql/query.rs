@@ -21,7 +21,8 @@ use std::sync::{Arc, OnceLock};
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::{
-    rust_types, type_query, ColumnTypes, FieldType, Shape, SnapshotTypes, TypedField, TypedParam,
+    rust_types, type_query, typed_columns, ColumnTypes, FieldType, Shape, SnapshotTypes,
+    TypedField, TypedParam,
 };
 use hc_schema_snapshot::types::{RustType, TypesConfig};
 use hc_schema_snapshot::Snapshot;
@@ -106,6 +107,7 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
             return errors_only(&errors);
         }
     };
+    let selected = selection.clone();
     let Ok(selection) = selection.as_ref() else {
         return errors_only(&errors);
     };
@@ -150,6 +152,15 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
             .map_or(literal.span, syn::spanned::Spanned::span);
         syn::Error::new(span, error.text(&source))
     }));
+    // A column the query uses without reading it into a field or binding it (`WHERE x >
+    // 1.5`, a CTE's column) has no Rust type to decide its drift: `hc_sql!`'s rule.
+    let judged = typed_columns(&shape);
+    errors.extend(check::drift_errors(
+        &analysis,
+        &literal,
+        &selected,
+        &|table, column| judged.contains(&(table.to_string(), column.to_string())),
+    ));
     if !errors.is_empty() {
         return errors_only(&errors);
     }

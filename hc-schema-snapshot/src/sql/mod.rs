@@ -117,8 +117,8 @@ pub use prefilter::looks_like_sql;
 pub use shape::{shape, OutputColumn, OutputSource, Param, ParamSource, Shape};
 #[cfg(feature = "_syntax")]
 pub use typing::{
-    field_name_ok, rust_types, type_query, ColumnTypes, FieldType, SnapshotTypes, Typed,
-    TypedField, TypedParam, TypingError,
+    field_name_ok, rust_types, type_query, typed_columns, ColumnTypes, FieldType, SnapshotTypes,
+    Typed, TypedField, TypedParam, TypingError,
 };
 
 use analysis::SqlErrorKind as Kind;

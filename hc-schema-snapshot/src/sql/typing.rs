@@ -226,6 +226,27 @@ pub fn type_query(
     }
 }
 
+/// The Heroku Connect columns whose type [`type_query`] judges: each read into an output by
+/// name (its field's type decides, drift included) and each a parameter stands for. The
+/// query's other columns (compared in a `WHERE`, read inside a CTE or a subquery) are used
+/// without a Rust type: `hc_sql!`'s drift rule is theirs.
+pub fn typed_columns(shape: &Shape) -> std::collections::HashSet<(String, String)> {
+    let outputs = shape
+        .outputs
+        .iter()
+        .filter_map(|output| match &output.source {
+            OutputSource::Column { table, column } => Some((table.clone(), column.clone())),
+            _ => None,
+        });
+    let params = shape.params.iter().flat_map(|param| {
+        param.sources.iter().filter_map(|source| match source {
+            ParamSource::Column { table, column, .. } => Some((table.clone(), column.clone())),
+            _ => None,
+        })
+    });
+    outputs.chain(params).collect()
+}
+
 /// The Rust type each Heroku Connect column of the query is read or bound with, by (table,
 /// column): an output's field type (without `Option`), a parameter's type (the element type
 /// for `= ANY($n)`). The first one wins when a column is used twice.

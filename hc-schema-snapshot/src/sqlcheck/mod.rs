@@ -64,6 +64,7 @@ mod lint;
 mod qualified;
 mod reading;
 mod typed;
+pub use typed::QueryTypes;
 mod undeclared;
 mod unguarded;
 mod words;

@@ -18,6 +18,10 @@ use crate::typecheck::Known;
 use super::finding::{SqlFinding, SqlFindingKind};
 use super::{schemas, SqlChecks};
 
+/// For each `hc_query!` typed by [`SqlChecks::add_typing`] (by its index in
+/// [`Scan::sql_macros`]), the `(table, column)`s whose type its typing judges.
+pub type QueryTypes = std::collections::HashMap<usize, std::collections::HashSet<(String, String)>>;
+
 impl SqlChecks {
     /// Type every `hc_query!` of the checked queries, as its build types it, with `snapshots`
     /// (every snapshot of the directory that loads: environment, file as shown, snapshot) and
@@ -25,7 +29,18 @@ impl SqlChecks {
     ///
     /// A query no snapshot maps every name of is not typed: every build stops at its names
     /// (reported already), as the macro does.
-    pub fn add_typing(&mut self, scan: &Scan, config: &Config, snapshots: &[Known<'_>]) {
+    ///
+    /// Returns, for each `hc_query!` typed (by its index in [`Scan::sql_macros`]), the
+    /// `(table, column)`s whose type its typing judges ([`crate::sql::typed_columns`]): its
+    /// other columns are used without a Rust type, and their drift is judged as `hc_sql!`'s
+    /// is.
+    pub fn add_typing(
+        &mut self,
+        scan: &Scan,
+        config: &Config,
+        snapshots: &[Known<'_>],
+    ) -> QueryTypes {
+        let mut typed_columns = QueryTypes::new();
         let union = Union::new(snapshots.iter().map(|(_, _, s)| *s));
         let schemas = schemas(
             config,
@@ -78,6 +93,7 @@ impl SqlChecks {
                 }
             };
             let typed = type_query(&shape, &types, &config.types, call.arguments.len());
+            typed_columns.insert(query.sql_macro, crate::sql::typed_columns(&shape));
             for error in &typed.errors {
                 let at = error
                     .argument
@@ -88,12 +104,13 @@ impl SqlChecks {
             }
         }
         if found.is_empty() {
-            return;
+            return typed_columns;
         }
         self.findings.extend(found);
         self.findings.sort_by(|a, b| {
             (&a.file, a.line, a.column, a.kind).cmp(&(&b.file, b.line, b.column, b.kind))
         });
+        typed_columns
     }
 }
 

@@ -574,6 +574,16 @@ fn failing_typed_query(rng: &mut Rng) -> (String, usize) {
         ("SELECTSPnameSPFROMSP{s}accountSPWHERESPsfidSP=SP$1", 0),
         ("SELECTSPnameSPFROMSP{s}accountSPWHERESPsfidSP=SP$1", 3),
         ("UPDATESP{s}accountSPSETSPnameSP=SP$1", 2),
+        // The drifting column used without a Rust type (compared, read inside a CTE): the
+        // drift rule of hc_sql! (attacker finding F1 of round 3: both passed).
+        (
+            "SELECTSPa.nameSPASSPnSPFROMSP{s}accountSPaSPWHERESPa.billingcitySP>SP1.5",
+            0,
+        ),
+        (
+            "WITHSPwSPASSP(SELECTSPbillingcitySPFROMSP{s}account)SPSELECTSPw.billingcitySPASSPQQc:SPStringQQSPFROMSPw",
+            0,
+        ),
     ]);
     (sql.replace("{s}", schema), args)
 }
@@ -653,12 +663,48 @@ fn generated_hc_query_type_errors_fail_the_build_and_check_alike() {
         ("prod", "hc-schema/prod.json", &prod),
         ("test", "hc-schema/test.json", &test),
     ];
-    checks.add_typing(&scan, &project.config, &known);
+    let query_types = checks.add_typing(&scan, &project.config, &known);
     let errors: Vec<_> = checks.errors().collect();
+    // The drifting column where no Rust type reads it: `check`'s drift problems of the
+    // hc_query! uses, less the columns each call's typing judges (as `check` reports them).
+    let usages = checks.all_usages(&scan);
+    let prod_t = Target::env("prod", "hc-schema/prod.json", &prod);
+    let test_t = Target::env("test", "hc-schema/test.json", &test);
+    let drift: Vec<String> = typecheck::check_drift(&usages, &known)
+        .into_iter()
+        .filter(|problem| {
+            let at = hc_schema_snapshot::scan::Position {
+                line: problem.usage.table.line,
+                column: problem.usage.table.column,
+            };
+            let (table, column) = match &problem.finding {
+                hc_schema_snapshot::requirement::Finding::TypeDrift { table, column, .. } => {
+                    (table.clone(), column.clone())
+                }
+                other => panic!("{other:?}"),
+            };
+            !scan.sql_macros.iter().enumerate().any(|(index, m)| {
+                m.file == problem.usage.file
+                    && m.extent.contains(at)
+                    && query_types
+                        .get(&index)
+                        .is_some_and(|typed| typed.contains(&(table.clone(), column.clone())))
+            })
+        })
+        .map(|problem| {
+            let mut explanation = explain(&problem.finding, &prod_t, &[prod_t, test_t]);
+            let place = checks
+                .place(&scan, problem.usage, &problem.finding)
+                .unwrap();
+            explanation.notes.insert(0, place);
+            as_printed(&explanation.to_string())
+        })
+        .collect();
+    assert!(drift.len() >= 2, "no untyped drift generated\n{main}");
     assert!(
-        errors.len() >= 40,
+        errors.len() + drift.len() >= 40,
         "{} errors for 40 calls\n{main}",
-        errors.len()
+        errors.len() + drift.len()
     );
     for class in [
         "no Rust type reads",
@@ -695,9 +741,15 @@ fn generated_hc_query_type_errors_fail_the_build_and_check_alike() {
                 "{env}: {finding:?}\n{stderr}\n{main}"
             );
         }
+        for text in &drift {
+            assert!(
+                stderr.contains(text),
+                "{env}: not in the build's errors:\n{text}\n\n{stderr}\n{main}"
+            );
+        }
         assert_eq!(
             stderr.matches("\nerror: ").count() + usize::from(stderr.starts_with("error: ")),
-            errors.len() + 1, // and rustc's "could not compile"
+            errors.len() + drift.len() + 1, // and rustc's "could not compile"
             "{env}: {stderr}"
         );
     }
