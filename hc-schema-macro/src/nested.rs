@@ -61,32 +61,117 @@ pub fn split(args: TokenStream) -> (Vec<Enclosing>, TokenStream) {
 }
 
 /// The first enclosing annotation that the enclosing `#[hc_requires]` cannot have written,
-/// with the error to report: its arguments must be the outer attribute's own tokens, written
-/// before this annotation (`own`: where this one's path starts). One written by hand in this
-/// annotation's arguments (or placed after it) would declare columns that no annotation
-/// judges: refused, never trusted (attacker finding F3 of round 3).
+/// with the error to report. The outer attribute carries its own argument tokens, with their
+/// spans, and the place of its path: so each token must lie, in its own source file, inside
+/// the parentheses of an attribute (`#[path(...)]`, or `path(...)` inside `cfg_attr`) whose
+/// path starts at that place, and that attribute must be written before this annotation
+/// (`own`: where this one's path starts). Tokens written by hand (in this annotation, or passed
+/// through a `macro_rules!` from its call site) lie in no such attribute: they would declare
+/// columns that no annotation judges, so they are refused, never trusted (attacker findings
+/// F3 of round 3 and its bypass through a `macro_rules!` defined below its call).
 pub fn forged(enclosing: &[Enclosing], own: (u32, u32)) -> Option<syn::Error> {
+    let refuse = |span: Span| {
+        Some(syn::Error::new(
+            span,
+            format!(
+                "`{ENCLOSING}` is hc-schema's own argument: an `#[hc_requires]` writes it into \
+                 the annotations nested in its item; declare the columns in this annotation \
+                 instead"
+            ),
+        ))
+    };
     for outer in enclosing {
         let mut tokens = Vec::new();
         flatten(outer.args.clone(), &mut tokens);
-        let written_before = |span: Span| {
-            let start = span.start();
-            (start.line as u32, start.column as u32 + 1) < own
-                && (outer.line, outer.column) <= (start.line as u32, start.column as u32 + 1)
+        let Some(first) = tokens.first().copied() else {
+            return refuse(Span::call_site());
         };
-        if let Some(bad) = tokens
-            .iter()
-            .find(|span| !written_before(**span))
-            .or(tokens.is_empty().then(Span::call_site).as_ref())
-        {
-            return Some(syn::Error::new(
-                *bad,
-                format!(
-                    "`{ENCLOSING}` is hc-schema's own argument: an `#[hc_requires]` writes it into \
-                     the annotations nested in its item; declare the columns in this annotation \
-                     instead"
-                ),
-            ));
+        let Some(file) = first.unwrap().local_file() else {
+            return refuse(first);
+        };
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            return refuse(first);
+        };
+        let Some((start, end)) = attribute_arguments(&text, outer.line, outer.column) else {
+            return refuse(first);
+        };
+        if (outer.line, outer.column) >= own {
+            return refuse(first);
+        }
+        for span in tokens {
+            let at = span.start();
+            let at = (at.line as u32, at.column as u32 + 1);
+            if span.unwrap().local_file().as_ref() != Some(&file) || at < start || at >= end {
+                return refuse(span);
+            }
+        }
+    }
+    None
+}
+
+/// Where the arguments of the attribute whose path starts at `line`:`column` (1-based, in
+/// characters) of `text` lie: from after its `(` to its matching `)`, as (line, column) pairs;
+/// `None` when no attribute starts there (the path must follow `[` or `,` and be followed by
+/// `(`).
+fn attribute_arguments(text: &str, line: u32, column: u32) -> Option<((u32, u32), (u32, u32))> {
+    let mut positions = Vec::new();
+    let (mut l, mut c) = (1u32, 1u32);
+    for ch in text.chars() {
+        positions.push((ch, l, c));
+        if ch == '\n' {
+            l += 1;
+            c = 1;
+        } else {
+            c += 1;
+        }
+    }
+    let at = positions
+        .iter()
+        .position(|&(_, l, c)| (l, c) == (line, column))?;
+    let before = positions[..at]
+        .iter()
+        .rev()
+        .find(|(ch, ..)| !ch.is_whitespace());
+    if !matches!(before, Some(('[' | ',', ..))) {
+        return None;
+    }
+    let mut i = at;
+    while i < positions.len() {
+        let ch = positions[i].0;
+        if ch.is_alphanumeric() || ch == '_' || ch == ':' || ch.is_whitespace() {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    if i == at || positions.get(i).map(|p| p.0) != Some('(') {
+        return None;
+    }
+    let open = i;
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &(ch, l, c) in &positions[open..] {
+        if in_string {
+            match (escaped, ch) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match ch {
+            '"' => in_string = true,
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    let (_, sl, sc) = positions[open];
+                    return Some(((sl, sc + 1), (l, c)));
+                }
+            }
+            _ => {}
         }
     }
     None
@@ -270,5 +355,33 @@ mod tests {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod attribute_tests {
+    use super::attribute_arguments;
+
+    #[test]
+    fn the_arguments_of_an_attribute_at_a_place() {
+        let text = "use x;\n#[hc_requires(account(name), missing_ok(prod, account(x), reason = \"a (b\"))]\nfn f() {}\n";
+        // The path starts at line 2, column 3; the arguments run from after `(` to its match.
+        let (start, end) = attribute_arguments(text, 2, 3).unwrap();
+        assert_eq!(start, (2, 15));
+        assert_eq!(end, (2, 75));
+        // Inside `cfg_attr`, after a comma.
+        let text = "#[cfg_attr(all(), hc_requires(account(sfid)))]\n";
+        assert_eq!(attribute_arguments(text, 1, 19), Some(((1, 31), (1, 44))));
+        // A macro call, an expression, a place in the middle of a word: no attribute there.
+        for (text, line, column) in [
+            ("m!(account(x));\n", 1, 1),
+            ("let _ = f(account(x));\n", 1, 9),
+            ("#[hc_requires(account(x))]\n", 1, 4),
+            ("#[hc_requires(account(x)]\n", 1, 3),
+            ("", 1, 1),
+            ("#[x(", 9, 9),
+        ] {
+            assert_eq!(attribute_arguments(text, line, column), None, "{text}");
+        }
     }
 }

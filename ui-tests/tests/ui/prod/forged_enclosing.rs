@@ -22,6 +22,20 @@ mod outer {
 
 pub struct Holder;
 
+// Tokens passed through a `macro_rules!` defined below its call (so they come before the
+// annotation the macro writes) lie in no attribute: refused too.
+smuggle!(account(ghost__c));
+
 fn main() {
-    let _ = (tiers(), Holder::both());
+    let _ = (tiers(), Holder::both(), smuggled());
+}
+
+#[macro_export]
+macro_rules! smuggle {
+    ($($t:tt)*) => {
+        #[hc_schema_macro::hc_requires(__hc_enclosing(1 1 ($($t)*)), account(sfid))]
+        fn smuggled() -> &'static str {
+            "SELECT sfid, ghost__c FROM salesforce.account"
+        }
+    };
 }
