@@ -525,8 +525,14 @@ impl Typer<'_> {
 
     fn params(&self, shape: &Shape, errors: &mut Vec<TypingError>) -> Vec<TypedParam> {
         let mut params = Vec::new();
-        for param in &shape.params {
+        // A run of numbers the SQL skips is one error (`$65535` alone must not make 65,534).
+        let missing = |p: &crate::sql::Param| p.sources.is_empty() && p.at.is_empty();
+        let mut skip_until = 0;
+        for (index, param) in shape.params.iter().enumerate() {
             let number = param.number;
+            if number < skip_until {
+                continue;
+            }
             let mut fail = |message: String| {
                 errors.push(TypingError {
                     message,
@@ -534,11 +540,24 @@ impl Typer<'_> {
                     argument: None,
                 });
             };
-            if param.sources.is_empty() && param.at.is_empty() {
-                fail(format!(
-                    "parameter ${number} is not in the SQL, which uses a higher number: \
-                     number the parameters from $1 without gaps"
-                ));
+            if missing(param) {
+                let run = shape.params[index..]
+                    .iter()
+                    .take_while(|p| missing(p))
+                    .count();
+                skip_until = number + run;
+                if run == 1 {
+                    fail(format!(
+                        "parameter ${number} is not in the SQL, which uses a higher number: \
+                         number the parameters from $1 without gaps"
+                    ));
+                } else {
+                    fail(format!(
+                        "parameters ${number} to ${} are not in the SQL, which uses a higher \
+                         number: number the parameters from $1 without gaps",
+                        number + run - 1
+                    ));
+                }
                 continue;
             }
             if param.sources.is_empty() {
