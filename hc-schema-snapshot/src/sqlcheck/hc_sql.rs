@@ -5,7 +5,7 @@
 use crate::diagnostic::Explanation;
 use crate::manifest::Usage;
 use crate::scan::{SqlArgument, SqlMacro};
-use crate::sql::{analyze_literal, Context, LiteralOutcome, SourceLiteral, NOT_A_LITERAL};
+use crate::sql::{analyze_literal, Context, LiteralOutcome, NOT_A_LITERAL};
 use crate::syntax::not_used_by_query;
 
 use super::finding::{SqlFinding, SqlFindingKind};
@@ -51,13 +51,7 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
         }
         SqlArgument::Literal(literal) => {
             let start = literal.extent.start;
-            let source = SourceLiteral::new(
-                &sql_macro.file,
-                &literal.value,
-                &literal.written,
-                start.line,
-                start.column,
-            );
+            let source = super::source_literal(&sql_macro.file, literal);
             match analyze_literal(&source, context) {
                 LiteralOutcome::Checked {
                     analysis,

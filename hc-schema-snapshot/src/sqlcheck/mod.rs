@@ -189,14 +189,7 @@ impl SqlChecks {
             let SqlArgument::Literal(literal) = &sql_macro.argument else {
                 return None;
             };
-            let start = literal.extent.start;
-            let source = SourceLiteral::new(
-                &sql_macro.file,
-                &literal.value,
-                &literal.written,
-                start.line,
-                start.column,
-            );
+            let source = source_literal(&sql_macro.file, literal);
             return Some(source.place(at));
         }
         None
@@ -273,6 +266,21 @@ pub fn check(scan: &Scan, context: &Context<'_>) -> SqlChecks {
 
 /// [`check`] with the literals' texts read by `read` (the build reads them through its
 /// analysis cache).
+/// The SQL literal `literal` of `file`, as the scan found it, for placing names in it.
+pub(crate) fn source_literal<'a>(
+    file: &'a str,
+    literal: &'a crate::scan::StrLiteral,
+) -> SourceLiteral<'a> {
+    let start = literal.extent.start;
+    SourceLiteral::new(
+        file,
+        &literal.value,
+        &literal.written,
+        start.line,
+        start.column,
+    )
+}
+
 pub(crate) fn check_reading(scan: &Scan, context: &Context<'_>, read: Read<'_>) -> SqlChecks {
     let macros = scan.sql_macros.len();
     let work = crate::parallel::parallel(macros + scan.sql_literals.len(), |i, _| {
@@ -295,14 +303,8 @@ pub(crate) fn check_reading(scan: &Scan, context: &Context<'_>, read: Read<'_>) 
                         if let Some(SqlArgument::Literal(literal)) =
                             scan.sql_macros.get(query.sql_macro).map(|m| &m.argument)
                         {
-                            let start = literal.extent.start;
-                            let source = SourceLiteral::new(
-                                &scan.sql_macros[query.sql_macro].file,
-                                &literal.value,
-                                &literal.written,
-                                start.line,
-                                start.column,
-                            );
+                            let source =
+                                source_literal(&scan.sql_macros[query.sql_macro].file, literal);
                             checks
                                 .findings
                                 .extend(lint::stars(&query.analysis, &source));

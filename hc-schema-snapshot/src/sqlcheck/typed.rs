@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::diagnostic::Explanation;
 use crate::scan::{Scan, SqlArgument};
 use crate::snapshot::Snapshot;
-use crate::sql::{shape, type_query, Analysis, Context, SnapshotTypes, SourceLiteral, Union};
+use crate::sql::{shape, type_query, Analysis, Context, SnapshotTypes, Union};
 use crate::typecheck::Known;
 
 use super::finding::{SqlFinding, SqlFindingKind};
@@ -66,13 +66,7 @@ impl SqlChecks {
                 continue;
             }
             let start = literal.extent.start;
-            let source = SourceLiteral::new(
-                &sql_macro.file,
-                &literal.value,
-                &literal.written,
-                start.line,
-                start.column,
-            );
+            let source = super::source_literal(&sql_macro.file, literal);
             let finding = |line: u32, column: u32, text: String| SqlFinding {
                 kind: SqlFindingKind::SqlError,
                 file: sql_macro.file.clone(),
