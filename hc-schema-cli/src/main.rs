@@ -7,6 +7,31 @@
 // (`<snapshot_dir>/<env>.json`, `#[hc_requires]`), not rustdoc markup.
 #![allow(rustdoc::invalid_html_tags, rustdoc::broken_intra_doc_links)]
 
+/// Every line the command prints goes through [`render::printable`]: table, column and type
+/// names come from snapshot files and live catalogs, and a control character in one (an
+/// escape sequence) must reach the terminal as text. These shadow the standard macros in every
+/// module of the binary (they are defined before the modules), so no print site can forget it.
+macro_rules! println {
+    () => { ::std::println!() };
+    ($($arg:tt)*) => { ::std::println!("{}", $crate::render::printable(&::std::format!($($arg)*))) };
+}
+
+/// [`println!`]'s twin without the newline.
+macro_rules! print {
+    ($($arg:tt)*) => { ::std::print!("{}", $crate::render::printable(&::std::format!($($arg)*))) };
+}
+
+/// [`println!`]'s twin for standard error.
+macro_rules! eprintln {
+    () => { ::std::eprintln!() };
+    ($($arg:tt)*) => { ::std::eprintln!("{}", $crate::render::printable(&::std::format!($($arg)*))) };
+}
+
+/// [`println!`]'s twin for standard error, without the newline.
+macro_rules! eprint {
+    ($($arg:tt)*) => { ::std::eprint!("{}", $crate::render::printable(&::std::format!($($arg)*))) };
+}
+
 mod check;
 mod context;
 mod diff;

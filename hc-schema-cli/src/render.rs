@@ -66,6 +66,34 @@ pub fn diagnostic_at(
     out
 }
 
+/// `text` with every control character but newline and tab written as `\u{..}`: names and
+/// type names come from snapshot files and live catalogs, and an escape sequence in one
+/// (`\u{1b}[2J`) must reach the terminal as text, never as a command. The binary's `print!`
+/// family (main.rs) passes everything it prints through this.
+///
+/// ```text
+/// printable("varchar\u{1b}[31m") == "varchar\\u{1b}[31m"
+/// ```
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_escaped) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_escaped(c) {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A control character other than newline and tab (C0, DEL, C1).
+fn is_escaped(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
 /// Line `line` (1-based) of `base/file`, when it can be read.
 pub fn source_line(base: &Path, file: &str, line: u32) -> Option<String> {
     // Never a pipe or device (it would block): the scan names those as errors.

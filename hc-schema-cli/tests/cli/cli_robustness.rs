@@ -749,3 +749,57 @@ fn a_url_in_database_url_env_is_an_error_that_never_shows_it() {
         }
     }
 }
+
+/// Control characters in a snapshot's names and type names (an escape sequence that would clear
+/// the screen or retitle the terminal) reach the terminal escaped, in every command that prints
+/// them, and in every format that is text.
+#[test]
+fn control_characters_in_snapshot_names_are_printed_escaped() {
+    let dir = workspace();
+    let d = dir.path();
+    write(
+        d,
+        "hc-schema/test.json",
+        &TEST.replace(
+            r#""loyalty_tier__c": {"field": "Loyalty_Tier__c", "type": "text"}"#,
+            r#""loyalty_tier__c": {"field": "Loyalty_Tier__c", "type": "boolean\u001b[2J"}, "x\u001b]0;pwn\u0007": {}"#,
+        ),
+    );
+    write(
+        d,
+        "hc-schema/prod.json",
+        &PROD.replace(
+            r#""name": {"field": "Name"}"#,
+            r#""name": {"field": "Name"}, "loyalty_tier__c": {"type": "text"}"#,
+        ),
+    );
+    let runs = [
+        hc(d, &["check", "--env", "prod"]),
+        hc(d, &["check", "--env", "prod", "--format", "github"]),
+        hc(d, &["check", "--env", "prod", "--format", "markdown"]),
+        hc(d, &["diff", "test", "prod"]),
+        hc(d, &["usages", "account.loyalty_tier__c"]),
+    ];
+    for run in &runs {
+        let output = format!("{}{}", run.stdout, run.stderr);
+        let raw: Vec<char> = output
+            .chars()
+            .filter(|c| c.is_control() && *c != '\n' && *c != '\t')
+            .collect();
+        assert!(
+            raw.is_empty(),
+            "raw control characters {raw:?} in:\n{output}"
+        );
+    }
+    // The names were printed (escaped), so the assertion above saw them.
+    assert!(
+        runs[0].stdout.contains("boolean\\u{1b}[2J"),
+        "{}",
+        runs[0].stdout
+    );
+    assert!(
+        runs[3].stdout.contains("x\\u{1b}]0;pwn\\u{7}"),
+        "{}",
+        runs[3].stdout
+    );
+}
