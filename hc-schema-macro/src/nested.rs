@@ -251,10 +251,35 @@ const ENCLOSING_OWNER: &str = "hc_requires";
 /// Attributes built into the compiler (and `derive`'s helpers' usual company): their words
 /// never make the annotation read its file for aliases.
 const BUILT_IN: &[&str] = &[
-    "allow", "warn", "deny", "forbid", "expect", "doc", "inline", "cold", "must_use", "derive",
-    "cfg", "test", "ignore", "should_panic", "deprecated", "repr", "non_exhaustive", "track_caller",
-    "rustfmt", "clippy", "automatically_derived", "no_mangle", "export_name", "link_section",
-    "used", "path", "macro_export", "macro_use", "target_feature",
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "doc",
+    "inline",
+    "cold",
+    "must_use",
+    "derive",
+    "cfg",
+    "test",
+    "ignore",
+    "should_panic",
+    "deprecated",
+    "repr",
+    "non_exhaustive",
+    "track_caller",
+    "rustfmt",
+    "clippy",
+    "automatically_derived",
+    "no_mangle",
+    "export_name",
+    "link_section",
+    "used",
+    "path",
+    "macro_export",
+    "macro_use",
+    "target_feature",
 ];
 
 /// Whether `item` holds an attribute whose path is a word other than the attribute's own,
@@ -300,13 +325,16 @@ fn word_in_cfg_attr(group: &Group) -> bool {
     if path != "cfg_attr" {
         return false;
     }
-    entries(args.stream()).iter().skip(1).any(|entry| match entry.first() {
-        Some(TokenTree::Ident(word)) => {
-            let word = word.to_string();
-            word != ENCLOSING_OWNER && !BUILT_IN.contains(&word.as_str())
-        }
-        _ => false,
-    })
+    entries(args.stream())
+        .iter()
+        .skip(1)
+        .any(|entry| match entry.first() {
+            Some(TokenTree::Ident(word)) => {
+                let word = word.to_string();
+                word != ENCLOSING_OWNER && !BUILT_IN.contains(&word.as_str())
+            }
+            _ => false,
+        })
 }
 
 /// The entries of a `cfg_attr(...)`'s arguments: its tokens split at the commas of its depth.
@@ -414,8 +442,11 @@ pub fn carry(item: TokenStream, carried: &[Enclosing], names: &Names) -> TokenSt
                             let pound_span = pound.as_ref().map_or(group.span(), |p| p.span());
                             for (annotation, entry) in lift(args.stream(), carried, names) {
                                 let (hash, bracket) = if annotation {
-                                    let span =
-                                        entry.clone().into_iter().next().map_or(pound_span, |t| t.span());
+                                    let span = entry
+                                        .clone()
+                                        .into_iter()
+                                        .next()
+                                        .map_or(pound_span, |t| t.span());
                                     (span, span)
                                 } else {
                                     (pound_span, group.span())
@@ -555,7 +586,11 @@ mod tests {
             ];
             for d in (0..depth).rev() {
                 let other = if rng.below(2) == 0 { "#[inline] " } else { "" };
-                let form = if d == 0 { forms[0] } else { forms[rng.below(forms.len())] };
+                let form = if d == 0 {
+                    forms[0]
+                } else {
+                    forms[rng.below(forms.len())]
+                };
                 let attribute = form.replace("{a}", &format!("t{d}(c)"));
                 text = if rng.below(2) == 0 {
                     format!("{attribute} {other}{text}")
@@ -585,7 +620,6 @@ mod tests {
                 rest = carry(item, &[me], &known);
             }
             assert!(!holds_annotation(&rest, &known), "{rest}");
-
         }
     }
 

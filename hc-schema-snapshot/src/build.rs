@@ -202,7 +202,14 @@ fn crate_record(
     command
         .args(["--crate-type", "lib", "--edition", "2021", "--crate-name"])
         .arg("hc_schema_crate_site")
-        .args(["-C", "opt-level=0", "-C", "debuginfo=0", "--cap-lints", "allow"])
+        .args([
+            "-C",
+            "opt-level=0",
+            "-C",
+            "debuginfo=0",
+            "--cap-lints",
+            "allow",
+        ])
         .arg("--emit")
         .arg(format!("obj={}", out_dir.join(object).display()))
         .arg(&source_path);

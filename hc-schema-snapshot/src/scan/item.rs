@@ -219,12 +219,20 @@ pub fn sql_literals_with(stream: TokenStream, names: &[String]) -> Vec<ItemLiter
 /// Whether the attribute or `cfg_attr` entry `tokens[from..to]` is a path ending in one of
 /// `names`, or a `cfg_attr(predicate, ...)` holding one (at any
 /// depth of nested `cfg_attr`).
-fn names_annotation(text: &str, tokens: &[Token], from: usize, to: usize, names: &[String]) -> bool {
+fn names_annotation(
+    text: &str,
+    tokens: &[Token],
+    from: usize,
+    to: usize,
+    names: &[String],
+) -> bool {
     let mut last = None;
     let mut k = from;
     while k < to {
         match tokens[k].kind {
-            TokenKind::Ident => last = Some(&text[tokens[k].start as usize..tokens[k].end as usize]),
+            TokenKind::Ident => {
+                last = Some(&text[tokens[k].start as usize..tokens[k].end as usize])
+            }
             TokenKind::Punct(b':') => {}
             _ => break,
         }
@@ -255,7 +263,9 @@ fn names_annotation(text: &str, tokens: &[Token], from: usize, to: usize, names:
         }
         return false;
     }
-    names.iter().any(|n| n == super::resolve::unraw(last).as_str())
+    names
+        .iter()
+        .any(|n| n == super::resolve::unraw(last).as_str())
 }
 
 /// The byte ranges of the written text that are items nested in the item and annotated with

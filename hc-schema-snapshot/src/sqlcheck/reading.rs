@@ -110,7 +110,8 @@ fn parsed_prefix(value: &str, context: &Context<'_>) -> Option<Reading> {
         }
         // Prose whose start parses ("Delete from lead failed!": a table and an alias).
         let piece = &value[range.clone()];
-        if table_in_place(piece, context).is_some_and(|(_, at)| prose_after_table(&keyword, piece, at))
+        if table_in_place(piece, context)
+            .is_some_and(|(_, at)| prose_after_table(&keyword, piece, at))
         {
             continue;
         }

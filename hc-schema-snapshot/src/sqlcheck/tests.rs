@@ -1641,12 +1641,30 @@ fn generated_prose_is_not_flagged_and_broken_sql_still_is() {
         let prose = rng.one_in(2);
         let (text, format) = if prose {
             match rng.below(6) {
-                0 => (format!("{} {table} {word}", case(&mut rng, "Insert into")), false),
-                1 => (format!("{} {table} {word}: {{e}}", case(&mut rng, "Update")), true),
-                2 => (format!("{} {table} {word}!", case(&mut rng, "Delete from")), false),
-                3 => (format!("{} {table}: {word}", case(&mut rng, "Insert into")), false),
-                4 => (format!("{} {table} {word} {other}", case(&mut rng, "Update")), false),
-                _ => (format!("{} {table} {word} for {{e}}", case(&mut rng, "Insert into")), true),
+                0 => (
+                    format!("{} {table} {word}", case(&mut rng, "Insert into")),
+                    false,
+                ),
+                1 => (
+                    format!("{} {table} {word}: {{e}}", case(&mut rng, "Update")),
+                    true,
+                ),
+                2 => (
+                    format!("{} {table} {word}!", case(&mut rng, "Delete from")),
+                    false,
+                ),
+                3 => (
+                    format!("{} {table}: {word}", case(&mut rng, "Insert into")),
+                    false,
+                ),
+                4 => (
+                    format!("{} {table} {word} {other}", case(&mut rng, "Update")),
+                    false,
+                ),
+                _ => (
+                    format!("{} {table} {word} for {{e}}", case(&mut rng, "Insert into")),
+                    true,
+                ),
             }
         } else {
             let sql = match rng.below(8) {
@@ -1675,7 +1693,10 @@ fn generated_prose_is_not_flagged_and_broken_sql_still_is() {
         let source = format!("{PRELUDE}{annotation}fn run() -> String {{ {body} }}\n");
         let (_, checks) = one(&source);
         if prose {
-            assert!(checks.findings.is_empty(), "round {round}: {text}: {checks:?}");
+            assert!(
+                checks.findings.is_empty(),
+                "round {round}: {text}: {checks:?}"
+            );
             prose_seen += 1;
         } else {
             // Skipped (or, where it parses, `DELETE FROM account succeeded`, an undeclared
@@ -1685,9 +1706,15 @@ fn generated_prose_is_not_flagged_and_broken_sql_still_is() {
             } else {
                 &[SqlFindingKind::Unguarded]
             };
-            assert!(!checks.findings.is_empty(), "round {round}: {text}: {checks:?}");
+            assert!(
+                !checks.findings.is_empty(),
+                "round {round}: {text}: {checks:?}"
+            );
             for finding in &checks.findings {
-                assert!(kinds.contains(&finding.kind), "round {round}: {text}: {finding:?}");
+                assert!(
+                    kinds.contains(&finding.kind),
+                    "round {round}: {text}: {finding:?}"
+                );
             }
             sql_seen += 1;
         }
