@@ -36,8 +36,8 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     }
     // The item's SQL strings are read as written; annotations nested in it learn this one.
     let tokens = proc_macro2::TokenStream::from(item.clone());
-    let names = nested::Names::for_item(&tokens);
-    let item = if nested::holds_annotation(&tokens, &names) {
+    let (names, holds) = nested::Names::for_item(&tokens);
+    let item = if holds {
         let position = strings::annotation_position(first_arg);
         let mut carried = enclosing.clone();
         carried.push(nested::Enclosing {

@@ -208,13 +208,9 @@ impl Names {
         }
     }
 
-    /// The names for `item`, an annotated item in the file of the attribute being expanded:
-    /// the file is read (once per file and process) only when `item` holds an attribute
-    /// whose path is a word other than the attribute's own and the compiler's built-in ones.
-    pub fn for_item(item: &TokenStream) -> Names {
-        if !holds_other_attribute(item) {
-            return Names::plain();
-        }
+    /// The names in the file of the attribute being expanded (read once per file and
+    /// process).
+    pub fn of_file() -> Names {
         let Some(file) = Span::call_site().unwrap().local_file() else {
             return Names::plain();
         };
@@ -232,6 +228,24 @@ impl Names {
         };
         files.push((file, names.clone()));
         Names { names }
+    }
+
+    /// The names for `item`, an annotated item in the file of the attribute being expanded,
+    /// and whether `item` holds an annotation under them: one walk over the item's
+    /// attributes, and the file read only when one of them has a path that is a word other
+    /// than the attribute's own and the compiler's built-in ones (one that could be an
+    /// alias).
+    pub fn for_item(item: &TokenStream) -> (Names, bool) {
+        let (holds, other) = attributes_of(item);
+        if !other {
+            return (Names::plain(), holds);
+        }
+        let names = Names::of_file();
+        if names.names.len() == 1 {
+            return (names, holds);
+        }
+        let holds = holds || holds_annotation(item, &names);
+        (names, holds)
     }
 
     /// The names, `hc_requires` first.
@@ -282,26 +296,43 @@ const BUILT_IN: &[&str] = &[
     "target_feature",
 ];
 
-/// Whether `item` holds an attribute whose path is a word other than the attribute's own,
-/// `cfg_attr` and the built-in ones (one that could be an alias).
-fn holds_other_attribute(item: &TokenStream) -> bool {
+/// Whether `item` holds an annotation written `hc_requires` (directly or inside `cfg_attr`),
+/// and whether it holds an attribute whose path is a word other than the attribute's own,
+/// `cfg_attr` and the built-in ones, or a `cfg_attr` holding one (which could be an alias):
+/// one walk that reads the words of attributes only.
+fn attributes_of(item: &TokenStream) -> (bool, bool) {
+    let (mut holds, mut other) = (false, false);
+    let plain = Names::plain();
     let mut after_pound = false;
     for tree in item.clone() {
         match tree {
             TokenTree::Group(group) => {
                 if after_pound && group.delimiter() == Delimiter::Bracket {
-                    if let Some(TokenTree::Ident(word)) = group.stream().into_iter().next() {
+                    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+                    // The path's last word (`m::hc_requires` is the attribute's own).
+                    let last = tokens
+                        .iter()
+                        .take_while(|t| !matches!(t, TokenTree::Group(_)))
+                        .filter_map(|t| match t {
+                            TokenTree::Ident(word) => Some(word),
+                            _ => None,
+                        })
+                        .last();
+                    if let Some(word) = last {
                         let word = word.to_string();
-                        if word != ENCLOSING_OWNER
-                            && word != "cfg_attr"
-                            && !BUILT_IN.contains(&word.as_str())
-                        {
-                            return true;
+                        if word == "cfg_attr" {
+                            other |= word_in_cfg_attr(&group);
+                        } else if word != ENCLOSING_OWNER && !BUILT_IN.contains(&word.as_str()) {
+                            other = true;
                         }
                     }
+                    holds |= is_annotation(&tokens, &plain);
                 }
-                if word_in_cfg_attr(&group) || holds_other_attribute(&group.stream()) {
-                    return true;
+                let (inner_holds, inner_other) = attributes_of(&group.stream());
+                holds |= inner_holds;
+                other |= inner_other;
+                if holds && other {
+                    return (holds, other);
                 }
                 after_pound = false;
             }
@@ -309,7 +340,7 @@ fn holds_other_attribute(item: &TokenStream) -> bool {
             _ => after_pound = false,
         }
     }
-    false
+    (holds, other)
 }
 
 /// Whether `group` is `[cfg_attr(predicate, entries)]` with an entry whose path is a word
@@ -641,6 +672,30 @@ mod tests {
             .unwrap();
         assert!(holds_annotation(&item, &known));
         assert!(!holds_annotation(&item, &Names::plain()));
+        // One walk tells a plain annotation, and a word that could be an alias.
+        for (text, want) in [
+            (
+                "#[inline] fn f() { #[hc_requires(a(b))] fn g() {} }",
+                (true, false),
+            ),
+            ("fn f() { #[needs(a(b))] fn g() {} }", (false, true)),
+            (
+                "fn f() { #[cfg_attr(x, inline, needs(a(b)))] fn g() {} }",
+                (false, true),
+            ),
+            ("#[cfg_attr(x, hc_requires(a(b)))] fn g() {}", (true, false)),
+            (
+                "fn f() { let _ = [needs(a)]; let _ = x[0]; }",
+                (false, false),
+            ),
+            (
+                "#[allow(x)] #[m::hc_requires(a(b))] #[derive(Debug)] struct S;",
+                (true, false),
+            ),
+        ] {
+            let item: TokenStream = text.parse().unwrap();
+            assert_eq!(attributes_of(&item), want, "{text}");
+        }
         let carried = carry(item, &[me], &known).to_string();
         assert_eq!(
             carried,
