@@ -23,23 +23,29 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
     // The annotations this one is nested in (carried by them), and its own arguments.
     let (enclosing, args) = nested::split(args.into());
     let args = TokenStream::from(args);
+    let first_arg = args
+        .clone()
+        .into_iter()
+        .next()
+        .map(|token| proc_macro2::Span::from(token.span()));
     if !enclosing.is_empty() {
-        let own = strings::annotation_position();
+        let own = strings::annotation_position(first_arg);
         if let Some(error) = nested::forged(&enclosing, (own.line, own.column)) {
             return with_errors(&[error], item);
         }
     }
     // The item's SQL strings are read as written; annotations nested in it learn this one.
     let tokens = proc_macro2::TokenStream::from(item.clone());
-    let item = if nested::holds_annotation(&tokens) {
-        let position = strings::annotation_position();
+    let (names, holds) = nested::Names::for_item(&tokens);
+    let item = if holds {
+        let position = strings::annotation_position(first_arg);
         let mut carried = enclosing.clone();
         carried.push(nested::Enclosing {
             line: position.line,
             column: position.column,
             args: args.clone().into(),
         });
-        TokenStream::from(nested::carry(tokens.clone(), &carried))
+        TokenStream::from(nested::carry(tokens.clone(), &carried, &names))
     } else {
         item
     };
@@ -90,10 +96,10 @@ pub fn hc_requires(args: TokenStream, item: TokenStream) -> TokenStream {
             })
             .collect();
         around.push(ItemAnnotation {
-            position: strings::annotation_position(),
+            position: strings::annotation_position(first_arg),
             usages: annotation.usages(&file),
         });
-        let found = strings::check(&around, &tokens, &selection);
+        let found = strings::check(&around, &tokens, names.list(), &selection);
         if !found.errors.is_empty() {
             return with_errors(&found.errors, item);
         }

@@ -189,19 +189,248 @@ fn flatten(tokens: TokenStream, out: &mut Vec<Span>) {
     }
 }
 
-/// Whether `item` holds an attribute whose path ends in `hc_requires`: a walk that looks
-/// at the words of attributes (`#[...]`) only (each word read costs a call into the
-/// compiler).
-pub fn holds_annotation(item: &TokenStream) -> bool {
+/// The names an attribute path may end in to be an `#[hc_requires]`: the attribute's own
+/// name, and the aliases the annotation's source file binds to it
+/// (`use hc_schema_macro::hc_requires as needs;`, see
+/// `hc_schema_snapshot::scan::item::requires_aliases`), as `hc-schema check` resolves them.
+/// An alias made in another file is not known here: the nested annotation is then judged
+/// alone and its strings also against the enclosing one alone (stricter than `check`, never
+/// looser).
+pub struct Names {
+    names: Vec<String>,
+}
+
+impl Names {
+    /// `hc_requires` alone.
+    pub fn plain() -> Names {
+        Names {
+            names: vec![ENCLOSING_OWNER.to_string()],
+        }
+    }
+
+    /// The names in the file of the attribute being expanded (read once per file and
+    /// process).
+    pub fn of_file() -> Names {
+        let Some(file) = Span::call_site().unwrap().local_file() else {
+            return Names::plain();
+        };
+        static FILES: std::sync::Mutex<Vec<(std::path::PathBuf, Vec<String>)>> =
+            std::sync::Mutex::new(Vec::new());
+        let mut files = FILES.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, names)) = files.iter().find(|(path, _)| *path == file) {
+            return Names {
+                names: names.clone(),
+            };
+        }
+        let names = match std::fs::read_to_string(&file) {
+            Ok(text) => hc_schema_snapshot::scan::item::requires_aliases(&text),
+            Err(_) => vec![ENCLOSING_OWNER.to_string()],
+        };
+        files.push((file, names.clone()));
+        Names { names }
+    }
+
+    /// The names for `item`, an annotated item in the file of the attribute being expanded,
+    /// and whether `item` holds an annotation under them: one walk over the item's
+    /// attributes, and the file read only when one of them has a path that is a word other
+    /// than the attribute's own and the compiler's built-in ones (one that could be an
+    /// alias).
+    pub fn for_item(item: &TokenStream) -> (Names, bool) {
+        let (holds, other) = attributes_of(item);
+        if !other {
+            return (Names::plain(), holds);
+        }
+        let names = Names::of_file();
+        if names.names.len() == 1 {
+            return (names, holds);
+        }
+        let holds = holds || holds_annotation(item, &names);
+        (names, holds)
+    }
+
+    /// The names, `hc_requires` first.
+    pub fn list(&self) -> &[String] {
+        &self.names
+    }
+
+    fn means_requires(&self, word: &str) -> bool {
+        let word = word.strip_prefix("r#").unwrap_or(word);
+        self.names.iter().any(|n| n == word)
+    }
+}
+
+/// The attribute's own name.
+const ENCLOSING_OWNER: &str = "hc_requires";
+
+/// Attributes built into the compiler (and `derive`'s helpers' usual company): their words
+/// never make the annotation read its file for aliases.
+const BUILT_IN: &[&str] = &[
+    "allow",
+    "warn",
+    "deny",
+    "forbid",
+    "expect",
+    "doc",
+    "inline",
+    "cold",
+    "must_use",
+    "derive",
+    "cfg",
+    "test",
+    "ignore",
+    "should_panic",
+    "deprecated",
+    "repr",
+    "non_exhaustive",
+    "track_caller",
+    "rustfmt",
+    "clippy",
+    "automatically_derived",
+    "no_mangle",
+    "export_name",
+    "link_section",
+    "used",
+    "path",
+    "macro_export",
+    "macro_use",
+    "target_feature",
+];
+
+/// Whether `item` holds an annotation written `hc_requires` (directly or inside `cfg_attr`),
+/// and whether it holds an attribute whose path is a word other than the attribute's own,
+/// `cfg_attr` and the built-in ones, or a `cfg_attr` holding one (which could be an alias):
+/// one walk that reads the words of attributes only.
+fn attributes_of(item: &TokenStream) -> (bool, bool) {
+    let (mut holds, mut other) = (false, false);
+    let plain = Names::plain();
+    let mut after_pound = false;
+    for tree in item.clone() {
+        match tree {
+            TokenTree::Group(group) => {
+                if after_pound && group.delimiter() == Delimiter::Bracket {
+                    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+                    // The path's last word (`m::hc_requires` is the attribute's own).
+                    let last = tokens
+                        .iter()
+                        .take_while(|t| !matches!(t, TokenTree::Group(_)))
+                        .filter_map(|t| match t {
+                            TokenTree::Ident(word) => Some(word),
+                            _ => None,
+                        })
+                        .last();
+                    if let Some(word) = last {
+                        let word = word.to_string();
+                        if word == "cfg_attr" {
+                            other |= word_in_cfg_attr(&group);
+                        } else if word != ENCLOSING_OWNER && !BUILT_IN.contains(&word.as_str()) {
+                            other = true;
+                        }
+                    }
+                    holds |= is_annotation(&tokens, &plain);
+                }
+                let (inner_holds, inner_other) = attributes_of(&group.stream());
+                holds |= inner_holds;
+                other |= inner_other;
+                if holds && other {
+                    return (holds, other);
+                }
+                after_pound = false;
+            }
+            TokenTree::Punct(punct) => after_pound = punct.as_char() == '#',
+            _ => after_pound = false,
+        }
+    }
+    (holds, other)
+}
+
+/// Whether `group` is `[cfg_attr(predicate, entries)]` with an entry whose path is a word
+/// other than the attribute's own and the built-in ones.
+fn word_in_cfg_attr(group: &Group) -> bool {
+    if group.delimiter() != Delimiter::Bracket {
+        return false;
+    }
+    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+    let [TokenTree::Ident(path), TokenTree::Group(args)] = &tokens[..] else {
+        return false;
+    };
+    if path != "cfg_attr" {
+        return false;
+    }
+    entries(args.stream())
+        .iter()
+        .skip(1)
+        .any(|entry| match entry.first() {
+            Some(TokenTree::Ident(word)) => {
+                let word = word.to_string();
+                word != ENCLOSING_OWNER && !BUILT_IN.contains(&word.as_str())
+            }
+            _ => false,
+        })
+}
+
+/// The entries of a `cfg_attr(...)`'s arguments: its tokens split at the commas of its depth.
+fn entries(args: TokenStream) -> Vec<Vec<TokenTree>> {
+    let mut out: Vec<Vec<TokenTree>> = vec![Vec::new()];
+    for tree in args {
+        match &tree {
+            TokenTree::Punct(p) if p.as_char() == ',' => out.push(Vec::new()),
+            _ => out.last_mut().expect("never empty").push(tree),
+        }
+    }
+    if out.last().is_some_and(Vec::is_empty) {
+        out.pop();
+    }
+    out
+}
+
+/// Whether the attribute contents `tokens` (`path(args)`, or `cfg_attr(predicate, ...)`
+/// holding one at any depth) is an annotation under `names`.
+fn is_annotation(tokens: &[TokenTree], names: &Names) -> bool {
+    let Some((TokenTree::Group(args), path)) = tokens.split_last() else {
+        return false;
+    };
+    if args.delimiter() != Delimiter::Parenthesis {
+        return false;
+    }
+    if let [TokenTree::Ident(word)] = path {
+        if word == "cfg_attr" {
+            return entries(args.stream())
+                .iter()
+                .skip(1)
+                .any(|entry| is_annotation(entry, names));
+        }
+    }
+    requires_path(path, names)
+}
+
+/// Whether `path` is a path whose last word is one of `names`.
+fn requires_path(path: &[TokenTree], names: &Names) -> bool {
+    let last = path.iter().rev().find_map(|t| match t {
+        TokenTree::Ident(ident) => Some(ident.to_string()),
+        _ => None,
+    });
+    let path_only = path.iter().all(|t| {
+        matches!(t, TokenTree::Ident(_)) || matches!(t, TokenTree::Punct(p) if p.as_char() == ':')
+    });
+    path_only && last.is_some_and(|last| names.means_requires(&last))
+}
+
+/// Whether `item` holds an annotation under `names` (written directly or inside `cfg_attr`):
+/// a walk that looks at the words of attributes (`#[...]`) only (each word read costs a call
+/// into the compiler).
+pub fn holds_annotation(item: &TokenStream, names: &Names) -> bool {
     let mut after_pound = false;
     for tree in item.clone() {
         match tree {
             TokenTree::Group(group) => {
                 let attribute = after_pound && group.delimiter() == Delimiter::Bracket;
-                if attribute && annotation(&group, &[]).is_some() {
-                    return true;
+                if attribute {
+                    let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
+                    if is_annotation(&tokens, names) {
+                        return true;
+                    }
                 }
-                if holds_annotation(&group.stream()) {
+                if holds_annotation(&group.stream(), names) {
                     return true;
                 }
                 after_pound = false;
@@ -213,29 +442,67 @@ pub fn holds_annotation(item: &TokenStream) -> bool {
     false
 }
 
-/// `item` with every `#[... hc_requires(args)]` in it carrying `carried` (the annotations
-/// around it, outermost first: the item's own last).
-pub fn carry(item: TokenStream, carried: &[Enclosing]) -> TokenStream {
+/// `item` with every annotation in it (`#[... hc_requires(args)]`, an alias of it in `names`,
+/// or one inside `cfg_attr`) carrying `carried` (the annotations around it, outermost first:
+/// the item's own last). An annotation inside `cfg_attr` is lifted out of its predicate into
+/// an attribute of its own (`check` counts an annotation nested in an annotated item whatever
+/// its `cfg_attr` says, and so does the build): `#[cfg_attr(p, a, hc_requires(x), b)]`
+/// becomes `#[cfg_attr(p, a)] #[hc_requires(carried, x)] #[cfg_attr(p, b)]`, the other
+/// attributes keeping their predicate and their order. The lifted attribute's `#` and brackets
+/// take the span of its path, so that it is reported where its path is written.
+pub fn carry(item: TokenStream, carried: &[Enclosing], names: &Names) -> TokenStream {
     let tokens: Vec<TokenTree> = item.into_iter().collect();
-    let mut out = Vec::with_capacity(tokens.len());
+    let mut out: Vec<TokenTree> = Vec::with_capacity(tokens.len());
     let mut k = 0;
     while k < tokens.len() {
         match &tokens[k] {
             TokenTree::Group(group) => {
                 let pound =
                     k > 0 && matches!(&tokens[k - 1], TokenTree::Punct(p) if p.as_char() == '#');
-                let rewritten = if pound && group.delimiter() == Delimiter::Bracket {
-                    annotation(group, carried)
+                let attribute: Vec<TokenTree> = if pound && group.delimiter() == Delimiter::Bracket
+                {
+                    group.stream().into_iter().collect()
                 } else {
-                    None
+                    Vec::new()
                 };
-                let stream = match rewritten {
-                    Some(stream) => stream,
-                    None => carry(group.stream(), carried),
-                };
-                let mut new = Group::new(group.delimiter(), stream);
-                new.set_span(group.span());
-                out.push(TokenTree::Group(new));
+                if !attribute.is_empty() && is_annotation(&attribute, names) {
+                    match &attribute[..] {
+                        [TokenTree::Ident(word), TokenTree::Group(args)] if word == "cfg_attr" => {
+                            // The `#` already written is the first attribute's.
+                            let pound = out.pop();
+                            let pound_span = pound.as_ref().map_or(group.span(), |p| p.span());
+                            for (annotation, entry) in lift(args.stream(), carried, names) {
+                                let (hash, bracket) = if annotation {
+                                    let span = entry
+                                        .clone()
+                                        .into_iter()
+                                        .next()
+                                        .map_or(pound_span, |t| t.span());
+                                    (span, span)
+                                } else {
+                                    (pound_span, group.span())
+                                };
+                                let mut hash_token = Punct::new('#', Spacing::Alone);
+                                hash_token.set_span(hash);
+                                out.push(TokenTree::Punct(hash_token));
+                                let mut attribute = Group::new(Delimiter::Bracket, entry);
+                                attribute.set_span(bracket);
+                                out.push(TokenTree::Group(attribute));
+                            }
+                        }
+                        _ => {
+                            let mut new =
+                                Group::new(Delimiter::Bracket, with_carried(&attribute, carried));
+                            new.set_span(group.span());
+                            out.push(TokenTree::Group(new));
+                        }
+                    }
+                } else {
+                    let mut new =
+                        Group::new(group.delimiter(), carry(group.stream(), carried, names));
+                    new.set_span(group.span());
+                    out.push(TokenTree::Group(new));
+                }
             }
             other => out.push(other.clone()),
         }
@@ -244,23 +511,64 @@ pub fn carry(item: TokenStream, carried: &[Enclosing]) -> TokenStream {
     out.into_iter().collect()
 }
 
-/// The attribute `[path(args)]` rewritten to carry `carried`, when its path ends in
-/// `hc_requires`.
-fn annotation(attribute: &Group, carried: &[Enclosing]) -> Option<TokenStream> {
-    let tokens: Vec<TokenTree> = attribute.stream().into_iter().collect();
-    let (TokenTree::Group(args), path) = tokens.split_last()? else {
-        return None;
-    };
-    let last = path.iter().rev().find_map(|t| match t {
-        TokenTree::Ident(ident) => Some(ident.to_string()),
-        _ => None,
-    })?;
-    let path_only = path.iter().all(|t| {
-        matches!(t, TokenTree::Ident(_)) || matches!(t, TokenTree::Punct(p) if p.as_char() == ':')
-    });
-    if last != "hc_requires" || !path_only || args.delimiter() != Delimiter::Parenthesis {
-        return None;
+/// The entries of `cfg_attr(args)` in order, each annotation rewritten to carry `carried` and
+/// applying whatever the predicate (`true`), each other entry under the predicate (`false`).
+fn lift(args: TokenStream, carried: &[Enclosing], names: &Names) -> Vec<(bool, TokenStream)> {
+    let mut list = entries(args);
+    if list.is_empty() {
+        return Vec::new();
     }
+    let predicate: TokenStream = list.remove(0).into_iter().collect();
+    let under = |entry: TokenStream| -> (bool, TokenStream) {
+        let span = Span::call_site();
+        let inner = join(vec![predicate.clone(), entry]);
+        let stream = [
+            TokenTree::Ident(Ident::new("cfg_attr", span)),
+            TokenTree::Group(Group::new(Delimiter::Parenthesis, inner)),
+        ]
+        .into_iter()
+        .collect();
+        (false, stream)
+    };
+    let mut out = Vec::new();
+    for entry in list {
+        if !is_annotation(&entry, names) {
+            out.push(under(entry.into_iter().collect()));
+            continue;
+        }
+        match &entry[..] {
+            [TokenTree::Ident(word), TokenTree::Group(inner)] if word == "cfg_attr" => {
+                for (annotation, lifted) in lift(inner.stream(), carried, names) {
+                    out.push(if annotation {
+                        (true, lifted)
+                    } else {
+                        under(lifted)
+                    });
+                }
+            }
+            _ => out.push((true, with_carried(&entry, carried))),
+        }
+    }
+    out
+}
+
+/// The streams joined with commas.
+fn join(streams: Vec<TokenStream>) -> TokenStream {
+    let mut out = TokenStream::new();
+    for (k, stream) in streams.into_iter().enumerate() {
+        if k > 0 {
+            out.extend([TokenTree::Punct(Punct::new(',', Spacing::Alone))]);
+        }
+        out.extend(stream);
+    }
+    out
+}
+
+/// The annotation `path(args)` rewritten to carry `carried` after what it carries already.
+fn with_carried(tokens: &[TokenTree], carried: &[Enclosing]) -> TokenStream {
+    let Some((TokenTree::Group(args), path)) = tokens.split_last() else {
+        return tokens.iter().cloned().collect();
+    };
     let (mut around, own) = split(args.stream());
     around.extend(carried.iter().cloned());
     let mut new_args: Vec<TokenTree> = Vec::new();
@@ -282,7 +590,7 @@ fn annotation(attribute: &Group, carried: &[Enclosing]) -> Option<TokenStream> {
     rebuilt.set_span(args.span());
     let mut out: Vec<TokenTree> = path.to_vec();
     out.push(TokenTree::Group(rebuilt));
-    Some(out.into_iter().collect())
+    out.into_iter().collect()
 }
 
 #[cfg(test)]
@@ -299,19 +607,36 @@ mod tests {
             let depth = 1 + rng.below(4);
             // Level d's annotation declares `t{d}(c)`; level d+1 sits in level d's item.
             let mut text = String::from("\"SELECT 1\"");
+            // Below the outermost, an annotation may be written through an alias or inside
+            // `cfg_attr` (which the annotation around it lifts out).
+            let forms = [
+                "#[hc_requires({a})]",
+                "#[needs({a})]",
+                "#[cfg_attr(unix, inline, hc_requires({a}))]",
+                "#[cfg_attr(any(), cfg_attr(all(), needs({a})), allow(x))]",
+            ];
             for d in (0..depth).rev() {
                 let other = if rng.below(2) == 0 { "#[inline] " } else { "" };
-                text = if rng.below(2) == 0 {
-                    format!("#[hc_requires(t{d}(c))] {other}{text}")
+                let form = if d == 0 {
+                    forms[0]
                 } else {
-                    format!("#[hc_requires(t{d}(c))] {other}mod m{d} {{ {text} }}")
+                    forms[rng.below(forms.len())]
+                };
+                let attribute = form.replace("{a}", &format!("t{d}(c)"));
+                text = if rng.below(2) == 0 {
+                    format!("{attribute} {other}{text}")
+                } else {
+                    format!("{attribute} {other}mod m{d} {{ {text} }}")
                 };
             }
+            let known = Names {
+                names: vec!["hc_requires".into(), "needs".into()],
+            };
             // Expand outermost first, as rustc does: level d takes its attribute off and
             // rewrites what is left.
             let mut rest: TokenStream = text.parse().unwrap();
             for d in 0..depth {
-                assert!(holds_annotation(&rest), "{rest}");
+                assert!(holds_annotation(&rest, &known), "{rest}");
                 let (args, item) = take_attribute(rest).expect(&text);
                 let (around, own) = split(args);
                 let names: Vec<String> = around.iter().map(|e| e.args.to_string()).collect();
@@ -323,10 +648,63 @@ mod tests {
                     column: 3,
                     args: own,
                 };
-                rest = carry(item, &[me]);
+                rest = carry(item, &[me], &known);
             }
-            assert!(!holds_annotation(&rest), "{rest}");
+            assert!(!holds_annotation(&rest, &known), "{rest}");
         }
+    }
+
+    /// An annotation inside `cfg_attr` is lifted into an attribute of its own, the other
+    /// attributes staying under the predicate, in their order; an alias is rewritten in
+    /// place; attributes that are neither are left alone.
+    #[test]
+    fn cfg_attr_and_aliases_are_rewritten() {
+        let known = Names {
+            names: vec!["hc_requires".into(), "needs".into()],
+        };
+        let me = Enclosing {
+            line: 1,
+            column: 3,
+            args: "o(c)".parse().unwrap(),
+        };
+        let item: TokenStream = "#[cfg_attr(any(), allow(x), cfg_attr(unix, needs(t(c)), inline))]              #[needs(u(c))] #[other(v(c))] #[cfg_attr(test, other(w))] fn f() {}"
+            .parse()
+            .unwrap();
+        assert!(holds_annotation(&item, &known));
+        assert!(!holds_annotation(&item, &Names::plain()));
+        // One walk tells a plain annotation, and a word that could be an alias.
+        for (text, want) in [
+            (
+                "#[inline] fn f() { #[hc_requires(a(b))] fn g() {} }",
+                (true, false),
+            ),
+            ("fn f() { #[needs(a(b))] fn g() {} }", (false, true)),
+            (
+                "fn f() { #[cfg_attr(x, inline, needs(a(b)))] fn g() {} }",
+                (false, true),
+            ),
+            ("#[cfg_attr(x, hc_requires(a(b)))] fn g() {}", (true, false)),
+            (
+                "fn f() { let _ = [needs(a)]; let _ = x[0]; }",
+                (false, false),
+            ),
+            (
+                "#[allow(x)] #[m::hc_requires(a(b))] #[derive(Debug)] struct S;",
+                (true, false),
+            ),
+        ] {
+            let item: TokenStream = text.parse().unwrap();
+            assert_eq!(attributes_of(&item), want, "{text}");
+        }
+        let carried = carry(item, &[me], &known).to_string();
+        assert_eq!(
+            carried,
+            "# [cfg_attr (any () , allow (x))] \
+             # [needs (__hc_enclosing (1 3 (o (c))) , t (c))] \
+             # [cfg_attr (any () , cfg_attr (unix , inline))] \
+             # [needs (__hc_enclosing (1 3 (o (c))) , u (c))] \
+             # [other (v (c))] # [cfg_attr (test , other (w))] fn f () { }"
+        );
     }
 
     /// The first `#[hc_requires(args)]` of `stream` taken off (what rustc hands the
@@ -340,7 +718,7 @@ mod tests {
                 if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket {
                     let inner: Vec<TokenTree> = g.stream().into_iter().collect();
                     if let [TokenTree::Ident(name), TokenTree::Group(args)] = &inner[..] {
-                        if name == "hc_requires" {
+                        if name == "hc_requires" || name == "needs" {
                             let mut item: Vec<TokenTree> = tokens[..k].to_vec();
                             item.extend(tokens[k + 2..].iter().cloned());
                             return Some((args.stream(), item.into_iter().collect()));

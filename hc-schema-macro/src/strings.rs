@@ -10,7 +10,7 @@
 //! `hc_sql!`'s analyses.
 
 use hc_schema_snapshot::manifest::{Spot, Usage};
-use hc_schema_snapshot::scan::item::{item_key, may_hold_sql, sql_literals, ItemLiteral};
+use hc_schema_snapshot::scan::item::{item_key, may_hold_sql, sql_literals_with, ItemLiteral};
 use hc_schema_snapshot::scan::{Extent, Position, StrLiteral};
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::Context;
@@ -43,12 +43,14 @@ pub fn may_hold(item: &TokenStream) -> bool {
 }
 
 /// Check the SQL strings of `item` inside `annotations` (outermost first, the item's own
-/// last; their usages as the scan reads them) against `selection`. What the lint finds is
+/// last; their usages as the scan reads them) against `selection`; an attribute path ending
+/// in one of `names` marks a nested annotation, whose strings it checks itself. What the lint finds is
 /// cached with `hc_sql!`'s analyses, keyed by the item's tokens and the places of its
 /// literals: a build that finds the item unchanged decodes it without scanning the item.
 pub fn check(
     annotations: &[ItemAnnotation],
     item: &TokenStream,
+    names: &[String],
     selected: &Result<Selection, String>,
 ) -> Strings {
     let Ok(selection) = selected else {
@@ -60,7 +62,7 @@ pub fn check(
     let known = match known.as_ref() {
         Ok(known) => known,
         Err(message) => {
-            if literals(item).is_empty() {
+            if literals(item, names).is_empty() {
                 return Strings::default();
             }
             return Strings {
@@ -69,8 +71,8 @@ pub fn check(
             };
         }
     };
-    let fresh = || fresh_checks(known, &file, annotations, item);
-    let (checks, places) = item_checks(known, &file, annotations, item, fresh);
+    let fresh = || fresh_checks(known, &file, annotations, item, names);
+    let (checks, places) = item_checks(known, &file, annotations, item, names, fresh);
     if checks.stats.strings == 0 {
         return Strings::default();
     }
@@ -164,6 +166,7 @@ fn item_checks(
     file: &str,
     annotations: &[ItemAnnotation],
     item: &TokenStream,
+    names: &[String],
     fresh: impl FnOnce() -> SqlChecks,
 ) -> (SqlChecks, Vec<(Extent, Span)>) {
     let mut key = Vec::with_capacity(1024);
@@ -175,6 +178,12 @@ fn item_checks(
         .collect();
     key.push(0);
     key.extend_from_slice(file.as_bytes());
+    // The names of nested annotations (which strings are left to them).
+    for name in names {
+        key.push(0);
+        key.extend_from_slice(name.as_bytes());
+    }
+    key.push(1);
     for (extent, _) in &places {
         for n in [
             extent.start.line,
@@ -218,8 +227,9 @@ fn fresh_checks(
     file: &str,
     annotations: &[ItemAnnotation],
     item: &TokenStream,
+    names: &[String],
 ) -> SqlChecks {
-    let literals = literals(item);
+    let literals = literals(item, names);
     if literals.is_empty() {
         return SqlChecks::default();
     }
@@ -254,17 +264,71 @@ fn extent_of(span: Span) -> Extent {
     }
 }
 
-/// The literals of `item` that could be SQL and that nothing else checks.
-fn literals(item: &TokenStream) -> Vec<ItemLiteral> {
-    sql_literals(item.clone())
+/// The literals of `item` that could be SQL and that nothing else checks (`names`: those of
+/// nested annotations).
+fn literals(item: &TokenStream, names: &[String]) -> Vec<ItemLiteral> {
+    sql_literals_with(item.clone(), names)
         .into_iter()
         .filter(|literal| !literal.guarded_elsewhere)
         .collect()
 }
 
 /// Where the attribute's path starts (`hc_requires` in `#[hc_requires(...)]`), as the scan
-/// reports an annotation's position: from the attribute's span and its source text.
-pub fn annotation_position() -> Position {
+/// reports an annotation's position: from the attribute's span and its source text; for an
+/// attribute that the compiler took out of a `cfg_attr` (whose span may be the `cfg_attr`'s),
+/// from the source file before `first_arg`, its first argument (the path written before the
+/// `(` that opens the arguments).
+pub fn annotation_position(first_arg: Option<Span>) -> Position {
+    let position = attribute_position();
+    let Some(text) = Span::call_site().source_text() else {
+        return position;
+    };
+    let inside = text
+        .trim_start_matches(|c: char| c == '#' || c == '[' || c.is_whitespace())
+        .starts_with("cfg_attr");
+    if !inside {
+        return position;
+    }
+    first_arg.and_then(path_before).unwrap_or(position)
+}
+
+/// Where the path before the arguments starting at `first_arg` starts, read from its source
+/// file: back over whitespace, the `(`, whitespace, then the path's words and `::`.
+fn path_before(first_arg: Span) -> Option<Position> {
+    let file = first_arg.unwrap().local_file()?;
+    let text = std::fs::read_to_string(file).ok()?;
+    let start = first_arg.start();
+    let line_start = text
+        .split_inclusive('\n')
+        .take(start.line.checked_sub(1)?)
+        .map(str::len)
+        .sum::<usize>();
+    let line_text = text[line_start..].split('\n').next()?;
+    let at = line_start
+        + line_text
+            .char_indices()
+            .nth(start.column)
+            .map_or(line_text.len(), |(i, _)| i);
+    let before = text.get(..at)?.trim_end();
+    let before = before.strip_suffix('(')?.trim_end();
+    let path_len = before
+        .chars()
+        .rev()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':' || *c == '#')
+        .map(char::len_utf8)
+        .sum::<usize>();
+    if path_len == 0 {
+        return None;
+    }
+    let path_start = before.len() - path_len;
+    let line = text[..path_start].matches('\n').count() as u32 + 1;
+    let from = text[..path_start].rfind('\n').map_or(0, |i| i + 1);
+    let column = text[from..path_start].chars().count() as u32 + 1;
+    Some(Position { line, column })
+}
+
+/// [`annotation_position`] from the attribute's span and its source text alone.
+fn attribute_position() -> Position {
     let span = Span::call_site();
     let start = span.start();
     let (mut line, mut column) = (start.line as u32, start.column as u32 + 1);
@@ -386,6 +450,7 @@ mod tests {
             items.push(body.join("\n    "));
         }
         let (mut hits, mut steps) = (0, 0);
+        let plain = vec!["hc_requires".to_string()];
         let (mut names, mut build) = (name_sets[0], "build-1");
         for step in 0..300 {
             // A build (one context) at a time, as a package's build directory sees them.
@@ -402,10 +467,10 @@ mod tests {
             let made = std::cell::Cell::new(false);
             let make = || {
                 made.set(true);
-                fresh_checks(&cached, "src/lib.rs", &around, &item)
+                fresh_checks(&cached, "src/lib.rs", &around, &item, &plain)
             };
-            let (got, _) = item_checks(&cached, "src/lib.rs", &around, &item, make);
-            let now = fresh_checks(&fresh, "src/lib.rs", &around, &item);
+            let (got, _) = item_checks(&cached, "src/lib.rs", &around, &item, &plain, make);
+            let now = fresh_checks(&fresh, "src/lib.rs", &around, &item, &plain);
             assert_eq!(got, now, "{text} with {names:?}, {build}");
             results
                 .entry(body.clone())
@@ -414,7 +479,7 @@ mod tests {
             // The next process finds it without scanning the item.
             let again = known(Some(dir.path()), names, build);
             let unused = || -> SqlChecks { panic!("scanned again: {text}") };
-            let (again, _) = item_checks(&again, "src/lib.rs", &around, &item, unused);
+            let (again, _) = item_checks(&again, "src/lib.rs", &around, &item, &plain, unused);
             assert_eq!(again, now);
             hits += usize::from(!made.get());
             steps += 1;

@@ -377,6 +377,33 @@ impl Record {
         text
     }
 
+    /// The crate-level record of a crate built with `[check] unguarded = "warn"`, `manifest`
+    /// its `Cargo.toml` as shown: no usage, only the `G` line
+    /// ([`Record::with_unguarded_warn`]), which the release phase reports at the manifest
+    /// (line 1) whether or not an annotation or `hc_sql!` of the crate made a record. The
+    /// build script compiles it in (see `build::configure`).
+    ///
+    /// ```
+    /// use hc_schema_snapshot::registry::{qualifiers_of, Record};
+    /// use hc_schema_snapshot::manifest::Site;
+    ///
+    /// let text = Record::crate_level("app/Cargo.toml");
+    /// assert_eq!(text, "app/Cargo.toml\nG");
+    /// let record = Record(Box::leak(text.into_boxed_str()));
+    /// assert!(record.usages().is_empty());
+    /// let site = Site { file: "app/Cargo.toml".into(), line: 1, column: 1 };
+    /// assert_eq!(qualifiers_of([record]).unguarded_warn, [site]);
+    /// assert!(qualifiers_of([record]).unrecorded.is_empty());
+    /// ```
+    pub fn crate_level(manifest: &str) -> String {
+        format!("{}\nG", escape(manifest))
+    }
+
+    /// The record's file (its first line), as the sites show it.
+    pub fn file(&self) -> String {
+        unescape(self.0.split('\n').next().unwrap_or_default()).replace('\\', "/")
+    }
+
     /// Whether the record says its crate let unguarded strings through unregistered
     /// ([`Record::with_unguarded_warn`]).
     pub fn unguarded_warn(&self) -> bool {
@@ -688,8 +715,14 @@ pub fn qualifiers_of(records: impl IntoIterator<Item = Record>) -> Qualifiers {
     for record in records {
         out.unread.extend(record.unread());
         if record.unguarded_warn() {
-            if let Some(first) = record.usages().first() {
-                out.unguarded_warn.push(first.site());
+            match record.usages().first() {
+                Some(first) => out.unguarded_warn.push(first.site()),
+                // A crate-level record: its manifest.
+                None => out.unguarded_warn.push(Site {
+                    file: record.file(),
+                    line: 1,
+                    column: 1,
+                }),
             }
         }
         match record.qualifiers() {

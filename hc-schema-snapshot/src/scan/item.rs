@@ -121,8 +121,64 @@ pub fn item_key(stream: TokenStream, key: &mut Vec<u8>, literals: &mut Vec<proc_
 }
 
 /// The literals of `stream` that could be SQL, each with its container and whether something
-/// else guards it.
+/// else guards it (an attribute path ending in `hc_requires` marks a nested annotation).
 pub fn sql_literals(stream: TokenStream) -> Vec<ItemLiteral> {
+    sql_literals_with(stream, &[REQUIRES.to_string()])
+}
+
+/// The attribute's own name.
+const REQUIRES: &str = "hc_requires";
+
+/// The names `text` (a source file) binds to `hc_requires` by its `use` declarations
+/// (`use hc_schema_macro::hc_requires as needs;`, `use m::{hc_requires as a}`, an alias of an
+/// alias), `hc_requires` itself first: what an attribute path ending in one of them means
+/// there, as far as this one file tells (an alias made in another file is not seen). A text
+/// that does not lex gives `hc_requires` alone.
+pub fn requires_aliases(text: &str) -> Vec<String> {
+    let mut names = vec![REQUIRES.to_string()];
+    let Ok(tokens) = super::lexer::lex(text) else {
+        return names;
+    };
+    let word = |k: usize| {
+        tokens
+            .get(k)
+            .filter(|t| t.kind == TokenKind::Ident)
+            .map(|t| super::resolve::unraw(&text[t.start as usize..t.end as usize]))
+    };
+    // Each `name as alias` inside a `use` declaration (up to its `;`).
+    let mut renames = Vec::new();
+    let mut k = 0;
+    while k < tokens.len() {
+        if word(k).as_deref() == Some("use") {
+            let mut j = k + 1;
+            while j < tokens.len() && tokens[j].kind != TokenKind::Punct(b';') {
+                if word(j + 1).as_deref() == Some("as") {
+                    if let (Some(from), Some(to)) = (word(j), word(j + 2)) {
+                        renames.push((from, to));
+                    }
+                }
+                j += 1;
+            }
+            k = j;
+        }
+        k += 1;
+    }
+    loop {
+        let before = names.len();
+        for (from, to) in &renames {
+            if to != "_" && names.contains(from) && !names.contains(to) {
+                names.push(to.clone());
+            }
+        }
+        if names.len() == before {
+            return names;
+        }
+    }
+}
+
+/// [`sql_literals`], where an attribute path ending in one of `names` (see
+/// [`requires_aliases`]) marks a nested annotation, written directly or inside `cfg_attr`.
+pub fn sql_literals_with(stream: TokenStream, names: &[String]) -> Vec<ItemLiteral> {
     let mut written = Written::default();
     written.stream(stream);
     let Written {
@@ -133,7 +189,7 @@ pub fn sql_literals(stream: TokenStream) -> Vec<ItemLiteral> {
     } = written;
     let lines = LineIndex::new(&text);
     let found = candidates(&text, &lines, &tokens, |k| lexer_value(&text, &tokens[k]));
-    let guarded = guarded_ranges(&text, &tokens);
+    let guarded = guarded_ranges(&text, &tokens, names);
     found
         .into_iter()
         .filter_map(|candidate| {
@@ -160,10 +216,63 @@ pub fn sql_literals(stream: TokenStream) -> Vec<ItemLiteral> {
         .collect()
 }
 
+/// Whether the attribute or `cfg_attr` entry `tokens[from..to]` is a path ending in one of
+/// `names`, or a `cfg_attr(predicate, ...)` holding one (at any
+/// depth of nested `cfg_attr`).
+fn names_annotation(
+    text: &str,
+    tokens: &[Token],
+    from: usize,
+    to: usize,
+    names: &[String],
+) -> bool {
+    let mut last = None;
+    let mut k = from;
+    while k < to {
+        match tokens[k].kind {
+            TokenKind::Ident => {
+                last = Some(&text[tokens[k].start as usize..tokens[k].end as usize])
+            }
+            TokenKind::Punct(b':') => {}
+            _ => break,
+        }
+        k += 1;
+    }
+    let Some(last) = last else {
+        return false;
+    };
+    let list = k < to && tokens.get(k).map(|t| t.kind) == Some(TokenKind::Open(Delim::Paren));
+    if last == "cfg_attr" && k == from + 1 && list {
+        let close = tokens[k].partner as usize;
+        // The entries after the predicate, split at the commas of this depth.
+        let mut start = k + 1;
+        let mut j = k + 1;
+        let mut first = true;
+        while j <= close && j < tokens.len() {
+            let at_end = j == close || tokens[j].kind == TokenKind::Punct(b',');
+            if at_end {
+                if !first && names_annotation(text, tokens, start, j, names) {
+                    return true;
+                }
+                first = false;
+                start = j + 1;
+            } else if let TokenKind::Open(_) = tokens[j].kind {
+                j = tokens[j].partner as usize;
+            }
+            j += 1;
+        }
+        return false;
+    }
+    names
+        .iter()
+        .any(|n| n == super::resolve::unraw(last).as_str())
+}
+
 /// The byte ranges of the written text that are items nested in the item and annotated with
-/// an attribute whose path ends in `hc_requires`: from the attribute to the item's end (its
-/// first `;` or brace group at the attribute's depth, with a `;` right after that group).
-fn guarded_ranges(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
+/// an attribute whose path ends in one of `names` (directly or inside `cfg_attr`): from the
+/// attribute to the item's end (its first `;` or brace group at the attribute's depth, with a
+/// `;` right after that group).
+fn guarded_ranges(text: &str, tokens: &[Token], names: &[String]) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     for k in 1..tokens.len() {
         let hash = &tokens[k - 1];
@@ -175,16 +284,7 @@ fn guarded_ranges(text: &str, tokens: &[Token]) -> Vec<std::ops::Range<usize>> {
         if close >= tokens.len() {
             continue;
         }
-        // The attribute's path: its identifiers up to the first group or `=`.
-        let mut last = None;
-        for token in &tokens[k + 1..close] {
-            match token.kind {
-                TokenKind::Ident => last = Some(&text[token.start as usize..token.end as usize]),
-                TokenKind::Punct(b':') => {}
-                _ => break,
-            }
-        }
-        if last != Some("hc_requires") {
+        if !names_annotation(text, tokens, k + 1, close, names) {
             continue;
         }
         // The item's end: the first `;`, or brace group, at this depth after the attribute.
@@ -331,6 +431,11 @@ mod tests {
             "/// SELECT a FROM salesforce.account\nfn doc() {}",
             r#"#[hc_requires(contact(email))] fn inner() -> &'static str { "SELECT email FROM contact" }"#,
             r#"#[hc_schema_macro::hc_requires(contact(email))] const Q: &str = "SELECT email FROM contact";"#,
+            r#"#[needs(contact(email))] const R: &str = "SELECT email FROM contact";"#,
+            r#"#[cfg_attr(any(), inline, hc_requires(contact(email)))] fn c() -> &'static str { "SELECT email FROM contact" }"#,
+            r#"#[cfg_attr(unix, cfg_attr(test, r#needs(contact(email))))] fn d() -> &'static str { "SELECT email FROM contact" }"#,
+            r#"#[cfg_attr(unix, inline)] fn e() -> &'static str { "SELECT email, x FROM salesforce.contact" }"#,
+            r#"#[other(contact(email))] fn o() -> &'static str { "SELECT email, x FROM salesforce.contact" }"#,
             r#"struct S { x: u8 } let s = S { x: 1 }; let l = "VACUUM salesforce.account";"#,
         ];
         let mut rng = crate::testing::Rng::exact(0x5eed_1713);
@@ -342,7 +447,7 @@ mod tests {
                 .collect();
             let text = format!("fn item{round}() {{\n    {}\n}}\n", body.join("\n    "));
             let stream: TokenStream = text.parse().unwrap();
-            let found = sql_literals(stream.clone());
+            let found = sql_literals_with(stream.clone(), &["hc_requires".into(), "needs".into()]);
             let from_tokens: Vec<(String, Option<Container>)> = found
                 .iter()
                 .filter(|l| l.container.as_ref().is_none_or(|c| c.path != "doc"))
@@ -361,5 +466,23 @@ mod tests {
             assert!(may_hold_sql(&stream) || from_tokens.is_empty(), "{text}");
         }
         assert!(guarded > 100, "{guarded}");
+    }
+
+    /// The names a file binds to `hc_requires`: aliases, aliases of aliases, in use trees,
+    /// raw words; not other renames, not words of other statements.
+    #[test]
+    fn aliases_of_the_attribute_in_a_file() {
+        let text = "use hc_schema_macro::hc_requires as needs;\n\
+                    pub(crate) use crate::{needs as r#req, other as x};\n\
+                    use std::io as hc_requires2;\n\
+                    fn f() { let needs = 1; let y = needs as u8; }\n\
+                    mod m { use super::req as deep; }\n\
+                    use hc_schema_macro::hc_requires as _;\n";
+        assert_eq!(
+            requires_aliases(text),
+            ["hc_requires", "needs", "req", "deep"]
+        );
+        assert_eq!(requires_aliases("fn f() {}"), ["hc_requires"]);
+        assert_eq!(requires_aliases("\"unclosed"), ["hc_requires"]);
     }
 }

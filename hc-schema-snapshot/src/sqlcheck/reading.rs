@@ -61,17 +61,19 @@ pub fn read(value: &str, format: bool, context: &Context<'_>) -> Reading {
                         crate::text::dml_statements(value),
                         value,
                         context,
-                        "it does not parse",
+                        Unread::DoesNotParse,
                     )
                     .unwrap_or(Reading::NotSql),
                 },
             },
         },
+        // A `format!` string of prose ("Insert into contact failed for {e}").
+        Reading::Skipped { .. } if format && prose(value, context) => Reading::NotSql,
         Reading::Analysis(analysis) if !analysis.touches_hc() => statement_on_hc(
             crate::text::keyword_statements(value),
             value,
             context,
-            "its table is not read as a use",
+            Unread::NotAUse,
         )
         .unwrap_or(Reading::Analysis(analysis)),
         reading => reading,
@@ -104,6 +106,13 @@ fn parsed_prefix(value: &str, context: &Context<'_>) -> Option<Reading> {
     const CUTS: usize = 24;
     for (keyword, range) in crate::text::dml_statements(value) {
         if !crate::text::DML_KEYWORDS.contains(&keyword.as_str()) {
+            continue;
+        }
+        // Prose whose start parses ("Delete from lead failed!": a table and an alias).
+        let piece = &value[range.clone()];
+        if table_in_place(piece, context)
+            .is_some_and(|(_, at)| prose_after_table(&keyword, piece, at))
+        {
             continue;
         }
         // The statement at its own offsets: what comes before it blanked (byte for byte).
@@ -206,14 +215,21 @@ fn statement_on_hc(
     statements: Vec<(String, Range<usize>)>,
     value: &str,
     context: &Context<'_>,
-    why: &str,
+    unread: Unread,
 ) -> Option<Reading> {
+    let why = match unread {
+        Unread::DoesNotParse => "it does not parse",
+        Unread::NotAUse => "its table is not read as a use",
+    };
     statements.into_iter().find_map(|(keyword, range)| {
         let piece = &value[range.clone()];
         if !may_touch_hc(piece, context) || !dml_shaped(&keyword, piece) {
             return None;
         }
         let (table, at) = table_in_place(piece, context)?;
+        if unread == Unread::DoesNotParse && prose_after_table(&keyword, piece, at.clone()) {
+            return None;
+        }
         let upper = keyword.to_ascii_uppercase();
         let article = if upper.starts_with(['A', 'E', 'I', 'O', 'U']) {
             "an"
@@ -228,6 +244,78 @@ fn statement_on_hc(
             at: range.start + at.start..range.start + at.end,
         })
     })
+}
+
+/// Whether `value`, which does not parse, is prose by [`prose_after_table`]: it names no
+/// Heroku Connect table as `schema.table`, and each of its statements that starts like SQL and
+/// names a Heroku Connect table where SQL names one is prose (at least one does).
+fn prose(value: &str, context: &Context<'_>) -> bool {
+    if qualified_hc_piece(value, context).is_some() {
+        return false;
+    }
+    let mut any = false;
+    for (keyword, range) in crate::text::dml_statements(value) {
+        let piece = &value[range];
+        if let Some((_, at)) = table_in_place(piece, context) {
+            if !prose_after_table(&keyword, piece, at) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+/// Why a statement naming a Heroku Connect table was not read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Unread {
+    /// It does not parse (and no part of it that parses uses a Heroku Connect table).
+    DoesNotParse,
+    /// It parses, into something the analysis does not read as a use of its table.
+    NotAUse,
+}
+
+/// Whether a statement starting with `keyword` that does not parse, and names the Heroku
+/// Connect table at `at` of `piece` unqualified where SQL names a table, is prose: after the
+/// table (and, where SQL allows one, an alias) comes a word that is no SQL keyword
+/// (sqlparser's list, every dialect's) or a `:`, `!` or `?` (not `::`), which no SQL puts
+/// there: "Insert into contact failed", "Update account failed: {e}". Anything else is taken
+/// for SQL (skipped, never passed): the statement's end (a piece put together at run time:
+/// `"DELETE FROM account a"`), a keyword (`FOR KEY SHARE`), other punctuation, a number, a
+/// word of other letters, and a table written `schema.table`.
+fn prose_after_table(keyword: &str, piece: &str, at: Range<usize>) -> bool {
+    if piece[..at.start].trim_end().ends_with('.') || piece[at.start..].starts_with('"') {
+        return false;
+    }
+    // `INSERT INTO t AS a` is the only alias INSERT takes, after a keyword.
+    let mut aliases = usize::from(keyword != "insert");
+    let mut rest = &piece[at.end.min(piece.len())..];
+    loop {
+        rest = rest.trim_start();
+        let Some(first) = rest.chars().next() else {
+            return false;
+        };
+        if first.is_ascii_alphabetic() || first == '_' {
+            let len = rest
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+                .count();
+            let word = rest[..len].to_ascii_uppercase();
+            if sqlparser::keywords::ALL_KEYWORDS
+                .binary_search(&word.as_str())
+                .is_ok()
+            {
+                return false;
+            }
+            if aliases == 0 {
+                return true;
+            }
+            aliases -= 1;
+            rest = &rest[len..];
+            continue;
+        }
+        return matches!(first, '!' | '?') || (first == ':' && !rest.starts_with("::"));
+    }
 }
 
 /// The first Heroku Connect table `piece` names where SQL names a table, and where.

@@ -581,6 +581,84 @@ fn the_release_phase_checks_the_columns_of_sql_strings_no_annotation_declares() 
     );
 }
 
+/// N5, its last part: a library built with `[check] unguarded = "warn"` that has no
+/// annotation and no `hc_sql!` (no macro runs in it) still tells the release phase that its
+/// SQL strings are checked nowhere there: its build script compiles a crate-level record, and
+/// the warning names its `Cargo.toml`, while the binary's own annotated code (built with the
+/// default `unguarded = "error"`) is checked and passes. Without the crate-level record the
+/// release phase said a bare ok for a string reading a column the database lacks.
+#[test]
+fn the_release_phase_names_a_crate_built_with_unguarded_warn_that_has_no_macro() {
+    let db = hc_database("release_crate_level");
+    let server = pg::server();
+    let database_url = pg::url(&server.user, &db, "sslmode=disable");
+    let snapshot = r#"{"format": 1, "environment": "prod", "schema": "salesforce", "tables": {
+  "account": {"columns": {"name": {}}}}}"#;
+    let main = "use hc_schema_macro::hc_requires;\n\
+         #[hc_requires(account(name))]\n\
+         fn names() -> &'static str { \"SELECT name FROM salesforce.account\" }\n\
+         fn main() -> std::process::ExitCode {\n\
+             let _ = (names(), strings::cities());\n\
+             hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
+         }\n";
+    let krate = release_crate(
+        "release_crate_level",
+        &[],
+        &[
+            ("src/main.rs", main),
+            ("hc-schema/prod.json", snapshot),
+            ("hc-schema.toml", "[registry]\nenabled = true\n"),
+            (
+                "strings/Cargo.toml",
+                "[package]\nname = \"strings\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+                 publish = false\n\n[features]\nprod-snapshot = []\n\n[dependencies]\n\
+                 hc-schema-snapshot = { path = \"WS/hc-schema-snapshot\" }\n\n\
+                 [build-dependencies]\nhc-schema-snapshot = { path = \"WS/hc-schema-snapshot\" }\n",
+            ),
+            (
+                "strings/build.rs",
+                "fn main() { hc_schema_snapshot::build::configure(); }\n",
+            ),
+            (
+                "strings/src/lib.rs",
+                "pub fn cities() -> &'static str { \"SELECT billingcity FROM salesforce.account\" }\n",
+            ),
+            (
+                "strings/hc-schema.toml",
+                "snapshot_dir = \"../hc-schema\"\n[registry]\nenabled = true\n\
+                 [check]\nunguarded = \"warn\"\n",
+            ),
+        ],
+    );
+    // The library's manifest names the workspace the way the main one does.
+    let ws = workspace();
+    let manifest = krate.path().join("strings/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("WS", &ws.display().to_string())).unwrap();
+    krate.add_dependencies("strings = { path = \"strings\" }\n");
+    let main_manifest = krate.path().join("Cargo.toml");
+    let text = std::fs::read_to_string(&main_manifest).unwrap();
+    std::fs::write(
+        &main_manifest,
+        text.replacen(
+            "[features]\n",
+            "[features]\nprod-snapshot = [\"strings/prod-snapshot\"]\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let (code, output) = run_release(&krate, &database_url, &[]);
+    assert_eq!(code, 0, "{output}");
+    assert!(
+        output.contains(
+            "warning: SQL strings outside `hc_sql!` and annotated items are checked nowhere here"
+        ) && output.contains("\n    strings/Cargo.toml:1:1\n"),
+        "{output}"
+    );
+    // Only the library was built that way: the binary's own code is not named.
+    assert!(!output.contains("\n    src/main.rs:"), "{output}");
+}
+
 /// Issue 19: a build checked against test (Heroku Connect schema `salesforce`) and promoted
 /// to prod (schema `org`) without rebuilding, whose SQL names `salesforce.account` (an
 /// `hc_sql!` and a string inside an annotated item): the names alone hold in `org`, but the

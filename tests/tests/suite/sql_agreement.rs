@@ -366,13 +366,34 @@ fn generated_strings_in_annotated_items_fail_the_build_where_check_fails() {
 
 /// A crate's `main.rs` of `count` functions holding SQL strings, each inside nested
 /// annotations: a method of an `impl` annotated with `account(billingcity)`, or a function
-/// under two attributes (`account(billingcity)` outside), or a lone annotated function.
+/// under two attributes (`account(billingcity)` outside), or a lone annotated function. The
+/// annotations are written directly, through an alias (`needs`, and `req`, an alias of the
+/// alias), or inside `cfg_attr` (whose predicate holds or not: `check` counts a nested
+/// annotation whatever its predicate).
 fn nested_source(rng: &mut Rng, count: usize) -> String {
-    let mut text = String::from("use hc_schema_macro::hc_requires;\n\n");
+    let mut text = String::from(
+        "use hc_schema_macro::hc_requires;\nuse hc_schema_macro::hc_requires as needs;\nuse needs as req;\n\n",
+    );
     let mut calls = Vec::new();
-    let own = "#[hc_requires(account(sfid, name), write contact(email))]";
-    let outer = "#[hc_requires(account(billingcity))]";
+    let declared = "account(sfid, name), write contact(email)";
+    let own_forms = [
+        "#[hc_requires({d})]",
+        "#[needs({d})]",
+        "#[req({d})]",
+        "#[cfg_attr(all(), hc_requires({d}))]",
+        "#[cfg_attr(any(), needs({d}))]",
+        "#[cfg_attr(any(), allow(dead_code), cfg_attr(all(), hc_requires({d})))]",
+        "#[cfg_attr(not(any()), inline, req({d}), allow(unused))]",
+    ];
+    let outer_forms = [
+        "#[hc_requires(account(billingcity))]",
+        "#[needs(account(billingcity))]",
+        "#[cfg_attr(all(), hc_requires(account(billingcity)))]",
+    ];
     for n in 0..count {
+        let own = rng.pick(&own_forms).replace("{d}", declared);
+        let outer = rng.pick(&outer_forms);
+        let lone = format!("#[hc_requires({declared})]");
         let mut strings = Vec::new();
         for _ in 0..1 + rng.below(3) {
             let (sql, format) = annotated_string(rng);
@@ -398,7 +419,7 @@ fn nested_source(rng: &mut Rng, count: usize) -> String {
                 calls.push(format!("f{n}(\"salesforce\")"));
             }
             _ => {
-                text.push_str(&format!("{own}\npub fn f{n}{body}\n\n"));
+                text.push_str(&format!("{lone}\npub fn f{n}{body}\n\n"));
                 calls.push(format!("f{n}(\"salesforce\")"));
             }
         }
