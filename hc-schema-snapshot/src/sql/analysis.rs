@@ -436,6 +436,21 @@ impl SqlError {
     }
 }
 
+impl SqlError {
+    /// The message as macro `name` (`hc_sql!`, `hc_query!`) reports it: the [`Display`]
+    /// text (`hc_sql!`'s), naming `name` where the message names the macro.
+    ///
+    /// [`Display`]: fmt::Display
+    pub fn message_in(&self, name: &str) -> String {
+        match &self.kind {
+            SqlErrorKind::MultipleStatements { count } => {
+                format!("the SQL holds {count} statements; {name} checks exactly one")
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for SqlError {
     /// The message, without position or help.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -444,10 +459,7 @@ impl fmt::Display for SqlError {
                 write!(f, "the SQL does not parse (PostgreSQL dialect): {message}")
             }
             SqlErrorKind::Empty => f.write_str("the SQL is empty"),
-            SqlErrorKind::MultipleStatements { count } => write!(
-                f,
-                "the SQL holds {count} statements; hc_sql! checks exactly one"
-            ),
+            SqlErrorKind::MultipleStatements { .. } => f.write_str(&self.message_in("hc_sql!")),
             SqlErrorKind::TooComplex { limit } => {
                 write!(f, "the SQL is too complex to analyse: {limit}")
             }
