@@ -378,9 +378,7 @@ impl SqlError {
         match &self.kind {
             SqlErrorKind::Parse { .. } | SqlErrorKind::Unsupported { .. } => WAY_OUT.to_string(),
             SqlErrorKind::Empty => "write one statement in the literal".to_string(),
-            SqlErrorKind::MultipleStatements { .. } => {
-                "one statement per hc_sql!: split them, one hc_sql! each".to_string()
-            }
+            SqlErrorKind::MultipleStatements { .. } => self.help_in("hc_sql!"),
             SqlErrorKind::TooComplex { .. } => WAY_OUT.to_string(),
             SqlErrorKind::AmbiguousColumn { candidates, .. } => format!(
                 "qualify it: {}",
@@ -447,6 +445,17 @@ impl SqlError {
                 format!("the SQL holds {count} statements; {name} checks exactly one")
             }
             _ => self.to_string(),
+        }
+    }
+
+    /// The [`help`](Self::help) as macro `name` reports it, naming `name` where the help
+    /// names the macro.
+    pub fn help_in(&self, name: &str) -> String {
+        match &self.kind {
+            SqlErrorKind::MultipleStatements { .. } => {
+                format!("one statement per {name}: split them, one {name} each")
+            }
+            _ => self.help(),
         }
     }
 }

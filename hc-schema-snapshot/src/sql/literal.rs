@@ -127,7 +127,7 @@ impl<'a> SourceLiteral<'a> {
         Explanation {
             message: error.message_in(name),
             notes: vec![self.place(error.at.clone())],
-            helps: vec![error.help()],
+            helps: vec![error.help_in(name)],
         }
     }
 

@@ -500,6 +500,11 @@ fn parse_errors_and_limits() {
         found[0].message_in("hc_query!"),
         "the SQL holds 2 statements; hc_query! checks exactly one"
     );
+    assert_eq!(
+        found[0].help_in("hc_query!"),
+        "one statement per hc_query!: split them, one hc_query! each"
+    );
+    assert_eq!(found[0].help_in("hc_sql!"), found[0].help());
     let parse = errors("SELECT name FROM account WHERE");
     assert_eq!(parse[0].message_in("hc_query!"), parse[0].to_string());
     let long = format!(
