@@ -524,6 +524,7 @@ impl<'a> Report<'a> {
                 SqlFindingKind::Unguarded => counts.unguarded += 1,
                 SqlFindingKind::Skipped => counts.skipped += 1,
                 SqlFindingKind::Star => counts.star += 1,
+                SqlFindingKind::CustomType => counts.custom_types += 1,
             }
             counts.not_checked += usize::from(entry.finding.unread());
         }

@@ -351,8 +351,17 @@ fn make_crate(variant: Variant, count: usize, snapshot: &str) -> TempCrate {
     files.extend(snapshots.iter().map(|(path, text)| (*path, text.as_str())));
     let krate = TempCrate::new(&variant.crate_name(), &["prod-snapshot"], &files);
     match variant {
-        Variant::Hand | Variant::HcQuery | Variant::HcQueryBefore => {
-            krate.add_dependencies("postgres = \"0.19\"\n")
+        Variant::Hand => krate.add_dependencies("postgres = \"0.19\"\n"),
+        Variant::HcQuery | Variant::HcQueryBefore => {
+            krate.add_dependencies("postgres = \"0.19\"\n");
+            // A revision before the runtime feature has none to enable.
+            let before = std::env::var("HC_SCHEMA_BENCH_BEFORE").unwrap_or_default();
+            let has_runtime = variant == Variant::HcQuery
+                || std::fs::read_to_string(format!("{before}/hc-schema-snapshot/Cargo.toml"))
+                    .is_ok_and(|manifest| manifest.contains("\nquery = "));
+            if has_runtime {
+                krate.enable_query_runtime();
+            }
         }
         Variant::Sqlx => krate.add_dependencies(
             "sqlx = { version = \"0.8\", default-features = false, features = [\"postgres\", \"macros\", \"runtime-tokio\"] }\n",

@@ -131,6 +131,27 @@ impl TempCrate {
         }
     }
 
+    /// Enable hc-schema-snapshot's feature `query` in `[dependencies]` (the runtime
+    /// `hc_query!`'s generated code runs on; the build dependency stays without it).
+    pub fn enable_query_runtime(&self) {
+        let manifest = self.path().join("Cargo.toml");
+        let text = std::fs::read_to_string(&manifest).expect("manifest");
+        let line = format!(
+            "hc-schema-snapshot = {{ path = \"{}/hc-schema-snapshot\" }}\n",
+            workspace().display()
+        );
+        assert!(
+            text.contains(&line),
+            "no hc-schema-snapshot dependency in {text}"
+        );
+        let text = text.replacen(
+            &line,
+            &line.replace(" }\n", ", features = [\"query\"] }\n"),
+            1,
+        );
+        std::fs::write(manifest, text).expect("write manifest");
+    }
+
     /// Add `[dependencies]` lines to the manifest.
     pub fn add_dependencies(&self, lines: &str) {
         let manifest = self.path().join("Cargo.toml");

@@ -294,6 +294,66 @@ fn check_fails_on_unknown_declared_types_unless_custom() {
     );
 }
 
+/// A type `[types] custom` lists in an `hc_query!` alias is not checked: `check` says so in a
+/// note (as for a typed declaration), at the query, naming the column, the alias and the
+/// column's types; the check passes. Unlisted, the same alias is an error.
+#[test]
+fn check_notes_a_custom_type_in_an_hc_query_alias() {
+    let dir = typed_workspace();
+    let d = dir.path();
+    write(
+        d,
+        "app/src/main.rs",
+        "use hc_schema_macro::hc_query;\n\
+         fn main() {\n    let _ = hc_query!(\"SELECT a.name AS \\\"label: my::Money\\\", upper(a.name) AS \\\"up: my::Money\\\" FROM salesforce.account a\");\n}\n",
+    );
+    write(d, "hc-schema.toml", "[types]\ncustom = [\"my::Money\"]\n");
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains(
+            "note: `account.name` is read as `my::Money` (the alias `label: my::Money`), listed \
+             under [types] custom in hc-schema.toml: not checked against the column's type \
+             (text, character varying(255))"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains(
+            "note: output `up` is read as `my::Money` (the alias `up: my::Money`), listed under \
+             [types] custom in hc-schema.toml: not checked against its type"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("app/src/main.rs:3:23"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("2 typed columns of a [types] custom type, not checked (notes)"),
+        "{}",
+        run.stdout
+    );
+    let run = hc(d, &["check", "--env", "test", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("\"unchecked_type\""), "{}", run.stdout);
+    // Not listed: an error (the build's text), no note.
+    write(d, "hc-schema.toml", "");
+    let run = hc(d, &["check", "--env", "test"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("is a Rust type hc-schema does not know")
+            && !run.stdout.contains("listed under [types] custom"),
+        "{}",
+        run.stdout
+    );
+}
+
 /// Issue 21: an `hc_query!` reading a column whose type drifts (double precision in test,
 /// character varying in prod) fails its build in every environment; `check` finds it without
 /// compiling, with the macro's text at the SQL literal, whatever the selection (it exited 0:

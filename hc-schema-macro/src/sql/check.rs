@@ -12,7 +12,15 @@ use crate::judge::{self, once};
 
 /// An analysis error at the literal.
 pub fn analysis_error(error: &SqlError, literal: &SqlLiteral) -> syn::Error {
-    syn::Error::new(literal.span, literal.source().explain(error).to_string())
+    analysis_error_in(error, literal, "hc_sql!")
+}
+
+/// [`analysis_error`] as macro `name` (`hc_query!`) reports it.
+pub fn analysis_error_in(error: &SqlError, literal: &SqlLiteral, name: &str) -> syn::Error {
+    syn::Error::new(
+        literal.span,
+        literal.source().explain_in(error, name).to_string(),
+    )
 }
 
 /// The setup problems of the selection (no snapshot, one that does not load), reported once

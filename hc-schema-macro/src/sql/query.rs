@@ -10,9 +10,11 @@
 //! library's [`type_query`](hc_schema_snapshot::sql::type_query), which `hc-schema check` runs
 //! too: this module only turns its result into tokens and compile errors.
 //!
-//! The generated code names `::postgres` (the app's own dependency: the client, rows,
-//! `ToSql`, `GenericClient`) and `::hc_schema_snapshot::query::QueryError` (std only), never
-//! anything this crate compiles.
+//! The generated code names `::postgres` (the app's own dependency: rows, `ToSql`) and
+//! `::hc_schema_snapshot::query` (its `QueryError`, and the generic runtime `rt` of the feature
+//! `query`, which runs the query and reads the columns), never anything this crate compiles.
+//! Per query it generates only what is the query's own (see [`generate`]): rustc type-checks
+//! the runtime once per crate, and every expansion's code once per query.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -24,7 +26,7 @@ use hc_schema_snapshot::sql::{
     rust_types, type_query, typed_columns, ColumnTypes, FieldType, Shape, SnapshotTypes,
     TypedField, TypedParam,
 };
-use hc_schema_snapshot::types::{RustType, TypesConfig};
+use hc_schema_snapshot::types::TypesConfig;
 use hc_schema_snapshot::Snapshot;
 use proc_macro::{TokenStream, TokenTree};
 use proc_macro2::{Span, TokenStream as TokenStream2};
@@ -86,7 +88,7 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         Err(errors) => {
             let errors: Vec<syn::Error> = errors
                 .iter()
-                .map(|error| check::analysis_error(error, &literal))
+                .map(|error| check::analysis_error_in(error, &literal, "hc_query!"))
                 .collect();
             return errors_only(&errors);
         }
@@ -102,7 +104,7 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
             errors.extend(
                 found
                     .iter()
-                    .map(|error| check::analysis_error(error, &literal)),
+                    .map(|error| check::analysis_error_in(error, &literal, "hc_query!")),
             );
             return errors_only(&errors);
         }
@@ -352,6 +354,12 @@ fn field_ident(name: &str) -> Option<proc_macro2::Ident> {
     Some(proc_macro2::Ident::new_raw(name, Span::call_site()))
 }
 
+/// The expansion: the row struct (or an alias of the user's), the row reader (one generic
+/// `rt::get` call per column), one check trait per typed parameter (a single blanket impl over
+/// the runtime's generic `rt::Takes`), and a `bind` function building one of the runtime's
+/// generic query types. Everything generic (running, reading a column, which values a type
+/// takes) lives in the runtime, which rustc checks once per crate.
+///
 fn generate(
     literal: &SqlLiteral,
     shape: &Shape,
@@ -362,6 +370,7 @@ fn generate(
     registration: Option<TokenStream2>,
 ) -> TokenStream2 {
     let sql = &literal.value;
+    let rt = quote!(::hc_schema_snapshot::query::rt);
     let error = quote!(::hc_schema_snapshot::query::QueryError);
     let to_sql = quote!(::postgres::types::ToSql);
     let names: Vec<&proc_macro2::Ident> = fields.iter().map(|f| &f.ident).collect();
@@ -376,13 +385,11 @@ fn generate(
         let ty = &field.ty;
         let column = &field.column;
         let shown = &field.shown;
-        // A `match`, not a closure per field: cheaper to compile.
+        // A `match`, not `?` (no `From` to select) nor a closure per field: cheaper to compile.
         quote! {
-            #ident: match row.try_get::<usize, #ty>(#index) {
+            #ident: match #rt::get::<#ty>(row, #index, #column, #shown, AT) {
                 ::core::result::Result::Ok(value) => #convert(value),
-                ::core::result::Result::Err(e) => {
-                    return ::core::result::Result::Err(#error::column(AT, #column, #shown, e))
-                }
+                ::core::result::Result::Err(e) => return ::core::result::Result::Err(e),
             }
         }
     });
@@ -396,14 +403,7 @@ fn generate(
         let bound = match &param.rust {
             None => quote!(#to_sql + ::core::marker::Sync),
             Some(rust) => {
-                let name = format_ident!(
-                    "hc_query_parameter_{}_takes_{}",
-                    param.number,
-                    rust.display()
-                        .chars()
-                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-                        .collect::<String>()
-                );
+                let name = format_ident!("hc_query_parameter_{}", param.number);
                 let path: TokenStream2 = rust.path().parse().unwrap_or_default();
                 let message = format!(
                     "hc_query! parameter ${} stands for {}, read as {}: `{{Self}}` cannot be \
@@ -417,127 +417,146 @@ fn generate(
                     rust.display(),
                     rust.display()
                 );
-                // `&str` for a string, a slice for an array.
-                let extra = match rust {
-                    RustType::Scalar(hc_schema_snapshot::types::RustScalar::String) => {
-                        quote!(impl #name for str {})
-                    }
-                    RustType::Vec(scalar) => {
-                        let element: TokenStream2 = scalar.path().parse().unwrap_or_default();
-                        quote!(impl #name for [#element] {})
-                    }
-                    RustType::Scalar(_) => quote!(),
-                };
+                // rustc reports this trait's message (the root of the failed bound), not the
+                // runtime's.
                 traits.push(quote! {
                     #[diagnostic::on_unimplemented(message = #message, label = #label)]
                     #[allow(non_camel_case_types)]
                     pub trait #name {}
-                    impl #name for #path {}
-                    impl<T: ?::core::marker::Sized + #name> #name for &T {}
-                    impl<T: #name> #name for ::core::option::Option<T> {}
-                    #extra
+                    impl<T: #rt::Takes<#rt::Is<#path>>> #name for T {}
                 });
                 quote!(#to_sql + ::core::marker::Sync + #name)
             }
         };
         generics.push(quote!(#p: #bound));
         inputs.push(quote!(#value: &'a #p));
-        values.push(quote!(#value as &'a (dyn #to_sql + ::core::marker::Sync)));
+        values.push(quote!(#value));
     }
     let count = params.len();
-    let fetch = if fields.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            /// Every row.
-            pub fn fetch_all<C: ::postgres::GenericClient>(self, client: &mut C)
-                -> ::core::result::Result<::std::vec::Vec<Row>, #error> {
-                let rows = client.query(SQL, &self.params).map_err(|e| #error::statement(AT, e))?;
-                // A loop, not `collect::<Result<Vec<_>, _>>()`: the iterator adaptors would be
-                // instantiated for each query's own row type.
-                let mut out = ::std::vec::Vec::with_capacity(rows.len());
-                for row in &rows {
-                    out.push(read(row)?);
+    // Which runtime type: a query's rows, a write's count, or both (`RETURNING`).
+    let (kind, read) = match (fields.is_empty() && !shape.is_query, shape.is_query) {
+        (true, _) => (quote!(Statement), None),
+        (false, true) => (quote!(Query), Some(quote!(read))),
+        (false, false) => (quote!(Returning), Some(quote!(read))),
+    };
+    let (returns, read_fn, read_arg) = match read {
+        None => (quote!(#rt::#kind<'a, #count>), quote!(), quote!()),
+        Some(read) => (
+            quote!(#rt::#kind<'a, Row, #count>),
+            quote! {
+                fn read(row: &::postgres::Row) -> ::core::result::Result<Row, #error> {
+                    ::core::result::Result::Ok(Row { #( #reads, )* })
                 }
-                ::core::result::Result::Ok(out)
-            }
-            /// Exactly one row (an error for none or several).
-            pub fn fetch_one<C: ::postgres::GenericClient>(self, client: &mut C)
-                -> ::core::result::Result<Row, #error> {
-                let row = client.query_one(SQL, &self.params).map_err(|e| #error::statement(AT, e))?;
-                read(&row)
-            }
-            /// At most one row (an error for several).
-            pub fn fetch_optional<C: ::postgres::GenericClient>(self, client: &mut C)
-                -> ::core::result::Result<::core::option::Option<Row>, #error> {
-                let row = client.query_opt(SQL, &self.params).map_err(|e| #error::statement(AT, e))?;
-                match row {
-                    ::core::option::Option::Some(row) => read(&row).map(::core::option::Option::Some),
-                    ::core::option::Option::None => ::core::result::Result::Ok(::core::option::Option::None),
-                }
-            }
-        }
+            },
+            quote!(, #read),
+        ),
     };
-    let execute = if shape.is_query {
-        quote!()
-    } else {
-        quote! {
-            /// Run the statement; the number of rows it changed.
-            pub fn execute<C: ::postgres::GenericClient>(self, client: &mut C)
-                -> ::core::result::Result<u64, #error> {
-                client.execute(SQL, &self.params).map_err(|e| #error::statement(AT, e))
-            }
-        }
-    };
-    let read_fn = if fields.is_empty() {
-        quote!()
-    } else {
-        quote! {
-            fn read(row: &::postgres::Row) -> ::core::result::Result<Row, #error> {
-                ::core::result::Result::Ok(Row { #( #reads, )* })
-            }
-        }
-    };
-    // At each argument's span: a value of the wrong type is reported there.
     // The table's types have these; a type of the user's may not.
     let derives = if fields.iter().any(|f| f.written) {
         quote!()
     } else {
         quote!(#[derive(Debug, Clone, PartialEq)])
     };
-    let row = match target {
-        Some(path) => quote!(type Row = #path;),
-        None => quote! {
+    let row = match (target, read_fn.is_empty()) {
+        (_, true) => quote!(),
+        (Some(path), false) => quote!(type Row = #path;),
+        (None, false) => quote! {
             /// One row of the query (generated by hc_query!).
             #derives
             #[allow(non_snake_case, dead_code)]
             pub struct Row { #( pub #names: #types, )* }
         },
     };
+    // At each argument's span: a value of the wrong type is reported there.
     let args = args.iter().map(|arg| {
         let span = syn::spanned::Spanned::span(arg);
         quote_spanned!(span=> &(#arg))
     });
     quote! {
         ({
+            ::hc_schema_snapshot::__hc_query_runtime!();
             #row
             #registration
-            const SQL: &str = #sql;
             const AT: &str = ::core::concat!(::core::file!(), ":", ::core::line!(), ":", ::core::column!());
             #( #traits )*
             #read_fn
-            /// The query with its parameters bound (generated by hc_query!).
-            #[must_use = "run it: .fetch_all(&mut client), .fetch_one, .fetch_optional or .execute"]
-            pub struct Query<'a> { params: [&'a (dyn #to_sql + ::core::marker::Sync); #count] }
-            #[allow(dead_code)]
-            impl<'a> Query<'a> {
-                #fetch
-                #execute
-            }
-            fn bind<'a, #( #generics ),*>(#( #inputs ),*) -> Query<'a> {
-                Query { params: [ #( #values ),* ] }
+            fn bind<'a, #( #generics ),*>(#( #inputs ),*) -> #returns {
+                #rt::#kind::new(#sql, AT, [ #( #values ),* ] #read_arg)
             }
             bind
         })( #( #args ),* )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hc_schema_snapshot::selection::{Reason, SnapshotRef};
+
+    fn snapshot(env: &str) -> String {
+        format!(
+            r#"{{"format":1,"environment":"{env}","schema":"salesforce","tables":{{"account":
+            {{"columns":{{"name":{{"type":"character varying(255)"}}}}}}}}}}"#
+        )
+    }
+
+    /// `cp prod.json test.json`: the typer's fallback (no fresh types index: the snapshots are
+    /// parsed) refuses the copy, naming the file and what it says it is, as the judge does;
+    /// the same files, each its own environment's, load.
+    #[test]
+    fn the_fallback_refuses_a_snapshot_of_another_environment() {
+        let dir = tempfile::tempdir().unwrap();
+        let prod = dir.path().join("prod.json");
+        let test = dir.path().join("test.json");
+        std::fs::write(&prod, snapshot("prod")).unwrap();
+        std::fs::write(&test, snapshot("prod")).unwrap();
+        let reference = |env: &str, path: &std::path::Path| SnapshotRef {
+            env: env.into(),
+            path: path.to_path_buf(),
+            display: format!("hc-schema/{env}.json"),
+            index: None,
+            stamp: None,
+        };
+        let selection = Selection {
+            reason: Reason::Features,
+            selected: vec![reference("prod", &prod)],
+            others: vec![reference("test", &test)],
+            snapshot_dir: "hc-schema".into(),
+            fingerprint: "f".into(),
+            registry: false,
+            strict_access: false,
+            macro_generated: Default::default(),
+            strict_types: false,
+            lints: Default::default(),
+            manifest_dir: None,
+            feature_envs: vec!["prod".into()],
+            registry_crate: None,
+            types: None,
+        };
+        // No types index: the fallback decides.
+        assert!(snapshots::types_index(&selection).is_none());
+        let Err(message) = loaded_snapshots(&selection) else {
+            panic!("a copied snapshot loaded");
+        };
+        assert!(
+            message.starts_with(
+                "hc_query! decides types from every snapshot, and hc-schema/test.json cannot be \
+                 read: hc-schema/test.json:1:1: hc-schema/test.json is the snapshot of `prod` \
+                 (its \"environment\"), not of `test`: a copied or renamed file? run \
+                 `hc-schema refresh test` (or `import`) to write test's own snapshot"
+            ),
+            "{message}"
+        );
+        // The same directory with test's own snapshot (another path: the parse cache is by
+        // path) loads both.
+        let own = dir.path().join("test-own.json");
+        std::fs::write(&own, snapshot("test")).unwrap();
+        let fixed = Selection {
+            others: vec![reference("test", &own)],
+            ..selection
+        };
+        let loaded = loaded_snapshots(&fixed).expect("both load");
+        let envs: Vec<&str> = loaded.iter().map(|(env, _, _)| env.as_str()).collect();
+        assert_eq!(envs, ["prod", "test"]);
     }
 }

@@ -378,9 +378,7 @@ impl SqlError {
         match &self.kind {
             SqlErrorKind::Parse { .. } | SqlErrorKind::Unsupported { .. } => WAY_OUT.to_string(),
             SqlErrorKind::Empty => "write one statement in the literal".to_string(),
-            SqlErrorKind::MultipleStatements { .. } => {
-                "one statement per hc_sql!: split them, one hc_sql! each".to_string()
-            }
+            SqlErrorKind::MultipleStatements { .. } => self.help_in("hc_sql!"),
             SqlErrorKind::TooComplex { .. } => WAY_OUT.to_string(),
             SqlErrorKind::AmbiguousColumn { candidates, .. } => format!(
                 "qualify it: {}",
@@ -436,6 +434,32 @@ impl SqlError {
     }
 }
 
+impl SqlError {
+    /// The message as macro `name` (`hc_sql!`, `hc_query!`) reports it: the [`Display`]
+    /// text (`hc_sql!`'s), naming `name` where the message names the macro.
+    ///
+    /// [`Display`]: fmt::Display
+    pub fn message_in(&self, name: &str) -> String {
+        match &self.kind {
+            SqlErrorKind::MultipleStatements { count } => {
+                format!("the SQL holds {count} statements; {name} checks exactly one")
+            }
+            _ => self.to_string(),
+        }
+    }
+
+    /// The [`help`](Self::help) as macro `name` reports it, naming `name` where the help
+    /// names the macro.
+    pub fn help_in(&self, name: &str) -> String {
+        match &self.kind {
+            SqlErrorKind::MultipleStatements { .. } => {
+                format!("one statement per {name}: split them, one {name} each")
+            }
+            _ => self.help(),
+        }
+    }
+}
+
 impl fmt::Display for SqlError {
     /// The message, without position or help.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -444,10 +468,7 @@ impl fmt::Display for SqlError {
                 write!(f, "the SQL does not parse (PostgreSQL dialect): {message}")
             }
             SqlErrorKind::Empty => f.write_str("the SQL is empty"),
-            SqlErrorKind::MultipleStatements { count } => write!(
-                f,
-                "the SQL holds {count} statements; hc_sql! checks exactly one"
-            ),
+            SqlErrorKind::MultipleStatements { .. } => f.write_str(&self.message_in("hc_sql!")),
             SqlErrorKind::TooComplex { limit } => {
                 write!(f, "the SQL is too complex to analyse: {limit}")
             }

@@ -118,10 +118,16 @@ impl<'a> SourceLiteral<'a> {
     /// An analysis error explained as `hc_sql!` reports it: the error, where it is in the SQL,
     /// and the way out. `hc_sql!`'s compile error is this explanation's text, at the literal.
     pub fn explain(&self, error: &SqlError) -> Explanation {
+        self.explain_in(error, "hc_sql!")
+    }
+
+    /// [`explain`](Self::explain) as macro `name` (`hc_query!`) reports it
+    /// ([`SqlError::message_in`]).
+    pub fn explain_in(&self, error: &SqlError, name: &str) -> Explanation {
         Explanation {
-            message: error.to_string(),
+            message: error.message_in(name),
             notes: vec![self.place(error.at.clone())],
-            helps: vec![error.help()],
+            helps: vec![error.help_in(name)],
         }
     }
 

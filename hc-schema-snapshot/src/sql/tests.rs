@@ -495,6 +495,18 @@ fn parse_errors_and_limits() {
         found[0].to_string(),
         "the SQL holds 2 statements; hc_sql! checks exactly one"
     );
+    // hc_query! names itself; every other message is the same whichever macro reports it.
+    assert_eq!(
+        found[0].message_in("hc_query!"),
+        "the SQL holds 2 statements; hc_query! checks exactly one"
+    );
+    assert_eq!(
+        found[0].help_in("hc_query!"),
+        "one statement per hc_query!: split them, one hc_query! each"
+    );
+    assert_eq!(found[0].help_in("hc_sql!"), found[0].help());
+    let parse = errors("SELECT name FROM account WHERE");
+    assert_eq!(parse[0].message_in("hc_query!"), parse[0].to_string());
     let long = format!(
         "SELECT name FROM account WHERE name IN ({})",
         "'x', ".repeat(20_000) + "'y'"

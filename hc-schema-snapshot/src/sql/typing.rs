@@ -310,6 +310,23 @@ pub fn field_name_ok(name: &str) -> bool {
         && !matches!(name, "self" | "Self" | "super" | "crate")
 }
 
+/// Whether the Rust type holds a reference or a lifetime (`&str`, `Cow<'static, str>`), which
+/// a field of the generated row struct cannot have.
+fn borrows(ty: &syn::Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_reference(&mut self, _: &'ast syn::TypeReference) {
+            self.0 = true;
+        }
+        fn visit_lifetime(&mut self, _: &'ast syn::Lifetime) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
+}
+
 /// The type table and the column types, deciding.
 struct Typer<'a> {
     types: &'a dyn ColumnTypes,
@@ -418,12 +435,20 @@ impl Typer<'_> {
         // The alias type, when it is a Rust type at all.
         let written = match &parsed.ty {
             Some(text) => {
-                syn::parse_str::<syn::Type>(text).map_err(|err| {
+                let ty = syn::parse_str::<syn::Type>(text).map_err(|err| {
                     format!(
                         "`{}` in the alias `{}` is not a Rust type: {err}",
                         text, output.name
                     )
                 })?;
+                if borrows(&ty) {
+                    return Err(format!(
+                        "`{text}` in the alias `{}` borrows (a reference or a lifetime), but a \
+                         row's field owns its value: use an owned type (`String` for `&str`, \
+                         `Vec<T>` for `&[T]`)",
+                        output.name
+                    ));
+                }
                 Some(text.as_str())
             }
             None => None,

@@ -115,6 +115,47 @@ fn an_unknown_alias_type_is_an_error() {
     assert!(message.contains("is not a Rust type"), "{message}");
 }
 
+/// A borrowed type cannot be a field of the row struct (rustc: E0106): refused at the alias,
+/// over a column and over an expression, whatever the lifetime is.
+#[test]
+fn an_alias_type_that_borrows_is_an_error() {
+    for (sql, ty) in [
+        ("SELECT billingcity AS \"city: &str\" FROM account", "&str"),
+        (
+            "SELECT billingcity AS \"city: &'static str\" FROM account",
+            "&'static str",
+        ),
+        (
+            "SELECT billingcity AS \"city: Option<&[u8]>\" FROM account",
+            "Option<&[u8]>",
+        ),
+        (
+            "SELECT billingcity AS \"city: std::borrow::Cow<'static, str>\" FROM account",
+            "std::borrow::Cow<'static, str>",
+        ),
+        ("SELECT upper(name) AS \"up: &str\" FROM account", "&str"),
+        ("SELECT count(*) AS \"n: &i64\" FROM account", "&i64"),
+    ] {
+        let (message, at) = one_error(sql, 0);
+        assert!(
+            message.starts_with(&format!("`{ty}` in the alias `")),
+            "{sql}: {message}"
+        );
+        assert!(
+            message
+                .contains("borrows (a reference or a lifetime), but a row's field owns its value"),
+            "{sql}: {message}"
+        );
+        assert!(at.is_some_and(|at| at.contains(" AS ")), "{sql}: {at:?}");
+    }
+    // An owned type with a path or generics is not a borrow.
+    let typed = typed(
+        "SELECT billingcity AS \"c: std::string::String\" FROM account",
+        0,
+    );
+    assert!(typed.errors.is_empty(), "{:#?}", typed.errors);
+}
+
 #[test]
 fn an_alias_type_that_does_not_read_the_column_is_an_error() {
     let (message, at) = one_error("SELECT billingcity AS \"city: f64\" FROM account", 0);

@@ -19,15 +19,16 @@ use super::{QualifiedUse, SqlChecks, SqlFinding, SqlFindingKind, SqlStats, Subje
 
 /// The layout's version: part of every cache key; bump it when the layout or the meaning of
 /// what it carries changes.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// In the order of their bytes.
-const KINDS: [SqlFindingKind; 5] = [
+const KINDS: [SqlFindingKind; 6] = [
     SqlFindingKind::SqlError,
     SqlFindingKind::Undeclared,
     SqlFindingKind::Unguarded,
     SqlFindingKind::Skipped,
     SqlFindingKind::Star,
+    SqlFindingKind::CustomType,
 ];
 
 /// In the order of their bytes.
@@ -84,6 +85,7 @@ pub fn encode(checks: &SqlChecks) -> Option<Vec<u8>> {
             SqlFindingKind::Unguarded => 2,
             SqlFindingKind::Skipped => 3,
             SqlFindingKind::Star => 4,
+            SqlFindingKind::CustomType => 5,
         });
         text(&mut out, file);
         number(&mut out, *line as usize);

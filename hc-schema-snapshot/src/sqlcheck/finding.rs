@@ -23,11 +23,15 @@ pub enum SqlFindingKind {
     /// A `SELECT *` or `t.*` over a Heroku Connect table: the code may read any of its
     /// columns by name, which no check sees (`star`; a warning by default).
     Star,
+    /// An `hc_query!` alias type `[types] custom` lists (`AS "x: Money"`): the user's own
+    /// `FromSql` type, not checked against the column's type (a note, as a typed declaration
+    /// of such a type is).
+    CustomType,
 }
 
 impl SqlFindingKind {
     /// The rule id in reports (SARIF, JSON): `sql_error`, `undeclared`, `unguarded`,
-    /// `skipped_sql`, `star`.
+    /// `skipped_sql`, `star`, `unchecked_type` (a typed declaration's custom type has it too).
     pub fn rule_id(self) -> &'static str {
         match self {
             SqlFindingKind::SqlError => "sql_error",
@@ -35,6 +39,7 @@ impl SqlFindingKind {
             SqlFindingKind::Unguarded => "unguarded",
             SqlFindingKind::Skipped => "skipped_sql",
             SqlFindingKind::Star => "star",
+            SqlFindingKind::CustomType => "unchecked_type",
         }
     }
 
@@ -66,7 +71,7 @@ impl SqlFindingKind {
             SqlFindingKind::Undeclared => level(config.undeclared.fails()),
             SqlFindingKind::Unguarded => level(config.unguarded.fails()),
             SqlFindingKind::Skipped if config.skipped.fails() => Severity::Error,
-            SqlFindingKind::Skipped => Severity::Note,
+            SqlFindingKind::Skipped | SqlFindingKind::CustomType => Severity::Note,
             SqlFindingKind::Star => match config.star {
                 StarLevel::Error => Severity::Error,
                 StarLevel::Warn => Severity::Warning,

@@ -88,7 +88,14 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
                 LiteralOutcome::Failed(errors) => MacroOutcome::Failed(
                     errors
                         .into_iter()
-                        .map(|(_, explanation)| finding(start.line, start.column, explanation))
+                        .map(|(error, explanation)| {
+                            // An `hc_query!`'s errors name it, as its build does.
+                            let explanation = match &sql_macro.query {
+                                Some(_) => source.explain_in(&error, "hc_query!"),
+                                None => explanation,
+                            };
+                            finding(start.line, start.column, explanation)
+                        })
                         .collect(),
                 ),
             }

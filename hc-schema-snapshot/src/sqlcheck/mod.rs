@@ -166,7 +166,8 @@ impl SqlChecks {
                     table: s.table.clone(),
                     site: finding.site(),
                 })),
-                SqlFindingKind::SqlError | SqlFindingKind::Skipped => {}
+                SqlFindingKind::SqlError | SqlFindingKind::Skipped | SqlFindingKind::CustomType => {
+                }
             }
         }
         Uses::new(usages, stars)

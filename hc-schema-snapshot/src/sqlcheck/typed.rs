@@ -12,7 +12,10 @@ use crate::config::Config;
 use crate::diagnostic::Explanation;
 use crate::scan::{Scan, SqlArgument};
 use crate::snapshot::Snapshot;
-use crate::sql::{shape, type_query, Analysis, Context, SnapshotTypes, Union};
+use crate::sql::{
+    shape, type_query, Analysis, ColumnTypes, Context, FieldType, OutputSource, SnapshotTypes,
+    TypedField, Union,
+};
 use crate::typecheck::Known;
 
 use super::finding::{SqlFinding, SqlFindingKind};
@@ -81,7 +84,11 @@ impl SqlChecks {
                 Ok(shape) => shape,
                 Err(errors) => {
                     found.extend(errors.iter().map(|error| {
-                        finding(start.line, start.column, source.explain(error).to_string())
+                        finding(
+                            start.line,
+                            start.column,
+                            source.explain_in(error, "hc_query!").to_string(),
+                        )
                     }));
                     continue;
                 }
@@ -96,6 +103,19 @@ impl SqlChecks {
                     .unwrap_or(start);
                 found.push(finding(at.line, at.column, error.text(&source)));
             }
+            // An alias type `[types] custom` lists is not checked: a note, as a typed
+            // declaration's is.
+            for (message, at) in custom_types(&shape, &typed.fields, &types, config) {
+                found.push(SqlFinding {
+                    kind: SqlFindingKind::CustomType,
+                    explanation: Explanation {
+                        message,
+                        notes: vec![source.place(at)],
+                        helps: Vec::new(),
+                    },
+                    ..finding(start.line, start.column, String::new())
+                });
+            }
         }
         if found.is_empty() {
             return typed_columns;
@@ -106,6 +126,58 @@ impl SqlChecks {
         });
         typed_columns
     }
+}
+
+/// The fields of `fields` whose alias type `[types] custom` lists: the note's message (in a
+/// typed declaration's words) and where the output is in the SQL.
+fn custom_types(
+    shape: &crate::sql::Shape,
+    fields: &[TypedField],
+    types: &dyn ColumnTypes,
+    config: &Config,
+) -> Vec<(String, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
+    for field in fields {
+        let FieldType::Written(text) = &field.ty else {
+            continue;
+        };
+        let custom = crate::written::normalise(text, &config.types.custom)
+            .is_ok_and(|n| n.class == crate::written::Classified::Custom);
+        let Some(output) = shape.outputs.iter().find(|o| o.name == field.column) else {
+            continue;
+        };
+        if !custom {
+            continue;
+        }
+        let message = match &output.source {
+            OutputSource::Column { table, column } => {
+                let mut spellings: Vec<String> = types
+                    .column_types(table, column)
+                    .0
+                    .into_iter()
+                    .filter_map(|e| e.spelling)
+                    .collect();
+                spellings.dedup();
+                format!(
+                    "`{table}.{column}` is read as `{text}` (the alias `{}`), listed under \
+                     [types] custom in hc-schema.toml: not checked against the column's type{}",
+                    field.column,
+                    if spellings.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", spellings.join(", "))
+                    }
+                )
+            }
+            _ => format!(
+                "output `{}` is read as `{text}` (the alias `{}`), listed under [types] custom \
+                 in hc-schema.toml: not checked against its type",
+                field.name, field.column
+            ),
+        };
+        out.push((message, output.at.clone()));
+    }
+    out
 }
 
 /// Whether `snapshot` maps every table and column `analysis` uses (a build selecting it

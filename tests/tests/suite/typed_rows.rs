@@ -417,6 +417,7 @@ fn typed_crate(prod: &[(&str, &str)], main: &str) -> TempCrate {
         ],
     );
     krate.add_dependencies("postgres = \"0.19\"\n");
+    krate.enable_query_runtime();
     krate
 }
 
@@ -467,7 +468,7 @@ fn hc_query_runs_against_the_live_database() {
     assert!(
         stderr.contains(
             "error[E0277]: hc_query! parameter $1 stands for `account.annualrevenue`, read as \
-             f64: `str` cannot be bound to it"
+             f64: `&str` cannot be bound to it"
         ),
         "{stderr}"
     );
@@ -489,6 +490,33 @@ fn hc_query_runs_against_the_live_database() {
             "{env}: {stderr}"
         );
     }
+}
+
+/// `cp prod.json test.json`: a snapshot of the directory that says it is another
+/// environment's. The build script's types index does not answer for it, so `hc_query!`
+/// falls back to parsing every snapshot, and that path refuses the copy, naming the file, in
+/// every build (test is not selected in the prod build: types come from every snapshot).
+#[test]
+fn hc_query_refuses_a_snapshot_of_another_environment() {
+    let main = "use hc_schema_macro::hc_query;\nfn main() {\n    \
+                let mut client: postgres::Client = unimplemented!();\n    \
+                let _ = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.sfid = $1\", \"x\")\n        \
+                .fetch_all(&mut client);\n}\n";
+    let krate = typed_crate(COLUMNS, main);
+    let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", "prod")]);
+    assert!(ok, "{stderr}");
+    krate.write("hc-schema/test.json", &typed_snapshot("prod", COLUMNS));
+    let (ok, stderr) = krate.build(&[], &[("HC_SCHEMA_ENV", "prod")]);
+    assert!(!ok, "the copy passed");
+    assert!(
+        stderr.contains(
+            "error: hc_query! decides types from every snapshot, and hc-schema/test.json cannot \
+             be read: hc-schema/test.json:1:1: hc-schema/test.json is the snapshot of `prod` (its \
+             \"environment\"), not of `test`: a copied or renamed file? run `hc-schema refresh \
+             test`"
+        ),
+        "{stderr}"
+    );
 }
 
 /// Issue 21, the release phase: with the registry on, `hc_query!` registers its requirements
@@ -529,6 +557,7 @@ fn main() {
         ],
     );
     krate.add_dependencies("postgres = \"0.19\"\n");
+    krate.enable_query_runtime();
     let (ok, out) = krate.run(&[]);
     assert!(ok, "{out}");
     let record = Record(Box::leak(out.into_boxed_str()));

@@ -1,16 +1,47 @@
 //! The run-time part of `hc_query!` (crate `hc-schema-macro`): the error its generated code
-//! returns. Standard library only; always compiled (no feature).
+//! returns ([`QueryError`], standard library only, always compiled) and, behind the feature
+//! `query`, the generic runtime the generated code runs on ([`rt`], which names the `postgres`
+//! crate).
 //!
 //! Why a runtime module at all: `postgres::Error` cannot carry context, and tokio-postgres
 //! 0.7.15 dropped the Rust and Postgres type names from its own "error deserializing column"
 //! message (rust-postgres#1284). A type generated per query would be unnameable and repeated
-//! in every expansion. So the generated code (which names `::postgres` of the app for the
-//! client, rows and `ToSql`) returns this [`QueryError`]: where the query is written, which
-//! column, which Rust type was expected, and the `postgres::Error` as its
-//! [`source`](std::error::Error::source) (downcast it to read the SQLSTATE).
+//! in every expansion, and rustc type-checks every copy: an expansion that carried its own
+//! query type, `fetch_*` methods and parameter impls cost 1.77x the hand-written code's
+//! rebuild. So the generated code returns this [`QueryError`] (where the query is written,
+//! which column, which Rust type was expected, and the `postgres::Error` as its
+//! [`source`](std::error::Error::source): downcast it to read the SQLSTATE), and builds one of
+//! [`rt`]'s generic types, which rustc checks once per crate.
 
 use std::error::Error;
 use std::fmt;
+
+#[cfg(feature = "query")]
+pub mod rt;
+
+/// Expands to nothing with the feature `query`; without it, to an error saying to enable it
+/// (the first thing `hc_query!`'s expansion calls, so that its first error says what to do).
+#[cfg(feature = "query")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __hc_query_runtime {
+    () => {};
+}
+
+/// Expands to nothing with the feature `query`; without it, to an error saying to enable it
+/// (the first thing `hc_query!`'s expansion calls, so that its first error says what to do).
+#[cfg(not(feature = "query"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __hc_query_runtime {
+    () => {
+        ::core::compile_error!(
+            "hc_query! runs on hc-schema-snapshot's `query` feature, which this crate does not \
+             enable: in Cargo.toml, `hc-schema-snapshot = { version = \"0.1\", features = \
+             [\"query\"] }` under [dependencies]"
+        );
+    };
+}
 
 /// An error of a query run through `hc_query!`.
 #[derive(Debug)]

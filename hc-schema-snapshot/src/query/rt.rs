@@ -1,0 +1,184 @@
+//! The generic runtime of `hc_query!` (feature `query`): what every expansion would otherwise
+//! generate for itself. One query type per kind of statement, generic over the row and the
+//! number of parameters ([`Query`] for a `SELECT`, [`Statement`] for a write without
+//! `RETURNING`, [`Returning`] for a write with it); one generic function that reads a column
+//! ([`get`]); one generic trait that says which Rust values a parameter takes ([`Takes`]).
+//! rustc type-checks these once per crate, and the expansion keeps only what is the query's
+//! own: its SQL, its row reader (one [`get`] call per column) and its parameters' checks.
+//!
+//! This module names the `postgres` crate (0.19; cargo unifies it with the app's own), so it
+//! is behind the feature `query`; the app enables it where it uses `hc_query!`.
+
+use std::marker::PhantomData;
+
+use postgres::types::{FromSql, ToSql};
+use postgres::{GenericClient, Row};
+
+use super::QueryError;
+
+/// A bound parameter, as the `postgres` crate takes it.
+pub type Param<'a> = &'a (dyn ToSql + Sync);
+
+/// The row reader of one query: a row into its struct.
+pub type Read<R> = fn(&Row) -> Result<R, QueryError>;
+
+/// A query (`SELECT`, `WITH ... SELECT`) with its parameters bound, from `hc_query!`: run it
+/// with [`fetch_all`](Query::fetch_all), [`fetch_one`](Query::fetch_one) or
+/// [`fetch_optional`](Query::fetch_optional).
+#[must_use = "run it: .fetch_all(&mut client), .fetch_one or .fetch_optional"]
+pub struct Query<'a, R, const N: usize> {
+    sql: &'static str,
+    at: &'static str,
+    params: [Param<'a>; N],
+    read: Read<R>,
+}
+
+/// A write without `RETURNING` (`INSERT`, `UPDATE`, `DELETE`, `MERGE`) with its parameters
+/// bound, from `hc_query!`: run it with [`execute`](Statement::execute).
+#[must_use = "run it: .execute(&mut client)"]
+pub struct Statement<'a, const N: usize> {
+    sql: &'static str,
+    at: &'static str,
+    params: [Param<'a>; N],
+}
+
+/// A write with `RETURNING` with its parameters bound, from `hc_query!`: its rows with
+/// [`fetch_all`](Returning::fetch_all), [`fetch_one`](Returning::fetch_one) or
+/// [`fetch_optional`](Returning::fetch_optional), or the number of rows changed with
+/// [`execute`](Returning::execute).
+#[must_use = "run it: .fetch_all(&mut client), .fetch_one, .fetch_optional or .execute"]
+pub struct Returning<'a, R, const N: usize>(Query<'a, R, N>);
+
+impl<'a, R, const N: usize> Query<'a, R, N> {
+    /// The query `sql`, written at `at`, with its parameters and its row reader (for the
+    /// generated code).
+    #[doc(hidden)]
+    pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N], read: Read<R>) -> Self {
+        Query {
+            sql,
+            at,
+            params,
+            read,
+        }
+    }
+
+    /// Every row.
+    pub fn fetch_all<C: GenericClient>(self, client: &mut C) -> Result<Vec<R>, QueryError> {
+        let rows = client
+            .query(self.sql, &self.params)
+            .map_err(|e| QueryError::statement(self.at, e))?;
+        rows.iter().map(self.read).collect()
+    }
+
+    /// Exactly one row (an error for none or several).
+    pub fn fetch_one<C: GenericClient>(self, client: &mut C) -> Result<R, QueryError> {
+        let row = client
+            .query_one(self.sql, &self.params)
+            .map_err(|e| QueryError::statement(self.at, e))?;
+        (self.read)(&row)
+    }
+
+    /// At most one row (an error for several).
+    pub fn fetch_optional<C: GenericClient>(self, client: &mut C) -> Result<Option<R>, QueryError> {
+        let row = client
+            .query_opt(self.sql, &self.params)
+            .map_err(|e| QueryError::statement(self.at, e))?;
+        row.as_ref().map(self.read).transpose()
+    }
+}
+
+impl<'a, const N: usize> Statement<'a, N> {
+    /// The statement `sql`, written at `at`, with its parameters (for the generated code).
+    #[doc(hidden)]
+    pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N]) -> Self {
+        Statement { sql, at, params }
+    }
+
+    /// Run the statement; the number of rows it changed.
+    pub fn execute<C: GenericClient>(self, client: &mut C) -> Result<u64, QueryError> {
+        execute(client, self.sql, self.at, &self.params)
+    }
+}
+
+impl<'a, R, const N: usize> Returning<'a, R, N> {
+    /// The statement `sql`, written at `at`, with its parameters and its row reader (for the
+    /// generated code).
+    #[doc(hidden)]
+    pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N], read: Read<R>) -> Self {
+        Returning(Query::new(sql, at, params, read))
+    }
+
+    /// Every row it returns.
+    pub fn fetch_all<C: GenericClient>(self, client: &mut C) -> Result<Vec<R>, QueryError> {
+        self.0.fetch_all(client)
+    }
+
+    /// Exactly one row (an error for none or several).
+    pub fn fetch_one<C: GenericClient>(self, client: &mut C) -> Result<R, QueryError> {
+        self.0.fetch_one(client)
+    }
+
+    /// At most one row (an error for several).
+    pub fn fetch_optional<C: GenericClient>(self, client: &mut C) -> Result<Option<R>, QueryError> {
+        self.0.fetch_optional(client)
+    }
+
+    /// Run the statement without reading what it returns; the number of rows it changed.
+    pub fn execute<C: GenericClient>(self, client: &mut C) -> Result<u64, QueryError> {
+        execute(client, self.0.sql, self.0.at, &self.0.params)
+    }
+}
+
+fn execute<C: GenericClient>(
+    client: &mut C,
+    sql: &str,
+    at: &'static str,
+    params: &[Param<'_>],
+) -> Result<u64, QueryError> {
+    client
+        .execute(sql, params)
+        .map_err(|e| QueryError::statement(at, e))
+}
+
+/// Column `index` (`column` as PostgreSQL names it) of `row` read with the checked `try_get`
+/// into `T` (`shown` in an error), for the generated row reader of a query written at `at`.
+#[doc(hidden)]
+pub fn get<'r, T: FromSql<'r>>(
+    row: &'r Row,
+    index: usize,
+    column: &'static str,
+    shown: &'static str,
+    at: &'static str,
+) -> Result<T, QueryError> {
+    row.try_get(index)
+        .map_err(|e| QueryError::column(at, column, shown, e))
+}
+
+/// The Rust type `X` a parameter is read as, in [`Takes`].
+#[doc(hidden)]
+pub struct Is<X: ?Sized>(PhantomData<X>);
+
+/// `Self` (an argument's type) can be bound to a parameter read as `X` (`Is<f64>`): `X`,
+/// `Option<X>` and references to them, two levels deep (`&X`, `&&X`, `Option<&X>`,
+/// `&Option<X>`, `&Option<&X>`), `&str` for `String` and a slice for a `Vec` (in the same
+/// places). The generated code checks each parameter through a trait of its own (whose message
+/// names the parameter and its column), implemented for every type that takes the parameter's
+/// type here.
+#[doc(hidden)]
+pub trait Takes<X: ?Sized> {}
+
+impl<X> Takes<Is<X>> for X {}
+impl<X> Takes<Is<X>> for &X {}
+impl<X> Takes<Is<X>> for &&X {}
+impl<X> Takes<Is<X>> for Option<X> {}
+impl<X> Takes<Is<X>> for Option<&X> {}
+impl<X> Takes<Is<X>> for &Option<X> {}
+impl<X> Takes<Is<X>> for &Option<&X> {}
+impl Takes<Is<String>> for &str {}
+impl Takes<Is<String>> for &&str {}
+impl Takes<Is<String>> for Option<&str> {}
+impl Takes<Is<String>> for &Option<&str> {}
+impl<E> Takes<Is<Vec<E>>> for &[E] {}
+impl<E> Takes<Is<Vec<E>>> for &&[E] {}
+impl<E> Takes<Is<Vec<E>>> for Option<&[E]> {}
+impl<E> Takes<Is<Vec<E>>> for &Option<&[E]> {}
