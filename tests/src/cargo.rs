@@ -12,27 +12,44 @@ pub fn workspace() -> PathBuf {
 }
 
 /// The target directory nested builds share (separate from the outer build's, whose lock the
-/// running `cargo test` holds).
+/// running `cargo test` holds): `target/tests/trybuild`, the directory trybuild compiles the UI
+/// cases in (`ui-tests`), so that the UI cases reuse the host builds of the proc macro and its
+/// dependencies (sqlparser, syn, the library) that the nested builds made, instead of a cold
+/// compile of their own. The UI test gives trybuild's cargo the settings of [`NESTED_PROFILE`].
 pub fn nested_target() -> PathBuf {
-    workspace().join("target").join("nested")
+    workspace().join("target").join("tests").join("trybuild")
 }
 
-/// A cargo command with a clean environment for nested builds.
+/// The profile settings every nested build gets from its environment, whatever its manifest
+/// says (`ui-tests/tests/ui.rs` sets the same for trybuild's cargo; a test checks they agree):
 ///
-/// Every nested build gets the same explicit `[profile.dev.build-override]` (opt-level 0, no
-/// debug info), whatever its manifest says: cargo hashes an implicit and an explicit build
-/// override apart (the `init` test writes `opt-level = 0`, the Quickstart's README asks for 3),
-/// and without an explicit `debug` it gives a build dependency that the graph also links into
-/// the program (`log` under tokio-postgres) the program's debug info, so every graph with
-/// `fetch` had its own sqlparser, hc-schema-snapshot and hc-schema-macro for the host. One
-/// setting lets all the generated crates share one host build of them in [`nested_target`].
+/// - one explicit `[profile.dev.build-override]` (opt-level 0, no debug info): cargo hashes an
+///   implicit and an explicit build override apart (the `init` test writes `opt-level = 0`, the
+///   Quickstart's README asks for 3), and without an explicit `debug` it gives a build
+///   dependency that the graph also links into the program (`log` under tokio-postgres) the
+///   program's debug info, so every graph with `fetch` had its own sqlparser, hc-schema-snapshot
+///   and hc-schema-macro for the host. One setting lets all the generated crates share one host
+///   build of them in [`nested_target`];
+/// - the workspace's own `debug = "line-tables-only"` (its `Cargo.toml`): panics keep their
+///   line numbers, and the generated crates, whose manifests have no profile, share their
+///   dependencies with the nested builds of the workspace (the CLI, the packaged crates);
+/// - no incremental compilation (trybuild's cargo runs with `CARGO_INCREMENTAL=0`, and cargo
+///   rebuilds a path dependency whose incremental setting changed): each nested crate is built
+///   from a cold start once, where incremental compilation only adds work.
+pub const NESTED_PROFILE: [(&str, &str); 4] = [
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0"),
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0"),
+    ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
+    ("CARGO_INCREMENTAL", "0"),
+];
+
+/// A cargo command with a clean environment for nested builds, with [`NESTED_PROFILE`].
 pub fn cargo(dir: &Path) -> Command {
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     command
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", nested_target())
-        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0")
-        .env("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0");
+        .envs(NESTED_PROFILE);
     for var in [
         "HC_SCHEMA_SNAPSHOT",
         "HC_SCHEMA_ENV",
@@ -185,26 +202,36 @@ pub fn snapshot_json(env: &str, tables: &[(&str, &[&str])]) -> String {
     )
 }
 
-/// The `hc-schema` command, built once per test process into the nested target directory
-/// (the suite does not depend on the CLI crate, and the running `cargo test` holds the outer
-/// target's lock).
+/// The `hc-schema` command: the one the running `cargo test --workspace` built into this
+/// checkout's `target/` when it is fresh ([`outer_hc_schema_cli`]), else built once per test
+/// process into the nested target directory (the suite does not depend on the CLI crate, and
+/// the running `cargo test` holds the outer target's lock).
 ///
 /// The path returned is a hard link in `suite-bin/` (same file name, so the command names
 /// itself as users see it), made once per process: the packaging test builds the packaged
-/// `hc-schema` in the same target directory, and cargo replaces `debug/hc-schema` (remove, then
-/// link) when it does, which a test starting the command at that moment would see as missing.
+/// `hc-schema` in the nested target directory, and cargo replaces `debug/hc-schema` (remove,
+/// then link) when it does, which a test starting the command at that moment would see as
+/// missing.
 pub fn hc_schema_cli() -> PathBuf {
     static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BUILT
         .get_or_init(|| {
-            let mut command = cargo(&workspace());
-            command.args(["build", "--quiet", "-p", "hc-schema", "--bin", "hc-schema"]);
-            let (output, stderr) = run(&mut command);
-            assert!(
-                output.status.success(),
-                "building the hc-schema command failed:\n{stderr}"
-            );
-            let built = nested_target().join("debug/hc-schema");
+            let built = match std::env::current_exe()
+                .ok()
+                .and_then(|exe| outer_hc_schema_cli(&exe))
+            {
+                Some(outer) => outer,
+                None => {
+                    let mut command = cargo(&workspace());
+                    command.args(["build", "--quiet", "-p", "hc-schema", "--bin", "hc-schema"]);
+                    let (output, stderr) = run(&mut command);
+                    assert!(
+                        output.status.success(),
+                        "building the hc-schema command failed:\n{stderr}"
+                    );
+                    nested_target().join("debug/hc-schema")
+                }
+            };
             let dir = nested_target().join("suite-bin");
             std::fs::create_dir_all(&dir).expect("create the suite-bin directory");
             let linked = dir.join("hc-schema");
@@ -221,6 +248,56 @@ pub fn hc_schema_cli() -> PathBuf {
             linked
         })
         .clone()
+}
+
+/// The `hc-schema` binary beside the running test binary `exe` (`<target>/<profile>/deps/..`),
+/// when it can be trusted to be this checkout's current CLI: the target directory is this
+/// checkout's own `target/` (a `CARGO_TARGET_DIR` shared with another checkout may hold that
+/// checkout's binary), and the binary is newer than every file it is built from (the sources
+/// and manifests of `hc-schema-cli` and `hc-schema-snapshot`, the workspace manifest,
+/// `Cargo.lock`). `cargo test --workspace` builds it for the CLI's integration tests before any
+/// test runs; a narrower run (`--test suite`) leaves an older one, which is never used: `None`,
+/// and the caller builds it.
+pub fn outer_hc_schema_cli(exe: &Path) -> Option<PathBuf> {
+    let deps = exe.parent()?;
+    let profile_dir = deps.parent()?;
+    if deps.file_name()? != "deps" || profile_dir.parent()? != workspace().join("target") {
+        return None;
+    }
+    let binary = profile_dir.join(format!("hc-schema{}", std::env::consts::EXE_SUFFIX));
+    let built = std::fs::metadata(&binary).ok()?.modified().ok()?;
+    let ws = workspace();
+    let sources = [
+        ws.join("Cargo.toml"),
+        ws.join("Cargo.lock"),
+        ws.join("hc-schema-cli/Cargo.toml"),
+        ws.join("hc-schema-cli/src"),
+        ws.join("hc-schema-snapshot/Cargo.toml"),
+        ws.join("hc-schema-snapshot/build.rs"),
+        ws.join("hc-schema-snapshot/src"),
+    ];
+    let newest = sources.iter().try_fold(None, |newest, path| {
+        Some(newest.max(newest_modification(path)?))
+    })?;
+    (newest.is_some_and(|newest| built > newest)).then_some(binary)
+}
+
+/// The newest modification time of `path` and, for a directory, of everything under it
+/// (symbolic links followed, as cargo reads them; `Some(None)`: nothing there); `None` when
+/// something cannot be read (the caller then does not trust the binary).
+fn newest_modification(path: &Path) -> Option<Option<std::time::SystemTime>> {
+    let metadata = match std::fs::metadata(path) {
+        Ok(metadata) => metadata,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Some(None),
+        Err(_) => return None,
+    };
+    let mut newest = Some(metadata.modified().ok()?);
+    if metadata.is_dir() {
+        for entry in std::fs::read_dir(path).ok()? {
+            newest = newest.max(newest_modification(&entry.ok()?.path())?);
+        }
+    }
+    Some(newest)
 }
 
 /// `[patch.crates-io]` lines pointing the published hc-schema crates at this workspace, for a

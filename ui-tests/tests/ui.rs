@@ -16,8 +16,24 @@ fn with_snapshot(snapshot: &str, run: impl FnOnce(&trybuild::TestCases)) {
     drop(cases); // runs the cases
 }
 
+/// The profile settings of the suite's nested builds (`hc_schema_tests::cargo::NESTED_PROFILE`;
+/// the suite checks the two lists agree): trybuild compiles the cases in `target/tests/trybuild`,
+/// the suite's nested target directory, and with the same settings the host side of the cases
+/// (hc-schema-macro, sqlparser, syn, the library) is the one the suite built, not a cold
+/// compile of its own. trybuild's cargo inherits this process's environment.
+const NESTED_PROFILE: [(&str, &str); 4] = [
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0"),
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0"),
+    ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
+    ("CARGO_INCREMENTAL", "0"),
+];
+
 #[test]
 fn ui() {
+    for (name, value) in NESTED_PROFILE {
+        // SAFETY: this test binary has a single test, so no other thread reads the environment.
+        unsafe { std::env::set_var(name, value) };
+    }
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     let fixture = |name: &str| ui.join("fixtures").join(name).display().to_string();
     with_snapshot(&fixture("prod.json"), |t| {

@@ -6,6 +6,7 @@
 mod e2e_build;
 mod e2e_outside_member;
 mod e2e_workspace;
+mod harness;
 mod packaging;
 mod quickstart;
 mod release_verify;
