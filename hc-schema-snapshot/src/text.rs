@@ -323,15 +323,16 @@ fn statement_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-/// The first word of `text[start..end]` after whitespace, `(` and SQL comments.
 /// The second word of the statement `text`: the word after its first, whitespace, `(` and
 /// SQL comments skipped (`DELETE /* c */ FROM`), as [`first_word`] reads the first.
+#[cfg(all(feature = "_scan", feature = "_sql"))]
 pub(crate) fn second_word(text: &str) -> Option<&str> {
     let first = first_word(text, 0, text.len())?;
     let after = first.as_ptr() as usize - text.as_ptr() as usize + first.len();
     first_word(text, after, text.len())
 }
 
+/// The first word of `text[start..end]` after whitespace, `(` and SQL comments.
 fn first_word(text: &str, mut i: usize, end: usize) -> Option<&str> {
     let bytes = text.as_bytes();
     loop {
