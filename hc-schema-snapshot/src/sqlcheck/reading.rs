@@ -287,6 +287,9 @@ fn prose_after_table(keyword: &str, piece: &str, at: Range<usize>) -> bool {
     if piece[..at.start].trim_end().ends_with('.') || piece[at.start..].starts_with('"') {
         return false;
     }
+    if !statement_target(keyword, &piece[..at.start]) {
+        return false;
+    }
     // `INSERT INTO t AS a` is the only alias INSERT takes, after a keyword.
     let mut aliases = usize::from(keyword != "insert");
     let mut rest = &piece[at.end.min(piece.len())..];
@@ -314,8 +317,35 @@ fn prose_after_table(keyword: &str, piece: &str, at: Range<usize>) -> bool {
             rest = &rest[len..];
             continue;
         }
-        return matches!(first, '!' | '?') || (first == ':' && !rest.starts_with("::"));
+        // `!=`, `?|`, `?&` are operators; `::` a cast.
+        return (first == '!' && !rest.starts_with("!="))
+            || (first == '?' && !rest.starts_with("?|") && !rest.starts_with("?&"))
+            || (first == ':' && !rest.starts_with("::"));
     }
+}
+
+/// Whether `before` (the statement up to its table) is only the statement's keyword and the
+/// words that lead to its own target (`INSERT INTO`, `DELETE FROM`, `UPDATE ONLY`, `MERGE
+/// INTO`, `SELECT ... FROM` not included): prose reads "Insert into contact failed", and a
+/// table further in (after `ON`, `JOIN`, a column list, a comment) is SQL's, never prose's.
+fn statement_target(keyword: &str, before: &str) -> bool {
+    let mut words = before.split_ascii_whitespace();
+    if !words
+        .next()
+        .is_some_and(|first| first.eq_ignore_ascii_case(keyword))
+    {
+        return false;
+    }
+    let leads: &[&str] = match keyword {
+        "insert" | "merge" => &["into"],
+        "delete" => &["from"],
+        "update" => &["only"],
+        _ => return false,
+    };
+    before.split_ascii_whitespace().count() <= 3
+        && words.all(|word| {
+            word.eq_ignore_ascii_case("only") || leads.iter().any(|l| word.eq_ignore_ascii_case(l))
+        })
 }
 
 /// The first Heroku Connect table `piece` names where SQL names a table, and where.

@@ -1667,7 +1667,12 @@ fn generated_prose_is_not_flagged_and_broken_sql_still_is() {
                 ),
             }
         } else {
-            let sql = match rng.below(8) {
+            let sql = match rng.below(11) {
+                // The table after `ON`, then an operator that starts like prose's `!`/`?`
+                // (attacker F5 of round 3): SQL's, never prose.
+                8 => format!("SELECT a.nope__c FROM app_link l JOIN app_owner o ON {table} != o.x FOR KEY SHARE"),
+                9 => format!("SELECT a.nope__c FROM app_link l JOIN {table} a ON a.x ? 'k' FOR KEY SHARE"),
+                10 => format!("DELETE FROM {table} ?| array['a']"),
                 0 => format!("SELECT name FROM {table} FOR KEY SHARE"),
                 1 => format!("SELECT name FROM {table} WHERE"),
                 2 => format!("UPDATE {table} SET"),
