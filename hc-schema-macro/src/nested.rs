@@ -190,12 +190,13 @@ fn flatten(tokens: TokenStream, out: &mut Vec<Span>) {
 }
 
 /// The names an attribute path may end in to be an `#[hc_requires]`: the attribute's own
-/// name, and the aliases the annotation's source file binds to it
-/// (`use hc_schema_macro::hc_requires as needs;`, see
-/// `hc_schema_snapshot::scan::item::requires_aliases`), as `hc-schema check` resolves them.
-/// An alias made in another file is not known here: the nested annotation is then judged
-/// alone and its strings also against the enclosing one alone (stricter than `check`, never
-/// looser).
+/// name, and the aliases the annotation's source file provably binds to it
+/// (`use hc_schema_macro::hc_requires as needs;` at the file's top level, the word used
+/// nowhere else but as an attribute outside `mod {}` blocks; see
+/// `hc_schema_snapshot::scan::item::requires_aliases`). An alias made in another file, or one
+/// not proven (the word rebound in a module, a `fn` of that name...), is not known here: the
+/// nested annotation is then judged alone and its strings also against the enclosing one
+/// alone (stricter than `check`, never looser).
 pub struct Names {
     names: Vec<String>,
 }
@@ -223,11 +224,18 @@ impl Names {
             };
         }
         let names = match std::fs::read_to_string(&file) {
-            Ok(text) => hc_schema_snapshot::scan::item::requires_aliases(&text),
+            Ok(text) => Names::of_text(&text).names,
             Err(_) => vec![ENCLOSING_OWNER.to_string()],
         };
         files.push((file, names.clone()));
         Names { names }
+    }
+
+    /// The names in `text`, a source file's text.
+    fn of_text(text: &str) -> Names {
+        Names {
+            names: hc_schema_snapshot::scan::item::requires_aliases(text),
+        }
     }
 
     /// The names for `item`, an annotated item in the file of the attribute being expanded,
@@ -705,6 +713,63 @@ mod tests {
              # [needs (__hc_enclosing (1 3 (o (c))) , u (c))] \
              # [other (v (c))] # [cfg_attr (test , other (w))] fn f () { }"
         );
+    }
+
+    /// An alias counts for a nested annotation only where the file proves it means
+    /// `hc_requires`: rebound in a module (the attacker's case), used inside a `mod {}`
+    /// block, or shadowed by a `fn` of that name, `#[req]` is a foreign attribute and the
+    /// outer annotation checks the item's strings itself.
+    #[test]
+    fn only_proven_aliases_mark_nested_annotations() {
+        let sql = "\"SELECT nope__c FROM salesforce.account\"";
+        let alias = "#[allow(unused_imports)]\nuse hc_schema_macro::hc_requires as req;\n";
+        // The item the outer annotation gets, and the rest of the file around it.
+        let cases = [
+            // Proven: the file-level alias, used on an item inside a function.
+            (
+                format!("pub fn outer() {{\n    #[req(account(nope__c))]\n    fn f() -> &'static str {{ {sql} }}\n}}\n"),
+                String::new(),
+                true,
+            ),
+            // The attacker's repro: the module rebinds `req` to a no-op attribute.
+            (
+                format!("pub mod outer {{\n    use noop::keep as req;\n    #[req(account(nope__c))]\n    pub fn f() -> &'static str {{ {sql} }}\n}}\n"),
+                String::new(),
+                false,
+            ),
+            // A module that reaches `req` through a glob: in doubt.
+            (
+                format!("pub mod outer {{\n    use super::*;\n    #[req(account(nope__c))]\n    pub fn f() -> &'static str {{ {sql} }}\n}}\n"),
+                String::new(),
+                false,
+            ),
+            // Another module of the file rebinds the word.
+            (
+                format!("pub fn outer() {{\n    #[req(account(nope__c))]\n    fn f() -> &'static str {{ {sql} }}\n}}\n"),
+                "mod other { pub use noop::keep as req; }\n".to_string(),
+                false,
+            ),
+            // A function named like the alias.
+            (
+                format!("pub fn outer() {{\n    #[req(account(nope__c))]\n    fn f() -> &'static str {{ {sql} }}\n}}\n"),
+                "fn req() {}\n".to_string(),
+                false,
+            ),
+        ];
+        for (item, rest, proven) in cases {
+            let file =
+                format!("{alias}#[hc_schema_macro::hc_requires(account(name))]\n{item}{rest}");
+            let names = Names::of_text(&file);
+            assert_eq!(names.list().len() == 2, proven, "{file}");
+            let item: TokenStream = item.parse().unwrap();
+            let (holds, other) = attributes_of(&item);
+            assert!(!holds && other, "{item}");
+            assert_eq!(holds_annotation(&item, &names), proven, "{file}");
+            let found = hc_schema_snapshot::scan::item::sql_literals_with(item, names.list());
+            assert_eq!(found.len(), 1, "{file}");
+            // Left to the nested annotation only when the alias is proven.
+            assert_eq!(found[0].guarded_elsewhere, proven, "{file}");
+        }
     }
 
     /// The first `#[hc_requires(args)]` of `stream` taken off (what rustc hands the

@@ -129,11 +129,19 @@ pub fn sql_literals(stream: TokenStream) -> Vec<ItemLiteral> {
 /// The attribute's own name.
 const REQUIRES: &str = "hc_requires";
 
-/// The names `text` (a source file) binds to `hc_requires` by its `use` declarations
+/// The names `text` (a source file) provably binds to `hc_requires` by its `use` declarations
 /// (`use hc_schema_macro::hc_requires as needs;`, `use m::{hc_requires as a}`, an alias of an
-/// alias), `hc_requires` itself first: what an attribute path ending in one of them means
-/// there, as far as this one file tells (an alias made in another file is not seen). A text
-/// that does not lex gives `hc_requires` alone.
+/// alias `use needs as n;`), `hc_requires` itself first: what an attribute path ending in one
+/// of them means there, as far as this one file tells (an alias made in another file is not
+/// seen). An alias `X` counts only when it is proven: `X` is bound exactly once in the file,
+/// by a `use` at the file's top level (not inside any `{}`), renaming `hc_requires` or an
+/// alias proven before it (written `use a as X` or `use self::a as X`), and the word `X`
+/// appears nowhere else but as an attribute (`#[X(`, or `X(` right after a comma inside
+/// `cfg_attr(`) outside every inline `mod {}` block, or as the source of another such
+/// top-level alias. Any other occurrence (another `use`, `fn X`, `macro_rules! X`, an
+/// attribute inside a `mod {}` block, which sees the file's names only through a glob or a
+/// rebinding) leaves `X` unproven, and a caller then takes `#[X]` for a foreign attribute
+/// (stricter, never looser). A text that does not lex gives `hc_requires` alone.
 pub fn requires_aliases(text: &str) -> Vec<String> {
     let mut names = vec![REQUIRES.to_string()];
     let Ok(tokens) = super::lexer::lex(text) else {
@@ -145,29 +153,126 @@ pub fn requires_aliases(text: &str) -> Vec<String> {
             .filter(|t| t.kind == TokenKind::Ident)
             .map(|t| super::resolve::unraw(&text[t.start as usize..t.end as usize]))
     };
-    // Each `name as alias` inside a `use` declaration (up to its `;`).
-    let mut renames = Vec::new();
-    let mut k = 0;
-    while k < tokens.len() {
-        if word(k).as_deref() == Some("use") {
-            let mut j = k + 1;
-            while j < tokens.len() && tokens[j].kind != TokenKind::Punct(b';') {
-                if word(j + 1).as_deref() == Some("as") {
-                    if let (Some(from), Some(to)) = (word(j), word(j + 2)) {
-                        renames.push((from, to));
-                    }
-                }
-                j += 1;
+    let punct = |k: usize, c: u8| tokens.get(k).is_some_and(|t| t.kind == TokenKind::Punct(c));
+    // Every occurrence of every word, classified.
+    #[derive(PartialEq)]
+    enum Seen {
+        /// `from as X` in a top-level `use`; whether `from` is written locally (`use from`,
+        /// `use self::from`).
+        Bound {
+            from: String,
+            local: bool,
+        },
+        /// `from` of `from as Y` in a top-level `use`.
+        Source,
+        /// An attribute's whole path, outside every `mod {}` block.
+        Attribute,
+        Other,
+    }
+    let mut seen: Vec<(String, Seen)> = Vec::new();
+    // Open delimiters: (index, kind, whether a `mod NAME {` block or a `macro_rules!` body,
+    // whose names are resolved elsewhere).
+    let mut open: Vec<(usize, Delim, bool)> = Vec::new();
+    // The index of the `use` whose statement is being read, when at the top level.
+    let mut top_use: Option<usize> = None;
+    for (k, token) in tokens.iter().enumerate() {
+        match token.kind {
+            TokenKind::Open(delim) => {
+                let is_mod = (delim == Delim::Brace
+                    && k >= 2
+                    && word(k - 1).is_some()
+                    && word(k - 2).as_deref() == Some("mod"))
+                    || (k >= 3
+                        && word(k - 1).is_some()
+                        && punct(k - 2, b'!')
+                        && word(k - 3).as_deref() == Some("macro_rules"));
+                open.push((k, delim, is_mod));
+                continue;
             }
-            k = j;
+            TokenKind::Close(_) => {
+                open.pop();
+                continue;
+            }
+            TokenKind::Punct(b';') if top_use.is_some() => {
+                top_use = None;
+                continue;
+            }
+            _ => {}
         }
-        k += 1;
+        let Some(w) = word(k) else { continue };
+        if w == "use" && open.is_empty() && top_use.is_none() {
+            top_use = Some(k);
+            continue;
+        }
+        let in_mod = open.iter().any(|(_, _, is_mod)| *is_mod);
+        let class = if let Some(start) = top_use {
+            if k >= 2 && word(k - 1).as_deref() == Some("as") && k - 2 > start {
+                match word(k - 2) {
+                    Some(from) => {
+                        let local = k - 3 == start
+                            || (k - 3 > start + 2
+                                && punct(k - 3, b':')
+                                && punct(k - 4, b':')
+                                && k - 5 == start + 1
+                                && word(k - 5).as_deref() == Some("self"));
+                        Seen::Bound { from, local }
+                    }
+                    None => Seen::Other,
+                }
+            } else if word(k + 1).as_deref() == Some("as") && word(k + 2).is_some() {
+                Seen::Source
+            } else {
+                Seen::Other
+            }
+        } else {
+            let after_pound = k >= 2
+                && matches!(tokens[k - 1].kind, TokenKind::Open(Delim::Bracket))
+                && (punct(k - 2, b'#') || (punct(k - 2, b'!') && punct(k - 3, b'#')));
+            let in_cfg_attr = k >= 1
+                && punct(k - 1, b',')
+                && open.last().is_some_and(|&(at, d, _)| {
+                    d == Delim::Paren && at >= 1 && word(at - 1).as_deref() == Some("cfg_attr")
+                });
+            let path_goes_on = punct(k + 1, b':');
+            if (after_pound || in_cfg_attr) && !path_goes_on && !in_mod {
+                Seen::Attribute
+            } else {
+                Seen::Other
+            }
+        };
+        seen.push((w, class));
     }
     loop {
         let before = names.len();
-        for (from, to) in &renames {
-            if to != "_" && names.contains(from) && !names.contains(to) {
-                names.push(to.clone());
+        let mut candidates: Vec<&str> = seen
+            .iter()
+            .filter(|(_, c)| matches!(c, Seen::Bound { .. }))
+            .map(|(w, _)| w.as_str())
+            .collect();
+        candidates.dedup();
+        for alias in candidates {
+            if alias == "_" || names.iter().any(|n| n == alias) {
+                continue;
+            }
+            let mut bound = 0;
+            let mut proven = true;
+            for (w, class) in &seen {
+                if w != alias {
+                    continue;
+                }
+                match class {
+                    Seen::Bound { from, local } => {
+                        bound += 1;
+                        let from_ok =
+                            from == REQUIRES || (*local && names.iter().any(|n| n == from));
+                        proven &= from_ok;
+                    }
+                    Seen::Source | Seen::Attribute => {}
+                    Seen::Other => proven = false,
+                }
+            }
+            if proven && bound == 1 {
+                names.push(alias.to_string());
             }
         }
         if names.len() == before {
@@ -468,21 +573,67 @@ mod tests {
         assert!(guarded > 100, "{guarded}");
     }
 
-    /// The names a file binds to `hc_requires`: aliases, aliases of aliases, in use trees,
-    /// raw words; not other renames, not words of other statements.
+    /// The names a file provably binds to `hc_requires`: aliases, local aliases of aliases,
+    /// in use trees, raw words, used as attributes or inside `cfg_attr`; not other renames, not
+    /// a word bound twice, used otherwise or as an attribute inside a `mod {}` block.
     #[test]
     fn aliases_of_the_attribute_in_a_file() {
         let text = "use hc_schema_macro::hc_requires as needs;\n\
-                    pub(crate) use crate::{needs as r#req, other as x};\n\
+                    pub(crate) use self::{needs as r#req, other as x};\n\
+                    use needs as n2;\n\
+                    use crate::needs as far;\n\
                     use std::io as hc_requires2;\n\
-                    fn f() { let needs = 1; let y = needs as u8; }\n\
-                    mod m { use super::req as deep; }\n\
+                    #[needs(account(name))]\n\
+                    #[cfg_attr(test, req(account(name)))]\n\
+                    #![n2(a(b))]\n\
+                    fn f() { #[far(a(b))] fn g() {} }\n\
                     use hc_schema_macro::hc_requires as _;\n";
-        assert_eq!(
-            requires_aliases(text),
-            ["hc_requires", "needs", "req", "deep"]
-        );
+        // `req` is written `self::{needs as req}`: not the local forms `use needs as` or
+        // `use self::needs as`; `far` goes through `crate::`, another module in another file.
+        assert_eq!(requires_aliases(text), ["hc_requires", "needs", "n2"]);
         assert_eq!(requires_aliases("fn f() {}"), ["hc_requires"]);
         assert_eq!(requires_aliases("\"unclosed"), ["hc_requires"]);
+        let proven = "#[allow(unused_imports)]\n\
+                      use hc_schema_macro::hc_requires as req;\n\
+                      #[hc_schema_macro::hc_requires(account(name))]\n\
+                      pub mod outer {}\n\
+                      #[req(account(name))]\n\
+                      pub fn f() {}\n";
+        assert_eq!(requires_aliases(proven), ["hc_requires", "req"]);
+        // Each of these makes `req` unproven.
+        for unproven in [
+            // The attacker's case: a module rebinds the word to another attribute.
+            "#[hc_schema_macro::hc_requires(account(name))]\n\
+             pub mod outer {\n    use noop::keep as req;\n    #[req(account(nope__c))]\n    \
+             pub fn f() -> &'static str { \"SELECT nope__c FROM salesforce.account\" }\n}\n",
+            // A module that rebinds it without using it.
+            "mod m { use noop::keep as req; }\n",
+            // Used in a `mod {}` block (seen there only through a glob or a rebinding).
+            "#[hc_requires(a(b))]\nmod outer {\n    use super::*;\n    #[req(a(c))]\n    fn f() {}\n}\n",
+            // A function, a macro, a second binding, a plain `use` of the word.
+            "fn req() {}\n",
+            "macro_rules! req { () => {} }\n",
+            "use noop::keep as req;\n",
+            "use noop::req;\n",
+            // Used other than as a whole attribute path.
+            "fn f() { let req = 1; }\n",
+            "#[req::inner(a(b))]\nfn f() {}\n",
+            "#[derive(req)]\nstruct S;\n",
+            // An attribute in a macro body, resolved where the macro is called.
+            "macro_rules! m { () => { #[req(a(b))] fn f() {} } }\n",
+            // Bound inside a block, a macro body, or not at the top level.
+            "fn f() { use hc_schema_macro::hc_requires as req; }\n",
+            "macro_rules! m ( () => ( use hc_schema_macro::hc_requires as req; ) );\n",
+        ] {
+            let text = format!("use hc_schema_macro::hc_requires as req;\n{unproven}");
+            assert_eq!(requires_aliases(&text), ["hc_requires"], "{text}");
+        }
+        // Bound only inside a module: never an alias here.
+        assert_eq!(
+            requires_aliases(
+                "mod m { use hc_schema_macro::hc_requires as req; #[req(a(b))] fn f() {} }"
+            ),
+            ["hc_requires"]
+        );
     }
 }
