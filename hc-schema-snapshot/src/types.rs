@@ -242,14 +242,18 @@ impl Scalar {
 
 impl PgType {
     /// Parse a snapshot's spelling (`format_type`), or a cast's type name (`int`, `varchar`,
-    /// `timestamptz`, `float8`...); `None` for a type outside the table (`uuid`, `money`,
-    /// `time with time zone`, a domain, an enum, a multi-word name it does not know).
+    /// `timestamptz`, `float8`, `float(24)`...); `None` for a type outside the table (`uuid`,
+    /// `money`, `time with time zone`, a domain, an enum, a multi-word name it does not know).
     ///
     /// ```
     /// use hc_schema_snapshot::types::{PgType, Scalar};
     /// assert_eq!(PgType::parse("character varying(255)"), Some(PgType::Scalar(Scalar::Varchar)));
     /// assert_eq!(PgType::parse("integer[]"), Some(PgType::Array(Scalar::Int4)));
     /// assert_eq!(PgType::parse("uuid"), None);
+    /// assert_eq!(PgType::parse("float"), Some(PgType::Scalar(Scalar::Float8)));
+    /// assert_eq!(PgType::parse("float(24)"), Some(PgType::Scalar(Scalar::Float4)));
+    /// assert_eq!(PgType::parse("float(53)"), Some(PgType::Scalar(Scalar::Float8)));
+    /// assert_eq!(PgType::parse("float(54)"), None);
     /// ```
     pub fn parse(spelling: &str) -> Option<PgType> {
         let text = spelling.trim().to_ascii_lowercase();
@@ -265,20 +269,35 @@ impl PgType {
         }
         // `character varying(255)`, `numeric(18,2)`, `timestamp(3) without time zone`.
         let mut plain = String::with_capacity(text.len());
+        let mut modifier = String::new();
         let mut depth = 0usize;
         for c in text.chars() {
             match c {
                 '(' => depth += 1,
                 ')' => depth = depth.checked_sub(1)?,
                 _ if depth == 0 => plain.push(c),
-                _ => {}
+                _ => modifier.push(c),
             }
         }
         if depth != 0 {
             return None;
         }
         let words: Vec<&str> = plain.split_whitespace().collect();
-        let scalar = match words.join(" ").as_str() {
+        let words = words.join(" ");
+        if words == "float" {
+            // PostgreSQL's rule: `float` and `float(25..53)` are double precision,
+            // `float(1..24)` real; any other precision is an error there, so none here.
+            let modifier = modifier.trim();
+            if modifier.is_empty() && !text.contains('(') {
+                return Some(PgType::Scalar(Scalar::Float8));
+            }
+            return match modifier.parse::<u32>().ok()? {
+                1..=24 => Some(PgType::Scalar(Scalar::Float4)),
+                25..=53 => Some(PgType::Scalar(Scalar::Float8)),
+                _ => None,
+            };
+        }
+        let scalar = match words.as_str() {
             "boolean" | "bool" => Scalar::Bool,
             "smallint" | "int2" => Scalar::Int2,
             "integer" | "int" | "int4" => Scalar::Int4,
@@ -896,6 +915,41 @@ mod tests {
             env: env.into(),
             display: format!("hc-schema/{env}.json"),
             spelling: Some(spelling.into()),
+        }
+    }
+
+    /// PostgreSQL's `float(p)`: 1 to 24 is `real`, 25 to 53 (and none) `double precision`,
+    /// anything else an error there (so outside the table here).
+    #[test]
+    fn float_spellings_follow_postgresql() {
+        let f4 = Some(PgType::Scalar(Scalar::Float4));
+        let f8 = Some(PgType::Scalar(Scalar::Float8));
+        assert_eq!(PgType::parse("float"), f8);
+        assert_eq!(PgType::parse("FLOAT"), f8);
+        assert_eq!(
+            PgType::parse("float[]"),
+            Some(PgType::Array(Scalar::Float8))
+        );
+        assert_eq!(
+            PgType::parse("float(1)[]"),
+            Some(PgType::Array(Scalar::Float4))
+        );
+        for p in 1..=24 {
+            assert_eq!(PgType::parse(&format!("float({p})")), f4, "{p}");
+            assert_eq!(PgType::parse(&format!("float( {p} )")), f4, "{p}");
+        }
+        for p in 25..=53 {
+            assert_eq!(PgType::parse(&format!("float({p})")), f8, "{p}");
+        }
+        for bad in [
+            "float(0)",
+            "float(54)",
+            "float()",
+            "float(x)",
+            "float(-1)",
+            "float(1,2)",
+        ] {
+            assert_eq!(PgType::parse(bad), None, "{bad}");
         }
     }
 

@@ -20,7 +20,7 @@ use crate::requirement::Access;
 
 /// The layout's version: part of every cache key, bump it when the layout or the meaning of
 /// [`Analysis`] or of [`Shape`](super::Shape) ([`shape_codec`](super::shape_codec)) changes.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 const KINDS: [StatementKind; 6] = [
     StatementKind::Query,

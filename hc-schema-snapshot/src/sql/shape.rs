@@ -50,6 +50,9 @@ pub struct Shape {
     /// Whether the statement's own level has an outer join (a column of the nullable side can
     /// be NULL even when NOT NULL in its table).
     pub outer_join: bool,
+    /// Whether the statement's own `GROUP BY` has grouping sets (`ROLLUP`, `CUBE`,
+    /// `GROUPING SETS`): their total rows make every grouped column NULL, so any output can be.
+    pub grouping_sets: bool,
     /// Whether the statement is a query (`SELECT`), as opposed to a write.
     pub is_query: bool,
 }
@@ -142,12 +145,14 @@ pub fn shape(sql: &str, context: &Context<'_>) -> Result<Shape, Vec<SqlError>> {
         relations: Vec::new(),
         params: Vec::new(),
         outer_join: false,
+        grouping_sets: false,
     };
     let mut shape = Shape::default();
     if let Some(statement) = statements.first() {
         shape.outputs = walker.statement(statement, &mut shape.is_query);
     }
     shape.outer_join = walker.outer_join;
+    shape.grouping_sets = walker.grouping_sets;
     // Every number up to the largest is a parameter; PostgreSQL's own limit bounds them (a
     // typo such as `$99999999999` must not make a list that size).
     let max = walker.params.iter().map(|p| p.number).max().unwrap_or(0);
@@ -203,6 +208,7 @@ struct Walker<'a, 'c> {
     relations: Vec<Rel>,
     params: Vec<Param>,
     outer_join: bool,
+    grouping_sets: bool,
 }
 
 fn fold(ident: &Ident) -> String {
@@ -448,6 +454,9 @@ impl Walker<'_, '_> {
             self.expr(having);
         }
         self.find_params(&select.group_by);
+        if has_grouping_sets(&select.group_by) {
+            self.grouping_sets = true;
+        }
         if let Some(sqlparser::ast::Distinct::On(exprs)) = &select.distinct {
             for expr in exprs {
                 self.find_params(expr);
@@ -802,6 +811,31 @@ fn number(text: &str) -> Option<usize> {
         .parse::<usize>()
         .ok()
         .filter(|n| *n >= 1)
+}
+
+/// Whether a `GROUP BY` has grouping sets anywhere (`ROLLUP (a)`, `CUBE (a)`,
+/// `GROUPING SETS ((a), ())`, `WITH ROLLUP`...): a row of a set that leaves a column out has
+/// NULL in it.
+fn has_grouping_sets(group_by: &sqlparser::ast::GroupByExpr) -> bool {
+    use sqlparser::ast::{GroupByExpr, GroupByWithModifier};
+    let modifiers = match group_by {
+        GroupByExpr::All(modifiers) | GroupByExpr::Expressions(_, modifiers) => modifiers,
+    };
+    if modifiers.iter().any(|m| {
+        matches!(
+            m,
+            GroupByWithModifier::Rollup
+                | GroupByWithModifier::Cube
+                | GroupByWithModifier::GroupingSets(_)
+        )
+    }) {
+        return true;
+    }
+    sqlparser::ast::visit_expressions(group_by, |expr| match expr {
+        Expr::Rollup(_) | Expr::Cube(_) | Expr::GroupingSets(_) => std::ops::ControlFlow::Break(()),
+        _ => std::ops::ControlFlow::Continue(()),
+    })
+    .is_break()
 }
 
 fn cast_source(data_type: &DataType) -> ParamSource {

@@ -5,7 +5,7 @@
 //! exhaustive pattern, so that a field added to the shape is a compile error here.
 //!
 //! Layout (numbers u32 little endian, strings as a length and UTF-8 bytes, places as two
-//! numbers): flags (one byte: 1 outer join, 2 query); the outputs, each: name and place,
+//! numbers): flags (one byte: 1 outer join, 2 query, 4 grouping sets); the outputs, each: name and place,
 //! unnamed (one byte), source (a tag byte, then: 0 table and column, 1 type and never-null
 //! byte, 2 the type as written, 3 unknown, 4 wildcard); the parameters, each: number, place,
 //! the sources, each: a tag byte, then: 0 table, column and array byte, 1 type, 2 the type
@@ -23,10 +23,11 @@ pub fn encode(shape: &Shape) -> Vec<u8> {
         outputs,
         params,
         outer_join,
+        grouping_sets,
         is_query,
     } = shape;
     let mut out = Vec::with_capacity(64 + 48 * outputs.len() + 32 * params.len());
-    out.push(u8::from(*outer_join) | u8::from(*is_query) << 1);
+    out.push(u8::from(*outer_join) | u8::from(*is_query) << 1 | u8::from(*grouping_sets) << 2);
     number(&mut out, outputs.len());
     for OutputColumn {
         name: output,
@@ -112,7 +113,7 @@ fn pg_byte(pg: PgType) -> u8 {
 pub fn decode(bytes: &[u8], sql: &str) -> Option<Shape> {
     let mut reader = Reader { rest: bytes, sql };
     let flags = reader.byte()?;
-    if flags > 3 {
+    if flags > 7 {
         return None;
     }
     let mut outputs = Vec::new();
@@ -169,6 +170,7 @@ pub fn decode(bytes: &[u8], sql: &str) -> Option<Shape> {
         outputs,
         params,
         outer_join: flags & 1 != 0,
+        grouping_sets: flags & 4 != 0,
         is_query: flags & 2 != 0,
     };
     reader.rest.is_empty().then_some(shape)
@@ -220,7 +222,7 @@ mod tests {
     }
 
     /// Queries that reach every output source and parameter source.
-    const QUERIES: [&str; 8] = [
+    const QUERIES: [&str; 9] = [
         "SELECT a.name AS \"n!\", count(*), 1 AS one, c.email, lower(a.name) AS l, $3::uuid AS u \
          FROM salesforce.account a LEFT JOIN contact c ON c.accountid = a.sfid \
          WHERE a.sfid = $1 AND c.email = ANY($2) LIMIT $4 OFFSET $5",
@@ -231,6 +233,7 @@ mod tests {
         "SELECT $1::text[] AS t, $2::int8 AS i, now() AS \"at: std::time::SystemTime\"",
         "DELETE FROM account WHERE \"é\" = $2",
         "SELECT 'é' AS \"é\", name FROM account",
+        "SELECT id, count(*) AS n FROM account GROUP BY ROLLUP (id)",
     ];
 
     fn shapes() -> Vec<(&'static str, Shape)> {
@@ -278,6 +281,7 @@ mod tests {
             .iter()
             .any(|p| matches!(p, ParamSource::CastOutsideTable(_))));
         assert!(shapes.iter().any(|(_, s)| s.outer_join));
+        assert!(shapes.iter().any(|(_, s)| s.grouping_sets));
         assert!(shapes.iter().any(|(_, s)| !s.is_query));
         assert!(shapes
             .iter()

@@ -147,12 +147,13 @@ impl TypedField {
     }
 }
 
-/// One parameter: the Rust types it accepts, or any `ToSql` (a cast outside the table).
+/// One parameter: the Rust types it accepts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TypedParam {
     /// Its number (1-based).
     pub number: usize,
-    /// `None`: any `ToSql` (the SQL casts it to a type outside the table).
+    /// `None` only for a parameter already refused with an error (its type cannot be inferred:
+    /// a cast outside the type table is such an error too, never "any `ToSql`").
     pub rust: Option<RustType>,
     /// What it stands for, for the error message (`` `account.billingcountry` ``).
     pub what: String,
@@ -380,7 +381,7 @@ impl Typer<'_> {
                 );
                 continue;
             }
-            match self.output_type(output, &parsed, shape.outer_join) {
+            match self.output_type(output, &parsed, shape) {
                 Ok((ty, nullable)) => fields.push(TypedField {
                     name: parsed.name.clone(),
                     column: output.name.clone(),
@@ -425,13 +426,17 @@ impl Typer<'_> {
         Err(message)
     }
 
-    /// The field type of one output, and whether it is an `Option`.
+    /// The field type of one output, and whether it is an `Option`: a column of a table can
+    /// be NULL under an outer join, and any output under grouping sets (`ROLLUP`, `CUBE`,
+    /// `GROUPING SETS`), whose total rows have NULL in every grouped column; the alias's `!`
+    /// overrides both.
     fn output_type(
         &self,
         output: &OutputColumn,
         parsed: &Override,
-        outer_join: bool,
+        shape: &Shape,
     ) -> Result<(FieldType, bool), String> {
+        let outer_join = shape.outer_join;
         // The alias type, when it is a Rust type at all.
         let written = match &parsed.ty {
             Some(text) => {
@@ -539,7 +544,7 @@ impl Typer<'_> {
                 ));
             }
         };
-        let nullable = parsed.null.unwrap_or(nullable);
+        let nullable = parsed.null.unwrap_or(nullable || shape.grouping_sets);
         let ty = match (written, inner) {
             (Some(text), _) => FieldType::Written(text.to_string()),
             (None, Some(rust)) => FieldType::Table(rust),
@@ -676,7 +681,16 @@ impl Typer<'_> {
                         format!("parameter ${number}: {} has no Rust type", pg.family())
                     }
                 }),
-            ParamSource::CastOutsideTable(written) => Ok((None, written.clone())),
+            // No Rust type is known to bind as `written`: binding any value would fail at run
+            // time (attacker finding F2), so it is an error, as an untyped parameter is.
+            ParamSource::CastOutsideTable(written) => Err(format!(
+                "parameter ${number} is cast to `{written}`, a type hc_query! cannot type-check: \
+                 cast it to a type of the table (`${number}::text`, `${number}::int8`, \
+                 `${number}::float8`, `${number}::numeric`, `${number}::bool`, \
+                 `${number}::timestamptz`, ...), through one if need be \
+                 (`${number}::text::{written}`), or compare it with a column of the \
+                 statement's own tables"
+            )),
         }
     }
 }

@@ -299,3 +299,152 @@ fn generated_alias_overrides_parse_back() {
         );
     }
 }
+
+/// Attacker finding F1: the total rows of `ROLLUP`, `CUBE` and `GROUPING SETS` have NULL in
+/// every grouped column, even one NOT NULL in its table, so every output is an `Option`
+/// (unless the alias says `!`); a plain `GROUP BY`, or grouping sets in a subquery only, is not.
+#[test]
+fn grouping_sets_make_every_output_nullable() {
+    let fields = |sql: &str| -> Vec<String> {
+        let typed = typed(sql, 0);
+        assert!(typed.errors.is_empty(), "{sql}: {:#?}", typed.errors);
+        typed.fields.iter().map(TypedField::shown).collect()
+    };
+    let select = "SELECT a.id, count(*) AS n, 'all' AS label FROM salesforce.account a GROUP BY";
+    for grouping in [
+        "ROLLUP (a.id)",
+        "rollup(a.id)",
+        "CUBE (a.id)",
+        "GROUPING SETS ((a.id), ())",
+        "a.id, ROLLUP (a.name)",
+        "GROUPING SETS (a.id, CUBE (a.name))",
+    ] {
+        let sql = format!("{select} {grouping}");
+        assert_eq!(
+            fields(&sql),
+            ["Option<i32>", "Option<i64>", "Option<String>"],
+            "{sql}"
+        );
+    }
+    assert_eq!(
+        fields("SELECT a.id AS \"id!\", count(*) AS \"n!\" FROM account a GROUP BY ROLLUP (a.id)"),
+        ["i32", "i64"]
+    );
+    assert_eq!(
+        fields("SELECT a.id, count(*) AS n FROM account a GROUP BY a.id"),
+        ["i32", "i64"]
+    );
+    assert_eq!(
+        fields(
+            "SELECT id FROM account WHERE id IN \
+             (SELECT id FROM account GROUP BY ROLLUP (id))"
+        ),
+        ["i32"]
+    );
+}
+
+/// Generated `GROUP BY` lists: every output is an `Option` exactly when one of the items is
+/// (or holds) a grouping-sets construct.
+#[test]
+fn generated_group_by_lists_type_nullability() {
+    let mut rng = Rng::seeded(0x7e21_0f01);
+    let plain = ["id", "name", "a.id", "(id)", "lower(name)"];
+    let sets = [
+        "ROLLUP (id)",
+        "CUBE (id, name)",
+        "GROUPING SETS ((id), ())",
+        "GROUPING SETS ((id, name))",
+        "GROUPING SETS (ROLLUP (name))",
+        "rollup ((id, name))",
+    ];
+    let mut seen = [false, false];
+    for _ in 0..300 {
+        let mut items = Vec::new();
+        let mut grouped = false;
+        for _ in 0..1 + rng.below(3) {
+            if rng.below(3) == 0 {
+                items.push(rng.pick(&sets));
+                grouped = true;
+            } else {
+                items.push(rng.pick(&plain));
+            }
+        }
+        let sql = format!(
+            "SELECT a.id, count(*) AS n FROM account a GROUP BY {}",
+            items.join(", ")
+        );
+        let typed = typed(&sql, 0);
+        assert!(typed.errors.is_empty(), "{sql}: {:#?}", typed.errors);
+        for field in &typed.fields {
+            assert_eq!(field.nullable, grouped, "{sql}: {}", field.name);
+        }
+        seen[usize::from(grouped)] = true;
+    }
+    assert_eq!(seen, [true, true]);
+}
+
+/// `float` and `float(p)` are PostgreSQL's `real` or `double precision`.
+#[test]
+fn a_parameter_cast_to_float_is_real_or_double_precision() {
+    for (cast, rust) in [
+        ("float", "f64"),
+        ("FLOAT", "f64"),
+        ("float(1)", "f32"),
+        ("float(24)", "f32"),
+        ("float(25)", "f64"),
+        ("float(53)", "f64"),
+        ("float4", "f32"),
+        ("double precision", "f64"),
+    ] {
+        let sql = format!("SELECT name FROM account WHERE $1::{cast} IS NULL");
+        let typed = typed(&sql, 1);
+        assert!(typed.errors.is_empty(), "{sql}: {:#?}", typed.errors);
+        assert_eq!(
+            typed.params[0].rust.map(RustType::display),
+            Some(rust.to_string()),
+            "{sql}"
+        );
+    }
+}
+
+/// Attacker finding F2: a parameter cast to a type outside the type table would bind any Rust
+/// value (and fail at run time), so it is an error at the parameter, as an untyped one is.
+#[test]
+fn a_parameter_cast_outside_the_type_table_is_an_error() {
+    for cast in [
+        "uuid",
+        "interval",
+        "\"char\"",
+        "money",
+        "float(54)",
+        "my_enum",
+        "uuid[]",
+    ] {
+        let sql = format!("SELECT name FROM account WHERE $1::{cast} IS NULL");
+        let (message, at) = one_error(&sql, 1);
+        assert!(
+            message.starts_with("parameter $1 is cast to `")
+                && message.contains("a type hc_query! cannot type-check"),
+            "{sql}: {message}"
+        );
+        assert_eq!(at, Some("$1"), "{sql}");
+    }
+    // Through a type of the table, the parameter is that type.
+    let typed = typed("SELECT name FROM account WHERE $1::text::uuid IS NULL", 1);
+    assert!(typed.errors.is_empty(), "{:#?}", typed.errors);
+    assert_eq!(
+        typed.params[0].rust.map(RustType::display).as_deref(),
+        Some("String")
+    );
+    // Also where the same parameter has a typed place too.
+    let (message, _) = one_error(
+        "SELECT name FROM account WHERE sfid = $1 OR $1::uuid IS NULL",
+        1,
+    );
+    assert!(
+        message
+            .to_ascii_lowercase()
+            .starts_with("parameter $1 is cast to `uuid`"),
+        "{message}"
+    );
+}
