@@ -193,15 +193,26 @@ fn crate_record(
              not be compiled: {why}; set `unguarded = \"error\"`, or report this"
         ),
     };
-    let source_path = out_dir.join("hc_schema_crate_site.rs");
-    let object = "hc_schema_crate_site.o";
+    // One name per package (its manifest's path): every crate of the final link has its own
+    // object, searched by name in every crate's `OUT_DIR`, and its own symbol (crate name
+    // and `-C metadata`), so two such crates in one program neither take the first one's
+    // object twice nor collide.
+    let unique = format!(
+        "{:016x}",
+        crate::hash::hash(manifest.to_string_lossy().as_bytes())
+    );
+    let crate_name = format!("hc_schema_crate_site_{unique}");
+    let source_path = out_dir.join(format!("{crate_name}.rs"));
+    let object = format!("{crate_name}.o");
     std::fs::write(&source_path, source)
         .map_err(|e| fail(format!("writing {}: {e}", source_path.display())))?;
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let mut command = std::process::Command::new(&rustc);
     command
         .args(["--crate-type", "lib", "--edition", "2021", "--crate-name"])
-        .arg("hc_schema_crate_site")
+        .arg(&crate_name)
+        .arg("-C")
+        .arg(format!("metadata={unique}"))
         .args([
             "-C",
             "opt-level=0",
@@ -211,7 +222,7 @@ fn crate_record(
             "allow",
         ])
         .arg("--emit")
-        .arg(format!("obj={}", out_dir.join(object).display()))
+        .arg(format!("obj={}", out_dir.join(&object).display()))
         .arg(&source_path);
     if let Ok(target) = std::env::var("TARGET") {
         command.args(["--target", &target]);

@@ -598,51 +598,62 @@ fn the_release_phase_names_a_crate_built_with_unguarded_warn_that_has_no_macro()
          #[hc_requires(account(name))]\n\
          fn names() -> &'static str { \"SELECT name FROM salesforce.account\" }\n\
          fn main() -> std::process::ExitCode {\n\
-             let _ = (names(), strings::cities());\n\
+             let _ = (names(), strings::cities(), more::cities());\n\
              hc_schema_snapshot::verify::release_phase(&hc_schema_snapshot::registry::usages())\n\
          }\n";
-    let krate = release_crate(
-        "release_crate_level",
-        &[],
-        &[
-            ("src/main.rs", main),
-            ("hc-schema/prod.json", snapshot),
-            ("hc-schema.toml", "[registry]\nenabled = true\n"),
-            (
-                "strings/Cargo.toml",
-                "[package]\nname = \"strings\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
-                 publish = false\n\n[features]\nprod-snapshot = []\n\n[dependencies]\n\
-                 hc-schema-snapshot = { path = \"WS/hc-schema-snapshot\" }\n\n\
-                 [build-dependencies]\nhc-schema-snapshot = { path = \"WS/hc-schema-snapshot\" }\n",
-            ),
-            (
-                "strings/build.rs",
-                "fn main() { hc_schema_snapshot::build::configure(); }\n",
-            ),
-            (
-                "strings/src/lib.rs",
-                "pub fn cities() -> &'static str { \"SELECT billingcity FROM salesforce.account\" }\n",
-            ),
-            (
-                "strings/hc-schema.toml",
-                "snapshot_dir = \"../hc-schema\"\n[registry]\nenabled = true\n\
-                 [check]\nunguarded = \"warn\"\n",
-            ),
-        ],
-    );
-    // The library's manifest names the workspace the way the main one does.
+    // Two such libraries in one program (each with its own crate-level record: one name each,
+    // or the link takes the first one's twice, or fails on a duplicate symbol).
     let ws = workspace();
-    let manifest = krate.path().join("strings/Cargo.toml");
-    let text = std::fs::read_to_string(&manifest).unwrap();
-    std::fs::write(&manifest, text.replace("WS", &ws.display().to_string())).unwrap();
-    krate.add_dependencies("strings = { path = \"strings\" }\n");
+    let mut files: Vec<(String, String)> = vec![
+        ("src/main.rs".into(), main.into()),
+        ("hc-schema/prod.json".into(), snapshot.into()),
+        (
+            "hc-schema.toml".into(),
+            "[registry]\nenabled = true\n".into(),
+        ),
+    ];
+    for lib in ["strings", "more"] {
+        files.extend([
+            (
+                format!("{lib}/Cargo.toml"),
+                format!(
+                    "[package]\nname = \"{lib}\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\
+                     publish = false\n\n[features]\nprod-snapshot = []\n\n[dependencies]\n\
+                     hc-schema-snapshot = {{ path = \"{ws}/hc-schema-snapshot\" }}\n\n\
+                     [build-dependencies]\nhc-schema-snapshot = {{ path = \"{ws}/hc-schema-snapshot\" }}\n",
+                    ws = ws.display()
+                ),
+            ),
+            (
+                format!("{lib}/build.rs"),
+                "fn main() { hc_schema_snapshot::build::configure(); }\n".into(),
+            ),
+            (
+                format!("{lib}/src/lib.rs"),
+                "pub fn cities() -> &'static str { \"SELECT billingcity FROM salesforce.account\" }\n"
+                    .into(),
+            ),
+            (
+                format!("{lib}/hc-schema.toml"),
+                "snapshot_dir = \"../hc-schema\"\n[registry]\nenabled = true\n\
+                 [check]\nunguarded = \"warn\"\n"
+                    .into(),
+            ),
+        ]);
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(path, text)| (path.as_str(), text.as_str()))
+        .collect();
+    let krate = release_crate("release_crate_level", &[], &files);
+    krate.add_dependencies("strings = { path = \"strings\" }\nmore = { path = \"more\" }\n");
     let main_manifest = krate.path().join("Cargo.toml");
     let text = std::fs::read_to_string(&main_manifest).unwrap();
     std::fs::write(
         &main_manifest,
         text.replacen(
             "[features]\n",
-            "[features]\nprod-snapshot = [\"strings/prod-snapshot\"]\n",
+            "[features]\nprod-snapshot = [\"strings/prod-snapshot\", \"more/prod-snapshot\"]\n",
             1,
         ),
     )
@@ -652,10 +663,11 @@ fn the_release_phase_names_a_crate_built_with_unguarded_warn_that_has_no_macro()
     assert!(
         output.contains(
             "warning: SQL strings outside `hc_sql!` and annotated items are checked nowhere here"
-        ) && output.contains("\n    strings/Cargo.toml:1:1\n"),
+        ) && output.contains("\n    strings/Cargo.toml:1:1\n")
+            && output.contains("\n    more/Cargo.toml:1:1\n"),
         "{output}"
     );
-    // Only the library was built that way: the binary's own code is not named.
+    // Only the libraries were built that way: the binary's own code is not named.
     assert!(!output.contains("\n    src/main.rs:"), "{output}");
 }
 
