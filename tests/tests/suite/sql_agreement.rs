@@ -573,10 +573,19 @@ fn typed_account(env: &str) -> String {
 }
 
 /// One `hc_query!` with exactly one type error class (`QQ` for a double quote, `SP` between
-/// words), and the number of arguments to pass.
-fn failing_typed_query(rng: &mut Rng) -> (String, usize) {
+/// words), and the number of arguments to pass: the `index`th class for the first calls (so
+/// that every class is generated whatever the seed), a random one after them.
+fn failing_typed_query(rng: &mut Rng, index: usize) -> (String, usize) {
     let schema = rng.pick(&["", "salesforce."]);
-    let (sql, args) = rng.pick(&[
+    let (sql, args) = match FAILING_TYPED.get(index) {
+        Some(&case) => case,
+        None => rng.pick(FAILING_TYPED),
+    };
+    (sql.replace("{s}", schema), args)
+}
+
+/// The type error classes of [`failing_typed_query`].
+const FAILING_TYPED: &[(&str, usize)] = &[
         // Drift between the two snapshots, read and compared.
         ("SELECTSPbillingcitySPFROMSP{s}account", 0),
         (
@@ -605,9 +614,9 @@ fn failing_typed_query(rng: &mut Rng) -> (String, usize) {
             "WITHSPwSPASSP(SELECTSPbillingcitySPFROMSP{s}account)SPSELECTSPw.billingcitySPASSPQQc:SPStringQQSPFROMSPw",
             0,
         ),
-    ]);
-    (sql.replace("{s}", schema), args)
-}
+        // A parameter cast to a type outside the type table (attacker finding F2 of round 3).
+        ("SELECTSPnameSPFROMSP{s}accountSPWHERESP$1::moneySPISSPNOTSPNULL", 1),
+    ];
 
 /// The statement as a Rust string literal of a random form.
 fn typed_literal(rng: &mut Rng, sql: &str) -> String {
@@ -627,8 +636,8 @@ fn typed_source(rng: &mut Rng, count: usize) -> String {
     let mut text = String::from(
         "use hc_schema_macro::hc_query;\nuse hc_schema_macro::hc_query as typed;\n\nfn main() {\n",
     );
-    for _ in 0..count {
-        let (sql, args) = failing_typed_query(rng);
+    for index in 0..count {
+        let (sql, args) = failing_typed_query(rng, index);
         let mut parts = vec![typed_literal(rng, &sql)];
         if rng.chance() {
             parts.insert(0, "Row".to_string());
@@ -737,6 +746,7 @@ fn generated_hc_query_type_errors_fail_the_build_and_check_alike() {
         "cannot be inferred from where it stands",
         "but hc_query! was given 3 argument(s)",
         "but hc_query! was given 0 argument(s)",
+        "a type hc_query! cannot type-check",
     ] {
         assert!(
             errors

@@ -384,6 +384,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_err();
     println!("error {err}");
     println!("accounts {:?}", accounts(&mut client)?);
+    // ROLLUP's total row has NULL in every grouped column, `id` (NOT NULL) included: every
+    // output is an Option then (an `i32` would fail on the total row at run time).
+    let rolled = hc_query!(
+        "SELECT a.id, count(*) AS n FROM salesforce.account a WHERE a.billingcountry = $1
+          GROUP BY ROLLUP (a.id) ORDER BY a.id NULLS LAST",
+        "Spain",
+    )
+    .fetch_all(&mut client)?;
+    let rolled: Vec<(Option<i32>, Option<i64>)> = rolled.iter().map(|r| (r.id, r.n)).collect();
+    println!("rollup {rolled:?}");
     Ok(())
 }
 
@@ -452,6 +462,7 @@ fn hc_query_runs_against_the_live_database() {
             "error hc_query! at src/main.rs:64:15: reading column `name!` as String: error \
              deserializing column 0: a Postgres value was `NULL`",
             "accounts [Account { sfid: Some(\"001000000000003AAA\"), revenue: Some(10.0) }]",
+            "rollup [(Some(3), Some(1)), (None, Some(1))]",
         ],
         "{stdout}"
     );
