@@ -197,7 +197,9 @@ fn execute<C: GenericClient>(
         .map_err(|e| QueryError::statement(at, e))
 }
 
-/// Every row read, the first error returned.
+/// Every row read, the first error returned. A `match`, not `?`: `?` would compile its
+/// `FromResidual` once more per row type.
+#[allow(clippy::question_mark)]
 fn read_all<R>(rows: Result<Vec<Row>, QueryError>, read: Read<R>) -> Result<Vec<R>, QueryError> {
     let rows = match rows {
         Ok(rows) => rows,
