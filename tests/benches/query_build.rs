@@ -12,7 +12,8 @@
 //! typed parameters and return a struct written in the crate (`hc_query!(Row, ...)`,
 //! `query_as!(Row, ...)`, or the struct filled by `row.get(i)` in `.iter().map(..).collect()`),
 //! each crate with the README's recommended profile (`[profile.dev.build-override]
-//! opt-level = 3`: proc macros, sqlx's included, optimised).
+//! opt-level = 3`: proc macros, sqlx's included, optimised; the nested builds' environment
+//! setting of opt-level 0, which would override it, is removed for the bench's builds).
 //!
 //! sqlx's offline data is sqlx's own: the sqlx crate is built once online (`DATABASE_URL` set,
 //! `SQLX_OFFLINE_DIR` pointing at its `.sqlx`, which is what `cargo sqlx prepare` does), then
@@ -379,9 +380,19 @@ fn make_crate(variant: Variant, count: usize, snapshot: &str) -> TempCrate {
     krate
 }
 
+/// A cargo command for the bench's crates: the nested builds' settings, except their
+/// `opt-level = 0` for build dependencies, which (an environment setting beats the manifest)
+/// would override the crates' own `[profile.dev.build-override] opt-level = 3`, the README's
+/// recommended profile, and measure the proc macros unoptimised.
+fn bench_cargo(krate: &TempCrate) -> Command {
+    let mut command = cargo(krate.path());
+    command.env_remove("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL");
+    command
+}
+
 /// The cargo command that builds `krate` (sqlx offline: no database reachable).
 fn build_command(krate: &TempCrate, variant: Variant) -> Command {
-    let mut command = cargo(krate.path());
+    let mut command = bench_cargo(krate);
     command
         .args(["build", "--quiet", "--features", "prod-snapshot"])
         .env_remove("DATABASE_URL")
@@ -447,7 +458,7 @@ fn prepare_sqlx(krate: &TempCrate) {
         .expect("create the schema");
     let offline = krate.path().join(".sqlx");
     std::fs::create_dir_all(&offline).unwrap();
-    let mut command = cargo(krate.path());
+    let mut command = bench_cargo(krate);
     command
         .args(["build", "--quiet", "--features", "prod-snapshot"])
         .env("DATABASE_URL", pg::url("postgres", &db, "sslmode=disable"))

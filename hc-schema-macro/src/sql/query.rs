@@ -357,9 +357,9 @@ fn field_ident(name: &str) -> Option<proc_macro2::Ident> {
 /// The expansion: the row struct (or an alias of the user's), the row reader (one generic
 /// `rt::get` call per column), one check trait per typed parameter (a single blanket impl over
 /// the runtime's generic `rt::Takes`), and a `bind` function building one of the runtime's
-/// generic query types. Everything generic (running, reading a column, which values a type
-/// takes) lives in the runtime, which rustc checks once per crate.
-///
+/// generic query types (a struct literal: no constructor to compile per query). Everything
+/// generic (running, reading a column, which values a type takes) lives in the runtime, which
+/// rustc checks once per crate.
 fn generate(
     literal: &SqlLiteral,
     shape: &Shape,
@@ -448,7 +448,7 @@ fn generate(
                     ::core::result::Result::Ok(Row { #( #reads, )* })
                 }
             },
-            quote!(, #read),
+            quote!(read: #read,),
         ),
     };
     // The table's types have these; a type of the user's may not.
@@ -481,7 +481,7 @@ fn generate(
             #( #traits )*
             #read_fn
             fn bind<'a, #( #generics ),*>(#( #inputs ),*) -> #returns {
-                #rt::#kind::new(#sql, AT, [ #( #values ),* ] #read_arg)
+                #rt::#kind { sql: #sql, at: AT, params: [ #( #values ),* ], #read_arg }
             }
             bind
         })( #( #args ),* )

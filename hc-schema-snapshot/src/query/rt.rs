@@ -6,6 +6,13 @@
 //! rustc type-checks these once per crate, and the expansion keeps only what is the query's
 //! own: its SQL, its row reader (one [`get`] call per column) and its parameters' checks.
 //!
+//! What is generic over the row type is compiled (monomorphised, then through LLVM) once per
+//! query, and that, not type checking, was most of `hc_query!`'s build cost: so each method
+//! here is a one-line call of helpers generic over the client alone (compiled once per crate)
+//! and of a plain loop over the rows (`collect` into a `Result` cost about twenty functions
+//! per row type, twice what a hand-written `.map(..).collect()` costs), and the expansion
+//! builds the query types with a struct literal (no constructor per query).
+//!
 //! This module names the `postgres` crate (0.19; cargo unifies it with the app's own), so it
 //! is behind the feature `query`; the app enables it where it uses `hc_query!`.
 
@@ -25,21 +32,31 @@ pub type Read<R> = fn(&Row) -> Result<R, QueryError>;
 /// A query (`SELECT`, `WITH ... SELECT`) with its parameters bound, from `hc_query!`: run it
 /// with [`fetch_all`](Query::fetch_all), [`fetch_one`](Query::fetch_one) or
 /// [`fetch_optional`](Query::fetch_optional).
+///
+/// The generated code builds it with a struct literal (no constructor to instantiate per
+/// query); its fields are not part of the API.
 #[must_use = "run it: .fetch_all(&mut client), .fetch_one or .fetch_optional"]
 pub struct Query<'a, R, const N: usize> {
-    sql: &'static str,
-    at: &'static str,
-    params: [Param<'a>; N],
-    read: Read<R>,
+    #[doc(hidden)]
+    pub sql: &'static str,
+    #[doc(hidden)]
+    pub at: &'static str,
+    #[doc(hidden)]
+    pub params: [Param<'a>; N],
+    #[doc(hidden)]
+    pub read: Read<R>,
 }
 
 /// A write without `RETURNING` (`INSERT`, `UPDATE`, `DELETE`, `MERGE`) with its parameters
 /// bound, from `hc_query!`: run it with [`execute`](Statement::execute).
 #[must_use = "run it: .execute(&mut client)"]
 pub struct Statement<'a, const N: usize> {
-    sql: &'static str,
-    at: &'static str,
-    params: [Param<'a>; N],
+    #[doc(hidden)]
+    pub sql: &'static str,
+    #[doc(hidden)]
+    pub at: &'static str,
+    #[doc(hidden)]
+    pub params: [Param<'a>; N],
 }
 
 /// A write with `RETURNING` with its parameters bound, from `hc_query!`: its rows with
@@ -47,11 +64,23 @@ pub struct Statement<'a, const N: usize> {
 /// [`fetch_optional`](Returning::fetch_optional), or the number of rows changed with
 /// [`execute`](Returning::execute).
 #[must_use = "run it: .fetch_all(&mut client), .fetch_one, .fetch_optional or .execute"]
-pub struct Returning<'a, R, const N: usize>(Query<'a, R, N>);
+pub struct Returning<'a, R, const N: usize> {
+    #[doc(hidden)]
+    pub sql: &'static str,
+    #[doc(hidden)]
+    pub at: &'static str,
+    #[doc(hidden)]
+    pub params: [Param<'a>; N],
+    #[doc(hidden)]
+    pub read: Read<R>,
+}
+
+// Per query (per row type `R`) rustc compiles each method used below, one call of the helpers
+// after them: `all`, `one`, `optional` and `execute` generic over the client only (once per
+// crate), `read_all`, `read_one` and `read_optional` over `R` alone.
 
 impl<'a, R, const N: usize> Query<'a, R, N> {
-    /// The query `sql`, written at `at`, with its parameters and its row reader (for the
-    /// generated code).
+    /// The query `sql`, written at `at`, with its parameters and its row reader.
     #[doc(hidden)]
     pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N], read: Read<R>) -> Self {
         Query {
@@ -64,31 +93,22 @@ impl<'a, R, const N: usize> Query<'a, R, N> {
 
     /// Every row.
     pub fn fetch_all<C: GenericClient>(self, client: &mut C) -> Result<Vec<R>, QueryError> {
-        let rows = client
-            .query(self.sql, &self.params)
-            .map_err(|e| QueryError::statement(self.at, e))?;
-        rows.iter().map(self.read).collect()
+        read_all(all(client, self.sql, self.at, &self.params), self.read)
     }
 
     /// Exactly one row (an error for none or several).
     pub fn fetch_one<C: GenericClient>(self, client: &mut C) -> Result<R, QueryError> {
-        let row = client
-            .query_one(self.sql, &self.params)
-            .map_err(|e| QueryError::statement(self.at, e))?;
-        (self.read)(&row)
+        read_one(one(client, self.sql, self.at, &self.params), self.read)
     }
 
     /// At most one row (an error for several).
     pub fn fetch_optional<C: GenericClient>(self, client: &mut C) -> Result<Option<R>, QueryError> {
-        let row = client
-            .query_opt(self.sql, &self.params)
-            .map_err(|e| QueryError::statement(self.at, e))?;
-        row.as_ref().map(self.read).transpose()
+        read_optional(optional(client, self.sql, self.at, &self.params), self.read)
     }
 }
 
 impl<'a, const N: usize> Statement<'a, N> {
-    /// The statement `sql`, written at `at`, with its parameters (for the generated code).
+    /// The statement `sql`, written at `at`, with its parameters.
     #[doc(hidden)]
     pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N]) -> Self {
         Statement { sql, at, params }
@@ -101,32 +121,69 @@ impl<'a, const N: usize> Statement<'a, N> {
 }
 
 impl<'a, R, const N: usize> Returning<'a, R, N> {
-    /// The statement `sql`, written at `at`, with its parameters and its row reader (for the
-    /// generated code).
+    /// The statement `sql`, written at `at`, with its parameters and its row reader.
     #[doc(hidden)]
     pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N], read: Read<R>) -> Self {
-        Returning(Query::new(sql, at, params, read))
+        Returning {
+            sql,
+            at,
+            params,
+            read,
+        }
     }
 
     /// Every row it returns.
     pub fn fetch_all<C: GenericClient>(self, client: &mut C) -> Result<Vec<R>, QueryError> {
-        self.0.fetch_all(client)
+        read_all(all(client, self.sql, self.at, &self.params), self.read)
     }
 
     /// Exactly one row (an error for none or several).
     pub fn fetch_one<C: GenericClient>(self, client: &mut C) -> Result<R, QueryError> {
-        self.0.fetch_one(client)
+        read_one(one(client, self.sql, self.at, &self.params), self.read)
     }
 
     /// At most one row (an error for several).
     pub fn fetch_optional<C: GenericClient>(self, client: &mut C) -> Result<Option<R>, QueryError> {
-        self.0.fetch_optional(client)
+        read_optional(optional(client, self.sql, self.at, &self.params), self.read)
     }
 
     /// Run the statement without reading what it returns; the number of rows it changed.
     pub fn execute<C: GenericClient>(self, client: &mut C) -> Result<u64, QueryError> {
-        execute(client, self.0.sql, self.0.at, &self.0.params)
+        execute(client, self.sql, self.at, &self.params)
     }
+}
+
+fn all<C: GenericClient>(
+    client: &mut C,
+    sql: &str,
+    at: &'static str,
+    params: &[Param<'_>],
+) -> Result<Vec<Row>, QueryError> {
+    client
+        .query(sql, params)
+        .map_err(|e| QueryError::statement(at, e))
+}
+
+fn one<C: GenericClient>(
+    client: &mut C,
+    sql: &str,
+    at: &'static str,
+    params: &[Param<'_>],
+) -> Result<Row, QueryError> {
+    client
+        .query_one(sql, params)
+        .map_err(|e| QueryError::statement(at, e))
+}
+
+fn optional<C: GenericClient>(
+    client: &mut C,
+    sql: &str,
+    at: &'static str,
+    params: &[Param<'_>],
+) -> Result<Option<Row>, QueryError> {
+    client
+        .query_opt(sql, params)
+        .map_err(|e| QueryError::statement(at, e))
 }
 
 fn execute<C: GenericClient>(
@@ -138,6 +195,45 @@ fn execute<C: GenericClient>(
     client
         .execute(sql, params)
         .map_err(|e| QueryError::statement(at, e))
+}
+
+/// Every row read, the first error returned. A `match`, not `?`: `?` would compile its
+/// `FromResidual` once more per row type.
+#[allow(clippy::question_mark)]
+fn read_all<R>(rows: Result<Vec<Row>, QueryError>, read: Read<R>) -> Result<Vec<R>, QueryError> {
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return Err(e),
+    };
+    let mut out = Vec::with_capacity(rows.len());
+    for row in &rows {
+        match read(row) {
+            Ok(value) => out.push(value),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
+}
+
+fn read_one<R>(row: Result<Row, QueryError>, read: Read<R>) -> Result<R, QueryError> {
+    match row {
+        Ok(row) => read(&row),
+        Err(e) => Err(e),
+    }
+}
+
+fn read_optional<R>(
+    row: Result<Option<Row>, QueryError>,
+    read: Read<R>,
+) -> Result<Option<R>, QueryError> {
+    match row {
+        Ok(Some(row)) => match read(&row) {
+            Ok(value) => Ok(Some(value)),
+            Err(e) => Err(e),
+        },
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Column `index` (`column` as PostgreSQL names it) of `row` read with the checked `try_get`
