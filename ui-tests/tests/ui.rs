@@ -23,7 +23,7 @@ fn with_snapshot(snapshot: &str, run: impl FnOnce(&trybuild::TestCases)) {
 /// compile of its own. trybuild's cargo inherits this process's environment.
 const NESTED_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0"),
-    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0"),
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "line-tables-only"),
     ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
     ("CARGO_INCREMENTAL", "0"),
 ];
