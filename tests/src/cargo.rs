@@ -23,13 +23,17 @@ pub fn nested_target() -> PathBuf {
 /// The profile settings every nested build gets from its environment, whatever its manifest
 /// says (`ui-tests/tests/ui.rs` sets the same for trybuild's cargo; a test checks they agree):
 ///
-/// - one explicit `[profile.dev.build-override]` (opt-level 0, no debug info): cargo hashes an
-///   implicit and an explicit build override apart (the `init` test writes `opt-level = 0`, the
-///   Quickstart's README asks for 3), and without an explicit `debug` it gives a build
-///   dependency that the graph also links into the program (`log` under tokio-postgres) the
-///   program's debug info, so every graph with `fetch` had its own sqlparser, hc-schema-snapshot
-///   and hc-schema-macro for the host. One setting lets all the generated crates share one host
-///   build of them in [`nested_target`];
+/// - one explicit `[profile.dev.build-override]` (opt-level 0, the dev profile's line tables):
+///   cargo hashes an implicit and an explicit build override apart (the `init` test writes
+///   `opt-level = 0`, the Quickstart's README asks for 3), and without an explicit `debug` it
+///   gives a build dependency that the graph also links into the program (`log` under
+///   tokio-postgres) the program's debug info, so every graph with `fetch` had its own
+///   sqlparser, hc-schema-snapshot and hc-schema-macro for the host. One setting lets all the
+///   generated crates share one host build of them in [`nested_target`]. The setting is the
+///   dev profile's `debug`, not cargo's `0` for build scripts and proc macros: a crate that a
+///   graph uses both at build time and in the program with the same features (serde,
+///   serde_json, toml, winnow, libc, memchr, thiserror, ...) is then one unit, compiled once
+///   instead of once per side (cargo shares it when no `--target` is given);
 /// - the workspace's own `debug = "line-tables-only"` (its `Cargo.toml`): panics keep their
 ///   line numbers, and the generated crates, whose manifests have no profile, share their
 ///   dependencies with the nested builds of the workspace (the CLI, the packaged crates);
@@ -38,7 +42,7 @@ pub fn nested_target() -> PathBuf {
 ///   from a cold start once, where incremental compilation only adds work.
 pub const NESTED_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0"),
-    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0"),
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "line-tables-only"),
     ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
     ("CARGO_INCREMENTAL", "0"),
 ];

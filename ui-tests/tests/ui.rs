@@ -23,9 +23,27 @@ fn with_snapshot(snapshot: &str, run: impl FnOnce(&trybuild::TestCases)) {
 /// compile of its own. trybuild's cargo inherits this process's environment.
 const NESTED_PROFILE: [(&str, &str); 4] = [
     ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_OPT_LEVEL", "0"),
-    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "0"),
+    ("CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG", "line-tables-only"),
     ("CARGO_PROFILE_DEV_DEBUG", "line-tables-only"),
     ("CARGO_INCREMENTAL", "0"),
+];
+
+/// The flags trybuild gives rustc for the cases (its `rustflags::toml`, with the
+/// `--diagnostic-width=140` it adds when it compiles the cases to compare their errors), here
+/// for every cargo command it runs. trybuild first builds the project's dependencies without
+/// the last flag, then the cases with it, and cargo compiles the target side of the project
+/// (hc-schema-snapshot, serde, toml, ...) once per set of flags: twice for the groups with
+/// passing cases (`cargo build`) and twice more for the others (`cargo check`), about 45 CPU-s
+/// on a cold target. One set of flags makes it once each. The errors compared are those of the
+/// second command, which had these flags already. Set only when the caller sets no flags of its
+/// own (a coverage run keeps its own, as trybuild does).
+const TRYBUILD_RUSTFLAGS: [&str; 6] = [
+    "--cfg",
+    "trybuild",
+    "--verbose",
+    "-A",
+    "dead_code",
+    "--diagnostic-width=140",
 ];
 
 #[test]
@@ -33,6 +51,12 @@ fn ui() {
     for (name, value) in NESTED_PROFILE {
         // SAFETY: this test binary has a single test, so no other thread reads the environment.
         unsafe { std::env::set_var(name, value) };
+    }
+    if std::env::var_os("CARGO_ENCODED_RUSTFLAGS").is_none()
+        && std::env::var_os("RUSTFLAGS").is_none()
+    {
+        // SAFETY: as above.
+        unsafe { std::env::set_var("CARGO_ENCODED_RUSTFLAGS", TRYBUILD_RUSTFLAGS.join("\x1f")) };
     }
     let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/ui");
     let fixture = |name: &str| ui.join("fixtures").join(name).display().to_string();
