@@ -524,9 +524,21 @@ impl Typer<'_> {
                     (Some(rust), !never_null)
                 }
             }
-            OutputSource::CastOutsideTable { .. } | OutputSource::Unknown if written.is_some() => {
+            // The cast states the type: the alias type must read it, as over a column
+            // (`'...'::uuid AS "u: String"` fails on every row; attacker finding F2 of round 11).
+            OutputSource::CastOutsideTable { written: cast } if written.is_some() => {
+                let text = written.unwrap_or_default();
+                let subject = format!("output `{}`", parsed.name);
+                self.known_type(text, &output.name, &subject, &[])?;
+                if judge(text, cast, &self.config.custom) == Judged::DoesNotRead {
+                    return Err(format!(
+                        "`{text}` does not read {subject}, which is cast to {}",
+                        cast.to_ascii_lowercase()
+                    ));
+                }
                 (None, true)
             }
+            OutputSource::Unknown if written.is_some() => (None, true),
             OutputSource::CastOutsideTable { written } => {
                 return Err(format!(
                     "output `{}` is cast to {written}, which hc-schema does not map to a Rust \

@@ -171,6 +171,36 @@ fn an_alias_type_that_does_not_read_the_column_is_an_error() {
     assert!(typed.fields[0].written());
 }
 
+/// A cast to a type outside the table states the output's type: the alias type must read it
+/// (attacker finding F2 of round 11: `String` over `::uuid` compiled and failed on every row).
+#[test]
+fn an_alias_type_that_does_not_read_a_cast_outside_the_table_is_an_error() {
+    for (cast, rust) in [
+        ("uuid", "String"),
+        ("interval", "String"),
+        ("bytea", "bool"),
+    ] {
+        let sql = format!("SELECT name::{cast} AS \"v!: {rust}\" FROM account");
+        let (message, _) = one_error(&sql, 0);
+        assert_eq!(
+            message,
+            format!("`{rust}` does not read output `v`, which is cast to {cast}"),
+            "{sql}"
+        );
+    }
+    // A Rust type hc-schema does not know cannot be checked against it: an error too.
+    let (message, _) = one_error("SELECT name::uuid AS \"v: my::Id\" FROM account", 0);
+    assert!(
+        message.contains("is a Rust type hc-schema does not know"),
+        "{message}"
+    );
+    // A type that reads the cast, a custom type, and an unknown expression stay accepted.
+    let typed_ok = typed("SELECT name::uuid AS \"v: uuid::Uuid\" FROM account", 0);
+    assert!(typed_ok.errors.is_empty(), "{:#?}", typed_ok.errors);
+    let typed_ok = typed("SELECT upper(name) AS \"v: String\" FROM account", 0);
+    assert!(typed_ok.errors.is_empty(), "{:#?}", typed_ok.errors);
+}
+
 #[test]
 fn a_wildcard_is_an_error() {
     let (message, at) = one_error("SELECT * FROM account", 0);
