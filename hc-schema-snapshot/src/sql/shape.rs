@@ -226,6 +226,20 @@ fn parts(name: &ObjectName) -> Vec<String> {
         .collect()
 }
 
+/// Whether `query` is a `SELECT ... INTO` (its body's select, or the left-most of a set
+/// operation, has an `INTO`).
+fn selects_into(query: &Query) -> bool {
+    let mut body = query.body.as_ref();
+    loop {
+        match body {
+            SetExpr::Select(select) => return select.into.is_some(),
+            SetExpr::SetOperation { left, .. } => body = left,
+            SetExpr::Query(query) => body = query.body.as_ref(),
+            _ => return false,
+        }
+    }
+}
+
 impl Walker<'_, '_> {
     fn at(&self, span: sqlparser::tokenizer::Span) -> Range<usize> {
         self.lines.range(span).unwrap_or(0..0)
@@ -234,8 +248,14 @@ impl Walker<'_, '_> {
     fn statement(&mut self, statement: &Statement, is_query: &mut bool) -> Vec<OutputColumn> {
         match statement {
             Statement::Query(query) => {
+                let outputs = self.query(query);
+                // `SELECT ... INTO t` makes a table and returns no rows: a statement run for
+                // its count, never a query of empty rows (attacker finding F3 of round 11).
+                if selects_into(query) {
+                    return Vec::new();
+                }
                 *is_query = true;
-                self.query(query)
+                outputs
             }
             Statement::Insert(insert) => {
                 let target =
@@ -420,6 +440,23 @@ impl Walker<'_, '_> {
                 at: self.at(body.span()),
                 source: OutputSource::Wildcard,
             }],
+            // `VALUES (...)`: PostgreSQL names its columns `column1`, `column2`...: outputs
+            // without a name of the SQL's own, never a row of no fields (attacker finding F4 of
+            // round 11: the values were dropped silently).
+            SetExpr::Values(values) => values
+                .rows
+                .first()
+                .map(|row| row.content.as_slice())
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .map(|(k, expr)| OutputColumn {
+                    name: format!("column{}", k + 1),
+                    unnamed: true,
+                    at: self.at(expr.span()),
+                    source: OutputSource::Unknown,
+                })
+                .collect(),
             _ => Vec::new(),
         }
     }

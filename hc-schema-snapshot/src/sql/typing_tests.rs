@@ -201,6 +201,31 @@ fn an_alias_type_that_does_not_read_a_cast_outside_the_table_is_an_error() {
     assert!(typed_ok.errors.is_empty(), "{:#?}", typed_ok.errors);
 }
 
+/// `VALUES` has no output names of its own (PostgreSQL's `column1`...): an error, never a
+/// row of no fields; `SELECT ... INTO t` returns no rows: a statement, not a query (attacker
+/// findings F4 and F3 of round 11).
+#[test]
+fn values_outputs_need_names_and_select_into_is_no_query() {
+    for sql in [
+        "VALUES ('a', 1)",
+        "VALUES ('a', 1) UNION SELECT name, 2 FROM account",
+    ] {
+        let typed = typed(sql, 0);
+        assert_eq!(typed.errors.len(), 2, "{sql}: {:#?}", typed.errors);
+        assert!(
+            typed.errors[0]
+                .message
+                .starts_with("output column 1 has no name a struct field can have (`column1`)"),
+            "{sql}: {:#?}",
+            typed.errors
+        );
+    }
+    let shape = typed_shape("SELECT name INTO TEMP t1 FROM account");
+    assert!(!shape.is_query && shape.outputs.is_empty(), "{shape:#?}");
+    let shape = typed_shape("SELECT name FROM account");
+    assert!(shape.is_query && shape.outputs.len() == 1, "{shape:#?}");
+}
+
 #[test]
 fn a_wildcard_is_an_error() {
     let (message, at) = one_error("SELECT * FROM account", 0);
