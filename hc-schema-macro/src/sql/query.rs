@@ -163,6 +163,43 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
         &selected,
         &|table, column| judged.contains(&(table.to_string(), column.to_string())),
     ));
+    // The registry records one Rust type per column for the release phase: a column this
+    // query reads as two different types (a self-join) would have only one of them judged
+    // against the live column (attacker finding F1 of round 11), so that is an error here.
+    let rust = rust_types(&shape, &typed);
+    if selection.registry && analysis.touches_hc() {
+        let mut keys: Vec<_> = rust.keys().collect();
+        keys.sort();
+        for key in keys {
+            let types = &rust[key];
+            let mut distinct: Vec<String> = Vec::new();
+            for ty in types {
+                let canonical = hc_schema_snapshot::written::table_type(ty)
+                    .map_or_else(|| ty.split_whitespace().collect(), |t| t.display());
+                if !distinct.contains(&canonical) {
+                    distinct.push(canonical);
+                }
+            }
+            if distinct.len() > 1 {
+                errors.push(syn::Error::new(
+                    literal.span,
+                    format!(
+                        "hc_query! reads `{}.{}` as {} different Rust types ({}), but the \
+                         registry records one type per column for the release phase, which \
+                         would judge only one of them: read the column as one type",
+                        key.0,
+                        key.1,
+                        distinct.len(),
+                        distinct
+                            .iter()
+                            .map(|t| format!("`{t}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+        }
+    }
     if !errors.is_empty() {
         return errors_only(&errors);
     }
@@ -174,12 +211,12 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     // With the registry on, the query's requirements and the types it was built against (its
     // Rust types too) go into the registry, as `hc_sql!`'s do.
     let registration = (selection.registry && analysis.touches_hc()).then(|| {
-        let rust = rust_types(&shape, &typed);
         TokenStream2::from(super::expand::registration(
             &analysis,
             &literal,
             &|usage, spot| {
                 rust.get(&(usage.table.name.clone(), spot.name.clone()))
+                    .and_then(|types| types.first())
                     .cloned()
             },
         ))

@@ -72,8 +72,18 @@ fn a_query_that_types_has_fields_and_parameters() {
         .collect();
     assert_eq!(params, [(1, "String".into()), (2, "i64".into())]);
     let rust = rust_types(&typed_shape(sql), &typed);
-    assert_eq!(rust[&("account".into(), "sfid".into())], "String");
-    assert_eq!(rust[&("account".into(), "billingcity".into())], "String");
+    assert_eq!(rust[&("account".into(), "sfid".into())], ["String"]);
+    assert_eq!(rust[&("account".into(), "billingcity".into())], ["String"]);
+    // A column read as two types has both, in the order of their uses.
+    let sql = "SELECT a.name AS \"x: String\", p.name AS \"y: ::std::string::String\" \
+               FROM account a JOIN account p ON p.sfid = a.sfid";
+    let both = self::typed(sql, 0);
+    assert!(both.errors.is_empty(), "{:#?}", both.errors);
+    let rust = rust_types(&typed_shape(sql), &both);
+    assert_eq!(
+        rust[&("account".into(), "name".into())],
+        ["String", "::std::string::String"]
+    );
 }
 
 fn typed_shape(sql: &str) -> Shape {
