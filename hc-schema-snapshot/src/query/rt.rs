@@ -80,17 +80,6 @@ pub struct Returning<'a, R, const N: usize> {
 // crate), `read_all`, `read_one` and `read_optional` over `R` alone.
 
 impl<'a, R, const N: usize> Query<'a, R, N> {
-    /// The query `sql`, written at `at`, with its parameters and its row reader.
-    #[doc(hidden)]
-    pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N], read: Read<R>) -> Self {
-        Query {
-            sql,
-            at,
-            params,
-            read,
-        }
-    }
-
     /// Every row.
     pub fn fetch_all<C: GenericClient>(self, client: &mut C) -> Result<Vec<R>, QueryError> {
         read_all(all(client, self.sql, self.at, &self.params), self.read)
@@ -108,12 +97,6 @@ impl<'a, R, const N: usize> Query<'a, R, N> {
 }
 
 impl<'a, const N: usize> Statement<'a, N> {
-    /// The statement `sql`, written at `at`, with its parameters.
-    #[doc(hidden)]
-    pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N]) -> Self {
-        Statement { sql, at, params }
-    }
-
     /// Run the statement; the number of rows it changed.
     pub fn execute<C: GenericClient>(self, client: &mut C) -> Result<u64, QueryError> {
         execute(client, self.sql, self.at, &self.params)
@@ -121,17 +104,6 @@ impl<'a, const N: usize> Statement<'a, N> {
 }
 
 impl<'a, R, const N: usize> Returning<'a, R, N> {
-    /// The statement `sql`, written at `at`, with its parameters and its row reader.
-    #[doc(hidden)]
-    pub fn new(sql: &'static str, at: &'static str, params: [Param<'a>; N], read: Read<R>) -> Self {
-        Returning {
-            sql,
-            at,
-            params,
-            read,
-        }
-    }
-
     /// Every row it returns.
     pub fn fetch_all<C: GenericClient>(self, client: &mut C) -> Result<Vec<R>, QueryError> {
         read_all(all(client, self.sql, self.at, &self.params), self.read)
