@@ -166,8 +166,13 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     // The registry records one Rust type per column for the release phase: a column this
     // query reads as two different types (a self-join) would have only one of them judged
     // against the live column (attacker finding F1 of round 11), so that is an error here.
-    let rust = rust_types(&shape, &typed);
-    if selection.registry && analysis.touches_hc() {
+    let registered = selection.registry && analysis.touches_hc();
+    let rust = if registered {
+        rust_types(&shape, &typed)
+    } else {
+        HashMap::new()
+    };
+    if registered {
         let mut keys: Vec<_> = rust.keys().collect();
         keys.sort();
         for key in keys {
@@ -210,7 +215,7 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     let params = &typed.params;
     // With the registry on, the query's requirements and the types it was built against (its
     // Rust types too) go into the registry, as `hc_sql!`'s do.
-    let registration = (selection.registry && analysis.touches_hc()).then(|| {
+    let registration = registered.then(|| {
         TokenStream2::from(super::expand::registration(
             &analysis,
             &literal,
