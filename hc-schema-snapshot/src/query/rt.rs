@@ -16,6 +16,9 @@
 //! This module names the `postgres` crate (0.19; cargo unifies it with the app's own), so it
 //! is behind the feature `query`; the app enables it where it uses `hc_query!`.
 
+// The fields are deprecated for users of the query types, not for their own methods.
+#![allow(deprecated)]
+
 use std::marker::PhantomData;
 
 use postgres::types::{FromSql, ToSql};
@@ -34,16 +37,29 @@ pub type Read<R> = fn(&Row) -> Result<R, QueryError>;
 /// [`fetch_optional`](Query::fetch_optional).
 ///
 /// The generated code builds it with a struct literal (no constructor to instantiate per
-/// query); its fields are not part of the API.
+/// query); its fields are not part of the API, and deprecated so that code that reads or
+/// replaces one (a parameter the macro did not check, other SQL) gets a warning.
 #[must_use = "run it: .fetch_all(&mut client), .fetch_one or .fetch_optional"]
 pub struct Query<'a, R, const N: usize> {
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub sql: &'static str,
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub at: &'static str,
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub params: [Param<'a>; N],
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub read: Read<R>,
 }
 
@@ -52,10 +68,19 @@ pub struct Query<'a, R, const N: usize> {
 #[must_use = "run it: .execute(&mut client)"]
 pub struct Statement<'a, const N: usize> {
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub sql: &'static str,
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub at: &'static str,
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub params: [Param<'a>; N],
 }
 
@@ -66,12 +91,24 @@ pub struct Statement<'a, const N: usize> {
 #[must_use = "run it: .fetch_all(&mut client), .fetch_one, .fetch_optional or .execute"]
 pub struct Returning<'a, R, const N: usize> {
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub sql: &'static str,
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub at: &'static str,
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub params: [Param<'a>; N],
     #[doc(hidden)]
+    #[deprecated(
+        note = "internal to hc_query!: a field replaced after the macro built the query bypasses its checks"
+    )]
     pub read: Read<R>,
 }
 
@@ -220,6 +257,35 @@ pub fn get<'r, T: FromSql<'r>>(
 ) -> Result<T, QueryError> {
     row.try_get(index)
         .map_err(|e| QueryError::column(at, column, shown, e))
+}
+
+/// A field of the user's struct (the named form) filled from output column `I` (1-based) of
+/// the query, read as `C`: any type with `From<C>`. The trait (not a plain `From` bound) is
+/// for the message, which names the column and both types.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "hc_query! cannot fill a field of type `{Self}` from the query's output column {I}, read as `{C}`",
+    label = "output column {I} is read as `{C}`; the field is `{Self}`, which has no `From<{C}>`",
+    note = "the named form fills each field of your struct from the output column of the same \
+            name: change the field's type, or the column's with `AS \"name: Type\"` in the SQL"
+)]
+pub trait Fill<C, const I: usize>: Sized {
+    /// The field's value.
+    fn fill(value: C) -> Self;
+}
+
+impl<C, F: From<C>, const I: usize> Fill<C, I> for F {
+    #[inline]
+    fn fill(value: C) -> F {
+        F::from(value)
+    }
+}
+
+/// [`Fill`] `value` into a field (the generated row reader's call).
+#[doc(hidden)]
+#[inline]
+pub fn fill<F: Fill<C, I>, C, const I: usize>(value: C) -> F {
+    F::fill(value)
 }
 
 /// The Rust type `X` a parameter is read as, in [`Takes`].

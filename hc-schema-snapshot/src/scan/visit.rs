@@ -605,11 +605,14 @@ impl Finder<'_> {
         // `hc_query!("SELECT ...", args...)` or `hc_query!(Row, "SELECT ...", args...)`: the
         // SQL is the first string literal, the rest are the query's arguments.
         let mut query = None;
+        // The SQL argument's tokens (all of them for `hc_sql!`).
+        let mut sql_tokens = trees.as_slice();
         // `literal`, `literal,` or `literal, missing_ok(...), ...`, as the macro reads them.
         let (literal, rest) = match trees.as_slice() {
             _ if is_query => match self.query_call(&trees) {
-                Some((literal, call)) => {
+                Some((literal, call, sql)) => {
                     query = Some(call);
+                    sql_tokens = sql;
                     (literal, &[][..])
                 }
                 None => return,
@@ -628,15 +631,21 @@ impl Finder<'_> {
             Some(literal) => SqlArgument::Literal(literal),
             None => SqlArgument::NotLiteral {
                 // As written (the tokens' own printing spaces them out).
-                text: match (trees.first(), trees.last()) {
+                text: match (sql_tokens.first(), sql_tokens.last()) {
                     (Some(first), Some(last)) => first
                         .span()
                         .join(last.span())
                         .and_then(|span| span.source_text()),
                     _ => None,
                 }
-                .unwrap_or_else(|| mac.tokens.to_string()),
-                position: trees
+                .unwrap_or_else(|| {
+                    sql_tokens
+                        .iter()
+                        .cloned()
+                        .collect::<TokenStream>()
+                        .to_string()
+                }),
+                position: sql_tokens
                     .first()
                     .map_or(start_of(delimiter.open()), |t| start_of(t.span())),
             },
@@ -650,35 +659,36 @@ impl Finder<'_> {
         });
     }
 
-    /// An `hc_query!`'s input read as the macro reads it: the tokens up to the first comma are
-    /// the SQL literal, or the path of the user's struct followed by the literal; the rest are
-    /// expressions. The literal (`None` when it is none) and the call; `None` (an error
-    /// recorded, in the macro's words) when the macro rejects its input before the SQL.
-    fn query_call(&mut self, trees: &[TokenTree]) -> Option<(Option<StrLiteral>, QueryCall)> {
-        let (mut first, mut rest) = split_first_argument(trees);
-        let mut target = None;
-        if !matches!(first.first(), Some(TokenTree::Literal(_)) | None) {
-            let tokens: TokenStream = first.iter().cloned().collect();
-            match syn::parse2::<syn::Path>(tokens) {
-                Ok(_) => {
-                    target = Some(first.iter().map(ToString::to_string).collect::<String>());
-                }
-                Err(error) => {
-                    self.error(
-                        ErrorKind::Malformed,
-                        start_of(error.span()),
-                        QUERY_FORM.to_string(),
-                    );
-                    return None;
-                }
+    /// An `hc_query!`'s input read as the macro reads it
+    /// ([`split_query_input`](crate::sql::split_query_input)): the path of the user's struct
+    /// (optional), the SQL argument's tokens, then expressions. The literal (`None` when it is
+    /// none), the call and the SQL argument's tokens; `None` (an error recorded, in the
+    /// macro's words and at its token) when the macro rejects its input before the SQL.
+    fn query_call<'t>(
+        &mut self,
+        trees: &'t [TokenTree],
+    ) -> Option<(Option<StrLiteral>, QueryCall, &'t [TokenTree])> {
+        let input = match crate::sql::split_query_input(trees) {
+            Ok(input) => input,
+            Err(at) => {
+                self.error(
+                    ErrorKind::Malformed,
+                    start_of(at),
+                    crate::sql::QUERY_FORM.to_string(),
+                );
+                return None;
             }
-            (first, rest) = split_first_argument(rest);
-        }
-        let literal = match first {
+        };
+        let target = input.target.as_ref().map(|_| {
+            (input.target_tokens.iter())
+                .map(ToString::to_string)
+                .collect::<String>()
+        });
+        let literal = match input.sql {
             [TokenTree::Literal(literal)] => str_literal(literal),
             _ => None,
         };
-        let tokens: TokenStream = rest.iter().cloned().collect();
+        let tokens: TokenStream = input.args.iter().cloned().collect();
         let arguments = match syn::parse::Parser::parse2(
             Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated,
             tokens,
@@ -695,7 +705,7 @@ impl Finder<'_> {
             // Not a literal: reported as such.
             Err(_) => Vec::new(),
         };
-        Some((literal, QueryCall { target, arguments }))
+        Some((literal, QueryCall { target, arguments }, input.sql))
     }
 
     /// The allowances after an `hc_sql!` literal (`rest`), read by the macro's grammar, with
@@ -767,23 +777,6 @@ impl Finder<'_> {
             return repeat.ok();
         }
         None
-    }
-}
-
-/// The message of an `hc_query!` whose first argument is neither the SQL literal nor a path
-/// (the macro's).
-pub(crate) const QUERY_FORM: &str = "hc_query! takes the SQL as a string literal, optionally \
-    after the path of a struct of yours to fill: `hc_query!(\"SELECT ...\", args...)` or \
-    `hc_query!(Account, \"SELECT ...\", args...)`";
-
-/// The tokens before the first top-level comma, and those after it (the macro's split).
-fn split_first_argument(trees: &[TokenTree]) -> (&[TokenTree], &[TokenTree]) {
-    match trees
-        .iter()
-        .position(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-    {
-        Some(k) => (&trees[..k], &trees[k + 1..]),
-        None => (trees, &[]),
     }
 }
 
@@ -1183,15 +1176,29 @@ let d = hc_query!(foo(), "SELECT 4");
 }
 use hc_schema_macro::hc_query as typed;
 fn g(x: u8) { let e = typed!(Row, "SELECT 5", x); }
+fn h(x: u8, sql: &str) { let g = hc_query!(Pair<String, Option<i32>>, "SELECT 6", x); let i = hc_query!(Row, sql); }
 "#,
         );
-        assert_eq!(f.sql_macros.len(), 4, "{:?}", f.sql_macros);
+        let at = |line, column| Position { line, column };
+        assert_eq!(f.sql_macros.len(), 6, "{:?}", f.sql_macros);
+        // A generic struct: its commas are the path's (attacker finding F7 of round 11).
+        let g = f.sql_macros[4].query.as_ref().unwrap();
+        assert_eq!(
+            (g.target.as_deref(), g.arguments.len()),
+            (Some("Pair<String,Option<i32>>"), 1)
+        );
+        // Not a literal after the struct: at the SQL argument, not at the struct.
+        match &f.sql_macros[5].argument {
+            SqlArgument::NotLiteral { text, position } => {
+                assert_eq!((text.as_str(), *position), ("sql", at(10, 110)));
+            }
+            other => panic!("{other:?}"),
+        }
         let a = f.sql_macros[0].query.as_ref().unwrap();
         assert!(
             matches!(&f.sql_macros[0].argument, SqlArgument::Literal(l) if l.value == "SELECT 1")
         );
         assert_eq!(a.target.as_deref(), Some("my::Row"));
-        let at = |line, column| Position { line, column };
         assert_eq!(a.arguments, [at(3, 40), at(3, 43)]);
         let b = f.sql_macros[1].query.as_ref().unwrap();
         assert_eq!((b.target.as_deref(), b.arguments.len()), (None, 0));
@@ -1204,7 +1211,7 @@ fn g(x: u8) { let e = typed!(Row, "SELECT 5", x); }
         );
         assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
         assert_eq!(f.errors[0].kind, ErrorKind::Malformed);
-        assert_eq!(f.errors[0].message, QUERY_FORM);
+        assert_eq!(f.errors[0].message, crate::sql::QUERY_FORM);
         assert_eq!(f.errors[0].position.line, 6);
     }
 }

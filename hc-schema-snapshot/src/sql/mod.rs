@@ -93,6 +93,8 @@ mod parse;
 mod placeholders;
 mod position;
 mod prefilter;
+#[cfg(feature = "_syntax")]
+mod query_input;
 mod resolve;
 mod shape;
 #[doc(hidden)]
@@ -114,6 +116,8 @@ pub use placeholders::{
 };
 pub use position::{excerpt, line_column};
 pub use prefilter::looks_like_sql;
+#[cfg(feature = "_syntax")]
+pub use query_input::{split_query_input, QueryInput, QUERY_FORM};
 pub use shape::{shape, OutputColumn, OutputSource, Param, ParamSource, Shape};
 #[cfg(feature = "_syntax")]
 pub use typing::{

@@ -36,7 +36,11 @@ pub(crate) fn check(index: usize, sql_macro: &SqlMacro, context: &Context<'_>) -
             position.line,
             position.column,
             Explanation {
-                message: NOT_A_LITERAL.to_string(),
+                // In the words of the macro called.
+                message: match sql_macro.query {
+                    Some(_) => crate::sql::QUERY_FORM.to_string(),
+                    None => NOT_A_LITERAL.to_string(),
+                },
                 notes: Vec::new(),
                 helps: Vec::new(),
             },

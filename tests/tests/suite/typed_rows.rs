@@ -394,7 +394,29 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     .fetch_all(&mut client)?;
     let rolled: Vec<(Option<i32>, Option<i64>)> = rolled.iter().map(|r| (r.id, r.n)).collect();
     println!("rollup {rolled:?}");
+    // Structs of the app's named like the expansion's own items, and a generic one (its commas
+    // are the path's): filled as any other (attacker findings F6 and F7 of round 11).
+    let row = hc_query!(Row, "SELECT a.name FROM salesforce.account a WHERE a.sfid = $1", "001000000000001AAA")
+        .fetch_one(&mut client)?;
+    let pair = hc_query!(
+        Pair<Option<String>, Option<f64>>,
+        "SELECT a.sfid, a.annualrevenue AS revenue FROM salesforce.account a WHERE a.billingcountry = $1",
+        "Spain",
+    )
+    .fetch_one(&mut client)?;
+    println!("named {row:?} {pair:?}");
     Ok(())
+}
+
+#[derive(Debug)]
+struct Row {
+    name: Option<String>,
+}
+
+#[derive(Debug)]
+struct Pair<A, B> {
+    sfid: A,
+    revenue: B,
 }
 
 /// The named form: a struct of the app's own, which functions can return.
@@ -463,8 +485,44 @@ fn hc_query_runs_against_the_live_database() {
              deserializing column 0: a Postgres value was `NULL`",
             "accounts [Account { sfid: Some(\"001000000000003AAA\"), revenue: Some(10.0) }]",
             "rollup [(Some(3), Some(1)), (None, Some(1))]",
+            "named Row { name: Some(\"Acme\") } Pair { sfid: Some(\"001000000000003AAA\"), \
+             revenue: Some(10.0) }",
         ],
         "{stdout}"
+    );
+
+    // The named form into a field of a type the column's cannot become: the error names the
+    // output column and both types, at the SQL (attacker finding F8 of round 11).
+    krate.write(
+        "src/main.rs",
+        "use hc_schema_macro::hc_query;\nstruct Bad { name: i32 }\nfn main() {\n    \
+         let mut client: postgres::Client = unimplemented!();\n    \
+         let _ = hc_query!(Bad, \"SELECT a.name FROM salesforce.account a\").fetch_all(&mut client);\n}\n",
+    );
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(!ok);
+    assert!(
+        stderr.contains(
+            "error[E0277]: hc_query! cannot fill a field of type `i32` from the query's output \
+             column 1, read as `Option<std::string::String>`\n   --> src/main.rs:5:28"
+        ),
+        "{stderr}"
+    );
+
+    // Code that replaces a field of a built query (another parameter, other SQL) bypasses the
+    // macro's checks: a warning (attacker finding F10 of round 11).
+    krate.write(
+        "src/main.rs",
+        "use hc_schema_macro::hc_query;\nfn main() {\n    \
+         let mut client: postgres::Client = unimplemented!();\n    \
+         let mut query = hc_query!(\"SELECT a.name FROM salesforce.account a WHERE a.sfid = $1\", \"x\");\n    \
+         query.params = [&5i32];\n    let _ = query.fetch_all(&mut client);\n}\n",
+    );
+    let (ok, stderr) = krate.build(&[], &[]);
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("warning: use of deprecated field `hc_schema_snapshot::query::rt::Query::params`: internal to hc_query!"),
+        "{stderr}"
     );
 
     // A parameter of the wrong Rust type: a compile error naming the parameter and column.

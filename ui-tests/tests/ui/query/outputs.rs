@@ -19,4 +19,11 @@ fn main() {
     let _ = hc_query!("SELECT a.name AS \"name: 3x\" FROM salesforce.account a");
     // The named form takes a struct's path first.
     let _ = hc_query!(not a path, "SELECT a.name FROM salesforce.account a");
+    // SQL that is not a literal: in hc_query!'s words, at the SQL argument (also after a
+    // generic struct, whose commas are its own).
+    let sql = "SELECT a.name FROM salesforce.account a";
+    let _ = hc_query!(sql);
+    let _ = hc_query!(Pair<String, String>, sql);
+    // A struct path that ends early.
+    let _ = hc_query!(my::, "SELECT a.name FROM salesforce.account a");
 }
