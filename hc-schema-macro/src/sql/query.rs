@@ -23,8 +23,9 @@ use std::sync::{Arc, OnceLock};
 use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::{
-    rust_types, split_query_input, type_query, typed_columns, ColumnTypes, FieldType, Shape,
-    SnapshotTypes, TypedField, TypedParam, NOT_A_LITERAL, QUERY_FORM,
+    registered_type_conflicts, rust_types, split_query_input, type_query, typed_columns,
+    ColumnTypes, FieldType, Shape, SnapshotTypes, TypedField, TypedParam, NOT_A_LITERAL,
+    QUERY_FORM,
 };
 use hc_schema_snapshot::types::{RustType, TypesConfig};
 use hc_schema_snapshot::Snapshot;
@@ -177,39 +178,11 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
     } else {
         HashMap::new()
     };
-    if registered {
-        let mut keys: Vec<_> = rust.keys().collect();
-        keys.sort();
-        for key in keys {
-            let types = &rust[key];
-            let mut distinct: Vec<String> = Vec::new();
-            for ty in types {
-                let canonical = hc_schema_snapshot::written::table_type(ty)
-                    .map_or_else(|| ty.split_whitespace().collect(), |t| t.display());
-                if !distinct.contains(&canonical) {
-                    distinct.push(canonical);
-                }
-            }
-            if distinct.len() > 1 {
-                errors.push(syn::Error::new(
-                    literal.span,
-                    format!(
-                        "hc_query! reads `{}.{}` as {} different Rust types ({}), but the \
-                         registry records one type per column for the release phase, which \
-                         would judge only one of them: read the column as one type",
-                        key.0,
-                        key.1,
-                        distinct.len(),
-                        distinct
-                            .iter()
-                            .map(|t| format!("`{t}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                ));
-            }
-        }
-    }
+    errors.extend(
+        registered_type_conflicts(&rust)
+            .into_iter()
+            .map(|message| syn::Error::new(literal.span, message)),
+    );
     if !errors.is_empty() {
         return errors_only(&errors);
     }

@@ -121,8 +121,8 @@ pub use query_input::{split_query_input, QueryInput, QUERY_FORM};
 pub use shape::{shape, OutputColumn, OutputSource, Param, ParamSource, Shape};
 #[cfg(feature = "_syntax")]
 pub use typing::{
-    field_name_ok, rust_types, type_query, typed_columns, ColumnTypes, FieldType, SnapshotTypes,
-    Typed, TypedField, TypedParam, TypingError,
+    field_name_ok, registered_type_conflicts, rust_types, type_query, typed_columns, ColumnTypes,
+    FieldType, SnapshotTypes, Typed, TypedField, TypedParam, TypingError,
 };
 
 use analysis::SqlErrorKind as Kind;

@@ -298,6 +298,40 @@ pub fn rust_types(shape: &Shape, typed: &Typed) -> HashMap<(String, String), Vec
     out
 }
 
+/// With the registry on, the error of each Heroku Connect column `rust` (from [`rust_types`])
+/// reads or binds as more than one Rust type (spellings of one type count once): the registry
+/// records one type per column for the release phase, which would judge only one of them
+/// (attacker finding F1 of round 11). The macro and `hc-schema check` report these same texts,
+/// in the order of the columns' names.
+pub fn registered_type_conflicts(rust: &HashMap<(String, String), Vec<String>>) -> Vec<String> {
+    let mut keys: Vec<_> = rust.keys().collect();
+    keys.sort();
+    let mut out = Vec::new();
+    for key in keys {
+        let mut distinct: Vec<String> = Vec::new();
+        for ty in &rust[key] {
+            let canonical = crate::written::table_type(ty)
+                .map_or_else(|| ty.split_whitespace().collect(), |t| t.display());
+            if !distinct.contains(&canonical) {
+                distinct.push(canonical);
+            }
+        }
+        if distinct.len() > 1 {
+            let shown: Vec<String> = distinct.iter().map(|t| format!("`{t}`")).collect();
+            out.push(format!(
+                "hc_query! reads `{}.{}` as {} different Rust types ({}), but the registry \
+                 records one type per column for the release phase, which would judge only one \
+                 of them: read the column as one type",
+                key.0,
+                key.1,
+                distinct.len(),
+                shown.join(", ")
+            ));
+        }
+    }
+    out
+}
+
 /// Whether a struct field can be named `name` (a keyword other than `self`, `Self`, `super`
 /// and `crate` becomes a raw identifier).
 ///

@@ -103,6 +103,13 @@ impl SqlChecks {
                     .unwrap_or(start);
                 found.push(finding(at.line, at.column, error.text(&source)));
             }
+            // With the registry on, a column read as two Rust types, as the build refuses it.
+            if config.registry.enabled && query.analysis.touches_hc() {
+                let rust = crate::sql::rust_types(&shape, &typed);
+                for message in crate::sql::registered_type_conflicts(&rust) {
+                    found.push(finding(start.line, start.column, message));
+                }
+            }
             // An alias type `[types] custom` lists is not checked: a note, as a typed
             // declaration's is.
             for (message, at) in custom_types(&shape, &typed.fields, &types, config) {

@@ -729,16 +729,30 @@ impl<'a> postgres::types::FromSql<'a> for Name {
     krate.enable_query_runtime();
     let (ok, stderr) = krate.build(&[], &[]);
     assert!(!ok, "built with the registry on");
-    assert!(
-        stderr.contains(
-            "hc_query! reads `account.sfid` as 2 different Rust types (`String`, `Name`), but \
-             the registry records one type per column for the release phase"
-        ),
-        "{stderr}"
+    let message = "hc_query! reads `account.sfid` as 2 different Rust types (`String`, `Name`), \
+                   but the registry records one type per column for the release phase, which \
+                   would judge only one of them: read the column as one type";
+    assert!(stderr.contains(message), "{stderr}");
+    // `check` says so too, without compiling.
+    let check = || {
+        let mut command = std::process::Command::new(hc_schema_tests::cargo::hc_schema_cli());
+        command.current_dir(krate.path()).args(["check"]);
+        run(&mut command)
+    };
+    let (output, check_stderr) = check();
+    let check_stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{check_stdout}{check_stderr}"
     );
+    assert!(check_stdout.contains(message), "{check_stdout}");
     krate.write("hc-schema.toml", &config(false));
     let (ok, stderr) = krate.build(&[], &[]);
     assert!(ok, "{stderr}");
+    let (output, check_stderr) = check();
+    let check_stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{check_stdout}{check_stderr}");
 }
 
 // ---- the example app's typed queries, against a database built from its test snapshot ----
