@@ -22,7 +22,7 @@ use proc_macro::TokenStream;
 
 /// Expand `hc_sql!(input)`.
 pub fn hc_sql(input: TokenStream) -> TokenStream {
-    let literal = match literal::SqlLiteral::parse(input) {
+    let literal = match literal::SqlLiteral::parse(input, hc_schema_snapshot::sql::NOT_A_LITERAL) {
         Ok(literal) => literal,
         Err(error) => return expand::error_only(&error),
     };

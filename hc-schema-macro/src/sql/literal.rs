@@ -9,7 +9,7 @@
 
 use std::cell::OnceCell;
 
-use hc_schema_snapshot::sql::{SourceLiteral, NOT_A_LITERAL as USAGE};
+use hc_schema_snapshot::sql::SourceLiteral;
 use hc_schema_snapshot::syntax::{sql_allowances, AllowanceSyntax};
 use proc_macro::{Delimiter, TokenStream, TokenTree};
 
@@ -37,8 +37,10 @@ struct Written {
 }
 
 impl SqlLiteral {
-    /// The literal of `input`, or an error at the offending token.
-    pub fn parse(input: TokenStream) -> Result<SqlLiteral, syn::Error> {
+    /// The literal of `input`, or an error at the offending token; `usage` (the calling
+    /// macro's form, e.g. [`hc_schema_snapshot::sql::NOT_A_LITERAL`]) when it is no string
+    /// literal.
+    pub fn parse(input: TokenStream, usage: &'static str) -> Result<SqlLiteral, syn::Error> {
         let mut tokens: Vec<TokenTree> = input.into_iter().collect();
         // A literal passed through `macro_rules!` arrives wrapped in an invisible group.
         while let [TokenTree::Group(group)] = tokens.as_slice() {
@@ -65,11 +67,11 @@ impl SqlLiteral {
                 (literal.clone(), rest)
             }
             [] => {
-                return Err(syn::Error::new(proc_macro2::Span::call_site(), USAGE));
+                return Err(syn::Error::new(proc_macro2::Span::call_site(), usage));
             }
             [first, ..] => {
                 let span = to2(first.clone()).span();
-                return Err(syn::Error::new(span, USAGE));
+                return Err(syn::Error::new(span, usage));
             }
         };
         let allowances = if rest.is_empty() {
@@ -93,12 +95,12 @@ impl SqlLiteral {
         }
         let proc_macro2::TokenTree::Literal(literal2) = to2(TokenTree::Literal(token.clone()))
         else {
-            return Err(syn::Error::new(proc_macro2::Span::call_site(), USAGE));
+            return Err(syn::Error::new(proc_macro2::Span::call_site(), usage));
         };
         let span = literal2.span();
         let value = match syn::Lit::new(literal2) {
             syn::Lit::Str(string) => string.value(),
-            _ => return Err(syn::Error::new(span, USAGE)),
+            _ => return Err(syn::Error::new(span, usage)),
         };
         Ok(SqlLiteral {
             token,

@@ -24,8 +24,7 @@ use hc_schema_snapshot::config::Project;
 use hc_schema_snapshot::selection::Selection;
 use hc_schema_snapshot::sql::{
     registered_type_conflicts, rust_types, split_query_input, type_query, typed_columns,
-    ColumnTypes, FieldType, Shape, SnapshotTypes, TypedField, TypedParam, NOT_A_LITERAL,
-    QUERY_FORM,
+    ColumnTypes, FieldType, Shape, SnapshotTypes, TypedField, TypedParam, QUERY_FORM,
 };
 use hc_schema_snapshot::types::{RustType, TypesConfig};
 use hc_schema_snapshot::Snapshot;
@@ -57,12 +56,8 @@ pub fn hc_query(input: TokenStream) -> TokenStream {
             Err(at) => return errors_only(&[syn::Error::new(at, QUERY_FORM)]),
         }
     };
-    let literal = match SqlLiteral::parse(literal_tokens) {
+    let literal = match SqlLiteral::parse(literal_tokens, QUERY_FORM) {
         Ok(literal) => literal,
-        // In this macro's words (the literal's reader speaks of `hc_sql!`).
-        Err(error) if error.to_string() == NOT_A_LITERAL => {
-            return errors_only(&[syn::Error::new(error.span(), QUERY_FORM)])
-        }
         Err(error) => return errors_only(&[error]),
     };
     let args = match syn::parse::Parser::parse(
